@@ -1,0 +1,73 @@
+#pragma once
+// The composition root: reads DIR/config, opens the chosen store with the keys in DIR/keys,
+// loads the reference data and wires the services. The only module that sees them all.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "kapal/app/config.hpp"
+#include "kapal/core/clock.hpp"
+#include "kapal/core/ids.hpp"
+#include "kapal/core/result.hpp"
+#include "kapal/service/person_service.hpp"
+#include "kapal/service/reference_data.hpp"
+#include "kapal/store/store.hpp"
+
+namespace kapal::app {
+
+struct InitOptions {
+    std::string store; ///< empty: sqlite:store.db
+};
+
+/// Creates DIR (if needed), DIR/keys with fresh keys (mode 0700/0600), DIR/config, and the
+/// store. Errors: AlreadyExists when DIR/config exists (keys are never overwritten).
+Result<Config> init_data_dir(const std::filesystem::path& dir, const InitOptions& options);
+
+/// Where a folder shipped with the program is: `configured` when set, else the first of
+/// <exe>/../<relative>, <exe>/../../<relative>, /usr/share/kapal/<relative> that exists.
+std::filesystem::path locate_shipped_dir(const std::string& configured,
+                                         const std::string& relative);
+
+class Application {
+  public:
+    /// Opens an initialised data directory. `clock` (optional) replaces the system clock,
+    /// for tests and reproducible demo data.
+    static Result<std::unique_ptr<Application>> open(const std::filesystem::path& dir,
+                                                     std::shared_ptr<core::Clock> clock = {});
+
+    const Config& config() const { return config_; }
+
+    /// The settings, to override for this run (e.g. `serve --listen`); not written back.
+    Config& config() { return config_; }
+
+    const std::filesystem::path& dir() const { return dir_; }
+
+    store::Store& store() { return *store_; }
+
+    const service::ReferenceData& reference() const { return *ref_; }
+
+    std::shared_ptr<const service::ReferenceData> reference_ptr() const { return ref_; }
+
+    service::PersonService& persons() { return *persons_; }
+
+    const core::Clock& clock() const { return *clock_; }
+
+    core::IdGenerator& ids() { return ids_; }
+
+  private:
+    Application() = default;
+
+    std::filesystem::path dir_;
+    Config config_;
+    std::shared_ptr<core::Clock> clock_;
+    core::IdGenerator ids_;
+    std::unique_ptr<store::Store> store_;
+    std::shared_ptr<const service::ReferenceData> ref_;
+    std::unique_ptr<service::PersonService> persons_;
+};
+
+/// Runs the HTTP server until SIGINT or SIGTERM. `ready` is called with the bound URL.
+Result<void> serve(Application& app, const std::function<void(const std::string&)>& ready);
+
+} // namespace kapal::app

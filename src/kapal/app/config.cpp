@@ -1,0 +1,138 @@
+#include "kapal/app/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "kapal/core/text.hpp"
+
+namespace kapal::app {
+namespace {
+
+template <class T> bool parse_num(std::string_view text, T& out) {
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc{} && ptr == text.data() + text.size();
+}
+
+using Setter = std::function<bool(Config&, std::string_view)>;
+
+const std::map<std::string, Setter, std::less<>>& setters() {
+    static const std::map<std::string, Setter, std::less<>> kSetters = {
+        {"store", [](Config& c, std::string_view v) { c.store = v; return !v.empty(); }},
+        {"listen", [](Config& c, std::string_view v) { c.listen = v; return parse_listen(v).has_value(); }},
+        {"tls_cert", [](Config& c, std::string_view v) { c.tls_cert = v; return true; }},
+        {"tls_key", [](Config& c, std::string_view v) { c.tls_key = v; return true; }},
+        {"reference_dir", [](Config& c, std::string_view v) { c.reference_dir = v; return true; }},
+        {"static_dir", [](Config& c, std::string_view v) { c.static_dir = v; return true; }},
+        {"threads", [](Config& c, std::string_view v) { return parse_num(v, c.threads) && c.threads > 0; }},
+        {"reader_connections", [](Config& c, std::string_view v) { return parse_num(v, c.reader_connections) && c.reader_connections > 0; }},
+        {"body_limit_bytes", [](Config& c, std::string_view v) { return parse_num(v, c.body_limit_bytes) && c.body_limit_bytes > 0; }},
+        {"header_limit_bytes", [](Config& c, std::string_view v) { return parse_num(v, c.header_limit_bytes) && c.header_limit_bytes > 0; }},
+        {"header_timeout_s", [](Config& c, std::string_view v) { return parse_num(v, c.header_timeout_s) && c.header_timeout_s > 0; }},
+        {"request_timeout_s", [](Config& c, std::string_view v) { return parse_num(v, c.request_timeout_s) && c.request_timeout_s > 0; }},
+        {"idle_timeout_s", [](Config& c, std::string_view v) { return parse_num(v, c.idle_timeout_s) && c.idle_timeout_s > 0; }},
+        {"max_connections", [](Config& c, std::string_view v) { return parse_num(v, c.max_connections) && c.max_connections > 0; }},
+        {"max_connections_per_address", [](Config& c, std::string_view v) { return parse_num(v, c.max_connections_per_address) && c.max_connections_per_address > 0; }},
+        {"requests_per_second_per_address", [](Config& c, std::string_view v) { return parse_num(v, c.requests_per_second_per_address) && c.requests_per_second_per_address >= 0; }},
+        {"burst_per_address", [](Config& c, std::string_view v) { return parse_num(v, c.burst_per_address) && c.burst_per_address >= 0; }},
+    };
+    return kSetters;
+}
+
+} // namespace
+
+Result<std::pair<std::string, unsigned short>> parse_listen(std::string_view listen) {
+    const auto colon = listen.rfind(':');
+    unsigned short port = 0;
+    if (colon == std::string_view::npos || colon == 0 ||
+        !parse_num(listen.substr(colon + 1), port)) {
+        return fail(ErrorCode::ConfigInvalid,
+                    "listen must be HOST:PORT, e.g. 127.0.0.1:8080, not '" + std::string(listen) +
+                        "'");
+    }
+    std::string host(listen.substr(0, colon));
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2); // [::1]:8080
+    }
+    return std::pair{host, port};
+}
+
+Result<Config> parse_config(std::string_view text) {
+    Config config;
+    std::size_t line_no = 0;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    while (std::getline(in, line)) {
+        ++line_no;
+        const auto t = core::trim(line);
+        if (t.empty() || t.front() == '#') {
+            continue;
+        }
+        const auto eq = t.find('=');
+        if (eq == std::string_view::npos) {
+            return fail(ErrorCode::ConfigInvalid,
+                        "config line " + std::to_string(line_no) + ": expected key = value");
+        }
+        const auto key = core::trim(t.substr(0, eq));
+        const auto value = core::trim(t.substr(eq + 1));
+        const auto it = setters().find(key);
+        if (it == setters().end()) {
+            return fail(ErrorCode::ConfigInvalid, "config line " + std::to_string(line_no) +
+                                                      ": unknown setting '" + std::string(key) +
+                                                      "'");
+        }
+        if (!it->second(config, value)) {
+            return fail(ErrorCode::ConfigInvalid, "config line " + std::to_string(line_no) +
+                                                      ": bad value for " + std::string(key) +
+                                                      ": '" + std::string(value) + "'");
+        }
+    }
+    return config;
+}
+
+std::string format_config(const Config& c) {
+    std::ostringstream out;
+    out << "# Kapal Si Geo settings (see docs/operations.md). key = value\n"
+        << "# Where the registry is stored: sqlite:<file> (relative to this folder).\n"
+        << "store = " << c.store << "\n"
+        << "# Address the server listens on; use 0.0.0.0:8080 behind a reverse proxy only.\n"
+        << "listen = " << c.listen << "\n"
+        << "# HTTPS: both files set = serve TLS (needed for camera, GPS and the installable app).\n"
+        << "tls_cert = " << c.tls_cert << "\n"
+        << "tls_key = " << c.tls_key << "\n"
+        << "threads = " << c.threads << "\n"
+        << "reader_connections = " << c.reader_connections << "\n"
+        << "# Limits against mistakes and abuse.\n"
+        << "body_limit_bytes = " << c.body_limit_bytes << "\n"
+        << "header_limit_bytes = " << c.header_limit_bytes << "\n"
+        << "header_timeout_s = " << c.header_timeout_s << "\n"
+        << "request_timeout_s = " << c.request_timeout_s << "\n"
+        << "idle_timeout_s = " << c.idle_timeout_s << "\n"
+        << "max_connections = " << c.max_connections << "\n"
+        << "max_connections_per_address = " << c.max_connections_per_address << "\n"
+        << "requests_per_second_per_address = " << c.requests_per_second_per_address << "\n"
+        << "burst_per_address = " << c.burst_per_address << "\n";
+    if (!c.reference_dir.empty()) {
+        out << "reference_dir = " << c.reference_dir << "\n";
+    }
+    if (!c.static_dir.empty()) {
+        out << "static_dir = " << c.static_dir << "\n";
+    }
+    return out.str();
+}
+
+Result<Config> load_config(const std::filesystem::path& dir) {
+    std::ifstream in(dir / "config");
+    if (!in) {
+        return fail(ErrorCode::ConfigInvalid, "no config in " + dir.string() +
+                                                  "; run `kapal init --data " + dir.string() +
+                                                  "` first");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str());
+}
+
+} // namespace kapal::app

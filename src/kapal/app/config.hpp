@@ -1,0 +1,46 @@
+#pragma once
+// DIR/config: where the store is and every limit the server applies. Written by `kapal init`,
+// read by every other command. Format: `key = value` lines, `#` comments; unknown keys are an
+// error (a typo must not silently fall back to a default).
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+
+#include "kapal/core/result.hpp"
+
+namespace kapal::app {
+
+struct Config {
+    std::string store = "sqlite:store.db"; ///< sqlite:<path relative to DIR or absolute>
+    std::string listen = "127.0.0.1:8080";
+    std::string tls_cert;
+    std::string tls_key;
+    std::string reference_dir; ///< empty: found next to the program
+    std::string static_dir;    ///< empty: found next to the program
+    int threads = 4;
+    int reader_connections = 4;
+    std::size_t body_limit_bytes = 1 << 20;
+    std::size_t header_limit_bytes = 16 * 1024;
+    int header_timeout_s = 10;
+    int request_timeout_s = 30;
+    int idle_timeout_s = 60;
+    std::size_t max_connections = 512;
+    std::size_t max_connections_per_address = 64;
+    double requests_per_second_per_address = 50;
+    double burst_per_address = 100;
+};
+
+/// Parses config text. Errors: ConfigInvalid naming the line.
+Result<Config> parse_config(std::string_view text);
+
+/// The text of a config, with a comment per key.
+std::string format_config(const Config& config);
+
+/// Reads DIR/config. Errors: ConfigInvalid (missing: "run kapal init --data DIR first").
+Result<Config> load_config(const std::filesystem::path& dir);
+
+/// Splits "host:port". Errors: ConfigInvalid.
+Result<std::pair<std::string, unsigned short>> parse_listen(std::string_view listen);
+
+} // namespace kapal::app

@@ -1,0 +1,41 @@
+#pragma once
+// The `kapal` subcommands. Each registers itself on the CLI11 app and runs through `app` and
+// `service`; printing happens here and nowhere below.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "kapal/core/error.hpp"
+
+namespace kapal::cli {
+
+/// What a subcommand does once its options are parsed; returns the process exit code.
+using Action = std::function<int()>;
+
+void add_init(CLI::App& app, Action& action);
+void add_serve(CLI::App& app, Action& action);
+void add_demo_data(CLI::App& app, Action& action);
+void add_import(CLI::App& app, Action& action);
+void add_export(CLI::App& app, Action& action);
+void add_check(CLI::App& app, Action& action);
+
+/// Prints an error (Indonesian title, English detail, field issues) to stderr and returns the
+/// catalogue's exit code for it.
+int report_error(const Error& error);
+
+/// A progress bar on stderr when it is a terminal; silent otherwise.
+class Progress {
+  public:
+    explicit Progress(std::string label);
+    void update(std::size_t done, std::size_t total);
+    void finish();
+
+  private:
+    std::string label_;
+    bool tty_;
+    int last_percent_ = -1;
+};
+
+} // namespace kapal::cli

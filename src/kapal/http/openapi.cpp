@@ -1,0 +1,244 @@
+#include "kapal/http/person_routes.hpp"
+
+namespace kapal::http {
+
+// The API description. Kept beside the handlers it describes; the integration tests lint it
+// with Redocly and check that every route the server answers is in it.
+const std::string& openapi_document() {
+    static const std::string kDocument = R"JSON({
+  "openapi": "3.1.0",
+  "info": {
+    "title": "Kapal Si Geo API",
+    "version": "0.1.0",
+    "summary": "Registry of persons with disabilities (Kartu Penyandang Disabilitas Berbasis Geospasial)",
+    "description": "JSON over /api/v1. Errors are RFC 9457 problem details with a stable `type`, a `title` in the request's language (Accept-Language: id, default, or en) and per-field `errors`. Lists page with opaque cursors. Updates need If-Match with the record's ETag; creates accept an Idempotency-Key. NIK, KK and account numbers are only ever returned masked.",
+    "license": { "name": "Proprietary (Pemerintah Kota Bontang)", "identifier": "LicenseRef-Bontang" },
+    "contact": { "name": "Dinas Sosial dan Pemberdayaan Masyarakat Kota Bontang" }
+  },
+  "servers": [ { "url": "/" } ],
+  "security": [],
+  "tags": [
+    { "name": "system", "description": "Health and API description" },
+    { "name": "persons", "description": "The registry of persons with disabilities" }
+  ],
+  "paths": {
+    "/healthz": {
+      "get": {
+        "tags": ["system"], "operationId": "getHealth", "summary": "Liveness and store status",
+        "responses": {
+          "200": { "description": "The server and its store are up",
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } },
+          "503": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/openapi.json": {
+      "get": {
+        "tags": ["system"], "operationId": "getOpenApi", "summary": "This document",
+        "responses": {
+          "200": { "description": "The OpenAPI document", "content": { "application/json": { "schema": { "type": "object" } } } },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/persons": {
+      "get": {
+        "tags": ["persons"], "operationId": "listPersons", "summary": "List persons, filtered, in registration order",
+        "parameters": [
+          { "name": "kelurahan", "in": "query", "description": "Kemendagri kelurahan code, e.g. 64.74.01.1003", "schema": { "type": "string" } },
+          { "name": "kecamatan", "in": "query", "description": "Kemendagri kecamatan code, e.g. 64.74.01", "schema": { "type": "string" } },
+          { "name": "category", "in": "query", "description": "Disability category", "schema": { "$ref": "#/components/schemas/Category" } },
+          { "name": "status", "in": "query", "schema": { "$ref": "#/components/schemas/Status" } },
+          { "name": "q", "in": "query", "description": "Case-insensitive part of the full name", "schema": { "type": "string" } },
+          { "name": "cursor", "in": "query", "description": "next_cursor of the previous page", "schema": { "type": "string" } },
+          { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 50 } }
+        ],
+        "responses": {
+          "200": { "description": "One page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonPage" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      },
+      "post": {
+        "tags": ["persons"], "operationId": "createPerson", "summary": "Register a person",
+        "parameters": [
+          { "name": "Idempotency-Key", "in": "header", "description": "Makes a retried create safe: the same key and body return the first result; the same key with another body is refused", "schema": { "type": "string", "maxLength": 200 } }
+        ],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonInput" } } } },
+        "responses": {
+          "201": { "description": "Registered (or replayed: header Idempotent-Replayed)",
+            "headers": {
+              "ETag": { "$ref": "#/components/headers/ETag" },
+              "Location": { "description": "URL of the new person", "schema": { "type": "string" } }
+            },
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "409": { "$ref": "#/components/responses/Problem" },
+          "413": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/persons/lookup": {
+      "post": {
+        "tags": ["persons"], "operationId": "lookupPersonByNik", "summary": "Find a person by NIK (sent in the body, never in a URL)",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+          "type": "object", "additionalProperties": false, "required": ["nik"],
+          "properties": { "nik": { "type": "string", "pattern": "^[0-9]{16}$" } } } } } },
+        "responses": {
+          "200": { "description": "The person", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/persons/{id}": {
+      "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
+      "get": {
+        "tags": ["persons"], "operationId": "getPerson", "summary": "Read a person, now or as of an instant",
+        "parameters": [
+          { "name": "as_of", "in": "query", "description": "ISO 8601 UTC instant: the state at that time", "schema": { "type": "string", "format": "date-time" } }
+        ],
+        "responses": {
+          "200": { "description": "The person", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
+          "304": { "description": "Not modified (If-None-Match)" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      },
+      "put": {
+        "tags": ["persons"], "operationId": "replacePerson", "summary": "Replace a person's data (omit nik/kk to keep them)",
+        "parameters": [
+          { "name": "If-Match", "in": "header", "required": true, "description": "The ETag read with the record", "schema": { "type": "string" } }
+        ],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonInput" } } } },
+        "responses": {
+          "200": { "description": "Updated", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "412": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" },
+          "428": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/persons/{id}/versions": {
+      "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
+      "get": {
+        "tags": ["persons"], "operationId": "listPersonVersions", "summary": "Every version of a person, oldest first",
+        "responses": {
+          "200": { "description": "The history", "content": { "application/json": { "schema": {
+            "type": "object", "required": ["items"],
+            "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/PersonVersion" } } } } } } },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    }
+  },
+  "components": {
+    "parameters": {
+      "PersonId": { "name": "id", "in": "path", "required": true, "description": "Public id (UUIDv7)", "schema": { "type": "string", "format": "uuid" } }
+    },
+    "headers": {
+      "ETag": { "description": "The record version, for If-Match", "schema": { "type": "string" } }
+    },
+    "responses": {
+      "Problem": { "description": "RFC 9457 problem details",
+        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
+    },
+    "schemas": {
+      "Health": { "type": "object", "required": ["status"],
+        "properties": { "status": { "type": "string" }, "store": { "type": "string" }, "schema_version": { "type": "integer" } } },
+      "Problem": { "type": "object", "required": ["type", "title", "status"],
+        "properties": {
+          "type": { "type": "string", "format": "uri" }, "title": { "type": "string" },
+          "status": { "type": "integer" }, "detail": { "type": "string" }, "code": { "type": "string" },
+          "errors": { "type": "array", "items": { "type": "object", "properties": {
+            "field": { "type": "string" }, "code": { "type": "string" }, "message": { "type": "string" },
+            "level": { "type": "string", "enum": ["error", "warning"] } } } } } },
+      "Category": { "type": "string", "enum": ["fisik", "intelektual", "mental", "sensorik_netra", "sensorik_rungu", "sensorik_wicara"] },
+      "Severity": { "type": "string", "enum": ["ringan", "sedang", "berat"] },
+      "Status": { "type": "string", "enum": ["aktif", "pindah", "meninggal", "nonaktif"] },
+      "Address": { "type": "object", "additionalProperties": false, "properties": {
+        "street": { "type": "string" }, "rt": { "type": "string", "pattern": "^[0-9]{0,3}$" },
+        "rw": { "type": "string", "pattern": "^[0-9]{0,3}$" },
+        "kelurahan_code": { "type": "string", "description": "Kemendagri code; derived from home when empty" } } },
+      "Home": { "type": ["object", "null"], "additionalProperties": false, "required": ["lon", "lat"], "properties": {
+        "lon": { "type": "number", "minimum": -180, "maximum": 180 }, "lat": { "type": "number", "minimum": -90, "maximum": 90 },
+        "accuracy_m": { "type": ["number", "null"], "minimum": 0 },
+        "source": { "type": "string", "enum": ["gps", "map", "geocoded", "imported"] } } },
+      "Wgss": { "type": "object", "additionalProperties": false, "description": "Washington Group Short Set: 1 no difficulty, 2 some, 3 a lot, 4 cannot do",
+        "properties": {
+          "seeing": { "$ref": "#/components/schemas/WgAnswer" }, "hearing": { "$ref": "#/components/schemas/WgAnswer" },
+          "walking": { "$ref": "#/components/schemas/WgAnswer" }, "cognition": { "$ref": "#/components/schemas/WgAnswer" },
+          "self_care": { "$ref": "#/components/schemas/WgAnswer" }, "communication": { "$ref": "#/components/schemas/WgAnswer" } } },
+      "WgAnswer": { "type": ["integer", "null"], "minimum": 1, "maximum": 4 },
+      "Caregiver": { "type": ["object", "null"], "additionalProperties": false, "properties": {
+        "name": { "type": "string" }, "relationship": { "type": "string" }, "phone": { "type": "string" } } },
+      "Consent": { "type": "object", "additionalProperties": false, "properties": {
+        "given": { "type": "boolean" }, "date": { "type": ["string", "null"], "format": "date" }, "given_by": { "type": "string" } } },
+      "Document": { "type": "object", "additionalProperties": false, "properties": {
+        "id": { "type": "string" }, "kind": { "type": "string" }, "name": { "type": "string" } } },
+      "PersonFields": { "type": "object", "properties": {
+        "full_name": { "type": "string", "maxLength": 200 },
+        "sex": { "type": "string", "enum": ["L", "P"] },
+        "birth_place": { "type": "string" },
+        "birth_date": { "type": "string", "format": "date" },
+        "address": { "$ref": "#/components/schemas/Address" },
+        "home": { "$ref": "#/components/schemas/Home" },
+        "categories": { "type": "array", "items": { "$ref": "#/components/schemas/Category" }, "minItems": 1 },
+        "disability_subtype": { "type": "string" },
+        "severity": { "oneOf": [ { "$ref": "#/components/schemas/Severity" }, { "type": "null" } ] },
+        "wgss": { "$ref": "#/components/schemas/Wgss" },
+        "onset": { "type": ["string", "null"], "enum": ["sejak_lahir", "didapat", null] },
+        "onset_year": { "type": ["integer", "null"] },
+        "cause": { "type": ["string", "null"], "enum": ["bawaan", "penyakit", "kecelakaan", "bencana", "konflik", "lainnya", null] },
+        "cause_note": { "type": "string" },
+        "assistive_devices": { "type": "array", "items": { "type": "string" } },
+        "therapies": { "type": "array", "items": { "type": "string" } },
+        "needs_note": { "type": "string" },
+        "caregiver": { "$ref": "#/components/schemas/Caregiver" },
+        "dtks": { "type": "boolean" }, "dtks_id": { "type": "string" },
+        "phone": { "type": "string" },
+        "photo_id": { "type": "string" },
+        "documents": { "type": "array", "items": { "$ref": "#/components/schemas/Document" } },
+        "consent": { "$ref": "#/components/schemas/Consent" },
+        "status": { "$ref": "#/components/schemas/Status" },
+        "status_date": { "type": ["string", "null"], "format": "date" },
+        "status_reason": { "type": "string" },
+        "confirmed_warnings": { "type": "array", "items": { "type": "string" }, "description": "Ids of warnings the operator confirms (e.g. person.nik_birth_date_mismatch)" },
+        "warning_reason": { "type": "string", "description": "Why the warnings are confirmed; required with confirmed_warnings" } } },
+      "PersonInput": { "allOf": [ { "$ref": "#/components/schemas/PersonFields" }, { "type": "object",
+        "required": ["nik", "full_name", "sex", "birth_date", "categories"],
+        "properties": {
+          "nik": { "type": "string", "pattern": "^[0-9]{16}$" },
+          "kk": { "type": "string", "pattern": "^([0-9]{16})?$" },
+          "account": { "type": ["object", "null"], "properties": {
+            "kind": { "type": "string", "enum": ["bank", "ewallet"] }, "provider": { "type": "string" },
+            "number": { "type": "string" }, "holder_name": { "type": "string" } } },
+          "change_reason": { "type": "string", "description": "Recorded with the new version" } } } ] },
+      "Person": { "allOf": [ { "$ref": "#/components/schemas/PersonFields" }, { "type": "object",
+        "required": ["id", "version", "nik_masked", "full_name"],
+        "properties": {
+          "id": { "type": "string", "format": "uuid" }, "version": { "type": "integer" },
+          "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" },
+          "created_by": { "type": "string" }, "updated_by": { "type": "string" },
+          "nik_masked": { "type": "string" }, "kk_masked": { "type": ["string", "null"] },
+          "kecamatan_code": { "type": "string" },
+          "account": { "type": ["object", "null"], "properties": {
+            "kind": { "type": "string" }, "provider": { "type": "string" },
+            "number_masked": { "type": "string" }, "holder_name": { "type": "string" } } } } } ] },
+      "PersonVersion": { "allOf": [ { "$ref": "#/components/schemas/Person" }, { "type": "object", "properties": {
+        "change_reason": { "type": "string" }, "change_source": { "type": "string" } } } ] },
+      "PersonPage": { "type": "object", "required": ["items", "next_cursor"], "properties": {
+        "items": { "type": "array", "items": { "$ref": "#/components/schemas/Person" } },
+        "next_cursor": { "type": ["string", "null"] } } }
+    }
+  }
+})JSON";
+    return kDocument;
+}
+
+} // namespace kapal::http

@@ -1,0 +1,269 @@
+#include "kapal/http/person_routes.hpp"
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include <charconv>
+
+#include "kapal/http/person_json.hpp"
+#include "kapal/http/problem.hpp"
+
+namespace kapal::http {
+namespace {
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < len; ++i) {
+        out.push_back(kHex[digest[i] >> 4U]);
+        out.push_back(kHex[digest[i] & 15U]);
+    }
+    return out;
+}
+
+std::string etag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+
+/// The version in an If-Match value: "3" or W/"3". nullopt for anything else (incl. "*").
+std::optional<std::int64_t> parse_if_match(std::string_view v) {
+    if (v.rfind("W/", 0) == 0) {
+        v.remove_prefix(2);
+    }
+    if (v.size() < 3 || v.front() != '"' || v.back() != '"') {
+        return std::nullopt;
+    }
+    v = v.substr(1, v.size() - 2);
+    std::int64_t out = 0;
+    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || ptr != v.data() + v.size() || out < 1) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+service::Actor actor_of(const Request& req) {
+    // Users and sessions arrive with the security issue; until then every caller is
+    // recorded by address.
+    return {"anonymous", req.remote_address, {}};
+}
+
+Response problem(const Error& e, const Request& req) { return problem_response(e, req.lang()); }
+
+bool is_json(const Request& req) {
+    const auto ct = req.header("Content-Type");
+    if (!ct) {
+        return false;
+    }
+    const auto semi = ct->find(';');
+    const auto type = ct->substr(0, semi);
+    return iequals(type, "application/json");
+}
+
+Response person_response(int status, const core::PersonRecord& r) {
+    auto res = Response::json(status, person_to_json(r));
+    res.set_header("ETag", etag(r.version));
+    return res;
+}
+
+} // namespace
+
+void add_person_routes(Router& router, service::PersonService& persons, store::Store& store) {
+    router.add("GET", "/healthz", [&store](const Request&) {
+        const auto info = store.info();
+        return Response::json(200, std::string(R"({"status":"ok","store":")") + info.backend +
+                                       R"(","schema_version":)" +
+                                       std::to_string(info.schema_version) + "}");
+    });
+    router.add("GET", "/api/v1/openapi.json",
+               [](const Request&) { return Response::json(200, openapi_document()); });
+
+    router.add("POST", "/api/v1/persons", [&persons](const Request& req) {
+        if (!is_json(req)) {
+            return problem_response(ErrorCode::UnsupportedMediaType, req.lang());
+        }
+        auto input = person_from_json(req.body);
+        if (!input) {
+            return problem(input.error(), req);
+        }
+        std::optional<store::IdempotencyToken> idem;
+        if (const auto key = req.header("Idempotency-Key")) {
+            if (key->empty() || key->size() > 200) {
+                return problem_response(ErrorCode::InvalidArgument, req.lang(),
+                                        "Idempotency-Key must be 1 to 200 characters");
+            }
+            idem = store::IdempotencyToken{std::string(*key), sha256_hex(req.body)};
+        }
+        auto created = persons.create(std::move(input->person), actor_of(req), idem);
+        if (!created) {
+            return problem(created.error(), req);
+        }
+        auto res = person_response(201, created->record);
+        res.set_header("Location", "/api/v1/persons/" + created->record.id.str());
+        if (created->replayed) {
+            res.set_header("Idempotent-Replayed", "true");
+        }
+        return res;
+    });
+
+    router.add("GET", "/api/v1/persons", [&persons](const Request& req) {
+        store::PersonQuery q;
+        std::vector<FieldIssue> issues;
+        if (auto v = req.query_param("kelurahan")) {
+            q.kelurahan_code = std::string(*v);
+        }
+        if (auto v = req.query_param("kecamatan")) {
+            q.kecamatan_code = std::string(*v);
+        }
+        if (auto v = req.query_param("category")) {
+            if (auto c = core::parse_category(*v)) {
+                q.category = *c;
+            } else {
+                issues.push_back({"category", ErrorCode::CategoryInvalid, std::string(*v)});
+            }
+        }
+        if (auto v = req.query_param("status")) {
+            if (auto s = core::parse_status(*v)) {
+                q.status = *s;
+            } else {
+                issues.push_back({"status", ErrorCode::StatusInvalid, std::string(*v)});
+            }
+        }
+        if (auto v = req.query_param("q")) {
+            q.name_contains = std::string(*v);
+        }
+        if (auto v = req.query_param("cursor")) {
+            q.cursor = std::string(*v);
+        }
+        if (auto v = req.query_param("limit")) {
+            int limit = 0;
+            const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), limit);
+            if (ec != std::errc{} || ptr != v->data() + v->size() || limit < 1 || limit > 1000) {
+                issues.push_back({"limit", ErrorCode::InvalidArgument, "1..1000"});
+            } else {
+                q.limit = limit;
+            }
+        }
+        if (!issues.empty()) {
+            return problem(Error{ErrorCode::ValidationFailed, "bad query parameters", issues}, req);
+        }
+        auto page = persons.list(q, actor_of(req));
+        if (!page) {
+            return problem(page.error(), req);
+        }
+        std::string body = R"({"items":[)";
+        for (std::size_t i = 0; i < page->items.size(); ++i) {
+            if (i > 0) {
+                body += ',';
+            }
+            body += person_to_json(page->items[i]);
+        }
+        body += "],\"next_cursor\":";
+        body += page->next_cursor.empty() ? "null" : "\"" + page->next_cursor + "\"";
+        body += '}';
+        return Response::json(200, std::move(body));
+    });
+
+    router.add("POST", "/api/v1/persons/lookup", [&persons](const Request& req) {
+        if (!is_json(req)) {
+            return problem_response(ErrorCode::UnsupportedMediaType, req.lang());
+        }
+        if (json_too_deep(req.body)) {
+            return problem_response(ErrorCode::BadJson, req.lang());
+        }
+        // A NIK never travels in a URL (proxies and logs keep URLs): it comes in the body.
+        const auto j = nlohmann::json::parse(req.body, nullptr, false);
+        if (j.is_discarded() || !j.is_object()) {
+            return problem_response(ErrorCode::BadJson, req.lang());
+        }
+        for (const auto& [key, value] : j.items()) {
+            if (key != "nik") {
+                return problem(Error{ErrorCode::ValidationFailed, "unknown field",
+                                     {{key, ErrorCode::UnknownField, ""}}},
+                               req);
+            }
+        }
+        if (!j.contains("nik") || !j["nik"].is_string()) {
+            return problem(Error{ErrorCode::ValidationFailed, "nik is required",
+                                 {{"nik", ErrorCode::FieldTypeMismatch, "string"}}},
+                           req);
+        }
+        auto found = persons.find_by_nik(j["nik"].get<std::string>(), actor_of(req));
+        if (!found) {
+            return problem(found.error(), req);
+        }
+        if (!*found) {
+            return problem_response(ErrorCode::NotFound, req.lang());
+        }
+        return person_response(200, **found);
+    });
+
+    router.add("GET", "/api/v1/persons/{id}", [&persons](const Request& req) {
+        const core::PersonId id{std::string(req.path_param("id"))};
+        if (auto at = req.query_param("as_of")) {
+            const auto t = core::parse_timestamp(*at);
+            if (!t) {
+                return problem(Error{ErrorCode::ValidationFailed, "as_of is not an ISO instant",
+                                     {{"as_of", ErrorCode::InvalidArgument, std::string(*at)}}},
+                               req);
+            }
+            auto past = persons.as_of(id, *t, actor_of(req));
+            return past ? person_response(200, *past) : problem(past.error(), req);
+        }
+        auto record = persons.get(id, actor_of(req));
+        if (!record) {
+            return problem(record.error(), req);
+        }
+        if (auto none_match = req.header("If-None-Match");
+            none_match && *none_match == etag(record->version)) {
+            Response res;
+            res.status = 304;
+            res.set_header("ETag", etag(record->version));
+            return res;
+        }
+        return person_response(200, *record);
+    });
+
+    router.add("PUT", "/api/v1/persons/{id}", [&persons](const Request& req) {
+        const core::PersonId id{std::string(req.path_param("id"))};
+        const auto if_match = req.header("If-Match");
+        if (!if_match) {
+            return problem_response(ErrorCode::PreconditionRequired, req.lang());
+        }
+        const auto version = parse_if_match(*if_match);
+        if (!version) {
+            return problem_response(ErrorCode::PreconditionRequired, req.lang(),
+                                    "If-Match must be the ETag of the record, e.g. \"3\"");
+        }
+        if (!is_json(req)) {
+            return problem_response(ErrorCode::UnsupportedMediaType, req.lang());
+        }
+        auto input = person_from_json(req.body);
+        if (!input) {
+            return problem(input.error(), req);
+        }
+        auto updated = persons.update(id, *version, std::move(input->person), actor_of(req),
+                                      input->change_reason);
+        return updated ? person_response(200, *updated) : problem(updated.error(), req);
+    });
+
+    router.add("GET", "/api/v1/persons/{id}/versions", [&persons](const Request& req) {
+        const core::PersonId id{std::string(req.path_param("id"))};
+        auto history = persons.history(id, actor_of(req));
+        if (!history) {
+            return problem(history.error(), req);
+        }
+        std::string body = R"({"items":[)";
+        for (std::size_t i = 0; i < history->size(); ++i) {
+            if (i > 0) {
+                body += ',';
+            }
+            body += version_to_json((*history)[i]);
+        }
+        body += "]}";
+        return Response::json(200, std::move(body));
+    });
+}
+
+} // namespace kapal::http

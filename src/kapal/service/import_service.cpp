@@ -1,0 +1,387 @@
+#include "kapal/service/import_service.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "kapal/core/nik.hpp"
+#include "kapal/core/person_rules.hpp"
+#include "kapal/core/text.hpp"
+#include "kapal/io/csv_reader.hpp"
+#include "kapal/io/csv_writer.hpp"
+#include "kapal/service/person_service.hpp"
+#include "kapal/service/xlsx_table.hpp"
+
+namespace kapal::service {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CsvTable final : public TableSource {
+  public:
+    CsvTable(io::CsvReader reader, std::size_t estimate)
+        : reader_(std::move(reader))
+        , estimate_(estimate) {}
+
+    Result<bool> next(std::vector<TableCell>& row, std::size_t& row_number) override {
+        while (true) {
+            auto more = reader_.next(record_);
+            if (!more) {
+                return fail(std::move(more).error());
+            }
+            if (!*more) {
+                return false;
+            }
+            if (record_.is_blank()) {
+                continue;
+            }
+            row.resize(record_.fields.size());
+            for (std::size_t i = 0; i < record_.fields.size(); ++i) {
+                row[i].text.swap(record_.fields[i]);
+                row[i].number = false;
+                row[i].date_format = false;
+            }
+            row_number = record_.line;
+            return true;
+        }
+    }
+
+    std::size_t estimated_rows() const override { return estimate_; }
+
+  private:
+    io::CsvReader reader_;
+    io::CsvRecord record_;
+    std::size_t estimate_;
+};
+
+std::size_t count_lines(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::vector<char> buf(1 << 16);
+    std::size_t lines = 0;
+    while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        const auto n = static_cast<std::size_t>(in.gcount());
+        lines += static_cast<std::size_t>(std::count(buf.data(), buf.data() + n, '\n'));
+    }
+    return lines;
+}
+
+std::string duplicate_key(const core::Person& p, bool swapped) {
+    if (!p.birth_date.ok()) {
+        return {};
+    }
+    auto d = p.birth_date;
+    if (swapped) {
+        const auto day = static_cast<unsigned>(d.day());
+        const auto month = static_cast<unsigned>(d.month());
+        if (day > 12 || day == month) {
+            return {};
+        }
+        d = core::make_date(static_cast<int>(d.year()), day, month);
+    }
+    return core::fold_key(p.full_name) + '|' + core::format_date(d);
+}
+
+/// One rejected row's reasons, in Indonesian, for the rejects file.
+std::string reasons_text(const std::vector<FieldIssue>& issues) {
+    std::string out;
+    for (const auto& i : issues) {
+        out += (out.empty() ? "" : "; ") + describe_issue(i);
+    }
+    return out;
+}
+
+struct PendingRow {
+    std::size_t row;
+    std::vector<FieldIssue> warnings;
+};
+
+} // namespace
+
+std::string describe_issue(const FieldIssue& issue, std::string_view lang) {
+    std::string s = issue.field.empty() ? "" : issue.field + ": ";
+    s += error_title(issue.code, lang);
+    if (!issue.detail.empty()) {
+        s += " (" + issue.detail + ")";
+    }
+    return s;
+}
+
+Result<std::unique_ptr<TableSource>> open_table(const fs::path& file) {
+    const auto ext = core::to_lower(file.extension().string());
+    if (ext == ".xlsx" || ext == ".xlsm") {
+        return open_xlsx_table(file);
+    }
+    if (ext == ".xls") {
+        return fail(ErrorCode::ImportFileUnreadable,
+                    "old .xls files are not read; save the sheet as .xlsx or CSV in Excel");
+    }
+    auto reader = io::CsvReader::open(file.string());
+    if (!reader) {
+        return fail(std::move(reader).error());
+    }
+    return std::unique_ptr<TableSource>(new CsvTable(std::move(*reader), count_lines(file)));
+}
+
+Result<ImportSummary> import_persons(const fs::path& file, store::Store& store,
+                                     const ReferenceData& ref, const core::Clock& clock,
+                                     core::IdGenerator& ids, const Actor& actor,
+                                     const ImportOptions& options) {
+    auto table_r = open_table(file);
+    if (!table_r) {
+        return fail(std::move(table_r).error());
+    }
+    auto& table = **table_r;
+    ImportSummary summary;
+
+    // The header: the first row (within the first 20) that names at least three fields;
+    // title rows above it are skipped.
+    std::vector<TableCell> header;
+    std::vector<TableCell> row;
+    std::size_t row_number = 0;
+    ColumnMap columns;
+    for (int tries = 0; tries < 20; ++tries) {
+        auto more = table.next(row, row_number);
+        if (!more) {
+            return fail(std::move(more).error());
+        }
+        if (!*more) {
+            break;
+        }
+        auto candidate = map_columns(row);
+        if (candidate.matched >= 3) {
+            header = row;
+            columns = candidate;
+            summary.header_row = row_number;
+            break;
+        }
+    }
+    if (summary.header_row == 0) {
+        return fail(ErrorCode::ImportNoHeader,
+                    "no header row naming at least three known columns (NIK, Nama Lengkap, ...) "
+                    "in the first 20 rows of " + file.filename().string());
+    }
+    {
+        std::vector<FieldIssue> missing;
+        for (const auto c : {PersonColumn::Nik, PersonColumn::Name, PersonColumn::Sex,
+                             PersonColumn::BirthDate, PersonColumn::Categories}) {
+            if (!columns.has(c)) {
+                missing.push_back({std::string(column_title(c)), ErrorCode::ImportColumnMissing, ""});
+            }
+        }
+        if (!columns.has(PersonColumn::Kelurahan) && !columns.has(PersonColumn::Latitude) &&
+            !columns.has(PersonColumn::Koordinat)) {
+            missing.push_back({std::string(column_title(PersonColumn::Kelurahan)),
+                               ErrorCode::ImportColumnMissing, ""});
+        }
+        if (!missing.empty()) {
+            return fail(ErrorCode::ImportColumnMissing, "required columns are missing",
+                        std::move(missing));
+        }
+    }
+    for (const auto& h : header) {
+        if (!core::trim(h.text).empty() && !match_header(h.text)) {
+            summary.unknown_columns.emplace_back(core::trim(h.text));
+        }
+    }
+
+    // Rejects file: every original column, then the row number and the reasons.
+    std::ofstream rejects_out;
+    std::unique_ptr<io::CsvWriter> rejects;
+    if (!options.rejects_file.empty()) {
+        rejects_out.open(options.rejects_file, std::ios::binary | std::ios::trunc);
+        if (!rejects_out) {
+            return fail(ErrorCode::Io, "cannot write " + options.rejects_file.string());
+        }
+        rejects = std::make_unique<io::CsvWriter>(rejects_out, ',', true);
+        std::vector<std::string> h;
+        for (const auto& c : header) {
+            h.push_back(c.text);
+        }
+        h.emplace_back("Baris");
+        h.emplace_back("Alasan");
+        rejects->write_row(h);
+    }
+    auto reject = [&](std::size_t line, const std::vector<TableCell>& cells,
+                      std::vector<FieldIssue> issues) {
+        ++summary.rejected;
+        if (rejects) {
+            std::vector<std::string> r;
+            for (const auto& c : cells) {
+                r.push_back(c.text);
+            }
+            r.resize(std::max(r.size(), header.size()));
+            r.push_back(std::to_string(line));
+            r.push_back(reasons_text(issues));
+            rejects->write_row(r);
+        }
+        if (summary.rejects.size() < kMaxReported) {
+            summary.rejects.push_back({line, std::move(issues)});
+        }
+    };
+
+    // Likely duplicates: same folded name and birth date (or with day and month swapped) as a
+    // stored person or an earlier row, under another NIK. Reported, not stored: the review
+    // queue of the integrity module decides.
+    std::unordered_map<std::string, std::string> seen_people; // key -> NIK
+    {
+        store::PersonQuery q;
+        q.limit = 1000;
+        while (true) {
+            auto page = store.list_persons(q);
+            if (!page) {
+                return fail(std::move(page).error());
+            }
+            for (const auto& rec : page->items) {
+                seen_people.emplace(duplicate_key(rec.person, false), rec.person.nik);
+            }
+            if (page->next_cursor.empty()) {
+                break;
+            }
+            q.cursor = page->next_cursor;
+        }
+    }
+    std::unordered_map<std::string, std::size_t> nik_rows; // NIK -> first row in this file
+
+    const auto today = core::wita_date(clock.now());
+    store::WriteContext ctx{actor.id, actor.source, clock.now(),
+                            "impor " + file.filename().string()};
+    std::vector<store::ImportItem> batch;
+    std::vector<PendingRow> pending;
+    auto flush = [&]() -> Result<void> {
+        if (batch.empty()) {
+            return {};
+        }
+        std::vector<store::ImportResult> results;
+        if (options.dry_run) {
+            for (const auto& item : batch) {
+                auto found = store.find_person_by_nik(item.person.nik);
+                if (!found) {
+                    return fail(std::move(found).error());
+                }
+                store::ImportResult r;
+                r.action = !*found                          ? store::ImportAction::Created
+                           : (*found)->person == item.person ? store::ImportAction::Unchanged
+                           : options.update                  ? store::ImportAction::Updated
+                                                             : store::ImportAction::Changed;
+                results.push_back(r);
+            }
+        } else {
+            std::vector<core::PersonId> new_ids;
+            new_ids.reserve(batch.size());
+            for (std::size_t i = 0; i < batch.size(); ++i) {
+                new_ids.emplace_back(ids.next(ctx.at));
+            }
+            auto written = store.import_persons(batch, new_ids, ctx);
+            if (!written) {
+                return fail(std::move(written).error());
+            }
+            results = std::move(*written);
+        }
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            switch (results[i].action) {
+            case store::ImportAction::Created: ++summary.created; break;
+            case store::ImportAction::Unchanged: ++summary.unchanged; break;
+            case store::ImportAction::Updated: ++summary.updated; break;
+            case store::ImportAction::Changed:
+                ++summary.changed;
+                if (summary.changes.size() < kMaxReported) {
+                    summary.changes.push_back(
+                        {pending[i].row, {{"NIK", ErrorCode::ImportRowChanged, ""}}});
+                }
+                break;
+            }
+            if (!pending[i].warnings.empty() &&
+                results[i].action != store::ImportAction::Unchanged) {
+                ++summary.warned;
+                if (summary.warnings.size() < kMaxReported) {
+                    summary.warnings.push_back({pending[i].row, pending[i].warnings});
+                }
+            }
+        }
+        batch.clear();
+        pending.clear();
+        return {};
+    };
+
+    const std::size_t total = table.estimated_rows();
+    while (true) {
+        auto more = table.next(row, row_number);
+        if (!more) {
+            // A broken file part-way (unterminated quote): what came before is kept.
+            KAPAL_TRY(flush());
+            return fail(std::move(more).error());
+        }
+        if (!*more) {
+            break;
+        }
+        ++summary.rows;
+        auto conv = row_to_person(row, columns, header, ref.regions, ref.city_code);
+        auto check = check_person_full(conv.person, ref, today);
+        std::vector<FieldIssue> errors = std::move(conv.errors);
+        // Cell errors already name the column; keep the rule errors that add something new.
+        for (auto& e : check.errors) {
+            const bool same = std::any_of(errors.begin(), errors.end(), [&](const FieldIssue& x) {
+                return x.code == e.code;
+            });
+            if (!same) {
+                errors.push_back(std::move(e));
+            }
+        }
+        if (errors.empty()) {
+            const auto [it, inserted] = nik_rows.emplace(conv.person.nik, row_number);
+            if (!inserted) {
+                errors.push_back({"NIK", ErrorCode::DuplicateNik,
+                                  "baris " + std::to_string(it->second)});
+            }
+        }
+        if (!errors.empty()) {
+            reject(row_number, row, std::move(errors));
+        } else {
+            auto& person = conv.person;
+            std::vector<FieldIssue> warnings = std::move(conv.warnings);
+            warnings.insert(warnings.end(), check.warnings.begin(), check.warnings.end());
+            person.confirmed_warnings.clear();
+            for (const auto& w : warnings) {
+                person.confirmed_warnings.emplace_back(error_info(w.code).id);
+            }
+            auto& cw = person.confirmed_warnings;
+            std::sort(cw.begin(), cw.end());
+            cw.erase(std::unique(cw.begin(), cw.end()), cw.end());
+            person.warning_reason = person.confirmed_warnings.empty() ? "" : "diterima saat impor";
+            for (const bool swapped : {false, true}) {
+                const auto key = duplicate_key(person, swapped);
+                if (key.empty()) {
+                    continue;
+                }
+                const auto found = seen_people.find(key);
+                if (found != seen_people.end() && found->second != person.nik) {
+                    warnings.push_back({"Nama Lengkap", ErrorCode::PossibleDuplicate,
+                                        core::mask_id_number(found->second)});
+                    break;
+                }
+            }
+            seen_people.emplace(duplicate_key(person, false), person.nik);
+            store::ImportItem item;
+            item.kecamatan_code = core::kecamatan_of(person.address.kelurahan_code);
+            item.person = std::move(person);
+            item.update_if_changed = options.update;
+            batch.push_back(std::move(item));
+            pending.push_back({row_number, std::move(warnings)});
+            if (batch.size() >= options.batch_size) {
+                KAPAL_TRY(flush());
+            }
+        }
+        if (options.progress && summary.rows % 1000 == 0) {
+            options.progress(summary.rows, std::max(total, summary.rows));
+        }
+    }
+    KAPAL_TRY(flush());
+    if (options.progress) {
+        options.progress(summary.rows, summary.rows);
+    }
+    return summary;
+}
+
+} // namespace kapal::service

@@ -1,0 +1,234 @@
+#include "kapal/service/import_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "kapal/io/csv_reader.hpp"
+#include "kapal/io/xlsx_writer.hpp"
+#include "kapal/service/test_fixture.hpp"
+
+namespace kapal::service {
+namespace {
+
+class ImportTest : public testing::StoreTest {
+  protected:
+    std::filesystem::path write(const std::string& name, const std::string& bytes) {
+        const auto file = dir_ / name;
+        std::ofstream(file, std::ios::binary) << bytes;
+        return file;
+    }
+
+    Result<ImportSummary> run(const std::filesystem::path& file, ImportOptions options = {}) {
+        return import_persons(file, *store_, testing::reference(), clock_, ids_,
+                              {"tester", "cli", {}}, options);
+    }
+
+    std::vector<std::vector<std::string>> read_csv(const std::filesystem::path& file) {
+        auto reader = io::CsvReader::open(file.string());
+        EXPECT_TRUE(reader.has_value());
+        std::vector<std::vector<std::string>> rows;
+        io::CsvRecord rec;
+        while (true) {
+            auto more = reader->next(rec);
+            if (!more || !*more) {
+                break;
+            }
+            rows.push_back(rec.fields);
+        }
+        return rows;
+    }
+};
+
+// The file an office really sends: BOM, ';' separator (Indonesian Excel), a title row above the
+// header, headers in their own spelling, a quoted newline in an address, blank lines, CRLF,
+// Excel serial and dd/mm/yyyy dates, stray spaces, and a NIK that Excel turned into 6.47401E+15.
+const std::string kMessy =
+    "\xEF\xBB\xBF"
+    "DATA PENYANDANG DISABILITAS KOTA BONTANG;;;;;;;;\r\n"
+    "\r\n"
+    "No;NIK;No. KK;NAMA LENGKAP;Jenis Kelamin (L/P);Tanggal Lahir;Alamat;Kelurahan/Desa;"
+    "Ragam/Jenis Disabilitas;Tingkat Keparahan;Koordinat\r\n"
+    "1; 6474011503850001 ;6474010101100003; Ahmad Yani ;L;15/03/1985;\"Jl. Pupuk Raya\r\nGg. "
+    "Mawar No. 3\";Lok Tuan;Fisik;berat;\"0.163982, 117.468733\"\r\n"
+    "\r\n"
+    "2;6474014703850002;;Siti Aminah;P;31113;Jl. Ahmad Yani;Loktuan;netra, rungu;sedang;\r\n"
+    "3;6.47401E+15;;Budi Santoso;L;01/01/1990;Jl. MT Haryono;Lok Tuan;mental;;\r\n"
+    "4;6474013102900001;;Tanggal Salah;L;31/02/1990;Jl. X;Lok Tuan;fisik;;\r\n"
+    "5;6474010505800003;;Tak Dikenal;L;05/05/1980;Jl. Y;Kelurahan Antah;fisik;;\r\n"
+    ";;;;;;;;;;\r\n"
+    "6;6474011212120004;;Tanpa Nama;L;12/12/2012;Jl. Z;Lok Tuan;fisik;;117.468733, 0.163982\r\n";
+
+TEST_F(ImportTest, ImportsEveryGoodRowAndKeepsEveryBadOneWithReasons) {
+    const auto file = write("messy.csv", kMessy);
+    ImportOptions options;
+    options.rejects_file = dir_ / "rejects.csv";
+    auto summary = run(file, options);
+    ASSERT_TRUE(summary.has_value()) << summary.error().message;
+    EXPECT_EQ(summary->header_row, 3U);
+    EXPECT_EQ(summary->rows, 6U);
+    EXPECT_EQ(summary->created, 3U);
+    EXPECT_EQ(summary->rejected, 3U);
+
+    // row 1: trimmed NIK and name, quoted newline kept, coordinates "lat, lon"
+    auto ahmad = store_->find_person_by_nik("6474011503850001");
+    ASSERT_TRUE(ahmad.has_value() && ahmad->has_value());
+    const auto& a = (*ahmad)->person;
+    EXPECT_EQ(a.full_name, "Ahmad Yani");
+    EXPECT_EQ(a.address.street, "Jl. Pupuk Raya\r\nGg. Mawar No. 3");
+    EXPECT_EQ(a.address.kelurahan_code, "64.74.01.1003");
+    ASSERT_TRUE(a.home.has_value());
+    EXPECT_DOUBLE_EQ(a.home->lat, 0.163982);
+    EXPECT_DOUBLE_EQ(a.home->lon, 117.468733);
+
+    // row 2: Excel serial 31113 = 1985-03-07; "Loktuan" spelling; two categories
+    auto siti = store_->find_person_by_nik("6474014703850002");
+    ASSERT_TRUE(siti.has_value() && siti->has_value());
+    EXPECT_EQ(core::format_date((*siti)->person.birth_date), "1985-03-07");
+    EXPECT_EQ((*siti)->person.categories,
+              (std::vector{core::Category::SensorikNetra, core::Category::SensorikRungu}));
+
+    // row 6: swapped Koordinat detected by range and warned
+    ASSERT_EQ(summary->warnings.size(), 1U);
+    EXPECT_EQ(summary->warnings[0].issues.at(0).code, ErrorCode::CoordinatesSwapped);
+    auto swapped = store_->find_person_by_nik("6474011212120004");
+    ASSERT_TRUE(swapped.has_value() && swapped->has_value());
+    EXPECT_DOUBLE_EQ((*swapped)->person.home->lon, 117.468733);
+
+    // rejects: each with its physical line and reason
+    ASSERT_EQ(summary->rejects.size(), 3U);
+    EXPECT_EQ(summary->rejects[0].row, 8U);
+    EXPECT_EQ(summary->rejects[0].issues.at(0).code, ErrorCode::NikScientificNotation);
+    EXPECT_EQ(summary->rejects[1].row, 9U);
+    // both the birth date cell and the date inside the NIK are named
+    ASSERT_EQ(summary->rejects[1].issues.size(), 2U);
+    EXPECT_EQ(summary->rejects[1].issues[0].code, ErrorCode::BirthDateInvalid);
+    EXPECT_EQ(summary->rejects[1].issues[1].code, ErrorCode::NikBirthDateInvalid);
+    EXPECT_EQ(summary->rejects[2].row, 10U);
+    EXPECT_EQ(summary->rejects[2].issues.at(0).code, ErrorCode::KelurahanUnknown);
+
+    // the rejects file keeps the original columns, then Baris and Alasan
+    const auto rows = read_csv(options.rejects_file);
+    ASSERT_EQ(rows.size(), 4U);
+    EXPECT_EQ(rows[0].back(), "Alasan");
+    EXPECT_EQ(rows[1][1], "6.47401E+15");
+    EXPECT_EQ(rows[1][rows[1].size() - 2], "8");
+    EXPECT_NE(rows[1].back().find("NIK"), std::string::npos);
+    EXPECT_NE(rows[3].back().find("Kelurahan tidak dikenal"), std::string::npos);
+}
+
+TEST_F(ImportTest, ImportingTheSameFileTwiceChangesNothing) {
+    const auto file = write("messy.csv", kMessy);
+    ASSERT_TRUE(run(file).has_value());
+    const auto before = store_->info().persons;
+    auto second = run(file);
+    ASSERT_TRUE(second.has_value());
+    EXPECT_EQ(second->created, 0U);
+    EXPECT_EQ(second->unchanged, 3U);
+    EXPECT_EQ(second->changed, 0U);
+    EXPECT_EQ(store_->info().persons, before);
+    auto history = store_->person_history(
+        (*store_->find_person_by_nik("6474011503850001"))->id);
+    ASSERT_TRUE(history.has_value());
+    EXPECT_EQ(history->size(), 1U);
+}
+
+TEST_F(ImportTest, AChangedRowIsReportedAndAppliedOnlyWithUpdate) {
+    const std::string header = "NIK,Nama Lengkap,Jenis Kelamin,Tanggal Lahir,Kelurahan,Ragam\n";
+    ASSERT_TRUE(run(write("a.csv", header + "6474011503850001,Ahmad,L,15/03/1985,Lok Tuan,fisik\n"))
+                    .has_value());
+    const auto changed = write("b.csv", header + "6474011503850001,Ahmad,L,15/03/1985,Lok Tuan,mental\n");
+    auto reported = run(changed);
+    ASSERT_TRUE(reported.has_value());
+    EXPECT_EQ(reported->changed, 1U);
+    EXPECT_EQ((*store_->find_person_by_nik("6474011503850001"))->person.categories,
+              std::vector{core::Category::Fisik});
+    ImportOptions update;
+    update.update = true;
+    auto applied = run(changed, update);
+    ASSERT_TRUE(applied.has_value());
+    EXPECT_EQ(applied->updated, 1U);
+    EXPECT_EQ((*store_->find_person_by_nik("6474011503850001"))->person.categories,
+              std::vector{core::Category::Mental});
+}
+
+TEST_F(ImportTest, DryRunClassifiesButWritesNothing) {
+    const auto file = write("messy.csv", kMessy);
+    ImportOptions dry;
+    dry.dry_run = true;
+    auto summary = run(file, dry);
+    ASSERT_TRUE(summary.has_value());
+    EXPECT_EQ(summary->created, 3U);
+    EXPECT_EQ(summary->rejected, 3U);
+    EXPECT_EQ(store_->info().persons, 0);
+}
+
+TEST_F(ImportTest, RefusesARepeatedNikInOneFileNamingTheFirstRow) {
+    const std::string csv = "NIK,Nama Lengkap,Jenis Kelamin,Tanggal Lahir,Kelurahan,Ragam\n"
+                            "6474011503850001,Ahmad,L,15/03/1985,Lok Tuan,fisik\n"
+                            "6474011503850001,Ahmad Lain,L,15/03/1985,Lok Tuan,fisik\n";
+    auto summary = run(write("dup.csv", csv));
+    ASSERT_TRUE(summary.has_value());
+    EXPECT_EQ(summary->created, 1U);
+    ASSERT_EQ(summary->rejects.size(), 1U);
+    EXPECT_EQ(summary->rejects[0].issues[0].code, ErrorCode::DuplicateNik);
+    EXPECT_EQ(summary->rejects[0].issues[0].detail, "baris 2");
+}
+
+TEST_F(ImportTest, WarnsAboutALikelyDuplicateUnderAnotherNik) {
+    const std::string csv = "NIK,Nama Lengkap,Jenis Kelamin,Tanggal Lahir,Kelurahan,Ragam\n"
+                            "6474011503850001,Ahmad Yani,L,15/03/1985,Lok Tuan,fisik\n"
+                            "6474010303850002,AHMAD  YANI,L,03/03/1985,Lok Tuan,fisik\n"
+                            "6474011503850003,Ahmad Yani,L,03/15/1985,Lok Tuan,fisik\n";
+    auto summary = run(write("near.csv", csv));
+    ASSERT_TRUE(summary.has_value());
+    EXPECT_EQ(summary->created, 2U);  // the month-first date is refused
+    EXPECT_EQ(summary->rejected, 1U); // 03/15/1985 is not day-first
+    // same name, different birth date: not a duplicate
+    EXPECT_TRUE(summary->warnings.empty());
+    const std::string again = "NIK,Nama Lengkap,Jenis Kelamin,Tanggal Lahir,Kelurahan,Ragam\n"
+                              "6474010303850009,Ahmad Yani,L,03/03/1985,Lok Tuan,fisik\n";
+    auto second = run(write("near2.csv", again));
+    ASSERT_TRUE(second.has_value());
+    ASSERT_EQ(second->warnings.size(), 1U);
+    EXPECT_EQ(second->warnings[0].issues[0].code, ErrorCode::PossibleDuplicate);
+}
+
+TEST_F(ImportTest, ReadsXlsxWithNumberAndDateCells) {
+    const auto file = dir_ / "data.xlsx";
+    io::XlsxSheet sheet{"Data",
+                        {"NIK", "Nama Lengkap", "JK", "Tgl Lahir", "Kelurahan", "Kecamatan", "Ragam"},
+                        {{"6474011503850001", "Ahmad", "L", "15/03/1985", "Guntung",
+                          "Bontang Utara", "fisik"}},
+                        {}};
+    ASSERT_TRUE(io::write_xlsx(file.string(), {sheet}).has_value());
+    auto summary = run(file);
+    ASSERT_TRUE(summary.has_value()) << summary.error().message;
+    EXPECT_EQ(summary->created, 1U);
+    EXPECT_EQ((*store_->find_person_by_nik("6474011503850001"))->person.address.kelurahan_code,
+              "64.74.01.1004");
+}
+
+TEST_F(ImportTest, NamesTheMissingRequiredColumns) {
+    auto summary = run(write("bad.csv", "NIK,Nama,Alamat\n6474011503850001,A,B\n"));
+    ASSERT_FALSE(summary.has_value());
+    EXPECT_EQ(summary.error().code, ErrorCode::ImportColumnMissing);
+    EXPECT_GE(summary.error().fields.size(), 3U);
+}
+
+TEST_F(ImportTest, TemplateRoundTripsThroughTheReader) {
+    const auto file = dir_ / "template.csv";
+    ASSERT_TRUE(write_import_template(file).has_value());
+    auto table = open_table(file);
+    ASSERT_TRUE(table.has_value());
+    std::vector<TableCell> header;
+    std::size_t line = 0;
+    ASSERT_TRUE(*(*table)->next(header, line));
+    const auto map = map_columns(header);
+    EXPECT_EQ(map.matched, template_columns().size());
+    ASSERT_TRUE(write_import_template(dir_ / "template.xlsx").has_value());
+}
+
+} // namespace
+} // namespace kapal::service

@@ -1,0 +1,167 @@
+#include "kapal/service/person_service.hpp"
+
+#include <algorithm>
+
+#include "kapal/core/nik.hpp"
+#include "kapal/core/person_rules.hpp"
+
+namespace kapal::service {
+
+core::PersonCheck check_person_full(core::Person& person, const ReferenceData& ref,
+                                    core::Date today) {
+    const bool typed_kelurahan = !person.address.kelurahan_code.empty();
+    std::optional<geo::Located> located;
+    if (person.home && ref.kelurahan) {
+        located = ref.kelurahan->locate({person.home->lon, person.home->lat});
+        if (!typed_kelurahan && located) {
+            person.address.kelurahan_code = located->code;
+        }
+    }
+    auto check = core::check_person(person, ref.regions, today);
+    if (person.home && check.errors.end() == std::find_if(check.errors.begin(), check.errors.end(),
+                                                          [](const FieldIssue& f) {
+                                                              return f.field.rfind("home", 0) == 0;
+                                                          })) {
+        // Geography is only judged for homes inside the city that the polygons cover; a person
+        // of this city living across the border is still a valid record, with a warning.
+        if (!located) {
+            check.warnings.push_back({"home", ErrorCode::LocationOutsideAreas, ""});
+        } else if (typed_kelurahan && located->code != person.address.kelurahan_code &&
+                   core::code_within(person.address.kelurahan_code, ref.city_code)) {
+            const auto* region = ref.regions.find(located->code);
+            check.warnings.push_back({"address.kelurahan_code", ErrorCode::KelurahanMismatch,
+                                      located->code +
+                                          (region != nullptr ? " " + region->name : "")});
+        }
+    }
+    return check;
+}
+
+PersonService::PersonService(store::Store& store, std::shared_ptr<const ReferenceData> ref,
+                             const core::Clock& clock, core::IdGenerator& ids)
+    : store_(store)
+    , ref_(std::move(ref))
+    , clock_(clock)
+    , ids_(ids) {}
+
+Result<void> PersonService::validate(core::Person& person) const {
+    const auto today = core::wita_date(clock_.now());
+    auto check = check_person_full(person, *ref_, today);
+    if (!check.ok()) {
+        return fail(ErrorCode::ValidationFailed, "the person record has invalid fields",
+                    std::move(check.errors));
+    }
+    auto open = core::unconfirmed(check.warnings, person);
+    if (!open.empty()) {
+        return fail(ErrorCode::WarningsNotConfirmed,
+                    "confirm the warnings with a reason to save the record", std::move(open));
+    }
+    // Keep only confirmations of warnings that still apply, so a record never claims an
+    // override it did not need.
+    std::vector<std::string> applied;
+    for (const auto& w : check.warnings) {
+        applied.emplace_back(error_info(w.code).id);
+    }
+    std::sort(applied.begin(), applied.end());
+    applied.erase(std::unique(applied.begin(), applied.end()), applied.end());
+    person.confirmed_warnings = applied;
+    if (applied.empty()) {
+        person.warning_reason.clear();
+    } else if (person.warning_reason.empty()) {
+        return fail(ErrorCode::WarningsNotConfirmed, "a reason is required to confirm warnings",
+                    {{"warning_reason", ErrorCode::WarningsNotConfirmed, ""}});
+    }
+    return {};
+}
+
+bool PersonService::in_scope(const core::PersonRecord& record, const Actor& actor) const {
+    if (actor.scope_area_codes.empty()) {
+        return true;
+    }
+    return std::any_of(actor.scope_area_codes.begin(), actor.scope_area_codes.end(),
+                       [&](const std::string& area) {
+                           return core::code_within(record.person.address.kelurahan_code, area);
+                       });
+}
+
+store::WriteContext PersonService::context(const Actor& actor, std::string reason) const {
+    return {actor.id, actor.source, clock_.now(), std::move(reason)};
+}
+
+Result<store::CreateOutcome> PersonService::create(core::Person person, const Actor& actor,
+                                                   const std::optional<store::IdempotencyToken>& idem) {
+    KAPAL_TRY(validate(person));
+    if (!actor.scope_area_codes.empty()) {
+        const core::PersonRecord probe{{}, 0, {}, {}, {}, {}, {}, person};
+        if (!in_scope(probe, actor)) {
+            return fail(ErrorCode::Forbidden, "the kelurahan is outside the actor's area",
+                        {{"address.kelurahan_code", ErrorCode::Forbidden, ""}});
+        }
+    }
+    const auto now = clock_.now();
+    const core::PersonId id(ids_.next(now));
+    const auto kecamatan = core::kecamatan_of(person.address.kelurahan_code);
+    return store_.create_person(id, person, kecamatan, context(actor), idem);
+}
+
+Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
+                                                 std::int64_t expected_version,
+                                                 core::Person person, const Actor& actor,
+                                                 const std::string& reason) {
+    auto current = get(id, actor);
+    if (!current) {
+        return fail(std::move(current).error());
+    }
+    if (person.nik.empty()) {
+        person.nik = current->person.nik;
+    }
+    if (person.kk.empty()) {
+        person.kk = current->person.kk;
+    }
+    KAPAL_TRY(validate(person));
+    const auto kecamatan = core::kecamatan_of(person.address.kelurahan_code);
+    return store_.update_person(id, expected_version, person, kecamatan, context(actor, reason));
+}
+
+Result<core::PersonRecord> PersonService::get(const core::PersonId& id, const Actor& actor) {
+    auto record = store_.get_person(id);
+    if (record && !in_scope(*record, actor)) {
+        return fail(ErrorCode::NotFound, "no person with this id");
+    }
+    return record;
+}
+
+Result<std::optional<core::PersonRecord>> PersonService::find_by_nik(const std::string& nik,
+                                                                     const Actor& actor) {
+    auto parsed = core::parse_nik(nik);
+    if (!parsed) {
+        return fail(ErrorCode::ValidationFailed, parsed.error().message,
+                    {{"nik", parsed.error().code, ""}});
+    }
+    auto found = store_.find_person_by_nik(core::normalise_id_number(nik));
+    if (found && *found && !in_scope(**found, actor)) {
+        return std::optional<core::PersonRecord>{};
+    }
+    return found;
+}
+
+Result<store::Page<core::PersonRecord>> PersonService::list(store::PersonQuery query,
+                                                            const Actor& actor) {
+    query.scope_area_codes = actor.scope_area_codes;
+    query.limit = std::clamp(query.limit, 1, 1000);
+    return store_.list_persons(query);
+}
+
+Result<std::vector<store::PersonVersion>> PersonService::history(const core::PersonId& id,
+                                                                 const Actor& actor) {
+    KAPAL_TRY(get(id, actor));
+    return store_.person_history(id);
+}
+
+Result<core::PersonRecord> PersonService::as_of(const core::PersonId& id, core::Timestamp at,
+                                                const Actor& actor) {
+    KAPAL_TRY(get(id, actor));
+    return store_.person_as_of(id, at);
+}
+
+} // namespace kapal::service

@@ -1,0 +1,41 @@
+#pragma once
+// The reference data the program ships in data/: Kemendagri code lists, the Bontang
+// boundaries and population figures. Loaded once at start and then read-only.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kapal/core/region_registry.hpp"
+#include "kapal/core/result.hpp"
+#include "kapal/geo/area_index.hpp"
+
+namespace kapal::service {
+
+/// Population of one area (BPS/Dukcapil figure) for proportions and per-1,000 indicators.
+struct AreaPopulation {
+    std::string code;
+    std::int64_t population = 0;
+    int year = 0;
+};
+
+/// Everything loaded from data/. Immutable after load; share it by const reference.
+struct ReferenceData {
+    core::RegionRegistry regions;
+    std::unique_ptr<geo::AreaIndex> kelurahan; ///< polygons of the city's kelurahan
+    std::vector<AreaPopulation> population;    ///< kota and kecamatan figures, latest year
+    std::string city_code;                     ///< "64.74"
+};
+
+/// Loads data/ from `dir`: kode_wilayah_kaltim_64.csv (areas and names),
+/// kode_kab_kec_historis_indonesia.csv (NIK prefixes, current and historical),
+/// bontang_kelurahan.geojson, population_bontang.csv. Errors name the file and line.
+Result<std::shared_ptr<const ReferenceData>> load_reference_data(const std::filesystem::path& dir);
+
+/// Where data/ is: $KAPAL_REFERENCE_DIR is read by the caller (app), not here; this returns the
+/// first existing of the candidates given (the installed share dir, the source tree).
+std::filesystem::path find_reference_dir(const std::vector<std::filesystem::path>& candidates);
+
+} // namespace kapal::service
