@@ -654,16 +654,20 @@ Date years_before(Date d, int years) {
     return r;
 }
 
+// Zero-padded decimal of the low `width` digits of v.
+std::string padded(unsigned v, int width) {
+    std::array<char, 16> buf{};
+    std::snprintf(buf.data(), buf.size(), "%0*u", width, v);
+    std::string s(buf.data());
+    return s.substr(s.size() - static_cast<std::size_t>(width));
+}
+
 std::string two(unsigned v) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%02u", v % 100);
-    return buf;
+    return padded(v % 100, 2);
 }
 
 std::string four(unsigned v) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, "%04u", v % 10000);
-    return buf;
+    return padded(v % 10000, 4);
 }
 
 std::string ddmmyy(Date d, unsigned day_offset) {
@@ -841,9 +845,7 @@ class Generator {
         }
         street += " No. " + std::to_string(rnd_.range(1, 150));
         hh.address.street = street;
-        char rt[8];
-        std::snprintf(rt, sizeof rt, "%03d", rnd_.range(1, 40));
-        hh.address.rt = rt;
+        hh.address.rt = padded(static_cast<unsigned>(rnd_.range(1, 40)), 3);
         hh.address.rw = two(static_cast<unsigned>(rnd_.range(1, 12)));
         hh.address.kelurahan_code = kelurahan;
         hh.home = home_in(kelurahan);
@@ -1096,14 +1098,14 @@ class Generator {
 
   private:
     static std::span<const int> group_weights() {
-        static const std::array<int, kNameGroups.size()> kWeights = [] {
+        static const std::array<int, kNameGroups.size()> weights = [] {
             std::array<int, kNameGroups.size()> w{};
             for (std::size_t i = 0; i < kNameGroups.size(); ++i) {
                 w[i] = kNameGroups[i].weight;
             }
             return w;
         }();
-        return kWeights;
+        return weights;
     }
 
     const DemoOptions& options_;

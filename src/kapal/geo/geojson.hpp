@@ -1,0 +1,40 @@
+#pragma once
+// Reading administrative areas (kota, kecamatan, kelurahan) from a GeoJSON FeatureCollection.
+
+#include "kapal/core/result.hpp"
+#include "kapal/geo/geometry.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kapal::geo {
+
+/// One administrative area with its Kemendagri code and shape.
+struct AreaFeature {
+    std::string code;            ///< Kemendagri dotted code, e.g. "64.74.01.1003"
+    std::string name;            ///< e.g. "Lok Tuan"
+    std::string level;           ///< "kota", "kecamatan" or "kelurahan" (as in the file)
+    std::string parent_code;     ///< e.g. "64.74.01"; empty when the file has none
+    MultiPolygon shape;          ///< a GeoJSON Polygon becomes one part
+    std::optional<LonLat> label; ///< (label_lng, label_lat) when the file gives both
+
+    bool operator==(const AreaFeature&) const = default;
+};
+
+/// Parses a GeoJSON FeatureCollection (RFC 7946, [lon, lat]) whose features are Polygon or
+/// MultiPolygon with string properties `code` (required, non-empty), `name` (required),
+/// `level` and `parent_code` (optional), and optional numbers `label_lng`/`label_lat` (both or
+/// neither). Other properties and foreign members are ignored; a third coordinate (altitude) is
+/// ignored. Rings must have at least 4 positions and be closed (first == last); the closing
+/// position is dropped (see Ring). Errors: BadJson (not JSON), ValidationFailed (structure; the
+/// message names the feature index and what is wrong, e.g.
+/// "feature 3: geometry.coordinates[0][2]: longitude out of range").
+Result<std::vector<AreaFeature>> parse_area_features(std::string_view geojson_text);
+
+/// Reads a file and parses it as above. Errors: Io (cannot read), then as parse_area_features,
+/// with the path prefixed to the message.
+Result<std::vector<AreaFeature>> read_area_features(const std::string& path);
+
+} // namespace kapal::geo

@@ -1,0 +1,222 @@
+#include "kapal/geo/geometry.hpp"
+
+#include "kapal/core/assert.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace kapal::geo {
+namespace {
+
+constexpr double kDegToRad = 3.14159265358979323846 / 180.0;
+
+// cos(lat) floored so that boxes near the poles stay finite.
+double safe_cos_deg(double lat_deg) {
+    return std::max(std::cos(lat_deg * kDegToRad), 1e-9);
+}
+
+// True when p lies on the segment a-b (exact collinearity in double arithmetic).
+bool on_segment(LonLat a, LonLat b, LonLat p) {
+    const double cross = (b.lon - a.lon) * (p.lat - a.lat) - (b.lat - a.lat) * (p.lon - a.lon);
+    if (cross != 0.0) {
+        return false;
+    }
+    return p.lon >= std::min(a.lon, b.lon) && p.lon <= std::max(a.lon, b.lon) &&
+           p.lat >= std::min(a.lat, b.lat) && p.lat <= std::max(a.lat, b.lat);
+}
+
+bool on_ring(const Ring& ring, LonLat p) {
+    const std::size_t n = ring.size();
+    for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
+        if (on_segment(ring[j], ring[i], p)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Number of ring edges crossed by the ray from p towards +lon (half-open rule on latitude).
+std::size_t crossings(const Ring& ring, LonLat p) {
+    std::size_t count = 0;
+    const std::size_t n = ring.size();
+    for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
+        const LonLat a = ring[j];
+        const LonLat b = ring[i];
+        if ((a.lat > p.lat) != (b.lat > p.lat)) {
+            const double lon_at = a.lon + (p.lat - a.lat) * (b.lon - a.lon) / (b.lat - a.lat);
+            if (p.lon < lon_at) {
+                ++count;
+            }
+        }
+    }
+    return count;
+}
+
+// Local equirectangular plane centred on an origin, metres.
+struct Plane {
+    LonLat origin;
+    double kx;
+
+    explicit Plane(LonLat o)
+        : origin(o)
+        , kx(kMetresPerDegree * std::cos(o.lat * kDegToRad)) {}
+
+    double x(LonLat q) const { return (q.lon - origin.lon) * kx; }
+
+    double y(LonLat q) const { return (q.lat - origin.lat) * kMetresPerDegree; }
+};
+
+// Squared distance from the plane's origin to segment a-b, metres².
+double segment_dist2(const Plane& plane, LonLat a, LonLat b) {
+    const double ax = plane.x(a);
+    const double ay = plane.y(a);
+    const double dx = plane.x(b) - ax;
+    const double dy = plane.y(b) - ay;
+    const double len2 = dx * dx + dy * dy;
+    double t = 0.0;
+    if (len2 > 0.0) {
+        t = std::clamp(-(ax * dx + ay * dy) / len2, 0.0, 1.0);
+    }
+    const double px = ax + t * dx;
+    const double py = ay + t * dy;
+    return px * px + py * py;
+}
+
+double ring_dist2(const Plane& plane, const Ring& ring) {
+    double best = std::numeric_limits<double>::infinity();
+    const std::size_t n = ring.size();
+    for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
+        best = std::min(best, segment_dist2(plane, ring[j], ring[i]));
+    }
+    return best;
+}
+
+double polygon_dist2(const Plane& plane, const Polygon& polygon) {
+    double best = ring_dist2(plane, polygon.outer);
+    for (const Ring& hole : polygon.holes) {
+        best = std::min(best, ring_dist2(plane, hole));
+    }
+    return best;
+}
+
+} // namespace
+
+void BBox::extend(LonLat p) {
+    if (empty()) {
+        min_lon = max_lon = p.lon;
+        min_lat = max_lat = p.lat;
+        return;
+    }
+    min_lon = std::min(min_lon, p.lon);
+    min_lat = std::min(min_lat, p.lat);
+    max_lon = std::max(max_lon, p.lon);
+    max_lat = std::max(max_lat, p.lat);
+}
+
+void BBox::extend(const BBox& o) {
+    if (o.empty()) {
+        return;
+    }
+    extend(LonLat{o.min_lon, o.min_lat});
+    extend(LonLat{o.max_lon, o.max_lat});
+}
+
+BBox BBox::expanded_m(double margin_m) const {
+    KAPAL_ASSERT(!empty() && margin_m >= 0);
+    const double dlat = margin_m / kMetresPerDegree;
+    const double far_lat = std::min(std::max(std::abs(min_lat), std::abs(max_lat)) + dlat, 90.0);
+    const double dlon = margin_m / (kMetresPerDegree * safe_cos_deg(far_lat));
+    return BBox{min_lon - dlon, min_lat - dlat, max_lon + dlon, max_lat + dlat};
+}
+
+BBox bbox_around(LonLat p, double radius_m) {
+    KAPAL_ASSERT(radius_m >= 0);
+    // Matches Plane: the east-west scale is taken at p's own latitude. The tiny relative slack
+    // absorbs rounding so that a boundary point at exactly radius_m is never cut off.
+    const double r = radius_m * (1.0 + 1e-9);
+    const double dlat = r / kMetresPerDegree;
+    const double dlon = r / (kMetresPerDegree * safe_cos_deg(p.lat));
+    return BBox{p.lon - dlon, p.lat - dlat, p.lon + dlon, p.lat + dlat};
+}
+
+BBox bbox_of(const Ring& ring) {
+    BBox box;
+    for (const LonLat& v : ring) {
+        box.extend(v);
+    }
+    return box;
+}
+
+BBox bbox_of(const Polygon& polygon) {
+    BBox box = bbox_of(polygon.outer);
+    for (const Ring& hole : polygon.holes) {
+        box.extend(bbox_of(hole));
+    }
+    return box;
+}
+
+BBox bbox_of(const MultiPolygon& shape) {
+    BBox box;
+    for (const Polygon& part : shape.parts) {
+        box.extend(bbox_of(part));
+    }
+    return box;
+}
+
+bool contains(const Polygon& polygon, LonLat p) {
+    if (polygon.outer.size() < 3) {
+        return false;
+    }
+    if (on_ring(polygon.outer, p)) {
+        return true;
+    }
+    for (const Ring& hole : polygon.holes) {
+        if (!hole.empty() && on_ring(hole, p)) {
+            return true;
+        }
+    }
+    std::size_t count = crossings(polygon.outer, p);
+    for (const Ring& hole : polygon.holes) {
+        if (!hole.empty()) {
+            count += crossings(hole, p);
+        }
+    }
+    return count % 2 == 1;
+}
+
+bool contains(const MultiPolygon& shape, LonLat p) {
+    return std::any_of(shape.parts.begin(), shape.parts.end(), [p](const Polygon& part) {
+        return contains(part, p);
+    });
+}
+
+double haversine_m(LonLat a, LonLat b) {
+    const double dlat = (b.lat - a.lat) * kDegToRad;
+    const double dlon = (b.lon - a.lon) * kDegToRad;
+    const double s_lat = std::sin(dlat / 2);
+    const double s_lon = std::sin(dlon / 2);
+    const double h =
+        s_lat * s_lat + std::cos(a.lat * kDegToRad) * std::cos(b.lat * kDegToRad) * s_lon * s_lon;
+    return 2 * kEarthRadiusM * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+double distance_to_boundary_m(const Polygon& polygon, LonLat p) {
+    const Plane plane(p);
+    return std::sqrt(polygon_dist2(plane, polygon));
+}
+
+double distance_to_boundary_m(const MultiPolygon& shape, LonLat p) {
+    const Plane plane(p);
+    double best = std::numeric_limits<double>::infinity();
+    for (const Polygon& part : shape.parts) {
+        best = std::min(best, polygon_dist2(plane, part));
+    }
+    return std::sqrt(best);
+}
+
+double distance_m(const MultiPolygon& shape, LonLat p) {
+    return contains(shape, p) ? 0.0 : distance_to_boundary_m(shape, p);
+}
+
+} // namespace kapal::geo
