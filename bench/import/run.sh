@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# bench/import/run.sh [ROWS] [SEED] — rows/s of `kapal import persons` of a generated CSV into a
+# fresh store, and, in the same run, PostgreSQL 15 COPY of the same rows into an equivalent
+# table with the same indexes (a private cluster under /tmp, started and stopped here).
+# Prints medians of RUNS (default 3) runs and the ratio. Results go in docs/PERFORMANCE.md.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROWS=${1:-1000000}
+SEED=${2:-42}
+RUNS=${RUNS:-3}
+
+# benchmark-only packages
+need=()
+for p in postgresql-15 libbenchmark-dev bc; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if ((${#need[@]})); then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  # Debian starts a cluster on install; this benchmark uses its own.
+  pg_ctlcluster 15 main stop 2>/dev/null || true
+fi
+
+scripts/build.sh release kapal
+scripts/build.sh bench kapal_bench_make_csv
+
+work=$(mktemp -d /tmp/kapal-bench-XXXXXX)
+chmod 755 "$work"
+trap 'if [ -f "$work/pg/postmaster.pid" ]; then su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D $work/pg -m fast stop" >/dev/null; fi; rm -rf "$work"' EXIT
+csv="$work/persons.csv"
+build/bench/kapal_bench_make_csv "$ROWS" "$SEED" > "$csv"
+chmod 644 "$csv"
+echo "bench/import: $ROWS rows, seed $SEED, $(du -h "$csv" | cut -f1) CSV; $(nproc) cores; $RUNS runs"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# --- kapal import ---
+kapal_times=()
+for r in $(seq "$RUNS"); do
+  rm -rf "$work/data"
+  build/kapal init --data "$work/data" >/dev/null
+  start=$(date +%s.%N)
+  build/kapal import persons "$csv" --data "$work/data" > "$work/import.log"
+  end=$(date +%s.%N)
+  t=$(echo "$end - $start" | bc)
+  kapal_times+=("$t")
+  echo "  kapal import run $r: ${t}s ($(tail -1 "$work/import.log" | cut -c1-120))"
+done
+
+# --- PostgreSQL COPY ---
+PG=/usr/lib/postgresql/15/bin
+mkdir -p "$work/pg" && chown postgres "$work/pg"
+su postgres -c "$PG/initdb -D $work/pg -A trust" >/dev/null
+port=$((20000 + RANDOM % 10000))
+su postgres -c "$PG/pg_ctl -D $work/pg -o '-p $port -k $work -c listen_addresses=' -l $work/pg.log start" >/dev/null
+psql() { su postgres -c "psql -h $work -p $port -v ON_ERROR_STOP=1 -qAt $*"; }
+pg_times=()
+for r in $(seq "$RUNS"); do
+  psql "-c 'DROP TABLE IF EXISTS persons'"
+  # Same columns as the CSV; the same indexes as our store: unique NIK, KK, kelurahan,
+  # kecamatan, status, categories, and a trigram-free name index (ours is FTS5 trigram).
+  psql "-c \"CREATE TABLE persons (pk bigserial PRIMARY KEY, nik text NOT NULL UNIQUE, kk text,
+      full_name text NOT NULL, sex text, birth_date text, street text, rt text, rw text,
+      kelurahan text, kecamatan text, categories text, severity text, lat double precision,
+      lon double precision, status text DEFAULT 'aktif');
+    CREATE INDEX ON persons (kk); CREATE INDEX ON persons (kelurahan);
+    CREATE INDEX ON persons (kecamatan); CREATE INDEX ON persons (status);
+    CREATE INDEX ON persons (categories); CREATE INDEX ON persons (full_name);\""
+  start=$(date +%s.%N)
+  psql "-c \"COPY persons (nik, kk, full_name, sex, birth_date, street, rt, rw, kelurahan,
+      kecamatan, categories, severity, lat, lon) FROM '$csv' WITH (FORMAT csv, HEADER true)\""
+  end=$(date +%s.%N)
+  t=$(echo "$end - $start" | bc)
+  pg_times+=("$t")
+  echo "  postgres COPY run $r: ${t}s"
+done
+
+k=$(printf '%s\n' "${kapal_times[@]}" | median)
+p=$(printf '%s\n' "${pg_times[@]}" | median)
+echo "median kapal import: ${k}s = $(echo "$ROWS / $k" | bc) rows/s"
+echo "median postgres COPY: ${p}s = $(echo "$ROWS / $p" | bc) rows/s"
+echo "ratio (kapal rows/s / COPY rows/s): $(echo "scale=2; $p / $k" | bc)"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, testing and the demo need. Idempotent and quiet
+# when everything is present. Benchmark-only packages are installed by bench/ scripts.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build ccache pkg-config clang-format
+  # libraries
+  libboost-dev libsqlite3-dev libsodium-dev nlohmann-json3-dev libcli11-dev libxlsxwriter-dev
+  libminizip-dev zlib1g-dev libssl-dev libexpat1-dev libgtest-dev
+  # tests: certificates for the TLS test, sqlite3 for checking stores by hand
+  openssl sqlite3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+# Node.js and npm for the web tooling: any installed node/npm will do (Debian's or another).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}; run as root (or with sudo)" >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

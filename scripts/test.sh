@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# scripts/test.sh: everything `make test` runs, each phase timed. CI runs this through
+# `make test` (.ci/run). Environment: KAPAL_SKIP_ASAN=1 skips the sanitizer pass (local use).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+phase_start=0
+phase() { phase_start=$SECONDS; echo "==> $1"; }
+phase_end() { echo "<== $1: $((SECONDS - phase_start)) s"; }
+
+phase "format check"
+scripts/format.sh --check
+phase_end "format check"
+
+phase "npm ci (web tooling)"
+(cd web && npm ci --no-audit --no-fund --loglevel=error)
+phase_end "npm ci"
+
+phase "build (release, with tests)"
+scripts/build.sh release
+phase_end "build"
+
+for label in unit integration; do
+  phase "ctest -L $label"
+  ctest --test-dir build/release -L "$label" --output-on-failure --timeout 600 -j"$(nproc)"
+  phase_end "ctest $label"
+done
+
+if [ "${KAPAL_SKIP_ASAN:-0}" != 1 ]; then
+  phase "build (asan: AddressSanitizer + UBSan)"
+  scripts/build.sh asan
+  phase_end "build asan"
+  phase "ctest -L unit under ASan/UBSan"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build/asan -L unit --output-on-failure --timeout 900 -j"$(nproc)"
+  phase_end "ctest unit asan"
+fi
+echo "make test: all phases passed"
