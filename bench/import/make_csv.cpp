@@ -36,14 +36,36 @@ constexpr Kelurahan kKelurahan[] = {
     {"Kanaan", "Bontang Barat", "03", 0.124449, 117.449538},
 };
 
-constexpr const char* kGiven[] = {"Ahmad", "Muhammad", "Siti", "Nur", "Rina", "Budi",
-                                  "Andi", "Dewi", "Yohanes", "Maria", "Rahmat", "Fitri",
-                                  "Agus", "Sri", "Hendra", "Wahyuni"};
-constexpr const char* kFamily[] = {"Saputra", "Hidayat", "Rahman", "Aminah", "Lestari",
-                                   "Pratama", "Sulistyo", "Daeng", "Kurniawan", "Simanjuntak",
-                                   "Wijaya", "Hasanah"};
-constexpr const char* kCategory[] = {"fisik", "fisik", "fisik", "netra", "rungu",
-                                     "wicara", "intelektual", "mental", "fisik, netra"};
+constexpr const char* kGiven[] = {"Ahmad",
+                                  "Muhammad",
+                                  "Siti",
+                                  "Nur",
+                                  "Rina",
+                                  "Budi",
+                                  "Andi",
+                                  "Dewi",
+                                  "Yohanes",
+                                  "Maria",
+                                  "Rahmat",
+                                  "Fitri",
+                                  "Agus",
+                                  "Sri",
+                                  "Hendra",
+                                  "Wahyuni"};
+constexpr const char* kFamily[] = {"Saputra",
+                                   "Hidayat",
+                                   "Rahman",
+                                   "Aminah",
+                                   "Lestari",
+                                   "Pratama",
+                                   "Sulistyo",
+                                   "Daeng",
+                                   "Kurniawan",
+                                   "Simanjuntak",
+                                   "Wijaya",
+                                   "Hasanah"};
+constexpr const char* kCategory[] = {
+    "fisik", "fisik", "fisik", "netra", "rungu", "wicara", "intelektual", "mental", "fisik, netra"};
 constexpr const char* kSeverity[] = {"ringan", "sedang", "berat"};
 
 template <std::size_t N> std::size_t pick(std::mt19937_64& rng, const char* const (&)[N]) {
@@ -74,14 +96,31 @@ int main(int argc, char** argv) {
         const double jitter_lon = (static_cast<double>(rng() % 2001) - 1000.0) * 1e-6;
         std::printf("6474%s%02d%02d%02d%04d,6474%s%02d%02d%02d%04d,%s %s,%s,%02d/%02d/%04d,"
                     "Jl. Pupuk Raya No. %d,%03d,%02d,%s,%s,\"%s\",%s,%.6f,%.6f\n",
-                    k.nik_kec, day + (female ? 40 : 0), month, year % 100, serial, k.nik_kec,
-                    1 + static_cast<int>(rng() % 28), 1 + static_cast<int>(rng() % 12),
-                    static_cast<int>(rng() % 100), 1 + static_cast<int>(rng() % 9999),
-                    kGiven[pick(rng, kGiven)], kFamily[pick(rng, kFamily)], female ? "P" : "L",
-                    day, month, year, 1 + static_cast<int>(rng() % 200),
-                    1 + static_cast<int>(rng() % 40), 1 + static_cast<int>(rng() % 12), k.name,
-                    k.kecamatan, kCategory[pick(rng, kCategory)], kSeverity[pick(rng, kSeverity)],
-                    k.lat + jitter_lat, k.lon + jitter_lon);
+                    k.nik_kec,
+                    day + (female ? 40 : 0),
+                    month,
+                    year % 100,
+                    serial,
+                    k.nik_kec,
+                    1 + static_cast<int>(rng() % 28),
+                    1 + static_cast<int>(rng() % 12),
+                    static_cast<int>(rng() % 100),
+                    1 + static_cast<int>(rng() % 9999),
+                    kGiven[pick(rng, kGiven)],
+                    kFamily[pick(rng, kFamily)],
+                    female ? "P" : "L",
+                    day,
+                    month,
+                    year,
+                    1 + static_cast<int>(rng() % 200),
+                    1 + static_cast<int>(rng() % 40),
+                    1 + static_cast<int>(rng() % 12),
+                    k.name,
+                    k.kecamatan,
+                    kCategory[pick(rng, kCategory)],
+                    kSeverity[pick(rng, kSeverity)],
+                    k.lat + jitter_lat,
+                    k.lon + jitter_lon);
     }
     return 0;
 }

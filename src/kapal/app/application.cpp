@@ -1,17 +1,17 @@
 #include "kapal/app/application.hpp"
 
+#include "kapal/http/person_routes.hpp"
+#include "kapal/http/router.hpp"
+#include "kapal/http/server.hpp"
+#include "kapal/store/field_cipher.hpp"
+#include "kapal/store/sqlite/sqlite_store.hpp"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <fstream>
 #include <sstream>
-
-#include "kapal/http/person_routes.hpp"
-#include "kapal/http/router.hpp"
-#include "kapal/http/server.hpp"
-#include "kapal/store/field_cipher.hpp"
-#include "kapal/store/sqlite/sqlite_store.hpp"
 
 namespace kapal::app {
 namespace {
@@ -125,7 +125,8 @@ Result<Config> init_data_dir(const fs::path& dir, const InitOptions& options) {
     }
     fs::create_directories(dir / "keys", ec);
     if (ec) {
-        return fail(ErrorCode::Io, "cannot create " + (dir / "keys").string() + ": " + ec.message());
+        return fail(ErrorCode::Io,
+                    "cannot create " + (dir / "keys").string() + ": " + ec.message());
     }
     fs::permissions(dir / "keys", fs::perms::owner_all, fs::perm_options::replace, ec);
     Config config;
@@ -190,8 +191,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         return fail(std::move(ref).error());
     }
     app->ref_ = std::move(*ref);
-    app->persons_ = std::make_unique<service::PersonService>(*app->store_, app->ref_,
-                                                             *app->clock_, app->ids_);
+    app->persons_ =
+        std::make_unique<service::PersonService>(*app->store_, app->ref_, *app->clock_, app->ids_);
     return app;
 }
 

@@ -2,10 +2,6 @@
 // The composition root: reads DIR/config, opens the chosen store with the keys in DIR/keys,
 // loads the reference data and wires the services. The only module that sees them all.
 
-#include <filesystem>
-#include <memory>
-#include <string>
-
 #include "kapal/app/config.hpp"
 #include "kapal/core/clock.hpp"
 #include "kapal/core/ids.hpp"
@@ -13,6 +9,10 @@
 #include "kapal/service/person_service.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <string>
 
 namespace kapal::app {
 

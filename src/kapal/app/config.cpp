@@ -1,12 +1,12 @@
 #include "kapal/app/config.hpp"
 
+#include "kapal/core/text.hpp"
+
 #include <charconv>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
-
-#include "kapal/core/text.hpp"
 
 namespace kapal::app {
 namespace {
@@ -20,23 +20,82 @@ using Setter = std::function<bool(Config&, std::string_view)>;
 
 const std::map<std::string, Setter, std::less<>>& setters() {
     static const std::map<std::string, Setter, std::less<>> kSetters = {
-        {"store", [](Config& c, std::string_view v) { c.store = v; return !v.empty(); }},
-        {"listen", [](Config& c, std::string_view v) { c.listen = v; return parse_listen(v).has_value(); }},
-        {"tls_cert", [](Config& c, std::string_view v) { c.tls_cert = v; return true; }},
-        {"tls_key", [](Config& c, std::string_view v) { c.tls_key = v; return true; }},
-        {"reference_dir", [](Config& c, std::string_view v) { c.reference_dir = v; return true; }},
-        {"static_dir", [](Config& c, std::string_view v) { c.static_dir = v; return true; }},
-        {"threads", [](Config& c, std::string_view v) { return parse_num(v, c.threads) && c.threads > 0; }},
-        {"reader_connections", [](Config& c, std::string_view v) { return parse_num(v, c.reader_connections) && c.reader_connections > 0; }},
-        {"body_limit_bytes", [](Config& c, std::string_view v) { return parse_num(v, c.body_limit_bytes) && c.body_limit_bytes > 0; }},
-        {"header_limit_bytes", [](Config& c, std::string_view v) { return parse_num(v, c.header_limit_bytes) && c.header_limit_bytes > 0; }},
-        {"header_timeout_s", [](Config& c, std::string_view v) { return parse_num(v, c.header_timeout_s) && c.header_timeout_s > 0; }},
-        {"request_timeout_s", [](Config& c, std::string_view v) { return parse_num(v, c.request_timeout_s) && c.request_timeout_s > 0; }},
-        {"idle_timeout_s", [](Config& c, std::string_view v) { return parse_num(v, c.idle_timeout_s) && c.idle_timeout_s > 0; }},
-        {"max_connections", [](Config& c, std::string_view v) { return parse_num(v, c.max_connections) && c.max_connections > 0; }},
-        {"max_connections_per_address", [](Config& c, std::string_view v) { return parse_num(v, c.max_connections_per_address) && c.max_connections_per_address > 0; }},
-        {"requests_per_second_per_address", [](Config& c, std::string_view v) { return parse_num(v, c.requests_per_second_per_address) && c.requests_per_second_per_address >= 0; }},
-        {"burst_per_address", [](Config& c, std::string_view v) { return parse_num(v, c.burst_per_address) && c.burst_per_address >= 0; }},
+        {"store",
+         [](Config& c, std::string_view v) {
+             c.store = v;
+             return !v.empty();
+         }},
+        {"listen",
+         [](Config& c, std::string_view v) {
+             c.listen = v;
+             return parse_listen(v).has_value();
+         }},
+        {"tls_cert",
+         [](Config& c, std::string_view v) {
+             c.tls_cert = v;
+             return true;
+         }},
+        {"tls_key",
+         [](Config& c, std::string_view v) {
+             c.tls_key = v;
+             return true;
+         }},
+        {"reference_dir",
+         [](Config& c, std::string_view v) {
+             c.reference_dir = v;
+             return true;
+         }},
+        {"static_dir",
+         [](Config& c, std::string_view v) {
+             c.static_dir = v;
+             return true;
+         }},
+        {"threads",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.threads) && c.threads > 0;
+         }},
+        {"reader_connections",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.reader_connections) && c.reader_connections > 0;
+         }},
+        {"body_limit_bytes",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.body_limit_bytes) && c.body_limit_bytes > 0;
+         }},
+        {"header_limit_bytes",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.header_limit_bytes) && c.header_limit_bytes > 0;
+         }},
+        {"header_timeout_s",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.header_timeout_s) && c.header_timeout_s > 0;
+         }},
+        {"request_timeout_s",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.request_timeout_s) && c.request_timeout_s > 0;
+         }},
+        {"idle_timeout_s",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.idle_timeout_s) && c.idle_timeout_s > 0;
+         }},
+        {"max_connections",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.max_connections) && c.max_connections > 0;
+         }},
+        {"max_connections_per_address",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.max_connections_per_address) &&
+                    c.max_connections_per_address > 0;
+         }},
+        {"requests_per_second_per_address",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.requests_per_second_per_address) &&
+                    c.requests_per_second_per_address >= 0;
+         }},
+        {"burst_per_address",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.burst_per_address) && c.burst_per_address >= 0;
+         }},
     };
     return kSetters;
 }
@@ -79,14 +138,14 @@ Result<Config> parse_config(std::string_view text) {
         const auto value = core::trim(t.substr(eq + 1));
         const auto it = setters().find(key);
         if (it == setters().end()) {
-            return fail(ErrorCode::ConfigInvalid, "config line " + std::to_string(line_no) +
-                                                      ": unknown setting '" + std::string(key) +
-                                                      "'");
+            return fail(ErrorCode::ConfigInvalid,
+                        "config line " + std::to_string(line_no) + ": unknown setting '" +
+                            std::string(key) + "'");
         }
         if (!it->second(config, value)) {
-            return fail(ErrorCode::ConfigInvalid, "config line " + std::to_string(line_no) +
-                                                      ": bad value for " + std::string(key) +
-                                                      ": '" + std::string(value) + "'");
+            return fail(ErrorCode::ConfigInvalid,
+                        "config line " + std::to_string(line_no) + ": bad value for " +
+                            std::string(key) + ": '" + std::string(value) + "'");
         }
     }
     return config;
@@ -126,9 +185,9 @@ std::string format_config(const Config& c) {
 Result<Config> load_config(const std::filesystem::path& dir) {
     std::ifstream in(dir / "config");
     if (!in) {
-        return fail(ErrorCode::ConfigInvalid, "no config in " + dir.string() +
-                                                  "; run `kapal init --data " + dir.string() +
-                                                  "` first");
+        return fail(ErrorCode::ConfigInvalid,
+                    "no config in " + dir.string() + "; run `kapal init --data " + dir.string() +
+                        "` first");
     }
     std::ostringstream text;
     text << in.rdbuf();

@@ -3,11 +3,11 @@
 // read by every other command. Format: `key = value` lines, `#` comments; unknown keys are an
 // error (a typo must not silently fall back to a default).
 
+#include "kapal/core/result.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
-
-#include "kapal/core/result.hpp"
 
 namespace kapal::app {
 

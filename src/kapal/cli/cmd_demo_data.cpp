@@ -1,20 +1,22 @@
-#include <iostream>
-
 #include "kapal/app/application.hpp"
 #include "kapal/cli/commands.hpp"
 #include "kapal/core/person_rules.hpp"
 #include "kapal/service/demo_data.hpp"
+
+#include <iostream>
 
 namespace kapal::cli {
 
 void add_demo_data(CLI::App& app, Action& action) {
     auto* cmd = app.add_subcommand(
         "demo-data", "Add synthetic Bontang registrants (made-up people, deterministic by seed)");
+
     struct Opts {
         std::string dir;
         std::size_t persons = 2000;
         std::uint64_t seed = 1;
     };
+
     auto o = std::make_shared<Opts>();
     cmd->add_option("--data", o->dir, "Data directory")->required();
     cmd->add_option("--persons", o->persons, "How many persons")->check(CLI::Range(1, 5000000));
@@ -37,8 +39,8 @@ void add_demo_data(CLI::App& app, Action& action) {
             options.seed = o->seed;
             // A fixed "today" keeps the output identical whatever day it runs.
             options.today = core::make_date(2026, 6, 30);
-            auto persons = service::generate_demo_persons(options, *a.reference().kelurahan,
-                                                          population);
+            auto persons =
+                service::generate_demo_persons(options, *a.reference().kelurahan, population);
             core::IdGenerator ids(o->seed);
             const store::WriteContext ctx{"demo-data", "cli", a.clock().now(), "data demo"};
             Progress progress("demo-data");

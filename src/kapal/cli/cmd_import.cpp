@@ -1,10 +1,10 @@
-#include <unistd.h>
-
-#include <iostream>
-
 #include "kapal/app/application.hpp"
 #include "kapal/cli/commands.hpp"
 #include "kapal/service/import_service.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
 
 namespace kapal::cli {
 namespace {
@@ -34,10 +34,12 @@ void add_import(CLI::App& app, Action& action) {
     cmd->require_subcommand(1);
 
     auto* persons = cmd->add_subcommand("persons", "Import persons from a CSV or XLSX file");
+
     struct Opts {
         std::string file, dir, rejects;
         bool dry_run = false, update = false;
     };
+
     auto o = std::make_shared<Opts>();
     persons->add_option("FILE", o->file, "CSV or XLSX file")->required()->check(CLI::ExistingFile);
     persons->add_option("--data", o->dir, "Data directory")->required();
@@ -60,10 +62,10 @@ void add_import(CLI::App& app, Action& action) {
                 progress.update(done, total);
             };
             const char* user = ::getlogin();
-            const service::Actor actor{std::string("cli:") + (user != nullptr ? user : "unknown"),
-                                       "cli", {}};
-            auto summary = service::import_persons(o->file, a.store(), a.reference(), a.clock(),
-                                                   a.ids(), actor, options);
+            const service::Actor actor{
+                std::string("cli:") + (user != nullptr ? user : "unknown"), "cli", {}};
+            auto summary = service::import_persons(
+                o->file, a.store(), a.reference(), a.clock(), a.ids(), actor, options);
             progress.finish();
             if (!summary) {
                 return report_error(summary.error());
@@ -72,7 +74,8 @@ void add_import(CLI::App& app, Action& action) {
             print_rows("Ditolak (tidak diimpor)", s.rejects, s.rejected);
             print_rows("Peringatan (tetap diimpor)", s.warnings, s.warned);
             print_rows("Berbeda dengan data tersimpan (pakai --update untuk menerapkan)",
-                       s.changes, s.changed);
+                       s.changes,
+                       s.changed);
             if (!s.unknown_columns.empty()) {
                 std::cout << "Kolom tidak dikenal (diabaikan):";
                 for (const auto& c : s.unknown_columns) {
@@ -81,10 +84,9 @@ void add_import(CLI::App& app, Action& action) {
                 std::cout << "\n";
             }
             std::cout << (o->dry_run ? "Uji coba (tidak ada yang disimpan): " : "Ringkasan: ")
-                      << s.rows << " baris; " << s.created << " baru, " << s.unchanged
-                      << " sama, " << s.updated << " diperbarui, " << s.changed
-                      << " berbeda, " << s.rejected << " ditolak, " << s.warned
-                      << " dengan peringatan.\n";
+                      << s.rows << " baris; " << s.created << " baru, " << s.unchanged << " sama, "
+                      << s.updated << " diperbarui, " << s.changed << " berbeda, " << s.rejected
+                      << " ditolak, " << s.warned << " dengan peringatan.\n";
             if (s.rejected > 0 && !o->rejects.empty()) {
                 std::cout << "Baris yang ditolak ada di " << o->rejects
                           << ": perbaiki lalu impor lagi.\n";

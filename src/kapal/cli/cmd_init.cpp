@@ -1,7 +1,7 @@
-#include <iostream>
-
 #include "kapal/app/application.hpp"
 #include "kapal/cli/commands.hpp"
+
+#include <iostream>
 
 namespace kapal::cli {
 

@@ -1,15 +1,17 @@
-#include <iostream>
-
 #include "kapal/app/application.hpp"
 #include "kapal/cli/commands.hpp"
+
+#include <iostream>
 
 namespace kapal::cli {
 
 void add_serve(CLI::App& app, Action& action) {
     auto* cmd = app.add_subcommand("serve", "Serve the web app and the API");
+
     struct Opts {
         std::string dir, listen, cert, key;
     };
+
     auto o = std::make_shared<Opts>();
     cmd->add_option("--data", o->dir, "Data directory")->required();
     cmd->add_option("--listen", o->listen, "HOST:PORT (default from config, 127.0.0.1:8080)");
@@ -29,8 +31,8 @@ void add_serve(CLI::App& app, Action& action) {
             }
             if (!o->cert.empty() || !o->key.empty()) {
                 if (o->cert.empty() || o->key.empty()) {
-                    return report_error({ErrorCode::InvalidArgument,
-                                         "--tls-cert and --tls-key go together", {}});
+                    return report_error(
+                        {ErrorCode::InvalidArgument, "--tls-cert and --tls-key go together", {}});
                 }
                 config.tls_cert = o->cert;
                 config.tls_key = o->key;

@@ -2,12 +2,12 @@
 // The `kapal` subcommands. Each registers itself on the CLI11 app and runs through `app` and
 // `service`; printing happens here and nowhere below.
 
+#include "kapal/core/error.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
 #include <string>
-
-#include "kapal/core/error.hpp"
 
 namespace kapal::cli {
 

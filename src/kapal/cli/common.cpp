@@ -1,10 +1,10 @@
+#include "kapal/cli/commands.hpp"
+#include "kapal/core/error_code.hpp"
+
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
-
-#include "kapal/cli/commands.hpp"
-#include "kapal/core/error_code.hpp"
 
 namespace kapal::cli {
 
@@ -40,8 +40,16 @@ void Progress::update(std::size_t done, std::size_t total) {
     last_percent_ = percent;
     constexpr int kWidth = 30;
     const int filled = percent * kWidth / 100;
-    std::fprintf(stderr, "\r%s [%.*s%*s] %3d%% %zu/%zu", label_.c_str(), filled,
-                 "##############################", kWidth - filled, "", percent, done, total);
+    std::fprintf(stderr,
+                 "\r%s [%.*s%*s] %3d%% %zu/%zu",
+                 label_.c_str(),
+                 filled,
+                 "##############################",
+                 kWidth - filled,
+                 "",
+                 percent,
+                 done,
+                 total);
     std::fflush(stderr);
 }
 

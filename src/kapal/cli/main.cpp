@@ -1,7 +1,7 @@
+#include "kapal/cli/commands.hpp"
+
 #include <exception>
 #include <iostream>
-
-#include "kapal/cli/commands.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"Kapal Si Geo — registry and card for persons with disabilities"};

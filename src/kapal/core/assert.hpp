@@ -1,4 +1,5 @@
 #pragma once
+
 // Broken preconditions are bugs, not errors: KAPAL_ASSERT aborts with the place it failed.
 
 namespace kapal::detail {

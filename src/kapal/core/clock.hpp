@@ -27,7 +27,8 @@ class SystemClock final : public Clock {
 /// A clock that returns a set instant until told otherwise (tests, reproducible demo data).
 class FixedClock final : public Clock {
   public:
-    explicit FixedClock(Timestamp t) : t_(t) {}
+    explicit FixedClock(Timestamp t)
+        : t_(t) {}
 
     Timestamp now() const override { return t_; }
 

@@ -1,9 +1,9 @@
 #pragma once
 
+#include "kapal/core/error_code.hpp"
+
 #include <string>
 #include <vector>
-
-#include "kapal/core/error_code.hpp"
 
 namespace kapal {
 

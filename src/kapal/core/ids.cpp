@@ -9,9 +9,12 @@ std::string format_uuid_v7(Timestamp t, std::uint64_t rand_a, std::uint64_t rand
     const std::uint64_t a = rand_a & 0xFFFU;
     const std::uint64_t b = rand_b & 0x3FFF'FFFF'FFFF'FFFFULL;
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%08llx-%04llx-7%03llx-%04llx-%012llx",
+    std::snprintf(buf,
+                  sizeof buf,
+                  "%08llx-%04llx-7%03llx-%04llx-%012llx",
                   static_cast<unsigned long long>(ms >> 16U),
-                  static_cast<unsigned long long>(ms & 0xFFFFU), static_cast<unsigned long long>(a),
+                  static_cast<unsigned long long>(ms & 0xFFFFU),
+                  static_cast<unsigned long long>(a),
                   static_cast<unsigned long long>(0x8000U | (b >> 48U)),
                   static_cast<unsigned long long>(b & 0xFFFF'FFFF'FFFFULL));
     return buf;
@@ -31,17 +34,19 @@ bool is_uuid_v7(std::string_view text) {
             return false;
         }
     }
-    return text[14] == '7' && (text[19] == '8' || text[19] == '9' || text[19] == 'a' ||
-                               text[19] == 'b');
+    return text[14] == '7' &&
+           (text[19] == '8' || text[19] == '9' || text[19] == 'a' || text[19] == 'b');
 }
 
-IdGenerator::IdGenerator() : rng_(std::random_device{}()) {
+IdGenerator::IdGenerator()
+    : rng_(std::random_device{}()) {
     std::random_device rd;
     std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
     rng_.seed(seq);
 }
 
-IdGenerator::IdGenerator(std::uint64_t seed) : rng_(seed) {}
+IdGenerator::IdGenerator(std::uint64_t seed)
+    : rng_(seed) {}
 
 std::string IdGenerator::next(Timestamp t) {
     const std::lock_guard lock(mutex_);

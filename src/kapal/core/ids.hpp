@@ -2,13 +2,13 @@
 // Public identifiers are UUIDv7 (RFC 9562) text: opaque, globally unique, time-ordered, so
 // offline devices and several instances never collide. Integer keys stay inside the store.
 
+#include "kapal/core/time.hpp"
+
 #include <cstdint>
 #include <mutex>
 #include <random>
 #include <string>
 #include <string_view>
-
-#include "kapal/core/time.hpp"
 
 namespace kapal::core {
 
@@ -17,7 +17,8 @@ template <class Tag> class PublicId {
   public:
     PublicId() = default;
 
-    explicit PublicId(std::string value) : value_(std::move(value)) {}
+    explicit PublicId(std::string value)
+        : value_(std::move(value)) {}
 
     const std::string& str() const { return value_; }
 

@@ -20,21 +20,24 @@ bool date_exists(unsigned day, unsigned month, unsigned yy) {
     return false;
 }
 
-Result<std::string> check_sixteen_digits(std::string_view text, ErrorCode scientific,
-                                         ErrorCode not_digits, ErrorCode length,
+Result<std::string> check_sixteen_digits(std::string_view text,
+                                         ErrorCode scientific,
+                                         ErrorCode not_digits,
+                                         ErrorCode length,
                                          const char* what) {
     const std::string_view t = trim(text);
     if (looks_like_scientific_notation(t)) {
-        return fail(scientific, std::string(what) + " is in scientific notation: " +
-                                    std::string(t));
+        return fail(scientific,
+                    std::string(what) + " is in scientific notation: " + std::string(t));
     }
     std::string digits = normalise_id_number(t);
     if (!all_digits(digits)) {
         return fail(not_digits, std::string(what) + " contains characters other than digits");
     }
     if (digits.size() != 16) {
-        return fail(length, std::string(what) + " has " + std::to_string(digits.size()) +
-                                " digits, expected 16");
+        return fail(length,
+                    std::string(what) + " has " + std::to_string(digits.size()) +
+                        " digits, expected 16");
     }
     return digits;
 }
@@ -82,8 +85,11 @@ std::string normalise_id_number(std::string_view text) {
 }
 
 Result<NikParts> parse_nik(std::string_view text) {
-    auto digits = check_sixteen_digits(text, ErrorCode::NikScientificNotation,
-                                       ErrorCode::NikNotDigits, ErrorCode::NikLength, "NIK");
+    auto digits = check_sixteen_digits(text,
+                                       ErrorCode::NikScientificNotation,
+                                       ErrorCode::NikNotDigits,
+                                       ErrorCode::NikLength,
+                                       "NIK");
     if (!digits) {
         return fail(std::move(digits).error());
     }
@@ -110,8 +116,8 @@ Result<NikParts> parse_nik(std::string_view text) {
     return parts;
 }
 
-std::vector<FieldIssue> nik_warnings(const NikParts& nik, Date birth_date, Sex sex,
-                                     const RegionRegistry& regions) {
+std::vector<FieldIssue>
+nik_warnings(const NikParts& nik, Date birth_date, Sex sex, const RegionRegistry& regions) {
     std::vector<FieldIssue> out;
     if (!regions.is_known_nik_prefix(nik.region)) {
         out.push_back({"nik", ErrorCode::NikRegionUnknown, nik.region});
@@ -121,8 +127,13 @@ std::vector<FieldIssue> nik_warnings(const NikParts& nik, Date birth_date, Sex s
         if (nik.day != static_cast<unsigned>(birth_date.day()) ||
             nik.month != static_cast<unsigned>(birth_date.month()) || nik.yy != yy) {
             char buf[48];
-            std::snprintf(buf, sizeof buf, "NIK %02u-%02u-%02u, tanggal lahir %s", nik.day,
-                          nik.month, nik.yy, format_date(birth_date).c_str());
+            std::snprintf(buf,
+                          sizeof buf,
+                          "NIK %02u-%02u-%02u, tanggal lahir %s",
+                          nik.day,
+                          nik.month,
+                          nik.yy,
+                          format_date(birth_date).c_str());
             out.push_back({"nik", ErrorCode::NikBirthDateMismatch, buf});
         }
     }
@@ -133,8 +144,11 @@ std::vector<FieldIssue> nik_warnings(const NikParts& nik, Date birth_date, Sex s
 }
 
 Result<std::string> parse_kk(std::string_view text) {
-    return check_sixteen_digits(text, ErrorCode::KkScientificNotation, ErrorCode::KkNotDigits,
-                                ErrorCode::KkLength, "KK number");
+    return check_sixteen_digits(text,
+                                ErrorCode::KkScientificNotation,
+                                ErrorCode::KkNotDigits,
+                                ErrorCode::KkLength,
+                                "KK number");
 }
 
 std::vector<FieldIssue> kk_warnings(std::string_view kk, const RegionRegistry& regions) {

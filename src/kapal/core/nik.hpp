@@ -3,25 +3,25 @@
 // with the person (REFERENCE.md §2–3). Structural failures are errors; disagreements with the
 // person or an unknown region prefix are warnings the operator may confirm with a reason.
 
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include "kapal/core/error.hpp"
 #include "kapal/core/person.hpp"
 #include "kapal/core/region_registry.hpp"
 #include "kapal/core/result.hpp"
 
+#include <string>
+#include <string_view>
+#include <vector>
+
 namespace kapal::core {
 
 /// The parts of a structurally valid NIK.
 struct NikParts {
-    std::string region;   ///< 6 digits: province, kab/kota, kecamatan of first registration
-    unsigned day = 0;     ///< day of birth, with the +40 for women removed
+    std::string region; ///< 6 digits: province, kab/kota, kecamatan of first registration
+    unsigned day = 0;   ///< day of birth, with the +40 for women removed
     unsigned month = 0;
-    unsigned yy = 0;      ///< two-digit year; the century comes from the recorded birth date
-    bool female = false;  ///< the day part was 41..71
-    unsigned serial = 0;  ///< 1..9999
+    unsigned yy = 0;     ///< two-digit year; the century comes from the recorded birth date
+    bool female = false; ///< the day part was 41..71
+    unsigned serial = 0; ///< 1..9999
 };
 
 /// Checks structure: 16 digits (spaces, dots and dashes between digit groups are tolerated and
@@ -36,8 +36,8 @@ std::string normalise_id_number(std::string_view text);
 
 /// Warnings for a valid NIK against the person's birth date and sex and the code lists:
 /// NikRegionUnknown, NikBirthDateMismatch, NikSexMismatch (field name "nik").
-std::vector<FieldIssue> nik_warnings(const NikParts& nik, Date birth_date, Sex sex,
-                                     const RegionRegistry& regions);
+std::vector<FieldIssue>
+nik_warnings(const NikParts& nik, Date birth_date, Sex sex, const RegionRegistry& regions);
 
 /// Checks a KK number: 16 digits, not scientific notation; the date part is a recording date
 /// and is not interpreted. Errors: KkScientificNotation, KkNotDigits, KkLength.

@@ -1,8 +1,8 @@
 #include "kapal/core/person.hpp"
 
-#include <algorithm>
-
 #include "kapal/core/text.hpp"
+
+#include <algorithm>
 
 namespace kapal::core {
 namespace {
@@ -21,76 +21,111 @@ std::optional<Enum> lookup(std::string_view text,
 
 } // namespace
 
-std::string_view to_string(Sex v) { return v == Sex::Male ? "L" : "P"; }
+std::string_view to_string(Sex v) {
+    return v == Sex::Male ? "L" : "P";
+}
 
 std::string_view to_string(Category v) {
     switch (v) {
-    case Category::Fisik: return "fisik";
-    case Category::Intelektual: return "intelektual";
-    case Category::Mental: return "mental";
-    case Category::SensorikNetra: return "sensorik_netra";
-    case Category::SensorikRungu: return "sensorik_rungu";
-    case Category::SensorikWicara: return "sensorik_wicara";
+    case Category::Fisik:
+        return "fisik";
+    case Category::Intelektual:
+        return "intelektual";
+    case Category::Mental:
+        return "mental";
+    case Category::SensorikNetra:
+        return "sensorik_netra";
+    case Category::SensorikRungu:
+        return "sensorik_rungu";
+    case Category::SensorikWicara:
+        return "sensorik_wicara";
     }
     return "fisik";
 }
 
 std::string_view to_string(DisabilitySeverity v) {
     switch (v) {
-    case DisabilitySeverity::Ringan: return "ringan";
-    case DisabilitySeverity::Sedang: return "sedang";
-    case DisabilitySeverity::Berat: return "berat";
+    case DisabilitySeverity::Ringan:
+        return "ringan";
+    case DisabilitySeverity::Sedang:
+        return "sedang";
+    case DisabilitySeverity::Berat:
+        return "berat";
     }
     return "ringan";
 }
 
 std::string_view to_string(Status v) {
     switch (v) {
-    case Status::Aktif: return "aktif";
-    case Status::Pindah: return "pindah";
-    case Status::Meninggal: return "meninggal";
-    case Status::Nonaktif: return "nonaktif";
+    case Status::Aktif:
+        return "aktif";
+    case Status::Pindah:
+        return "pindah";
+    case Status::Meninggal:
+        return "meninggal";
+    case Status::Nonaktif:
+        return "nonaktif";
     }
     return "aktif";
 }
 
 std::string_view to_string(LocationSource v) {
     switch (v) {
-    case LocationSource::Gps: return "gps";
-    case LocationSource::Map: return "map";
-    case LocationSource::Geocoded: return "geocoded";
-    case LocationSource::Imported: return "imported";
+    case LocationSource::Gps:
+        return "gps";
+    case LocationSource::Map:
+        return "map";
+    case LocationSource::Geocoded:
+        return "geocoded";
+    case LocationSource::Imported:
+        return "imported";
     }
     return "map";
 }
 
-std::string_view to_string(Onset v) { return v == Onset::SejakLahir ? "sejak_lahir" : "didapat"; }
+std::string_view to_string(Onset v) {
+    return v == Onset::SejakLahir ? "sejak_lahir" : "didapat";
+}
 
 std::string_view to_string(Cause v) {
     switch (v) {
-    case Cause::Bawaan: return "bawaan";
-    case Cause::Penyakit: return "penyakit";
-    case Cause::Kecelakaan: return "kecelakaan";
-    case Cause::Bencana: return "bencana";
-    case Cause::Konflik: return "konflik";
-    case Cause::Lainnya: return "lainnya";
+    case Cause::Bawaan:
+        return "bawaan";
+    case Cause::Penyakit:
+        return "penyakit";
+    case Cause::Kecelakaan:
+        return "kecelakaan";
+    case Cause::Bencana:
+        return "bencana";
+    case Cause::Konflik:
+        return "konflik";
+    case Cause::Lainnya:
+        return "lainnya";
     }
     return "lainnya";
 }
 
 std::string_view to_string(WgDomain v) {
     switch (v) {
-    case WgDomain::Seeing: return "seeing";
-    case WgDomain::Hearing: return "hearing";
-    case WgDomain::Walking: return "walking";
-    case WgDomain::Cognition: return "cognition";
-    case WgDomain::SelfCare: return "self_care";
-    case WgDomain::Communication: return "communication";
+    case WgDomain::Seeing:
+        return "seeing";
+    case WgDomain::Hearing:
+        return "hearing";
+    case WgDomain::Walking:
+        return "walking";
+    case WgDomain::Cognition:
+        return "cognition";
+    case WgDomain::SelfCare:
+        return "self_care";
+    case WgDomain::Communication:
+        return "communication";
     }
     return "seeing";
 }
 
-std::string_view to_string(AccountKind v) { return v == AccountKind::Bank ? "bank" : "ewallet"; }
+std::string_view to_string(AccountKind v) {
+    return v == AccountKind::Bank ? "bank" : "ewallet";
+}
 
 std::optional<Sex> parse_sex(std::string_view text) {
     static constexpr std::array<std::pair<std::string_view, Sex>, 8> kTable = {{
@@ -251,8 +286,8 @@ void normalise_categories(std::vector<Category>& categories) {
 }
 
 bool wgss_identifies_disability(const Person& p) {
-    return std::any_of(p.wgss.begin(), p.wgss.end(),
-                       [](const auto& a) { return a.has_value() && *a >= 3; });
+    return std::any_of(
+        p.wgss.begin(), p.wgss.end(), [](const auto& a) { return a.has_value() && *a >= 3; });
 }
 
 } // namespace kapal::core

@@ -1,15 +1,15 @@
 #pragma once
 // The registry's central record: a person with a disability (DESIGN.md §2.1).
 
+#include "kapal/core/ids.hpp"
+#include "kapal/core/time.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "kapal/core/ids.hpp"
-#include "kapal/core/time.hpp"
 
 namespace kapal::core {
 
@@ -19,21 +19,24 @@ enum class Sex { Male, Female };
 /// Ragam disabilitas per UU 8/2016 art. 4; sensorik is split into its three senses.
 enum class Category { Fisik, Intelektual, Mental, SensorikNetra, SensorikRungu, SensorikWicara };
 
-inline constexpr std::array kAllCategories = {Category::Fisik,         Category::Intelektual,
-                                              Category::Mental,        Category::SensorikNetra,
-                                              Category::SensorikRungu, Category::SensorikWicara};
+inline constexpr std::array kAllCategories = {Category::Fisik,
+                                              Category::Intelektual,
+                                              Category::Mental,
+                                              Category::SensorikNetra,
+                                              Category::SensorikRungu,
+                                              Category::SensorikWicara};
 
 /// Tingkat keparahan.
 enum class DisabilitySeverity { Ringan, Sedang, Berat };
 
-inline constexpr std::array kAllSeverities = {DisabilitySeverity::Ringan,
-                                              DisabilitySeverity::Sedang, DisabilitySeverity::Berat};
+inline constexpr std::array kAllSeverities = {
+    DisabilitySeverity::Ringan, DisabilitySeverity::Sedang, DisabilitySeverity::Berat};
 
 /// Registry status; anything but aktif carries a date (and usually a reason).
 enum class Status { Aktif, Pindah, Meninggal, Nonaktif };
 
-inline constexpr std::array kAllStatuses = {Status::Aktif, Status::Pindah, Status::Meninggal,
-                                            Status::Nonaktif};
+inline constexpr std::array kAllStatuses = {
+    Status::Aktif, Status::Pindah, Status::Meninggal, Status::Nonaktif};
 
 /// How the home location was obtained. `Imported` = coordinates typed in a spreadsheet.
 enum class LocationSource { Gps, Map, Geocoded, Imported };
@@ -110,8 +113,8 @@ struct DocumentRef {
 /// timestamps) live in PersonRecord; NIK and KK are held in clear here and encrypted by the
 /// store.
 struct Person {
-    std::string nik;     ///< 16 digits
-    std::string kk;      ///< 16 digits, or empty when unknown
+    std::string nik; ///< 16 digits
+    std::string kk;  ///< 16 digits, or empty when unknown
     std::string full_name;
     Sex sex = Sex::Male;
     std::string birth_place;
@@ -137,7 +140,7 @@ struct Person {
     std::string dtks_id; ///< DTKS id when known
     std::string phone;
     std::optional<Account> account;
-    std::string photo_id;               ///< blob id of the photo, empty when none
+    std::string photo_id; ///< blob id of the photo, empty when none
     std::vector<DocumentRef> documents;
     Consent consent;
 
@@ -168,13 +171,25 @@ struct PersonRecord {
 };
 
 /// Catalogues of need codes (assistive devices, therapies).
-inline constexpr std::array<std::string_view, 12> kAssistiveDevices = {
-    "kursi_roda",   "kruk",       "tongkat",     "tongkat_netra", "walker",       "kaki_palsu",
-    "tangan_palsu", "alat_bantu_dengar", "kacamata", "braille", "alat_bantu_lainnya", "popok"};
+inline constexpr std::array<std::string_view, 12> kAssistiveDevices = {"kursi_roda",
+                                                                       "kruk",
+                                                                       "tongkat",
+                                                                       "tongkat_netra",
+                                                                       "walker",
+                                                                       "kaki_palsu",
+                                                                       "tangan_palsu",
+                                                                       "alat_bantu_dengar",
+                                                                       "kacamata",
+                                                                       "braille",
+                                                                       "alat_bantu_lainnya",
+                                                                       "popok"};
 
-inline constexpr std::array<std::string_view, 6> kTherapies = {
-    "fisioterapi", "terapi_wicara", "terapi_okupasi", "psikoterapi", "terapi_perilaku",
-    "rehabilitasi_sosial"};
+inline constexpr std::array<std::string_view, 6> kTherapies = {"fisioterapi",
+                                                               "terapi_wicara",
+                                                               "terapi_okupasi",
+                                                               "psikoterapi",
+                                                               "terapi_perilaku",
+                                                               "rehabilitasi_sosial"};
 
 // Text forms: the lower-case Indonesian codes used in the API, the database and the CSV.
 std::string_view to_string(Sex v);

@@ -1,10 +1,10 @@
 #include "kapal/core/person_rules.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include "kapal/core/nik.hpp"
 #include "kapal/core/text.hpp"
+
+#include <algorithm>
+#include <cmath>
 
 namespace kapal::core {
 namespace {
@@ -41,7 +41,9 @@ bool valid_phone(std::string_view phone) {
            (digits[0] == '0' || digits.compare(0, 2, "62") == 0);
 }
 
-bool valid_rt_rw(std::string_view v) { return v.empty() || (v.size() <= 3 && all_digits(v)); }
+bool valid_rt_rw(std::string_view v) {
+    return v.empty() || (v.size() <= 3 && all_digits(v));
+}
 
 } // namespace
 
@@ -127,7 +129,8 @@ PersonCheck check_person(Person& p, const RegionRegistry& regions, Date today) {
     for (std::size_t i = 0; i < p.wgss.size(); ++i) {
         if (p.wgss[i] && (*p.wgss[i] < 1 || *p.wgss[i] > 4)) {
             out.errors.push_back({"wgss." + std::string(to_string(static_cast<WgDomain>(i))),
-                                  ErrorCode::WgssInvalid, std::to_string(*p.wgss[i])});
+                                  ErrorCode::WgssInvalid,
+                                  std::to_string(*p.wgss[i])});
         }
     }
     if (p.onset_year && p.birth_date.ok() &&

@@ -4,11 +4,11 @@
 // (import). Geography (home inside a polygon, typed vs located kelurahan) is checked by the
 // service with the geo module; these rules need only the code lists.
 
-#include <vector>
-
 #include "kapal/core/error.hpp"
 #include "kapal/core/person.hpp"
 #include "kapal/core/region_registry.hpp"
+
+#include <vector>
 
 namespace kapal::core {
 

@@ -29,8 +29,9 @@ Person valid_person() {
 }
 
 bool has(const std::vector<FieldIssue>& v, const std::string& field, ErrorCode code) {
-    return std::any_of(v.begin(), v.end(),
-                       [&](const FieldIssue& f) { return f.field == field && f.code == code; });
+    return std::any_of(v.begin(), v.end(), [&](const FieldIssue& f) {
+        return f.field == field && f.code == code;
+    });
 }
 
 const Date kToday = make_date(2026, 11, 28);
@@ -77,8 +78,8 @@ TEST(PersonRules, NikDisagreementIsAWarningNotAnError) {
 TEST(PersonRules, StatusOtherThanAktifNeedsADate) {
     auto p = valid_person();
     p.status = Status::Meninggal;
-    EXPECT_TRUE(has(check_person(p, regions(), kToday).errors, "status_date",
-                    ErrorCode::StatusDateMissing));
+    EXPECT_TRUE(has(
+        check_person(p, regions(), kToday).errors, "status_date", ErrorCode::StatusDateMissing));
     p.status_date = make_date(2026, 1, 2);
     EXPECT_TRUE(check_person(p, regions(), kToday).ok());
 }
@@ -86,8 +87,8 @@ TEST(PersonRules, StatusOtherThanAktifNeedsADate) {
 TEST(PersonRules, RejectsCoordinatesOutOfRange) {
     auto p = valid_person();
     p.home = HomeLocation{117.5, 95.0, std::nullopt, LocationSource::Gps};
-    EXPECT_TRUE(has(check_person(p, regions(), kToday).errors, "home.lat",
-                    ErrorCode::LocationInvalid));
+    EXPECT_TRUE(
+        has(check_person(p, regions(), kToday).errors, "home.lat", ErrorCode::LocationInvalid));
 }
 
 } // namespace

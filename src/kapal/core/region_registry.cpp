@@ -1,9 +1,9 @@
 #include "kapal/core/region_registry.hpp"
 
+#include "kapal/core/text.hpp"
+
 #include <algorithm>
 #include <array>
-
-#include "kapal/core/text.hpp"
 
 namespace kapal::core {
 namespace {
@@ -83,7 +83,8 @@ bool RegionRegistry::is_village(std::string_view code) const {
     return r != nullptr && is_village_level(r->level);
 }
 
-const Region* RegionRegistry::find_by_name(std::string_view name, std::string_view within_code,
+const Region* RegionRegistry::find_by_name(std::string_view name,
+                                           std::string_view within_code,
                                            bool village) const {
     const std::string_view trimmed = trim(name);
     if (looks_like_code(trimmed)) {
@@ -142,7 +143,8 @@ std::vector<const Region*> RegionRegistry::children(std::string_view code) const
             out.push_back(&r);
         }
     }
-    std::sort(out.begin(), out.end(), [](const Region* a, const Region* b) { return a->code < b->code; });
+    std::sort(
+        out.begin(), out.end(), [](const Region* a, const Region* b) { return a->code < b->code; });
     return out;
 }
 

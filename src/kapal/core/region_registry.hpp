@@ -62,8 +62,8 @@ class RegionRegistry {
     std::size_t size() const { return by_code_.size(); }
 
   private:
-    const Region* find_by_name(std::string_view name, std::string_view within_code,
-                               bool village) const;
+    const Region*
+    find_by_name(std::string_view name, std::string_view within_code, bool village) const;
 
     std::unordered_map<std::string, Region> by_code_;
     std::unordered_multimap<std::string, std::string> by_folded_name_; // fold_key(name) -> code

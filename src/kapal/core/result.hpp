@@ -2,19 +2,20 @@
 // A small stand-in for std::expected (GCC 12 ships it only with -std=c++2b, and clang-tidy 14
 // cannot see it). Same member names as std::expected, so swapping it later is mechanical.
 
+#include "kapal/core/assert.hpp"
+#include "kapal/core/error.hpp"
+
 #include <type_traits>
 #include <utility>
 #include <variant>
-
-#include "kapal/core/assert.hpp"
-#include "kapal/core/error.hpp"
 
 namespace kapal {
 
 /// The error side of an expected, as std::unexpected.
 template <class E> class unexpected { // NOLINT(readability-identifier-naming): std name
   public:
-    explicit unexpected(E error) : error_(std::move(error)) {}
+    explicit unexpected(E error)
+        : error_(std::move(error)) {}
 
     const E& error() const& { return error_; }
 
@@ -32,16 +33,16 @@ template <class T, class E> class [[nodiscard]] expected { // NOLINT(readability
     using value_type = T; // NOLINT(readability-identifier-naming)
     using error_type = E; // NOLINT(readability-identifier-naming)
 
-    expected()
-        requires std::is_default_constructible_v<T>
-        : v_(std::in_place_index<0>) {}
+    expected() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
 
-    expected(T value) : v_(std::in_place_index<0>, std::move(value)) {} // NOLINT
+    expected(T value)
+        : v_(std::in_place_index<0>, std::move(value)) {} // NOLINT
 
     template <class U>
-        requires(std::is_constructible_v<T, U &&> && !std::is_same_v<std::decay_t<U>, T> &&
-                 !std::is_same_v<std::decay_t<U>, expected>)
-    expected(U&& value) : v_(std::in_place_index<0>, std::forward<U>(value)) {} // NOLINT
+
+    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
+             !std::is_same_v<std::decay_t<U>, expected>) expected(U&& value)
+        : v_(std::in_place_index<0>, std::forward<U>(value)) {} // NOLINT
 
     template <class G>
     expected(unexpected<G> error) // NOLINT
@@ -104,7 +105,8 @@ template <class E> class [[nodiscard]] expected<void, E> {
 
     template <class G>
     expected(unexpected<G> error) // NOLINT
-        : error_(std::move(error).error()), ok_(false) {}
+        : error_(std::move(error).error())
+        , ok_(false) {}
 
     bool has_value() const noexcept { return ok_; }
 
@@ -131,13 +133,15 @@ template <class E> class [[nodiscard]] expected<void, E> {
 template <class T> using Result = expected<T, Error>;
 
 /// Shorthand for `unexpected(Error{code, message, {}})`.
-inline unexpected<Error> fail(ErrorCode code, std::string message = {},
-                              std::vector<FieldIssue> fields = {}) {
+inline unexpected<Error>
+fail(ErrorCode code, std::string message = {}, std::vector<FieldIssue> fields = {}) {
     return unexpected<Error>(Error{code, std::move(message), std::move(fields)});
 }
 
 /// Passes an error on unchanged.
-inline unexpected<Error> fail(Error error) { return unexpected<Error>(std::move(error)); }
+inline unexpected<Error> fail(Error error) {
+    return unexpected<Error>(std::move(error));
+}
 
 } // namespace kapal
 

@@ -25,8 +25,12 @@ std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t le
 
 std::string format_date(Date d) {
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()),
-                  static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()));
+    std::snprintf(buf,
+                  sizeof buf,
+                  "%04d-%02u-%02u",
+                  static_cast<int>(d.year()),
+                  static_cast<unsigned>(d.month()),
+                  static_cast<unsigned>(d.day()));
     return buf;
 }
 
@@ -53,10 +57,15 @@ std::string format_timestamp(Timestamp t) {
     const Date date{day};
     const hh_mm_ss<milliseconds> tod{t - day};
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                  static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                  static_cast<unsigned>(date.day()), static_cast<int>(tod.hours().count()),
-                  static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
+    std::snprintf(buf,
+                  sizeof buf,
+                  "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                  static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()),
+                  static_cast<unsigned>(date.day()),
+                  static_cast<int>(tod.hours().count()),
+                  static_cast<int>(tod.minutes().count()),
+                  static_cast<int>(tod.seconds().count()),
                   static_cast<int>(tod.subseconds().count()));
     return buf;
 }

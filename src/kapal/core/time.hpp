@@ -33,9 +33,13 @@ std::string format_timestamp(Timestamp t);
 std::optional<Timestamp> parse_timestamp(std::string_view text);
 
 /// Milliseconds since the Unix epoch.
-inline std::int64_t to_unix_ms(Timestamp t) { return t.time_since_epoch().count(); }
+inline std::int64_t to_unix_ms(Timestamp t) {
+    return t.time_since_epoch().count();
+}
 
-inline Timestamp from_unix_ms(std::int64_t ms) { return Timestamp{std::chrono::milliseconds{ms}}; }
+inline Timestamp from_unix_ms(std::int64_t ms) {
+    return Timestamp{std::chrono::milliseconds{ms}};
+}
 
 /// The WITA calendar date of an instant (what "today" means in Bontang).
 Date wita_date(Timestamp t);

@@ -1,10 +1,10 @@
 #include "kapal/http/person_json.hpp"
 
+#include "kapal/core/nik.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <set>
-
-#include "kapal/core/nik.hpp"
 
 namespace kapal::http {
 namespace {
@@ -95,7 +95,9 @@ json record_json(const core::PersonRecord& r) {
 /// Reads fields of one JSON object, collecting issues instead of stopping at the first.
 class Reader {
   public:
-    Reader(const json& object, std::string prefix, std::vector<FieldIssue>& issues,
+    Reader(const json& object,
+           std::string prefix,
+           std::vector<FieldIssue>& issues,
            std::set<std::string> ignored = {})
         : object_(object)
         , prefix_(std::move(prefix))
@@ -118,7 +120,9 @@ class Reader {
         }
     }
 
-    std::string path(const std::string& key) const { return prefix_.empty() ? key : prefix_ + "." + key; }
+    std::string path(const std::string& key) const {
+        return prefix_.empty() ? key : prefix_ + "." + key;
+    }
 
     /// The member `key` if present and not null; marks it as known.
     const json* get(const std::string& key) {
@@ -273,7 +277,9 @@ bool json_too_deep(std::string_view text, int limit) {
     return false;
 }
 
-std::string person_to_json(const core::PersonRecord& record) { return record_json(record).dump(); }
+std::string person_to_json(const core::PersonRecord& record) {
+    return record_json(record).dump();
+}
 
 std::string version_to_json(const store::PersonVersion& v) {
     json j = record_json(v.record);
@@ -284,8 +290,8 @@ std::string version_to_json(const store::PersonVersion& v) {
 
 Result<PersonInput> person_from_json(std::string_view body) {
     if (json_too_deep(body)) {
-        return fail(ErrorCode::BadJson, "the JSON nests deeper than " +
-                                            std::to_string(kMaxJsonDepth) + " levels");
+        return fail(ErrorCode::BadJson,
+                    "the JSON nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
     }
     const json j = json::parse(body, nullptr, false);
     if (j.is_discarded()) {
@@ -298,9 +304,18 @@ Result<PersonInput> person_from_json(std::string_view body) {
     auto& p = input.person;
     std::vector<FieldIssue> issues;
     {
-        Reader r(j, "", issues,
-                 {"id", "version", "created_at", "updated_at", "created_by", "updated_by",
-                  "nik_masked", "kk_masked", "kecamatan_code"});
+        Reader r(j,
+                 "",
+                 issues,
+                 {"id",
+                  "version",
+                  "created_at",
+                  "updated_at",
+                  "created_by",
+                  "updated_by",
+                  "nik_masked",
+                  "kk_masked",
+                  "kecamatan_code"});
         r.string("nik", p.nik);
         r.string("kk", p.kk);
         r.string("full_name", p.full_name);
@@ -341,8 +356,8 @@ Result<PersonInput> person_from_json(std::string_view body) {
                 home.lat = lat.value_or(0);
                 h.number("accuracy_m", home.accuracy_m);
                 std::optional<core::LocationSource> source;
-                h.enumeration("source", source, core::parse_location_source,
-                              ErrorCode::LocationInvalid);
+                h.enumeration(
+                    "source", source, core::parse_location_source, ErrorCode::LocationInvalid);
                 home.source = source.value_or(core::LocationSource::Map);
             })) {
             p.home = home;
@@ -428,8 +443,8 @@ Result<PersonInput> person_from_json(std::string_view body) {
         r.string("change_reason", input.change_reason);
     }
     if (!issues.empty()) {
-        return fail(ErrorCode::ValidationFailed, "the request has invalid fields",
-                    std::move(issues));
+        return fail(
+            ErrorCode::ValidationFailed, "the request has invalid fields", std::move(issues));
     }
     return input;
 }

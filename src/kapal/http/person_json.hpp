@@ -2,12 +2,12 @@
 // The JSON form of a person in the API. Reading is strict: an unknown field or a value of the
 // wrong type is an error naming its path, so a client's typo is never silently dropped.
 
-#include <string>
-#include <string_view>
-
 #include "kapal/core/person.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/store/store.hpp"
+
+#include <string>
+#include <string_view>
 
 namespace kapal::http {
 

@@ -1,12 +1,12 @@
 #include "kapal/http/person_routes.hpp"
 
+#include "kapal/http/person_json.hpp"
+#include "kapal/http/problem.hpp"
+
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
 #include <charconv>
-
-#include "kapal/http/person_json.hpp"
-#include "kapal/http/problem.hpp"
 
 namespace kapal::http {
 namespace {
@@ -24,7 +24,9 @@ std::string sha256_hex(std::string_view data) {
     return out;
 }
 
-std::string etag(std::int64_t version) { return "\"" + std::to_string(version) + "\""; }
+std::string etag(std::int64_t version) {
+    return "\"" + std::to_string(version) + "\"";
+}
 
 /// The version in an If-Match value: "3" or W/"3". nullopt for anything else (incl. "*").
 std::optional<std::int64_t> parse_if_match(std::string_view v) {
@@ -49,7 +51,9 @@ service::Actor actor_of(const Request& req) {
     return {"anonymous", req.remote_address, {}};
 }
 
-Response problem(const Error& e, const Request& req) { return problem_response(e, req.lang()); }
+Response problem(const Error& e, const Request& req) {
+    return problem_response(e, req.lang());
+}
 
 bool is_json(const Request& req) {
     const auto ct = req.header("Content-Type");
@@ -72,12 +76,14 @@ Response person_response(int status, const core::PersonRecord& r) {
 void add_person_routes(Router& router, service::PersonService& persons, store::Store& store) {
     router.add("GET", "/healthz", [&store](const Request&) {
         const auto info = store.info();
-        return Response::json(200, std::string(R"({"status":"ok","store":")") + info.backend +
-                                       R"(","schema_version":)" +
-                                       std::to_string(info.schema_version) + "}");
+        return Response::json(200,
+                              std::string(R"({"status":"ok","store":")") + info.backend +
+                                  R"(","schema_version":)" + std::to_string(info.schema_version) +
+                                  "}");
     });
-    router.add("GET", "/api/v1/openapi.json",
-               [](const Request&) { return Response::json(200, openapi_document()); });
+    router.add("GET", "/api/v1/openapi.json", [](const Request&) {
+        return Response::json(200, openapi_document());
+    });
 
     router.add("POST", "/api/v1/persons", [&persons](const Request& req) {
         if (!is_json(req)) {
@@ -90,7 +96,8 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         std::optional<store::IdempotencyToken> idem;
         if (const auto key = req.header("Idempotency-Key")) {
             if (key->empty() || key->size() > 200) {
-                return problem_response(ErrorCode::InvalidArgument, req.lang(),
+                return problem_response(ErrorCode::InvalidArgument,
+                                        req.lang(),
                                         "Idempotency-Key must be 1 to 200 characters");
             }
             idem = store::IdempotencyToken{std::string(*key), sha256_hex(req.body)};
@@ -179,13 +186,15 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         }
         for (const auto& [key, value] : j.items()) {
             if (key != "nik") {
-                return problem(Error{ErrorCode::ValidationFailed, "unknown field",
+                return problem(Error{ErrorCode::ValidationFailed,
+                                     "unknown field",
                                      {{key, ErrorCode::UnknownField, ""}}},
                                req);
             }
         }
         if (!j.contains("nik") || !j["nik"].is_string()) {
-            return problem(Error{ErrorCode::ValidationFailed, "nik is required",
+            return problem(Error{ErrorCode::ValidationFailed,
+                                 "nik is required",
                                  {{"nik", ErrorCode::FieldTypeMismatch, "string"}}},
                            req);
         }
@@ -204,7 +213,8 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         if (auto at = req.query_param("as_of")) {
             const auto t = core::parse_timestamp(*at);
             if (!t) {
-                return problem(Error{ErrorCode::ValidationFailed, "as_of is not an ISO instant",
+                return problem(Error{ErrorCode::ValidationFailed,
+                                     "as_of is not an ISO instant",
                                      {{"as_of", ErrorCode::InvalidArgument, std::string(*at)}}},
                                req);
             }
@@ -233,7 +243,8 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         }
         const auto version = parse_if_match(*if_match);
         if (!version) {
-            return problem_response(ErrorCode::PreconditionRequired, req.lang(),
+            return problem_response(ErrorCode::PreconditionRequired,
+                                    req.lang(),
                                     "If-Match must be the ETag of the record, e.g. \"3\"");
         }
         if (!is_json(req)) {
@@ -243,8 +254,8 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         if (!input) {
             return problem(input.error(), req);
         }
-        auto updated = persons.update(id, *version, std::move(input->person), actor_of(req),
-                                      input->change_reason);
+        auto updated = persons.update(
+            id, *version, std::move(input->person), actor_of(req), input->change_reason);
         return updated ? person_response(200, *updated) : problem(updated.error(), req);
     });
 

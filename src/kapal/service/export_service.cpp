@@ -1,12 +1,12 @@
 #include "kapal/service/export_service.hpp"
 
-#include <fstream>
-
 #include "kapal/core/nik.hpp"
 #include "kapal/io/csv_writer.hpp"
 #include "kapal/io/xlsx_writer.hpp"
 #include "kapal/service/import_service.hpp"
 #include "kapal/service/person_table.hpp"
+
+#include <fstream>
 
 namespace kapal::service {
 namespace {
@@ -28,7 +28,9 @@ std::vector<io::XlsxDropdown> template_dropdowns() {
     for (std::size_t i = 0; i < cols.size(); ++i) {
         std::vector<std::string> values;
         switch (cols[i]) {
-        case PersonColumn::Sex: values = {"L", "P"}; break;
+        case PersonColumn::Sex:
+            values = {"L", "P"};
+            break;
         case PersonColumn::Severity:
             for (const auto s : core::kAllSeverities) {
                 values.emplace_back(core::to_string(s));
@@ -39,14 +41,19 @@ std::vector<io::XlsxDropdown> template_dropdowns() {
                 values.emplace_back(core::to_string(s));
             }
             break;
-        case PersonColumn::Dtks: values = {"Ya", "Tidak"}; break;
+        case PersonColumn::Dtks:
+            values = {"Ya", "Tidak"};
+            break;
         case PersonColumn::WgSeeing:
         case PersonColumn::WgHearing:
         case PersonColumn::WgWalking:
         case PersonColumn::WgCognition:
         case PersonColumn::WgSelfCare:
-        case PersonColumn::WgCommunication: values = {"1", "2", "3", "4"}; break;
-        default: break;
+        case PersonColumn::WgCommunication:
+            values = {"1", "2", "3", "4"};
+            break;
+        default:
+            break;
         }
         if (!values.empty()) {
             out.push_back({i, std::move(values), 5000});
@@ -57,8 +64,10 @@ std::vector<io::XlsxDropdown> template_dropdowns() {
 
 } // namespace
 
-Result<std::size_t> export_persons(const std::filesystem::path& file, store::Store& store,
-                                   const ReferenceData& ref, const ExportOptions& options) {
+Result<std::size_t> export_persons(const std::filesystem::path& file,
+                                   store::Store& store,
+                                   const ReferenceData& ref,
+                                   const ExportOptions& options) {
     std::vector<std::vector<std::string>> rows;
     std::ofstream csv_out;
     std::unique_ptr<io::CsvWriter> csv;
@@ -132,8 +141,9 @@ Result<void> write_import_template(const std::filesystem::path& file) {
     io::XlsxSheet data{"Data", header, {}, template_dropdowns()};
     io::XlsxSheet help{"Petunjuk", {"Kolom", "Isi"}, {}, {}};
     help.rows = {
-        {"NIK", "16 digit. Ketik sebagai teks (kolom ini sudah berformat teks) agar Excel tidak "
-                "mengubahnya menjadi 6.47401E+15."},
+        {"NIK",
+         "16 digit. Ketik sebagai teks (kolom ini sudah berformat teks) agar Excel tidak "
+         "mengubahnya menjadi 6.47401E+15."},
         {"No. KK", "16 digit, boleh kosong."},
         {"Jenis Kelamin (L/P)", "L atau P."},
         {"Tanggal Lahir (dd/mm/yyyy)", "Hari dulu: 17/08/1945. Juga: 17 Agustus 1945."},
@@ -141,12 +151,14 @@ Result<void> write_import_template(const std::filesystem::path& file) {
         {"Ragam/Jenis Disabilitas",
          "fisik, intelektual, mental, netra, rungu, wicara; lebih dari satu dipisah koma."},
         {"Tingkat Keparahan", "ringan, sedang atau berat."},
-        {"Latitude / Longitude", "Desimal, mis. 0.1345 dan 117.4931. Atau satu kolom Koordinat "
-                                 "\"lat, lon\" seperti salinan Google Maps."},
+        {"Latitude / Longitude",
+         "Desimal, mis. 0.1345 dan 117.4931. Atau satu kolom Koordinat "
+         "\"lat, lon\" seperti salinan Google Maps."},
         {"Alat Bantu", "mis. kursi_roda, kruk, tongkat_netra, alat_bantu_dengar."},
         {"Status", "aktif, pindah, meninggal atau nonaktif; selain aktif isi Tanggal Status."},
-        {"WG ...", "Pertanyaan Washington Group: 1 tidak kesulitan, 2 sedikit, 3 banyak, 4 sama "
-                   "sekali tidak bisa."},
+        {"WG ...",
+         "Pertanyaan Washington Group: 1 tidak kesulitan, 2 sedikit, 3 banyak, 4 sama "
+         "sekali tidak bisa."},
     };
     return io::write_xlsx(file.string(), {data, help});
 }

@@ -1,13 +1,13 @@
 #pragma once
 // Exports of the registry in the formats office staff open directly.
 
-#include <cstddef>
-#include <filesystem>
-
 #include "kapal/core/result.hpp"
 #include "kapal/service/actor.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
+
+#include <cstddef>
+#include <filesystem>
 
 namespace kapal::service {
 
@@ -21,7 +21,9 @@ struct ExportOptions {
 
 /// Writes every person (in scope) in the template's columns plus ID, Versi and Diubah, so an
 /// export can be edited and imported again. Returns the number of persons written.
-Result<std::size_t> export_persons(const std::filesystem::path& file, store::Store& store,
-                                   const ReferenceData& ref, const ExportOptions& options);
+Result<std::size_t> export_persons(const std::filesystem::path& file,
+                                   store::Store& store,
+                                   const ReferenceData& ref,
+                                   const ExportOptions& options);
 
 } // namespace kapal::service

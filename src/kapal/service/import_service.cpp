@@ -1,10 +1,5 @@
 #include "kapal/service/import_service.hpp"
 
-#include <algorithm>
-#include <fstream>
-#include <unordered_map>
-#include <unordered_set>
-
 #include "kapal/core/nik.hpp"
 #include "kapal/core/person_rules.hpp"
 #include "kapal/core/text.hpp"
@@ -12,6 +7,11 @@
 #include "kapal/io/csv_writer.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/service/xlsx_table.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace kapal::service {
 namespace {
@@ -124,9 +124,12 @@ Result<std::unique_ptr<TableSource>> open_table(const fs::path& file) {
     return std::unique_ptr<TableSource>(new CsvTable(std::move(*reader), count_lines(file)));
 }
 
-Result<ImportSummary> import_persons(const fs::path& file, store::Store& store,
-                                     const ReferenceData& ref, const core::Clock& clock,
-                                     core::IdGenerator& ids, const Actor& actor,
+Result<ImportSummary> import_persons(const fs::path& file,
+                                     store::Store& store,
+                                     const ReferenceData& ref,
+                                     const core::Clock& clock,
+                                     core::IdGenerator& ids,
+                                     const Actor& actor,
                                      const ImportOptions& options) {
     auto table_r = open_table(file);
     if (!table_r) {
@@ -160,24 +163,30 @@ Result<ImportSummary> import_persons(const fs::path& file, store::Store& store,
     if (summary.header_row == 0) {
         return fail(ErrorCode::ImportNoHeader,
                     "no header row naming at least three known columns (NIK, Nama Lengkap, ...) "
-                    "in the first 20 rows of " + file.filename().string());
+                    "in the first 20 rows of " +
+                        file.filename().string());
     }
     {
         std::vector<FieldIssue> missing;
-        for (const auto c : {PersonColumn::Nik, PersonColumn::Name, PersonColumn::Sex,
-                             PersonColumn::BirthDate, PersonColumn::Categories}) {
+        for (const auto c : {PersonColumn::Nik,
+                             PersonColumn::Name,
+                             PersonColumn::Sex,
+                             PersonColumn::BirthDate,
+                             PersonColumn::Categories}) {
             if (!columns.has(c)) {
-                missing.push_back({std::string(column_title(c)), ErrorCode::ImportColumnMissing, ""});
+                missing.push_back(
+                    {std::string(column_title(c)), ErrorCode::ImportColumnMissing, ""});
             }
         }
         if (!columns.has(PersonColumn::Kelurahan) && !columns.has(PersonColumn::Latitude) &&
             !columns.has(PersonColumn::Koordinat)) {
             missing.push_back({std::string(column_title(PersonColumn::Kelurahan)),
-                               ErrorCode::ImportColumnMissing, ""});
+                               ErrorCode::ImportColumnMissing,
+                               ""});
         }
         if (!missing.empty()) {
-            return fail(ErrorCode::ImportColumnMissing, "required columns are missing",
-                        std::move(missing));
+            return fail(
+                ErrorCode::ImportColumnMissing, "required columns are missing", std::move(missing));
         }
     }
     for (const auto& h : header) {
@@ -203,23 +212,23 @@ Result<ImportSummary> import_persons(const fs::path& file, store::Store& store,
         h.emplace_back("Alasan");
         rejects->write_row(h);
     }
-    auto reject = [&](std::size_t line, const std::vector<TableCell>& cells,
-                      std::vector<FieldIssue> issues) {
-        ++summary.rejected;
-        if (rejects) {
-            std::vector<std::string> r;
-            for (const auto& c : cells) {
-                r.push_back(c.text);
+    auto reject =
+        [&](std::size_t line, const std::vector<TableCell>& cells, std::vector<FieldIssue> issues) {
+            ++summary.rejected;
+            if (rejects) {
+                std::vector<std::string> r;
+                for (const auto& c : cells) {
+                    r.push_back(c.text);
+                }
+                r.resize(std::max(r.size(), header.size()));
+                r.push_back(std::to_string(line));
+                r.push_back(reasons_text(issues));
+                rejects->write_row(r);
             }
-            r.resize(std::max(r.size(), header.size()));
-            r.push_back(std::to_string(line));
-            r.push_back(reasons_text(issues));
-            rejects->write_row(r);
-        }
-        if (summary.rejects.size() < kMaxReported) {
-            summary.rejects.push_back({line, std::move(issues)});
-        }
-    };
+            if (summary.rejects.size() < kMaxReported) {
+                summary.rejects.push_back({line, std::move(issues)});
+            }
+        };
 
     // Likely duplicates: same folded name and birth date (or with day and month swapped) as a
     // stored person or an earlier row, under another NIK. Reported, not stored: the review
@@ -245,8 +254,8 @@ Result<ImportSummary> import_persons(const fs::path& file, store::Store& store,
     std::unordered_map<std::string, std::size_t> nik_rows; // NIK -> first row in this file
 
     const auto today = core::wita_date(clock.now());
-    store::WriteContext ctx{actor.id, actor.source, clock.now(),
-                            "impor " + file.filename().string()};
+    store::WriteContext ctx{
+        actor.id, actor.source, clock.now(), "impor " + file.filename().string()};
     std::vector<store::ImportItem> batch;
     std::vector<PendingRow> pending;
     auto flush = [&]() -> Result<void> {
@@ -261,7 +270,7 @@ Result<ImportSummary> import_persons(const fs::path& file, store::Store& store,
                     return fail(std::move(found).error());
                 }
                 store::ImportResult r;
-                r.action = !*found                          ? store::ImportAction::Created
+                r.action = !*found                           ? store::ImportAction::Created
                            : (*found)->person == item.person ? store::ImportAction::Unchanged
                            : options.update                  ? store::ImportAction::Updated
                                                              : store::ImportAction::Changed;
@@ -281,9 +290,15 @@ Result<ImportSummary> import_persons(const fs::path& file, store::Store& store,
         }
         for (std::size_t i = 0; i < results.size(); ++i) {
             switch (results[i].action) {
-            case store::ImportAction::Created: ++summary.created; break;
-            case store::ImportAction::Unchanged: ++summary.unchanged; break;
-            case store::ImportAction::Updated: ++summary.updated; break;
+            case store::ImportAction::Created:
+                ++summary.created;
+                break;
+            case store::ImportAction::Unchanged:
+                ++summary.unchanged;
+                break;
+            case store::ImportAction::Updated:
+                ++summary.updated;
+                break;
             case store::ImportAction::Changed:
                 ++summary.changed;
                 if (summary.changes.size() < kMaxReported) {
@@ -332,8 +347,8 @@ Result<ImportSummary> import_persons(const fs::path& file, store::Store& store,
         if (errors.empty()) {
             const auto [it, inserted] = nik_rows.emplace(conv.person.nik, row_number);
             if (!inserted) {
-                errors.push_back({"NIK", ErrorCode::DuplicateNik,
-                                  "baris " + std::to_string(it->second)});
+                errors.push_back(
+                    {"NIK", ErrorCode::DuplicateNik, "baris " + std::to_string(it->second)});
             }
         }
         if (!errors.empty()) {
@@ -357,7 +372,8 @@ Result<ImportSummary> import_persons(const fs::path& file, store::Store& store,
                 }
                 const auto found = seen_people.find(key);
                 if (found != seen_people.end() && found->second != person.nik) {
-                    warnings.push_back({"Nama Lengkap", ErrorCode::PossibleDuplicate,
+                    warnings.push_back({"Nama Lengkap",
+                                        ErrorCode::PossibleDuplicate,
                                         core::mask_id_number(found->second)});
                     break;
                 }

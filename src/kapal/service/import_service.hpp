@@ -2,13 +2,6 @@
 // Importing persons from the CSV and XLSX files an office has: every good row imported, every
 // bad row kept in a rejects file with the reasons, the same file twice changes nothing.
 
-#include <cstddef>
-#include <filesystem>
-#include <functional>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "kapal/core/clock.hpp"
 #include "kapal/core/error.hpp"
 #include "kapal/core/ids.hpp"
@@ -18,11 +11,18 @@
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
 
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
 namespace kapal::service {
 
 struct ImportOptions {
-    bool dry_run = false;        ///< check and classify every row, write nothing
-    bool update = false;         ///< apply rows that differ from the stored person
+    bool dry_run = false;               ///< check and classify every row, write nothing
+    bool update = false;                ///< apply rows that differ from the stored person
     std::filesystem::path rejects_file; ///< CSV of rejected rows; empty = none
     std::size_t batch_size = 5000;      ///< rows per store transaction
     /// Called now and then with (rows done, rows in the file — an estimate for CSV).
@@ -75,9 +75,12 @@ class TableSource {
 Result<std::unique_ptr<TableSource>> open_table(const std::filesystem::path& file);
 
 /// Imports persons from `file` into `store`.
-Result<ImportSummary> import_persons(const std::filesystem::path& file, store::Store& store,
-                                     const ReferenceData& ref, const core::Clock& clock,
-                                     core::IdGenerator& ids, const Actor& actor,
+Result<ImportSummary> import_persons(const std::filesystem::path& file,
+                                     store::Store& store,
+                                     const ReferenceData& ref,
+                                     const core::Clock& clock,
+                                     core::IdGenerator& ids,
+                                     const Actor& actor,
                                      const ImportOptions& options);
 
 /// Writes our import template (header row; XLSX adds dropdowns and an instructions sheet).

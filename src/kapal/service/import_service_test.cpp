@@ -1,13 +1,13 @@
 #include "kapal/service/import_service.hpp"
 
+#include "kapal/io/csv_reader.hpp"
+#include "kapal/io/xlsx_writer.hpp"
+#include "kapal/service/test_fixture.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
-
-#include "kapal/io/csv_reader.hpp"
-#include "kapal/io/xlsx_writer.hpp"
-#include "kapal/service/test_fixture.hpp"
 
 namespace kapal::service {
 namespace {
@@ -21,8 +21,8 @@ class ImportTest : public testing::StoreTest {
     }
 
     Result<ImportSummary> run(const std::filesystem::path& file, ImportOptions options = {}) {
-        return import_persons(file, *store_, testing::reference(), clock_, ids_,
-                              {"tester", "cli", {}}, options);
+        return import_persons(
+            file, *store_, testing::reference(), clock_, ids_, {"tester", "cli", {}}, options);
     }
 
     std::vector<std::vector<std::string>> read_csv(const std::filesystem::path& file) {
@@ -128,8 +128,7 @@ TEST_F(ImportTest, ImportingTheSameFileTwiceChangesNothing) {
     EXPECT_EQ(second->unchanged, 3U);
     EXPECT_EQ(second->changed, 0U);
     EXPECT_EQ(store_->info().persons, before);
-    auto history = store_->person_history(
-        (*store_->find_person_by_nik("6474011503850001"))->id);
+    auto history = store_->person_history((*store_->find_person_by_nik("6474011503850001"))->id);
     ASSERT_TRUE(history.has_value());
     EXPECT_EQ(history->size(), 1U);
 }
@@ -138,7 +137,8 @@ TEST_F(ImportTest, AChangedRowIsReportedAndAppliedOnlyWithUpdate) {
     const std::string header = "NIK,Nama Lengkap,Jenis Kelamin,Tanggal Lahir,Kelurahan,Ragam\n";
     ASSERT_TRUE(run(write("a.csv", header + "6474011503850001,Ahmad,L,15/03/1985,Lok Tuan,fisik\n"))
                     .has_value());
-    const auto changed = write("b.csv", header + "6474011503850001,Ahmad,L,15/03/1985,Lok Tuan,mental\n");
+    const auto changed =
+        write("b.csv", header + "6474011503850001,Ahmad,L,15/03/1985,Lok Tuan,mental\n");
     auto reported = run(changed);
     ASSERT_TRUE(reported.has_value());
     EXPECT_EQ(reported->changed, 1U);
@@ -197,11 +197,11 @@ TEST_F(ImportTest, WarnsAboutALikelyDuplicateUnderAnotherNik) {
 
 TEST_F(ImportTest, ReadsXlsxWithNumberAndDateCells) {
     const auto file = dir_ / "data.xlsx";
-    io::XlsxSheet sheet{"Data",
-                        {"NIK", "Nama Lengkap", "JK", "Tgl Lahir", "Kelurahan", "Kecamatan", "Ragam"},
-                        {{"6474011503850001", "Ahmad", "L", "15/03/1985", "Guntung",
-                          "Bontang Utara", "fisik"}},
-                        {}};
+    io::XlsxSheet sheet{
+        "Data",
+        {"NIK", "Nama Lengkap", "JK", "Tgl Lahir", "Kelurahan", "Kecamatan", "Ragam"},
+        {{"6474011503850001", "Ahmad", "L", "15/03/1985", "Guntung", "Bontang Utara", "fisik"}},
+        {}};
     ASSERT_TRUE(io::write_xlsx(file.string(), {sheet}).has_value());
     auto summary = run(file);
     ASSERT_TRUE(summary.has_value()) << summary.error().message;

@@ -1,14 +1,14 @@
 #include "kapal/service/person_service.hpp"
 
-#include <algorithm>
-
 #include "kapal/core/nik.hpp"
 #include "kapal/core/person_rules.hpp"
 
+#include <algorithm>
+
 namespace kapal::service {
 
-core::PersonCheck check_person_full(core::Person& person, const ReferenceData& ref,
-                                    core::Date today) {
+core::PersonCheck
+check_person_full(core::Person& person, const ReferenceData& ref, core::Date today) {
     const bool typed_kelurahan = !person.address.kelurahan_code.empty();
     std::optional<geo::Located> located;
     if (person.home && ref.kelurahan) {
@@ -18,10 +18,11 @@ core::PersonCheck check_person_full(core::Person& person, const ReferenceData& r
         }
     }
     auto check = core::check_person(person, ref.regions, today);
-    if (person.home && check.errors.end() == std::find_if(check.errors.begin(), check.errors.end(),
-                                                          [](const FieldIssue& f) {
-                                                              return f.field.rfind("home", 0) == 0;
-                                                          })) {
+    if (person.home &&
+        check.errors.end() ==
+            std::find_if(check.errors.begin(), check.errors.end(), [](const FieldIssue& f) {
+                return f.field.rfind("home", 0) == 0;
+            })) {
         // Geography is only judged for homes inside the city that the polygons cover; a person
         // of this city living across the border is still a valid record, with a warning.
         if (!located) {
@@ -29,16 +30,19 @@ core::PersonCheck check_person_full(core::Person& person, const ReferenceData& r
         } else if (typed_kelurahan && located->code != person.address.kelurahan_code &&
                    core::code_within(person.address.kelurahan_code, ref.city_code)) {
             const auto* region = ref.regions.find(located->code);
-            check.warnings.push_back({"address.kelurahan_code", ErrorCode::KelurahanMismatch,
-                                      located->code +
-                                          (region != nullptr ? " " + region->name : "")});
+            check.warnings.push_back(
+                {"address.kelurahan_code",
+                 ErrorCode::KelurahanMismatch,
+                 located->code + (region != nullptr ? " " + region->name : "")});
         }
     }
     return check;
 }
 
-PersonService::PersonService(store::Store& store, std::shared_ptr<const ReferenceData> ref,
-                             const core::Clock& clock, core::IdGenerator& ids)
+PersonService::PersonService(store::Store& store,
+                             std::shared_ptr<const ReferenceData> ref,
+                             const core::Clock& clock,
+                             core::IdGenerator& ids)
     : store_(store)
     , ref_(std::move(ref))
     , clock_(clock)
@@ -48,13 +52,15 @@ Result<void> PersonService::validate(core::Person& person) const {
     const auto today = core::wita_date(clock_.now());
     auto check = check_person_full(person, *ref_, today);
     if (!check.ok()) {
-        return fail(ErrorCode::ValidationFailed, "the person record has invalid fields",
+        return fail(ErrorCode::ValidationFailed,
+                    "the person record has invalid fields",
                     std::move(check.errors));
     }
     auto open = core::unconfirmed(check.warnings, person);
     if (!open.empty()) {
         return fail(ErrorCode::WarningsNotConfirmed,
-                    "confirm the warnings with a reason to save the record", std::move(open));
+                    "confirm the warnings with a reason to save the record",
+                    std::move(open));
     }
     // Keep only confirmations of warnings that still apply, so a record never claims an
     // override it did not need.
@@ -68,7 +74,8 @@ Result<void> PersonService::validate(core::Person& person) const {
     if (applied.empty()) {
         person.warning_reason.clear();
     } else if (person.warning_reason.empty()) {
-        return fail(ErrorCode::WarningsNotConfirmed, "a reason is required to confirm warnings",
+        return fail(ErrorCode::WarningsNotConfirmed,
+                    "a reason is required to confirm warnings",
                     {{"warning_reason", ErrorCode::WarningsNotConfirmed, ""}});
     }
     return {};
@@ -78,23 +85,24 @@ bool PersonService::in_scope(const core::PersonRecord& record, const Actor& acto
     if (actor.scope_area_codes.empty()) {
         return true;
     }
-    return std::any_of(actor.scope_area_codes.begin(), actor.scope_area_codes.end(),
-                       [&](const std::string& area) {
-                           return core::code_within(record.person.address.kelurahan_code, area);
-                       });
+    return std::any_of(
+        actor.scope_area_codes.begin(), actor.scope_area_codes.end(), [&](const std::string& area) {
+            return core::code_within(record.person.address.kelurahan_code, area);
+        });
 }
 
 store::WriteContext PersonService::context(const Actor& actor, std::string reason) const {
     return {actor.id, actor.source, clock_.now(), std::move(reason)};
 }
 
-Result<store::CreateOutcome> PersonService::create(core::Person person, const Actor& actor,
-                                                   const std::optional<store::IdempotencyToken>& idem) {
+Result<store::CreateOutcome> PersonService::create(
+    core::Person person, const Actor& actor, const std::optional<store::IdempotencyToken>& idem) {
     KAPAL_TRY(validate(person));
     if (!actor.scope_area_codes.empty()) {
         const core::PersonRecord probe{{}, 0, {}, {}, {}, {}, {}, person};
         if (!in_scope(probe, actor)) {
-            return fail(ErrorCode::Forbidden, "the kelurahan is outside the actor's area",
+            return fail(ErrorCode::Forbidden,
+                        "the kelurahan is outside the actor's area",
                         {{"address.kelurahan_code", ErrorCode::Forbidden, ""}});
         }
     }
@@ -106,7 +114,8 @@ Result<store::CreateOutcome> PersonService::create(core::Person person, const Ac
 
 Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
                                                  std::int64_t expected_version,
-                                                 core::Person person, const Actor& actor,
+                                                 core::Person person,
+                                                 const Actor& actor,
                                                  const std::string& reason) {
     auto current = get(id, actor);
     if (!current) {
@@ -135,7 +144,8 @@ Result<std::optional<core::PersonRecord>> PersonService::find_by_nik(const std::
                                                                      const Actor& actor) {
     auto parsed = core::parse_nik(nik);
     if (!parsed) {
-        return fail(ErrorCode::ValidationFailed, parsed.error().message,
+        return fail(ErrorCode::ValidationFailed,
+                    parsed.error().message,
                     {{"nik", parsed.error().code, ""}});
     }
     auto found = store_.find_person_by_nik(core::normalise_id_number(nik));
@@ -158,8 +168,8 @@ Result<std::vector<store::PersonVersion>> PersonService::history(const core::Per
     return store_.person_history(id);
 }
 
-Result<core::PersonRecord> PersonService::as_of(const core::PersonId& id, core::Timestamp at,
-                                                const Actor& actor) {
+Result<core::PersonRecord>
+PersonService::as_of(const core::PersonId& id, core::Timestamp at, const Actor& actor) {
     KAPAL_TRY(get(id, actor));
     return store_.person_as_of(id, at);
 }

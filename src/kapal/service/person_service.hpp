@@ -2,11 +2,6 @@
 // Registering and updating persons: the rules of core, the geography of geo, the storage of
 // store — what the HTTP handlers and the CLI call.
 
-#include <memory>
-#include <optional>
-#include <string>
-#include <vector>
-
 #include "kapal/core/clock.hpp"
 #include "kapal/core/ids.hpp"
 #include "kapal/core/person.hpp"
@@ -16,30 +11,40 @@
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
 
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace kapal::service {
 
 /// Checks a person fully: core rules plus geography. The home location sets the kelurahan when
 /// none was typed; a located kelurahan that differs from the typed one, a home outside every
 /// polygon and a home in a gap between polygons are warnings.
-core::PersonCheck check_person_full(core::Person& person, const ReferenceData& ref,
-                                    core::Date today);
+core::PersonCheck
+check_person_full(core::Person& person, const ReferenceData& ref, core::Date today);
 
 class PersonService {
   public:
-    PersonService(store::Store& store, std::shared_ptr<const ReferenceData> ref,
-                  const core::Clock& clock, core::IdGenerator& ids);
+    PersonService(store::Store& store,
+                  std::shared_ptr<const ReferenceData> ref,
+                  const core::Clock& clock,
+                  core::IdGenerator& ids);
 
     /// Registers a person. Errors: ValidationFailed (fields = every bad field),
     /// WarningsNotConfirmed (fields = the unconfirmed warnings; resend with their ids in
     /// confirmed_warnings and a warning_reason), DuplicateNik, IdempotencyKeyReused.
-    Result<store::CreateOutcome> create(core::Person person, const Actor& actor,
+    Result<store::CreateOutcome> create(core::Person person,
+                                        const Actor& actor,
                                         const std::optional<store::IdempotencyToken>& idem);
 
     /// Replaces a person's content at `expected_version`. An empty nik/kk in `person` keeps
     /// the stored one (clients only ever see them masked). Errors as create, plus NotFound and
     /// VersionConflict.
-    Result<core::PersonRecord> update(const core::PersonId& id, std::int64_t expected_version,
-                                      core::Person person, const Actor& actor,
+    Result<core::PersonRecord> update(const core::PersonId& id,
+                                      std::int64_t expected_version,
+                                      core::Person person,
+                                      const Actor& actor,
                                       const std::string& reason);
 
     /// Errors: NotFound (also for persons outside the actor's scope).
@@ -51,11 +56,10 @@ class PersonService {
 
     Result<store::Page<core::PersonRecord>> list(store::PersonQuery query, const Actor& actor);
 
-    Result<std::vector<store::PersonVersion>> history(const core::PersonId& id,
-                                                      const Actor& actor);
+    Result<std::vector<store::PersonVersion>> history(const core::PersonId& id, const Actor& actor);
 
-    Result<core::PersonRecord> as_of(const core::PersonId& id, core::Timestamp at,
-                                     const Actor& actor);
+    Result<core::PersonRecord>
+    as_of(const core::PersonId& id, core::Timestamp at, const Actor& actor);
 
     const ReferenceData& reference() const { return *ref_; }
 

@@ -1,8 +1,8 @@
 #include "kapal/service/person_service.hpp"
 
-#include <gtest/gtest.h>
-
 #include "kapal/service/test_fixture.hpp"
+
+#include <gtest/gtest.h>
 
 namespace kapal::service {
 namespace {
@@ -68,8 +68,8 @@ TEST_F(PersonServiceTest, DerivesKelurahanFromTheHomeLocation) {
     const auto* feature = testing::reference().kelurahan->find("64.74.03.1003"); // Kanaan
     ASSERT_NE(feature, nullptr);
     ASSERT_TRUE(feature->label.has_value());
-    p.home = core::HomeLocation{feature->label->lon, feature->label->lat, 10.0,
-                                core::LocationSource::Gps};
+    p.home = core::HomeLocation{
+        feature->label->lon, feature->label->lat, 10.0, core::LocationSource::Gps};
     auto created = service_->create(p, actor_, std::nullopt);
     ASSERT_TRUE(created.has_value()) << created.error().message;
     EXPECT_EQ(created->record.person.address.kelurahan_code, "64.74.03.1003");
@@ -79,8 +79,8 @@ TEST_F(PersonServiceTest, DerivesKelurahanFromTheHomeLocation) {
 TEST_F(PersonServiceTest, WarnsWhenTypedAndLocatedKelurahanDiffer) {
     auto p = lok_tuan_person();
     const auto* kanaan = testing::reference().kelurahan->find("64.74.03.1003");
-    p.home = core::HomeLocation{kanaan->label->lon, kanaan->label->lat, 10.0,
-                                core::LocationSource::Gps};
+    p.home =
+        core::HomeLocation{kanaan->label->lon, kanaan->label->lat, 10.0, core::LocationSource::Gps};
     auto refused = service_->create(p, actor_, std::nullopt);
     ASSERT_FALSE(refused.has_value());
     ASSERT_EQ(refused.error().fields.size(), 1U);

@@ -1,13 +1,13 @@
 #include "kapal/service/person_table.hpp"
 
+#include "kapal/core/nik.hpp"
+#include "kapal/core/text.hpp"
+#include "kapal/io/excel_dates.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-
-#include "kapal/core/nik.hpp"
-#include "kapal/core/text.hpp"
-#include "kapal/io/excel_dates.hpp"
 
 namespace kapal::service {
 namespace {
@@ -22,25 +22,57 @@ struct ColumnSpec {
 
 const std::array<ColumnSpec, kPersonColumnCount>& specs() {
     static const std::array<ColumnSpec, kPersonColumnCount> kSpecs = {{
-        {C::Nik, "NIK", {"nik", "noinduKkependudukan", "nomorindukkependudukan", "noktp", "nomorktp", "niknomorindukkependudukan", "noinduk"}},
+        {C::Nik,
+         "NIK",
+         {"nik",
+          "noinduKkependudukan",
+          "nomorindukkependudukan",
+          "noktp",
+          "nomorktp",
+          "niknomorindukkependudukan",
+          "noinduk"}},
         {C::Kk, "No. KK", {"nokk", "kk", "nomorkk", "nokartukeluarga", "nomorkartukeluarga"}},
         {C::Name, "Nama Lengkap", {"namalengkap", "nama", "namapenyandangdisabilitas", "namapd"}},
-        {C::Sex, "Jenis Kelamin (L/P)", {"jeniskelamin", "jeniskelaminlp", "jk", "lp", "sex", "kelamin"}},
+        {C::Sex,
+         "Jenis Kelamin (L/P)",
+         {"jeniskelamin", "jeniskelaminlp", "jk", "lp", "sex", "kelamin"}},
         {C::BirthPlace, "Tempat Lahir", {"tempatlahir"}},
-        {C::BirthDate, "Tanggal Lahir (dd/mm/yyyy)", {"tanggallahir", "tgllahir", "tgllhr", "tanggallahirddmmyyyy"}},
+        {C::BirthDate,
+         "Tanggal Lahir (dd/mm/yyyy)",
+         {"tanggallahir", "tgllahir", "tgllhr", "tanggallahirddmmyyyy"}},
         {C::Street, "Alamat", {"alamat", "alamatlengkap", "jalan"}},
         {C::Rt, "RT", {"rt"}},
         {C::Rw, "RW", {"rw"}},
         {C::RtRw, "RT/RW", {"rtrw"}},
-        {C::Kelurahan, "Kelurahan/Desa", {"kelurahandesa", "kelurahan", "desakelurahan", "desa", "kel", "kodekelurahan"}},
+        {C::Kelurahan,
+         "Kelurahan/Desa",
+         {"kelurahandesa", "kelurahan", "desakelurahan", "desa", "kel", "kodekelurahan"}},
         {C::Kecamatan, "Kecamatan", {"kecamatan", "kec"}},
-        {C::Categories, "Ragam/Jenis Disabilitas", {"ragamjenisdisabilitas", "ragamdisabilitas", "jenisdisabilitas", "jenisragamdisabilitas", "disabilitas", "kategoridisabilitas", "ragam", "jeniskecacatan", "kecacatan"}},
-        {C::Subtype, "Sub-jenis Disabilitas", {"subjenisdisabilitas", "subragam", "keterangandisabilitas", "diagnosis"}},
-        {C::Severity, "Tingkat Keparahan", {"tingkatkeparahan", "keparahan", "derajatkedisabilitasan", "tingkatdisabilitas"}},
+        {C::Categories,
+         "Ragam/Jenis Disabilitas",
+         {"ragamjenisdisabilitas",
+          "ragamdisabilitas",
+          "jenisdisabilitas",
+          "jenisragamdisabilitas",
+          "disabilitas",
+          "kategoridisabilitas",
+          "ragam",
+          "jeniskecacatan",
+          "kecacatan"}},
+        {C::Subtype,
+         "Sub-jenis Disabilitas",
+         {"subjenisdisabilitas", "subragam", "keterangandisabilitas", "diagnosis"}},
+        {C::Severity,
+         "Tingkat Keparahan",
+         {"tingkatkeparahan", "keparahan", "derajatkedisabilitasan", "tingkatdisabilitas"}},
         {C::Latitude, "Latitude", {"latitude", "lat", "lintang"}},
         {C::Longitude, "Longitude", {"longitude", "lon", "lng", "long", "bujur"}},
-        {C::Koordinat, "Koordinat", {"koordinat", "titikkoordinat", "latlon", "latlong", "koordinatlatlon"}},
-        {C::Phone, "No. HP", {"nohp", "telepon", "notelepon", "nomortelepon", "notelp", "hp", "nomorhp", "nowa"}},
+        {C::Koordinat,
+         "Koordinat",
+         {"koordinat", "titikkoordinat", "latlon", "latlong", "koordinatlatlon"}},
+        {C::Phone,
+         "No. HP",
+         {"nohp", "telepon", "notelepon", "nomortelepon", "notelp", "hp", "nomorhp", "nowa"}},
         {C::CaregiverName, "Nama Pendamping", {"namapendamping", "pendamping", "namapengasuh"}},
         {C::CaregiverRelation, "Hubungan Pendamping", {"hubunganpendamping", "hubungan"}},
         {C::CaregiverPhone, "No. HP Pendamping", {"nohppendamping", "teleponpendamping"}},
@@ -107,8 +139,13 @@ std::optional<double> parse_coordinate(std::string_view text) {
     return parse_number(t);
 }
 
-bool in_lat_range(double v) { return v >= -11.5 && v <= 6.5; }
-bool in_lon_range(double v) { return v >= 94.5 && v <= 141.5; }
+bool in_lat_range(double v) {
+    return v >= -11.5 && v <= 6.5;
+}
+
+bool in_lon_range(double v) {
+    return v >= 94.5 && v <= 141.5;
+}
 
 } // namespace
 
@@ -155,18 +192,22 @@ ColumnMap map_columns(const std::vector<TableCell>& header) {
     return map;
 }
 
-RowConversion row_to_person(const std::vector<TableCell>& row, const ColumnMap& columns,
+RowConversion row_to_person(const std::vector<TableCell>& row,
+                            const ColumnMap& columns,
                             const std::vector<TableCell>& header,
-                            const core::RegionRegistry& regions, std::string_view city_code) {
+                            const core::RegionRegistry& regions,
+                            std::string_view city_code) {
     RowConversion out;
     auto& p = out.person;
     static const TableCell kEmpty{};
     auto cell = [&](C c) -> const TableCell& {
         const int i = columns.index[static_cast<std::size_t>(c)];
         return i >= 0 && static_cast<std::size_t>(i) < row.size() ? row[static_cast<std::size_t>(i)]
-                                                                   : kEmpty;
+                                                                  : kEmpty;
     };
-    auto text = [&](C c) { return std::string(core::trim(cell(c).text)); };
+    auto text = [&](C c) {
+        return std::string(core::trim(cell(c).text));
+    };
     auto field = [&](C c) {
         const int i = columns.index[static_cast<std::size_t>(c)];
         return i >= 0 && static_cast<std::size_t>(i) < header.size()
@@ -190,8 +231,7 @@ RowConversion row_to_person(const std::vector<TableCell>& row, const ColumnMap& 
         } else if (auto d = io::parse_date_lenient(t)) {
             return d;
         }
-        error(c, c == C::BirthDate ? ErrorCode::BirthDateInvalid : ErrorCode::ImportCellInvalid,
-              t);
+        error(c, c == C::BirthDate ? ErrorCode::BirthDateInvalid : ErrorCode::ImportCellInvalid, t);
         return std::nullopt;
     };
 
@@ -373,8 +413,8 @@ RowConversion row_to_person(const std::vector<TableCell>& row, const ColumnMap& 
     if (auto d = date(C::StatusDate)) {
         p.status_date = *d;
     }
-    constexpr std::array kWg = {C::WgSeeing,   C::WgHearing,  C::WgWalking,
-                                C::WgCognition, C::WgSelfCare, C::WgCommunication};
+    constexpr std::array kWg = {
+        C::WgSeeing, C::WgHearing, C::WgWalking, C::WgCognition, C::WgSelfCare, C::WgCommunication};
     for (std::size_t i = 0; i < kWg.size(); ++i) {
         const auto t = text(kWg[i]);
         if (t.empty()) {
@@ -405,22 +445,41 @@ std::vector<std::string> person_to_row(const core::Person& p, const core::Region
     };
     for (const auto c : template_columns()) {
         switch (c) {
-        case C::Nik: row.push_back(p.nik); break;
-        case C::Kk: row.push_back(p.kk); break;
-        case C::Name: row.push_back(p.full_name); break;
-        case C::Sex: row.emplace_back(core::to_string(p.sex)); break;
-        case C::BirthPlace: row.push_back(p.birth_place); break;
+        case C::Nik:
+            row.push_back(p.nik);
+            break;
+        case C::Kk:
+            row.push_back(p.kk);
+            break;
+        case C::Name:
+            row.push_back(p.full_name);
+            break;
+        case C::Sex:
+            row.emplace_back(core::to_string(p.sex));
+            break;
+        case C::BirthPlace:
+            row.push_back(p.birth_place);
+            break;
         case C::BirthDate: {
             char buf[16];
-            std::snprintf(buf, sizeof buf, "%02u/%02u/%04d", static_cast<unsigned>(p.birth_date.day()),
+            std::snprintf(buf,
+                          sizeof buf,
+                          "%02u/%02u/%04d",
+                          static_cast<unsigned>(p.birth_date.day()),
                           static_cast<unsigned>(p.birth_date.month()),
                           static_cast<int>(p.birth_date.year()));
             row.emplace_back(buf);
             break;
         }
-        case C::Street: row.push_back(p.address.street); break;
-        case C::Rt: row.push_back(p.address.rt); break;
-        case C::Rw: row.push_back(p.address.rw); break;
+        case C::Street:
+            row.push_back(p.address.street);
+            break;
+        case C::Rt:
+            row.push_back(p.address.rt);
+            break;
+        case C::Rw:
+            row.push_back(p.address.rw);
+            break;
         case C::Kelurahan: {
             const auto* r = regions.find(p.address.kelurahan_code);
             row.push_back(r != nullptr ? r->name : p.address.kelurahan_code);
@@ -434,27 +493,45 @@ std::vector<std::string> person_to_row(const core::Person& p, const core::Region
         case C::Categories:
             row.push_back(join(p.categories, [](core::Category x) { return core::to_string(x); }));
             break;
-        case C::Subtype: row.push_back(p.disability_subtype); break;
+        case C::Subtype:
+            row.push_back(p.disability_subtype);
+            break;
         case C::Severity:
             row.emplace_back(p.severity ? core::to_string(*p.severity) : "");
             break;
-        case C::Latitude: row.push_back(p.home ? coordinate(p.home->lat) : ""); break;
-        case C::Longitude: row.push_back(p.home ? coordinate(p.home->lon) : ""); break;
-        case C::Phone: row.push_back(p.phone); break;
-        case C::CaregiverName: row.push_back(p.caregiver ? p.caregiver->name : ""); break;
+        case C::Latitude:
+            row.push_back(p.home ? coordinate(p.home->lat) : "");
+            break;
+        case C::Longitude:
+            row.push_back(p.home ? coordinate(p.home->lon) : "");
+            break;
+        case C::Phone:
+            row.push_back(p.phone);
+            break;
+        case C::CaregiverName:
+            row.push_back(p.caregiver ? p.caregiver->name : "");
+            break;
         case C::CaregiverRelation:
             row.push_back(p.caregiver ? p.caregiver->relationship : "");
             break;
-        case C::CaregiverPhone: row.push_back(p.caregiver ? p.caregiver->phone : ""); break;
-        case C::Dtks: row.emplace_back(p.dtks ? "Ya" : "Tidak"); break;
-        case C::DtksId: row.push_back(p.dtks_id); break;
+        case C::CaregiverPhone:
+            row.push_back(p.caregiver ? p.caregiver->phone : "");
+            break;
+        case C::Dtks:
+            row.emplace_back(p.dtks ? "Ya" : "Tidak");
+            break;
+        case C::DtksId:
+            row.push_back(p.dtks_id);
+            break;
         case C::Devices:
             row.push_back(join(p.assistive_devices, [](const std::string& x) { return x; }));
             break;
         case C::Therapies:
             row.push_back(join(p.therapies, [](const std::string& x) { return x; }));
             break;
-        case C::Status: row.emplace_back(core::to_string(p.status)); break;
+        case C::Status:
+            row.emplace_back(core::to_string(p.status));
+            break;
         case C::StatusDate:
             row.push_back(p.status_date ? core::format_date(*p.status_date) : "");
             break;
@@ -470,7 +547,8 @@ std::vector<std::string> person_to_row(const core::Person& p, const core::Region
         }
         case C::RtRw:
         case C::Koordinat:
-        case C::Count: break;
+        case C::Count:
+            break;
         }
     }
     return row;

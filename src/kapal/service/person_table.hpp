@@ -3,15 +3,15 @@
 // header names an Indonesian office actually uses, and the conversion of one row to a Person
 // with an issue per bad cell.
 
+#include "kapal/core/error.hpp"
+#include "kapal/core/person.hpp"
+#include "kapal/core/region_registry.hpp"
+
 #include <array>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "kapal/core/error.hpp"
-#include "kapal/core/person.hpp"
-#include "kapal/core/region_registry.hpp"
 
 namespace kapal::service {
 
@@ -98,9 +98,11 @@ struct RowConversion {
 
 /// Converts one data row. Kelurahan is a name or code, resolved within the typed kecamatan
 /// when there is one, else within the city (`city_code`), else anywhere in the list.
-RowConversion row_to_person(const std::vector<TableCell>& row, const ColumnMap& columns,
+RowConversion row_to_person(const std::vector<TableCell>& row,
+                            const ColumnMap& columns,
                             const std::vector<TableCell>& header,
-                            const core::RegionRegistry& regions, std::string_view city_code);
+                            const core::RegionRegistry& regions,
+                            std::string_view city_code);
 
 /// The cells of a person in template column order (for export). NIK and KK are written as
 /// given (the caller masks them when it must).

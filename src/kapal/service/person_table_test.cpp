@@ -1,8 +1,8 @@
 #include "kapal/service/person_table.hpp"
 
-#include <gtest/gtest.h>
-
 #include "kapal/service/test_fixture.hpp"
+
+#include <gtest/gtest.h>
 
 namespace kapal::service {
 namespace {
@@ -27,14 +27,20 @@ TEST(PersonTable, MatchesHeadersRegardlessOfCaseSpacingAndPunctuation) {
 }
 
 TEST(PersonTable, SplitsLegacyCategoryWords) {
-    const auto header = cells({"NIK", "Nama", "JK", "Tanggal Lahir", "Kelurahan", "Jenis Disabilitas"});
-    const auto row = cells({"6474011503850001", "A", "L", "15-03-1985", "Guntung",
+    const auto header =
+        cells({"NIK", "Nama", "JK", "Tanggal Lahir", "Kelurahan", "Jenis Disabilitas"});
+    const auto row = cells({"6474011503850001",
+                            "A",
+                            "L",
+                            "15-03-1985",
+                            "Guntung",
                             "Tuna Rungu Wicara dan tuna daksa"});
-    const auto conv = row_to_person(row, map_columns(header), header, testing::reference().regions,
-                                    "64.74");
+    const auto conv =
+        row_to_person(row, map_columns(header), header, testing::reference().regions, "64.74");
     EXPECT_TRUE(conv.errors.empty());
     EXPECT_EQ(conv.person.categories,
-              (std::vector{core::Category::SensorikRungu, core::Category::SensorikWicara,
+              (std::vector{core::Category::SensorikRungu,
+                           core::Category::SensorikWicara,
                            core::Category::Fisik}));
 }
 
@@ -62,8 +68,8 @@ TEST(PersonTable, ExportRowReimportsToTheSamePerson) {
     for (auto& text : person_to_row(p, testing::reference().regions)) {
         row.push_back({text, false, false});
     }
-    const auto conv = row_to_person(row, map_columns(header), header, testing::reference().regions,
-                                    "64.74");
+    const auto conv =
+        row_to_person(row, map_columns(header), header, testing::reference().regions, "64.74");
     EXPECT_TRUE(conv.errors.empty());
     EXPECT_EQ(conv.person, p);
 }

@@ -1,11 +1,11 @@
 #include "kapal/service/reference_data.hpp"
 
-#include <charconv>
-#include <map>
-
 #include "kapal/core/text.hpp"
 #include "kapal/geo/geojson.hpp"
 #include "kapal/io/csv_reader.hpp"
+
+#include <charconv>
+#include <map>
 
 namespace kapal::service {
 namespace {
@@ -45,9 +45,9 @@ template <class RowFn> Result<void> for_each_row(const fs::path& file, RowFn&& r
             return rec.fields[it->second];
         };
         if (auto r = row(get, rec.line); !r) {
-            return fail(ErrorCode::ConfigInvalid, file.string() + " line " +
-                                                      std::to_string(rec.line) + ": " +
-                                                      r.error().message);
+            return fail(ErrorCode::ConfigInvalid,
+                        file.string() + " line " + std::to_string(rec.line) + ": " +
+                            r.error().message);
         }
     }
     return {};
@@ -55,8 +55,10 @@ template <class RowFn> Result<void> for_each_row(const fs::path& file, RowFn&& r
 
 // Local spellings seen in Bontang documents and spreadsheets (REFERENCE.md §1).
 constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
-    {"64.74.01.1003", "Loktuan"},         {"64.74.02.1002", "Berebas Tengah"},
-    {"64.74.02.1003", "Berebas Pantai"},  {"64.74.03.1002", "Telihan"},
+    {"64.74.01.1003", "Loktuan"},
+    {"64.74.02.1002", "Berebas Tengah"},
+    {"64.74.02.1003", "Berebas Pantai"},
+    {"64.74.03.1002", "Telihan"},
     {"64.74.01.1006", "Api Api"},
 };
 
@@ -76,18 +78,18 @@ Result<std::shared_ptr<const ReferenceData>> load_reference_data(const fs::path&
     auto data = std::make_shared<ReferenceData>();
     data->city_code = "64.74";
 
-    KAPAL_TRY(for_each_row(dir / "kode_wilayah_kaltim_64.csv",
-                           [&](auto get, std::size_t) -> Result<void> {
-                               const auto level = core::parse_region_level(get("level"));
-                               if (!level) {
-                                   return fail(ErrorCode::ConfigInvalid,
-                                               "unknown level " + std::string(get("level")));
-                               }
-                               data->regions.add({std::string(get("code")),
-                                                  std::string(get("name")), *level,
-                                                  std::string(get("parent_code"))});
-                               return {};
-                           }));
+    KAPAL_TRY(for_each_row(
+        dir / "kode_wilayah_kaltim_64.csv", [&](auto get, std::size_t) -> Result<void> {
+            const auto level = core::parse_region_level(get("level"));
+            if (!level) {
+                return fail(ErrorCode::ConfigInvalid, "unknown level " + std::string(get("level")));
+            }
+            data->regions.add({std::string(get("code")),
+                               std::string(get("name")),
+                               *level,
+                               std::string(get("parent_code"))});
+            return {};
+        }));
     for (const auto& [code, alias] : kAliases) {
         data->regions.add_alias(code, alias);
     }
@@ -101,8 +103,8 @@ Result<std::shared_ptr<const ReferenceData>> load_reference_data(const fs::path&
 
     auto features = geo::read_area_features((dir / "bontang_kelurahan.geojson").string());
     if (!features) {
-        return fail(ErrorCode::ConfigInvalid, "bontang_kelurahan.geojson: " +
-                                                  features.error().message);
+        return fail(ErrorCode::ConfigInvalid,
+                    "bontang_kelurahan.geojson: " + features.error().message);
     }
     auto index = geo::AreaIndex::create(std::move(*features));
     if (!index) {
@@ -112,25 +114,26 @@ Result<std::shared_ptr<const ReferenceData>> load_reference_data(const fs::path&
 
     // population_bontang.csv: keep the latest figure per area code.
     std::map<std::string, AreaPopulation> latest;
-    KAPAL_TRY(for_each_row(dir / "population_bontang.csv", [&](auto get, std::size_t) -> Result<void> {
-        const std::string code(get("code"));
-        const auto pop_text = get("population_total");
-        const auto year_text = get("reference_period").substr(0, 4);
-        std::int64_t pop = 0;
-        int year = 0;
-        if (code.empty() ||
-            std::from_chars(pop_text.data(), pop_text.data() + pop_text.size(), pop).ec !=
-                std::errc{} ||
-            std::from_chars(year_text.data(), year_text.data() + year_text.size(), year).ec !=
-                std::errc{}) {
-            return {}; // rows with a range or a note instead of a number are not figures
-        }
-        auto& slot = latest[code];
-        if (year >= slot.year) {
-            slot = {code, pop, year};
-        }
-        return {};
-    }));
+    KAPAL_TRY(
+        for_each_row(dir / "population_bontang.csv", [&](auto get, std::size_t) -> Result<void> {
+            const std::string code(get("code"));
+            const auto pop_text = get("population_total");
+            const auto year_text = get("reference_period").substr(0, 4);
+            std::int64_t pop = 0;
+            int year = 0;
+            if (code.empty() ||
+                std::from_chars(pop_text.data(), pop_text.data() + pop_text.size(), pop).ec !=
+                    std::errc{} ||
+                std::from_chars(year_text.data(), year_text.data() + year_text.size(), year).ec !=
+                    std::errc{}) {
+                return {}; // rows with a range or a note instead of a number are not figures
+            }
+            auto& slot = latest[code];
+            if (year >= slot.year) {
+                slot = {code, pop, year};
+            }
+            return {};
+        }));
     for (auto& [code, p] : latest) {
         data->population.push_back(p);
     }

@@ -2,15 +2,15 @@
 // The reference data the program ships in data/: Kemendagri code lists, the Bontang
 // boundaries and population figures. Loaded once at start and then read-only.
 
+#include "kapal/core/region_registry.hpp"
+#include "kapal/core/result.hpp"
+#include "kapal/geo/area_index.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include "kapal/core/region_registry.hpp"
-#include "kapal/core/result.hpp"
-#include "kapal/geo/area_index.hpp"
 
 namespace kapal::service {
 

@@ -2,17 +2,17 @@
 // A real SQLite store in a temporary folder, the shipped reference data, and a fixed clock:
 // what the service tests run against.
 
-#include <gtest/gtest.h>
-
-#include <cstdlib>
-#include <filesystem>
-#include <random>
-
 #include "kapal/core/clock.hpp"
 #include "kapal/core/ids.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/sqlite/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
 
 namespace kapal::service::testing {
 
@@ -34,7 +34,9 @@ inline const ReferenceData& reference() {
 }
 
 inline std::shared_ptr<const ReferenceData> reference_ptr() {
-    static const auto kRef = [] { return *load_reference_data(source_dir() / "data"); }();
+    static const auto kRef = [] {
+        return *load_reference_data(source_dir() / "data");
+    }();
     return kRef;
 }
 
@@ -42,8 +44,8 @@ class StoreTest : public ::testing::Test {
   protected:
     void SetUp() override {
         std::random_device rd;
-        dir_ = std::filesystem::temp_directory_path() /
-               ("kapal-service-test-" + std::to_string(rd()));
+        dir_ =
+            std::filesystem::temp_directory_path() / ("kapal-service-test-" + std::to_string(rd()));
         std::filesystem::create_directories(dir_);
         auto opened = store::open_sqlite_store(dir_ / "store.db", store::generate_store_keys());
         ASSERT_TRUE(opened.has_value()) << opened.error().message;

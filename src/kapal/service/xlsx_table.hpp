@@ -1,9 +1,9 @@
 #pragma once
 
+#include "kapal/core/result.hpp"
+
 #include <filesystem>
 #include <memory>
-
-#include "kapal/core/result.hpp"
 
 namespace kapal::service {
 
