@@ -1,0 +1,315 @@
+#include "kapal/store/person_doc.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <random>
+
+namespace kapal::store {
+namespace {
+
+using core::make_date;
+
+// ---- reference encoder: the canonical form defined through nlohmann::json ----------------
+
+using Json = nlohmann::json;
+
+template <class T> Json opt_json(const std::optional<T>& v) {
+    return v ? Json(*v) : Json(nullptr);
+}
+
+template <class E> Json opt_enum(const std::optional<E>& v) {
+    return v ? Json(std::string(core::to_string(*v))) : Json(nullptr);
+}
+
+Json date_json(const core::Date& d) {
+    return d.ok() ? Json(core::format_date(d)) : Json(nullptr);
+}
+
+Json opt_date(const std::optional<core::Date>& d) {
+    return d ? date_json(*d) : Json(nullptr);
+}
+
+std::string reference_encode(const core::Person& p) {
+    // nlohmann::json objects are std::maps: keys come out sorted, which makes the text
+    // canonical. Every key is written, empty optionals as null.
+    Json j = Json::object();
+    j["v"] = kPersonDocVersion;
+    j["full_name"] = p.full_name;
+    j["sex"] = std::string(core::to_string(p.sex));
+    j["birth_place"] = p.birth_place;
+    j["birth_date"] = date_json(p.birth_date);
+    j["address"] = Json{{"street", p.address.street},
+                        {"rt", p.address.rt},
+                        {"rw", p.address.rw},
+                        {"kelurahan_code", p.address.kelurahan_code}};
+    if (p.home) {
+        j["home"] = Json{{"lon", p.home->lon},
+                         {"lat", p.home->lat},
+                         {"accuracy_m", opt_json(p.home->accuracy_m)},
+                         {"source", std::string(core::to_string(p.home->source))}};
+    } else {
+        j["home"] = nullptr;
+    }
+    Json cats = Json::array();
+    for (const auto c : p.categories) {
+        cats.push_back(std::string(core::to_string(c)));
+    }
+    j["categories"] = std::move(cats);
+    j["disability_subtype"] = p.disability_subtype;
+    j["severity"] = opt_enum(p.severity);
+    Json wgss = Json::array();
+    for (const auto& answer : p.wgss) {
+        wgss.push_back(opt_json(answer));
+    }
+    j["wgss"] = std::move(wgss);
+    j["onset"] = opt_enum(p.onset);
+    j["onset_year"] = opt_json(p.onset_year);
+    j["cause"] = opt_enum(p.cause);
+    j["cause_note"] = p.cause_note;
+    j["assistive_devices"] = p.assistive_devices;
+    j["therapies"] = p.therapies;
+    j["needs_note"] = p.needs_note;
+    if (p.caregiver) {
+        j["caregiver"] = Json{{"name", p.caregiver->name},
+                              {"relationship", p.caregiver->relationship},
+                              {"phone", p.caregiver->phone}};
+    } else {
+        j["caregiver"] = nullptr;
+    }
+    j["dtks"] = p.dtks;
+    j["dtks_id"] = p.dtks_id;
+    j["phone"] = p.phone;
+    if (p.account) {
+        j["account"] = Json{{"kind", std::string(core::to_string(p.account->kind))},
+                            {"provider", p.account->provider},
+                            {"number", p.account->number},
+                            {"holder_name", p.account->holder_name}};
+    } else {
+        j["account"] = nullptr;
+    }
+    j["photo_id"] = p.photo_id;
+    Json docs = Json::array();
+    for (const auto& d : p.documents) {
+        docs.push_back(Json{{"id", d.id}, {"kind", d.kind}, {"name", d.name}});
+    }
+    j["documents"] = std::move(docs);
+    j["consent"] = Json{{"given", p.consent.given},
+                        {"date", opt_date(p.consent.date)},
+                        {"given_by", p.consent.given_by}};
+    j["status"] = std::string(core::to_string(p.status));
+    j["status_date"] = opt_date(p.status_date);
+    j["status_reason"] = p.status_reason;
+    j["confirmed_warnings"] = p.confirmed_warnings;
+    j["warning_reason"] = p.warning_reason;
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+core::Person full_person() {
+    core::Person p;
+    p.nik = "6474015203900001";
+    p.kk = "6474010101200002";
+    p.full_name = "Siti Nurhaliza \"Ica\"";
+    p.sex = core::Sex::Female;
+    p.birth_place = "Bontang";
+    p.birth_date = make_date(1990, 3, 12);
+    p.address = core::Address{"Jl. Brigjend Katamso No. 7", "007", "12", "64.74.01.1003"};
+    p.home = core::HomeLocation{117.4987, 0.1342, 12.5, core::LocationSource::Gps};
+    p.categories = {core::Category::Fisik, core::Category::SensorikNetra};
+    p.disability_subtype = "paraplegia";
+    p.severity = core::DisabilitySeverity::Berat;
+    p.wgss = {std::uint8_t{3},
+              std::nullopt,
+              std::uint8_t{4},
+              std::uint8_t{1},
+              std::nullopt,
+              std::uint8_t{2}};
+    p.onset = core::Onset::Didapat;
+    p.onset_year = 2015;
+    p.cause = core::Cause::Kecelakaan;
+    p.cause_note = "kecelakaan kerja";
+    p.assistive_devices = {"kursi_roda", "kacamata"};
+    p.therapies = {"fisioterapi"};
+    p.needs_note = "butuh ramp";
+    p.caregiver = core::Caregiver{"Ahmad", "ayah", "081234567890"};
+    p.dtks = true;
+    p.dtks_id = "DTKS-0001";
+    p.phone = "081298765432";
+    p.account = core::Account{core::AccountKind::Bank, "Bankaltimtara", "0012345678", "Siti"};
+    p.photo_id = "01890a5d-ac96-774b-bcce-b302099a8057";
+    p.documents = {core::DocumentRef{"01890a5d-ac96-774b-bcce-b302099a8058", "ktp", "ktp.jpg"}};
+    p.consent = core::Consent{true, make_date(2024, 1, 5), "self"};
+    p.status = core::Status::Pindah;
+    p.status_date = make_date(2025, 6, 30);
+    p.status_reason = "pindah ke Samarinda";
+    p.confirmed_warnings = {"person.nik_sex_mismatch"};
+    p.warning_reason = "KTP lama";
+    return p;
+}
+
+core::Person minimal_person() {
+    core::Person p;
+    p.nik = "6474010101900003";
+    p.full_name = "Budi";
+    p.birth_date = make_date(1990, 1, 1);
+    p.address.kelurahan_code = "64.74.02.1001";
+    p.categories = {core::Category::Mental};
+    return p;
+}
+
+core::Person without_ids(core::Person p) {
+    p.nik.clear();
+    p.kk.clear();
+    return p;
+}
+
+TEST(PersonDoc, RoundTripsAFullyPopulatedPerson) {
+    const core::Person p = full_person();
+    auto decoded = decode_person_doc(encode_person_doc(p));
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+    EXPECT_EQ(*decoded, without_ids(p));
+}
+
+TEST(PersonDoc, RoundTripsAMinimalPerson) {
+    const core::Person p = minimal_person();
+    auto decoded = decode_person_doc(encode_person_doc(p));
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+    EXPECT_EQ(*decoded, without_ids(p));
+}
+
+TEST(PersonDoc, NeverContainsNikOrKk) {
+    const std::string doc = encode_person_doc(full_person());
+    EXPECT_EQ(doc.find("6474015203900001"), std::string::npos);
+    EXPECT_EQ(doc.find("6474010101200002"), std::string::npos);
+    EXPECT_EQ(doc.find("\"nik\""), std::string::npos);
+    EXPECT_EQ(doc.find("\"kk\""), std::string::npos);
+}
+
+TEST(PersonDoc, IsDeterministic) {
+    EXPECT_EQ(encode_person_doc(full_person()), encode_person_doc(full_person()));
+    core::Person changed = full_person();
+    changed.needs_note = "butuh ramp!";
+    EXPECT_NE(encode_person_doc(changed), encode_person_doc(full_person()));
+}
+
+// The stored format. If this test fails, existing databases can no longer be read the same
+// way: do not update the text, add a new format version instead.
+TEST(PersonDoc, GoldenTextOfAFixedPersonNeverChanges) {
+    const std::string expected =
+        R"({"account":{"holder_name":"Siti","kind":"bank","number":"0012345678",)"
+        R"("provider":"Bankaltimtara"},"address":{"kelurahan_code":"64.74.01.1003","rt":"007",)"
+        R"("rw":"12","street":"Jl. Brigjend Katamso No. 7"},"assistive_devices":["kursi_roda",)"
+        R"("kacamata"],"birth_date":"1990-03-12","birth_place":"Bontang","caregiver":{"name":)"
+        R"("Ahmad","phone":"081234567890","relationship":"ayah"},"categories":["fisik",)"
+        R"("sensorik_netra"],"cause":"kecelakaan","cause_note":"kecelakaan kerja","confirmed_)"
+        R"(warnings":["person.nik_sex_mismatch"],"consent":{"date":"2024-01-05","given":true,)"
+        R"("given_by":"self"},"disability_subtype":"paraplegia","documents":[{"id":"01890a5d-)"
+        R"(ac96-774b-bcce-b302099a8058","kind":"ktp","name":"ktp.jpg"}],"dtks":true,"dtks_id":)"
+        R"("DTKS-0001","full_name":"Siti Nurhaliza \"Ica\"","home":{"accuracy_m":12.5,"lat":)"
+        R"(0.1342,"lon":117.4987,"source":"gps"},"needs_note":"butuh ramp","onset":"didapat",)"
+        R"("onset_year":2015,"phone":"081298765432","photo_id":"01890a5d-ac96-774b-bcce-)"
+        R"(b302099a8057","severity":"berat","sex":"P","status":"pindah","status_date":)"
+        R"("2025-06-30","status_reason":"pindah ke Samarinda","therapies":["fisioterapi"],"v":1,)"
+        R"("warning_reason":"KTP lama","wgss":[3,null,4,1,null,2]})";
+    EXPECT_EQ(encode_person_doc(full_person()), expected);
+}
+
+TEST(PersonDoc, GoldenTextOfAMinimalPersonNeverChanges) {
+    const std::string expected =
+        R"({"account":null,"address":{"kelurahan_code":"64.74.02.1001","rt":"","rw":"",)"
+        R"("street":""},"assistive_devices":[],"birth_date":"1990-01-01","birth_place":"",)"
+        R"("caregiver":null,"categories":["mental"],"cause":null,"cause_note":"",)"
+        R"("confirmed_warnings":[],"consent":{"date":null,"given":false,"given_by":""},)"
+        R"("disability_subtype":"","documents":[],"dtks":false,"dtks_id":"","full_name":"Budi",)"
+        R"("home":null,"needs_note":"","onset":null,"onset_year":null,"phone":"","photo_id":"",)"
+        R"("severity":null,"sex":"L","status":"aktif","status_date":null,"status_reason":"",)"
+        R"("therapies":[],"v":1,"warning_reason":"","wgss":[null,null,null,null,null,null]})";
+    EXPECT_EQ(encode_person_doc(minimal_person()), expected);
+}
+
+TEST(PersonDoc, AcceptsAbsentOptionalKeys) {
+    auto decoded = decode_person_doc(
+        R"({"v":1,"full_name":"Budi","sex":"L","status":"aktif","birth_date":"1990-01-01"})");
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+    EXPECT_EQ(decoded->full_name, "Budi");
+    EXPECT_FALSE(decoded->home.has_value());
+    EXPECT_TRUE(decoded->categories.empty());
+}
+
+TEST(PersonDoc, RefusesMalformedDocuments) {
+    const char* bad[] = {
+        "",
+        "not json",
+        "[1,2]",
+        R"({"full_name":"Budi","sex":"L","status":"aktif"})",       // no version
+        R"({"v":2,"full_name":"Budi","sex":"L","status":"aktif"})", // unknown version
+        R"({"v":1,"full_name":5,"sex":"L","status":"aktif"})",      // wrong type
+        R"({"v":1,"full_name":"B","sex":"X","status":"aktif"})",    // unknown enum code
+        R"({"v":1,"full_name":"B","sex":"L","status":"aktif","birth_date":"1990-02-30"})",
+        R"({"v":1,"full_name":"B","sex":"L","status":"aktif","wgss":[1,2]})",
+        R"({"v":1,"full_name":"B","sex":"L","status":"aktif","categories":["x"]})",
+        R"({"v":1,"full_name":"B","sex":"L","status":"aktif","home":{"lat":1}})",
+    };
+    for (const char* doc : bad) {
+        auto decoded = decode_person_doc(doc);
+        ASSERT_FALSE(decoded.has_value()) << doc;
+        EXPECT_EQ(decoded.error().code, ErrorCode::StoreCorrupt) << doc;
+    }
+}
+
+std::uint64_t test_seed() {
+    const char* env = std::getenv("KAPAL_TEST_SEED");
+    return env != nullptr && *env != '\0' ? std::strtoull(env, nullptr, 10) : 20240601;
+}
+
+// Text with quotes, backslashes, control characters, non-ASCII and invalid UTF-8.
+std::string random_text(std::mt19937_64& rng) {
+    static const std::string kPieces[] = {
+        "Siti", " ", "\"",   "\\",   "\n", "\t",    "\x01",     "\x1f",         "\x7f", "é",
+        "Ñ",    "😀", "\xff", "\xc3", "/",  "Ahmad", "\xe2\x82", "\xed\xa0\x80", "%",    ""};
+    std::string out;
+    const auto n = rng() % 6;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        out += kPieces[rng() % std::size(kPieces)];
+    }
+    return out;
+}
+
+core::Person random_person(std::mt19937_64& rng) {
+    core::Person p = (rng() % 2 == 0) ? full_person() : minimal_person();
+    p.full_name = random_text(rng);
+    p.address.street = random_text(rng);
+    p.needs_note = random_text(rng);
+    p.assistive_devices = {random_text(rng)};
+    if (rng() % 2 == 0) {
+        const double coords[] = {
+            0.0, 1e-05, 0.0001, -0.5, 117.49871234567, 1e15, 1e16, 1.0, -1e-7, 0.1 + 0.2};
+        p.home = core::HomeLocation{coords[rng() % std::size(coords)],
+                                    coords[rng() % std::size(coords)],
+                                    coords[rng() % std::size(coords)],
+                                    core::LocationSource::Map};
+    }
+    p.onset_year = static_cast<int>(rng() % 3000) - 1000;
+    return p;
+}
+
+TEST(PersonDoc, EncoderMatchesTheNlohmannReferenceOnRandomPersons) {
+    const std::uint64_t seed = test_seed();
+    std::printf("KAPAL_TEST_SEED=%llu\n", static_cast<unsigned long long>(seed));
+    std::mt19937_64 rng(seed);
+    for (int i = 0; i < 2000; ++i) {
+        const core::Person p = random_person(rng);
+        const std::string doc = encode_person_doc(p);
+        ASSERT_EQ(doc, reference_encode(p)) << "seed " << seed << " person " << i;
+        ASSERT_TRUE(decode_person_doc(doc).has_value()) << doc;
+    }
+}
+
+TEST(PersonDoc, ReferenceAgreesOnTheFixedPersons) {
+    EXPECT_EQ(encode_person_doc(full_person()), reference_encode(full_person()));
+    EXPECT_EQ(encode_person_doc(minimal_person()), reference_encode(minimal_person()));
+}
+
+} // namespace
+} // namespace kapal::store

@@ -1,0 +1,1397 @@
+#include "kapal/store/sqlite/sqlite_store.hpp"
+
+#include "kapal/core/assert.hpp"
+#include "kapal/store/field_cipher.hpp"
+#include "kapal/store/person_doc.hpp"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <condition_variable>
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace kapal::store {
+namespace detail {
+
+// ---------------------------------------------------------------------------------------------
+// Schema and migrations. Each step runs once, in order, inside the opening transaction; the
+// number of steps applied is PRAGMA user_version. Append steps; never edit an applied one.
+
+struct Migration {
+    int version;
+    const char* sql;
+};
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE persons (
+    pk             INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    version        INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    created_by     TEXT    NOT NULL,
+    updated_by     TEXT    NOT NULL,
+    nik_enc        BLOB    NOT NULL,
+    nik_bidx       BLOB    NOT NULL UNIQUE,
+    kk_enc         BLOB,
+    kk_bidx        BLOB,
+    full_name      TEXT    NOT NULL,
+    sex            TEXT    NOT NULL,
+    birth_date     TEXT,
+    kelurahan_code TEXT    NOT NULL,
+    kecamatan_code TEXT    NOT NULL,
+    categories     INTEGER NOT NULL,
+    severity       TEXT,
+    status         TEXT    NOT NULL,
+    lon            REAL,
+    lat            REAL,
+    doc            TEXT    NOT NULL
+) STRICT;
+CREATE INDEX persons_kk_bidx ON persons(kk_bidx);
+CREATE INDEX persons_kelurahan ON persons(kelurahan_code, pk);
+CREATE INDEX persons_kecamatan ON persons(kecamatan_code, pk);
+CREATE INDEX persons_status ON persons(status, pk);
+
+CREATE TABLE person_versions (
+    person_pk      INTEGER NOT NULL REFERENCES persons(pk),
+    version        INTEGER NOT NULL,
+    recorded_at    INTEGER NOT NULL,
+    actor          TEXT    NOT NULL,
+    source         TEXT    NOT NULL,
+    reason         TEXT    NOT NULL,
+    kecamatan_code TEXT    NOT NULL,
+    nik_enc        BLOB    NOT NULL,
+    kk_enc         BLOB,
+    doc            TEXT    NOT NULL,
+    PRIMARY KEY (person_pk, version)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE idempotency_keys (
+    key         TEXT    PRIMARY KEY,
+    fingerprint TEXT    NOT NULL,
+    person_id   TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL
+) STRICT;
+
+-- Name search. Kept up to date by the store itself, not by triggers: a trigger makes every
+-- INSERT open a statement savepoint, and FTS5 flushes a segment at each one (40x slower
+-- imports). An import batch indexes its new rows with one INSERT ... SELECT.
+CREATE VIRTUAL TABLE persons_name_fts USING fts5(
+    full_name, content='persons', content_rowid='pk', tokenize='trigram');
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, kSchemaV1},
+};
+
+constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+ErrorCode code_of(int rc) {
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PROTOCOL:
+    case SQLITE_NOMEM:
+    case SQLITE_NOLFS:
+    case SQLITE_AUTH:
+    case SQLITE_PERM:
+        return ErrorCode::StoreUnavailable;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return ErrorCode::StoreCorrupt;
+    case SQLITE_CONSTRAINT:
+        return ErrorCode::AlreadyExists;
+    default:
+        return ErrorCode::Internal;
+    }
+}
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
+    std::string message = "sqlite: ";
+    message += what;
+    message += ": ";
+    message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    return Error{code_of(rc), std::move(message), {}};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements and connections
+
+/// A prepared statement in use. Cached statements are reset on destruction (and by reset());
+/// uncached ones are finalized.
+class Stmt {
+  public:
+    Stmt(sqlite3* db, sqlite3_stmt* stmt, bool owned)
+        : db_(db)
+        , stmt_(stmt)
+        , owned_(owned) {}
+
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+
+    Stmt(Stmt&& other) noexcept
+        : db_(other.db_)
+        , stmt_(std::exchange(other.stmt_, nullptr))
+        , owned_(other.owned_) {}
+
+    Stmt& operator=(Stmt&&) = delete;
+
+    ~Stmt() {
+        if (stmt_ == nullptr) {
+            return;
+        }
+        if (owned_) {
+            sqlite3_finalize(stmt_);
+        } else {
+            reset();
+        }
+    }
+
+    void reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+
+    void bind(int i, std::string_view v) {
+        check_bind(
+            sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+    }
+
+    void bind(int i, std::int64_t v) { check_bind(sqlite3_bind_int64(stmt_, i, v)); }
+
+    void bind(int i, double v) { check_bind(sqlite3_bind_double(stmt_, i, v)); }
+
+    void bind(int i, std::span<const std::uint8_t> v) {
+        check_bind(sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT));
+    }
+
+    void bind_null(int i) { check_bind(sqlite3_bind_null(stmt_, i)); }
+
+    /// True when a row is ready, false when done.
+    Result<bool> step() {
+        const int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) {
+            return true;
+        }
+        if (rc == SQLITE_DONE) {
+            return false;
+        }
+        return fail(sqlite_error(db_, rc, sqlite3_sql(stmt_)));
+    }
+
+    /// Runs a statement that returns no rows.
+    Result<void> run() {
+        auto r = step();
+        if (!r) {
+            return fail(std::move(r).error());
+        }
+        return {};
+    }
+
+    bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+    std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+    double real(int col) const { return sqlite3_column_double(stmt_, col); }
+
+    std::string_view text(int col) const {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+        const int n = sqlite3_column_bytes(stmt_, col);
+        return p == nullptr ? std::string_view() : std::string_view(p, static_cast<size_t>(n));
+    }
+
+    std::span<const std::uint8_t> blob(int col) const {
+        const auto* p = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, col));
+        const int n = sqlite3_column_bytes(stmt_, col);
+        return p == nullptr ? std::span<const std::uint8_t>()
+                            : std::span<const std::uint8_t>(p, static_cast<size_t>(n));
+    }
+
+  private:
+    static void check_bind(int rc) {
+        // Only a wrong parameter index (a bug) or an out-of-memory can fail here.
+        KAPAL_ASSERT(rc == SQLITE_OK || rc == SQLITE_NOMEM);
+    }
+
+    sqlite3* db_;
+    sqlite3_stmt* stmt_;
+    bool owned_;
+};
+
+/// One SQLite connection with its statement cache. Not thread-safe: the store hands each
+/// connection to one thread at a time.
+class Connection {
+  public:
+    static Result<std::unique_ptr<Connection>>
+    open(const std::filesystem::path& file, bool read_only, int busy_timeout_ms) {
+        sqlite3* db = nullptr;
+        const int flags =
+            (read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) |
+            SQLITE_OPEN_NOMUTEX;
+        const int rc = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
+        auto conn = std::unique_ptr<Connection>(new Connection(db));
+        if (rc != SQLITE_OK) {
+            return fail(sqlite_error(db, rc, "opening " + file.string()));
+        }
+        sqlite3_extended_result_codes(db, 1);
+        sqlite3_busy_timeout(db, busy_timeout_ms);
+        return conn;
+    }
+
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+    Connection(Connection&&) = delete;
+    Connection& operator=(Connection&&) = delete;
+
+    ~Connection() {
+        for (auto& entry : cache_) {
+            sqlite3_finalize(entry.second);
+        }
+        sqlite3_close_v2(db_);
+    }
+
+    sqlite3* db() const { return db_; }
+
+    /// A cached prepared statement for `sql`.
+    Result<Stmt> prepare(std::string_view sql) {
+        if (auto it = cache_.find(sql); it != cache_.end()) {
+            return Stmt(db_, it->second, false);
+        }
+        sqlite3_stmt* stmt = nullptr;
+        const int rc = sqlite3_prepare_v3(db_,
+                                          sql.data(),
+                                          static_cast<int>(sql.size()),
+                                          SQLITE_PREPARE_PERSISTENT,
+                                          &stmt,
+                                          nullptr);
+        if (rc != SQLITE_OK) {
+            return fail(sqlite_error(db_, rc, "preparing " + std::string(sql)));
+        }
+        cache_.emplace(std::string(sql), stmt);
+        return Stmt(db_, stmt, false);
+    }
+
+    /// A prepared statement that is not cached (for rare, variable SQL).
+    Result<Stmt> prepare_once(const std::string& sql) {
+        sqlite3_stmt* stmt = nullptr;
+        const int rc =
+            sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size() + 1), &stmt, nullptr);
+        if (rc != SQLITE_OK) {
+            return fail(sqlite_error(db_, rc, "preparing " + sql));
+        }
+        return Stmt(db_, stmt, true);
+    }
+
+    /// Runs SQL text of one or more statements without results.
+    Result<void> exec(const char* sql) {
+        char* err = nullptr;
+        const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+        if (rc != SQLITE_OK) {
+            std::string what = err != nullptr ? err : sqlite3_errstr(rc);
+            sqlite3_free(err);
+            return fail(code_of(rc), "sqlite: " + what);
+        }
+        return {};
+    }
+
+    /// Runs a cached statement without parameters or results (BEGIN, COMMIT, ...).
+    Result<void> run(std::string_view sql) {
+        auto stmt = prepare(sql);
+        if (!stmt) {
+            return fail(std::move(stmt).error());
+        }
+        return stmt->run();
+    }
+
+    /// The single integer a PRAGMA returns.
+    Result<std::int64_t> pragma_int(const std::string& sql) {
+        auto stmt = prepare_once(sql);
+        if (!stmt) {
+            return fail(std::move(stmt).error());
+        }
+        auto row = stmt->step();
+        if (!row) {
+            return fail(std::move(row).error());
+        }
+        return *row ? stmt->int64(0) : 0;
+    }
+
+  private:
+    explicit Connection(sqlite3* db)
+        : db_(db) {}
+
+    // Transparent hash: lookups with a string_view do not build a std::string.
+    struct SqlHash {
+        using is_transparent = void; // NOLINT(readability-identifier-naming): std protocol
+
+        std::size_t operator()(std::string_view sql) const noexcept {
+            return std::hash<std::string_view>{}(sql);
+        }
+    };
+
+    sqlite3* db_;
+    std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
+};
+
+/// A transaction that rolls back unless committed.
+class Transaction {
+  public:
+    static Result<Transaction> begin(Connection& conn, bool write) {
+        KAPAL_TRY(conn.run(write ? "BEGIN IMMEDIATE" : "BEGIN"));
+        return Transaction(conn);
+    }
+
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+
+    Transaction(Transaction&& other) noexcept
+        : conn_(std::exchange(other.conn_, nullptr)) {}
+
+    Transaction& operator=(Transaction&&) = delete;
+
+    ~Transaction() {
+        if (conn_ != nullptr) {
+            // Nothing useful can be done if the rollback fails: the connection is then
+            // unusable and the next statement reports it.
+            sqlite3_exec(conn_->db(), "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+    }
+
+    Result<void> commit() {
+        Connection* conn = std::exchange(conn_, nullptr);
+        auto r = conn->run("COMMIT");
+        if (!r) {
+            sqlite3_exec(conn->db(), "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+        return r;
+    }
+
+  private:
+    explicit Transaction(Connection& conn)
+        : conn_(&conn) {}
+
+    Connection* conn_;
+};
+
+/// Read-only connections handed out one per reading thread.
+class ReaderPool {
+  public:
+    class Lease {
+      public:
+        Lease(ReaderPool& pool, Connection* conn)
+            : pool_(&pool)
+            , conn_(conn) {}
+
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Lease(Lease&&) = delete;
+        Lease& operator=(Lease&&) = delete;
+
+        ~Lease() { pool_->release(conn_); }
+
+        Connection& operator*() const { return *conn_; }
+
+        Connection* operator->() const { return conn_; }
+
+      private:
+        ReaderPool* pool_;
+        Connection* conn_;
+    };
+
+    void add(std::unique_ptr<Connection> conn) {
+        const std::lock_guard lock(mutex_);
+        free_.push_back(conn.get());
+        all_.push_back(std::move(conn));
+    }
+
+    Connection* acquire() {
+        std::unique_lock lock(mutex_);
+        available_.wait(lock, [this] { return !free_.empty(); });
+        Connection* conn = free_.back();
+        free_.pop_back();
+        return conn;
+    }
+
+  private:
+    void release(Connection* conn) {
+        {
+            const std::lock_guard lock(mutex_);
+            free_.push_back(conn);
+        }
+        available_.notify_one();
+    }
+
+    std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<std::unique_ptr<Connection>> all_;
+    std::vector<Connection*> free_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+// Propagates the error of a Result<T> expression or yields its value.
+// NOLINTBEGIN(bugprone-macro-parentheses): `var` is a declared name, not an expression
+#define KAPAL_SQL_ASSIGN(var, expr)                                                                \
+    auto var##_result_ = (expr);                                                                   \
+    if (!var##_result_) {                                                                          \
+        return ::kapal::fail(std::move(var##_result_).error());                                    \
+    }                                                                                              \
+    auto var = std::move(*var##_result_)
+
+// NOLINTEND(bugprone-macro-parentheses)
+
+std::int64_t category_mask(const std::vector<core::Category>& categories) {
+    std::int64_t mask = 0;
+    for (const auto c : categories) {
+        mask |= std::int64_t{1} << static_cast<int>(c);
+    }
+    return mask;
+}
+
+constexpr std::string_view kBase64Url =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string base64url_encode(std::string_view in) {
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const auto n = (std::uint32_t{static_cast<std::uint8_t>(in[i])} << 16) |
+                       (std::uint32_t{static_cast<std::uint8_t>(in[i + 1])} << 8) |
+                       std::uint32_t{static_cast<std::uint8_t>(in[i + 2])};
+        out += kBase64Url[(n >> 18) & 63];
+        out += kBase64Url[(n >> 12) & 63];
+        out += kBase64Url[(n >> 6) & 63];
+        out += kBase64Url[n & 63];
+    }
+    if (i + 1 == in.size()) {
+        const auto n = std::uint32_t{static_cast<std::uint8_t>(in[i])} << 16;
+        out += kBase64Url[(n >> 18) & 63];
+        out += kBase64Url[(n >> 12) & 63];
+    } else if (i + 2 == in.size()) {
+        const auto n = (std::uint32_t{static_cast<std::uint8_t>(in[i])} << 16) |
+                       (std::uint32_t{static_cast<std::uint8_t>(in[i + 1])} << 8);
+        out += kBase64Url[(n >> 18) & 63];
+        out += kBase64Url[(n >> 12) & 63];
+        out += kBase64Url[(n >> 6) & 63];
+    }
+    return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view in) {
+    if (in.size() % 4 == 1) {
+        return std::nullopt;
+    }
+    std::string out;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (const char c : in) {
+        std::uint32_t v = 0;
+        if (c >= 'A' && c <= 'Z') {
+            v = static_cast<std::uint32_t>(c - 'A');
+        } else if (c >= 'a' && c <= 'z') {
+            v = static_cast<std::uint32_t>(c - 'a' + 26);
+        } else if (c >= '0' && c <= '9') {
+            v = static_cast<std::uint32_t>(c - '0' + 52);
+        } else if (c == '-') {
+            v = 62;
+        } else if (c == '_') {
+            v = 63;
+        } else {
+            return std::nullopt;
+        }
+        acc = (acc << 6) | v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xff);
+        }
+    }
+    // Leftover bits must be zero, so that every cursor has exactly one spelling.
+    if ((acc & ((1U << bits) - 1)) != 0) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+constexpr std::string_view kCursorPrefix = "p1:";
+
+std::string encode_cursor(const core::PersonId& last) {
+    std::string payload(kCursorPrefix);
+    payload += last.str();
+    return base64url_encode(payload);
+}
+
+std::optional<std::string> decode_cursor(std::string_view cursor) {
+    auto payload = base64url_decode(cursor);
+    if (!payload || payload->size() <= kCursorPrefix.size() ||
+        std::string_view(*payload).substr(0, kCursorPrefix.size()) != kCursorPrefix) {
+        return std::nullopt;
+    }
+    return payload->substr(kCursorPrefix.size());
+}
+
+std::size_t utf8_length(std::string_view text) {
+    std::size_t n = 0;
+    for (const char c : text) {
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+            ++n;
+        }
+    }
+    return n;
+}
+
+std::string like_pattern(std::string_view text) {
+    std::string out = "%";
+    for (const char c : text) {
+        if (c == '%' || c == '_' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    out += '%';
+    return out;
+}
+
+std::string fts_phrase(std::string_view text) {
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"') {
+            out += '"';
+        }
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL
+
+// Column lists shared by several statements; macros so that they join as literals.
+#define KAPAL_SQL_PERSON_COLUMNS                                                                   \
+    "id, version, created_at, updated_at, created_by, updated_by, kecamatan_code, nik_enc, "       \
+    "kk_enc, doc"
+#define KAPAL_SQL_VERSION_COLUMNS                                                                  \
+    "version, recorded_at, actor, source, reason, kecamatan_code, nik_enc, kk_enc, doc"
+
+constexpr const char* kSelectPersonById =
+    "SELECT " KAPAL_SQL_PERSON_COLUMNS " FROM persons WHERE id = ?1";
+constexpr const char* kSelectPersonByNik =
+    "SELECT " KAPAL_SQL_PERSON_COLUMNS " FROM persons WHERE nik_bidx = ?1";
+constexpr const char* kSelectPkById =
+    "SELECT pk, version, nik_bidx, full_name FROM persons WHERE id = ?1";
+constexpr const char* kSelectPkByNik = "SELECT pk FROM persons WHERE nik_bidx = ?1";
+constexpr const char* kImportLookup = "SELECT pk, id, version, kecamatan_code, kk_bidx, doc, "
+                                      "full_name FROM persons WHERE nik_bidx = ?1";
+constexpr const char* kMaxPk = "SELECT coalesce(max(pk), 0) FROM persons";
+constexpr const char* kFtsInsert =
+    "INSERT INTO persons_name_fts (rowid, full_name) VALUES (?1, ?2)";
+constexpr const char* kFtsDelete =
+    "INSERT INTO persons_name_fts (persons_name_fts, rowid, full_name) "
+    "VALUES ('delete', ?1, ?2)";
+constexpr const char* kFtsInsertAfter = "INSERT INTO persons_name_fts (rowid, full_name) "
+                                        "SELECT pk, full_name FROM persons WHERE pk > ?1";
+
+// Content columns bound by bind_content, in this order.
+constexpr const char* kInsertPerson =
+    "INSERT INTO persons (id, version, created_at, updated_at, created_by, updated_by, "
+    "nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, birth_date, kelurahan_code, "
+    "kecamatan_code, categories, severity, status, lon, lat, doc) "
+    "VALUES (?1, 1, ?2, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+    "?17, ?18)";
+constexpr int kInsertContentFirst = 4;
+
+constexpr const char* kUpdatePerson =
+    "UPDATE persons SET version = ?2, updated_at = ?3, updated_by = ?4, nik_enc = ?5, "
+    "nik_bidx = ?6, kk_enc = ?7, kk_bidx = ?8, full_name = ?9, sex = ?10, birth_date = ?11, "
+    "kelurahan_code = ?12, kecamatan_code = ?13, categories = ?14, severity = ?15, "
+    "status = ?16, lon = ?17, lat = ?18, doc = ?19 WHERE pk = ?1";
+constexpr int kUpdateContentFirst = 5;
+
+constexpr const char* kInsertVersion =
+    "INSERT INTO person_versions (person_pk, version, recorded_at, actor, source, reason, "
+    "kecamatan_code, nik_enc, kk_enc, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+
+constexpr const char* kSelectVersions =
+    "SELECT " KAPAL_SQL_VERSION_COLUMNS
+    " FROM person_versions WHERE person_pk = ?1 ORDER BY version";
+constexpr const char* kSelectVersion =
+    "SELECT " KAPAL_SQL_VERSION_COLUMNS
+    " FROM person_versions WHERE person_pk = ?1 AND version = ?2";
+constexpr const char* kSelectVersionAsOf =
+    "SELECT " KAPAL_SQL_VERSION_COLUMNS
+    " FROM person_versions WHERE person_pk = ?1 AND recorded_at <= ?2 "
+    "ORDER BY version DESC LIMIT 1";
+constexpr const char* kSelectCreation =
+    "SELECT recorded_at, actor FROM person_versions WHERE person_pk = ?1 AND version = 1";
+
+constexpr const char* kSelectIdempotency =
+    "SELECT fingerprint, person_id FROM idempotency_keys WHERE key = ?1";
+constexpr const char* kInsertIdempotency =
+    "INSERT INTO idempotency_keys (key, fingerprint, person_id, created_at) "
+    "VALUES (?1, ?2, ?3, ?4)";
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+/// Encrypted and derived values of one person, computed once per write.
+struct Sealed {
+    std::string doc;
+    std::vector<std::uint8_t> nik_enc;
+    BlindIndex nik_bidx{};
+    std::vector<std::uint8_t> kk_enc; ///< empty when the KK is unknown
+    std::optional<BlindIndex> kk_bidx;
+};
+
+class SqliteStore final : public Store {
+  public:
+    SqliteStore(std::filesystem::path file, const StoreKeys& keys, const core::Clock* clock)
+        : file_(std::move(file))
+        , cipher_(keys)
+        , clock_(clock != nullptr ? clock : &system_clock_) {}
+
+    Result<void> open(const SqliteOptions& options) {
+        KAPAL_SQL_ASSIGN(writer, Connection::open(file_, false, options.busy_timeout_ms));
+        writer_ = std::move(writer);
+        KAPAL_SQL_ASSIGN(found, writer_->pragma_int("PRAGMA user_version"));
+        if (found > kSchemaVersion) {
+            std::array<char, 160> message{};
+            std::snprintf(message.data(),
+                          message.size(),
+                          "database schema version %lld is newer than this program's %d",
+                          static_cast<long long>(found),
+                          kSchemaVersion);
+            return fail(ErrorCode::StoreNewerThanProgram, message.data());
+        }
+        KAPAL_TRY(enable_wal());
+        KAPAL_TRY(writer_->exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
+                                                         : "PRAGMA synchronous=NORMAL"));
+        KAPAL_TRY(writer_->exec("PRAGMA foreign_keys=ON"));
+        // The blind index is random: inserts touch pages all over its b-tree, so a cache far
+        // larger than SQLite's 2 MB default keeps bulk imports from thrashing.
+        const std::string cache = "PRAGMA cache_size=-" + std::to_string(options.cache_mib * 1024);
+        KAPAL_TRY(writer_->exec(cache.c_str()));
+        KAPAL_TRY(migrate(static_cast<int>(found)));
+        for (int i = 0; i < options.reader_connections; ++i) {
+            KAPAL_SQL_ASSIGN(reader, Connection::open(file_, true, options.busy_timeout_ms));
+            readers_.add(std::move(reader));
+        }
+        return {};
+    }
+
+    StoreInfo info() override {
+        StoreInfo out;
+        out.backend = "sqlite";
+        out.location = file_.string();
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        if (auto v = conn->pragma_int("PRAGMA user_version")) {
+            out.schema_version = static_cast<int>(*v);
+        }
+        if (auto n = conn->pragma_int("SELECT count(*) FROM persons")) {
+            out.persons = *n;
+        }
+        return out;
+    }
+
+    Result<CreateOutcome> create_person(const core::PersonId& id,
+                                        const core::Person& person,
+                                        const std::string& kecamatan_code,
+                                        const WriteContext& ctx,
+                                        const std::optional<IdempotencyToken>& idem) override {
+        const core::Timestamp at = write_time(ctx);
+        Sealed sealed = seal(person);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        if (idem) {
+            KAPAL_SQL_ASSIGN(find, w.prepare(kSelectIdempotency));
+            find.bind(1, idem->key);
+            KAPAL_SQL_ASSIGN(seen, find.step());
+            if (seen) {
+                if (find.text(0) != idem->fingerprint) {
+                    return fail(ErrorCode::IdempotencyKeyReused,
+                                "idempotency key was used for a different request");
+                }
+                const core::PersonId first(std::string(find.text(1)));
+                KAPAL_SQL_ASSIGN(pk, pk_of(w, first));
+                KAPAL_SQL_ASSIGN(record, load_version(w, pk, first, 1));
+                return CreateOutcome{std::move(record), true};
+            }
+        }
+        KAPAL_SQL_ASSIGN(dup, nik_taken(w, sealed.nik_bidx));
+        if (dup) {
+            return fail(ErrorCode::DuplicateNik, "a person with this NIK is already registered");
+        }
+        KAPAL_TRY(insert_person(w, id, person, kecamatan_code, sealed, at, ctx, true));
+        if (idem) {
+            KAPAL_SQL_ASSIGN(ins, w.prepare(kInsertIdempotency));
+            ins.bind(1, idem->key);
+            ins.bind(2, idem->fingerprint);
+            ins.bind(3, id.str());
+            ins.bind(4, core::to_unix_ms(clock_->now()));
+            KAPAL_TRY(ins.run());
+        }
+        KAPAL_TRY(tx.commit());
+        core::PersonRecord record;
+        record.id = id;
+        record.version = 1;
+        record.created_at = at;
+        record.updated_at = at;
+        record.created_by = ctx.actor;
+        record.updated_by = ctx.actor;
+        record.kecamatan_code = kecamatan_code;
+        record.person = person;
+        return CreateOutcome{std::move(record), false};
+    }
+
+    Result<core::PersonRecord> update_person(const core::PersonId& id,
+                                             std::int64_t expected_version,
+                                             const core::Person& person,
+                                             const std::string& kecamatan_code,
+                                             const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        Sealed sealed = seal(person);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(find, w.prepare(kSelectPkById));
+        find.bind(1, id.str());
+        KAPAL_SQL_ASSIGN(found, find.step());
+        if (!found) {
+            return fail(ErrorCode::NotFound, "no person with id " + id.str());
+        }
+        const std::int64_t pk = find.int64(0);
+        const std::int64_t version = find.int64(1);
+        const auto old_bidx = find.blob(2);
+        const std::string old_name(find.text(3));
+        const bool nik_changed = !std::equal(
+            old_bidx.begin(), old_bidx.end(), sealed.nik_bidx.begin(), sealed.nik_bidx.end());
+        find.reset();
+        if (version != expected_version) {
+            std::array<char, 120> message{};
+            std::snprintf(message.data(),
+                          message.size(),
+                          "person is at version %lld, not %lld",
+                          static_cast<long long>(version),
+                          static_cast<long long>(expected_version));
+            return fail(ErrorCode::VersionConflict, message.data());
+        }
+        if (nik_changed) {
+            KAPAL_SQL_ASSIGN(dup, nik_taken(w, sealed.nik_bidx));
+            if (dup) {
+                return fail(ErrorCode::DuplicateNik,
+                            "another person with this NIK is already registered");
+            }
+        }
+        KAPAL_TRY(
+            update_row(w, pk, version + 1, person, old_name, kecamatan_code, sealed, at, ctx));
+        KAPAL_SQL_ASSIGN(creation, creation_of(w, pk));
+        KAPAL_TRY(tx.commit());
+        core::PersonRecord record;
+        record.id = id;
+        record.version = version + 1;
+        record.created_at = creation.first;
+        record.created_by = std::move(creation.second);
+        record.updated_at = at;
+        record.updated_by = ctx.actor;
+        record.kecamatan_code = kecamatan_code;
+        record.person = person;
+        return record;
+    }
+
+    Result<core::PersonRecord> get_person(const core::PersonId& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectPersonById));
+        stmt.bind(1, id.str());
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            return fail(ErrorCode::NotFound, "no person with id " + id.str());
+        }
+        return record_from_row(stmt);
+    }
+
+    Result<std::optional<core::PersonRecord>> find_person_by_nik(const std::string& nik) override {
+        const BlindIndex bidx = cipher_.blind_index(kNikDomain, nik);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectPersonByNik));
+        stmt.bind(1, bidx);
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            return std::optional<core::PersonRecord>();
+        }
+        KAPAL_SQL_ASSIGN(record, record_from_row(stmt));
+        return std::optional<core::PersonRecord>(std::move(record));
+    }
+
+    Result<Page<core::PersonRecord>> list_persons(const PersonQuery& query) override {
+        if (query.limit < 1 || query.limit > 1000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 1000");
+        }
+        std::optional<std::string> after_id;
+        if (!query.cursor.empty()) {
+            after_id = decode_cursor(query.cursor);
+            if (!after_id) {
+                return fail(ErrorCode::BadCursor, "cursor is malformed");
+            }
+        }
+        // Values to bind, in the order their '?' appear.
+        std::vector<std::string> texts;
+        std::string sql = "SELECT " KAPAL_SQL_PERSON_COLUMNS " FROM persons WHERE 1";
+        if (query.kelurahan_code) {
+            sql += " AND kelurahan_code = ?";
+            texts.push_back(*query.kelurahan_code);
+        }
+        if (query.kecamatan_code) {
+            sql += " AND kecamatan_code = ?";
+            texts.push_back(*query.kecamatan_code);
+        }
+        if (query.status) {
+            sql += " AND status = ?";
+            texts.emplace_back(core::to_string(*query.status));
+        }
+        if (!query.name_contains.empty()) {
+            if (utf8_length(query.name_contains) >= 3) {
+                sql += " AND pk IN (SELECT rowid FROM persons_name_fts WHERE persons_name_fts "
+                       "MATCH ?)";
+                texts.push_back(fts_phrase(query.name_contains));
+            } else {
+                sql += " AND full_name LIKE ? ESCAPE '\\'";
+                texts.push_back(like_pattern(query.name_contains));
+            }
+        }
+        if (!query.scope_area_codes.empty()) {
+            sql += " AND (";
+            for (std::size_t i = 0; i < query.scope_area_codes.size(); ++i) {
+                const std::string& code = query.scope_area_codes[i];
+                sql += i == 0 ? "" : " OR ";
+                // code itself, or anything under "code." (the range "code." .. "code/").
+                sql += "kelurahan_code = ? OR (kelurahan_code >= ? AND kelurahan_code < ?)";
+                texts.push_back(code);
+                texts.push_back(code + ".");
+                texts.push_back(code + "/");
+            }
+            sql += ")";
+        }
+        if (query.category) {
+            sql += " AND (categories & ?) != 0";
+        }
+        if (after_id) {
+            sql += " AND pk > ?";
+        }
+        sql += " ORDER BY pk LIMIT ?";
+
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        std::int64_t after_pk = 0;
+        if (after_id) {
+            auto pk = pk_of(*conn, core::PersonId(*after_id));
+            if (!pk) {
+                return fail(ErrorCode::BadCursor, "cursor does not name a person");
+            }
+            after_pk = *pk;
+        }
+        // Queries with many scope codes are rare and varied: do not let them fill the cache.
+        KAPAL_SQL_ASSIGN(stmt,
+                         query.scope_area_codes.size() <= 4 ? conn->prepare(sql)
+                                                            : conn->prepare_once(sql));
+        int index = 1;
+        for (const auto& t : texts) {
+            stmt.bind(index++, t);
+        }
+        if (query.category) {
+            stmt.bind(index++, std::int64_t{1} << static_cast<int>(*query.category));
+        }
+        if (after_id) {
+            stmt.bind(index++, after_pk);
+        }
+        stmt.bind(index, std::int64_t{query.limit} + 1);
+
+        Page<core::PersonRecord> page;
+        page.items.reserve(static_cast<std::size_t>(query.limit));
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            if (page.items.size() == static_cast<std::size_t>(query.limit)) {
+                page.next_cursor = encode_cursor(page.items.back().id);
+                break;
+            }
+            KAPAL_SQL_ASSIGN(record, record_from_row(stmt));
+            page.items.push_back(std::move(record));
+        }
+        stmt.reset();
+        KAPAL_TRY(tx.commit());
+        return page;
+    }
+
+    Result<std::vector<PersonVersion>> person_history(const core::PersonId& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        KAPAL_SQL_ASSIGN(pk, pk_of(*conn, id));
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectVersions));
+        stmt.bind(1, pk);
+        std::vector<PersonVersion> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            PersonVersion v;
+            if (!out.empty()) {
+                v.record.created_at = out.front().record.created_at;
+                v.record.created_by = out.front().record.created_by;
+            }
+            KAPAL_TRY(version_from_row(stmt, id, v));
+            if (out.empty()) {
+                v.record.created_at = v.record.updated_at;
+                v.record.created_by = v.record.updated_by;
+            }
+            out.push_back(std::move(v));
+        }
+        stmt.reset();
+        KAPAL_TRY(tx.commit());
+        return out;
+    }
+
+    Result<core::PersonRecord> person_as_of(const core::PersonId& id, core::Timestamp at) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        KAPAL_SQL_ASSIGN(pk, pk_of(*conn, id));
+        KAPAL_SQL_ASSIGN(creation, creation_of(*conn, pk));
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectVersionAsOf));
+        stmt.bind(1, pk);
+        stmt.bind(2, core::to_unix_ms(at));
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            return fail(ErrorCode::NotFound,
+                        "person " + id.str() + " did not exist at " + core::format_timestamp(at));
+        }
+        PersonVersion v;
+        v.record.created_at = creation.first;
+        v.record.created_by = std::move(creation.second);
+        KAPAL_TRY(version_from_row(stmt, id, v));
+        stmt.reset();
+        KAPAL_TRY(tx.commit());
+        return std::move(v.record);
+    }
+
+    Result<std::vector<ImportResult>> import_persons(const std::vector<ImportItem>& items,
+                                                     const std::vector<core::PersonId>& new_ids,
+                                                     const WriteContext& ctx) override {
+        if (items.size() != new_ids.size()) {
+            return fail(ErrorCode::InvalidArgument, "import needs one new id per item");
+        }
+        const core::Timestamp at = write_time(ctx);
+        std::vector<ImportResult> results;
+        results.reserve(items.size());
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(max_pk, w.pragma_int(kMaxPk));
+        KAPAL_SQL_ASSIGN(lookup, w.prepare(kImportLookup));
+        std::string old_name;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const ImportItem& item = items[i];
+            const BlindIndex nik_bidx = cipher_.blind_index(kNikDomain, item.person.nik);
+            lookup.reset();
+            lookup.bind(1, nik_bidx);
+            KAPAL_SQL_ASSIGN(found, lookup.step());
+            if (!found) {
+                Sealed sealed = seal(item.person, nik_bidx);
+                KAPAL_TRY(insert_person(
+                    w, new_ids[i], item.person, item.kecamatan_code, sealed, at, ctx, false));
+                results.push_back(ImportResult{ImportAction::Created, new_ids[i]});
+                continue;
+            }
+            const std::int64_t pk = lookup.int64(0);
+            core::PersonId id(std::string(lookup.text(1)));
+            const std::int64_t version = lookup.int64(2);
+            old_name = lookup.text(6);
+            std::string doc = encode_person_doc(item.person);
+            bool same = lookup.text(3) == item.kecamatan_code && lookup.text(5) == doc;
+            if (same) {
+                const auto stored_kk = lookup.blob(4);
+                if (item.person.kk.empty()) {
+                    same = stored_kk.empty();
+                } else {
+                    const BlindIndex kk_bidx = cipher_.blind_index(kKkDomain, item.person.kk);
+                    same = std::equal(
+                        stored_kk.begin(), stored_kk.end(), kk_bidx.begin(), kk_bidx.end());
+                }
+            }
+            lookup.reset();
+            if (same) {
+                results.push_back(ImportResult{ImportAction::Unchanged, std::move(id)});
+            } else if (!item.update_if_changed) {
+                results.push_back(ImportResult{ImportAction::Changed, std::move(id)});
+            } else {
+                Sealed sealed = seal(item.person, nik_bidx, std::move(doc));
+                KAPAL_TRY(update_row(w,
+                                     pk,
+                                     version + 1,
+                                     item.person,
+                                     old_name,
+                                     item.kecamatan_code,
+                                     sealed,
+                                     at,
+                                     ctx));
+                results.push_back(ImportResult{ImportAction::Updated, std::move(id)});
+            }
+        }
+        lookup.reset();
+        {
+            // Name index of the rows this batch created, in one statement (see the schema).
+            KAPAL_SQL_ASSIGN(index, w.prepare(kFtsInsertAfter));
+            index.bind(1, max_pk);
+            KAPAL_TRY(index.run());
+        }
+        KAPAL_TRY(tx.commit());
+        return results;
+    }
+
+    Result<void> check_integrity() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare_once("PRAGMA integrity_check"));
+        std::string report;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            if (!report.empty()) {
+                report += '\n';
+            }
+            report += stmt.text(0);
+        }
+        if (report != "ok") {
+            return fail(ErrorCode::StoreCorrupt, "sqlite integrity_check: " + report);
+        }
+        return {};
+    }
+
+  private:
+    Result<void> enable_wal() {
+        KAPAL_SQL_ASSIGN(mode, writer_->prepare_once("PRAGMA journal_mode=WAL"));
+        KAPAL_SQL_ASSIGN(has_mode, mode.step());
+        if (!has_mode || mode.text(0) != "wal") {
+            return fail(ErrorCode::StoreUnavailable,
+                        "sqlite: cannot switch " + file_.string() + " to WAL mode");
+        }
+        return {};
+    }
+
+    Result<void> migrate(int from) {
+        if (from == kSchemaVersion) {
+            return {};
+        }
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*writer_, true));
+        for (const Migration& m : kMigrations) {
+            if (m.version > from) {
+                KAPAL_TRY(writer_->exec(m.sql));
+            }
+        }
+        const std::string set_version = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
+        KAPAL_TRY(writer_->exec(set_version.c_str()));
+        return tx.commit();
+    }
+
+    core::Timestamp write_time(const WriteContext& ctx) const {
+        return ctx.at != core::Timestamp{} ? ctx.at : clock_->now();
+    }
+
+    Sealed seal(const core::Person& p) const {
+        return seal(p, cipher_.blind_index(kNikDomain, p.nik), encode_person_doc(p));
+    }
+
+    Sealed seal(const core::Person& p, const BlindIndex& nik_bidx) const {
+        return seal(p, nik_bidx, encode_person_doc(p));
+    }
+
+    Sealed seal(const core::Person& p, const BlindIndex& nik_bidx, std::string doc) const {
+        Sealed s;
+        s.doc = std::move(doc);
+        s.nik_enc = cipher_.encrypt(p.nik);
+        s.nik_bidx = nik_bidx;
+        if (!p.kk.empty()) {
+            s.kk_enc = cipher_.encrypt(p.kk);
+            s.kk_bidx = cipher_.blind_index(kKkDomain, p.kk);
+        }
+        return s;
+    }
+
+    static void bind_content(Stmt& stmt,
+                             int first,
+                             const core::Person& p,
+                             const std::string& kecamatan_code,
+                             const Sealed& s) {
+        int i = first;
+        stmt.bind(i++, s.nik_enc);
+        stmt.bind(i++, s.nik_bidx);
+        if (s.kk_bidx) {
+            stmt.bind(i++, s.kk_enc);
+            stmt.bind(i++, *s.kk_bidx);
+        } else {
+            stmt.bind_null(i++);
+            stmt.bind_null(i++);
+        }
+        stmt.bind(i++, p.full_name);
+        stmt.bind(i++, core::to_string(p.sex));
+        if (p.birth_date.ok()) {
+            stmt.bind(i++, core::format_date(p.birth_date));
+        } else {
+            stmt.bind_null(i++);
+        }
+        stmt.bind(i++, p.address.kelurahan_code);
+        stmt.bind(i++, kecamatan_code);
+        stmt.bind(i++, category_mask(p.categories));
+        if (p.severity) {
+            stmt.bind(i++, core::to_string(*p.severity));
+        } else {
+            stmt.bind_null(i++);
+        }
+        stmt.bind(i++, core::to_string(p.status));
+        if (p.home) {
+            stmt.bind(i++, p.home->lon);
+            stmt.bind(i++, p.home->lat);
+        } else {
+            stmt.bind_null(i++);
+            stmt.bind_null(i++);
+        }
+        stmt.bind(i, s.doc);
+    }
+
+    static Result<void> insert_version(Connection& w,
+                                       std::int64_t pk,
+                                       std::int64_t version,
+                                       const std::string& kecamatan_code,
+                                       const Sealed& s,
+                                       core::Timestamp at,
+                                       const WriteContext& ctx) {
+        KAPAL_SQL_ASSIGN(stmt, w.prepare(kInsertVersion));
+        stmt.bind(1, pk);
+        stmt.bind(2, version);
+        stmt.bind(3, core::to_unix_ms(at));
+        stmt.bind(4, ctx.actor);
+        stmt.bind(5, ctx.source);
+        stmt.bind(6, ctx.reason);
+        stmt.bind(7, kecamatan_code);
+        stmt.bind(8, s.nik_enc);
+        if (s.kk_bidx) {
+            stmt.bind(9, s.kk_enc);
+        } else {
+            stmt.bind_null(9);
+        }
+        stmt.bind(10, s.doc);
+        return stmt.run();
+    }
+
+    static Result<void> insert_person(Connection& w,
+                                      const core::PersonId& id,
+                                      const core::Person& p,
+                                      const std::string& kecamatan_code,
+                                      const Sealed& s,
+                                      core::Timestamp at,
+                                      const WriteContext& ctx,
+                                      bool index_name) {
+        {
+            KAPAL_SQL_ASSIGN(stmt, w.prepare(kInsertPerson));
+            stmt.bind(1, id.str());
+            stmt.bind(2, core::to_unix_ms(at));
+            stmt.bind(3, ctx.actor);
+            bind_content(stmt, kInsertContentFirst, p, kecamatan_code, s);
+            auto r = stmt.run();
+            if (!r) {
+                Error e = std::move(r).error();
+                if (e.code == ErrorCode::AlreadyExists) {
+                    e.message = "person id " + id.str() + " is already used: " + e.message;
+                }
+                return fail(std::move(e));
+            }
+        }
+        const std::int64_t pk = sqlite3_last_insert_rowid(w.db());
+        if (index_name) {
+            KAPAL_SQL_ASSIGN(fts, w.prepare(kFtsInsert));
+            fts.bind(1, pk);
+            fts.bind(2, p.full_name);
+            KAPAL_TRY(fts.run());
+        }
+        return insert_version(w, pk, 1, kecamatan_code, s, at, ctx);
+    }
+
+    static Result<void> update_row(Connection& w,
+                                   std::int64_t pk,
+                                   std::int64_t version,
+                                   const core::Person& p,
+                                   const std::string& old_name,
+                                   const std::string& kecamatan_code,
+                                   const Sealed& s,
+                                   core::Timestamp at,
+                                   const WriteContext& ctx) {
+        {
+            KAPAL_SQL_ASSIGN(stmt, w.prepare(kUpdatePerson));
+            stmt.bind(1, pk);
+            stmt.bind(2, version);
+            stmt.bind(3, core::to_unix_ms(at));
+            stmt.bind(4, ctx.actor);
+            bind_content(stmt, kUpdateContentFirst, p, kecamatan_code, s);
+            KAPAL_TRY(stmt.run());
+        }
+        if (old_name != p.full_name) {
+            KAPAL_SQL_ASSIGN(del, w.prepare(kFtsDelete));
+            del.bind(1, pk);
+            del.bind(2, old_name);
+            KAPAL_TRY(del.run());
+            KAPAL_SQL_ASSIGN(ins, w.prepare(kFtsInsert));
+            ins.bind(1, pk);
+            ins.bind(2, p.full_name);
+            KAPAL_TRY(ins.run());
+        }
+        return insert_version(w, pk, version, kecamatan_code, s, at, ctx);
+    }
+
+    static Result<bool> nik_taken(Connection& w, const BlindIndex& bidx) {
+        KAPAL_SQL_ASSIGN(stmt, w.prepare(kSelectPkByNik));
+        stmt.bind(1, bidx);
+        return stmt.step();
+    }
+
+    static Result<std::int64_t> pk_of(Connection& conn, const core::PersonId& id) {
+        KAPAL_SQL_ASSIGN(stmt, conn.prepare(kSelectPkById));
+        stmt.bind(1, id.str());
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            return fail(ErrorCode::NotFound, "no person with id " + id.str());
+        }
+        return stmt.int64(0);
+    }
+
+    static Result<std::pair<core::Timestamp, std::string>> creation_of(Connection& conn,
+                                                                       std::int64_t pk) {
+        KAPAL_SQL_ASSIGN(stmt, conn.prepare(kSelectCreation));
+        stmt.bind(1, pk);
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            return fail(ErrorCode::StoreCorrupt, "person has no first version");
+        }
+        return std::make_pair(core::from_unix_ms(stmt.int64(0)), std::string(stmt.text(1)));
+    }
+
+    Result<core::PersonRecord> load_version(Connection& conn,
+                                            std::int64_t pk,
+                                            const core::PersonId& id,
+                                            std::int64_t version) {
+        KAPAL_SQL_ASSIGN(creation, creation_of(conn, pk));
+        KAPAL_SQL_ASSIGN(stmt, conn.prepare(kSelectVersion));
+        stmt.bind(1, pk);
+        stmt.bind(2, version);
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            return fail(ErrorCode::StoreCorrupt, "person version is missing");
+        }
+        PersonVersion v;
+        v.record.created_at = creation.first;
+        v.record.created_by = std::move(creation.second);
+        KAPAL_TRY(version_from_row(stmt, id, v));
+        return std::move(v.record);
+    }
+
+    Result<core::Person> open_person(std::string_view doc,
+                                     std::span<const std::uint8_t> nik_enc,
+                                     std::span<const std::uint8_t> kk_enc,
+                                     bool has_kk) const {
+        KAPAL_SQL_ASSIGN(person, decode_person_doc(doc));
+        KAPAL_SQL_ASSIGN(nik, cipher_.decrypt(nik_enc));
+        person.nik = std::move(nik);
+        if (has_kk) {
+            KAPAL_SQL_ASSIGN(kk, cipher_.decrypt(kk_enc));
+            person.kk = std::move(kk);
+        }
+        return person;
+    }
+
+    /// A row of KAPAL_SQL_PERSON_COLUMNS.
+    Result<core::PersonRecord> record_from_row(const Stmt& stmt) const {
+        core::PersonRecord r;
+        r.id = core::PersonId(std::string(stmt.text(0)));
+        r.version = stmt.int64(1);
+        r.created_at = core::from_unix_ms(stmt.int64(2));
+        r.updated_at = core::from_unix_ms(stmt.int64(3));
+        r.created_by = stmt.text(4);
+        r.updated_by = stmt.text(5);
+        r.kecamatan_code = stmt.text(6);
+        KAPAL_SQL_ASSIGN(person,
+                         open_person(stmt.text(9), stmt.blob(7), stmt.blob(8), !stmt.is_null(8)));
+        r.person = std::move(person);
+        return r;
+    }
+
+    /// A row of KAPAL_SQL_VERSION_COLUMNS; created_at/by of `out` are set by the caller.
+    Result<void>
+    version_from_row(const Stmt& stmt, const core::PersonId& id, PersonVersion& out) const {
+        out.record.id = id;
+        out.record.version = stmt.int64(0);
+        out.record.updated_at = core::from_unix_ms(stmt.int64(1));
+        out.record.updated_by = stmt.text(2);
+        out.source = stmt.text(3);
+        out.reason = stmt.text(4);
+        out.record.kecamatan_code = stmt.text(5);
+        KAPAL_SQL_ASSIGN(person,
+                         open_person(stmt.text(8), stmt.blob(6), stmt.blob(7), !stmt.is_null(7)));
+        out.record.person = std::move(person);
+        return {};
+    }
+
+    std::filesystem::path file_;
+    FieldCipher cipher_;
+    core::SystemClock system_clock_;
+    const core::Clock* clock_;
+    std::mutex writer_mutex_;
+    std::unique_ptr<Connection> writer_;
+    ReaderPool readers_;
+};
+
+} // namespace detail
+
+int sqlite_schema_version() {
+    return detail::kSchemaVersion;
+}
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& file,
+                                                 const StoreKeys& keys,
+                                                 const SqliteOptions& options,
+                                                 const core::Clock* clock) {
+    if (!store_keys_valid(keys)) {
+        return fail(ErrorCode::KeyMissing, "store keys must be 32 bytes each");
+    }
+    if (options.reader_connections < 1 || options.busy_timeout_ms < 0) {
+        return fail(ErrorCode::ConfigInvalid,
+                    "sqlite needs at least one reader connection and a busy timeout >= 0");
+    }
+    try {
+        auto store = std::make_unique<detail::SqliteStore>(file, keys, clock);
+        KAPAL_TRY(store->open(options));
+        return std::unique_ptr<Store>(std::move(store));
+    } catch (const std::exception& e) {
+        return fail(ErrorCode::StoreUnavailable, std::string("sqlite: ") + e.what());
+    }
+}
+
+} // namespace kapal::store

@@ -1,0 +1,247 @@
+#include "kapal/store/sqlite/sqlite_store.hpp"
+
+#include "kapal/core/ids.hpp"
+#include "kapal/store/field_cipher.hpp"
+#include "kapal/store/store_contract.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+
+namespace kapal::store {
+namespace {
+
+StoreKeys test_keys() {
+    StoreKeys keys;
+    keys.data_key.assign(kStoreKeyBytes, 0x11);
+    keys.index_key.assign(kStoreKeyBytes, 0x22);
+    return keys;
+}
+
+using contract::StoreBackend;
+using contract::StoreContract;
+
+INSTANTIATE_TEST_SUITE_P(Sqlite,
+                         StoreContract,
+                         ::testing::Values(StoreBackend{
+                             "sqlite",
+                             [](const std::filesystem::path& dir) {
+                                 SqliteOptions options;
+                                 options.reader_connections = 3;
+                                 return open_sqlite_store(dir / "kapal.db", test_keys(), options);
+                             }}),
+                         contract::store_backend_name);
+
+const core::Timestamp kT0 = core::from_unix_ms(1'750'000'000'000);
+
+class SqliteStoreTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+        dir_ = std::filesystem::temp_directory_path() /
+               ("kapal_sqlite_" + std::to_string(::getpid()) + "_" + info->name());
+        std::filesystem::remove_all(dir_);
+        std::filesystem::create_directories(dir_);
+        file_ = dir_ / "kapal.db";
+    }
+
+    void TearDown() override {
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+
+    std::unique_ptr<Store> open(const StoreKeys& keys = test_keys()) {
+        auto s = open_sqlite_store(file_, keys);
+        EXPECT_TRUE(s.has_value()) << s.error().message;
+        return s ? std::move(*s) : nullptr;
+    }
+
+    // Runs SQL on the file directly, bypassing the store.
+    std::int64_t raw_int(const char* sql) {
+        sqlite3* db = nullptr;
+        EXPECT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+        sqlite3_stmt* stmt = nullptr;
+        EXPECT_EQ(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr), SQLITE_OK);
+        std::int64_t v = -1;
+        if (sqlite3_step(stmt) == SQLITE_ROW) {
+            v = sqlite3_column_int64(stmt, 0);
+        }
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+        return v;
+    }
+
+    std::string file_bytes(const std::filesystem::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    }
+
+    std::filesystem::path dir_;
+    std::filesystem::path file_;
+};
+
+core::PersonId id_of(int n) {
+    return core::PersonId(core::format_uuid_v7(kT0, static_cast<std::uint64_t>(n), 1));
+}
+
+TEST_F(SqliteStoreTest, NikAndKkAreNotReadableInTheRawFile) {
+    const core::Person p = contract::full_person(1);
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->create_person(id_of(1), p, "64.74.01", {"u", "cli", kT0, ""}, {}));
+        core::Person q = p;
+        q.phone = "0800";
+        ASSERT_TRUE(store->update_person(id_of(1), 1, q, "64.74.01", {"u", "cli", kT0, ""}));
+        // Read the bytes while the WAL may still hold them, and after checkpoint on close.
+        const std::string wal = file_bytes(file_.string() + "-wal") + file_bytes(file_);
+        EXPECT_NE(wal.find(p.full_name), std::string::npos) << "the test reads the wrong file";
+        EXPECT_EQ(wal.find(p.nik), std::string::npos);
+        EXPECT_EQ(wal.find(p.kk), std::string::npos);
+    }
+    const std::string bytes = file_bytes(file_);
+    ASSERT_NE(bytes.find(p.full_name), std::string::npos);
+    EXPECT_EQ(bytes.find(p.nik), std::string::npos);
+    EXPECT_EQ(bytes.find(p.kk), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, FreshFileGetsTheCurrentSchemaVersionAndWal) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_TRUE(std::filesystem::exists(file_));
+    EXPECT_EQ(store->info().schema_version, sqlite_schema_version());
+    EXPECT_EQ(store->info().backend, "sqlite");
+    EXPECT_EQ(raw_int("PRAGMA user_version"), sqlite_schema_version());
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "wal");
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
+
+TEST_F(SqliteStoreTest, ReopeningKeepsDataAndChangesNothing) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->create_person(
+            id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    }
+    const std::int64_t tables = raw_int("SELECT count(*) FROM sqlite_schema");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), sqlite_schema_version());
+    EXPECT_EQ(raw_int("SELECT count(*) FROM sqlite_schema"), tables);
+    auto got = store->get_person(id_of(1));
+    ASSERT_TRUE(got.has_value()) << got.error().message;
+    EXPECT_EQ(got->person, contract::full_person(1));
+    EXPECT_EQ(store->info().persons, 1);
+}
+
+TEST_F(SqliteStoreTest, RefusesAFileFromANewerProgram) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+    }
+    const int newer = sqlite_schema_version() + 5;
+    raw_int(("PRAGMA user_version=" + std::to_string(newer)).c_str());
+    ASSERT_EQ(raw_int("PRAGMA user_version"), newer);
+    auto refused = open_sqlite_store(file_, test_keys());
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::StoreNewerThanProgram);
+    EXPECT_NE(refused.error().message.find(std::to_string(newer)), std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find(std::to_string(sqlite_schema_version())),
+              std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(raw_int("PRAGMA user_version"), newer) << "a refused file must not be changed";
+}
+
+TEST_F(SqliteStoreTest, AFileThatIsNotADatabaseIsStoreCorrupt) {
+    std::ofstream(file_) << std::string(8192, 'x');
+    auto refused = open_sqlite_store(file_, test_keys());
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::StoreCorrupt) << refused.error().message;
+}
+
+TEST_F(SqliteStoreTest, AMissingDirectoryIsStoreUnavailable) {
+    auto refused = open_sqlite_store(dir_ / "no" / "such" / "kapal.db", test_keys());
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::StoreUnavailable) << refused.error().message;
+}
+
+TEST_F(SqliteStoreTest, RefusesKeysOfTheWrongSize) {
+    StoreKeys keys = test_keys();
+    keys.index_key.resize(16);
+    auto refused = open_sqlite_store(file_, keys);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::KeyMissing);
+}
+
+TEST_F(SqliteStoreTest, AnotherDataKeyCannotReadTheRecords) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->create_person(
+            id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    }
+    StoreKeys other = test_keys();
+    other.data_key.assign(kStoreKeyBytes, 0x33);
+    auto store = open(other);
+    ASSERT_NE(store, nullptr);
+    auto got = store->get_person(id_of(1));
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().code, ErrorCode::StoreCorrupt);
+}
+
+TEST_F(SqliteStoreTest, WritesWithoutAnInstantUseTheClock) {
+    core::FixedClock clock(kT0 + std::chrono::hours(3));
+    auto opened = open_sqlite_store(file_, test_keys(), {}, &clock);
+    ASSERT_TRUE(opened.has_value()) << opened.error().message;
+    auto created = (*opened)->create_person(
+        id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", {}, ""}, {});
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+    EXPECT_EQ(created->record.created_at, clock.now());
+    auto got = (*opened)->get_person(id_of(1));
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->created_at, clock.now());
+}
+
+TEST_F(SqliteStoreTest, IntegrityCheckReportsACorruptFile) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        std::vector<ImportItem> items;
+        std::vector<core::PersonId> ids;
+        for (int i = 0; i < 300; ++i) {
+            items.push_back(ImportItem{contract::full_person(i), "64.74.01", false});
+            ids.push_back(id_of(i));
+        }
+        ASSERT_TRUE(store->import_persons(items, ids, {"u", "cli", kT0, ""}));
+    }
+    // Overwrite a stretch of index pages in the middle of the file (not the header).
+    {
+        std::fstream f(file_, std::ios::in | std::ios::out | std::ios::binary);
+        const auto size = std::filesystem::file_size(file_);
+        ASSERT_GT(size, 40000U);
+        f.seekp(static_cast<std::streamoff>(size / 2));
+        const std::string junk(8192, '\x5a');
+        f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+    }
+    auto opened = open_sqlite_store(file_, test_keys());
+    if (!opened) {
+        EXPECT_EQ(opened.error().code, ErrorCode::StoreCorrupt) << opened.error().message;
+        return;
+    }
+    auto check = (*opened)->check_integrity();
+    ASSERT_FALSE(check.has_value());
+    EXPECT_EQ(check.error().code, ErrorCode::StoreCorrupt);
+}
+
+} // namespace
+} // namespace kapal::store

@@ -1,0 +1,150 @@
+#pragma once
+// The backend-neutral storage interface. SQLite (store/sqlite) is the embedded default;
+// PostgreSQL (store/postgres) comes later and must pass the same contract tests. Nothing
+// above this interface sees SQL.
+
+#include "kapal/core/person.hpp"
+#include "kapal/core/result.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kapal::store {
+
+/// Who is writing, from where, and when; recorded with every version.
+struct WriteContext {
+    std::string actor;    ///< user id or "cli:<os user>", "import:<file>"
+    std::string source;   ///< remote address or "cli"
+    core::Timestamp at{}; ///< the service's clock, UTC
+    std::string reason;   ///< optional reason for the change (status change, override)
+};
+
+/// Filters for the person list; all optional, combined with AND.
+struct PersonQuery {
+    std::optional<std::string> kelurahan_code;
+    std::optional<std::string> kecamatan_code;
+    std::optional<core::Category> category;
+    std::optional<core::Status> status;
+    std::string name_contains; ///< case-insensitive substring of the full name
+    /// Area scope of the caller: when non-empty, only persons whose kelurahan code equals or
+    /// lies under one of these codes (prefix on dotted parts) are visible.
+    std::vector<std::string> scope_area_codes;
+    std::string cursor; ///< opaque, from the previous page's next_cursor; empty = first page
+    int limit = 50;     ///< 1..1000
+};
+
+template <class T> struct Page {
+    std::vector<T> items;
+    std::string next_cursor; ///< empty when this is the last page
+};
+
+/// One past state of a person.
+struct PersonVersion {
+    core::PersonRecord record; ///< as it was at `record.version`
+    std::string reason;        ///< WriteContext::reason of the write that made it
+    std::string source;        ///< WriteContext::source
+};
+
+/// Idempotent create: the key and a fingerprint of the request body. A repeated key with the
+/// same fingerprint returns the first result; a different fingerprint is IdempotencyKeyReused.
+struct IdempotencyToken {
+    std::string key;
+    std::string fingerprint;
+};
+
+struct CreateOutcome {
+    core::PersonRecord record;
+    bool replayed = false; ///< true when the idempotency key had been seen: nothing was written
+};
+
+/// One row of a bulk import.
+struct ImportItem {
+    core::Person person;
+    std::string kecamatan_code;
+    bool update_if_changed = false; ///< apply a changed row (--update) instead of reporting it
+};
+
+enum class ImportAction { Created, Unchanged, Changed, Updated };
+
+struct ImportResult {
+    ImportAction action = ImportAction::Created;
+    core::PersonId id;
+};
+
+/// Statistics for health checks and the CLI.
+struct StoreInfo {
+    int schema_version = 0;
+    std::int64_t persons = 0;
+    std::string backend; ///< "sqlite" or "postgresql"
+    std::string location;
+};
+
+/// Storage of the registry. Implementations are thread-safe: many readers, one writer at a time.
+/// Every write keeps the previous version; nothing is ever hard-deleted.
+class Store {
+  public:
+    Store() = default;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+    Store(Store&&) = delete;
+    Store& operator=(Store&&) = delete;
+    virtual ~Store() = default;
+
+    virtual StoreInfo info() = 0;
+
+    /// Creates a person with `id` (a fresh UUIDv7) at version 1.
+    /// Errors: DuplicateNik (same NIK blind index), IdempotencyKeyReused, StoreUnavailable.
+    virtual Result<CreateOutcome> create_person(const core::PersonId& id,
+                                                const core::Person& person,
+                                                const std::string& kecamatan_code,
+                                                const WriteContext& ctx,
+                                                const std::optional<IdempotencyToken>& idem) = 0;
+
+    /// Replaces the content of a person if its version is still `expected_version`.
+    /// Errors: NotFound, VersionConflict, DuplicateNik (NIK changed to one already present).
+    virtual Result<core::PersonRecord> update_person(const core::PersonId& id,
+                                                     std::int64_t expected_version,
+                                                     const core::Person& person,
+                                                     const std::string& kecamatan_code,
+                                                     const WriteContext& ctx) = 0;
+
+    /// Errors: NotFound.
+    virtual Result<core::PersonRecord> get_person(const core::PersonId& id) = 0;
+
+    /// Exact lookup through the NIK blind index; nullopt when absent.
+    virtual Result<std::optional<core::PersonRecord>>
+    find_person_by_nik(const std::string& nik) = 0;
+
+    /// Persons matching the query, in registration order. Errors: BadCursor.
+    virtual Result<Page<core::PersonRecord>> list_persons(const PersonQuery& query) = 0;
+
+    /// Every version, oldest first. Errors: NotFound.
+    virtual Result<std::vector<PersonVersion>> person_history(const core::PersonId& id) = 0;
+
+    /// The person as it was at instant `at` (the latest version written at or before it).
+    /// Errors: NotFound (unknown id, or the person did not exist yet at `at`).
+    virtual Result<core::PersonRecord> person_as_of(const core::PersonId& id,
+                                                    core::Timestamp at) = 0;
+
+    /// Imports a batch in one transaction, matching each row on the NIK blind index: new NIK →
+    /// Created (with a fresh id from `new_ids`, same length as items); same content →
+    /// Unchanged; different content → Changed (nothing written) or Updated when the item asks.
+    virtual Result<std::vector<ImportResult>>
+    import_persons(const std::vector<ImportItem>& items,
+                   const std::vector<core::PersonId>& new_ids,
+                   const WriteContext& ctx) = 0;
+
+    /// Runs the backend's own consistency check (SQLite: PRAGMA integrity_check).
+    virtual Result<void> check_integrity() = 0;
+};
+
+/// Keys for field encryption and the blind index, read from the data directory by `app`.
+struct StoreKeys {
+    std::vector<std::uint8_t> data_key;  ///< 32 bytes, crypto_secretbox key
+    std::vector<std::uint8_t> index_key; ///< 32 bytes, key of the keyed BLAKE2b blind index
+};
+
+} // namespace kapal::store
