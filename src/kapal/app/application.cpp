@@ -6,6 +6,7 @@
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/sqlite/sqlite_store.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 

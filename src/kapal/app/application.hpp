@@ -11,6 +11,7 @@
 #include "kapal/store/store.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 

@@ -127,6 +127,9 @@ Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
     if (person.kk.empty()) {
         person.kk = current->person.kk;
     }
+    if (person.account && person.account->number.empty() && current->person.account) {
+        person.account->number = current->person.account->number; // only ever seen masked
+    }
     KAPAL_TRY(validate(person));
     const auto kecamatan = core::kecamatan_of(person.address.kelurahan_code);
     return store_.update_person(id, expected_version, person, kecamatan, context(actor, reason));

@@ -38,9 +38,9 @@ class PersonService {
                                         const Actor& actor,
                                         const std::optional<store::IdempotencyToken>& idem);
 
-    /// Replaces a person's content at `expected_version`. An empty nik/kk in `person` keeps
-    /// the stored one (clients only ever see them masked). Errors as create, plus NotFound and
-    /// VersionConflict.
+    /// Replaces a person's content at `expected_version`. An empty nik/kk (or account number) in
+    /// `person` keeps the stored one (clients only ever see them masked). Errors as create, plus
+    /// NotFound and VersionConflict.
     Result<core::PersonRecord> update(const core::PersonId& id,
                                       std::int64_t expected_version,
                                       core::Person person,

@@ -1,0 +1,121 @@
+// The `kapal` command line: init, demo-data, import, export, template, check.
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "integration/kapal_server.hpp"
+
+namespace kapal::testing {
+namespace {
+
+std::string slurp(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::size_t count_lines(const std::string& text) {
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST(Cli, InitRefusesToOverwriteAndKeepsKeysPrivate) {
+    KapalServer server;
+    const auto again = run({kapal_binary(), "init", "--data", server.dir()});
+    EXPECT_NE(again.exit_code, 0);
+    EXPECT_NE(again.output.find("already"), std::string::npos) << again.output;
+
+    struct stat st {};
+
+    ASSERT_EQ(::stat((server.dir() + "/keys/data.key").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600U);
+}
+
+TEST(Cli, DemoDataIsDeterministicAndIdempotent) {
+    KapalServer server;
+    const auto first = server.cli({"demo-data", "--persons", "300", "--seed", "5"});
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+    EXPECT_NE(first.output.find("300 persons added"), std::string::npos) << first.output;
+    const auto second = server.cli({"demo-data", "--persons", "300", "--seed", "5"});
+    EXPECT_NE(second.output.find("0 persons added, 300 already present"), std::string::npos)
+        << second.output;
+    EXPECT_NE(server.cli({"check"}).output.find("300 persons"), std::string::npos);
+}
+
+TEST(Cli, ExportMasksNikUnlessAskedAndReimportsIntoAnotherStore) {
+    KapalServer source;
+    ASSERT_EQ(source.cli({"demo-data", "--persons", "120", "--seed", "9"}).exit_code, 0);
+    TempDir tmp;
+    const auto masked = tmp.path() + "/masked.csv";
+    const auto exported = source.cli({"export", "persons", "--format", "csv", "--out", masked});
+    ASSERT_EQ(exported.exit_code, 0) << exported.output;
+    const auto text = slurp(masked);
+    EXPECT_EQ(count_lines(text), 121U);
+    EXPECT_NE(text.find("**********"), std::string::npos);
+
+    const auto clear = tmp.path() + "/clear.csv";
+    ASSERT_EQ(source.cli({"export", "persons", "--with-nik", "--out", clear}).exit_code, 0);
+    KapalServer target;
+    const auto imported = target.cli({"import", "persons", clear});
+    ASSERT_EQ(imported.exit_code, 0) << imported.output;
+    EXPECT_NE(imported.output.find("120 baru"), std::string::npos) << imported.output;
+    EXPECT_NE(imported.output.find("0 ditolak"), std::string::npos) << imported.output;
+
+    // the masked file cannot be imported: every NIK is refused, none is "repaired"
+    const auto refused = target.cli({"import", "persons", masked, "--dry-run"});
+    EXPECT_NE(refused.output.find("120 ditolak"), std::string::npos) << refused.output;
+
+    const auto xlsx = tmp.path() + "/persons.xlsx";
+    ASSERT_EQ(source.cli({"export", "persons", "--format", "xlsx", "--out", xlsx}).exit_code, 0);
+    EXPECT_EQ(slurp(xlsx).substr(0, 2), "PK");
+}
+
+TEST(Cli, ImportWritesARejectsFileThatCanBeFixedAndImportedAgain) {
+    KapalServer server;
+    TempDir tmp;
+    const auto file = tmp.path() + "/in.csv";
+    std::ofstream(file) << "NIK,Nama Lengkap,Jenis Kelamin,Tanggal Lahir,Kelurahan,Ragam,Catatan\n"
+                           "6474011503850001,Ahmad,L,15/03/1985,Lok Tuan,fisik,ok\n"
+                           "6.47401E+15,Budi,L,01/01/1990,Lok Tuan,fisik,rusak oleh Excel\n";
+    const auto rejects = tmp.path() + "/rejects.csv";
+    const auto result = server.cli({"import", "persons", file, "--rejects", rejects});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_NE(result.output.find("1 baru"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("1 ditolak"), std::string::npos) << result.output;
+    const auto text = slurp(rejects);
+    EXPECT_NE(text.find("rusak oleh Excel"), std::string::npos); // original columns kept
+    EXPECT_NE(text.find("Baris"), std::string::npos);
+
+    // fix the NIK in the rejects file and import it again
+    auto fixed = text;
+    fixed.replace(fixed.find("6.47401E+15"), 11, "6474010101900002");
+    std::ofstream(tmp.path() + "/fixed.csv") << fixed;
+    const auto second = server.cli({"import", "persons", tmp.path() + "/fixed.csv"});
+    EXPECT_NE(second.output.find("1 baru"), std::string::npos) << second.output;
+}
+
+TEST(Cli, TemplateIsWrittenAsXlsxAndCsv) {
+    TempDir tmp;
+    const auto xlsx = run({kapal_binary(), "import", "template", "--out", tmp.path() + "/t.xlsx"});
+    ASSERT_EQ(xlsx.exit_code, 0) << xlsx.output;
+    EXPECT_EQ(slurp(tmp.path() + "/t.xlsx").substr(0, 2), "PK");
+    ASSERT_EQ(run({kapal_binary(), "import", "template", "--out", tmp.path() + "/t.csv"}).exit_code,
+              0);
+    EXPECT_NE(slurp(tmp.path() + "/t.csv").find("Nama Lengkap"), std::string::npos);
+}
+
+TEST(Cli, AStoreFromANewerProgramIsRefusedClearly) {
+    KapalServer server;
+    const auto store = server.dir() + "/store.db";
+    ASSERT_EQ(run({"/usr/bin/sqlite3", store, "PRAGMA user_version = 999;"}).exit_code, 0);
+    const auto check = server.cli({"check"});
+    EXPECT_NE(check.exit_code, 0);
+    EXPECT_NE(check.output.find("999"), std::string::npos) << check.output;
+}
+
+} // namespace
+} // namespace kapal::testing
