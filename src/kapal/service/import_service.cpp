@@ -9,7 +9,13 @@
 #include "kapal/service/xlsx_table.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -256,104 +262,74 @@ Result<ImportSummary> import_persons(const fs::path& file,
     const auto today = core::wita_date(clock.now());
     store::WriteContext ctx{
         actor.id, actor.source, clock.now(), "impor " + file.filename().string()};
-    std::vector<store::ImportItem> batch;
-    std::vector<PendingRow> pending;
-    auto flush = [&]() -> Result<void> {
-        if (batch.empty()) {
-            return {};
-        }
-        std::vector<store::ImportResult> results;
-        if (options.dry_run) {
-            for (const auto& item : batch) {
-                auto found = store.find_person_by_nik(item.person.nik);
-                if (!found) {
-                    return fail(std::move(found).error());
-                }
-                store::ImportResult r;
-                r.action = !*found                           ? store::ImportAction::Created
-                           : (*found)->person == item.person ? store::ImportAction::Unchanged
-                           : options.update                  ? store::ImportAction::Updated
-                                                             : store::ImportAction::Changed;
-                results.push_back(r);
-            }
-        } else {
-            std::vector<core::PersonId> new_ids;
-            new_ids.reserve(batch.size());
-            for (std::size_t i = 0; i < batch.size(); ++i) {
-                new_ids.emplace_back(ids.next(ctx.at));
-            }
-            auto written = store.import_persons(batch, new_ids, ctx);
-            if (!written) {
-                return fail(std::move(written).error());
-            }
-            results = std::move(*written);
-        }
-        for (std::size_t i = 0; i < results.size(); ++i) {
-            switch (results[i].action) {
-            case store::ImportAction::Created:
-                ++summary.created;
-                break;
-            case store::ImportAction::Unchanged:
-                ++summary.unchanged;
-                break;
-            case store::ImportAction::Updated:
-                ++summary.updated;
-                break;
-            case store::ImportAction::Changed:
-                ++summary.changed;
-                if (summary.changes.size() < kMaxReported) {
-                    summary.changes.push_back(
-                        {pending[i].row, {{"NIK", ErrorCode::ImportRowChanged, ""}}});
-                }
-                break;
-            }
-            if (!pending[i].warnings.empty() &&
-                results[i].action != store::ImportAction::Unchanged) {
-                ++summary.warned;
-                if (summary.warnings.size() < kMaxReported) {
-                    summary.warnings.push_back({pending[i].row, pending[i].warnings});
-                }
-            }
-        }
-        batch.clear();
-        pending.clear();
-        return {};
+
+    // Two stages on two threads: a reader thread parses, converts and checks rows into
+    // batches; this thread writes each batch in one store transaction. The queue holds at
+    // most two batches, so memory stays bounded whatever the file's size.
+    struct Batch {
+        std::vector<store::ImportItem> items;
+        std::vector<PendingRow> pending;
     };
 
-    const std::size_t total = table.estimated_rows();
-    while (true) {
-        auto more = table.next(row, row_number);
-        if (!more) {
-            // A broken file part-way (unterminated quote): what came before is kept.
-            KAPAL_TRY(flush());
-            return fail(std::move(more).error());
-        }
-        if (!*more) {
-            break;
-        }
-        ++summary.rows;
-        auto conv = row_to_person(row, columns, header, ref.regions, ref.city_code);
-        auto check = check_person_full(conv.person, ref, today);
-        std::vector<FieldIssue> errors = std::move(conv.errors);
-        // Cell errors already name the column; keep the rule errors that add something new.
-        for (auto& e : check.errors) {
-            const bool same = std::any_of(errors.begin(), errors.end(), [&](const FieldIssue& x) {
-                return x.code == e.code;
-            });
-            if (!same) {
-                errors.push_back(std::move(e));
+    std::mutex mutex;
+    std::condition_variable changed_cv;
+    std::deque<Batch> queue;
+    bool producer_done = false;
+    bool consumer_failed = false;
+    std::optional<Error> read_error;
+    std::atomic<std::size_t> rows_read{0};
+    constexpr std::size_t kQueueBatches = 2;
+
+    auto produce = [&] {
+        Batch batch;
+        auto push = [&](bool last) {
+            std::unique_lock lock(mutex);
+            changed_cv.wait(lock, [&] { return queue.size() < kQueueBatches || consumer_failed; });
+            if (!batch.items.empty() && !consumer_failed) {
+                queue.push_back(std::move(batch));
             }
-        }
-        if (errors.empty()) {
-            const auto [it, inserted] = nik_rows.emplace(conv.person.nik, row_number);
-            if (!inserted) {
-                errors.push_back(
-                    {"NIK", ErrorCode::DuplicateNik, "baris " + std::to_string(it->second)});
+            batch = Batch{};
+            producer_done = last;
+            changed_cv.notify_all();
+            return !consumer_failed;
+        };
+        while (true) {
+            auto more = table.next(row, row_number);
+            if (!more || !*more) {
+                if (!more) {
+                    // A file broken part-way (unterminated quote): what came before is kept.
+                    const std::lock_guard lock(mutex);
+                    read_error = std::move(more).error();
+                }
+                push(true);
+                return;
             }
-        }
-        if (!errors.empty()) {
-            reject(row_number, row, std::move(errors));
-        } else {
+            ++summary.rows;
+            rows_read.store(summary.rows, std::memory_order_relaxed);
+            auto conv = row_to_person(row, columns, header, ref.regions, ref.city_code);
+            auto check = check_person_full(conv.person, ref, today);
+            std::vector<FieldIssue> errors = std::move(conv.errors);
+            // Cell errors already name the column; keep the rule errors that add something.
+            for (auto& e : check.errors) {
+                const bool same =
+                    std::any_of(errors.begin(), errors.end(), [&](const FieldIssue& x) {
+                        return x.code == e.code;
+                    });
+                if (!same) {
+                    errors.push_back(std::move(e));
+                }
+            }
+            if (errors.empty()) {
+                const auto [it, inserted] = nik_rows.emplace(conv.person.nik, row_number);
+                if (!inserted) {
+                    errors.push_back(
+                        {"NIK", ErrorCode::DuplicateNik, "baris " + std::to_string(it->second)});
+                }
+            }
+            if (!errors.empty()) {
+                reject(row_number, row, std::move(errors));
+                continue;
+            }
             auto& person = conv.person;
             std::vector<FieldIssue> warnings = std::move(conv.warnings);
             warnings.insert(warnings.end(), check.warnings.begin(), check.warnings.end());
@@ -364,7 +340,7 @@ Result<ImportSummary> import_persons(const fs::path& file,
             auto& cw = person.confirmed_warnings;
             std::sort(cw.begin(), cw.end());
             cw.erase(std::unique(cw.begin(), cw.end()), cw.end());
-            person.warning_reason = person.confirmed_warnings.empty() ? "" : "diterima saat impor";
+            person.warning_reason = cw.empty() ? "" : "diterima saat impor";
             for (const bool swapped : {false, true}) {
                 const auto key = duplicate_key(person, swapped);
                 if (key.empty()) {
@@ -383,17 +359,105 @@ Result<ImportSummary> import_persons(const fs::path& file,
             item.kecamatan_code = core::kecamatan_of(person.address.kelurahan_code);
             item.person = std::move(person);
             item.update_if_changed = options.update;
-            batch.push_back(std::move(item));
-            pending.push_back({row_number, std::move(warnings)});
-            if (batch.size() >= options.batch_size) {
-                KAPAL_TRY(flush());
+            batch.items.push_back(std::move(item));
+            batch.pending.push_back({row_number, std::move(warnings)});
+            if (batch.items.size() >= options.batch_size && !push(false)) {
+                return;
             }
         }
-        if (options.progress && summary.rows % 1000 == 0) {
-            options.progress(summary.rows, std::max(total, summary.rows));
+    };
+
+    auto write = [&](Batch& batch) -> Result<void> {
+        std::vector<store::ImportResult> results;
+        if (options.dry_run) {
+            for (const auto& item : batch.items) {
+                auto found = store.find_person_by_nik(item.person.nik);
+                if (!found) {
+                    return fail(std::move(found).error());
+                }
+                store::ImportResult r;
+                r.action = !*found                           ? store::ImportAction::Created
+                           : (*found)->person == item.person ? store::ImportAction::Unchanged
+                           : options.update                  ? store::ImportAction::Updated
+                                                             : store::ImportAction::Changed;
+                results.push_back(r);
+            }
+        } else {
+            std::vector<core::PersonId> new_ids;
+            new_ids.reserve(batch.items.size());
+            for (std::size_t i = 0; i < batch.items.size(); ++i) {
+                new_ids.emplace_back(ids.next(ctx.at));
+            }
+            auto written = store.import_persons(batch.items, new_ids, ctx);
+            if (!written) {
+                return fail(std::move(written).error());
+            }
+            results = std::move(*written);
+        }
+        for (std::size_t i = 0; i < results.size(); ++i) {
+            auto& pending = batch.pending[i];
+            switch (results[i].action) {
+            case store::ImportAction::Created:
+                ++summary.created;
+                break;
+            case store::ImportAction::Unchanged:
+                ++summary.unchanged;
+                break;
+            case store::ImportAction::Updated:
+                ++summary.updated;
+                break;
+            case store::ImportAction::Changed:
+                ++summary.changed;
+                if (summary.changes.size() < kMaxReported) {
+                    summary.changes.push_back(
+                        {pending.row, {{"NIK", ErrorCode::ImportRowChanged, ""}}});
+                }
+                break;
+            }
+            if (!pending.warnings.empty() && results[i].action != store::ImportAction::Unchanged) {
+                ++summary.warned;
+                if (summary.warnings.size() < kMaxReported) {
+                    summary.warnings.push_back({pending.row, std::move(pending.warnings)});
+                }
+            }
+        }
+        return {};
+    };
+
+    const std::size_t total = table.estimated_rows();
+    std::thread producer(produce);
+    std::optional<Error> write_error;
+    while (true) {
+        Batch batch;
+        {
+            std::unique_lock lock(mutex);
+            changed_cv.wait(lock, [&] { return !queue.empty() || producer_done; });
+            if (queue.empty()) {
+                break;
+            }
+            batch = std::move(queue.front());
+            queue.pop_front();
+            changed_cv.notify_all();
+        }
+        if (auto r = write(batch); !r) {
+            write_error = std::move(r).error();
+            const std::lock_guard lock(mutex);
+            consumer_failed = true;
+            changed_cv.notify_all();
+            break;
+        }
+        if (options.progress) {
+            const auto done = rows_read.load(std::memory_order_relaxed);
+            options.progress(done, std::max(total, done));
         }
     }
-    KAPAL_TRY(flush());
+    producer.join();
+    if (write_error) {
+        return fail(std::move(*write_error));
+    }
+    if (read_error) {
+        return fail(std::move(*read_error));
+    }
     if (options.progress) {
         options.progress(summary.rows, summary.rows);
     }
