@@ -32,6 +32,7 @@ if [ "${KAPAL_SKIP_ASAN:-0}" != 1 ]; then
   phase_end "build asan"
   phase "ctest -L unit under ASan/UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp \
     ctest --test-dir build/asan -L unit --output-on-failure --timeout 900 -j"$(nproc)"
   phase_end "ctest unit asan"
 fi

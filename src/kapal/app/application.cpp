@@ -1,5 +1,6 @@
 #include "kapal/app/application.hpp"
 
+#include "kapal/core/text.hpp"
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
@@ -40,17 +41,8 @@ Result<std::vector<std::uint8_t>> read_key(const fs::path& file) {
     }
     std::vector<std::uint8_t> out;
     for (std::size_t i = 0; i < hex.size(); i += 2) {
-        const auto nibble = [](char c) -> int {
-            if (c >= '0' && c <= '9') {
-                return c - '0';
-            }
-            if (c >= 'a' && c <= 'f') {
-                return c - 'a' + 10;
-            }
-            return -1;
-        };
-        const int hi = nibble(hex[i]);
-        const int lo = nibble(hex[i + 1]);
+        const int hi = core::hex_value(hex[i]);
+        const int lo = core::hex_value(hex[i + 1]);
         if (hi < 0 || lo < 0) {
             return fail(ErrorCode::KeyMissing, "key file " + file.string() + " is not hex");
         }

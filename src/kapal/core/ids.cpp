@@ -50,9 +50,23 @@ IdGenerator::IdGenerator(std::uint64_t seed)
 
 std::string IdGenerator::next(Timestamp t) {
     const std::lock_guard lock(mutex_);
-    const auto a = rng_();
-    const auto b = rng_();
-    return format_uuid_v7(t, a, b);
+    auto ms = to_unix_ms(t);
+    if (ms > last_ms_) {
+        last_ms_ = ms;
+        last_a_ = rng_() & 0xFFFU;
+        // The top bit stays clear so increments within this millisecond cannot overflow.
+        last_b_ = rng_() & 0x1FFF'FFFF'FFFF'FFFFULL;
+    } else {
+        ms = last_ms_;
+        if (++last_b_ > 0x3FFF'FFFF'FFFF'FFFFULL) {
+            last_b_ = 0;
+            if (++last_a_ > 0xFFFU) {
+                last_a_ = 0;
+                last_ms_ = ++ms;
+            }
+        }
+    }
+    return format_uuid_v7(from_unix_ms(ms), last_a_, last_b_);
 }
 
 } // namespace kapal::core

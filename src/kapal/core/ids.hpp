@@ -41,7 +41,10 @@ std::string format_uuid_v7(Timestamp t, std::uint64_t rand_a, std::uint64_t rand
 /// True for canonical lowercase 8-4-4-4-12 hex UUID text of version 7.
 bool is_uuid_v7(std::string_view text);
 
-/// Makes UUIDv7s from a clock time and a random source; thread-safe.
+/// Makes UUIDv7s from a clock time and a random source; thread-safe. Ids from one generator
+/// are strictly increasing (RFC 9562 §6.2, method 2): within one millisecond, or when the
+/// clock steps back, the 74-bit random part of the previous id is incremented instead of drawn
+/// anew, so a batch of ids is inserted in order into the store's indexes.
 class IdGenerator {
   public:
     /// Seeded from std::random_device (the OS's entropy).
@@ -55,6 +58,9 @@ class IdGenerator {
   private:
     std::mutex mutex_;
     std::mt19937_64 rng_;
+    std::int64_t last_ms_ = -1;
+    std::uint64_t last_a_ = 0; // 12 bits
+    std::uint64_t last_b_ = 0; // 62 bits
 };
 
 } // namespace kapal::core

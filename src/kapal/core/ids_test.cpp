@@ -26,6 +26,18 @@ TEST(UuidV7, GeneratedIdsAreUniqueAndOrderedByTime) {
     }
 }
 
+TEST(UuidV7, IdsWithinOneMillisecondOrAfterAClockStepBackStillIncrease) {
+    IdGenerator gen(7);
+    const auto t = from_unix_ms(1'700'000'000'000);
+    std::string previous = gen.next(t);
+    for (int i = 0; i < 10000; ++i) {
+        const auto id = gen.next(i == 5000 ? t - std::chrono::seconds(1) : t);
+        EXPECT_TRUE(is_uuid_v7(id)) << id;
+        ASSERT_LT(previous, id);
+        previous = id;
+    }
+}
+
 TEST(UuidV7, RejectsOtherText) {
     EXPECT_FALSE(is_uuid_v7("not-a-uuid"));
     EXPECT_FALSE(is_uuid_v7("01901234-5678-4abc-8234-56789abcdef0")); // version 4

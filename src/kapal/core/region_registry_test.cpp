@@ -53,7 +53,8 @@ TEST(RegionRegistry, CodeWithinFollowsDottedParts) {
 }
 
 TEST(RegionRegistry, ChildrenInCodeOrder) {
-    const auto kids = bontang().children("64.74.01");
+    const auto regions = bontang(); // children() points into the registry: keep it alive
+    const auto kids = regions.children("64.74.01");
     ASSERT_EQ(kids.size(), 2U);
     EXPECT_EQ(kids[0]->code, "64.74.01.1003");
     EXPECT_EQ(kids[1]->code, "64.74.01.1006");

@@ -19,4 +19,10 @@ std::string fold_key(std::string_view text);
 /// True if every character is an ASCII digit (and the text is not empty).
 bool all_digits(std::string_view text);
 
+/// The value of a hexadecimal digit (either case), or -1.
+int hex_value(char c) noexcept;
+
+/// Appends the UTF-8 encoding of a code point of the Basic Multilingual Plane (U+0000..U+FFFF).
+void append_utf8(std::string& out, char32_t cp);
+
 } // namespace kapal::core

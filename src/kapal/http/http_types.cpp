@@ -1,5 +1,7 @@
 #include "kapal/http/http_types.hpp"
 
+#include "kapal/core/text.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
@@ -9,19 +11,6 @@ namespace {
 
 char ascii_lower(char c) noexcept {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
 }
 
 std::string_view trim_ows(std::string_view text) noexcept {
@@ -83,8 +72,8 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
             if (i + 2 >= text.size()) {
                 return std::nullopt;
             }
-            const int hi = hex_value(text[i + 1]);
-            const int lo = hex_value(text[i + 2]);
+            const int hi = core::hex_value(text[i + 1]);
+            const int lo = core::hex_value(text[i + 2]);
             if (hi < 0 || lo < 0) {
                 return std::nullopt;
             }

@@ -1,5 +1,7 @@
 #include "kapal/io/encoding.hpp"
 
+#include "kapal/core/text.hpp"
+
 #include <array>
 #include <cstdint>
 
@@ -12,19 +14,6 @@ constexpr std::array<char32_t, 32> kCp1252High = {
     0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD, 0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
 };
-
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
 
 } // namespace
 
@@ -92,9 +81,9 @@ std::string windows1252_to_utf8(std::string_view bytes) {
         if (b < 0x80) {
             out.push_back(ch);
         } else if (b < 0xA0) {
-            append_utf8(out, kCp1252High[b - 0x80U]);
+            core::append_utf8(out, kCp1252High[b - 0x80U]);
         } else {
-            append_utf8(out, static_cast<char32_t>(b));
+            core::append_utf8(out, static_cast<char32_t>(b));
         }
     }
     return out;

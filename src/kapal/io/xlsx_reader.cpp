@@ -82,32 +82,6 @@ std::optional<std::size_t> column_of(const char* ref) {
     return col - 1;
 }
 
-void append_utf8(std::string& out, unsigned cp) {
-    if (cp < 0x80) {
-        out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-        out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-        out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-        out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-        out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-}
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 // Excel writes characters XML cannot carry as _xHHHH_ (ST_Xstring); "_x005F_" is "_".
 void decode_xstring(std::string& s) {
     if (s.find("_x") == std::string::npos) {
@@ -121,12 +95,12 @@ void decode_xstring(std::string& s) {
             unsigned cp = 0;
             bool ok = true;
             for (std::size_t k = 2; k < 6; ++k) {
-                const int h = hex_value(s[i + k]);
+                const int h = core::hex_value(s[i + k]);
                 ok = ok && h >= 0;
                 cp = cp * 16 + static_cast<unsigned>(h < 0 ? 0 : h);
             }
             if (ok && (cp < 0xD800 || cp > 0xDFFF)) {
-                append_utf8(out, cp);
+                core::append_utf8(out, cp);
                 i += 7;
                 continue;
             }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <exception>
@@ -206,6 +207,10 @@ class DocWriter {
 
     void raw(std::string_view text) { out_ += text; }
 
+    std::size_t size() const { return out_.size(); }
+
+    void truncate(std::size_t size) { out_.resize(size); }
+
     void key(std::string_view k) {
         out_ += '"';
         out_ += k; // keys are plain ASCII identifiers
@@ -271,22 +276,6 @@ class DocWriter {
         }
     }
 
-    void opt_date(const std::optional<core::Date>& d) {
-        if (d) {
-            date(*d);
-        } else {
-            null();
-        }
-    }
-
-    template <class E> void opt_enum(const std::optional<E>& v) {
-        if (v) {
-            string(core::to_string(*v));
-        } else {
-            null();
-        }
-    }
-
     void strings(const std::vector<std::string>& list) {
         out_ += '[';
         for (std::size_t i = 0; i < list.size(); ++i) {
@@ -346,206 +335,221 @@ class DocWriter {
 
 } // namespace
 
+namespace {
+
+/// Writes the members of one JSON object, a comma before all but the first.
+class ObjectWriter {
+  public:
+    explicit ObjectWriter(DocWriter& w)
+        : w_(w) {}
+
+    DocWriter& writer() { return w_; }
+
+    void key(std::string_view k) {
+        if (!first_) {
+            w_.raw(",");
+        }
+        first_ = false;
+        w_.key(k);
+    }
+
+    /// A string member, omitted when empty.
+    void string(std::string_view k, std::string_view v) {
+        if (!v.empty()) {
+            key(k);
+            w_.string(v);
+        }
+    }
+
+    /// A list of strings, omitted when empty.
+    void strings(std::string_view k, const std::vector<std::string>& list) {
+        if (!list.empty()) {
+            key(k);
+            w_.strings(list);
+        }
+    }
+
+    /// A date, omitted when absent or not a valid date.
+    void date(std::string_view k, const core::Date& d) {
+        if (d.ok()) {
+            key(k);
+            w_.date(d);
+        }
+    }
+
+    void opt_date(std::string_view k, const std::optional<core::Date>& d) {
+        if (d) {
+            date(k, *d);
+        }
+    }
+
+    template <class E> void opt_enum(std::string_view k, const std::optional<E>& v) {
+        if (v) {
+            key(k);
+            w_.string(core::to_string(*v));
+        }
+    }
+
+    /// A boolean, omitted when false.
+    void flag(std::string_view k, bool v) {
+        if (v) {
+            key(k);
+            w_.boolean(true);
+        }
+    }
+
+    bool empty() const { return first_; }
+
+    /// Forgets members written since empty() returned `was_empty` (their text is cut by the
+    /// caller).
+    void restore(bool was_empty) { first_ = was_empty; }
+
+  private:
+    DocWriter& w_;
+    bool first_ = true;
+};
+
+/// Writes member `k` of `parent` as an object filled by `fill`. With `omit_if_empty`, an object
+/// without members is left out entirely (for sub-objects that are not optional in Person, so
+/// that absent and empty decode alike); otherwise `{}` is written (a present optional).
+template <class Fill>
+void object_member(ObjectWriter& parent, std::string_view k, bool omit_if_empty, Fill fill) {
+    const std::size_t mark = parent.writer().size();
+    const bool was_empty = parent.empty();
+    parent.key(k);
+    parent.writer().raw("{");
+    ObjectWriter child(parent.writer());
+    fill(child);
+    if (omit_if_empty && child.empty()) {
+        parent.writer().truncate(mark);
+        parent.restore(was_empty);
+        return;
+    }
+    parent.writer().raw("}");
+}
+
+} // namespace
+
 std::string encode_person_doc(const core::Person& p) {
     std::string out;
-    out.reserve(768);
+    out.reserve(512);
     DocWriter w(out);
-    // Keys in byte order, as the canonical form requires.
+    // Keys in byte order, as the canonical form requires; empty values are left out.
     w.raw("{");
-    w.key("account");
+    ObjectWriter o(w);
     if (p.account) {
-        w.raw("{");
-        w.key("holder_name");
-        w.string(p.account->holder_name);
-        w.raw(",");
-        w.key("kind");
-        w.string(core::to_string(p.account->kind));
-        w.raw(",");
-        w.key("number");
-        w.string(p.account->number);
-        w.raw(",");
-        w.key("provider");
-        w.string(p.account->provider);
-        w.raw("}");
-    } else {
-        w.null();
+        object_member(o, "account", false, [&](ObjectWriter& a) {
+            a.string("holder_name", p.account->holder_name);
+            a.key("kind");
+            w.string(core::to_string(p.account->kind));
+            a.string("number", p.account->number);
+            a.string("provider", p.account->provider);
+        });
     }
-    w.raw(",");
-    w.key("address");
-    w.raw("{");
-    w.key("kelurahan_code");
-    w.string(p.address.kelurahan_code);
-    w.raw(",");
-    w.key("rt");
-    w.string(p.address.rt);
-    w.raw(",");
-    w.key("rw");
-    w.string(p.address.rw);
-    w.raw(",");
-    w.key("street");
-    w.string(p.address.street);
-    w.raw("},");
-    w.key("assistive_devices");
-    w.strings(p.assistive_devices);
-    w.raw(",");
-    w.key("birth_date");
-    w.date(p.birth_date);
-    w.raw(",");
-    w.key("birth_place");
-    w.string(p.birth_place);
-    w.raw(",");
-    w.key("caregiver");
+    object_member(o, "address", true, [&](ObjectWriter& a) {
+        a.string("kelurahan_code", p.address.kelurahan_code);
+        a.string("rt", p.address.rt);
+        a.string("rw", p.address.rw);
+        a.string("street", p.address.street);
+    });
+    o.strings("assistive_devices", p.assistive_devices);
+    o.date("birth_date", p.birth_date);
+    o.string("birth_place", p.birth_place);
     if (p.caregiver) {
-        w.raw("{");
-        w.key("name");
-        w.string(p.caregiver->name);
-        w.raw(",");
-        w.key("phone");
-        w.string(p.caregiver->phone);
-        w.raw(",");
-        w.key("relationship");
-        w.string(p.caregiver->relationship);
-        w.raw("}");
-    } else {
-        w.null();
+        object_member(o, "caregiver", false, [&](ObjectWriter& c) {
+            c.string("name", p.caregiver->name);
+            c.string("phone", p.caregiver->phone);
+            c.string("relationship", p.caregiver->relationship);
+        });
     }
-    w.raw(",");
-    w.key("categories");
-    w.raw("[");
-    for (std::size_t i = 0; i < p.categories.size(); ++i) {
-        if (i != 0) {
-            w.raw(",");
+    if (!p.categories.empty()) {
+        o.key("categories");
+        w.raw("[");
+        for (std::size_t i = 0; i < p.categories.size(); ++i) {
+            if (i != 0) {
+                w.raw(",");
+            }
+            w.string(core::to_string(p.categories[i]));
         }
-        w.string(core::to_string(p.categories[i]));
+        w.raw("]");
     }
-    w.raw("],");
-    w.key("cause");
-    w.opt_enum(p.cause);
-    w.raw(",");
-    w.key("cause_note");
-    w.string(p.cause_note);
-    w.raw(",");
-    w.key("confirmed_warnings");
-    w.strings(p.confirmed_warnings);
-    w.raw(",");
-    w.key("consent");
-    w.raw("{");
-    w.key("date");
-    w.opt_date(p.consent.date);
-    w.raw(",");
-    w.key("given");
-    w.boolean(p.consent.given);
-    w.raw(",");
-    w.key("given_by");
-    w.string(p.consent.given_by);
-    w.raw("},");
-    w.key("disability_subtype");
-    w.string(p.disability_subtype);
-    w.raw(",");
-    w.key("documents");
-    w.raw("[");
-    for (std::size_t i = 0; i < p.documents.size(); ++i) {
-        const core::DocumentRef& d = p.documents[i];
-        w.raw(i == 0 ? "{" : ",{");
-        w.key("id");
-        w.string(d.id);
-        w.raw(",");
-        w.key("kind");
-        w.string(d.kind);
-        w.raw(",");
-        w.key("name");
-        w.string(d.name);
-        w.raw("}");
+    o.opt_enum("cause", p.cause);
+    o.string("cause_note", p.cause_note);
+    o.strings("confirmed_warnings", p.confirmed_warnings);
+    object_member(o, "consent", true, [&](ObjectWriter& c) {
+        c.opt_date("date", p.consent.date);
+        c.flag("given", p.consent.given);
+        c.string("given_by", p.consent.given_by);
+    });
+    o.string("disability_subtype", p.disability_subtype);
+    if (!p.documents.empty()) {
+        o.key("documents");
+        w.raw("[");
+        for (std::size_t i = 0; i < p.documents.size(); ++i) {
+            const core::DocumentRef& d = p.documents[i];
+            w.raw(i == 0 ? "{" : ",{");
+            ObjectWriter e(w);
+            e.string("id", d.id);
+            e.string("kind", d.kind);
+            e.string("name", d.name);
+            w.raw("}");
+        }
+        w.raw("]");
     }
-    w.raw("],");
-    w.key("dtks");
-    w.boolean(p.dtks);
-    w.raw(",");
-    w.key("dtks_id");
-    w.string(p.dtks_id);
-    w.raw(",");
-    w.key("full_name");
-    w.string(p.full_name);
-    w.raw(",");
-    w.key("home");
+    o.flag("dtks", p.dtks);
+    o.string("dtks_id", p.dtks_id);
+    o.string("full_name", p.full_name);
     if (p.home) {
-        w.raw("{");
-        w.key("accuracy_m");
-        if (p.home->accuracy_m) {
-            w.number(*p.home->accuracy_m);
-        } else {
-            w.null();
-        }
-        w.raw(",");
-        w.key("lat");
-        w.number(p.home->lat);
-        w.raw(",");
-        w.key("lon");
-        w.number(p.home->lon);
-        w.raw(",");
-        w.key("source");
-        w.string(core::to_string(p.home->source));
-        w.raw("}");
-    } else {
-        w.null();
+        object_member(o, "home", false, [&](ObjectWriter& h) {
+            if (p.home->accuracy_m) {
+                h.key("accuracy_m");
+                w.number(*p.home->accuracy_m);
+            }
+            h.key("lat");
+            w.number(p.home->lat);
+            h.key("lon");
+            w.number(p.home->lon);
+            h.key("source");
+            w.string(core::to_string(p.home->source));
+        });
     }
-    w.raw(",");
-    w.key("needs_note");
-    w.string(p.needs_note);
-    w.raw(",");
-    w.key("onset");
-    w.opt_enum(p.onset);
-    w.raw(",");
-    w.key("onset_year");
+    o.string("needs_note", p.needs_note);
+    o.opt_enum("onset", p.onset);
     if (p.onset_year) {
+        o.key("onset_year");
         w.integer(*p.onset_year);
-    } else {
-        w.null();
     }
-    w.raw(",");
-    w.key("phone");
-    w.string(p.phone);
-    w.raw(",");
-    w.key("photo_id");
-    w.string(p.photo_id);
-    w.raw(",");
-    w.key("severity");
-    w.opt_enum(p.severity);
-    w.raw(",");
-    w.key("sex");
+    o.string("phone", p.phone);
+    o.string("photo_id", p.photo_id);
+    o.opt_enum("severity", p.severity);
+    o.key("sex");
     w.string(core::to_string(p.sex));
-    w.raw(",");
-    w.key("status");
+    o.key("status");
     w.string(core::to_string(p.status));
-    w.raw(",");
-    w.key("status_date");
-    w.opt_date(p.status_date);
-    w.raw(",");
-    w.key("status_reason");
-    w.string(p.status_reason);
-    w.raw(",");
-    w.key("therapies");
-    w.strings(p.therapies);
-    w.raw(",");
-    w.key("v");
+    o.opt_date("status_date", p.status_date);
+    o.string("status_reason", p.status_reason);
+    o.strings("therapies", p.therapies);
+    o.key("v");
     w.integer(kPersonDocVersion);
-    w.raw(",");
-    w.key("warning_reason");
-    w.string(p.warning_reason);
-    w.raw(",");
-    w.key("wgss");
-    w.raw("[");
-    for (std::size_t i = 0; i < p.wgss.size(); ++i) {
-        if (i != 0) {
-            w.raw(",");
+    o.string("warning_reason", p.warning_reason);
+    const bool any_wgss =
+        std::any_of(p.wgss.begin(), p.wgss.end(), [](const auto& a) { return a.has_value(); });
+    if (any_wgss) {
+        o.key("wgss");
+        w.raw("[");
+        for (std::size_t i = 0; i < p.wgss.size(); ++i) {
+            if (i != 0) {
+                w.raw(",");
+            }
+            if (p.wgss[i]) {
+                w.integer(*p.wgss[i]);
+            } else {
+                w.null();
+            }
         }
-        if (p.wgss[i]) {
-            w.integer(*p.wgss[i]);
-        } else {
-            w.null();
-        }
+        w.raw("]");
     }
-    w.raw("]}");
+    w.raw("}");
     return out;
 }
 

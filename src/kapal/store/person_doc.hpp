@@ -5,9 +5,13 @@
 // text). A change of shape bumps kPersonDocVersion and teaches decode_person_doc the old one.
 //
 // Canonical form: one JSON object with keys sorted by byte value, no insignificant whitespace,
-// every key always present (an empty optional is null), dates as "YYYY-MM-DD", enums as their
-// core::to_string code, wgss as an array of 6 numbers-or-null. Equal persons give equal text,
-// so the text can be compared to detect changes.
+// dates as "YYYY-MM-DD", enums as their core::to_string code, wgss as an array of 6
+// numbers-or-null. Compact: a key whose value is empty is left out (an empty optional, an empty
+// string or list, false, wgss without any answer, and the address and consent objects when all
+// their members are left out); the decoder reads an absent key as that empty value. A present
+// optional object is written even when its members are all empty ("caregiver":{}), and "v",
+// "sex" and "status" are always written. Equal persons give equal text, so the text can be
+// compared to detect changes.
 
 #include "kapal/core/person.hpp"
 #include "kapal/core/result.hpp"

@@ -143,6 +143,41 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndChangesNothing) {
     EXPECT_EQ(store->info().persons, 1);
 }
 
+TEST_F(SqliteStoreTest, NewFilesUseLargePages) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(raw_int("PRAGMA page_size"), 16384);
+}
+
+// History is copy-on-write: person_versions holds only the versions an update replaced; the
+// current one lives in persons alone.
+TEST_F(SqliteStoreTest, VersionsTableHoldsOnlyReplacedVersions) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    std::vector<ImportItem> items;
+    std::vector<core::PersonId> ids;
+    for (int i = 0; i < 3; ++i) {
+        items.push_back(ImportItem{contract::full_person(i), "64.74.01", false});
+        ids.push_back(id_of(i));
+    }
+    ASSERT_TRUE(store->import_persons(items, ids, {"u", "cli", kT0, ""}));
+    ASSERT_TRUE(store->create_person(
+        id_of(10), contract::full_person(10), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    EXPECT_EQ(raw_int("SELECT count(*) FROM person_versions"), 0);
+    core::Person p = contract::full_person(10);
+    p.phone = "0800";
+    ASSERT_TRUE(store->update_person(id_of(10), 1, p, "64.74.01", {"u", "cli", kT0, "a"}));
+    p.phone = "0801";
+    ASSERT_TRUE(store->update_person(id_of(10), 2, p, "64.74.01", {"u", "cli", kT0, "b"}));
+    EXPECT_EQ(raw_int("SELECT count(*) FROM person_versions"), 2);
+    EXPECT_EQ(raw_int("SELECT max(version) FROM person_versions"), 2);
+    auto history = store->person_history(id_of(10));
+    ASSERT_TRUE(history.has_value()) << history.error().message;
+    ASSERT_EQ(history->size(), 3U);
+    EXPECT_EQ(history->back().record.person, p);
+    EXPECT_EQ(history->back().reason, "b");
+}
+
 TEST_F(SqliteStoreTest, RefusesAFileFromANewerProgram) {
     {
         auto store = open();
