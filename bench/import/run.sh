@@ -27,7 +27,7 @@ work=$(mktemp -d /tmp/kapal-bench-XXXXXX)
 chmod 755 "$work"
 trap 'if [ -f "$work/pg/postmaster.pid" ]; then su postgres -c "/usr/lib/postgresql/15/bin/pg_ctl -D $work/pg -m fast stop" >/dev/null; fi; rm -rf "$work"' EXIT
 csv="$work/persons.csv"
-build/bench/kapal_bench_make_csv "$ROWS" "$SEED" > "$csv"
+build/bench/bench/kapal_bench_make_csv "$ROWS" "$SEED" > "$csv"
 chmod 644 "$csv"
 echo "bench/import: $ROWS rows, seed $SEED, $(du -h "$csv" | cut -f1) CSV; $(nproc) cores; $RUNS runs"
 
@@ -48,11 +48,11 @@ done
 
 # --- PostgreSQL COPY ---
 PG=/usr/lib/postgresql/15/bin
-mkdir -p "$work/pg" && chown postgres "$work/pg"
+mkdir -p "$work/pg" "$work/run" && chown postgres "$work/pg" "$work/run"
 su postgres -c "$PG/initdb -D $work/pg -A trust" >/dev/null
 port=$((20000 + RANDOM % 10000))
-su postgres -c "$PG/pg_ctl -D $work/pg -o '-p $port -k $work -c listen_addresses=' -l $work/pg.log start" >/dev/null
-psql() { su postgres -c "psql -h $work -p $port -v ON_ERROR_STOP=1 -qAt $*"; }
+su postgres -c "$PG/pg_ctl -D $work/pg -o '-p $port -k $work/run -c listen_addresses=' -l $work/run/pg.log -w start" >/dev/null
+psql() { su postgres -c "psql -h $work/run -p $port -v ON_ERROR_STOP=1 -qAt $*"; }
 pg_times=()
 for r in $(seq "$RUNS"); do
   psql "-c 'DROP TABLE IF EXISTS persons'"

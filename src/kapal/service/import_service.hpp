@@ -24,7 +24,7 @@ struct ImportOptions {
     bool dry_run = false;               ///< check and classify every row, write nothing
     bool update = false;                ///< apply rows that differ from the stored person
     std::filesystem::path rejects_file; ///< CSV of rejected rows; empty = none
-    std::size_t batch_size = 5000;      ///< rows per store transaction
+    std::size_t batch_size = 25000;     ///< rows per store transaction
     /// Called now and then with (rows done, rows in the file — an estimate for CSV).
     std::function<void(std::size_t, std::size_t)> progress;
 };
