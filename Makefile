@@ -26,7 +26,9 @@ demo: build
 	fi
 	@echo ""
 	@echo "Kapal Si Geo demo: http://$(LISTEN)/  (API: http://$(LISTEN)/api/v1/openapi.json)"
-	@echo "No login yet: users and roles arrive with the next release; the demo is open on this machine only."
+	@echo "Accounts: 'kapal init' printed the admin password above on the first run (kapal user --help"
+	@echo "manages users). Sign-in to the app arrives with the security release; until then the demo"
+	@echo "listens on this machine only."
 	@echo "Stop with Ctrl+C. Data lives in $(DEMO_DIR) (delete it to start again)."
 	@./build/kapal serve --data "$(DEMO_DIR)" --listen "$(LISTEN)"
 

@@ -35,6 +35,52 @@ TEST(Cli, InitRefusesToOverwriteAndKeepsKeysPrivate) {
     EXPECT_EQ(st.st_mode & 0777, 0600U);
 }
 
+TEST(Cli, InitPrintsTheFirstAdminAndUsersAreManagedFromTheCommandLine) {
+    TempDir tmp;
+    const auto init = run({kapal_binary(), "init", "--data", tmp.path() + "/d"});
+    ASSERT_EQ(init.exit_code, 0) << init.output;
+    EXPECT_NE(init.output.find("user 'admin', password '"), std::string::npos) << init.output;
+    const auto data = tmp.path() + "/d";
+    const auto added = run({kapal_binary(),
+                            "user",
+                            "add",
+                            "--data",
+                            data,
+                            "--username",
+                            "Operator.Utara",
+                            "--role",
+                            "operator",
+                            "--area",
+                            "64.74.01"});
+    ASSERT_EQ(added.exit_code, 0) << added.output;
+    EXPECT_NE(added.output.find("Password (shown only now): "), std::string::npos);
+    const auto no_area = run({kapal_binary(),
+                              "user",
+                              "add",
+                              "--data",
+                              data,
+                              "--username",
+                              "viewer2",
+                              "--role",
+                              "viewer"});
+    EXPECT_NE(no_area.exit_code, 0);
+    EXPECT_NE(no_area.output.find("user.area_invalid"), std::string::npos) << no_area.output;
+    ASSERT_EQ(
+        run({kapal_binary(), "user", "disable", "--data", data, "--username", "operator.utara"})
+            .exit_code,
+        0);
+    const auto list = run({kapal_binary(), "user", "list", "--data", data});
+    EXPECT_NE(list.output.find("admin\tadmin\t*\tactive"), std::string::npos) << list.output;
+    EXPECT_NE(list.output.find("operator.utara\toperator\t64.74.01\tdisabled"), std::string::npos)
+        << list.output;
+    // the store holds Argon2id hashes, never the printed passwords
+    const auto dump =
+        run({"/usr/bin/sqlite3", data + "/store.db", "SELECT password_hash FROM users"});
+    EXPECT_NE(dump.output.find("$argon2id$"), std::string::npos) << dump.output;
+    const auto printed = init.output.substr(init.output.find("password '") + 10, 24);
+    EXPECT_EQ(dump.output.find(printed), std::string::npos);
+}
+
 TEST(Cli, DemoDataIsDeterministicAndIdempotent) {
     KapalServer server;
     const auto first = server.cli({"demo-data", "--persons", "300", "--seed", "5"});

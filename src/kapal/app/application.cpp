@@ -110,7 +110,7 @@ fs::path locate_shipped_dir(const std::string& configured, const std::string& re
     return candidates.front();
 }
 
-Result<Config> init_data_dir(const fs::path& dir, const InitOptions& options) {
+Result<InitResult> init_data_dir(const fs::path& dir, const InitOptions& options) {
     std::error_code ec;
     if (fs::exists(dir / "config", ec)) {
         return fail(ErrorCode::AlreadyExists,
@@ -143,12 +143,18 @@ Result<Config> init_data_dir(const fs::path& dir, const InitOptions& options) {
     if (ec) {
         return fail(ErrorCode::Io, "cannot write " + (dir / "config").string());
     }
-    // Create the store now so that init reports a broken location at once.
+    // Create the store now so that init reports a broken location at once, and the first
+    // admin, whose password is printed once and never stored in clear.
     auto app = Application::open(dir);
     if (!app) {
         return fail(std::move(app).error());
     }
-    return config;
+    auto admin =
+        (*app)->users().add({"admin", "Administrator", core::Role::Admin, {}, std::nullopt});
+    if (!admin) {
+        return fail(std::move(admin).error());
+    }
+    return InitResult{config, admin->user.username, admin->generated_password};
 }
 
 Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
@@ -186,6 +192,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->ref_ = std::move(*ref);
     app->persons_ =
         std::make_unique<service::PersonService>(*app->store_, app->ref_, *app->clock_, app->ids_);
+    app->users_ =
+        std::make_unique<service::UserService>(*app->store_, app->ref_, *app->clock_, app->ids_);
     return app;
 }
 

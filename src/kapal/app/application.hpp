@@ -8,6 +8,7 @@
 #include "kapal/core/result.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/service/reference_data.hpp"
+#include "kapal/service/user_service.hpp"
 #include "kapal/store/store.hpp"
 
 #include <filesystem>
@@ -21,9 +22,17 @@ struct InitOptions {
     std::string store; ///< empty: sqlite:store.db
 };
 
-/// Creates DIR (if needed), DIR/keys with fresh keys (mode 0700/0600), DIR/config, and the
-/// store. Errors: AlreadyExists when DIR/config exists (keys are never overwritten).
-Result<Config> init_data_dir(const std::filesystem::path& dir, const InitOptions& options);
+/// What `init` made: the settings, and the first admin's password (shown once, never stored).
+struct InitResult {
+    Config config;
+    std::string admin_username;
+    std::string admin_password;
+};
+
+/// Creates DIR (if needed), DIR/keys with fresh keys (mode 0700/0600), DIR/config, the store,
+/// and the first admin account with a random password. Errors: AlreadyExists when DIR/config
+/// exists (keys are never overwritten).
+Result<InitResult> init_data_dir(const std::filesystem::path& dir, const InitOptions& options);
 
 /// Where a folder shipped with the program is: `configured` when set, else the first of
 /// <exe>/../<relative>, <exe>/../../<relative>, /usr/share/kapal/<relative> that exists.
@@ -52,6 +61,8 @@ class Application {
 
     service::PersonService& persons() { return *persons_; }
 
+    service::UserService& users() { return *users_; }
+
     const core::Clock& clock() const { return *clock_; }
 
     core::IdGenerator& ids() { return ids_; }
@@ -66,6 +77,7 @@ class Application {
     std::unique_ptr<store::Store> store_;
     std::shared_ptr<const service::ReferenceData> ref_;
     std::unique_ptr<service::PersonService> persons_;
+    std::unique_ptr<service::UserService> users_;
 };
 
 /// Runs the HTTP server until SIGINT or SIGTERM. `ready` is called with the bound URL.

@@ -21,7 +21,8 @@ void add_check(CLI::App& app, Action& action) {
             }
             const auto info = a.store().info();
             std::cout << "ok: " << info.backend << " store at " << info.location << ", schema "
-                      << info.schema_version << ", " << info.persons << " persons\n";
+                      << info.schema_version << ", " << info.persons << " persons, " << info.users
+                      << " users\n";
             return 0;
         };
     });

@@ -13,13 +13,17 @@ void add_init(CLI::App& app, Action& action) {
     cmd->add_option("--store", *store, "Store location (default sqlite:store.db)");
     cmd->callback([&action, dir, store] {
         action = [dir, store] {
-            auto config = app::init_data_dir(*dir, {*store});
-            if (!config) {
-                return report_error(config.error());
+            auto made = app::init_data_dir(*dir, {*store});
+            if (!made) {
+                return report_error(made.error());
             }
-            std::cout << "Initialised " << *dir << " (store " << config->store << ").\n"
+            std::cout << "Initialised " << *dir << " (store " << made->config.store << ").\n"
                       << "Keys are in " << *dir << "/keys: back them up; without them the NIK "
-                      << "and KK numbers in the store cannot be read.\n";
+                      << "and KK numbers in the store cannot be read.\n"
+                      << "First administrator: user '" << made->admin_username << "', password '"
+                      << made->admin_password << "'\n"
+                      << "  (shown only now; change it with `kapal user passwd --data " << *dir
+                      << " --username " << made->admin_username << "`)\n";
             return 0;
         };
     });

@@ -20,6 +20,7 @@ void add_demo_data(CLI::App& app, Action& action);
 void add_import(CLI::App& app, Action& action);
 void add_export(CLI::App& app, Action& action);
 void add_check(CLI::App& app, Action& action);
+void add_user(CLI::App& app, Action& action);
 
 /// Prints an error (Indonesian title, English detail, field issues) to stderr and returns the
 /// catalogue's exit code for it.

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     kapal::cli::add_import(app, action);
     kapal::cli::add_export(app, action);
     kapal::cli::add_check(app, action);
+    kapal::cli::add_user(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -80,6 +80,15 @@ enum class ErrorCode {
     ImportColumnMissing,
     ImportRowChanged,
     ImportCellInvalid,
+    // accounts
+    UsernameInvalid,
+    RoleInvalid,
+    AreaInvalid,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordCommon,
+    PasswordContainsUsername,
+    AccountDisabled,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.

@@ -14,7 +14,7 @@ TEST(ErrorCatalogue, HasOneEntryPerCodeAtItsIndex) {
         EXPECT_EQ(error_info(code).code, code) << "catalogue entry " << i << " is out of order";
     }
     // the last enumerator is in the table
-    EXPECT_EQ(error_info(ErrorCode::ImportCellInvalid).code, ErrorCode::ImportCellInvalid);
+    EXPECT_EQ(error_info(ErrorCode::AccountDisabled).code, ErrorCode::AccountDisabled);
 }
 
 TEST(ErrorCatalogue, IdsAreUniqueAndRoundTrip) {

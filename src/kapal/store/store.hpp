@@ -5,6 +5,7 @@
 
 #include "kapal/core/person.hpp"
 #include "kapal/core/result.hpp"
+#include "kapal/core/user.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -74,10 +75,18 @@ struct ImportResult {
     core::PersonId id;
 };
 
+/// A user account as stored: the account and its Argon2id password hash (libsodium's
+/// crypto_pwhash_str format, which carries its own salt and parameters).
+struct UserRecord {
+    core::User user;
+    std::string password_hash;
+};
+
 /// Statistics for health checks and the CLI.
 struct StoreInfo {
     int schema_version = 0;
     std::int64_t persons = 0;
+    std::int64_t users = 0;
     std::string backend; ///< "sqlite" or "postgresql"
     std::string location;
 };
@@ -139,6 +148,19 @@ class Store {
 
     /// Runs the backend's own consistency check (SQLite: PRAGMA integrity_check).
     virtual Result<void> check_integrity() = 0;
+
+    /// Adds an account. Errors: AlreadyExists (user name taken).
+    virtual Result<void> create_user(const UserRecord& record) = 0;
+
+    /// Replaces an account found by its id (name, role, areas, disabled, hash, updated_at).
+    /// Errors: NotFound, AlreadyExists (renamed to a taken name).
+    virtual Result<void> update_user(const UserRecord& record) = 0;
+
+    /// By normalised user name; nullopt when there is none.
+    virtual Result<std::optional<UserRecord>> find_user(const std::string& username) = 0;
+
+    /// Every account, by user name.
+    virtual Result<std::vector<UserRecord>> list_users() = 0;
 };
 
 /// Keys for field encryption and the blind index, read from the data directory by `app`.

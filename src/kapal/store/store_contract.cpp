@@ -839,4 +839,64 @@ TEST_P(StoreContract, InfoCountsPersons) {
     EXPECT_EQ(store().info().persons, 2);
 }
 
+namespace {
+
+UserRecord user_record(const std::string& id, const std::string& name, core::Role role) {
+    UserRecord r;
+    r.user.id = id;
+    r.user.username = name;
+    r.user.display_name = "Petugas " + name;
+    r.user.role = role;
+    r.user.area_codes = {"64.74.01", "64.74.02.1003"};
+    r.user.created_at = core::from_unix_ms(1'700'000'000'000);
+    r.user.updated_at = r.user.created_at;
+    r.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA";
+    return r;
+}
+
+} // namespace
+
+TEST_P(StoreContract, StoresFindsListsAndUpdatesUsers) {
+    const auto op =
+        user_record("01900000-0000-7000-8000-000000000001", "operator.utara", core::Role::Operator);
+    const auto admin =
+        user_record("01900000-0000-7000-8000-000000000002", "admin", core::Role::Admin);
+    ASSERT_TRUE(store().create_user(op).has_value());
+    ASSERT_TRUE(store().create_user(admin).has_value());
+    auto found = store().find_user("operator.utara");
+    ASSERT_TRUE(found.has_value() && found->has_value());
+    EXPECT_EQ((*found)->user, op.user);
+    EXPECT_EQ((*found)->password_hash, op.password_hash);
+    auto missing = store().find_user("nobody");
+    ASSERT_TRUE(missing.has_value());
+    EXPECT_FALSE(missing->has_value());
+
+    auto changed = op;
+    changed.user.disabled = true;
+    changed.user.area_codes = {"64.74.03"};
+    changed.password_hash = "$argon2id$v=19$other";
+    changed.user.updated_at = core::from_unix_ms(1'700'000'100'000);
+    ASSERT_TRUE(store().update_user(changed).has_value());
+    EXPECT_EQ((**store().find_user("operator.utara")).user, changed.user);
+
+    auto all = store().list_users();
+    ASSERT_TRUE(all.has_value());
+    ASSERT_EQ(all->size(), 2U);
+    EXPECT_EQ((*all)[0].user.username, "admin");
+    EXPECT_EQ(store().info().users, 2);
+}
+
+TEST_P(StoreContract, RefusesATakenUserNameAndUnknownUsers) {
+    const auto a = user_record("01900000-0000-7000-8000-000000000011", "siti", core::Role::Viewer);
+    ASSERT_TRUE(store().create_user(a).has_value());
+    auto again = store().create_user(
+        user_record("01900000-0000-7000-8000-000000000012", "siti", core::Role::Viewer));
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(again.error().code, ErrorCode::AlreadyExists);
+    auto ghost = store().update_user(
+        user_record("01900000-0000-7000-8000-000000000013", "ghost", core::Role::Viewer));
+    ASSERT_FALSE(ghost.has_value());
+    EXPECT_EQ(ghost.error().code, ErrorCode::NotFound);
+}
+
 } // namespace kapal::store::contract

@@ -93,8 +93,26 @@ CREATE VIRTUAL TABLE persons_name_fts USING fts5(
     full_name, content='persons', content_rowid='pk', tokenize='trigram');
 )sql";
 
+// v2: user accounts. Area codes are stored as one text of codes separated by spaces (codes
+// never contain one); the list is short and only read with its account.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE users (
+    pk            INTEGER PRIMARY KEY,
+    id            TEXT    NOT NULL UNIQUE,
+    username      TEXT    NOT NULL UNIQUE,
+    display_name  TEXT    NOT NULL,
+    role          TEXT    NOT NULL,
+    area_codes    TEXT    NOT NULL,
+    disabled      INTEGER NOT NULL,
+    password_hash TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+) STRICT;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
+    Migration{2, kSchemaV2},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -602,6 +620,64 @@ std::string fts_phrase(std::string_view text) {
 #define KAPAL_SQL_VERSION_COLUMNS                                                                  \
     "version, recorded_at, actor, source, reason, kecamatan_code, nik_enc, kk_enc, doc"
 
+constexpr const char* kUserColumns =
+    "id, username, display_name, role, area_codes, disabled, password_hash, created_at, "
+    "updated_at";
+
+std::string join_codes(const std::vector<std::string>& codes) {
+    std::string out;
+    for (const auto& c : codes) {
+        out += (out.empty() ? "" : " ") + c;
+    }
+    return out;
+}
+
+std::vector<std::string> split_codes(std::string_view text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find(' ', start);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        if (end > start) {
+            out.emplace_back(text.substr(start, end - start));
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+void bind_user(Stmt& stmt, const UserRecord& r) {
+    stmt.bind(1, r.user.id);
+    stmt.bind(2, r.user.username);
+    stmt.bind(3, r.user.display_name);
+    stmt.bind(4, core::to_string(r.user.role));
+    stmt.bind(5, join_codes(r.user.area_codes));
+    stmt.bind(6, static_cast<std::int64_t>(r.user.disabled ? 1 : 0));
+    stmt.bind(7, r.password_hash);
+    stmt.bind(8, core::to_unix_ms(r.user.created_at));
+    stmt.bind(9, core::to_unix_ms(r.user.updated_at));
+}
+
+Result<UserRecord> user_from_row(const Stmt& stmt) {
+    UserRecord r;
+    r.user.id = std::string(stmt.text(0));
+    r.user.username = std::string(stmt.text(1));
+    r.user.display_name = std::string(stmt.text(2));
+    const auto role = core::parse_role(stmt.text(3));
+    if (!role) {
+        return fail(ErrorCode::StoreCorrupt, "user row with unknown role");
+    }
+    r.user.role = *role;
+    r.user.area_codes = split_codes(stmt.text(4));
+    r.user.disabled = stmt.int64(5) != 0;
+    r.password_hash = std::string(stmt.text(6));
+    r.user.created_at = core::from_unix_ms(stmt.int64(7));
+    r.user.updated_at = core::from_unix_ms(stmt.int64(8));
+    return r;
+}
+
 constexpr const char* kSelectPersonById =
     "SELECT " KAPAL_SQL_PERSON_COLUMNS " FROM persons WHERE id = ?1";
 constexpr const char* kSelectPersonByNik =
@@ -730,6 +806,95 @@ class SqliteStore final : public Store {
         if (auto n = conn->pragma_int("SELECT count(*) FROM persons")) {
             out.persons = *n;
         }
+        if (auto n = conn->pragma_int("SELECT count(*) FROM users")) {
+            out.users = *n;
+        }
+        return out;
+    }
+
+    Result<void> create_user(const UserRecord& r) override {
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(taken, w.prepare("SELECT 1 FROM users WHERE username = ?1 OR id = ?2"));
+        taken.bind(1, r.user.username);
+        taken.bind(2, r.user.id);
+        KAPAL_SQL_ASSIGN(exists, taken.step());
+        taken.reset();
+        if (exists) {
+            return fail(ErrorCode::AlreadyExists, "user '" + r.user.username + "' exists");
+        }
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO users (id, username, display_name, role, "
+                                   "area_codes, disabled, password_hash, created_at, updated_at) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+        bind_user(insert, r);
+        KAPAL_TRY(insert.run());
+        return tx.commit();
+    }
+
+    Result<void> update_user(const UserRecord& r) override {
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(taken, w.prepare("SELECT 1 FROM users WHERE username = ?1 AND id <> ?2"));
+        taken.bind(1, r.user.username);
+        taken.bind(2, r.user.id);
+        KAPAL_SQL_ASSIGN(exists, taken.step());
+        taken.reset();
+        if (exists) {
+            return fail(ErrorCode::AlreadyExists, "user '" + r.user.username + "' exists");
+        }
+        KAPAL_SQL_ASSIGN(update,
+                         w.prepare("UPDATE users SET username = ?2, display_name = ?3, role = ?4, "
+                                   "area_codes = ?5, disabled = ?6, password_hash = ?7, "
+                                   "updated_at = ?9 WHERE id = ?1"));
+        bind_user(update, r);
+        KAPAL_TRY(update.run());
+        if (sqlite3_changes(w.db()) == 0) {
+            return fail(ErrorCode::NotFound, "no user with id " + r.user.id);
+        }
+        return tx.commit();
+    }
+
+    Result<std::optional<UserRecord>> find_user(const std::string& username) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare(std::string("SELECT ") + kUserColumns +
+                                       " FROM users WHERE username = ?1"));
+        stmt.bind(1, username);
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            stmt.reset();
+            return std::optional<UserRecord>();
+        }
+        auto record = user_from_row(stmt);
+        stmt.reset();
+        if (!record) {
+            return fail(std::move(record).error());
+        }
+        return std::optional<UserRecord>(std::move(*record));
+    }
+
+    Result<std::vector<UserRecord>> list_users() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(
+            stmt,
+            conn->prepare(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY username"));
+        std::vector<UserRecord> out;
+        while (true) {
+            KAPAL_SQL_ASSIGN(more, stmt.step());
+            if (!more) {
+                break;
+            }
+            auto record = user_from_row(stmt);
+            if (!record) {
+                stmt.reset();
+                return fail(std::move(record).error());
+            }
+            out.push_back(std::move(*record));
+        }
+        stmt.reset();
         return out;
     }
 

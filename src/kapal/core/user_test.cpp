@@ -1,0 +1,68 @@
+#include "kapal/core/user.hpp"
+
+#include <gtest/gtest.h>
+
+namespace kapal::core {
+namespace {
+
+ErrorCode code_of(std::string_view password, std::string_view user = "siti.aminah") {
+    auto r = check_password_policy(password, user);
+    return r ? ErrorCode::Internal : r.error().code;
+}
+
+TEST(PasswordPolicy, AcceptsLongPassphrasesWithoutCompositionRules) {
+    EXPECT_TRUE(check_password_policy("kuda lari di pantai tanjung laut", "siti").has_value());
+    EXPECT_TRUE(check_password_policy("correcthorsebatterystaple", "siti").has_value());
+    EXPECT_TRUE(check_password_policy("Ñandú-Ünïcode-pässwörd", "siti").has_value());
+}
+
+TEST(PasswordPolicy, CountsCharactersNotBytes) {
+    // nine characters, eighteen bytes: still too short
+    EXPECT_EQ(code_of("ééééééééé"), ErrorCode::PasswordTooShort);
+    EXPECT_EQ(code_of("short"), ErrorCode::PasswordTooShort);
+    EXPECT_EQ(code_of(std::string(129, 'x') + "y"), ErrorCode::PasswordTooLong);
+}
+
+TEST(PasswordPolicy, RefusesCommonAndLocalFavourites) {
+    EXPECT_EQ(code_of("Password123!"), ErrorCode::PasswordCommon);
+    EXPECT_EQ(code_of("bismillah2024"), ErrorCode::PasswordCommon);
+    EXPECT_EQ(code_of("Bontang#2026"), ErrorCode::PasswordCommon);
+    EXPECT_EQ(code_of("1234567890"), ErrorCode::PasswordCommon);
+    EXPECT_EQ(code_of("aaaaaaaaaaaa"), ErrorCode::PasswordCommon);
+    EXPECT_EQ(code_of("0987654321"), ErrorCode::PasswordCommon);
+}
+
+TEST(PasswordPolicy, RefusesThePasswordContainingTheUserName) {
+    EXPECT_EQ(code_of("xx-Siti.Aminah-xx"), ErrorCode::PasswordContainsUsername);
+}
+
+TEST(Usernames, AreLowerCasedAndChecked) {
+    EXPECT_EQ(*normalise_username("  Operator.Utara "), "operator.utara");
+    EXPECT_FALSE(normalise_username("ab").has_value());
+    EXPECT_FALSE(normalise_username("nama dengan spasi").has_value());
+    EXPECT_FALSE(normalise_username("x@y").has_value());
+}
+
+TEST(Roles, RoundTripThroughText) {
+    for (const auto r : {Role::Admin,
+                         Role::Operator,
+                         Role::Penyalur,
+                         Role::Merchant,
+                         Role::Auditor,
+                         Role::Viewer}) {
+        EXPECT_EQ(parse_role(to_string(r)), r);
+    }
+    EXPECT_FALSE(parse_role("superuser").has_value());
+}
+
+TEST(Areas, UnknownCodesAreNamed) {
+    RegionRegistry regions;
+    regions.add({"64.74.01", "Bontang Utara", RegionLevel::Kecamatan, "64.74"});
+    EXPECT_TRUE(check_area_codes({"64.74.01"}, regions).has_value());
+    auto bad = check_area_codes({"64.74.01", "64.99"}, regions);
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().fields.at(0).detail, "64.99");
+}
+
+} // namespace
+} // namespace kapal::core
