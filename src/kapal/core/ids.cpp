@@ -1,5 +1,6 @@
 #include "kapal/core/ids.hpp"
 
+#include <array>
 #include <cstdio>
 
 namespace kapal::core {
@@ -8,16 +9,16 @@ std::string format_uuid_v7(Timestamp t, std::uint64_t rand_a, std::uint64_t rand
     const auto ms = static_cast<std::uint64_t>(to_unix_ms(t)) & 0xFFFF'FFFF'FFFFULL;
     const std::uint64_t a = rand_a & 0xFFFU;
     const std::uint64_t b = rand_b & 0x3FFF'FFFF'FFFF'FFFFULL;
-    char buf[40];
-    std::snprintf(buf,
-                  sizeof buf,
+    std::array<char, 40> buf{};
+    std::snprintf(buf.data(),
+                  buf.size(),
                   "%08llx-%04llx-7%03llx-%04llx-%012llx",
                   static_cast<unsigned long long>(ms >> 16U),
                   static_cast<unsigned long long>(ms & 0xFFFFU),
                   static_cast<unsigned long long>(a),
                   static_cast<unsigned long long>(0x8000U | (b >> 48U)),
                   static_cast<unsigned long long>(b & 0xFFFF'FFFF'FFFFULL));
-    return buf;
+    return buf.data();
 }
 
 bool is_uuid_v7(std::string_view text) {

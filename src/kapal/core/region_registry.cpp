@@ -99,7 +99,7 @@ const Region* RegionRegistry::find_by_name(std::string_view name,
     // "Kelurahan Lok Tuan", "Kel. Lok Tuan", "Kecamatan Bontang Utara", "Kec. Bontang Utara"
     for (std::string_view prefix : {"kelurahan", "kel", "desa", "kecamatan", "kec"}) {
         if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0 &&
-            by_folded_name_.count(key) == 0) {
+            !by_folded_name_.contains(key)) {
             key.erase(0, prefix.size());
             break;
         }
@@ -133,7 +133,7 @@ const Region* RegionRegistry::find_kecamatan(std::string_view name_or_code,
 }
 
 bool RegionRegistry::is_known_nik_prefix(std::string_view six_digits) const {
-    return nik_prefixes_.count(std::string(six_digits)) != 0;
+    return nik_prefixes_.contains(std::string(six_digits));
 }
 
 std::vector<const Region*> RegionRegistry::children(std::string_view code) const {

@@ -38,11 +38,15 @@ template <class T, class E> class [[nodiscard]] expected { // NOLINT(readability
     expected(T value)
         : v_(std::in_place_index<0>, std::move(value)) {} // NOLINT
 
+    // The constraint excludes T and expected itself, so this never hides a copy or move.
+    // NOLINTBEGIN(bugprone-forwarding-reference-overload)
     template <class U>
 
     requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, T> &&
              !std::is_same_v<std::decay_t<U>, expected>) expected(U&& value)
         : v_(std::in_place_index<0>, std::forward<U>(value)) {} // NOLINT
+
+    // NOLINTEND(bugprone-forwarding-reference-overload)
 
     template <class G>
     expected(unexpected<G> error) // NOLINT

@@ -1,5 +1,7 @@
 #include "kapal/core/text.hpp"
 
+#include <algorithm>
+
 namespace kapal::core {
 
 std::string_view trim(std::string_view text) {
@@ -58,15 +60,8 @@ std::string fold_key(std::string_view text) {
 }
 
 bool all_digits(std::string_view text) {
-    if (text.empty()) {
-        return false;
-    }
-    for (const char c : text) {
-        if (c < '0' || c > '9') {
-            return false;
-        }
-    }
-    return true;
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 int hex_value(char c) noexcept {

@@ -1,5 +1,6 @@
 #include "kapal/core/time.hpp"
 
+#include <array>
 #include <charconv>
 #include <cstdio>
 
@@ -24,14 +25,14 @@ std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t le
 } // namespace
 
 std::string format_date(Date d) {
-    char buf[16];
-    std::snprintf(buf,
-                  sizeof buf,
+    std::array<char, 16> buf{};
+    std::snprintf(buf.data(),
+                  buf.size(),
                   "%04d-%02u-%02u",
                   static_cast<int>(d.year()),
                   static_cast<unsigned>(d.month()),
                   static_cast<unsigned>(d.day()));
-    return buf;
+    return buf.data();
 }
 
 std::optional<Date> parse_date(std::string_view text) {
@@ -56,9 +57,9 @@ std::string format_timestamp(Timestamp t) {
     const auto day = floor<days>(t);
     const Date date{day};
     const hh_mm_ss<milliseconds> tod{t - day};
-    char buf[40];
-    std::snprintf(buf,
-                  sizeof buf,
+    std::array<char, 40> buf{};
+    std::snprintf(buf.data(),
+                  buf.size(),
                   "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
                   static_cast<int>(date.year()),
                   static_cast<unsigned>(date.month()),
@@ -67,7 +68,7 @@ std::string format_timestamp(Timestamp t) {
                   static_cast<int>(tod.minutes().count()),
                   static_cast<int>(tod.seconds().count()),
                   static_cast<int>(tod.subseconds().count()));
-    return buf;
+    return buf.data();
 }
 
 std::optional<Timestamp> parse_timestamp(std::string_view text) {
