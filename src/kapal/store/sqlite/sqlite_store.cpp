@@ -812,50 +812,9 @@ class SqliteStore final : public Store {
         return out;
     }
 
-    Result<void> create_user(const UserRecord& r) override {
-        const std::lock_guard lock(writer_mutex_);
-        Connection& w = *writer_;
-        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
-        KAPAL_SQL_ASSIGN(taken, w.prepare("SELECT 1 FROM users WHERE username = ?1 OR id = ?2"));
-        taken.bind(1, r.user.username);
-        taken.bind(2, r.user.id);
-        KAPAL_SQL_ASSIGN(exists, taken.step());
-        taken.reset();
-        if (exists) {
-            return fail(ErrorCode::AlreadyExists, "user '" + r.user.username + "' exists");
-        }
-        KAPAL_SQL_ASSIGN(insert,
-                         w.prepare("INSERT INTO users (id, username, display_name, role, "
-                                   "area_codes, disabled, password_hash, created_at, updated_at) "
-                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
-        bind_user(insert, r);
-        KAPAL_TRY(insert.run());
-        return tx.commit();
-    }
+    Result<void> create_user(const UserRecord& r) override { return write_user(r, true); }
 
-    Result<void> update_user(const UserRecord& r) override {
-        const std::lock_guard lock(writer_mutex_);
-        Connection& w = *writer_;
-        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
-        KAPAL_SQL_ASSIGN(taken, w.prepare("SELECT 1 FROM users WHERE username = ?1 AND id <> ?2"));
-        taken.bind(1, r.user.username);
-        taken.bind(2, r.user.id);
-        KAPAL_SQL_ASSIGN(exists, taken.step());
-        taken.reset();
-        if (exists) {
-            return fail(ErrorCode::AlreadyExists, "user '" + r.user.username + "' exists");
-        }
-        KAPAL_SQL_ASSIGN(update,
-                         w.prepare("UPDATE users SET username = ?2, display_name = ?3, role = ?4, "
-                                   "area_codes = ?5, disabled = ?6, password_hash = ?7, "
-                                   "updated_at = ?9 WHERE id = ?1"));
-        bind_user(update, r);
-        KAPAL_TRY(update.run());
-        if (sqlite3_changes(w.db()) == 0) {
-            return fail(ErrorCode::NotFound, "no user with id " + r.user.id);
-        }
-        return tx.commit();
-    }
+    Result<void> update_user(const UserRecord& r) override { return write_user(r, false); }
 
     Result<std::optional<UserRecord>> find_user(const std::string& username) override {
         ReaderPool::Lease conn(readers_, readers_.acquire());
@@ -1284,6 +1243,39 @@ class SqliteStore final : public Store {
                         "sqlite: cannot switch " + file_.string() + " to WAL mode");
         }
         return {};
+    }
+
+    /// Inserts (create) or replaces (by id) an account, refusing a user name that another
+    /// account has.
+    Result<void> write_user(const UserRecord& r, bool create) {
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(taken,
+                         w.prepare(create
+                                       ? "SELECT 1 FROM users WHERE username = ?1 OR id = ?2"
+                                       : "SELECT 1 FROM users WHERE username = ?1 AND id <> ?2"));
+        taken.bind(1, r.user.username);
+        taken.bind(2, r.user.id);
+        KAPAL_SQL_ASSIGN(exists, taken.step());
+        taken.reset();
+        if (exists) {
+            return fail(ErrorCode::AlreadyExists, "user '" + r.user.username + "' exists");
+        }
+        KAPAL_SQL_ASSIGN(
+            write,
+            w.prepare(create ? "INSERT INTO users (id, username, display_name, role, area_codes, "
+                               "disabled, password_hash, created_at, updated_at) "
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                             : "UPDATE users SET username = ?2, display_name = ?3, role = ?4, "
+                               "area_codes = ?5, disabled = ?6, password_hash = ?7, "
+                               "updated_at = ?9 WHERE id = ?1"));
+        bind_user(write, r);
+        KAPAL_TRY(write.run());
+        if (!create && sqlite3_changes(w.db()) == 0) {
+            return fail(ErrorCode::NotFound, "no user with id " + r.user.id);
+        }
+        return tx.commit();
     }
 
     Result<void> migrate(int from) {
