@@ -197,7 +197,9 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     return app;
 }
 
-Result<void> serve(Application& app, const std::function<void(const std::string&)>& ready) {
+Result<void> serve(Application& app,
+                   const std::function<void(const std::string&)>& ready,
+                   std::function<void(std::string_view)> log) {
     const auto& c = app.config();
     auto listen = parse_listen(c.listen);
     if (!listen) {
@@ -218,6 +220,7 @@ Result<void> serve(Application& app, const std::function<void(const std::string&
     options.burst_per_address = c.burst_per_address;
     options.tls_cert_file = c.tls_cert;
     options.tls_key_file = c.tls_key;
+    options.log = std::move(log);
     options.static_dir = locate_shipped_dir(c.static_dir, "web/dist").string();
     if (!std::filesystem::exists(options.static_dir)) {
         options.static_dir = locate_shipped_dir("", "web/public").string();

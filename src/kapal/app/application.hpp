@@ -80,7 +80,10 @@ class Application {
     std::unique_ptr<service::UserService> users_;
 };
 
-/// Runs the HTTP server until SIGINT or SIGTERM. `ready` is called with the bound URL.
-Result<void> serve(Application& app, const std::function<void(const std::string&)>& ready);
+/// Runs the HTTP server until SIGINT or SIGTERM. `ready` is called with the bound URL; `log`
+/// receives the server's operational messages (handler failures; never request data).
+Result<void> serve(Application& app,
+                   const std::function<void(const std::string&)>& ready,
+                   std::function<void(std::string_view)> log = {});
 
 } // namespace kapal::app

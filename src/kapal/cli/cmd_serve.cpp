@@ -37,9 +37,16 @@ void add_serve(CLI::App& app, Action& action) {
                 config.tls_cert = o->cert;
                 config.tls_key = o->key;
             }
-            auto served = app::serve(a, [](const std::string& url) {
-                std::cout << "Kapal Si Geo is serving on " << url << std::endl;
-            });
+            auto served = app::serve(
+                a,
+                [](const std::string& url) {
+                    std::cout << "Kapal Si Geo is serving on " << url << std::endl;
+                },
+                [&a](std::string_view message) {
+                    // One line per event, UTC time first; the server never passes request data.
+                    std::cerr << core::format_timestamp(a.clock().now()) << " " << message
+                              << std::endl;
+                });
             if (!served) {
                 return report_error(served.error());
             }
