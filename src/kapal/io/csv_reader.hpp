@@ -104,6 +104,14 @@ class CsvReader {
     void start();
     void detect_separator();
     Result<bool> parse_record(CsvRecord& out);
+    /// Appends the bytes from the read position up to the next byte marked in `special` (or
+    /// the end of the buffered chunk) to `field`. true: stopped at such a byte (not consumed);
+    /// false: the chunk ran out. ImportCellInvalid (naming `line` and field `count`) when the
+    /// field grows past max_field_bytes.
+    Result<bool> scan_run(std::string& field,
+                          const std::array<bool, 256>& special,
+                          std::size_t line,
+                          std::size_t count);
     unexpected<Error> fail_at(ErrorCode code, std::size_t line, const std::string& what);
 
     std::unique_ptr<std::istream> owned_;
