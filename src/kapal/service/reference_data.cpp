@@ -64,16 +64,6 @@ constexpr std::pair<std::string_view, std::string_view> kAliases[] = {
 
 } // namespace
 
-fs::path find_reference_dir(const std::vector<fs::path>& candidates) {
-    for (const auto& c : candidates) {
-        std::error_code ec;
-        if (fs::exists(c / "kode_wilayah_kaltim_64.csv", ec)) {
-            return c;
-        }
-    }
-    return candidates.empty() ? fs::path{} : candidates.front();
-}
-
 Result<std::shared_ptr<const ReferenceData>> load_reference_data(const fs::path& dir) {
     auto data = std::make_shared<ReferenceData>();
     data->city_code = "64.74";

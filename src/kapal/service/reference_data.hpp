@@ -34,8 +34,4 @@ struct ReferenceData {
 /// bontang_kelurahan.geojson, population_bontang.csv. Errors name the file and line.
 Result<std::shared_ptr<const ReferenceData>> load_reference_data(const std::filesystem::path& dir);
 
-/// Where data/ is: $KAPAL_REFERENCE_DIR is read by the caller (app), not here; this returns the
-/// first existing of the candidates given (the installed share dir, the source tree).
-std::filesystem::path find_reference_dir(const std::vector<std::filesystem::path>& candidates);
-
 } // namespace kapal::service
