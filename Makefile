@@ -21,14 +21,17 @@ test: deps
 
 demo: build
 	@if [ ! -f "$(DEMO_DIR)/config" ]; then \
-	  ./build/kapal init --data "$(DEMO_DIR)" && \
-	  ./build/kapal demo-data --data "$(DEMO_DIR)" --persons $(DEMO_PERSONS) --seed 1; \
+	  ./build/kapal init --data "$(DEMO_DIR)" > /dev/null && \
+	  ./build/kapal demo-data --data "$(DEMO_DIR)" --persons $(DEMO_PERSONS) --seed 1 --accounts \
+	    > /dev/null; \
 	fi
 	@echo ""
 	@echo "Kapal Si Geo demo: http://$(LISTEN)/  (API: http://$(LISTEN)/api/v1/openapi.json)"
-	@echo "Accounts: 'kapal init' printed the admin password above on the first run (kapal user --help"
-	@echo "manages users). Sign-in to the app arrives with the security release; until then the demo"
-	@echo "listens on this machine only."
+	@echo "Demo logins (user name, role, areas, password), also in $(DEMO_DIR)/demo-logins.txt:"
+	@if [ -f "$(DEMO_DIR)/demo-logins.txt" ]; then grep -v '^#' "$(DEMO_DIR)/demo-logins.txt" | \
+	  sed 's/^/  /'; else ./build/kapal demo-data --data "$(DEMO_DIR)" --persons 1 --accounts | \
+	  grep -v '^#' | grep -v '^demo-data' | sed 's/^/  /'; fi
+	@echo "Sign in: POST /api/v1/auth/login {\"username\":\"admin\",\"password\":\"...\"}"
 	@echo "Stop with Ctrl+C. Data lives in $(DEMO_DIR) (delete it to start again)."
 	@./build/kapal serve --data "$(DEMO_DIR)" --listen "$(LISTEN)"
 

@@ -42,7 +42,8 @@ std::size_t persons_in(KapalServer& server) {
 }
 
 TEST(Crash, KillNineDuringCreatesLosesNoAcknowledgedWrite) {
-    KapalServer server(Settings{{"requests_per_second_per_address", "0"}});
+    KapalServer server(
+        Settings{{"requests_per_second_per_address", "0"}, {"requests_per_second_per_user", "0"}});
     server.start();
     std::vector<std::string> acknowledged;
     std::atomic<bool> stop{false};

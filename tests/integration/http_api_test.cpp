@@ -19,7 +19,8 @@ class HttpApi : public ::testing::Test {
     static void SetUpTestSuite() {
         server_ = new KapalServer(Settings{{"body_limit_bytes", "65536"},
                                            {"header_timeout_s", "2"},
-                                           {"requests_per_second_per_address", "0"}});
+                                           {"requests_per_second_per_address", "0"},
+                                           {"requests_per_second_per_user", "0"}});
         server_->start();
     }
 
@@ -177,11 +178,9 @@ TEST_F(HttpApi, SlowClientIsCutOff) {
 }
 
 TEST_F(HttpApi, UnsupportedContentTypeIs415) {
-    auto res = http_request(server_->port(),
-                            "POST",
-                            "/api/v1/persons",
-                            {{"Content-Type", "text/plain"}},
-                            person_json(8));
+    Headers headers = {{"Content-Type", "text/plain"}};
+    server_->admin().apply("POST", headers);
+    auto res = http_request(server_->port(), "POST", "/api/v1/persons", headers, person_json(8));
     ASSERT_TRUE(res.has_value());
     EXPECT_EQ(res->status, 415);
 }

@@ -3,6 +3,7 @@
 // a free port of 127.0.0.1 (the program prints the URL it bound).
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <fstream>
 #include <memory>
@@ -22,17 +23,111 @@ inline std::string kapal_binary() {
 /// `key = value` lines appended to DIR/config.
 using Settings = std::vector<std::pair<std::string, std::string>>;
 
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// How a test client proves who it is: a bearer token, or a session cookie with its CSRF token.
+/// Empty = anonymous.
+struct Credentials {
+    std::string bearer;
+    std::string cookie; ///< "kapal_session=..." as sent in Cookie
+    std::string csrf;
+
+    /// Adds the credentials to `headers` (the CSRF header only for unsafe methods).
+    void apply(const std::string& method, Headers& headers) const {
+        if (!bearer.empty()) {
+            headers.emplace_back("Authorization", "Bearer " + bearer);
+        }
+        if (!cookie.empty()) {
+            headers.emplace_back("Cookie", cookie);
+            if (method != "GET" && method != "HEAD" && !csrf.empty()) {
+                headers.emplace_back("X-CSRF-Token", csrf);
+            }
+        }
+    }
+};
+
+/// The value after `marker` up to the next `end` character in `text` ("" if absent).
+inline std::string text_after(const std::string& text, const std::string& marker, char end) {
+    const auto at = text.find(marker);
+    if (at == std::string::npos) {
+        return {};
+    }
+    const auto start = at + marker.size();
+    return text.substr(start, text.find(end, start) - start);
+}
+
 class KapalServer {
   public:
     /// Initialises a data dir with extra config lines (`key = value`) appended.
     explicit KapalServer(const Settings& settings = {}) {
         const auto init = run({kapal_binary(), "init", "--data", dir_.path()});
         EXPECT_EQ(init.exit_code, 0) << init.output;
-        std::ofstream config(dir_.path() + "/config", std::ios::app);
-        for (const auto& [k, v] : settings) {
-            config << k << " = " << v << "\n";
+        admin_password_ = text_after(init.output, "password '", '\'');
+        {
+            std::ofstream config(dir_.path() + "/config", std::ios::app);
+            for (const auto& [k, v] : settings) {
+                config << k << " = " << v << "\n";
+            }
         }
+        admin_.bearer = make_token("admin");
     }
+
+    /// A new API token of `username`, made with `kapal token create` (extra args appended).
+    std::string make_token(const std::string& username, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args = {"token", "create", "--user", username, "--expires", "1d"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto made = cli(args);
+        EXPECT_EQ(made.exit_code, 0) << made.output;
+        return "ksg_" + text_after(made.output, "ksg_", '\n');
+    }
+
+    /// Adds an account with `kapal user add` and returns its generated password.
+    std::string add_user(const std::string& username,
+                         const std::string& role,
+                         const std::vector<std::string>& areas = {}) {
+        std::vector<std::string> args = {"user", "add", "--username", username, "--role", role};
+        for (const auto& a : areas) {
+            args.emplace_back("--area");
+            args.push_back(a);
+        }
+        const auto added = cli(args);
+        EXPECT_EQ(added.exit_code, 0) << added.output;
+        return text_after(added.output, "shown only now): ", '\n');
+    }
+
+    /// Signs in through POST /api/v1/auth/login; empty credentials when that fails.
+    Credentials login(const std::string& username, const std::string& password) {
+        const std::string body =
+            nlohmann::json{{"username", username}, {"password", password}}.dump();
+        auto res = send("POST", "/api/v1/auth/login", body, {}, Credentials{});
+        Credentials out;
+        if (!res || res->status != 200) {
+            ADD_FAILURE() << "login of " << username
+                          << " failed: " << (res ? res->body : "no answer");
+            return out;
+        }
+        const auto cookie = res->header("Set-Cookie");
+        out.cookie = cookie.substr(0, cookie.find(';'));
+        out.csrf = nlohmann::json::parse(res->body)["csrf_token"].get<std::string>();
+        return out;
+    }
+
+    /// Sends a request with `who`'s credentials (a JSON body gets its Content-Type).
+    std::optional<HttpResponse> send(const std::string& method,
+                                     const std::string& target,
+                                     const std::string& body,
+                                     Headers headers,
+                                     const Credentials& who) {
+        if (!body.empty()) {
+            headers.emplace_back("Content-Type", "application/json");
+        }
+        who.apply(method, headers);
+        return http_request(port_, method, target, headers, body);
+    }
+
+    const Credentials& admin() const { return admin_; }
+
+    const std::string& admin_password() const { return admin_password_; }
 
     /// Starts `kapal serve`; fails the test if it does not print its URL in time.
     void start() {
@@ -52,15 +147,12 @@ class KapalServer {
         return code;
     }
 
-    std::optional<HttpResponse>
-    request(const std::string& method,
-            const std::string& target,
-            const std::string& body = {},
-            std::vector<std::pair<std::string, std::string>> headers = {}) {
-        if (!body.empty()) {
-            headers.emplace_back("Content-Type", "application/json");
-        }
-        return http_request(port_, method, target, headers, body);
+    /// A request as the admin (bearer token made at set-up).
+    std::optional<HttpResponse> request(const std::string& method,
+                                        const std::string& target,
+                                        const std::string& body = {},
+                                        Headers headers = {}) {
+        return send(method, target, body, std::move(headers), admin_);
     }
 
     /// Runs another kapal command on the same data directory.
@@ -79,6 +171,8 @@ class KapalServer {
 
   private:
     TempDir dir_;
+    std::string admin_password_;
+    Credentials admin_;
     std::unique_ptr<Child> child_;
     unsigned short port_ = 0;
 };

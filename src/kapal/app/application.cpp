@@ -1,6 +1,8 @@
 #include "kapal/app/application.hpp"
 
 #include "kapal/core/text.hpp"
+#include "kapal/http/auth_gate.hpp"
+#include "kapal/http/auth_routes.hpp"
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -149,8 +152,8 @@ Result<InitResult> init_data_dir(const fs::path& dir, const InitOptions& options
     if (!app) {
         return fail(std::move(app).error());
     }
-    auto admin =
-        (*app)->users().add({"admin", "Administrator", core::Role::Admin, {}, std::nullopt});
+    auto admin = (*app)->users().add(
+        {"admin", "Administrator", core::Role::Admin, {}, std::nullopt}, Application::cli_actor());
     if (!admin) {
         return fail(std::move(admin).error());
     }
@@ -194,7 +197,61 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         std::make_unique<service::PersonService>(*app->store_, app->ref_, *app->clock_, app->ids_);
     app->users_ =
         std::make_unique<service::UserService>(*app->store_, app->ref_, *app->clock_, app->ids_);
+    const auto& c = app->config_;
+    service::AuthSettings auth;
+    auth.idle_timeout = std::chrono::minutes(c.session_idle_minutes);
+    auth.absolute_timeout = std::chrono::hours(c.session_absolute_hours);
+    auth.free_failures_per_account = c.login_free_failures_per_account;
+    auth.free_failures_per_address = c.login_free_failures_per_address;
+    app->auth_ = std::make_unique<service::AuthService>(
+        *app->store_, *app->users_, *app->clock_, app->ids_, auth);
     return app;
+}
+
+service::Actor Application::cli_actor() {
+    const char* user = std::getenv("USER");
+    return {std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown"),
+            "cli",
+            {},
+            std::nullopt};
+}
+
+namespace {
+
+http::GateOptions gate_options(const Config& c) {
+    http::GateOptions out;
+    out.always_secure_cookies = c.secure_cookies == "always";
+    out.requests_per_second_per_user = c.requests_per_second_per_user;
+    out.burst_per_user = c.burst_per_user;
+    out.max_concurrent_per_user = c.max_concurrent_requests_per_user;
+    return out;
+}
+
+/// Every route of the API, behind `gate`.
+void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
+    http::add_auth_routes(router, app.auth(), gate, app.users(), app.store());
+    http::add_person_routes(router, app.persons(), app.store());
+}
+
+} // namespace
+
+std::vector<RouteDescription> describe_routes(Application& app) {
+    http::AuthGate gate(app.auth(), gate_options(app.config()));
+    http::Router router;
+    add_routes(app, gate, router);
+    std::vector<RouteDescription> out;
+    for (const auto& r : router.routes()) {
+        std::string access;
+        if (r.access.anyone) {
+            access = "open";
+        } else {
+            for (const auto role : r.access.roles) {
+                access += (access.empty() ? "" : ",") + std::string(core::to_string(role));
+            }
+        }
+        out.push_back({r.method, r.pattern, access});
+    }
+    return out;
 }
 
 Result<void> serve(Application& app,
@@ -233,8 +290,9 @@ Result<void> serve(Application& app,
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+    http::AuthGate gate(app.auth(), gate_options(c));
     http::Router router;
-    http::add_person_routes(router, app.persons(), app.store());
+    add_routes(app, gate, router);
     auto server = http::Server::start(options, router);
     if (!server) {
         return fail(std::move(server).error());

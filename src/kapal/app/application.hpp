@@ -6,6 +6,7 @@
 #include "kapal/core/clock.hpp"
 #include "kapal/core/ids.hpp"
 #include "kapal/core/result.hpp"
+#include "kapal/service/auth_service.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/service/user_service.hpp"
@@ -15,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace kapal::app {
 
@@ -63,6 +65,11 @@ class Application {
 
     service::UserService& users() { return *users_; }
 
+    service::AuthService& auth() { return *auth_; }
+
+    /// The actor of a command run at this machine's shell: "cli:<os user>".
+    static service::Actor cli_actor();
+
     const core::Clock& clock() const { return *clock_; }
 
     core::IdGenerator& ids() { return ids_; }
@@ -78,7 +85,19 @@ class Application {
     std::shared_ptr<const service::ReferenceData> ref_;
     std::unique_ptr<service::PersonService> persons_;
     std::unique_ptr<service::UserService> users_;
+    std::unique_ptr<service::AuthService> auth_;
 };
+
+/// One route of the HTTP API and who may call it: "open" or the roles, comma-separated.
+struct RouteDescription {
+    std::string method;
+    std::string pattern;
+    std::string access;
+};
+
+/// Every route the server registers, in registration order (`kapal routes`; the authorization
+/// matrix test compares this with its own table, so a new route fails it until classified).
+std::vector<RouteDescription> describe_routes(Application& app);
 
 /// Runs the HTTP server until SIGINT or SIGTERM. `ready` is called with the bound URL; `log`
 /// receives the server's operational messages (handler failures; never request data).

@@ -96,6 +96,43 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          [](Config& c, std::string_view v) {
              return parse_num(v, c.burst_per_address) && c.burst_per_address >= 0;
          }},
+        {"session_idle_minutes",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.session_idle_minutes) && c.session_idle_minutes > 0;
+         }},
+        {"session_absolute_hours",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.session_absolute_hours) && c.session_absolute_hours > 0;
+         }},
+        {"secure_cookies",
+         [](Config& c, std::string_view v) {
+             c.secure_cookies = v;
+             return v == "auto" || v == "always";
+         }},
+        {"login_free_failures_per_account",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.login_free_failures_per_account) &&
+                    c.login_free_failures_per_account >= 0;
+         }},
+        {"login_free_failures_per_address",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.login_free_failures_per_address) &&
+                    c.login_free_failures_per_address >= 0;
+         }},
+        {"requests_per_second_per_user",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.requests_per_second_per_user) &&
+                    c.requests_per_second_per_user >= 0;
+         }},
+        {"burst_per_user",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.burst_per_user) && c.burst_per_user >= 0;
+         }},
+        {"max_concurrent_requests_per_user",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.max_concurrent_requests_per_user) &&
+                    c.max_concurrent_requests_per_user > 0;
+         }},
     };
     return kSetters;
 }
@@ -172,7 +209,19 @@ std::string format_config(const Config& c) {
         << "max_connections = " << c.max_connections << "\n"
         << "max_connections_per_address = " << c.max_connections_per_address << "\n"
         << "requests_per_second_per_address = " << c.requests_per_second_per_address << "\n"
-        << "burst_per_address = " << c.burst_per_address << "\n";
+        << "burst_per_address = " << c.burst_per_address << "\n"
+        << "# Sessions end after this long without a request, and this long after login.\n"
+        << "session_idle_minutes = " << c.session_idle_minutes << "\n"
+        << "session_absolute_hours = " << c.session_absolute_hours << "\n"
+        << "# auto: cookies are Secure when served over TLS; always: also behind a TLS proxy.\n"
+        << "secure_cookies = " << c.secure_cookies << "\n"
+        << "# Failed logins allowed before waits start (then 2 s, 4 s, ... up to 15 min).\n"
+        << "login_free_failures_per_account = " << c.login_free_failures_per_account << "\n"
+        << "login_free_failures_per_address = " << c.login_free_failures_per_address << "\n"
+        << "# Per signed-in user (field phones share carrier addresses, so per user too).\n"
+        << "requests_per_second_per_user = " << c.requests_per_second_per_user << "\n"
+        << "burst_per_user = " << c.burst_per_user << "\n"
+        << "max_concurrent_requests_per_user = " << c.max_concurrent_requests_per_user << "\n";
     if (!c.reference_dir.empty()) {
         out << "reference_dir = " << c.reference_dir << "\n";
     }

@@ -29,6 +29,16 @@ struct Config {
     std::size_t max_connections_per_address = 64;
     double requests_per_second_per_address = 50;
     double burst_per_address = 100;
+    // Sessions, logins and per-user limits (docs/SECURITY.md).
+    int session_idle_minutes = 30;
+    int session_absolute_hours = 12;
+    std::string secure_cookies = "auto"; ///< auto: Secure when served over TLS; always: also
+                                         ///< behind a TLS-terminating proxy
+    int login_free_failures_per_account = 5;
+    int login_free_failures_per_address = 20;
+    double requests_per_second_per_user = 20;
+    double burst_per_user = 40;
+    int max_concurrent_requests_per_user = 8;
 };
 
 /// Parses config text. Errors: ConfigInvalid naming the line.

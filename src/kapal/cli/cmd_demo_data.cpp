@@ -3,9 +3,73 @@
 #include "kapal/core/person_rules.hpp"
 #include "kapal/service/demo_data.hpp"
 
+#include <sys/stat.h>
+
+#include <fstream>
 #include <iostream>
 
 namespace kapal::cli {
+namespace {
+
+struct DemoAccount {
+    const char* username;
+    const char* name;
+    core::Role role;
+    std::vector<std::string> areas;
+};
+
+/// One login per role, with fresh passwords (and a new one for admin), written to
+/// DIR/demo-logins.txt (mode 0600) so that `make demo` can show them on every start. Accounts
+/// that exist already are left alone. Only for demo data directories.
+int make_demo_accounts(app::Application& a) {
+    const std::vector<DemoAccount> accounts = {
+        {"operator.utara", "Rina (TKSK Bontang Utara)", core::Role::Operator, {"64.74.01"}},
+        {"operator.selatan",
+         "Yusuf (Pendamping Bontang Selatan)",
+         core::Role::Operator,
+         {"64.74.02"}},
+        {"penyalur", "Petugas penyaluran", core::Role::Penyalur, {"64.74"}},
+        {"merchant", "E-Warong Loktuan", core::Role::Merchant, {"64.74"}},
+        {"auditor", "Inspektorat", core::Role::Auditor, {}},
+        {"viewer", "Kepala Bidang (lihat saja)", core::Role::Viewer, {"64.74"}},
+    };
+    const auto actor = app::Application::cli_actor();
+    std::string lines =
+        "# Demo logins (made-up accounts of the demo data; never use in production)\n";
+    auto reset = a.users().set_password("admin", std::nullopt, actor);
+    if (reset) {
+        lines += "admin\tadmin\t*\t" + *reset + "\n";
+    }
+    for (const auto& acc : accounts) {
+        auto added =
+            a.users().add({acc.username, acc.name, acc.role, acc.areas, std::nullopt}, actor);
+        if (!added) {
+            if (added.error().code == ErrorCode::AlreadyExists) {
+                continue;
+            }
+            return report_error(added.error());
+        }
+        std::string areas;
+        for (const auto& c : acc.areas) {
+            areas += (areas.empty() ? "" : ",") + c;
+        }
+        lines += std::string(acc.username) + "\t" + std::string(core::to_string(acc.role)) + "\t" +
+                 (areas.empty() ? "*" : areas) + "\t" + added->generated_password + "\n";
+    }
+    const auto file = a.dir() / "demo-logins.txt";
+    {
+        std::ofstream out(file, std::ios::trunc);
+        out << lines;
+        if (!out.flush()) {
+            return report_error({ErrorCode::Io, "cannot write " + file.string(), {}});
+        }
+    }
+    ::chmod(file.c_str(), 0600);
+    std::cout << lines;
+    return 0;
+}
+
+} // namespace
 
 void add_demo_data(CLI::App& app, Action& action) {
     auto* cmd = app.add_subcommand(
@@ -15,12 +79,17 @@ void add_demo_data(CLI::App& app, Action& action) {
         std::string dir;
         std::size_t persons = 2000;
         std::uint64_t seed = 1;
+        bool accounts = false;
     };
 
     auto o = std::make_shared<Opts>();
     cmd->add_option("--data", o->dir, "Data directory")->required();
     cmd->add_option("--persons", o->persons, "How many persons")->check(CLI::Range(1, 5000000));
     cmd->add_option("--seed", o->seed, "Random seed: the same seed gives the same persons");
+    cmd->add_flag("--accounts",
+                  o->accounts,
+                  "Also make one demo login per role (new admin password too), saved in "
+                  "DIR/demo-logins.txt");
     cmd->callback([&action, o] {
         action = [o] {
             auto opened = app::Application::open(o->dir);
@@ -74,7 +143,7 @@ void add_demo_data(CLI::App& app, Action& action) {
             progress.finish();
             std::cout << "demo-data: " << created << " persons added, " << unchanged
                       << " already present (seed " << o->seed << ").\n";
-            return 0;
+            return o->accounts ? make_demo_accounts(a) : 0;
         };
     });
 }

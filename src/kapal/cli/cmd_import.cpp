@@ -61,9 +61,7 @@ void add_import(CLI::App& app, Action& action) {
             options.progress = [&progress](std::size_t done, std::size_t total) {
                 progress.update(done, total);
             };
-            const char* user = ::getlogin();
-            const service::Actor actor{
-                std::string("cli:") + (user != nullptr ? user : "unknown"), "cli", {}};
+            const service::Actor actor = app::Application::cli_actor();
             auto summary = service::import_persons(
                 o->file, a.store(), a.reference(), a.clock(), a.ids(), actor, options);
             progress.finish();

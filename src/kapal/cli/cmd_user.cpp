@@ -56,7 +56,8 @@ void add_user(CLI::App& app, Action& action) {
                 return report_error({ErrorCode::RoleInvalid, "unknown role " + o->role, {}});
             }
             auto added = (*a)->users().add(
-                {o->username, o->name, *role, o->areas, read_password(o->password_stdin)});
+                {o->username, o->name, *role, o->areas, read_password(o->password_stdin)},
+                app::Application::cli_actor());
             if (!added) {
                 return report_error(added.error());
             }
@@ -79,8 +80,8 @@ void add_user(CLI::App& app, Action& action) {
             if (!a) {
                 return report_error(a.error());
             }
-            auto generated =
-                (*a)->users().set_password(o->username, read_password(o->password_stdin));
+            auto generated = (*a)->users().set_password(
+                o->username, read_password(o->password_stdin), app::Application::cli_actor());
             if (!generated) {
                 return report_error(generated.error());
             }
@@ -102,7 +103,9 @@ void add_user(CLI::App& app, Action& action) {
             if (!a) {
                 return report_error(a.error());
             }
-            if (auto r = (*a)->users().set_disabled(o->username, !o->enable); !r) {
+            if (auto r = (*a)->users().set_disabled(
+                    o->username, !o->enable, app::Application::cli_actor());
+                !r) {
                 return report_error(r.error());
             }
             std::cout << "Account '" << o->username << "' " << (o->enable ? "enabled" : "disabled")

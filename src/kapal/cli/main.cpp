@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
     kapal::cli::add_export(app, action);
     kapal::cli::add_check(app, action);
     kapal::cli::add_user(app, action);
+    kapal::cli::add_token(app, action);
+    kapal::cli::add_routes(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -89,6 +89,14 @@ enum class ErrorCode {
     PasswordCommon,
     PasswordContainsUsername,
     AccountDisabled,
+    // security: sessions, tokens, consent, access to personal data
+    SessionExpired,
+    CsrfFailed,
+    LoginThrottled,
+    TokenInvalid,
+    ConsentPurposeInvalid,
+    ConsentInconsistent,
+    PurposeRequired,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.

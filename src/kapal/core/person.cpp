@@ -262,6 +262,48 @@ std::optional<AccountKind> parse_account_kind(std::string_view text) {
     return lookup(text, kTable);
 }
 
+std::string_view to_string(ConsentPurpose v) {
+    switch (v) {
+    case ConsentPurpose::Registration:
+        return "registration";
+    case ConsentPurpose::SocialAssistance:
+        return "social_assistance";
+    case ConsentPurpose::Card:
+        return "card";
+    case ConsentPurpose::DataSharing:
+        return "data_sharing";
+    case ConsentPurpose::Contact:
+        return "contact";
+    }
+    return "registration";
+}
+
+std::optional<ConsentPurpose> parse_consent_purpose(std::string_view text) {
+    static constexpr std::array<std::pair<std::string_view, ConsentPurpose>, 10> kTable = {{
+        {"registration", ConsentPurpose::Registration},
+        {"pendataan", ConsentPurpose::Registration},
+        {"social_assistance", ConsentPurpose::SocialAssistance},
+        {"bansos", ConsentPurpose::SocialAssistance},
+        {"card", ConsentPurpose::Card},
+        {"kartu", ConsentPurpose::Card},
+        {"data_sharing", ConsentPurpose::DataSharing},
+        {"berbagi_data", ConsentPurpose::DataSharing},
+        {"contact", ConsentPurpose::Contact},
+        {"kontak", ConsentPurpose::Contact},
+    }};
+    return lookup(text, kTable);
+}
+
+bool Consent::covers(ConsentPurpose purpose) const {
+    if (!given) {
+        return false;
+    }
+    if (purpose == ConsentPurpose::Registration) {
+        return true;
+    }
+    return std::find(purposes.begin(), purposes.end(), purpose) != purposes.end();
+}
+
 bool is_assistive_device(std::string_view code) {
     return std::find(kAssistiveDevices.begin(), kAssistiveDevices.end(), code) !=
            kAssistiveDevices.end();

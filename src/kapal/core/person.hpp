@@ -55,6 +55,22 @@ inline constexpr std::size_t kWgDomainCount = 6;
 /// Bank account or e-wallet for transfers.
 enum class AccountKind { Bank, EWallet };
 
+/// What a person (or their caregiver) agreed that their data may be used for (UU 27/2022
+/// art. 20-22: consent is given for stated purposes). Registration is implied by any consent.
+enum class ConsentPurpose {
+    Registration,     ///< pendataan: being recorded in the registry
+    SocialAssistance, ///< bansos: being listed for and receiving aid
+    Card,             ///< kartu: a card that carries name, birth date and disability
+    DataSharing,      ///< berbagi data: shared with other agencies (DTKS, BPJS, health office)
+    Contact,          ///< dihubungi: contacted by phone about programmes
+};
+
+inline constexpr std::array kAllConsentPurposes = {ConsentPurpose::Registration,
+                                                   ConsentPurpose::SocialAssistance,
+                                                   ConsentPurpose::Card,
+                                                   ConsentPurpose::DataSharing,
+                                                   ConsentPurpose::Contact};
+
 struct Address {
     std::string street;         ///< jalan, gang, nomor rumah
     std::string rt;             ///< 1–3 digits, as typed ("007" kept as "007")
@@ -95,6 +111,12 @@ struct Consent {
     bool given = false;
     std::optional<Date> date;
     std::string given_by; ///< "self" or the caregiver's name
+    /// Sorted, no repeats. Empty with `given` means registration only (files and clients from
+    /// before purposes were recorded).
+    std::vector<ConsentPurpose> purposes;
+
+    /// True when consent was given and covers `purpose`.
+    bool covers(ConsentPurpose purpose) const;
 
     bool operator==(const Consent&) const = default;
 };
@@ -212,6 +234,10 @@ std::optional<LocationSource> parse_location_source(std::string_view text);
 std::optional<Onset> parse_onset(std::string_view text);
 std::optional<Cause> parse_cause(std::string_view text);
 std::optional<AccountKind> parse_account_kind(std::string_view text);
+std::string_view to_string(ConsentPurpose v);
+/// Accepts the English ids and the Indonesian words (pendataan, bansos, kartu, berbagi_data,
+/// kontak).
+std::optional<ConsentPurpose> parse_consent_purpose(std::string_view text);
 
 bool is_assistive_device(std::string_view code);
 bool is_therapy(std::string_view code);

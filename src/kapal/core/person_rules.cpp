@@ -186,6 +186,12 @@ PersonCheck check_person(Person& p, const RegionRegistry& regions, Date today) {
     if (p.consent.date && (!p.consent.date->ok() || *p.consent.date > today)) {
         error("consent.date", ErrorCode::ValidationFailed, "");
     }
+    std::sort(p.consent.purposes.begin(), p.consent.purposes.end());
+    p.consent.purposes.erase(std::unique(p.consent.purposes.begin(), p.consent.purposes.end()),
+                             p.consent.purposes.end());
+    if (!p.consent.given && !p.consent.purposes.empty()) {
+        error("consent.purposes", ErrorCode::ConsentInconsistent);
+    }
     return out;
 }
 

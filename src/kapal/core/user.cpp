@@ -73,6 +73,24 @@ std::optional<Role> parse_role(std::string_view text) {
     return std::nullopt;
 }
 
+bool may_unmask(Role role) {
+    return role == Role::Admin || role == Role::Operator || role == Role::Auditor;
+}
+
+bool areas_within(const std::vector<std::string>& inner, const std::vector<std::string>& outer) {
+    if (outer.empty()) {
+        return true;
+    }
+    if (inner.empty()) {
+        return false;
+    }
+    return std::all_of(inner.begin(), inner.end(), [&](const std::string& code) {
+        return std::any_of(outer.begin(), outer.end(), [&](const std::string& area) {
+            return code_within(code, area);
+        });
+    });
+}
+
 Result<std::string> normalise_username(std::string_view text) {
     std::string name = to_lower(trim(text));
     const bool ok_chars = std::all_of(name.begin(), name.end(), [](char c) {

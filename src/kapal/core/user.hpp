@@ -6,6 +6,7 @@
 #include "kapal/core/result.hpp"
 #include "kapal/core/time.hpp"
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,17 @@ enum class Role { Admin, Operator, Penyalur, Merchant, Auditor, Viewer };
 
 std::string_view to_string(Role role);
 std::optional<Role> parse_role(std::string_view text);
+
+inline constexpr std::array kAllRoles = {
+    Role::Admin, Role::Operator, Role::Penyalur, Role::Merchant, Role::Auditor, Role::Viewer};
+
+/// True when `role` may see NIK, KK and account numbers unmasked (each reveal is audited):
+/// admin, operator (their own area) and auditor. Viewer, penyalur and merchant never may.
+bool may_unmask(Role role);
+
+/// True when every code of `inner` lies within `outer` (an empty `outer` is everywhere; an empty
+/// `inner` is everywhere too, so it is within only an empty `outer`).
+bool areas_within(const std::vector<std::string>& inner, const std::vector<std::string>& outer);
 
 /// A user account, without its password hash (which only the store and the login see).
 struct User {

@@ -1,5 +1,7 @@
 #include "kapal/core/user.hpp"
 
+#include "kapal/core/person.hpp"
+
 #include <gtest/gtest.h>
 
 namespace kapal::core {
@@ -62,6 +64,45 @@ TEST(Areas, UnknownCodesAreNamed) {
     auto bad = check_area_codes({"64.74.01", "64.99"}, regions);
     ASSERT_FALSE(bad.has_value());
     EXPECT_EQ(bad.error().fields.at(0).detail, "64.99");
+}
+
+TEST(Roles, OnlyAdminOperatorAndAuditorMayUnmask) {
+    int allowed = 0;
+    for (const auto r : kAllRoles) {
+        allowed += may_unmask(r) ? 1 : 0;
+    }
+    EXPECT_EQ(allowed, 3);
+    EXPECT_TRUE(may_unmask(Role::Operator));
+    EXPECT_FALSE(may_unmask(Role::Viewer));
+    EXPECT_FALSE(may_unmask(Role::Penyalur));
+    EXPECT_FALSE(may_unmask(Role::Merchant));
+}
+
+TEST(Areas, WithinComparesDottedPrefixes) {
+    EXPECT_TRUE(areas_within({"64.74.01.1003"}, {"64.74.01"}));
+    EXPECT_TRUE(areas_within({"64.74.01", "64.74.02.1001"}, {"64.74"}));
+    EXPECT_FALSE(areas_within({"64.74.02"}, {"64.74.01"}));
+    EXPECT_FALSE(areas_within({"64.74"}, {"64.74.01"})); // wider is not within
+    EXPECT_TRUE(areas_within({}, {}));                   // everywhere within everywhere
+    EXPECT_TRUE(areas_within({"64.74.03"}, {}));
+    EXPECT_FALSE(areas_within({}, {"64.74.01"})); // everywhere is wider than one area
+}
+
+TEST(ConsentPurposes, ParseIndonesianAndEnglish) {
+    EXPECT_EQ(parse_consent_purpose("bansos"), ConsentPurpose::SocialAssistance);
+    EXPECT_EQ(parse_consent_purpose("Kartu"), ConsentPurpose::Card);
+    for (const auto p : kAllConsentPurposes) {
+        EXPECT_EQ(parse_consent_purpose(to_string(p)), p);
+    }
+    EXPECT_FALSE(parse_consent_purpose("marketing").has_value());
+    Consent c;
+    c.given = true;
+    EXPECT_TRUE(c.covers(ConsentPurpose::Registration));
+    EXPECT_FALSE(c.covers(ConsentPurpose::Card));
+    c.purposes = {ConsentPurpose::Card};
+    EXPECT_TRUE(c.covers(ConsentPurpose::Card));
+    c.given = false;
+    EXPECT_FALSE(c.covers(ConsentPurpose::Registration));
 }
 
 } // namespace

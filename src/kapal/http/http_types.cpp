@@ -221,6 +221,33 @@ std::optional<std::string_view> Request::header(std::string_view name) const {
     return find_header(headers, name);
 }
 
+std::optional<std::string_view> Request::cookie(std::string_view name) const {
+    // Cookie: a=1; b=2 (RFC 6265 §4.2.1); a client may send several Cookie fields.
+    for (const auto& [key, value] : headers) {
+        if (!iequals(key, "Cookie")) {
+            continue;
+        }
+        std::string_view rest(value);
+        while (!rest.empty()) {
+            const auto semi = rest.find(';');
+            auto pair = rest.substr(0, semi);
+            rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+            while (!pair.empty() && pair.front() == ' ') {
+                pair.remove_prefix(1);
+            }
+            const auto eq = pair.find('=');
+            if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+                auto v = pair.substr(eq + 1);
+                while (!v.empty() && v.back() == ' ') {
+                    v.remove_suffix(1);
+                }
+                return v;
+            }
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string_view> Request::query_param(std::string_view name) const {
     for (const auto& [key, value] : query) {
         if (key == name) {

@@ -2,6 +2,8 @@
 // The request and response the rest of the program sees. No Boost here: only server.cpp knows
 // Beast, so handlers compile fast and could move to another server library unchanged.
 
+#include "kapal/service/actor.hpp"
+
 #include <map>
 #include <optional>
 #include <string>
@@ -27,9 +29,14 @@ struct Request {
     std::map<std::string, std::string> path_params; ///< "{id}" -> value, filled by the Router
     std::string route; ///< the matched route pattern, e.g. "/api/v1/persons/{id}" (for logs)
     bool tls = false;  ///< true when the request arrived over HTTPS
+    /// Who is asking; set by the gate for routes that are not open (see router.hpp).
+    std::optional<service::Principal> principal;
 
     /// The first header called `name` (case-insensitive), or nullopt.
     std::optional<std::string_view> header(std::string_view name) const;
+
+    /// The value of cookie `name` from the Cookie headers, or nullopt.
+    std::optional<std::string_view> cookie(std::string_view name) const;
 
     /// The first query parameter called `name` (case-sensitive), or nullopt.
     std::optional<std::string_view> query_param(std::string_view name) const;

@@ -78,5 +78,15 @@ TEST(Response, HelpersSetContentTypeAndSetHeaderReplaces) {
     EXPECT_EQ(text.header("Content-Type"), "text/csv");
 }
 
+TEST(Request, FindsCookiesAcrossFieldsAndPairs) {
+    Request r;
+    r.headers = {{"Cookie", "theme=dark; kapal_session=abc"}, {"cookie", "other=1;last=z "}};
+    EXPECT_EQ(r.cookie("kapal_session"), "abc");
+    EXPECT_EQ(r.cookie("theme"), "dark");
+    EXPECT_EQ(r.cookie("last"), "z");
+    EXPECT_FALSE(r.cookie("kapal").has_value()); // a prefix of a name is not the name
+    EXPECT_FALSE(r.cookie("abc").has_value());
+}
+
 } // namespace
 } // namespace kapal::http

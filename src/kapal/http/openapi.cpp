@@ -11,20 +11,21 @@ const std::string& openapi_document() {
     "title": "Kapal Si Geo API",
     "version": "0.1.0",
     "summary": "Registry of persons with disabilities (Kartu Penyandang Disabilitas Berbasis Geospasial)",
-    "description": "JSON over /api/v1. Errors are RFC 9457 problem details with a stable `type`, a `title` in the request's language (Accept-Language: id, default, or en) and per-field `errors`. Lists page with opaque cursors. Updates need If-Match with the record's ETag; creates accept an Idempotency-Key. NIK, KK and account numbers are only ever returned masked.",
+    "description": "JSON over /api/v1. Errors are RFC 9457 problem details with a stable `type`, a `title` in the request's language (Accept-Language: id, default, or en) and per-field `errors`. Lists page with opaque cursors. Updates need If-Match with the record's ETag; creates accept an Idempotency-Key. NIK, KK and account numbers are returned masked; roles that may see them ask for them with POST /api/v1/persons/{id}/reveal and a purpose, and every reveal is in the audit log. Sign in with POST /api/v1/auth/login (a session cookie, HttpOnly, SameSite=Strict; unsafe methods then need the X-CSRF-Token header with the csrf_token of the login answer) or send an API token as Authorization: Bearer. Each operation names the roles that may call it; other roles get 403, and records outside the caller's areas answer 404.",
     "license": { "name": "Proprietary (Pemerintah Kota Bontang)", "identifier": "LicenseRef-Bontang" },
     "contact": { "name": "Dinas Sosial dan Pemberdayaan Masyarakat Kota Bontang" }
   },
   "servers": [ { "url": "/" } ],
-  "security": [],
+  "security": [ { "session": [] }, { "bearerToken": [] } ],
   "tags": [
     { "name": "system", "description": "Health and API description" },
+    { "name": "auth", "description": "Sign-in, sessions, users and the audit log" },
     { "name": "persons", "description": "The registry of persons with disabilities" }
   ],
   "paths": {
     "/healthz": {
       "get": {
-        "tags": ["system"], "operationId": "getHealth", "summary": "Liveness and store status",
+        "tags": ["system"], "operationId": "getHealth", "security": [], "summary": "Liveness and store status",
         "responses": {
           "200": { "description": "The server and its store are up",
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } },
@@ -34,7 +35,7 @@ const std::string& openapi_document() {
     },
     "/api/v1/openapi.json": {
       "get": {
-        "tags": ["system"], "operationId": "getOpenApi", "summary": "This document",
+        "tags": ["system"], "operationId": "getOpenApi", "security": [], "summary": "This document",
         "responses": {
           "200": { "description": "The OpenAPI document", "content": { "application/json": { "schema": { "type": "object" } } } },
           "404": { "$ref": "#/components/responses/Problem" }
@@ -43,7 +44,7 @@ const std::string& openapi_document() {
     },
     "/api/v1/persons": {
       "get": {
-        "tags": ["persons"], "operationId": "listPersons", "summary": "List persons, filtered, in registration order",
+        "tags": ["persons"], "operationId": "listPersons", "summary": "List persons, filtered, in registration order", "description": "Roles: admin, operator, auditor, viewer.",
         "parameters": [
           { "name": "kelurahan", "in": "query", "description": "Kemendagri kelurahan code, e.g. 64.74.01.1003", "schema": { "type": "string" } },
           { "name": "kecamatan", "in": "query", "description": "Kemendagri kecamatan code, e.g. 64.74.01", "schema": { "type": "string" } },
@@ -54,18 +55,22 @@ const std::string& openapi_document() {
           { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 50 } }
         ],
         "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
           "200": { "description": "One page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonPage" } } } },
           "400": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" }
         }
       },
       "post": {
-        "tags": ["persons"], "operationId": "createPerson", "summary": "Register a person",
+        "tags": ["persons"], "operationId": "createPerson", "summary": "Register a person", "description": "Roles: admin, operator.",
         "parameters": [
           { "name": "Idempotency-Key", "in": "header", "description": "Makes a retried create safe: the same key and body return the first result; the same key with another body is refused", "schema": { "type": "string", "maxLength": 200 } }
         ],
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonInput" } } } },
         "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
           "201": { "description": "Registered (or replayed: header Idempotent-Replayed)",
             "headers": {
               "ETag": { "$ref": "#/components/headers/ETag" },
@@ -82,11 +87,13 @@ const std::string& openapi_document() {
     },
     "/api/v1/persons/lookup": {
       "post": {
-        "tags": ["persons"], "operationId": "lookupPersonByNik", "summary": "Find a person by NIK (sent in the body, never in a URL)",
+        "tags": ["persons"], "operationId": "lookupPersonByNik", "summary": "Find a person by NIK (sent in the body, never in a URL)", "description": "Roles: admin, operator, auditor, viewer.",
         "requestBody": { "required": true, "content": { "application/json": { "schema": {
           "type": "object", "additionalProperties": false, "required": ["nik"],
           "properties": { "nik": { "type": "string", "pattern": "^[0-9]{16}$" } } } } } },
         "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
           "200": { "description": "The person", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
           "404": { "$ref": "#/components/responses/Problem" },
@@ -97,11 +104,13 @@ const std::string& openapi_document() {
     "/api/v1/persons/{id}": {
       "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
       "get": {
-        "tags": ["persons"], "operationId": "getPerson", "summary": "Read a person, now or as of an instant",
+        "tags": ["persons"], "operationId": "getPerson", "summary": "Read a person, now or as of an instant", "description": "Roles: admin, operator, auditor, viewer.",
         "parameters": [
           { "name": "as_of", "in": "query", "description": "ISO 8601 UTC instant: the state at that time", "schema": { "type": "string", "format": "date-time" } }
         ],
         "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
           "200": { "description": "The person", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
           "304": { "description": "Not modified (If-None-Match)" },
@@ -109,12 +118,14 @@ const std::string& openapi_document() {
         }
       },
       "put": {
-        "tags": ["persons"], "operationId": "replacePerson", "summary": "Replace a person's data (omit nik/kk to keep them)",
+        "tags": ["persons"], "operationId": "replacePerson", "summary": "Replace a person's data (omit nik/kk to keep them)", "description": "Roles: admin, operator.",
         "parameters": [
           { "name": "If-Match", "in": "header", "required": true, "description": "The ETag read with the record", "schema": { "type": "string" } }
         ],
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonInput" } } } },
         "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
           "200": { "description": "Updated", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
           "404": { "$ref": "#/components/responses/Problem" },
@@ -124,11 +135,102 @@ const std::string& openapi_document() {
         }
       }
     },
+    "/api/v1/persons/{id}/reveal": {
+      "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
+      "post": {
+        "tags": ["persons"], "operationId": "revealPersonNumbers", "summary": "NIK, KK and account number in clear, with the purpose recorded in the audit log",
+        "description": "Roles: admin, operator (own areas), auditor.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+          "type": "object", "additionalProperties": false, "required": ["purpose"],
+          "properties": { "purpose": { "type": "string", "minLength": 5, "maxLength": 500, "description": "Why the numbers are needed, e.g. verifikasi KTP untuk bansos" } } } } } },
+        "responses": {
+          "200": { "description": "The numbers (Cache-Control: no-store)", "content": { "application/json": { "schema": {
+            "type": "object", "required": ["id", "nik"], "properties": {
+              "id": { "type": "string", "format": "uuid" }, "nik": { "type": "string" },
+              "kk": { "type": ["string", "null"] }, "account_number": { "type": ["string", "null"] } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/auth/login": {
+      "post": {
+        "tags": ["auth"], "operationId": "login", "summary": "Sign in: sets the session cookie, returns the CSRF token", "security": [],
+        "description": "Unknown user and wrong password get the same 401. Repeated failures per account and per address get 429 with Retry-After (growing waits). Any session cookie sent along is ended: the session is always new.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+          "type": "object", "additionalProperties": false, "required": ["username", "password"],
+          "properties": { "username": { "type": "string" }, "password": { "type": "string", "format": "password" } } } } } },
+        "responses": {
+          "200": { "description": "Signed in", "headers": { "Set-Cookie": { "description": "kapal_session (or __Host-kapal_session over TLS); HttpOnly; SameSite=Strict", "schema": { "type": "string" } } },
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/LoginAnswer" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "429": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/auth/logout": {
+      "post": {
+        "tags": ["auth"], "operationId": "logout", "summary": "End this session", "description": "Roles: any signed-in user.",
+        "responses": { "204": { "description": "Signed out; the cookie is cleared" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" } }
+      }
+    },
+    "/api/v1/auth/me": {
+      "get": {
+        "tags": ["auth"], "operationId": "whoAmI", "summary": "The signed-in user, role, areas and CSRF token", "description": "Roles: any signed-in user.",
+        "responses": { "200": { "description": "Who is asking", "content": { "application/json": { "schema": { "type": "object" } } } },
+          "401": { "$ref": "#/components/responses/Problem" } }
+      }
+    },
+    "/api/v1/auth/sessions": {
+      "get": {
+        "tags": ["auth"], "operationId": "listMySessions", "summary": "My open sessions, newest first", "description": "Roles: any signed-in user.",
+        "responses": { "200": { "description": "Sessions", "content": { "application/json": { "schema": { "type": "object", "required": ["items"], "properties": {
+          "items": { "type": "array", "items": { "$ref": "#/components/schemas/Session" } } } } } } },
+          "401": { "$ref": "#/components/responses/Problem" } }
+      }
+    },
+    "/api/v1/auth/sessions/{id}": {
+      "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+      "delete": {
+        "tags": ["auth"], "operationId": "revokeMySession", "summary": "End one of my sessions (e.g. a lost phone)", "description": "Roles: any signed-in user; only their own sessions (others answer 404).",
+        "responses": { "204": { "description": "Ended" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" } }
+      }
+    },
+    "/api/v1/users": {
+      "get": {
+        "tags": ["auth"], "operationId": "listUsers", "summary": "Every account (never passwords)", "description": "Roles: admin.",
+        "responses": { "200": { "description": "Accounts", "content": { "application/json": { "schema": { "type": "object", "required": ["items"], "properties": {
+          "items": { "type": "array", "items": { "$ref": "#/components/schemas/User" } } } } } } },
+          "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" } }
+      }
+    },
+    "/api/v1/audit": {
+      "get": {
+        "tags": ["auth"], "operationId": "listAudit", "summary": "The audit log, newest first", "description": "Roles: admin, auditor.",
+        "parameters": [
+          { "name": "actor", "in": "query", "schema": { "type": "string" } },
+          { "name": "action", "in": "query", "description": "e.g. person.unmask, person.update, session.create", "schema": { "type": "string" } },
+          { "name": "subject", "in": "query", "description": "Id of the person, user, session or token", "schema": { "type": "string" } },
+          { "name": "before", "in": "query", "description": "next_before of the previous page", "schema": { "type": "integer", "minimum": 1 } },
+          { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } }
+        ],
+        "responses": { "200": { "description": "Entries", "content": { "application/json": { "schema": { "type": "object", "required": ["items", "next_before"], "properties": {
+          "items": { "type": "array", "items": { "$ref": "#/components/schemas/AuditEntry" } },
+          "next_before": { "type": ["integer", "null"] } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" } }
+      }
+    },
     "/api/v1/persons/{id}/versions": {
       "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
       "get": {
-        "tags": ["persons"], "operationId": "listPersonVersions", "summary": "Every version of a person, oldest first",
+        "tags": ["persons"], "operationId": "listPersonVersions", "summary": "Every version of a person, oldest first", "description": "Roles: admin, operator, auditor, viewer.",
         "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
           "200": { "description": "The history", "content": { "application/json": { "schema": {
             "type": "object", "required": ["items"],
             "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/PersonVersion" } } } } } } },
@@ -138,6 +240,10 @@ const std::string& openapi_document() {
     }
   },
   "components": {
+    "securitySchemes": {
+      "session": { "type": "apiKey", "in": "cookie", "name": "kapal_session", "description": "Set by POST /api/v1/auth/login (named __Host-kapal_session over TLS). Unsafe methods also need the X-CSRF-Token header." },
+      "bearerToken": { "type": "http", "scheme": "bearer", "description": "An API token made with `kapal token create` (ksg_...)." }
+    },
     "parameters": {
       "PersonId": { "name": "id", "in": "path", "required": true, "description": "Public id (UUIDv7)", "schema": { "type": "string", "format": "uuid" } }
     },
@@ -178,7 +284,23 @@ const std::string& openapi_document() {
       "Caregiver": { "type": ["object", "null"], "additionalProperties": false, "properties": {
         "name": { "type": "string" }, "relationship": { "type": "string" }, "phone": { "type": "string" } } },
       "Consent": { "type": "object", "additionalProperties": false, "properties": {
-        "given": { "type": "boolean" }, "date": { "type": ["string", "null"], "format": "date" }, "given_by": { "type": "string" } } },
+        "given": { "type": "boolean" }, "date": { "type": ["string", "null"], "format": "date" }, "given_by": { "type": "string" },
+        "purposes": { "type": "array", "description": "What the data may be used for; empty with given = registration only",
+          "items": { "type": "string", "enum": ["registration", "social_assistance", "card", "data_sharing", "contact"] } } } },
+      "User": { "type": "object", "properties": {
+        "id": { "type": "string" }, "username": { "type": "string" }, "display_name": { "type": "string" },
+        "role": { "type": "string", "enum": ["admin", "operator", "penyalur", "merchant", "auditor", "viewer"] },
+        "area_codes": { "type": "array", "items": { "type": "string" } }, "disabled": { "type": "boolean" } } },
+      "LoginAnswer": { "type": "object", "required": ["user", "csrf_token"], "properties": {
+        "user": { "$ref": "#/components/schemas/User" }, "csrf_token": { "type": "string" }, "session_id": { "type": "string" },
+        "expires_at": { "type": "string", "format": "date-time" }, "idle_timeout_s": { "type": "integer" } } },
+      "Session": { "type": "object", "properties": {
+        "id": { "type": "string" }, "created_at": { "type": "string", "format": "date-time" },
+        "last_seen_at": { "type": "string", "format": "date-time" }, "expires_at": { "type": "string", "format": "date-time" },
+        "address": { "type": "string" }, "user_agent": { "type": "string" }, "current": { "type": "boolean" } } },
+      "AuditEntry": { "type": "object", "properties": {
+        "seq": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "actor": { "type": "string" },
+        "source": { "type": "string" }, "action": { "type": "string" }, "subject": { "type": "string" }, "detail": { "type": "string" } } },
       "Document": { "type": "object", "additionalProperties": false, "properties": {
         "id": { "type": "string" }, "kind": { "type": "string" }, "name": { "type": "string" } } },
       "PersonFields": { "type": "object", "properties": {

@@ -83,7 +83,11 @@ json record_json(const core::PersonRecord& r) {
     }
     j["consent"] = {{"given", p.consent.given},
                     {"date", opt_date(p.consent.date)},
-                    {"given_by", p.consent.given_by}};
+                    {"given_by", p.consent.given_by},
+                    {"purposes", json::array()}};
+    for (const auto purpose : p.consent.purposes) {
+        j["consent"]["purposes"].push_back(core::to_string(purpose));
+    }
     j["status"] = core::to_string(p.status);
     j["status_date"] = opt_date(p.status_date);
     j["status_reason"] = p.status_reason;
@@ -432,6 +436,15 @@ Result<PersonInput> person_from_json(std::string_view body) {
             c.boolean("given", p.consent.given);
             c.date("date", p.consent.date, ErrorCode::ValidationFailed);
             c.string("given_by", p.consent.given_by);
+            std::vector<std::string> purposes;
+            c.strings("purposes", purposes);
+            for (const auto& text : purposes) {
+                if (auto purpose = core::parse_consent_purpose(text)) {
+                    p.consent.purposes.push_back(*purpose);
+                } else {
+                    c.issue("purposes", ErrorCode::ConsentPurposeInvalid, text);
+                }
+            }
         });
         std::optional<core::Status> status;
         r.enumeration("status", status, core::parse_status, ErrorCode::StatusInvalid);

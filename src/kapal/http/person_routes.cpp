@@ -46,10 +46,19 @@ std::optional<std::int64_t> parse_if_match(std::string_view v) {
 }
 
 service::Actor actor_of(const Request& req) {
-    // Users and sessions arrive with the security issue; until then every caller is
-    // recorded by address.
-    return {"anonymous", req.remote_address, {}};
+    // Every route below except /healthz and the OpenAPI document is behind the gate, which
+    // sets the principal; an unset one would be a routing bug, and sees nothing.
+    if (!req.principal) {
+        return {"anonymous", req.remote_address, {"-"}, core::Role::Viewer};
+    }
+    return req.principal->actor(req.remote_address);
 }
+
+using core::Role;
+
+const Access kReaders = Access::only({Role::Admin, Role::Operator, Role::Auditor, Role::Viewer});
+const Access kWriters = Access::only({Role::Admin, Role::Operator});
+const Access kUnmaskers = Access::only({Role::Admin, Role::Operator, Role::Auditor});
 
 Response problem(const Error& e, const Request& req) {
     return problem_response(e, req.lang());
@@ -74,18 +83,18 @@ Response person_response(int status, const core::PersonRecord& r) {
 } // namespace
 
 void add_person_routes(Router& router, service::PersonService& persons, store::Store& store) {
-    router.add("GET", "/healthz", [&store](const Request&) {
+    router.add("GET", "/healthz", Access::open(), [&store](const Request&) {
         const auto info = store.info();
         return Response::json(200,
                               std::string(R"({"status":"ok","store":")") + info.backend +
                                   R"(","schema_version":)" + std::to_string(info.schema_version) +
                                   "}");
     });
-    router.add("GET", "/api/v1/openapi.json", [](const Request&) {
+    router.add("GET", "/api/v1/openapi.json", Access::open(), [](const Request&) {
         return Response::json(200, openapi_document());
     });
 
-    router.add("POST", "/api/v1/persons", [&persons](const Request& req) {
+    router.add("POST", "/api/v1/persons", kWriters, [&persons](const Request& req) {
         if (!is_json(req)) {
             return problem_response(ErrorCode::UnsupportedMediaType, req.lang());
         }
@@ -114,7 +123,7 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         return res;
     });
 
-    router.add("GET", "/api/v1/persons", [&persons](const Request& req) {
+    router.add("GET", "/api/v1/persons", kReaders, [&persons](const Request& req) {
         store::PersonQuery q;
         std::vector<FieldIssue> issues;
         if (auto v = req.query_param("kelurahan")) {
@@ -172,7 +181,7 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         return Response::json(200, std::move(body));
     });
 
-    router.add("POST", "/api/v1/persons/lookup", [&persons](const Request& req) {
+    router.add("POST", "/api/v1/persons/lookup", kReaders, [&persons](const Request& req) {
         if (!is_json(req)) {
             return problem_response(ErrorCode::UnsupportedMediaType, req.lang());
         }
@@ -208,7 +217,7 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         return person_response(200, **found);
     });
 
-    router.add("GET", "/api/v1/persons/{id}", [&persons](const Request& req) {
+    router.add("GET", "/api/v1/persons/{id}", kReaders, [&persons](const Request& req) {
         const core::PersonId id{std::string(req.path_param("id"))};
         if (auto at = req.query_param("as_of")) {
             const auto t = core::parse_timestamp(*at);
@@ -235,7 +244,7 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         return person_response(200, *record);
     });
 
-    router.add("PUT", "/api/v1/persons/{id}", [&persons](const Request& req) {
+    router.add("PUT", "/api/v1/persons/{id}", kWriters, [&persons](const Request& req) {
         const core::PersonId id{std::string(req.path_param("id"))};
         const auto if_match = req.header("If-Match");
         if (!if_match) {
@@ -259,7 +268,7 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         return updated ? person_response(200, *updated) : problem(updated.error(), req);
     });
 
-    router.add("GET", "/api/v1/persons/{id}/versions", [&persons](const Request& req) {
+    router.add("GET", "/api/v1/persons/{id}/versions", kReaders, [&persons](const Request& req) {
         const core::PersonId id{std::string(req.path_param("id"))};
         auto history = persons.history(id, actor_of(req));
         if (!history) {
@@ -274,6 +283,48 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         }
         body += "]}";
         return Response::json(200, std::move(body));
+    });
+
+    router.add("POST", "/api/v1/persons/{id}/reveal", kUnmaskers, [&persons](const Request& req) {
+        if (!is_json(req)) {
+            return problem_response(ErrorCode::UnsupportedMediaType, req.lang());
+        }
+        if (json_too_deep(req.body)) {
+            return problem_response(ErrorCode::BadJson, req.lang());
+        }
+        const auto j = nlohmann::json::parse(req.body, nullptr, false);
+        if (j.is_discarded() || !j.is_object()) {
+            return problem_response(ErrorCode::BadJson, req.lang());
+        }
+        for (const auto& [key, value] : j.items()) {
+            if (key != "purpose") {
+                return problem(Error{ErrorCode::ValidationFailed,
+                                     "unknown field",
+                                     {{key, ErrorCode::UnknownField, ""}}},
+                               req);
+            }
+        }
+        if (!j.contains("purpose") || !j["purpose"].is_string()) {
+            return problem(Error{ErrorCode::PurposeRequired,
+                                 "purpose is required",
+                                 {{"purpose", ErrorCode::PurposeRequired, ""}}},
+                           req);
+        }
+        const core::PersonId id{std::string(req.path_param("id"))};
+        auto numbers = persons.reveal(id, actor_of(req), j["purpose"].get<std::string>());
+        if (!numbers) {
+            return problem(numbers.error(), req);
+        }
+        nlohmann::json out = {
+            {"id", id.str()},
+            {"nik", numbers->nik},
+            {"kk", numbers->kk.empty() ? nlohmann::json() : nlohmann::json(numbers->kk)},
+            {"account_number",
+             numbers->account_number.empty() ? nlohmann::json()
+                                             : nlohmann::json(numbers->account_number)}};
+        auto res = Response::json(200, out.dump());
+        res.set_header("Cache-Control", "no-store");
+        return res;
     });
 }
 

@@ -73,16 +73,33 @@ std::optional<std::vector<std::string>> split_path(std::string_view raw_path) {
     return out;
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+bool Access::allows(core::Role role) const {
+    return anyone || std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
     auto segments = split_path(pattern).value_or(std::vector<std::string>{});
     for (Route& route : routes_) {
         if (route.method == method && route.pattern == pattern) {
+            route.access = std::move(access);
             route.handler = std::move(handler);
             return;
         }
     }
-    routes_.push_back(
-        Route{std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+    routes_.push_back(Route{std::move(method),
+                            std::move(pattern),
+                            std::move(segments),
+                            std::move(access),
+                            std::move(handler)});
+}
+
+std::vector<Router::RouteInfo> Router::routes() const {
+    std::vector<RouteInfo> out;
+    out.reserve(routes_.size());
+    for (const Route& r : routes_) {
+        out.push_back({r.method, r.pattern, r.access});
+    }
+    return out;
 }
 
 Router::Match Router::match(std::string_view method, std::string_view raw_path) const {
@@ -107,6 +124,7 @@ Router::Match Router::match(std::string_view method, std::string_view raw_path) 
     if (best != nullptr) {
         result.kind = MatchKind::Found;
         result.handler = &best->handler;
+        result.access = &best->access;
         result.pattern = best->pattern;
         fits(best->segments, *segments, &result.params);
         return result;
@@ -146,7 +164,13 @@ Response Router::handle(Request& request) const {
     if (found.kind == MatchKind::Found) {
         request.path_params = std::move(found.params);
         request.route = std::move(found.pattern);
-        return (*found.handler)(request);
+        if (found.access->anyone) {
+            return (*found.handler)(request);
+        }
+        if (!gate_) {
+            return problem_response(ErrorCode::Unauthenticated, request.lang());
+        }
+        return gate_(request, *found.access, *found.handler);
     }
     if (found.kind == MatchKind::NotFound) {
         return problem_response(ErrorCode::NotFound, request.lang(), "no route for this path");

@@ -3,9 +3,11 @@
 // "/api/v1/persons/{id}". A literal segment beats a parameter ("/persons/search" is chosen
 // over "/persons/{id}" for that path).
 
+#include "kapal/core/user.hpp"
 #include "kapal/http/http_types.hpp"
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,6 +18,31 @@ namespace kapal::http {
 
 /// A request handler. It may throw: the server answers 500 and keeps serving.
 using Handler = std::function<Response(const Request&)>;
+
+/// Who may call a route. Every route states it when it is registered: there is no default, so
+/// a new route cannot be added without deciding (and the authorization matrix test fails until
+/// the route is classified there too).
+struct Access {
+    bool anyone = false;           ///< the anonymous public may call it
+    std::vector<core::Role> roles; ///< otherwise: a signed-in user with one of these roles
+
+    /// Public: no credentials needed (health, OpenAPI, login, verification, public map).
+    static Access open() { return Access{true, {}}; }
+
+    /// Any signed-in user, whatever the role (their own sessions, who am I).
+    static Access signed_in() {
+        return Access{false, {core::kAllRoles.begin(), core::kAllRoles.end()}};
+    }
+
+    /// Signed-in users with one of `roles`.
+    static Access only(std::initializer_list<core::Role> roles) { return Access{false, roles}; }
+
+    bool allows(core::Role role) const;
+};
+
+/// Runs between routing and the handler of a route that is not open: finds the principal,
+/// checks role, CSRF and per-user limits, then calls the handler (or answers itself).
+using Gate = std::function<Response(Request&, const Access&, const Handler&)>;
 
 /// Maps (method, path pattern) to handlers. Register every route before Server::start; matching
 /// is then read-only and safe from many threads.
@@ -28,14 +55,30 @@ class Router {
     struct Match {
         MatchKind kind = MatchKind::NotFound;      ///< see MatchKind
         const Handler* handler = nullptr;          ///< set when kind == Found
+        const Access* access = nullptr;            ///< set when kind == Found
         std::string pattern;                       ///< the matched pattern (Found)
         std::map<std::string, std::string> params; ///< decoded "{name}" values (Found)
         std::vector<std::string> allow; ///< methods for this path, sorted (MethodNotAllowed)
     };
 
-    /// Registers `handler` for `method` (e.g. "GET") and `pattern` (must start with '/').
-    /// A later registration of the same method and pattern replaces the earlier one.
-    void add(std::string method, std::string pattern, Handler handler);
+    /// Registers `handler` for `method` (e.g. "GET") and `pattern` (must start with '/'),
+    /// callable by `access`. A later registration of the same method and pattern replaces the
+    /// earlier one.
+    void add(std::string method, std::string pattern, Access access, Handler handler);
+
+    /// Sets the gate every route that is not open passes through. Without one, such routes
+    /// answer 401 (fail closed).
+    void set_gate(Gate gate) { gate_ = std::move(gate); }
+
+    /// One registered route, for the authorization matrix test and the docs.
+    struct RouteInfo {
+        std::string method;
+        std::string pattern;
+        Access access;
+    };
+
+    /// Every registered route, in registration order.
+    std::vector<RouteInfo> routes() const;
 
     /// Finds the route for `method` and a still percent-encoded `raw_path`. HEAD falls back to
     /// GET routes.
@@ -56,10 +99,12 @@ class Router {
         std::string method;
         std::string pattern;
         std::vector<std::string> segments; // "{name}" marks a parameter
+        Access access;
         Handler handler;
     };
 
     std::vector<Route> routes_;
+    Gate gate_;
 };
 
 /// Splits a raw path on '/' and percent-decodes each segment ("/a/b%2Fc" -> {"a", "b/c"}).

@@ -204,32 +204,32 @@ nlohmann::json json_of(const RawResponse& response) {
 class ServerTest : public ::testing::Test {
   protected:
     ServerTest() {
-        router_.add("GET", "/api/v1/persons/{id}", [](const Request& r) {
+        router_.add("GET", "/api/v1/persons/{id}", Access::open(), [](const Request& r) {
             return Response::json(
                 200,
                 nlohmann::json{{"id", r.path_param("id")}, {"q", r.query_param("q").value_or("")}}
                     .dump());
         });
-        router_.add("GET", "/api/v1/persons/search", [](const Request&) {
+        router_.add("GET", "/api/v1/persons/search", Access::open(), [](const Request&) {
             return Response::text(200, "search");
         });
-        router_.add("POST", "/api/v1/persons", [](const Request& r) {
+        router_.add("POST", "/api/v1/persons", Access::open(), [](const Request& r) {
             return Response::json(201, nlohmann::json{{"received", r.body.size()}}.dump());
         });
-        router_.add("GET", "/api/v1/invalid", [](const Request& r) {
+        router_.add("GET", "/api/v1/invalid", Access::open(), [](const Request& r) {
             return problem_response(Error{ErrorCode::ValidationFailed,
                                           "1 field is invalid",
                                           {FieldIssue{"nik", ErrorCode::NikLength, "15"}}},
                                     r.lang());
         });
-        router_.add("GET", "/api/v1/boom", [](const Request&) -> Response {
+        router_.add("GET", "/api/v1/boom", Access::open(), [](const Request&) -> Response {
             throw std::runtime_error("database exploded");
         });
-        router_.add("GET", "/api/v1/slow", [](const Request&) {
+        router_.add("GET", "/api/v1/slow", Access::open(), [](const Request&) {
             std::this_thread::sleep_for(300ms);
             return Response::text(200, "slow done");
         });
-        router_.add("GET", "/hello", [](const Request& r) {
+        router_.add("GET", "/hello", Access::open(), [](const Request& r) {
             return Response::text(200, "hello " + r.remote_address);
         });
     }

@@ -21,8 +21,13 @@ class ImportTest : public testing::StoreTest {
     }
 
     Result<ImportSummary> run(const std::filesystem::path& file, ImportOptions options = {}) {
-        return import_persons(
-            file, *store_, testing::reference(), clock_, ids_, {"tester", "cli", {}}, options);
+        return import_persons(file,
+                              *store_,
+                              testing::reference(),
+                              clock_,
+                              ids_,
+                              {"tester", "cli", {}, std::nullopt},
+                              options);
     }
 
     std::vector<std::vector<std::string>> read_csv(const std::filesystem::path& file) {

@@ -2,6 +2,7 @@
 
 #include "kapal/core/nik.hpp"
 #include "kapal/core/person_rules.hpp"
+#include "kapal/core/text.hpp"
 
 #include <algorithm>
 
@@ -131,6 +132,12 @@ Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
         person.account->number = current->person.account->number; // only ever seen masked
     }
     KAPAL_TRY(validate(person));
+    const core::PersonRecord probe{{}, 0, {}, {}, {}, {}, {}, person};
+    if (!in_scope(probe, actor)) {
+        return fail(ErrorCode::Forbidden,
+                    "the new kelurahan is outside the actor's area",
+                    {{"address.kelurahan_code", ErrorCode::Forbidden, ""}});
+    }
     const auto kecamatan = core::kecamatan_of(person.address.kelurahan_code);
     return store_.update_person(id, expected_version, person, kecamatan, context(actor, reason));
 }
@@ -175,6 +182,41 @@ Result<core::PersonRecord>
 PersonService::as_of(const core::PersonId& id, core::Timestamp at, const Actor& actor) {
     KAPAL_TRY(get(id, actor));
     return store_.person_as_of(id, at);
+}
+
+Result<RevealedNumbers>
+PersonService::reveal(const core::PersonId& id, const Actor& actor, const std::string& purpose) {
+    if (actor.role && !core::may_unmask(*actor.role)) {
+        return fail(ErrorCode::Forbidden, "this role may not see NIK or KK unmasked");
+    }
+    const auto stated = core::trim(purpose);
+    const auto characters = std::count_if(stated.begin(), stated.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+    });
+    if (characters < 5 || stated.size() > 500) {
+        return fail(ErrorCode::PurposeRequired,
+                    "state why the numbers are needed (5 to 500 characters)",
+                    {{"purpose", ErrorCode::PurposeRequired, ""}});
+    }
+    auto record = get(id, actor);
+    if (!record) {
+        return fail(std::move(record).error());
+    }
+    store::AuditEntry entry;
+    entry.at = clock_.now();
+    entry.actor = actor.id;
+    entry.source = actor.source;
+    entry.action = "person.unmask";
+    entry.subject = id.str();
+    entry.detail = "purpose=" + std::string(stated);
+    KAPAL_TRY(store_.append_audit(entry));
+    RevealedNumbers out;
+    out.nik = record->person.nik;
+    out.kk = record->person.kk;
+    if (record->person.account) {
+        out.account_number = record->person.account->number;
+    }
+    return out;
 }
 
 } // namespace kapal::service

@@ -24,6 +24,13 @@ namespace kapal::service {
 core::PersonCheck
 check_person_full(core::Person& person, const ReferenceData& ref, core::Date today);
 
+/// NIK, KK and account number of a person in clear, for a role allowed to see them.
+struct RevealedNumbers {
+    std::string nik;
+    std::string kk;
+    std::string account_number;
+};
+
 class PersonService {
   public:
     PersonService(store::Store& store,
@@ -60,6 +67,13 @@ class PersonService {
 
     Result<core::PersonRecord>
     as_of(const core::PersonId& id, core::Timestamp at, const Actor& actor);
+
+    /// NIK, KK and account number in clear. Only roles that may unmask (core::may_unmask) and
+    /// the command line; each reveal is written to the audit log as "person.unmask" with the
+    /// purpose. Errors: Forbidden (role), PurposeRequired (under 5 characters), NotFound (also
+    /// outside the actor's scope).
+    Result<RevealedNumbers>
+    reveal(const core::PersonId& id, const Actor& actor, const std::string& purpose);
 
     const ReferenceData& reference() const { return *ref_; }
 

@@ -28,7 +28,7 @@ class PersonServiceTest : public StoreTest {
     }
 
     std::unique_ptr<PersonService> service_;
-    Actor actor_{"tester", "127.0.0.1", {}};
+    Actor actor_{"tester", "127.0.0.1", {}, std::nullopt};
 };
 
 TEST_F(PersonServiceTest, CreatesAndReadsBack) {
@@ -114,7 +114,7 @@ TEST_F(PersonServiceTest, UpdateKeepsStoredNikWhenOmittedAndChecksTheVersion) {
 TEST_F(PersonServiceTest, OutOfScopeRecordsAnswerAsIfAbsent) {
     auto created = service_->create(lok_tuan_person(), actor_, std::nullopt);
     ASSERT_TRUE(created.has_value());
-    const Actor other{"operator-selatan", "127.0.0.1", {"64.74.02"}};
+    const Actor other{"operator-selatan", "127.0.0.1", {"64.74.02"}, core::Role::Operator};
     auto read = service_->get(created->record.id, other);
     ASSERT_FALSE(read.has_value());
     EXPECT_EQ(read.error().code, ErrorCode::NotFound);
@@ -124,6 +124,81 @@ TEST_F(PersonServiceTest, OutOfScopeRecordsAnswerAsIfAbsent) {
     auto page = service_->list({}, other);
     ASSERT_TRUE(page.has_value());
     EXPECT_TRUE(page->items.empty());
+}
+
+TEST_F(PersonServiceTest, OperatorsCannotMoveAPersonOutOfTheirArea) {
+    const Actor utara{"operator-utara", "127.0.0.1", {"64.74.01"}, core::Role::Operator};
+    auto created = service_->create(lok_tuan_person(), utara, std::nullopt);
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+    auto moved = created->record.person;
+    moved.address.kelurahan_code = "64.74.02.1001";
+    auto refused = service_->update(created->record.id, 1, moved, utara, "pindah");
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::Forbidden);
+    auto still = service_->get(created->record.id, utara);
+    ASSERT_TRUE(still.has_value());
+    EXPECT_EQ(still->version, 1);
+}
+
+TEST_F(PersonServiceTest, RevealIsForAllowedRolesWithAPurposeAndIsAudited) {
+    auto p = lok_tuan_person();
+    p.kk = "6474010101090007";
+    auto created = service_->create(p, actor_, std::nullopt);
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+    const auto& id = created->record.id;
+
+    const Actor viewer{"viewer-1", "10.1.1.1", {"64.74"}, core::Role::Viewer};
+    auto denied = service_->reveal(id, viewer, "ingin tahu saja");
+    ASSERT_FALSE(denied.has_value());
+    EXPECT_EQ(denied.error().code, ErrorCode::Forbidden);
+
+    const Actor op{"operator-1", "10.1.1.2", {"64.74.01"}, core::Role::Operator};
+    auto no_purpose = service_->reveal(id, op, "  ok  ");
+    ASSERT_FALSE(no_purpose.has_value());
+    EXPECT_EQ(no_purpose.error().code, ErrorCode::PurposeRequired);
+
+    const Actor elsewhere{"operator-2", "10.1.1.3", {"64.74.02"}, core::Role::Operator};
+    auto hidden = service_->reveal(id, elsewhere, "verifikasi KTP untuk bansos");
+    ASSERT_FALSE(hidden.has_value());
+    EXPECT_EQ(hidden.error().code, ErrorCode::NotFound);
+
+    auto shown = service_->reveal(id, op, "verifikasi KTP untuk bansos");
+    ASSERT_TRUE(shown.has_value()) << shown.error().message;
+    EXPECT_EQ(shown->nik, "6474014703850002");
+    EXPECT_EQ(shown->kk, "6474010101090007");
+
+    store::AuditQuery q;
+    q.action = "person.unmask";
+    auto log = store_->list_audit(q);
+    ASSERT_TRUE(log.has_value());
+    ASSERT_EQ(log->size(), 1U); // refused reveals leave no "unmask" row: nothing was shown
+    EXPECT_EQ((*log)[0].actor, "operator-1");
+    EXPECT_EQ((*log)[0].source, "10.1.1.2");
+    EXPECT_EQ((*log)[0].subject, id.str());
+    EXPECT_EQ((*log)[0].detail, "purpose=verifikasi KTP untuk bansos");
+    EXPECT_EQ((*log)[0].detail.find("6474014703850002"), std::string::npos);
+}
+
+TEST_F(PersonServiceTest, ConsentPurposesNeedConsent) {
+    auto p = lok_tuan_person();
+    p.consent.given = false;
+    p.consent.purposes = {core::ConsentPurpose::Card};
+    auto refused = service_->create(p, actor_, std::nullopt);
+    ASSERT_FALSE(refused.has_value());
+    ASSERT_EQ(refused.error().fields.size(), 1U);
+    EXPECT_EQ(refused.error().fields[0].code, ErrorCode::ConsentInconsistent);
+    p.consent.given = true;
+    p.consent.given_by = "self";
+    p.consent.purposes = {core::ConsentPurpose::Card,
+                          core::ConsentPurpose::SocialAssistance,
+                          core::ConsentPurpose::Card};
+    auto created = service_->create(p, actor_, std::nullopt);
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+    auto read = service_->get(created->record.id, actor_);
+    ASSERT_TRUE(read.has_value());
+    EXPECT_EQ(read->person.consent.purposes,
+              (std::vector<core::ConsentPurpose>{core::ConsentPurpose::SocialAssistance,
+                                                 core::ConsentPurpose::Card}));
 }
 
 } // namespace

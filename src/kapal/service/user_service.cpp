@@ -20,6 +20,10 @@ const std::string& dummy_hash() {
     return kHash;
 }
 
+store::WriteContext context(const Actor& actor, core::Timestamp at, std::string reason = {}) {
+    return store::WriteContext{actor.id, actor.source, at, std::move(reason)};
+}
+
 } // namespace
 
 std::string generate_password() {
@@ -67,7 +71,7 @@ UserService::UserService(store::Store& store,
     , clock_(clock)
     , ids_(ids) {}
 
-Result<AddedUser> UserService::add(NewUser input) {
+Result<AddedUser> UserService::add(NewUser input, const Actor& actor) {
     auto name = core::normalise_username(input.username);
     if (!name) {
         return fail(std::move(name).error());
@@ -103,7 +107,7 @@ Result<AddedUser> UserService::add(NewUser input) {
     record.user.created_at = now;
     record.user.updated_at = now;
     record.password_hash = std::move(*hash);
-    KAPAL_TRY(store_.create_user(record));
+    KAPAL_TRY(store_.create_user(record, context(actor, now)));
     out.user = std::move(record.user);
     return out;
 }
@@ -124,7 +128,8 @@ Result<store::UserRecord> UserService::find(const std::string& username) {
 }
 
 Result<std::string> UserService::set_password(const std::string& username,
-                                              const std::optional<std::string>& password) {
+                                              const std::optional<std::string>& password,
+                                              const Actor& actor) {
     auto record = find(username);
     if (!record) {
         return fail(std::move(record).error());
@@ -144,18 +149,32 @@ Result<std::string> UserService::set_password(const std::string& username,
     }
     record->password_hash = std::move(*hash);
     record->user.updated_at = clock_.now();
-    KAPAL_TRY(store_.update_user(*record));
+    const auto ctx = context(actor, record->user.updated_at, "password changed");
+    KAPAL_TRY(store_.update_user(*record, ctx));
+    auto ended = store_.revoke_user_sessions(record->user.id, ctx);
+    if (!ended) {
+        return fail(std::move(ended).error());
+    }
     return generated;
 }
 
-Result<void> UserService::set_disabled(const std::string& username, bool disabled) {
+Result<void>
+UserService::set_disabled(const std::string& username, bool disabled, const Actor& actor) {
     auto record = find(username);
     if (!record) {
         return fail(std::move(record).error());
     }
     record->user.disabled = disabled;
     record->user.updated_at = clock_.now();
-    return store_.update_user(*record);
+    const auto ctx = context(actor, record->user.updated_at, disabled ? "disabled" : "enabled");
+    KAPAL_TRY(store_.update_user(*record, ctx));
+    if (disabled) {
+        auto ended = store_.revoke_user_sessions(record->user.id, ctx);
+        if (!ended) {
+            return fail(std::move(ended).error());
+        }
+    }
+    return {};
 }
 
 Result<std::vector<core::User>> UserService::list() {

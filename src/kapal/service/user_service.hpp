@@ -6,6 +6,7 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/core/user.hpp"
+#include "kapal/service/actor.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
 
@@ -44,15 +45,17 @@ class UserService {
 
     /// Errors: UsernameInvalid, AreaInvalid (also: operator and viewer need at least one area),
     /// the password policy's codes, AlreadyExists.
-    Result<AddedUser> add(NewUser user);
+    Result<AddedUser> add(NewUser user, const Actor& actor);
 
-    /// Sets a new password (generated when nullopt); returns the generated one or "".
-    /// Errors: NotFound, the password policy's codes.
+    /// Sets a new password (generated when nullopt); returns the generated one or "". Ends
+    /// every open session of the account. Errors: NotFound, the password policy's codes.
     Result<std::string> set_password(const std::string& username,
-                                     const std::optional<std::string>& password);
+                                     const std::optional<std::string>& password,
+                                     const Actor& actor);
 
-    /// Disables or re-enables an account. Errors: NotFound.
-    Result<void> set_disabled(const std::string& username, bool disabled);
+    /// Disables or re-enables an account; disabling ends its sessions (its API tokens stop
+    /// working too, since they act as the account). Errors: NotFound.
+    Result<void> set_disabled(const std::string& username, bool disabled, const Actor& actor);
 
     Result<std::vector<core::User>> list();
 

@@ -9,6 +9,8 @@
 namespace kapal::service {
 namespace {
 
+const Actor kAdmin{"cli:root", "cli", {}, std::nullopt};
+
 class UserServiceTest : public testing::StoreTest {
   protected:
     void SetUp() override {
@@ -24,7 +26,8 @@ TEST_F(UserServiceTest, AddsAUserWithAGeneratedPasswordThatLogsIn) {
                               "Rina (Bontang Utara)",
                               core::Role::Operator,
                               {"64.74.01"},
-                              std::nullopt});
+                              std::nullopt},
+                             kAdmin);
     ASSERT_TRUE(added.has_value()) << added.error().message;
     EXPECT_EQ(added->user.username, "operator.utara");
     EXPECT_EQ(added->generated_password.size(), 24U); // 20 characters in groups of four
@@ -40,7 +43,7 @@ TEST_F(UserServiceTest, AddsAUserWithAGeneratedPasswordThatLogsIn) {
 }
 
 TEST_F(UserServiceTest, UnknownUserAndWrongPasswordAnswerAlike) {
-    ASSERT_TRUE(users_->add({"siti", "", core::Role::Admin, {}, "kuda lari di pantai"}));
+    ASSERT_TRUE(users_->add({"siti", "", core::Role::Admin, {}, "kuda lari di pantai"}, kAdmin));
     auto wrong = users_->authenticate("siti", "kuda lari di laut");
     auto unknown = users_->authenticate("budi", "kuda lari di pantai");
     ASSERT_FALSE(wrong.has_value());
@@ -51,39 +54,41 @@ TEST_F(UserServiceTest, UnknownUserAndWrongPasswordAnswerAlike) {
 }
 
 TEST_F(UserServiceTest, DisabledAccountsCannotLogIn) {
-    ASSERT_TRUE(users_->add({"siti", "", core::Role::Admin, {}, "kuda lari di pantai"}));
-    ASSERT_TRUE(users_->set_disabled("siti", true).has_value());
+    ASSERT_TRUE(users_->add({"siti", "", core::Role::Admin, {}, "kuda lari di pantai"}, kAdmin));
+    ASSERT_TRUE(users_->set_disabled("siti", true, kAdmin).has_value());
     auto refused = users_->authenticate("siti", "kuda lari di pantai");
     ASSERT_FALSE(refused.has_value());
     EXPECT_EQ(refused.error().code, ErrorCode::AccountDisabled);
-    ASSERT_TRUE(users_->set_disabled("siti", false).has_value());
+    ASSERT_TRUE(users_->set_disabled("siti", false, kAdmin).has_value());
     EXPECT_TRUE(users_->authenticate("siti", "kuda lari di pantai").has_value());
 }
 
 TEST_F(UserServiceTest, PasswordChangeFollowsThePolicy) {
-    ASSERT_TRUE(users_->add({"siti", "", core::Role::Admin, {}, "kuda lari di pantai"}));
-    auto weak = users_->set_password("siti", "password123");
+    ASSERT_TRUE(users_->add({"siti", "", core::Role::Admin, {}, "kuda lari di pantai"}, kAdmin));
+    auto weak = users_->set_password("siti", "password123", kAdmin);
     ASSERT_FALSE(weak.has_value());
     EXPECT_EQ(weak.error().code, ErrorCode::PasswordCommon);
-    auto generated = users_->set_password("siti", std::nullopt);
+    auto generated = users_->set_password("siti", std::nullopt, kAdmin);
     ASSERT_TRUE(generated.has_value());
     EXPECT_FALSE(users_->authenticate("siti", "kuda lari di pantai").has_value());
     EXPECT_TRUE(users_->authenticate("siti", *generated).has_value());
 }
 
 TEST_F(UserServiceTest, RefusesBadNamesRolesWithoutAreasUnknownAreasAndDuplicates) {
-    EXPECT_EQ(users_->add({"a b", "", core::Role::Admin, {}, std::nullopt}).error().code,
+    EXPECT_EQ(users_->add({"a b", "", core::Role::Admin, {}, std::nullopt}, kAdmin).error().code,
               ErrorCode::UsernameInvalid);
-    EXPECT_EQ(users_->add({"op", "", core::Role::Operator, {}, std::nullopt}).error().code,
+    EXPECT_EQ(users_->add({"op", "", core::Role::Operator, {}, std::nullopt}, kAdmin).error().code,
               ErrorCode::UsernameInvalid);
-    EXPECT_EQ(users_->add({"op1", "", core::Role::Operator, {}, std::nullopt}).error().code,
+    EXPECT_EQ(users_->add({"op1", "", core::Role::Operator, {}, std::nullopt}, kAdmin).error().code,
               ErrorCode::AreaInvalid);
+    EXPECT_EQ(users_->add({"op2", "", core::Role::Operator, {"64.99.99"}, std::nullopt}, kAdmin)
+                  .error()
+                  .code,
+              ErrorCode::AreaInvalid);
+    ASSERT_TRUE(users_->add({"op3", "", core::Role::Viewer, {"64.74"}, std::nullopt}, kAdmin));
     EXPECT_EQ(
-        users_->add({"op2", "", core::Role::Operator, {"64.99.99"}, std::nullopt}).error().code,
-        ErrorCode::AreaInvalid);
-    ASSERT_TRUE(users_->add({"op3", "", core::Role::Viewer, {"64.74"}, std::nullopt}));
-    EXPECT_EQ(users_->add({"OP3", "", core::Role::Viewer, {"64.74"}, std::nullopt}).error().code,
-              ErrorCode::AlreadyExists);
+        users_->add({"OP3", "", core::Role::Viewer, {"64.74"}, std::nullopt}, kAdmin).error().code,
+        ErrorCode::AlreadyExists);
 }
 
 TEST(Passwords, GeneratedOnesDifferAndPassThePolicy) {

@@ -188,6 +188,16 @@ core::Person decode(const Json& j) {
     p.consent.given = boolean(consent, "given");
     p.consent.date = opt_date_field(consent, "date");
     p.consent.given_by = str(consent, "given_by");
+    // Absent in documents written before purposes were recorded: an empty list.
+    if (const Json* purposes = field(consent, "purposes"); purposes != nullptr) {
+        for (const auto& text : purposes->get<std::vector<std::string>>()) {
+            const auto purpose = core::parse_consent_purpose(text);
+            if (!purpose) {
+                throw BadField{"consent.purposes has an unknown code"};
+            }
+            p.consent.purposes.push_back(*purpose);
+        }
+    }
     p.status = enum_field<core::Status>(j, "status", core::parse_status);
     p.status_date = opt_date_field(j, "status_date");
     p.status_reason = str(j, "status_reason");
@@ -480,6 +490,17 @@ std::string encode_person_doc(const core::Person& p) {
         c.opt_date("date", p.consent.date);
         c.flag("given", p.consent.given);
         c.string("given_by", p.consent.given_by);
+        if (!p.consent.purposes.empty()) {
+            c.key("purposes");
+            w.raw("[");
+            for (std::size_t i = 0; i < p.consent.purposes.size(); ++i) {
+                if (i != 0) {
+                    w.raw(",");
+                }
+                w.string(core::to_string(p.consent.purposes[i]));
+            }
+            w.raw("]");
+        }
     });
     o.string("disability_subtype", p.disability_subtype);
     if (!p.documents.empty()) {

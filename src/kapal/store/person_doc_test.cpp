@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iterator>
 #include <random>
+#include <string_view>
 
 namespace kapal::store {
 namespace {
@@ -133,9 +134,14 @@ std::string reference_encode(const core::Person& p) {
         docs.push_back(Json{{"id", d.id}, {"kind", d.kind}, {"name", d.name}});
     }
     j["documents"] = std::move(docs);
+    Json purposes = Json::array();
+    for (const auto purpose : p.consent.purposes) {
+        purposes.push_back(std::string(core::to_string(purpose)));
+    }
     j["consent"] = Json{{"given", p.consent.given},
                         {"date", opt_date(p.consent.date)},
-                        {"given_by", p.consent.given_by}};
+                        {"given_by", p.consent.given_by},
+                        {"purposes", std::move(purposes)}};
     j["status"] = std::string(core::to_string(p.status));
     j["status_date"] = opt_date(p.status_date);
     j["status_reason"] = p.status_reason;
@@ -177,7 +183,7 @@ core::Person full_person() {
     p.account = core::Account{core::AccountKind::Bank, "Bankaltimtara", "0012345678", "Siti"};
     p.photo_id = "01890a5d-ac96-774b-bcce-b302099a8057";
     p.documents = {core::DocumentRef{"01890a5d-ac96-774b-bcce-b302099a8058", "ktp", "ktp.jpg"}};
-    p.consent = core::Consent{true, make_date(2024, 1, 5), "self"};
+    p.consent = core::Consent{true, make_date(2024, 1, 5), "self", {}};
     p.status = core::Status::Pindah;
     p.status_date = make_date(2025, 6, 30);
     p.status_reason = "pindah ke Samarinda";
@@ -231,26 +237,83 @@ TEST(PersonDoc, IsDeterministic) {
     EXPECT_NE(encode_person_doc(changed), encode_person_doc(full_person()));
 }
 
+// The stored text of full_person(), as written before consent purposes existed (the person has
+// none, so it is still written exactly so).
+constexpr std::string_view kFullPersonGolden =
+    R"({"account":{"holder_name":"Siti","kind":"bank","number":"0012345678",)"
+    R"("provider":"Bankaltimtara"},"address":{"kelurahan_code":"64.74.01.1003","rt":"007",)"
+    R"("rw":"12","street":"Jl. Brigjend Katamso No. 7"},"assistive_devices":["kursi_roda",)"
+    R"("kacamata"],"birth_date":"1990-03-12","birth_place":"Bontang","caregiver":{"name":)"
+    R"("Ahmad","phone":"081234567890","relationship":"ayah"},"categories":["fisik",)"
+    R"("sensorik_netra"],"cause":"kecelakaan","cause_note":"kecelakaan kerja","confirmed_)"
+    R"(warnings":["person.nik_sex_mismatch"],"consent":{"date":"2024-01-05","given":true,)"
+    R"("given_by":"self"},"disability_subtype":"paraplegia","documents":[{"id":"01890a5d-)"
+    R"(ac96-774b-bcce-b302099a8058","kind":"ktp","name":"ktp.jpg"}],"dtks":true,"dtks_id":)"
+    R"("DTKS-0001","full_name":"Siti Nurhaliza \"Ica\"","home":{"accuracy_m":12.5,"lat":)"
+    R"(0.1342,"lon":117.4987,"source":"gps"},"needs_note":"butuh ramp","onset":"didapat",)"
+    R"("onset_year":2015,"phone":"081298765432","photo_id":"01890a5d-ac96-774b-bcce-)"
+    R"(b302099a8057","severity":"berat","sex":"P","status":"pindah","status_date":)"
+    R"("2025-06-30","status_reason":"pindah ke Samarinda","therapies":["fisioterapi"],"v":1,)"
+    R"("warning_reason":"KTP lama","wgss":[3,null,4,1,null,2]})";
+
 // The stored format. If this test fails, existing databases can no longer be read the same
 // way: do not update the text, add a new format version instead.
 TEST(PersonDoc, GoldenTextOfAFixedPersonNeverChanges) {
+    EXPECT_EQ(encode_person_doc(full_person()), kFullPersonGolden);
+}
+
+// Consent purposes were added to format 1 as an optional member: a document without them (every
+// document stored before) reads as consent without purposes, the rest unchanged.
+TEST(PersonDoc, ReadsADocumentWrittenBeforeConsentPurposes) {
+    ASSERT_EQ(kFullPersonGolden.find("purposes"), std::string_view::npos);
+    auto decoded = decode_person_doc(kFullPersonGolden);
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+    EXPECT_TRUE(decoded->consent.given);
+    EXPECT_TRUE(decoded->consent.purposes.empty());
+    EXPECT_EQ(*decoded, without_ids(full_person()));
+}
+
+TEST(PersonDoc, RoundTripsConsentPurposes) {
+    core::Person p = full_person();
+    p.consent.purposes = {core::ConsentPurpose::Registration,
+                          core::ConsentPurpose::SocialAssistance,
+                          core::ConsentPurpose::Card,
+                          core::ConsentPurpose::DataSharing,
+                          core::ConsentPurpose::Contact};
+    const std::string doc = encode_person_doc(p);
+    EXPECT_EQ(doc, reference_encode(p));
+    auto decoded = decode_person_doc(doc);
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+    EXPECT_EQ(decoded->consent.purposes, p.consent.purposes);
+    EXPECT_EQ(*decoded, without_ids(p));
+    EXPECT_EQ(encode_person_doc(*decoded), doc);
+}
+
+// The stored form of purposes: their English ids, in the order of the (sorted) list, last member
+// of "consent". Like the golden texts above, never to change silently.
+TEST(PersonDoc, GoldenTextOfConsentPurposesNeverChanges) {
+    core::Person p = minimal_person();
+    p.consent =
+        core::Consent{true,
+                      make_date(2024, 1, 5),
+                      "self",
+                      {core::ConsentPurpose::SocialAssistance, core::ConsentPurpose::DataSharing}};
     const std::string expected =
-        R"({"account":{"holder_name":"Siti","kind":"bank","number":"0012345678",)"
-        R"("provider":"Bankaltimtara"},"address":{"kelurahan_code":"64.74.01.1003","rt":"007",)"
-        R"("rw":"12","street":"Jl. Brigjend Katamso No. 7"},"assistive_devices":["kursi_roda",)"
-        R"("kacamata"],"birth_date":"1990-03-12","birth_place":"Bontang","caregiver":{"name":)"
-        R"("Ahmad","phone":"081234567890","relationship":"ayah"},"categories":["fisik",)"
-        R"("sensorik_netra"],"cause":"kecelakaan","cause_note":"kecelakaan kerja","confirmed_)"
-        R"(warnings":["person.nik_sex_mismatch"],"consent":{"date":"2024-01-05","given":true,)"
-        R"("given_by":"self"},"disability_subtype":"paraplegia","documents":[{"id":"01890a5d-)"
-        R"(ac96-774b-bcce-b302099a8058","kind":"ktp","name":"ktp.jpg"}],"dtks":true,"dtks_id":)"
-        R"("DTKS-0001","full_name":"Siti Nurhaliza \"Ica\"","home":{"accuracy_m":12.5,"lat":)"
-        R"(0.1342,"lon":117.4987,"source":"gps"},"needs_note":"butuh ramp","onset":"didapat",)"
-        R"("onset_year":2015,"phone":"081298765432","photo_id":"01890a5d-ac96-774b-bcce-)"
-        R"(b302099a8057","severity":"berat","sex":"P","status":"pindah","status_date":)"
-        R"("2025-06-30","status_reason":"pindah ke Samarinda","therapies":["fisioterapi"],"v":1,)"
-        R"("warning_reason":"KTP lama","wgss":[3,null,4,1,null,2]})";
-    EXPECT_EQ(encode_person_doc(full_person()), expected);
+        R"({"address":{"kelurahan_code":"64.74.02.1001"},"birth_date":"1990-01-01",)"
+        R"("categories":["mental"],"consent":{"date":"2024-01-05","given":true,)"
+        R"("given_by":"self","purposes":["social_assistance","data_sharing"]},"full_name":)"
+        R"("Budi","sex":"L","status":"aktif","v":1})";
+    EXPECT_EQ(encode_person_doc(p), expected);
+}
+
+TEST(PersonDoc, PurposesAloneKeepTheConsentObject) {
+    core::Person p = minimal_person();
+    p.consent.purposes = {core::ConsentPurpose::Card};
+    const std::string doc = encode_person_doc(p);
+    EXPECT_NE(doc.find(R"("consent":{"purposes":["card"]})"), std::string::npos) << doc;
+    auto decoded = decode_person_doc(doc);
+    ASSERT_TRUE(decoded.has_value()) << decoded.error().message;
+    EXPECT_EQ(*decoded, without_ids(p));
 }
 
 TEST(PersonDoc, GoldenTextOfAMinimalPersonNeverChanges) {
@@ -327,6 +390,8 @@ TEST(PersonDoc, RefusesMalformedDocuments) {
         R"({"v":1,"full_name":"B","sex":"L","status":"aktif","wgss":[1,2]})",
         R"({"v":1,"full_name":"B","sex":"L","status":"aktif","categories":["x"]})",
         R"({"v":1,"full_name":"B","sex":"L","status":"aktif","home":{"lat":1}})",
+        R"({"v":1,"full_name":"B","sex":"L","status":"aktif","consent":{"purposes":["x"]}})",
+        R"({"v":1,"full_name":"B","sex":"L","status":"aktif","consent":{"purposes":"card"}})",
     };
     for (const char* doc : bad) {
         auto decoded = decode_person_doc(doc);
@@ -380,6 +445,13 @@ core::Person random_person(std::mt19937_64& rng, bool valid_text = false) {
     }
     if (rng() % 3 == 0) {
         p.consent.given = !p.consent.given;
+    }
+    if (rng() % 2 == 0) {
+        for (const auto purpose : core::kAllConsentPurposes) {
+            if (rng() % 2 == 0) {
+                p.consent.purposes.push_back(purpose);
+            }
+        }
     }
     if (rng() % 3 == 0) {
         p.wgss[rng() % core::kWgDomainCount] = static_cast<std::uint8_t>(rng() % 5);

@@ -82,6 +82,56 @@ struct UserRecord {
     std::string password_hash;
 };
 
+/// A login session. The cookie carries a random secret; the store keeps only its SHA-256, so a
+/// copy of the database cannot be used to take over a session.
+struct SessionRecord {
+    std::string id;         ///< public id (UUIDv7): shown in the session list, used to revoke
+    std::string token_hash; ///< lower-case hex SHA-256 of the cookie value
+    std::string user_id;
+    core::Timestamp created_at{};
+    core::Timestamp last_seen_at{};
+    core::Timestamp expires_at{}; ///< the absolute timeout; the idle one runs from last_seen_at
+    std::optional<core::Timestamp> revoked_at;
+    std::string address;    ///< remote address at login
+    std::string user_agent; ///< at login, cut to 200 bytes
+};
+
+/// An API token for a machine client, stored hashed like a session. The token may narrow the
+/// user's role (to viewer) and areas; it never widens them.
+struct ApiTokenRecord {
+    std::string id;         ///< public id (UUIDv7)
+    std::string name;       ///< what it is for, e.g. "sync dtks"
+    std::string token_hash; ///< lower-case hex SHA-256 of the token
+    std::string user_id;
+    core::Role role = core::Role::Viewer;
+    std::vector<std::string> area_codes; ///< empty = the user's areas
+    core::Timestamp created_at{};
+    core::Timestamp expires_at{};
+    std::optional<core::Timestamp> revoked_at;
+};
+
+/// One entry of the audit log: every write (appended by the store in the write's own
+/// transaction), every reveal of a NIK or KK, every login, logout and token change. Never holds a
+/// NIK, KK, password or token.
+struct AuditEntry {
+    std::int64_t seq = 0; ///< assigned by the store: 1, 2, 3, ... in commit order
+    core::Timestamp at{};
+    std::string actor;   ///< user id, "cli:<os user>", "import:<file>"
+    std::string source;  ///< remote address or "cli"
+    std::string action;  ///< see docs/SECURITY.md, e.g. "person.update", "person.unmask"
+    std::string subject; ///< id of what the action concerns (person, user, session, token)
+    std::string detail;  ///< reason or purpose, counts; free text
+};
+
+/// Filters for the audit log; all optional, combined with AND. Newest first.
+struct AuditQuery {
+    std::string actor;
+    std::string action;
+    std::string subject;
+    std::int64_t before_seq = 0; ///< 0 = from the newest; else entries with seq < before_seq
+    int limit = 100;             ///< 1..1000
+};
+
 /// Statistics for health checks and the CLI.
 struct StoreInfo {
     int schema_version = 0;
@@ -146,21 +196,74 @@ class Store {
                    const std::vector<core::PersonId>& new_ids,
                    const WriteContext& ctx) = 0;
 
+    // --- Audit. Writes above also append to the log inside their own transaction:
+    // create_person "person.create" (subject = person id, detail = reason), update_person
+    // "person.update", import_persons one "person.import" per batch (detail = counts and the
+    // reason), create_user/update_user "user.create"/"user.update" (detail = role and areas),
+    // create_session "session.create", revoke_session(s) "session.revoke", create_api_token
+    // "token.create", revoke_api_token "token.revoke".
+
+    /// Appends one entry (reads that must be recorded, e.g. "person.unmask"); sets seq and,
+    /// when zero, at.
+    virtual Result<void> append_audit(const AuditEntry& entry) = 0;
+
+    /// Entries matching the query, newest first. Errors: InvalidArgument (limit).
+    virtual Result<std::vector<AuditEntry>> list_audit(const AuditQuery& query) = 0;
+
     /// Runs the backend's own consistency check (SQLite: PRAGMA integrity_check).
     virtual Result<void> check_integrity() = 0;
 
     /// Adds an account. Errors: AlreadyExists (user name taken).
-    virtual Result<void> create_user(const UserRecord& record) = 0;
+    virtual Result<void> create_user(const UserRecord& record, const WriteContext& ctx) = 0;
 
     /// Replaces an account found by its id (name, role, areas, disabled, hash, updated_at).
     /// Errors: NotFound, AlreadyExists (renamed to a taken name).
-    virtual Result<void> update_user(const UserRecord& record) = 0;
+    virtual Result<void> update_user(const UserRecord& record, const WriteContext& ctx) = 0;
 
     /// By normalised user name; nullopt when there is none.
     virtual Result<std::optional<UserRecord>> find_user(const std::string& username) = 0;
 
+    /// By id; nullopt when there is none.
+    virtual Result<std::optional<UserRecord>> get_user(const std::string& id) = 0;
+
     /// Every account, by user name.
     virtual Result<std::vector<UserRecord>> list_users() = 0;
+
+    // --- Sessions and API tokens
+
+    /// Errors: AlreadyExists (id or token hash taken).
+    virtual Result<void> create_session(const SessionRecord& session, const WriteContext& ctx) = 0;
+
+    /// By token hash, revoked and expired ones included (the caller decides); nullopt if none.
+    virtual Result<std::optional<SessionRecord>> find_session(const std::string& token_hash) = 0;
+
+    /// Sets last_seen_at (not audited: it changes on every request). Errors: NotFound.
+    virtual Result<void> touch_session(const std::string& id, core::Timestamp at) = 0;
+
+    /// Sets revoked_at = ctx.at unless already revoked. Errors: NotFound.
+    virtual Result<void> revoke_session(const std::string& id, const WriteContext& ctx) = 0;
+
+    /// Revokes every unrevoked session of a user (password change, account disabled); returns
+    /// how many.
+    virtual Result<int> revoke_user_sessions(const std::string& user_id,
+                                             const WriteContext& ctx) = 0;
+
+    /// The user's sessions not revoked and not past expires_at (at ctx-free "now" of the
+    /// caller: `now`), newest first.
+    virtual Result<std::vector<SessionRecord>> list_sessions(const std::string& user_id,
+                                                             core::Timestamp now) = 0;
+
+    /// Errors: AlreadyExists (id or token hash taken).
+    virtual Result<void> create_api_token(const ApiTokenRecord& token, const WriteContext& ctx) = 0;
+
+    /// By token hash, revoked and expired ones included; nullopt if none.
+    virtual Result<std::optional<ApiTokenRecord>> find_api_token(const std::string& token_hash) = 0;
+
+    /// Tokens of one user ("" = of every user), revoked ones included, newest first.
+    virtual Result<std::vector<ApiTokenRecord>> list_api_tokens(const std::string& user_id) = 0;
+
+    /// Sets revoked_at = ctx.at unless already revoked. Errors: NotFound.
+    virtual Result<void> revoke_api_token(const std::string& id, const WriteContext& ctx) = 0;
 };
 
 /// Keys for field encryption and the blind index, read from the data directory by `app`.

@@ -65,7 +65,10 @@ core::Person full_person(int n) {
     p.account = core::Account{core::AccountKind::Bank, "Bankaltimtara", "0012345678", "Siti"};
     p.photo_id = "01890a5d-ac96-774b-bcce-b302099a8057";
     p.documents = {core::DocumentRef{"01890a5d-ac96-774b-bcce-b302099a8058", "ktp", "ktp.jpg"}};
-    p.consent = core::Consent{true, make_date(2024, 1, 5), "self"};
+    p.consent = core::Consent{true,
+                              make_date(2024, 1, 5),
+                              "self",
+                              {core::ConsentPurpose::Registration, core::ConsentPurpose::Card}};
     p.status = core::Status::Aktif;
     p.confirmed_warnings = {"person.nik_sex_mismatch"};
     p.warning_reason = "KTP lama";
@@ -861,8 +864,8 @@ TEST_P(StoreContract, StoresFindsListsAndUpdatesUsers) {
         user_record("01900000-0000-7000-8000-000000000001", "operator.utara", core::Role::Operator);
     const auto admin =
         user_record("01900000-0000-7000-8000-000000000002", "admin", core::Role::Admin);
-    ASSERT_TRUE(store().create_user(op).has_value());
-    ASSERT_TRUE(store().create_user(admin).has_value());
+    ASSERT_TRUE(store().create_user(op, ctx_at(kT0)).has_value());
+    ASSERT_TRUE(store().create_user(admin, ctx_at(kT0)).has_value());
     auto found = store().find_user("operator.utara");
     ASSERT_TRUE(found.has_value() && found->has_value());
     EXPECT_EQ((*found)->user, op.user);
@@ -876,7 +879,7 @@ TEST_P(StoreContract, StoresFindsListsAndUpdatesUsers) {
     changed.user.area_codes = {"64.74.03"};
     changed.password_hash = "$argon2id$v=19$other";
     changed.user.updated_at = core::from_unix_ms(1'700'000'100'000);
-    ASSERT_TRUE(store().update_user(changed).has_value());
+    ASSERT_TRUE(store().update_user(changed, ctx_at(at_minute(1))).has_value());
     EXPECT_EQ((**store().find_user("operator.utara")).user, changed.user);
 
     auto all = store().list_users();
@@ -888,15 +891,732 @@ TEST_P(StoreContract, StoresFindsListsAndUpdatesUsers) {
 
 TEST_P(StoreContract, RefusesATakenUserNameAndUnknownUsers) {
     const auto a = user_record("01900000-0000-7000-8000-000000000011", "siti", core::Role::Viewer);
-    ASSERT_TRUE(store().create_user(a).has_value());
+    ASSERT_TRUE(store().create_user(a, ctx_at(kT0)).has_value());
     auto again = store().create_user(
-        user_record("01900000-0000-7000-8000-000000000012", "siti", core::Role::Viewer));
+        user_record("01900000-0000-7000-8000-000000000012", "siti", core::Role::Viewer),
+        ctx_at(kT0));
     ASSERT_FALSE(again.has_value());
     EXPECT_EQ(again.error().code, ErrorCode::AlreadyExists);
     auto ghost = store().update_user(
-        user_record("01900000-0000-7000-8000-000000000013", "ghost", core::Role::Viewer));
+        user_record("01900000-0000-7000-8000-000000000013", "ghost", core::Role::Viewer),
+        ctx_at(kT0));
     ASSERT_FALSE(ghost.has_value());
     EXPECT_EQ(ghost.error().code, ErrorCode::NotFound);
+}
+
+TEST_P(StoreContract, GetUserFindsAnAccountById) {
+    const auto op = user_record(
+        "01900000-0000-7000-8000-000000000021", "operator.selatan", core::Role::Operator);
+    ASSERT_TRUE(store().create_user(op, ctx_at(kT0)).has_value());
+    auto got = store().get_user(op.user.id);
+    ASSERT_TRUE(got.has_value()) << got.error().message;
+    ASSERT_TRUE(got->has_value());
+    EXPECT_EQ((*got)->user, op.user);
+    EXPECT_EQ((*got)->password_hash, op.password_hash);
+    auto by_name = store().get_user(op.user.username);
+    ASSERT_TRUE(by_name.has_value());
+    EXPECT_FALSE(by_name->has_value()) << "get_user looks up ids, not user names";
+    auto missing = store().get_user("01900000-0000-7000-8000-000000000099");
+    ASSERT_TRUE(missing.has_value());
+    EXPECT_FALSE(missing->has_value());
+}
+
+// ---- audit log ---------------------------------------------------------------------------
+
+namespace {
+
+const std::string kAlice = "01900000-0000-7000-8000-0000000000a1";
+const std::string kBob = "01900000-0000-7000-8000-0000000000b2";
+
+/// The whole log, newest first.
+std::vector<AuditEntry> audit_log(Store& s) {
+    AuditQuery q;
+    q.limit = 1000;
+    auto r = s.list_audit(q);
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    return r ? *r : std::vector<AuditEntry>{};
+}
+
+std::size_t audit_count(Store& s) {
+    return audit_log(s).size();
+}
+
+/// Checks the newest entry of the log.
+void expect_last_audit(Store& s,
+                       const std::string& action,
+                       const std::string& subject,
+                       const WriteContext& ctx) {
+    const auto log = audit_log(s);
+    ASSERT_FALSE(log.empty()) << "no audit entry for " << action;
+    const AuditEntry& e = log.front();
+    EXPECT_EQ(e.action, action);
+    EXPECT_EQ(e.subject, subject) << action;
+    EXPECT_EQ(e.actor, ctx.actor) << action;
+    EXPECT_EQ(e.source, ctx.source) << action;
+    EXPECT_EQ(e.at, ctx.at) << action;
+}
+
+/// A hex string of 64 characters (a SHA-256), different for each n.
+std::string hash_of(int n) {
+    char buf[65];
+    std::snprintf(buf, sizeof buf, "%064x", static_cast<unsigned>(n));
+    return buf;
+}
+
+std::string session_id(int n) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "01900000-0000-7000-8000-%012d", 500000 + n);
+    return buf;
+}
+
+std::string token_id(int n) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "01900000-0000-7000-8000-%012d", 700000 + n);
+    return buf;
+}
+
+SessionRecord session(int n, const std::string& user_id, core::Timestamp created) {
+    SessionRecord s;
+    s.id = session_id(n);
+    s.token_hash = hash_of(1000 + n);
+    s.user_id = user_id;
+    s.created_at = created;
+    s.last_seen_at = created;
+    s.expires_at = created + std::chrono::hours(12);
+    s.address = "10.0.0." + std::to_string(n);
+    s.user_agent = "Mozilla/5.0 (X11; Linux x86_64) " + std::to_string(n);
+    return s;
+}
+
+ApiTokenRecord api_token(int n, const std::string& user_id, core::Timestamp created) {
+    ApiTokenRecord t;
+    t.id = token_id(n);
+    t.name = "sync dtks " + std::to_string(n);
+    t.token_hash = hash_of(2000 + n);
+    t.user_id = user_id;
+    t.role = core::Role::Operator;
+    t.area_codes = {"64.74.01", "64.74.02.1003"};
+    t.created_at = created;
+    t.expires_at = created + std::chrono::hours(24 * 90);
+    return t;
+}
+
+WriteContext web_ctx(core::Timestamp t, const std::string& actor, std::string reason = "") {
+    return WriteContext{actor, "192.0.2.7", t, std::move(reason)};
+}
+
+} // namespace
+
+TEST_P(StoreContract, AFreshStoreHasAnEmptyAuditLog) {
+    EXPECT_TRUE(audit_log(store()).empty());
+}
+
+TEST_P(StoreContract, PersonWritesAppendTheirAuditEntries) {
+    const WriteContext c1 = web_ctx(at_minute(1), kAlice, "pendataan door to door");
+    ASSERT_TRUE(store().create_person(new_id(1), full_person(1), "64.74.01", c1, std::nullopt));
+    expect_last_audit(store(), "person.create", new_id(1).str(), c1);
+    EXPECT_EQ(audit_log(store()).front().detail, "pendataan door to door");
+
+    core::Person p = full_person(1);
+    p.phone = "0800";
+    const WriteContext c2 = web_ctx(at_minute(2), kBob, "nomor baru");
+    ASSERT_TRUE(store().update_person(new_id(1), 1, p, "64.74.01", c2));
+    expect_last_audit(store(), "person.update", new_id(1).str(), c2);
+    EXPECT_EQ(audit_log(store()).front().detail, "nomor baru");
+
+    // A replayed idempotent create writes nothing, so it logs nothing either.
+    const IdempotencyToken token{"key-9", "fp"};
+    ASSERT_TRUE(store().create_person(new_id(2), full_person(2), "64.74.01", c1, token));
+    auto replay = store().create_person(new_id(3), full_person(2), "64.74.01", c1, token);
+    ASSERT_TRUE(replay.has_value()) << replay.error().message;
+    ASSERT_TRUE(replay->replayed);
+
+    const auto log = audit_log(store());
+    ASSERT_EQ(log.size(), 3U);
+    EXPECT_EQ(log[0].action, "person.create");
+    EXPECT_EQ(log[0].subject, new_id(2).str());
+    for (std::size_t i = 0; i < log.size(); ++i) {
+        EXPECT_EQ(log[i].seq, static_cast<std::int64_t>(log.size() - i)) << "seq 1, 2, 3, ...";
+    }
+}
+
+TEST_P(StoreContract, ImportAppendsOneAuditEntryPerBatchWithCounts) {
+    std::vector<ImportItem> items;
+    std::vector<core::PersonId> ids;
+    for (int i = 1; i <= 4; ++i) {
+        items.push_back(ImportItem{full_person(i), "64.74.01", false});
+        ids.push_back(new_id(i));
+    }
+    const WriteContext c1 = web_ctx(at_minute(1), "import:a.csv", "data awal");
+    ASSERT_TRUE(store().import_persons(items, ids, c1));
+    ASSERT_EQ(audit_count(store()), 1U);
+    expect_last_audit(store(), "person.import", "", c1);
+    EXPECT_EQ(audit_log(store()).front().detail,
+              "created=4 updated=0 unchanged=0 changed=0 reason=data awal");
+
+    items[0].person.phone = "0801"; // changed, reported only
+    items[1].person.phone = "0802"; // changed and applied
+    items[1].update_if_changed = true;
+    items.push_back(ImportItem{full_person(5), "64.74.01", false});
+    std::vector<core::PersonId> ids2;
+    for (int i = 11; i <= 15; ++i) {
+        ids2.push_back(new_id(i));
+    }
+    const WriteContext c2 = web_ctx(at_minute(2), "import:b.csv");
+    ASSERT_TRUE(store().import_persons(items, ids2, c2));
+    const auto log = audit_log(store());
+    ASSERT_EQ(log.size(), 2U) << "one entry per batch, not per row";
+    expect_last_audit(store(), "person.import", "", c2);
+    EXPECT_EQ(log.front().detail, "created=1 updated=1 unchanged=2 changed=1 reason=");
+}
+
+TEST_P(StoreContract, NoAuditEntryHoldsTheNikOrKkOfAWrittenPerson) {
+    std::vector<ImportItem> items;
+    std::vector<core::PersonId> ids;
+    std::vector<std::string> secrets;
+    for (int i = 1; i <= 20; ++i) {
+        const core::Person p = full_person(i);
+        items.push_back(ImportItem{p, "64.74.01", false});
+        ids.push_back(new_id(i));
+        secrets.push_back(p.nik);
+        secrets.push_back(p.kk);
+    }
+    ASSERT_TRUE(store().import_persons(items, ids, web_ctx(kT0, "import:a.csv", "awal")));
+    items[3].person.kk = "6474010101207777";
+    items[3].update_if_changed = true;
+    secrets.push_back(items[3].person.kk);
+    ASSERT_TRUE(store().import_persons(items, ids, web_ctx(at_minute(1), "import:b.csv")));
+    const core::Person extra = full_person(40);
+    secrets.push_back(extra.nik);
+    secrets.push_back(extra.kk);
+    ASSERT_TRUE(store().create_person(new_id(40), extra, "64.74.01", ctx_at(kT0), std::nullopt));
+    core::Person changed = extra;
+    changed.nik = "6474015203909876";
+    secrets.push_back(changed.nik);
+    ASSERT_TRUE(store().update_person(new_id(40), 1, changed, "64.74.01", ctx_at(kT0)));
+
+    const auto log = audit_log(store());
+    ASSERT_EQ(log.size(), 4U);
+    for (const AuditEntry& e : log) {
+        const std::string all =
+            e.actor + " " + e.source + " " + e.action + " " + e.subject + " " + e.detail;
+        for (const std::string& secret : secrets) {
+            EXPECT_EQ(all.find(secret), std::string::npos) << e.action << ": " << all;
+        }
+    }
+}
+
+TEST_P(StoreContract, UserWritesAppendTheirAuditEntries) {
+    auto op = user_record(kAlice, "operator.utara", core::Role::Operator);
+    const WriteContext c1 = web_ctx(at_minute(1), "cli:root");
+    ASSERT_TRUE(store().create_user(op, c1));
+    expect_last_audit(store(), "user.create", kAlice, c1);
+    std::string detail = audit_log(store()).front().detail;
+    EXPECT_NE(detail.find("operator"), std::string::npos) << detail;
+    EXPECT_NE(detail.find("64.74.01"), std::string::npos) << detail;
+    EXPECT_NE(detail.find("64.74.02.1003"), std::string::npos) << detail;
+    EXPECT_EQ(detail.find(op.password_hash), std::string::npos) << detail;
+
+    op.user.role = core::Role::Auditor;
+    op.user.area_codes = {"64.74.03"};
+    op.password_hash = "$argon2id$v=19$m=65536,t=2,p=1$bmV3$bmV3aGFzaA";
+    const WriteContext c2 = web_ctx(at_minute(2), kBob, "pindah tugas");
+    ASSERT_TRUE(store().update_user(op, c2));
+    expect_last_audit(store(), "user.update", kAlice, c2);
+    detail = audit_log(store()).front().detail;
+    EXPECT_NE(detail.find("auditor"), std::string::npos) << detail;
+    EXPECT_NE(detail.find("64.74.03"), std::string::npos) << detail;
+    EXPECT_EQ(detail.find("64.74.01"), std::string::npos) << "the old areas: " << detail;
+    EXPECT_EQ(detail.find("$argon2id"), std::string::npos) << detail;
+    EXPECT_EQ(audit_count(store()), 2U);
+}
+
+TEST_P(StoreContract, SessionAndTokenWritesAppendTheirAuditEntries) {
+    const WriteContext login = web_ctx(at_minute(1), kAlice);
+    const SessionRecord s1 = session(1, kAlice, at_minute(1));
+    ASSERT_TRUE(store().create_session(s1, login));
+    expect_last_audit(store(), "session.create", s1.id, login);
+
+    const WriteContext logout = web_ctx(at_minute(2), kAlice, "logout");
+    ASSERT_TRUE(store().revoke_session(s1.id, logout));
+    expect_last_audit(store(), "session.revoke", s1.id, logout);
+
+    ASSERT_TRUE(store().create_session(session(2, kAlice, at_minute(3)), login));
+    ASSERT_TRUE(store().create_session(session(3, kAlice, at_minute(4)), login));
+    const WriteContext reset = web_ctx(at_minute(5), kBob, "password reset");
+    auto revoked = store().revoke_user_sessions(kAlice, reset);
+    ASSERT_TRUE(revoked.has_value()) << revoked.error().message;
+    EXPECT_EQ(*revoked, 2);
+    {
+        AuditQuery q;
+        q.action = "session.revoke";
+        auto log = store().list_audit(q);
+        ASSERT_TRUE(log.has_value()) << log.error().message;
+        ASSERT_EQ(log->size(), 3U) << "one entry per revoked session";
+        std::set<std::string> subjects;
+        for (std::size_t i = 0; i < 2; ++i) {
+            const AuditEntry& e = (*log)[i];
+            subjects.insert(e.subject);
+            EXPECT_EQ(e.actor, kBob);
+            EXPECT_EQ(e.source, reset.source);
+            EXPECT_EQ(e.at, reset.at);
+        }
+        EXPECT_EQ(subjects, (std::set<std::string>{session_id(2), session_id(3)}));
+    }
+
+    const WriteContext admin = web_ctx(at_minute(6), kBob);
+    const ApiTokenRecord t = api_token(1, kAlice, at_minute(6));
+    ASSERT_TRUE(store().create_api_token(t, admin));
+    expect_last_audit(store(), "token.create", t.id, admin);
+    const std::string detail = audit_log(store()).front().detail;
+    EXPECT_EQ(detail.find(t.token_hash), std::string::npos) << detail;
+
+    const WriteContext later = web_ctx(at_minute(7), kBob, "bocor");
+    ASSERT_TRUE(store().revoke_api_token(t.id, later));
+    expect_last_audit(store(), "token.revoke", t.id, later);
+
+    // touch_session is not audited.
+    const std::size_t before = audit_count(store());
+    ASSERT_TRUE(store().touch_session(session_id(2), at_minute(8)));
+    EXPECT_EQ(audit_count(store()), before);
+
+    // Nothing in the log carries a session or token hash.
+    for (const AuditEntry& e : audit_log(store())) {
+        for (int n : {1001, 1002, 1003, 2001}) {
+            EXPECT_EQ(e.detail.find(hash_of(n)), std::string::npos) << e.action;
+        }
+    }
+}
+
+TEST_P(StoreContract, FailedWritesAppendNoAuditEntry) {
+    create(store(), 1, full_person(1));
+    create(store(), 2, full_person(2));
+    ASSERT_TRUE(
+        store().create_user(user_record(kAlice, "siti", core::Role::Operator), ctx_at(kT0)));
+    ASSERT_TRUE(store().create_session(session(1, kAlice, kT0), ctx_at(kT0)));
+    ASSERT_TRUE(store().create_api_token(api_token(1, kAlice, kT0), ctx_at(kT0)));
+    const std::size_t before = audit_count(store());
+    ASSERT_EQ(before, 5U);
+    const auto expect_error = [&](const auto& r, ErrorCode code, const char* what) {
+        ASSERT_FALSE(r.has_value()) << what;
+        EXPECT_EQ(r.error().code, code) << what << ": " << r.error().message;
+        EXPECT_EQ(audit_count(store()), before) << what << " left an audit entry";
+    };
+
+    core::Person dup = full_person(3);
+    dup.nik = full_person(1).nik;
+    expect_error(store().create_person(new_id(3), dup, "64.74.01", ctx_at(kT0), std::nullopt),
+                 ErrorCode::DuplicateNik,
+                 "create with a taken NIK");
+    expect_error(store().update_person(new_id(2), 7, full_person(2), "64.74.01", ctx_at(kT0)),
+                 ErrorCode::VersionConflict,
+                 "stale update");
+    core::Person moved = full_person(2);
+    moved.nik = full_person(1).nik;
+    expect_error(store().update_person(new_id(2), 1, moved, "64.74.01", ctx_at(kT0)),
+                 ErrorCode::DuplicateNik,
+                 "update to a taken NIK");
+    expect_error(store().update_person(new_id(9), 1, full_person(9), "64.74.01", ctx_at(kT0)),
+                 ErrorCode::NotFound,
+                 "update of an unknown person");
+    {
+        // Row 2 reuses a taken person id: the batch rolls back with its audit entry.
+        std::vector<ImportItem> items = {{full_person(5), "64.74.01", false},
+                                         {full_person(6), "64.74.01", false}};
+        auto r = store().import_persons(items, {new_id(5), new_id(1)}, ctx_at(kT0));
+        ASSERT_FALSE(r.has_value());
+        EXPECT_EQ(audit_count(store()), before) << "a failed import left an audit entry";
+    }
+    expect_error(store().create_user(user_record(kBob, "siti", core::Role::Viewer), ctx_at(kT0)),
+                 ErrorCode::AlreadyExists,
+                 "taken user name");
+    expect_error(store().update_user(user_record(kBob, "budi", core::Role::Viewer), ctx_at(kT0)),
+                 ErrorCode::NotFound,
+                 "update of an unknown user");
+    SessionRecord same_hash = session(2, kAlice, kT0);
+    same_hash.token_hash = session(1, kAlice, kT0).token_hash;
+    expect_error(store().create_session(same_hash, ctx_at(kT0)),
+                 ErrorCode::AlreadyExists,
+                 "session with a taken hash");
+    ApiTokenRecord same_token = api_token(2, kAlice, kT0);
+    same_token.token_hash = api_token(1, kAlice, kT0).token_hash;
+    expect_error(store().create_api_token(same_token, ctx_at(kT0)),
+                 ErrorCode::AlreadyExists,
+                 "token with a taken hash");
+    expect_error(store().revoke_session(session_id(99), ctx_at(kT0)),
+                 ErrorCode::NotFound,
+                 "revoke of an unknown session");
+    expect_error(store().revoke_api_token(token_id(99), ctx_at(kT0)),
+                 ErrorCode::NotFound,
+                 "revoke of an unknown token");
+}
+
+TEST_P(StoreContract, AppendAuditAssignsSeqAndDefaultsTheInstant) {
+    AuditEntry e;
+    e.actor = kAlice;
+    e.source = "192.0.2.1";
+    e.action = "person.unmask";
+    e.subject = new_id(1).str();
+    e.detail = "purpose=verifikasi bansos";
+    e.seq = 77; // ignored: the store assigns it
+    e.at = at_minute(3);
+    ASSERT_TRUE(store().append_audit(e));
+    AuditEntry now = e;
+    now.at = {};
+    now.action = "auth.login";
+    ASSERT_TRUE(store().append_audit(now));
+
+    const auto log = audit_log(store());
+    ASSERT_EQ(log.size(), 2U);
+    EXPECT_EQ(log[1].seq, 1);
+    EXPECT_EQ(log[1].at, at_minute(3));
+    EXPECT_EQ(log[1].actor, e.actor);
+    EXPECT_EQ(log[1].source, e.source);
+    EXPECT_EQ(log[1].action, e.action);
+    EXPECT_EQ(log[1].subject, e.subject);
+    EXPECT_EQ(log[1].detail, e.detail);
+    EXPECT_EQ(log[0].seq, 2);
+    EXPECT_EQ(log[0].action, "auth.login");
+    EXPECT_NE(log[0].at, core::Timestamp{}) << "a zero instant is replaced by the store's clock";
+}
+
+TEST_P(StoreContract, ListAuditFiltersByActorActionAndSubject) {
+    const char* const actions[] = {"person.unmask", "person.update", "auth.login"};
+    const std::string actors[] = {kAlice, kBob};
+    const std::string subjects[] = {"s1", "s2", "s3", "s4"};
+
+    struct Expected {
+        std::int64_t seq;
+        std::string actor, action, subject;
+    };
+
+    std::vector<Expected> written;
+    for (int i = 0; i < 60; ++i) {
+        AuditEntry e;
+        e.actor = actors[i % 2];
+        e.action = actions[i % 3];
+        e.subject = subjects[(i / 2) % 4];
+        e.source = "cli";
+        e.at = at_minute(i);
+        ASSERT_TRUE(store().append_audit(e));
+        written.push_back(Expected{i + 1, e.actor, e.action, e.subject});
+    }
+    std::vector<AuditQuery> queries;
+    const std::string query_actors[] = {"", kAlice, kBob, "nobody"};
+    for (const std::string& actor : query_actors) {
+        for (const char* action : {"", "person.unmask", "auth.login"}) {
+            for (const char* subject : {"", "s2", "s4"}) {
+                AuditQuery q;
+                q.actor = actor;
+                q.action = action;
+                q.subject = subject;
+                q.limit = 1000;
+                queries.push_back(q);
+            }
+        }
+    }
+    for (const AuditQuery& q : queries) {
+        std::vector<std::int64_t> expected;
+        for (auto it = written.rbegin(); it != written.rend(); ++it) {
+            if ((q.actor.empty() || it->actor == q.actor) &&
+                (q.action.empty() || it->action == q.action) &&
+                (q.subject.empty() || it->subject == q.subject)) {
+                expected.push_back(it->seq);
+            }
+        }
+        auto got = store().list_audit(q);
+        ASSERT_TRUE(got.has_value()) << got.error().message;
+        std::vector<std::int64_t> seqs;
+        for (const AuditEntry& e : *got) {
+            seqs.push_back(e.seq);
+        }
+        EXPECT_EQ(seqs, expected) << "actor '" << q.actor << "' action '" << q.action
+                                  << "' subject '" << q.subject << "'";
+    }
+}
+
+TEST_P(StoreContract, ListAuditPagesNewestFirstWithBeforeSeq) {
+    for (int i = 0; i < 25; ++i) {
+        AuditEntry e;
+        e.actor = i % 2 == 0 ? kAlice : kBob;
+        e.action = "person.unmask";
+        e.subject = "p" + std::to_string(i);
+        e.at = at_minute(i);
+        ASSERT_TRUE(store().append_audit(e));
+    }
+    // Every entry once, newest first, in pages of 7.
+    std::vector<std::int64_t> seen;
+    AuditQuery q;
+    q.limit = 7;
+    for (int page = 0; page < 10; ++page) {
+        auto got = store().list_audit(q);
+        ASSERT_TRUE(got.has_value()) << got.error().message;
+        ASSERT_LE(got->size(), 7U);
+        for (const AuditEntry& e : *got) {
+            seen.push_back(e.seq);
+        }
+        if (got->size() < 7U) {
+            break;
+        }
+        q.before_seq = got->back().seq;
+    }
+    std::vector<std::int64_t> expected;
+    for (std::int64_t s = 25; s >= 1; --s) {
+        expected.push_back(s);
+    }
+    EXPECT_EQ(seen, expected);
+
+    // Paging combines with a filter.
+    AuditQuery bob;
+    bob.actor = kBob;
+    bob.before_seq = 10;
+    bob.limit = 3;
+    auto got = store().list_audit(bob);
+    ASSERT_TRUE(got.has_value()) << got.error().message;
+    ASSERT_EQ(got->size(), 3U);
+    EXPECT_EQ((*got)[0].seq, 8);
+    EXPECT_EQ((*got)[1].seq, 6);
+    EXPECT_EQ((*got)[2].seq, 4);
+    EXPECT_EQ((*got)[0].subject, "p7");
+
+    AuditQuery first;
+    first.before_seq = 1;
+    auto none = store().list_audit(first);
+    ASSERT_TRUE(none.has_value());
+    EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContract, ListAuditRefusesALimitOutOfRange) {
+    AuditQuery q;
+    q.limit = 0;
+    EXPECT_EQ(store().list_audit(q).error().code, ErrorCode::InvalidArgument);
+    q.limit = 1001;
+    EXPECT_EQ(store().list_audit(q).error().code, ErrorCode::InvalidArgument);
+    q.limit = 1000;
+    EXPECT_TRUE(store().list_audit(q).has_value());
+    q.limit = 1;
+    EXPECT_TRUE(store().list_audit(q).has_value());
+}
+
+// ---- sessions --------------------------------------------------------------------------
+
+TEST_P(StoreContract, SessionsAreFoundByHashTouchedAndRevoked) {
+    const SessionRecord s = session(1, kAlice, at_minute(1));
+    ASSERT_TRUE(store().create_session(s, ctx_at(at_minute(1))));
+
+    auto found = store().find_session(s.token_hash);
+    ASSERT_TRUE(found.has_value()) << found.error().message;
+    ASSERT_TRUE(found->has_value());
+    const SessionRecord& got = **found;
+    EXPECT_EQ(got.id, s.id);
+    EXPECT_EQ(got.token_hash, s.token_hash);
+    EXPECT_EQ(got.user_id, s.user_id);
+    EXPECT_EQ(got.created_at, s.created_at);
+    EXPECT_EQ(got.last_seen_at, s.last_seen_at);
+    EXPECT_EQ(got.expires_at, s.expires_at);
+    EXPECT_FALSE(got.revoked_at.has_value());
+    EXPECT_EQ(got.address, s.address);
+    EXPECT_EQ(got.user_agent, s.user_agent);
+
+    auto absent = store().find_session(hash_of(4242));
+    ASSERT_TRUE(absent.has_value());
+    EXPECT_FALSE(absent->has_value());
+
+    ASSERT_TRUE(store().touch_session(s.id, at_minute(20)));
+    EXPECT_EQ((*store().find_session(s.token_hash))->last_seen_at, at_minute(20));
+    auto unknown = store().touch_session(session_id(99), at_minute(20));
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().code, ErrorCode::NotFound);
+
+    ASSERT_TRUE(store().revoke_session(s.id, ctx_at(at_minute(30))));
+    auto revoked = store().find_session(s.token_hash);
+    ASSERT_TRUE(revoked.has_value() && revoked->has_value());
+    ASSERT_TRUE((*revoked)->revoked_at.has_value()) << "a revoked session is still found";
+    EXPECT_EQ(*(*revoked)->revoked_at, at_minute(30));
+}
+
+TEST_P(StoreContract, RevokingASessionTwiceKeepsTheFirstRevocation) {
+    const SessionRecord s = session(1, kAlice, at_minute(1));
+    ASSERT_TRUE(store().create_session(s, ctx_at(at_minute(1))));
+    ASSERT_TRUE(store().revoke_session(s.id, ctx_at(at_minute(2))));
+    const std::size_t entries = audit_count(store());
+    auto again = store().revoke_session(s.id, ctx_at(at_minute(3)));
+    ASSERT_TRUE(again.has_value()) << again.error().message;
+    EXPECT_EQ(*(*store().find_session(s.token_hash))->revoked_at, at_minute(2));
+    EXPECT_EQ(audit_count(store()), entries) << "a no-op revocation is not logged";
+
+    auto unknown = store().revoke_session(session_id(99), ctx_at(at_minute(3)));
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().code, ErrorCode::NotFound);
+}
+
+TEST_P(StoreContract, RevokeUserSessionsRevokesOnlyTheUsersLiveSessions) {
+    ASSERT_TRUE(store().create_session(session(1, kAlice, at_minute(1)), ctx_at(kT0)));
+    ASSERT_TRUE(store().create_session(session(2, kAlice, at_minute(2)), ctx_at(kT0)));
+    ASSERT_TRUE(store().create_session(session(3, kAlice, at_minute(3)), ctx_at(kT0)));
+    ASSERT_TRUE(store().create_session(session(4, kBob, at_minute(4)), ctx_at(kT0)));
+    ASSERT_TRUE(store().revoke_session(session_id(1), ctx_at(at_minute(5))));
+
+    auto n = store().revoke_user_sessions(kAlice, ctx_at(at_minute(6)));
+    ASSERT_TRUE(n.has_value()) << n.error().message;
+    EXPECT_EQ(*n, 2);
+    EXPECT_EQ(*(*store().find_session(session(1, kAlice, kT0).token_hash))->revoked_at,
+              at_minute(5))
+        << "an earlier revocation is kept";
+    EXPECT_EQ(*(*store().find_session(session(2, kAlice, kT0).token_hash))->revoked_at,
+              at_minute(6));
+    EXPECT_FALSE((*store().find_session(session(4, kBob, kT0).token_hash))->revoked_at);
+
+    auto again = store().revoke_user_sessions(kAlice, ctx_at(at_minute(7)));
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(*again, 0);
+    auto nobody = store().revoke_user_sessions("no-such-user", ctx_at(at_minute(7)));
+    ASSERT_TRUE(nobody.has_value());
+    EXPECT_EQ(*nobody, 0);
+}
+
+TEST_P(StoreContract, ListSessionsExcludesRevokedAndExpiredNewestFirst) {
+    const core::Timestamp now = at_minute(100);
+    SessionRecord expired = session(1, kAlice, at_minute(1));
+    expired.expires_at = now - std::chrono::milliseconds(1);
+    SessionRecord ends_now = session(2, kAlice, at_minute(2));
+    ends_now.expires_at = now; // the absolute timeout is reached at expires_at
+    SessionRecord live_old = session(3, kAlice, at_minute(3));
+    SessionRecord revoked = session(4, kAlice, at_minute(4));
+    SessionRecord live_new = session(5, kAlice, at_minute(5));
+    SessionRecord other_user = session(6, kBob, at_minute(6));
+    for (const SessionRecord* s :
+         {&live_new, &expired, &live_old, &ends_now, &revoked, &other_user}) {
+        ASSERT_TRUE(store().create_session(*s, ctx_at(s->created_at)));
+    }
+    ASSERT_TRUE(store().revoke_session(revoked.id, ctx_at(at_minute(50))));
+
+    auto list = store().list_sessions(kAlice, now);
+    ASSERT_TRUE(list.has_value()) << list.error().message;
+    ASSERT_EQ(list->size(), 2U);
+    EXPECT_EQ((*list)[0].id, live_new.id);
+    EXPECT_EQ((*list)[1].id, live_old.id);
+    EXPECT_EQ((*list)[1].user_agent, live_old.user_agent);
+
+    auto earlier = store().list_sessions(kAlice, at_minute(10));
+    ASSERT_TRUE(earlier.has_value());
+    EXPECT_EQ(earlier->size(), 4U) << "before they expire, the expired ones are listed";
+    auto none = store().list_sessions("no-such-user", now);
+    ASSERT_TRUE(none.has_value());
+    EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContract, DuplicateSessionIdOrHashIsAlreadyExists) {
+    ASSERT_TRUE(store().create_session(session(1, kAlice, kT0), ctx_at(kT0)));
+    SessionRecord same_hash = session(2, kBob, kT0);
+    same_hash.token_hash = session(1, kAlice, kT0).token_hash;
+    auto r = store().create_session(same_hash, ctx_at(kT0));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().code, ErrorCode::AlreadyExists);
+    EXPECT_EQ(r.error().message.find(same_hash.token_hash), std::string::npos)
+        << "errors do not echo the hash: " << r.error().message;
+    SessionRecord same_id = session(3, kBob, kT0);
+    same_id.id = session_id(1);
+    auto r2 = store().create_session(same_id, ctx_at(kT0));
+    ASSERT_FALSE(r2.has_value());
+    EXPECT_EQ(r2.error().code, ErrorCode::AlreadyExists);
+    EXPECT_EQ((*store().find_session(session(1, kAlice, kT0).token_hash))->user_id, kAlice);
+    EXPECT_FALSE(store().find_session(same_id.token_hash)->has_value());
+}
+
+// ---- API tokens ------------------------------------------------------------------------
+
+TEST_P(StoreContract, ApiTokensRoundTripAndListPerUserOrAll) {
+    ApiTokenRecord a1 = api_token(1, kAlice, at_minute(1));
+    ApiTokenRecord b1 = api_token(2, kBob, at_minute(2));
+    b1.role = core::Role::Viewer;
+    b1.area_codes.clear();
+    ApiTokenRecord a2 = api_token(3, kAlice, at_minute(3));
+    a2.area_codes = {"64.74.03.1004"};
+    for (const ApiTokenRecord* t : {&a1, &b1, &a2}) {
+        ASSERT_TRUE(store().create_api_token(*t, ctx_at(t->created_at)));
+    }
+    ASSERT_TRUE(store().revoke_api_token(a1.id, ctx_at(at_minute(4))));
+
+    auto found = store().find_api_token(b1.token_hash);
+    ASSERT_TRUE(found.has_value()) << found.error().message;
+    ASSERT_TRUE(found->has_value());
+    const ApiTokenRecord& got = **found;
+    EXPECT_EQ(got.id, b1.id);
+    EXPECT_EQ(got.name, b1.name);
+    EXPECT_EQ(got.token_hash, b1.token_hash);
+    EXPECT_EQ(got.user_id, kBob);
+    EXPECT_EQ(got.role, core::Role::Viewer);
+    EXPECT_TRUE(got.area_codes.empty());
+    EXPECT_EQ(got.created_at, b1.created_at);
+    EXPECT_EQ(got.expires_at, b1.expires_at);
+    EXPECT_FALSE(got.revoked_at.has_value());
+
+    auto revoked = store().find_api_token(a1.token_hash);
+    ASSERT_TRUE(revoked.has_value() && revoked->has_value());
+    EXPECT_EQ((*revoked)->role, core::Role::Operator);
+    EXPECT_EQ((*revoked)->area_codes, a1.area_codes);
+    ASSERT_TRUE((*revoked)->revoked_at.has_value()) << "revoked tokens are still found";
+    EXPECT_EQ(*(*revoked)->revoked_at, at_minute(4));
+
+    auto absent = store().find_api_token(hash_of(4242));
+    ASSERT_TRUE(absent.has_value());
+    EXPECT_FALSE(absent->has_value());
+
+    const auto ids_of = [](const Result<std::vector<ApiTokenRecord>>& r) {
+        std::vector<std::string> ids;
+        EXPECT_TRUE(r.has_value()) << r.error().message;
+        if (r) {
+            for (const auto& t : *r) {
+                ids.push_back(t.id);
+            }
+        }
+        return ids;
+    };
+    EXPECT_EQ(ids_of(store().list_api_tokens(kAlice)), (std::vector<std::string>{a2.id, a1.id}))
+        << "newest first, revoked included";
+    EXPECT_EQ(ids_of(store().list_api_tokens(kBob)), (std::vector<std::string>{b1.id}));
+    EXPECT_EQ(ids_of(store().list_api_tokens("")), (std::vector<std::string>{a2.id, b1.id, a1.id}));
+    EXPECT_TRUE(ids_of(store().list_api_tokens("no-such-user")).empty());
+    auto all = store().list_api_tokens("");
+    ASSERT_TRUE(all.has_value());
+    EXPECT_EQ(all->front().area_codes, a2.area_codes);
+}
+
+TEST_P(StoreContract, RevokingATokenTwiceKeepsTheFirstRevocation) {
+    const ApiTokenRecord t = api_token(1, kAlice, at_minute(1));
+    ASSERT_TRUE(store().create_api_token(t, ctx_at(at_minute(1))));
+    ASSERT_TRUE(store().revoke_api_token(t.id, ctx_at(at_minute(2))));
+    const std::size_t entries = audit_count(store());
+    auto again = store().revoke_api_token(t.id, ctx_at(at_minute(3)));
+    ASSERT_TRUE(again.has_value()) << again.error().message;
+    EXPECT_EQ(*(*store().find_api_token(t.token_hash))->revoked_at, at_minute(2));
+    EXPECT_EQ(audit_count(store()), entries) << "a no-op revocation is not logged";
+
+    auto unknown = store().revoke_api_token(token_id(99), ctx_at(at_minute(3)));
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().code, ErrorCode::NotFound);
+    auto session_id_is_no_token = store().revoke_api_token(session_id(1), ctx_at(at_minute(3)));
+    ASSERT_FALSE(session_id_is_no_token.has_value());
+    EXPECT_EQ(session_id_is_no_token.error().code, ErrorCode::NotFound);
+}
+
+TEST_P(StoreContract, DuplicateApiTokenIdOrHashIsAlreadyExists) {
+    ASSERT_TRUE(store().create_api_token(api_token(1, kAlice, kT0), ctx_at(kT0)));
+    ApiTokenRecord same_hash = api_token(2, kBob, kT0);
+    same_hash.token_hash = api_token(1, kAlice, kT0).token_hash;
+    auto r = store().create_api_token(same_hash, ctx_at(kT0));
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().code, ErrorCode::AlreadyExists);
+    ApiTokenRecord same_id = api_token(3, kBob, kT0);
+    same_id.id = token_id(1);
+    auto r2 = store().create_api_token(same_id, ctx_at(kT0));
+    ASSERT_FALSE(r2.has_value());
+    EXPECT_EQ(r2.error().code, ErrorCode::AlreadyExists);
+    auto list = store().list_api_tokens("");
+    ASSERT_TRUE(list.has_value());
+    ASSERT_EQ(list->size(), 1U);
+    EXPECT_EQ(list->front().user_id, kAlice);
 }
 
 } // namespace kapal::store::contract

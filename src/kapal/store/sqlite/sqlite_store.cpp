@@ -110,9 +110,57 @@ CREATE TABLE users (
 ) STRICT;
 )sql";
 
+// v3: login sessions, API tokens and the audit log. Sessions and tokens keep only the SHA-256 of
+// their secret. The audit log is append-only; seq is the rowid, so SQLite gives 1, 2, 3, ... in
+// commit order (rows are never deleted, and a rolled-back insert leaves no gap). Its indexes pair
+// each filter with seq, so a filtered page newest first is one index range.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE sessions (
+    pk           INTEGER PRIMARY KEY,
+    id           TEXT    NOT NULL UNIQUE,
+    token_hash   TEXT    NOT NULL UNIQUE,
+    user_id      TEXT    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    revoked_at   INTEGER,
+    address      TEXT    NOT NULL,
+    user_agent   TEXT    NOT NULL
+) STRICT;
+CREATE INDEX sessions_user ON sessions(user_id, created_at);
+
+CREATE TABLE api_tokens (
+    pk         INTEGER PRIMARY KEY,
+    id         TEXT    NOT NULL UNIQUE,
+    name       TEXT    NOT NULL,
+    token_hash TEXT    NOT NULL UNIQUE,
+    user_id    TEXT    NOT NULL,
+    role       TEXT    NOT NULL,
+    area_codes TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER
+) STRICT;
+CREATE INDEX api_tokens_user ON api_tokens(user_id, created_at);
+
+CREATE TABLE audit_log (
+    seq     INTEGER PRIMARY KEY,
+    at      INTEGER NOT NULL,
+    actor   TEXT    NOT NULL,
+    source  TEXT    NOT NULL,
+    action  TEXT    NOT NULL,
+    subject TEXT    NOT NULL,
+    detail  TEXT    NOT NULL
+) STRICT;
+CREATE INDEX audit_log_actor ON audit_log(actor, seq);
+CREATE INDEX audit_log_action ON audit_log(action, seq);
+CREATE INDEX audit_log_subject ON audit_log(subject, seq);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
+    Migration{3, kSchemaV3},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -156,6 +204,15 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
     message += ": ";
     message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     return Error{code_of(rc), std::move(message), {}};
+}
+
+/// The result of an INSERT, with a constraint failure reported as AlreadyExists of `what`
+/// (SQLite's own message names columns, which says little to a caller).
+Result<void> already_exists_as(Result<void> r, std::string_view what) {
+    if (!r && r.error().code == ErrorCode::AlreadyExists) {
+        return fail(ErrorCode::AlreadyExists, std::string(what) + " is already used");
+    }
+    return r;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -742,6 +799,146 @@ constexpr const char* kInsertIdempotency =
     "INSERT INTO idempotency_keys (key, fingerprint, person_id, created_at) "
     "VALUES (?1, ?2, ?3, ?4)";
 
+constexpr const char* kInsertAudit =
+    "INSERT INTO audit_log (at, actor, source, action, subject, detail) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+#define KAPAL_SQL_SESSION_COLUMNS                                                                  \
+    "id, token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, address, "         \
+    "user_agent"
+constexpr const char* kInsertSession = "INSERT INTO sessions (" KAPAL_SQL_SESSION_COLUMNS ") "
+                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr const char* kSelectSessionByHash =
+    "SELECT " KAPAL_SQL_SESSION_COLUMNS " FROM sessions WHERE token_hash = ?1";
+constexpr const char* kSelectLiveSessions =
+    "SELECT " KAPAL_SQL_SESSION_COLUMNS " FROM sessions WHERE user_id = ?1 AND "
+    "revoked_at IS NULL AND expires_at > ?2 ORDER BY created_at DESC, pk DESC";
+
+#define KAPAL_SQL_TOKEN_COLUMNS                                                                    \
+    "id, name, token_hash, user_id, role, area_codes, created_at, expires_at, revoked_at"
+constexpr const char* kInsertToken = "INSERT INTO api_tokens (" KAPAL_SQL_TOKEN_COLUMNS ") "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+constexpr const char* kSelectTokenByHash =
+    "SELECT " KAPAL_SQL_TOKEN_COLUMNS " FROM api_tokens WHERE token_hash = ?1";
+constexpr const char* kSelectUserTokens =
+    "SELECT " KAPAL_SQL_TOKEN_COLUMNS " FROM api_tokens WHERE user_id = ?1 "
+    "ORDER BY created_at DESC, pk DESC";
+constexpr const char* kSelectAllTokens =
+    "SELECT " KAPAL_SQL_TOKEN_COLUMNS " FROM api_tokens ORDER BY created_at DESC, pk DESC";
+
+void bind_opt_time(Stmt& stmt, int i, const std::optional<core::Timestamp>& t) {
+    if (t) {
+        stmt.bind(i, core::to_unix_ms(*t));
+    } else {
+        stmt.bind_null(i);
+    }
+}
+
+std::optional<core::Timestamp> opt_time(const Stmt& stmt, int col) {
+    if (stmt.is_null(col)) {
+        return std::nullopt;
+    }
+    return core::from_unix_ms(stmt.int64(col));
+}
+
+void bind_session(Stmt& stmt, const SessionRecord& s) {
+    stmt.bind(1, s.id);
+    stmt.bind(2, s.token_hash);
+    stmt.bind(3, s.user_id);
+    stmt.bind(4, core::to_unix_ms(s.created_at));
+    stmt.bind(5, core::to_unix_ms(s.last_seen_at));
+    stmt.bind(6, core::to_unix_ms(s.expires_at));
+    bind_opt_time(stmt, 7, s.revoked_at);
+    stmt.bind(8, s.address);
+    stmt.bind(9, s.user_agent);
+}
+
+/// A row of KAPAL_SQL_SESSION_COLUMNS.
+SessionRecord session_from_row(const Stmt& stmt) {
+    SessionRecord s;
+    s.id = stmt.text(0);
+    s.token_hash = stmt.text(1);
+    s.user_id = stmt.text(2);
+    s.created_at = core::from_unix_ms(stmt.int64(3));
+    s.last_seen_at = core::from_unix_ms(stmt.int64(4));
+    s.expires_at = core::from_unix_ms(stmt.int64(5));
+    s.revoked_at = opt_time(stmt, 6);
+    s.address = stmt.text(7);
+    s.user_agent = stmt.text(8);
+    return s;
+}
+
+void bind_token(Stmt& stmt, const ApiTokenRecord& t) {
+    stmt.bind(1, t.id);
+    stmt.bind(2, t.name);
+    stmt.bind(3, t.token_hash);
+    stmt.bind(4, t.user_id);
+    stmt.bind(5, core::to_string(t.role));
+    stmt.bind(6, join_codes(t.area_codes));
+    stmt.bind(7, core::to_unix_ms(t.created_at));
+    stmt.bind(8, core::to_unix_ms(t.expires_at));
+    bind_opt_time(stmt, 9, t.revoked_at);
+}
+
+/// A row of KAPAL_SQL_TOKEN_COLUMNS.
+Result<ApiTokenRecord> token_from_row(const Stmt& stmt) {
+    ApiTokenRecord t;
+    t.id = stmt.text(0);
+    t.name = stmt.text(1);
+    t.token_hash = stmt.text(2);
+    t.user_id = stmt.text(3);
+    const auto role = core::parse_role(stmt.text(4));
+    if (!role) {
+        return fail(ErrorCode::StoreCorrupt, "API token row with unknown role");
+    }
+    t.role = *role;
+    t.area_codes = split_codes(stmt.text(5));
+    t.created_at = core::from_unix_ms(stmt.int64(6));
+    t.expires_at = core::from_unix_ms(stmt.int64(7));
+    t.revoked_at = opt_time(stmt, 8);
+    return t;
+}
+
+// ---- audit details: counts, roles, areas and free-text reasons; never a NIK, KK, password,
+// hash or token.
+
+/// " reason=<reason>" when there is one.
+std::string reason_suffix(const WriteContext& ctx) {
+    return ctx.reason.empty() ? std::string() : " reason=" + ctx.reason;
+}
+
+std::string comma_codes(const std::vector<std::string>& codes) {
+    std::string out;
+    for (const auto& c : codes) {
+        out += (out.empty() ? "" : ",") + c;
+    }
+    return out;
+}
+
+std::string user_detail(const UserRecord& r, const WriteContext& ctx) {
+    return "role=" + std::string(core::to_string(r.user.role)) +
+           " areas=" + comma_codes(r.user.area_codes) +
+           " disabled=" + (r.user.disabled ? "true" : "false") + reason_suffix(ctx);
+}
+
+std::string token_detail(const ApiTokenRecord& t, const WriteContext& ctx) {
+    return "user=" + t.user_id + " role=" + std::string(core::to_string(t.role)) +
+           " areas=" + comma_codes(t.area_codes) + " name=" + t.name + reason_suffix(ctx);
+}
+
+std::string import_detail(const std::vector<ImportResult>& results, const WriteContext& ctx) {
+    std::array<std::int64_t, 4> counts{}; // by ImportAction
+    for (const auto& r : results) {
+        ++counts[static_cast<std::size_t>(r.action)];
+    }
+    const auto count = [&](ImportAction a) {
+        return std::to_string(counts[static_cast<std::size_t>(a)]);
+    };
+    return "created=" + count(ImportAction::Created) + " updated=" + count(ImportAction::Updated) +
+           " unchanged=" + count(ImportAction::Unchanged) +
+           " changed=" + count(ImportAction::Changed) + " reason=" + ctx.reason;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The store
 
@@ -812,27 +1009,20 @@ class SqliteStore final : public Store {
         return out;
     }
 
-    Result<void> create_user(const UserRecord& r) override { return write_user(r, true); }
+    Result<void> create_user(const UserRecord& r, const WriteContext& ctx) override {
+        return write_user(r, ctx, true);
+    }
 
-    Result<void> update_user(const UserRecord& r) override { return write_user(r, false); }
+    Result<void> update_user(const UserRecord& r, const WriteContext& ctx) override {
+        return write_user(r, ctx, false);
+    }
 
     Result<std::optional<UserRecord>> find_user(const std::string& username) override {
-        ReaderPool::Lease conn(readers_, readers_.acquire());
-        KAPAL_SQL_ASSIGN(stmt,
-                         conn->prepare(std::string("SELECT ") + kUserColumns +
-                                       " FROM users WHERE username = ?1"));
-        stmt.bind(1, username);
-        KAPAL_SQL_ASSIGN(found, stmt.step());
-        if (!found) {
-            stmt.reset();
-            return std::optional<UserRecord>();
-        }
-        auto record = user_from_row(stmt);
-        stmt.reset();
-        if (!record) {
-            return fail(std::move(record).error());
-        }
-        return std::optional<UserRecord>(std::move(*record));
+        return find_user_where("username", username);
+    }
+
+    Result<std::optional<UserRecord>> get_user(const std::string& id) override {
+        return find_user_where("id", id);
     }
 
     Result<std::vector<UserRecord>> list_users() override {
@@ -887,6 +1077,7 @@ class SqliteStore final : public Store {
             return fail(ErrorCode::DuplicateNik, "a person with this NIK is already registered");
         }
         KAPAL_TRY(insert_person(w, id, person, kecamatan_code, sealed, at, ctx, true));
+        KAPAL_TRY(audit(w, at, ctx, "person.create", id.str(), ctx.reason));
         if (idem) {
             KAPAL_SQL_ASSIGN(ins, w.prepare(kInsertIdempotency));
             ins.bind(1, idem->key);
@@ -949,6 +1140,7 @@ class SqliteStore final : public Store {
         }
         KAPAL_TRY(
             update_row(w, pk, version + 1, person, old_name, kecamatan_code, sealed, at, ctx));
+        KAPAL_TRY(audit(w, at, ctx, "person.update", id.str(), ctx.reason));
         KAPAL_SQL_ASSIGN(creation, creation_of(w, pk));
         KAPAL_TRY(tx.commit());
         core::PersonRecord record;
@@ -1210,8 +1402,243 @@ class SqliteStore final : public Store {
             index.bind(1, max_pk);
             KAPAL_TRY(index.run());
         }
+        // One entry for the whole batch: counts only, no per-row statement and no row content.
+        KAPAL_TRY(audit(w, at, ctx, "person.import", "", import_detail(results, ctx)));
         KAPAL_TRY(tx.commit());
         return results;
+    }
+
+    Result<void> append_audit(const AuditEntry& entry) override {
+        const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
+        const WriteContext ctx{entry.actor, entry.source, at, ""};
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_TRY(audit(w, at, ctx, entry.action, entry.subject, entry.detail));
+        return tx.commit();
+    }
+
+    Result<std::vector<AuditEntry>> list_audit(const AuditQuery& query) override {
+        if (query.limit < 1 || query.limit > 1000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 1000");
+        }
+        if (query.before_seq < 0) {
+            return fail(ErrorCode::InvalidArgument, "before_seq must not be negative");
+        }
+        // At most 16 shapes of statement: all cached.
+        std::string sql =
+            "SELECT seq, at, actor, source, action, subject, detail FROM audit_log WHERE 1";
+        std::vector<const std::string*> texts;
+        if (!query.actor.empty()) {
+            sql += " AND actor = ?";
+            texts.push_back(&query.actor);
+        }
+        if (!query.action.empty()) {
+            sql += " AND action = ?";
+            texts.push_back(&query.action);
+        }
+        if (!query.subject.empty()) {
+            sql += " AND subject = ?";
+            texts.push_back(&query.subject);
+        }
+        if (query.before_seq > 0) {
+            sql += " AND seq < ?";
+        }
+        sql += " ORDER BY seq DESC LIMIT ?";
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare(sql));
+        int index = 1;
+        for (const std::string* t : texts) {
+            stmt.bind(index++, *t);
+        }
+        if (query.before_seq > 0) {
+            stmt.bind(index++, query.before_seq);
+        }
+        stmt.bind(index, std::int64_t{query.limit});
+        std::vector<AuditEntry> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            AuditEntry e;
+            e.seq = stmt.int64(0);
+            e.at = core::from_unix_ms(stmt.int64(1));
+            e.actor = stmt.text(2);
+            e.source = stmt.text(3);
+            e.action = stmt.text(4);
+            e.subject = stmt.text(5);
+            e.detail = stmt.text(6);
+            out.push_back(std::move(e));
+        }
+        stmt.reset();
+        return out;
+    }
+
+    Result<void> create_session(const SessionRecord& session, const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        {
+            KAPAL_SQL_ASSIGN(insert, w.prepare(kInsertSession));
+            bind_session(insert, session);
+            KAPAL_TRY(already_exists_as(insert.run(), "session id or token hash"));
+        }
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "session.create",
+                        session.id,
+                        "user=" + session.user_id + reason_suffix(ctx)));
+        return tx.commit();
+    }
+
+    Result<std::optional<SessionRecord>> find_session(const std::string& token_hash) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectSessionByHash));
+        stmt.bind(1, token_hash);
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        std::optional<SessionRecord> out;
+        if (found) {
+            out = session_from_row(stmt);
+        }
+        stmt.reset();
+        return out;
+    }
+
+    Result<void> touch_session(const std::string& id, core::Timestamp at) override {
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(stmt, w.prepare("UPDATE sessions SET last_seen_at = ?2 WHERE id = ?1"));
+        stmt.bind(1, id);
+        stmt.bind(2, core::to_unix_ms(at));
+        KAPAL_TRY(stmt.run());
+        if (sqlite3_changes(w.db()) == 0) {
+            return fail(ErrorCode::NotFound, "no session with id " + id);
+        }
+        return {};
+    }
+
+    Result<void> revoke_session(const std::string& id, const WriteContext& ctx) override {
+        return revoke_one("sessions", "session.revoke", id, ctx);
+    }
+
+    Result<int> revoke_user_sessions(const std::string& user_id, const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        std::vector<std::string> ids;
+        {
+            KAPAL_SQL_ASSIGN(
+                find,
+                w.prepare("SELECT id FROM sessions WHERE user_id = ?1 AND revoked_at IS NULL"));
+            find.bind(1, user_id);
+            for (;;) {
+                KAPAL_SQL_ASSIGN(row, find.step());
+                if (!row) {
+                    break;
+                }
+                ids.emplace_back(find.text(0));
+            }
+        }
+        if (ids.empty()) {
+            KAPAL_TRY(tx.commit());
+            return 0;
+        }
+        {
+            KAPAL_SQL_ASSIGN(update,
+                             w.prepare("UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 "
+                                       "AND revoked_at IS NULL"));
+            update.bind(1, user_id);
+            update.bind(2, core::to_unix_ms(at));
+            KAPAL_TRY(update.run());
+        }
+        // One entry per session, so that each session's log shows its end.
+        const std::string detail = "user=" + user_id + reason_suffix(ctx);
+        for (const std::string& id : ids) {
+            KAPAL_TRY(audit(w, at, ctx, "session.revoke", id, detail));
+        }
+        KAPAL_TRY(tx.commit());
+        return static_cast<int>(ids.size());
+    }
+
+    Result<std::vector<SessionRecord>> list_sessions(const std::string& user_id,
+                                                     core::Timestamp now) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectLiveSessions));
+        stmt.bind(1, user_id);
+        stmt.bind(2, core::to_unix_ms(now));
+        std::vector<SessionRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(session_from_row(stmt));
+        }
+        stmt.reset();
+        return out;
+    }
+
+    Result<void> create_api_token(const ApiTokenRecord& token, const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        {
+            KAPAL_SQL_ASSIGN(insert, w.prepare(kInsertToken));
+            bind_token(insert, token);
+            KAPAL_TRY(already_exists_as(insert.run(), "API token id or token hash"));
+        }
+        KAPAL_TRY(audit(w, at, ctx, "token.create", token.id, token_detail(token, ctx)));
+        return tx.commit();
+    }
+
+    Result<std::optional<ApiTokenRecord>> find_api_token(const std::string& token_hash) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectTokenByHash));
+        stmt.bind(1, token_hash);
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            stmt.reset();
+            return std::optional<ApiTokenRecord>();
+        }
+        auto token = token_from_row(stmt);
+        stmt.reset();
+        if (!token) {
+            return fail(std::move(token).error());
+        }
+        return std::optional<ApiTokenRecord>(std::move(*token));
+    }
+
+    Result<std::vector<ApiTokenRecord>> list_api_tokens(const std::string& user_id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare(user_id.empty() ? kSelectAllTokens : kSelectUserTokens));
+        if (!user_id.empty()) {
+            stmt.bind(1, user_id);
+        }
+        std::vector<ApiTokenRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            auto token = token_from_row(stmt);
+            if (!token) {
+                stmt.reset();
+                return fail(std::move(token).error());
+            }
+            out.push_back(std::move(*token));
+        }
+        stmt.reset();
+        return out;
+    }
+
+    Result<void> revoke_api_token(const std::string& id, const WriteContext& ctx) override {
+        return revoke_one("api_tokens", "token.revoke", id, ctx);
     }
 
     Result<void> check_integrity() override {
@@ -1247,7 +1674,8 @@ class SqliteStore final : public Store {
 
     /// Inserts (create) or replaces (by id) an account, refusing a user name that another
     /// account has.
-    Result<void> write_user(const UserRecord& r, bool create) {
+    Result<void> write_user(const UserRecord& r, const WriteContext& ctx, bool create) {
+        const core::Timestamp at = write_time(ctx);
         const std::lock_guard lock(writer_mutex_);
         Connection& w = *writer_;
         KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
@@ -1275,6 +1703,80 @@ class SqliteStore final : public Store {
         if (!create && sqlite3_changes(w.db()) == 0) {
             return fail(ErrorCode::NotFound, "no user with id " + r.user.id);
         }
+        KAPAL_TRY(audit(
+            w, at, ctx, create ? "user.create" : "user.update", r.user.id, user_detail(r, ctx)));
+        return tx.commit();
+    }
+
+    /// The account whose `column` (id or username, both unique) equals `value`.
+    Result<std::optional<UserRecord>> find_user_where(std::string_view column,
+                                                      const std::string& value) {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare(std::string("SELECT ") + kUserColumns +
+                                       " FROM users WHERE " + std::string(column) + " = ?1"));
+        stmt.bind(1, value);
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            stmt.reset();
+            return std::optional<UserRecord>();
+        }
+        auto record = user_from_row(stmt);
+        stmt.reset();
+        if (!record) {
+            return fail(std::move(record).error());
+        }
+        return std::optional<UserRecord>(std::move(*record));
+    }
+
+    /// Appends an audit entry on the writer, inside the caller's open transaction.
+    static Result<void> audit(Connection& w,
+                              core::Timestamp at,
+                              const WriteContext& ctx,
+                              std::string_view action,
+                              std::string_view subject,
+                              std::string_view detail) {
+        KAPAL_SQL_ASSIGN(stmt, w.prepare(kInsertAudit));
+        stmt.bind(1, core::to_unix_ms(at));
+        stmt.bind(2, ctx.actor);
+        stmt.bind(3, ctx.source);
+        stmt.bind(4, action);
+        stmt.bind(5, subject);
+        stmt.bind(6, detail);
+        return stmt.run();
+    }
+
+    /// Sets revoked_at of an unrevoked session or token (`table`) and audits it; nothing when
+    /// it is already revoked. Errors: NotFound.
+    Result<void> revoke_one(std::string_view table,
+                            std::string_view action,
+                            const std::string& id,
+                            const WriteContext& ctx) {
+        const core::Timestamp at = write_time(ctx);
+        const std::string from = std::string(" FROM ") + std::string(table);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(
+            find, w.prepare("SELECT user_id, revoked_at IS NOT NULL" + from + " WHERE id = ?1"));
+        find.bind(1, id);
+        KAPAL_SQL_ASSIGN(found, find.step());
+        if (!found) {
+            return fail(ErrorCode::NotFound, "no " + std::string(table) + " row with id " + id);
+        }
+        const std::string user_id(find.text(0));
+        const bool revoked = find.int64(1) != 0;
+        find.reset();
+        if (revoked) {
+            return tx.commit();
+        }
+        KAPAL_SQL_ASSIGN(
+            update,
+            w.prepare("UPDATE " + std::string(table) + " SET revoked_at = ?2 WHERE id = ?1"));
+        update.bind(1, id);
+        update.bind(2, core::to_unix_ms(at));
+        KAPAL_TRY(update.run());
+        KAPAL_TRY(audit(w, at, ctx, action, id, "user=" + user_id + reason_suffix(ctx)));
         return tx.commit();
     }
 

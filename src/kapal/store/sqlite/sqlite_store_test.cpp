@@ -143,6 +143,81 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndChangesNothing) {
     EXPECT_EQ(store->info().persons, 1);
 }
 
+// A file written by the previous program (schema v2: no sessions, tokens or audit log) gains
+// the v3 tables on opening and keeps its persons and users.
+TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
+    UserRecord user;
+    user.user.id = "01900000-0000-7000-8000-000000000001";
+    user.user.username = "admin";
+    user.user.role = core::Role::Admin;
+    user.password_hash = "$argon2id$v=19$x";
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->create_person(
+            id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
+        ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
+    }
+    // Undo v3 as a v2 program would have left the file.
+    for (const char* sql : {"DROP TABLE sessions",
+                            "DROP TABLE api_tokens",
+                            "DROP TABLE audit_log",
+                            "PRAGMA user_version=2"}) {
+        raw_int(sql);
+    }
+    ASSERT_EQ(raw_int("SELECT count(*) FROM sqlite_schema WHERE name = 'audit_log'"), 0);
+    ASSERT_EQ(raw_int("PRAGMA user_version"), 2);
+
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), 3);
+    EXPECT_EQ(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
+                      "('sessions', 'api_tokens', 'audit_log')"),
+              3);
+    auto got = store->get_person(id_of(1));
+    ASSERT_TRUE(got.has_value()) << got.error().message;
+    EXPECT_EQ(got->person, contract::full_person(1));
+    auto found = store->get_user(user.user.id);
+    ASSERT_TRUE(found.has_value() && found->has_value());
+    EXPECT_EQ((*found)->user, user.user);
+    auto log = store->list_audit({});
+    ASSERT_TRUE(log.has_value()) << log.error().message;
+    EXPECT_TRUE(log->empty()) << "writes before v3 have no audit entries";
+    SessionRecord session;
+    session.id = "01900000-0000-7000-8000-000000000101";
+    session.token_hash = std::string(64, 'a');
+    session.user_id = user.user.id;
+    ASSERT_TRUE(store->create_session(session, {user.user.id, "127.0.0.1", kT0, ""}));
+    auto after = store->list_audit({});
+    ASSERT_TRUE(after.has_value());
+    ASSERT_EQ(after->size(), 1U);
+    EXPECT_EQ(after->front().seq, 1);
+}
+
+// The audit log and its indexes are in the file: a filtered page is an index range, not a scan.
+TEST_F(SqliteStoreTest, AuditFiltersUseTheirIndexes) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file_.c_str(), &db), SQLITE_OK);
+    for (const char* column : {"actor", "action", "subject"}) {
+        const std::string sql = std::string("EXPLAIN QUERY PLAN SELECT seq FROM audit_log WHERE ") +
+                                column + " = 'x' AND seq < 10 ORDER BY seq DESC LIMIT 5";
+        sqlite3_stmt* stmt = nullptr;
+        ASSERT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK);
+        std::string plan;
+        while (sqlite3_step(stmt) == SQLITE_ROW) {
+            plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+            plan += "\n";
+        }
+        sqlite3_finalize(stmt);
+        EXPECT_NE(plan.find(std::string("audit_log_") + column), std::string::npos) << plan;
+        EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos)
+            << "sorts instead of walking: " << plan;
+    }
+    sqlite3_close(db);
+}
+
 TEST_F(SqliteStoreTest, NewFilesUseLargePages) {
     auto store = open();
     ASSERT_NE(store, nullptr);

@@ -1,0 +1,619 @@
+// Who may do what, over real sockets to a real `kapal serve`: the authorization matrix of every
+// route × every role × inside/outside the caller's area, IDOR attempts, CSRF, session fixation,
+// lockout, cookies, per-user limits, and that no NIK reaches the store file or the logs.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "integration/kapal_server.hpp"
+
+namespace kapal::testing {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kRoles = {
+    "admin", "operator", "penyalur", "merchant", "auditor", "viewer"};
+
+/// A valid person in `kelurahan` with a NIK made unique by `serial` (1..9999).
+std::string person_in(const std::string& kelurahan, int serial) {
+    char nik[24];
+    std::snprintf(nik, sizeof nik, "647401470385%04d", serial % 10000);
+    return json{{"nik", nik},
+                {"full_name", "Warga " + std::to_string(serial)},
+                {"sex", "P"},
+                {"birth_date", "1985-03-07"},
+                {"address", {{"kelurahan_code", kelurahan}}},
+                {"categories", {"fisik"}}}
+        .dump();
+}
+
+std::string nik_of(int serial) {
+    char nik[24];
+    std::snprintf(nik, sizeof nik, "647401470385%04d", serial % 10000);
+    return nik;
+}
+
+std::string file_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+class Security : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        server_ = new KapalServer(Settings{{"requests_per_second_per_address", "0"},
+                                           {"requests_per_second_per_user", "0"}});
+        // One account per role; operator and viewer see Bontang Utara (64.74.01) only.
+        const std::map<std::string, std::vector<std::string>> areas = {
+            {"operator", {"64.74.01"}},
+            {"viewer", {"64.74.01"}},
+            {"penyalur", {"64.74"}},
+            {"merchant", {"64.74"}},
+            {"auditor", {}},
+        };
+        passwords_ = new std::map<std::string, std::string>();
+        (*passwords_)["admin"] = server_->admin_password();
+        for (const auto& [role, codes] : areas) {
+            (*passwords_)[role] = server_->add_user("u." + role, role, codes);
+        }
+        (*passwords_)["other"] = server_->add_user("u.other", "viewer", {"64.74"});
+        server_->start();
+        // Person "in" lives in Bontang Utara, person "out" in Bontang Selatan.
+        auto in = server_->request("POST", "/api/v1/persons", person_in("64.74.01.1003", 1));
+        auto out = server_->request("POST", "/api/v1/persons", person_in("64.74.02.1001", 2));
+        ASSERT_EQ(in->status, 201) << in->body;
+        ASSERT_EQ(out->status, 201) << out->body;
+        in_id_ = new std::string(json::parse(in->body)["id"]);
+        out_id_ = new std::string(json::parse(out->body)["id"]);
+    }
+
+    static void TearDownTestSuite() {
+        server_->stop(SIGTERM);
+        delete server_;
+        delete passwords_;
+        delete in_id_;
+        delete out_id_;
+    }
+
+    static std::string username(const std::string& role) {
+        return role == "admin" ? "admin" : "u." + role;
+    }
+
+    static Credentials login(const std::string& role) {
+        return server_->login(username(role), passwords_->at(role));
+    }
+
+    static KapalServer* server_;
+    static std::map<std::string, std::string>* passwords_;
+    static std::string* in_id_;
+    static std::string* out_id_;
+};
+
+KapalServer* Security::server_ = nullptr;
+std::map<std::string, std::string>* Security::passwords_ = nullptr;
+std::string* Security::in_id_ = nullptr;
+std::string* Security::out_id_ = nullptr;
+
+// ---------------------------------------------------------------------------------------------
+// The matrix
+
+enum class Scope { In, Out };
+
+/// One classified route: who may call it, and how to call it on a record inside or outside the
+/// caller's area.
+struct RouteCase {
+    std::set<std::string> roles; ///< empty with open = anyone
+    bool open = false;
+    bool scoped = false; ///< answers differ inside/outside the caller's area
+    int ok = 200;        ///< status of an allowed call inside the area
+    int out = 404;       ///< status of an allowed, scoped call outside the area
+    /// Sends the request as `who`; `scope` picks the record; `serial` makes bodies unique.
+    std::function<std::optional<HttpResponse>(const Credentials& who, Scope scope, int serial)>
+        call;
+};
+
+const std::set<std::string> kReaders = {"admin", "operator", "auditor", "viewer"};
+const std::set<std::string> kWriters = {"admin", "operator"};
+const std::set<std::string> kUnmaskers = {"admin", "operator", "auditor"};
+
+TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
+    KapalServer& s = *server_;
+    auto id = [](Scope scope) {
+        return scope == Scope::In ? *in_id_ : *out_id_;
+    };
+    auto kel = [](Scope scope) {
+        return scope == Scope::In ? "64.74.01.1003" : "64.74.02.1001";
+    };
+
+    std::map<std::string, RouteCase> table;
+    table["GET /healthz"] = {{}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
+                                 return s.send("GET", "/healthz", "", {}, who);
+                             }};
+    table["GET /api/v1/openapi.json"] = {
+        {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/openapi.json", "", {}, who);
+        }};
+    // Open, but answers 401 to wrong credentials: checked with a wrong password here, and with
+    // right ones in the session tests below.
+    table["POST /api/v1/auth/login"] = {
+        {}, true, false, 401, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST",
+                          "/api/v1/auth/login",
+                          R"({"username":"admin","password":"salah salah salah"})",
+                          {},
+                          who);
+        }};
+    table["POST /api/v1/auth/logout"] = {{kRoles.begin(), kRoles.end()},
+                                         false,
+                                         false,
+                                         204,
+                                         0,
+                                         [&](const Credentials& who, Scope, int) {
+                                             return s.send(
+                                                 "POST", "/api/v1/auth/logout", "", {}, who);
+                                         }};
+    table["GET /api/v1/auth/me"] = {{kRoles.begin(), kRoles.end()},
+                                    false,
+                                    false,
+                                    200,
+                                    0,
+                                    [&](const Credentials& who, Scope, int) {
+                                        return s.send("GET", "/api/v1/auth/me", "", {}, who);
+                                    }};
+    table["GET /api/v1/auth/sessions"] = {{kRoles.begin(), kRoles.end()},
+                                          false,
+                                          false,
+                                          200,
+                                          0,
+                                          [&](const Credentials& who, Scope, int) {
+                                              return s.send(
+                                                  "GET", "/api/v1/auth/sessions", "", {}, who);
+                                          }};
+    // Inside = one's own session; outside = the admin's (another user's) session.
+    table["DELETE /api/v1/auth/sessions/{id}"] = {
+        {kRoles.begin(), kRoles.end()},
+        false,
+        true,
+        204,
+        404,
+        [&](const Credentials& who, Scope scope, int) -> std::optional<HttpResponse> {
+            std::string target_id;
+            if (scope == Scope::Out) {
+                auto other = login("other");
+                auto me = s.send("GET", "/api/v1/auth/me", "", {}, other);
+                target_id = json::parse(me->body)["session_id"];
+            } else {
+                auto me = s.send("GET", "/api/v1/auth/me", "", {}, who);
+                if (me->status != 200) {
+                    target_id = "0190a000-0000-7000-8000-000000000000";
+                } else {
+                    target_id = json::parse(me->body).value("session_id", "none");
+                }
+            }
+            return s.send("DELETE", "/api/v1/auth/sessions/" + target_id, "", {}, who);
+        }};
+    table["GET /api/v1/users"] = {
+        {"admin"}, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/users", "", {}, who);
+        }};
+    table["GET /api/v1/audit"] = {
+        {"admin", "auditor"}, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/audit?limit=5", "", {}, who);
+        }};
+    table["POST /api/v1/persons"] = {
+        kWriters, false, true, 201, 403, [&](const Credentials& who, Scope scope, int serial) {
+            return s.send("POST", "/api/v1/persons", person_in(kel(scope), serial), {}, who);
+        }};
+    // A list is never refused for scope: outside records are simply not in it (checked below).
+    table["GET /api/v1/persons"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/persons", "", {}, who);
+        }};
+    table["POST /api/v1/persons/lookup"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("POST",
+                          "/api/v1/persons/lookup",
+                          json{{"nik", nik_of(scope == Scope::In ? 1 : 2)}}.dump(),
+                          {},
+                          who);
+        }};
+    table["GET /api/v1/persons/{id}"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", "/api/v1/persons/" + id(scope), "", {}, who);
+        }};
+    table["PUT /api/v1/persons/{id}"] = {
+        kWriters, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            auto current = s.request("GET", "/api/v1/persons/" + id(scope));
+            auto body = json::parse(current->body);
+            body["phone"] = "0812-0000-" + std::to_string(1000 + body["version"].get<int>());
+            return s.send("PUT",
+                          "/api/v1/persons/" + id(scope),
+                          body.dump(),
+                          {{"If-Match", current->header("ETag")}},
+                          who);
+        }};
+    table["GET /api/v1/persons/{id}/versions"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", "/api/v1/persons/" + id(scope) + "/versions", "", {}, who);
+        }};
+    table["POST /api/v1/persons/{id}/reveal"] = {
+        kUnmaskers, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("POST",
+                          "/api/v1/persons/" + id(scope) + "/reveal",
+                          R"({"purpose":"uji matriks akses"})",
+                          {},
+                          who);
+        }};
+
+    // Every route the program registers must be classified here, and nothing else.
+    const auto routes = s.cli({"routes"});
+    ASSERT_EQ(routes.exit_code, 0) << routes.output;
+    std::set<std::string> registered;
+    std::istringstream lines(routes.output);
+    std::string line;
+    while (std::getline(lines, line)) {
+        const auto tab = line.find('\t');
+        const auto tab2 = line.find('\t', tab + 1);
+        ASSERT_NE(tab2, std::string::npos) << line;
+        const std::string key = line.substr(0, tab) + " " + line.substr(tab + 1, tab2 - tab - 1);
+        registered.insert(key);
+        ASSERT_TRUE(table.count(key) == 1) << "route not classified in the matrix: " << key;
+        // The program's own classification agrees with the table.
+        const std::string access = line.substr(tab2 + 1);
+        const auto& c = table[key];
+        if (c.open) {
+            EXPECT_EQ(access, "open") << key;
+        } else {
+            std::set<std::string> listed;
+            std::istringstream roles(access);
+            for (std::string r; std::getline(roles, r, ',');) {
+                listed.insert(r);
+            }
+            EXPECT_EQ(listed, c.roles) << key;
+        }
+    }
+    for (const auto& [key, c] : table) {
+        EXPECT_TRUE(registered.count(key) == 1) << "classified but not registered: " << key;
+    }
+
+    std::map<std::string, std::string> scoped_role_area = {{"operator", "64.74.01"},
+                                                           {"viewer", "64.74.01"}};
+    int serial = 100;
+    int checked = 0;
+    std::map<std::string, Credentials> sessions;
+    for (const auto& [key, c] : table) {
+        // Anonymous.
+        auto anon = c.call(Credentials{}, Scope::In, ++serial);
+        ASSERT_TRUE(anon.has_value()) << key;
+        EXPECT_EQ(anon->status, c.open ? c.ok : 401) << key << " as anonymous: " << anon->body;
+        ++checked;
+        if (c.open) {
+            continue;
+        }
+        // Logout and revoking end the session: those routes get a fresh one per call.
+        const bool ends_session = key.find("logout") != std::string::npos ||
+                                  key.find("sessions/{id}") != std::string::npos;
+        for (const auto& role : kRoles) {
+            for (const Scope scope : {Scope::In, Scope::Out}) {
+                if (sessions.count(role) == 0) {
+                    sessions[role] = login(role);
+                }
+                const Credentials who = ends_session ? login(role) : sessions[role];
+                auto res = c.call(who, scope, ++serial);
+                ASSERT_TRUE(res.has_value()) << key << " as " << role;
+                int expected = 0;
+                if (c.roles.count(role) == 0) {
+                    expected = 403;
+                } else if (scope == Scope::Out && c.scoped &&
+                           (scoped_role_area.count(role) == 1 ||
+                            key.find("sessions/{id}") != std::string::npos)) {
+                    expected = c.out;
+                } else {
+                    expected = c.ok;
+                }
+                EXPECT_EQ(res->status, expected)
+                    << key << " as " << role << (scope == Scope::In ? " inside" : " outside")
+                    << ": " << res->body;
+                ++checked;
+            }
+        }
+    }
+    EXPECT_GT(checked, 150);
+}
+
+TEST_F(Security, ListsAndLookupsNeverShowRecordsOutsideTheArea) {
+    for (const auto& role : {"operator", "viewer"}) {
+        const auto who = login(role);
+        auto page = server_->send("GET", "/api/v1/persons?limit=1000", "", {}, who);
+        ASSERT_EQ(page->status, 200);
+        const json parsed = json::parse(page->body);
+        const json& items = parsed["items"];
+        ASSERT_FALSE(items.empty());
+        for (const auto& item : items) {
+            EXPECT_EQ(item["address"]["kelurahan_code"].get<std::string>().rfind("64.74.01", 0), 0U)
+                << role << " saw " << item["id"];
+            EXPECT_NE(item["id"], *out_id_);
+        }
+        // Guessing ids and NIKs of the other kecamatan: as if they did not exist.
+        EXPECT_EQ(
+            server_->send("GET", "/api/v1/persons/" + *out_id_ + "/versions", "", {}, who)->status,
+            404);
+        EXPECT_EQ(server_
+                      ->send("GET",
+                             "/api/v1/persons/" + *out_id_ + "?as_of=2030-01-01T00:00:00Z",
+                             "",
+                             {},
+                             who)
+                      ->status,
+                  404);
+        EXPECT_EQ(
+            server_
+                ->send("POST", "/api/v1/persons/lookup", json{{"nik", nik_of(2)}}.dump(), {}, who)
+                ->status,
+            404);
+        auto unknown = server_->send(
+            "GET", "/api/v1/persons/0190a000-0000-7000-8000-000000000000", "", {}, who);
+        auto hidden = server_->send("GET", "/api/v1/persons/" + *out_id_, "", {}, who);
+        // Outside and unknown give the same answer: nothing to learn by probing.
+        EXPECT_EQ(json::parse(hidden->body)["code"], json::parse(unknown->body)["code"]);
+    }
+}
+
+TEST_F(Security, CsrfTokenIsRequiredForUnsafeMethodsOfCookieSessions) {
+    auto who = login("operator");
+    const std::string body = person_in("64.74.01.1003", 7001);
+    Headers headers = {{"Content-Type", "application/json"}, {"Cookie", who.cookie}};
+    auto missing = http_request(server_->port(), "POST", "/api/v1/persons", headers, body);
+    EXPECT_EQ(missing->status, 403);
+    EXPECT_EQ(json::parse(missing->body)["code"], "csrf.failed");
+    auto wrong_headers = headers;
+    wrong_headers.emplace_back("X-CSRF-Token", std::string(64, '0'));
+    auto wrong = http_request(server_->port(), "POST", "/api/v1/persons", wrong_headers, body);
+    EXPECT_EQ(wrong->status, 403);
+    // Another session's token does not fit this one.
+    auto other = login("operator");
+    auto swapped_headers = headers;
+    swapped_headers.emplace_back("X-CSRF-Token", other.csrf);
+    EXPECT_EQ(
+        http_request(server_->port(), "POST", "/api/v1/persons", swapped_headers, body)->status,
+        403);
+    // The right token from another site's page (Origin) is refused too.
+    auto cross = headers;
+    cross.emplace_back("X-CSRF-Token", who.csrf);
+    cross.emplace_back("Origin", "https://evil.example");
+    EXPECT_EQ(http_request(server_->port(), "POST", "/api/v1/persons", cross, body)->status, 403);
+    // Nothing was written by the refused requests.
+    EXPECT_EQ(server_->request("POST", "/api/v1/persons/lookup", json{{"nik", nik_of(7001)}}.dump())
+                  ->status,
+              404);
+    auto ok = server_->send("POST", "/api/v1/persons", body, {}, who);
+    EXPECT_EQ(ok->status, 201) << ok->body;
+    // Safe methods need no token; bearer tokens need none (a browser never sends them itself).
+    EXPECT_EQ(
+        server_->send("GET", "/api/v1/persons", "", {}, Credentials{"", who.cookie, ""})->status,
+        200);
+    EXPECT_EQ(server_->request("POST", "/api/v1/persons", person_in("64.74.01.1003", 7002))->status,
+              201);
+}
+
+TEST_F(Security, LoginAlwaysIssuesAFreshSessionAndEndsAPlantedOne) {
+    const auto attacker = login("viewer");
+    // The victim's browser carries the attacker's session cookie when the victim signs in.
+    const std::string body =
+        json{{"username", "u.operator"}, {"password", passwords_->at("operator")}}.dump();
+    auto res = http_request(server_->port(),
+                            "POST",
+                            "/api/v1/auth/login",
+                            {{"Content-Type", "application/json"}, {"Cookie", attacker.cookie}},
+                            body);
+    ASSERT_EQ(res->status, 200) << res->body;
+    const auto cookie = res->header("Set-Cookie");
+    EXPECT_NE(cookie.substr(0, cookie.find(';')), attacker.cookie);
+    EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
+    EXPECT_NE(cookie.find("SameSite=Strict"), std::string::npos);
+    EXPECT_NE(cookie.find("Path=/"), std::string::npos);
+    EXPECT_EQ(cookie.find("Secure"), std::string::npos); // plain HTTP here; see the limits test
+    // The planted session is over, so the attacker cannot ride along.
+    EXPECT_EQ(server_->send("GET", "/api/v1/auth/me", "", {}, attacker)->status, 401);
+    // The answer never contains the password or the session secret in its body.
+    EXPECT_EQ(res->body.find(passwords_->at("operator")), std::string::npos);
+    EXPECT_EQ(res->body.find(cookie.substr(cookie.find('=') + 1, 43)), std::string::npos);
+}
+
+TEST_F(Security, LogoutAndRevokedSessionsStopWorking) {
+    const auto phone = login("operator");
+    const auto laptop = login("operator");
+    auto me = server_->send("GET", "/api/v1/auth/me", "", {}, phone);
+    ASSERT_EQ(me->status, 200);
+    const std::string phone_session = json::parse(me->body)["session_id"];
+    auto list = server_->send("GET", "/api/v1/auth/sessions", "", {}, laptop);
+    ASSERT_EQ(list->status, 200);
+    bool listed = false;
+    const json sessions = json::parse(list->body);
+    for (const auto& s : sessions["items"]) {
+        listed = listed || s["id"] == phone_session;
+    }
+    EXPECT_TRUE(listed);
+    // The lost phone is signed out from the laptop.
+    EXPECT_EQ(
+        server_->send("DELETE", "/api/v1/auth/sessions/" + phone_session, "", {}, laptop)->status,
+        204);
+    auto gone = server_->send("GET", "/api/v1/auth/me", "", {}, phone);
+    EXPECT_EQ(gone->status, 401);
+    EXPECT_EQ(json::parse(gone->body)["code"], "session.expired");
+    auto out = server_->send("POST", "/api/v1/auth/logout", "", {}, laptop);
+    EXPECT_EQ(out->status, 204);
+    EXPECT_NE(out->header("Set-Cookie").find("Max-Age=0"), std::string::npos);
+    EXPECT_EQ(server_->send("GET", "/api/v1/auth/me", "", {}, laptop)->status, 401);
+}
+
+TEST_F(Security, RepeatedFailuresLockTheAccountWithTheSameAnswerForUnknownUsers) {
+    const auto password = server_->add_user("u.lockout", "viewer", {"64.74"});
+    // add_user ran while the server runs: the account is read from the store at login.
+    auto attempt = [&](const std::string& user, const std::string& pw) {
+        return server_->send("POST",
+                             "/api/v1/auth/login",
+                             json{{"username", user}, {"password", pw}}.dump(),
+                             {},
+                             Credentials{});
+    };
+    auto wrong = attempt("u.lockout", "bukan kata sandinya");
+    auto unknown = attempt("u.tidak.ada", "bukan kata sandinya");
+    ASSERT_EQ(wrong->status, 401);
+    ASSERT_EQ(unknown->status, 401);
+    EXPECT_EQ(wrong->body, unknown->body);
+    for (int i = 0; i < 5; ++i) {
+        (void)attempt("u.lockout", "bukan kata sandinya");
+    }
+    // Six failures: even the right password now waits.
+    auto locked = attempt("u.lockout", password);
+    EXPECT_EQ(locked->status, 429);
+    EXPECT_EQ(json::parse(locked->body)["code"], "login.throttled");
+    EXPECT_FALSE(locked->header("Retry-After").empty());
+    // Other accounts from the same address are not locked by it.
+    auto other = attempt("admin", server_->admin_password());
+    EXPECT_EQ(other->status, 200);
+}
+
+TEST_F(Security, RevealShowsNumbersToAllowedRolesAndTheAuditorSeesWhoAsked) {
+    const auto op = login("operator");
+    auto masked = server_->send("GET", "/api/v1/persons/" + *in_id_, "", {}, op);
+    ASSERT_EQ(masked->status, 200);
+    EXPECT_EQ(masked->body.find(nik_of(1)), std::string::npos);
+    auto no_purpose = server_->send("POST", "/api/v1/persons/" + *in_id_ + "/reveal", "{}", {}, op);
+    EXPECT_EQ(no_purpose->status, 400);
+    auto shown = server_->send("POST",
+                               "/api/v1/persons/" + *in_id_ + "/reveal",
+                               R"({"purpose":"cek KTP asli saat kunjungan rumah"})",
+                               {},
+                               op);
+    ASSERT_EQ(shown->status, 200) << shown->body;
+    EXPECT_EQ(json::parse(shown->body)["nik"], nik_of(1));
+    EXPECT_EQ(shown->header("Cache-Control"), "no-store");
+
+    const auto auditor = login("auditor");
+    auto log = server_->send(
+        "GET", "/api/v1/audit?action=person.unmask&subject=" + *in_id_, "", {}, auditor);
+    ASSERT_EQ(log->status, 200);
+    bool found = false;
+    const json entries = json::parse(log->body);
+    for (const auto& e : entries["items"]) {
+        if (e["detail"] == "purpose=cek KTP asli saat kunjungan rumah") {
+            found = true;
+            EXPECT_EQ(e["source"], "127.0.0.1");
+            EXPECT_FALSE(e["actor"].get<std::string>().empty());
+        }
+        EXPECT_EQ(e.dump().find(nik_of(1)), std::string::npos);
+    }
+    EXPECT_TRUE(found) << log->body;
+}
+
+TEST_F(Security, ApiTokensAreNarrowedExpireAndCanBeRevoked) {
+    const auto token =
+        server_->make_token("u.operator", {"--role", "viewer", "--name", "dashboard"});
+    const Credentials bearer{token, "", ""};
+    EXPECT_EQ(server_->send("GET", "/api/v1/persons/" + *in_id_, "", {}, bearer)->status, 200);
+    // Read-only: the token's viewer role may not write, though the account may.
+    EXPECT_EQ(server_->send("POST", "/api/v1/persons", person_in("64.74.01.1003", 7101), {}, bearer)
+                  ->status,
+              403);
+    EXPECT_EQ(server_->send("GET", "/api/v1/persons/" + *out_id_, "", {}, bearer)->status, 404);
+    // A token cannot be wider than its account.
+    const auto wider = server_->cli({"token", "create", "--user", "u.operator", "--role", "admin"});
+    EXPECT_NE(wider.exit_code, 0);
+    const auto listed = server_->cli({"token", "list", "--user", "u.operator"});
+    ASSERT_EQ(listed.exit_code, 0);
+    EXPECT_EQ(listed.output.find(token), std::string::npos); // never printed again
+    const std::string token_id = listed.output.substr(0, listed.output.find('\t'));
+    ASSERT_EQ(server_->cli({"token", "revoke", "--id", token_id}).exit_code, 0);
+    auto revoked = server_->send("GET", "/api/v1/persons/" + *in_id_, "", {}, bearer);
+    EXPECT_EQ(revoked->status, 401);
+    EXPECT_EQ(json::parse(revoked->body)["code"], "token.invalid");
+    EXPECT_EQ(server_->send("GET", "/api/v1/auth/me", "", {}, Credentials{"ksg_nonsense", "", ""})
+                  ->status,
+              401);
+}
+
+TEST_F(Security, NoNikInTheStoreFileOrTheLogsAfterAnImport) {
+    TempDir tmp;
+    const std::string csv = tmp.path() + "/warga.csv";
+    std::vector<std::string> niks;
+    {
+        std::ofstream out(csv);
+        out << "nik;nama_lengkap;jenis_kelamin;tanggal_lahir;kode_kelurahan;ragam_disabilitas\n";
+        for (int i = 0; i < 50; ++i) {
+            char nik[24];
+            std::snprintf(nik, sizeof nik, "647401450385%04d", i + 1);
+            niks.emplace_back(nik);
+            out << nik << ";Warga Impor " << i << ";P;05/03/1985;64.74.01.1003;fisik\n";
+        }
+    }
+    const auto imported = server_->cli({"import", "persons", csv});
+    ASSERT_EQ(imported.exit_code, 0) << imported.output;
+    // Use them through the API as well, so the server's log has had its chance.
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(server_->request("POST", "/api/v1/persons/lookup", json{{"nik", niks[i]}}.dump())
+                      ->status,
+                  200);
+    }
+    (void)server_->request("POST", "/api/v1/persons", person_in("64.74.01.1003", 1)); // duplicate
+    const std::string store =
+        file_text(server_->dir() + "/store.db") + file_text(server_->dir() + "/store.db-wal");
+    ASSERT_GT(store.size(), 10000U);
+    EXPECT_NE(store.find("Warga Impor 7"), std::string::npos); // names are there: the scan works
+    for (const auto& nik : niks) {
+        EXPECT_EQ(store.find(nik), std::string::npos) << nik << " in clear in the store";
+        EXPECT_EQ(server_->output().find(nik), std::string::npos) << nik << " in the server log";
+        EXPECT_EQ(imported.output.find(nik), std::string::npos) << nik << " in the import output";
+    }
+    EXPECT_EQ(store.find(nik_of(1)), std::string::npos);
+    EXPECT_EQ(server_->output().find(passwords_->at("operator")), std::string::npos);
+}
+
+TEST(SecurityLimits, SecureCookiesAndPerUserLimits) {
+    KapalServer server(Settings{{"secure_cookies", "always"},
+                                {"requests_per_second_per_address", "0"},
+                                {"requests_per_second_per_user", "1"},
+                                {"burst_per_user", "3"}});
+    server.start();
+    auto res =
+        server.send("POST",
+                    "/api/v1/auth/login",
+                    json{{"username", "admin"}, {"password", server.admin_password()}}.dump(),
+                    {},
+                    Credentials{});
+    ASSERT_EQ(res->status, 200) << res->body;
+    const auto cookie = res->header("Set-Cookie");
+    EXPECT_EQ(cookie.rfind("__Host-kapal_session=", 0), 0U) << cookie;
+    EXPECT_NE(cookie.find("; Secure"), std::string::npos);
+    // Three requests of one user pass, the fourth at once is refused; another user (same
+    // address, like phones behind one carrier address) is not affected.
+    const Credentials admin = server.admin();
+    int refused = 0;
+    for (int i = 0; i < 4; ++i) {
+        auto r = server.send("GET", "/api/v1/auth/me", "", {}, admin);
+        if (r->status == 429) {
+            ++refused;
+            EXPECT_FALSE(r->header("Retry-After").empty());
+        }
+    }
+    EXPECT_GE(refused, 1);
+    const auto password = server.add_user("u.lain", "viewer", {"64.74"});
+    const auto token = server.make_token("u.lain");
+    EXPECT_EQ(server.send("GET", "/api/v1/auth/me", "", {}, Credentials{token, "", ""})->status,
+              200);
+    (void)password;
+}
+
+} // namespace
+} // namespace kapal::testing
