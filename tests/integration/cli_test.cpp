@@ -33,6 +33,14 @@ TEST(Cli, InitRefusesToOverwriteAndKeepsKeysPrivate) {
 
     ASSERT_EQ(::stat((server.dir() + "/keys/data.key").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600U);
+
+    // A key others may read is refused, with the fix in the message (like ssh).
+    ASSERT_EQ(::chmod((server.dir() + "/keys/index.key").c_str(), 0644), 0);
+    const auto refused = server.cli({"check"});
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.output.find("chmod 600"), std::string::npos) << refused.output;
+    ASSERT_EQ(::chmod((server.dir() + "/keys/index.key").c_str(), 0600), 0);
+    EXPECT_EQ(server.cli({"check"}).exit_code, 0);
 }
 
 TEST(Cli, InitPrintsTheFirstAdminAndUsersAreManagedFromTheCommandLine) {
@@ -105,6 +113,11 @@ TEST(Cli, ExportMasksNikUnlessAskedAndReimportsIntoAnotherStore) {
 
     const auto clear = tmp.path() + "/clear.csv";
     ASSERT_EQ(source.cli({"export", "persons", "--with-nik", "--out", clear}).exit_code, 0);
+    // The export in clear is a bulk reveal: it is in the audit log; the masked one is not.
+    const auto audit = source.cli({"audit", "--action", "person.export_unmasked"});
+    ASSERT_EQ(audit.exit_code, 0) << audit.output;
+    EXPECT_EQ(count_lines(audit.output), 1U) << audit.output;
+    EXPECT_NE(audit.output.find("persons=120 file=" + clear), std::string::npos) << audit.output;
     KapalServer target;
     const auto imported = target.cli({"import", "persons", clear});
     ASSERT_EQ(imported.exit_code, 0) << imported.output;

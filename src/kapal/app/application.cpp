@@ -10,11 +10,12 @@
 #include "kapal/store/sqlite/sqlite_store.hpp"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <csignal>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -79,7 +80,25 @@ Result<fs::path> sqlite_path(const fs::path& dir, const std::string& store) {
     return file.is_absolute() ? file : dir / file;
 }
 
+/// Like ssh with a private key: a key file that others may read is refused, since anyone who can
+/// read it can read every NIK in the store and its backups.
+Result<void> check_private(const fs::path& file) {
+    std::error_code ec;
+    const auto perms = fs::status(file, ec).permissions();
+    if (ec) {
+        return {}; // read_key reports a missing file
+    }
+    if ((perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none) {
+        return fail(ErrorCode::ConfigInvalid,
+                    file.string() + " may be read by other users of this machine; run `chmod 600 " +
+                        file.string() + "` (and chmod 700 on its folder)");
+    }
+    return {};
+}
+
 Result<store::StoreKeys> load_keys(const fs::path& dir) {
+    KAPAL_TRY(check_private(dir / "keys" / "data.key"));
+    KAPAL_TRY(check_private(dir / "keys" / "index.key"));
     auto data = read_key(dir / "keys" / "data.key");
     if (!data) {
         return fail(std::move(data).error());
@@ -209,11 +228,16 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
 }
 
 service::Actor Application::cli_actor() {
-    const char* user = std::getenv("USER");
-    return {std::string("cli:") + (user != nullptr && *user != '\0' ? user : "unknown"),
-            "cli",
-            {},
-            std::nullopt};
+    // The account the process runs as (not $USER, which the caller can set to anything).
+    std::string name = "uid" + std::to_string(::geteuid());
+    std::array<char, 1024> buffer{};
+    passwd entry{};
+    passwd* found = nullptr;
+    if (::getpwuid_r(::geteuid(), &entry, buffer.data(), buffer.size(), &found) == 0 &&
+        found != nullptr && found->pw_name != nullptr) {
+        name = found->pw_name;
+    }
+    return {"cli:" + name, "cli", {}, std::nullopt};
 }
 
 namespace {

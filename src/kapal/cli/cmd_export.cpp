@@ -40,6 +40,18 @@ void add_export(CLI::App& app, Action& action) {
             if (!count) {
                 return report_error(count.error());
             }
+            if (o->with_nik) {
+                // A bulk reveal: recorded like every unmasked read.
+                const auto actor = app::Application::cli_actor();
+                store::AuditEntry entry;
+                entry.actor = actor.id;
+                entry.source = actor.source;
+                entry.action = "person.export_unmasked";
+                entry.detail = "persons=" + std::to_string(*count) + " file=" + out;
+                if (auto logged = a.store().append_audit(entry); !logged) {
+                    return report_error(logged.error());
+                }
+            }
             std::cout << *count << " persons written to " << out
                       << (o->with_nik ? " (NIK and KK IN CLEAR: keep the file safe)" : "") << "\n";
             return 0;

@@ -77,6 +77,14 @@ bool may_unmask(Role role) {
     return role == Role::Admin || role == Role::Operator || role == Role::Auditor;
 }
 
+bool role_within(Role narrow, Role wide) {
+    if (narrow == wide) {
+        return true;
+    }
+    return narrow == Role::Viewer &&
+           (wide == Role::Admin || wide == Role::Operator || wide == Role::Auditor);
+}
+
 bool areas_within(const std::vector<std::string>& inner, const std::vector<std::string>& outer) {
     if (outer.empty()) {
         return true;

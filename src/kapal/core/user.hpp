@@ -27,6 +27,12 @@ inline constexpr std::array kAllRoles = {
 /// admin, operator (their own area) and auditor. Viewer, penyalur and merchant never may.
 bool may_unmask(Role role);
 
+/// True when a credential of role `narrow` gives no more than an account of role `wide`: the same
+/// role, or viewer (read-only registry) for an account that may read the registry (admin,
+/// operator, auditor). A penyalur or merchant may not hold a viewer token: they do not read the
+/// registry at all.
+bool role_within(Role narrow, Role wide);
+
 /// True when every code of `inner` lies within `outer` (an empty `outer` is everywhere; an empty
 /// `inner` is everywhere too, so it is within only an empty `outer`).
 bool areas_within(const std::vector<std::string>& inner, const std::vector<std::string>& outer);

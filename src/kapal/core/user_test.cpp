@@ -78,6 +78,18 @@ TEST(Roles, OnlyAdminOperatorAndAuditorMayUnmask) {
     EXPECT_FALSE(may_unmask(Role::Merchant));
 }
 
+TEST(Roles, ATokenRoleIsTheSameOrAReadOnlyViewOfARegistryRole) {
+    for (const auto r : kAllRoles) {
+        EXPECT_TRUE(role_within(r, r));
+    }
+    EXPECT_TRUE(role_within(Role::Viewer, Role::Operator));
+    EXPECT_TRUE(role_within(Role::Viewer, Role::Auditor));
+    EXPECT_FALSE(role_within(Role::Viewer, Role::Penyalur)); // would widen: no registry access
+    EXPECT_FALSE(role_within(Role::Viewer, Role::Merchant));
+    EXPECT_FALSE(role_within(Role::Admin, Role::Operator));
+    EXPECT_FALSE(role_within(Role::Operator, Role::Viewer));
+}
+
 TEST(Areas, WithinComparesDottedPrefixes) {
     EXPECT_TRUE(areas_within({"64.74.01.1003"}, {"64.74.01"}));
     EXPECT_TRUE(areas_within({"64.74.01", "64.74.02.1001"}, {"64.74"}));

@@ -283,7 +283,7 @@ Result<Principal> AuthService::authenticate_token(const std::string& token) {
     }
     // The token narrows the account as it is now; if the account was narrowed since, the
     // token must not keep the old reach.
-    if (t.role != p->role && t.role != core::Role::Viewer) {
+    if (!core::role_within(t.role, p->role)) {
         return fail(ErrorCode::TokenInvalid, "the account's role changed since the token was made");
     }
     if (!t.area_codes.empty()) {
@@ -306,7 +306,16 @@ Result<void> AuthService::logout(const Principal& who, const std::string& addres
 }
 
 Result<std::vector<store::SessionRecord>> AuthService::sessions(const Principal& who) {
-    return store_.list_sessions(who.user.id, clock_.now());
+    const auto now = clock_.now();
+    auto all = store_.list_sessions(who.user.id, now);
+    if (!all) {
+        return all;
+    }
+    // Sessions past the idle timeout no longer work: do not show them as open.
+    std::erase_if(*all, [&](const store::SessionRecord& s) {
+        return now - s.last_seen_at >= settings_.idle_timeout;
+    });
+    return all;
 }
 
 Result<void> AuthService::revoke_session(const Principal& who,
@@ -343,10 +352,10 @@ Result<CreatedToken> AuthService::create_token(const TokenRequest& request, cons
         return fail(ErrorCode::InvalidArgument, "the token name is longer than 100 bytes");
     }
     const core::Role role = request.role.value_or(user.role);
-    if (role != user.role && role != core::Role::Viewer) {
+    if (!core::role_within(role, user.role)) {
         return fail(ErrorCode::Forbidden,
-                    "a token may have the user's role (" + std::string(core::to_string(user.role)) +
-                        ") or viewer, not " + std::string(core::to_string(role)));
+                    "a token of " + std::string(core::to_string(user.role)) + " '" + user.username +
+                        "' may not have the role " + std::string(core::to_string(role)));
     }
     if (!request.area_codes.empty() && !core::areas_within(request.area_codes, user.area_codes)) {
         return fail(ErrorCode::Forbidden, "a token's areas must lie within the user's areas");

@@ -164,9 +164,22 @@ TEST_F(AuthServiceTest, UsersListAndRevokeOnlyTheirOwnSessions) {
     EXPECT_EQ(theirs.error().code, ErrorCode::NotFound);
     EXPECT_TRUE(auth_->authenticate_session(other.session_token).has_value());
 
-    ASSERT_TRUE(auth_->revoke_session(*me, phone.session.id, "10.0.0.1").has_value());
+    // A session idle past the timeout is no longer listed as open.
+    advance(minutes(29));
+    ASSERT_TRUE(auth_->authenticate_session(laptop.session_token).has_value());
+    advance(minutes(2));
+    mine = auth_->sessions(*me);
+    ASSERT_TRUE(mine.has_value());
+    ASSERT_EQ(mine->size(), 1U);
+    EXPECT_EQ((*mine)[0].id, laptop.session.id);
+    auto revived = login();
+    auto revived_me = auth_->authenticate_session(revived.session_token);
+    ASSERT_TRUE(revived_me.has_value());
+    EXPECT_FALSE(auth_->revoke_session(*revived_me, phone.session.id, "10.0.0.1").has_value());
     EXPECT_EQ(session_error(phone.session_token), ErrorCode::SessionExpired);
-    EXPECT_TRUE(auth_->authenticate_session(laptop.session_token).has_value());
+    ASSERT_TRUE(auth_->revoke_session(*revived_me, laptop.session.id, "10.0.0.1").has_value());
+    EXPECT_EQ(session_error(laptop.session_token), ErrorCode::SessionExpired);
+    EXPECT_TRUE(auth_->authenticate_session(revived.session_token).has_value());
 }
 
 TEST_F(AuthServiceTest, MalformedAndUnknownCredentialsAreRefused) {
@@ -210,6 +223,10 @@ TEST_F(AuthServiceTest, TokensActAsTheUserNarrowedAndExpire) {
     auto wider_area = auth_->create_token({"rina", "", std::nullopt, {"64.74.02"}, hours(1)}, kCli);
     ASSERT_FALSE(wider_area.has_value());
     EXPECT_EQ(wider_area.error().code, ErrorCode::Forbidden);
+    ASSERT_TRUE(users_->add({"pos", "", core::Role::Penyalur, {"64.74"}, kPassword}, kCli));
+    auto no_registry = auth_->create_token({"pos", "", core::Role::Viewer, {}, hours(1)}, kCli);
+    ASSERT_FALSE(no_registry.has_value()); // a penyalur does not read the registry
+    EXPECT_EQ(no_registry.error().code, ErrorCode::Forbidden);
     auto too_long = auth_->create_token({"rina", "", std::nullopt, {}, hours(24 * 366)}, kCli);
     ASSERT_FALSE(too_long.has_value());
     EXPECT_EQ(too_long.error().code, ErrorCode::InvalidArgument);
