@@ -4,7 +4,10 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "integration/kapal_server.hpp"
@@ -174,6 +177,80 @@ TEST(Cli, AStoreFromANewerProgramIsRefusedClearly) {
     const auto check = server.cli({"check"});
     EXPECT_NE(check.exit_code, 0);
     EXPECT_NE(check.output.find("999"), std::string::npos) << check.output;
+}
+
+/// The file names in DIR/keys.
+std::set<std::string> key_files(const std::string& dir) {
+    std::set<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir + "/keys")) {
+        out.insert(e.path().filename().string());
+    }
+    return out;
+}
+
+TEST(Cli, KeyRotationReencryptsEverythingKeepsTheOldKeysAndSurvivesAnInterruption) {
+    KapalServer server;
+    ASSERT_EQ(server.cli({"demo-data", "--persons", "200", "--seed", "4"}).exit_code, 0);
+    TempDir tmp;
+    const auto before = tmp.path() + "/before.csv";
+    ASSERT_EQ(server.cli({"export", "persons", "--with-nik", "--out", before}).exit_code, 0);
+    const std::string old_data = slurp(server.dir() + "/keys/data.key");
+
+    // Not while the server has the directory open.
+    server.start();
+    const auto busy = server.cli({"keys", "rotate"});
+    EXPECT_NE(busy.exit_code, 0);
+    EXPECT_NE(busy.output.find("stop it first"), std::string::npos) << busy.output;
+    server.stop(SIGTERM);
+
+    const auto rotated = server.cli({"keys", "rotate", "--reason", "laptop hilang"});
+    ASSERT_EQ(rotated.exit_code, 0) << rotated.output;
+    EXPECT_NE(rotated.output.find("400 NIK/KK values"), std::string::npos) << rotated.output;
+    EXPECT_NE(slurp(server.dir() + "/keys/data.key"), old_data);
+    auto files = key_files(server.dir());
+    ASSERT_EQ(files.size(), 4U);
+    std::string retired_data;
+    std::string retired_index;
+    for (const auto& f : files) {
+        if (f.rfind("data.key.retired-", 0) == 0) {
+            retired_data = f;
+        } else if (f.rfind("index.key.retired-", 0) == 0) {
+            retired_index = f;
+        }
+    }
+    ASSERT_FALSE(retired_data.empty());
+    ASSERT_FALSE(retired_index.empty());
+    EXPECT_EQ(slurp(server.dir() + "/keys/" + retired_data), old_data);
+    const auto after = tmp.path() + "/after.csv";
+    ASSERT_EQ(server.cli({"export", "persons", "--with-nik", "--out", after}).exit_code, 0);
+    EXPECT_EQ(slurp(after), slurp(before)); // the same NIKs and KKs, under new keys
+    const auto audit = server.cli({"audit", "--action", "keys.rotate"});
+    EXPECT_NE(audit.output.find("reason=laptop hilang"), std::string::npos) << audit.output;
+
+    // A crash after the commit but before the files were renamed: the new keys are still
+    // *.new and the old ones current. The next command finds which pair fits and settles it.
+    const std::string keys = server.dir() + "/keys/";
+    std::filesystem::rename(keys + "data.key", keys + "data.key.new");
+    std::filesystem::rename(keys + "index.key", keys + "index.key.new");
+    std::filesystem::rename(keys + retired_data, keys + "data.key");
+    std::filesystem::rename(keys + retired_index, keys + "index.key");
+    const auto settled = server.cli({"check"});
+    ASSERT_EQ(settled.exit_code, 0) << settled.output;
+    EXPECT_EQ(key_files(server.dir()).count("data.key.new"), 0U);
+    ASSERT_EQ(server.cli({"export", "persons", "--with-nik", "--out", after}).exit_code, 0);
+    EXPECT_EQ(slurp(after), slurp(before));
+
+    // A crash before the commit: fresh *.new keys that fit nothing are dropped.
+    const std::string current = slurp(keys + "data.key");
+    std::ofstream(keys + "data.key.new") << std::string(64, 'a') << "\n";
+    std::ofstream(keys + "index.key.new") << std::string(64, 'b') << "\n";
+    ::chmod((keys + "data.key.new").c_str(), 0600);
+    ::chmod((keys + "index.key.new").c_str(), 0600);
+    ASSERT_EQ(server.cli({"check"}).exit_code, 0);
+    EXPECT_EQ(key_files(server.dir()).count("index.key.new"), 0U);
+    EXPECT_EQ(slurp(keys + "data.key"), current);
+    ASSERT_EQ(server.cli({"export", "persons", "--with-nik", "--out", after}).exit_code, 0);
+    EXPECT_EQ(slurp(after), slurp(before));
 }
 
 } // namespace

@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -110,6 +111,129 @@ Result<store::StoreKeys> load_keys(const fs::path& dir) {
     return store::StoreKeys{std::move(*data), std::move(*index)};
 }
 
+/// Opens DIR/.lock (created 0600) and takes a shared or exclusive flock without waiting.
+/// Every command holds it shared while it has the store open; key rotation needs it alone.
+/// With `fd` >= 0 the lock on that descriptor is changed instead (and it stays open on failure).
+Result<int> lock_data_dir(const fs::path& dir, bool exclusive, int fd = -1) {
+    const bool own = fd < 0;
+    if (own) {
+        fd = ::open((dir / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            return fail(ErrorCode::Io, "cannot open " + (dir / ".lock").string());
+        }
+    }
+    if (::flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
+        if (own) {
+            ::close(fd);
+        }
+        return fail(ErrorCode::StoreUnavailable,
+                    exclusive ? "another kapal process (serve, import, ...) is using " +
+                                    dir.string() + "; stop it first"
+                              : "the keys of " + dir.string() +
+                                    " are being rotated; try again when that has finished");
+    }
+    return fd;
+}
+
+Result<void> fsync_dir(const fs::path& dir) {
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        return fail(ErrorCode::Io, "cannot sync " + dir.string());
+    }
+    ::close(fd);
+    return {};
+}
+
+/// "20261128T101500Z": a file-name-safe UTC instant.
+std::string file_stamp(core::Timestamp t) {
+    std::string out;
+    for (const char c : core::format_timestamp(t).substr(0, 19)) {
+        if (c != '-' && c != ':') {
+            out += c;
+        }
+    }
+    return out + "Z";
+}
+
+/// Installs the key files the store was rotated to. For each key, `use_new` says whether its
+/// *.new file fits the store: then the current file is kept as *.retired-<stamp> (backups made
+/// before need it) and the new one renamed into place; else the *.new file is removed.
+Result<void>
+settle_key_files(const fs::path& keys, core::Timestamp now, std::array<bool, 2> use_new) {
+    const std::string stamp = file_stamp(now);
+    std::error_code ec;
+    const std::array<const char*, 2> names = {"data.key", "index.key"};
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const fs::path current = keys / names[i];
+        const fs::path next = keys / (std::string(names[i]) + ".new");
+        if (!fs::exists(next, ec)) {
+            continue;
+        }
+        if (!use_new[i]) {
+            fs::remove(next, ec);
+            continue;
+        }
+        if (fs::exists(current, ec)) {
+            fs::rename(current, keys / (std::string(names[i]) + ".retired-" + stamp), ec);
+            if (ec) {
+                return fail(ErrorCode::Io,
+                            "cannot retire " + current.string() + ": " + ec.message());
+            }
+        }
+        fs::rename(next, current, ec);
+        if (ec) {
+            return fail(ErrorCode::Io, "cannot install " + current.string() + ": " + ec.message());
+        }
+    }
+    return fsync_dir(keys);
+}
+
+/// A rotation stopped between its commit and the renaming of the key files leaves *.new files.
+/// The pair of key files that fits the store's data becomes the current one.
+Result<void> recover_rotation(const fs::path& dir, const fs::path& file, core::Timestamp now) {
+    const fs::path keys = dir / "keys";
+    std::error_code ec;
+    if (!fs::exists(keys / "data.key.new", ec) && !fs::exists(keys / "index.key.new", ec)) {
+        return {};
+    }
+    for (const bool data_new : {true, false}) {
+        for (const bool index_new : {true, false}) {
+            const fs::path data = keys / (data_new ? "data.key.new" : "data.key");
+            const fs::path index = keys / (index_new ? "index.key.new" : "index.key");
+            if (!fs::exists(data, ec) || !fs::exists(index, ec)) {
+                continue;
+            }
+            auto d = read_key(data);
+            auto x = read_key(index);
+            if (!d || !x) {
+                continue;
+            }
+            store::SqliteOptions options;
+            options.reader_connections = 1;
+            auto store = store::open_sqlite_store(file, {*d, *x}, options);
+            if (!store) {
+                return fail(std::move(store).error());
+            }
+            if ((*store)->check_keys()) {
+                store->reset();
+                return settle_key_files(keys, now, {data_new, index_new});
+            }
+        }
+    }
+    return fail(ErrorCode::StoreCorrupt,
+                "no pair of key files in " + keys.string() +
+                    " fits the store (an interrupted key rotation?); restore the keys from backup");
+}
+
+/// Makes data.key.new/index.key.new the current keys: the current ones are kept as
+/// *.retired-<stamp> (old backups need them), then the new ones are renamed into place.
+Result<void> promote_new_keys(const fs::path& keys, core::Timestamp now) {
+    return settle_key_files(keys, now, {true, true});
+}
+
 } // namespace
 
 fs::path locate_shipped_dir(const std::string& configured, const std::string& relative) {
@@ -190,13 +314,26 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->config_ = std::move(*config);
     app->clock_ = clock ? std::move(clock) : std::make_shared<core::SystemClock>();
 
-    auto keys = load_keys(dir);
-    if (!keys) {
-        return fail(std::move(keys).error());
+    auto lock = lock_data_dir(dir, false);
+    if (!lock) {
+        return fail(std::move(lock).error());
     }
+    app->lock_fd_ = *lock;
     auto file = sqlite_path(dir, app->config_.store);
     if (!file) {
         return fail(std::move(file).error());
+    }
+    std::error_code ec;
+    if (fs::exists(dir / "keys" / "data.key.new", ec) ||
+        fs::exists(dir / "keys" / "index.key.new", ec)) {
+        KAPAL_TRY(lock_data_dir(dir, true, app->lock_fd_));
+        KAPAL_TRY(recover_rotation(dir, *file, app->clock_->now()));
+        KAPAL_TRY(lock_data_dir(dir, false, app->lock_fd_));
+    }
+
+    auto keys = load_keys(dir);
+    if (!keys) {
+        return fail(std::move(keys).error());
     }
     store::SqliteOptions sqlite_options;
     sqlite_options.reader_connections = app->config_.reader_connections;
@@ -225,6 +362,38 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->auth_ = std::make_unique<service::AuthService>(
         *app->store_, *app->users_, *app->clock_, app->ids_, auth);
     return app;
+}
+
+Application::~Application() {
+    // Services and the store first (members are destroyed after this body), then the lock:
+    // closing the descriptor releases it.
+    auth_.reset();
+    users_.reset();
+    persons_.reset();
+    store_.reset();
+    if (lock_fd_ >= 0) {
+        ::close(lock_fd_);
+    }
+}
+
+Result<std::int64_t> Application::rotate_keys(const std::string& reason) {
+    KAPAL_TRY(lock_data_dir(dir_, true, lock_fd_));
+    const fs::path keys = dir_ / "keys";
+    const auto next = store::generate_store_keys();
+    KAPAL_TRY(write_secret(keys / "data.key.new", to_hex(next.data_key) + "\n"));
+    KAPAL_TRY(write_secret(keys / "index.key.new", to_hex(next.index_key) + "\n"));
+    KAPAL_TRY(fsync_dir(keys));
+    const auto actor = cli_actor();
+    auto values = store_->rotate_keys(next, {actor.id, actor.source, clock_->now(), reason});
+    if (!values) {
+        // Nothing was committed: the data is still under the current keys.
+        std::error_code ec;
+        fs::remove(keys / "data.key.new", ec);
+        fs::remove(keys / "index.key.new", ec);
+        return fail(std::move(values).error());
+    }
+    KAPAL_TRY(promote_new_keys(keys, clock_->now()));
+    return *values;
 }
 
 service::Actor Application::cli_actor() {

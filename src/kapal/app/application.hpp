@@ -67,6 +67,21 @@ class Application {
 
     service::AuthService& auth() { return *auth_; }
 
+    /// Re-encrypts every NIK and KK with fresh keys and recomputes the blind indexes in one
+    /// transaction, then installs the new key files and keeps the old ones as
+    /// DIR/keys/*.retired-<stamp> (backups made before need them). Needs the data directory to
+    /// itself: fails while `kapal serve` or another command has it open. A crash at any point
+    /// leaves either the old or the new keys in force; the next open settles the files. After
+    /// success this Application must not be used further: open the directory again.
+    /// Returns how many values were re-encrypted.
+    Result<std::int64_t> rotate_keys(const std::string& reason);
+
+    Application(const Application&) = delete;
+    Application& operator=(const Application&) = delete;
+    Application(Application&&) = delete;
+    Application& operator=(Application&&) = delete;
+    ~Application();
+
     /// The actor of a command run at this machine's shell: "cli:<os user>".
     static service::Actor cli_actor();
 
@@ -86,6 +101,7 @@ class Application {
     std::unique_ptr<service::PersonService> persons_;
     std::unique_ptr<service::UserService> users_;
     std::unique_ptr<service::AuthService> auth_;
+    int lock_fd_ = -1; ///< DIR/.lock, held shared while open (exclusive to rotate keys)
 };
 
 /// One route of the HTTP API and who may call it: "open" or the roles, comma-separated.

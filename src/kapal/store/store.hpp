@@ -141,6 +141,12 @@ struct StoreInfo {
     std::string location;
 };
 
+/// Keys for field encryption and the blind index, read from the data directory by `app`.
+struct StoreKeys {
+    std::vector<std::uint8_t> data_key;  ///< 32 bytes, crypto_secretbox key
+    std::vector<std::uint8_t> index_key; ///< 32 bytes, key of the keyed BLAKE2b blind index
+};
+
 /// Storage of the registry. Implementations are thread-safe: many readers, one writer at a time.
 /// Every write keeps the previous version; nothing is ever hard-deleted.
 class Store {
@@ -210,6 +216,21 @@ class Store {
     /// Entries matching the query, newest first. Errors: InvalidArgument (limit).
     virtual Result<std::vector<AuditEntry>> list_audit(const AuditQuery& query) = 0;
 
+    // --- Keys
+
+    /// Checks that this store's keys fit its data: decrypts a stored NIK and recomputes its
+    /// blind index. Passes on a store without persons. Errors: StoreCorrupt (wrong keys).
+    virtual Result<void> check_keys() = 0;
+
+    /// Re-encrypts every NIK and KK (current rows and all versions) with `next` and recomputes
+    /// every blind index, in one transaction with a "keys.rotate" audit row; returns how many
+    /// values were re-encrypted. All or nothing: on any error the data stays under the old keys.
+    /// Afterwards this object still holds the old keys: open the store again with `next`. The
+    /// caller must make sure no other process or thread uses the store meanwhile (the CLI holds
+    /// the data directory's exclusive lock). Errors: StoreCorrupt (a value the old keys cannot
+    /// decrypt), InvalidArgument (keys of the wrong size).
+    virtual Result<std::int64_t> rotate_keys(const StoreKeys& next, const WriteContext& ctx) = 0;
+
     /// Runs the backend's own consistency check (SQLite: PRAGMA integrity_check).
     virtual Result<void> check_integrity() = 0;
 
@@ -264,12 +285,6 @@ class Store {
 
     /// Sets revoked_at = ctx.at unless already revoked. Errors: NotFound.
     virtual Result<void> revoke_api_token(const std::string& id, const WriteContext& ctx) = 0;
-};
-
-/// Keys for field encryption and the blind index, read from the data directory by `app`.
-struct StoreKeys {
-    std::vector<std::uint8_t> data_key;  ///< 32 bytes, crypto_secretbox key
-    std::vector<std::uint8_t> index_key; ///< 32 bytes, key of the keyed BLAKE2b blind index
 };
 
 } // namespace kapal::store

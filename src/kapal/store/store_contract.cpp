@@ -2,6 +2,7 @@
 
 #include "kapal/core/ids.hpp"
 #include "kapal/core/text.hpp"
+#include "kapal/store/field_cipher.hpp"
 
 #include <unistd.h>
 
@@ -101,6 +102,11 @@ std::unique_ptr<Store> StoreContract::make_store(const std::string& subdir) {
     auto made = GetParam().make(dir);
     EXPECT_TRUE(made.has_value()) << made.error().message;
     return made ? std::move(*made) : nullptr;
+}
+
+Result<std::unique_ptr<Store>> StoreContract::reopen_store(const StoreKeys& keys) {
+    store_.reset();
+    return GetParam().reopen(scratch_ / "main", keys);
 }
 
 namespace {
@@ -1003,6 +1009,67 @@ ApiTokenRecord api_token(int n, const std::string& user_id, core::Timestamp crea
 
 WriteContext web_ctx(core::Timestamp t, const std::string& actor, std::string reason = "") {
     return WriteContext{actor, "192.0.2.7", t, std::move(reason)};
+}
+
+TEST_P(StoreContract, KeyRotationReencryptsEveryValueAndTheOldKeysNoLongerFit) {
+    ASSERT_TRUE(store().check_keys().has_value());
+    for (int n = 1; n <= 3; ++n) {
+        ASSERT_TRUE(store().create_person(
+            new_id(n), full_person(n), "64.74.01", ctx_at(at_minute(n)), std::nullopt));
+    }
+    core::Person changed = full_person(2);
+    changed.phone = "0811";
+    ASSERT_TRUE(store().update_person(new_id(2), 1, changed, "64.74.01", ctx_at(at_minute(5))));
+    ASSERT_TRUE(store().check_keys().has_value());
+
+    StoreKeys short_keys;
+    short_keys.data_key.assign(5, 1);
+    short_keys.index_key.assign(5, 1);
+    auto refused = store().rotate_keys(short_keys, ctx_at(at_minute(6)));
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::InvalidArgument);
+
+    const StoreKeys next = generate_store_keys();
+    auto rotated = store().rotate_keys(next, ctx_at(at_minute(7), "cli:root", "kunci bocor"));
+    ASSERT_TRUE(rotated.has_value()) << rotated.error().message;
+    // 3 current rows and 1 previous version, each with NIK and KK.
+    EXPECT_EQ(*rotated, 8);
+
+    auto reopened = reopen_store(next);
+    ASSERT_TRUE(reopened.has_value()) << reopened.error().message;
+    replace_store(std::move(*reopened));
+    EXPECT_TRUE(store().check_keys().has_value());
+    for (int n = 1; n <= 3; ++n) {
+        auto read = store().get_person(new_id(n));
+        ASSERT_TRUE(read.has_value()) << read.error().message;
+        EXPECT_EQ(read->person.nik, full_person(n).nik);
+        EXPECT_EQ(read->person.kk, full_person(n).kk);
+        auto by_nik = store().find_person_by_nik(full_person(n).nik);
+        ASSERT_TRUE(by_nik.has_value() && by_nik->has_value()) << n;
+        EXPECT_EQ((*by_nik)->id, new_id(n));
+    }
+    auto history = store().person_history(new_id(2));
+    ASSERT_TRUE(history.has_value()) << history.error().message;
+    ASSERT_EQ(history->size(), 2U);
+    EXPECT_EQ(history->front().record.person.nik, full_person(2).nik);
+    // A new NIK that collides with a stored one is still found as a duplicate.
+    auto dup = store().create_person(
+        new_id(9), full_person(1), "64.74.01", ctx_at(at_minute(8)), std::nullopt);
+    ASSERT_FALSE(dup.has_value());
+    EXPECT_EQ(dup.error().code, ErrorCode::DuplicateNik);
+    const auto log = audit_log(store());
+    ASSERT_FALSE(log.empty());
+    EXPECT_EQ(log.front().action, "keys.rotate");
+    EXPECT_EQ(log.front().actor, "cli:root");
+    EXPECT_NE(log.front().detail.find("values=8"), std::string::npos) << log.front().detail;
+
+    // The old keys no longer fit: check_keys says so instead of returning garbage.
+    auto stale = reopen_store(generate_store_keys());
+    ASSERT_TRUE(stale.has_value()) << stale.error().message;
+    auto mismatch = (*stale)->check_keys();
+    ASSERT_FALSE(mismatch.has_value());
+    EXPECT_EQ(mismatch.error().code, ErrorCode::StoreCorrupt);
+    replace_store(std::move(*stale));
 }
 
 } // namespace

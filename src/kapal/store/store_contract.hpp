@@ -29,6 +29,10 @@ struct StoreBackend {
     /// Makes a fresh, empty store; files it needs go under `scratch` (an empty directory the
     /// fixture creates and removes).
     std::function<Result<std::unique_ptr<Store>>(const std::filesystem::path& scratch)> make;
+    /// Opens the store `make` created in `scratch` again, with other keys (key rotation).
+    std::function<Result<std::unique_ptr<Store>>(const std::filesystem::path& scratch,
+                                                 const StoreKeys& keys)>
+        reopen;
 };
 
 /// Prints a backend by name in test output (instead of its bytes).
@@ -56,6 +60,12 @@ class StoreContract : public ::testing::TestWithParam<StoreBackend> {
 
     /// A new, empty store of the same backend (for tests that need two).
     std::unique_ptr<Store> make_store(const std::string& subdir);
+
+    /// Closes the store under test and opens it again with `keys` (nullptr when that fails).
+    Result<std::unique_ptr<Store>> reopen_store(const StoreKeys& keys);
+
+    /// Replaces the store under test.
+    void replace_store(std::unique_ptr<Store> store) { store_ = std::move(store); }
 
   private:
     std::filesystem::path scratch_;

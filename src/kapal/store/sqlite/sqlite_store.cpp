@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <cstdio>
@@ -1639,6 +1640,149 @@ class SqliteStore final : public Store {
 
     Result<void> revoke_api_token(const std::string& id, const WriteContext& ctx) override {
         return revoke_one("api_tokens", "token.revoke", id, ctx);
+    }
+
+    Result<void> check_keys() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare("SELECT nik_enc, nik_bidx FROM persons LIMIT 1"));
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            return {};
+        }
+        KAPAL_SQL_ASSIGN(nik, cipher_.decrypt(stmt.blob(0)));
+        const BlindIndex bidx = cipher_.blind_index(kNikDomain, nik);
+        const auto stored = stmt.blob(1);
+        if (!std::equal(stored.begin(), stored.end(), bidx.begin(), bidx.end())) {
+            return fail(ErrorCode::StoreCorrupt,
+                        "the index key does not fit the stored blind index");
+        }
+        return {};
+    }
+
+    Result<std::int64_t> rotate_keys(const StoreKeys& next, const WriteContext& ctx) override {
+        if (!store_keys_valid(next)) {
+            return fail(ErrorCode::InvalidArgument, "new keys must be 32 bytes each");
+        }
+        const FieldCipher fresh(next);
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        std::int64_t values = 0;
+        // Re-encrypts one sealed value; counts it.
+        auto reseal =
+            [&](std::span<const std::uint8_t> sealed) -> Result<std::vector<std::uint8_t>> {
+            KAPAL_SQL_ASSIGN(plain, cipher_.decrypt(sealed));
+            ++values;
+            return fresh.encrypt(plain);
+        };
+
+        // Current rows: values and blind indexes. Read all first (a statement reading the table
+        // it updates would see its own changes).
+        struct Row {
+            std::int64_t pk;
+            std::vector<std::uint8_t> nik_enc, kk_enc;
+            BlindIndex nik_bidx;
+            std::optional<BlindIndex> kk_bidx;
+        };
+
+        std::vector<Row> rows;
+        {
+            KAPAL_SQL_ASSIGN(read, w.prepare_once("SELECT pk, nik_enc, kk_enc FROM persons"));
+            while (true) {
+                KAPAL_SQL_ASSIGN(more, read.step());
+                if (!more) {
+                    break;
+                }
+                Row r{read.int64(0), {}, {}, {}, std::nullopt};
+                KAPAL_SQL_ASSIGN(nik, cipher_.decrypt(read.blob(1)));
+                r.nik_enc = fresh.encrypt(nik);
+                r.nik_bidx = fresh.blind_index(kNikDomain, nik);
+                ++values;
+                if (!read.is_null(2)) {
+                    KAPAL_SQL_ASSIGN(kk, cipher_.decrypt(read.blob(2)));
+                    r.kk_enc = fresh.encrypt(kk);
+                    r.kk_bidx = fresh.blind_index(kKkDomain, kk);
+                    ++values;
+                }
+                rows.push_back(std::move(r));
+            }
+        }
+        {
+            KAPAL_SQL_ASSIGN(update,
+                             w.prepare_once("UPDATE persons SET nik_enc = ?2, nik_bidx = ?3, "
+                                            "kk_enc = ?4, kk_bidx = ?5 WHERE pk = ?1"));
+            for (const Row& r : rows) {
+                update.bind(1, r.pk);
+                update.bind(2, std::span<const std::uint8_t>(r.nik_enc));
+                update.bind(3, std::span<const std::uint8_t>(r.nik_bidx));
+                if (r.kk_bidx) {
+                    update.bind(4, std::span<const std::uint8_t>(r.kk_enc));
+                    update.bind(5, std::span<const std::uint8_t>(*r.kk_bidx));
+                } else {
+                    update.bind_null(4);
+                    update.bind_null(5);
+                }
+                KAPAL_TRY(update.run());
+                update.reset();
+            }
+        }
+
+        // Previous versions keep only sealed values.
+        struct Version {
+            std::int64_t person_pk, version;
+            std::vector<std::uint8_t> nik_enc, kk_enc;
+            bool has_kk;
+        };
+
+        std::vector<Version> versions;
+        {
+            KAPAL_SQL_ASSIGN(
+                read,
+                w.prepare_once("SELECT person_pk, version, nik_enc, kk_enc FROM person_versions"));
+            while (true) {
+                KAPAL_SQL_ASSIGN(more, read.step());
+                if (!more) {
+                    break;
+                }
+                Version v{read.int64(0), read.int64(1), {}, {}, !read.is_null(3)};
+                KAPAL_SQL_ASSIGN(nik_enc, reseal(read.blob(2)));
+                v.nik_enc = std::move(nik_enc);
+                if (v.has_kk) {
+                    KAPAL_SQL_ASSIGN(kk_enc, reseal(read.blob(3)));
+                    v.kk_enc = std::move(kk_enc);
+                }
+                versions.push_back(std::move(v));
+            }
+        }
+        {
+            KAPAL_SQL_ASSIGN(update,
+                             w.prepare_once("UPDATE person_versions SET nik_enc = ?3, kk_enc = ?4 "
+                                            "WHERE person_pk = ?1 AND version = ?2"));
+            for (const Version& v : versions) {
+                update.bind(1, v.person_pk);
+                update.bind(2, v.version);
+                update.bind(3, std::span<const std::uint8_t>(v.nik_enc));
+                if (v.has_kk) {
+                    update.bind(4, std::span<const std::uint8_t>(v.kk_enc));
+                } else {
+                    update.bind_null(4);
+                }
+                KAPAL_TRY(update.run());
+                update.reset();
+            }
+        }
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "keys.rotate",
+                        "",
+                        "values=" + std::to_string(values) +
+                            " persons=" + std::to_string(rows.size()) +
+                            " versions=" + std::to_string(versions.size()) +
+                            (ctx.reason.empty() ? "" : " reason=" + ctx.reason)));
+        KAPAL_TRY(tx.commit());
+        return values;
     }
 
     Result<void> check_integrity() override {

@@ -32,6 +32,9 @@ INSTANTIATE_TEST_SUITE_P(Sqlite,
                                  SqliteOptions options;
                                  options.reader_connections = 3;
                                  return open_sqlite_store(dir / "kapal.db", test_keys(), options);
+                             },
+                             [](const std::filesystem::path& dir, const StoreKeys& keys) {
+                                 return open_sqlite_store(dir / "kapal.db", keys);
                              }}),
                          contract::store_backend_name);
 
