@@ -471,6 +471,15 @@ Result<void> serve(Application& app,
     options.tls_cert_file = c.tls_cert;
     options.tls_key_file = c.tls_key;
     options.log = std::move(log);
+    std::string_view proxies(c.trusted_proxy);
+    while (!proxies.empty()) {
+        const auto comma = proxies.find(',');
+        const auto address = core::trim(proxies.substr(0, comma));
+        if (!address.empty()) {
+            options.trusted_proxies.emplace_back(address);
+        }
+        proxies = comma == std::string_view::npos ? std::string_view() : proxies.substr(comma + 1);
+    }
     options.static_dir = locate_shipped_dir(c.static_dir, "web/dist").string();
     if (!std::filesystem::exists(options.static_dir)) {
         options.static_dir = locate_shipped_dir("", "web/public").string();

@@ -128,6 +128,11 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          [](Config& c, std::string_view v) {
              return parse_num(v, c.burst_per_user) && c.burst_per_user >= 0;
          }},
+        {"trusted_proxy",
+         [](Config& c, std::string_view v) {
+             c.trusted_proxy = v;
+             return true;
+         }},
         {"max_concurrent_requests_per_user",
          [](Config& c, std::string_view v) {
              return parse_num(v, c.max_concurrent_requests_per_user) &&
@@ -221,7 +226,10 @@ std::string format_config(const Config& c) {
         << "# Per signed-in user (field phones share carrier addresses, so per user too).\n"
         << "requests_per_second_per_user = " << c.requests_per_second_per_user << "\n"
         << "burst_per_user = " << c.burst_per_user << "\n"
-        << "max_concurrent_requests_per_user = " << c.max_concurrent_requests_per_user << "\n";
+        << "max_concurrent_requests_per_user = " << c.max_concurrent_requests_per_user << "\n"
+        << "# Behind a reverse proxy: its address(es), comma-separated, so that its\n"
+        << "# X-Forwarded-For names the client (rate limits, login throttling, audit).\n"
+        << "trusted_proxy = " << c.trusted_proxy << "\n";
     if (!c.reference_dir.empty()) {
         out << "reference_dir = " << c.reference_dir << "\n";
     }

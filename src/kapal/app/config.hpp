@@ -39,6 +39,7 @@ struct Config {
     double requests_per_second_per_user = 20;
     double burst_per_user = 40;
     int max_concurrent_requests_per_user = 8;
+    std::string trusted_proxy; ///< comma-separated proxy addresses whose X-Forwarded-For counts
 };
 
 /// Parses config text. Errors: ConfigInvalid naming the line.

@@ -72,6 +72,31 @@ struct Shared {
         }
     }
 
+    /// The client's address for a request that arrived from `peer` (see trusted_proxies).
+    template <class Message>
+    std::string client_address(const std::string& peer, const Message& message) const {
+        const auto& proxies = options.trusted_proxies;
+        if (std::find(proxies.begin(), proxies.end(), peer) == proxies.end()) {
+            return peer;
+        }
+        const auto it = message.find("X-Forwarded-For");
+        if (it == message.end()) {
+            return peer;
+        }
+        std::string_view list(it->value().data(), it->value().size());
+        const auto comma = list.rfind(',');
+        auto last = comma == std::string_view::npos ? list : list.substr(comma + 1);
+        while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) {
+            last.remove_prefix(1);
+        }
+        while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) {
+            last.remove_suffix(1);
+        }
+        beast::error_code ec;
+        const auto parsed = net::ip::make_address(std::string(last), ec);
+        return ec ? peer : parsed.to_string();
+    }
+
     ServerOptions options;
     const Router* router;
     std::optional<StaticFiles> static_files;
@@ -288,7 +313,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
             return;
         }
         auto& message = parser_->get();
-        const std::optional<std::chrono::seconds> wait = shared_.limiter.acquire(slot_.address());
+        client_ = shared_.client_address(slot_.address(), message);
+        const std::optional<std::chrono::seconds> wait = shared_.limiter.acquire(client_);
         if (wait) {
             Response response = problem_response(ErrorCode::TooManyRequests, lang_of(message));
             response.headers.emplace_back("Retry-After", std::to_string(wait->count()));
@@ -367,7 +393,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         auto& message = parser_->get();
         Request request;
         request.method = std::string(message.method_string());
-        request.remote_address = slot_.address();
+        request.remote_address = client_;
         request.tls = Tls;
         for (const auto& field : message) {
             request.headers.emplace_back(std::string(field.name_string()),
@@ -466,6 +492,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     Shared& shared_;
     Stream stream_;
     ConnectionSlot slot_;
+    std::string client_; ///< the current request's client address (see trusted_proxies)
     beast::flat_buffer buffer_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     bhttp::response<bhttp::string_body> res_;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kapal::http {
 
@@ -34,6 +35,11 @@ struct ServerOptions {
     std::string tls_cert_file; ///< PEM certificate chain; with tls_key_file: HTTPS only
     std::string tls_key_file;  ///< PEM private key
     std::string static_dir;    ///< files served at / when no route matches a GET; "" = none
+    /// Addresses of reverse proxies whose X-Forwarded-For is believed: for a request from one
+    /// of them, the right-most address in that header (the one the proxy itself added) is the
+    /// client's, for the per-address rate limit, login throttling and the audit log. Empty = the
+    /// peer address always (a header anyone can send is never trusted by default).
+    std::vector<std::string> trusted_proxies;
     std::chrono::seconds shutdown_grace{10};   ///< stop() waits this long for open requests
     std::function<void(std::string_view)> log; ///< receives operational messages (never
                                                ///< request data); empty = silent

@@ -297,6 +297,27 @@ TEST_F(ServerTest, UnknownPathIs404AndWrongMethodIs405WithAllow) {
     EXPECT_EQ(options_response->header("allow"), "OPTIONS, POST");
 }
 
+TEST_F(ServerTest, ForwardedForIsBelievedOnlyFromATrustedProxy) {
+    const std::string forwarded = "X-Forwarded-For: 10.9.9.9, 203.0.113.9\r\n";
+    {
+        const auto port = start(options());
+        EXPECT_EQ(get(port, "/hello", forwarded)->body, "hello 127.0.0.1"); // anyone can send it
+        server_.reset();
+    }
+    auto o = options();
+    o.trusted_proxies = {"127.0.0.1"};
+    o.requests_per_second_per_address = 0.001;
+    o.burst_per_address = 1;
+    const auto port = start(o);
+    // The right-most entry is the one our proxy added; earlier ones are the client's claims.
+    EXPECT_EQ(get(port, "/hello", forwarded)->body, "hello 203.0.113.9");
+    // Per-address limits count the client, not the proxy: another client still gets through.
+    EXPECT_EQ(get(port, "/hello", forwarded)->status, 429);
+    EXPECT_EQ(get(port, "/hello", "X-Forwarded-For: 198.51.100.4\r\n")->body, "hello 198.51.100.4");
+    // Garbage is not an address: the peer's address is used.
+    EXPECT_EQ(get(port, "/hello", "X-Forwarded-For: evil\r\n")->body, "hello 127.0.0.1");
+}
+
 TEST_F(ServerTest, HeadIsAnsweredLikeGetWithoutBody) {
     const unsigned short port = start(options());
     Client client(port);
