@@ -88,6 +88,14 @@ const std::array<ColumnSpec, kPersonColumnCount>& specs() {
         {C::WgCognition, "WG Mengingat", {"wgmengingat"}},
         {C::WgSelfCare, "WG Mengurus Diri", {"wgmengurusdiri"}},
         {C::WgCommunication, "WG Berkomunikasi", {"wgberkomunikasi"}},
+        {C::ConsentGiven,
+         "Persetujuan (Ya/Tidak)",
+         {"persetujuan", "persetujuanyatidak", "setuju", "informedconsent", "consent"}},
+        {C::ConsentDate, "Tanggal Persetujuan", {"tanggalpersetujuan", "tglpersetujuan"}},
+        {C::ConsentGivenBy,
+         "Pemberi Persetujuan",
+         {"pemberipersetujuan", "yangmenyetujui", "disetujuioleh"}},
+        {C::ConsentPurposes, "Tujuan Persetujuan", {"tujuanpersetujuan", "tujuanpenggunaandata"}},
     }};
     return kSpecs;
 }
@@ -413,6 +421,25 @@ RowConversion row_to_person(const std::vector<TableCell>& row,
     if (auto d = date(C::StatusDate)) {
         p.status_date = *d;
     }
+    if (const auto g = core::fold_key(text(C::ConsentGiven)); !g.empty()) {
+        if (g == "ya" || g == "y" || g == "1" || g == "true" || g == "setuju") {
+            p.consent.given = true;
+        } else if (g != "tidak" && g != "t" && g != "0" && g != "false" && g != "belum" &&
+                   g != "tidaksetuju") {
+            error(C::ConsentGiven, ErrorCode::ImportCellInvalid, text(C::ConsentGiven));
+        }
+    }
+    if (auto d = date(C::ConsentDate)) {
+        p.consent.date = *d;
+    }
+    p.consent.given_by = text(C::ConsentGivenBy);
+    for (const auto& item : split_list(text(C::ConsentPurposes))) {
+        if (auto purpose = core::parse_consent_purpose(item)) {
+            p.consent.purposes.push_back(*purpose);
+        } else {
+            error(C::ConsentPurposes, ErrorCode::ConsentPurposeInvalid, item);
+        }
+    }
     constexpr std::array kWg = {
         C::WgSeeing, C::WgHearing, C::WgWalking, C::WgCognition, C::WgSelfCare, C::WgCommunication};
     for (std::size_t i = 0; i < kWg.size(); ++i) {
@@ -545,6 +572,33 @@ std::vector<std::string> person_to_row(const core::Person& p, const core::Region
             row.push_back(p.wgss[i] ? std::to_string(*p.wgss[i]) : "");
             break;
         }
+        case C::ConsentGiven:
+            row.emplace_back(p.consent.given ? "Ya" : "Tidak");
+            break;
+        case C::ConsentDate:
+            row.push_back(p.consent.date ? core::format_date(*p.consent.date) : "");
+            break;
+        case C::ConsentGivenBy:
+            row.push_back(p.consent.given_by);
+            break;
+        case C::ConsentPurposes:
+            // The Indonesian words office staff type; import reads them back.
+            row.push_back(join(p.consent.purposes, [](core::ConsentPurpose x) {
+                switch (x) {
+                case core::ConsentPurpose::Registration:
+                    return std::string_view("pendataan");
+                case core::ConsentPurpose::SocialAssistance:
+                    return std::string_view("bansos");
+                case core::ConsentPurpose::Card:
+                    return std::string_view("kartu");
+                case core::ConsentPurpose::DataSharing:
+                    return std::string_view("berbagi_data");
+                case core::ConsentPurpose::Contact:
+                    return std::string_view("kontak");
+                }
+                return std::string_view("pendataan");
+            }));
+            break;
         case C::RtRw:
         case C::Koordinat:
         case C::Count:

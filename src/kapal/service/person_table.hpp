@@ -51,6 +51,10 @@ enum class PersonColumn {
     WgCognition,
     WgSelfCare,
     WgCommunication,
+    ConsentGiven,
+    ConsentDate,
+    ConsentGivenBy,
+    ConsentPurposes,
     Count
 };
 

@@ -60,6 +60,10 @@ TEST(PersonTable, ExportRowReimportsToTheSamePerson) {
     p.wgss[2] = 4;
     p.dtks = true;
     p.caregiver = core::Caregiver{"Rina", "anak", "081234567890"};
+    p.consent.given = true;
+    p.consent.date = core::make_date(2026, 1, 5);
+    p.consent.given_by = "Rina (anak)";
+    p.consent.purposes = {core::ConsentPurpose::SocialAssistance, core::ConsentPurpose::Card};
     std::vector<TableCell> header;
     for (const auto c : template_columns()) {
         header.push_back({std::string(column_title(c)), false, false});
@@ -72,6 +76,55 @@ TEST(PersonTable, ExportRowReimportsToTheSamePerson) {
         row_to_person(row, map_columns(header), header, testing::reference().regions, "64.74");
     EXPECT_TRUE(conv.errors.empty());
     EXPECT_EQ(conv.person, p);
+}
+
+TEST(PersonTable, ReadsConsentColumnsInIndonesianAndNamesABadPurpose) {
+    const auto header = cells({"NIK",
+                               "Nama",
+                               "JK",
+                               "Tanggal Lahir",
+                               "Kelurahan",
+                               "Jenis Disabilitas",
+                               "Persetujuan",
+                               "Tanggal Persetujuan",
+                               "Pemberi Persetujuan",
+                               "Tujuan Persetujuan"});
+    const auto row = cells({"6474011503850001",
+                            "A",
+                            "L",
+                            "15-03-1985",
+                            "Guntung",
+                            "daksa",
+                            "Ya",
+                            "05/01/2026",
+                            "self",
+                            "bansos; Kartu, berbagi data"});
+    const auto conv =
+        row_to_person(row, map_columns(header), header, testing::reference().regions, "64.74");
+    EXPECT_TRUE(conv.errors.empty());
+    EXPECT_TRUE(conv.person.consent.given);
+    EXPECT_EQ(conv.person.consent.date, core::make_date(2026, 1, 5));
+    EXPECT_EQ(conv.person.consent.purposes,
+              (std::vector{core::ConsentPurpose::SocialAssistance,
+                           core::ConsentPurpose::Card,
+                           core::ConsentPurpose::DataSharing}));
+
+    auto bad = cells({"6474011503850001",
+                      "A",
+                      "L",
+                      "15-03-1985",
+                      "Guntung",
+                      "daksa",
+                      "mungkin",
+                      "",
+                      "",
+                      "iklan"});
+    const auto refused =
+        row_to_person(bad, map_columns(header), header, testing::reference().regions, "64.74");
+    ASSERT_EQ(refused.errors.size(), 2U);
+    EXPECT_EQ(refused.errors[0].field, "Persetujuan");
+    EXPECT_EQ(refused.errors[1].code, ErrorCode::ConsentPurposeInvalid);
+    EXPECT_EQ(refused.errors[1].detail, "iklan");
 }
 
 } // namespace
