@@ -8,9 +8,11 @@ packages=(
   g++ cmake ninja-build ccache pkg-config clang-format
   # libraries
   libboost-dev libsqlite3-dev libsodium-dev nlohmann-json3-dev libcli11-dev libxlsxwriter-dev
-  libminizip-dev zlib1g-dev libssl-dev libexpat1-dev libgtest-dev
-  # tests: certificates for the TLS test, sqlite3 for checking stores by hand
-  openssl sqlite3
+  libminizip-dev zlib1g-dev libssl-dev libexpat1-dev libgtest-dev libpq-dev
+  # tests: certificates for the TLS test, sqlite3 for checking stores by hand, and the
+  # PostgreSQL 15 + PostGIS 3 server the postgres store tests start (scripts/test-postgres.sh;
+  # pg_trgm ships in postgresql-15 itself, postgresql-contrib only depends on it)
+  openssl sqlite3 postgresql-15 postgresql-15-postgis-3 postgresql-client-15
 )
 
 missing=()
@@ -33,4 +35,9 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian creates and starts a cluster `15 main` when it installs the server; the tests use
+  # their own under /tmp, so stop the one we just caused (it stays configured, not running).
+  if [[ " ${missing[*]} " == *" postgresql-15 "* ]] && command -v pg_ctlcluster >/dev/null; then
+    pg_ctlcluster 15 main stop 2>/dev/null || true
+  fi
 fi

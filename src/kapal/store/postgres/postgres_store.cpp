@@ -1,0 +1,2038 @@
+#include "kapal/store/postgres/postgres_store.hpp"
+
+#include "kapal/core/assert.hpp"
+#include "kapal/store/field_cipher.hpp"
+#include "kapal/store/person_doc.hpp"
+#include "kapal/store/postgres/pg_connection.hpp"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace kapal::store {
+// Everything here has internal linkage: the SQLite store, linked into the same program, has
+// helpers of the same names in its own translation unit.
+namespace {
+
+using detail::PgConnection;
+using detail::PgParams;
+using detail::PgResult;
+using detail::PgTransaction;
+
+// ---------------------------------------------------------------------------------------------
+// Schema and migrations. Each step runs once, in order, inside the opening transaction, and is
+// recorded as a row of schema_version. Append steps; never edit an applied one. The steps are
+// those of the SQLite store (v1 persons and history, v2 users, v3 sessions, tokens and the
+// audit log), so both backends report the same schema version for the same content.
+//
+// Choices that differ from SQLite, all invisible above the Store interface:
+// - Instants are bigint milliseconds since the Unix epoch (UTC), as in SQLite: exact round trips
+//   of core::Timestamp, no time zone conversion. SQL readers convert with to_timestamp(x/1000.0).
+// - Codes, ids and user names are COLLATE "C": byte order, as SQLite compares them, so that
+//   the scope ranges ("64.74." .. "64.74/") and the ordering of user names mean the same here
+//   whatever the database's locale.
+// - The home is a PostGIS point (SRID 4326, lon/lat) with a GiST index; name search is a
+//   pg_trgm GIN index on lower(full_name) (SQLite: an FTS5 trigram table). PostgreSQL keeps
+//   both indexes up to date itself.
+// - The birth date is a `date`, for age queries at national scale.
+// - audit_log.seq comes from the single-row table audit_counter, incremented in the writing
+//   transaction, not from a sequence: a sequence hands out numbers outside transactions, so a
+//   rolled-back write would leave a gap and concurrent writers could commit out of seq order.
+//   The row lock on the counter, taken first by every writing transaction, also serialises
+//   writers across all processes sharing the database (SQLite's one writer): seq is 1, 2, 3,
+//   ... in commit order, and check-then-write steps (NIK taken? user name taken? version
+//   still current?) cannot race.
+
+struct Migration {
+    int version;
+    const char* sql;
+};
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE TABLE persons (
+    pk             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id             text COLLATE "C" NOT NULL UNIQUE,
+    version        bigint NOT NULL,
+    created_at     bigint NOT NULL,
+    updated_at     bigint NOT NULL,
+    created_by     text   NOT NULL,
+    updated_by     text   NOT NULL,
+    updated_source text   NOT NULL,
+    updated_reason text   NOT NULL,
+    nik_enc        bytea  NOT NULL,
+    nik_bidx       bytea  NOT NULL UNIQUE,
+    kk_enc         bytea,
+    kk_bidx        bytea,
+    full_name      text   NOT NULL,
+    sex            text   NOT NULL,
+    birth_date     date,
+    kelurahan_code text COLLATE "C" NOT NULL,
+    kecamatan_code text COLLATE "C" NOT NULL,
+    categories     bigint NOT NULL,
+    severity       text,
+    status         text   NOT NULL,
+    home           geometry(Point, 4326),
+    doc            text   NOT NULL
+);
+CREATE INDEX persons_kk_bidx ON persons (kk_bidx);
+CREATE INDEX persons_kelurahan ON persons (kelurahan_code, pk);
+CREATE INDEX persons_kecamatan ON persons (kecamatan_code, pk);
+CREATE INDEX persons_status ON persons (status, pk);
+CREATE INDEX persons_home ON persons USING gist (home);
+CREATE INDEX persons_name_trgm ON persons USING gin (lower(full_name) gin_trgm_ops);
+
+-- The previous versions of each person (copy-on-write): an update first copies the row it
+-- replaces here, in the same transaction. The current version lives only in persons.
+CREATE TABLE person_versions (
+    person_pk      bigint NOT NULL REFERENCES persons (pk),
+    version        bigint NOT NULL,
+    recorded_at    bigint NOT NULL,
+    actor          text   NOT NULL,
+    source         text   NOT NULL,
+    reason         text   NOT NULL,
+    kecamatan_code text COLLATE "C" NOT NULL,
+    nik_enc        bytea  NOT NULL,
+    kk_enc         bytea,
+    doc            text   NOT NULL,
+    PRIMARY KEY (person_pk, version)
+);
+
+CREATE TABLE idempotency_keys (
+    key         text   PRIMARY KEY,
+    fingerprint text   NOT NULL,
+    person_id   text   NOT NULL,
+    created_at  bigint NOT NULL
+);
+)sql";
+
+// v2: user accounts; area codes as one text of codes separated by spaces, as in SQLite.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE users (
+    pk            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id            text COLLATE "C" NOT NULL UNIQUE,
+    username      text COLLATE "C" NOT NULL UNIQUE,
+    display_name  text    NOT NULL,
+    role          text    NOT NULL,
+    area_codes    text    NOT NULL,
+    disabled      boolean NOT NULL,
+    password_hash text    NOT NULL,
+    created_at    bigint  NOT NULL,
+    updated_at    bigint  NOT NULL
+);
+)sql";
+
+// v3: sessions, API tokens (only the SHA-256 of their secret), the audit log and its counter
+// (see above). The log's indexes pair each filter with seq, so a filtered page newest first is
+// one index range.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE sessions (
+    pk           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id           text COLLATE "C" NOT NULL UNIQUE,
+    token_hash   text   NOT NULL UNIQUE,
+    user_id      text COLLATE "C" NOT NULL,
+    created_at   bigint NOT NULL,
+    last_seen_at bigint NOT NULL,
+    expires_at   bigint NOT NULL,
+    revoked_at   bigint,
+    address      text   NOT NULL,
+    user_agent   text   NOT NULL
+);
+CREATE INDEX sessions_user ON sessions (user_id, created_at);
+
+CREATE TABLE api_tokens (
+    pk         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id         text COLLATE "C" NOT NULL UNIQUE,
+    name       text   NOT NULL,
+    token_hash text   NOT NULL UNIQUE,
+    user_id    text COLLATE "C" NOT NULL,
+    role       text   NOT NULL,
+    area_codes text   NOT NULL,
+    created_at bigint NOT NULL,
+    expires_at bigint NOT NULL,
+    revoked_at bigint
+);
+CREATE INDEX api_tokens_user ON api_tokens (user_id, created_at);
+
+CREATE TABLE audit_log (
+    seq     bigint PRIMARY KEY,
+    at      bigint NOT NULL,
+    actor   text   NOT NULL,
+    source  text   NOT NULL,
+    action  text   NOT NULL,
+    subject text   NOT NULL,
+    detail  text   NOT NULL
+);
+CREATE INDEX audit_log_actor ON audit_log (actor, seq);
+CREATE INDEX audit_log_action ON audit_log (action, seq);
+CREATE INDEX audit_log_subject ON audit_log (subject, seq);
+
+CREATE TABLE audit_counter (
+    only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+    seq      bigint  NOT NULL
+);
+INSERT INTO audit_counter (seq) VALUES (0);
+)sql";
+
+constexpr std::array kMigrations = {
+    Migration{1, kSchemaV1},
+    Migration{2, kSchemaV2},
+    Migration{3, kSchemaV3},
+};
+
+constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
+
+/// Key of the advisory lock that lets one process at a time migrate a database ("kapal").
+constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(461195224428)";
+
+constexpr const char* kCreateSchemaVersion =
+    "CREATE TABLE IF NOT EXISTS schema_version (version integer PRIMARY KEY, "
+    "applied_at bigint NOT NULL)";
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers (the same rules as the SQLite store's: cursors, patterns, codes, details)
+
+// Propagates the error of a Result<T> expression or yields its value.
+// NOLINTBEGIN(bugprone-macro-parentheses): `var` is a declared name, not an expression
+#define KAPAL_PG_ASSIGN(var, expr)                                                                 \
+    auto var##_result_ = (expr);                                                                   \
+    if (!var##_result_) {                                                                          \
+        return ::kapal::fail(std::move(var##_result_).error());                                    \
+    }                                                                                              \
+    auto var = std::move(*var##_result_)
+
+// NOLINTEND(bugprone-macro-parentheses)
+
+std::int64_t category_mask(const std::vector<core::Category>& categories) {
+    std::int64_t mask = 0;
+    for (const auto c : categories) {
+        mask |= std::int64_t{1} << static_cast<int>(c);
+    }
+    return mask;
+}
+
+constexpr std::string_view kBase64Url =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string base64url_encode(std::string_view in) {
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const auto n = (std::uint32_t{static_cast<std::uint8_t>(in[i])} << 16) |
+                       (std::uint32_t{static_cast<std::uint8_t>(in[i + 1])} << 8) |
+                       std::uint32_t{static_cast<std::uint8_t>(in[i + 2])};
+        out += kBase64Url[(n >> 18) & 63];
+        out += kBase64Url[(n >> 12) & 63];
+        out += kBase64Url[(n >> 6) & 63];
+        out += kBase64Url[n & 63];
+    }
+    if (i + 1 == in.size()) {
+        const auto n = std::uint32_t{static_cast<std::uint8_t>(in[i])} << 16;
+        out += kBase64Url[(n >> 18) & 63];
+        out += kBase64Url[(n >> 12) & 63];
+    } else if (i + 2 == in.size()) {
+        const auto n = (std::uint32_t{static_cast<std::uint8_t>(in[i])} << 16) |
+                       (std::uint32_t{static_cast<std::uint8_t>(in[i + 1])} << 8);
+        out += kBase64Url[(n >> 18) & 63];
+        out += kBase64Url[(n >> 12) & 63];
+        out += kBase64Url[(n >> 6) & 63];
+    }
+    return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view in) {
+    if (in.size() % 4 == 1) {
+        return std::nullopt;
+    }
+    std::string out;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (const char c : in) {
+        std::uint32_t v = 0;
+        if (c >= 'A' && c <= 'Z') {
+            v = static_cast<std::uint32_t>(c - 'A');
+        } else if (c >= 'a' && c <= 'z') {
+            v = static_cast<std::uint32_t>(c - 'a' + 26);
+        } else if (c >= '0' && c <= '9') {
+            v = static_cast<std::uint32_t>(c - '0' + 52);
+        } else if (c == '-') {
+            v = 62;
+        } else if (c == '_') {
+            v = 63;
+        } else {
+            return std::nullopt;
+        }
+        acc = (acc << 6) | v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xff);
+        }
+    }
+    // Leftover bits must be zero, so that every cursor has exactly one spelling.
+    if ((acc & ((1U << bits) - 1)) != 0) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+// The cursor names the last person of a page by public id, as in the SQLite store, so a cursor
+// means the same on either backend.
+constexpr std::string_view kCursorPrefix = "p1:";
+
+std::string encode_cursor(const core::PersonId& last) {
+    std::string payload(kCursorPrefix);
+    payload += last.str();
+    return base64url_encode(payload);
+}
+
+std::optional<std::string> decode_cursor(std::string_view cursor) {
+    auto payload = base64url_decode(cursor);
+    if (!payload || payload->size() <= kCursorPrefix.size() ||
+        std::string_view(*payload).substr(0, kCursorPrefix.size()) != kCursorPrefix) {
+        return std::nullopt;
+    }
+    return payload->substr(kCursorPrefix.size());
+}
+
+/// A LIKE pattern matching `text` anywhere, its metacharacters taken literally (backslash is
+/// PostgreSQL's default LIKE escape).
+std::string like_pattern(std::string_view text) {
+    std::string out = "%";
+    for (const char c : text) {
+        if (c == '%' || c == '_' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    out += '%';
+    return out;
+}
+
+std::string join_codes(const std::vector<std::string>& codes) {
+    std::string out;
+    for (const auto& c : codes) {
+        out += (out.empty() ? "" : " ") + c;
+    }
+    return out;
+}
+
+std::vector<std::string> split_codes(std::string_view text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find(' ', start);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        if (end > start) {
+            out.emplace_back(text.substr(start, end - start));
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+/// " reason=<reason>" when there is one.
+std::string reason_suffix(const WriteContext& ctx) {
+    return ctx.reason.empty() ? std::string() : " reason=" + ctx.reason;
+}
+
+std::string comma_codes(const std::vector<std::string>& codes) {
+    std::string out;
+    for (const auto& c : codes) {
+        out += (out.empty() ? "" : ",") + c;
+    }
+    return out;
+}
+
+// ---- audit details: counts, roles, areas and free-text reasons; never a NIK, KK, password,
+// hash or token. The same texts as the SQLite store.
+
+std::string user_detail(const UserRecord& r, const WriteContext& ctx) {
+    return "role=" + std::string(core::to_string(r.user.role)) +
+           " areas=" + comma_codes(r.user.area_codes) +
+           " disabled=" + (r.user.disabled ? "true" : "false") + reason_suffix(ctx);
+}
+
+std::string token_detail(const ApiTokenRecord& t, const WriteContext& ctx) {
+    return "user=" + t.user_id + " role=" + std::string(core::to_string(t.role)) +
+           " areas=" + comma_codes(t.area_codes) + " name=" + t.name + reason_suffix(ctx);
+}
+
+std::string import_detail(const std::vector<ImportResult>& results, const WriteContext& ctx) {
+    std::array<std::int64_t, 4> counts{}; // by ImportAction
+    for (const auto& r : results) {
+        ++counts[static_cast<std::size_t>(r.action)];
+    }
+    const auto count = [&](ImportAction a) {
+        return std::to_string(counts[static_cast<std::size_t>(a)]);
+    };
+    return "created=" + count(ImportAction::Created) + " updated=" + count(ImportAction::Updated) +
+           " unchanged=" + count(ImportAction::Unchanged) +
+           " changed=" + count(ImportAction::Changed) + " reason=" + ctx.reason;
+}
+
+bool same_bytes(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+}
+
+std::string bytes_key(std::span<const std::uint8_t> v) {
+    return {reinterpret_cast<const char*>(v.data()), v.size()};
+}
+
+// ---- binary COPY (the bulk path of import_persons) -----------------------------------------
+
+/// Appends the fields of PostgreSQL's binary COPY format: each a 32-bit big-endian length
+/// (-1 = NULL) and the value in the type's binary form.
+class CopyWriter {
+  public:
+    CopyWriter() {
+        // Signature, flags, header extension length.
+        static constexpr std::array<char, 11> kSignature = {
+            'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\xff', '\r', '\n', '\0'};
+        out_.append(kSignature.data(), kSignature.size());
+        be(std::uint32_t{0});
+        be(std::uint32_t{0});
+    }
+
+    void row(int fields) { be(static_cast<std::uint16_t>(fields)); }
+
+    void null() { be(std::uint32_t{0xffffffffU}); }
+
+    void text(std::string_view v) {
+        be(static_cast<std::uint32_t>(v.size()));
+        out_.append(v);
+    }
+
+    void bytes(std::span<const std::uint8_t> v) {
+        be(static_cast<std::uint32_t>(v.size()));
+        out_.append(reinterpret_cast<const char*>(v.data()), v.size());
+    }
+
+    void int64(std::int64_t v) {
+        be(std::uint32_t{8});
+        be(static_cast<std::uint64_t>(v));
+    }
+
+    /// A `date`: days since 2000-01-01.
+    void date(core::Date d) {
+        const auto days =
+            std::chrono::sys_days(d) - std::chrono::sys_days(core::make_date(2000, 1, 1));
+        be(std::uint32_t{4});
+        be(static_cast<std::uint32_t>(static_cast<std::int32_t>(days.count())));
+    }
+
+    /// A geometry(Point, 4326) as EWKB (little-endian, with the SRID flag), which PostGIS's
+    /// binary input reads.
+    void point(double lon, double lat) {
+        be(std::uint32_t{25});
+        out_ += '\x01';
+        le(std::uint32_t{0x20000001U}); // point | has SRID
+        le(std::uint32_t{4326});
+        le(std::bit_cast<std::uint64_t>(lon));
+        le(std::bit_cast<std::uint64_t>(lat));
+    }
+
+    /// The data with its trailer.
+    std::string finish() {
+        be(static_cast<std::uint16_t>(0xffff));
+        return std::move(out_);
+    }
+
+  private:
+    template <class U> void be(U v) {
+        for (int shift = static_cast<int>(sizeof(U) * 8) - 8; shift >= 0; shift -= 8) {
+            out_ += static_cast<char>((v >> shift) & 0xff);
+        }
+    }
+
+    template <class U> void le(U v) {
+        for (std::size_t i = 0; i < sizeof(U); ++i) {
+            out_ += static_cast<char>((v >> (8 * i)) & 0xff);
+        }
+    }
+
+    std::string out_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// SQL
+
+// Column lists shared by several statements; macros so that they join as literals.
+#define KAPAL_PG_PERSON_COLUMNS                                                                    \
+    "id, version, created_at, updated_at, created_by, updated_by, kecamatan_code, nik_enc, "       \
+    "kk_enc, doc"
+#define KAPAL_PG_VERSION_COLUMNS                                                                   \
+    "version, recorded_at, actor, source, reason, kecamatan_code, nik_enc, kk_enc, doc"
+#define KAPAL_PG_CURRENT_AS_VERSION                                                                \
+    "p.version, p.updated_at, p.updated_by, p.updated_source, p.updated_reason, "                  \
+    "p.kecamatan_code, p.nik_enc, p.kk_enc, p.doc"
+
+constexpr const char* kUserColumns =
+    "id, username, display_name, role, area_codes, disabled, password_hash, created_at, "
+    "updated_at";
+
+constexpr const char* kSelectPersonById =
+    "SELECT " KAPAL_PG_PERSON_COLUMNS " FROM persons WHERE id = $1";
+constexpr const char* kSelectPersonByNik =
+    "SELECT " KAPAL_PG_PERSON_COLUMNS " FROM persons WHERE nik_bidx = $1";
+constexpr const char* kSelectPkById = "SELECT pk, version, nik_bidx FROM persons WHERE id = $1";
+constexpr const char* kSelectPkByNik = "SELECT pk FROM persons WHERE nik_bidx = $1";
+constexpr const char* kSelectCreation = "SELECT created_at, created_by FROM persons WHERE pk = $1";
+
+// The point of the home: NULL when lon and lat are NULL (both functions are strict).
+#define KAPAL_PG_HOME(lon, lat) "ST_SetSRID(ST_MakePoint(" lon "::float8, " lat "::float8), 4326)"
+
+// Content columns bound by bind_content, in this order.
+constexpr const char* kInsertPerson =
+    "INSERT INTO persons (id, version, created_at, updated_at, created_by, updated_by, "
+    "updated_source, updated_reason, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, "
+    "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, home, doc) "
+    "VALUES ($1, 1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::date, $13, $14, $15, "
+    "$16, $17, " KAPAL_PG_HOME("$18", "$19") ", $20)";
+
+constexpr const char* kUpdatePerson =
+    "UPDATE persons SET version = $2, updated_at = $3, updated_by = $4, updated_source = $5, "
+    "updated_reason = $6, nik_enc = $7, nik_bidx = $8, kk_enc = $9, kk_bidx = $10, "
+    "full_name = $11, sex = $12, birth_date = $13::date, kelurahan_code = $14, "
+    "kecamatan_code = $15, categories = $16, severity = $17, status = $18, "
+    "home = " KAPAL_PG_HOME("$19", "$20") ", doc = $21 WHERE pk = $1";
+
+// Copies the current row of a person into person_versions before an update replaces it.
+constexpr const char* kArchiveVersion =
+    "INSERT INTO person_versions (person_pk, version, recorded_at, actor, source, reason, "
+    "kecamatan_code, nik_enc, kk_enc, doc) SELECT pk, version, updated_at, updated_by, "
+    "updated_source, updated_reason, kecamatan_code, nik_enc, kk_enc, doc FROM persons "
+    "WHERE pk = $1";
+
+// A previous version of a person that an import batch created and then changed again.
+constexpr const char* kInsertVersionOf =
+    "INSERT INTO person_versions (person_pk, version, recorded_at, actor, source, reason, "
+    "kecamatan_code, nik_enc, kk_enc, doc) SELECT pk, $2::bigint, $3::bigint, $4::text, "
+    "$5::text, $6::text, $7::text, $8::bytea, $9::bytea, $10::text FROM persons WHERE id = $1";
+
+// Every version of a person, oldest first, as rows of KAPAL_PG_VERSION_COLUMNS. One statement,
+// so one snapshot: the archived versions and the current row always agree.
+constexpr const char* kSelectHistory =
+    "SELECT v.version, v.recorded_at, v.actor, v.source, v.reason, v.kecamatan_code, v.nik_enc, "
+    "v.kk_enc, v.doc FROM persons p JOIN person_versions v "
+    "ON v.person_pk = p.pk WHERE p.id = $1 UNION ALL SELECT " KAPAL_PG_CURRENT_AS_VERSION
+    " FROM persons p WHERE p.id = $1 ORDER BY 1";
+
+// The version of a person in force at an instant ($2), and its creation: one row when the id
+// exists; the version columns are NULL when the person did not exist yet.
+constexpr const char* kSelectAsOf =
+    "SELECT x.version, x.recorded_at, x.actor, x.source, x.reason, x.kecamatan_code, x.nik_enc, "
+    "x.kk_enc, x.doc, p.created_at, p.created_by FROM persons p LEFT JOIN LATERAL ("
+    "SELECT " KAPAL_PG_VERSION_COLUMNS " FROM person_versions WHERE person_pk = p.pk AND "
+    "recorded_at <= $2 UNION ALL SELECT " KAPAL_PG_CURRENT_AS_VERSION " WHERE p.updated_at <= $2 "
+    "ORDER BY 1 DESC LIMIT 1) x ON true WHERE p.id = $1";
+
+// One version ($2) of a person, and its creation.
+constexpr const char* kSelectVersion =
+    "SELECT x.version, x.recorded_at, x.actor, x.source, x.reason, x.kecamatan_code, x.nik_enc, "
+    "x.kk_enc, x.doc, p.created_at, p.created_by FROM persons p JOIN LATERAL ("
+    "SELECT " KAPAL_PG_VERSION_COLUMNS " FROM person_versions WHERE person_pk = p.pk AND "
+    "version = $2 UNION ALL SELECT " KAPAL_PG_CURRENT_AS_VERSION " WHERE p.version = $2) x "
+    "ON true WHERE p.id = $1";
+
+constexpr const char* kImportLookup =
+    "SELECT nik_bidx, pk, id, version, kecamatan_code, kk_bidx, doc FROM persons "
+    "WHERE nik_bidx = ANY($1::bytea[])";
+
+constexpr const char* kCopyPersons =
+    "COPY persons (id, version, created_at, updated_at, created_by, updated_by, updated_source, "
+    "updated_reason, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, birth_date, "
+    "kelurahan_code, kecamatan_code, categories, severity, status, home, doc) "
+    "FROM STDIN (FORMAT binary)";
+constexpr int kCopyPersonFields = 22;
+
+constexpr const char* kSelectIdempotency =
+    "SELECT fingerprint, person_id FROM idempotency_keys WHERE key = $1";
+constexpr const char* kInsertIdempotency =
+    "INSERT INTO idempotency_keys (key, fingerprint, person_id, created_at) "
+    "VALUES ($1, $2, $3, $4)";
+
+/// The writer lock: the first statement of every writing transaction (see the schema).
+constexpr const char* kLockWriter = "SELECT seq FROM audit_counter FOR UPDATE";
+
+constexpr const char* kInsertAudit =
+    "WITH next AS (UPDATE audit_counter SET seq = seq + 1 RETURNING seq) "
+    "INSERT INTO audit_log (seq, at, actor, source, action, subject, detail) "
+    "SELECT seq, $1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text FROM next";
+
+#define KAPAL_PG_SESSION_COLUMNS                                                                   \
+    "id, token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, address, "         \
+    "user_agent"
+constexpr const char* kInsertSession = "INSERT INTO sessions (" KAPAL_PG_SESSION_COLUMNS ") "
+                                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr const char* kSelectSessionByHash =
+    "SELECT " KAPAL_PG_SESSION_COLUMNS " FROM sessions WHERE token_hash = $1";
+constexpr const char* kSelectLiveSessions =
+    "SELECT " KAPAL_PG_SESSION_COLUMNS " FROM sessions WHERE user_id = $1 AND "
+    "revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC, pk DESC";
+
+#define KAPAL_PG_TOKEN_COLUMNS                                                                     \
+    "id, name, token_hash, user_id, role, area_codes, created_at, expires_at, revoked_at"
+constexpr const char* kInsertToken = "INSERT INTO api_tokens (" KAPAL_PG_TOKEN_COLUMNS ") "
+                                     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+constexpr const char* kSelectTokenByHash =
+    "SELECT " KAPAL_PG_TOKEN_COLUMNS " FROM api_tokens WHERE token_hash = $1";
+constexpr const char* kSelectUserTokens =
+    "SELECT " KAPAL_PG_TOKEN_COLUMNS " FROM api_tokens WHERE user_id = $1 "
+    "ORDER BY created_at DESC, pk DESC";
+constexpr const char* kSelectAllTokens =
+    "SELECT " KAPAL_PG_TOKEN_COLUMNS " FROM api_tokens ORDER BY created_at DESC, pk DESC";
+
+// ---- rows <-> records -------------------------------------------------------------------------
+
+/// $1..$7: id, username, display_name, role, area_codes, disabled, password_hash; then
+/// created_at when `with_created`, then updated_at.
+PgParams user_params(const UserRecord& r, bool with_created) {
+    PgParams p;
+    p.text(r.user.id)
+        .text(r.user.username)
+        .text(r.user.display_name)
+        .text(core::to_string(r.user.role))
+        .text(join_codes(r.user.area_codes))
+        .boolean(r.user.disabled)
+        .text(r.password_hash);
+    if (with_created) {
+        p.int64(core::to_unix_ms(r.user.created_at));
+    }
+    p.int64(core::to_unix_ms(r.user.updated_at));
+    return p;
+}
+
+Result<UserRecord> user_from_row(const PgResult& r, int row) {
+    UserRecord u;
+    u.user.id = std::string(r.text(row, 0));
+    u.user.username = std::string(r.text(row, 1));
+    u.user.display_name = std::string(r.text(row, 2));
+    const auto role = core::parse_role(r.text(row, 3));
+    if (!role) {
+        return fail(ErrorCode::StoreCorrupt, "user row with unknown role");
+    }
+    u.user.role = *role;
+    u.user.area_codes = split_codes(r.text(row, 4));
+    u.user.disabled = r.int64(row, 5) != 0;
+    u.password_hash = std::string(r.text(row, 6));
+    u.user.created_at = core::from_unix_ms(r.int64(row, 7));
+    u.user.updated_at = core::from_unix_ms(r.int64(row, 8));
+    return u;
+}
+
+void opt_time(PgParams& p, const std::optional<core::Timestamp>& t) {
+    if (t) {
+        p.int64(core::to_unix_ms(*t));
+    } else {
+        p.null();
+    }
+}
+
+std::optional<core::Timestamp> opt_time(const PgResult& r, int row, int col) {
+    if (r.is_null(row, col)) {
+        return std::nullopt;
+    }
+    return core::from_unix_ms(r.int64(row, col));
+}
+
+PgParams session_params(const SessionRecord& s) {
+    PgParams p;
+    p.text(s.id)
+        .text(s.token_hash)
+        .text(s.user_id)
+        .int64(core::to_unix_ms(s.created_at))
+        .int64(core::to_unix_ms(s.last_seen_at))
+        .int64(core::to_unix_ms(s.expires_at));
+    opt_time(p, s.revoked_at);
+    p.text(s.address).text(s.user_agent);
+    return p;
+}
+
+/// A row of KAPAL_PG_SESSION_COLUMNS.
+SessionRecord session_from_row(const PgResult& r, int row) {
+    SessionRecord s;
+    s.id = r.text(row, 0);
+    s.token_hash = r.text(row, 1);
+    s.user_id = r.text(row, 2);
+    s.created_at = core::from_unix_ms(r.int64(row, 3));
+    s.last_seen_at = core::from_unix_ms(r.int64(row, 4));
+    s.expires_at = core::from_unix_ms(r.int64(row, 5));
+    s.revoked_at = opt_time(r, row, 6);
+    s.address = r.text(row, 7);
+    s.user_agent = r.text(row, 8);
+    return s;
+}
+
+PgParams token_params(const ApiTokenRecord& t) {
+    PgParams p;
+    p.text(t.id)
+        .text(t.name)
+        .text(t.token_hash)
+        .text(t.user_id)
+        .text(core::to_string(t.role))
+        .text(join_codes(t.area_codes))
+        .int64(core::to_unix_ms(t.created_at))
+        .int64(core::to_unix_ms(t.expires_at));
+    opt_time(p, t.revoked_at);
+    return p;
+}
+
+/// A row of KAPAL_PG_TOKEN_COLUMNS.
+Result<ApiTokenRecord> token_from_row(const PgResult& r, int row) {
+    ApiTokenRecord t;
+    t.id = r.text(row, 0);
+    t.name = r.text(row, 1);
+    t.token_hash = r.text(row, 2);
+    t.user_id = r.text(row, 3);
+    const auto role = core::parse_role(r.text(row, 4));
+    if (!role) {
+        return fail(ErrorCode::StoreCorrupt, "API token row with unknown role");
+    }
+    t.role = *role;
+    t.area_codes = split_codes(r.text(row, 5));
+    t.created_at = core::from_unix_ms(r.int64(row, 6));
+    t.expires_at = core::from_unix_ms(r.int64(row, 7));
+    t.revoked_at = opt_time(r, row, 8);
+    return t;
+}
+
+/// The result of an INSERT, with a unique violation reported as AlreadyExists of `what` (the
+/// server's message names a constraint, which says little to a caller).
+Result<void> already_exists_as(Result<PgResult> r, std::string_view what) {
+    if (!r) {
+        if (r.error().code == ErrorCode::AlreadyExists) {
+            return fail(ErrorCode::AlreadyExists, std::string(what) + " is already used");
+        }
+        return fail(std::move(r).error());
+    }
+    return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+
+/// Reader connections handed out one per reading thread.
+class ReaderPool {
+  public:
+    class Lease {
+      public:
+        Lease(ReaderPool& pool, PgConnection* conn)
+            : pool_(&pool)
+            , conn_(conn) {}
+
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        Lease(Lease&&) = delete;
+        Lease& operator=(Lease&&) = delete;
+
+        ~Lease() { pool_->release(conn_); }
+
+        PgConnection& operator*() const { return *conn_; }
+
+        PgConnection* operator->() const { return conn_; }
+
+      private:
+        ReaderPool* pool_;
+        PgConnection* conn_;
+    };
+
+    void add(std::unique_ptr<PgConnection> conn) {
+        const std::lock_guard lock(mutex_);
+        free_.push_back(conn.get());
+        all_.push_back(std::move(conn));
+    }
+
+    PgConnection* acquire() {
+        std::unique_lock lock(mutex_);
+        available_.wait(lock, [this] { return !free_.empty(); });
+        PgConnection* conn = free_.back();
+        free_.pop_back();
+        return conn;
+    }
+
+  private:
+    void release(PgConnection* conn) {
+        {
+            const std::lock_guard lock(mutex_);
+            free_.push_back(conn);
+        }
+        available_.notify_one();
+    }
+
+    std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<std::unique_ptr<PgConnection>> all_;
+    std::vector<PgConnection*> free_;
+};
+
+/// Reconnects a connection the server dropped (restart, failover) before it is used again.
+Result<void> ensure_connected(PgConnection& conn) {
+    if (conn.ok()) {
+        return {};
+    }
+    return conn.reconnect();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+/// Encrypted and derived values of one person, computed once per write.
+struct Sealed {
+    std::string doc;
+    std::vector<std::uint8_t> nik_enc;
+    BlindIndex nik_bidx{};
+    std::vector<std::uint8_t> kk_enc; ///< empty when the KK is unknown
+    std::optional<BlindIndex> kk_bidx;
+};
+
+/// The state of one NIK while an import batch is matched, row after row.
+struct ImportSlot {
+    core::PersonId id;
+    std::int64_t pk = 0; ///< 0: created by this batch (written by COPY at the end)
+    std::int64_t version = 0;
+    std::string kecamatan_code;
+    std::optional<BlindIndex> kk_bidx;
+    std::string doc;
+    std::size_t created = 0; ///< index in the batch's created rows when pk == 0
+};
+
+/// A person an import batch creates, with the versions it went through within the batch.
+struct CreatedRow {
+    core::PersonId id;
+    const ImportItem* item = nullptr; ///< the current content
+    Sealed sealed;
+    std::int64_t version = 1;
+
+    struct Archived {
+        std::string kecamatan_code;
+        Sealed sealed;
+    };
+
+    std::vector<Archived> archived; ///< versions 1 .. version-1
+};
+
+class PostgresStore final : public Store {
+  public:
+    PostgresStore(std::string conninfo, const StoreKeys& keys, const core::Clock* clock)
+        : conninfo_(std::move(conninfo))
+        , cipher_(keys)
+        , clock_(clock != nullptr ? clock : &system_clock_) {}
+
+    Result<void> open(const PostgresOptions& options) {
+        KAPAL_PG_ASSIGN(writer, PgConnection::connect(conninfo_, options.lock_timeout_ms));
+        writer_ = std::move(writer);
+        if (writer_->parameter("server_encoding") != "UTF8") {
+            return fail(ErrorCode::ConfigInvalid,
+                        "postgresql: the database encoding is " +
+                            writer_->parameter("server_encoding") + ", not UTF8");
+        }
+        location_ = writer_->location();
+        KAPAL_TRY(migrate());
+        for (int i = 0; i < options.reader_connections; ++i) {
+            KAPAL_PG_ASSIGN(reader, PgConnection::connect(conninfo_, options.lock_timeout_ms));
+            readers_.add(std::move(reader));
+        }
+        return {};
+    }
+
+    StoreInfo info() override {
+        StoreInfo out;
+        out.backend = "postgresql";
+        out.location = location_;
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        if (!ensure_connected(*conn)) {
+            return out;
+        }
+        if (auto r = conn->exec("SELECT (SELECT coalesce(max(version), 0) FROM schema_version), "
+                                "(SELECT count(*) FROM persons), (SELECT count(*) FROM users)");
+            r && r->rows() == 1) {
+            out.schema_version = static_cast<int>(r->int64(0, 0));
+            out.persons = r->int64(0, 1);
+            out.users = r->int64(0, 2);
+        }
+        return out;
+    }
+
+    // ---- users ------------------------------------------------------------------------------
+
+    Result<void> create_user(const UserRecord& r, const WriteContext& ctx) override {
+        return write_user(r, ctx, true);
+    }
+
+    Result<void> update_user(const UserRecord& r, const WriteContext& ctx) override {
+        return write_user(r, ctx, false);
+    }
+
+    Result<std::optional<UserRecord>> find_user(const std::string& username) override {
+        return find_user_where("username", username);
+    }
+
+    Result<std::optional<UserRecord>> get_user(const std::string& id) override {
+        return find_user_where("id", id);
+    }
+
+    Result<std::vector<UserRecord>> list_users() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(
+            rows,
+            conn->exec(std::string("SELECT ") + kUserColumns + " FROM users ORDER BY username"));
+        std::vector<UserRecord> out;
+        for (int i = 0; i < rows.rows(); ++i) {
+            KAPAL_PG_ASSIGN(record, user_from_row(rows, i));
+            out.push_back(std::move(record));
+        }
+        return out;
+    }
+
+    // ---- persons ----------------------------------------------------------------------------
+
+    Result<CreateOutcome> create_person(const core::PersonId& id,
+                                        const core::Person& person,
+                                        const std::string& kecamatan_code,
+                                        const WriteContext& ctx,
+                                        const std::optional<IdempotencyToken>& idem) override {
+        const core::Timestamp at = write_time(ctx);
+        const Sealed sealed = seal(person);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        if (idem) {
+            KAPAL_PG_ASSIGN(seen, w.exec(kSelectIdempotency, PgParams().text(idem->key)));
+            if (seen.rows() == 1) {
+                if (seen.text(0, 0) != idem->fingerprint) {
+                    return fail(ErrorCode::IdempotencyKeyReused,
+                                "idempotency key was used for a different request");
+                }
+                const core::PersonId first(std::string(seen.text(0, 1)));
+                KAPAL_PG_ASSIGN(record, load_version(w, first, 1));
+                return CreateOutcome{std::move(record), true};
+            }
+        }
+        KAPAL_PG_ASSIGN(dup, nik_taken(w, sealed.nik_bidx));
+        if (dup) {
+            return fail(ErrorCode::DuplicateNik, "a person with this NIK is already registered");
+        }
+        KAPAL_TRY(insert_person(w, id, person, kecamatan_code, sealed, at, ctx));
+        KAPAL_TRY(audit(w, at, ctx, "person.create", id.str(), ctx.reason));
+        if (idem) {
+            KAPAL_TRY(w.exec(kInsertIdempotency,
+                             PgParams()
+                                 .text(idem->key)
+                                 .text(idem->fingerprint)
+                                 .text(id.str())
+                                 .int64(core::to_unix_ms(clock_->now()))));
+        }
+        KAPAL_TRY(tx.commit());
+        core::PersonRecord record;
+        record.id = id;
+        record.version = 1;
+        record.created_at = at;
+        record.updated_at = at;
+        record.created_by = ctx.actor;
+        record.updated_by = ctx.actor;
+        record.kecamatan_code = kecamatan_code;
+        record.person = person;
+        return CreateOutcome{std::move(record), false};
+    }
+
+    Result<core::PersonRecord> update_person(const core::PersonId& id,
+                                             std::int64_t expected_version,
+                                             const core::Person& person,
+                                             const std::string& kecamatan_code,
+                                             const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const Sealed sealed = seal(person);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(found, w.exec(kSelectPkById, PgParams().text(id.str())));
+        if (found.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no person with id " + id.str());
+        }
+        const std::int64_t pk = found.int64(0, 0);
+        const std::int64_t version = found.int64(0, 1);
+        const bool nik_changed = !same_bytes(found.bytes(0, 2), sealed.nik_bidx);
+        if (version != expected_version) {
+            std::array<char, 120> message{};
+            std::snprintf(message.data(),
+                          message.size(),
+                          "person is at version %lld, not %lld",
+                          static_cast<long long>(version),
+                          static_cast<long long>(expected_version));
+            return fail(ErrorCode::VersionConflict, message.data());
+        }
+        if (nik_changed) {
+            KAPAL_PG_ASSIGN(dup, nik_taken(w, sealed.nik_bidx));
+            if (dup) {
+                return fail(ErrorCode::DuplicateNik,
+                            "another person with this NIK is already registered");
+            }
+        }
+        KAPAL_TRY(update_row(w, pk, version + 1, person, kecamatan_code, sealed, at, ctx));
+        KAPAL_TRY(audit(w, at, ctx, "person.update", id.str(), ctx.reason));
+        KAPAL_PG_ASSIGN(creation, w.exec(kSelectCreation, PgParams().int64(pk)));
+        KAPAL_TRY(tx.commit());
+        core::PersonRecord record;
+        record.id = id;
+        record.version = version + 1;
+        record.created_at = core::from_unix_ms(creation.int64(0, 0));
+        record.created_by = creation.text(0, 1);
+        record.updated_at = at;
+        record.updated_by = ctx.actor;
+        record.kecamatan_code = kecamatan_code;
+        record.person = person;
+        return record;
+    }
+
+    Result<core::PersonRecord> get_person(const core::PersonId& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec(kSelectPersonById, PgParams().text(id.str())));
+        if (rows.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no person with id " + id.str());
+        }
+        return record_from_row(rows, 0);
+    }
+
+    Result<std::optional<core::PersonRecord>> find_person_by_nik(const std::string& nik) override {
+        const BlindIndex bidx = cipher_.blind_index(kNikDomain, nik);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec(kSelectPersonByNik, PgParams().bytes(bidx)));
+        if (rows.rows() == 0) {
+            return std::optional<core::PersonRecord>();
+        }
+        KAPAL_PG_ASSIGN(record, record_from_row(rows, 0));
+        return std::optional<core::PersonRecord>(std::move(record));
+    }
+
+    Result<Page<core::PersonRecord>> list_persons(const PersonQuery& query) override {
+        if (query.limit < 1 || query.limit > 1000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 1000");
+        }
+        std::optional<std::string> after_id;
+        if (!query.cursor.empty()) {
+            after_id = decode_cursor(query.cursor);
+            if (!after_id) {
+                return fail(ErrorCode::BadCursor, "cursor is malformed");
+            }
+        }
+        PgParams params;
+        int n = 0;
+        const auto next = [&n] {
+            return "$" + std::to_string(++n);
+        };
+        std::string sql = "SELECT " KAPAL_PG_PERSON_COLUMNS " FROM persons WHERE true";
+        if (query.kelurahan_code) {
+            sql += " AND kelurahan_code = " + next();
+            params.text(*query.kelurahan_code);
+        }
+        if (query.kecamatan_code) {
+            sql += " AND kecamatan_code = " + next();
+            params.text(*query.kecamatan_code);
+        }
+        if (query.status) {
+            sql += " AND status = " + next();
+            params.text(core::to_string(*query.status));
+        }
+        if (!query.name_contains.empty()) {
+            // Served by the trigram index on lower(full_name) from three characters on.
+            sql += " AND lower(full_name) LIKE lower(" + next() + "::text)";
+            params.text(like_pattern(query.name_contains));
+        }
+        if (!query.scope_area_codes.empty()) {
+            sql += " AND (";
+            for (std::size_t i = 0; i < query.scope_area_codes.size(); ++i) {
+                const std::string& code = query.scope_area_codes[i];
+                sql += i == 0 ? "" : " OR ";
+                // code itself, or anything under "code." (the range "code." .. "code/"), in
+                // byte order (the column is COLLATE "C").
+                sql += "kelurahan_code = " + next();
+                sql += " OR (kelurahan_code >= " + next();
+                sql += " AND kelurahan_code < " + next() + ")";
+                params.text(code).text(code + ".").text(code + "/");
+            }
+            sql += ")";
+        }
+        if (query.category) {
+            sql += " AND (categories & " + next() + "::bigint) <> 0";
+            params.int64(std::int64_t{1} << static_cast<int>(*query.category));
+        }
+
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        if (after_id) {
+            // A person's pk never changes and persons are never deleted: no snapshot needs to
+            // span this lookup and the page.
+            KAPAL_PG_ASSIGN(
+                found,
+                conn->exec("SELECT pk FROM persons WHERE id = $1", PgParams().text(*after_id)));
+            if (found.rows() == 0) {
+                return fail(ErrorCode::BadCursor, "cursor does not name a person");
+            }
+            sql += " AND pk > " + next() + "::bigint";
+            params.int64(found.int64(0, 0));
+        }
+        sql += " ORDER BY pk LIMIT " + next() + "::bigint";
+        params.int64(std::int64_t{query.limit} + 1);
+
+        // Queries with many scope codes are rare and varied: do not keep them prepared.
+        KAPAL_PG_ASSIGN(rows,
+                        query.scope_area_codes.size() <= 4 ? conn->exec(sql, params)
+                                                           : conn->exec_once(sql, params));
+        Page<core::PersonRecord> page;
+        const int shown = std::min(rows.rows(), query.limit);
+        page.items.reserve(static_cast<std::size_t>(shown));
+        for (int i = 0; i < shown; ++i) {
+            KAPAL_PG_ASSIGN(record, record_from_row(rows, i));
+            page.items.push_back(std::move(record));
+        }
+        if (rows.rows() > query.limit) {
+            page.next_cursor = encode_cursor(page.items.back().id);
+        }
+        return page;
+    }
+
+    Result<std::vector<PersonVersion>> person_history(const core::PersonId& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec(kSelectHistory, PgParams().text(id.str())));
+        if (rows.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no person with id " + id.str());
+        }
+        std::vector<PersonVersion> out;
+        for (int i = 0; i < rows.rows(); ++i) {
+            PersonVersion v;
+            if (!out.empty()) {
+                v.record.created_at = out.front().record.created_at;
+                v.record.created_by = out.front().record.created_by;
+            }
+            KAPAL_TRY(version_from_row(rows, i, id, v));
+            if (out.empty()) {
+                v.record.created_at = v.record.updated_at;
+                v.record.created_by = v.record.updated_by;
+            }
+            out.push_back(std::move(v));
+        }
+        return out;
+    }
+
+    Result<core::PersonRecord> person_as_of(const core::PersonId& id, core::Timestamp at) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(
+            rows, conn->exec(kSelectAsOf, PgParams().text(id.str()).int64(core::to_unix_ms(at))));
+        if (rows.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no person with id " + id.str());
+        }
+        if (rows.is_null(0, 0)) {
+            return fail(ErrorCode::NotFound,
+                        "person " + id.str() + " did not exist at " + core::format_timestamp(at));
+        }
+        PersonVersion v;
+        v.record.created_at = core::from_unix_ms(rows.int64(0, 9));
+        v.record.created_by = rows.text(0, 10);
+        KAPAL_TRY(version_from_row(rows, 0, id, v));
+        return std::move(v.record);
+    }
+
+    Result<std::vector<ImportResult>> import_persons(const std::vector<ImportItem>& items,
+                                                     const std::vector<core::PersonId>& new_ids,
+                                                     const WriteContext& ctx) override {
+        if (items.size() != new_ids.size()) {
+            return fail(ErrorCode::InvalidArgument, "import needs one new id per item");
+        }
+        const core::Timestamp at = write_time(ctx);
+        std::vector<BlindIndex> bidx;
+        bidx.reserve(items.size());
+        for (const ImportItem& item : items) {
+            bidx.push_back(cipher_.blind_index(kNikDomain, item.person.nik));
+        }
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+
+        // The stored persons with a NIK of this batch, in a few round trips.
+        std::unordered_map<std::string, ImportSlot> slots;
+        KAPAL_TRY(load_import_slots(w, bidx, slots));
+
+        // Match row after row, as the SQLite store does; rows already stored are updated at
+        // once, new persons are collected and written by one COPY below (in row order, so
+        // their pk follows the batch).
+        std::vector<ImportResult> results;
+        results.reserve(items.size());
+        std::vector<CreatedRow> created;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const ImportItem& item = items[i];
+            const std::string key = bytes_key(bidx[i]);
+            auto it = slots.find(key);
+            if (it == slots.end()) {
+                CreatedRow row;
+                row.id = new_ids[i];
+                row.item = &item;
+                row.sealed = seal(item.person, bidx[i], encode_person_doc(item.person));
+                ImportSlot slot;
+                slot.id = new_ids[i];
+                slot.version = 1;
+                slot.kecamatan_code = item.kecamatan_code;
+                slot.kk_bidx = row.sealed.kk_bidx;
+                slot.doc = row.sealed.doc;
+                slot.created = created.size();
+                created.push_back(std::move(row));
+                slots.emplace(key, std::move(slot));
+                results.push_back(ImportResult{ImportAction::Created, new_ids[i]});
+                continue;
+            }
+            ImportSlot& slot = it->second;
+            std::string doc = encode_person_doc(item.person);
+            bool same = slot.kecamatan_code == item.kecamatan_code && slot.doc == doc;
+            if (same) {
+                if (item.person.kk.empty()) {
+                    same = !slot.kk_bidx;
+                } else {
+                    same = slot.kk_bidx &&
+                           *slot.kk_bidx == cipher_.blind_index(kKkDomain, item.person.kk);
+                }
+            }
+            if (same) {
+                results.push_back(ImportResult{ImportAction::Unchanged, slot.id});
+                continue;
+            }
+            if (!item.update_if_changed) {
+                results.push_back(ImportResult{ImportAction::Changed, slot.id});
+                continue;
+            }
+            Sealed sealed = seal(item.person, bidx[i], std::move(doc));
+            if (slot.pk != 0) {
+                KAPAL_TRY(update_row(w,
+                                     slot.pk,
+                                     slot.version + 1,
+                                     item.person,
+                                     item.kecamatan_code,
+                                     sealed,
+                                     at,
+                                     ctx));
+            } else {
+                CreatedRow& row = created[slot.created];
+                row.archived.push_back(
+                    CreatedRow::Archived{row.item->kecamatan_code, std::move(row.sealed)});
+                row.item = &item;
+                row.sealed = sealed;
+                row.version += 1;
+            }
+            slot.version += 1;
+            slot.kecamatan_code = item.kecamatan_code;
+            slot.kk_bidx = sealed.kk_bidx;
+            slot.doc = std::move(sealed.doc);
+            results.push_back(ImportResult{ImportAction::Updated, slot.id});
+        }
+        KAPAL_TRY(copy_created(w, created, at, ctx));
+        // One entry for the whole batch: counts only, no per-row statement and no row content.
+        KAPAL_TRY(audit(w, at, ctx, "person.import", "", import_detail(results, ctx)));
+        KAPAL_TRY(tx.commit());
+        return results;
+    }
+
+    // ---- audit ------------------------------------------------------------------------------
+
+    Result<void> append_audit(const AuditEntry& entry) override {
+        const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
+        const WriteContext ctx{entry.actor, entry.source, at, ""};
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        KAPAL_TRY(audit(*writer_, at, ctx, entry.action, entry.subject, entry.detail));
+        return tx.commit();
+    }
+
+    Result<std::vector<AuditEntry>> list_audit(const AuditQuery& query) override {
+        if (query.limit < 1 || query.limit > 1000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 1000");
+        }
+        if (query.before_seq < 0) {
+            return fail(ErrorCode::InvalidArgument, "before_seq must not be negative");
+        }
+        // At most 16 shapes of statement: all kept prepared.
+        PgParams params;
+        int n = 0;
+        const auto next = [&n] {
+            return "$" + std::to_string(++n);
+        };
+        std::string sql =
+            "SELECT seq, at, actor, source, action, subject, detail FROM audit_log WHERE true";
+        if (!query.actor.empty()) {
+            sql += " AND actor = " + next();
+            params.text(query.actor);
+        }
+        if (!query.action.empty()) {
+            sql += " AND action = " + next();
+            params.text(query.action);
+        }
+        if (!query.subject.empty()) {
+            sql += " AND subject = " + next();
+            params.text(query.subject);
+        }
+        if (query.before_seq > 0) {
+            sql += " AND seq < " + next() + "::bigint";
+            params.int64(query.before_seq);
+        }
+        sql += " ORDER BY seq DESC LIMIT " + next() + "::bigint";
+        params.int64(query.limit);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec(sql, params));
+        std::vector<AuditEntry> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            AuditEntry e;
+            e.seq = rows.int64(i, 0);
+            e.at = core::from_unix_ms(rows.int64(i, 1));
+            e.actor = rows.text(i, 2);
+            e.source = rows.text(i, 3);
+            e.action = rows.text(i, 4);
+            e.subject = rows.text(i, 5);
+            e.detail = rows.text(i, 6);
+            out.push_back(std::move(e));
+        }
+        return out;
+    }
+
+    // ---- sessions and tokens ----------------------------------------------------------------
+
+    Result<void> create_session(const SessionRecord& session, const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_TRY(already_exists_as(w.exec(kInsertSession, session_params(session)),
+                                    "session id or token hash"));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "session.create",
+                        session.id,
+                        "user=" + session.user_id + reason_suffix(ctx)));
+        return tx.commit();
+    }
+
+    Result<std::optional<SessionRecord>> find_session(const std::string& token_hash) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec(kSelectSessionByHash, PgParams().text(token_hash)));
+        std::optional<SessionRecord> out;
+        if (rows.rows() > 0) {
+            out = session_from_row(rows, 0);
+        }
+        return out;
+    }
+
+    Result<void> touch_session(const std::string& id, core::Timestamp at) override {
+        // Not audited and not a check-then-write: no writer lock, one statement.
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_TRY(ensure_connected(*writer_));
+        KAPAL_PG_ASSIGN(done,
+                        writer_->exec("UPDATE sessions SET last_seen_at = $2 WHERE id = $1",
+                                      PgParams().text(id).int64(core::to_unix_ms(at))));
+        if (done.affected() == 0) {
+            return fail(ErrorCode::NotFound, "no session with id " + id);
+        }
+        return {};
+    }
+
+    Result<void> revoke_session(const std::string& id, const WriteContext& ctx) override {
+        return revoke_one("sessions", "session.revoke", id, ctx);
+    }
+
+    Result<int> revoke_user_sessions(const std::string& user_id, const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(rows,
+                        w.exec("UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND "
+                               "revoked_at IS NULL RETURNING id, pk",
+                               PgParams().text(user_id).int64(core::to_unix_ms(at))));
+        // One entry per session, so that each session's log shows its end; in the order the
+        // sessions were created.
+        std::vector<std::pair<std::int64_t, std::string>> ids;
+        for (int i = 0; i < rows.rows(); ++i) {
+            ids.emplace_back(rows.int64(i, 1), std::string(rows.text(i, 0)));
+        }
+        std::sort(ids.begin(), ids.end());
+        const std::string detail = "user=" + user_id + reason_suffix(ctx);
+        for (const auto& entry : ids) {
+            KAPAL_TRY(audit(w, at, ctx, "session.revoke", entry.second, detail));
+        }
+        KAPAL_TRY(tx.commit());
+        return static_cast<int>(ids.size());
+    }
+
+    Result<std::vector<SessionRecord>> list_sessions(const std::string& user_id,
+                                                     core::Timestamp now) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(
+            rows,
+            conn->exec(kSelectLiveSessions, PgParams().text(user_id).int64(core::to_unix_ms(now))));
+        std::vector<SessionRecord> out;
+        for (int i = 0; i < rows.rows(); ++i) {
+            out.push_back(session_from_row(rows, i));
+        }
+        return out;
+    }
+
+    Result<void> create_api_token(const ApiTokenRecord& token, const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_TRY(already_exists_as(w.exec(kInsertToken, token_params(token)),
+                                    "API token id or token hash"));
+        KAPAL_TRY(audit(w, at, ctx, "token.create", token.id, token_detail(token, ctx)));
+        return tx.commit();
+    }
+
+    Result<std::optional<ApiTokenRecord>> find_api_token(const std::string& token_hash) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec(kSelectTokenByHash, PgParams().text(token_hash)));
+        if (rows.rows() == 0) {
+            return std::optional<ApiTokenRecord>();
+        }
+        KAPAL_PG_ASSIGN(token, token_from_row(rows, 0));
+        return std::optional<ApiTokenRecord>(std::move(token));
+    }
+
+    Result<std::vector<ApiTokenRecord>> list_api_tokens(const std::string& user_id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        user_id.empty() ? conn->exec(kSelectAllTokens)
+                                        : conn->exec(kSelectUserTokens, PgParams().text(user_id)));
+        std::vector<ApiTokenRecord> out;
+        for (int i = 0; i < rows.rows(); ++i) {
+            KAPAL_PG_ASSIGN(token, token_from_row(rows, i));
+            out.push_back(std::move(token));
+        }
+        return out;
+    }
+
+    Result<void> revoke_api_token(const std::string& id, const WriteContext& ctx) override {
+        return revoke_one("api_tokens", "token.revoke", id, ctx);
+    }
+
+    // ---- keys and integrity -----------------------------------------------------------------
+
+    Result<void> check_keys() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec("SELECT nik_enc, nik_bidx FROM persons LIMIT 1"));
+        if (rows.rows() == 0) {
+            return {};
+        }
+        KAPAL_PG_ASSIGN(nik, cipher_.decrypt(rows.bytes(0, 0)));
+        const BlindIndex bidx = cipher_.blind_index(kNikDomain, nik);
+        if (!same_bytes(rows.bytes(0, 1), bidx)) {
+            return fail(ErrorCode::StoreCorrupt,
+                        "the index key does not fit the stored blind index");
+        }
+        return {};
+    }
+
+    Result<std::int64_t> rotate_keys(const StoreKeys& next, const WriteContext& ctx) override {
+        if (!store_keys_valid(next)) {
+            return fail(ErrorCode::InvalidArgument, "new keys must be 32 bytes each");
+        }
+        const FieldCipher fresh(next);
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        std::int64_t values = 0;
+        std::int64_t persons = 0;
+        {
+            // Current rows: values and blind indexes. Read first, then update row by row.
+            KAPAL_PG_ASSIGN(rows, w.exec_once("SELECT pk, nik_enc, kk_enc FROM persons"));
+            persons = rows.rows();
+            for (int i = 0; i < rows.rows(); ++i) {
+                KAPAL_PG_ASSIGN(nik, cipher_.decrypt(rows.bytes(i, 1)));
+                PgParams p;
+                p.int64(rows.int64(i, 0))
+                    .bytes(fresh.encrypt(nik))
+                    .bytes(fresh.blind_index(kNikDomain, nik));
+                ++values;
+                if (!rows.is_null(i, 2)) {
+                    KAPAL_PG_ASSIGN(kk, cipher_.decrypt(rows.bytes(i, 2)));
+                    p.bytes(fresh.encrypt(kk)).bytes(fresh.blind_index(kKkDomain, kk));
+                    ++values;
+                } else {
+                    p.null().null();
+                }
+                KAPAL_TRY(w.exec("UPDATE persons SET nik_enc = $2, nik_bidx = $3, kk_enc = $4, "
+                                 "kk_bidx = $5 WHERE pk = $1",
+                                 p));
+            }
+        }
+        std::int64_t versions = 0;
+        {
+            // Previous versions keep only sealed values.
+            KAPAL_PG_ASSIGN(
+                rows,
+                w.exec_once("SELECT person_pk, version, nik_enc, kk_enc FROM person_versions"));
+            versions = rows.rows();
+            for (int i = 0; i < rows.rows(); ++i) {
+                KAPAL_PG_ASSIGN(nik, cipher_.decrypt(rows.bytes(i, 2)));
+                PgParams p;
+                p.int64(rows.int64(i, 0)).int64(rows.int64(i, 1)).bytes(fresh.encrypt(nik));
+                ++values;
+                if (!rows.is_null(i, 3)) {
+                    KAPAL_PG_ASSIGN(kk, cipher_.decrypt(rows.bytes(i, 3)));
+                    p.bytes(fresh.encrypt(kk));
+                    ++values;
+                } else {
+                    p.null();
+                }
+                KAPAL_TRY(w.exec("UPDATE person_versions SET nik_enc = $3, kk_enc = $4 "
+                                 "WHERE person_pk = $1 AND version = $2",
+                                 p));
+            }
+        }
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "keys.rotate",
+                        "",
+                        "values=" + std::to_string(values) + " persons=" + std::to_string(persons) +
+                            " versions=" + std::to_string(versions) +
+                            (ctx.reason.empty() ? "" : " reason=" + ctx.reason)));
+        KAPAL_TRY(tx.commit());
+        return values;
+    }
+
+    /// PostgreSQL checks its pages itself (and amcheck can verify indexes); this checks the
+    /// invariants of our data that no constraint expresses.
+    Result<void> check_integrity() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        // One snapshot for all checks.
+        KAPAL_PG_ASSIGN(
+            tx, PgTransaction::begin(*conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+        std::string report;
+        const auto check = [&](const char* sql, const char* what) -> Result<void> {
+            KAPAL_PG_ASSIGN(rows, conn->exec_once(sql));
+            if (rows.rows() != 1 || rows.int64(0, 0) != 0) {
+                report += report.empty() ? "" : "; ";
+                report += what;
+            }
+            return {};
+        };
+        // The audit log is gap-free: seq 1..n, and the counter at n.
+        KAPAL_TRY(check("SELECT count(*) FILTER (WHERE n <> hi OR hi <> c) FROM (SELECT "
+                        "count(*) AS n, coalesce(max(seq), 0) AS hi, (SELECT seq FROM "
+                        "audit_counter) AS c FROM audit_log) s",
+                        "audit_log seq is not 1..n with the counter at n"));
+        // Each person's archived versions are exactly 1 .. version-1.
+        KAPAL_TRY(check("SELECT count(*) FROM persons p LEFT JOIN (SELECT person_pk, count(*) "
+                        "AS n, min(version) AS lo, max(version) AS hi FROM person_versions "
+                        "GROUP BY person_pk) v ON v.person_pk = p.pk WHERE coalesce(v.n, 0) <> "
+                        "p.version - 1 OR (v.n IS NOT NULL AND (v.lo <> 1 OR v.hi <> "
+                        "p.version - 1))",
+                        "person_versions do not match the persons' versions"));
+        // Blind indexes have their size, and a KK has both its value and its index.
+        KAPAL_TRY(check("SELECT count(*) FROM persons WHERE length(nik_bidx) <> 32 OR "
+                        "length(kk_bidx) <> 32 OR (kk_bidx IS NULL) <> (kk_enc IS NULL)",
+                        "blind index of the wrong size or KK without its index"));
+        KAPAL_TRY(tx.commit());
+        if (!report.empty()) {
+            return fail(ErrorCode::StoreCorrupt, "postgresql integrity check: " + report);
+        }
+        return {};
+    }
+
+  private:
+    Result<void> migrate() {
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(tx, PgTransaction::begin(w));
+        // One process at a time: app servers starting together must not both migrate.
+        KAPAL_TRY(w.run(kMigrationLock));
+        KAPAL_TRY(w.run(kCreateSchemaVersion));
+        KAPAL_PG_ASSIGN(found, w.exec_once("SELECT coalesce(max(version), 0) FROM schema_version"));
+        const std::int64_t from = found.int64(0, 0);
+        if (from > kSchemaVersion) {
+            std::array<char, 160> message{};
+            std::snprintf(message.data(),
+                          message.size(),
+                          "database schema version %lld is newer than this program's %d",
+                          static_cast<long long>(from),
+                          kSchemaVersion);
+            return fail(ErrorCode::StoreNewerThanProgram, message.data());
+        }
+        for (const Migration& m : kMigrations) {
+            if (m.version <= from) {
+                continue;
+            }
+            if (auto r = w.run(m.sql); !r) {
+                Error e = std::move(r).error();
+                e.message =
+                    "migration to schema version " + std::to_string(m.version) + ": " + e.message;
+                if (e.code == ErrorCode::Internal) {
+                    e.code = ErrorCode::StoreUnavailable; // e.g. no right to create extensions
+                }
+                return fail(std::move(e));
+            }
+            KAPAL_TRY(
+                w.exec_once("INSERT INTO schema_version (version, applied_at) "
+                            "VALUES ($1::integer, $2::bigint)",
+                            PgParams().int64(m.version).int64(core::to_unix_ms(clock_->now()))));
+        }
+        return tx.commit();
+    }
+
+    /// Starts a writing transaction on the writer (caller holds writer_mutex_) and takes the
+    /// writer lock.
+    Result<PgTransaction> begin_write() {
+        KAPAL_TRY(ensure_connected(*writer_));
+        KAPAL_PG_ASSIGN(tx, PgTransaction::begin(*writer_));
+        KAPAL_TRY(writer_->exec(kLockWriter));
+        return tx;
+    }
+
+    /// Inserts (create) or replaces (by id) an account, refusing a user name that another
+    /// account has.
+    Result<void> write_user(const UserRecord& r, const WriteContext& ctx, bool create) {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(taken,
+                        w.exec(create ? "SELECT 1 FROM users WHERE username = $1 OR id = $2"
+                                      : "SELECT 1 FROM users WHERE username = $1 AND id <> $2",
+                               PgParams().text(r.user.username).text(r.user.id)));
+        if (taken.rows() > 0) {
+            return fail(ErrorCode::AlreadyExists, "user '" + r.user.username + "' exists");
+        }
+        KAPAL_PG_ASSIGN(
+            written,
+            w.exec(create ? "INSERT INTO users (id, username, display_name, role, area_codes, "
+                            "disabled, password_hash, created_at, updated_at) "
+                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                          : "UPDATE users SET username = $2, display_name = $3, role = $4, "
+                            "area_codes = $5, disabled = $6, password_hash = $7, "
+                            "updated_at = $8 WHERE id = $1",
+                   user_params(r, create)));
+        if (!create && written.affected() == 0) {
+            return fail(ErrorCode::NotFound, "no user with id " + r.user.id);
+        }
+        KAPAL_TRY(audit(
+            w, at, ctx, create ? "user.create" : "user.update", r.user.id, user_detail(r, ctx)));
+        return tx.commit();
+    }
+
+    /// The account whose `column` (id or username, both unique) equals `value`.
+    Result<std::optional<UserRecord>> find_user_where(std::string_view column,
+                                                      const std::string& value) {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        conn->exec(std::string("SELECT ") + kUserColumns + " FROM users WHERE " +
+                                       std::string(column) + " = $1",
+                                   PgParams().text(value)));
+        if (rows.rows() == 0) {
+            return std::optional<UserRecord>();
+        }
+        KAPAL_PG_ASSIGN(record, user_from_row(rows, 0));
+        return std::optional<UserRecord>(std::move(record));
+    }
+
+    /// Appends an audit entry on the writer, inside the caller's writing transaction.
+    static Result<void> audit(PgConnection& w,
+                              core::Timestamp at,
+                              const WriteContext& ctx,
+                              std::string_view action,
+                              std::string_view subject,
+                              std::string_view detail) {
+        KAPAL_TRY(w.exec(kInsertAudit,
+                         PgParams()
+                             .int64(core::to_unix_ms(at))
+                             .text(ctx.actor)
+                             .text(ctx.source)
+                             .text(action)
+                             .text(subject)
+                             .text(detail)));
+        return {};
+    }
+
+    /// Sets revoked_at of an unrevoked session or token (`table`) and audits it; nothing when
+    /// it is already revoked. Errors: NotFound.
+    Result<void> revoke_one(std::string_view table,
+                            std::string_view action,
+                            const std::string& id,
+                            const WriteContext& ctx) {
+        const core::Timestamp at = write_time(ctx);
+        const std::string name(table);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(
+            found,
+            w.exec("SELECT user_id, revoked_at IS NOT NULL FROM " + name + " WHERE id = $1",
+                   PgParams().text(id)));
+        if (found.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no " + name + " row with id " + id);
+        }
+        const std::string user_id(found.text(0, 0));
+        if (found.int64(0, 1) != 0) {
+            return tx.commit();
+        }
+        KAPAL_TRY(w.exec("UPDATE " + name + " SET revoked_at = $2 WHERE id = $1",
+                         PgParams().text(id).int64(core::to_unix_ms(at))));
+        KAPAL_TRY(audit(w, at, ctx, action, id, "user=" + user_id + reason_suffix(ctx)));
+        return tx.commit();
+    }
+
+    core::Timestamp write_time(const WriteContext& ctx) const {
+        return ctx.at != core::Timestamp{} ? ctx.at : clock_->now();
+    }
+
+    Sealed seal(const core::Person& p) const {
+        return seal(p, cipher_.blind_index(kNikDomain, p.nik), encode_person_doc(p));
+    }
+
+    Sealed seal(const core::Person& p, const BlindIndex& nik_bidx, std::string doc) const {
+        Sealed s;
+        s.doc = std::move(doc);
+        s.nik_enc = cipher_.encrypt(p.nik);
+        s.nik_bidx = nik_bidx;
+        if (!p.kk.empty()) {
+            s.kk_enc = cipher_.encrypt(p.kk);
+            s.kk_bidx = cipher_.blind_index(kKkDomain, p.kk);
+        }
+        return s;
+    }
+
+    /// The 15 content parameters of kInsertPerson and kUpdatePerson, in their order.
+    static void bind_content(PgParams& params,
+                             const core::Person& p,
+                             const std::string& kecamatan_code,
+                             const Sealed& s) {
+        params.bytes(s.nik_enc).bytes(s.nik_bidx);
+        if (s.kk_bidx) {
+            params.bytes(s.kk_enc).bytes(*s.kk_bidx);
+        } else {
+            params.null().null();
+        }
+        params.text(p.full_name).text(core::to_string(p.sex));
+        if (p.birth_date.ok()) {
+            params.text(core::format_date(p.birth_date));
+        } else {
+            params.null();
+        }
+        params.text(p.address.kelurahan_code)
+            .text(kecamatan_code)
+            .int64(category_mask(p.categories));
+        if (p.severity) {
+            params.text(core::to_string(*p.severity));
+        } else {
+            params.null();
+        }
+        params.text(core::to_string(p.status));
+        if (p.home) {
+            params.real(p.home->lon).real(p.home->lat);
+        } else {
+            params.null().null();
+        }
+        params.text(s.doc);
+    }
+
+    static Result<void> insert_person(PgConnection& w,
+                                      const core::PersonId& id,
+                                      const core::Person& p,
+                                      const std::string& kecamatan_code,
+                                      const Sealed& s,
+                                      core::Timestamp at,
+                                      const WriteContext& ctx) {
+        PgParams params;
+        params.text(id.str())
+            .int64(core::to_unix_ms(at))
+            .text(ctx.actor)
+            .text(ctx.source)
+            .text(ctx.reason);
+        bind_content(params, p, kecamatan_code, s);
+        auto r = w.exec(kInsertPerson, params);
+        if (!r) {
+            Error e = std::move(r).error();
+            if (e.code == ErrorCode::AlreadyExists) {
+                e.message = "person id " + id.str() + " is already used: " + e.message;
+            }
+            return fail(std::move(e));
+        }
+        return {};
+    }
+
+    static Result<void> update_row(PgConnection& w,
+                                   std::int64_t pk,
+                                   std::int64_t version,
+                                   const core::Person& p,
+                                   const std::string& kecamatan_code,
+                                   const Sealed& s,
+                                   core::Timestamp at,
+                                   const WriteContext& ctx) {
+        // Copy-on-write history: the version being replaced moves to person_versions.
+        KAPAL_TRY(w.exec(kArchiveVersion, PgParams().int64(pk)));
+        PgParams params;
+        params.int64(pk)
+            .int64(version)
+            .int64(core::to_unix_ms(at))
+            .text(ctx.actor)
+            .text(ctx.source)
+            .text(ctx.reason);
+        bind_content(params, p, kecamatan_code, s);
+        KAPAL_TRY(w.exec(kUpdatePerson, params));
+        return {};
+    }
+
+    static Result<bool> nik_taken(PgConnection& w, const BlindIndex& bidx) {
+        KAPAL_PG_ASSIGN(rows, w.exec(kSelectPkByNik, PgParams().bytes(bidx)));
+        return rows.rows() > 0;
+    }
+
+    /// The stored persons whose NIK blind index is in `bidx`, keyed by the index's bytes.
+    static Result<void> load_import_slots(PgConnection& w,
+                                          const std::vector<BlindIndex>& bidx,
+                                          std::unordered_map<std::string, ImportSlot>& slots) {
+        constexpr std::size_t kChunk = 5000;
+        for (std::size_t from = 0; from < bidx.size(); from += kChunk) {
+            const std::size_t to = std::min(bidx.size(), from + kChunk);
+            std::vector<std::span<const std::uint8_t>> chunk;
+            chunk.reserve(to - from);
+            for (std::size_t i = from; i < to; ++i) {
+                chunk.emplace_back(bidx[i]);
+            }
+            std::string array;
+            detail::append_bytea_array(array, chunk);
+            KAPAL_PG_ASSIGN(rows, w.exec(kImportLookup, PgParams().text(array)));
+            for (int i = 0; i < rows.rows(); ++i) {
+                ImportSlot slot;
+                slot.pk = rows.int64(i, 1);
+                slot.id = core::PersonId(std::string(rows.text(i, 2)));
+                slot.version = rows.int64(i, 3);
+                slot.kecamatan_code = rows.text(i, 4);
+                if (!rows.is_null(i, 5)) {
+                    const auto kk = rows.bytes(i, 5);
+                    if (kk.size() != kBlindIndexBytes) {
+                        return fail(ErrorCode::StoreCorrupt, "KK blind index of the wrong size");
+                    }
+                    BlindIndex b{};
+                    std::copy(kk.begin(), kk.end(), b.begin());
+                    slot.kk_bidx = b;
+                }
+                slot.doc = rows.text(i, 6);
+                slots.emplace(bytes_key(rows.bytes(i, 0)), std::move(slot));
+            }
+        }
+        return {};
+    }
+
+    /// Writes the persons an import batch created with one COPY, in batch order, and the
+    /// versions those that changed again within the batch went through.
+    static Result<void> copy_created(PgConnection& w,
+                                     const std::vector<CreatedRow>& created,
+                                     core::Timestamp at,
+                                     const WriteContext& ctx) {
+        if (created.empty()) {
+            return {};
+        }
+        const std::int64_t at_ms = core::to_unix_ms(at);
+        CopyWriter copy;
+        for (const CreatedRow& row : created) {
+            const core::Person& p = row.item->person;
+            const Sealed& s = row.sealed;
+            copy.row(kCopyPersonFields);
+            copy.text(row.id.str());
+            copy.int64(row.version);
+            copy.int64(at_ms);
+            copy.int64(at_ms);
+            copy.text(ctx.actor);
+            copy.text(ctx.actor);
+            copy.text(ctx.source);
+            copy.text(ctx.reason);
+            copy.bytes(s.nik_enc);
+            copy.bytes(s.nik_bidx);
+            if (s.kk_bidx) {
+                copy.bytes(s.kk_enc);
+                copy.bytes(*s.kk_bidx);
+            } else {
+                copy.null();
+                copy.null();
+            }
+            copy.text(p.full_name);
+            copy.text(core::to_string(p.sex));
+            if (p.birth_date.ok()) {
+                copy.date(p.birth_date);
+            } else {
+                copy.null();
+            }
+            copy.text(p.address.kelurahan_code);
+            copy.text(row.item->kecamatan_code);
+            copy.int64(category_mask(p.categories));
+            if (p.severity) {
+                copy.text(core::to_string(*p.severity));
+            } else {
+                copy.null();
+            }
+            copy.text(core::to_string(p.status));
+            if (p.home) {
+                copy.point(p.home->lon, p.home->lat);
+            } else {
+                copy.null();
+            }
+            copy.text(s.doc);
+        }
+        if (auto r = w.copy_in(kCopyPersons, copy.finish()); !r) {
+            Error e = std::move(r).error();
+            if (e.code == ErrorCode::AlreadyExists) {
+                e.message = "a new person id of the batch is already used: " + e.message;
+            }
+            return fail(std::move(e));
+        }
+        for (const CreatedRow& row : created) {
+            for (std::size_t v = 0; v < row.archived.size(); ++v) {
+                const CreatedRow::Archived& a = row.archived[v];
+                PgParams params;
+                params.text(row.id.str())
+                    .int64(static_cast<std::int64_t>(v + 1))
+                    .int64(at_ms)
+                    .text(ctx.actor)
+                    .text(ctx.source)
+                    .text(ctx.reason)
+                    .text(a.kecamatan_code)
+                    .bytes(a.sealed.nik_enc);
+                if (a.sealed.kk_bidx) {
+                    params.bytes(a.sealed.kk_enc);
+                } else {
+                    params.null();
+                }
+                params.text(a.sealed.doc);
+                KAPAL_TRY(w.exec(kInsertVersionOf, params));
+            }
+        }
+        return {};
+    }
+
+    Result<core::PersonRecord>
+    load_version(PgConnection& conn, const core::PersonId& id, std::int64_t version) {
+        KAPAL_PG_ASSIGN(rows, conn.exec(kSelectVersion, PgParams().text(id.str()).int64(version)));
+        if (rows.rows() == 0) {
+            return fail(ErrorCode::StoreCorrupt, "person version is missing");
+        }
+        PersonVersion v;
+        v.record.created_at = core::from_unix_ms(rows.int64(0, 9));
+        v.record.created_by = rows.text(0, 10);
+        KAPAL_TRY(version_from_row(rows, 0, id, v));
+        return std::move(v.record);
+    }
+
+    Result<core::Person> open_person(std::string_view doc,
+                                     std::span<const std::uint8_t> nik_enc,
+                                     std::span<const std::uint8_t> kk_enc,
+                                     bool has_kk) const {
+        KAPAL_PG_ASSIGN(person, decode_person_doc(doc));
+        KAPAL_PG_ASSIGN(nik, cipher_.decrypt(nik_enc));
+        person.nik = std::move(nik);
+        if (has_kk) {
+            KAPAL_PG_ASSIGN(kk, cipher_.decrypt(kk_enc));
+            person.kk = std::move(kk);
+        }
+        return person;
+    }
+
+    /// A row of KAPAL_PG_PERSON_COLUMNS.
+    Result<core::PersonRecord> record_from_row(const PgResult& r, int row) const {
+        core::PersonRecord out;
+        out.id = core::PersonId(std::string(r.text(row, 0)));
+        out.version = r.int64(row, 1);
+        out.created_at = core::from_unix_ms(r.int64(row, 2));
+        out.updated_at = core::from_unix_ms(r.int64(row, 3));
+        out.created_by = r.text(row, 4);
+        out.updated_by = r.text(row, 5);
+        out.kecamatan_code = r.text(row, 6);
+        KAPAL_PG_ASSIGN(
+            person,
+            open_person(r.text(row, 9), r.bytes(row, 7), r.bytes(row, 8), !r.is_null(row, 8)));
+        out.person = std::move(person);
+        return out;
+    }
+
+    /// A row starting with KAPAL_PG_VERSION_COLUMNS; created_at/by of `out` are set by the
+    /// caller.
+    Result<void> version_from_row(const PgResult& r,
+                                  int row,
+                                  const core::PersonId& id,
+                                  PersonVersion& out) const {
+        out.record.id = id;
+        out.record.version = r.int64(row, 0);
+        out.record.updated_at = core::from_unix_ms(r.int64(row, 1));
+        out.record.updated_by = r.text(row, 2);
+        out.source = r.text(row, 3);
+        out.reason = r.text(row, 4);
+        out.record.kecamatan_code = r.text(row, 5);
+        KAPAL_PG_ASSIGN(
+            person,
+            open_person(r.text(row, 8), r.bytes(row, 6), r.bytes(row, 7), !r.is_null(row, 7)));
+        out.record.person = std::move(person);
+        return {};
+    }
+
+    std::string conninfo_;
+    std::string location_;
+    FieldCipher cipher_;
+    core::SystemClock system_clock_;
+    const core::Clock* clock_;
+    std::mutex writer_mutex_;
+    std::unique_ptr<PgConnection> writer_;
+    ReaderPool readers_;
+};
+
+} // namespace
+
+int postgres_schema_version() {
+    return kSchemaVersion;
+}
+
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo,
+                                                   const StoreKeys& keys,
+                                                   const PostgresOptions& options,
+                                                   const core::Clock* clock) {
+    if (!store_keys_valid(keys)) {
+        return fail(ErrorCode::KeyMissing, "store keys must be 32 bytes each");
+    }
+    if (options.reader_connections < 1 || options.lock_timeout_ms < 0) {
+        return fail(ErrorCode::ConfigInvalid,
+                    "postgresql needs at least one reader connection and a lock timeout >= 0");
+    }
+    try {
+        auto store = std::make_unique<PostgresStore>(conninfo, keys, clock);
+        KAPAL_TRY(store->open(options));
+        return std::unique_ptr<Store>(std::move(store));
+    } catch (const std::exception& e) {
+        return fail(ErrorCode::StoreUnavailable, std::string("postgresql: ") + e.what());
+    }
+}
+
+} // namespace kapal::store

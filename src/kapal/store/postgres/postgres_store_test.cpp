@@ -1,0 +1,571 @@
+#include "kapal/store/postgres/postgres_store.hpp"
+
+#include "kapal/core/ids.hpp"
+#include "kapal/store/field_cipher.hpp"
+#include "kapal/store/store_contract.hpp"
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+// The server: KAPAL_TEST_POSTGRES names a running PostgreSQL 15 + PostGIS 3 (ctest's fixture
+// `postgres` starts one, see CMakeLists.txt) as a conninfo of its maintenance database. Each
+// test copies its own database from `kapal_template` (which has the extensions, so that a copy
+// takes a fraction of a second) and the process drops its databases when it ends.
+
+namespace kapal::store {
+namespace {
+
+StoreKeys test_keys() {
+    StoreKeys keys;
+    keys.data_key.assign(kStoreKeyBytes, 0x11);
+    keys.index_key.assign(kStoreKeyBytes, 0x22);
+    return keys;
+}
+
+std::string server_conninfo() {
+    const char* env = std::getenv("KAPAL_TEST_POSTGRES");
+    return env != nullptr ? env : "";
+}
+
+/// `base` with its database replaced by `dbname`, as keyword='value' pairs.
+std::string conninfo_for(const std::string& dbname) {
+    char* error = nullptr;
+    PQconninfoOption* options = PQconninfoParse(server_conninfo().c_str(), &error);
+    if (options == nullptr) {
+        std::string message = error != nullptr ? error : "out of memory";
+        PQfreemem(error);
+        ADD_FAILURE() << "KAPAL_TEST_POSTGRES does not parse: " << message;
+        return "";
+    }
+    const auto quoted = [](std::string_view v) {
+        std::string out = "'";
+        for (const char c : v) {
+            if (c == '\'' || c == '\\') {
+                out += '\\';
+            }
+            out += c;
+        }
+        return out + "'";
+    };
+    std::string out;
+    for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+        const std::string keyword = o->keyword;
+        if (keyword == "dbname" || o->val == nullptr) {
+            continue;
+        }
+        out += keyword + "=" + quoted(o->val) + " ";
+    }
+    PQconninfoFree(options);
+    return out + "dbname=" + quoted(dbname);
+}
+
+/// A raw libpq connection for checks behind the store's back.
+class Raw {
+  public:
+    explicit Raw(const std::string& conninfo)
+        : conn_(PQconnectdb(conninfo.c_str())) {
+        PQsetNoticeProcessor(
+            conn_, [](void*, const char*) {}, nullptr);
+    }
+
+    Raw(const Raw&) = delete;
+    Raw& operator=(const Raw&) = delete;
+    Raw(Raw&&) = delete;
+    Raw& operator=(Raw&&) = delete;
+
+    ~Raw() { PQfinish(conn_); }
+
+    bool ok() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+    /// Runs `sql`; every value of the result, row by row, joined by "|" and "\n".
+    std::string query(const std::string& sql) {
+        PGresult* r = PQexec(conn_, sql.c_str());
+        std::string out;
+        const auto status = PQresultStatus(r);
+        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+            ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
+        } else {
+            for (int i = 0; i < PQntuples(r); ++i) {
+                out += i == 0 ? "" : "\n";
+                for (int c = 0; c < PQnfields(r); ++c) {
+                    out += c == 0 ? "" : "|";
+                    out += PQgetvalue(r, i, c);
+                }
+            }
+        }
+        PQclear(r);
+        return out;
+    }
+
+  private:
+    PGconn* conn_;
+};
+
+/// The databases this process created; dropped when it ends.
+class Databases : public ::testing::Environment {
+  public:
+    static Databases& instance() {
+        // Owned by GoogleTest once registered.
+        static Databases* const databases = [] {
+            auto* d = new Databases();
+            ::testing::AddGlobalTestEnvironment(d);
+            return d;
+        }();
+        return *databases;
+    }
+
+    /// A new empty database copied from `template_name`; "" (and a test failure) when the
+    /// server cannot make one.
+    std::string create(const std::string& template_name = "kapal_template") {
+        if (server_conninfo().empty()) {
+            ADD_FAILURE() << "KAPAL_TEST_POSTGRES is not set: run the tests through ctest, "
+                             "whose fixture starts the server (scripts/test-postgres.sh)";
+            return "";
+        }
+        const std::string name =
+            "kapal_t_" + std::to_string(::getpid()) + "_" + std::to_string(counter_.fetch_add(1));
+        Raw admin(server_conninfo());
+        if (!admin.ok()) {
+            ADD_FAILURE() << "cannot connect to the test server " << server_conninfo();
+            return "";
+        }
+        admin.query("CREATE DATABASE " + name + " TEMPLATE " + template_name);
+        const std::lock_guard lock(mutex_);
+        names_.push_back(name);
+        return name;
+    }
+
+    void TearDown() override {
+        Raw admin(server_conninfo());
+        const std::lock_guard lock(mutex_);
+        for (const auto& name : names_) {
+            admin.query("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        }
+        names_.clear();
+    }
+
+  private:
+    Databases() = default;
+
+    std::atomic<int> counter_{0};
+    std::mutex mutex_;
+    std::vector<std::string> names_;
+};
+
+// Registered before the tests start, so that its TearDown runs when they end.
+[[maybe_unused]] const Databases& kDatabases = Databases::instance();
+
+using contract::StoreBackend;
+using contract::StoreContract;
+
+INSTANTIATE_TEST_SUITE_P(
+    Postgres,
+    StoreContract,
+    ::testing::Values(StoreBackend{
+        "postgres",
+        [](const std::filesystem::path& dir) -> Result<std::unique_ptr<Store>> {
+            const std::string name = Databases::instance().create();
+            if (name.empty()) {
+                return fail(ErrorCode::StoreUnavailable, "no test database");
+            }
+            std::ofstream(dir / "database") << name;
+            PostgresOptions options;
+            options.reader_connections = 3;
+            return open_postgres_store(conninfo_for(name), test_keys(), options);
+        },
+        [](const std::filesystem::path& dir, const StoreKeys& keys) {
+            std::string name;
+            std::ifstream(dir / "database") >> name;
+            return open_postgres_store(conninfo_for(name), keys);
+        }}),
+    contract::store_backend_name);
+
+// ---- PostgreSQL only ----------------------------------------------------------------------
+
+const core::Timestamp kT0 = core::from_unix_ms(1'750'000'000'000);
+
+core::PersonId id_of(int n) {
+    return core::PersonId(core::format_uuid_v7(kT0, static_cast<std::uint64_t>(n), 1));
+}
+
+WriteContext ctx(const std::string& reason = "") {
+    return WriteContext{"u", "cli", kT0, reason};
+}
+
+class PostgresStoreTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        db_ = Databases::instance().create();
+        ASSERT_FALSE(db_.empty());
+    }
+
+    std::unique_ptr<Store> open(const StoreKeys& keys = test_keys(),
+                                const core::Clock* clock = nullptr) {
+        auto s = open_postgres_store(conninfo_for(db_), keys, {}, clock);
+        EXPECT_TRUE(s.has_value()) << s.error().message;
+        return s ? std::move(*s) : nullptr;
+    }
+
+    std::string sql(const std::string& query) { return Raw(conninfo_for(db_)).query(query); }
+
+    std::string db_;
+};
+
+TEST_F(PostgresStoreTest, HomeIsAPostgisPointFoundThroughItsGistIndex) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    core::Person near = contract::full_person(1); // 117.4987, 0.1342
+    core::Person far = contract::full_person(2);
+    far.home->lon = 117.60;
+    core::Person nowhere = contract::full_person(3);
+    nowhere.home.reset();
+    ASSERT_TRUE(store->create_person(id_of(1), near, "64.74.01", ctx(), {}));
+    ASSERT_TRUE(store->create_person(id_of(2), far, "64.74.01", ctx(), {}));
+    ASSERT_TRUE(store->create_person(id_of(3), nowhere, "64.74.01", ctx(), {}));
+
+    EXPECT_EQ(sql("SELECT ST_X(home), ST_Y(home), ST_SRID(home) FROM persons WHERE id = '" +
+                  id_of(1).str() + "'"),
+              "117.4987|0.1342|4326");
+    EXPECT_EQ(sql("SELECT home IS NULL FROM persons WHERE id = '" + id_of(3).str() + "'"), "t");
+    // Within 100 m of a point 50 m from the first home: only that one.
+    const std::string within = "SELECT id FROM persons WHERE ST_DWithin(home::geography, "
+                               "ST_SetSRID(ST_MakePoint(117.4987, 0.13465), 4326)::geography, 100)";
+    EXPECT_EQ(sql(within), id_of(1).str());
+    const std::string plan = sql("SET enable_seqscan = off; EXPLAIN SELECT id FROM persons "
+                                 "WHERE home && ST_MakeEnvelope(117.49, 0.13, 117.50, 0.14, 4326)");
+    EXPECT_NE(plan.find("persons_home"), std::string::npos) << plan;
+
+    // An update moves the point; the import path (COPY) writes it too.
+    near.home->lat = 0.2;
+    ASSERT_TRUE(store->update_person(id_of(1), 1, near, "64.74.01", ctx()));
+    EXPECT_EQ(sql("SELECT ST_Y(home) FROM persons WHERE id = '" + id_of(1).str() + "'"), "0.2");
+    core::Person imported = contract::full_person(4);
+    imported.home =
+        core::HomeLocation{117.123456789012, -0.987654321098, 3.0, core::LocationSource::Gps};
+    ASSERT_TRUE(store->import_persons({{imported, "64.74.01", false}}, {id_of(4)}, ctx()));
+    EXPECT_EQ(sql("SELECT ST_X(home)::text = '117.123456789012', ST_Y(home)::text = "
+                  "'-0.987654321098', ST_SRID(home) FROM persons WHERE id = '" +
+                  id_of(4).str() + "'"),
+              "t|t|4326");
+}
+
+TEST_F(PostgresStoreTest, NameSearchCanUseTheTrigramIndex) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    const std::string plan =
+        sql("SET enable_seqscan = off; EXPLAIN SELECT id FROM persons WHERE lower(full_name) "
+            "LIKE lower('%nurhal%') ORDER BY pk LIMIT 51");
+    EXPECT_NE(plan.find("persons_name_trgm"), std::string::npos) << plan;
+}
+
+TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    const core::Person p = contract::full_person(1);
+    ASSERT_TRUE(store->create_person(id_of(1), p, "64.74.01", ctx(), {}));
+    core::Person q = p;
+    q.phone = "0800";
+    ASSERT_TRUE(store->update_person(id_of(1), 1, q, "64.74.01", ctx()));
+    ASSERT_TRUE(
+        store->import_persons({{contract::full_person(2), "64.74.01", false}}, {id_of(2)}, ctx()));
+    // Every column of every row, as text (bytea as hex): neither the NIK nor the KK, in clear
+    // or as the hex of their bytes.
+    const std::string all = sql("SELECT row_to_json(p)::text FROM persons p UNION ALL "
+                                "SELECT row_to_json(v)::text FROM person_versions v UNION ALL "
+                                "SELECT row_to_json(a)::text FROM audit_log a");
+    ASSERT_NE(all.find(p.full_name), std::string::npos) << "the test reads the wrong tables";
+    const auto hex = [](const std::string& s) {
+        static const char* const digits = "0123456789abcdef";
+        std::string out;
+        for (const unsigned char c : s) {
+            out += digits[c >> 4];
+            out += digits[c & 15];
+        }
+        return out;
+    };
+    for (const core::Person& person : {p, contract::full_person(2)}) {
+        for (const std::string& secret : {person.nik, person.kk}) {
+            EXPECT_EQ(all.find(secret), std::string::npos) << secret;
+            EXPECT_EQ(all.find(hex(secret)), std::string::npos) << secret;
+        }
+    }
+}
+
+TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(postgres_schema_version(), 3);
+    EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
+              "1,2,3");
+    const StoreInfo info = store->info();
+    EXPECT_EQ(info.schema_version, postgres_schema_version());
+    EXPECT_EQ(info.backend, "postgresql");
+    EXPECT_NE(info.location.find(db_), std::string::npos) << info.location;
+    EXPECT_EQ(sql("SELECT seq FROM audit_counter"), "0");
+}
+
+TEST_F(PostgresStoreTest, ReopeningKeepsDataAndChangesNothing) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(
+            store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    }
+    const std::string objects = "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON "
+                                "n.oid = c.relnamespace WHERE n.nspname = 'public'";
+    const std::string before = sql(objects);
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql(objects), before);
+    EXPECT_EQ(sql("SELECT count(*) FROM schema_version"), "3");
+    auto got = store->get_person(id_of(1));
+    ASSERT_TRUE(got.has_value()) << got.error().message;
+    EXPECT_EQ(got->person, contract::full_person(1));
+    EXPECT_EQ(store->info().persons, 1);
+}
+
+TEST_F(PostgresStoreTest, RefusesADatabaseFromANewerProgram) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+    }
+    const int newer = postgres_schema_version() + 5;
+    sql("INSERT INTO schema_version VALUES (" + std::to_string(newer) + ", 0)");
+    auto refused = open_postgres_store(conninfo_for(db_), test_keys());
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::StoreNewerThanProgram);
+    EXPECT_NE(refused.error().message.find(std::to_string(newer)), std::string::npos)
+        << refused.error().message;
+    EXPECT_NE(refused.error().message.find(std::to_string(postgres_schema_version())),
+              std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), std::to_string(newer));
+}
+
+// A database without the extensions: the first migration creates them (the test server's
+// user may; in production a DBA may have to, see docs/operations-postgres.md).
+TEST_F(PostgresStoreTest, MigratesABareDatabaseAndCreatesTheExtensions) {
+    const std::string bare = Databases::instance().create("template0");
+    ASSERT_FALSE(bare.empty());
+    ASSERT_EQ(Raw(conninfo_for(bare))
+                  .query("SELECT count(*) FROM pg_extension WHERE extname IN "
+                         "('postgis', 'pg_trgm')"),
+              "0");
+    auto opened = open_postgres_store(conninfo_for(bare), test_keys());
+    ASSERT_TRUE(opened.has_value()) << opened.error().message;
+    EXPECT_EQ(Raw(conninfo_for(bare))
+                  .query("SELECT string_agg(extname, ',' ORDER BY extname) FROM "
+                         "pg_extension WHERE extname IN ('postgis', 'pg_trgm')"),
+              "pg_trgm,postgis");
+    ASSERT_TRUE(
+        (*opened)->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    EXPECT_EQ((*opened)->info().persons, 1);
+}
+
+TEST_F(PostgresStoreTest, AnUnreachableServerIsStoreUnavailable) {
+    auto refused = open_postgres_store("host=/nonexistent/kapal port=1 dbname=x connect_timeout=2",
+                                       test_keys());
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::StoreUnavailable) << refused.error().message;
+    auto no_db = open_postgres_store(conninfo_for("kapal_no_such_database"), test_keys());
+    ASSERT_FALSE(no_db.has_value());
+    EXPECT_EQ(no_db.error().code, ErrorCode::StoreUnavailable) << no_db.error().message;
+}
+
+TEST_F(PostgresStoreTest, RefusesKeysOfTheWrongSizeAndBadOptions) {
+    StoreKeys keys = test_keys();
+    keys.index_key.resize(16);
+    auto refused = open_postgres_store(conninfo_for(db_), keys);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::KeyMissing);
+    PostgresOptions options;
+    options.reader_connections = 0;
+    auto bad = open_postgres_store(conninfo_for(db_), test_keys(), options);
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code, ErrorCode::ConfigInvalid);
+}
+
+TEST_F(PostgresStoreTest, AnotherDataKeyCannotReadTheRecords) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(
+            store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    }
+    StoreKeys other = test_keys();
+    other.data_key.assign(kStoreKeyBytes, 0x33);
+    auto store = open(other);
+    ASSERT_NE(store, nullptr);
+    auto got = store->get_person(id_of(1));
+    ASSERT_FALSE(got.has_value());
+    EXPECT_EQ(got.error().code, ErrorCode::StoreCorrupt);
+}
+
+TEST_F(PostgresStoreTest, WritesWithoutAnInstantUseTheClock) {
+    core::FixedClock clock(kT0 + std::chrono::hours(3));
+    auto store = open(test_keys(), &clock);
+    ASSERT_NE(store, nullptr);
+    auto created = store->create_person(
+        id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", {}, ""}, {});
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+    EXPECT_EQ(created->record.created_at, clock.now());
+    auto got = store->get_person(id_of(1));
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->created_at, clock.now());
+}
+
+// Two stores on one database stand for two application servers: their writes share one gap-free
+// audit sequence, and the writer lock keeps a NIK from being registered twice.
+TEST_F(PostgresStoreTest, TwoStoresOnOneDatabaseShareTheWriterLockAndTheAuditSequence) {
+    auto a = open();
+    auto b = open();
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(b, nullptr);
+    constexpr int kPerThread = 40;
+    std::atomic<int> failures{0};
+    const auto writer = [&](Store& s, const std::string& actor) {
+        for (int i = 0; i < kPerThread; ++i) {
+            AuditEntry e;
+            e.actor = actor;
+            e.action = "person.unmask";
+            e.subject = std::to_string(i);
+            e.at = kT0;
+            if (!s.append_audit(e)) {
+                ++failures;
+            }
+        }
+    };
+    std::thread ta(writer, std::ref(*a), "a");
+    std::thread tb(writer, std::ref(*b), "b");
+    // Both race to register the same NIK under different ids, a few times over.
+    std::atomic<int> created{0};
+    std::atomic<int> duplicates{0};
+    const auto registrar = [&](Store& s, int base) {
+        for (int n = 0; n < 5; ++n) {
+            auto r = s.create_person(
+                id_of(base + n), contract::full_person(100 + n), "64.74.01", ctx(), {});
+            if (r) {
+                ++created;
+            } else if (r.error().code == ErrorCode::DuplicateNik) {
+                ++duplicates;
+            } else {
+                ++failures;
+            }
+        }
+    };
+    std::thread ra(registrar, std::ref(*a), 1000);
+    std::thread rb(registrar, std::ref(*b), 2000);
+    for (std::thread* t : {&ta, &tb, &ra, &rb}) {
+        t->join();
+    }
+    EXPECT_EQ(failures.load(), 0);
+    EXPECT_EQ(created.load(), 5);
+    EXPECT_EQ(duplicates.load(), 5);
+    EXPECT_EQ(a->info().persons, 5);
+
+    AuditQuery q;
+    q.limit = 1000;
+    auto log = b->list_audit(q);
+    ASSERT_TRUE(log.has_value()) << log.error().message;
+    ASSERT_EQ(log->size(), static_cast<std::size_t>(2 * kPerThread + 5));
+    for (std::size_t i = 0; i < log->size(); ++i) {
+        EXPECT_EQ((*log)[i].seq, static_cast<std::int64_t>(log->size() - i));
+    }
+    // A write that fails after its audit row was appended leaves no gap either.
+    core::Person dup = contract::full_person(100);
+    auto refused = a->create_person(id_of(3000), dup, "64.74.01", ctx(), {});
+    ASSERT_FALSE(refused.has_value());
+    ASSERT_TRUE(b->append_audit(AuditEntry{0, kT0, "b", "cli", "auth.login", "", ""}));
+    auto last = a->list_audit(AuditQuery{"", "", "", 0, 1});
+    ASSERT_TRUE(last.has_value() && !last->empty());
+    EXPECT_EQ(last->front().seq, static_cast<std::int64_t>(2 * kPerThread + 6));
+    auto check = a->check_integrity();
+    EXPECT_TRUE(check.has_value()) << check.error().message;
+}
+
+// A person an import batch creates and then changes again within the batch gets its earlier
+// version in person_versions, as when the two rows come in separate writes.
+TEST_F(PostgresStoreTest, ImportBatchKeepsVersionsOfAPersonItCreatedAndChanged) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    core::Person p = contract::full_person(1);
+    core::Person again = p;
+    again.phone = "0801";
+    core::Person third = p;
+    third.phone = "0802";
+    third.home.reset();
+    auto r = store->import_persons(
+        {{p, "64.74.01", false}, {again, "64.74.01", true}, {third, "64.74.02", true}},
+        {id_of(1), id_of(2), id_of(3)},
+        ctx("batch"));
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    EXPECT_EQ(sql("SELECT count(*), min(version), max(version) FROM person_versions"), "2|1|2");
+    auto history = store->person_history(id_of(1));
+    ASSERT_TRUE(history.has_value()) << history.error().message;
+    ASSERT_EQ(history->size(), 3U);
+    EXPECT_EQ((*history)[0].record.person, p);
+    EXPECT_EQ((*history)[0].record.kecamatan_code, "64.74.01");
+    EXPECT_EQ((*history)[1].record.person, again);
+    EXPECT_EQ((*history)[2].record.person, third);
+    EXPECT_EQ((*history)[2].record.kecamatan_code, "64.74.02");
+    EXPECT_EQ((*history)[1].reason, "batch");
+    EXPECT_EQ(sql("SELECT home IS NULL FROM persons"), "t");
+    auto check = store->check_integrity();
+    EXPECT_TRUE(check.has_value()) << check.error().message;
+}
+
+TEST_F(PostgresStoreTest, IntegrityCheckReportsBrokenHistoryAndAuditGaps) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    core::Person p = contract::full_person(1);
+    ASSERT_TRUE(store->create_person(id_of(1), p, "64.74.01", ctx(), {}));
+    p.phone = "0800";
+    ASSERT_TRUE(store->update_person(id_of(1), 1, p, "64.74.01", ctx()));
+    ASSERT_TRUE(store->check_integrity());
+
+    sql("DELETE FROM person_versions");
+    auto history = store->check_integrity();
+    ASSERT_FALSE(history.has_value());
+    EXPECT_EQ(history.error().code, ErrorCode::StoreCorrupt);
+    EXPECT_NE(history.error().message.find("person_versions"), std::string::npos)
+        << history.error().message;
+
+    sql("DELETE FROM audit_log WHERE seq = 1");
+    auto audit = store->check_integrity();
+    ASSERT_FALSE(audit.has_value());
+    EXPECT_NE(audit.error().message.find("audit_log"), std::string::npos) << audit.error().message;
+}
+
+// A connection the server drops (restart, failover, an administrator) is opened again on its
+// next use; the call that met the broken connection may fail, later ones work.
+TEST_F(PostgresStoreTest, ReconnectsAfterTheServerDropsItsConnections) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    Raw(server_conninfo())
+        .query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+               "datname = '" +
+               db_ + "' AND pid <> pg_backend_pid()");
+    // Each reader connection and the writer may meet their broken connection once.
+    for (int i = 0; i < 6; ++i) {
+        (void)store->get_person(id_of(1));
+        (void)store->append_audit(AuditEntry{0, kT0, "u", "cli", "auth.login", "", ""});
+    }
+    auto got = store->get_person(id_of(1));
+    ASSERT_TRUE(got.has_value()) << got.error().message;
+    core::Person p = contract::full_person(1);
+    p.phone = "0800";
+    auto updated = store->update_person(id_of(1), 1, p, "64.74.01", ctx());
+    ASSERT_TRUE(updated.has_value()) << updated.error().message;
+}
+
+} // namespace
+} // namespace kapal::store
