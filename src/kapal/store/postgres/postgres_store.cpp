@@ -727,7 +727,8 @@ Result<void> already_exists_as(Result<PgResult> r, std::string_view what) {
 // ---------------------------------------------------------------------------------------------
 // Connections
 
-/// Reader connections handed out one per reading thread.
+/// Connections for reads (and for touch_session, the one write outside the writer path), handed
+/// out one per thread.
 class ReaderPool {
   public:
     class Lease {
@@ -1343,12 +1344,13 @@ class PostgresStore final : public Store {
     }
 
     Result<void> touch_session(const std::string& id, core::Timestamp at) override {
-        // Not audited and not a check-then-write: no writer lock, one statement.
-        const std::lock_guard lock(writer_mutex_);
-        KAPAL_TRY(ensure_connected(*writer_));
+        // Not audited and not a check-then-write, but done on every request: one statement on
+        // a pooled connection, so that it never waits behind an import batch on the writer.
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
         KAPAL_PG_ASSIGN(done,
-                        writer_->exec("UPDATE sessions SET last_seen_at = $2 WHERE id = $1",
-                                      PgParams().text(id).int64(core::to_unix_ms(at))));
+                        conn->exec("UPDATE sessions SET last_seen_at = $2 WHERE id = $1",
+                                   PgParams().text(id).int64(core::to_unix_ms(at))));
         if (done.affected() == 0) {
             return fail(ErrorCode::NotFound, "no session with id " + id);
         }
