@@ -7,6 +7,7 @@
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
 #include "kapal/store/field_cipher.hpp"
+#include "kapal/store/postgres/postgres_store.hpp"
 #include "kapal/store/sqlite/sqlite_store.hpp"
 
 #include <fcntl.h>
@@ -71,14 +72,38 @@ Result<void> write_secret(const fs::path& file, const std::string& text) {
     return {};
 }
 
-Result<fs::path> sqlite_path(const fs::path& dir, const std::string& store) {
-    constexpr std::string_view kPrefix = "sqlite:";
-    if (store.rfind(kPrefix, 0) != 0) {
-        return fail(ErrorCode::ConfigInvalid,
-                    "unsupported store '" + store + "': this version supports sqlite:<file>");
+/// Where the store is: an SQLite file, or a PostgreSQL database (a libpq URI).
+struct StoreLocation {
+    fs::path sqlite_file;   ///< set for sqlite:<file>
+    std::string postgresql; ///< set for postgresql://... (or postgres://...)
+};
+
+Result<StoreLocation> store_location(const fs::path& dir, const std::string& store) {
+    constexpr std::string_view kSqlite = "sqlite:";
+    if (store.rfind(kSqlite, 0) == 0) {
+        fs::path file = store.substr(kSqlite.size());
+        return StoreLocation{file.is_absolute() ? file : dir / file, {}};
     }
-    fs::path file = store.substr(kPrefix.size());
-    return file.is_absolute() ? file : dir / file;
+    if (store.rfind("postgresql://", 0) == 0 || store.rfind("postgres://", 0) == 0) {
+        return StoreLocation{{}, store};
+    }
+    return fail(ErrorCode::ConfigInvalid,
+                "unsupported store '" + store +
+                    "': this version supports sqlite:<file> and postgresql://<database URI>");
+}
+
+Result<std::unique_ptr<store::Store>> open_store(const StoreLocation& where,
+                                                 const store::StoreKeys& keys,
+                                                 int reader_connections,
+                                                 const core::Clock* clock) {
+    if (!where.postgresql.empty()) {
+        store::PostgresOptions options;
+        options.reader_connections = reader_connections;
+        return store::open_postgres_store(where.postgresql, keys, options, clock);
+    }
+    store::SqliteOptions options;
+    options.reader_connections = reader_connections;
+    return store::open_sqlite_store(where.sqlite_file, keys, options, clock);
 }
 
 /// Like ssh with a private key: a key file that others may read is refused, since anyone who can
@@ -193,7 +218,8 @@ settle_key_files(const fs::path& keys, core::Timestamp now, std::array<bool, 2> 
 
 /// A rotation stopped between its commit and the renaming of the key files leaves *.new files.
 /// The pair of key files that fits the store's data becomes the current one.
-Result<void> recover_rotation(const fs::path& dir, const fs::path& file, core::Timestamp now) {
+Result<void>
+recover_rotation(const fs::path& dir, const StoreLocation& where, core::Timestamp now) {
     const fs::path keys = dir / "keys";
     std::error_code ec;
     if (!fs::exists(keys / "data.key.new", ec) && !fs::exists(keys / "index.key.new", ec)) {
@@ -211,9 +237,7 @@ Result<void> recover_rotation(const fs::path& dir, const fs::path& file, core::T
             if (!d || !x) {
                 continue;
             }
-            store::SqliteOptions options;
-            options.reader_connections = 1;
-            auto store = store::open_sqlite_store(file, {*d, *x}, options);
+            auto store = open_store(where, {*d, *x}, 1, nullptr);
             if (!store) {
                 return fail(std::move(store).error());
             }
@@ -272,7 +296,7 @@ Result<InitResult> init_data_dir(const fs::path& dir, const InitOptions& options
     if (!options.store.empty()) {
         config.store = options.store;
     }
-    KAPAL_TRY(sqlite_path(dir, config.store));
+    KAPAL_TRY(store_location(dir, config.store));
     if (!fs::exists(dir / "keys" / "data.key", ec)) {
         const auto keys = store::generate_store_keys();
         KAPAL_TRY(write_secret(dir / "keys" / "data.key", to_hex(keys.data_key) + "\n"));
@@ -319,15 +343,15 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         return fail(std::move(lock).error());
     }
     app->lock_fd_ = *lock;
-    auto file = sqlite_path(dir, app->config_.store);
-    if (!file) {
-        return fail(std::move(file).error());
+    auto where = store_location(dir, app->config_.store);
+    if (!where) {
+        return fail(std::move(where).error());
     }
     std::error_code ec;
     if (fs::exists(dir / "keys" / "data.key.new", ec) ||
         fs::exists(dir / "keys" / "index.key.new", ec)) {
         KAPAL_TRY(lock_data_dir(dir, true, app->lock_fd_));
-        KAPAL_TRY(recover_rotation(dir, *file, app->clock_->now()));
+        KAPAL_TRY(recover_rotation(dir, *where, app->clock_->now()));
         KAPAL_TRY(lock_data_dir(dir, false, app->lock_fd_));
     }
 
@@ -335,9 +359,7 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     if (!keys) {
         return fail(std::move(keys).error());
     }
-    store::SqliteOptions sqlite_options;
-    sqlite_options.reader_connections = app->config_.reader_connections;
-    auto opened = store::open_sqlite_store(*file, *keys, sqlite_options, app->clock_.get());
+    auto opened = open_store(*where, *keys, app->config_.reader_connections, app->clock_.get());
     if (!opened) {
         return fail(std::move(opened).error());
     }

@@ -196,7 +196,8 @@ Result<Config> parse_config(std::string_view text) {
 std::string format_config(const Config& c) {
     std::ostringstream out;
     out << "# Kapal Si Geo settings (see docs/operations.md). key = value\n"
-        << "# Where the registry is stored: sqlite:<file> (relative to this folder).\n"
+        << "# Where the registry is stored: sqlite:<file> (relative to this folder), or a\n"
+        << "# PostgreSQL database: postgresql://user@host/dbname (docs/operations-postgres.md).\n"
         << "store = " << c.store << "\n"
         << "# Address the server listens on; use 0.0.0.0:8080 behind a reverse proxy only.\n"
         << "listen = " << c.listen << "\n"

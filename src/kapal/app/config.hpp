@@ -12,7 +12,8 @@
 namespace kapal::app {
 
 struct Config {
-    std::string store = "sqlite:store.db"; ///< sqlite:<path relative to DIR or absolute>
+    /// sqlite:<path relative to DIR or absolute>, or postgresql://<libpq URI>
+    std::string store = "sqlite:store.db";
     std::string listen = "127.0.0.1:8080";
     std::string tls_cert;
     std::string tls_key;

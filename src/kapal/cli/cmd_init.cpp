@@ -10,7 +10,10 @@ void add_init(CLI::App& app, Action& action) {
     auto dir = std::make_shared<std::string>();
     auto store = std::make_shared<std::string>();
     cmd->add_option("--data", *dir, "Data directory")->required();
-    cmd->add_option("--store", *store, "Store location (default sqlite:store.db)");
+    cmd->add_option(
+        "--store",
+        *store,
+        "Store location: sqlite:<file> (default sqlite:store.db) or postgresql://<database URI>");
     cmd->callback([&action, dir, store] {
         action = [dir, store] {
             auto made = app::init_data_dir(*dir, {*store});
