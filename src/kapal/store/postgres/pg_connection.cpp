@@ -103,7 +103,7 @@ void append_bytea_array(std::string& out, std::span<const std::span<const std::u
     bool first = true;
     for (const auto& v : values) {
         // In an array literal a backslash escapes the next character: "\\x.." is bytea "\x..".
-        out += first ? "\"\\\\x" : ",\"\\\\x";
+        out += first ? R"("\\x)" : R"(,"\\x)";
         first = false;
         for (const std::uint8_t b : v) {
             out += kHex[b >> 4];

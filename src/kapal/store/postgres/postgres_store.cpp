@@ -1373,6 +1373,7 @@ class PostgresStore final : public Store {
         // One entry per session, so that each session's log shows its end; in the order the
         // sessions were created.
         std::vector<std::pair<std::int64_t, std::string>> ids;
+        ids.reserve(static_cast<std::size_t>(rows.rows()));
         for (int i = 0; i < rows.rows(); ++i) {
             ids.emplace_back(rows.int64(i, 1), std::string(rows.text(i, 0)));
         }
@@ -1393,6 +1394,7 @@ class PostgresStore final : public Store {
             rows,
             conn->exec(kSelectLiveSessions, PgParams().text(user_id).int64(core::to_unix_ms(now))));
         std::vector<SessionRecord> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
         for (int i = 0; i < rows.rows(); ++i) {
             out.push_back(session_from_row(rows, i));
         }

@@ -31,7 +31,7 @@ StoreKeys test_keys() {
 }
 
 std::string server_conninfo() {
-    const char* env = std::getenv("KAPAL_TEST_POSTGRES");
+    const char* env = std::getenv("KAPAL_TEST_POSTGRES"); // NOLINT(concurrency-mt-unsafe)
     return env != nullptr ? env : "";
 }
 
@@ -285,7 +285,8 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
     const auto hex = [](const std::string& s) {
         static const char* const digits = "0123456789abcdef";
         std::string out;
-        for (const unsigned char c : s) {
+        for (const char ch : s) {
+            const auto c = static_cast<unsigned char>(ch);
             out += digits[c >> 4];
             out += digits[c & 15];
         }
