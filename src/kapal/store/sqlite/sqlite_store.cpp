@@ -1619,9 +1619,10 @@ class SqliteStore final : public Store {
     std::unique_ptr<PreparedImport> prepare_import(std::vector<ImportItem> items) const override {
         std::vector<PreparedRow> rows;
         rows.reserve(items.size());
+        NonceSource nonces;
         for (auto& item : items) {
             PreparedRow row;
-            row.sealed = seal(item.person);
+            row.sealed = seal(item.person, nonces);
             row.person = std::move(item.person);
             row.person.nik.clear();
             row.person.kk.clear();
@@ -2073,12 +2074,17 @@ class SqliteStore final : public Store {
     }
 
     Sealed seal(const core::Person& p) const {
+        NonceSource nonces;
+        return seal(p, nonces);
+    }
+
+    Sealed seal(const core::Person& p, NonceSource& nonces) const {
         Sealed s;
         s.doc = encode_person_doc(p);
-        s.nik_enc = cipher_.encrypt(p.nik);
+        s.nik_enc = cipher_.encrypt(p.nik, nonces);
         s.nik_bidx = cipher_.blind_index(kNikDomain, p.nik);
         if (!p.kk.empty()) {
-            s.kk_enc = cipher_.encrypt(p.kk);
+            s.kk_enc = cipher_.encrypt(p.kk, nonces);
             s.kk_bidx = cipher_.blind_index(kKkDomain, p.kk);
         }
         if (p.birth_date.ok()) {
