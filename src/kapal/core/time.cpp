@@ -25,6 +25,26 @@ std::optional<int> digits(std::string_view text, std::size_t pos, std::size_t le
 } // namespace
 
 std::string format_date(Date d) {
+    const int year = static_cast<int>(d.year());
+    const auto month = static_cast<unsigned>(d.month());
+    const auto day = static_cast<unsigned>(d.day());
+    if (year >= 0 && year <= 9999 && month <= 99 && day <= 99) {
+        // The common case without printf (a bulk import formats millions of dates).
+        const auto digit = [](unsigned v) {
+            return static_cast<char>('0' + v % 10);
+        };
+        const auto y = static_cast<unsigned>(year);
+        return {digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                '-',
+                digit(month / 10),
+                digit(month),
+                '-',
+                digit(day / 10),
+                digit(day)};
+    }
     std::array<char, 16> buf{};
     std::snprintf(buf.data(),
                   buf.size(),

@@ -47,10 +47,39 @@ FieldCipher::~FieldCipher() {
     sodium_memzero(index_key_.data(), index_key_.size());
 }
 
+NonceSource::~NonceSource() {
+    sodium_memzero(buf_.data(), buf_.size());
+}
+
+std::span<const std::uint8_t, kFieldNonceBytes> NonceSource::next() {
+    if (used_ == kBlock) {
+        ensure_sodium();
+        randombytes_buf(buf_.data(), buf_.size());
+        used_ = 0;
+    }
+    const std::span<const std::uint8_t, kFieldNonceBytes> nonce(
+        buf_.data() + used_ * kFieldNonceBytes, kFieldNonceBytes);
+    ++used_;
+    return nonce;
+}
+
 std::vector<std::uint8_t> FieldCipher::encrypt(std::string_view plain) const {
+    std::array<std::uint8_t, kFieldNonceBytes> nonce{};
+    randombytes_buf(nonce.data(), nonce.size());
+    return encrypt_with(plain, nonce);
+}
+
+std::vector<std::uint8_t> FieldCipher::encrypt(std::string_view plain, NonceSource& nonces) const {
+    return encrypt_with(plain, nonces.next());
+}
+
+std::vector<std::uint8_t>
+FieldCipher::encrypt_with(std::string_view plain,
+                          std::span<const std::uint8_t, kFieldNonceBytes> nonce) const {
+    static_assert(kFieldNonceBytes == crypto_secretbox_NONCEBYTES);
     std::vector<std::uint8_t> out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
                                   plain.size());
-    randombytes_buf(out.data(), crypto_secretbox_NONCEBYTES);
+    std::copy(nonce.begin(), nonce.end(), out.begin());
     crypto_secretbox_easy(out.data() + crypto_secretbox_NONCEBYTES,
                           reinterpret_cast<const unsigned char*>(plain.data()),
                           plain.size(),

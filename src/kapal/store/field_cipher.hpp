@@ -37,6 +37,32 @@ bool store_keys_valid(const StoreKeys& keys);
 /// Two fresh random keys (libsodium randombytes).
 StoreKeys generate_store_keys();
 
+/// Size of the random nonce that starts every encrypted field, in bytes.
+inline constexpr std::size_t kFieldNonceBytes = 24;
+
+/// Random nonces for FieldCipher::encrypt, drawn from libsodium's random source a block at a time
+/// rather than one call (one getrandom system call) per field: a bulk import encrypts two fields
+/// per row. Each nonce is handed out once. Not thread-safe, and neither copied nor moved (a copy
+/// would repeat nonces): a local variable of the code that encrypts.
+class NonceSource {
+  public:
+    NonceSource() = default;
+    NonceSource(const NonceSource&) = delete;
+    NonceSource& operator=(const NonceSource&) = delete;
+    NonceSource(NonceSource&&) = delete;
+    NonceSource& operator=(NonceSource&&) = delete;
+    /// Wipes the nonces not handed out.
+    ~NonceSource();
+
+    /// A nonce never handed out before.
+    std::span<const std::uint8_t, kFieldNonceBytes> next();
+
+  private:
+    static constexpr std::size_t kBlock = 32; ///< nonces drawn per call to the random source
+    std::array<std::uint8_t, kFieldNonceBytes * kBlock> buf_{};
+    std::size_t used_ = kBlock;
+};
+
 /// XSalsa20-Poly1305 (crypto_secretbox) of single fields, and the blind index. Thread-safe:
 /// every member is const and libsodium's random source is thread-safe.
 class FieldCipher {
@@ -53,6 +79,9 @@ class FieldCipher {
     /// nonce (24 random bytes) || ciphertext with its 16-byte tag.
     std::vector<std::uint8_t> encrypt(std::string_view plain) const;
 
+    /// encrypt() with the nonce taken from `nonces`.
+    std::vector<std::uint8_t> encrypt(std::string_view plain, NonceSource& nonces) const;
+
     /// Reverses encrypt. Errors: StoreCorrupt (too short, wrong key, altered bytes).
     Result<std::string> decrypt(std::span<const std::uint8_t> sealed) const;
 
@@ -60,6 +89,10 @@ class FieldCipher {
     BlindIndex blind_index(std::string_view domain, std::string_view value) const;
 
   private:
+    std::vector<std::uint8_t>
+    encrypt_with(std::string_view plain,
+                 std::span<const std::uint8_t, kFieldNonceBytes> nonce) const;
+
     std::array<std::uint8_t, kStoreKeyBytes> data_key_{};
     std::array<std::uint8_t, kStoreKeyBytes> index_key_{};
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace kapal::store {
 namespace {
 
@@ -33,6 +35,28 @@ TEST(FieldCipher, UsesAFreshNonceEveryTime) {
     const auto b = cipher.encrypt("6474015203900001");
     EXPECT_EQ(a.size(), b.size());
     EXPECT_NE(a, b);
+}
+
+TEST(FieldCipher, NonceSourceNeverRepeatsANonceAcrossBlocks) {
+    NonceSource nonces;
+    std::set<std::vector<std::uint8_t>> seen;
+    for (int i = 0; i < 100; ++i) { // more than one block of nonces
+        const auto n = nonces.next();
+        EXPECT_TRUE(seen.emplace(n.begin(), n.end()).second) << "nonce " << i << " repeated";
+    }
+}
+
+TEST(FieldCipher, EncryptWithNonceSourceDecryptsAndStartsWithItsNonce) {
+    const FieldCipher cipher(fixed_keys(1, 2));
+    NonceSource nonces;
+    const auto a = cipher.encrypt("6474015203900001", nonces);
+    const auto b = cipher.encrypt("6474015203900001", nonces);
+    EXPECT_NE(std::vector<std::uint8_t>(a.begin(), a.begin() + kFieldNonceBytes),
+              std::vector<std::uint8_t>(b.begin(), b.begin() + kFieldNonceBytes));
+    auto plain = cipher.decrypt(b);
+    ASSERT_TRUE(plain.has_value()) << plain.error().message;
+    EXPECT_EQ(*plain, "6474015203900001");
+    EXPECT_EQ(a.size(), cipher.encrypt("6474015203900001").size());
 }
 
 TEST(FieldCipher, CiphertextDoesNotContainThePlainText) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <optional>
@@ -272,7 +273,17 @@ class DocWriter {
 
     void integer(long long v) { out_ += std::to_string(v); }
 
-    void number(double v) { out_ += Json(v).dump(); } // nlohmann's shortest round-trip form
+    // nlohmann's shortest round-trip form: what Json(v).dump() writes (serializer::dump_float),
+    // without building a json value and a string for each number.
+    void number(double v) {
+        if (!std::isfinite(v)) {
+            out_ += "null";
+            return;
+        }
+        std::array<char, 64> buf{};
+        const char* end = nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), v);
+        out_.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
+    }
 
     void boolean(bool v) { out_ += v ? "true" : "false"; }
 

@@ -7,6 +7,7 @@
 #include "kapal/core/result.hpp"
 #include "kapal/core/user.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -69,6 +70,23 @@ struct ImportItem {
 };
 
 enum class ImportAction { Created, Unchanged, Changed, Updated };
+
+/// A batch of ImportItems after Store::prepare_import: the per-row work that needs neither the
+/// store's writer nor its storage (encryption of NIK and KK, blind indexes, the stored document)
+/// done in advance, so that a bulk import can do it on another thread while the previous batch
+/// is written. Its content is the backend's own; it keeps no NIK or KK in clear.
+class PreparedImport {
+  public:
+    PreparedImport() = default;
+    PreparedImport(const PreparedImport&) = delete;
+    PreparedImport& operator=(const PreparedImport&) = delete;
+    PreparedImport(PreparedImport&&) = delete;
+    PreparedImport& operator=(PreparedImport&&) = delete;
+    virtual ~PreparedImport() = default;
+
+    /// Number of rows, in the order of the items it was prepared from.
+    virtual std::size_t size() const = 0;
+};
 
 struct ImportResult {
     ImportAction action = ImportAction::Created;
@@ -194,17 +212,30 @@ class Store {
     virtual Result<core::PersonRecord> person_as_of(const core::PersonId& id,
                                                     core::Timestamp at) = 0;
 
-    /// Imports a batch in one transaction, matching each row on the NIK blind index: new NIK →
-    /// Created (with a fresh id from `new_ids`, same length as items); same content →
-    /// Unchanged; different content → Changed (nothing written) or Updated when the item asks.
+    /// Seals a batch for import_prepared. Thread-safe, and it neither waits for nor blocks
+    /// writers: it reads only the store's keys.
+    virtual std::unique_ptr<PreparedImport> prepare_import(std::vector<ImportItem> items) const = 0;
+
+    /// Imports a prepared batch in one transaction, matching each row on the NIK blind index:
+    /// new NIK → Created (with a fresh id from `new_ids`, same length as the batch); same
+    /// content → Unchanged; different content → Changed (nothing written) or Updated when the
+    /// item asks. Errors: InvalidArgument (ids of another length, or a batch prepared by another
+    /// store).
     virtual Result<std::vector<ImportResult>>
-    import_persons(const std::vector<ImportItem>& items,
-                   const std::vector<core::PersonId>& new_ids,
-                   const WriteContext& ctx) = 0;
+    import_prepared(const PreparedImport& batch,
+                    const std::vector<core::PersonId>& new_ids,
+                    const WriteContext& ctx) = 0;
+
+    /// prepare_import then import_prepared, on the calling thread.
+    Result<std::vector<ImportResult>> import_persons(const std::vector<ImportItem>& items,
+                                                     const std::vector<core::PersonId>& new_ids,
+                                                     const WriteContext& ctx) {
+        return import_prepared(*prepare_import(items), new_ids, ctx);
+    }
 
     // --- Audit. Writes above also append to the log inside their own transaction:
     // create_person "person.create" (subject = person id, detail = reason), update_person
-    // "person.update", import_persons one "person.import" per batch (detail = counts and the
+    // "person.update", import_prepared one "person.import" per batch (detail = counts and the
     // reason), create_user/update_user "user.create"/"user.update" (detail = role and areas),
     // create_session "session.create", revoke_session(s) "session.revoke", create_api_token
     // "token.create", revoke_api_token "token.revoke".
