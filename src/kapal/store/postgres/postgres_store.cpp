@@ -828,6 +828,20 @@ struct CreatedRow {
     std::vector<Archived> archived; ///< versions 1 .. version-1
 };
 
+/// An import batch with its blind indexes (see PostgresStore::prepare_import).
+struct PgPreparedImport final : PreparedImport {
+    PgPreparedImport(const void* owner, std::vector<ImportItem> rows, std::vector<BlindIndex> index)
+        : store(owner)
+        , items(std::move(rows))
+        , bidx(std::move(index)) {}
+
+    std::size_t size() const override { return items.size(); }
+
+    const void* store; ///< the store whose keys made the blind indexes
+    std::vector<ImportItem> items;
+    std::vector<BlindIndex> bidx;
+};
+
 class PostgresStore final : public Store {
   public:
     PostgresStore(std::string conninfo, const StoreKeys& keys, const core::Clock* clock)
@@ -1154,18 +1168,30 @@ class PostgresStore final : public Store {
         return std::move(v.record);
     }
 
-    Result<std::vector<ImportResult>> import_persons(const std::vector<ImportItem>& items,
-                                                     const std::vector<core::PersonId>& new_ids,
-                                                     const WriteContext& ctx) override {
-        if (items.size() != new_ids.size()) {
-            return fail(ErrorCode::InvalidArgument, "import needs one new id per item");
-        }
-        const core::Timestamp at = write_time(ctx);
+    std::unique_ptr<PreparedImport> prepare_import(std::vector<ImportItem> items) const override {
+        // The blind indexes are computed here, off the writer's lock; the values are sealed
+        // while the batch is written (COPY streams them).
         std::vector<BlindIndex> bidx;
         bidx.reserve(items.size());
         for (const ImportItem& item : items) {
             bidx.push_back(cipher_.blind_index(kNikDomain, item.person.nik));
         }
+        return std::make_unique<PgPreparedImport>(this, std::move(items), std::move(bidx));
+    }
+
+    Result<std::vector<ImportResult>> import_prepared(const PreparedImport& batch,
+                                                      const std::vector<core::PersonId>& new_ids,
+                                                      const WriteContext& ctx) override {
+        const auto* prepared = dynamic_cast<const PgPreparedImport*>(&batch);
+        if (prepared == nullptr || prepared->store != this) {
+            return fail(ErrorCode::InvalidArgument, "import batch was prepared by another store");
+        }
+        const std::vector<ImportItem>& items = prepared->items;
+        const std::vector<BlindIndex>& bidx = prepared->bidx;
+        if (items.size() != new_ids.size()) {
+            return fail(ErrorCode::InvalidArgument, "import needs one new id per item");
+        }
+        const core::Timestamp at = write_time(ctx);
         const std::lock_guard lock(writer_mutex_);
         KAPAL_PG_ASSIGN(tx, begin_write());
         PgConnection& w = *writer_;
