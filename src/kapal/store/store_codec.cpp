@@ -1,0 +1,135 @@
+#include "kapal/store/store_codec.hpp"
+
+namespace kapal::store {
+namespace {
+
+constexpr std::string_view kBase64Url =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+std::string base64url_encode(std::string_view in) {
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const auto n = (std::uint32_t{static_cast<std::uint8_t>(in[i])} << 16) |
+                       (std::uint32_t{static_cast<std::uint8_t>(in[i + 1])} << 8) |
+                       std::uint32_t{static_cast<std::uint8_t>(in[i + 2])};
+        out += kBase64Url[(n >> 18) & 63];
+        out += kBase64Url[(n >> 12) & 63];
+        out += kBase64Url[(n >> 6) & 63];
+        out += kBase64Url[n & 63];
+    }
+    if (i + 1 == in.size()) {
+        const auto n = std::uint32_t{static_cast<std::uint8_t>(in[i])} << 16;
+        out += kBase64Url[(n >> 18) & 63];
+        out += kBase64Url[(n >> 12) & 63];
+    } else if (i + 2 == in.size()) {
+        const auto n = (std::uint32_t{static_cast<std::uint8_t>(in[i])} << 16) |
+                       (std::uint32_t{static_cast<std::uint8_t>(in[i + 1])} << 8);
+        out += kBase64Url[(n >> 18) & 63];
+        out += kBase64Url[(n >> 12) & 63];
+        out += kBase64Url[(n >> 6) & 63];
+    }
+    return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view in) {
+    if (in.size() % 4 == 1) {
+        return std::nullopt;
+    }
+    std::string out;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (const char c : in) {
+        std::uint32_t v = 0;
+        if (c >= 'A' && c <= 'Z') {
+            v = static_cast<std::uint32_t>(c - 'A');
+        } else if (c >= 'a' && c <= 'z') {
+            v = static_cast<std::uint32_t>(c - 'a' + 26);
+        } else if (c >= '0' && c <= '9') {
+            v = static_cast<std::uint32_t>(c - '0' + 52);
+        } else if (c == '-') {
+            v = 62;
+        } else if (c == '_') {
+            v = 63;
+        } else {
+            return std::nullopt;
+        }
+        acc = (acc << 6) | v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xff);
+        }
+    }
+    // Leftover bits must be zero, so that every cursor has exactly one spelling.
+    if ((acc & ((1U << bits) - 1)) != 0) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+constexpr std::string_view kCursorPrefix = "p1:";
+
+} // namespace
+
+std::int64_t category_mask(const std::vector<core::Category>& categories) {
+    std::int64_t mask = 0;
+    for (const auto c : categories) {
+        mask |= std::int64_t{1} << static_cast<int>(c);
+    }
+    return mask;
+}
+
+std::string encode_cursor(const core::PersonId& last) {
+    std::string payload(kCursorPrefix);
+    payload += last.str();
+    return base64url_encode(payload);
+}
+
+std::optional<std::string> decode_cursor(std::string_view cursor) {
+    auto payload = base64url_decode(cursor);
+    if (!payload || payload->size() <= kCursorPrefix.size() ||
+        std::string_view(*payload).substr(0, kCursorPrefix.size()) != kCursorPrefix) {
+        return std::nullopt;
+    }
+    return payload->substr(kCursorPrefix.size());
+}
+
+std::string like_pattern(std::string_view text) {
+    std::string out = "%";
+    for (const char c : text) {
+        if (c == '%' || c == '_' || c == '\\') {
+            out += '\\';
+        }
+        out += c;
+    }
+    out += '%';
+    return out;
+}
+
+std::string join_codes(const std::vector<std::string>& codes) {
+    std::string out;
+    for (const auto& c : codes) {
+        out += (out.empty() ? "" : " ") + c;
+    }
+    return out;
+}
+
+std::vector<std::string> split_codes(std::string_view text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find(' ', start);
+        if (end == std::string_view::npos) {
+            end = text.size();
+        }
+        if (end > start) {
+            out.emplace_back(text.substr(start, end - start));
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+} // namespace kapal::store

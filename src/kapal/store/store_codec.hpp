@@ -1,0 +1,33 @@
+#pragma once
+// Small encodings both store backends share, so that what they store and hand out is the same
+// bytes on either: the category bit mask, list cursors, LIKE patterns and area-code lists.
+
+#include "kapal/core/ids.hpp"
+#include "kapal/core/person.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kapal::store {
+
+/// One bit per category (bit = the enum's value), for filtering in SQL.
+std::int64_t category_mask(const std::vector<core::Category>& categories);
+
+/// The opaque cursor naming the last person of a page (base64url of "p1:" + public id): a cursor
+/// means the same on every backend.
+std::string encode_cursor(const core::PersonId& last);
+
+/// The public id in a cursor; nullopt for anything encode_cursor cannot have made.
+std::optional<std::string> decode_cursor(std::string_view cursor);
+
+/// A LIKE pattern matching `text` anywhere, its metacharacters escaped with backslash.
+std::string like_pattern(std::string_view text);
+
+/// Area codes as one text separated by spaces (codes never contain one), and back.
+std::string join_codes(const std::vector<std::string>& codes);
+std::vector<std::string> split_codes(std::string_view text);
+
+} // namespace kapal::store
