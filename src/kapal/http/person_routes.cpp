@@ -74,6 +74,39 @@ bool is_json(const Request& req) {
     return iequals(type, "application/json");
 }
 
+/// The string member `field` of a JSON body that must hold exactly that one member. Errors:
+/// UnsupportedMediaType, BadJson, ValidationFailed naming an unknown member, and `missing`
+/// (with `missing_issue` on the field) when the member is absent or not a string.
+Result<std::string> one_string_field(const Request& req,
+                                     const std::string& field,
+                                     ErrorCode missing,
+                                     ErrorCode missing_issue) {
+    if (!is_json(req)) {
+        return fail(ErrorCode::UnsupportedMediaType, "send application/json");
+    }
+    if (json_too_deep(req.body)) {
+        return fail(ErrorCode::BadJson, "nested too deeply");
+    }
+    const auto j = nlohmann::json::parse(req.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        return fail(ErrorCode::BadJson, "the body is not a JSON object");
+    }
+    for (const auto& [key, value] : j.items()) {
+        if (key != field) {
+            return fail(
+                ErrorCode::ValidationFailed, "unknown field", {{key, ErrorCode::UnknownField, ""}});
+        }
+    }
+    if (!j.contains(field) || !j[field].is_string()) {
+        return fail(missing,
+                    field + " is required",
+                    {{field,
+                      missing_issue,
+                      missing_issue == ErrorCode::FieldTypeMismatch ? "string" : ""}});
+    }
+    return j[field].get<std::string>();
+}
+
 Response person_response(int status, const core::PersonRecord& r) {
     auto res = Response::json(status, person_to_json(r));
     res.set_header("ETag", etag(r.version));
@@ -182,32 +215,13 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
     });
 
     router.add("POST", "/api/v1/persons/lookup", kReaders, [&persons](const Request& req) {
-        if (!is_json(req)) {
-            return problem_response(ErrorCode::UnsupportedMediaType, req.lang());
-        }
-        if (json_too_deep(req.body)) {
-            return problem_response(ErrorCode::BadJson, req.lang());
-        }
         // A NIK never travels in a URL (proxies and logs keep URLs): it comes in the body.
-        const auto j = nlohmann::json::parse(req.body, nullptr, false);
-        if (j.is_discarded() || !j.is_object()) {
-            return problem_response(ErrorCode::BadJson, req.lang());
+        auto nik =
+            one_string_field(req, "nik", ErrorCode::ValidationFailed, ErrorCode::FieldTypeMismatch);
+        if (!nik) {
+            return problem(nik.error(), req);
         }
-        for (const auto& [key, value] : j.items()) {
-            if (key != "nik") {
-                return problem(Error{ErrorCode::ValidationFailed,
-                                     "unknown field",
-                                     {{key, ErrorCode::UnknownField, ""}}},
-                               req);
-            }
-        }
-        if (!j.contains("nik") || !j["nik"].is_string()) {
-            return problem(Error{ErrorCode::ValidationFailed,
-                                 "nik is required",
-                                 {{"nik", ErrorCode::FieldTypeMismatch, "string"}}},
-                           req);
-        }
-        auto found = persons.find_by_nik(j["nik"].get<std::string>(), actor_of(req));
+        auto found = persons.find_by_nik(*nik, actor_of(req));
         if (!found) {
             return problem(found.error(), req);
         }
@@ -286,32 +300,13 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
     });
 
     router.add("POST", "/api/v1/persons/{id}/reveal", kUnmaskers, [&persons](const Request& req) {
-        if (!is_json(req)) {
-            return problem_response(ErrorCode::UnsupportedMediaType, req.lang());
-        }
-        if (json_too_deep(req.body)) {
-            return problem_response(ErrorCode::BadJson, req.lang());
-        }
-        const auto j = nlohmann::json::parse(req.body, nullptr, false);
-        if (j.is_discarded() || !j.is_object()) {
-            return problem_response(ErrorCode::BadJson, req.lang());
-        }
-        for (const auto& [key, value] : j.items()) {
-            if (key != "purpose") {
-                return problem(Error{ErrorCode::ValidationFailed,
-                                     "unknown field",
-                                     {{key, ErrorCode::UnknownField, ""}}},
-                               req);
-            }
-        }
-        if (!j.contains("purpose") || !j["purpose"].is_string()) {
-            return problem(Error{ErrorCode::PurposeRequired,
-                                 "purpose is required",
-                                 {{"purpose", ErrorCode::PurposeRequired, ""}}},
-                           req);
+        auto purpose = one_string_field(
+            req, "purpose", ErrorCode::PurposeRequired, ErrorCode::PurposeRequired);
+        if (!purpose) {
+            return problem(purpose.error(), req);
         }
         const core::PersonId id{std::string(req.path_param("id"))};
-        auto numbers = persons.reveal(id, actor_of(req), j["purpose"].get<std::string>());
+        auto numbers = persons.reveal(id, actor_of(req), *purpose);
         if (!numbers) {
             return problem(numbers.error(), req);
         }
