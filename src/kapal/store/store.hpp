@@ -159,6 +159,51 @@ struct StoreInfo {
     std::string location;
 };
 
+/// Where a reader of the change feed stands: after the change (seq, key). Opaque to callers
+/// except for `seq`; {0, 0} is before everything.
+struct ChangeCursor {
+    std::int64_t seq = 0; ///< the audit seq of the write that made the change
+    std::int64_t key = 0; ///< the backend's row key within one seq (a batch shares its seq)
+
+    friend bool operator==(const ChangeCursor&, const ChangeCursor&) = default;
+};
+
+/// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
+/// is decrypted or parsed. One per person in its current version.
+struct PersonSummary {
+    core::PersonId id;
+    std::int64_t version = 0;
+    std::string kelurahan_code;
+    std::uint8_t categories = 0; ///< bit (1 << Category)
+    std::optional<core::DisabilitySeverity> severity;
+    core::Status status = core::Status::Aktif;
+    std::optional<double> lon;
+    std::optional<double> lat;
+};
+
+/// A page of the change feed: the current state of every person written after the cursor, in
+/// commit order (all persons of one write together).
+struct ChangePage {
+    std::vector<PersonSummary> items;
+    ChangeCursor next; ///< pass it back for the next page; equals the request when none
+};
+
+/// Wakes a follower of the change feed when another process may have written (PostgreSQL:
+/// LISTEN/NOTIFY). Used by one thread.
+class ChangeWaiter {
+  public:
+    ChangeWaiter() = default;
+    ChangeWaiter(const ChangeWaiter&) = delete;
+    ChangeWaiter& operator=(const ChangeWaiter&) = delete;
+    ChangeWaiter(ChangeWaiter&&) = delete;
+    ChangeWaiter& operator=(ChangeWaiter&&) = delete;
+    virtual ~ChangeWaiter() = default;
+
+    /// Returns true as soon as a change may have been committed, false after `timeout_ms`
+    /// without a signal. May return true spuriously; the caller reads the feed either way.
+    virtual bool wait(int timeout_ms) = 0;
+};
+
 /// Keys for field encryption and the blind index, read from the data directory by `app`.
 struct StoreKeys {
     std::vector<std::uint8_t> data_key;  ///< 32 bytes, crypto_secretbox key
@@ -232,6 +277,18 @@ class Store {
                                                      const WriteContext& ctx) {
         return import_prepared(*prepare_import(items), new_ids, ctx);
     }
+
+    // --- Change feed: lets every application server sharing a database keep its in-memory
+    // indexes in step with writes made by the others (and by command-line imports).
+
+    /// The persons written after `after` (created, updated, imported), each in its current
+    /// version, in the order (seq of the write, row key); at most `limit` (1..100000). From
+    /// {0, 0} it is every person. A reader that has read up to a cursor misses no later commit:
+    /// writes are serialised and take their seq in commit order. Errors: InvalidArgument.
+    virtual Result<ChangePage> person_changes(const ChangeCursor& after, int limit) = 0;
+
+    /// A waiter on its own connection (SQLite: one that only sleeps; followers poll).
+    virtual std::unique_ptr<ChangeWaiter> change_waiter() = 0;
 
     // --- Audit. Writes above also append to the log inside their own transaction:
     // create_person "person.create" (subject = person id, detail = reason), update_person

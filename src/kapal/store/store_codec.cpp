@@ -132,4 +132,32 @@ std::vector<std::string> split_codes(std::string_view text) {
     return out;
 }
 
+Result<PersonSummary> summary_of(const SummaryColumns& row) {
+    PersonSummary out;
+    out.id = core::PersonId(std::string(row.id));
+    out.version = row.version;
+    out.kelurahan_code = std::string(row.kelurahan_code);
+    if (row.categories < 0 || row.categories >= (std::int64_t{1} << core::kAllCategories.size())) {
+        return fail(ErrorCode::StoreCorrupt,
+                    "person " + std::string(row.id) + " has an unknown category mask");
+    }
+    out.categories = static_cast<std::uint8_t>(row.categories);
+    if (!row.severity.empty()) {
+        out.severity = core::parse_severity(row.severity);
+        if (!out.severity) {
+            return fail(ErrorCode::StoreCorrupt,
+                        "person " + std::string(row.id) + " has an unknown severity");
+        }
+    }
+    const auto status = core::parse_status(row.status);
+    if (!status) {
+        return fail(ErrorCode::StoreCorrupt,
+                    "person " + std::string(row.id) + " has an unknown status");
+    }
+    out.status = *status;
+    out.lon = row.lon;
+    out.lat = row.lat;
+    return out;
+}
+
 } // namespace kapal::store

@@ -4,6 +4,8 @@
 
 #include "kapal/core/ids.hpp"
 #include "kapal/core/person.hpp"
+#include "kapal/core/result.hpp"
+#include "kapal/store/store.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -29,5 +31,20 @@ std::string like_pattern(std::string_view text);
 /// Area codes as one text separated by spaces (codes never contain one), and back.
 std::string join_codes(const std::vector<std::string>& codes);
 std::vector<std::string> split_codes(std::string_view text);
+
+/// The plain columns of a person row that the change feed hands out, as the backend read them.
+struct SummaryColumns {
+    std::string_view id;
+    std::int64_t version = 0;
+    std::string_view kelurahan_code;
+    std::int64_t categories = 0; ///< category_mask
+    std::string_view severity;   ///< "" when NULL
+    std::string_view status;
+    std::optional<double> lon;
+    std::optional<double> lat;
+};
+
+/// The summary of those columns. Errors: StoreCorrupt (a value no writer stores).
+Result<PersonSummary> summary_of(const SummaryColumns& row);
 
 } // namespace kapal::store

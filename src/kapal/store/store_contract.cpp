@@ -3,6 +3,7 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/core/text.hpp"
 #include "kapal/store/field_cipher.hpp"
+#include "kapal/store/store_codec.hpp"
 
 #include <unistd.h>
 
@@ -828,6 +829,162 @@ TEST_P(StoreContract, ConcurrentReadersSeeConsistentRecordsWhileWriting) {
     auto last = store().get_person(new_id(kPersons));
     ASSERT_TRUE(last.has_value());
     EXPECT_EQ(last->version, kUpdates + 1);
+}
+
+// ---- change feed ----------------------------------------------------------------------------
+
+namespace {
+
+/// Every item of the feed after `from`, read in pages of `page`; the cursor after the last.
+std::pair<std::vector<PersonSummary>, ChangeCursor>
+read_feed(Store& s, ChangeCursor from = {}, int page = 1000) {
+    std::vector<PersonSummary> all;
+    for (int guard = 0; guard < 10000; ++guard) {
+        auto r = s.person_changes(from, page);
+        EXPECT_TRUE(r.has_value()) << r.error().message;
+        if (!r || r->items.empty()) {
+            if (r) {
+                EXPECT_EQ(r->next, from) << "an empty page keeps the cursor";
+            }
+            break;
+        }
+        EXPECT_LE(r->items.size(), static_cast<std::size_t>(page));
+        EXPECT_NE(r->next, from);
+        all.insert(all.end(), r->items.begin(), r->items.end());
+        from = r->next;
+    }
+    return {all, from};
+}
+
+} // namespace
+
+TEST_P(StoreContract, ChangeFeedFromTheStartListsEveryPersonOnceInWriteOrder) {
+    create(store(), 1, full_person(1));
+    create(store(), 2, full_person(2));
+    core::Person changed = full_person(1);
+    changed.address.kelurahan_code = "64.74.02.1001";
+    changed.categories = {core::Category::Mental};
+    changed.severity = std::nullopt;
+    changed.status = core::Status::Pindah;
+    changed.home = std::nullopt;
+    ASSERT_TRUE(store().update_person(new_id(1), 1, changed, kecamatan(changed), ctx_at(kT0)));
+
+    auto [items, end] = read_feed(store());
+    ASSERT_EQ(items.size(), 2U) << "one entry per person, in its current version";
+    EXPECT_EQ(items[0].id, new_id(2)) << "ordered by the write that last changed each";
+    EXPECT_EQ(items[0].version, 1);
+    EXPECT_EQ(items[0].kelurahan_code, "64.74.01.1003");
+    EXPECT_EQ(items[0].categories, category_mask(full_person(2).categories));
+    EXPECT_EQ(items[0].severity, core::DisabilitySeverity::Berat);
+    EXPECT_EQ(items[0].status, core::Status::Aktif);
+    ASSERT_TRUE(items[0].lon && items[0].lat);
+    EXPECT_DOUBLE_EQ(*items[0].lon, 117.4987);
+    EXPECT_DOUBLE_EQ(*items[0].lat, 0.1342);
+
+    EXPECT_EQ(items[1].id, new_id(1));
+    EXPECT_EQ(items[1].version, 2);
+    EXPECT_EQ(items[1].kelurahan_code, "64.74.02.1001");
+    EXPECT_EQ(items[1].categories, 1U << static_cast<unsigned>(core::Category::Mental));
+    EXPECT_FALSE(items[1].severity.has_value());
+    EXPECT_EQ(items[1].status, core::Status::Pindah);
+    EXPECT_FALSE(items[1].lon.has_value());
+
+    // The cursor of a write is its audit seq: the update was the third entry.
+    auto log = store().list_audit(AuditQuery{});
+    ASSERT_TRUE(log.has_value());
+    ASSERT_FALSE(log->empty());
+    EXPECT_EQ(end.seq, log->front().seq);
+    EXPECT_EQ(log->front().action, "person.update");
+}
+
+TEST_P(StoreContract, ChangeFeedAfterACursorShowsOnlyLaterWrites) {
+    create(store(), 1, full_person(1));
+    create(store(), 2, full_person(2));
+    const auto [before, cursor] = read_feed(store());
+    ASSERT_EQ(before.size(), 2U);
+
+    ASSERT_TRUE(
+        store().append_audit(AuditEntry{0, kT0, "user:1", "cli", "person.unmask", "x", ""}));
+    auto none = read_feed(store(), cursor);
+    EXPECT_TRUE(none.first.empty()) << "an audit entry alone changes no person";
+
+    core::Person p2 = full_person(2);
+    p2.status = core::Status::Meninggal;
+    ASSERT_TRUE(store().update_person(new_id(2), 1, p2, kecamatan(p2), ctx_at(at_minute(1))));
+    const auto [after, end] = read_feed(store(), cursor);
+    ASSERT_EQ(after.size(), 1U);
+    EXPECT_EQ(after[0].id, new_id(2));
+    EXPECT_EQ(after[0].version, 2);
+    EXPECT_EQ(after[0].status, core::Status::Meninggal);
+    EXPECT_GT(end.seq, cursor.seq);
+
+    // A failed write (stale version) changes nothing in the feed.
+    EXPECT_FALSE(store().update_person(new_id(2), 1, p2, kecamatan(p2), ctx_at(at_minute(2))));
+    EXPECT_TRUE(read_feed(store(), end).first.empty());
+}
+
+TEST_P(StoreContract, ChangeFeedPagesThroughImportBatchesWithoutLossOrRepeat) {
+    std::vector<ImportItem> items;
+    std::vector<core::PersonId> ids;
+    for (int i = 1; i <= 30; ++i) {
+        core::Person p = full_person(i);
+        items.push_back(ImportItem{p, kecamatan(p), false});
+        ids.push_back(new_id(i));
+    }
+    ASSERT_TRUE(store().import_persons(items, ids, ctx_at(kT0, "import:a.csv")));
+    for (int i = 31; i <= 35; ++i) {
+        create(store(), i, full_person(i));
+    }
+    // A second import: 3 rows updated, 1 new, the rest unchanged (not in the feed again).
+    std::vector<ImportItem> again(items.begin(), items.begin() + 3);
+    for (auto& item : again) {
+        item.person.needs_note = "diperbarui";
+        item.update_if_changed = true;
+    }
+    core::Person extra = full_person(36);
+    again.push_back(ImportItem{extra, kecamatan(extra), false});
+    std::vector<core::PersonId> ids2;
+    for (int i = 0; i < 4; ++i) {
+        ids2.push_back(new_id(100 + i));
+    }
+    const auto [first, mid] = read_feed(store(), {}, 7);
+    ASSERT_EQ(first.size(), 35U);
+    ASSERT_TRUE(store().import_persons(again, ids2, ctx_at(at_minute(1), "import:b.csv")));
+
+    const auto [all, end] = read_feed(store(), {}, 7);
+    std::set<std::string> seen;
+    for (const auto& s : all) {
+        EXPECT_TRUE(seen.insert(s.id.str()).second) << "repeated " << s.id.str();
+    }
+    EXPECT_EQ(all.size(), 36U);
+    const auto [later, end2] = read_feed(store(), mid, 2);
+    ASSERT_EQ(later.size(), 4U) << "the updated rows and the new one, nothing else";
+    std::set<std::string> later_ids;
+    for (const auto& s : later) {
+        later_ids.insert(s.id.str());
+        EXPECT_EQ(s.version, s.id == new_id(103) ? 1 : 2);
+    }
+    EXPECT_EQ(later_ids,
+              (std::set<std::string>{
+                  new_id(1).str(), new_id(2).str(), new_id(3).str(), new_id(103).str()}));
+    EXPECT_EQ(end2, end);
+}
+
+TEST_P(StoreContract, ChangeFeedRefusesALimitOutOfRange) {
+    for (int limit : {0, -1, 100001}) {
+        auto r = store().person_changes({}, limit);
+        ASSERT_FALSE(r.has_value()) << limit;
+        EXPECT_EQ(r.error().code, ErrorCode::InvalidArgument);
+    }
+}
+
+TEST_P(StoreContract, ChangeWaiterReturnsWithinItsTimeout) {
+    auto waiter = store().change_waiter();
+    ASSERT_NE(waiter, nullptr);
+    const auto start = std::chrono::steady_clock::now();
+    waiter->wait(50);
+    waiter->wait(50);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
 TEST_P(StoreContract, IntegrityCheckPassesOnAFreshStore) {

@@ -1,9 +1,11 @@
 #include "kapal/store/postgres/pg_connection.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <array>
 #include <bit>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <utility>
@@ -288,6 +290,37 @@ Result<void> PgConnection::configure() {
     const std::string settings = "SET lock_timeout = " + std::to_string(lock_timeout_ms_) +
                                  "; SET application_name = 'kapal'";
     return run(settings.c_str());
+}
+
+Result<bool> PgConnection::wait_notification(int timeout_ms) {
+    const auto drain = [this] {
+        bool any = false;
+        while (PGnotify* n = PQnotifies(conn_)) {
+            any = true;
+            PQfreemem(n);
+        }
+        return any;
+    };
+    if (drain()) {
+        return true;
+    }
+    const int fd = PQsocket(conn_);
+    if (fd < 0) {
+        return fail(ErrorCode::StoreUnavailable, "postgresql: the connection is closed");
+    }
+    pollfd p{fd, POLLIN, 0};
+    const int ready = ::poll(&p, 1, timeout_ms);
+    if (ready < 0 && errno != EINTR) {
+        return fail(ErrorCode::StoreUnavailable, "postgresql: poll failed");
+    }
+    if (ready <= 0) {
+        return false;
+    }
+    if (PQconsumeInput(conn_) == 0) {
+        return fail(ErrorCode::StoreUnavailable,
+                    std::string("postgresql: ") + PQerrorMessage(conn_));
+    }
+    return drain();
 }
 
 bool PgConnection::ok() const {

@@ -116,6 +116,10 @@ class PgConnection {
     /// Runs `copy_sql` (COPY ... FROM STDIN) and sends `data` in the format it names.
     Result<void> copy_in(const std::string& copy_sql, std::string_view data);
 
+    /// Waits up to `timeout_ms` for a notification on a channel this connection LISTENs to and
+    /// drains every one that arrived; true when there was one. Errors: StoreUnavailable.
+    Result<bool> wait_notification(int timeout_ms);
+
     /// False once the connection to the server is lost.
     bool ok() const;
 

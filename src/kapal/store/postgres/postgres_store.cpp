@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include <mutex>
 #include <span>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -187,10 +189,20 @@ CREATE TABLE audit_counter (
 INSERT INTO audit_counter (seq) VALUES (0);
 )sql";
 
+// v4: the change feed. change_seq is the audit seq of the write that last wrote the row (the
+// seq begin_write reads under the writer lock, plus one; rows written before v4 keep 0).
+// Followers read persons by (change_seq, pk) after a cursor; writes of persons NOTIFY
+// kapal_changes, which PostgreSQL delivers at commit.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE persons ADD COLUMN change_seq bigint NOT NULL DEFAULT 0;
+CREATE INDEX persons_change ON persons (change_seq, pk);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
+    Migration{4, kSchemaV4},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -371,16 +383,16 @@ constexpr const char* kSelectCreation = "SELECT created_at, created_by FROM pers
 constexpr const char* kInsertPerson =
     "INSERT INTO persons (id, version, created_at, updated_at, created_by, updated_by, "
     "updated_source, updated_reason, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, "
-    "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, home, doc) "
-    "VALUES ($1, 1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::date, $13, $14, $15, "
-    "$16, $17, " KAPAL_PG_HOME("$18", "$19") ", $20)";
+    "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, home, doc, "
+    "change_seq) VALUES ($1, 1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::date, $13, "
+    "$14, $15, $16, $17, " KAPAL_PG_HOME("$18", "$19") ", $20, $21)";
 
 constexpr const char* kUpdatePerson =
     "UPDATE persons SET version = $2, updated_at = $3, updated_by = $4, updated_source = $5, "
     "updated_reason = $6, nik_enc = $7, nik_bidx = $8, kk_enc = $9, kk_bidx = $10, "
     "full_name = $11, sex = $12, birth_date = $13::date, kelurahan_code = $14, "
     "kecamatan_code = $15, categories = $16, severity = $17, status = $18, "
-    "home = " KAPAL_PG_HOME("$19", "$20") ", doc = $21 WHERE pk = $1";
+    "home = " KAPAL_PG_HOME("$19", "$20") ", doc = $21, change_seq = $22 WHERE pk = $1";
 
 // Copies the current row of a person into person_versions before an update replaces it.
 constexpr const char* kArchiveVersion =
@@ -427,15 +439,23 @@ constexpr const char* kImportLookup =
 constexpr const char* kCopyPersons =
     "COPY persons (id, version, created_at, updated_at, created_by, updated_by, updated_source, "
     "updated_reason, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, birth_date, "
-    "kelurahan_code, kecamatan_code, categories, severity, status, home, doc) "
+    "kelurahan_code, kecamatan_code, categories, severity, status, home, doc, change_seq) "
     "FROM STDIN (FORMAT binary)";
-constexpr int kCopyPersonFields = 22;
+constexpr int kCopyPersonFields = 23;
 
 constexpr const char* kSelectIdempotency =
     "SELECT fingerprint, person_id FROM idempotency_keys WHERE key = $1";
 constexpr const char* kInsertIdempotency =
     "INSERT INTO idempotency_keys (key, fingerprint, person_id, created_at) "
     "VALUES ($1, $2, $3, $4)";
+
+constexpr const char* kNotifyChanges = "NOTIFY kapal_changes";
+constexpr const char* kListenChanges = "LISTEN kapal_changes";
+
+constexpr const char* kSelectChanges =
+    "SELECT change_seq, pk, id, version, kelurahan_code, categories, severity, status, "
+    "ST_X(home), ST_Y(home) FROM persons WHERE (change_seq, pk) > ($1::bigint, $2::bigint) "
+    "ORDER BY change_seq, pk LIMIT $3::bigint";
 
 /// The writer lock: the first statement of every writing transaction (see the schema).
 constexpr const char* kLockWriter = "SELECT seq FROM audit_counter FOR UPDATE";
@@ -712,6 +732,36 @@ struct PgPreparedImport final : PreparedImport {
     std::vector<BlindIndex> bidx;
 };
 
+/// LISTEN kapal_changes on a connection of its own, (re)connected on demand. While it cannot
+/// connect it waits out the timeout and answers true, so that the follower reads the feed and
+/// meets the real error there.
+class PgChangeWaiter final : public ChangeWaiter {
+  public:
+    PgChangeWaiter(std::string conninfo, int lock_timeout_ms)
+        : conninfo_(std::move(conninfo))
+        , lock_timeout_ms_(lock_timeout_ms) {}
+
+    bool wait(int timeout_ms) override {
+        if (!conn_ || !conn_->ok()) {
+            conn_.reset();
+            auto conn = PgConnection::connect(conninfo_, lock_timeout_ms_);
+            if (!conn || !(*conn)->run(kListenChanges)) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(std::max(timeout_ms, 0)));
+                return true;
+            }
+            conn_ = std::move(*conn);
+            return true; // changes may have been missed while not listening
+        }
+        auto woke = conn_->wait_notification(timeout_ms);
+        return !woke || *woke;
+    }
+
+  private:
+    std::string conninfo_;
+    int lock_timeout_ms_;
+    std::unique_ptr<PgConnection> conn_;
+};
+
 class PostgresStore final : public Store {
   public:
     PostgresStore(std::string conninfo, const StoreKeys& keys, const core::Clock* clock)
@@ -720,6 +770,7 @@ class PostgresStore final : public Store {
         , clock_(clock != nullptr ? clock : &system_clock_) {}
 
     Result<void> open(const PostgresOptions& options) {
+        lock_timeout_ms_ = options.lock_timeout_ms;
         KAPAL_PG_ASSIGN(writer, PgConnection::connect(conninfo_, options.lock_timeout_ms));
         writer_ = std::move(writer);
         if (writer_->parameter("server_encoding") != "UTF8") {
@@ -814,7 +865,7 @@ class PostgresStore final : public Store {
         if (dup) {
             return fail(ErrorCode::DuplicateNik, "a person with this NIK is already registered");
         }
-        KAPAL_TRY(insert_person(w, id, person, kecamatan_code, sealed, at, ctx));
+        KAPAL_TRY(insert_person(w, id, person, kecamatan_code, sealed, at, ctx, write_seq_));
         KAPAL_TRY(audit(w, at, ctx, "person.create", id.str(), ctx.reason));
         if (idem) {
             KAPAL_TRY(w.exec(kInsertIdempotency,
@@ -824,6 +875,7 @@ class PostgresStore final : public Store {
                                  .text(id.str())
                                  .int64(core::to_unix_ms(clock_->now()))));
         }
+        KAPAL_TRY(w.exec(kNotifyChanges));
         KAPAL_TRY(tx.commit());
         core::PersonRecord record;
         record.id = id;
@@ -870,9 +922,11 @@ class PostgresStore final : public Store {
                             "another person with this NIK is already registered");
             }
         }
-        KAPAL_TRY(update_row(w, pk, version + 1, person, kecamatan_code, sealed, at, ctx));
+        KAPAL_TRY(
+            update_row(w, pk, version + 1, person, kecamatan_code, sealed, at, ctx, write_seq_));
         KAPAL_TRY(audit(w, at, ctx, "person.update", id.str(), ctx.reason));
         KAPAL_PG_ASSIGN(creation, w.exec(kSelectCreation, PgParams().int64(pk)));
+        KAPAL_TRY(w.exec(kNotifyChanges));
         KAPAL_TRY(tx.commit());
         core::PersonRecord record;
         record.id = id;
@@ -884,6 +938,42 @@ class PostgresStore final : public Store {
         record.kecamatan_code = kecamatan_code;
         record.person = person;
         return record;
+    }
+
+    Result<ChangePage> person_changes(const ChangeCursor& after, int limit) override {
+        if (limit < 1 || limit > 100000) {
+            return fail(ErrorCode::InvalidArgument, "change page limit must be 1..100000");
+        }
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(
+            rows,
+            conn->exec(kSelectChanges,
+                       PgParams().int64(after.seq).int64(after.key).int64(std::int64_t{limit})));
+        ChangePage page;
+        page.next = after;
+        page.items.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int r = 0; r < rows.rows(); ++r) {
+            SummaryColumns row;
+            row.id = rows.text(r, 2);
+            row.version = rows.int64(r, 3);
+            row.kelurahan_code = rows.text(r, 4);
+            row.categories = rows.int64(r, 5);
+            row.severity = rows.is_null(r, 6) ? std::string_view() : rows.text(r, 6);
+            row.status = rows.text(r, 7);
+            if (!rows.is_null(r, 8) && !rows.is_null(r, 9)) {
+                row.lon = rows.real(r, 8);
+                row.lat = rows.real(r, 9);
+            }
+            KAPAL_PG_ASSIGN(summary, summary_of(row));
+            page.items.push_back(std::move(summary));
+            page.next = ChangeCursor{rows.int64(r, 0), rows.int64(r, 1)};
+        }
+        return page;
+    }
+
+    std::unique_ptr<ChangeWaiter> change_waiter() override {
+        return std::make_unique<PgChangeWaiter>(conninfo_, lock_timeout_ms_);
     }
 
     Result<core::PersonRecord> get_person(const core::PersonId& id) override {
@@ -1125,7 +1215,8 @@ class PostgresStore final : public Store {
                                      item.kecamatan_code,
                                      sealed,
                                      at,
-                                     ctx));
+                                     ctx,
+                                     write_seq_));
             } else {
                 CreatedRow& row = created[slot.created];
                 row.archived.push_back(
@@ -1140,9 +1231,10 @@ class PostgresStore final : public Store {
             slot.doc = std::move(sealed.doc);
             results.push_back(ImportResult{ImportAction::Updated, slot.id});
         }
-        KAPAL_TRY(copy_created(w, created, at, ctx));
+        KAPAL_TRY(copy_created(w, created, at, ctx, write_seq_));
         // One entry for the whole batch: counts only, no per-row statement and no row content.
         KAPAL_TRY(audit(w, at, ctx, "person.import", "", import_detail(results, ctx)));
+        KAPAL_TRY(w.exec(kNotifyChanges));
         KAPAL_TRY(tx.commit());
         return results;
     }
@@ -1509,7 +1601,8 @@ class PostgresStore final : public Store {
     Result<PgTransaction> begin_write() {
         KAPAL_TRY(ensure_connected(*writer_));
         KAPAL_PG_ASSIGN(tx, PgTransaction::begin(*writer_));
-        KAPAL_TRY(writer_->exec(kLockWriter));
+        KAPAL_PG_ASSIGN(counter, writer_->exec(kLockWriter));
+        write_seq_ = counter.int64(0, 0) + 1;
         return tx;
     }
 
@@ -1666,7 +1759,8 @@ class PostgresStore final : public Store {
                                       const std::string& kecamatan_code,
                                       const Sealed& s,
                                       core::Timestamp at,
-                                      const WriteContext& ctx) {
+                                      const WriteContext& ctx,
+                                      std::int64_t seq) {
         PgParams params;
         params.text(id.str())
             .int64(core::to_unix_ms(at))
@@ -1674,6 +1768,7 @@ class PostgresStore final : public Store {
             .text(ctx.source)
             .text(ctx.reason);
         bind_content(params, p, kecamatan_code, s);
+        params.int64(seq);
         auto r = w.exec(kInsertPerson, params);
         if (!r) {
             Error e = std::move(r).error();
@@ -1692,7 +1787,8 @@ class PostgresStore final : public Store {
                                    const std::string& kecamatan_code,
                                    const Sealed& s,
                                    core::Timestamp at,
-                                   const WriteContext& ctx) {
+                                   const WriteContext& ctx,
+                                   std::int64_t seq) {
         // Copy-on-write history: the version being replaced moves to person_versions.
         KAPAL_TRY(w.exec(kArchiveVersion, PgParams().int64(pk)));
         PgParams params;
@@ -1703,6 +1799,7 @@ class PostgresStore final : public Store {
             .text(ctx.source)
             .text(ctx.reason);
         bind_content(params, p, kecamatan_code, s);
+        params.int64(seq);
         KAPAL_TRY(w.exec(kUpdatePerson, params));
         return {};
     }
@@ -1754,7 +1851,8 @@ class PostgresStore final : public Store {
     static Result<void> copy_created(PgConnection& w,
                                      const std::vector<CreatedRow>& created,
                                      core::Timestamp at,
-                                     const WriteContext& ctx) {
+                                     const WriteContext& ctx,
+                                     std::int64_t seq) {
         if (created.empty()) {
             return {};
         }
@@ -1803,6 +1901,7 @@ class PostgresStore final : public Store {
                 copy.null();
             }
             copy.text(s.doc);
+            copy.int64(seq);
         }
         if (auto r = w.copy_in(kCopyPersons, copy.finish()); !r) {
             Error e = std::move(r).error();
@@ -1900,11 +1999,15 @@ class PostgresStore final : public Store {
     }
 
     std::string conninfo_;
+    int lock_timeout_ms_ = 0;
     std::string location_;
     FieldCipher cipher_;
     core::SystemClock system_clock_;
     const core::Clock* clock_;
     std::mutex writer_mutex_;
+    /// The seq of the open writing transaction's first audit entry, which is also the
+    /// change_seq of the persons it writes; set by begin_write, under writer_mutex_.
+    std::int64_t write_seq_ = 0;
     std::unique_ptr<PgConnection> writer_;
     ReaderPool readers_;
 };

@@ -303,14 +303,35 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 3);
+    EXPECT_EQ(postgres_schema_version(), 4);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3");
+              "1,2,3,4");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
     EXPECT_NE(info.location.find(db_), std::string::npos) << info.location;
     EXPECT_EQ(sql("SELECT seq FROM audit_counter"), "0");
+}
+
+TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(
+            store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    }
+    sql("DROP INDEX persons_change");
+    sql("ALTER TABLE persons DROP COLUMN change_seq");
+    sql("DELETE FROM schema_version WHERE version = 4");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "4");
+    EXPECT_EQ(sql("SELECT change_seq FROM persons"), "0");
+    auto feed = store->person_changes({}, 10);
+    ASSERT_TRUE(feed.has_value()) << feed.error().message;
+    ASSERT_EQ(feed->items.size(), 1U);
+    EXPECT_EQ(feed->items[0].id, id_of(1));
+    EXPECT_EQ(feed->items[0].version, 1);
 }
 
 TEST_F(PostgresStoreTest, ReopeningKeepsDataAndChangesNothing) {
@@ -326,7 +347,7 @@ TEST_F(PostgresStoreTest, ReopeningKeepsDataAndChangesNothing) {
     auto store = open();
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(sql(objects), before);
-    EXPECT_EQ(sql("SELECT count(*) FROM schema_version"), "3");
+    EXPECT_EQ(sql("SELECT count(*) FROM schema_version"), "4");
     auto got = store->get_person(id_of(1));
     ASSERT_TRUE(got.has_value()) << got.error().message;
     EXPECT_EQ(got->person, contract::full_person(1));
@@ -566,6 +587,68 @@ TEST_F(PostgresStoreTest, ReconnectsAfterTheServerDropsItsConnections) {
     p.phone = "0800";
     auto updated = store->update_person(id_of(1), 1, p, "64.74.01", ctx());
     ASSERT_TRUE(updated.has_value()) << updated.error().message;
+}
+
+// Two application servers on one database: what one writes, the other's waiter hears of (LISTEN/
+// NOTIFY at commit) and reads from the change feed; the waiter survives a dropped connection.
+TEST_F(PostgresStoreTest, AWriteThroughOneStoreWakesTheOthersWaiterAndShowsInItsFeed) {
+    auto a = open();
+    auto b = open();
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(b, nullptr);
+    auto waiter = a->change_waiter();
+    waiter->wait(0); // connects and LISTENs; true: changes may have been missed before
+    EXPECT_FALSE(waiter->wait(100)) << "no write yet";
+    auto start = a->person_changes({}, 100);
+    ASSERT_TRUE(start.has_value()) << start.error().message;
+    EXPECT_TRUE(start->items.empty());
+
+    std::thread writer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        EXPECT_TRUE(b->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    bool woke = false;
+    while (!woke && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20)) {
+        woke = waiter->wait(1000);
+    }
+    writer.join();
+    EXPECT_TRUE(woke);
+    auto seen = a->person_changes(start->next, 100);
+    ASSERT_TRUE(seen.has_value()) << seen.error().message;
+    ASSERT_EQ(seen->items.size(), 1U);
+    EXPECT_EQ(seen->items[0].id, id_of(1));
+
+    // The server drops every connection: the waiter reconnects and says "maybe changed".
+    Raw(server_conninfo())
+        .query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db_ +
+               "' AND pid <> pg_backend_pid()");
+    bool recovered = false;
+    for (int i = 0; i < 5 && !recovered; ++i) {
+        recovered = waiter->wait(200);
+    }
+    EXPECT_TRUE(recovered);
+    core::Person p = contract::full_person(1);
+    p.status = core::Status::Pindah;
+    for (int i = 0; i < 6; ++i) { // the writer may meet its broken connection once
+        if (b->update_person(id_of(1), 1, p, "64.74.01", ctx())) {
+            break;
+        }
+    }
+    woke = false;
+    const auto t1 = std::chrono::steady_clock::now();
+    while (!woke && std::chrono::steady_clock::now() - t1 < std::chrono::seconds(20)) {
+        woke = waiter->wait(1000);
+    }
+    EXPECT_TRUE(woke);
+    auto moved = a->person_changes(seen->next, 100);
+    for (int i = 0; i < 6 && !moved; ++i) { // a reader may meet its broken connection once
+        moved = a->person_changes(seen->next, 100);
+    }
+    ASSERT_TRUE(moved.has_value()) << moved.error().message;
+    ASSERT_EQ(moved->items.size(), 1U);
+    EXPECT_EQ(moved->items[0].status, core::Status::Pindah);
+    EXPECT_EQ(moved->items[0].version, 2);
 }
 
 } // namespace

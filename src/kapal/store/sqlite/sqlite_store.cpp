@@ -17,6 +17,7 @@
 #include <new>
 #include <span>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -160,10 +161,18 @@ CREATE INDEX audit_log_action ON audit_log(action, seq);
 CREATE INDEX audit_log_subject ON audit_log(subject, seq);
 )sql";
 
+// v4: the change feed. change_seq is the audit seq of the write that last wrote the row (rows
+// written before v4 keep 0); followers read persons by (change_seq, pk) after a cursor.
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE persons ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX persons_change ON persons(change_seq);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
+    Migration{4, kSchemaV4},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -643,17 +652,19 @@ constexpr const char* kFtsInsertAfter = "INSERT INTO persons_name_fts (rowid, fu
 constexpr const char* kInsertPerson =
     "INSERT INTO persons (id, version, created_at, updated_at, created_by, updated_by, "
     "updated_source, updated_reason, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, "
-    "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, lon, lat, doc) "
-    "VALUES (?1, 1, ?2, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-    "?17, ?18, ?19, ?20)";
+    "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, lon, lat, doc, "
+    "change_seq) VALUES (?1, 1, ?2, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+    "?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+constexpr int kInsertChangeSeq = 21;
 constexpr int kInsertContentFirst = 6;
 
 constexpr const char* kUpdatePerson =
     "UPDATE persons SET version = ?2, updated_at = ?3, updated_by = ?4, updated_source = ?5, "
     "updated_reason = ?6, nik_enc = ?7, nik_bidx = ?8, kk_enc = ?9, kk_bidx = ?10, "
     "full_name = ?11, sex = ?12, birth_date = ?13, kelurahan_code = ?14, kecamatan_code = ?15, "
-    "categories = ?16, severity = ?17, status = ?18, lon = ?19, lat = ?20, doc = ?21 "
-    "WHERE pk = ?1";
+    "categories = ?16, severity = ?17, status = ?18, lon = ?19, lat = ?20, doc = ?21, "
+    "change_seq = ?22 WHERE pk = ?1";
+constexpr int kUpdateChangeSeq = 22;
 constexpr int kUpdateContentFirst = 7;
 
 // Copies the current row of a person into person_versions before an update replaces it.
@@ -684,6 +695,17 @@ constexpr const char* kSelectIdempotency =
 constexpr const char* kInsertIdempotency =
     "INSERT INTO idempotency_keys (key, fingerprint, person_id, created_at) "
     "VALUES (?1, ?2, ?3, ?4)";
+
+// The seq the next audit entry gets: audit_log.seq is the rowid, which SQLite assigns as the
+// largest plus one. Read by the writer inside its transaction.
+constexpr const char* kNextSeq = "SELECT coalesce(max(seq), 0) + 1 FROM audit_log";
+
+// The change feed after (?1, ?2), ordered by (change_seq, pk); the index on change_seq holds
+// the rowid, so this is one index range.
+constexpr const char* kSelectChanges =
+    "SELECT change_seq, pk, id, version, kelurahan_code, categories, severity, status, lon, lat "
+    "FROM persons WHERE change_seq > ?1 OR (change_seq = ?1 AND pk > ?2) "
+    "ORDER BY change_seq, pk LIMIT ?3";
 
 constexpr const char* kInsertAudit =
     "INSERT INTO audit_log (at, actor, source, action, subject, detail) "
@@ -1098,12 +1120,21 @@ const sqlite3_module& import_batch_module() {
 constexpr const char* kInsertBatch =
     "INSERT INTO persons (id, version, created_at, updated_at, created_by, updated_by, "
     "updated_source, updated_reason, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, "
-    "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, lon, lat, doc) "
-    "SELECT id, 1, ?1, ?1, ?2, ?2, ?3, ?4, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, "
-    "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, lon, lat, doc "
-    "FROM kapal_import_batch WHERE true ON CONFLICT (nik_bidx) DO NOTHING";
+    "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, lon, lat, doc, "
+    "change_seq) SELECT id, 1, ?1, ?1, ?2, ?2, ?3, ?4, nik_enc, nik_bidx, kk_enc, kk_bidx, "
+    "full_name, sex, birth_date, kelurahan_code, kecamatan_code, categories, severity, status, "
+    "lon, lat, doc, ?5 FROM kapal_import_batch WHERE true ON CONFLICT (nik_bidx) DO NOTHING";
 
 constexpr const char* kSelectIdExists = "SELECT 1 FROM persons WHERE id = ?1";
+
+/// SQLite has no notifications across processes: followers poll, and this only sleeps.
+class SleepingWaiter final : public ChangeWaiter {
+  public:
+    bool wait(int timeout_ms) override {
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::max(timeout_ms, 0)));
+        return false;
+    }
+};
 
 class SqliteStore final : public Store {
   public:
@@ -1235,7 +1266,8 @@ class SqliteStore final : public Store {
         if (dup) {
             return fail(ErrorCode::DuplicateNik, "a person with this NIK is already registered");
         }
-        KAPAL_TRY(insert_person(w, id, person, kecamatan_code, sealed, at, ctx));
+        KAPAL_SQL_ASSIGN(seq, next_seq(w));
+        KAPAL_TRY(insert_person(w, id, person, kecamatan_code, sealed, at, ctx, seq));
         KAPAL_TRY(audit(w, at, ctx, "person.create", id.str(), ctx.reason));
         if (idem) {
             KAPAL_SQL_ASSIGN(ins, w.prepare(kInsertIdempotency));
@@ -1297,8 +1329,9 @@ class SqliteStore final : public Store {
                             "another person with this NIK is already registered");
             }
         }
+        KAPAL_SQL_ASSIGN(seq, next_seq(w));
         KAPAL_TRY(
-            update_row(w, pk, version + 1, person, old_name, kecamatan_code, sealed, at, ctx));
+            update_row(w, pk, version + 1, person, old_name, kecamatan_code, sealed, at, ctx, seq));
         KAPAL_TRY(audit(w, at, ctx, "person.update", id.str(), ctx.reason));
         KAPAL_SQL_ASSIGN(creation, creation_of(w, pk));
         KAPAL_TRY(tx.commit());
@@ -1526,7 +1559,8 @@ class SqliteStore final : public Store {
         Connection& w = *writer_;
         KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
         KAPAL_SQL_ASSIGN(max_pk, w.pragma_int(kMaxPk));
-        KAPAL_SQL_ASSIGN(inserted, insert_batch(w, rows, new_ids, at, ctx));
+        KAPAL_SQL_ASSIGN(seq, next_seq(w));
+        KAPAL_SQL_ASSIGN(inserted, insert_batch(w, rows, new_ids, at, ctx, seq));
         KAPAL_SQL_ASSIGN(id_exists, w.prepare(kSelectIdExists));
         for (std::size_t i = 0; i < rows.size(); ++i) {
             // Every row was new, or none was, or the row's id tells.
@@ -1541,7 +1575,7 @@ class SqliteStore final : public Store {
                 results.push_back(ImportResult{ImportAction::Created, new_ids[i]});
                 continue;
             }
-            KAPAL_SQL_ASSIGN(existing, import_existing(w, rows[i], at, ctx));
+            KAPAL_SQL_ASSIGN(existing, import_existing(w, rows[i], at, ctx, seq));
             results.push_back(std::move(existing));
         }
         id_exists.reset();
@@ -1555,6 +1589,49 @@ class SqliteStore final : public Store {
         KAPAL_TRY(audit(w, at, ctx, "person.import", "", import_detail(results, ctx)));
         KAPAL_TRY(tx.commit());
         return results;
+    }
+
+    Result<ChangePage> person_changes(const ChangeCursor& after, int limit) override {
+        if (limit < 1 || limit > 100000) {
+            return fail(ErrorCode::InvalidArgument, "change page limit must be 1..100000");
+        }
+        ChangePage page;
+        page.next = after;
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectChanges));
+        stmt.bind(1, after.seq);
+        stmt.bind(2, after.key);
+        stmt.bind(3, std::int64_t{limit});
+        for (;;) {
+            KAPAL_SQL_ASSIGN(more, stmt.step());
+            if (!more) {
+                break;
+            }
+            SummaryColumns row;
+            row.id = stmt.text(2);
+            row.version = stmt.int64(3);
+            row.kelurahan_code = stmt.text(4);
+            row.categories = stmt.int64(5);
+            row.severity = stmt.text(6);
+            row.status = stmt.text(7);
+            if (!stmt.is_null(8) && !stmt.is_null(9)) {
+                row.lon = stmt.real(8);
+                row.lat = stmt.real(9);
+            }
+            auto summary = summary_of(row);
+            if (!summary) {
+                stmt.reset();
+                return fail(std::move(summary).error());
+            }
+            page.items.push_back(std::move(*summary));
+            page.next = ChangeCursor{stmt.int64(0), stmt.int64(1)};
+        }
+        stmt.reset();
+        return page;
+    }
+
+    std::unique_ptr<ChangeWaiter> change_waiter() override {
+        return std::make_unique<SleepingWaiter>();
     }
 
     Result<void> append_audit(const AuditEntry& entry) override {
@@ -2021,6 +2098,14 @@ class SqliteStore final : public Store {
         return std::optional<UserRecord>(std::move(*record));
     }
 
+    /// The seq of the audit entry this write will append (writer, inside its transaction).
+    static Result<std::int64_t> next_seq(Connection& w) {
+        KAPAL_SQL_ASSIGN(stmt, w.prepare(kNextSeq));
+        KAPAL_SQL_ASSIGN(row, stmt.step());
+        KAPAL_ASSERT(row);
+        return stmt.int64(0);
+    }
+
     /// Appends an audit entry on the writer, inside the caller's open transaction.
     static Result<void> audit(Connection& w,
                               core::Timestamp at,
@@ -2161,7 +2246,8 @@ class SqliteStore final : public Store {
                                       const std::string& kecamatan_code,
                                       const Sealed& s,
                                       core::Timestamp at,
-                                      const WriteContext& ctx) {
+                                      const WriteContext& ctx,
+                                      std::int64_t seq) {
         {
             KAPAL_SQL_ASSIGN(stmt, w.prepare(kInsertPerson));
             stmt.bind_static(1, id.str());
@@ -2170,6 +2256,7 @@ class SqliteStore final : public Store {
             stmt.bind_static(4, ctx.source);
             stmt.bind_static(5, ctx.reason);
             bind_content(stmt, kInsertContentFirst, p, kecamatan_code, s);
+            stmt.bind(kInsertChangeSeq, seq);
             auto r = stmt.run();
             if (!r) {
                 Error e = std::move(r).error();
@@ -2191,13 +2278,15 @@ class SqliteStore final : public Store {
                                      const std::vector<PreparedRow>& rows,
                                      const std::vector<core::PersonId>& ids,
                                      core::Timestamp at,
-                                     const WriteContext& ctx) {
+                                     const WriteContext& ctx,
+                                     std::int64_t seq) {
         import_view_ = ImportBatchView{&rows, &ids};
         KAPAL_SQL_ASSIGN(stmt, w.prepare(kInsertBatch));
         stmt.bind(1, core::to_unix_ms(at));
         stmt.bind_static(2, ctx.actor);
         stmt.bind_static(3, ctx.source);
         stmt.bind_static(4, ctx.reason);
+        stmt.bind(5, seq);
         auto r = stmt.run();
         stmt.reset();
         import_view_ = ImportBatchView{};
@@ -2216,7 +2305,8 @@ class SqliteStore final : public Store {
     Result<ImportResult> import_existing(Connection& w,
                                          const PreparedRow& row,
                                          core::Timestamp at,
-                                         const WriteContext& ctx) {
+                                         const WriteContext& ctx,
+                                         std::int64_t seq) {
         KAPAL_SQL_ASSIGN(lookup, w.prepare(kImportLookup));
         lookup.bind_static(1, row.sealed.nik_bidx);
         KAPAL_SQL_ASSIGN(found, lookup.step());
@@ -2245,8 +2335,16 @@ class SqliteStore final : public Store {
         }
         const std::string old_name(lookup.text(6));
         lookup.reset();
-        KAPAL_TRY(update_row(
-            w, pk, version + 1, row.person, old_name, row.kecamatan_code, row.sealed, at, ctx));
+        KAPAL_TRY(update_row(w,
+                             pk,
+                             version + 1,
+                             row.person,
+                             old_name,
+                             row.kecamatan_code,
+                             row.sealed,
+                             at,
+                             ctx,
+                             seq));
         return ImportResult{ImportAction::Updated, std::move(id)};
     }
 
@@ -2258,7 +2356,8 @@ class SqliteStore final : public Store {
                                    const std::string& kecamatan_code,
                                    const Sealed& s,
                                    core::Timestamp at,
-                                   const WriteContext& ctx) {
+                                   const WriteContext& ctx,
+                                   std::int64_t seq) {
         {
             // Copy-on-write history: the version being replaced moves to person_versions.
             KAPAL_SQL_ASSIGN(archive, w.prepare(kArchiveVersion));
@@ -2274,6 +2373,7 @@ class SqliteStore final : public Store {
             stmt.bind(5, ctx.source);
             stmt.bind(6, ctx.reason);
             bind_content(stmt, kUpdateContentFirst, p, kecamatan_code, s);
+            stmt.bind(kUpdateChangeSeq, seq);
             KAPAL_TRY(stmt.run());
         }
         if (old_name != p.full_name) {

@@ -161,8 +161,10 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
         ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
     }
-    // Undo v3 as a v2 program would have left the file.
-    for (const char* sql : {"DROP TABLE sessions",
+    // Undo v4 and v3 as a v2 program would have left the file.
+    for (const char* sql : {"DROP INDEX persons_change",
+                            "ALTER TABLE persons DROP COLUMN change_seq",
+                            "DROP TABLE sessions",
                             "DROP TABLE api_tokens",
                             "DROP TABLE audit_log",
                             "PRAGMA user_version=2"}) {
@@ -173,7 +175,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
 
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(raw_int("PRAGMA user_version"), 3);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), sqlite_schema_version());
     EXPECT_EQ(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
                       "('sessions', 'api_tokens', 'audit_log')"),
               3);
@@ -195,6 +197,35 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
     ASSERT_TRUE(after.has_value());
     ASSERT_EQ(after->size(), 1U);
     EXPECT_EQ(after->front().seq, 1);
+    // v4: the person written before it is in the change feed from the start, with seq 0.
+    auto feed = store->person_changes({}, 10);
+    ASSERT_TRUE(feed.has_value()) << feed.error().message;
+    ASSERT_EQ(feed->items.size(), 1U);
+    EXPECT_EQ(feed->items[0].id, id_of(1));
+    EXPECT_EQ(feed->next.seq, 0);
+}
+
+// A command-line import while `kapal serve` runs: two stores on one file. The server's follower
+// polls (SQLite has no notifications) and finds the other's writes in the change feed.
+TEST_F(SqliteStoreTest, TwoStoresOnOneFileSeeEachOthersWritesInTheChangeFeed) {
+    auto a = open();
+    auto b = open();
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(b, nullptr);
+    ASSERT_TRUE(a->create_person(
+        id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    auto first = a->person_changes({}, 10);
+    ASSERT_TRUE(first.has_value());
+    ASSERT_EQ(first->items.size(), 1U);
+    ASSERT_TRUE(b->create_person(
+        id_of(2), contract::full_person(2), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    auto waiter = a->change_waiter();
+    EXPECT_FALSE(waiter->wait(10)) << "SQLite's waiter only sleeps";
+    auto second = a->person_changes(first->next, 10);
+    ASSERT_TRUE(second.has_value());
+    ASSERT_EQ(second->items.size(), 1U);
+    EXPECT_EQ(second->items[0].id, id_of(2));
+    EXPECT_GT(second->next.seq, first->next.seq);
 }
 
 // The audit log and its indexes are in the file: a filtered page is an index range, not a scan.
