@@ -1,0 +1,331 @@
+#include "kapal/geo/point_index.hpp"
+
+#include "kapal/core/assert.hpp"
+
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+#include <utility>
+
+namespace kapal::geo {
+namespace {
+
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+
+/// Degrees, (lon, lat) as plane coordinates: the tree only prefilters; distances are haversine.
+using Point = bg::model::point<double, 2, bg::cs::cartesian>;
+using Box = bg::model::box<Point>;
+using Value = std::pair<Point, std::uint32_t>;
+using Tree = bgi::rtree<Value, bgi::rstar<16>>;
+
+/// A UUID's 16 bytes, the compact form of a person id.
+using Key = std::array<std::uint8_t, 16>;
+
+struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept {
+        // UUIDv7: the last 8 bytes are random.
+        std::uint64_t h = 0;
+        for (std::size_t i = 8; i < 16; ++i) {
+            h = (h << 8) | k[i];
+        }
+        return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+};
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+std::optional<Key> parse_key(std::string_view text) {
+    Key out{};
+    std::size_t n = 0;
+    for (char c : text) {
+        if (c == '-') {
+            continue;
+        }
+        const int v = hex_value(c);
+        if (v < 0 || n >= 32) {
+            return std::nullopt;
+        }
+        out[n / 2] = static_cast<std::uint8_t>(out[n / 2] | (v << (n % 2 == 0 ? 4 : 0)));
+        ++n;
+    }
+    if (n != 32) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+std::string format_key(const Key& k) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(36);
+    for (std::size_t i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) {
+            out += '-';
+        }
+        out += kHex[k[i] >> 4];
+        out += kHex[k[i] & 0x0f];
+    }
+    return out;
+}
+
+/// Metres per degree of great circle, for the tree's lower bounds.
+constexpr double kMetresPerDeg = kMetresPerDegree;
+
+} // namespace
+
+struct PointIndex::Impl {
+    struct Entry {
+        Key key{};
+        std::int64_t version = 0;
+        std::uint32_t area = 0;
+        std::uint8_t categories = 0;
+        std::uint8_t severity = 0xff;
+        std::uint8_t status = 0;
+        bool located = false;
+        double lon = 0;
+        double lat = 0;
+    };
+
+    std::vector<Entry> entries;
+    std::unordered_map<Key, std::uint32_t, KeyHash> slots;
+    std::vector<std::string> areas;
+    std::unordered_map<std::string, std::uint32_t> area_ids;
+    Tree tree;
+    std::size_t located = 0;
+
+    std::uint32_t area_id(const std::string& code) {
+        auto [it, added] = area_ids.emplace(code, static_cast<std::uint32_t>(areas.size()));
+        if (added) {
+            areas.push_back(code);
+        }
+        return it->second;
+    }
+
+    /// Which interned areas pass the filter's prefixes (all when it has none).
+    std::vector<bool> allowed_areas(const PointFilter& f) const {
+        std::vector<bool> allowed(areas.size(), f.area_prefixes.empty());
+        if (f.area_prefixes.empty()) {
+            return allowed;
+        }
+        for (std::size_t i = 0; i < areas.size(); ++i) {
+            const std::string& code = areas[i];
+            for (const std::string& p : f.area_prefixes) {
+                if (code == p || (code.size() > p.size() && code.compare(0, p.size(), p) == 0 &&
+                                  code[p.size()] == '.')) {
+                    allowed[i] = true;
+                    break;
+                }
+            }
+        }
+        return allowed;
+    }
+
+    /// The predicate of a query over tree values.
+    auto matcher(const PointFilter& f) const {
+        return [this, &f, allowed = allowed_areas(f)](const Value& v) {
+            const Entry& e = entries[v.second];
+            return allowed[e.area] &&
+                   (f.any_category == 0 || (e.categories & f.any_category) != 0) &&
+                   (!f.severity || e.severity == *f.severity) &&
+                   (!f.status || e.status == *f.status);
+        };
+    }
+
+    PointHit hit(std::uint32_t slot, double distance_m) const {
+        return PointHit{format_key(entries[slot].key), distance_m};
+    }
+};
+
+PointIndex::PointIndex()
+    : impl_(std::make_unique<Impl>()) {}
+
+PointIndex::PointIndex(PointIndex&&) noexcept = default;
+PointIndex& PointIndex::operator=(PointIndex&&) noexcept = default;
+PointIndex::~PointIndex() = default;
+
+bool PointIndex::upsert(std::string_view key,
+                        std::int64_t version,
+                        std::optional<LonLat> at,
+                        const PointAttributes& attributes) {
+    const auto parsed = parse_key(key);
+    KAPAL_ASSERT(parsed.has_value());
+    Impl& m = *impl_;
+    auto [it, added] = m.slots.emplace(*parsed, static_cast<std::uint32_t>(m.entries.size()));
+    if (added) {
+        m.entries.push_back(Impl::Entry{});
+        m.entries.back().key = *parsed;
+    }
+    const std::uint32_t slot = it->second;
+    Impl::Entry& e = m.entries[slot];
+    if (!added && version <= e.version) {
+        return false;
+    }
+    if (e.located) {
+        m.tree.remove(Value{Point(e.lon, e.lat), slot});
+        --m.located;
+    }
+    e.version = version;
+    e.area = m.area_id(attributes.area_code);
+    e.categories = attributes.categories;
+    e.severity = attributes.severity;
+    e.status = attributes.status;
+    e.located = at.has_value() && std::isfinite(at->lon) && std::isfinite(at->lat);
+    if (e.located) {
+        e.lon = at->lon;
+        e.lat = at->lat;
+        m.tree.insert(Value{Point(e.lon, e.lat), slot});
+        ++m.located;
+    }
+    return true;
+}
+
+std::size_t PointIndex::size() const {
+    return impl_->entries.size();
+}
+
+std::size_t PointIndex::located() const {
+    return impl_->located;
+}
+
+std::int64_t PointIndex::version_of(std::string_view key) const {
+    const auto parsed = parse_key(key);
+    if (!parsed) {
+        return 0;
+    }
+    const auto it = impl_->slots.find(*parsed);
+    return it == impl_->slots.end() ? 0 : impl_->entries[it->second].version;
+}
+
+std::vector<PointHit> PointIndex::within(LonLat centre,
+                                         double radius_m,
+                                         const PointFilter& filter,
+                                         std::size_t limit) const {
+    const Impl& m = *impl_;
+    const BBox b = bbox_around(centre, radius_m);
+    const Box box(Point(b.min_lon, b.min_lat), Point(b.max_lon, b.max_lat));
+    std::vector<std::pair<double, std::uint32_t>> found;
+    const auto match = m.matcher(filter);
+    for (auto it = m.tree.qbegin(bgi::intersects(box) && bgi::satisfies(match));
+         it != m.tree.qend();
+         ++it) {
+        const Impl::Entry& e = m.entries[it->second];
+        const double d = haversine_m(centre, LonLat{e.lon, e.lat});
+        if (d <= radius_m) {
+            found.emplace_back(d, it->second);
+        }
+    }
+    std::sort(found.begin(), found.end(), [&](const auto& a, const auto& b2) {
+        return a.first != b2.first ? a.first < b2.first
+                                   : m.entries[a.second].key < m.entries[b2.second].key;
+    });
+    std::vector<PointHit> out;
+    for (std::size_t i = 0; i < found.size() && i < limit; ++i) {
+        out.push_back(m.hit(found[i].second, found[i].first));
+    }
+    return out;
+}
+
+std::vector<PointHit>
+PointIndex::nearest(LonLat centre, std::size_t k, const PointFilter& filter) const {
+    const Impl& m = *impl_;
+    std::vector<PointHit> out;
+    if (k == 0 || m.located == 0) {
+        return out;
+    }
+    // The tree orders candidates by plane distance in degrees; the true (haversine) order can
+    // differ by the cosine of the latitude. So take candidates in plane order and stop once
+    // none further out can beat the k-th best: a point d degrees away (plane) is at least
+    // d·cos(|lat| + d) degrees of great circle away.
+    using Best = std::pair<double, std::uint32_t>;
+    std::priority_queue<Best> best; // max-heap of the k best so far
+    const Point p(centre.lon, centre.lat);
+    const auto match = m.matcher(filter);
+    for (auto it = m.tree.qbegin(bgi::nearest(p, static_cast<unsigned>(m.located)) &&
+                                 bgi::satisfies(match));
+         it != m.tree.qend();
+         ++it) {
+        const Impl::Entry& e = m.entries[it->second];
+        const double plane = bg::distance(p, it->first);
+        const double worst_lat = std::min(std::abs(centre.lat) + plane, 89.0);
+        const double bound_m =
+            plane * std::cos(worst_lat * 3.14159265358979323846 / 180.0) * kMetresPerDeg;
+        if (best.size() == k && bound_m > best.top().first) {
+            break;
+        }
+        const double d = haversine_m(centre, LonLat{e.lon, e.lat});
+        if (best.size() < k) {
+            best.emplace(d, it->second);
+        } else if (d < best.top().first) {
+            best.pop();
+            best.emplace(d, it->second);
+        }
+    }
+    std::vector<Best> sorted;
+    while (!best.empty()) {
+        sorted.push_back(best.top());
+        best.pop();
+    }
+    std::sort(sorted.begin(), sorted.end(), [&](const Best& a, const Best& b) {
+        return a.first != b.first ? a.first < b.first
+                                  : m.entries[a.second].key < m.entries[b.second].key;
+    });
+    for (const Best& b : sorted) {
+        out.push_back(m.hit(b.second, b.first));
+    }
+    return out;
+}
+
+std::vector<PointHit>
+PointIndex::in_box(const BBox& box, const PointFilter& filter, std::size_t limit) const {
+    const Impl& m = *impl_;
+    std::vector<std::uint32_t> found;
+    if (box.empty()) {
+        return {};
+    }
+    const Box q(Point(box.min_lon, box.min_lat), Point(box.max_lon, box.max_lat));
+    const auto match = m.matcher(filter);
+    for (auto it = m.tree.qbegin(bgi::covered_by(q) && bgi::satisfies(match)); it != m.tree.qend();
+         ++it) {
+        found.push_back(it->second);
+    }
+    std::sort(found.begin(), found.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return m.entries[a].key < m.entries[b].key;
+    });
+    std::vector<PointHit> out;
+    for (std::size_t i = 0; i < found.size() && i < limit; ++i) {
+        out.push_back(m.hit(found[i], 0));
+    }
+    return out;
+}
+
+std::size_t PointIndex::memory_bytes() const {
+    const Impl& m = *impl_;
+    // Entries, the hash map (a node of key, slot and next pointer, plus its bucket), the tree's
+    // values with the R*-tree's fill (about 70 % of 16 per node) and its inner nodes.
+    const std::size_t map_node = sizeof(std::pair<Key, std::uint32_t>) + 2 * sizeof(void*);
+    const std::size_t tree_value = sizeof(Value) * 10 / 7 + sizeof(Box) / 8;
+    std::size_t bytes = m.entries.capacity() * sizeof(Impl::Entry) +
+                        m.slots.bucket_count() * sizeof(void*) + m.slots.size() * map_node +
+                        m.located * tree_value;
+    for (const std::string& a : m.areas) {
+        bytes += a.capacity() + sizeof(std::string) + map_node + sizeof(std::string);
+    }
+    return bytes;
+}
+
+} // namespace kapal::geo

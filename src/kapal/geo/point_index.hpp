@@ -1,0 +1,90 @@
+#pragma once
+// An in-memory index of the homes of every person: radius, k-nearest and box queries, each
+// combined with attribute filters (category, severity, status, area) in one pass over a
+// Boost.Geometry R*-tree. Kept in step with the store by service::PersonIndex; the store stays
+// the source of truth. Not thread-safe: the owner serialises writers against readers.
+
+#include "kapal/geo/geometry.hpp"
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace kapal::geo {
+
+/// What a point carries for filtering. Enum values are the core enums' values; 0xff = none.
+struct PointAttributes {
+    std::uint8_t categories = 0; ///< bit (1 << core::Category)
+    std::uint8_t severity = 0xff;
+    std::uint8_t status = 0;
+    std::string area_code; ///< the kelurahan code
+};
+
+/// The filter of a query: every set part must hold.
+struct PointFilter {
+    std::uint8_t any_category = 0;          ///< 0 = any; else at least one of these bits
+    std::optional<std::uint8_t> severity;   ///< exact
+    std::optional<std::uint8_t> status;     ///< exact
+    std::vector<std::string> area_prefixes; ///< empty = everywhere; else a code equal to or
+                                            ///< under one of these (dotted parts)
+};
+
+/// One answer: the key of the point and its distance from the query's centre (0 for boxes).
+struct PointHit {
+    std::string key;
+    double distance_m = 0;
+};
+
+class PointIndex {
+  public:
+    PointIndex();
+    PointIndex(const PointIndex&) = delete;
+    PointIndex& operator=(const PointIndex&) = delete;
+    PointIndex(PointIndex&&) noexcept;
+    PointIndex& operator=(PointIndex&&) noexcept;
+    ~PointIndex();
+
+    /// Adds or replaces the entry of `key` (a UUID in text form) when `version` is newer than
+    /// the one held; returns false (and changes nothing) for an older or equal version. An entry
+    /// without a position is remembered (for its version) but found by no query.
+    bool upsert(std::string_view key,
+                std::int64_t version,
+                std::optional<LonLat> at,
+                const PointAttributes& attributes);
+
+    /// Entries held (with or without a position).
+    std::size_t size() const;
+
+    /// Entries with a position.
+    std::size_t located() const;
+
+    /// The version held for `key`, 0 when none.
+    std::int64_t version_of(std::string_view key) const;
+
+    /// Points within `radius_m` metres (haversine) of `centre`, nearest first, at most `limit`.
+    std::vector<PointHit>
+    within(LonLat centre, double radius_m, const PointFilter& filter, std::size_t limit) const;
+
+    /// The `k` points nearest to `centre` (haversine), nearest first.
+    std::vector<PointHit> nearest(LonLat centre, std::size_t k, const PointFilter& filter) const;
+
+    /// Points inside `box` (edges included), in key order, at most `limit`.
+    std::vector<PointHit>
+    in_box(const BBox& box, const PointFilter& filter, std::size_t limit) const;
+
+    /// An estimate of the heap memory the index holds, bytes.
+    std::size_t memory_bytes() const;
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace kapal::geo
