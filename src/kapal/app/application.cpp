@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <sstream>
@@ -373,6 +374,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->ref_ = std::move(*ref);
     app->persons_ =
         std::make_unique<service::PersonService>(*app->store_, app->ref_, *app->clock_, app->ids_);
+    app->person_index_ = std::make_unique<service::PersonIndex>(*app->store_);
+    app->persons_->set_index(app->person_index_.get());
     app->users_ =
         std::make_unique<service::UserService>(*app->store_, app->ref_, *app->clock_, app->ids_);
     const auto& c = app->config_;
@@ -392,6 +395,7 @@ Application::~Application() {
     auth_.reset();
     users_.reset();
     persons_.reset();
+    person_index_.reset();
     store_.reset();
     if (lock_fd_ >= 0) {
         ::close(lock_fd_);
@@ -513,6 +517,23 @@ Result<void> serve(Application& app,
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    // The point index: everything in the store now, then whatever this or another process
+    // writes (the follower stops before the store closes: it is destroyed first).
+    const auto load_start = std::chrono::steady_clock::now();
+    auto loaded = app.person_index().catch_up();
+    if (!loaded) {
+        return fail(std::move(loaded).error());
+    }
+    if (options.log) {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - load_start)
+                            .count();
+        options.log("point index: " + std::to_string(*loaded) + " persons loaded in " +
+                    std::to_string(ms) + " ms");
+    }
+    service::ChangeFollower follower(
+        app.store(), app.person_index(), c.change_poll_ms, options.log);
 
     http::AuthGate gate(app.auth(), gate_options(c));
     http::Router router;

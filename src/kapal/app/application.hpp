@@ -63,6 +63,10 @@ class Application {
 
     service::PersonService& persons() { return *persons_; }
 
+    /// The in-memory point index the person service searches; `serve` loads it and keeps it
+    /// following the store.
+    service::PersonIndex& person_index() { return *person_index_; }
+
     service::UserService& users() { return *users_; }
 
     service::AuthService& auth() { return *auth_; }
@@ -99,6 +103,7 @@ class Application {
     std::unique_ptr<store::Store> store_;
     std::shared_ptr<const service::ReferenceData> ref_;
     std::unique_ptr<service::PersonService> persons_;
+    std::unique_ptr<service::PersonIndex> person_index_;
     std::unique_ptr<service::UserService> users_;
     std::unique_ptr<service::AuthService> auth_;
     int lock_fd_ = -1; ///< DIR/.lock, held shared while open (exclusive to rotate keys)

@@ -138,6 +138,11 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              return parse_num(v, c.max_concurrent_requests_per_user) &&
                     c.max_concurrent_requests_per_user > 0;
          }},
+        {"change_poll_ms",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.change_poll_ms) && c.change_poll_ms >= 10 &&
+                    c.change_poll_ms <= 1000;
+         }},
     };
     return kSetters;
 }
@@ -230,7 +235,10 @@ std::string format_config(const Config& c) {
         << "max_concurrent_requests_per_user = " << c.max_concurrent_requests_per_user << "\n"
         << "# Behind a reverse proxy: its address(es), comma-separated, so that its\n"
         << "# X-Forwarded-For names the client (rate limits, login throttling, audit).\n"
-        << "trusted_proxy = " << c.trusted_proxy << "\n";
+        << "trusted_proxy = " << c.trusted_proxy << "\n"
+        << "# How often (ms, 10..1000) the server reads changes other servers or commands\n"
+        << "# made (PostgreSQL also wakes it at each commit).\n"
+        << "change_poll_ms = " << c.change_poll_ms << "\n";
     if (!c.reference_dir.empty()) {
         out << "reference_dir = " << c.reference_dir << "\n";
     }

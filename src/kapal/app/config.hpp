@@ -41,6 +41,7 @@ struct Config {
     double burst_per_user = 40;
     int max_concurrent_requests_per_user = 8;
     std::string trusted_proxy; ///< comma-separated proxy addresses whose X-Forwarded-For counts
+    int change_poll_ms = 1000; ///< the change follower's poll interval (10..1000)
 };
 
 /// Parses config text. Errors: ConfigInvalid naming the line.

@@ -7,6 +7,9 @@
 #include <openssl/evp.h>
 
 #include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace kapal::http {
 namespace {
@@ -107,6 +110,127 @@ Result<std::string> one_string_field(const Request& req,
     return j[field].get<std::string>();
 }
 
+/// Numbers separated by commas ("117.5,0.13"): exactly `count` finite ones, else nullopt.
+std::optional<std::vector<double>> parse_numbers(std::string_view text, std::size_t count) {
+    std::vector<double> out;
+    while (out.size() < count) {
+        const auto comma = text.find(',');
+        const std::string part(text.substr(0, comma));
+        char* end = nullptr;
+        const double v = std::strtod(part.c_str(), &end);
+        if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(v)) {
+            return std::nullopt;
+        }
+        out.push_back(v);
+        if (comma == std::string_view::npos) {
+            break;
+        }
+        text.remove_prefix(comma + 1);
+    }
+    if (out.size() != count || text.find(',') != std::string_view::npos) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+bool valid_lon_lat(double lon, double lat) {
+    return lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90;
+}
+
+/// The spatial part of a person list (near=lon,lat with radius_m= or k=, or bbox=); nullopt
+/// when there is none. Bad parts are added to `issues`.
+std::optional<service::SpatialQuery> spatial_query(const Request& req,
+                                                   std::vector<FieldIssue>& issues) {
+    const auto near = req.query_param("near");
+    const auto radius = req.query_param("radius_m");
+    const auto k = req.query_param("k");
+    const auto bbox = req.query_param("bbox");
+    if (!near && !radius && !k && !bbox) {
+        return std::nullopt;
+    }
+    service::SpatialQuery q;
+    if (bbox) {
+        if (near || radius || k) {
+            issues.push_back({"bbox", ErrorCode::InvalidArgument, "bbox or near, not both"});
+            return std::nullopt;
+        }
+        const auto v = parse_numbers(*bbox, 4);
+        if (!v || !valid_lon_lat((*v)[0], (*v)[1]) || !valid_lon_lat((*v)[2], (*v)[3]) ||
+            (*v)[0] > (*v)[2] || (*v)[1] > (*v)[3]) {
+            issues.push_back(
+                {"bbox", ErrorCode::InvalidArgument, "min_lon,min_lat,max_lon,max_lat"});
+            return std::nullopt;
+        }
+        q.bbox = geo::BBox{(*v)[0], (*v)[1], (*v)[2], (*v)[3]};
+        return q;
+    }
+    if (!near) {
+        issues.push_back({"near", ErrorCode::InvalidArgument, "lon,lat (with radius_m or k)"});
+        return std::nullopt;
+    }
+    const auto v = parse_numbers(*near, 2);
+    if (!v || !valid_lon_lat((*v)[0], (*v)[1])) {
+        issues.push_back({"near", ErrorCode::InvalidArgument, "lon,lat"});
+        return std::nullopt;
+    }
+    q.near = geo::LonLat{(*v)[0], (*v)[1]};
+    if ((radius != std::nullopt) == (k != std::nullopt)) {
+        issues.push_back({radius ? "k" : "radius_m",
+                          ErrorCode::InvalidArgument,
+                          "near takes radius_m or k, exactly one"});
+        return std::nullopt;
+    }
+    if (radius) {
+        const auto r = parse_numbers(*radius, 1);
+        if (!r || (*r)[0] < 0 || (*r)[0] > 100000) {
+            issues.push_back({"radius_m", ErrorCode::InvalidArgument, "0..100000"});
+            return std::nullopt;
+        }
+        q.radius_m = (*r)[0];
+    } else {
+        int n = 0;
+        const auto [ptr, ec] = std::from_chars(k->data(), k->data() + k->size(), n);
+        if (ec != std::errc{} || ptr != k->data() + k->size() || n < 1 || n > 1000) {
+            issues.push_back({"k", ErrorCode::InvalidArgument, "1..1000"});
+            return std::nullopt;
+        }
+        q.k = static_cast<std::size_t>(n);
+    }
+    return q;
+}
+
+Response spatial_page(service::PersonService& persons,
+                      const service::SpatialQuery& spatial,
+                      store::PersonQuery filters,
+                      const Request& req) {
+    if (spatial.k > 0) {
+        filters.limit = std::max(filters.limit, static_cast<int>(spatial.k));
+    }
+    auto page = persons.search(spatial, filters, actor_of(req));
+    if (!page) {
+        return problem(page.error(), req);
+    }
+    std::string body = R"({"items":[)";
+    for (std::size_t i = 0; i < page->items.size(); ++i) {
+        if (i > 0) {
+            body += ',';
+        }
+        std::string item = person_to_json(page->items[i].record);
+        if (spatial.near && !item.empty() && item.back() == '}') {
+            char distance[48];
+            std::snprintf(
+                distance, sizeof distance, ",\"distance_m\":%.1f}", page->items[i].distance_m);
+            item.pop_back();
+            item += distance;
+        }
+        body += item;
+    }
+    body += "],\"next_cursor\":null,\"truncated\":";
+    body += page->truncated ? "true" : "false";
+    body += '}';
+    return Response::json(200, std::move(body));
+}
+
 Response person_response(int status, const core::PersonRecord& r) {
     auto res = Response::json(status, person_to_json(r));
     res.set_header("ETag", etag(r.version));
@@ -194,8 +318,12 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
                 q.limit = limit;
             }
         }
+        auto spatial = spatial_query(req, issues);
         if (!issues.empty()) {
             return problem(Error{ErrorCode::ValidationFailed, "bad query parameters", issues}, req);
+        }
+        if (spatial) {
+            return spatial_page(persons, *spatial, q, req);
         }
         auto page = persons.list(q, actor_of(req));
         if (!page) {

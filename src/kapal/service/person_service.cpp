@@ -110,7 +110,11 @@ Result<store::CreateOutcome> PersonService::create(
     const auto now = clock_.now();
     const core::PersonId id(ids_.next(now));
     const auto kecamatan = core::kecamatan_of(person.address.kelurahan_code);
-    return store_.create_person(id, person, kecamatan, context(actor), idem);
+    auto created = store_.create_person(id, person, kecamatan, context(actor), idem);
+    if (created && index_ != nullptr) {
+        index_->apply(created->record);
+    }
+    return created;
 }
 
 Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
@@ -139,7 +143,12 @@ Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
                     {{"address.kelurahan_code", ErrorCode::Forbidden, ""}});
     }
     const auto kecamatan = core::kecamatan_of(person.address.kelurahan_code);
-    return store_.update_person(id, expected_version, person, kecamatan, context(actor, reason));
+    auto updated =
+        store_.update_person(id, expected_version, person, kecamatan, context(actor, reason));
+    if (updated && index_ != nullptr) {
+        index_->apply(*updated);
+    }
+    return updated;
 }
 
 Result<core::PersonRecord> PersonService::get(const core::PersonId& id, const Actor& actor) {
@@ -170,6 +179,97 @@ Result<store::Page<core::PersonRecord>> PersonService::list(store::PersonQuery q
     query.scope_area_codes = actor.scope_area_codes;
     query.limit = std::clamp(query.limit, 1, 1000);
     return store_.list_persons(query);
+}
+
+namespace {
+
+/// Area prefixes that satisfy both `codes` (OR) and the code `filter` (a kelurahan or kecamatan
+/// code): a code under the other wins; none when they are disjoint. Empty `codes` = everywhere.
+std::vector<std::string>
+narrow_areas(const std::vector<std::string>& codes, const std::string& filter, bool& empty) {
+    if (codes.empty()) {
+        return {filter};
+    }
+    const auto under = [](const std::string& code, const std::string& area) {
+        return code == area ||
+               (code.size() > area.size() && code.compare(0, area.size(), area) == 0 &&
+                code[area.size()] == '.');
+    };
+    std::vector<std::string> out;
+    for (const std::string& c : codes) {
+        if (under(filter, c)) {
+            out.push_back(filter);
+        } else if (under(c, filter)) {
+            out.push_back(c);
+        }
+    }
+    empty = out.empty();
+    return out;
+}
+
+} // namespace
+
+Result<SpatialPage> PersonService::search(const SpatialQuery& spatial,
+                                          const store::PersonQuery& filters,
+                                          const Actor& actor) {
+    if (index_ == nullptr) {
+        return fail(ErrorCode::Internal, "no point index in this process");
+    }
+    if (!filters.name_contains.empty() || !filters.cursor.empty()) {
+        return fail(ErrorCode::ValidationFailed,
+                    "a spatial query takes no name search and no cursor",
+                    {{filters.cursor.empty() ? "q" : "cursor", ErrorCode::InvalidArgument, ""}});
+    }
+    geo::PointFilter f;
+    bool nothing = false;
+    f.area_prefixes = actor.scope_area_codes;
+    if (filters.kecamatan_code) {
+        f.area_prefixes = narrow_areas(f.area_prefixes, *filters.kecamatan_code, nothing);
+    }
+    if (filters.kelurahan_code && !nothing) {
+        f.area_prefixes = narrow_areas(f.area_prefixes, *filters.kelurahan_code, nothing);
+    }
+    if (filters.category) {
+        f.any_category = static_cast<std::uint8_t>(1U << static_cast<unsigned>(*filters.category));
+    }
+    if (filters.status) {
+        f.status = static_cast<std::uint8_t>(*filters.status);
+    }
+    SpatialPage page;
+    if (nothing) {
+        return page;
+    }
+    const auto limit = static_cast<std::size_t>(std::clamp(filters.limit, 1, 1000));
+    std::vector<geo::PointHit> hits;
+    if (spatial.bbox) {
+        hits = index_->in_box(*spatial.bbox, f, limit + 1);
+    } else if (spatial.near && spatial.k > 0) {
+        hits = index_->nearest(*spatial.near, std::min(spatial.k, limit), f);
+    } else if (spatial.near) {
+        hits = index_->within(*spatial.near, spatial.radius_m, f, limit + 1);
+    } else {
+        return fail(ErrorCode::ValidationFailed, "near or bbox is required");
+    }
+    if (hits.size() > limit) {
+        page.truncated = true;
+        hits.resize(limit);
+    }
+    for (const geo::PointHit& hit : hits) {
+        // The store is the truth: read each record; one written meanwhile by another server
+        // shows its current state, one no longer in scope is left out.
+        auto record = store_.get_person(core::PersonId(hit.key));
+        if (!record) {
+            if (record.error().code == ErrorCode::NotFound) {
+                continue;
+            }
+            return fail(std::move(record).error());
+        }
+        if (!in_scope(*record, actor)) {
+            continue;
+        }
+        page.items.push_back(SpatialHit{std::move(*record), hit.distance_m});
+    }
+    return page;
 }
 
 Result<std::vector<store::PersonVersion>> PersonService::history(const core::PersonId& id,

@@ -7,7 +7,9 @@
 #include "kapal/core/person.hpp"
 #include "kapal/core/person_rules.hpp"
 #include "kapal/core/result.hpp"
+#include "kapal/geo/geometry.hpp"
 #include "kapal/service/actor.hpp"
+#include "kapal/service/person_index.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
 
@@ -29,6 +31,24 @@ struct RevealedNumbers {
     std::string nik;
     std::string kk;
     std::string account_number;
+};
+
+/// Where to look: around a point (within radius_m, or the k nearest) or inside a box.
+struct SpatialQuery {
+    std::optional<geo::LonLat> near;
+    double radius_m = 0; ///< with near, when k == 0
+    std::size_t k = 0;   ///< with near: the k nearest
+    std::optional<geo::BBox> bbox;
+};
+
+struct SpatialHit {
+    core::PersonRecord record;
+    double distance_m = 0; ///< from `near`; 0 for a box
+};
+
+struct SpatialPage {
+    std::vector<SpatialHit> items; ///< nearest first (box: by id)
+    bool truncated = false;        ///< more matched than the limit
 };
 
 class PersonService {
@@ -63,6 +83,15 @@ class PersonService {
 
     Result<store::Page<core::PersonRecord>> list(store::PersonQuery query, const Actor& actor);
 
+    /// Persons by where they live, from the point index, with the list's filters (area,
+    /// category, status; not name or cursor) and the actor's scope; at most filters.limit.
+    /// Errors: ValidationFailed, Internal (no index set).
+    Result<SpatialPage>
+    search(const SpatialQuery& spatial, const store::PersonQuery& filters, const Actor& actor);
+
+    /// The index that this service keeps current with its own writes and that search reads.
+    void set_index(PersonIndex* index) { index_ = index; }
+
     Result<std::vector<store::PersonVersion>> history(const core::PersonId& id, const Actor& actor);
 
     Result<core::PersonRecord>
@@ -86,6 +115,7 @@ class PersonService {
     std::shared_ptr<const ReferenceData> ref_;
     const core::Clock& clock_;
     core::IdGenerator& ids_;
+    PersonIndex* index_ = nullptr;
 };
 
 } // namespace kapal::service

@@ -47,7 +47,7 @@ class StoreTest : public ::testing::Test {
         dir_ =
             std::filesystem::temp_directory_path() / ("kapal-service-test-" + std::to_string(rd()));
         std::filesystem::create_directories(dir_);
-        auto opened = store::open_sqlite_store(dir_ / "store.db", store::generate_store_keys());
+        auto opened = store::open_sqlite_store(dir_ / "store.db", keys_);
         ASSERT_TRUE(opened.has_value()) << opened.error().message;
         store_ = std::move(*opened);
     }
@@ -59,6 +59,7 @@ class StoreTest : public ::testing::Test {
     }
 
     std::filesystem::path dir_;
+    store::StoreKeys keys_ = store::generate_store_keys();
     std::unique_ptr<store::Store> store_;
     core::FixedClock clock_{*core::parse_timestamp("2026-11-28T02:00:00Z")};
     core::IdGenerator ids_{7};

@@ -1,0 +1,153 @@
+#include "kapal/service/person_index.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+namespace kapal::service {
+namespace {
+
+/// Entries per page of the change feed.
+constexpr int kFeedPage = 10000;
+
+geo::PointAttributes attributes_of(const store::PersonSummary& s) {
+    geo::PointAttributes a;
+    a.categories = s.categories;
+    a.severity = s.severity ? static_cast<std::uint8_t>(*s.severity) : std::uint8_t{0xff};
+    a.status = static_cast<std::uint8_t>(s.status);
+    a.area_code = s.kelurahan_code;
+    return a;
+}
+
+} // namespace
+
+store::PersonSummary summary_of(const core::PersonRecord& record) {
+    store::PersonSummary s;
+    s.id = record.id;
+    s.version = record.version;
+    s.kelurahan_code = record.person.address.kelurahan_code;
+    for (const core::Category c : record.person.categories) {
+        s.categories = static_cast<std::uint8_t>(s.categories | (1U << static_cast<unsigned>(c)));
+    }
+    s.severity = record.person.severity;
+    s.status = record.person.status;
+    if (record.person.home) {
+        s.lon = record.person.home->lon;
+        s.lat = record.person.home->lat;
+    }
+    return s;
+}
+
+PersonIndex::PersonIndex(store::Store& store)
+    : store_(store) {}
+
+Result<std::size_t> PersonIndex::catch_up() {
+    const std::lock_guard one_reader(catch_up_mutex_);
+    std::size_t changed = 0;
+    store::ChangeCursor from = cursor();
+    for (;;) {
+        auto page = store_.person_changes(from, kFeedPage);
+        if (!page) {
+            return fail(std::move(page).error());
+        }
+        {
+            const std::unique_lock lock(mutex_);
+            for (const store::PersonSummary& s : page->items) {
+                const bool applied = index_.upsert(
+                    s.id.str(),
+                    s.version,
+                    s.lon && s.lat ? std::optional(geo::LonLat{*s.lon, *s.lat}) : std::nullopt,
+                    attributes_of(s));
+                changed += applied ? 1 : 0;
+            }
+            cursor_ = page->next;
+        }
+        if (page->items.size() < static_cast<std::size_t>(kFeedPage)) {
+            return changed;
+        }
+        from = page->next;
+    }
+}
+
+void PersonIndex::apply(const core::PersonRecord& record) {
+    const store::PersonSummary s = summary_of(record);
+    const std::unique_lock lock(mutex_);
+    apply_locked(s);
+}
+
+void PersonIndex::apply_locked(const store::PersonSummary& s) {
+    index_.upsert(s.id.str(),
+                  s.version,
+                  s.lon && s.lat ? std::optional(geo::LonLat{*s.lon, *s.lat}) : std::nullopt,
+                  attributes_of(s));
+}
+
+std::vector<geo::PointHit> PersonIndex::within(geo::LonLat centre,
+                                               double radius_m,
+                                               const geo::PointFilter& filter,
+                                               std::size_t limit) const {
+    const std::shared_lock lock(mutex_);
+    return index_.within(centre, radius_m, filter, limit);
+}
+
+std::vector<geo::PointHit>
+PersonIndex::nearest(geo::LonLat centre, std::size_t k, const geo::PointFilter& filter) const {
+    const std::shared_lock lock(mutex_);
+    return index_.nearest(centre, k, filter);
+}
+
+std::vector<geo::PointHit>
+PersonIndex::in_box(const geo::BBox& box, const geo::PointFilter& filter, std::size_t limit) const {
+    const std::shared_lock lock(mutex_);
+    return index_.in_box(box, filter, limit);
+}
+
+std::size_t PersonIndex::size() const {
+    const std::shared_lock lock(mutex_);
+    return index_.size();
+}
+
+std::size_t PersonIndex::memory_bytes() const {
+    const std::shared_lock lock(mutex_);
+    return index_.memory_bytes();
+}
+
+store::ChangeCursor PersonIndex::cursor() const {
+    const std::shared_lock lock(mutex_);
+    return cursor_;
+}
+
+ChangeFollower::ChangeFollower(store::Store& store,
+                               PersonIndex& index,
+                               int poll_ms,
+                               std::function<void(std::string_view)> log)
+    : store_(store)
+    , index_(index)
+    , poll_ms_(std::clamp(poll_ms, 10, 1000))
+    , log_(std::move(log))
+    , thread_([this] { run(); }) {}
+
+ChangeFollower::~ChangeFollower() {
+    stop_ = true;
+    thread_.join();
+}
+
+void ChangeFollower::run() {
+    auto waiter = store_.change_waiter();
+    bool failing = false;
+    while (!stop_) {
+        waiter->wait(poll_ms_);
+        if (stop_) {
+            break;
+        }
+        auto r = index_.catch_up();
+        if (!r && !failing && log_) {
+            log_("change follower: " + r.error().message + " (retrying)");
+        } else if (r && failing && log_) {
+            log_("change follower: reading changes again");
+        }
+        failing = !r;
+    }
+}
+
+} // namespace kapal::service
