@@ -52,12 +52,16 @@ const std::string& openapi_document() {
           { "name": "status", "in": "query", "schema": { "$ref": "#/components/schemas/Status" } },
           { "name": "q", "in": "query", "description": "Case-insensitive part of the full name", "schema": { "type": "string" } },
           { "name": "cursor", "in": "query", "description": "next_cursor of the previous page", "schema": { "type": "string" } },
-          { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 50 } }
+          { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 50 } },
+          { "name": "near", "in": "query", "description": "lon,lat (WGS84): persons around this point, nearest first, each with distance_m; needs radius_m or k. Not with q or cursor", "schema": { "type": "string", "example": "117.4987,0.1342" } },
+          { "name": "radius_m", "in": "query", "description": "With near: persons within this many metres", "schema": { "type": "number", "minimum": 0, "maximum": 100000 } },
+          { "name": "k", "in": "query", "description": "With near: the k nearest persons", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } },
+          { "name": "bbox", "in": "query", "description": "min_lon,min_lat,max_lon,max_lat: persons whose home is inside, by id. Not with near", "schema": { "type": "string", "example": "117.42,0.08,117.50,0.15" } }
         ],
         "responses": {
           "401": { "$ref": "#/components/responses/Problem" },
           "403": { "$ref": "#/components/responses/Problem" },
-          "200": { "description": "One page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonPage" } } } },
+          "200": { "description": "One page. A spatial query (near or bbox) answers at most limit persons with next_cursor null and truncated true when more matched", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonPage" } } } },
           "400": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" }
         }
@@ -355,8 +359,10 @@ const std::string& openapi_document() {
       "PersonVersion": { "allOf": [ { "$ref": "#/components/schemas/Person" }, { "type": "object", "properties": {
         "change_reason": { "type": "string" }, "change_source": { "type": "string" } } } ] },
       "PersonPage": { "type": "object", "required": ["items", "next_cursor"], "properties": {
-        "items": { "type": "array", "items": { "$ref": "#/components/schemas/Person" } },
-        "next_cursor": { "type": ["string", "null"] } } }
+        "items": { "type": "array", "items": { "allOf": [ { "$ref": "#/components/schemas/Person" }, { "type": "object", "properties": {
+          "distance_m": { "type": "number", "description": "With near: metres from that point (great circle)" } } } ] } },
+        "next_cursor": { "type": ["string", "null"] },
+        "truncated": { "type": "boolean", "description": "Spatial queries: more persons matched than limit (or k)" } } }
     }
   }
 })JSON";

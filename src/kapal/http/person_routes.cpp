@@ -113,12 +113,13 @@ Result<std::string> one_string_field(const Request& req,
 /// Numbers separated by commas ("117.5,0.13"): exactly `count` finite ones, else nullopt.
 std::optional<std::vector<double>> parse_numbers(std::string_view text, std::size_t count) {
     std::vector<double> out;
-    while (out.size() < count) {
+    for (;;) {
         const auto comma = text.find(',');
         const std::string part(text.substr(0, comma));
         char* end = nullptr;
         const double v = std::strtod(part.c_str(), &end);
-        if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(v)) {
+        if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(v) ||
+            out.size() == count) {
             return std::nullopt;
         }
         out.push_back(v);
@@ -127,7 +128,7 @@ std::optional<std::vector<double>> parse_numbers(std::string_view text, std::siz
         }
         text.remove_prefix(comma + 1);
     }
-    if (out.size() != count || text.find(',') != std::string_view::npos) {
+    if (out.size() != count) {
         return std::nullopt;
     }
     return out;
