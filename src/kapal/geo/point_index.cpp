@@ -7,7 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <queue>
+#include <iterator>
 #include <utility>
 
 namespace kapal::geo {
@@ -247,45 +247,45 @@ PointIndex::nearest(LonLat centre, std::size_t k, const PointFilter& filter) con
     if (k == 0 || m.located == 0) {
         return out;
     }
-    // The tree orders candidates by plane distance in degrees; the true (haversine) order can
-    // differ by the cosine of the latitude. So take candidates in plane order and stop once
-    // none further out can beat the k-th best: a point d degrees away (plane) is at least
-    // d·cos(|lat| + d) degrees of great circle away.
-    using Best = std::pair<double, std::uint32_t>;
-    std::priority_queue<Best> best; // max-heap of the k best so far
+    // The tree orders by plane distance in degrees; the true (haversine) order can differ by
+    // the cosine of the latitude. So ask the tree for more than k (its k-nearest search prunes
+    // by its k-th candidate, so k must stay small), re-rank by haversine, and widen until no
+    // point beyond the farthest candidate could beat the k-th best: a point d degrees away
+    // (plane) is at least d·cos(|lat| + d) degrees of great circle away.
     const Point p(centre.lon, centre.lat);
     const auto match = m.matcher(filter);
-    for (auto it = m.tree.qbegin(bgi::nearest(p, static_cast<unsigned>(m.located)) &&
-                                 bgi::satisfies(match));
-         it != m.tree.qend();
-         ++it) {
-        const Impl::Entry& e = m.entries[it->second];
-        const double plane = bg::distance(p, it->first);
-        const double worst_lat = std::min(std::abs(centre.lat) + plane, 89.0);
-        const double bound_m =
-            plane * std::cos(worst_lat * 3.14159265358979323846 / 180.0) * kMetresPerDeg;
-        if (best.size() == k && bound_m > best.top().first) {
+    using Ranked = std::pair<double, std::uint32_t>;
+    std::vector<Ranked> ranked;
+    for (std::size_t want = std::max<std::size_t>(2 * k, 16);; want *= 4) {
+        std::vector<Value> found;
+        found.reserve(want);
+        m.tree.query(bgi::nearest(p, static_cast<unsigned>(std::min(want, m.located))) &&
+                         bgi::satisfies(match),
+                     std::back_inserter(found));
+        ranked.clear();
+        double farthest_plane = 0;
+        for (const Value& v : found) {
+            const Impl::Entry& e = m.entries[v.second];
+            ranked.emplace_back(haversine_m(centre, LonLat{e.lon, e.lat}), v.second);
+            farthest_plane = std::max(farthest_plane, bg::distance(p, v.first));
+        }
+        std::sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
+            return a.first != b.first ? a.first < b.first
+                                      : m.entries[a.second].key < m.entries[b.second].key;
+        });
+        if (found.size() < want || want >= m.located || ranked.size() < k) {
+            break; // every matching point is among them
+        }
+        const double worst_lat = std::min(std::abs(centre.lat) + farthest_plane, 89.0);
+        const double bound_m = farthest_plane *
+                               std::cos(worst_lat * 3.14159265358979323846 / 180.0) *
+                               kMetresPerDeg;
+        if (ranked[k - 1].first <= bound_m) {
             break;
         }
-        const double d = haversine_m(centre, LonLat{e.lon, e.lat});
-        if (best.size() < k) {
-            best.emplace(d, it->second);
-        } else if (d < best.top().first) {
-            best.pop();
-            best.emplace(d, it->second);
-        }
     }
-    std::vector<Best> sorted;
-    while (!best.empty()) {
-        sorted.push_back(best.top());
-        best.pop();
-    }
-    std::sort(sorted.begin(), sorted.end(), [&](const Best& a, const Best& b) {
-        return a.first != b.first ? a.first < b.first
-                                  : m.entries[a.second].key < m.entries[b.second].key;
-    });
-    for (const Best& b : sorted) {
-        out.push_back(m.hit(b.second, b.first));
+    for (std::size_t i = 0; i < ranked.size() && i < k; ++i) {
+        out.push_back(m.hit(ranked[i].second, ranked[i].first));
     }
     return out;
 }
