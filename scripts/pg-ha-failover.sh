@@ -117,14 +117,17 @@ cleanup() {
     kill -KILL "$p" 2>/dev/null
   fi
   if [ "${KEEP:-0}" = 1 ]; then
-    echo "pg-ha-failover: kept $W"
+    echo "pg-ha-failover: kept $W" >&3
   else
     rm -rf "$W"
   fi
   exit "$rc"
 }
+# fd 3: the terminal, for messages from traps (a trap may run inside a command whose output
+# goes to /dev/null).
+exec 3>&1
 trap cleanup EXIT
-trap 'echo; say "interrupted"; exit 130' INT TERM
+trap 'echo >&3; say "interrupted, cleaning up" >&3; exit 130' INT TERM
 
 # On a setup failure, the end of the logs that say why.
 show_logs() {
