@@ -21,7 +21,7 @@
 #   temporary directory (logs) after the run.
 set -uo pipefail
 
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 PORT_BASE=${PORT_BASE:-25400}
 WRITES_BEFORE=${WRITES_BEFORE:-100}
 WRITES_AFTER=${WRITES_AFTER:-100}
@@ -92,11 +92,11 @@ cleanup() {
   [ -n "$WRITER_PID" ] && kill "$WRITER_PID" 2>/dev/null
   [ -n "$KAPAL_PID" ] && kill "$KAPAL_PID" 2>/dev/null
   # Patroni stops its PostgreSQL on SIGTERM.
-  local n p waited
+  local n p
   for n in "${NODES[@]}"; do
     p=$(live_pid "$W/node$n/patroni.pid") && kill -TERM "$p" 2>/dev/null
   done
-  for waited in $(seq 1 40); do
+  for _ in $(seq 1 40); do
     local alive=0
     for n in "${NODES[@]}"; do
       live_pid "$W/node$n/patroni.pid" >/dev/null && alive=1
@@ -108,6 +108,7 @@ cleanup() {
   for n in "${NODES[@]}"; do
     p=$(live_pid "$W/node$n/patroni.pid") && kill -KILL "$p" 2>/dev/null
     p=$(live_pid "$W/node$n/data/postmaster.pid") && {
+      # shellcheck disable=SC2046 # one pid per word
       kill -KILL $(ps -o pid= --ppid "$p") "$p" 2>/dev/null
     }
   done
@@ -154,7 +155,7 @@ wait_for() {
 }
 
 # ---- etcd ---------------------------------------------------------------------------------------
-say "work directory $W; etcd on 127.0.0.1:$ETCD_CLIENT"
+say "work directory $W; kapal $KAPAL; etcd on 127.0.0.1:$ETCD_CLIENT"
 mkdir -p "$W/etcd"
 chown postgres "$W/etcd"
 chmod 700 "$W/etcd"
