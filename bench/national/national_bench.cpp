@@ -27,6 +27,7 @@
 
 #include <libpq-fe.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -37,7 +38,6 @@
 #include <map>
 #include <random>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -52,13 +52,20 @@ constexpr int kKelurahan = 20;
 constexpr std::size_t kBatch = 25000;
 
 /// Province boxes (lon0, lat0, lon1, lat1), cycled over the 34 provinces.
-constexpr double kBoxes[][4] = {{95.0, 2.0, 98.5, 5.5},     {97.5, 0.0, 100.5, 3.5},
-                                {99.0, -3.0, 101.5, 0.5},   {101.5, -2.0, 104.5, 1.5},
-                                {102.0, -5.0, 106.0, -2.0}, {105.5, -7.5, 108.5, -6.0},
-                                {108.5, -7.8, 111.5, -6.5}, {111.5, -8.5, 114.5, -6.8},
-                                {108.5, -3.0, 112.0, 1.5},  {113.0, -3.5, 116.5, 1.0},
-                                {115.5, -2.5, 118.5, 2.5},  {119.0, -5.5, 121.0, -1.0},
-                                {120.0, -1.5, 124.5, 1.5},  {115.0, -9.0, 119.0, -8.2},
+constexpr double kBoxes[][4] = {{95.0, 2.0, 98.5, 5.5},
+                                {97.5, 0.0, 100.5, 3.5},
+                                {99.0, -3.0, 101.5, 0.5},
+                                {101.5, -2.0, 104.5, 1.5},
+                                {102.0, -5.0, 106.0, -2.0},
+                                {105.5, -7.5, 108.5, -6.0},
+                                {108.5, -7.8, 111.5, -6.5},
+                                {111.5, -8.5, 114.5, -6.8},
+                                {108.5, -3.0, 112.0, 1.5},
+                                {113.0, -3.5, 116.5, 1.0},
+                                {115.5, -2.5, 118.5, 2.5},
+                                {119.0, -5.5, 121.0, -1.0},
+                                {120.0, -1.5, 124.5, 1.5},
+                                {115.0, -9.0, 119.0, -8.2},
                                 {119.0, -10.5, 125.0, -8.2}};
 
 struct Generated {
@@ -89,14 +96,16 @@ kapal::core::Person person_of(long i, const Generated& g) {
     p.nik = nik_of(i);
     p.full_name = "Warga " + std::to_string(i);
     p.sex = i % 2 == 0 ? kapal::core::Sex::Female : kapal::core::Sex::Male;
-    p.birth_date = kapal::core::make_date(1950 + static_cast<int>(i % 60), 1 + static_cast<int>(i % 12),
+    p.birth_date = kapal::core::make_date(1950 + static_cast<int>(i % 60),
+                                          1 + static_cast<int>(i % 12),
                                           1 + static_cast<int>(i % 28));
     p.address.street = "Jl. Contoh No. " + std::to_string(i % 200 + 1);
     p.address.rt = "001";
     p.address.rw = "01";
     p.address.kelurahan_code = area_code(g.area[static_cast<std::size_t>(i)]);
     p.home = kapal::core::HomeLocation{g.lon[static_cast<std::size_t>(i)],
-                                       g.lat[static_cast<std::size_t>(i)], 10.0,
+                                       g.lat[static_cast<std::size_t>(i)],
+                                       10.0,
                                        kapal::core::LocationSource::Gps};
     p.categories = {static_cast<kapal::core::Category>(g.category[static_cast<std::size_t>(i)])};
     p.severity = static_cast<kapal::core::DisabilitySeverity>(i % 3);
@@ -181,7 +190,9 @@ class PgSql final : public Sql {
             std::exit(2);
         }
     }
+
     ~PgSql() override { PQfinish(c_); }
+
     PgSql(const PgSql&) = delete;
     PgSql& operator=(const PgSql&) = delete;
 
@@ -191,8 +202,14 @@ class PgSql final : public Sql {
         for (const auto& p : params) {
             values.push_back(p.c_str());
         }
-        PGresult* r = PQexecParams(c_, sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                   values.data(), nullptr, nullptr, 0);
+        PGresult* r = PQexecParams(c_,
+                                   sql.c_str(),
+                                   static_cast<int>(values.size()),
+                                   nullptr,
+                                   values.data(),
+                                   nullptr,
+                                   nullptr,
+                                   0);
         check(r, sql);
         std::vector<std::pair<std::string, std::string>> out;
         for (int i = 0; i < PQntuples(r); ++i) {
@@ -216,6 +233,7 @@ class PgSql final : public Sql {
             std::exit(2);
         }
     }
+
     PGconn* c_;
 };
 
@@ -227,7 +245,9 @@ class LiteSql final : public Sql {
             std::exit(2);
         }
     }
+
     ~LiteSql() override { sqlite3_close(db_); }
+
     LiteSql(const LiteSql&) = delete;
     LiteSql& operator=(const LiteSql&) = delete;
 
@@ -269,7 +289,9 @@ int main(int argc, char** argv) {
     bool check = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        const auto value = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+        const auto value = [&] {
+            return i + 1 < argc ? std::string(argv[++i]) : std::string();
+        };
         if (a == "--store") {
             location = value();
         } else if (a == "--persons") {
@@ -286,15 +308,17 @@ int main(int argc, char** argv) {
         }
     }
     if (location.empty() || n < 100 || queries < 10) {
-        std::fprintf(stderr, "usage: %s --store sqlite:FILE|postgresql://... --persons N (>= 100) "
-                             "[--seed S] [--queries Q] [--check]\n", argv[0]);
+        std::fprintf(stderr,
+                     "usage: %s --store sqlite:FILE|postgresql://... --persons N (>= 100) "
+                     "[--seed S] [--queries Q] [--check]\n",
+                     argv[0]);
         return 2;
     }
     const bool pg = location.rfind("postgresql://", 0) == 0;
     const auto keys = kapal::store::generate_store_keys();
     auto opened = pg ? kapal::store::open_postgres_store(location, keys)
-                     : kapal::store::open_sqlite_store(location.substr(location.find(':') + 1),
-                                                       keys, {4, false, 5000});
+                     : kapal::store::open_sqlite_store(
+                           location.substr(location.find(':') + 1), keys, {4, false, 5000});
     if (!opened) {
         std::fprintf(stderr, "open %s: %s\n", location.c_str(), opened.error().message.c_str());
         return 2;
@@ -310,8 +334,11 @@ int main(int argc, char** argv) {
     } else {
         sql = std::make_unique<LiteSql>(location.substr(location.find(':') + 1));
     }
-    std::printf("bench/national: %ld persons on %s, seed %llu, %d queries each, %ld cores\n", n,
-                pg ? "postgresql" : "sqlite", static_cast<unsigned long long>(seed), queries,
+    std::printf("bench/national: %ld persons on %s, seed %llu, %d queries each, %ld cores\n",
+                n,
+                pg ? "postgresql" : "sqlite",
+                static_cast<unsigned long long>(seed),
+                queries,
                 sysconf(_SC_NPROCESSORS_ONLN));
 
     const Generated g = generate(n, seed);
@@ -359,14 +386,17 @@ int main(int argc, char** argv) {
         sql->exec("ANALYZE persons");
     }
     const double index_s = since(index_start);
-    std::printf("load: %.1f s (%.0f persons/s)%s\n", load_s, static_cast<double>(n) / load_s,
+    std::printf("load: %.1f s (%.0f persons/s)%s\n",
+                load_s,
+                static_cast<double>(n) / load_s,
                 pg ? "" : "; SQLite keeps its indexes during the load");
     if (pg) {
         std::printf("indexes built after the load: %zu in %.1f s\n", deferred.size(), index_s);
         const auto size = sql->rows("SELECT pg_size_pretty(pg_total_relation_size('persons')), "
                                     "pg_size_pretty(pg_database_size(current_database()))",
                                     {});
-        std::printf("size: persons with indexes %s; database %s\n", size[0].first.c_str(),
+        std::printf("size: persons with indexes %s; database %s\n",
+                    size[0].first.c_str(),
                     size[0].second.c_str());
     }
 
@@ -379,10 +409,14 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "point index: %s\n", loaded.error().message.c_str());
         return 2;
     }
+    const auto grown_kib = static_cast<double>(resident_kib() - rss_before);
     std::printf("point index: %zu persons loaded from the change feed in %.1f s; resident "
-                "+%.0f MiB (%.0f bytes/person)\n",
-                *loaded, since(feed_start), (resident_kib() - rss_before) / 1024.0,
-                (resident_kib() - rss_before) * 1024.0 / static_cast<double>(n));
+                "+%.0f MiB (%.0f bytes/person); its own estimate %.0f MiB\n",
+                *loaded,
+                since(feed_start),
+                grown_kib / 1024.0,
+                grown_kib * 1024.0 / static_cast<double>(n),
+                static_cast<double>(index.memory_bytes()) / 1048576.0);
     expect(*loaded == static_cast<std::size_t>(n), "the point index holds every person");
 
     std::mt19937_64 rng(seed + 7);
@@ -426,7 +460,8 @@ int main(int argc, char** argv) {
         const auto nearest = index.nearest(c, 10, {});
         knn_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
         if (q < checked) {
-            expect(within.size() == brute_radius(c, 1000), "radius count at probe " + std::to_string(q));
+            expect(within.size() == brute_radius(c, 1000),
+                   "radius count at probe " + std::to_string(q));
             std::vector<double> all;
             for (std::size_t j = 0; j < g.lon.size(); ++j) {
                 all.push_back(kapal::geo::haversine_m(c, LonLat{g.lon[j], g.lat[j]}));
@@ -462,7 +497,8 @@ int main(int argc, char** argv) {
             const auto knn = sql->rows("SELECT id FROM persons ORDER BY home <-> ST_SetSRID("
                                        "ST_MakePoint($1::float8, $2::float8), 4326) LIMIT 10",
                                        {lon, lat});
-            pg_knn_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t).count());
+            pg_knn_us.push_back(
+                std::chrono::duration<double, std::micro>(Clock::now() - t).count());
             expect(knn.size() == 10, "PostGIS nearest answers 10");
             if (q < checked) {
                 // The sphere (ours) and PostGIS's sphere agree but for points within rounding of
@@ -506,8 +542,8 @@ int main(int argc, char** argv) {
     }
     report("area aggregate (one kabupaten)", agg_us);
     if (check) {
-        std::printf("check: %s (%d failures)\n", failures == 0 ? "every answer right" : "FAILED",
-                    failures);
+        std::printf(
+            "check: %s (%d failures)\n", failures == 0 ? "every answer right" : "FAILED", failures);
     }
     return failures == 0 ? 0 : 1;
 }

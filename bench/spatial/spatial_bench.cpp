@@ -10,6 +10,7 @@
 #include "kapal/geo/point_index.hpp"
 
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -18,7 +19,6 @@
 #include <fstream>
 #include <random>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -47,6 +47,7 @@ std::vector<Home> make_homes(long n, std::uint64_t seed) {
     struct Region {
         double lon0, lat0, lon1, lat1, share;
     };
+
     const Region regions[] = {{105.0, -8.5, 114.5, -6.0, 0.55},
                               {95.0, -6.0, 106.0, 5.5, 0.22},
                               {108.5, -4.0, 119.0, 4.5, 0.08},
@@ -67,8 +68,12 @@ std::vector<Home> make_homes(long n, std::uint64_t seed) {
             }
             pick -= candidate.share;
         }
-        std::snprintf(id, sizeof id, "0190a5d0-%04lx-7%03lx-8000-%012lx", (i >> 28) & 0xffff,
-                      (i >> 16) & 0xfff, i);
+        std::snprintf(id,
+                      sizeof id,
+                      "0190a5d0-%04lx-7%03lx-8000-%012lx",
+                      (i >> 28) & 0xffff,
+                      (i >> 16) & 0xfff,
+                      i);
         Home h;
         h.id = id;
         h.lon = r->lon0 + u(rng) * (r->lon1 - r->lon0);
@@ -77,8 +82,12 @@ std::vector<Home> make_homes(long n, std::uint64_t seed) {
         h.attrs.severity = static_cast<std::uint8_t>(rng() % 3);
         h.attrs.status = 0;
         char code[24];
-        std::snprintf(code, sizeof code, "%02d.%02d.%02d.%04d", 11 + static_cast<int>(rng() % 84),
-                      static_cast<int>(rng() % 30) + 1, static_cast<int>(rng() % 30) + 1,
+        std::snprintf(code,
+                      sizeof code,
+                      "%02d.%02d.%02d.%04d",
+                      11 + static_cast<int>(rng() % 84),
+                      static_cast<int>(rng() % 30) + 1,
+                      static_cast<int>(rng() % 30) + 1,
                       1000 + static_cast<int>(rng() % 20));
         h.attrs.area_code = code;
         out.push_back(std::move(h));
@@ -97,7 +106,10 @@ Stats stats(std::vector<double> us) {
 }
 
 void report(const char* what, const Stats& s, double mean_hits) {
-    std::printf("%-34s median %9.1f us   p99 %9.1f us   (%.1f hits)\n", what, s.median_us, s.p99_us,
+    std::printf("%-34s median %9.1f us   p99 %9.1f us   (%.1f hits)\n",
+                what,
+                s.median_us,
+                s.p99_us,
                 mean_hits);
 }
 
@@ -126,8 +138,10 @@ int main(int argc, char** argv) {
     for (int q = 0; q < kQueries; ++q) {
         probes.push_back(static_cast<std::size_t>(rng() % homes.size()));
     }
-    std::printf("bench/spatial: %ld homes, seed %llu, %d queries each\n", n,
-                static_cast<unsigned long long>(seed), kQueries);
+    std::printf("bench/spatial: %ld homes, seed %llu, %d queries each\n",
+                n,
+                static_cast<unsigned long long>(seed),
+                kQueries);
 
     // --- in memory
     const long before_kib = resident_kib();
@@ -140,7 +154,9 @@ int main(int argc, char** argv) {
     const long grown_kib = resident_kib() - before_kib;
     std::printf("memory index: built in %.2f s; resident +%.1f MiB (%.0f bytes/person); "
                 "estimate %.1f MiB\n",
-                build_s, grown_kib / 1024.0, grown_kib * 1024.0 / static_cast<double>(n),
+                build_s,
+                grown_kib / 1024.0,
+                grown_kib * 1024.0 / static_cast<double>(n),
                 static_cast<double>(index.memory_bytes()) / (1024.0 * 1024.0));
     std::vector<double> radius_us;
     std::vector<double> knn_us;
@@ -173,15 +189,22 @@ int main(int argc, char** argv) {
     }
     PQclear(exec(c, "CREATE EXTENSION IF NOT EXISTS postgis"));
     PQclear(exec(c, "DROP TABLE IF EXISTS bench_homes"));
-    PQclear(exec(c, "CREATE TABLE bench_homes (id text, categories int, kelurahan text, "
-                    "home geometry(Point, 4326))"));
+    PQclear(exec(c,
+                 "CREATE TABLE bench_homes (id text, categories int, kelurahan text, "
+                 "home geometry(Point, 4326))"));
     auto t1 = Clock::now();
     PQclear(exec(c, "COPY bench_homes FROM STDIN"));
     std::string chunk;
     char line[160];
     for (const Home& h : homes) {
-        std::snprintf(line, sizeof line, "%s\t%d\t%s\tSRID=4326;POINT(%.9f %.9f)\n", h.id.c_str(),
-                      h.attrs.categories, h.attrs.area_code.c_str(), h.lon, h.lat);
+        std::snprintf(line,
+                      sizeof line,
+                      "%s\t%d\t%s\tSRID=4326;POINT(%.9f %.9f)\n",
+                      h.id.c_str(),
+                      h.attrs.categories,
+                      h.attrs.area_code.c_str(),
+                      h.lon,
+                      h.lat);
         chunk += line;
         if (chunk.size() > (1U << 20)) {
             PQputCopyData(c, chunk.data(), static_cast<int>(chunk.size()));
@@ -196,24 +219,31 @@ int main(int argc, char** argv) {
     PQclear(exec(c, "CREATE INDEX bench_homes_home ON bench_homes USING gist (home)"));
     PQclear(exec(c, "ANALYZE bench_homes"));
     const double index_s = std::chrono::duration<double>(Clock::now() - t1).count();
-    PGresult* size = exec(c, "SELECT pg_total_relation_size('bench_homes'), "
-                             "pg_relation_size('bench_homes_home')");
+    PGresult* size = exec(c,
+                          "SELECT pg_total_relation_size('bench_homes'), "
+                          "pg_relation_size('bench_homes_home')");
     std::printf("postgis: COPY %.1f s, GiST index %.1f s; table+index %.1f MiB (GiST %.1f MiB)\n",
-                load_s, index_s, std::atof(PQgetvalue(size, 0, 0)) / 1048576.0,
+                load_s,
+                index_s,
+                std::atof(PQgetvalue(size, 0, 0)) / 1048576.0,
                 std::atof(PQgetvalue(size, 0, 1)) / 1048576.0);
     PQclear(size);
     // The radius query as kapal would ask it: a box the GiST index can use, then the exact
     // distance on the sphere (as the memory index does).
-    PQclear(PQprepare(c, "radius",
+    PQclear(PQprepare(c,
+                      "radius",
                       "SELECT id FROM bench_homes WHERE home && ST_Expand(ST_SetSRID(ST_MakePoint("
                       "$1::float8, $2::float8), 4326), 0.0095) AND ST_DWithin(home::geography, "
                       "ST_SetSRID(ST_MakePoint($1::float8, $2::float8), 4326)::geography, 1000, "
                       "false) LIMIT 1000",
-                      2, nullptr));
-    PQclear(PQprepare(c, "knn",
+                      2,
+                      nullptr));
+    PQclear(PQprepare(c,
+                      "knn",
                       "SELECT id FROM bench_homes ORDER BY home <-> ST_SetSRID(ST_MakePoint("
                       "$1::float8, $2::float8), 4326) LIMIT 10",
-                      2, nullptr));
+                      2,
+                      nullptr));
     std::vector<double> pg_radius;
     std::vector<double> pg_knn;
     double pg_radius_hits = 0;
@@ -243,7 +273,8 @@ int main(int argc, char** argv) {
     report("postgis radius 1 km", stats(pg_radius), pg_radius_hits / kQueries);
     report("postgis k-nearest 10", stats(pg_knn), pg_knn_hits / kQueries);
     std::printf("radius answers that differ in count (sphere vs spheroid at the edge): %ld of %d\n",
-                differing, kQueries);
+                differing,
+                kQueries);
     PQclear(exec(c, "DROP TABLE bench_homes"));
     PQfinish(c);
     return 0;

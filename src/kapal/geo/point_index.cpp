@@ -277,9 +277,8 @@ PointIndex::nearest(LonLat centre, std::size_t k, const PointFilter& filter) con
             break; // every matching point is among them
         }
         const double worst_lat = std::min(std::abs(centre.lat) + farthest_plane, 89.0);
-        const double bound_m = farthest_plane *
-                               std::cos(worst_lat * 3.14159265358979323846 / 180.0) *
-                               kMetresPerDeg;
+        const double bound_m =
+            farthest_plane * std::cos(worst_lat * 3.14159265358979323846 / 180.0) * kMetresPerDeg;
         if (ranked[k - 1].first <= bound_m) {
             break;
         }
