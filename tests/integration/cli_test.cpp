@@ -28,7 +28,10 @@ std::size_t count_lines(const std::string& text) {
 
 TEST(Cli, InitRefusesToOverwriteAndKeepsKeysPrivate) {
     KapalServer server;
-    const auto again = run({kapal_binary(), "init", "--data", server.dir()});
+    std::vector<std::string> init = {kapal_binary(), "init", "--data", server.dir()};
+    const auto store = server.store_args();
+    init.insert(init.end(), store.begin(), store.end());
+    const auto again = run(init);
     EXPECT_NE(again.exit_code, 0);
     EXPECT_NE(again.output.find("already"), std::string::npos) << again.output;
 
@@ -47,49 +50,33 @@ TEST(Cli, InitRefusesToOverwriteAndKeepsKeysPrivate) {
 }
 
 TEST(Cli, InitPrintsTheFirstAdminAndUsersAreManagedFromTheCommandLine) {
-    TempDir tmp;
-    const auto init = run({kapal_binary(), "init", "--data", tmp.path() + "/d"});
-    ASSERT_EQ(init.exit_code, 0) << init.output;
-    EXPECT_NE(init.output.find("user 'admin', password '"), std::string::npos) << init.output;
-    const auto data = tmp.path() + "/d";
-    const auto added = run({kapal_binary(),
-                            "user",
-                            "add",
-                            "--data",
-                            data,
-                            "--username",
-                            "Operator.Utara",
-                            "--role",
-                            "operator",
-                            "--area",
-                            "64.74.01"});
+    KapalServer server; // kapal init
+    const auto& init = server.init_output();
+    EXPECT_NE(init.find("user 'admin', password '"), std::string::npos) << init;
+    const auto added = server.cli({"user",
+                                   "add",
+                                   "--username",
+                                   "Operator.Utara",
+                                   "--role",
+                                   "operator",
+                                   "--area",
+                                   "64.74.01"});
     ASSERT_EQ(added.exit_code, 0) << added.output;
     EXPECT_NE(added.output.find("Password (shown only now): "), std::string::npos);
-    const auto no_area = run({kapal_binary(),
-                              "user",
-                              "add",
-                              "--data",
-                              data,
-                              "--username",
-                              "viewer2",
-                              "--role",
-                              "viewer"});
+    const auto no_area = server.cli({"user", "add", "--username", "viewer2", "--role", "viewer"});
     EXPECT_NE(no_area.exit_code, 0);
     EXPECT_NE(no_area.output.find("user.area_invalid"), std::string::npos) << no_area.output;
-    ASSERT_EQ(
-        run({kapal_binary(), "user", "disable", "--data", data, "--username", "operator.utara"})
-            .exit_code,
-        0);
-    const auto list = run({kapal_binary(), "user", "list", "--data", data});
+    ASSERT_EQ(server.cli({"user", "disable", "--username", "operator.utara"}).exit_code, 0);
+    const auto list = server.cli({"user", "list"});
     EXPECT_NE(list.output.find("admin\tadmin\t*\tactive"), std::string::npos) << list.output;
     EXPECT_NE(list.output.find("operator.utara\toperator\t64.74.01\tdisabled"), std::string::npos)
         << list.output;
     // the store holds Argon2id hashes, never the printed passwords
-    const auto dump =
-        run({"/usr/bin/sqlite3", data + "/store.db", "SELECT password_hash FROM users"});
-    EXPECT_NE(dump.output.find("$argon2id$"), std::string::npos) << dump.output;
-    const auto printed = init.output.substr(init.output.find("password '") + 10, 24);
-    EXPECT_EQ(dump.output.find(printed), std::string::npos);
+    const auto hashes = server.sql("SELECT password_hash FROM users");
+    EXPECT_NE(hashes.find("$argon2id$"), std::string::npos) << hashes;
+    const auto printed = init.substr(init.find("password '") + 10, 24);
+    EXPECT_EQ(hashes.find(printed), std::string::npos);
+    EXPECT_EQ(server.store_contents().find(printed), std::string::npos);
 }
 
 TEST(Cli, DemoDataIsDeterministicAndIdempotent) {
@@ -172,8 +159,11 @@ TEST(Cli, TemplateIsWrittenAsXlsxAndCsv) {
 
 TEST(Cli, AStoreFromANewerProgramIsRefusedClearly) {
     KapalServer server;
-    const auto store = server.dir() + "/store.db";
-    ASSERT_EQ(run({"/usr/bin/sqlite3", store, "PRAGMA user_version = 999;"}).exit_code, 0);
+    // What a newer program's migration would leave: SQLite's user_version, PostgreSQL's
+    // schema_version rows.
+    server.sql(server.on_postgres()
+                   ? "INSERT INTO schema_version (version, applied_at) VALUES (999, 0)"
+                   : "PRAGMA user_version = 999;");
     const auto check = server.cli({"check"});
     EXPECT_NE(check.exit_code, 0);
     EXPECT_NE(check.output.find("999"), std::string::npos) << check.output;

@@ -1,16 +1,25 @@
 #pragma once
 // The real `kapal` program in a temporary data directory: `kapal init`, then `kapal serve` on
 // a free port of 127.0.0.1 (the program prints the URL it bound).
+//
+// The store is chosen by KAPAL_TEST_BACKEND: unset (or `sqlite`), the default SQLite file in
+// the data directory; `postgresql`, a database of its own on the server of ctest's fixture
+// `postgres` (KAPAL_TEST_POSTGRES), copied from kapal_template for each KapalServer and dropped
+// with it. tests/integration/CMakeLists.txt registers every test once for each.
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "integration/test_database.hpp"
 #include "support/http_client.hpp"
 #include "support/process.hpp"
 
@@ -56,12 +65,50 @@ inline std::string text_after(const std::string& text, const std::string& marker
     return text.substr(start, text.find(end, start) - start);
 }
 
+/// The store backend the tests run against (KAPAL_TEST_BACKEND).
+enum class Backend { Sqlite, Postgresql };
+
+inline Backend test_backend() {
+    const char* env = std::getenv("KAPAL_TEST_BACKEND");
+    const std::string name = env != nullptr ? env : "";
+    if (name == "postgresql") {
+        return Backend::Postgresql;
+    }
+    if (!name.empty() && name != "sqlite") {
+        ADD_FAILURE() << "KAPAL_TEST_BACKEND=" << name << ": expected sqlite or postgresql";
+    }
+    return Backend::Sqlite;
+}
+
+/// The whole content of a file ("" if it cannot be read).
+inline std::string file_bytes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
 class KapalServer {
   public:
-    /// Initialises a data dir with extra config lines (`key = value`) appended.
+    /// Initialises a data dir (and, on PostgreSQL, a database) with extra config lines
+    /// (`key = value`) appended.
     explicit KapalServer(const Settings& settings = {}) {
-        const auto init = run({kapal_binary(), "init", "--data", dir_.path()});
+        if (test_backend() == Backend::Postgresql) {
+            if (server_conninfo().empty()) {
+                ADD_FAILURE() << "KAPAL_TEST_BACKEND=postgresql without KAPAL_TEST_POSTGRES: "
+                                 "run through ctest (fixture postgres)";
+            } else {
+                db_ = std::make_unique<TestDatabase>();
+            }
+        }
+        std::vector<std::string> args = {kapal_binary(), "init", "--data", dir_.path()};
+        const auto store = store_args();
+        args.insert(args.end(), store.begin(), store.end());
+        const auto init = run(args);
         EXPECT_EQ(init.exit_code, 0) << init.output;
+        init_output_ = init.output;
+        // On PostgreSQL nothing of the registry is written under DIR: the store is the database.
+        EXPECT_EQ(std::filesystem::exists(dir_.path() + "/store.db"), !on_postgres());
         admin_password_ = text_after(init.output, "password '", '\'');
         {
             std::ofstream config(dir_.path() + "/config", std::ios::app);
@@ -169,8 +216,51 @@ class KapalServer {
 
     std::string output() const { return child_ ? child_->output() : std::string(); }
 
+    /// What `kapal init` printed.
+    const std::string& init_output() const { return init_output_; }
+
+    /// True when the store is a PostgreSQL database rather than DIR/store.db.
+    bool on_postgres() const { return db_ != nullptr; }
+
+    /// The options of `kapal init` that choose this server's store: none for SQLite,
+    /// `--store URI` for PostgreSQL.
+    std::vector<std::string> store_args() const {
+        if (!db_) {
+            return {};
+        }
+        return {"--store", db_->uri()};
+    }
+
+    /// Runs `sql` on the store, bypassing the program: through the sqlite3 shell on
+    /// DIR/store.db, or libpq on the database. The rows, values separated by '|'.
+    std::string sql(const std::string& statement) const {
+        if (db_) {
+            return sql_rows(db_->uri(), statement);
+        }
+        // Waits, as the program does, while another process holds a lock.
+        const auto out = run(
+            {"/usr/bin/sqlite3", "-cmd", ".timeout 5000", dir_.path() + "/store.db", statement});
+        EXPECT_EQ(out.exit_code, 0) << statement << ": " << out.output;
+        return out.output;
+    }
+
+    /// Everything the store holds, as a scan for what must not be in it would see it: the
+    /// bytes of DIR/store.db and its WAL, or `pg_dump` of the database (every row of every
+    /// table, bytea as hex).
+    std::string store_contents() const {
+        if (!db_) {
+            return file_bytes(dir_.path() + "/store.db") +
+                   file_bytes(dir_.path() + "/store.db-wal");
+        }
+        const auto dump = run({"/usr/lib/postgresql/15/bin/pg_dump", "--dbname", db_->uri()});
+        EXPECT_EQ(dump.exit_code, 0) << dump.output;
+        return dump.output;
+    }
+
   private:
     TempDir dir_;
+    std::unique_ptr<TestDatabase> db_; ///< PostgreSQL only; dropped after the server ended
+    std::string init_output_;
     std::string admin_password_;
     Credentials admin_;
     std::unique_ptr<Child> child_;

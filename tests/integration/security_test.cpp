@@ -1,6 +1,7 @@
 // Who may do what, over real sockets to a real `kapal serve`: the authorization matrix of every
 // route × every role × inside/outside the caller's area, IDOR attempts, CSRF, session fixation,
-// lockout, cookies, per-user limits, and that no NIK reaches the store file or the logs.
+// lockout, cookies, per-user limits, and that no NIK reaches the store (file or database) or the
+// logs.
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -10,7 +11,6 @@
 #include <functional>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "integration/kapal_server.hpp"
 
@@ -41,11 +41,15 @@ std::string nik_of(int serial) {
     return nik;
 }
 
-std::string file_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
+/// `text` in lower-case hexadecimal, as PostgreSQL shows a bytea.
+std::string hex_of(const std::string& text) {
+    static const char* const kDigits = "0123456789abcdef";
+    std::string out;
+    for (const unsigned char c : text) {
+        out += kDigits[c >> 4];
+        out += kDigits[c & 0xF];
+    }
+    return out;
 }
 
 class Security : public ::testing::Test {
@@ -567,12 +571,14 @@ TEST_F(Security, NoNikInTheStoreFileOrTheLogsAfterAnImport) {
                   200);
     }
     (void)server_->request("POST", "/api/v1/persons", person_in("64.74.01.1003", 1)); // duplicate
-    const std::string store =
-        file_text(server_->dir() + "/store.db") + file_text(server_->dir() + "/store.db-wal");
+    // SQLite: the bytes of store.db and its WAL; PostgreSQL: pg_dump of the database, every row
+    // of every table, with bytea columns in hex.
+    const std::string store = server_->store_contents();
     ASSERT_GT(store.size(), 10000U);
     EXPECT_NE(store.find("Warga Impor 7"), std::string::npos); // names are there: the scan works
     for (const auto& nik : niks) {
         EXPECT_EQ(store.find(nik), std::string::npos) << nik << " in clear in the store";
+        EXPECT_EQ(store.find(hex_of(nik)), std::string::npos) << nik << " as hex in the store";
         EXPECT_EQ(server_->output().find(nik), std::string::npos) << nik << " in the server log";
         EXPECT_EQ(imported.output.find(nik), std::string::npos) << nik << " in the import output";
     }
