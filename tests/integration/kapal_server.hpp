@@ -186,6 +186,12 @@ class KapalServer {
         port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
     }
 
+    /// Waits until the server has loaded its point index (spatial queries answer 503 before).
+    void wait_for_point_index() {
+        ASSERT_TRUE(child_->wait_for_output("point index:", std::chrono::seconds(60)))
+            << "the point index did not load: " << child_->output();
+    }
+
     /// Ends the server with `sig` and waits for it.
     int stop(int sig) {
         child_->signal(sig);

@@ -155,7 +155,9 @@ TEST(PostgresProgram, TwoServersOnOneDatabaseSeeEachOthersWrites) {
     const unsigned short b_port = start_server(b);
     ASSERT_NE(a_port, 0);
     ASSERT_NE(b_port, 0);
-    EXPECT_NE(b.output().find("point index: 30 persons loaded"), std::string::npos) << b.output();
+    EXPECT_TRUE(a.wait_for_output("point index: ", std::chrono::seconds(30))) << a.output();
+    EXPECT_TRUE(b.wait_for_output("point index: 30 persons loaded", std::chrono::seconds(30)))
+        << b.output();
 
     // A registers a person next door to a demo person (same kelurahan).
     auto first = http_request(a_port, "GET", "/api/v1/persons?limit=1", auth);

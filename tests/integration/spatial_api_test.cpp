@@ -18,6 +18,7 @@ class SpatialApi : public ::testing::Test {
         const auto demo = server_->cli({"demo-data", "--persons", "60", "--seed", "9"});
         ASSERT_EQ(demo.exit_code, 0) << demo.output;
         server_->start();
+        server_->wait_for_point_index();
     }
 
     static void TearDownTestSuite() { server_.reset(); }

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -84,6 +85,14 @@ Child::~Child() {
     if (fd_ >= 0) {
         ::close(fd_);
     }
+}
+
+bool Child::wait_for_output(const std::string& needle, std::chrono::milliseconds timeout) {
+    const auto keep = scanned_;
+    scanned_ = 0;
+    const bool found = !wait_for_line(needle, timeout).empty();
+    scanned_ = std::max(keep, found ? scanned_ : keep);
+    return found;
 }
 
 std::string Child::wait_for_line(const std::string& needle, std::chrono::milliseconds timeout) {

@@ -30,6 +30,10 @@ class Child {
     /// Reads output until a line contains `needle` or `timeout` passes; the line, or "".
     std::string wait_for_line(const std::string& needle, std::chrono::milliseconds timeout);
 
+    /// Reads output until everything read so far (from the start, whatever wait_for_line has
+    /// passed) contains `needle`, or `timeout` passes; whether it does.
+    bool wait_for_output(const std::string& needle, std::chrono::milliseconds timeout);
+
     /// Sends a signal (e.g. SIGKILL, SIGTERM).
     void signal(int sig);
 

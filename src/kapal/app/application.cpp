@@ -518,20 +518,9 @@ Result<void> serve(Application& app,
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-    // The point index: everything in the store now, then whatever this or another process
-    // writes (the follower stops before the store closes: it is destroyed first).
-    const auto load_start = std::chrono::steady_clock::now();
-    auto loaded = app.person_index().catch_up();
-    if (!loaded) {
-        return fail(std::move(loaded).error());
-    }
-    if (options.log) {
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::steady_clock::now() - load_start)
-                            .count();
-        options.log("point index: " + std::to_string(*loaded) + " persons loaded in " +
-                    std::to_string(ms) + " ms");
-    }
+    // The point index: the follower thread loads everything in the store (spatial queries
+    // answer 503 index.loading until then), then follows what this or another process writes.
+    // It stops before the store closes (destroyed first).
     service::ChangeFollower follower(
         app.store(), app.person_index(), c.change_poll_ms, options.log);
 

@@ -32,6 +32,7 @@ enum class ErrorCode {
     BadCursor,
     // storage and configuration
     StoreUnavailable,
+    IndexLoading,
     StoreNewerThanProgram,
     StoreCorrupt,
     ConfigInvalid,

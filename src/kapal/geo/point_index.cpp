@@ -107,6 +107,7 @@ struct PointIndex::Impl {
     std::unordered_map<std::string, std::uint32_t> area_ids;
     Tree tree;
     std::size_t located = 0;
+    bool bulk = false; ///< between begin_bulk and end_bulk: the tree is not kept
 
     std::uint32_t area_id(const std::string& code) {
         auto [it, added] = area_ids.emplace(code, static_cast<std::uint32_t>(areas.size()));
@@ -176,7 +177,9 @@ bool PointIndex::upsert(std::string_view key,
         return false;
     }
     if (e.located) {
-        m.tree.remove(Value{Point(e.lon, e.lat), slot});
+        if (!m.bulk) {
+            m.tree.remove(Value{Point(e.lon, e.lat), slot});
+        }
         --m.located;
     }
     e.version = version;
@@ -188,10 +191,33 @@ bool PointIndex::upsert(std::string_view key,
     if (e.located) {
         e.lon = at->lon;
         e.lat = at->lat;
-        m.tree.insert(Value{Point(e.lon, e.lat), slot});
+        if (!m.bulk) {
+            m.tree.insert(Value{Point(e.lon, e.lat), slot});
+        }
         ++m.located;
     }
     return true;
+}
+
+void PointIndex::begin_bulk() {
+    impl_->bulk = true;
+}
+
+void PointIndex::end_bulk() {
+    Impl& m = *impl_;
+    if (!m.bulk) {
+        return;
+    }
+    m.bulk = false;
+    std::vector<Value> values;
+    values.reserve(m.located);
+    for (std::uint32_t slot = 0; slot < m.entries.size(); ++slot) {
+        const Impl::Entry& e = m.entries[slot];
+        if (e.located) {
+            values.emplace_back(Point(e.lon, e.lat), slot);
+        }
+    }
+    m.tree = Tree(values.begin(), values.end()); // STR packing
 }
 
 std::size_t PointIndex::size() const {

@@ -59,6 +59,12 @@ class PointIndex {
                 std::optional<LonLat> at,
                 const PointAttributes& attributes);
 
+    /// Between these two, upsert only records entries; end_bulk builds the tree from all of
+    /// them at once (packed, several times faster than inserting one by one). For the first
+    /// load. Queries in between see no points.
+    void begin_bulk();
+    void end_bulk();
+
     /// Entries held (with or without a position).
     std::size_t size() const;
 

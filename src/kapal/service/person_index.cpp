@@ -44,6 +44,11 @@ PersonIndex::PersonIndex(store::Store& store)
 Result<std::size_t> PersonIndex::catch_up() {
     const std::lock_guard one_reader(catch_up_mutex_);
     std::size_t changed = 0;
+    const bool first = !ready();
+    if (first) {
+        const std::unique_lock lock(mutex_);
+        index_.begin_bulk();
+    }
     store::ChangeCursor from = cursor();
     for (;;) {
         auto page = store_.person_changes(from, kFeedPage);
@@ -63,6 +68,11 @@ Result<std::size_t> PersonIndex::catch_up() {
             cursor_ = page->next;
         }
         if (page->items.size() < static_cast<std::size_t>(kFeedPage)) {
+            if (first) {
+                const std::unique_lock lock(mutex_);
+                index_.end_bulk();
+                ready_.store(true, std::memory_order_release);
+            }
             return changed;
         }
         from = page->next;
@@ -135,6 +145,27 @@ ChangeFollower::~ChangeFollower() {
 void ChangeFollower::run() {
     auto waiter = store_.change_waiter();
     bool failing = false;
+    // The first load; the server answers meanwhile (spatial queries with IndexLoading).
+    while (!stop_ && !index_.ready()) {
+        const auto start = std::chrono::steady_clock::now();
+        auto r = index_.catch_up();
+        if (r && index_.ready()) {
+            if (log_) {
+                const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count();
+                log_("point index: " + std::to_string(*r) + " persons loaded in " +
+                     std::to_string(ms) + " ms");
+            }
+            break;
+        }
+        if (!r && !failing && log_) {
+            log_("point index: " + r.error().message + " (retrying)");
+        }
+        failing = !r;
+        waiter->wait(poll_ms_);
+    }
+    failing = false;
     while (!stop_) {
         waiter->wait(poll_ms_);
         if (stop_) {

@@ -26,8 +26,13 @@ class PersonIndex {
     explicit PersonIndex(store::Store& store);
 
     /// Reads the change feed after the last cursor (from the start on the first call) and
-    /// applies it; returns how many entries changed. Safe to call from any thread.
+    /// applies it; returns how many entries changed. Safe to call from any thread. The first
+    /// call that succeeds makes the index ready (it builds the tree in one go).
     Result<std::size_t> catch_up();
+
+    /// True once the whole store has been read; before that, queries find nothing and
+    /// PersonService::search answers IndexLoading.
+    bool ready() const { return ready_.load(std::memory_order_acquire); }
 
     /// Applies a record this process just wrote (before the follower sees it in the feed).
     void apply(const core::PersonRecord& record);
@@ -54,9 +59,11 @@ class PersonIndex {
     std::mutex catch_up_mutex_;       ///< one reader of the feed at a time
     geo::PointIndex index_;
     store::ChangeCursor cursor_;
+    std::atomic<bool> ready_{false};
 };
 
-/// A thread that keeps a PersonIndex following the store: it waits on the store's
+/// A thread that loads a PersonIndex (logging "point index: N persons loaded in T ms") and
+/// then keeps it following the store: it waits on the store's
 /// ChangeWaiter (PostgreSQL: a NOTIFY at each commit; SQLite: a sleep) for at most `poll_ms`
 /// (10..1000; so it also stops within a second), then catches up. Errors go to `log` once per
 /// failing spell and are retried.

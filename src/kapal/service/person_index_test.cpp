@@ -141,6 +141,25 @@ TEST_F(PersonIndexTest, OwnWritesShowAtOnceAndOthersWritesAfterTheFollowerPolls)
     EXPECT_EQ(page->items[0].record.version, 2);
 }
 
+TEST_F(PersonIndexTest, SearchAnswersIndexLoadingUntilTheFirstLoad) {
+    SpatialQuery near;
+    near.near = geo::LonLat{117.5, 0.13};
+    near.radius_m = 10;
+    auto r = service_->search(near, {}, admin_);
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().code, ErrorCode::IndexLoading);
+    EXPECT_FALSE(index_->ready());
+    ChangeFollower follower(*store_, *index_, 10, nullptr);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!index_->ready() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_TRUE(index_->ready()) << "the follower loads the index";
+    r = service_->search(near, {}, admin_);
+    ASSERT_TRUE(r.has_value()) << r.error().message;
+    EXPECT_TRUE(r->items.empty());
+}
+
 TEST_F(PersonIndexTest, SearchRefusesANameOrCursorAndNeedsAPlace) {
     SpatialQuery none;
     auto r = service_->search(none, {}, admin_);

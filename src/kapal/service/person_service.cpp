@@ -215,10 +215,16 @@ Result<SpatialPage> PersonService::search(const SpatialQuery& spatial,
     if (index_ == nullptr) {
         return fail(ErrorCode::Internal, "no point index in this process");
     }
+    if (!spatial.bbox && !spatial.near) {
+        return fail(ErrorCode::ValidationFailed, "near or bbox is required");
+    }
     if (!filters.name_contains.empty() || !filters.cursor.empty()) {
         return fail(ErrorCode::ValidationFailed,
                     "a spatial query takes no name search and no cursor",
                     {{filters.cursor.empty() ? "q" : "cursor", ErrorCode::InvalidArgument, ""}});
+    }
+    if (!index_->ready()) {
+        return fail(ErrorCode::IndexLoading, "the point index is still loading");
     }
     geo::PointFilter f;
     bool nothing = false;
