@@ -628,6 +628,13 @@ Result<MigrationReport> migrate_store(Store& source,
                                       Store& target,
                                       const WriteContext& ctx,
                                       const TransferProgress& progress) {
+    // Keys that do not fit the source would copy fine and fail only the target's check at the
+    // end: refuse before the copy.
+    if (auto keys = source.check_keys(); !keys) {
+        Error e = keys.error();
+        e.message = "the keys do not fit the source store: " + e.message;
+        return fail(std::move(e));
+    }
     auto copied = copy_store(source, target, progress);
     if (!copied) {
         return fail(std::move(copied).error());

@@ -210,9 +210,10 @@ Result<MigrationReport> verify_migration(Store& source,
 /// those of append_audit.
 Result<void> record_migration(Store& target, MigrationReport& report, const WriteContext& ctx);
 
-/// The whole migration: copy_store, verify_migration and, when the report is ok(),
-/// record_migration. A failed check is in the report (and nothing is recorded), not an error.
-/// Errors: those of copy_store, of reading either store, of append_audit.
+/// The whole migration: source.check_keys(), copy_store, verify_migration and, when the report
+/// is ok(), record_migration. A failed check after the copy is in the report (and nothing is
+/// recorded), not an error. Errors: StoreCorrupt (the keys do not fit the source; nothing is
+/// copied), those of copy_store, of reading either store, of append_audit.
 Result<MigrationReport> migrate_store(Store& source,
                                       Store& target,
                                       const WriteContext& ctx,
