@@ -194,7 +194,6 @@ TEST(TransferColumns, EveryTableHasItsNameAndColumns) {
     }
     EXPECT_EQ(transfer_table_name(TransferTable::PersonVersions), "person_versions");
     EXPECT_EQ(transfer_columns(TransferTable::Persons).front().name, "pk");
-    EXPECT_EQ(transfer_columns(TransferTable::Persons).back().name, "doc");
 }
 
 } // namespace
