@@ -358,7 +358,7 @@ Result<void> TransferSequence::begin(TransferTable table) {
     return {};
 }
 
-Result<void> TransferSequence::page(const TransferPage& page) {
+Result<void> TransferSequence::page(const TransferPage& page) const {
     if (!open_ || kTransferTables[next_] != page.table()) {
         return fail(ErrorCode::InvalidArgument,
                     "transfer: a page of " + std::string(transfer_table_name(page.table())) +

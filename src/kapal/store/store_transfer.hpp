@@ -104,7 +104,7 @@ Result<void> check_transfer_target_empty(const std::array<std::int64_t, kTransfe
 class TransferSequence {
   public:
     Result<void> begin(TransferTable table);
-    Result<void> page(const TransferPage& page);
+    Result<void> page(const TransferPage& page) const;
     Result<void> end(TransferTable table);
 
     /// Errors: InvalidArgument unless every table has been ended.

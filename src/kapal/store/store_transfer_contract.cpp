@@ -190,7 +190,7 @@ void fill(Store& s, Filled& f) {
         SessionRecord session;
         session.id = "01900000-0000-7000-8000-0000000001" + std::to_string(10 + n);
         session.token_hash = hex_of(100 + n);
-        session.user_id = f.user_ids[n == 3 ? 1 : 0];
+        session.user_id = f.user_ids[n == 3 ? 1U : 0U];
         session.created_at = at_minute(30 + n);
         session.last_seen_at = session.created_at;
         session.expires_at = at_minute(30 + n + 720);
@@ -206,7 +206,7 @@ void fill(Store& s, Filled& f) {
         token.id = "01900000-0000-7000-8000-0000000002" + std::to_string(10 + n);
         token.name = "sinkron dtks " + std::to_string(n);
         token.token_hash = hex_of(200 + n);
-        token.user_id = f.user_ids[n - 1];
+        token.user_id = f.user_ids[static_cast<std::size_t>(n - 1)];
         token.role = core::Role::Viewer;
         token.area_codes =
             n == 1 ? std::vector<std::string>{"64.74.01"} : std::vector<std::string>{};

@@ -39,6 +39,7 @@ struct TransferPair {
     TransferBackend second;
 };
 
+// NOLINTNEXTLINE(readability-identifier-naming): GoogleTest's name
 inline void PrintTo(const TransferPair& pair, std::ostream* os) {
     *os << pair.name;
 }

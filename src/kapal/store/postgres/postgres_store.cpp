@@ -2202,9 +2202,11 @@ class PgStoreLoad final : public StoreLoad {
         KAPAL_TRY(sequence_.complete());
         // New rows after the load continue after the loaded keys and seq.
         for (const char* table : {"persons", "users", "sessions", "api_tokens"}) {
-            const std::string name(table);
-            KAPAL_TRY(w_.exec_once("SELECT setval(pg_get_serial_sequence('" + name +
-                                   "', 'pk'), max(pk)) FROM " + name));
+            std::string sql = "SELECT setval(pg_get_serial_sequence('";
+            sql += table;
+            sql += "', 'pk'), max(pk)) FROM ";
+            sql += table;
+            KAPAL_TRY(w_.exec_once(sql));
         }
         KAPAL_TRY(
             w_.run("UPDATE audit_counter SET seq = (SELECT coalesce(max(seq), 0) FROM audit_log)"));
