@@ -16,11 +16,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 namespace kapal::app {
 namespace {
@@ -433,6 +436,178 @@ service::Actor Application::cli_actor() {
         name = found->pw_name;
     }
     return {"cli:" + name, "cli", {}, std::nullopt};
+}
+
+// ---- kapal migrate-store --------------------------------------------------------------------
+
+namespace {
+
+bool same_store(const StoreLocation& a, const StoreLocation& b) {
+    if (!a.postgresql.empty() || !b.postgresql.empty()) {
+        return a.postgresql == b.postgresql;
+    }
+    std::error_code ec;
+    const fs::path x = fs::weakly_canonical(a.sqlite_file, ec);
+    const fs::path y = fs::weakly_canonical(b.sqlite_file, ec);
+    return x == y;
+}
+
+/// The value of a postgresql:// URI's password, as [begin, end) offsets; nullopt when none.
+std::optional<std::pair<std::size_t, std::size_t>> uri_password(std::string_view uri) {
+    const auto scheme = uri.find("://");
+    if (scheme == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const std::size_t start = scheme + 3;
+    const std::size_t authority_end = std::min(uri.find('/', start), uri.find('?', start));
+    const std::string_view authority = uri.substr(start, authority_end - start);
+    if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+        if (const auto colon = authority.substr(0, at).find(':'); colon != std::string_view::npos) {
+            return std::pair{start + colon + 1, start + at};
+        }
+    }
+    for (std::size_t p = uri.find("password=", start); p != std::string_view::npos;
+         p = uri.find("password=", p + 1)) {
+        if (uri[p - 1] == '?' || uri[p - 1] == '&') {
+            const std::size_t begin = p + 9;
+            const std::size_t end = std::min(uri.find('&', begin), uri.size());
+            return std::pair{begin, end};
+        }
+    }
+    return std::nullopt;
+}
+
+/// Rewrites DIR/config with `store = <store>` in place of its store line (or added), every other
+/// line as it was; through a temporary file and a rename, so that a crash leaves either.
+Result<void> switch_config_store(const fs::path& dir, const std::string& store) {
+    std::ifstream in(dir / "config");
+    if (!in) {
+        return fail(ErrorCode::Io, "cannot read " + (dir / "config").string());
+    }
+    std::string text;
+    bool replaced = false;
+    for (std::string line; std::getline(in, line);) {
+        const auto t = core::trim(line);
+        const auto eq = t.find('=');
+        if (!replaced && !t.empty() && t.front() != '#' && eq != std::string_view::npos &&
+            core::trim(t.substr(0, eq)) == "store") {
+            line = "store = " + store;
+            replaced = true;
+        }
+        text += line + "\n";
+    }
+    if (!replaced) {
+        text += "store = " + store + "\n";
+    }
+    KAPAL_TRY(parse_config(text));
+    {
+        std::ofstream out(dir / "config.tmp", std::ios::trunc);
+        out << text;
+        if (!out.flush()) {
+            return fail(ErrorCode::Io, "cannot write " + (dir / "config.tmp").string());
+        }
+    }
+    std::error_code ec;
+    fs::rename(dir / "config.tmp", dir / "config", ec);
+    if (ec) {
+        return fail(ErrorCode::Io, "cannot replace " + (dir / "config").string());
+    }
+    return fsync_dir(dir);
+}
+
+/// Closes a descriptor (the data directory's lock) at the end of a scope.
+struct LockHolder {
+    int fd = -1;
+    LockHolder() = default;
+    LockHolder(const LockHolder&) = delete;
+    LockHolder& operator=(const LockHolder&) = delete;
+    LockHolder(LockHolder&&) = delete;
+    LockHolder& operator=(LockHolder&&) = delete;
+
+    ~LockHolder() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+};
+
+} // namespace
+
+std::string redact_store_location(std::string_view store) {
+    std::string out(store);
+    if (const auto password = uri_password(store)) {
+        out.replace(password->first, password->second - password->first, "***");
+    }
+    return out;
+}
+
+Result<MigrateStoreResult> migrate_store(const fs::path& dir,
+                                         const MigrateStoreOptions& options,
+                                         const store::TransferProgress& progress) {
+    auto config = load_config(dir);
+    if (!config) {
+        return fail(std::move(config).error());
+    }
+    auto from = store_location(dir, options.from);
+    if (!from) {
+        return fail(std::move(from).error());
+    }
+    auto to = store_location(dir, options.to);
+    if (!to) {
+        return fail(std::move(to).error());
+    }
+    if (same_store(*from, *to)) {
+        return fail(ErrorCode::InvalidArgument, "--from and --to name the same store");
+    }
+    if (options.switch_config && uri_password(options.to)) {
+        return fail(ErrorCode::ConfigInvalid,
+                    "--switch-config would write the password of --to into " +
+                        (dir / "config").string() +
+                        "; put it in ~/.pgpass (or PGPASSFILE) and give the URI without it");
+    }
+    // No server or other command may write meanwhile: the whole migration holds DIR alone.
+    LockHolder lock;
+    auto fd = lock_data_dir(dir, true);
+    if (!fd) {
+        return fail(std::move(fd).error());
+    }
+    lock.fd = *fd;
+    std::error_code ec;
+    if (fs::exists(dir / "keys" / "data.key.new", ec) ||
+        fs::exists(dir / "keys" / "index.key.new", ec)) {
+        return fail(ErrorCode::StoreUnavailable,
+                    "a key rotation in " + dir.string() +
+                        " was interrupted; run `kapal check --data " + dir.string() +
+                        "` to settle it first");
+    }
+    auto keys = load_keys(dir);
+    if (!keys) {
+        return fail(std::move(keys).error());
+    }
+    auto source = open_store(*from, *keys, 2, nullptr);
+    if (!source) {
+        return fail(std::move(source).error());
+    }
+    auto target = open_store(*to, *keys, 2, nullptr);
+    if (!target) {
+        return fail(std::move(target).error());
+    }
+    const auto actor = Application::cli_actor();
+    const store::WriteContext ctx{
+        actor.id, actor.source, core::SystemClock().now(), options.reason};
+    auto report = store::migrate_store(**source, **target, ctx, progress);
+    if (!report) {
+        return fail(std::move(report).error());
+    }
+    MigrateStoreResult out;
+    out.report = std::move(*report);
+    out.config_line = "store = " + options.to;
+    out.previous_store = config->store;
+    if (out.report.ok() && options.switch_config) {
+        KAPAL_TRY(switch_config_store(dir, options.to));
+        out.config_switched = true;
+    }
+    return out;
 }
 
 namespace {

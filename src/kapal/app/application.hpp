@@ -11,11 +11,13 @@
 #include "kapal/service/reference_data.hpp"
 #include "kapal/service/user_service.hpp"
 #include "kapal/store/store.hpp"
+#include "kapal/store/store_transfer.hpp"
 
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kapal::app {
@@ -108,6 +110,39 @@ class Application {
     std::unique_ptr<service::AuthService> auth_;
     int lock_fd_ = -1; ///< DIR/.lock, held shared while open (exclusive to rotate keys)
 };
+
+// ---- Moving the store to another backend (kapal migrate-store)
+
+struct MigrateStoreOptions {
+    std::string from;           ///< sqlite:<file> (relative to DIR) or postgresql://<libpq URI>
+    std::string to;             ///< the same forms; must be empty (a new file or a new database)
+    std::string reason;         ///< recorded in the "store.migrate" audit entry
+    bool switch_config = false; ///< after a verified migration, DIR/config names `to`
+};
+
+struct MigrateStoreResult {
+    store::MigrationReport report;
+    std::string config_line;      ///< "store = <to>": what DIR/config should say now
+    bool config_switched = false; ///< DIR/config was rewritten to say it
+    std::string previous_store;   ///< what DIR/config said before
+};
+
+/// Copies every row of the store at `options.from` into the empty store at `options.to` with the
+/// keys of DIR/keys, verifies the copy and records it (store::migrate_store); with switch_config
+/// and a report that is ok(), rewrites the `store = ...` line of DIR/config (every other line
+/// kept). Holds DIR's lock exclusively throughout, so it fails while `kapal serve` or another
+/// command uses DIR (other servers sharing a PostgreSQL database must be stopped by hand). A
+/// failed check is in the report, not an error. Errors: InvalidArgument (both name the same
+/// store), ConfigInvalid (a location of another kind, or switch_config with a password in the
+/// URI), StoreUnavailable (DIR in use, an interrupted key rotation), StoreNotEmpty, KeyMissing,
+/// StoreCorrupt (keys that do not fit the source), those of both stores.
+Result<MigrateStoreResult> migrate_store(const std::filesystem::path& dir,
+                                         const MigrateStoreOptions& options,
+                                         const store::TransferProgress& progress = {});
+
+/// A store location fit to print: the password of a postgresql:// URI (user:password@ or
+/// password=) replaced by "***"; anything else unchanged.
+std::string redact_store_location(std::string_view store);
 
 /// One route of the HTTP API and who may call it: "open" or the roles, comma-separated.
 struct RouteDescription {

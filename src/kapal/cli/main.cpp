@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
     kapal::cli::add_routes(app, action);
     kapal::cli::add_audit(app, action);
     kapal::cli::add_keys(app, action);
+    kapal::cli::add_migrate_store(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

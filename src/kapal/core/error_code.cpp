@@ -579,6 +579,20 @@ constexpr std::array kCatalogue = {
               kErr,
               "Sebutkan keperluan untuk membuka NIK/KK (minimal 5 huruf)",
               "State the purpose for revealing NIK/KK (at least 5 characters)"},
+    ErrorInfo{E::StoreNotEmpty,
+              "store.not_empty",
+              409,
+              kExDataErr,
+              kErr,
+              "Basis data tujuan tidak kosong",
+              "The target store is not empty"},
+    ErrorInfo{E::TransferMismatch,
+              "store.transfer_mismatch",
+              500,
+              kExDataErr,
+              kErr,
+              "Isi basis data tujuan tidak sama dengan sumbernya",
+              "The target store does not hold what the source holds"},
 };
 
 } // namespace

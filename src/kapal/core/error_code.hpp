@@ -98,6 +98,9 @@ enum class ErrorCode {
     ConsentPurposeInvalid,
     ConsentInconsistent,
     PurposeRequired,
+    // moving a store to another backend (kapal migrate-store)
+    StoreNotEmpty,
+    TransferMismatch,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.

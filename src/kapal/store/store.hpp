@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kapal::store {
@@ -210,6 +212,101 @@ struct StoreKeys {
     std::vector<std::uint8_t> index_key; ///< 32 bytes, key of the keyed BLAKE2b blind index
 };
 
+// ---------------------------------------------------------------------------------------------
+// Transfer between stores (`kapal migrate-store`): every row of every table in a canonical,
+// backend-independent form, streamed out of one store and loaded into an empty one. Never used
+// on a request path. The columns of each table, reading a page back, the digest and the copy and
+// verify steps are in store_transfer.hpp.
+
+/// The tables of a store, in the order Store::dump emits them and a StoreLoad takes them.
+enum class TransferTable : std::uint8_t {
+    Persons,
+    PersonVersions,
+    IdempotencyKeys,
+    Users,
+    Sessions,
+    ApiTokens,
+    AuditLog,
+};
+
+inline constexpr std::size_t kTransferTableCount = 7;
+
+/// The kind of a canonical value; also its tag byte in the encoding.
+enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
+
+/// Rows of one table in the canonical encoding: each row is its values in column order
+/// (transfer_columns), each value a tag byte (TransferKind) and then, for Int, 8 bytes of the
+/// value big-endian; for Real, 8 bytes of its IEEE 754 bits big-endian; for Text and Bytes, a
+/// 4-byte big-endian length and the bytes; for Null, nothing. The same rows give the same bytes
+/// on every backend, and the digest hashes exactly these bytes.
+class TransferPage {
+  public:
+    explicit TransferPage(TransferTable table = TransferTable::Persons)
+        : table_(table) {}
+
+    TransferTable table() const { return table_; }
+
+    /// Whole rows written (end_row calls).
+    std::size_t rows() const { return rows_; }
+
+    /// The encoding of the rows.
+    std::string_view data() const { return data_; }
+
+    /// Empties the page, keeping its memory, for rows of `table`.
+    void reset(TransferTable table);
+
+    // The values of a row, in column order; then end_row().
+    void null();
+    void int64(std::int64_t v);
+    void real(double v);
+    void text(std::string_view v);               ///< Precondition: fewer than 2^32 bytes
+    void bytes(std::span<const std::uint8_t> v); ///< Precondition: fewer than 2^32 bytes
+
+    void end_row() { ++rows_; }
+
+  private:
+    void tag(TransferKind kind) { data_ += static_cast<char>(kind); }
+
+    void be(std::uint64_t v, int bytes);
+
+    TransferTable table_;
+    std::string data_;
+    std::size_t rows_ = 0;
+};
+
+/// Receives the rows of a dump: for each table in TransferTable order, begin_table, any number
+/// of pages, end_table. An error stops the dump and is returned by it.
+class TransferSink {
+  public:
+    TransferSink() = default;
+    TransferSink(const TransferSink&) = delete;
+    TransferSink& operator=(const TransferSink&) = delete;
+    TransferSink(TransferSink&&) = delete;
+    TransferSink& operator=(TransferSink&&) = delete;
+    virtual ~TransferSink() = default;
+
+    /// A table starts; it has `rows` rows (counted in the dump's snapshot).
+    virtual Result<void> begin_table(TransferTable table, std::int64_t rows) = 0;
+
+    /// The next rows of the current table, in the table's canonical order.
+    virtual Result<void> write(const TransferPage& page) = 0;
+
+    /// The current table is complete.
+    virtual Result<void> end_table(TransferTable table) = 0;
+};
+
+/// A load into an empty store (Store::begin_load): a sink that writes every row it gets, as it
+/// is (same ids, versions, instants, sealed NIK/KK, blind indexes, audit seq), into one open
+/// transaction of the target. Destroyed without a successful commit(), it leaves the target as
+/// empty as it was.
+class StoreLoad : public TransferSink {
+  public:
+    /// Completes the load once every table has been written: sets the store's own counters
+    /// (identity sequences, the audit counter), rebuilds what the backend derives (SQLite's name
+    /// index), and commits. Errors: InvalidArgument (a table is missing), StoreUnavailable.
+    virtual Result<void> commit() = 0;
+};
+
 /// Storage of the registry. Implementations are thread-safe: many readers, one writer at a time.
 /// Every write keeps the previous version; nothing is ever hard-deleted.
 class Store {
@@ -373,6 +470,22 @@ class Store {
 
     /// Sets revoked_at = ctx.at unless already revoked. Errors: NotFound.
     virtual Result<void> revoke_api_token(const std::string& id, const WriteContext& ctx) = 0;
+
+    // --- Transfer between stores (kapal migrate-store; never on a request path)
+
+    /// Streams every row of every table to `sink` in canonical form (store_transfer.hpp): every
+    /// table in TransferTable order, an empty one too; rows in the table's canonical order; pages
+    /// of at most kTransferPageRows rows; all from one snapshot, so concurrent writes are either
+    /// wholly in it or not at all. Memory stays bounded by a page. Errors: the sink's,
+    /// StoreUnavailable, StoreCorrupt.
+    virtual Result<void> dump(TransferSink& sink) = 0;
+
+    /// Starts a load of canonical rows into this store, which must be empty (no row in any
+    /// table of TransferTable). The load holds this store's writer and one transaction until it
+    /// is committed or destroyed: meanwhile other writes through this object wait, so none may
+    /// come from the thread that holds the load. Errors: StoreNotEmpty (the message says what the
+    /// store holds), StoreUnavailable.
+    virtual Result<std::unique_ptr<StoreLoad>> begin_load() = 0;
 };
 
 } // namespace kapal::store

@@ -5,6 +5,7 @@
 #include "kapal/store/person_doc.hpp"
 #include "kapal/store/postgres/pg_connection.hpp"
 #include "kapal/store/store_codec.hpp"
+#include "kapal/store/store_transfer.hpp"
 
 #include <algorithm>
 #include <array>
@@ -1557,6 +1558,10 @@ class PostgresStore final : public Store {
         return {};
     }
 
+    // Transfer between stores: defined below the class, with their helpers.
+    Result<void> dump(TransferSink& sink) override;
+    Result<std::unique_ptr<StoreLoad>> begin_load() override;
+
   private:
     Result<void> migrate() {
         PgConnection& w = *writer_;
@@ -2011,6 +2016,327 @@ class PostgresStore final : public Store {
     std::unique_ptr<PgConnection> writer_;
     ReaderPool readers_;
 };
+
+// ---------------------------------------------------------------------------------------------
+// Transfer between stores (Store::dump and Store::begin_load, for kapal migrate-store). The
+// canonical columns (store_transfer.hpp) are this schema's columns under the same names, except
+// for a few whose PostgreSQL type differs (pg_transfer_column): a dump converts those in its
+// SELECT, a load in its binary COPY. A dump reads one REPEATABLE READ snapshot through a cursor;
+// a load writes each page with one COPY, keeping the integer keys (COPY writes GENERATED ALWAYS
+// identity columns), and sets the identity sequences and the audit counter before it commits.
+
+/// How a load writes a canonical column.
+enum class PgCopyAs : std::uint8_t {
+    Int8,  ///< bigint, from Int
+    Text,  ///< text, from Text
+    Bytea, ///< bytea, from Bytes
+    Bool,  ///< boolean, from Int 0 or 1
+    Date,  ///< date, from Text "YYYY-MM-DD"
+    Point, ///< geometry(Point, 4326) from this Real (lon) and the next one (lat); NULL if both are
+    Skip,  ///< written by the column before it (lat)
+};
+
+/// A canonical column in this schema: how a dump selects it and how a load writes it.
+struct PgTransferColumn {
+    std::string select; ///< the SELECT expression giving the canonical value
+    std::string copy;   ///< the column COPY writes ("" with Skip)
+    PgCopyAs as = PgCopyAs::Text;
+};
+
+PgTransferColumn pg_transfer_column(TransferTable table, const TransferColumn& c) {
+    const std::string name(c.name);
+    if (table == TransferTable::Persons) {
+        if (c.name == "birth_date") {
+            return {"to_char(birth_date, 'YYYY-MM-DD')", name, PgCopyAs::Date};
+        }
+        if (c.name == "lon") {
+            return {"ST_X(home)", "home", PgCopyAs::Point};
+        }
+        if (c.name == "lat") {
+            return {"ST_Y(home)", "", PgCopyAs::Skip};
+        }
+    }
+    if (table == TransferTable::Users && c.name == "disabled") {
+        return {name, name, PgCopyAs::Bool};
+    }
+    switch (c.kind) {
+    case TransferKind::Int:
+        return {name, name, PgCopyAs::Int8};
+    case TransferKind::Bytes:
+        return {name, name, PgCopyAs::Bytea};
+    case TransferKind::Text:
+    case TransferKind::Real: // no other real column
+    case TransferKind::Null:
+        break;
+    }
+    return {name, name, PgCopyAs::Text};
+}
+
+std::vector<PgTransferColumn> pg_transfer_columns(TransferTable table) {
+    std::vector<PgTransferColumn> out;
+    for (const TransferColumn& c : transfer_columns(table)) {
+        out.push_back(pg_transfer_column(table, c));
+    }
+    return out;
+}
+
+/// The canonical order of a table's rows; text in byte order (COLLATE "C"), as SQLite's BINARY.
+const char* pg_transfer_order(TransferTable table) {
+    switch (table) {
+    case TransferTable::PersonVersions:
+        return "person_pk, version";
+    case TransferTable::IdempotencyKeys:
+        return "key COLLATE \"C\"";
+    case TransferTable::AuditLog:
+        return "seq";
+    case TransferTable::Persons:
+    case TransferTable::Users:
+    case TransferTable::Sessions:
+    case TransferTable::ApiTokens:
+        break;
+    }
+    return "pk";
+}
+
+std::string pg_transfer_select(TransferTable table) {
+    std::string sql = "SELECT ";
+    bool first = true;
+    for (const PgTransferColumn& c : pg_transfer_columns(table)) {
+        sql += first ? "" : ", ";
+        sql += c.select;
+        first = false;
+    }
+    return sql + " FROM " + std::string(transfer_table_name(table)) + " ORDER BY " +
+           pg_transfer_order(table);
+}
+
+std::string pg_transfer_copy(TransferTable table) {
+    std::string columns;
+    for (const PgTransferColumn& c : pg_transfer_columns(table)) {
+        if (c.as != PgCopyAs::Skip) {
+            columns += columns.empty() ? "" : ", ";
+            columns += c.copy;
+        }
+    }
+    return "COPY " + std::string(transfer_table_name(table)) + " (" + columns +
+           ") FROM STDIN (FORMAT binary)";
+}
+
+/// Rows of every table: "SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM ...)".
+std::string pg_transfer_count_sql() {
+    std::string sql = "SELECT ";
+    for (const TransferTable t : kTransferTables) {
+        sql += t == kTransferTables.front() ? "" : ", ";
+        sql += "(SELECT count(*) FROM " + std::string(transfer_table_name(t)) + ")";
+    }
+    return sql;
+}
+
+Result<std::array<std::int64_t, kTransferTableCount>> pg_transfer_counts(PgConnection& conn) {
+    KAPAL_PG_ASSIGN(rows, conn.exec_once(pg_transfer_count_sql()));
+    std::array<std::int64_t, kTransferTableCount> out{};
+    for (std::size_t i = 0; rows.rows() == 1 && i < out.size(); ++i) {
+        out[i] = rows.int64(0, static_cast<int>(i));
+    }
+    return out;
+}
+
+/// Name of the cursor a dump reads a table through.
+constexpr const char* kDumpCursor = "kapal_dump";
+
+Result<void> PostgresStore::dump(TransferSink& sink) {
+    ReaderPool::Lease conn(readers_, readers_.acquire());
+    KAPAL_TRY(ensure_connected(*conn));
+    // One snapshot for every table.
+    KAPAL_PG_ASSIGN(
+        tx, PgTransaction::begin(*conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+    KAPAL_PG_ASSIGN(counts, pg_transfer_counts(*conn));
+    const std::string fetch =
+        "FETCH FORWARD " + std::to_string(kTransferPageRows) + " FROM " + std::string(kDumpCursor);
+    TransferPage page;
+    for (std::size_t t = 0; t < kTransferTables.size(); ++t) {
+        const TransferTable table = kTransferTables[t];
+        const auto columns = transfer_columns(table);
+        KAPAL_TRY(sink.begin_table(table, counts[t]));
+        KAPAL_TRY(conn->exec_once("DECLARE " + std::string(kDumpCursor) + " NO SCROLL CURSOR FOR " +
+                                  pg_transfer_select(table)));
+        page.reset(table);
+        for (;;) {
+            KAPAL_PG_ASSIGN(rows, conn->exec_once(fetch));
+            if (rows.rows() == 0) {
+                break;
+            }
+            for (int row = 0; row < rows.rows(); ++row) {
+                for (std::size_t i = 0; i < columns.size(); ++i) {
+                    const int col = static_cast<int>(i);
+                    if (rows.is_null(row, col)) {
+                        page.null();
+                        continue;
+                    }
+                    switch (columns[i].kind) {
+                    case TransferKind::Int:
+                        page.int64(rows.int64(row, col));
+                        break;
+                    case TransferKind::Real:
+                        page.real(rows.real(row, col));
+                        break;
+                    case TransferKind::Text:
+                        page.text(rows.text(row, col));
+                        break;
+                    case TransferKind::Bytes:
+                        page.bytes(rows.bytes(row, col));
+                        break;
+                    case TransferKind::Null:
+                        page.null();
+                        break;
+                    }
+                }
+                page.end_row();
+                if (page.rows() >= kTransferPageRows || page.data().size() >= kTransferPageBytes) {
+                    KAPAL_TRY(sink.write(page));
+                    page.reset(table);
+                }
+            }
+        }
+        if (page.rows() > 0) {
+            KAPAL_TRY(sink.write(page));
+        }
+        KAPAL_TRY(conn->exec_once("CLOSE " + std::string(kDumpCursor)));
+        KAPAL_TRY(sink.end_table(table));
+    }
+    return tx.commit();
+}
+
+/// A load into an empty PostgreSQL store: one binary COPY per page inside the writer's
+/// transaction (which holds the writer lock: other processes' writes wait for the commit).
+class PgStoreLoad final : public StoreLoad {
+  public:
+    PgStoreLoad(std::unique_lock<std::mutex> lock, PgConnection& writer, PgTransaction tx)
+        : lock_(std::move(lock))
+        , w_(writer)
+        , tx_(std::move(tx)) {}
+
+    Result<void> begin_table(TransferTable table, std::int64_t /*rows*/) override {
+        KAPAL_TRY(sequence_.begin(table));
+        columns_ = pg_transfer_columns(table);
+        fields_ = 0;
+        for (const PgTransferColumn& c : columns_) {
+            fields_ += c.as == PgCopyAs::Skip ? 0 : 1;
+        }
+        copy_sql_ = pg_transfer_copy(table);
+        return {};
+    }
+
+    Result<void> write(const TransferPage& page) override {
+        KAPAL_TRY(sequence_.page(page));
+        const std::string table(transfer_table_name(page.table()));
+        CopyWriter copy;
+        TransferReader values(page);
+        std::size_t row = 0;
+        while (!values.at_end()) {
+            ++row;
+            copy.row(fields_);
+            for (std::size_t i = 0; i < columns_.size(); ++i) {
+                const TransferValue v = values.next();
+                if (columns_[i].as == PgCopyAs::Point) {
+                    // lon, then lat (the next column, Skip).
+                    const TransferValue lat = values.next();
+                    ++i;
+                    if (v.is_null() && lat.is_null()) {
+                        copy.null();
+                    } else if (v.is_null() || lat.is_null()) {
+                        return fail(ErrorCode::InvalidArgument,
+                                    "loading " + table + ": row " + std::to_string(row) +
+                                        " of a page has only one of lon and lat");
+                    } else {
+                        copy.point(v.real, lat.real);
+                    }
+                    continue;
+                }
+                if (v.is_null()) {
+                    copy.null();
+                    continue;
+                }
+                switch (columns_[i].as) {
+                case PgCopyAs::Int8:
+                    copy.int64(v.integer);
+                    break;
+                case PgCopyAs::Text:
+                    copy.text(v.raw);
+                    break;
+                case PgCopyAs::Bytea:
+                    copy.bytes(v.bytes());
+                    break;
+                case PgCopyAs::Bool: {
+                    // boolean's binary form: one byte, 0 or 1.
+                    const std::array<std::uint8_t, 1> flag = {v.integer != 0 ? std::uint8_t{1}
+                                                                             : std::uint8_t{0}};
+                    copy.bytes(flag);
+                    break;
+                }
+                case PgCopyAs::Date: {
+                    const auto date = core::parse_date(v.raw);
+                    if (!date) {
+                        return fail(ErrorCode::InvalidArgument,
+                                    "loading " + table + ": row " + std::to_string(row) +
+                                        " of a page has a date that is not YYYY-MM-DD");
+                    }
+                    copy.date(*date);
+                    break;
+                }
+                case PgCopyAs::Point:
+                case PgCopyAs::Skip:
+                    KAPAL_ASSERT(false && "handled above");
+                    break;
+                }
+            }
+        }
+        if (auto r = w_.copy_in(copy_sql_, copy.finish()); !r) {
+            Error e = std::move(r).error();
+            e.message = "loading " + table + ": " + e.message;
+            return fail(std::move(e));
+        }
+        return {};
+    }
+
+    Result<void> end_table(TransferTable table) override { return sequence_.end(table); }
+
+    Result<void> commit() override {
+        KAPAL_TRY(sequence_.complete());
+        // New rows after the load continue after the loaded keys and seq.
+        for (const char* table : {"persons", "users", "sessions", "api_tokens"}) {
+            std::string sql = "SELECT setval(pg_get_serial_sequence('";
+            sql += table;
+            sql += "', 'pk'), max(pk)) FROM ";
+            sql += table;
+            KAPAL_TRY(w_.exec_once(sql));
+        }
+        KAPAL_TRY(
+            w_.run("UPDATE audit_counter SET seq = (SELECT coalesce(max(seq), 0) FROM audit_log)"));
+        // Planner statistics now rather than when autovacuum gets to the new tables.
+        KAPAL_TRY(w_.run("ANALYZE persons, person_versions, idempotency_keys, users, sessions, "
+                         "api_tokens, audit_log"));
+        return tx_.commit();
+    }
+
+  private:
+    std::unique_lock<std::mutex> lock_; ///< the store's writer, held until destruction
+    PgConnection& w_;
+    PgTransaction tx_; ///< rolled back at destruction unless committed
+    TransferSequence sequence_;
+    std::vector<PgTransferColumn> columns_; ///< of the current table
+    int fields_ = 0;                        ///< columns COPY writes
+    std::string copy_sql_;
+};
+
+Result<std::unique_ptr<StoreLoad>> PostgresStore::begin_load() {
+    std::unique_lock lock(writer_mutex_);
+    KAPAL_PG_ASSIGN(tx, begin_write());
+    KAPAL_PG_ASSIGN(counts, pg_transfer_counts(*writer_));
+    KAPAL_TRY(check_transfer_target_empty(counts));
+    return std::unique_ptr<StoreLoad>(
+        std::make_unique<PgStoreLoad>(std::move(lock), *writer_, std::move(tx)));
+}
 
 } // namespace
 

@@ -2,10 +2,13 @@
 
 #include "kapal/core/ids.hpp"
 #include "kapal/store/field_cipher.hpp"
+#include "kapal/store/sqlite/sqlite_store.hpp"
 #include "kapal/store/store_contract.hpp"
+#include "kapal/store/store_transfer_contract.hpp"
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -165,6 +168,7 @@ class Databases : public ::testing::Environment {
 
 using contract::StoreBackend;
 using contract::StoreContract;
+using contract::TransferContract;
 
 INSTANTIATE_TEST_SUITE_P(
     Postgres,
@@ -187,6 +191,54 @@ INSTANTIATE_TEST_SUITE_P(
             return open_postgres_store(conninfo_for(name), keys);
         }}),
     contract::store_backend_name);
+
+// ---- the transfer contract (kapal migrate-store): SQLite and PostgreSQL, both ways -----------
+
+contract::TransferBackend postgres_transfer_backend() {
+    return {[](const std::filesystem::path& dir) -> Result<std::unique_ptr<Store>> {
+                const std::string name = Databases::instance().create();
+                if (name.empty()) {
+                    return fail(ErrorCode::StoreUnavailable, "no test database");
+                }
+                std::ofstream(dir / "database") << name;
+                return open_postgres_store(conninfo_for(name), test_keys());
+            },
+            [](const std::filesystem::path& dir, const std::string& sql) {
+                std::string name;
+                std::ifstream(dir / "database") >> name;
+                Raw(conninfo_for(name)).query(sql);
+            }};
+}
+
+// The same as sqlite_store_test.cpp's, with the same keys.
+contract::TransferBackend sqlite_transfer_backend() {
+    return {[](const std::filesystem::path& dir) {
+                return open_sqlite_store(dir / "kapal.db", test_keys());
+            },
+            [](const std::filesystem::path& dir, const std::string& sql) {
+                sqlite3* db = nullptr;
+                ASSERT_EQ(sqlite3_open((dir / "kapal.db").c_str(), &db), SQLITE_OK);
+                char* error = nullptr;
+                EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+                    << sql << ": " << (error != nullptr ? error : "");
+                sqlite3_free(error);
+                sqlite3_close(db);
+            }};
+}
+
+// sqlite -> postgres -> sqlite, postgres -> sqlite -> postgres, postgres -> postgres -> postgres.
+INSTANTIATE_TEST_SUITE_P(Postgres,
+                         TransferContract,
+                         ::testing::Values(contract::TransferPair{"sqlite_to_postgres",
+                                                                  sqlite_transfer_backend(),
+                                                                  postgres_transfer_backend()},
+                                           contract::TransferPair{"postgres_to_sqlite",
+                                                                  postgres_transfer_backend(),
+                                                                  sqlite_transfer_backend()},
+                                           contract::TransferPair{"postgres_to_postgres",
+                                                                  postgres_transfer_backend(),
+                                                                  postgres_transfer_backend()}),
+                         contract::transfer_pair_name);
 
 // ---- PostgreSQL only ----------------------------------------------------------------------
 

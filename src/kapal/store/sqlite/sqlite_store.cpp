@@ -4,6 +4,7 @@
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/person_doc.hpp"
 #include "kapal/store/store_codec.hpp"
+#include "kapal/store/store_transfer.hpp"
 
 #include <sqlite3.h>
 
@@ -2030,6 +2031,10 @@ class SqliteStore final : public Store {
         return {};
     }
 
+    // Transfer between stores: defined below the class, with their helpers.
+    Result<void> dump(TransferSink& sink) override;
+    Result<std::unique_ptr<StoreLoad>> begin_load() override;
+
   private:
     Result<void> enable_wal() {
         KAPAL_SQL_ASSIGN(mode, writer_->prepare_once("PRAGMA journal_mode=WAL"));
@@ -2490,6 +2495,211 @@ class SqliteStore final : public Store {
     ImportBatchView import_view_; ///< what kapal_import_batch shows; under writer_mutex_
     ReaderPool readers_;
 };
+
+// ---------------------------------------------------------------------------------------------
+// Transfer between stores (Store::dump and Store::begin_load, for kapal migrate-store). The
+// tables' columns are the canonical ones (store_transfer.hpp) under the same names, so both
+// directions are generic: one SELECT and one INSERT per table, values bound by their kind.
+
+/// The columns of the canonical form, comma-separated.
+std::string transfer_column_list(TransferTable table) {
+    std::string out;
+    for (const TransferColumn& c : transfer_columns(table)) {
+        out += out.empty() ? "" : ", ";
+        out += c.name;
+    }
+    return out;
+}
+
+/// The key that orders a table's rows in the canonical form (byte order for text, SQLite's
+/// BINARY collation, as PostgreSQL's COLLATE "C").
+const char* transfer_order(TransferTable table) {
+    switch (table) {
+    case TransferTable::PersonVersions:
+        return "person_pk, version";
+    case TransferTable::IdempotencyKeys:
+        return "key";
+    case TransferTable::AuditLog:
+        return "seq";
+    case TransferTable::Persons:
+    case TransferTable::Users:
+    case TransferTable::Sessions:
+    case TransferTable::ApiTokens:
+        break;
+    }
+    return "pk";
+}
+
+/// Rows of every table: "SELECT (SELECT count(*) FROM persons), (SELECT count(*) FROM ...)".
+std::string transfer_count_sql() {
+    std::string sql = "SELECT ";
+    for (const TransferTable t : kTransferTables) {
+        sql += t == kTransferTables.front() ? "" : ", ";
+        sql += "(SELECT count(*) FROM " + std::string(transfer_table_name(t)) + ")";
+    }
+    return sql;
+}
+
+Result<std::array<std::int64_t, kTransferTableCount>> transfer_counts(Connection& conn) {
+    KAPAL_SQL_ASSIGN(stmt, conn.prepare_once(transfer_count_sql()));
+    KAPAL_SQL_ASSIGN(row, stmt.step());
+    std::array<std::int64_t, kTransferTableCount> out{};
+    for (std::size_t i = 0; row && i < out.size(); ++i) {
+        out[i] = stmt.int64(static_cast<int>(i));
+    }
+    return out;
+}
+
+/// Appends the current row of `stmt` (the canonical columns of `page`'s table) to `page`.
+void append_transfer_row(const Stmt& stmt,
+                         std::span<const TransferColumn> columns,
+                         TransferPage& page) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        const int col = static_cast<int>(i);
+        if (stmt.is_null(col)) {
+            page.null();
+            continue;
+        }
+        switch (columns[i].kind) {
+        case TransferKind::Int:
+            page.int64(stmt.int64(col));
+            break;
+        case TransferKind::Real:
+            page.real(stmt.real(col));
+            break;
+        case TransferKind::Text:
+            page.text(stmt.text(col));
+            break;
+        case TransferKind::Bytes:
+            page.bytes(stmt.blob(col));
+            break;
+        case TransferKind::Null:
+            page.null();
+            break;
+        }
+    }
+    page.end_row();
+}
+
+Result<void> SqliteStore::dump(TransferSink& sink) {
+    ReaderPool::Lease conn(readers_, readers_.acquire());
+    // One read transaction: its first statement (the counts) fixes the snapshot for all tables.
+    KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+    KAPAL_SQL_ASSIGN(counts, transfer_counts(*conn));
+    TransferPage page;
+    for (std::size_t t = 0; t < kTransferTables.size(); ++t) {
+        const TransferTable table = kTransferTables[t];
+        const auto columns = transfer_columns(table);
+        KAPAL_TRY(sink.begin_table(table, counts[t]));
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare_once("SELECT " + transfer_column_list(table) + " FROM " +
+                                            std::string(transfer_table_name(table)) + " ORDER BY " +
+                                            transfer_order(table)));
+        page.reset(table);
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            append_transfer_row(stmt, columns, page);
+            if (page.rows() >= kTransferPageRows || page.data().size() >= kTransferPageBytes) {
+                KAPAL_TRY(sink.write(page));
+                page.reset(table);
+            }
+        }
+        if (page.rows() > 0) {
+            KAPAL_TRY(sink.write(page));
+        }
+        KAPAL_TRY(sink.end_table(table));
+    }
+    return tx.commit();
+}
+
+/// A load into an empty SQLite store: one INSERT per row with every canonical column (the
+/// integer keys too) in one write transaction, then the name index rebuilt from the table.
+class SqliteStoreLoad final : public StoreLoad {
+  public:
+    SqliteStoreLoad(std::unique_lock<std::mutex> lock, Connection& writer, Transaction tx)
+        : lock_(std::move(lock))
+        , w_(writer)
+        , tx_(std::move(tx)) {}
+
+    Result<void> begin_table(TransferTable table, std::int64_t /*rows*/) override {
+        KAPAL_TRY(sequence_.begin(table));
+        const std::string columns = transfer_column_list(table);
+        std::string values;
+        for (std::size_t i = 1; i <= transfer_columns(table).size(); ++i) {
+            values += (i == 1 ? "?" : ", ?") + std::to_string(i);
+        }
+        insert_sql_ = "INSERT INTO " + std::string(transfer_table_name(table)) + " (" + columns +
+                      ") VALUES (" + values + ")";
+        return {};
+    }
+
+    Result<void> write(const TransferPage& page) override {
+        KAPAL_TRY(sequence_.page(page));
+        const auto columns = static_cast<int>(transfer_columns(page.table()).size());
+        KAPAL_SQL_ASSIGN(insert, w_.prepare(insert_sql_));
+        TransferReader values(page);
+        while (!values.at_end()) {
+            for (int i = 1; i <= columns; ++i) {
+                const TransferValue v = values.next();
+                switch (v.kind) {
+                case TransferKind::Null:
+                    insert.bind_null(i);
+                    break;
+                case TransferKind::Int:
+                    insert.bind(i, v.integer);
+                    break;
+                case TransferKind::Real:
+                    insert.bind(i, v.real);
+                    break;
+                case TransferKind::Text:
+                    insert.bind_static(i, v.raw);
+                    break;
+                case TransferKind::Bytes:
+                    insert.bind_static(i, v.bytes());
+                    break;
+                }
+            }
+            auto done = insert.run();
+            insert.reset();
+            if (!done) {
+                Error e = std::move(done).error();
+                e.message =
+                    "loading " + std::string(transfer_table_name(page.table())) + ": " + e.message;
+                return fail(std::move(e));
+            }
+        }
+        return {};
+    }
+
+    Result<void> end_table(TransferTable table) override { return sequence_.end(table); }
+
+    Result<void> commit() override {
+        KAPAL_TRY(sequence_.complete());
+        // The name index is external content over persons: rebuilt from the table in one pass.
+        KAPAL_TRY(w_.exec("INSERT INTO persons_name_fts (persons_name_fts) VALUES ('rebuild')"));
+        return tx_.commit();
+    }
+
+  private:
+    std::unique_lock<std::mutex> lock_; ///< the store's writer, held until destruction
+    Connection& w_;
+    Transaction tx_; ///< rolled back at destruction unless committed
+    TransferSequence sequence_;
+    std::string insert_sql_;
+};
+
+Result<std::unique_ptr<StoreLoad>> SqliteStore::begin_load() {
+    std::unique_lock lock(writer_mutex_);
+    Connection& w = *writer_;
+    KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+    KAPAL_SQL_ASSIGN(counts, transfer_counts(w));
+    KAPAL_TRY(check_transfer_target_empty(counts));
+    return std::unique_ptr<StoreLoad>(
+        std::make_unique<SqliteStoreLoad>(std::move(lock), w, std::move(tx)));
+}
 
 } // namespace detail
 

@@ -3,6 +3,7 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/store_contract.hpp"
+#include "kapal/store/store_transfer_contract.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -23,6 +24,7 @@ StoreKeys test_keys() {
 
 using contract::StoreBackend;
 using contract::StoreContract;
+using contract::TransferContract;
 
 INSTANTIATE_TEST_SUITE_P(Sqlite,
                          StoreContract,
@@ -37,6 +39,30 @@ INSTANTIATE_TEST_SUITE_P(Sqlite,
                                  return open_sqlite_store(dir / "kapal.db", keys);
                              }}),
                          contract::store_backend_name);
+
+// ---- the transfer contract (kapal migrate-store), SQLite to SQLite ------------------------------
+
+contract::TransferBackend sqlite_transfer_backend() {
+    return {[](const std::filesystem::path& dir) {
+                return open_sqlite_store(dir / "kapal.db", test_keys());
+            },
+            [](const std::filesystem::path& dir, const std::string& sql) {
+                sqlite3* db = nullptr;
+                ASSERT_EQ(sqlite3_open((dir / "kapal.db").c_str(), &db), SQLITE_OK);
+                char* error = nullptr;
+                EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+                    << sql << ": " << (error != nullptr ? error : "");
+                sqlite3_free(error);
+                sqlite3_close(db);
+            }};
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite,
+                         TransferContract,
+                         ::testing::Values(contract::TransferPair{"sqlite_to_sqlite",
+                                                                  sqlite_transfer_backend(),
+                                                                  sqlite_transfer_backend()}),
+                         contract::transfer_pair_name);
 
 const core::Timestamp kT0 = core::from_unix_ms(1'750'000'000'000);
 

@@ -1,0 +1,653 @@
+#include "kapal/store/store_transfer.hpp"
+
+#include "kapal/core/assert.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+#include <utility>
+#include <vector>
+
+namespace kapal::store {
+
+// ---- the page ---------------------------------------------------------------------------------
+
+void TransferPage::reset(TransferTable table) {
+    table_ = table;
+    data_.clear();
+    rows_ = 0;
+}
+
+void TransferPage::be(std::uint64_t v, int bytes) {
+    for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8) {
+        data_ += static_cast<char>((v >> shift) & 0xffU);
+    }
+}
+
+void TransferPage::null() {
+    tag(TransferKind::Null);
+}
+
+void TransferPage::int64(std::int64_t v) {
+    tag(TransferKind::Int);
+    be(static_cast<std::uint64_t>(v), 8);
+}
+
+void TransferPage::real(double v) {
+    tag(TransferKind::Real);
+    be(std::bit_cast<std::uint64_t>(v), 8);
+}
+
+void TransferPage::text(std::string_view v) {
+    KAPAL_ASSERT(v.size() <= std::numeric_limits<std::uint32_t>::max());
+    tag(TransferKind::Text);
+    be(v.size(), 4);
+    data_.append(v);
+}
+
+void TransferPage::bytes(std::span<const std::uint8_t> v) {
+    KAPAL_ASSERT(v.size() <= std::numeric_limits<std::uint32_t>::max());
+    tag(TransferKind::Bytes);
+    be(v.size(), 4);
+    data_.append(reinterpret_cast<const char*>(v.data()), v.size());
+}
+
+// ---- the columns ------------------------------------------------------------------------------
+
+namespace {
+
+constexpr auto kInt = TransferKind::Int;
+constexpr auto kReal = TransferKind::Real;
+constexpr auto kText = TransferKind::Text;
+constexpr auto kBytes = TransferKind::Bytes;
+
+// The columns of each table as both schemas name them, in the order of their CREATE TABLE (v1 to
+// v3). persons: lon and lat are SQLite's columns and PostgreSQL's home point.
+constexpr std::array kPersonColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"version", kInt, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"updated_at", kInt, false},
+    TransferColumn{"created_by", kText, false},
+    TransferColumn{"updated_by", kText, false},
+    TransferColumn{"updated_source", kText, false},
+    TransferColumn{"updated_reason", kText, false},
+    TransferColumn{"nik_enc", kBytes, false},
+    TransferColumn{"nik_bidx", kBytes, false},
+    TransferColumn{"kk_enc", kBytes, true},
+    TransferColumn{"kk_bidx", kBytes, true},
+    TransferColumn{"full_name", kText, false},
+    TransferColumn{"sex", kText, false},
+    TransferColumn{"birth_date", kText, true},
+    TransferColumn{"kelurahan_code", kText, false},
+    TransferColumn{"kecamatan_code", kText, false},
+    TransferColumn{"categories", kInt, false},
+    TransferColumn{"severity", kText, true},
+    TransferColumn{"status", kText, false},
+    TransferColumn{"lon", kReal, true},
+    TransferColumn{"lat", kReal, true},
+    TransferColumn{"doc", kText, false},
+    TransferColumn{"change_seq", kInt, false}, // schema v4: the change feed
+};
+
+constexpr std::array kVersionColumns = {
+    TransferColumn{"person_pk", kInt, false},
+    TransferColumn{"version", kInt, false},
+    TransferColumn{"recorded_at", kInt, false},
+    TransferColumn{"actor", kText, false},
+    TransferColumn{"source", kText, false},
+    TransferColumn{"reason", kText, false},
+    TransferColumn{"kecamatan_code", kText, false},
+    TransferColumn{"nik_enc", kBytes, false},
+    TransferColumn{"kk_enc", kBytes, true},
+    TransferColumn{"doc", kText, false},
+};
+
+constexpr std::array kIdempotencyColumns = {
+    TransferColumn{"key", kText, false},
+    TransferColumn{"fingerprint", kText, false},
+    TransferColumn{"person_id", kText, false},
+    TransferColumn{"created_at", kInt, false},
+};
+
+constexpr std::array kUserColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"username", kText, false},
+    TransferColumn{"display_name", kText, false},
+    TransferColumn{"role", kText, false},
+    TransferColumn{"area_codes", kText, false},
+    TransferColumn{"disabled", kInt, false},
+    TransferColumn{"password_hash", kText, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"updated_at", kInt, false},
+};
+
+constexpr std::array kSessionColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"token_hash", kText, false},
+    TransferColumn{"user_id", kText, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"last_seen_at", kInt, false},
+    TransferColumn{"expires_at", kInt, false},
+    TransferColumn{"revoked_at", kInt, true},
+    TransferColumn{"address", kText, false},
+    TransferColumn{"user_agent", kText, false},
+};
+
+constexpr std::array kTokenColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"name", kText, false},
+    TransferColumn{"token_hash", kText, false},
+    TransferColumn{"user_id", kText, false},
+    TransferColumn{"role", kText, false},
+    TransferColumn{"area_codes", kText, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"expires_at", kInt, false},
+    TransferColumn{"revoked_at", kInt, true},
+};
+
+constexpr std::array kAuditColumns = {
+    TransferColumn{"seq", kInt, false},
+    TransferColumn{"at", kInt, false},
+    TransferColumn{"actor", kText, false},
+    TransferColumn{"source", kText, false},
+    TransferColumn{"action", kText, false},
+    TransferColumn{"subject", kText, false},
+    TransferColumn{"detail", kText, false},
+};
+
+/// Names the format in every table's digest header: bump it when the encoding changes.
+constexpr std::string_view kDigestFormat = "kapal-transfer-1";
+
+std::string_view kind_name(TransferKind kind) {
+    switch (kind) {
+    case TransferKind::Null:
+        return "null";
+    case TransferKind::Int:
+        return "integer";
+    case TransferKind::Real:
+        return "real";
+    case TransferKind::Text:
+        return "text";
+    case TransferKind::Bytes:
+        return "bytes";
+    }
+    return "?";
+}
+
+std::size_t index_of(TransferTable table) {
+    return static_cast<std::size_t>(table);
+}
+
+} // namespace
+
+std::string_view transfer_table_name(TransferTable table) {
+    switch (table) {
+    case TransferTable::Persons:
+        return "persons";
+    case TransferTable::PersonVersions:
+        return "person_versions";
+    case TransferTable::IdempotencyKeys:
+        return "idempotency_keys";
+    case TransferTable::Users:
+        return "users";
+    case TransferTable::Sessions:
+        return "sessions";
+    case TransferTable::ApiTokens:
+        return "api_tokens";
+    case TransferTable::AuditLog:
+        return "audit_log";
+    }
+    return "?";
+}
+
+std::span<const TransferColumn> transfer_columns(TransferTable table) {
+    switch (table) {
+    case TransferTable::Persons:
+        return kPersonColumns;
+    case TransferTable::PersonVersions:
+        return kVersionColumns;
+    case TransferTable::IdempotencyKeys:
+        return kIdempotencyColumns;
+    case TransferTable::Users:
+        return kUserColumns;
+    case TransferTable::Sessions:
+        return kSessionColumns;
+    case TransferTable::ApiTokens:
+        return kTokenColumns;
+    case TransferTable::AuditLog:
+        return kAuditColumns;
+    }
+    return {};
+}
+
+// ---- reading a page ---------------------------------------------------------------------------
+
+std::uint64_t TransferReader::be(std::size_t bytes) {
+    KAPAL_ASSERT(data_.size() - at_ >= bytes);
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < bytes; ++i) {
+        v = (v << 8U) | static_cast<unsigned char>(data_[at_ + i]);
+    }
+    at_ += bytes;
+    return v;
+}
+
+TransferValue TransferReader::next() {
+    KAPAL_ASSERT(at_ < data_.size());
+    TransferValue v;
+    v.kind = static_cast<TransferKind>(data_[at_++]);
+    switch (v.kind) {
+    case TransferKind::Null:
+        break;
+    case TransferKind::Int:
+        v.integer = static_cast<std::int64_t>(be(8));
+        break;
+    case TransferKind::Real:
+        v.real = std::bit_cast<double>(be(8));
+        break;
+    case TransferKind::Text:
+    case TransferKind::Bytes: {
+        const auto n = static_cast<std::size_t>(be(4));
+        KAPAL_ASSERT(data_.size() - at_ >= n);
+        v.raw = data_.substr(at_, n);
+        at_ += n;
+        break;
+    }
+    default:
+        KAPAL_ASSERT(false && "transfer page with an unknown tag");
+    }
+    return v;
+}
+
+Result<void> check_transfer_page(const TransferPage& page) {
+    const auto columns = transfer_columns(page.table());
+    const std::string_view data = page.data();
+    const std::string table(transfer_table_name(page.table()));
+    std::size_t at = 0;
+    std::size_t rows = 0;
+    const auto bad = [&](const TransferColumn& column, const std::string& what) {
+        return fail(ErrorCode::InvalidArgument,
+                    "transfer: " + table + " row " + std::to_string(rows + 1) +
+                        " of a page: " + std::string(column.name) + " " + what);
+    };
+    while (at < data.size()) {
+        for (const TransferColumn& column : columns) {
+            if (at >= data.size()) {
+                return bad(column, "is missing (the row is cut short)");
+            }
+            const auto kind = static_cast<TransferKind>(data[at++]);
+            std::size_t payload = 0;
+            switch (kind) {
+            case TransferKind::Null:
+                if (!column.nullable) {
+                    return bad(column, "is NULL");
+                }
+                continue;
+            case TransferKind::Int:
+            case TransferKind::Real:
+                payload = 8;
+                break;
+            case TransferKind::Text:
+            case TransferKind::Bytes: {
+                if (data.size() - at < 4) {
+                    return bad(column, "is cut short");
+                }
+                for (std::size_t i = 0; i < 4; ++i) {
+                    payload = (payload << 8U) | static_cast<unsigned char>(data[at + i]);
+                }
+                at += 4;
+                break;
+            }
+            default:
+                return bad(column, "has an unknown tag");
+            }
+            if (kind != column.kind) {
+                return bad(column,
+                           "is " + std::string(kind_name(kind)) + ", not " +
+                               std::string(kind_name(column.kind)));
+            }
+            if (data.size() - at < payload) {
+                return bad(column, "is cut short");
+            }
+            at += payload;
+        }
+        ++rows;
+    }
+    if (rows != page.rows()) {
+        return fail(ErrorCode::InvalidArgument,
+                    "transfer: a page of " + table + " says " + std::to_string(page.rows()) +
+                        " rows but holds " + std::to_string(rows));
+    }
+    return {};
+}
+
+Result<void>
+check_transfer_target_empty(const std::array<std::int64_t, kTransferTableCount>& rows) {
+    std::string held;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i] != 0) {
+            held += held.empty() ? "" : ", ";
+            held += std::string(transfer_table_name(kTransferTables[i])) + ": " +
+                    std::to_string(rows[i]);
+        }
+    }
+    if (!held.empty()) {
+        return fail(ErrorCode::StoreNotEmpty,
+                    "the target store is not empty (" + held +
+                        "); a migration loads only into an empty store: a new SQLite file or a "
+                        "new PostgreSQL database");
+    }
+    return {};
+}
+
+// ---- the order of a load ----------------------------------------------------------------------
+
+Result<void> TransferSequence::begin(TransferTable table) {
+    if (open_ || next_ >= kTransferTables.size() || kTransferTables[next_] != table) {
+        return fail(ErrorCode::InvalidArgument,
+                    "transfer: table " + std::string(transfer_table_name(table)) +
+                        " begins out of order");
+    }
+    open_ = true;
+    return {};
+}
+
+Result<void> TransferSequence::page(const TransferPage& page) const {
+    if (!open_ || kTransferTables[next_] != page.table()) {
+        return fail(ErrorCode::InvalidArgument,
+                    "transfer: a page of " + std::string(transfer_table_name(page.table())) +
+                        " outside its table");
+    }
+    return check_transfer_page(page);
+}
+
+Result<void> TransferSequence::end(TransferTable table) {
+    if (!open_ || kTransferTables[next_] != table) {
+        return fail(ErrorCode::InvalidArgument,
+                    "transfer: table " + std::string(transfer_table_name(table)) +
+                        " ends out of order");
+    }
+    open_ = false;
+    ++next_;
+    return {};
+}
+
+Result<void> TransferSequence::complete() const {
+    if (open_ || next_ != kTransferTables.size()) {
+        const std::string missing(
+            transfer_table_name(kTransferTables[std::min(next_, kTransferTables.size() - 1)]));
+        return fail(ErrorCode::InvalidArgument,
+                    "transfer: the load is incomplete (" + missing +
+                        " and the tables after it were not written); nothing was committed");
+    }
+    return {};
+}
+
+// ---- the digest -------------------------------------------------------------------------------
+
+std::string to_hex(const std::array<std::uint8_t, 32>& sha256) {
+    static constexpr std::string_view kHex = "0123456789abcdef";
+    std::string out;
+    out.reserve(64);
+    for (const std::uint8_t b : sha256) {
+        out += kHex[b >> 4U];
+        out += kHex[b & 15U];
+    }
+    return out;
+}
+
+struct TransferDigest::State {
+    crypto_hash_sha256_state sha{};
+    std::optional<TransferTable> table; ///< the table being hashed
+    std::int64_t rows = 0;
+};
+
+TransferDigest::TransferDigest()
+    : state_(std::make_unique<State>()) {
+    for (std::size_t i = 0; i < result_.size(); ++i) {
+        result_[i].table = kTransferTables[i];
+    }
+}
+
+TransferDigest::~TransferDigest() = default;
+
+Result<void> TransferDigest::begin_table(TransferTable table, std::int64_t /*rows*/) {
+    State& s = *state_;
+    if (s.table) {
+        return fail(ErrorCode::InvalidArgument, "transfer digest: a table begins inside another");
+    }
+    s.table = table;
+    s.rows = 0;
+    crypto_hash_sha256_init(&s.sha);
+    // The header: format, table and columns, each name ended by a zero byte.
+    std::string header(kDigestFormat);
+    header += '\0';
+    header += transfer_table_name(table);
+    header += '\0';
+    for (const TransferColumn& c : transfer_columns(table)) {
+        header += c.name;
+        header += '\0';
+        header += static_cast<char>(c.kind);
+        header += static_cast<char>(c.nullable ? 1 : 0);
+    }
+    crypto_hash_sha256_update(
+        &s.sha, reinterpret_cast<const unsigned char*>(header.data()), header.size());
+    return {};
+}
+
+Result<void> TransferDigest::write(const TransferPage& page) {
+    State& s = *state_;
+    if (!s.table || *s.table != page.table()) {
+        return fail(ErrorCode::InvalidArgument, "transfer digest: a page outside its table");
+    }
+    // The encoding delimits its values itself: page boundaries do not change the hash.
+    const std::string_view data = page.data();
+    crypto_hash_sha256_update(
+        &s.sha, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+    s.rows += static_cast<std::int64_t>(page.rows());
+    return {};
+}
+
+Result<void> TransferDigest::end_table(TransferTable table) {
+    State& s = *state_;
+    if (!s.table || *s.table != table) {
+        return fail(ErrorCode::InvalidArgument, "transfer digest: a table ends out of order");
+    }
+    TableDigest& d = result_[index_of(table)];
+    d.rows = s.rows;
+    crypto_hash_sha256_final(&s.sha, d.sha256.data());
+    s.table.reset();
+    return {};
+}
+
+// ---- copy and verify --------------------------------------------------------------------------
+
+namespace {
+
+/// Hands everything to several sinks in turn, and reports progress.
+class TransferTee final : public TransferSink {
+  public:
+    TransferTee(std::vector<TransferSink*> sinks,
+                TransferStep step,
+                const TransferProgress& progress)
+        : sinks_(std::move(sinks))
+        , step_(step)
+        , progress_(progress) {}
+
+    Result<void> begin_table(TransferTable table, std::int64_t rows) override {
+        total_ = rows;
+        done_ = 0;
+        for (TransferSink* s : sinks_) {
+            KAPAL_TRY(s->begin_table(table, rows));
+        }
+        report(table);
+        return {};
+    }
+
+    Result<void> write(const TransferPage& page) override {
+        for (TransferSink* s : sinks_) {
+            KAPAL_TRY(s->write(page));
+        }
+        done_ += static_cast<std::int64_t>(page.rows());
+        report(page.table());
+        return {};
+    }
+
+    Result<void> end_table(TransferTable table) override {
+        for (TransferSink* s : sinks_) {
+            KAPAL_TRY(s->end_table(table));
+        }
+        // The rows written, which may differ from the count only if the dump is wrong.
+        total_ = done_;
+        report(table);
+        return {};
+    }
+
+  private:
+    void report(TransferTable table) const {
+        if (progress_) {
+            progress_(step_, table, done_, total_);
+        }
+    }
+
+    std::vector<TransferSink*> sinks_;
+    TransferStep step_;
+    const TransferProgress& progress_;
+    std::int64_t total_ = 0;
+    std::int64_t done_ = 0;
+};
+
+std::int64_t rows_of(const StoreDigest& digest, TransferTable table) {
+    return digest[index_of(table)].rows;
+}
+
+/// "from=sqlite:/x to=postgresql://... persons=3 person_versions=5 ...".
+std::string migrate_detail(const MigrationReport& r) {
+    std::string out = "from=" + r.source_info.backend + ":" + r.source_info.location +
+                      " to=" + r.target_info.backend + ":" + r.target_info.location;
+    for (const TableDigest& d : r.source) {
+        out += " " + std::string(transfer_table_name(d.table)) + "=" + std::to_string(d.rows);
+    }
+    return out;
+}
+
+/// The newest seq of a store's audit log (0 when empty).
+Result<std::int64_t> newest_audit_seq(Store& store) {
+    AuditQuery query;
+    query.limit = 1;
+    auto newest = store.list_audit(query);
+    if (!newest) {
+        return fail(std::move(newest).error());
+    }
+    return newest->empty() ? std::int64_t{0} : newest->front().seq;
+}
+
+} // namespace
+
+Result<StoreDigest> copy_store(Store& source, Store& target, const TransferProgress& progress) {
+    auto load = target.begin_load();
+    if (!load) {
+        return fail(std::move(load).error());
+    }
+    TransferDigest digest;
+    TransferTee tee({&digest, load->get()}, TransferStep::Copy, progress);
+    KAPAL_TRY(source.dump(tee));
+    KAPAL_TRY((*load)->commit());
+    return digest.result();
+}
+
+Result<StoreDigest> digest_store(Store& store, const TransferProgress& progress) {
+    TransferDigest digest;
+    TransferTee tee({&digest}, TransferStep::Verify, progress);
+    KAPAL_TRY(store.dump(tee));
+    return digest.result();
+}
+
+bool MigrationReport::source_unchanged() const {
+    return source_audit_seq_after <= rows_of(source, TransferTable::AuditLog);
+}
+
+Result<MigrationReport> verify_migration(Store& source,
+                                         Store& target,
+                                         const StoreDigest& copied,
+                                         const TransferProgress& progress) {
+    MigrationReport report;
+    report.source_info = source.info();
+    report.source = copied;
+    auto read_back = digest_store(target, progress);
+    if (!read_back) {
+        return fail(std::move(read_back).error());
+    }
+    report.target = *read_back;
+    auto after = newest_audit_seq(source);
+    if (!after) {
+        return fail(std::move(after).error());
+    }
+    report.source_audit_seq_after = *after;
+    if (auto keys = target.check_keys(); !keys) {
+        report.keys_problem = keys.error();
+    }
+    if (auto integrity = target.check_integrity(); !integrity) {
+        report.integrity_problem = integrity.error();
+    }
+    report.target_info = target.info();
+    return report;
+}
+
+Result<void> record_migration(Store& target, MigrationReport& report, const WriteContext& ctx) {
+    if (!report.ok()) {
+        return fail(ErrorCode::TransferMismatch,
+                    "the migration did not pass its checks; nothing is recorded");
+    }
+    AuditEntry entry;
+    entry.at = ctx.at;
+    entry.actor = ctx.actor;
+    entry.source = ctx.source;
+    entry.action = "store.migrate";
+    entry.detail = migrate_detail(report);
+    if (!ctx.reason.empty()) {
+        entry.detail += " reason=" + ctx.reason;
+    }
+    KAPAL_TRY(target.append_audit(entry));
+    auto seq = newest_audit_seq(target);
+    if (!seq) {
+        return fail(std::move(seq).error());
+    }
+    report.migrate_audit_seq = *seq;
+    report.target_info = target.info();
+    return {};
+}
+
+Result<MigrationReport> migrate_store(Store& source,
+                                      Store& target,
+                                      const WriteContext& ctx,
+                                      const TransferProgress& progress) {
+    // Keys that do not fit the source would copy fine and fail only the target's check at the
+    // end: refuse before the copy.
+    if (auto keys = source.check_keys(); !keys) {
+        Error e = keys.error();
+        e.message = "the keys do not fit the source store: " + e.message;
+        return fail(std::move(e));
+    }
+    auto copied = copy_store(source, target, progress);
+    if (!copied) {
+        return fail(std::move(copied).error());
+    }
+    auto report = verify_migration(source, target, *copied, progress);
+    if (!report) {
+        return fail(std::move(report).error());
+    }
+    if (report->ok()) {
+        KAPAL_TRY(record_migration(target, *report, ctx));
+    }
+    return report;
+}
+
+} // namespace kapal::store
