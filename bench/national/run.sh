@@ -7,9 +7,9 @@
 #
 # PostgreSQL is a private cluster under $KAPAL_BENCH_DIR (default /var/tmp/kapal-bench-national),
 # started with scripts/test-postgres.sh (fsync off: load figures are optimistic; query figures
-# are not affected). Checks free disk first: about 2.2 KB per person for the table and its
-# indexes (docs/operations-postgres.md, "Sizing", one version per person) plus WAL and the
-# index builds' sort space, so it asks for 3.5 KB per person.
+# are not affected). Checks free disk first: this benchmark's persons (one version each, short
+# documents) took 1.06 KB each with their indexes at 2,000,000 (docs/PERFORMANCE.md); it asks
+# for 2 KB per person, for WAL and the index builds' sort space, plus 3 KB per SQLite person.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-23000000}
@@ -19,7 +19,7 @@ dir=${KAPAL_BENCH_DIR:-/var/tmp/kapal-bench-national}
 port=54349
 
 mkdir -p "$(dirname "$dir")"
-need_kb=$(( N * 35 / 10 ))
+need_kb=$(( N * 2 ))
 sqlite_n=$(( N < 1000000 ? N : 1000000 ))
 need_kb=$(( need_kb + sqlite_n * 3 ))
 free_kb=$(df -Pk "$(dirname "$dir")" | awk 'NR==2 {print $4}')
