@@ -13,79 +13,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "support/http_client.hpp"
-#include "support/process.hpp"
+#include "integration/kapal_server.hpp"
+#include "integration/test_database.hpp"
 
 namespace kapal::testing {
 namespace {
-
-std::string kapal_binary() {
-    return KAPAL_BIN;
-}
-
-std::string server_conninfo() {
-    const char* env = std::getenv("KAPAL_TEST_POSTGRES");
-    return env != nullptr ? env : "";
-}
-
-/// Runs `sql` on the database of `conninfo`; the first value of the result ("" if none).
-std::string sql_value(const std::string& conninfo, const std::string& sql) {
-    PGconn* conn = PQconnectdb(conninfo.c_str());
-    std::string out;
-    if (PQstatus(conn) != CONNECTION_OK) {
-        ADD_FAILURE() << "cannot connect to " << conninfo << ": " << PQerrorMessage(conn);
-    } else {
-        PGresult* r = PQexec(conn, sql.c_str());
-        const auto status = PQresultStatus(r);
-        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-            ADD_FAILURE() << sql << ": " << PQresultErrorMessage(r);
-        } else if (PQntuples(r) > 0) {
-            out = PQgetvalue(r, 0, 0);
-        }
-        PQclear(r);
-    }
-    PQfinish(conn);
-    return out;
-}
-
-/// A fresh database copied from the fixture's kapal_template, dropped at destruction.
-class TestDatabase {
-  public:
-    TestDatabase() {
-        static std::atomic<int> counter{0};
-        name_ = "kapal_mig_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-        sql_value(server_conninfo(), "CREATE DATABASE " + name_ + " TEMPLATE kapal_template");
-        // The same server, user and socket as KAPAL_TEST_POSTGRES, another database.
-        char* error = nullptr;
-        PQconninfoOption* options = PQconninfoParse(server_conninfo().c_str(), &error);
-        PQfreemem(error);
-        std::string query;
-        for (PQconninfoOption* o = options; o != nullptr && o->keyword != nullptr; ++o) {
-            const std::string keyword = o->keyword;
-            if (o->val != nullptr &&
-                (keyword == "host" || keyword == "port" || keyword == "user")) {
-                query += (query.empty() ? "?" : "&") + keyword + "=" + o->val;
-            }
-        }
-        PQconninfoFree(options);
-        uri_ = "postgresql:///" + name_ + query;
-    }
-
-    TestDatabase(const TestDatabase&) = delete;
-    TestDatabase& operator=(const TestDatabase&) = delete;
-    TestDatabase(TestDatabase&&) = delete;
-    TestDatabase& operator=(TestDatabase&&) = delete;
-
-    ~TestDatabase() {
-        sql_value(server_conninfo(), "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    }
-
-    const std::string& uri() const { return uri_; }
-
-  private:
-    std::string name_;
-    std::string uri_;
-};
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path);

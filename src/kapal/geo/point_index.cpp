@@ -1,6 +1,7 @@
 #include "kapal/geo/point_index.hpp"
 
 #include "kapal/core/assert.hpp"
+#include "kapal/core/text.hpp"
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
@@ -36,19 +37,6 @@ struct KeyHash {
     }
 };
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 std::optional<Key> parse_key(std::string_view text) {
     Key out{};
     std::size_t n = 0;
@@ -56,7 +44,7 @@ std::optional<Key> parse_key(std::string_view text) {
         if (c == '-') {
             continue;
         }
-        const int v = hex_value(c);
+        const int v = core::hex_value(c);
         if (v < 0 || n >= 32) {
             return std::nullopt;
         }
