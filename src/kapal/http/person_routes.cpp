@@ -241,12 +241,16 @@ Response person_response(int status, const core::PersonRecord& r) {
 } // namespace
 
 void add_person_routes(Router& router, service::PersonService& persons, store::Store& store) {
-    router.add("GET", "/healthz", Access::open(), [&store](const Request&) {
-        const auto info = store.info();
+    // For load balancers: one cheap query (never a count), 503 while the database is down.
+    const std::string backend(store.backend());
+    router.add("GET", "/healthz", Access::open(), [&store, backend](const Request& req) {
+        const auto version = store.ping();
+        if (!version) {
+            return problem(version.error(), req);
+        }
         return Response::json(200,
-                              std::string(R"({"status":"ok","store":")") + info.backend +
-                                  R"(","schema_version":)" + std::to_string(info.schema_version) +
-                                  "}");
+                              std::string(R"({"status":"ok","store":")") + backend +
+                                  R"(","schema_version":)" + std::to_string(*version) + "}");
     });
     router.add("GET", "/api/v1/openapi.json", Access::open(), [](const Request&) {
         return Response::json(200, openapi_document());

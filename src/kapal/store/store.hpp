@@ -318,7 +318,16 @@ class Store {
     Store& operator=(Store&&) = delete;
     virtual ~Store() = default;
 
+    /// Counts every person and user: for `kapal check` and tests, not for every request (a
+    /// full count at national size). Fields it could not read stay 0.
     virtual StoreInfo info() = 0;
+
+    /// A cheap round trip on a reader connection (reconnecting a dropped one): the schema
+    /// version. For health checks. Errors: StoreUnavailable.
+    virtual Result<int> ping() = 0;
+
+    /// "sqlite" or "postgresql", as StoreInfo::backend.
+    virtual std::string_view backend() const = 0;
 
     /// Creates a person with `id` (a fresh UUIDv7) at version 1.
     /// Errors: DuplicateNik (same NIK blind index), IdempotencyKeyReused, StoreUnavailable.

@@ -987,6 +987,14 @@ TEST_P(StoreContract, ChangeWaiterReturnsWithinItsTimeout) {
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
 }
 
+TEST_P(StoreContract, PingAnswersTheSchemaVersionWithoutCounting) {
+    auto version = store().ping();
+    ASSERT_TRUE(version.has_value()) << version.error().message;
+    EXPECT_EQ(*version, store().info().schema_version);
+    EXPECT_GT(*version, 3);
+    EXPECT_EQ(store().backend(), store().info().backend);
+}
+
 TEST_P(StoreContract, IntegrityCheckPassesOnAFreshStore) {
     auto ok = store().check_integrity();
     EXPECT_TRUE(ok.has_value()) << ok.error().message;

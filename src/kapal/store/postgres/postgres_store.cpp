@@ -806,6 +806,15 @@ class PostgresStore final : public Store {
         return out;
     }
 
+    std::string_view backend() const override { return "postgresql"; }
+
+    Result<int> ping() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(r, conn->exec("SELECT coalesce(max(version), 0) FROM schema_version"));
+        return static_cast<int>(r.int64(0, 0));
+    }
+
     // ---- users ------------------------------------------------------------------------------
 
     Result<void> create_user(const UserRecord& r, const WriteContext& ctx) override {

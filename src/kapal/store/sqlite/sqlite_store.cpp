@@ -1183,6 +1183,14 @@ class SqliteStore final : public Store {
         return {};
     }
 
+    std::string_view backend() const override { return "sqlite"; }
+
+    Result<int> ping() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(v, conn->pragma_int("PRAGMA user_version"));
+        return static_cast<int>(v);
+    }
+
     StoreInfo info() override {
         StoreInfo out;
         out.backend = "sqlite";
