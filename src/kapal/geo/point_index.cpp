@@ -1,6 +1,7 @@
 #include "kapal/geo/point_index.hpp"
 
 #include "kapal/core/assert.hpp"
+#include "kapal/core/region_registry.hpp"
 #include "kapal/core/text.hpp"
 
 #include <boost/geometry.hpp>
@@ -112,14 +113,10 @@ struct PointIndex::Impl {
             return allowed;
         }
         for (std::size_t i = 0; i < areas.size(); ++i) {
-            const std::string& code = areas[i];
-            for (const std::string& p : f.area_prefixes) {
-                if (code == p || (code.size() > p.size() && code.compare(0, p.size(), p) == 0 &&
-                                  code[p.size()] == '.')) {
-                    allowed[i] = true;
-                    break;
-                }
-            }
+            allowed[i] =
+                std::any_of(f.area_prefixes.begin(),
+                            f.area_prefixes.end(),
+                            [&](const std::string& p) { return core::code_within(areas[i], p); });
         }
         return allowed;
     }

@@ -1,5 +1,7 @@
 #include "kapal/service/person_index.hpp"
 
+#include "kapal/store/store_codec.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <string>
@@ -26,9 +28,7 @@ store::PersonSummary summary_of(const core::PersonRecord& record) {
     s.id = record.id;
     s.version = record.version;
     s.kelurahan_code = record.person.address.kelurahan_code;
-    for (const core::Category c : record.person.categories) {
-        s.categories = static_cast<std::uint8_t>(s.categories | (1U << static_cast<unsigned>(c)));
-    }
+    s.categories = static_cast<std::uint8_t>(store::category_mask(record.person.categories));
     s.severity = record.person.severity;
     s.status = record.person.status;
     if (record.person.home) {
@@ -58,12 +58,7 @@ Result<std::size_t> PersonIndex::catch_up() {
         {
             const std::unique_lock lock(mutex_);
             for (const store::PersonSummary& s : page->items) {
-                const bool applied = index_.upsert(
-                    s.id.str(),
-                    s.version,
-                    s.lon && s.lat ? std::optional(geo::LonLat{*s.lon, *s.lat}) : std::nullopt,
-                    attributes_of(s));
-                changed += applied ? 1 : 0;
+                changed += apply_locked(s) ? 1 : 0;
             }
             cursor_ = page->next;
         }
@@ -85,11 +80,11 @@ void PersonIndex::apply(const core::PersonRecord& record) {
     apply_locked(s);
 }
 
-void PersonIndex::apply_locked(const store::PersonSummary& s) {
-    index_.upsert(s.id.str(),
-                  s.version,
-                  s.lon && s.lat ? std::optional(geo::LonLat{*s.lon, *s.lat}) : std::nullopt,
-                  attributes_of(s));
+bool PersonIndex::apply_locked(const store::PersonSummary& s) {
+    return index_.upsert(s.id.str(),
+                         s.version,
+                         s.lon && s.lat ? std::optional(geo::LonLat{*s.lon, *s.lat}) : std::nullopt,
+                         attributes_of(s));
 }
 
 std::vector<geo::PointHit> PersonIndex::within(geo::LonLat centre,

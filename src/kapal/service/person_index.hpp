@@ -52,7 +52,8 @@ class PersonIndex {
     store::ChangeCursor cursor() const;
 
   private:
-    void apply_locked(const store::PersonSummary& s);
+    /// Upserts one summary (caller holds mutex_ exclusively); true when it changed the index.
+    bool apply_locked(const store::PersonSummary& s);
 
     store::Store& store_;
     mutable std::shared_mutex mutex_; ///< guards index_ and cursor_

@@ -2,6 +2,7 @@
 
 #include "kapal/core/nik.hpp"
 #include "kapal/core/person_rules.hpp"
+#include "kapal/core/region_registry.hpp"
 #include "kapal/core/text.hpp"
 
 #include <algorithm>
@@ -190,16 +191,11 @@ narrow_areas(const std::vector<std::string>& codes, const std::string& filter, b
     if (codes.empty()) {
         return {filter};
     }
-    const auto under = [](const std::string& code, const std::string& area) {
-        return code == area ||
-               (code.size() > area.size() && code.compare(0, area.size(), area) == 0 &&
-                code[area.size()] == '.');
-    };
     std::vector<std::string> out;
     for (const std::string& c : codes) {
-        if (under(filter, c)) {
+        if (core::code_within(filter, c)) {
             out.push_back(filter);
-        } else if (under(c, filter)) {
+        } else if (core::code_within(c, filter)) {
             out.push_back(c);
         }
     }
