@@ -29,6 +29,7 @@ store::PersonSummary summary_of(const core::PersonRecord& record) {
     s.version = record.version;
     s.kelurahan_code = record.person.address.kelurahan_code;
     s.categories = static_cast<std::uint8_t>(store::category_mask(record.person.categories));
+    s.devices = static_cast<std::uint16_t>(store::device_mask(record.person.assistive_devices));
     s.severity = record.person.severity;
     s.status = record.person.status;
     if (record.person.home) {

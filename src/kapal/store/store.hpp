@@ -177,6 +177,7 @@ struct PersonSummary {
     std::int64_t version = 0;
     std::string kelurahan_code;
     std::uint8_t categories = 0; ///< bit (1 << Category)
+    std::uint16_t devices = 0;   ///< bit i: core::kAssistiveDevices[i] (store::device_mask)
     std::optional<core::DisabilitySeverity> severity;
     core::Status status = core::Status::Aktif;
     std::optional<double> lon;

@@ -81,6 +81,18 @@ std::int64_t category_mask(const std::vector<core::Category>& categories) {
     return mask;
 }
 
+std::int64_t device_mask(const std::vector<std::string>& devices) {
+    std::int64_t mask = 0;
+    for (const auto& d : devices) {
+        for (std::size_t i = 0; i < core::kAssistiveDevices.size(); ++i) {
+            if (core::kAssistiveDevices[i] == d) {
+                mask |= std::int64_t{1} << i;
+            }
+        }
+    }
+    return mask;
+}
+
 std::string encode_cursor(const core::PersonId& last) {
     std::string payload(kCursorPrefix);
     payload += last.str();
@@ -142,6 +154,11 @@ Result<PersonSummary> summary_of(const SummaryColumns& row) {
                     "person " + std::string(row.id) + " has an unknown category mask");
     }
     out.categories = static_cast<std::uint8_t>(row.categories);
+    if (row.devices < 0 || row.devices >= (std::int64_t{1} << core::kAssistiveDevices.size())) {
+        return fail(ErrorCode::StoreCorrupt,
+                    "person " + std::string(row.id) + " has an unknown device mask");
+    }
+    out.devices = static_cast<std::uint16_t>(row.devices);
     if (!row.severity.empty()) {
         out.severity = core::parse_severity(row.severity);
         if (!out.severity) {

@@ -18,6 +18,10 @@ namespace kapal::store {
 /// One bit per category (bit = the enum's value), for filtering in SQL.
 std::int64_t category_mask(const std::vector<core::Category>& categories);
 
+/// One bit per assistive-device code (bit = its index in core::kAssistiveDevices), for "all
+/// wheelchair users" filters; codes outside the catalogue are ignored.
+std::int64_t device_mask(const std::vector<std::string>& devices);
+
 /// The opaque cursor naming the last person of a page (base64url of "p1:" + public id): a cursor
 /// means the same on every backend.
 std::string encode_cursor(const core::PersonId& last);
@@ -38,6 +42,7 @@ struct SummaryColumns {
     std::int64_t version = 0;
     std::string_view kelurahan_code;
     std::int64_t categories = 0; ///< category_mask
+    std::int64_t devices = 0;    ///< device_mask
     std::string_view severity;   ///< "" when NULL
     std::string_view status;
     std::optional<double> lon;
