@@ -98,11 +98,16 @@ TEST(MigrateStore, MovesADataDirectoryToPostgresqlAndBackWithEverythingInIt) {
     EXPECT_EQ(read_file(dir + "/config"), config_before); // no --switch-config
     EXPECT_EQ(sql_value(db.uri(), "SELECT count(*) FROM persons"), "60");
     EXPECT_EQ(sql_value(db.uri(), "SELECT count(*) FROM api_tokens"), "1");
-    EXPECT_EQ(sql_value(db.uri(), "SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1"),
-              "store.migrate");
-    EXPECT_NE(sql_value(db.uri(), "SELECT detail FROM audit_log ORDER BY seq DESC LIMIT 1")
+    // The migration's entry, then the target's boundaries from the shipped reference data
+    // (areas are derived, not transferred): 1 kota, 3 kecamatan, 15 kelurahan.
+    EXPECT_EQ(sql_value(db.uri(),
+                        "SELECT string_agg(action, ',' ORDER BY seq) FROM (SELECT action, seq "
+                        "FROM audit_log ORDER BY seq DESC LIMIT 2) last"),
+              "store.migrate,areas.sync");
+    EXPECT_NE(sql_value(db.uri(), "SELECT detail FROM audit_log WHERE action = 'store.migrate'")
                   .find("persons=60"),
               std::string::npos);
+    EXPECT_EQ(sql_value(db.uri(), "SELECT count(*) FROM areas"), "19");
 
     // The same target again: refused, and nothing changes.
     const auto again = cli({"migrate-store", "--from", "sqlite:store.db", "--to", db.uri()});
@@ -139,6 +144,15 @@ TEST(MigrateStore, MovesADataDirectoryToPostgresqlAndBackWithEverythingInIt) {
     ASSERT_EQ(audit.exit_code, 0) << audit.output;
     EXPECT_NE(audit.output.find("reason=ke server provinsi"), std::string::npos) << audit.output;
     EXPECT_NE(audit.output.find("to=sqlite:"), std::string::npos) << audit.output;
+    // Boundaries written by init, after the move to PostgreSQL and after the move back.
+    const auto synced = cli({"audit", "--action", "areas.sync"});
+    ASSERT_EQ(synced.exit_code, 0) << synced.output;
+    std::size_t syncs = 0;
+    for (auto at = synced.output.find("inserted=19"); at != std::string::npos;
+         at = synced.output.find("inserted=19", at + 1)) {
+        ++syncs;
+    }
+    EXPECT_EQ(syncs, 3U) << synced.output;
 
     // The token made before the migrations still opens the API of the migrated store.
     Child server({kapal_binary(), "serve", "--data", dir, "--listen", "127.0.0.1:0"});

@@ -55,6 +55,36 @@ TEST(PostgresProgram, InitCommandsAndServerUseAPostgresqlStore) {
     const auto check = cli({"check"});
     EXPECT_EQ(check.exit_code, 0) << check.output;
 
+    // init wrote the boundaries as PostGIS polygons: homes join to them in SQL, and the join
+    // agrees with the kelurahan and kecamatan the program located (demo homes are drawn inside
+    // their kelurahan; a home that two overlapping source polygons both contain is left out).
+    EXPECT_EQ(sql_value(db.uri(),
+                        "SELECT string_agg(level || '=' || n, ',' ORDER BY level) FROM (SELECT "
+                        "level, count(*) AS n FROM areas GROUP BY level) c"),
+              "kecamatan=3,kelurahan=15,kota=1");
+    const std::string located =
+        "SELECT p.id, min(a.code) AS code, count(*) AS n FROM persons p JOIN areas a ON "
+        "a.level = '%s' AND ST_Contains(a.geom, p.home) GROUP BY p.id";
+    char kelurahan_sql[512];
+    std::snprintf(kelurahan_sql, sizeof kelurahan_sql, located.c_str(), "kelurahan");
+    const std::string one_kelurahan = std::string("SELECT count(*) FROM (") + kelurahan_sql +
+                                      ") l JOIN persons p USING (id) WHERE l.n = 1";
+    const int inside = std::stoi(sql_value(db.uri(), one_kelurahan));
+    EXPECT_GE(inside, 30) << "most homes lie inside exactly one kelurahan polygon";
+    EXPECT_EQ(sql_value(db.uri(), one_kelurahan + " AND l.code = p.kelurahan_code"),
+              std::to_string(inside));
+    char kecamatan_sql[512];
+    std::snprintf(kecamatan_sql, sizeof kecamatan_sql, located.c_str(), "kecamatan");
+    EXPECT_EQ(sql_value(db.uri(),
+                        std::string("SELECT count(*) FROM (") + kecamatan_sql +
+                            ") l JOIN persons p USING (id) WHERE l.n = 1 AND l.code <> "
+                            "p.kecamatan_code"),
+              "0");
+    EXPECT_EQ(sql_value(db.uri(),
+                        "SELECT count(*) FROM persons p JOIN areas a ON a.level = 'kota' AND "
+                        "ST_Contains(a.geom, p.home)"),
+              "40");
+
     const auto token = cli({"token", "create", "--user", "admin", "--expires", "1d"});
     ASSERT_EQ(token.exit_code, 0) << token.output;
     const std::string bearer = "ksg_" + text_after(token.output, "ksg_", '\n');

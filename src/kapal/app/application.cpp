@@ -323,6 +323,7 @@ Result<InitResult> init_data_dir(const fs::path& dir, const InitOptions& options
     if (!app) {
         return fail(std::move(app).error());
     }
+    KAPAL_TRY((*app)->sync_areas());
     auto admin = (*app)->users().add(
         {"admin", "Administrator", core::Role::Admin, {}, std::nullopt}, Application::cli_actor());
     if (!admin) {
@@ -390,6 +391,12 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->auth_ = std::make_unique<service::AuthService>(
         *app->store_, *app->users_, *app->clock_, app->ids_, auth);
     return app;
+}
+
+Result<int> Application::sync_areas() {
+    const auto actor = cli_actor();
+    return store_->sync_areas(service::area_records(*ref_),
+                              {actor.id, actor.source, clock_->now(), "reference data"});
 }
 
 Application::~Application() {
@@ -599,6 +606,15 @@ Result<MigrateStoreResult> migrate_store(const fs::path& dir,
     if (!report) {
         return fail(std::move(report).error());
     }
+    if (report->ok()) {
+        // The boundaries are reference data, not part of the transfer: the target gets them
+        // from the shipped files, as init and serve would.
+        auto ref = service::load_reference_data(locate_shipped_dir(config->reference_dir, "data"));
+        if (!ref) {
+            return fail(std::move(ref).error());
+        }
+        KAPAL_TRY((*target)->sync_areas(service::area_records(**ref), ctx));
+    }
     MigrateStoreResult out;
     out.report = std::move(*report);
     out.config_line = "store = " + options.to;
@@ -692,6 +708,14 @@ Result<void> serve(Application& app,
     sigaddset(&signals, SIGINT);
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto areas = app.sync_areas();
+    if (!areas) {
+        return fail(std::move(areas).error());
+    }
+    if (*areas > 0 && options.log) {
+        options.log("areas: " + std::to_string(*areas) + " boundaries written to the store");
+    }
 
     // The point index: the follower thread loads everything in the store (spatial queries
     // answer 503 index.loading until then), then follows what this or another process writes.

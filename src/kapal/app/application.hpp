@@ -91,6 +91,12 @@ class Application {
     /// The actor of a command run at this machine's shell: "cli:<os user>".
     static service::Actor cli_actor();
 
+    /// Makes the store's areas table hold the shipped boundaries (Store::sync_areas), so that
+    /// SQL and QGIS users of the database have them beside the homes; returns how many rows
+    /// changed (0 when already in step: nothing is written). init, serve and migrate-store
+    /// call it.
+    Result<int> sync_areas();
+
     const core::Clock& clock() const { return *clock_; }
 
     core::IdGenerator& ids() { return ids_; }

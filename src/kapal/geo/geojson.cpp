@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -242,6 +243,45 @@ Result<std::vector<AreaFeature>> read_area_features(const std::string& path) {
         return fail(std::move(error));
     }
     return parsed;
+}
+
+namespace {
+
+void append_number(std::string& out, double v) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+void append_ring(std::string& out, const Ring& ring) {
+    out += '[';
+    for (std::size_t i = 0; !ring.empty() && i <= ring.size(); ++i) {
+        const LonLat& p = ring[i % ring.size()]; // the first again closes the ring
+        out += i == 0 ? "[" : ",[";
+        append_number(out, p.lon);
+        out += ',';
+        append_number(out, p.lat);
+        out += ']';
+    }
+    out += ']';
+}
+
+} // namespace
+
+std::string to_geojson_geometry(const MultiPolygon& shape) {
+    std::string out = R"({"type":"MultiPolygon","coordinates":[)";
+    for (std::size_t i = 0; i < shape.parts.size(); ++i) {
+        const Polygon& part = shape.parts[i];
+        out += i == 0 ? "[" : ",[";
+        append_ring(out, part.outer);
+        for (const Ring& hole : part.holes) {
+            out += ',';
+            append_ring(out, hole);
+        }
+        out += ']';
+    }
+    out += "]}";
+    return out;
 }
 
 } // namespace kapal::geo

@@ -37,4 +37,10 @@ Result<std::vector<AreaFeature>> parse_area_features(std::string_view geojson_te
 /// with the path prefixed to the message.
 Result<std::vector<AreaFeature>> read_area_features(const std::string& path);
 
+/// The shape as a GeoJSON MultiPolygon geometry object (RFC 7946: [lon, lat], every ring closed
+/// by repeating its first position), numbers in their shortest form that reads back to the same
+/// double, so parse_area_features gives the shape back exactly. Example:
+/// {"type":"MultiPolygon","coordinates":[[[[117,0],[118,0],[118,1],[117,0]]]]}
+std::string to_geojson_geometry(const MultiPolygon& shape);
+
 } // namespace kapal::geo

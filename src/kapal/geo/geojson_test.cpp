@@ -176,5 +176,27 @@ TEST(GeoJson, MissingFileIsAnIoError) {
     EXPECT_EQ(parsed.error().code, ErrorCode::Io);
 }
 
+TEST(GeoJson, WritesAShapeThatReadsBackExactly) {
+    const auto parsed = parse_area_features(collection(kGoodPolygon + "," + kGoodMulti));
+    ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+    for (const AreaFeature& f : *parsed) {
+        const std::string text = to_geojson_geometry(f.shape);
+        const auto again = parse_area_features(collection(
+            R"({"type":"Feature","properties":{"code":"x","name":"y"},"geometry":)" + text + "}"));
+        ASSERT_TRUE(again.has_value()) << again.error().message << "\n" << text;
+        EXPECT_EQ(again->front().shape, f.shape) << text;
+    }
+    EXPECT_EQ(to_geojson_geometry((*parsed)[1].shape),
+              R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],)"
+              R"([[[5,5],[6,5],[6,6],[5,5]]]]})");
+    // Digits that need all 17 places survive.
+    MultiPolygon fine{{Polygon{{{117.123456789012345, 0.1}, {117.2, 0.1}, {117.2, 0.2}}, {}}}};
+    const auto back = parse_area_features(
+        collection(R"({"type":"Feature","properties":{"code":"x","name":"y"},"geometry":)" +
+                   to_geojson_geometry(fine) + "}"));
+    ASSERT_TRUE(back.has_value()) << back.error().message;
+    EXPECT_EQ(back->front().shape, fine);
+}
+
 } // namespace
 } // namespace kapal::geo

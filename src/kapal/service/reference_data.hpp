@@ -5,6 +5,7 @@
 #include "kapal/core/region_registry.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/geo/area_index.hpp"
+#include "kapal/store/store.hpp"
 
 #include <cstdint>
 #include <filesystem>
@@ -25,13 +26,19 @@ struct AreaPopulation {
 struct ReferenceData {
     core::RegionRegistry regions;
     std::unique_ptr<geo::AreaIndex> kelurahan; ///< polygons of the city's kelurahan
+    std::vector<geo::AreaFeature> kecamatan;   ///< polygons of its kecamatan
+    std::vector<geo::AreaFeature> kota;        ///< the city's outline
     std::vector<AreaPopulation> population;    ///< kota and kecamatan figures, latest year
     std::string city_code;                     ///< "64.74"
 };
 
 /// Loads data/ from `dir`: kode_wilayah_kaltim_64.csv (areas and names),
 /// kode_kab_kec_historis_indonesia.csv (NIK prefixes, current and historical),
-/// bontang_kelurahan.geojson, population_bontang.csv. Errors name the file and line.
+/// bontang_{kelurahan,kecamatan,kota}.geojson, population_bontang.csv. Errors name the file and
+/// line.
 Result<std::shared_ptr<const ReferenceData>> load_reference_data(const std::filesystem::path& dir);
+
+/// Every boundary (kota, kecamatan, kelurahan) as the store keeps it (Store::sync_areas).
+std::vector<store::AreaRecord> area_records(const ReferenceData& data);
 
 } // namespace kapal::service

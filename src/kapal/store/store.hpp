@@ -170,6 +170,20 @@ struct ChangeCursor {
     friend bool operator==(const ChangeCursor&, const ChangeCursor&) = default;
 };
 
+/// One administrative boundary as the store keeps it: reference data (not personal), derived
+/// from the polygons the program ships in data/, so that SQL, QGIS and report users of the
+/// database have the areas beside the homes. PostgreSQL also keeps it as a PostGIS
+/// geometry(MultiPolygon, 4326) with a GiST index.
+struct AreaRecord {
+    std::string code;        ///< Kemendagri dotted code, e.g. "64.74.01.1003"
+    std::string level;       ///< "kota", "kecamatan" or "kelurahan"
+    std::string name;        ///< e.g. "Lok Tuan"
+    std::string parent_code; ///< e.g. "64.74.01"; empty for none
+    std::string geometry;    ///< GeoJSON MultiPolygon geometry object (RFC 7946, lon/lat)
+
+    bool operator==(const AreaRecord&) const = default;
+};
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -396,6 +410,20 @@ class Store {
 
     /// A waiter on its own connection (SQLite: one that only sleeps; followers poll).
     virtual std::unique_ptr<ChangeWaiter> change_waiter() = 0;
+
+    // --- Area boundaries (reference data)
+
+    /// Makes the areas table hold exactly `areas`: inserts the new codes, replaces the rows that
+    /// differ and deletes the codes no longer given, in one transaction with one "areas.sync"
+    /// audit row (detail = the counts) when anything changed. Returns how many rows changed (0:
+    /// already in step, nothing written). Errors: InvalidArgument (an empty or duplicate code,
+    /// a level other than kota/kecamatan/kelurahan, a geometry the backend cannot read: the
+    /// message names the code), StoreUnavailable.
+    virtual Result<int> sync_areas(const std::vector<AreaRecord>& areas,
+                                   const WriteContext& ctx) = 0;
+
+    /// The stored areas, by code.
+    virtual Result<std::vector<AreaRecord>> list_areas() = 0;
 
     // --- Audit. Writes above also append to the log inside their own transaction:
     // create_person "person.create" (subject = person id, detail = reason), update_person

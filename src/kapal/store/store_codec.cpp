@@ -1,5 +1,9 @@
 #include "kapal/store/store_codec.hpp"
 
+#include <nlohmann/json.hpp>
+
+#include <map>
+
 namespace kapal::store {
 namespace {
 
@@ -175,6 +179,59 @@ Result<PersonSummary> summary_of(const SummaryColumns& row) {
     out.lon = row.lon;
     out.lat = row.lat;
     return out;
+}
+
+Result<AreaDiff> diff_areas(const std::vector<AreaRecord>& stored,
+                            const std::vector<AreaRecord>& wanted) {
+    std::map<std::string_view, const AreaRecord*> have;
+    for (const auto& a : stored) {
+        have.emplace(a.code, &a);
+    }
+    std::map<std::string_view, bool> seen;
+    AreaDiff out;
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        const AreaRecord& a = wanted[i];
+        if (a.code.empty()) {
+            return fail(ErrorCode::InvalidArgument,
+                        "area " + std::to_string(i) + ": the code is empty");
+        }
+        const std::string where = "area " + a.code + ": ";
+        if (!seen.emplace(a.code, true).second) {
+            return fail(ErrorCode::InvalidArgument, where + "the code is given twice");
+        }
+        if (a.level != "kota" && a.level != "kecamatan" && a.level != "kelurahan") {
+            return fail(ErrorCode::InvalidArgument,
+                        where + "level must be kota, kecamatan or kelurahan, not \"" + a.level +
+                            "\"");
+        }
+        const auto geometry = nlohmann::json::parse(a.geometry, nullptr, false);
+        if (!geometry.is_object() || geometry.value("type", "") != "MultiPolygon" ||
+            !geometry.contains("coordinates") || !geometry["coordinates"].is_array() ||
+            geometry["coordinates"].empty()) {
+            return fail(ErrorCode::InvalidArgument,
+                        where + "geometry must be a GeoJSON MultiPolygon with coordinates");
+        }
+        const auto it = have.find(a.code);
+        if (it == have.end()) {
+            ++out.inserted;
+            out.upserts.push_back(a);
+        } else if (!(*it->second == a)) {
+            ++out.replaced;
+            out.upserts.push_back(a);
+        }
+    }
+    for (const auto& a : stored) {
+        if (!seen.contains(a.code)) {
+            out.deletes.push_back(a.code);
+        }
+    }
+    return out;
+}
+
+std::string area_sync_detail(const AreaDiff& diff) {
+    return "inserted=" + std::to_string(diff.inserted) +
+           " replaced=" + std::to_string(diff.replaced) +
+           " deleted=" + std::to_string(diff.deletes.size());
 }
 
 } // namespace kapal::store

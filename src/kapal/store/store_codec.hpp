@@ -49,6 +49,26 @@ struct SummaryColumns {
     std::optional<double> lat;
 };
 
+/// What a store must do to make its areas table hold `wanted` (Store::sync_areas).
+struct AreaDiff {
+    std::vector<AreaRecord> upserts;  ///< new codes and changed rows
+    std::vector<std::string> deletes; ///< codes no longer wanted
+    int inserted = 0;
+    int replaced = 0;
+
+    int changes() const { return static_cast<int>(upserts.size() + deletes.size()); }
+};
+
+/// Compares the stored areas with the wanted ones and checks the wanted: a non-empty unique
+/// code, a known level, a geometry that is a JSON object of type "MultiPolygon" with a
+/// non-empty coordinates array. Errors: InvalidArgument naming the code (or the index when the
+/// code is empty).
+Result<AreaDiff> diff_areas(const std::vector<AreaRecord>& stored,
+                            const std::vector<AreaRecord>& wanted);
+
+/// The audit detail of a sync: "inserted=N replaced=N deleted=N".
+std::string area_sync_detail(const AreaDiff& diff);
+
 /// The summary of those columns. Errors: StoreCorrupt (a value no writer stores).
 Result<PersonSummary> summary_of(const SummaryColumns& row);
 

@@ -1851,4 +1851,116 @@ TEST_P(StoreContract, DuplicateApiTokenIdOrHashIsAlreadyExists) {
     EXPECT_EQ(list->front().user_id, kAlice);
 }
 
+// --- Area boundaries ---------------------------------------------------------------------------
+
+AreaRecord area(const std::string& code, const std::string& level, double west) {
+    char geometry[256];
+    std::snprintf(geometry,
+                  sizeof geometry,
+                  R"({"type":"MultiPolygon","coordinates":[[[[%.4f,0.1],[%.4f,0.1],[%.4f,0.2],)"
+                  R"([%.4f,0.1]]]]})",
+                  west,
+                  west + 0.1,
+                  west + 0.1,
+                  west);
+    return {code, level, "Area " + code, code.substr(0, code.rfind('.')), geometry};
+}
+
+TEST_P(StoreContract, SyncAreasWritesOnlyWhatChangedWithOneAuditEntry) {
+    const std::vector<AreaRecord> first = {area("64.74.01.1001", "kelurahan", 117.4),
+                                           area("64.74.01", "kecamatan", 117.3),
+                                           area("64.74", "kota", 117.2)};
+    const auto c1 = ctx_at(at_minute(1), "cli:root");
+    auto n = store().sync_areas(first, c1);
+    ASSERT_TRUE(n.has_value()) << n.error().message;
+    EXPECT_EQ(*n, 3);
+    expect_last_audit(store(), "areas.sync", "areas", c1);
+    EXPECT_EQ(audit_log(store()).front().detail, "inserted=3 replaced=0 deleted=0");
+    auto listed = store().list_areas();
+    ASSERT_TRUE(listed.has_value()) << listed.error().message;
+    ASSERT_EQ(listed->size(), 3U);
+    EXPECT_EQ((*listed)[0], first[2]) << "by code";
+    EXPECT_EQ((*listed)[1], first[1]);
+    EXPECT_EQ((*listed)[2], first[0]);
+
+    // The same again: nothing written, no audit entry.
+    const auto before = audit_count(store());
+    n = store().sync_areas(first, ctx_at(at_minute(2)));
+    ASSERT_TRUE(n.has_value()) << n.error().message;
+    EXPECT_EQ(*n, 0);
+    EXPECT_EQ(audit_count(store()), before);
+
+    // One renamed, one gone, one new.
+    std::vector<AreaRecord> second = {area("64.74.01.1001", "kelurahan", 117.4),
+                                      area("64.74", "kota", 117.2),
+                                      area("64.74.01.1002", "kelurahan", 117.5)};
+    second[0].name = "Lok Tuan";
+    const auto c3 = ctx_at(at_minute(3), "cli:root");
+    n = store().sync_areas(second, c3);
+    ASSERT_TRUE(n.has_value()) << n.error().message;
+    EXPECT_EQ(*n, 3);
+    EXPECT_EQ(audit_log(store()).front().detail, "inserted=1 replaced=1 deleted=1");
+    listed = store().list_areas();
+    ASSERT_TRUE(listed.has_value());
+    ASSERT_EQ(listed->size(), 3U);
+    EXPECT_EQ((*listed)[0].code, "64.74");
+    EXPECT_EQ((*listed)[1], second[0]);
+    EXPECT_EQ((*listed)[2], second[2]);
+}
+
+TEST_P(StoreContract, SyncAreasRefusesBadAreasNamingThemAndWritesNothing) {
+    ASSERT_TRUE(store().sync_areas({area("64.74", "kota", 117.2)}, ctx_at(kT0)));
+    const auto before = audit_count(store());
+    const auto refuse = [&](std::vector<AreaRecord> areas, const std::string& fragment) {
+        auto n = store().sync_areas(areas, ctx_at(at_minute(1)));
+        ASSERT_FALSE(n.has_value()) << fragment;
+        EXPECT_EQ(n.error().code, ErrorCode::InvalidArgument) << n.error().message;
+        EXPECT_NE(n.error().message.find(fragment), std::string::npos) << n.error().message;
+    };
+    refuse({area("64.74.01", "kecamatan", 117.3), area("64.74.01", "kecamatan", 117.3)},
+           "area 64.74.01: the code is given twice");
+    refuse({area("64.74.01", "desa", 117.3)}, "area 64.74.01: level must be");
+    auto polygon = area("64.74.01", "kecamatan", 117.3);
+    polygon.geometry = R"({"type":"Polygon","coordinates":[[[117,0],[118,0],[118,1],[117,0]]]})";
+    refuse({polygon}, "area 64.74.01: geometry must be a GeoJSON MultiPolygon");
+    auto broken = area("64.74.01", "kecamatan", 117.3);
+    broken.geometry = "{\"type\":\"MultiPolygon\",\"coordinates\":[";
+    refuse({broken}, "area 64.74.01:");
+    refuse({area("", "kota", 117.3)}, "area 0: the code is empty");
+
+    EXPECT_EQ(audit_count(store()), before);
+    auto listed = store().list_areas();
+    ASSERT_TRUE(listed.has_value());
+    ASSERT_EQ(listed->size(), 1U);
+    EXPECT_EQ(listed->front().code, "64.74");
+}
+
+// --- Assistive devices in the change feed ------------------------------------------------------
+
+TEST_P(StoreContract, ChangeFeedCarriesTheDevicesOfEveryWritePath) {
+    core::Person p = full_person(1); // kursi_roda, kacamata
+    create(store(), 1, p);
+    core::Person imported = full_person(2);
+    imported.assistive_devices = {"tongkat_netra", "braille"};
+    ASSERT_TRUE(store().import_persons(
+        {{imported, kecamatan(imported), false}}, {new_id(2)}, ctx_at(at_minute(1))));
+
+    auto [items, end] = read_feed(store());
+    ASSERT_EQ(items.size(), 2U);
+    EXPECT_EQ(items[0].devices, device_mask({"kursi_roda", "kacamata"}));
+    EXPECT_EQ(items[0].devices, (1U << 0) | (1U << 8)) << "bit = index in kAssistiveDevices";
+    EXPECT_EQ(items[1].devices, (1U << 3) | (1U << 9));
+
+    p.assistive_devices = {"popok"};
+    ASSERT_TRUE(store().update_person(new_id(1), 1, p, kecamatan(p), ctx_at(at_minute(2))));
+    imported.assistive_devices.clear();
+    imported.kk = "6474010101010099"; // a change the import writes (not only reports)
+    ASSERT_TRUE(store().import_persons(
+        {{imported, kecamatan(imported), true}}, {new_id(3)}, ctx_at(at_minute(3))));
+    auto [later, _] = read_feed(store(), end);
+    ASSERT_EQ(later.size(), 2U);
+    EXPECT_EQ(later[0].devices, 1U << 11);
+    EXPECT_EQ(later[1].devices, 0U);
+}
+
 } // namespace kapal::store::contract

@@ -91,6 +91,7 @@ constexpr std::array kPersonColumns = {
     TransferColumn{"lat", kReal, true},
     TransferColumn{"doc", kText, false},
     TransferColumn{"change_seq", kInt, false}, // schema v4: the change feed
+    TransferColumn{"devices", kInt, false},    // schema v5: assistive devices, device_mask
 };
 
 constexpr std::array kVersionColumns = {

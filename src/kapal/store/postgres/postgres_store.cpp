@@ -199,11 +199,41 @@ ALTER TABLE persons ADD COLUMN change_seq bigint NOT NULL DEFAULT 0;
 CREATE INDEX persons_change ON persons (change_seq, pk);
 )sql";
 
+// v5: as SQLite's v5 (persons.devices, the device bit mask as it was at v5, filled from the
+// document for rows written before; the area boundaries). Here the boundary is also a PostGIS
+// geometry(MultiPolygon, 4326) with a GiST index, derived from the GeoJSON text by sync_areas,
+// so that SQL and QGIS users can join homes to areas (ST_Contains(a.geom, p.home)).
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE persons ADD COLUMN devices bigint NOT NULL DEFAULT 0;
+UPDATE persons SET devices = (
+    SELECT coalesce(sum(DISTINCT CASE d
+        WHEN 'kursi_roda' THEN 1 WHEN 'kruk' THEN 2 WHEN 'tongkat' THEN 4
+        WHEN 'tongkat_netra' THEN 8 WHEN 'walker' THEN 16 WHEN 'kaki_palsu' THEN 32
+        WHEN 'tangan_palsu' THEN 64 WHEN 'alat_bantu_dengar' THEN 128 WHEN 'kacamata' THEN 256
+        WHEN 'braille' THEN 512 WHEN 'alat_bantu_lainnya' THEN 1024 WHEN 'popok' THEN 2048
+        ELSE 0 END), 0)
+    FROM jsonb_array_elements_text(
+        coalesce(persons.doc::jsonb -> 'assistive_devices', '[]'::jsonb)) AS d)
+WHERE persons.doc::jsonb ? 'assistive_devices';
+
+CREATE TABLE areas (
+    code        text COLLATE "C" PRIMARY KEY,
+    level       text NOT NULL,
+    name        text NOT NULL,
+    parent_code text COLLATE "C" NOT NULL,
+    geometry    text NOT NULL,
+    geom        geometry(MultiPolygon, 4326) NOT NULL
+);
+CREATE INDEX areas_geom ON areas USING gist (geom);
+CREATE INDEX areas_level ON areas (level, code);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
     Migration{4, kSchemaV4},
+    Migration{5, kSchemaV5},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -385,15 +415,16 @@ constexpr const char* kInsertPerson =
     "INSERT INTO persons (id, version, created_at, updated_at, created_by, updated_by, "
     "updated_source, updated_reason, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, "
     "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, home, doc, "
-    "change_seq) VALUES ($1, 1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::date, $13, "
-    "$14, $15, $16, $17, " KAPAL_PG_HOME("$18", "$19") ", $20, $21)";
+    "change_seq, devices) VALUES ($1, 1, $2, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+    "$12::date, $13, $14, $15, $16, $17, " KAPAL_PG_HOME("$18", "$19") ", $20, $21, $22)";
 
 constexpr const char* kUpdatePerson =
     "UPDATE persons SET version = $2, updated_at = $3, updated_by = $4, updated_source = $5, "
     "updated_reason = $6, nik_enc = $7, nik_bidx = $8, kk_enc = $9, kk_bidx = $10, "
     "full_name = $11, sex = $12, birth_date = $13::date, kelurahan_code = $14, "
     "kecamatan_code = $15, categories = $16, severity = $17, status = $18, "
-    "home = " KAPAL_PG_HOME("$19", "$20") ", doc = $21, change_seq = $22 WHERE pk = $1";
+    "home = " KAPAL_PG_HOME("$19", "$20") ", doc = $21, change_seq = $22, devices = $23 "
+                                          "WHERE pk = $1";
 
 // Copies the current row of a person into person_versions before an update replaces it.
 constexpr const char* kArchiveVersion =
@@ -440,9 +471,9 @@ constexpr const char* kImportLookup =
 constexpr const char* kCopyPersons =
     "COPY persons (id, version, created_at, updated_at, created_by, updated_by, updated_source, "
     "updated_reason, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, birth_date, "
-    "kelurahan_code, kecamatan_code, categories, severity, status, home, doc, change_seq) "
-    "FROM STDIN (FORMAT binary)";
-constexpr int kCopyPersonFields = 23;
+    "kelurahan_code, kecamatan_code, categories, severity, status, home, doc, change_seq, "
+    "devices) FROM STDIN (FORMAT binary)";
+constexpr int kCopyPersonFields = 24;
 
 constexpr const char* kSelectIdempotency =
     "SELECT fingerprint, person_id FROM idempotency_keys WHERE key = $1";
@@ -450,12 +481,21 @@ constexpr const char* kInsertIdempotency =
     "INSERT INTO idempotency_keys (key, fingerprint, person_id, created_at) "
     "VALUES ($1, $2, $3, $4)";
 
+// An area boundary; the PostGIS geometry is derived from the GeoJSON text (SRID 4326, as RFC
+// 7946 says; ST_Multi makes a Polygon a MultiPolygon, though sync_areas only passes those).
+constexpr const char* kUpsertArea =
+    "INSERT INTO areas (code, level, name, parent_code, geometry, geom) VALUES ($1, $2, $3, $4, "
+    "$5, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($5), 4326))) ON CONFLICT (code) DO UPDATE SET "
+    "level = EXCLUDED.level, name = EXCLUDED.name, parent_code = EXCLUDED.parent_code, "
+    "geometry = EXCLUDED.geometry, geom = EXCLUDED.geom";
+
 constexpr const char* kNotifyChanges = "NOTIFY kapal_changes";
 constexpr const char* kListenChanges = "LISTEN kapal_changes";
 
 constexpr const char* kSelectChanges =
     "SELECT change_seq, pk, id, version, kelurahan_code, categories, severity, status, "
-    "ST_X(home), ST_Y(home) FROM persons WHERE (change_seq, pk) > ($1::bigint, $2::bigint) "
+    "ST_X(home), ST_Y(home), devices FROM persons WHERE (change_seq, pk) > ($1::bigint, "
+    "$2::bigint) "
     "ORDER BY change_seq, pk LIMIT $3::bigint";
 
 /// The writer lock: the first statement of every writing transaction (see the schema).
@@ -847,6 +887,67 @@ class PostgresStore final : public Store {
         return out;
     }
 
+    // ---- area boundaries ----------------------------------------------------------------------
+
+    Result<int> sync_areas(const std::vector<AreaRecord>& areas, const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(stored, read_areas(w));
+        KAPAL_PG_ASSIGN(diff, diff_areas(stored, areas));
+        if (diff.changes() == 0) {
+            KAPAL_TRY(tx.commit());
+            return 0;
+        }
+        for (const std::string& code : diff.deletes) {
+            KAPAL_TRY(w.exec("DELETE FROM areas WHERE code = $1", PgParams().text(code)));
+        }
+        for (const AreaRecord& a : diff.upserts) {
+            auto r = w.exec(kUpsertArea,
+                            PgParams()
+                                .text(a.code)
+                                .text(a.level)
+                                .text(a.name)
+                                .text(a.parent_code)
+                                .text(a.geometry));
+            if (!r) {
+                Error e = std::move(r).error();
+                if (e.code != ErrorCode::StoreUnavailable) {
+                    e.code = ErrorCode::InvalidArgument;
+                }
+                e.message = "area " + a.code + ": " + e.message;
+                return fail(std::move(e));
+            }
+        }
+        KAPAL_TRY(audit(w, at, ctx, "areas.sync", "areas", area_sync_detail(diff)));
+        KAPAL_TRY(tx.commit());
+        return diff.changes();
+    }
+
+    Result<std::vector<AreaRecord>> list_areas() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return read_areas(*conn);
+    }
+
+    /// Every stored area boundary, by code.
+    static Result<std::vector<AreaRecord>> read_areas(PgConnection& conn) {
+        KAPAL_PG_ASSIGN(rows,
+                        conn.exec("SELECT code, level, name, parent_code, geometry FROM areas "
+                                  "ORDER BY code"));
+        std::vector<AreaRecord> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            out.push_back({std::string(rows.text(i, 0)),
+                           std::string(rows.text(i, 1)),
+                           std::string(rows.text(i, 2)),
+                           std::string(rows.text(i, 3)),
+                           std::string(rows.text(i, 4))});
+        }
+        return out;
+    }
+
     // ---- persons ----------------------------------------------------------------------------
 
     Result<CreateOutcome> create_person(const core::PersonId& id,
@@ -969,6 +1070,7 @@ class PostgresStore final : public Store {
             row.version = rows.int64(r, 3);
             row.kelurahan_code = rows.text(r, 4);
             row.categories = rows.int64(r, 5);
+            row.devices = rows.int64(r, 10);
             row.severity = rows.is_null(r, 6) ? std::string_view() : rows.text(r, 6);
             row.status = rows.text(r, 7);
             if (!rows.is_null(r, 8) && !rows.is_null(r, 9)) {
@@ -1782,7 +1884,7 @@ class PostgresStore final : public Store {
             .text(ctx.source)
             .text(ctx.reason);
         bind_content(params, p, kecamatan_code, s);
-        params.int64(seq);
+        params.int64(seq).int64(device_mask(p.assistive_devices));
         auto r = w.exec(kInsertPerson, params);
         if (!r) {
             Error e = std::move(r).error();
@@ -1813,7 +1915,7 @@ class PostgresStore final : public Store {
             .text(ctx.source)
             .text(ctx.reason);
         bind_content(params, p, kecamatan_code, s);
-        params.int64(seq);
+        params.int64(seq).int64(device_mask(p.assistive_devices));
         KAPAL_TRY(w.exec(kUpdatePerson, params));
         return {};
     }
@@ -1916,6 +2018,7 @@ class PostgresStore final : public Store {
             }
             copy.text(s.doc);
             copy.int64(seq);
+            copy.int64(device_mask(p.assistive_devices));
         }
         if (auto r = w.copy_in(kCopyPersons, copy.finish()); !r) {
             Error e = std::move(r).error();

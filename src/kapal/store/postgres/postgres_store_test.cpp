@@ -355,9 +355,9 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 4);
+    EXPECT_EQ(postgres_schema_version(), 5);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4");
+              "1,2,3,4,5");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -372,18 +372,85 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
         ASSERT_TRUE(
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
+    sql("DROP TABLE areas");
+    sql("ALTER TABLE persons DROP COLUMN devices");
     sql("DROP INDEX persons_change");
     sql("ALTER TABLE persons DROP COLUMN change_seq");
-    sql("DELETE FROM schema_version WHERE version = 4");
+    sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "4");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "5");
     EXPECT_EQ(sql("SELECT change_seq FROM persons"), "0");
     auto feed = store->person_changes({}, 10);
     ASSERT_TRUE(feed.has_value()) << feed.error().message;
     ASSERT_EQ(feed->items.size(), 1U);
     EXPECT_EQ(feed->items[0].id, id_of(1));
     EXPECT_EQ(feed->items[0].version, 1);
+}
+
+TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocument) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        core::Person none = contract::full_person(2);
+        none.assistive_devices.clear();
+        ASSERT_TRUE(
+            store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+        ASSERT_TRUE(store->create_person(id_of(2), none, "64.74.01", ctx(), {}));
+    }
+    sql("DROP TABLE areas");
+    sql("ALTER TABLE persons DROP COLUMN devices");
+    sql("DELETE FROM schema_version WHERE version = 5");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "5");
+    // full_person(1) has kursi_roda (bit 0) and kacamata (bit 8).
+    EXPECT_EQ(sql("SELECT string_agg(devices::text, ',' ORDER BY pk) FROM persons"), "257,0");
+    auto feed = store->person_changes({}, 10);
+    ASSERT_TRUE(feed.has_value()) << feed.error().message;
+    ASSERT_EQ(feed->items.size(), 2U);
+    EXPECT_EQ(feed->items[0].devices, 257U);
+}
+
+TEST_F(PostgresStoreTest, AreasArePostgisMultiPolygonsThatHomesJoinThroughTheGistIndex) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    // A square with a square hole, around full_person(1)'s home (117.4987, 0.1342) but not
+    // around (117.45, 0.15), which lies in the hole.
+    const AreaRecord kelurahan{
+        "64.74.01.1003",
+        "kelurahan",
+        "Lok Tuan",
+        "64.74.01",
+        R"({"type":"MultiPolygon","coordinates":[[[[117.4,0.1],[117.6,0.1],[117.6,0.2],)"
+        R"([117.4,0.2],[117.4,0.1]],[[117.44,0.14],[117.46,0.14],[117.46,0.16],[117.44,0.16],)"
+        R"([117.44,0.14]]]]})"};
+    auto n = store->sync_areas({kelurahan}, ctx());
+    ASSERT_TRUE(n.has_value()) << n.error().message;
+    EXPECT_EQ(sql("SELECT GeometryType(geom), ST_SRID(geom), ST_NumInteriorRings(ST_GeometryN("
+                  "geom, 1)) FROM areas"),
+              "MULTIPOLYGON|4326|1");
+    core::Person in_hole = contract::full_person(2);
+    in_hole.home->lon = 117.45;
+    in_hole.home->lat = 0.15;
+    ASSERT_TRUE(store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    ASSERT_TRUE(store->create_person(id_of(2), in_hole, "64.74.01", ctx(), {}));
+    EXPECT_EQ(sql("SELECT p.id || ':' || a.code FROM persons p JOIN areas a ON "
+                  "ST_Contains(a.geom, p.home)"),
+              id_of(1).str() + ":64.74.01.1003");
+    const std::string plan = sql("SET enable_seqscan = off; EXPLAIN SELECT code FROM areas "
+                                 "WHERE geom && ST_MakeEnvelope(117.49, 0.13, 117.50, 0.14, 4326)");
+    EXPECT_NE(plan.find("areas_geom"), std::string::npos) << plan;
+
+    // A geometry PostGIS cannot read is refused, naming the area, and nothing is written.
+    AreaRecord bad = kelurahan;
+    bad.code = "64.74.01.1004";
+    bad.geometry = R"({"type":"MultiPolygon","coordinates":[[[[117.4,0.1],[117.6]]]]})";
+    n = store->sync_areas({kelurahan, bad}, ctx());
+    ASSERT_FALSE(n.has_value());
+    EXPECT_EQ(n.error().code, ErrorCode::InvalidArgument);
+    EXPECT_NE(n.error().message.find("area 64.74.01.1004"), std::string::npos) << n.error().message;
+    EXPECT_EQ(sql("SELECT count(*) FROM areas"), "1");
 }
 
 TEST_F(PostgresStoreTest, ReopeningKeepsDataAndChangesNothing) {
@@ -399,7 +466,8 @@ TEST_F(PostgresStoreTest, ReopeningKeepsDataAndChangesNothing) {
     auto store = open();
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(sql(objects), before);
-    EXPECT_EQ(sql("SELECT count(*) FROM schema_version"), "4");
+    EXPECT_EQ(sql("SELECT count(*) FROM schema_version"),
+              std::to_string(postgres_schema_version()));
     auto got = store->get_person(id_of(1));
     ASSERT_TRUE(got.has_value()) << got.error().message;
     EXPECT_EQ(got->person, contract::full_person(1));

@@ -169,11 +169,36 @@ ALTER TABLE persons ADD COLUMN change_seq INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX persons_change ON persons(change_seq);
 )sql";
 
+// v5: the assistive devices of each person as a bit mask (store::device_mask: bit i is
+// core::kAssistiveDevices[i] as it was at v5; later codes are appended, so the bits stay) for
+// "all wheelchair users" filters, filled from the document for rows written before; and the
+// area boundaries (reference data, Store::sync_areas) as GeoJSON text, for readers of the file.
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE persons ADD COLUMN devices INTEGER NOT NULL DEFAULT 0;
+UPDATE persons SET devices = (
+    SELECT coalesce(sum(DISTINCT CASE value
+        WHEN 'kursi_roda' THEN 1 WHEN 'kruk' THEN 2 WHEN 'tongkat' THEN 4
+        WHEN 'tongkat_netra' THEN 8 WHEN 'walker' THEN 16 WHEN 'kaki_palsu' THEN 32
+        WHEN 'tangan_palsu' THEN 64 WHEN 'alat_bantu_dengar' THEN 128 WHEN 'kacamata' THEN 256
+        WHEN 'braille' THEN 512 WHEN 'alat_bantu_lainnya' THEN 1024 WHEN 'popok' THEN 2048
+        ELSE 0 END), 0)
+    FROM json_each(persons.doc, '$.assistive_devices'));
+
+CREATE TABLE areas (
+    code        TEXT NOT NULL PRIMARY KEY,
+    level       TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    parent_code TEXT NOT NULL,
+    geometry    TEXT NOT NULL
+) STRICT;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
     Migration{4, kSchemaV4},
+    Migration{5, kSchemaV5},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -613,6 +638,27 @@ void bind_user(Stmt& stmt, const UserRecord& r) {
     stmt.bind(9, core::to_unix_ms(r.user.updated_at));
 }
 
+/// Every stored area boundary, by code.
+Result<std::vector<AreaRecord>> read_areas(Connection& conn) {
+    KAPAL_SQL_ASSIGN(stmt,
+                     conn.prepare("SELECT code, level, name, parent_code, geometry FROM areas "
+                                  "ORDER BY code"));
+    std::vector<AreaRecord> out;
+    for (;;) {
+        KAPAL_SQL_ASSIGN(row, stmt.step());
+        if (!row) {
+            break;
+        }
+        out.push_back({std::string(stmt.text(0)),
+                       std::string(stmt.text(1)),
+                       std::string(stmt.text(2)),
+                       std::string(stmt.text(3)),
+                       std::string(stmt.text(4))});
+    }
+    stmt.reset();
+    return out;
+}
+
 Result<UserRecord> user_from_row(const Stmt& stmt) {
     UserRecord r;
     r.user.id = std::string(stmt.text(0));
@@ -654,9 +700,10 @@ constexpr const char* kInsertPerson =
     "INSERT INTO persons (id, version, created_at, updated_at, created_by, updated_by, "
     "updated_source, updated_reason, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, "
     "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, lon, lat, doc, "
-    "change_seq) VALUES (?1, 1, ?2, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-    "?15, ?16, ?17, ?18, ?19, ?20, ?21)";
+    "change_seq, devices) VALUES (?1, 1, ?2, ?2, ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+    "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)";
 constexpr int kInsertChangeSeq = 21;
+constexpr int kInsertDevices = 22;
 constexpr int kInsertContentFirst = 6;
 
 constexpr const char* kUpdatePerson =
@@ -664,8 +711,9 @@ constexpr const char* kUpdatePerson =
     "updated_reason = ?6, nik_enc = ?7, nik_bidx = ?8, kk_enc = ?9, kk_bidx = ?10, "
     "full_name = ?11, sex = ?12, birth_date = ?13, kelurahan_code = ?14, kecamatan_code = ?15, "
     "categories = ?16, severity = ?17, status = ?18, lon = ?19, lat = ?20, doc = ?21, "
-    "change_seq = ?22 WHERE pk = ?1";
+    "change_seq = ?22, devices = ?23 WHERE pk = ?1";
 constexpr int kUpdateChangeSeq = 22;
+constexpr int kUpdateDevices = 23;
 constexpr int kUpdateContentFirst = 7;
 
 // Copies the current row of a person into person_versions before an update replaces it.
@@ -704,8 +752,8 @@ constexpr const char* kNextSeq = "SELECT coalesce(max(seq), 0) + 1 FROM audit_lo
 // The change feed after (?1, ?2), ordered by (change_seq, pk); the index on change_seq holds
 // the rowid, so this is one index range.
 constexpr const char* kSelectChanges =
-    "SELECT change_seq, pk, id, version, kelurahan_code, categories, severity, status, lon, lat "
-    "FROM persons WHERE change_seq > ?1 OR (change_seq = ?1 AND pk > ?2) "
+    "SELECT change_seq, pk, id, version, kelurahan_code, categories, severity, status, lon, lat, "
+    "devices FROM persons WHERE change_seq > ?1 OR (change_seq = ?1 AND pk > ?2) "
     "ORDER BY change_seq, pk LIMIT ?3";
 
 constexpr const char* kInsertAudit =
@@ -920,11 +968,12 @@ enum ImportBatchColumn : int {
     kColLon,
     kColLat,
     kColDoc,
+    kColDevices,
 };
 
 constexpr const char* kImportBatchDeclaration =
     "CREATE TABLE x(id, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, birth_date, "
-    "kelurahan_code, kecamatan_code, categories, severity, status, lon, lat, doc)";
+    "kelurahan_code, kecamatan_code, categories, severity, status, lon, lat, doc, devices)";
 
 struct ImportBatchTable {
     sqlite3_vtab base{}; // first member: SQLite casts between the two
@@ -1087,6 +1136,9 @@ int import_batch_column(sqlite3_vtab_cursor* cursor, sqlite3_context* ctx, int c
     case kColDoc:
         result_text(ctx, s.doc);
         break;
+    case kColDevices:
+        sqlite3_result_int64(ctx, device_mask(p.assistive_devices));
+        break;
     default:
         sqlite3_result_null(ctx);
         break;
@@ -1122,9 +1174,10 @@ constexpr const char* kInsertBatch =
     "INSERT INTO persons (id, version, created_at, updated_at, created_by, updated_by, "
     "updated_source, updated_reason, nik_enc, nik_bidx, kk_enc, kk_bidx, full_name, sex, "
     "birth_date, kelurahan_code, kecamatan_code, categories, severity, status, lon, lat, doc, "
-    "change_seq) SELECT id, 1, ?1, ?1, ?2, ?2, ?3, ?4, nik_enc, nik_bidx, kk_enc, kk_bidx, "
-    "full_name, sex, birth_date, kelurahan_code, kecamatan_code, categories, severity, status, "
-    "lon, lat, doc, ?5 FROM kapal_import_batch WHERE true ON CONFLICT (nik_bidx) DO NOTHING";
+    "change_seq, devices) SELECT id, 1, ?1, ?1, ?2, ?2, ?3, ?4, nik_enc, nik_bidx, kk_enc, "
+    "kk_bidx, full_name, sex, birth_date, kelurahan_code, kecamatan_code, categories, severity, "
+    "status, lon, lat, doc, ?5, devices FROM kapal_import_batch WHERE true ON CONFLICT (nik_bidx) "
+    "DO NOTHING";
 
 constexpr const char* kSelectIdExists = "SELECT 1 FROM persons WHERE id = ?1";
 
@@ -1244,6 +1297,45 @@ class SqliteStore final : public Store {
         }
         stmt.reset();
         return out;
+    }
+
+    Result<int> sync_areas(const std::vector<AreaRecord>& areas, const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(stored, read_areas(w));
+        KAPAL_SQL_ASSIGN(diff, diff_areas(stored, areas));
+        if (diff.changes() == 0) {
+            KAPAL_TRY(tx.commit());
+            return 0;
+        }
+        for (const std::string& code : diff.deletes) {
+            KAPAL_SQL_ASSIGN(del, w.prepare("DELETE FROM areas WHERE code = ?1"));
+            del.bind(1, code);
+            KAPAL_TRY(del.run());
+        }
+        for (const AreaRecord& a : diff.upserts) {
+            KAPAL_SQL_ASSIGN(
+                put,
+                w.prepare("INSERT INTO areas (code, level, name, parent_code, geometry) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (code) DO UPDATE SET "
+                          "level = ?2, name = ?3, parent_code = ?4, geometry = ?5"));
+            put.bind(1, a.code);
+            put.bind(2, a.level);
+            put.bind(3, a.name);
+            put.bind(4, a.parent_code);
+            put.bind(5, a.geometry);
+            KAPAL_TRY(put.run());
+        }
+        KAPAL_TRY(audit(w, at, ctx, "areas.sync", "areas", area_sync_detail(diff)));
+        KAPAL_TRY(tx.commit());
+        return diff.changes();
+    }
+
+    Result<std::vector<AreaRecord>> list_areas() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        return read_areas(*conn);
     }
 
     Result<CreateOutcome> create_person(const core::PersonId& id,
@@ -1621,6 +1713,7 @@ class SqliteStore final : public Store {
             row.version = stmt.int64(3);
             row.kelurahan_code = stmt.text(4);
             row.categories = stmt.int64(5);
+            row.devices = stmt.int64(10);
             row.severity = stmt.text(6);
             row.status = stmt.text(7);
             if (!stmt.is_null(8) && !stmt.is_null(9)) {
@@ -2270,6 +2363,7 @@ class SqliteStore final : public Store {
             stmt.bind_static(5, ctx.reason);
             bind_content(stmt, kInsertContentFirst, p, kecamatan_code, s);
             stmt.bind(kInsertChangeSeq, seq);
+            stmt.bind(kInsertDevices, device_mask(p.assistive_devices));
             auto r = stmt.run();
             if (!r) {
                 Error e = std::move(r).error();
@@ -2387,6 +2481,7 @@ class SqliteStore final : public Store {
             stmt.bind(6, ctx.reason);
             bind_content(stmt, kUpdateContentFirst, p, kecamatan_code, s);
             stmt.bind(kUpdateChangeSeq, seq);
+            stmt.bind(kUpdateDevices, device_mask(p.assistive_devices));
             KAPAL_TRY(stmt.run());
         }
         if (old_name != p.full_name) {

@@ -187,8 +187,10 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
         ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
     }
-    // Undo v4 and v3 as a v2 program would have left the file.
-    for (const char* sql : {"DROP INDEX persons_change",
+    // Undo v5, v4 and v3 as a v2 program would have left the file.
+    for (const char* sql : {"DROP TABLE areas",
+                            "ALTER TABLE persons DROP COLUMN devices",
+                            "DROP INDEX persons_change",
                             "ALTER TABLE persons DROP COLUMN change_seq",
                             "DROP TABLE sessions",
                             "DROP TABLE api_tokens",
@@ -229,6 +231,10 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
     ASSERT_EQ(feed->items.size(), 1U);
     EXPECT_EQ(feed->items[0].id, id_of(1));
     EXPECT_EQ(feed->next.seq, 0);
+    // v5: its devices (kursi_roda = bit 0, kacamata = bit 8) filled from its document, and an
+    // empty areas table.
+    EXPECT_EQ(feed->items[0].devices, 257U);
+    EXPECT_EQ(raw_int("SELECT count(*) FROM areas"), 0);
 }
 
 // A command-line import while `kapal serve` runs: two stores on one file. The server's follower
