@@ -184,6 +184,39 @@ struct AreaRecord {
     bool operator==(const AreaRecord&) const = default;
 };
 
+/// A hazard zone (kawasan rawan bencana) from a hazard map: a polygon with the kind of hazard
+/// and its level. Registry data (imported by an operator), kept and transferred like the rest.
+struct HazardZoneRecord {
+    std::string id;       ///< UUIDv7 in text form
+    std::string name;     ///< e.g. "Rawan banjir Guntung"
+    std::string hazard;   ///< kind, a lower-case code: banjir, rob, tsunami, longsor, ...
+    std::string level;    ///< rendah, sedang or tinggi
+    std::string source;   ///< where it came from, e.g. "bpbd_banjir_2025.gpkg, layer banjir"
+    std::string geometry; ///< GeoJSON MultiPolygon geometry object (RFC 7946, lon/lat)
+    core::Timestamp created_at{};
+    std::string created_by;
+
+    bool operator==(const HazardZoneRecord&) const = default;
+};
+
+/// A facility that serves persons with disabilities (puskesmas, SLB school, posyandu, kantor
+/// kelurahan, ...), at a point.
+struct FacilityRecord {
+    std::string id;   ///< UUIDv7 in text form
+    std::string kind; ///< a lower-case code: puskesmas, slb, posyandu, kantor_kelurahan, ...
+    std::string name;
+    double lon = 0;
+    double lat = 0;
+    std::string kelurahan_code; ///< where it lies (located by the service); may be empty
+    std::string address;
+    std::string phone;
+    std::string source; ///< where it came from (file name)
+    core::Timestamp created_at{};
+    std::string created_by;
+
+    bool operator==(const FacilityRecord&) const = default;
+};
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -242,9 +275,11 @@ enum class TransferTable : std::uint8_t {
     Sessions,
     ApiTokens,
     AuditLog,
+    HazardZones, ///< schema v6
+    Facilities,  ///< schema v6
 };
 
-inline constexpr std::size_t kTransferTableCount = 7;
+inline constexpr std::size_t kTransferTableCount = 9;
 
 /// The kind of a canonical value; also its tag byte in the encoding.
 enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
@@ -424,6 +459,30 @@ class Store {
 
     /// The stored areas, by code.
     virtual Result<std::vector<AreaRecord>> list_areas() = 0;
+
+    // --- Hazard zones and facilities
+
+    /// Adds zones in one transaction with one "hazard.import" audit entry (detail = how many
+    /// and the sources). Errors: AlreadyExists (an id taken), InvalidArgument (an empty id,
+    /// name, hazard or level; a geometry that is not a GeoJSON MultiPolygon or that the backend
+    /// cannot read: the message names the zone), StoreUnavailable. All or nothing.
+    virtual Result<void> add_hazard_zones(const std::vector<HazardZoneRecord>& zones,
+                                          const WriteContext& ctx) = 0;
+
+    /// Every zone, by name then id.
+    virtual Result<std::vector<HazardZoneRecord>> list_hazard_zones() = 0;
+
+    /// By id; nullopt when there is none.
+    virtual Result<std::optional<HazardZoneRecord>> get_hazard_zone(const std::string& id) = 0;
+
+    /// Adds facilities in one transaction with one "facility.import" audit entry. Errors:
+    /// AlreadyExists (an id taken), InvalidArgument (an empty id, kind or name; a position
+    /// outside -180..180 / -90..90: the message names the facility), StoreUnavailable.
+    virtual Result<void> add_facilities(const std::vector<FacilityRecord>& facilities,
+                                        const WriteContext& ctx) = 0;
+
+    /// Every facility, by kind, then name, then id.
+    virtual Result<std::vector<FacilityRecord>> list_facilities() = 0;
 
     // --- Audit. Writes above also append to the log inside their own transaction:
     // create_person "person.create" (subject = person id, detail = reason), update_person

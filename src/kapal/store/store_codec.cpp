@@ -181,6 +181,54 @@ Result<PersonSummary> summary_of(const SummaryColumns& row) {
     return out;
 }
 
+namespace {
+
+bool is_multipolygon_geojson(const std::string& text) {
+    const auto geometry = nlohmann::json::parse(text, nullptr, false);
+    return geometry.is_object() && geometry.value("type", "") == "MultiPolygon" &&
+           geometry.contains("coordinates") && geometry["coordinates"].is_array() &&
+           !geometry["coordinates"].empty();
+}
+
+std::string record_name(const std::string& what, const std::string& id, std::size_t index) {
+    return id.empty() ? what + " " + std::to_string(index) : what + " " + id;
+}
+
+} // namespace
+
+Result<void> check_hazard_zone(const HazardZoneRecord& zone, std::size_t index) {
+    const std::string where = record_name("hazard zone", zone.id, index) + ": ";
+    for (const auto& [field, value] : {std::pair{"id", &zone.id},
+                                       std::pair{"name", &zone.name},
+                                       std::pair{"hazard", &zone.hazard},
+                                       std::pair{"level", &zone.level}}) {
+        if (value->empty()) {
+            return fail(ErrorCode::InvalidArgument, where + field + " is empty");
+        }
+    }
+    if (!is_multipolygon_geojson(zone.geometry)) {
+        return fail(ErrorCode::InvalidArgument,
+                    where + "geometry must be a GeoJSON MultiPolygon with coordinates");
+    }
+    return {};
+}
+
+Result<void> check_facility(const FacilityRecord& facility, std::size_t index) {
+    const std::string where = record_name("facility", facility.id, index) + ": ";
+    for (const auto& [field, value] : {std::pair{"id", &facility.id},
+                                       std::pair{"kind", &facility.kind},
+                                       std::pair{"name", &facility.name}}) {
+        if (value->empty()) {
+            return fail(ErrorCode::InvalidArgument, where + field + " is empty");
+        }
+    }
+    if (!(facility.lon >= -180 && facility.lon <= 180 && facility.lat >= -90 &&
+          facility.lat <= 90)) {
+        return fail(ErrorCode::InvalidArgument, where + "position out of range");
+    }
+    return {};
+}
+
 Result<AreaDiff> diff_areas(const std::vector<AreaRecord>& stored,
                             const std::vector<AreaRecord>& wanted) {
     std::map<std::string_view, const AreaRecord*> have;
@@ -204,10 +252,7 @@ Result<AreaDiff> diff_areas(const std::vector<AreaRecord>& stored,
                         where + "level must be kota, kecamatan or kelurahan, not \"" + a.level +
                             "\"");
         }
-        const auto geometry = nlohmann::json::parse(a.geometry, nullptr, false);
-        if (!geometry.is_object() || geometry.value("type", "") != "MultiPolygon" ||
-            !geometry.contains("coordinates") || !geometry["coordinates"].is_array() ||
-            geometry["coordinates"].empty()) {
+        if (!is_multipolygon_geojson(a.geometry)) {
             return fail(ErrorCode::InvalidArgument,
                         where + "geometry must be a GeoJSON MultiPolygon with coordinates");
         }

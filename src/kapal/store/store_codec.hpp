@@ -7,6 +7,7 @@
 #include "kapal/core/result.hpp"
 #include "kapal/store/store.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,6 +66,26 @@ struct AreaDiff {
 /// code is empty).
 Result<AreaDiff> diff_areas(const std::vector<AreaRecord>& stored,
                             const std::vector<AreaRecord>& wanted);
+
+/// Checks a zone before it is written (Store::add_hazard_zones). Errors: InvalidArgument naming
+/// the zone by id (or its index when the id is empty).
+Result<void> check_hazard_zone(const HazardZoneRecord& zone, std::size_t index);
+
+/// Checks a facility before it is written (Store::add_facilities), likewise.
+Result<void> check_facility(const FacilityRecord& facility, std::size_t index);
+
+/// The audit detail of a batch: "count=N sources=a.gpkg,b.csv" (distinct sources, in order).
+template <typename Record> std::string import_detail(const std::vector<Record>& records) {
+    std::string sources;
+    std::vector<std::string_view> seen;
+    for (const auto& r : records) {
+        if (std::find(seen.begin(), seen.end(), r.source) == seen.end()) {
+            seen.push_back(r.source);
+            sources += (sources.empty() ? "" : ",") + r.source;
+        }
+    }
+    return "count=" + std::to_string(records.size()) + " sources=" + sources;
+}
 
 /// The audit detail of a sync: "inserted=N replaced=N deleted=N".
 std::string area_sync_detail(const AreaDiff& diff);

@@ -1963,4 +1963,112 @@ TEST_P(StoreContract, ChangeFeedCarriesTheDevicesOfEveryWritePath) {
     EXPECT_EQ(later[1].devices, 0U);
 }
 
+// --- Hazard zones and facilities ---------------------------------------------------------------
+
+HazardZoneRecord zone(int n) {
+    HazardZoneRecord z;
+    z.id = "01900000-0000-7000-8000-0000000003" + std::to_string(10 + n);
+    z.name = "Zona " + std::to_string(n);
+    z.hazard = n % 2 == 0 ? "banjir" : "longsor";
+    z.level = "tinggi";
+    z.source = "bpbd_" + std::to_string(n) + ".gpkg";
+    z.geometry = area("64.74", "kota", 117.0 + n).geometry;
+    return z;
+}
+
+FacilityRecord facility(int n, const std::string& kind) {
+    FacilityRecord f;
+    f.id = "01900000-0000-7000-8000-0000000004" + std::to_string(10 + n);
+    f.kind = kind;
+    f.name = "Fasilitas " + std::to_string(n);
+    f.lon = 117.4 + n / 1000.0;
+    f.lat = 0.1 + n / 3000.0;
+    f.kelurahan_code = "64.74.01.1003";
+    f.address = "Jl. " + std::to_string(n);
+    f.phone = "0812" + std::to_string(n);
+    f.source = "fasilitas.csv";
+    return f;
+}
+
+TEST_P(StoreContract, HazardZonesAreAddedListedByNameAndFoundById) {
+    const auto c = ctx_at(at_minute(3), "user:7");
+    ASSERT_TRUE(store().add_hazard_zones({zone(2), zone(1)}, c));
+    expect_last_audit(store(), "hazard.import", "hazard_zones", c);
+    EXPECT_EQ(audit_log(store()).front().detail, "count=2 sources=bpbd_2.gpkg,bpbd_1.gpkg");
+    auto listed = store().list_hazard_zones();
+    ASSERT_TRUE(listed.has_value()) << listed.error().message;
+    ASSERT_EQ(listed->size(), 2U);
+    HazardZoneRecord expected = zone(1);
+    expected.created_at = at_minute(3);
+    expected.created_by = "user:7";
+    EXPECT_EQ((*listed)[0], expected) << "by name";
+    EXPECT_EQ((*listed)[1].id, zone(2).id);
+    auto found = store().get_hazard_zone(zone(2).id);
+    ASSERT_TRUE(found.has_value() && found->has_value());
+    EXPECT_EQ((*found)->name, "Zona 2");
+    auto none = store().get_hazard_zone("01900000-0000-7000-8000-000000000399");
+    ASSERT_TRUE(none.has_value());
+    EXPECT_FALSE(none->has_value());
+}
+
+TEST_P(StoreContract, BadOrTakenHazardZonesAreRefusedAndNothingIsWritten) {
+    ASSERT_TRUE(store().add_hazard_zones({zone(1)}, ctx_at(kT0)));
+    const auto before = audit_count(store());
+    auto taken = store().add_hazard_zones({zone(2), zone(1)}, ctx_at(kT0));
+    ASSERT_FALSE(taken.has_value());
+    EXPECT_EQ(taken.error().code, ErrorCode::AlreadyExists);
+    EXPECT_NE(taken.error().message.find(zone(1).id), std::string::npos) << taken.error().message;
+    HazardZoneRecord no_level = zone(3);
+    no_level.level.clear();
+    auto bad = store().add_hazard_zones({zone(4), no_level}, ctx_at(kT0));
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument);
+    EXPECT_NE(bad.error().message.find("hazard zone " + no_level.id + ": level is empty"),
+              std::string::npos)
+        << bad.error().message;
+    HazardZoneRecord point = zone(5);
+    point.geometry = R"({"type":"Point","coordinates":[117.4,0.1]})";
+    bad = store().add_hazard_zones({point}, ctx_at(kT0));
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_NE(bad.error().message.find("geometry must be a GeoJSON MultiPolygon"),
+              std::string::npos);
+    auto listed = store().list_hazard_zones();
+    ASSERT_TRUE(listed.has_value());
+    EXPECT_EQ(listed->size(), 1U);
+    EXPECT_EQ(audit_count(store()), before);
+}
+
+TEST_P(StoreContract, FacilitiesKeepTheirPositionExactlyAndAreListedByKindAndName) {
+    const auto c = ctx_at(at_minute(4), "user:7");
+    FacilityRecord precise = facility(3, "puskesmas");
+    precise.lon = 117.123456789012345;
+    precise.lat = -0.000000123456789;
+    ASSERT_TRUE(store().add_facilities({facility(2, "slb"), precise, facility(1, "puskesmas")}, c));
+    expect_last_audit(store(), "facility.import", "facilities", c);
+    EXPECT_EQ(audit_log(store()).front().detail, "count=3 sources=fasilitas.csv");
+    auto listed = store().list_facilities();
+    ASSERT_TRUE(listed.has_value()) << listed.error().message;
+    ASSERT_EQ(listed->size(), 3U);
+    EXPECT_EQ((*listed)[0].name, "Fasilitas 1");
+    precise.created_at = at_minute(4);
+    precise.created_by = "user:7";
+    EXPECT_EQ((*listed)[1], precise);
+    EXPECT_EQ((*listed)[2].kind, "slb");
+
+    FacilityRecord off = facility(4, "posyandu");
+    off.lat = 91;
+    auto bad = store().add_facilities({facility(5, "posyandu"), off}, ctx_at(kT0));
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument);
+    EXPECT_NE(bad.error().message.find("facility " + off.id + ": position out of range"),
+              std::string::npos)
+        << bad.error().message;
+    auto taken = store().add_facilities({facility(1, "puskesmas")}, ctx_at(kT0));
+    ASSERT_FALSE(taken.has_value());
+    EXPECT_EQ(taken.error().code, ErrorCode::AlreadyExists);
+    listed = store().list_facilities();
+    ASSERT_TRUE(listed.has_value());
+    EXPECT_EQ(listed->size(), 3U);
+}
+
 } // namespace kapal::store::contract

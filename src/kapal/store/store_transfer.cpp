@@ -94,6 +94,34 @@ constexpr std::array kPersonColumns = {
     TransferColumn{"devices", kInt, false},    // schema v5: assistive devices, device_mask
 };
 
+// schema v6
+constexpr std::array kHazardZoneColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"name", kText, false},
+    TransferColumn{"hazard", kText, false},
+    TransferColumn{"level", kText, false},
+    TransferColumn{"source", kText, false},
+    TransferColumn{"geometry", kText, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"created_by", kText, false},
+};
+
+constexpr std::array kFacilityColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"kind", kText, false},
+    TransferColumn{"name", kText, false},
+    TransferColumn{"lon", kReal, false},
+    TransferColumn{"lat", kReal, false},
+    TransferColumn{"kelurahan_code", kText, false},
+    TransferColumn{"address", kText, false},
+    TransferColumn{"phone", kText, false},
+    TransferColumn{"source", kText, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"created_by", kText, false},
+};
+
 constexpr std::array kVersionColumns = {
     TransferColumn{"person_pk", kInt, false},
     TransferColumn{"version", kInt, false},
@@ -204,6 +232,10 @@ std::string_view transfer_table_name(TransferTable table) {
         return "api_tokens";
     case TransferTable::AuditLog:
         return "audit_log";
+    case TransferTable::HazardZones:
+        return "hazard_zones";
+    case TransferTable::Facilities:
+        return "facilities";
     }
     return "?";
 }
@@ -224,6 +256,10 @@ std::span<const TransferColumn> transfer_columns(TransferTable table) {
         return kTokenColumns;
     case TransferTable::AuditLog:
         return kAuditColumns;
+    case TransferTable::HazardZones:
+        return kHazardZoneColumns;
+    case TransferTable::Facilities:
+        return kFacilityColumns;
     }
     return {};
 }

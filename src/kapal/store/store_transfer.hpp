@@ -35,6 +35,8 @@ inline constexpr std::array<TransferTable, kTransferTableCount> kTransferTables 
     TransferTable::Sessions,
     TransferTable::ApiTokens,
     TransferTable::AuditLog,
+    TransferTable::HazardZones,
+    TransferTable::Facilities,
 };
 
 /// A dump hands its sink pages of at most this many rows...

@@ -223,6 +223,24 @@ void fill(Store& s, Filled& f) {
     unmask.subject = person_id(1).str();
     unmask.detail = "field=nik purpose=verifikasi penyaluran bansos";
     KAPAL_EXPECT_OK(s.append_audit(unmask));
+    HazardZoneRecord zone;
+    zone.id = "01900000-0000-7000-8000-000000000301";
+    zone.name = "Rawan banjir Guntung";
+    zone.hazard = "banjir";
+    zone.level = "tinggi";
+    zone.source = "bpbd.gpkg";
+    zone.geometry = R"({"type":"MultiPolygon","coordinates":[[[[117.4,0.1],[117.5,0.1],)"
+                    R"([117.5,0.2],[117.4,0.1]]]]})";
+    KAPAL_EXPECT_OK(s.add_hazard_zones({zone}, ctx_at(61)));
+    FacilityRecord puskesmas;
+    puskesmas.id = "01900000-0000-7000-8000-000000000401";
+    puskesmas.kind = "puskesmas";
+    puskesmas.name = "Puskesmas Bontang Utara I";
+    puskesmas.lon = 117.123456789012;
+    puskesmas.lat = 0.135792468013;
+    puskesmas.kelurahan_code = "64.74.01.1003";
+    puskesmas.source = "faskes.csv";
+    KAPAL_EXPECT_OK(s.add_facilities({puskesmas}, ctx_at(62)));
 }
 
 // ---- comparing two stores through the Store interface ----------------------------------------
@@ -370,6 +388,17 @@ void expect_same_content(Store& a, Store& b, const Filled& f, std::size_t extra_
     for (std::size_t i = 0; i < tokens_a->size(); ++i) {
         EXPECT_EQ(show((*tokens_a)[i]), show((*tokens_b)[i]));
     }
+
+    auto zones_a = a.list_hazard_zones();
+    auto zones_b = b.list_hazard_zones();
+    ASSERT_TRUE(zones_a.has_value() && zones_b.has_value());
+    EXPECT_EQ(*zones_a, *zones_b);
+    EXPECT_EQ(zones_a->size(), 1U);
+    auto facilities_a = a.list_facilities();
+    auto facilities_b = b.list_facilities();
+    ASSERT_TRUE(facilities_a.has_value() && facilities_b.has_value());
+    EXPECT_EQ(*facilities_a, *facilities_b) << "positions to the last bit";
+    EXPECT_EQ(facilities_a->size(), 1U);
 
     // The audit log with the same seq numbers, newest first.
     const auto audit_a = all_audit(a);

@@ -228,12 +228,50 @@ CREATE INDEX areas_geom ON areas USING gist (geom);
 CREATE INDEX areas_level ON areas (level, code);
 )sql";
 
+// v6: hazard zones and facilities, as SQLite's v6. The zone's PostGIS geometry is a generated
+// column (ST_GeomFromGeoJSON is immutable), so writers and migrate-store give only the GeoJSON
+// text and PostgreSQL keeps the two in step; a facility's position is a PostGIS point, like a
+// home.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE hazard_zones (
+    pk         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id         text COLLATE "C" NOT NULL UNIQUE,
+    name       text   NOT NULL,
+    hazard     text   NOT NULL,
+    level      text   NOT NULL,
+    source     text   NOT NULL,
+    geometry   text   NOT NULL,
+    created_at bigint NOT NULL,
+    created_by text   NOT NULL,
+    geom       geometry(MultiPolygon, 4326) NOT NULL
+        GENERATED ALWAYS AS (ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(geometry), 4326))) STORED
+);
+CREATE INDEX hazard_zones_geom ON hazard_zones USING gist (geom);
+
+CREATE TABLE facilities (
+    pk             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id             text COLLATE "C" NOT NULL UNIQUE,
+    kind           text   NOT NULL,
+    name           text   NOT NULL,
+    location       geometry(Point, 4326) NOT NULL,
+    kelurahan_code text COLLATE "C" NOT NULL,
+    address        text   NOT NULL,
+    phone          text   NOT NULL,
+    source         text   NOT NULL,
+    created_at     bigint NOT NULL,
+    created_by     text   NOT NULL
+);
+CREATE INDEX facilities_location ON facilities USING gist (location);
+CREATE INDEX facilities_kind ON facilities (kind, name);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
     Migration{4, kSchemaV4},
     Migration{5, kSchemaV5},
+    Migration{6, kSchemaV6},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -488,6 +526,19 @@ constexpr const char* kUpsertArea =
     "$5, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($5), 4326))) ON CONFLICT (code) DO UPDATE SET "
     "level = EXCLUDED.level, name = EXCLUDED.name, parent_code = EXCLUDED.parent_code, "
     "geometry = EXCLUDED.geometry, geom = EXCLUDED.geom";
+
+constexpr const char* kInsertHazardZone =
+    "INSERT INTO hazard_zones (id, name, hazard, level, source, geometry, created_at, "
+    "created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+constexpr const char* kSelectHazardZones =
+    "SELECT id, name, hazard, level, source, geometry, created_at, created_by FROM hazard_zones";
+constexpr const char* kInsertFacility =
+    "INSERT INTO facilities (id, kind, name, location, kelurahan_code, address, phone, source, "
+    "created_at, created_by) VALUES ($1, $2, $3, " KAPAL_PG_HOME("$4", "$5") ", $6, $7, $8, $9, "
+                                                                             "$10, $11)";
+constexpr const char* kSelectFacilities =
+    "SELECT id, kind, name, ST_X(location), ST_Y(location), kelurahan_code, address, phone, "
+    "source, created_at, created_by FROM facilities ORDER BY kind, name, id";
 
 constexpr const char* kNotifyChanges = "NOTIFY kapal_changes";
 constexpr const char* kListenChanges = "LISTEN kapal_changes";
@@ -944,6 +995,135 @@ class PostgresStore final : public Store {
                            std::string(rows.text(i, 2)),
                            std::string(rows.text(i, 3)),
                            std::string(rows.text(i, 4))});
+        }
+        return out;
+    }
+
+    // ---- hazard zones and facilities --------------------------------------------------------
+
+    Result<void> add_hazard_zones(const std::vector<HazardZoneRecord>& zones,
+                                  const WriteContext& ctx) override {
+        for (std::size_t i = 0; i < zones.size(); ++i) {
+            KAPAL_TRY(check_hazard_zone(zones[i], i));
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        for (const HazardZoneRecord& z : zones) {
+            auto r = w.exec(kInsertHazardZone,
+                            PgParams()
+                                .text(z.id)
+                                .text(z.name)
+                                .text(z.hazard)
+                                .text(z.level)
+                                .text(z.source)
+                                .text(z.geometry)
+                                .int64(core::to_unix_ms(at))
+                                .text(ctx.actor));
+            if (!r) {
+                Error e = std::move(r).error();
+                if (e.code == ErrorCode::AlreadyExists) {
+                    return fail(ErrorCode::AlreadyExists,
+                                "hazard zone id " + z.id + " is already used");
+                }
+                if (e.code != ErrorCode::StoreUnavailable) {
+                    e.code = ErrorCode::InvalidArgument;
+                }
+                e.message = "hazard zone " + z.id + ": " + e.message;
+                return fail(std::move(e));
+            }
+        }
+        KAPAL_TRY(audit(w, at, ctx, "hazard.import", "hazard_zones", import_detail(zones)));
+        return tx.commit();
+    }
+
+    Result<std::vector<HazardZoneRecord>> list_hazard_zones() override {
+        return read_hazard_zones(std::string(kSelectHazardZones) + " ORDER BY name, id",
+                                 PgParams());
+    }
+
+    Result<std::optional<HazardZoneRecord>> get_hazard_zone(const std::string& id) override {
+        KAPAL_PG_ASSIGN(found,
+                        read_hazard_zones(std::string(kSelectHazardZones) + " WHERE id = $1",
+                                          PgParams().text(id)));
+        if (found.empty()) {
+            return std::optional<HazardZoneRecord>();
+        }
+        return std::optional<HazardZoneRecord>(std::move(found.front()));
+    }
+
+    Result<void> add_facilities(const std::vector<FacilityRecord>& facilities,
+                                const WriteContext& ctx) override {
+        for (std::size_t i = 0; i < facilities.size(); ++i) {
+            KAPAL_TRY(check_facility(facilities[i], i));
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        for (const FacilityRecord& f : facilities) {
+            KAPAL_TRY(already_exists_as(w.exec(kInsertFacility,
+                                               PgParams()
+                                                   .text(f.id)
+                                                   .text(f.kind)
+                                                   .text(f.name)
+                                                   .real(f.lon)
+                                                   .real(f.lat)
+                                                   .text(f.kelurahan_code)
+                                                   .text(f.address)
+                                                   .text(f.phone)
+                                                   .text(f.source)
+                                                   .int64(core::to_unix_ms(at))
+                                                   .text(ctx.actor)),
+                                        "facility id " + f.id));
+        }
+        KAPAL_TRY(audit(w, at, ctx, "facility.import", "facilities", import_detail(facilities)));
+        return tx.commit();
+    }
+
+    Result<std::vector<FacilityRecord>> list_facilities() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec(kSelectFacilities));
+        std::vector<FacilityRecord> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            FacilityRecord f;
+            f.id = rows.text(i, 0);
+            f.kind = rows.text(i, 1);
+            f.name = rows.text(i, 2);
+            f.lon = rows.real(i, 3);
+            f.lat = rows.real(i, 4);
+            f.kelurahan_code = rows.text(i, 5);
+            f.address = rows.text(i, 6);
+            f.phone = rows.text(i, 7);
+            f.source = rows.text(i, 8);
+            f.created_at = core::from_unix_ms(rows.int64(i, 9));
+            f.created_by = rows.text(i, 10);
+            out.push_back(std::move(f));
+        }
+        return out;
+    }
+
+    Result<std::vector<HazardZoneRecord>> read_hazard_zones(const std::string& sql,
+                                                            const PgParams& params) {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec(sql, params));
+        std::vector<HazardZoneRecord> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            HazardZoneRecord z;
+            z.id = rows.text(i, 0);
+            z.name = rows.text(i, 1);
+            z.hazard = rows.text(i, 2);
+            z.level = rows.text(i, 3);
+            z.source = rows.text(i, 4);
+            z.geometry = rows.text(i, 5);
+            z.created_at = core::from_unix_ms(rows.int64(i, 6));
+            z.created_by = rows.text(i, 7);
+            out.push_back(std::move(z));
         }
         return out;
     }
@@ -2157,15 +2337,17 @@ struct PgTransferColumn {
 
 PgTransferColumn pg_transfer_column(TransferTable table, const TransferColumn& c) {
     const std::string name(c.name);
-    if (table == TransferTable::Persons) {
-        if (c.name == "birth_date") {
-            return {"to_char(birth_date, 'YYYY-MM-DD')", name, PgCopyAs::Date};
-        }
+    if (table == TransferTable::Persons && c.name == "birth_date") {
+        return {"to_char(birth_date, 'YYYY-MM-DD')", name, PgCopyAs::Date};
+    }
+    if (table == TransferTable::Persons || table == TransferTable::Facilities) {
+        // Canonical lon and lat are one PostGIS point here.
+        const std::string point = table == TransferTable::Persons ? "home" : "location";
         if (c.name == "lon") {
-            return {"ST_X(home)", "home", PgCopyAs::Point};
+            return {"ST_X(" + point + ")", point, PgCopyAs::Point};
         }
         if (c.name == "lat") {
-            return {"ST_Y(home)", "", PgCopyAs::Skip};
+            return {"ST_Y(" + point + ")", "", PgCopyAs::Skip};
         }
     }
     if (table == TransferTable::Users && c.name == "disabled") {
@@ -2205,6 +2387,8 @@ const char* pg_transfer_order(TransferTable table) {
     case TransferTable::Users:
     case TransferTable::Sessions:
     case TransferTable::ApiTokens:
+    case TransferTable::HazardZones:
+    case TransferTable::Facilities:
         break;
     }
     return "pk";
@@ -2416,7 +2600,8 @@ class PgStoreLoad final : public StoreLoad {
     Result<void> commit() override {
         KAPAL_TRY(sequence_.complete());
         // New rows after the load continue after the loaded keys and seq.
-        for (const char* table : {"persons", "users", "sessions", "api_tokens"}) {
+        for (const char* table :
+             {"persons", "users", "sessions", "api_tokens", "hazard_zones", "facilities"}) {
             std::string sql = "SELECT setval(pg_get_serial_sequence('";
             sql += table;
             sql += "', 'pk'), max(pk)) FROM ";
@@ -2427,7 +2612,7 @@ class PgStoreLoad final : public StoreLoad {
             w_.run("UPDATE audit_counter SET seq = (SELECT coalesce(max(seq), 0) FROM audit_log)"));
         // Planner statistics now rather than when autovacuum gets to the new tables.
         KAPAL_TRY(w_.run("ANALYZE persons, person_versions, idempotency_keys, users, sessions, "
-                         "api_tokens, audit_log"));
+                         "api_tokens, audit_log, hazard_zones, facilities"));
         return tx_.commit();
     }
 

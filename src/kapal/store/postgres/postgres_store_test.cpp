@@ -355,9 +355,9 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 5);
+    EXPECT_EQ(postgres_schema_version(), 6);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5");
+              "1,2,3,4,5,6");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -372,6 +372,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
         ASSERT_TRUE(
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
+    sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
     sql("ALTER TABLE persons DROP COLUMN devices");
     sql("DROP INDEX persons_change");
@@ -379,7 +380,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "5");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "6");
     EXPECT_EQ(sql("SELECT change_seq FROM persons"), "0");
     auto feed = store->person_changes({}, 10);
     ASSERT_TRUE(feed.has_value()) << feed.error().message;
@@ -398,12 +399,13 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
         ASSERT_TRUE(store->create_person(id_of(2), none, "64.74.01", ctx(), {}));
     }
+    sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
     sql("ALTER TABLE persons DROP COLUMN devices");
-    sql("DELETE FROM schema_version WHERE version = 5");
+    sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "5");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "6");
     // full_person(1) has kursi_roda (bit 0) and kacamata (bit 8).
     EXPECT_EQ(sql("SELECT string_agg(devices::text, ',' ORDER BY pk) FROM persons"), "257,0");
     auto feed = store->person_changes({}, 10);
@@ -451,6 +453,49 @@ TEST_F(PostgresStoreTest, AreasArePostgisMultiPolygonsThatHomesJoinThroughTheGis
     EXPECT_EQ(n.error().code, ErrorCode::InvalidArgument);
     EXPECT_NE(n.error().message.find("area 64.74.01.1004"), std::string::npos) << n.error().message;
     EXPECT_EQ(sql("SELECT count(*) FROM areas"), "1");
+}
+
+TEST_F(PostgresStoreTest, HazardZonesAndFacilitiesArePostgisGeometriesWithGistIndexes) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    HazardZoneRecord zone;
+    zone.id = "01900000-0000-7000-8000-000000000301";
+    zone.name = "Rawan rob";
+    zone.hazard = "rob";
+    zone.level = "sedang";
+    zone.source = "t";
+    zone.geometry = R"({"type":"MultiPolygon","coordinates":[[[[117.4,0.1],[117.6,0.1],)"
+                    R"([117.6,0.2],[117.4,0.2],[117.4,0.1]]]]})";
+    ASSERT_TRUE(store->add_hazard_zones({zone}, ctx()));
+    FacilityRecord f;
+    f.id = "01900000-0000-7000-8000-000000000401";
+    f.kind = "puskesmas";
+    f.name = "P";
+    f.lon = 117.5;
+    f.lat = 0.15;
+    f.source = "t";
+    ASSERT_TRUE(store->add_facilities({f}, ctx()));
+    // The zone's geometry follows its GeoJSON text (a generated column); the facility is a point.
+    EXPECT_EQ(sql("SELECT GeometryType(z.geom), ST_SRID(z.geom), f.name FROM hazard_zones z "
+                  "JOIN facilities f ON ST_Contains(z.geom, f.location)"),
+              "MULTIPOLYGON|4326|P");
+    for (const char* index : {"hazard_zones_geom", "facilities_location"}) {
+        const std::string table = std::string(index).substr(0, std::string(index).rfind('_'));
+        const std::string column = std::string(index).substr(table.size() + 1);
+        const std::string plan =
+            sql("SET enable_seqscan = off; EXPLAIN SELECT id FROM " + table + " WHERE " + column +
+                " && ST_MakeEnvelope(117.49, 0.13, 117.50, 0.14, 4326)");
+        EXPECT_NE(plan.find(index), std::string::npos) << plan;
+    }
+    // A ring PostGIS cannot read: refused, naming the zone.
+    zone.id = "01900000-0000-7000-8000-000000000302";
+    zone.geometry = R"({"type":"MultiPolygon","coordinates":[[[[117.4,0.1],[117.6]]]]})";
+    auto bad = store->add_hazard_zones({zone}, ctx());
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument);
+    EXPECT_NE(bad.error().message.find("hazard zone " + zone.id), std::string::npos)
+        << bad.error().message;
+    EXPECT_EQ(sql("SELECT count(*) FROM hazard_zones"), "1");
 }
 
 TEST_F(PostgresStoreTest, ReopeningKeepsDataAndChangesNothing) {

@@ -193,12 +193,44 @@ CREATE TABLE areas (
 ) STRICT;
 )sql";
 
+// v6: hazard zones (polygons as GeoJSON text) and facilities (points) imported by operators.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE hazard_zones (
+    pk         INTEGER PRIMARY KEY,
+    id         TEXT    NOT NULL UNIQUE,
+    name       TEXT    NOT NULL,
+    hazard     TEXT    NOT NULL,
+    level      TEXT    NOT NULL,
+    source     TEXT    NOT NULL,
+    geometry   TEXT    NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT    NOT NULL
+) STRICT;
+
+CREATE TABLE facilities (
+    pk             INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    kind           TEXT    NOT NULL,
+    name           TEXT    NOT NULL,
+    lon            REAL    NOT NULL,
+    lat            REAL    NOT NULL,
+    kelurahan_code TEXT    NOT NULL,
+    address        TEXT    NOT NULL,
+    phone          TEXT    NOT NULL,
+    source         TEXT    NOT NULL,
+    created_at     INTEGER NOT NULL,
+    created_by     TEXT    NOT NULL
+) STRICT;
+CREATE INDEX facilities_kind ON facilities(kind, name);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
     Migration{3, kSchemaV3},
     Migration{4, kSchemaV4},
     Migration{5, kSchemaV5},
+    Migration{6, kSchemaV6},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1336,6 +1368,108 @@ class SqliteStore final : public Store {
     Result<std::vector<AreaRecord>> list_areas() override {
         ReaderPool::Lease conn(readers_, readers_.acquire());
         return read_areas(*conn);
+    }
+
+    Result<void> add_hazard_zones(const std::vector<HazardZoneRecord>& zones,
+                                  const WriteContext& ctx) override {
+        for (std::size_t i = 0; i < zones.size(); ++i) {
+            KAPAL_TRY(check_hazard_zone(zones[i], i));
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        for (const HazardZoneRecord& z : zones) {
+            KAPAL_SQL_ASSIGN(insert,
+                             w.prepare("INSERT INTO hazard_zones (id, name, hazard, level, "
+                                       "source, geometry, created_at, created_by) VALUES (?1, "
+                                       "?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+            insert.bind(1, z.id);
+            insert.bind(2, z.name);
+            insert.bind(3, z.hazard);
+            insert.bind(4, z.level);
+            insert.bind(5, z.source);
+            insert.bind(6, z.geometry);
+            insert.bind(7, core::to_unix_ms(at));
+            insert.bind(8, ctx.actor);
+            KAPAL_TRY(already_exists_as(insert.run(), "hazard zone id " + z.id));
+        }
+        KAPAL_TRY(audit(w, at, ctx, "hazard.import", "hazard_zones", import_detail(zones)));
+        return tx.commit();
+    }
+
+    Result<std::vector<HazardZoneRecord>> list_hazard_zones() override {
+        return read_hazard_zones("ORDER BY name, id", {});
+    }
+
+    Result<std::optional<HazardZoneRecord>> get_hazard_zone(const std::string& id) override {
+        KAPAL_SQL_ASSIGN(found, read_hazard_zones("WHERE id = ?1", id));
+        if (found.empty()) {
+            return std::optional<HazardZoneRecord>();
+        }
+        return std::optional<HazardZoneRecord>(std::move(found.front()));
+    }
+
+    Result<void> add_facilities(const std::vector<FacilityRecord>& facilities,
+                                const WriteContext& ctx) override {
+        for (std::size_t i = 0; i < facilities.size(); ++i) {
+            KAPAL_TRY(check_facility(facilities[i], i));
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        for (const FacilityRecord& f : facilities) {
+            KAPAL_SQL_ASSIGN(insert,
+                             w.prepare("INSERT INTO facilities (id, kind, name, lon, lat, "
+                                       "kelurahan_code, address, phone, source, created_at, "
+                                       "created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                                       "?10, ?11)"));
+            insert.bind(1, f.id);
+            insert.bind(2, f.kind);
+            insert.bind(3, f.name);
+            insert.bind(4, f.lon);
+            insert.bind(5, f.lat);
+            insert.bind(6, f.kelurahan_code);
+            insert.bind(7, f.address);
+            insert.bind(8, f.phone);
+            insert.bind(9, f.source);
+            insert.bind(10, core::to_unix_ms(at));
+            insert.bind(11, ctx.actor);
+            KAPAL_TRY(already_exists_as(insert.run(), "facility id " + f.id));
+        }
+        KAPAL_TRY(audit(w, at, ctx, "facility.import", "facilities", import_detail(facilities)));
+        return tx.commit();
+    }
+
+    Result<std::vector<FacilityRecord>> list_facilities() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare("SELECT id, kind, name, lon, lat, kelurahan_code, "
+                                       "address, phone, source, created_at, created_by FROM "
+                                       "facilities ORDER BY kind, name, id"));
+        std::vector<FacilityRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            FacilityRecord f;
+            f.id = stmt.text(0);
+            f.kind = stmt.text(1);
+            f.name = stmt.text(2);
+            f.lon = stmt.real(3);
+            f.lat = stmt.real(4);
+            f.kelurahan_code = stmt.text(5);
+            f.address = stmt.text(6);
+            f.phone = stmt.text(7);
+            f.source = stmt.text(8);
+            f.created_at = core::from_unix_ms(stmt.int64(9));
+            f.created_by = stmt.text(10);
+            out.push_back(std::move(f));
+        }
+        stmt.reset();
+        return out;
     }
 
     Result<CreateOutcome> create_person(const core::PersonId& id,
@@ -2589,6 +2723,38 @@ class SqliteStore final : public Store {
         return {};
     }
 
+    /// Zones matching `where` (with ?1 = `arg` when it holds a value).
+    Result<std::vector<HazardZoneRecord>> read_hazard_zones(const std::string& where,
+                                                            const std::string& arg) {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare("SELECT id, name, hazard, level, source, geometry, "
+                                       "created_at, created_by FROM hazard_zones " +
+                                       where));
+        if (!arg.empty()) {
+            stmt.bind(1, arg);
+        }
+        std::vector<HazardZoneRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            HazardZoneRecord z;
+            z.id = stmt.text(0);
+            z.name = stmt.text(1);
+            z.hazard = stmt.text(2);
+            z.level = stmt.text(3);
+            z.source = stmt.text(4);
+            z.geometry = stmt.text(5);
+            z.created_at = core::from_unix_ms(stmt.int64(6));
+            z.created_by = stmt.text(7);
+            out.push_back(std::move(z));
+        }
+        stmt.reset();
+        return out;
+    }
+
     std::filesystem::path file_;
     FieldCipher cipher_;
     core::SystemClock system_clock_;
@@ -2628,6 +2794,8 @@ const char* transfer_order(TransferTable table) {
     case TransferTable::Users:
     case TransferTable::Sessions:
     case TransferTable::ApiTokens:
+    case TransferTable::HazardZones:
+    case TransferTable::Facilities:
         break;
     }
     return "pk";

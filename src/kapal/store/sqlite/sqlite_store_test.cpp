@@ -187,8 +187,10 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
         ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
     }
-    // Undo v5, v4 and v3 as a v2 program would have left the file.
-    for (const char* sql : {"DROP TABLE areas",
+    // Undo v6, v5, v4 and v3 as a v2 program would have left the file.
+    for (const char* sql : {"DROP TABLE hazard_zones",
+                            "DROP TABLE facilities",
+                            "DROP TABLE areas",
                             "ALTER TABLE persons DROP COLUMN devices",
                             "DROP INDEX persons_change",
                             "ALTER TABLE persons DROP COLUMN change_seq",
