@@ -378,7 +378,8 @@ std::vector<PointHit> PointIndex::in_polygon(const MultiPolygon& shape,
     std::vector<std::uint32_t> found;
     const auto match = m.matcher(filter);
     for (const Polygon& part : shape.parts) {
-        const BBox b = bbox_of(part);
+        const PreparedPolygon prepared(part);
+        const BBox& b = prepared.box();
         if (b.empty()) {
             continue;
         }
@@ -388,7 +389,7 @@ std::vector<PointHit> PointIndex::in_polygon(const MultiPolygon& shape,
              it != m.tree.qend();
              ++it) {
             const Impl::Entry& e = m.entries[it->second];
-            if (contains(part, LonLat{e.lon, e.lat})) {
+            if (prepared.contains(LonLat{e.lon, e.lat})) {
                 found.push_back(it->second);
             }
         }
