@@ -6,6 +6,9 @@
 // at random homes, as medians and p99 in microseconds. With CONNINFO (a database with PostGIS),
 // the same points go into a table with a GiST index (loaded by COPY, index built after) and the
 // same queries run as ST_DWithin on geography and ORDER BY <-> LIMIT over libpq.
+// The polygon case (polygon_case) asks "fisik or netra persons needing a wheelchair or a white
+// cane inside this 48-corner polygon" of its own index and of PostGIS (ST_Intersects with the
+// same filter), checks that both answer the same ids, and prints throughput and the ratio.
 
 #include "kapal/geo/point_index.hpp"
 
@@ -14,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -123,6 +127,204 @@ PGresult* exec(PGconn* c, const char* sql) {
     return r;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Polygon + attribute filter: "every wheelchair user inside this polygon". A case of its own
+// (its own index with assistive devices, its own PostGIS table), so other cases stay untouched.
+
+/// A star-shaped polygon of `vertices` corners around `centre`, radii in [r_m/2, r_m] metres;
+/// with a hole (a smaller star, a quarter of the size) when `hole` is set.
+kapal::geo::Polygon
+star_polygon(std::mt19937_64& rng, kapal::geo::LonLat centre, double r_m, int vertices, bool hole) {
+    std::uniform_real_distribution<double> u(0.5, 1.0);
+    const double deg_lat = 1.0 / kapal::geo::kMetresPerDegree;
+    const double deg_lon = deg_lat / std::cos(centre.lat * 3.14159265358979323846 / 180.0);
+    const auto ring = [&](double scale) {
+        kapal::geo::Ring r;
+        for (int v = 0; v < vertices; ++v) {
+            const double a = 2 * 3.14159265358979323846 * v / vertices;
+            const double len = r_m * scale * u(rng);
+            r.push_back({centre.lon + len * std::cos(a) * deg_lon,
+                         centre.lat + len * std::sin(a) * deg_lat});
+        }
+        return r;
+    };
+    kapal::geo::Polygon p{ring(1.0), {}};
+    if (hole) {
+        p.holes.push_back(ring(0.25));
+    }
+    return p;
+}
+
+/// GeoJSON text of a polygon (rings closed), as a client would send it.
+std::string polygon_geojson(const kapal::geo::Polygon& p) {
+    std::string out = R"({"type":"Polygon","coordinates":[)";
+    char pos[64];
+    const auto ring = [&](const kapal::geo::Ring& r) {
+        out += '[';
+        for (std::size_t i = 0; i <= r.size(); ++i) {
+            const auto& v = r[i % r.size()];
+            std::snprintf(pos, sizeof pos, "%s[%.9f,%.9f]", i > 0 ? "," : "", v.lon, v.lat);
+            out += pos;
+        }
+        out += ']';
+    };
+    ring(p.outer);
+    for (const auto& h : p.holes) {
+        out += ',';
+        ring(h);
+    }
+    return out + "]}";
+}
+
+constexpr int kPolygonQueries = 500;
+constexpr std::size_t kPolygonLimit = 1000;
+
+void polygon_case(const std::vector<Home>& homes, std::uint64_t seed, const char* conninfo) {
+    // Assistive devices (about 70 % none, else one of the 12 codes); kursi_roda is bit 0.
+    std::mt19937_64 rng(seed + 7);
+    std::vector<std::uint16_t> devices(homes.size());
+    for (auto& d : devices) {
+        d = static_cast<std::uint16_t>(rng() % 10 < 7 ? 0 : 1U << (rng() % 12));
+    }
+    kapal::geo::PointIndex index;
+    index.begin_bulk();
+    for (std::size_t i = 0; i < homes.size(); ++i) {
+        auto attrs = homes[i].attrs;
+        attrs.devices = devices[i];
+        index.upsert(homes[i].id, 1, kapal::geo::LonLat{homes[i].lon, homes[i].lat}, attrs);
+    }
+    index.end_bulk();
+    // Polygons of 48 corners, radius 10 to 40 km (a kecamatan to a kabupaten), around random
+    // homes; half with a hole. The filter: fisik or sensorik_netra, and a wheelchair or a white
+    // cane.
+    kapal::geo::PointFilter filter;
+    filter.any_category = 0b1001;
+    filter.any_device = 0b1001;
+    std::vector<kapal::geo::Polygon> polygons;
+    std::uniform_real_distribution<double> radius(10000, 40000);
+    for (int q = 0; q < kPolygonQueries; ++q) {
+        const Home& h = homes[rng() % homes.size()];
+        polygons.push_back(star_polygon(rng, {h.lon, h.lat}, radius(rng), 48, q % 2 == 0));
+    }
+    std::vector<std::vector<std::string>> memory_ids;
+    std::vector<double> memory_us;
+    double hits = 0;
+    const auto all0 = Clock::now();
+    for (const auto& p : polygons) {
+        const auto a = Clock::now();
+        const auto found = index.in_polygon(kapal::geo::MultiPolygon{{p}}, filter, kPolygonLimit);
+        memory_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
+        hits += static_cast<double>(found.size());
+        memory_ids.emplace_back();
+        for (const auto& f : found) {
+            memory_ids.back().push_back(f.key);
+        }
+    }
+    const double memory_s = std::chrono::duration<double>(Clock::now() - all0).count();
+    // Checked once against brute force (every home, geo::contains) for the first 20 polygons.
+    for (std::size_t q = 0; q < 20 && q < polygons.size(); ++q) {
+        std::vector<std::string> expected;
+        for (std::size_t i = 0; i < homes.size(); ++i) {
+            const auto& h = homes[i];
+            if ((h.attrs.categories & filter.any_category) != 0 &&
+                (devices[i] & filter.any_device) != 0 &&
+                kapal::geo::contains(polygons[q], {h.lon, h.lat})) {
+                expected.push_back(h.id);
+            }
+        }
+        std::sort(expected.begin(), expected.end());
+        expected.resize(std::min(expected.size(), kPolygonLimit));
+        if (expected != memory_ids[q]) {
+            std::fprintf(stderr, "polygon %zu: the index disagrees with brute force\n", q);
+            std::exit(1);
+        }
+    }
+    report("memory polygon + filter", stats(memory_us), hits / kPolygonQueries);
+    std::printf("memory polygon + filter: %.0f queries/s (one thread)\n",
+                kPolygonQueries / memory_s);
+    if (conninfo == nullptr) {
+        return;
+    }
+    PGconn* c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        std::fprintf(stderr, "connect: %s\n", PQerrorMessage(c));
+        std::exit(1);
+    }
+    PQclear(exec(c, "CREATE EXTENSION IF NOT EXISTS postgis"));
+    PQclear(exec(c, "DROP TABLE IF EXISTS bench_polygon_homes"));
+    PQclear(exec(c,
+                 "CREATE TABLE bench_polygon_homes (id text, categories int, devices int, "
+                 "home geometry(Point, 4326))"));
+    PQclear(exec(c, "COPY bench_polygon_homes FROM STDIN"));
+    std::string chunk;
+    char line[160];
+    for (std::size_t i = 0; i < homes.size(); ++i) {
+        const Home& h = homes[i];
+        std::snprintf(line,
+                      sizeof line,
+                      "%s\t%d\t%d\tSRID=4326;POINT(%.9f %.9f)\n",
+                      h.id.c_str(),
+                      h.attrs.categories,
+                      devices[i],
+                      h.lon,
+                      h.lat);
+        chunk += line;
+        if (chunk.size() > (1U << 20)) {
+            PQputCopyData(c, chunk.data(), static_cast<int>(chunk.size()));
+            chunk.clear();
+        }
+    }
+    PQputCopyData(c, chunk.data(), static_cast<int>(chunk.size()));
+    PQputCopyEnd(c, nullptr);
+    PQclear(PQgetResult(c));
+    PQclear(
+        exec(c, "CREATE INDEX bench_polygon_homes_home ON bench_polygon_homes USING gist (home)"));
+    PQclear(exec(c, "ANALYZE bench_polygon_homes"));
+    // ST_Intersects counts the boundary as inside, as the memory index does (ST_Contains would
+    // not); its && step uses the GiST index.
+    PQclear(PQprepare(c,
+                      "polygon",
+                      "SELECT id FROM bench_polygon_homes WHERE ST_Intersects(home, "
+                      "ST_SetSRID(ST_GeomFromGeoJSON($1), 4326)) AND (categories & $2::int) <> 0 "
+                      "AND (devices & $3::int) <> 0 ORDER BY id COLLATE \"C\" LIMIT 1000",
+                      3,
+                      nullptr));
+    std::vector<double> pg_us;
+    long differing = 0;
+    const std::string categories = std::to_string(filter.any_category);
+    const std::string wanted_devices = std::to_string(filter.any_device);
+    const auto pg0 = Clock::now();
+    for (std::size_t q = 0; q < polygons.size(); ++q) {
+        const std::string geojson = polygon_geojson(polygons[q]);
+        const char* params[] = {geojson.c_str(), categories.c_str(), wanted_devices.c_str()};
+        const auto a = Clock::now();
+        PGresult* r = PQexecPrepared(c, "polygon", 3, params, nullptr, nullptr, 0);
+        pg_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            std::fprintf(stderr, "polygon: %s\n", PQresultErrorMessage(r));
+            std::exit(1);
+        }
+        std::vector<std::string> ids;
+        for (int row = 0; row < PQntuples(r); ++row) {
+            ids.emplace_back(PQgetvalue(r, row, 0));
+        }
+        differing += ids == memory_ids[q] ? 0 : 1;
+        PQclear(r);
+    }
+    const double pg_s = std::chrono::duration<double>(Clock::now() - pg0).count();
+    report("postgis polygon + filter", stats(pg_us), hits / kPolygonQueries);
+    std::printf("postgis polygon + filter: %.0f queries/s (one connection)\n",
+                kPolygonQueries / pg_s);
+    std::printf("polygon answers that differ from the memory index: %ld of %d\n",
+                differing,
+                kPolygonQueries);
+    std::printf("polygon + filter throughput, memory / postgis: %.1fx (medians %.1fx)\n",
+                pg_s / memory_s,
+                stats(pg_us).median_us / stats(memory_us).median_us);
+    PQclear(exec(c, "DROP TABLE bench_polygon_homes"));
+    PQfinish(c);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -177,6 +379,8 @@ int main(int argc, char** argv) {
     }
     report("memory radius 1 km", stats(radius_us), radius_hits / kQueries);
     report("memory k-nearest 10", stats(knn_us), knn_hits / kQueries);
+
+    polygon_case(homes, seed, argc >= 4 ? argv[3] : nullptr);
 
     if (argc < 4) {
         return 0;

@@ -245,3 +245,70 @@ TEST(Cli, KeyRotationReencryptsEverythingKeepsTheOldKeysAndSurvivesAnInterruptio
 
 } // namespace
 } // namespace kapal::testing
+
+namespace kapal::testing {
+namespace {
+
+TEST(Cli, RouteVisitPrintsAnOrderedVisitListOfAKelurahan) {
+    KapalServer server;
+    ASSERT_EQ(server.cli({"demo-data", "--persons", "150", "--seed", "4"}).exit_code, 0);
+    const auto csv =
+        server.cli({"route", "visit", "--kelurahan", "64.74.01.1003", "--start", "117.47,0.13"});
+    ASSERT_EQ(csv.exit_code, 0) << csv.output;
+    std::istringstream lines(csv.output);
+    std::string line;
+    ASSERT_TRUE(std::getline(lines, line));
+    EXPECT_EQ(line.rfind("order,id,full_name,street,rt,rw,kelurahan,lon,lat,leg_m,cumulative_m", 0),
+              0U)
+        << line;
+    int stops = 0;
+    double previous = -1;
+    std::string summary;
+    while (std::getline(lines, line)) {
+        if (line.find(" stops, ") != std::string::npos) {
+            summary = line;
+            break;
+        }
+        if (line.rfind(std::to_string(stops + 1) + ",", 0) == 0) {
+            ++stops;
+            // cumulative_m is the 11th column; names and streets hold no commas in demo data.
+            std::istringstream cells(line);
+            std::string cell;
+            for (int i = 0; i < 11; ++i) {
+                std::getline(cells, cell, ',');
+            }
+            const double cumulative = std::stod(cell);
+            EXPECT_GE(cumulative, previous) << line;
+            previous = cumulative;
+        }
+    }
+    EXPECT_GT(stops, 2);
+    EXPECT_EQ(summary.rfind(std::to_string(stops) + " stops, ", 0), 0U) << summary;
+
+    const auto json_out = server.cli({"route",
+                                      "visit",
+                                      "--kelurahan",
+                                      "64.74.01.1003",
+                                      "--start",
+                                      "117.47,0.13",
+                                      "--format",
+                                      "json"});
+    ASSERT_EQ(json_out.exit_code, 0) << json_out.output;
+    EXPECT_NE(json_out.output.find("\"total_m\""), std::string::npos);
+
+    const auto bad_start =
+        server.cli({"route", "visit", "--kelurahan", "64.74.01.1003", "--start", "117.47"});
+    EXPECT_NE(bad_start.exit_code, 0);
+    EXPECT_NE(bad_start.output.find("--start"), std::string::npos) << bad_start.output;
+    const auto unknown = server.cli({"route",
+                                     "visit",
+                                     "--persons",
+                                     "0190a5d0-0000-7000-8000-000000000001",
+                                     "--start",
+                                     "117.47,0.13"});
+    EXPECT_NE(unknown.exit_code, 0);
+    EXPECT_NE(unknown.output.find("persons[0]"), std::string::npos) << unknown.output;
+}
+
+} // namespace
+} // namespace kapal::testing

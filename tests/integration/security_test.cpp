@@ -223,6 +223,24 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
         kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
             return s.send("GET", "/api/v1/persons", "", {}, who);
         }};
+    // A search answers only in-area persons, never refuses for scope (like the list).
+    table["POST /api/v1/persons/search"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send(
+                "POST",
+                "/api/v1/persons/search",
+                R"({"geometry":{"type":"Polygon","coordinates":[[[117,0],[118,0],[118,1],[117,0]]]}})",
+                {},
+                who);
+        }};
+    table["POST /api/v1/routes/visit"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("POST",
+                          "/api/v1/routes/visit",
+                          json{{"start", {117.47, 0.13}}, {"persons", {id(scope)}}}.dump(),
+                          {},
+                          who);
+        }};
     table["POST /api/v1/persons/lookup"] = {
         kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
             return s.send("POST",

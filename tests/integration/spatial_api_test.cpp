@@ -1,8 +1,11 @@
-// Persons by place over HTTP: near=&radius_m=, near=&k=, bbox=, with the list's filters and the
-// caller's area, against the real server and its in-memory point index.
+// Persons by place over HTTP: near=&radius_m=, near=&k=, bbox=, POST /api/v1/persons/search
+// (a polygon) with the list's filters, needs and the caller's area, and visit routes, against
+// the real server and its in-memory point index.
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include <set>
 
 #include "integration/kapal_server.hpp"
 
@@ -22,6 +25,17 @@ class SpatialApi : public ::testing::Test {
     }
 
     static void TearDownTestSuite() { server_.reset(); }
+
+    static json post(const std::string& target, const json& body, int expected_status = 200) {
+        auto res = server_->request("POST", target, body.dump());
+        EXPECT_TRUE(res.has_value());
+        if (!res) {
+            return {};
+        }
+        EXPECT_EQ(res->status, expected_status)
+            << target << " " << body.dump() << ": " << res->body;
+        return json::parse(res->body, nullptr, false);
+    }
 
     static json get(const std::string& target, int expected_status = 200) {
         auto res = server_->request("GET", target);
@@ -140,6 +154,266 @@ TEST_F(SpatialApi, BadSpatialParametersAreNamed) {
     }
     const auto named = get("/api/v1/persons?near=117.5,0.1&k=3&q=Siti", 422);
     EXPECT_EQ(named["errors"][0]["field"], "q");
+    const auto needs = get("/api/v1/persons?near=117.5,0.1&k=3&needs=kursi_roda,jetpack", 422);
+    EXPECT_EQ(needs["errors"][0]["field"], "needs");
+    const auto listed = get("/api/v1/persons?needs=kursi_roda", 422);
+    EXPECT_EQ(listed["errors"][0]["field"], "needs") << "needs only with a place";
+    const auto severity = get("/api/v1/persons?bbox=117,0,118,1&severity=parah", 422);
+    EXPECT_EQ(severity["errors"][0]["field"], "severity");
+}
+
+json square(double lon0, double lat0, double lon1, double lat1) {
+    return json::array({json::array({lon0, lat0}),
+                        json::array({lon1, lat0}),
+                        json::array({lon1, lat1}),
+                        json::array({lon0, lat1}),
+                        json::array({lon0, lat0})});
+}
+
+/// Persons registered through the server (so the index holds their needs at once), each a
+/// few metres from a demo person's home; every third uses a wheelchair.
+std::vector<json> register_near_demo_homes(KapalServer& server, const json& demo, int count) {
+    std::vector<json> made;
+    int i = -1;
+    for (const auto& person : demo["items"]) {
+        if (person["home"].is_null()) {
+            continue;
+        }
+        if (++i == count) {
+            break;
+        }
+        const auto& home = person["home"];
+        char nik[24];
+        std::snprintf(nik, sizeof nik, "647401470385%04d", 7000 + i);
+        json body = {
+            {"nik", nik},
+            {"full_name", "Pengguna " + std::to_string(i)},
+            {"sex", "P"},
+            {"birth_date", "1985-03-07"},
+            {"categories", {i % 2 == 0 ? "fisik" : "sensorik_netra"}},
+            {"severity", i % 2 == 0 ? "berat" : "sedang"},
+            {"assistive_devices",
+             i % 3 == 0 ? json::array({"kursi_roda"}) : json::array({"kacamata"})},
+            {"home",
+             {{"lon", home["lon"].get<double>() + 1e-5}, {"lat", home["lat"]}, {"source", "gps"}}}};
+        auto res = server.request("POST", "/api/v1/persons", body.dump());
+        EXPECT_TRUE(res.has_value());
+        if (res && res->status == 422) {
+            // A warning (e.g. the few metres crossed a kelurahan border): confirm it.
+            const auto problem = json::parse(res->body);
+            json confirmed = json::array();
+            for (const auto& e : problem["errors"]) {
+                confirmed.push_back(e["code"]);
+            }
+            body["confirmed_warnings"] = confirmed;
+            body["warning_reason"] = "uji integrasi";
+            res = server.request("POST", "/api/v1/persons", body.dump());
+        }
+        EXPECT_TRUE(res && res->status == 201) << (res ? res->body : "no answer");
+        if (res && res->status == 201) {
+            made.push_back(json::parse(res->body));
+        }
+    }
+    return made;
+}
+
+TEST_F(SpatialApi, PolygonSearchWithNeedsMatchesTheRegisteredPersonsFilteredByHand) {
+    const auto demo = get("/api/v1/persons?limit=1000");
+    const auto made = register_near_demo_homes(*server_, demo, 24);
+    ASSERT_EQ(made.size(), 24U);
+    // Two parts: the western and the eastern half of the city, with a hole in the west.
+    const double mid = 117.47;
+    const json polygon = {
+        {"type", "MultiPolygon"},
+        {"coordinates",
+         {json::array({square(117.30, -0.10, mid, 0.40), square(117.40, 0.10, 117.42, 0.12)}),
+          json::array({square(mid + 0.01, -0.10, 117.70, 0.40)})}}};
+    const auto inside = [&](double lon, double lat) {
+        const bool west = lon >= 117.30 && lon <= mid && lat >= -0.10 && lat <= 0.40 &&
+                          !(lon > 117.40 && lon < 117.42 && lat > 0.10 && lat < 0.12);
+        const bool east = lon >= mid + 0.01 && lon <= 117.70 && lat >= -0.10 && lat <= 0.40;
+        return west || east;
+    };
+    std::set<std::string> expected;
+    for (const auto& p : made) {
+        const auto& devices = p["assistive_devices"];
+        const bool wheelchair =
+            std::find(devices.begin(), devices.end(), "kursi_roda") != devices.end();
+        if (wheelchair && inside(p["home"]["lon"], p["home"]["lat"])) {
+            expected.insert(p["id"].get<std::string>());
+        }
+    }
+    const auto page = post("/api/v1/persons/search",
+                           {{"geometry", polygon}, {"needs", {"kursi_roda"}}, {"limit", 1000}});
+    std::set<std::string> got;
+    std::string previous;
+    for (const auto& p : page["items"]) {
+        got.insert(p["id"].get<std::string>());
+        EXPECT_LT(previous, p["id"].get<std::string>()) << "by id";
+        previous = p["id"];
+        EXPECT_FALSE(p.contains("nik")) << "masked as every list";
+        EXPECT_FALSE(p.contains("distance_m"));
+    }
+    EXPECT_EQ(got, expected);
+    EXPECT_FALSE(expected.empty());
+    EXPECT_FALSE(page["truncated"].get<bool>());
+
+    // The same as a Feature, with category and severity narrowing (wheelchair users are persons
+    // 0, 3, 6, ...: the even ones are fisik and berat).
+    const json feature = {
+        {"type", "Feature"}, {"properties", json::object()}, {"geometry", polygon}};
+    const auto narrowed = post("/api/v1/persons/search",
+                               {{"geometry", feature},
+                                {"needs", "kursi_roda"},
+                                {"category", {"fisik"}},
+                                {"severity", "berat"},
+                                {"limit", 1000}});
+    std::set<std::string> fisik;
+    for (const auto& p : narrowed["items"]) {
+        fisik.insert(p["id"].get<std::string>());
+        EXPECT_EQ(p["severity"], "berat");
+    }
+    EXPECT_FALSE(fisik.empty());
+    EXPECT_LT(fisik.size(), got.size());
+
+    // GET with needs: the same persons in a box over the city.
+    const auto box =
+        get("/api/v1/persons?bbox=117.30,-0.10,117.70,0.40&needs=kursi_roda&limit=1000");
+    std::set<std::string> in_box;
+    for (const auto& p : box["items"]) {
+        in_box.insert(p["id"].get<std::string>());
+    }
+    EXPECT_GE(in_box.size(), got.size());
+    for (const auto& id : got) {
+        EXPECT_EQ(in_box.count(id), 1U) << id;
+    }
+
+    // Limit: truncated.
+    const auto one = post("/api/v1/persons/search",
+                          {{"geometry", polygon}, {"needs", {"kursi_roda"}}, {"limit", 1}});
+    EXPECT_EQ(one["items"].size(), 1U);
+    EXPECT_TRUE(one["truncated"].get<bool>());
+}
+
+TEST_F(SpatialApi, PolygonSearchIsScopedToTheCallersAreas) {
+    const auto all = get("/api/v1/persons?limit=1");
+    const std::string kelurahan = all["items"][0]["address"]["kelurahan_code"];
+    server_->add_user("lurah_polygon", "viewer", {kelurahan});
+    const std::string token = server_->make_token("lurah_polygon");
+    const json body = {
+        {"geometry", {{"type", "Polygon"}, {"coordinates", {square(117, -1, 118, 1)}}}},
+        {"limit", 1000}};
+    auto res = server_->send(
+        "POST", "/api/v1/persons/search", body.dump(), {}, Credentials{token, "", ""});
+    ASSERT_TRUE(res.has_value());
+    ASSERT_EQ(res->status, 200) << res->body;
+    const auto page = json::parse(res->body);
+    ASSERT_FALSE(page["items"].empty());
+    for (const auto& p : page["items"]) {
+        EXPECT_EQ(p["address"]["kelurahan_code"], kelurahan);
+    }
+}
+
+TEST_F(SpatialApi, BadPolygonSearchesAreNamedByPath) {
+    const json ok = {{"type", "Polygon"}, {"coordinates", {square(117, -1, 118, 1)}}};
+    json open_ring = ok;
+    open_ring["coordinates"][0].erase(4);
+    json bad_lat = ok;
+    bad_lat["coordinates"][0][3][1] = 95;
+    json huge = ok;
+    json many = json::array({json::array({117, -1})});
+    for (int i = 0; i < 10001; ++i) {
+        many.push_back(json::array({118, 1}));
+    }
+    many.push_back(json::array({117, -1}));
+    huge["coordinates"][0] = many;
+    const std::vector<std::pair<json, std::string>> cases = {
+        {{{"limit", 5}}, "geometry"},
+        {{{"geometry", {{"type", "Point"}, {"coordinates", {117, 0}}}}}, "geometry.type"},
+        {{{"geometry", open_ring}}, "geometry.coordinates[0]"},
+        {{{"geometry", bad_lat}}, "geometry.coordinates[0][3]"},
+        {{{"geometry", huge}}, "geometry.coordinates"},
+        {{{"geometry", {{"type", "Feature"}, {"geometry", nullptr}}}}, "geometry.geometry"},
+        {{{"geometry", ok}, {"needs", {"kursi_roda", "roket"}}}, "needs[1]"},
+        {{{"geometry", ok}, {"category", "semua"}}, "category"},
+        {{{"geometry", ok}, {"severity", 3}}, "severity"},
+        {{{"geometry", ok}, {"limit", 0}}, "limit"},
+        {{{"geometry", ok}, {"radius", 5}}, "radius"},
+    };
+    for (const auto& [body, field] : cases) {
+        const auto problem = post("/api/v1/persons/search", body, 422);
+        ASSERT_TRUE(problem.contains("errors")) << body.dump() << ": " << problem.dump();
+        EXPECT_EQ(problem["errors"][0]["field"], field) << body.dump().substr(0, 200);
+    }
+    auto not_json = server_->request("POST", "/api/v1/persons/search", "{\"geometry\":");
+    ASSERT_TRUE(not_json.has_value());
+    EXPECT_EQ(not_json->status, 400);
+}
+
+TEST_F(SpatialApi, AVisitRouteOrdersAKelurahanAndListsIdsInScope) {
+    const auto all = get("/api/v1/persons?limit=1000");
+    const std::string kelurahan = all["items"][0]["address"]["kelurahan_code"];
+    std::size_t in_kelurahan = 0;
+    for (const auto& p : all["items"]) {
+        in_kelurahan += p["address"]["kelurahan_code"] == kelurahan && p["status"] == "aktif" &&
+                                !p["home"].is_null()
+                            ? 1
+                            : 0;
+    }
+    const auto route =
+        post("/api/v1/routes/visit", {{"start", {117.47, 0.13}}, {"kelurahan", kelurahan}});
+    ASSERT_EQ(route["stops"].size(), in_kelurahan);
+    double sum = 0;
+    for (std::size_t i = 0; i < route["stops"].size(); ++i) {
+        const auto& stop = route["stops"][i];
+        EXPECT_EQ(stop["order"], i + 1);
+        EXPECT_EQ(stop["person"]["address"]["kelurahan_code"], kelurahan);
+        EXPECT_FALSE(stop["person"].contains("nik"));
+        sum += stop["leg_m"].get<double>();
+        EXPECT_NEAR(stop["cumulative_m"].get<double>(), sum, 0.5);
+    }
+    EXPECT_NEAR(route["total_m"].get<double>(), sum, 0.5);
+
+    // By ids: two persons; the nearer to the start comes first.
+    const auto& a = all["items"][0];
+    const auto& b = all["items"][1];
+    const json start = {a["home"]["lon"], a["home"]["lat"]};
+    const auto two =
+        post("/api/v1/routes/visit", {{"start", start}, {"persons", {b["id"], a["id"]}}});
+    ASSERT_EQ(two["stops"].size(), 2U);
+    EXPECT_EQ(two["stops"][0]["person"]["id"], a["id"]);
+    EXPECT_LT(two["stops"][0]["leg_m"].get<double>(), 0.1);
+
+    // Another kelurahan's person is absent for a viewer of this one.
+    std::string other_id;
+    for (const auto& p : all["items"]) {
+        if (p["address"]["kelurahan_code"] != kelurahan) {
+            other_id = p["id"];
+            break;
+        }
+    }
+    server_->add_user("lurah_route", "viewer", {kelurahan});
+    const std::string token = server_->make_token("lurah_route");
+    auto res =
+        server_->send("POST",
+                      "/api/v1/routes/visit",
+                      json{{"start", {117.47, 0.13}}, {"persons", {a["id"], other_id}}}.dump(),
+                      {},
+                      Credentials{token, "", ""});
+    ASSERT_TRUE(res.has_value());
+    EXPECT_EQ(res->status, 404) << res->body;
+    EXPECT_EQ(json::parse(res->body)["errors"][0]["field"], "persons[1]");
+
+    const auto no_start = post("/api/v1/routes/visit", {{"kelurahan", kelurahan}}, 422);
+    EXPECT_EQ(no_start["errors"][0]["field"], "start");
+    const auto both =
+        post("/api/v1/routes/visit",
+             {{"start", {117.47, 0.13}}, {"kelurahan", kelurahan}, {"persons", {a["id"]}}},
+             422);
+    EXPECT_EQ(both["errors"][0]["field"], "persons");
+    const auto far =
+        post("/api/v1/routes/visit", {{"start", {200, 0}}, {"kelurahan", kelurahan}}, 422);
+    EXPECT_EQ(far["errors"][0]["field"], "start");
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 #include "kapal/geo/area_index.hpp"
 
 #include "kapal/geo/ascii_map_fixture.hpp"
+#include "kapal/geo/test_seed.hpp"
 
 #include <gtest/gtest.h>
 
@@ -24,15 +25,8 @@ std::string source_dir() {
     return dir != nullptr ? dir : ".";
 }
 
-// The seed of the random tests: KAPAL_TEST_SEED overrides the fixed default; always printed so
-// that a failure can be replayed.
 std::uint64_t test_seed() {
-    std::uint64_t seed = 20240917;
-    if (const char* env = std::getenv("KAPAL_TEST_SEED"); env != nullptr && *env != '\0') {
-        seed = std::strtoull(env, nullptr, 10);
-    }
-    std::cout << "[ seed     ] KAPAL_TEST_SEED=" << seed << '\n';
-    return seed;
+    return testing::test_seed(20240917);
 }
 
 double uniform(std::mt19937_64& rng, double lo, double hi) {

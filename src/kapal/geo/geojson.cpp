@@ -84,38 +84,57 @@ Step parse_polygon(const Json& j, const std::string& where, Polygon& out) {
     return std::nullopt;
 }
 
-Step parse_geometry(const Json& j, MultiPolygon& out) {
+/// A Polygon or MultiPolygon geometry; `base` is its path ("geometry").
+Step parse_geometry(const Json& j, const std::string& base, MultiPolygon& out) {
     if (!j.is_object()) {
-        return Problem{"geometry", "missing or not an object (null geometry is not allowed)"};
+        return Problem{base, "missing or not an object (null geometry is not allowed)"};
     }
     const auto type = j.find("type");
     if (type == j.end() || !type->is_string()) {
-        return Problem{"geometry.type", "missing or not a string"};
+        return Problem{base + ".type", "missing or not a string"};
     }
     const auto coords = j.find("coordinates");
     if (coords == j.end() || !coords->is_array()) {
-        return Problem{"geometry.coordinates", "missing or not an array"};
+        return Problem{base + ".coordinates", "missing or not an array"};
     }
     const auto& type_name = type->get_ref<const std::string&>();
+    const std::string at = base + ".coordinates";
     out.parts.clear();
     if (type_name == "Polygon") {
         out.parts.emplace_back();
-        return parse_polygon(*coords, "geometry.coordinates", out.parts.back());
+        return parse_polygon(*coords, at, out.parts.back());
     }
     if (type_name == "MultiPolygon") {
         if (coords->empty()) {
-            return Problem{"geometry.coordinates", "a MultiPolygon needs at least one polygon"};
+            return Problem{at, "a MultiPolygon needs at least one polygon"};
         }
         out.parts.resize(coords->size());
         for (std::size_t i = 0; i < coords->size(); ++i) {
-            if (auto problem = parse_polygon(
-                    (*coords)[i], index_path("geometry.coordinates", i), out.parts[i])) {
+            if (auto problem = parse_polygon((*coords)[i], index_path(at, i), out.parts[i])) {
                 return problem;
             }
         }
         return std::nullopt;
     }
-    return Problem{"geometry.type", "'" + type_name + "' is not Polygon or MultiPolygon"};
+    return Problem{base + ".type", "'" + type_name + "' is not Polygon or MultiPolygon"};
+}
+
+/// Positions in a nested coordinates array, stopping once past `cap` (cheap on huge input).
+std::size_t count_positions(const Json& j, std::size_t cap) {
+    if (!j.is_array()) {
+        return 0;
+    }
+    if (!j.empty() && j[0].is_number()) {
+        return 1;
+    }
+    std::size_t n = 0;
+    for (const Json& child : j) {
+        n += count_positions(child, cap);
+        if (n > cap) {
+            break;
+        }
+    }
+    return n;
 }
 
 Step string_property(const Json& props, const char* key, bool required, std::string& out) {
@@ -179,7 +198,7 @@ Step parse_feature(const Json& j, AreaFeature& out) {
     if (geometry == j.end()) {
         return Problem{"geometry", "missing"};
     }
-    return parse_geometry(*geometry, out.shape);
+    return parse_geometry(*geometry, "geometry", out.shape);
 }
 
 Result<std::vector<AreaFeature>> parse_document(const Json& doc) {
@@ -223,6 +242,45 @@ Result<std::vector<AreaFeature>> parse_area_features(std::string_view geojson_te
     } catch (const Json::exception& e) {
         // Type errors that slipped past the checks above; still the input's fault.
         return fail(ErrorCode::ValidationFailed, std::string("GeoJSON: ") + e.what());
+    }
+}
+
+Result<MultiPolygon>
+parse_search_area(std::string_view json_text, const std::string& where, std::size_t max_positions) {
+    const auto bad = [&](std::string field, std::string what) {
+        return fail(ErrorCode::ValidationFailed,
+                    field + ": " + what,
+                    {{std::move(field), ErrorCode::InvalidArgument, std::move(what)}});
+    };
+    try {
+        const Json j = Json::parse(json_text.begin(), json_text.end());
+        std::string base = where;
+        const Json* geometry = &j;
+        if (j.is_object() && j.contains("type") && j["type"] == "Feature") {
+            base += ".geometry";
+            const auto inner = j.find("geometry");
+            if (inner == j.end()) {
+                return bad(base, "missing");
+            }
+            geometry = &*inner;
+        }
+        if (geometry->is_object()) {
+            if (const auto coords = geometry->find("coordinates"); coords != geometry->end()) {
+                if (count_positions(*coords, max_positions) > max_positions) {
+                    return bad(base + ".coordinates",
+                               "more than " + std::to_string(max_positions) + " positions");
+                }
+            }
+        }
+        MultiPolygon out;
+        if (auto problem = parse_geometry(*geometry, base, out)) {
+            return bad(problem->where, problem->what);
+        }
+        return out;
+    } catch (const Json::parse_error& e) {
+        return fail(ErrorCode::BadJson, std::string("GeoJSON: not valid JSON: ") + e.what());
+    } catch (const Json::exception& e) {
+        return bad(where, e.what());
     }
 }
 

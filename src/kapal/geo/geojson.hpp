@@ -1,9 +1,11 @@
 #pragma once
-// Reading administrative areas (kota, kecamatan, kelurahan) from a GeoJSON FeatureCollection.
+// Reading administrative areas (kota, kecamatan, kelurahan) from a GeoJSON FeatureCollection,
+// and a search area (a Polygon or MultiPolygon) from a request.
 
 #include "kapal/core/result.hpp"
 #include "kapal/geo/geometry.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +34,16 @@ struct AreaFeature {
 /// message names the feature index and what is wrong, e.g.
 /// "feature 3: geometry.coordinates[0][2]: longitude out of range").
 Result<std::vector<AreaFeature>> parse_area_features(std::string_view geojson_text);
+
+/// Parses the search area of a request: a GeoJSON Polygon or MultiPolygon geometry, or a Feature
+/// holding one (its properties are ignored). `where` is the element's path in the request
+/// ("geometry"), so that errors name the exact place: "geometry.coordinates[0][3]", or
+/// "geometry.geometry.type" inside a Feature. Rules as parse_area_features (rings closed, at least
+/// 4 positions, lon/lat in range); at most `max_positions` positions in all. Errors: BadJson,
+/// ValidationFailed with one field issue (field = the path, code InvalidArgument, detail = what
+/// is wrong).
+Result<MultiPolygon>
+parse_search_area(std::string_view json_text, const std::string& where, std::size_t max_positions);
 
 /// Reads a file and parses it as above. Errors: Io (cannot read), then as parse_area_features,
 /// with the path prefixed to the message.

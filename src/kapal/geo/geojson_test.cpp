@@ -170,6 +170,63 @@ TEST(GeoJson, ReadsKecamatanAndKotaFiles) {
     EXPECT_EQ(kota->front().shape.parts.size(), 19u);
 }
 
+TEST(GeoJsonSearchArea, TakesAPolygonAMultiPolygonOrAFeature) {
+    const auto polygon = parse_search_area(
+        R"({"type":"Polygon","coordinates":[[[0,0],[4,0],[4,4],[0,4],[0,0]],
+                                             [[1,1],[2,1],[2,2],[1,1]]]})",
+        "geometry",
+        100);
+    ASSERT_TRUE(polygon.has_value()) << polygon.error().message;
+    ASSERT_EQ(polygon->parts.size(), 1U);
+    EXPECT_EQ(polygon->parts[0].outer.size(), 4U) << "the closing position is dropped";
+    EXPECT_EQ(polygon->parts[0].holes.size(), 1U);
+    const auto multi = parse_search_area(
+        R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],
+                                                  [[[5,5],[6,5],[6,6],[5,5]]]]})",
+        "geometry",
+        100);
+    ASSERT_TRUE(multi.has_value()) << multi.error().message;
+    EXPECT_EQ(multi->parts.size(), 2U);
+    const auto feature = parse_search_area(
+        R"({"type":"Feature","properties":{"name":"zona banjir"},
+            "geometry":{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}})",
+        "geometry",
+        100);
+    ASSERT_TRUE(feature.has_value()) << feature.error().message;
+    EXPECT_EQ(feature->parts.size(), 1U);
+}
+
+TEST(GeoJsonSearchArea, ErrorsNameTheExactPath) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"type":"Point","coordinates":[1,2]})", "geometry.type"},
+        {R"({"type":"Polygon"})", "geometry.coordinates"},
+        {R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1]]]})",
+         "geometry.coordinates[0]"},
+        {R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,95],[0,0]]]})",
+         "geometry.coordinates[0][3]"},
+        {R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],["a",1],[0,0]]]})",
+         "geometry.coordinates[0][3]"},
+        {R"({"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]],[[[0,0]]]]})",
+         "geometry.coordinates[1][0]"},
+        {R"({"type":"Feature","geometry":{"type":"LineString","coordinates":[]}})",
+         "geometry.geometry.type"},
+        {R"({"type":"Feature","properties":{}})", "geometry.geometry"},
+        {R"([1,2])", "geometry"},
+        {R"({"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0.5,2],[0,1],[0,0]]]})",
+         "geometry.coordinates"},
+    };
+    for (const auto& [text, path] : cases) {
+        const auto parsed = parse_search_area(text, "geometry", 5);
+        ASSERT_FALSE(parsed.has_value()) << text;
+        EXPECT_EQ(parsed.error().code, ErrorCode::ValidationFailed) << text;
+        ASSERT_EQ(parsed.error().fields.size(), 1U) << text;
+        EXPECT_EQ(parsed.error().fields[0].field, path) << text << ": " << parsed.error().message;
+    }
+    const auto not_json = parse_search_area("{\"type\":", "geometry", 5);
+    ASSERT_FALSE(not_json.has_value());
+    EXPECT_EQ(not_json.error().code, ErrorCode::BadJson);
+}
+
 TEST(GeoJson, MissingFileIsAnIoError) {
     const auto parsed = read_area_features(source_dir() + "/data/does_not_exist.geojson");
     ASSERT_FALSE(parsed.has_value());

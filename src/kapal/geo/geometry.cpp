@@ -36,19 +36,21 @@ bool on_ring(const Ring& ring, LonLat p) {
     return false;
 }
 
-// Number of ring edges crossed by the ray from p towards +lon (half-open rule on latitude).
+// True when the edge a-b crosses the ray from p towards +lon (half-open rule on latitude).
+bool crosses(LonLat a, LonLat b, LonLat p) {
+    if ((a.lat > p.lat) != (b.lat > p.lat)) {
+        const double lon_at = a.lon + (p.lat - a.lat) * (b.lon - a.lon) / (b.lat - a.lat);
+        return p.lon < lon_at;
+    }
+    return false;
+}
+
+// Number of ring edges crossed by the ray from p towards +lon.
 std::size_t crossings(const Ring& ring, LonLat p) {
     std::size_t count = 0;
     const std::size_t n = ring.size();
     for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
-        const LonLat a = ring[j];
-        const LonLat b = ring[i];
-        if ((a.lat > p.lat) != (b.lat > p.lat)) {
-            const double lon_at = a.lon + (p.lat - a.lat) * (b.lon - a.lon) / (b.lat - a.lat);
-            if (p.lon < lon_at) {
-                ++count;
-            }
-        }
+        count += crosses(ring[j], ring[i], p) ? 1 : 0;
     }
     return count;
 }
@@ -189,6 +191,87 @@ bool contains(const MultiPolygon& shape, LonLat p) {
     return std::any_of(shape.parts.begin(), shape.parts.end(), [p](const Polygon& part) {
         return contains(part, p);
     });
+}
+
+PreparedPolygon::PreparedPolygon(const Polygon& polygon)
+    : box_(bbox_of(polygon)) {
+    if (polygon.outer.size() < 3) {
+        return; // contains() is false for it: no edges, nothing inside
+    }
+    const auto add_ring = [&](const Ring& ring) {
+        const std::size_t n = ring.size();
+        for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
+            edges_.push_back({ring[j], ring[i]});
+        }
+    };
+    add_ring(polygon.outer);
+    for (const Ring& hole : polygon.holes) {
+        add_ring(hole);
+    }
+    // About four edges a band, at most 1024 bands; fewer when long edges would repeat in too
+    // many bands (a zigzag spanning the whole height), so the table stays within 32 entries
+    // an edge.
+    std::size_t bands = std::clamp<std::size_t>(edges_.size() / 4, 1, 1024);
+    const double height = box_.max_lat - box_.min_lat;
+    for (;; bands /= 2) {
+        bands_ = bands;
+        inv_height_ = height > 0 ? static_cast<double>(bands) / height : 0.0;
+        std::size_t entries = 0;
+        for (const Edge& e : edges_) {
+            entries += band(std::max(e.a.lat, e.b.lat)) - band(std::min(e.a.lat, e.b.lat)) + 1;
+        }
+        if (bands == 1 || entries <= 32 * edges_.size()) {
+            break;
+        }
+    }
+    start_.assign(bands_ + 1, 0);
+    for (const Edge& e : edges_) {
+        for (std::size_t b = band(std::min(e.a.lat, e.b.lat));
+             b <= band(std::max(e.a.lat, e.b.lat));
+             ++b) {
+            ++start_[b + 1];
+        }
+    }
+    for (std::size_t b = 0; b < bands_; ++b) {
+        start_[b + 1] += start_[b];
+    }
+    edge_of_.resize(start_[bands_]);
+    std::vector<std::uint32_t> fill(start_.begin(), start_.end() - 1);
+    for (std::uint32_t i = 0; i < edges_.size(); ++i) {
+        const Edge& e = edges_[i];
+        for (std::size_t b = band(std::min(e.a.lat, e.b.lat));
+             b <= band(std::max(e.a.lat, e.b.lat));
+             ++b) {
+            edge_of_[fill[b]++] = i;
+        }
+    }
+}
+
+std::size_t PreparedPolygon::band(double lat) const {
+    // Monotonic in lat, so an edge whose latitudes span lat is filed under lat's band.
+    const double x = std::floor((lat - box_.min_lat) * inv_height_);
+    if (!(x > 0)) {
+        return 0;
+    }
+    return std::min(static_cast<std::size_t>(x), bands_ - 1);
+}
+
+bool PreparedPolygon::contains(LonLat p) const {
+    if (edges_.empty() || !box_.contains(p)) {
+        return false;
+    }
+    // Only edges whose latitudes span p's can touch p or cross its ray; they are all in its band.
+    const std::size_t b = band(p.lat);
+    for (std::uint32_t k = start_[b]; k < start_[b + 1]; ++k) {
+        if (on_segment(edges_[edge_of_[k]].a, edges_[edge_of_[k]].b, p)) {
+            return true;
+        }
+    }
+    std::size_t count = 0;
+    for (std::uint32_t k = start_[b]; k < start_[b + 1]; ++k) {
+        count += crosses(edges_[edge_of_[k]].a, edges_[edge_of_[k]].b, p) ? 1 : 0;
+    }
+    return count % 2 == 1;
 }
 
 double haversine_m(LonLat a, LonLat b) {

@@ -2,6 +2,8 @@
 // Plain WGS84 geometry for city-scale work: points, boxes, polygons with holes, point-in-polygon
 // and distances in metres. Coordinates are always (lon, lat) in degrees.
 
+#include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace kapal::geo {
@@ -100,6 +102,35 @@ bool contains(const Polygon& polygon, LonLat p);
 
 /// True when any part contains p (same boundary rule as for Polygon).
 bool contains(const MultiPolygon& shape, LonLat p);
+
+/// A polygon prepared for many point tests: its edges filed by latitude band, so a test looks
+/// only at the edges that span the point's latitude instead of every vertex. Answers exactly as
+/// contains(polygon, p) (same boundary rule, same arithmetic). Memory: the edges plus at most 32
+/// band entries an edge.
+class PreparedPolygon {
+  public:
+    explicit PreparedPolygon(const Polygon& polygon);
+
+    bool contains(LonLat p) const;
+
+    /// The polygon's bounding box.
+    const BBox& box() const { return box_; }
+
+  private:
+    struct Edge {
+        LonLat a;
+        LonLat b;
+    };
+
+    std::size_t band(double lat) const;
+
+    BBox box_;
+    std::vector<Edge> edges_;
+    std::size_t bands_ = 1;
+    double inv_height_ = 0;
+    std::vector<std::uint32_t> start_;   ///< band b's edges: edge_of_[start_[b] .. start_[b+1])
+    std::vector<std::uint32_t> edge_of_; ///< indices into edges_
+};
 
 /// Great-circle distance in metres on a sphere of radius kEarthRadiusM (haversine). Error against
 /// the WGS84 ellipsoid: up to about 0.5 %.

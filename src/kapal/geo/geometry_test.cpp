@@ -1,11 +1,13 @@
 #include "kapal/geo/geometry.hpp"
 
 #include "kapal/geo/ascii_map_fixture.hpp"
+#include "kapal/geo/test_seed.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 namespace kapal::geo {
 namespace {
@@ -132,6 +134,56 @@ TEST(Geometry, BBoxOfPolygonAndExpansionInMetres) {
     EXPECT_LT(grown.min_lon, 117.39);
     EXPECT_TRUE(BBox{}.empty());
     EXPECT_FALSE(BBox{}.intersects(box));
+}
+
+} // namespace
+} // namespace kapal::geo
+
+namespace kapal::geo {
+namespace {
+
+TEST(PreparedPolygon, AnswersExactlyAsContainsOnRandomPolygonsAndGridPoints) {
+    std::mt19937_64 rng(testing::test_seed(17));
+    // Coordinates on a grid of 1/64 degree (exact in binary), so many points lie exactly on
+    // edges and vertices; shapes from triangles to zigzags of 400 corners, with holes.
+    const auto grid = [](int i, int j) {
+        return LonLat{117.0 + i / 64.0, j / 64.0};
+    };
+    std::uniform_int_distribution<int> coord(0, 40);
+    long disagreements = 0;
+    long inside = 0;
+    for (int round = 0; round < 300; ++round) {
+        Polygon polygon;
+        const int corners = 3 + static_cast<int>(rng() % (round % 10 == 0 ? 400 : 12));
+        for (int v = 0; v < corners; ++v) {
+            polygon.outer.push_back(grid(coord(rng), coord(rng)));
+        }
+        if (rng() % 2 == 0) {
+            polygon.holes.emplace_back();
+            for (int v = 0; v < 3 + static_cast<int>(rng() % 5); ++v) {
+                polygon.holes.back().push_back(grid(coord(rng), coord(rng)));
+            }
+        }
+        if (round % 50 == 0) {
+            polygon.outer.resize(2); // degenerate: nothing is inside
+        }
+        const PreparedPolygon prepared(polygon);
+        for (int i = -1; i <= 41; i += 2) {
+            for (int j = -1; j <= 41; j += 3) {
+                const LonLat p = grid(i, j);
+                const bool expected = contains(polygon, p);
+                disagreements += prepared.contains(p) == expected ? 0 : 1;
+                inside += expected ? 1 : 0;
+            }
+        }
+        std::uniform_real_distribution<double> u(-0.05, 0.7);
+        for (int k = 0; k < 50; ++k) {
+            const LonLat p{117.0 + u(rng), u(rng)};
+            disagreements += prepared.contains(p) == contains(polygon, p) ? 0 : 1;
+        }
+    }
+    EXPECT_EQ(disagreements, 0);
+    EXPECT_GT(inside, 1000);
 }
 
 } // namespace

@@ -75,6 +75,32 @@ std::string format_key(const Key& k) {
 /// Metres per degree of great circle, for the tree's lower bounds.
 constexpr double kMetresPerDeg = kMetresPerDegree;
 
+/// The tree boxes that cover the longitudes min_lon..max_lon (and the latitudes given), with
+/// longitudes taken around the circle: min_lon > max_lon means the span crosses the antimeridian
+/// (170..-170 is 20 degrees wide), and a span reaching past ±180 (a circle's box near the line)
+/// is wrapped onto the other side. One box, or two that do not overlap.
+std::vector<Box> lon_spans(double min_lon, double max_lon, double min_lat, double max_lat) {
+    if (min_lon > max_lon) {
+        max_lon += 360.0;
+    }
+    if (max_lon - min_lon >= 360.0) {
+        return {Box(Point(-180.0, min_lat), Point(180.0, max_lat))};
+    }
+    while (min_lon < -180.0) {
+        min_lon += 360.0;
+        max_lon += 360.0;
+    }
+    while (min_lon >= 180.0 && max_lon > 180.0) {
+        min_lon -= 360.0;
+        max_lon -= 360.0;
+    }
+    if (max_lon <= 180.0) {
+        return {Box(Point(min_lon, min_lat), Point(max_lon, max_lat))};
+    }
+    return {Box(Point(min_lon, min_lat), Point(180.0, max_lat)),
+            Box(Point(-180.0, min_lat), Point(max_lon - 360.0, max_lat))};
+}
+
 } // namespace
 
 struct PointIndex::Impl {
@@ -82,6 +108,7 @@ struct PointIndex::Impl {
         Key key{};
         std::int64_t version = 0;
         std::uint32_t area = 0;
+        std::uint16_t devices = 0;
         std::uint8_t categories = 0;
         std::uint8_t severity = 0xff;
         std::uint8_t status = 0;
@@ -127,9 +154,23 @@ struct PointIndex::Impl {
             const Entry& e = entries[v.second];
             return allowed[e.area] &&
                    (f.any_category == 0 || (e.categories & f.any_category) != 0) &&
+                   (f.any_device == 0 || (e.devices & f.any_device) != 0) &&
                    (!f.severity || e.severity == *f.severity) &&
                    (!f.status || e.status == *f.status);
         };
+    }
+
+    /// Sorts slots by key, drops repeats, keeps the first `limit`.
+    std::vector<PointHit> by_key(std::vector<std::uint32_t> found, std::size_t limit) const {
+        std::sort(found.begin(), found.end(), [&](std::uint32_t a, std::uint32_t b) {
+            return entries[a].key < entries[b].key;
+        });
+        found.erase(std::unique(found.begin(), found.end()), found.end());
+        std::vector<PointHit> out;
+        for (std::size_t i = 0; i < found.size() && i < limit; ++i) {
+            out.push_back(hit(found[i], 0));
+        }
+        return out;
     }
 
     PointHit hit(std::uint32_t slot, double distance_m) const {
@@ -170,6 +211,7 @@ bool PointIndex::upsert(std::string_view key,
     e.version = version;
     e.area = m.area_id(attributes.area_code);
     e.categories = attributes.categories;
+    e.devices = attributes.devices;
     e.severity = attributes.severity;
     e.status = attributes.status;
     e.located = at.has_value() && std::isfinite(at->lon) && std::isfinite(at->lat);
@@ -228,16 +270,17 @@ std::vector<PointHit> PointIndex::within(LonLat centre,
                                          std::size_t limit) const {
     const Impl& m = *impl_;
     const BBox b = bbox_around(centre, radius_m);
-    const Box box(Point(b.min_lon, b.min_lat), Point(b.max_lon, b.max_lat));
     std::vector<std::pair<double, std::uint32_t>> found;
     const auto match = m.matcher(filter);
-    for (auto it = m.tree.qbegin(bgi::intersects(box) && bgi::satisfies(match));
-         it != m.tree.qend();
-         ++it) {
-        const Impl::Entry& e = m.entries[it->second];
-        const double d = haversine_m(centre, LonLat{e.lon, e.lat});
-        if (d <= radius_m) {
-            found.emplace_back(d, it->second);
+    for (const Box& box : lon_spans(b.min_lon, b.max_lon, b.min_lat, b.max_lat)) {
+        for (auto it = m.tree.qbegin(bgi::intersects(box) && bgi::satisfies(match));
+             it != m.tree.qend();
+             ++it) {
+            const Impl::Entry& e = m.entries[it->second];
+            const double d = haversine_m(centre, LonLat{e.lon, e.lat});
+            if (d <= radius_m) {
+                found.emplace_back(d, it->second);
+            }
         }
     }
     std::sort(found.begin(), found.end(), [&](const auto& a, const auto& b2) {
@@ -294,6 +337,16 @@ PointIndex::nearest(LonLat centre, std::size_t k, const PointFilter& filter) con
             break;
         }
     }
+    if (ranked.size() >= k) {
+        // The tree's plane does not wrap: a point just across the antimeridian looks far away.
+        // The k-th candidate's distance bounds the answer, and `within` wraps; ask it when the
+        // circle of that radius reaches past ±180.
+        const double radius_m = ranked[k - 1].first;
+        const BBox b = bbox_around(centre, radius_m);
+        if (b.min_lon < -180.0 || b.max_lon > 180.0) {
+            return within(centre, radius_m, filter, k);
+        }
+    }
     for (std::size_t i = 0; i < ranked.size() && i < k; ++i) {
         out.push_back(m.hit(ranked[i].second, ranked[i].first));
     }
@@ -304,23 +357,44 @@ std::vector<PointHit>
 PointIndex::in_box(const BBox& box, const PointFilter& filter, std::size_t limit) const {
     const Impl& m = *impl_;
     std::vector<std::uint32_t> found;
-    if (box.empty()) {
+    if (!(box.min_lat <= box.max_lat)) {
         return {};
     }
-    const Box q(Point(box.min_lon, box.min_lat), Point(box.max_lon, box.max_lat));
     const auto match = m.matcher(filter);
-    for (auto it = m.tree.qbegin(bgi::covered_by(q) && bgi::satisfies(match)); it != m.tree.qend();
-         ++it) {
-        found.push_back(it->second);
+    for (const Box& q : lon_spans(box.min_lon, box.max_lon, box.min_lat, box.max_lat)) {
+        for (auto it = m.tree.qbegin(bgi::covered_by(q) && bgi::satisfies(match));
+             it != m.tree.qend();
+             ++it) {
+            found.push_back(it->second);
+        }
     }
-    std::sort(found.begin(), found.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return m.entries[a].key < m.entries[b].key;
-    });
-    std::vector<PointHit> out;
-    for (std::size_t i = 0; i < found.size() && i < limit; ++i) {
-        out.push_back(m.hit(found[i], 0));
+    return m.by_key(std::move(found), limit);
+}
+
+std::vector<PointHit> PointIndex::in_polygon(const MultiPolygon& shape,
+                                             const PointFilter& filter,
+                                             std::size_t limit) const {
+    const Impl& m = *impl_;
+    std::vector<std::uint32_t> found;
+    const auto match = m.matcher(filter);
+    for (const Polygon& part : shape.parts) {
+        const PreparedPolygon prepared(part);
+        const BBox& b = prepared.box();
+        if (b.empty()) {
+            continue;
+        }
+        const Box q(Point(b.min_lon, b.min_lat), Point(b.max_lon, b.max_lat));
+        // Attributes first (cheap), then the exact test with holes.
+        for (auto it = m.tree.qbegin(bgi::covered_by(q) && bgi::satisfies(match));
+             it != m.tree.qend();
+             ++it) {
+            const Impl::Entry& e = m.entries[it->second];
+            if (prepared.contains(LonLat{e.lon, e.lat})) {
+                found.push_back(it->second);
+            }
+        }
     }
-    return out;
+    return m.by_key(std::move(found), limit);
 }
 
 std::size_t PointIndex::memory_bytes() const {

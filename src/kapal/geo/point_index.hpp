@@ -1,7 +1,7 @@
 #pragma once
-// An in-memory index of the homes of every person: radius, k-nearest and box queries, each
-// combined with attribute filters (category, severity, status, area) in one pass over a
-// Boost.Geometry R*-tree. Kept in step with the store by service::PersonIndex; the store stays
+// An in-memory index of the homes of every person: radius, k-nearest, box and polygon queries,
+// each combined with attribute filters (category, severity, status, needs, area) in one pass over
+// a Boost.Geometry R*-tree. Kept in step with the store by service::PersonIndex; the store stays
 // the source of truth. Not thread-safe: the owner serialises writers against readers.
 
 #include "kapal/geo/geometry.hpp"
@@ -24,7 +24,8 @@ struct PointAttributes {
     std::uint8_t categories = 0; ///< bit (1 << core::Category)
     std::uint8_t severity = 0xff;
     std::uint8_t status = 0;
-    std::string area_code; ///< the kelurahan code
+    std::uint16_t devices = 0; ///< bit i: core::kAssistiveDevices[i] (store::device_mask)
+    std::string area_code;     ///< the kelurahan code
 };
 
 /// The filter of a query: every set part must hold.
@@ -32,6 +33,7 @@ struct PointFilter {
     std::uint8_t any_category = 0;          ///< 0 = any; else at least one of these bits
     std::optional<std::uint8_t> severity;   ///< exact
     std::optional<std::uint8_t> status;     ///< exact
+    std::uint16_t any_device = 0;           ///< 0 = any; else needs at least one of these bits
     std::vector<std::string> area_prefixes; ///< empty = everywhere; else a code equal to or
                                             ///< under one of these (dotted parts)
 };
@@ -75,15 +77,27 @@ class PointIndex {
     std::int64_t version_of(std::string_view key) const;
 
     /// Points within `radius_m` metres (haversine) of `centre`, nearest first, at most `limit`.
+    /// Safe across the antimeridian (a circle around lon 179.99 finds points at lon -179.99).
     std::vector<PointHit>
     within(LonLat centre, double radius_m, const PointFilter& filter, std::size_t limit) const;
 
-    /// The `k` points nearest to `centre` (haversine), nearest first.
+    /// The `k` points nearest to `centre` (haversine), nearest first; safe across the
+    /// antimeridian.
     std::vector<PointHit> nearest(LonLat centre, std::size_t k, const PointFilter& filter) const;
 
-    /// Points inside `box` (edges included), in key order, at most `limit`.
+    /// Points inside `box` (edges included), in key order, at most `limit`. A box with
+    /// min_lon > max_lon crosses the antimeridian: it covers min_lon..180 and -180..max_lon. A box
+    /// with min_lat > max_lat holds nothing.
     std::vector<PointHit>
     in_box(const BBox& box, const PointFilter& filter, std::size_t limit) const;
+
+    /// Points inside `shape` (geo::contains: holes excluded; the boundary is CLOSED, so a point
+    /// exactly on an edge or a vertex of the outer ring or of a hole counts as inside), in key
+    /// order, at most `limit`. Each part's bounding box prefilters in the tree. Coordinates are
+    /// planar lon/lat: a polygon that crosses the antimeridian must be cut into parts at it
+    /// (RFC 7946 §3.1.9).
+    std::vector<PointHit>
+    in_polygon(const MultiPolygon& shape, const PointFilter& filter, std::size_t limit) const;
 
     /// An estimate of the heap memory the index holds, bytes.
     std::size_t memory_bytes() const;

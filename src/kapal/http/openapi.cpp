@@ -20,7 +20,8 @@ const std::string& openapi_document() {
   "tags": [
     { "name": "system", "description": "Health and API description" },
     { "name": "auth", "description": "Sign-in, sessions, users and the audit log" },
-    { "name": "persons", "description": "The registry of persons with disabilities" }
+    { "name": "persons", "description": "The registry of persons with disabilities" },
+    { "name": "routes", "description": "Home-visit routes" }
   ],
   "paths": {
     "/healthz": {
@@ -56,7 +57,9 @@ const std::string& openapi_document() {
           { "name": "near", "in": "query", "description": "lon,lat (WGS84): persons around this point, nearest first, each with distance_m; needs radius_m or k. Not with q or cursor", "schema": { "type": "string", "example": "117.4987,0.1342" } },
           { "name": "radius_m", "in": "query", "description": "With near: persons within this many metres", "schema": { "type": "number", "minimum": 0, "maximum": 100000 } },
           { "name": "k", "in": "query", "description": "With near: the k nearest persons", "schema": { "type": "integer", "minimum": 1, "maximum": 1000 } },
-          { "name": "bbox", "in": "query", "description": "min_lon,min_lat,max_lon,max_lat: persons whose home is inside, by id. Not with near", "schema": { "type": "string", "example": "117.42,0.08,117.50,0.15" } }
+          { "name": "bbox", "in": "query", "description": "min_lon,min_lat,max_lon,max_lat: persons whose home is inside (edges included), by id. min_lon > max_lon is a box across the antimeridian. Not with near", "schema": { "type": "string", "example": "117.42,0.08,117.50,0.15" } },
+          { "name": "needs", "in": "query", "description": "With near or bbox: assistive-device codes separated by commas; persons needing any of them", "schema": { "type": "string", "example": "kursi_roda,walker" } },
+          { "name": "severity", "in": "query", "description": "With near or bbox", "schema": { "$ref": "#/components/schemas/Severity" } }
         ],
         "responses": {
           "401": { "$ref": "#/components/responses/Problem" },
@@ -101,6 +104,37 @@ const std::string& openapi_document() {
           "200": { "description": "The person", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
           "404": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/persons/search": {
+      "post": {
+        "tags": ["persons"], "operationId": "searchPersonsInPolygon", "summary": "Persons whose home is inside a polygon, with attribute filters, by id", "description": "Roles: admin, operator, auditor, viewer. Answered from the in-memory point index (503 index.loading while it loads); each person is read from the store, scoped to the caller's areas and masked like the list. A point on an edge or a vertex (of the outer ring or of a hole) counts as inside; a point strictly inside a hole does not. Coordinates are planar lon/lat: cut a polygon that crosses the antimeridian into a MultiPolygon.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PolygonSearch" } } } },
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "At most limit persons by id; truncated true when more matched", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonPage" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "413": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" },
+          "503": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/routes/visit": {
+      "post": {
+        "tags": ["routes"], "operationId": "planVisitRoute", "summary": "Order home visits from a start point (nearest neighbour, then 2-opt; great-circle metres)", "description": "Roles: admin, operator, auditor, viewer. Persons outside the caller's areas answer 404 naming persons[i]; with kelurahan, only the caller's persons of that kelurahan are routed. The route ends at the last stop. Persons without a home location are listed in unlocated.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VisitRequest" } } } },
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The stops in visiting order", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VisitRoute" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" }
         }
       }
@@ -358,6 +392,30 @@ const std::string& openapi_document() {
             "number_masked": { "type": "string" }, "holder_name": { "type": "string" } } } } } ] },
       "PersonVersion": { "allOf": [ { "$ref": "#/components/schemas/Person" }, { "type": "object", "properties": {
         "change_reason": { "type": "string" }, "change_source": { "type": "string" } } } ] },
+      "PolygonSearch": { "type": "object", "additionalProperties": false, "required": ["geometry"], "properties": {
+        "geometry": { "type": "object", "description": "A GeoJSON Polygon or MultiPolygon (RFC 7946, [lon, lat], rings closed), or a Feature holding one; at most 10,000 positions. Errors name the path, e.g. geometry.coordinates[0][3]", "required": ["type"], "properties": {
+          "type": { "type": "string", "enum": ["Polygon", "MultiPolygon", "Feature"] },
+          "coordinates": { "type": "array" }, "geometry": { "type": "object" }, "properties": { "type": ["object", "null"] } } },
+        "category": { "oneOf": [ { "$ref": "#/components/schemas/Category" }, { "type": "array", "items": { "$ref": "#/components/schemas/Category" } } ], "description": "Any of these" },
+        "severity": { "$ref": "#/components/schemas/Severity" },
+        "status": { "$ref": "#/components/schemas/Status" },
+        "needs": { "oneOf": [ { "type": "string" }, { "type": "array", "items": { "type": "string" } } ], "description": "Assistive-device codes (kursi_roda, kruk, tongkat, tongkat_netra, walker, kaki_palsu, tangan_palsu, alat_bantu_dengar, kacamata, braille, alat_bantu_lainnya, popok): any of them" },
+        "kelurahan": { "type": "string" }, "kecamatan": { "type": "string" },
+        "limit": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 50 } } },
+      "VisitRequest": { "type": "object", "additionalProperties": false, "required": ["start"], "properties": {
+        "start": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2, "description": "[lon, lat]" },
+        "persons": { "type": "array", "items": { "type": "string", "format": "uuid" }, "maxItems": 1000, "description": "Whom to visit; or kelurahan" },
+        "kelurahan": { "type": "string", "description": "Every person of this kelurahan (at most 1000); or persons" },
+        "status": { "$ref": "#/components/schemas/Status" } } },
+      "VisitRoute": { "type": "object", "required": ["start", "stops", "total_m", "unlocated"], "properties": {
+        "start": { "type": "array", "items": { "type": "number" } },
+        "stops": { "type": "array", "items": { "type": "object", "required": ["order", "leg_m", "cumulative_m", "person"], "properties": {
+          "order": { "type": "integer", "minimum": 1 },
+          "leg_m": { "type": "number", "description": "Great-circle metres from the previous stop (the start for the first)" },
+          "cumulative_m": { "type": "number" },
+          "person": { "$ref": "#/components/schemas/Person" } } } },
+        "total_m": { "type": "number" },
+        "unlocated": { "type": "array", "items": { "$ref": "#/components/schemas/Person" }, "description": "Persons without a home location: not routed" } } },
       "PersonPage": { "type": "object", "required": ["items", "next_cursor"], "properties": {
         "items": { "type": "array", "items": { "allOf": [ { "$ref": "#/components/schemas/Person" }, { "type": "object", "properties": {
           "distance_m": { "type": "number", "description": "With near: metres from that point (great circle)" } } } ] } },

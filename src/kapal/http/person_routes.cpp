@@ -1,7 +1,10 @@
 #include "kapal/http/person_routes.hpp"
 
+#include "kapal/geo/geojson.hpp"
+#include "kapal/geo/route.hpp"
 #include "kapal/http/person_json.hpp"
 #include "kapal/http/problem.hpp"
+#include "kapal/service/visit_service.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -155,9 +158,11 @@ std::optional<service::SpatialQuery> spatial_query(const Request& req,
             issues.push_back({"bbox", ErrorCode::InvalidArgument, "bbox or near, not both"});
             return std::nullopt;
         }
+        // min_lon > max_lon is a box across the antimeridian (170,-10,-170,10); latitudes must
+        // be in order.
         const auto v = parse_numbers(*bbox, 4);
         if (!v || !valid_lon_lat((*v)[0], (*v)[1]) || !valid_lon_lat((*v)[2], (*v)[3]) ||
-            (*v)[0] > (*v)[2] || (*v)[1] > (*v)[3]) {
+            (*v)[1] > (*v)[3]) {
             issues.push_back(
                 {"bbox", ErrorCode::InvalidArgument, "min_lon,min_lat,max_lon,max_lat"});
             return std::nullopt;
@@ -230,6 +235,215 @@ Response spatial_page(service::PersonService& persons,
     body += page->truncated ? "true" : "false";
     body += '}';
     return Response::json(200, std::move(body));
+}
+
+/// Assistive-device codes separated by commas ("kursi_roda,kruk"); bad ones go to `issues`.
+std::vector<std::string> parse_needs(std::string_view text, std::vector<FieldIssue>& issues) {
+    std::vector<std::string> out;
+    for (;;) {
+        const auto comma = text.find(',');
+        std::string code(text.substr(0, comma));
+        if (!core::is_assistive_device(code)) {
+            issues.push_back({"needs", ErrorCode::NeedInvalid, code});
+        }
+        out.push_back(std::move(code));
+        if (comma == std::string_view::npos) {
+            return out;
+        }
+        text.remove_prefix(comma + 1);
+    }
+}
+
+/// The most positions a search polygon may have (all rings, closing positions counted).
+constexpr std::size_t kMaxSearchPositions = 10000;
+
+/// A string, or an array of strings, of JSON member `key`, each checked by `parse`: the parsed
+/// values, with bad ones added to `issues` (field key or key[i]).
+template <class T, class Parse>
+std::vector<T> string_list(const nlohmann::json& value,
+                           const std::string& key,
+                           ErrorCode invalid,
+                           Parse parse,
+                           std::vector<FieldIssue>& issues) {
+    std::vector<T> out;
+    const auto one = [&](const nlohmann::json& v, const std::string& field) {
+        if (!v.is_string()) {
+            issues.push_back({field, ErrorCode::FieldTypeMismatch, "string"});
+            return;
+        }
+        if (auto parsed = parse(v.get<std::string>())) {
+            out.push_back(*parsed);
+        } else {
+            issues.push_back({field, invalid, v.get<std::string>()});
+        }
+    };
+    if (value.is_array()) {
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            one(value[i], key + "[" + std::to_string(i) + "]");
+        }
+    } else {
+        one(value, key);
+    }
+    return out;
+}
+
+/// The body of POST /api/v1/persons/search: the area and the filters. Errors name the field.
+Result<std::pair<service::SpatialQuery, store::PersonQuery>> search_body(const Request& req) {
+    if (!is_json(req)) {
+        return fail(ErrorCode::UnsupportedMediaType, "send application/json");
+    }
+    if (json_too_deep(req.body)) {
+        return fail(ErrorCode::BadJson, "nested too deeply");
+    }
+    const auto j = nlohmann::json::parse(req.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        return fail(ErrorCode::BadJson, "the body is not a JSON object");
+    }
+    service::SpatialQuery spatial;
+    store::PersonQuery filters;
+    std::vector<FieldIssue> issues;
+    const auto text = [&](const nlohmann::json& v, const std::string& key) {
+        if (!v.is_string()) {
+            issues.push_back({key, ErrorCode::FieldTypeMismatch, "string"});
+            return std::string();
+        }
+        return v.get<std::string>();
+    };
+    for (const auto& [key, value] : j.items()) {
+        if (key == "geometry") {
+            auto area = geo::parse_search_area(value.dump(), "geometry", kMaxSearchPositions);
+            if (!area) {
+                return fail(std::move(area).error());
+            }
+            spatial.polygon = std::move(*area);
+        } else if (key == "category") {
+            spatial.categories = string_list<core::Category>(
+                value, key, ErrorCode::CategoryInvalid, core::parse_category, issues);
+        } else if (key == "needs") {
+            spatial.needs = string_list<std::string>(
+                value,
+                key,
+                ErrorCode::NeedInvalid,
+                [](const std::string& c) {
+                    return core::is_assistive_device(c) ? std::optional(c) : std::nullopt;
+                },
+                issues);
+        } else if (key == "severity") {
+            const std::string v = text(value, key);
+            if (auto severity = core::parse_severity(v)) {
+                spatial.severity = *severity;
+            } else if (value.is_string()) {
+                issues.push_back({key, ErrorCode::SeverityInvalid, v});
+            }
+        } else if (key == "status") {
+            const std::string v = text(value, key);
+            if (auto status = core::parse_status(v)) {
+                filters.status = *status;
+            } else if (value.is_string()) {
+                issues.push_back({key, ErrorCode::StatusInvalid, v});
+            }
+        } else if (key == "kelurahan" || key == "kecamatan") {
+            const std::string v = text(value, key);
+            if (value.is_string() && v.empty()) {
+                issues.push_back({key, ErrorCode::InvalidArgument, "an area code"});
+            }
+            (key == "kelurahan" ? filters.kelurahan_code : filters.kecamatan_code) = v;
+        } else if (key == "limit") {
+            if (!value.is_number_integer() || value.get<std::int64_t>() < 1 ||
+                value.get<std::int64_t>() > 1000) {
+                issues.push_back({key, ErrorCode::InvalidArgument, "1..1000"});
+            } else {
+                filters.limit = value.get<int>();
+            }
+        } else {
+            issues.push_back({key, ErrorCode::UnknownField, ""});
+        }
+    }
+    if (!spatial.polygon && issues.empty()) {
+        issues.push_back({"geometry", ErrorCode::InvalidArgument, "a Polygon or MultiPolygon"});
+    }
+    if (!issues.empty()) {
+        return fail(ErrorCode::ValidationFailed, "bad search request", std::move(issues));
+    }
+    return std::pair{std::move(spatial), std::move(filters)};
+}
+
+/// The body of POST /api/v1/routes/visit.
+Result<service::VisitRequest> visit_body(const Request& req) {
+    if (!is_json(req)) {
+        return fail(ErrorCode::UnsupportedMediaType, "send application/json");
+    }
+    if (json_too_deep(req.body)) {
+        return fail(ErrorCode::BadJson, "nested too deeply");
+    }
+    const auto j = nlohmann::json::parse(req.body, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) {
+        return fail(ErrorCode::BadJson, "the body is not a JSON object");
+    }
+    service::VisitRequest out;
+    std::vector<FieldIssue> issues;
+    bool has_start = false;
+    for (const auto& [key, value] : j.items()) {
+        if (key == "start") {
+            if (!value.is_array() || value.size() != 2 || !value[0].is_number() ||
+                !value[1].is_number() ||
+                !valid_lon_lat(value[0].get<double>(), value[1].get<double>())) {
+                issues.push_back({key, ErrorCode::InvalidArgument, "[lon, lat]"});
+            } else {
+                out.start = geo::LonLat{value[0].get<double>(), value[1].get<double>()};
+                has_start = true;
+            }
+        } else if (key == "persons") {
+            if (!value.is_array()) {
+                issues.push_back({key, ErrorCode::FieldTypeMismatch, "array of person ids"});
+                continue;
+            }
+            if (value.size() > geo::kMaxVisitStops) {
+                issues.push_back({key,
+                                  ErrorCode::InvalidArgument,
+                                  "at most " + std::to_string(geo::kMaxVisitStops)});
+                continue;
+            }
+            for (std::size_t i = 0; i < value.size(); ++i) {
+                if (!value[i].is_string()) {
+                    issues.push_back({key + "[" + std::to_string(i) + "]",
+                                      ErrorCode::FieldTypeMismatch,
+                                      "string"});
+                } else {
+                    out.persons.emplace_back(value[i].get<std::string>());
+                }
+            }
+        } else if (key == "kelurahan") {
+            if (!value.is_string() || value.get<std::string>().empty()) {
+                issues.push_back({key, ErrorCode::FieldTypeMismatch, "a kelurahan code"});
+            } else {
+                out.kelurahan = value.get<std::string>();
+            }
+        } else if (key == "status") {
+            const auto status =
+                value.is_string() ? core::parse_status(value.get<std::string>()) : std::nullopt;
+            if (!status) {
+                issues.push_back({key, ErrorCode::StatusInvalid, value.dump()});
+            } else {
+                out.status = *status;
+            }
+        } else {
+            issues.push_back({key, ErrorCode::UnknownField, ""});
+        }
+    }
+    if (!has_start && issues.empty()) {
+        issues.push_back({"start", ErrorCode::InvalidArgument, "[lon, lat]"});
+    }
+    if (!issues.empty()) {
+        return fail(ErrorCode::ValidationFailed, "bad visit request", std::move(issues));
+    }
+    return out;
+}
+
+std::string metres(double m) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", m);
+    return buf;
 }
 
 Response person_response(int status, const core::PersonRecord& r) {
@@ -324,6 +538,27 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
             }
         }
         auto spatial = spatial_query(req, issues);
+        std::vector<std::string> needs;
+        std::optional<core::DisabilitySeverity> severity;
+        if (auto v = req.query_param("needs")) {
+            needs = parse_needs(*v, issues);
+        }
+        if (auto v = req.query_param("severity")) {
+            severity = core::parse_severity(*v);
+            if (!severity) {
+                issues.push_back({"severity", ErrorCode::SeverityInvalid, std::string(*v)});
+            }
+        }
+        if (!spatial && (!needs.empty() || severity) && issues.empty()) {
+            // The store's list has no such columns; the point index has.
+            issues.push_back({needs.empty() ? "severity" : "needs",
+                              ErrorCode::InvalidArgument,
+                              "only with near or bbox (or POST /api/v1/persons/search)"});
+        }
+        if (spatial) {
+            spatial->needs = std::move(needs);
+            spatial->severity = severity;
+        }
         if (!issues.empty()) {
             return problem(Error{ErrorCode::ValidationFailed, "bad query parameters", issues}, req);
         }
@@ -344,6 +579,42 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         body += "],\"next_cursor\":";
         body += page->next_cursor.empty() ? "null" : "\"" + page->next_cursor + "\"";
         body += '}';
+        return Response::json(200, std::move(body));
+    });
+
+    router.add("POST", "/api/v1/persons/search", kReaders, [&persons](const Request& req) {
+        auto body = search_body(req);
+        if (!body) {
+            return problem(body.error(), req);
+        }
+        return spatial_page(persons, body->first, body->second, req);
+    });
+
+    router.add("POST", "/api/v1/routes/visit", kReaders, [&persons](const Request& req) {
+        auto request = visit_body(req);
+        if (!request) {
+            return problem(request.error(), req);
+        }
+        auto plan = service::plan_visit(persons, *request, actor_of(req));
+        if (!plan) {
+            return problem(plan.error(), req);
+        }
+        std::string body = R"({"start":[)";
+        body += nlohmann::json(request->start.lon).dump() + "," +
+                nlohmann::json(request->start.lat).dump() + "],\"stops\":[";
+        for (std::size_t i = 0; i < plan->stops.size(); ++i) {
+            const auto& stop = plan->stops[i];
+            body += i > 0 ? "," : "";
+            body += R"({"order":)" + std::to_string(i + 1) + R"(,"leg_m":)" + metres(stop.leg_m) +
+                    R"(,"cumulative_m":)" + metres(stop.cumulative_m) + R"(,"person":)" +
+                    person_to_json(stop.record) + "}";
+        }
+        body += R"(],"total_m":)" + metres(plan->total_m) + R"(,"unlocated":[)";
+        for (std::size_t i = 0; i < plan->unlocated.size(); ++i) {
+            body += i > 0 ? "," : "";
+            body += person_to_json(plan->unlocated[i]);
+        }
+        body += "]}";
         return Response::json(200, std::move(body));
     });
 

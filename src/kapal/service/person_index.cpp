@@ -15,6 +15,7 @@ constexpr int kFeedPage = 10000;
 geo::PointAttributes attributes_of(const store::PersonSummary& s) {
     geo::PointAttributes a;
     a.categories = s.categories;
+    a.devices = s.devices;
     a.severity = s.severity ? static_cast<std::uint8_t>(*s.severity) : std::uint8_t{0xff};
     a.status = static_cast<std::uint8_t>(s.status);
     a.area_code = s.kelurahan_code;
@@ -106,6 +107,13 @@ std::vector<geo::PointHit>
 PersonIndex::in_box(const geo::BBox& box, const geo::PointFilter& filter, std::size_t limit) const {
     const std::shared_lock lock(mutex_);
     return index_.in_box(box, filter, limit);
+}
+
+std::vector<geo::PointHit> PersonIndex::in_polygon(const geo::MultiPolygon& shape,
+                                                   const geo::PointFilter& filter,
+                                                   std::size_t limit) const {
+    const std::shared_lock lock(mutex_);
+    return index_.in_polygon(shape, filter, limit);
 }
 
 std::size_t PersonIndex::size() const {

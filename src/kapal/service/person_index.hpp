@@ -46,6 +46,9 @@ class PersonIndex {
     nearest(geo::LonLat centre, std::size_t k, const geo::PointFilter& filter) const;
     std::vector<geo::PointHit>
     in_box(const geo::BBox& box, const geo::PointFilter& filter, std::size_t limit) const;
+    std::vector<geo::PointHit> in_polygon(const geo::MultiPolygon& shape,
+                                          const geo::PointFilter& filter,
+                                          std::size_t limit) const;
 
     std::size_t size() const;
     std::size_t memory_bytes() const;

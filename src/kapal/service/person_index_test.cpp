@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -158,6 +159,83 @@ TEST_F(PersonIndexTest, SearchAnswersIndexLoadingUntilTheFirstLoad) {
     r = service_->search(near, {}, admin_);
     ASSERT_TRUE(r.has_value()) << r.error().message;
     EXPECT_TRUE(r->items.empty());
+}
+
+TEST_F(PersonIndexTest, PolygonWithNeedsAndSeverityMatchesTheRecordsFilteredByHand) {
+    ASSERT_TRUE(index_->catch_up().has_value());
+    // Written through the service, so the index holds each person's devices at once.
+    std::vector<core::PersonRecord> made;
+    for (int i = 1; i <= 40; ++i) {
+        const std::string code = i % 3 == 0 ? "64.74.02.1001" : "64.74.01.1003";
+        core::Person p = person_in(code, i, rng_);
+        if (i % 4 == 0) {
+            p.assistive_devices = {"kursi_roda"};
+        } else if (i % 4 == 1) {
+            p.assistive_devices = {"tongkat_netra", "braille"};
+        }
+        p.severity =
+            i % 2 == 0 ? core::DisabilitySeverity::Berat : core::DisabilitySeverity::Ringan;
+        auto created = service_->create(p, admin_, std::nullopt);
+        ASSERT_TRUE(created.has_value()) << created.error().message;
+        made.push_back(created->record);
+    }
+    // A box-shaped polygon over the whole city with a hole around the first person's home.
+    const auto& first = *made[0].person.home;
+    const double d = 0.0005;
+    geo::Polygon city{{{117.0, -0.5}, {118.0, -0.5}, {118.0, 0.5}, {117.0, 0.5}},
+                      {{{first.lon - d, first.lat - d},
+                        {first.lon + d, first.lat - d},
+                        {first.lon + d, first.lat + d},
+                        {first.lon - d, first.lat + d}}}};
+    SpatialQuery q;
+    q.polygon = geo::MultiPolygon{{city}};
+    q.needs = {"kursi_roda", "braille"};
+    q.severity = core::DisabilitySeverity::Berat;
+    store::PersonQuery filters;
+    filters.limit = 1000;
+    auto page = service_->search(q, filters, admin_);
+    ASSERT_TRUE(page.has_value()) << page.error().message;
+    std::vector<std::string> expected;
+    for (const auto& r : made) {
+        const auto& devices = r.person.assistive_devices;
+        const bool needs =
+            std::find(devices.begin(), devices.end(), "kursi_roda") != devices.end() ||
+            std::find(devices.begin(), devices.end(), "braille") != devices.end();
+        const geo::LonLat at{r.person.home->lon, r.person.home->lat};
+        if (needs && r.person.severity == core::DisabilitySeverity::Berat &&
+            geo::contains(city, at)) {
+            expected.push_back(r.id.str());
+        }
+    }
+    std::sort(expected.begin(), expected.end());
+    std::vector<std::string> got;
+    for (const auto& hit : page->items) {
+        got.push_back(hit.record.id.str());
+    }
+    EXPECT_EQ(got, expected) << "by id";
+    EXPECT_FALSE(expected.empty());
+
+    // Persons 4, 8, ..., 40 use a wheelchair and are "berat"; the hole holds only person 1.
+    q.needs = {"kursi_roda"};
+    page = service_->search(q, filters, admin_);
+    ASSERT_TRUE(page.has_value());
+    EXPECT_EQ(page->items.size(), 10U);
+    q.polygon->parts[0].holes.clear();
+    q.needs = {"tongkat_netra"};
+    q.severity.reset();
+    page = service_->search(q, filters, admin_);
+    ASSERT_TRUE(page.has_value());
+    EXPECT_EQ(page->items.size(), 10U) << "persons 1, 5, 9, ...";
+    q.categories = {core::Category::Mental};
+    page = service_->search(q, filters, admin_);
+    ASSERT_TRUE(page.has_value());
+    EXPECT_TRUE(page->items.empty()) << "categories narrow as well";
+
+    q.needs = {"kursi_roda", "jetpack"};
+    auto bad = service_->search(q, filters, admin_);
+    ASSERT_FALSE(bad.has_value());
+    ASSERT_EQ(bad.error().fields.size(), 1U);
+    EXPECT_EQ(bad.error().fields[0].field, "needs[1]");
 }
 
 TEST_F(PersonIndexTest, SearchRefusesANameOrCursorAndNeedsAPlace) {

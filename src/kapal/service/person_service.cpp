@@ -4,6 +4,7 @@
 #include "kapal/core/person_rules.hpp"
 #include "kapal/core/region_registry.hpp"
 #include "kapal/core/text.hpp"
+#include "kapal/store/store_codec.hpp"
 
 #include <algorithm>
 
@@ -211,8 +212,16 @@ Result<SpatialPage> PersonService::search(const SpatialQuery& spatial,
     if (index_ == nullptr) {
         return fail(ErrorCode::Internal, "no point index in this process");
     }
-    if (!spatial.bbox && !spatial.near) {
-        return fail(ErrorCode::ValidationFailed, "near or bbox is required");
+    if (!spatial.bbox && !spatial.near && !spatial.polygon) {
+        return fail(ErrorCode::ValidationFailed, "near, bbox or a polygon is required");
+    }
+    for (std::size_t i = 0; i < spatial.needs.size(); ++i) {
+        if (!core::is_assistive_device(spatial.needs[i])) {
+            return fail(
+                ErrorCode::ValidationFailed,
+                "unknown assistive device",
+                {{"needs[" + std::to_string(i) + "]", ErrorCode::NeedInvalid, spatial.needs[i]}});
+        }
     }
     if (!filters.name_contains.empty() || !filters.cursor.empty()) {
         return fail(ErrorCode::ValidationFailed,
@@ -234,6 +243,17 @@ Result<SpatialPage> PersonService::search(const SpatialQuery& spatial,
     if (filters.category) {
         f.any_category = static_cast<std::uint8_t>(1U << static_cast<unsigned>(*filters.category));
     }
+    if (!spatial.categories.empty()) {
+        // Both given: a person must match the list's category and one of these.
+        const auto mask = static_cast<std::uint8_t>(store::category_mask(spatial.categories));
+        f.any_category =
+            f.any_category == 0 ? mask : static_cast<std::uint8_t>(f.any_category & mask);
+        nothing = nothing || f.any_category == 0;
+    }
+    if (spatial.severity) {
+        f.severity = static_cast<std::uint8_t>(*spatial.severity);
+    }
+    f.any_device = static_cast<std::uint16_t>(store::device_mask(spatial.needs));
     if (filters.status) {
         f.status = static_cast<std::uint8_t>(*filters.status);
     }
@@ -243,14 +263,16 @@ Result<SpatialPage> PersonService::search(const SpatialQuery& spatial,
     }
     const auto limit = static_cast<std::size_t>(std::clamp(filters.limit, 1, 1000));
     std::vector<geo::PointHit> hits;
-    if (spatial.bbox) {
+    if (spatial.polygon) {
+        hits = index_->in_polygon(*spatial.polygon, f, limit + 1);
+    } else if (spatial.bbox) {
         hits = index_->in_box(*spatial.bbox, f, limit + 1);
     } else if (spatial.near && spatial.k > 0) {
         hits = index_->nearest(*spatial.near, std::min(spatial.k, limit), f);
     } else if (spatial.near) {
         hits = index_->within(*spatial.near, spatial.radius_m, f, limit + 1);
     } else {
-        return fail(ErrorCode::ValidationFailed, "near or bbox is required");
+        return fail(ErrorCode::ValidationFailed, "near, bbox or a polygon is required");
     }
     if (hits.size() > limit) {
         page.truncated = true;

@@ -33,12 +33,18 @@ struct RevealedNumbers {
     std::string account_number;
 };
 
-/// Where to look: around a point (within radius_m, or the k nearest) or inside a box.
+/// Where to look: around a point (within radius_m, or the k nearest), inside a box or inside a
+/// polygon (exactly one of them); and the filters only the point index holds.
 struct SpatialQuery {
     std::optional<geo::LonLat> near;
-    double radius_m = 0; ///< with near, when k == 0
-    std::size_t k = 0;   ///< with near: the k nearest
-    std::optional<geo::BBox> bbox;
+    double radius_m = 0;                      ///< with near, when k == 0
+    std::size_t k = 0;                        ///< with near: the k nearest
+    std::optional<geo::BBox> bbox;            ///< min_lon > max_lon: crosses the antimeridian
+    std::optional<geo::MultiPolygon> polygon; ///< holes excluded, boundary included
+
+    std::vector<core::Category> categories; ///< any of them (with the list's category)
+    std::optional<core::DisabilitySeverity> severity;
+    std::vector<std::string> needs; ///< assistive-device codes (core::kAssistiveDevices), any of
 };
 
 struct SpatialHit {
@@ -47,7 +53,7 @@ struct SpatialHit {
 };
 
 struct SpatialPage {
-    std::vector<SpatialHit> items; ///< nearest first (box: by id)
+    std::vector<SpatialHit> items; ///< nearest first (box, polygon: by id)
     bool truncated = false;        ///< more matched than the limit
 };
 
@@ -84,8 +90,10 @@ class PersonService {
     Result<store::Page<core::PersonRecord>> list(store::PersonQuery query, const Actor& actor);
 
     /// Persons by where they live, from the point index, with the list's filters (area,
-    /// category, status; not name or cursor) and the actor's scope; at most filters.limit.
-    /// Errors: ValidationFailed, Internal (no index set).
+    /// category, status; not name or cursor), the spatial query's own (categories, severity,
+    /// needs) and the actor's scope; at most filters.limit. Each record is read from the store.
+    /// Errors: ValidationFailed (no place, a name or cursor, an unknown need code),
+    /// IndexLoading, Internal (no index set).
     Result<SpatialPage>
     search(const SpatialQuery& spatial, const store::PersonQuery& filters, const Actor& actor);
 
