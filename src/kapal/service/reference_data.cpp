@@ -96,6 +96,14 @@ Result<std::shared_ptr<const ReferenceData>> load_reference_data(const fs::path&
         return fail(ErrorCode::ConfigInvalid,
                     "bontang_kelurahan.geojson: " + features.error().message);
     }
+    for (const char* file : {"bontang_kota.geojson", "bontang_kecamatan.geojson"}) {
+        auto level = geo::read_area_features((dir / file).string());
+        if (!level) {
+            return fail(ErrorCode::ConfigInvalid, std::string(file) + ": " + level.error().message);
+        }
+        data->areas.insert(data->areas.end(), level->begin(), level->end());
+    }
+    data->areas.insert(data->areas.end(), features->begin(), features->end());
     auto index = geo::AreaIndex::create(std::move(*features));
     if (!index) {
         return fail(std::move(index).error());

@@ -25,13 +25,16 @@ struct AreaPopulation {
 struct ReferenceData {
     core::RegionRegistry regions;
     std::unique_ptr<geo::AreaIndex> kelurahan; ///< polygons of the city's kelurahan
-    std::vector<AreaPopulation> population;    ///< kota and kecamatan figures, latest year
-    std::string city_code;                     ///< "64.74"
+    /// Every area with its polygons for the GIS layers: the kota, its kecamatan, its kelurahan.
+    std::vector<geo::AreaFeature> areas;
+    std::vector<AreaPopulation> population; ///< kota and kecamatan figures, latest year
+    std::string city_code;                  ///< "64.74"
 };
 
 /// Loads data/ from `dir`: kode_wilayah_kaltim_64.csv (areas and names),
 /// kode_kab_kec_historis_indonesia.csv (NIK prefixes, current and historical),
-/// bontang_kelurahan.geojson, population_bontang.csv. Errors name the file and line.
+/// bontang_kelurahan.geojson (with bontang_kecamatan.geojson and bontang_kota.geojson for the
+/// GIS layers), population_bontang.csv. Errors name the file and line.
 Result<std::shared_ptr<const ReferenceData>> load_reference_data(const std::filesystem::path& dir);
 
 } // namespace kapal::service
