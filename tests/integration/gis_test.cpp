@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -223,6 +224,46 @@ TEST_F(Gis, ExportedAreasOpenInOgrinfoInEveryFormat) {
                   std::string::npos)
             << format << info.output;
     }
+}
+
+TEST_F(Gis, DownloadsOverTheApiAreScopedMaskedAndOpenInOgrinfo) {
+    const std::string kel = kelurahan_->begin()->second;
+    server_->add_user("lurah_unduh", "viewer", {kel});
+    const std::string token = server_->make_token("lurah_unduh");
+    long expected = 0;
+    for (const auto& [id, code] : *kelurahan_) {
+        expected += code == kel ? 1 : 0;
+    }
+    TempDir tmp;
+    for (const std::string format : {"gpkg", "geojson"}) {
+        auto res = server_->send(
+            "GET", "/api/v1/exports/persons?format=" + format, "", {}, Credentials{token, "", ""});
+        ASSERT_TRUE(res.has_value());
+        ASSERT_EQ(res->status, 200) << res->body.substr(0, 500);
+        EXPECT_NE(res->header("Content-Disposition").find("persons." + format), std::string::npos);
+        const std::string file = tmp.path() + "/unduh." + format;
+        std::ofstream(file, std::ios::binary) << res->body;
+        const auto info = gdal({"ogrinfo", "-ro", "-al", file});
+        ASSERT_EQ(info.exit_code, 0) << info.output;
+        EXPECT_EQ(feature_count(info.output), expected) << format;
+        std::istringstream lines(info.output);
+        for (std::string line; std::getline(lines, line);) {
+            if (line.find("  kelurahan_code (String) = ") == 0) {
+                EXPECT_EQ(line.substr(line.find("= ") + 2), kel) << format;
+            }
+            if (line.find("  nik (String) = ") == 0) {
+                EXPECT_NE(line.find("**********"), std::string::npos) << format << ": " << line;
+            }
+        }
+    }
+    auto anonymous = server_->send("GET", "/api/v1/exports/persons", "", {}, Credentials{});
+    EXPECT_EQ(anonymous->status, 401);
+    auto bad = server_->request("GET", "/api/v1/exports/persons?format=xlsx");
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_EQ(json::parse(bad->body)["errors"][0]["field"], "format");
+    auto areas = server_->send("GET", "/api/v1/exports/areas", "", {}, Credentials{});
+    ASSERT_EQ(areas->status, 200);
+    EXPECT_EQ(json::parse(areas->body)["features"].size(), 19U);
 }
 
 TEST_F(Gis, BadParametersAnswerProblemsNamingTheParameter) {

@@ -286,6 +286,16 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
             return s.send("GET", "/ogc/collections/persons/items/" + id(scope), "", {}, who);
         }};
 
+    // Downloads: persons for readers (limited to their areas, as the list), areas open.
+    table["GET /api/v1/exports/persons"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/exports/persons?format=geojson", "", {}, who);
+        }};
+    table["GET /api/v1/exports/areas"] = {
+        {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/exports/areas?format=csv", "", {}, who);
+        }};
+
     // Every route the program registers must be classified here, and nothing else.
     const auto routes = s.cli({"routes"});
     ASSERT_EQ(routes.exit_code, 0) << routes.output;

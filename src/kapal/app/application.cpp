@@ -3,6 +3,7 @@
 #include "kapal/core/text.hpp"
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
+#include "kapal/http/export_routes.hpp"
 #include "kapal/http/ogc_routes.hpp"
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
@@ -629,6 +630,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_auth_routes(router, app.auth(), gate, app.users(), app.store());
     http::add_person_routes(router, app.persons(), app.store());
     http::add_ogc_routes(router, app.features(), app.clock());
+    http::add_export_routes(router, app.store(), app.reference());
 }
 
 } // namespace

@@ -243,6 +243,36 @@ const std::string& openapi_document() {
         }
       }
     },
+    "/api/v1/exports/persons": {
+      "get": {
+        "tags": ["persons"], "operationId": "exportPersons", "summary": "Download persons as GeoJSON, GeoPackage or CSV",
+        "description": "Roles: admin, operator, auditor, viewer. Every person in the caller's areas (also those without a home: no geometry), NIK and KK masked; the same files as `kapal export persons` (GeoJSON and GeoPackage: layer persons, one point per home; CSV: the import template's columns with Latitude and Longitude, plus ID, Versi, Diubah). Made in one piece: for a province or more, use the command line.",
+        "parameters": [ { "$ref": "#/components/parameters/ExportFormat" } ],
+        "responses": {
+          "200": { "description": "The file (Content-Disposition: attachment)", "content": {
+            "application/geo+json": { "schema": { "type": "object" } },
+            "application/geopackage+sqlite3": { "schema": { "type": "string", "contentEncoding": "binary" } },
+            "text/csv": { "schema": { "type": "string" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/exports/areas": {
+      "get": {
+        "tags": ["ogc"], "operationId": "exportAreas", "security": [], "summary": "Download the kota, kecamatan and kelurahan polygons",
+        "description": "Open. GeoJSON and GeoPackage: layer areas (code, name, level, parent_code); CSV: code, name, level, parent_code, lon and lat of a point inside the area, and the polygons as WKT.",
+        "parameters": [ { "$ref": "#/components/parameters/ExportFormat" } ],
+        "responses": {
+          "200": { "description": "The file (Content-Disposition: attachment)", "content": {
+            "application/geo+json": { "schema": { "type": "object" } },
+            "application/geopackage+sqlite3": { "schema": { "type": "string", "contentEncoding": "binary" } },
+            "text/csv": { "schema": { "type": "string" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
     "/ogc": {
       "get": {
         "tags": ["ogc"], "operationId": "getOgcLanding", "security": [], "summary": "OGC API – Features landing page",
@@ -336,6 +366,7 @@ const std::string& openapi_document() {
     },
     "parameters": {
       "CollectionId": { "name": "collectionId", "in": "path", "required": true, "description": "persons or areas", "schema": { "type": "string", "enum": ["persons", "areas"] } },
+      "ExportFormat": { "name": "format", "in": "query", "description": "The file format", "schema": { "type": "string", "enum": ["geojson", "gpkg", "csv"], "default": "geojson" } },
       "OgcFormat": { "name": "f", "in": "query", "description": "json (or geojson): the only encoding served", "schema": { "type": "string", "enum": ["json", "geojson"] } },
       "PersonId": { "name": "id", "in": "path", "required": true, "description": "Public id (UUIDv7)", "schema": { "type": "string", "format": "uuid" } }
     },
