@@ -6,7 +6,6 @@
 #include "kapal/store/store.hpp"
 
 #include <algorithm>
-#include <limits>
 
 namespace kapal::service {
 namespace {
@@ -191,15 +190,13 @@ FeatureCollection persons_collection(PersonService& persons,
         }
         geo::PointFilter filter;
         filter.area_prefixes = actor.scope_area_codes;
-        // Every match, in id order: numberMatched must be exact and offset paging stable.
-        const auto hits =
-            index.in_box(q.bbox.value_or(kWorld), filter, std::numeric_limits<std::size_t>::max());
+        // In id order with every match counted: numberMatched exact, offset paging stable.
+        const auto hits = index.in_box_page(q.bbox.value_or(kWorld), filter, q.offset, q.limit);
         FeaturePage page;
-        page.matched = hits.size();
-        const std::size_t end = std::min(hits.size(), q.offset + std::min(q.limit, hits.size()));
-        for (std::size_t i = q.offset; i < end; ++i) {
+        page.matched = hits.matched;
+        for (const auto& hit : hits.hits) {
             // The store is the truth: a person moved out of scope meanwhile is left out.
-            auto record = persons.get(core::PersonId(hits[i].key), actor);
+            auto record = persons.get(core::PersonId(hit.key), actor);
             if (!record) {
                 if (record.error().code == ErrorCode::NotFound) {
                     continue;

@@ -108,6 +108,14 @@ PersonIndex::in_box(const geo::BBox& box, const geo::PointFilter& filter, std::s
     return index_.in_box(box, filter, limit);
 }
 
+geo::PointPage PersonIndex::in_box_page(const geo::BBox& box,
+                                        const geo::PointFilter& filter,
+                                        std::size_t offset,
+                                        std::size_t limit) const {
+    const std::shared_lock lock(mutex_);
+    return index_.in_box_page(box, filter, offset, limit);
+}
+
 std::size_t PersonIndex::size() const {
     const std::shared_lock lock(mutex_);
     return index_.size();
