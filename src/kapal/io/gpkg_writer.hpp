@@ -1,6 +1,6 @@
 #pragma once
-// GeoPackage output through GDAL/OGR (the only file of the program that includes GDAL): one
-// layer in EPSG:4326 with a string `id` column, then the schema's attributes.
+// GeoPackage output through GDAL/OGR (with vector_reader.cpp, the only files that include GDAL):
+// one layer in EPSG:4326 with a string `id` column, then the schema's attributes.
 
 #include "kapal/core/result.hpp"
 #include "kapal/io/feature.hpp"
