@@ -257,7 +257,10 @@ TEST_F(HttpApi, ServesTheStaticPageAndTheOpenApiDocument) {
                              "/api/v1/persons",
                              "/api/v1/persons/{id}",
                              "/api/v1/persons/{id}/versions",
-                             "/api/v1/persons/lookup"}) {
+                             "/api/v1/persons/lookup",
+                             "/ogc",
+                             "/ogc/collections/{collectionId}/items",
+                             "/ogc/collections/{collectionId}/items/{featureId}"}) {
         EXPECT_TRUE(openapi["paths"].contains(path)) << path;
     }
 }

@@ -72,6 +72,7 @@ class Security : public ::testing::Test {
         }
         (*passwords_)["other"] = server_->add_user("u.other", "viewer", {"64.74"});
         server_->start();
+        server_->wait_for_point_index();
         // Person "in" lives in Bontang Utara, person "out" in Bontang Selatan.
         auto in = server_->request("POST", "/api/v1/persons", person_in("64.74.01.1003", 1));
         auto out = server_->request("POST", "/api/v1/persons", person_in("64.74.02.1001", 2));
@@ -275,6 +276,42 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
                           R"({"purpose":"uji matriks akses"})",
                           {},
                           who);
+        }};
+
+    // OGC API – Features: the descriptions and the areas are open; persons are for readers,
+    // the list limited to their areas (never refused), one person outside them absent.
+    for (const char* path : {"/ogc",
+                             "/ogc/conformance",
+                             "/ogc/collections",
+                             "/ogc/collections/persons",
+                             "/ogc/collections/areas",
+                             "/ogc/collections/areas/items"}) {
+        table[std::string("GET ") + path] = {
+            {}, true, false, 200, 0, [&s, path](const Credentials& who, Scope, int) {
+                return s.send("GET", path, "", {}, who);
+            }};
+    }
+    table["GET /ogc/collections/areas/items/{featureId}"] = {
+        {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/ogc/collections/areas/items/64.74.01.1003", "", {}, who);
+        }};
+    table["GET /ogc/collections/persons/items"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/ogc/collections/persons/items", "", {}, who);
+        }};
+    table["GET /ogc/collections/persons/items/{featureId}"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", "/ogc/collections/persons/items/" + id(scope), "", {}, who);
+        }};
+
+    // Downloads: persons for readers (limited to their areas, as the list), areas open.
+    table["GET /api/v1/exports/persons"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/exports/persons?format=geojson", "", {}, who);
+        }};
+    table["GET /api/v1/exports/areas"] = {
+        {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/exports/areas?format=csv", "", {}, who);
         }};
 
     // Every route the program registers must be classified here, and nothing else.

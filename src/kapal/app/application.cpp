@@ -3,6 +3,8 @@
 #include "kapal/core/text.hpp"
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
+#include "kapal/http/export_routes.hpp"
+#include "kapal/http/ogc_routes.hpp"
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
@@ -380,6 +382,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         std::make_unique<service::PersonService>(*app->store_, app->ref_, *app->clock_, app->ids_);
     app->person_index_ = std::make_unique<service::PersonIndex>(*app->store_);
     app->persons_->set_index(app->person_index_.get());
+    app->features_.add(service::persons_collection(*app->persons_, *app->person_index_, app->ref_));
+    app->features_.add(service::areas_collection(app->ref_));
     app->users_ =
         std::make_unique<service::UserService>(*app->store_, app->ref_, *app->clock_, app->ids_);
     const auto& c = app->config_;
@@ -641,6 +645,8 @@ http::GateOptions gate_options(const Config& c) {
 void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_auth_routes(router, app.auth(), gate, app.users(), app.store());
     http::add_person_routes(router, app.persons(), app.store());
+    http::add_ogc_routes(router, app.features(), app.clock());
+    http::add_export_routes(router, app.store(), app.reference());
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/service/auth_service.hpp"
+#include "kapal/service/gis_layers.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/service/user_service.hpp"
@@ -71,6 +72,10 @@ class Application {
 
     service::UserService& users() { return *users_; }
 
+    /// The GIS layers the OGC API serves (persons, areas; hazard zones and facilities join
+    /// here when they exist).
+    const service::FeatureCatalogue& features() const { return features_; }
+
     service::AuthService& auth() { return *auth_; }
 
     /// Re-encrypts every NIK and KK with fresh keys and recomputes the blind indexes in one
@@ -114,6 +119,7 @@ class Application {
     std::unique_ptr<service::PersonIndex> person_index_;
     std::unique_ptr<service::UserService> users_;
     std::unique_ptr<service::AuthService> auth_;
+    service::FeatureCatalogue features_;
     int lock_fd_ = -1; ///< DIR/.lock, held shared while open (exclusive to rotate keys)
 };
 

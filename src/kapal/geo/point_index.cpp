@@ -397,6 +397,40 @@ std::vector<PointHit> PointIndex::in_polygon(const MultiPolygon& shape,
     return m.by_key(std::move(found), limit);
 }
 
+PointPage PointIndex::in_box_page(const BBox& box,
+                                  const PointFilter& filter,
+                                  std::size_t offset,
+                                  std::size_t limit) const {
+    const Impl& m = *impl_;
+    PointPage page;
+    if (box.empty()) {
+        return page;
+    }
+    std::vector<std::uint32_t> found;
+    const Box q(Point(box.min_lon, box.min_lat), Point(box.max_lon, box.max_lat));
+    const auto match = m.matcher(filter);
+    for (auto it = m.tree.qbegin(bgi::covered_by(q) && bgi::satisfies(match)); it != m.tree.qend();
+         ++it) {
+        found.push_back(it->second);
+    }
+    page.matched = found.size();
+    if (offset >= found.size() || limit == 0) {
+        return page;
+    }
+    const std::size_t end = offset + std::min(limit, found.size() - offset);
+    const auto by_key = [&](std::uint32_t a, std::uint32_t b) {
+        return m.entries[a].key < m.entries[b].key;
+    };
+    // The page's first element in place, then only the page sorted: O(n + page · log page).
+    const auto first = found.begin() + static_cast<std::ptrdiff_t>(offset);
+    std::nth_element(found.begin(), first, found.end(), by_key);
+    std::partial_sort(first, found.begin() + static_cast<std::ptrdiff_t>(end), found.end(), by_key);
+    for (std::size_t i = offset; i < end; ++i) {
+        page.hits.push_back(m.hit(found[i], 0));
+    }
+    return page;
+}
+
 std::size_t PointIndex::memory_bytes() const {
     const Impl& m = *impl_;
     // Entries, the hash map (a node of key, slot and next pointer, plus its bucket), the tree's

@@ -44,6 +44,12 @@ struct PointHit {
     double distance_m = 0;
 };
 
+/// One page of a box query in key order, and how many points the box holds in all.
+struct PointPage {
+    std::vector<PointHit> hits;
+    std::size_t matched = 0;
+};
+
 class PointIndex {
   public:
     PointIndex();
@@ -98,6 +104,13 @@ class PointIndex {
     /// (RFC 7946 §3.1.9).
     std::vector<PointHit>
     in_polygon(const MultiPolygon& shape, const PointFilter& filter, std::size_t limit) const;
+    /// Points inside `box` (edges included) in key order: skips `offset`, at most `limit`, and
+    /// counts every match. Selects the page without sorting the rest (paging a layer: the OGC
+    /// API's offset and numberMatched).
+    PointPage in_box_page(const BBox& box,
+                          const PointFilter& filter,
+                          std::size_t offset,
+                          std::size_t limit) const;
 
     /// An estimate of the heap memory the index holds, bytes.
     std::size_t memory_bytes() const;

@@ -387,6 +387,41 @@ TEST(PointIndexPolygon, RandomPolygonsWithHolesMatchABruteForceOracle) {
     EXPECT_GT(on_boundary, 30U) << "the boundary rule was exercised";
 }
 
+TEST(PointIndexPages, PagesInKeyOrderMatchABruteForceOracleForRandomBoxesAndOffsets) {
+    const std::uint64_t seed = testing::test_seed(7);
+    const auto data = samples(2000, seed);
+    PointIndex index;
+    for (const auto& s : data) {
+        ASSERT_TRUE(index.upsert(s.key, 1, s.at, s.attrs));
+    }
+    std::mt19937_64 rng(seed + 1);
+    std::uniform_real_distribution<double> lon(117.36, 117.58);
+    std::uniform_real_distribution<double> lat(0.03, 0.24);
+    for (int round = 0; round < 200; ++round) {
+        const double a = lon(rng), b = lon(rng), c = lat(rng), d = lat(rng);
+        const BBox box{std::min(a, b), std::min(c, d), std::max(a, b), std::max(c, d)};
+        const auto f = filters()[rng() % filters().size()];
+        std::vector<std::string> expected;
+        for (const auto& s : data) {
+            if (box.contains(s.at) && passes(s, f)) {
+                expected.push_back(s.key);
+            }
+        }
+        std::sort(expected.begin(), expected.end());
+        const std::size_t offset = rng() % (expected.size() + 3);
+        const std::size_t limit = rng() % 60;
+        const auto page = index.in_box_page(box, f, offset, limit);
+        EXPECT_EQ(page.matched, expected.size()) << "round " << round;
+        const std::size_t want =
+            offset >= expected.size() ? 0 : std::min(limit, expected.size() - offset);
+        ASSERT_EQ(page.hits.size(), want) << "round " << round;
+        for (std::size_t i = 0; i < want; ++i) {
+            EXPECT_EQ(page.hits[i].key, expected[offset + i]) << "round " << round;
+        }
+    }
+    EXPECT_EQ(index.in_box_page(BBox{}, {}, 0, 10).matched, 0U);
+}
+
 TEST(PointIndexAntimeridian, BoxesCirclesAndNearestWrapAround) {
     PointIndex index;
     const std::vector<LonLat> at = {

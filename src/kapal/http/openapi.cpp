@@ -21,7 +21,8 @@ const std::string& openapi_document() {
     { "name": "system", "description": "Health and API description" },
     { "name": "auth", "description": "Sign-in, sessions, users and the audit log" },
     { "name": "persons", "description": "The registry of persons with disabilities" },
-    { "name": "routes", "description": "Home-visit routes" }
+    { "name": "routes", "description": "Home-visit routes" },
+    { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open). Hazard zones and facilities join as collections when they exist." }
   ],
   "paths": {
     "/healthz": {
@@ -275,6 +276,121 @@ const std::string& openapi_document() {
           "404": { "$ref": "#/components/responses/Problem" }
         }
       }
+    },
+    "/api/v1/exports/persons": {
+      "get": {
+        "tags": ["persons"], "operationId": "exportPersons", "summary": "Download persons as GeoJSON, GeoPackage or CSV",
+        "description": "Roles: admin, operator, auditor, viewer. Every person in the caller's areas (also those without a home: no geometry), NIK and KK masked; the same files as `kapal export persons` (GeoJSON and GeoPackage: layer persons, one point per home; CSV: the import template's columns with Latitude and Longitude, plus ID, Versi, Diubah). Made in one piece: for a province or more, use the command line.",
+        "parameters": [ { "$ref": "#/components/parameters/ExportFormat" } ],
+        "responses": {
+          "200": { "description": "The file (Content-Disposition: attachment)", "content": {
+            "application/geo+json": { "schema": { "type": "object" } },
+            "application/geopackage+sqlite3": { "schema": { "type": "string", "contentEncoding": "binary" } },
+            "text/csv": { "schema": { "type": "string" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/exports/areas": {
+      "get": {
+        "tags": ["ogc"], "operationId": "exportAreas", "security": [], "summary": "Download the kota, kecamatan and kelurahan polygons",
+        "description": "Open. GeoJSON and GeoPackage: layer areas (code, name, level, parent_code); CSV: code, name, level, parent_code, lon and lat of a point inside the area, and the polygons as WKT.",
+        "parameters": [ { "$ref": "#/components/parameters/ExportFormat" } ],
+        "responses": {
+          "200": { "description": "The file (Content-Disposition: attachment)", "content": {
+            "application/geo+json": { "schema": { "type": "object" } },
+            "application/geopackage+sqlite3": { "schema": { "type": "string", "contentEncoding": "binary" } },
+            "text/csv": { "schema": { "type": "string" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/ogc": {
+      "get": {
+        "tags": ["ogc"], "operationId": "getOgcLanding", "security": [], "summary": "OGC API – Features landing page",
+        "description": "Links to this document (service-desc), the conformance classes and the collections. Open.",
+        "parameters": [ { "$ref": "#/components/parameters/OgcFormat" } ],
+        "responses": {
+          "200": { "description": "The landing page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/OgcLinks" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/ogc/conformance": {
+      "get": {
+        "tags": ["ogc"], "operationId": "getOgcConformance", "security": [], "summary": "Conformance classes (core, geojson)",
+        "parameters": [ { "$ref": "#/components/parameters/OgcFormat" } ],
+        "responses": {
+          "200": { "description": "conformsTo", "content": { "application/json": { "schema": { "type": "object", "properties": { "conformsTo": { "type": "array", "items": { "type": "string" } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/ogc/collections": {
+      "get": {
+        "tags": ["ogc"], "operationId": "getOgcCollections", "security": [], "summary": "The collections: id, title, extent (CRS84), links to items",
+        "parameters": [ { "$ref": "#/components/parameters/OgcFormat" } ],
+        "responses": {
+          "200": { "description": "The collections", "content": { "application/json": { "schema": { "type": "object" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/ogc/collections/{collectionId}": {
+      "get": {
+        "tags": ["ogc"], "operationId": "getOgcCollection", "security": [], "summary": "One collection's description",
+        "parameters": [ { "$ref": "#/components/parameters/CollectionId" }, { "$ref": "#/components/parameters/OgcFormat" } ],
+        "responses": {
+          "200": { "description": "The collection", "content": { "application/json": { "schema": { "type": "object" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/ogc/collections/{collectionId}/items": {
+      "get": {
+        "tags": ["ogc"], "operationId": "getOgcItems", "summary": "Features of a collection, a page at a time",
+        "description": "GeoJSON FeatureCollection with numberMatched, numberReturned, timeStamp and links (self, collection, next while more match, prev after the first page). persons: roles admin, operator, auditor, viewer; only persons with a home location inside the caller's areas, in id order; NIK and KK masked; 503 index.loading while the server loads its point index. areas: open. An unknown parameter, or a bad value, is a 400 problem naming the parameter.",
+        "security": [ {}, { "session": [] }, { "bearerToken": [] } ],
+        "parameters": [
+          { "$ref": "#/components/parameters/CollectionId" },
+          { "name": "bbox", "in": "query", "description": "min_lon,min_lat,max_lon,max_lat (CRS84; six numbers with heights are accepted): features whose geometry meets the box (areas: whose bounding box meets it)", "schema": { "type": "string", "example": "117.42,0.08,117.50,0.15" } },
+          { "name": "bbox-crs", "in": "query", "description": "Only http://www.opengis.net/def/crs/OGC/1.3/CRS84", "schema": { "type": "string" } },
+          { "name": "limit", "in": "query", "description": "Features per page; larger values are lowered to the maximum", "schema": { "type": "integer", "minimum": 1, "maximum": 5000, "default": 100 } },
+          { "name": "offset", "in": "query", "description": "Features to skip (the next link sets it)", "schema": { "type": "integer", "minimum": 0, "default": 0 } },
+          { "name": "datetime", "in": "query", "description": "Accepted and ignored: the collections have no time dimension", "schema": { "type": "string" } },
+          { "$ref": "#/components/parameters/OgcFormat" }
+        ],
+        "responses": {
+          "200": { "description": "A page of features", "content": { "application/geo+json": { "schema": { "$ref": "#/components/schemas/OgcFeatureCollection" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "503": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/ogc/collections/{collectionId}/items/{featureId}": {
+      "get": {
+        "tags": ["ogc"], "operationId": "getOgcItem", "summary": "One feature",
+        "description": "persons: roles admin, operator, auditor, viewer; a person outside the caller's areas answers 404. areas: open; the id is the Kemendagri code.",
+        "security": [ {}, { "session": [] }, { "bearerToken": [] } ],
+        "parameters": [
+          { "$ref": "#/components/parameters/CollectionId" },
+          { "name": "featureId", "in": "path", "required": true, "description": "Person id (UUIDv7) or area code", "schema": { "type": "string" } },
+          { "$ref": "#/components/parameters/OgcFormat" }
+        ],
+        "responses": {
+          "200": { "description": "The feature", "content": { "application/geo+json": { "schema": { "type": "object" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
     }
   },
   "components": {
@@ -283,6 +399,9 @@ const std::string& openapi_document() {
       "bearerToken": { "type": "http", "scheme": "bearer", "description": "An API token made with `kapal token create` (ksg_...)." }
     },
     "parameters": {
+      "CollectionId": { "name": "collectionId", "in": "path", "required": true, "description": "persons or areas", "schema": { "type": "string", "enum": ["persons", "areas"] } },
+      "ExportFormat": { "name": "format", "in": "query", "description": "The file format", "schema": { "type": "string", "enum": ["geojson", "gpkg", "csv"], "default": "geojson" } },
+      "OgcFormat": { "name": "f", "in": "query", "description": "json (or geojson): the only encoding served", "schema": { "type": "string", "enum": ["json", "geojson"] } },
       "PersonId": { "name": "id", "in": "path", "required": true, "description": "Public id (UUIDv7)", "schema": { "type": "string", "format": "uuid" } }
     },
     "headers": {
@@ -293,6 +412,15 @@ const std::string& openapi_document() {
         "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
     },
     "schemas": {
+      "OgcLinks": { "type": "object", "properties": { "title": { "type": "string" }, "description": { "type": "string" }, "links": { "type": "array", "items": { "$ref": "#/components/schemas/OgcLink" } } } },
+      "OgcLink": { "type": "object", "required": ["href", "rel"], "properties": { "href": { "type": "string" }, "rel": { "type": "string" }, "type": { "type": "string" }, "title": { "type": "string" } } },
+      "OgcFeatureCollection": { "type": "object", "required": ["type", "features"], "properties": {
+        "type": { "const": "FeatureCollection" },
+        "features": { "type": "array", "items": { "type": "object" } },
+        "numberMatched": { "type": "integer" },
+        "numberReturned": { "type": "integer" },
+        "timeStamp": { "type": "string", "format": "date-time" },
+        "links": { "type": "array", "items": { "$ref": "#/components/schemas/OgcLink" } } } },
       "Health": { "type": "object", "required": ["status"],
         "properties": { "status": { "type": "string" }, "store": { "type": "string" }, "schema_version": { "type": "integer" } } },
       "Problem": { "type": "object", "required": ["type", "title", "status"],

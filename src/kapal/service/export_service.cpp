@@ -2,11 +2,16 @@
 
 #include "kapal/core/nik.hpp"
 #include "kapal/io/csv_writer.hpp"
+#include "kapal/io/geojson_writer.hpp"
+#include "kapal/io/gpkg_writer.hpp"
 #include "kapal/io/xlsx_writer.hpp"
+#include "kapal/service/gis_layers.hpp"
 #include "kapal/service/import_service.hpp"
 #include "kapal/service/person_table.hpp"
 
+#include <cstdio>
 #include <fstream>
+#include <optional>
 
 namespace kapal::service {
 namespace {
@@ -62,6 +67,60 @@ std::vector<io::XlsxDropdown> template_dropdowns() {
     return out;
 }
 
+/// Where features go: a GeoJSON stream or a GeoPackage layer.
+class FeatureSink {
+  public:
+    static Result<FeatureSink> open(const std::filesystem::path& file,
+                                    ExportFormat format,
+                                    const std::string& layer,
+                                    const io::FeatureSchema& schema) {
+        FeatureSink sink;
+        if (format == ExportFormat::Gpkg) {
+            auto gpkg = io::GpkgWriter::create(file, layer, schema);
+            if (!gpkg) {
+                return fail(std::move(gpkg).error());
+            }
+            sink.gpkg_ = std::move(*gpkg);
+            return sink;
+        }
+        sink.out_ = std::make_unique<std::ofstream>(file, std::ios::binary | std::ios::trunc);
+        if (!*sink.out_) {
+            return fail(ErrorCode::Io, "cannot write " + file.string());
+        }
+        sink.json_ = std::make_unique<io::GeoJsonWriter>(*sink.out_, schema, layer);
+        sink.file_ = file;
+        return sink;
+    }
+
+    Result<void> write(const io::Feature& f) {
+        if (gpkg_) {
+            return gpkg_->write(f);
+        }
+        json_->write(f);
+        return {};
+    }
+
+    Result<void> finish() {
+        if (gpkg_) {
+            return gpkg_->finish();
+        }
+        if (!json_->finish()) {
+            return fail(ErrorCode::Io, "cannot write " + file_.string());
+        }
+        return {};
+    }
+
+  private:
+    std::unique_ptr<io::GpkgWriter> gpkg_;
+    std::unique_ptr<std::ofstream> out_;
+    std::unique_ptr<io::GeoJsonWriter> json_;
+    std::filesystem::path file_;
+};
+
+bool is_gis(ExportFormat f) {
+    return f == ExportFormat::GeoJson || f == ExportFormat::Gpkg;
+}
+
 } // namespace
 
 Result<std::size_t> export_persons(const std::filesystem::path& file,
@@ -79,6 +138,14 @@ Result<std::size_t> export_persons(const std::filesystem::path& file,
         csv = std::make_unique<io::CsvWriter>(csv_out, ',', true);
         csv->write_row(header_row());
     }
+    std::optional<FeatureSink> features;
+    if (is_gis(options.format)) {
+        auto sink = FeatureSink::open(file, options.format, "persons", person_layer_schema());
+        if (!sink) {
+            return fail(std::move(sink).error());
+        }
+        features.emplace(std::move(*sink));
+    }
     store::PersonQuery q;
     q.limit = 1000;
     q.scope_area_codes = options.scope_area_codes;
@@ -89,6 +156,11 @@ Result<std::size_t> export_persons(const std::filesystem::path& file,
             return fail(std::move(page).error());
         }
         for (auto& rec : page->items) {
+            if (features) {
+                KAPAL_TRY(features->write(person_feature(rec, ref.regions, options.clear_ids)));
+                ++count;
+                continue;
+            }
             if (!options.clear_ids) {
                 rec.person.nik = core::mask_id_number(rec.person.nik);
                 rec.person.kk = core::mask_id_number(rec.person.kk);
@@ -109,6 +181,10 @@ Result<std::size_t> export_persons(const std::filesystem::path& file,
         }
         q.cursor = page->next_cursor;
     }
+    if (features) {
+        KAPAL_TRY(features->finish());
+        return count;
+    }
     if (csv) {
         if (!csv_out.flush()) {
             return fail(ErrorCode::Io, "cannot write " + file.string());
@@ -118,6 +194,48 @@ Result<std::size_t> export_persons(const std::filesystem::path& file,
     io::XlsxSheet sheet{"Penyandang Disabilitas", header_row(), std::move(rows), {}};
     KAPAL_TRY(io::write_xlsx(file.string(), {sheet}));
     return count;
+}
+
+Result<std::size_t>
+export_areas(const std::filesystem::path& file, const ReferenceData& ref, ExportFormat format) {
+    if (format == ExportFormat::Xlsx) {
+        return fail(ErrorCode::InvalidArgument, "areas export as csv, geojson or gpkg");
+    }
+    if (is_gis(format)) {
+        auto sink = FeatureSink::open(file, format, "areas", area_layer_schema());
+        if (!sink) {
+            return fail(std::move(sink).error());
+        }
+        for (const auto& a : ref.areas) {
+            KAPAL_TRY(sink->write(area_feature(a)));
+        }
+        KAPAL_TRY(sink->finish());
+        return ref.areas.size();
+    }
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    if (!out) {
+        return fail(ErrorCode::Io, "cannot write " + file.string());
+    }
+    io::CsvWriter w(out, ',', true);
+    w.write_row(
+        std::vector<std::string>{"code", "name", "level", "parent_code", "lon", "lat", "wkt"});
+    for (const auto& a : ref.areas) {
+        std::string lon;
+        std::string lat;
+        if (a.label) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%.7f", a.label->lon);
+            lon = buf;
+            std::snprintf(buf, sizeof buf, "%.7f", a.label->lat);
+            lat = buf;
+        }
+        w.write_row(std::vector<std::string>{
+            a.code, a.name, a.level, a.parent_code, lon, lat, io::to_wkt(a.shape)});
+    }
+    if (!out.flush()) {
+        return fail(ErrorCode::Io, "cannot write " + file.string());
+    }
+    return ref.areas.size();
 }
 
 Result<void> write_import_template(const std::filesystem::path& file) {

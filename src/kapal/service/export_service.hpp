@@ -11,7 +11,7 @@
 
 namespace kapal::service {
 
-enum class ExportFormat { Csv, Xlsx };
+enum class ExportFormat { Csv, Xlsx, GeoJson, Gpkg };
 
 struct ExportOptions {
     ExportFormat format = ExportFormat::Csv;
@@ -19,11 +19,20 @@ struct ExportOptions {
     std::vector<std::string> scope_area_codes;
 };
 
-/// Writes every person (in scope) in the template's columns plus ID, Versi and Diubah, so an
-/// export can be edited and imported again. Returns the number of persons written.
+/// Writes every person (in scope). CSV and XLSX: the template's columns (Latitude and Longitude
+/// included) plus ID, Versi and Diubah, so an export can be edited and imported again. GeoJSON
+/// and GeoPackage: the persons layer (person_layer_schema; a point per home, no geometry
+/// without one), layer name "persons". Returns the number of persons written.
 Result<std::size_t> export_persons(const std::filesystem::path& file,
                                    store::Store& store,
                                    const ReferenceData& ref,
                                    const ExportOptions& options);
+
+/// Writes the areas layer (kota, kecamatan, kelurahan polygons; area_layer_schema), layer name
+/// "areas". CSV: code, name, level, parent_code, lon and lat of a point inside the area (the
+/// label point) and the polygons as WKT. XLSX is refused (InvalidArgument). Returns the number
+/// of areas written. Errors: Io.
+Result<std::size_t>
+export_areas(const std::filesystem::path& file, const ReferenceData& ref, ExportFormat format);
 
 } // namespace kapal::service

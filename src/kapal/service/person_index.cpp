@@ -116,6 +116,14 @@ std::vector<geo::PointHit> PersonIndex::in_polygon(const geo::MultiPolygon& shap
     return index_.in_polygon(shape, filter, limit);
 }
 
+geo::PointPage PersonIndex::in_box_page(const geo::BBox& box,
+                                        const geo::PointFilter& filter,
+                                        std::size_t offset,
+                                        std::size_t limit) const {
+    const std::shared_lock lock(mutex_);
+    return index_.in_box_page(box, filter, offset, limit);
+}
+
 std::size_t PersonIndex::size() const {
     const std::shared_lock lock(mutex_);
     return index_.size();

@@ -50,6 +50,13 @@ class PersonIndex {
                                           const geo::PointFilter& filter,
                                           std::size_t limit) const;
 
+    /// One page of a box query in id order, and the number of matches; see
+    /// geo::PointIndex::in_box_page.
+    geo::PointPage in_box_page(const geo::BBox& box,
+                               const geo::PointFilter& filter,
+                               std::size_t offset,
+                               std::size_t limit) const;
+
     std::size_t size() const;
     std::size_t memory_bytes() const;
     store::ChangeCursor cursor() const;

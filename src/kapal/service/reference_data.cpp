@@ -6,7 +6,6 @@
 
 #include <charconv>
 #include <map>
-#include <tuple>
 
 namespace kapal::service {
 namespace {
@@ -97,27 +96,19 @@ Result<std::shared_ptr<const ReferenceData>> load_reference_data(const fs::path&
         return fail(ErrorCode::ConfigInvalid,
                     "bontang_kelurahan.geojson: " + features.error().message);
     }
+    for (const char* file : {"bontang_kota.geojson", "bontang_kecamatan.geojson"}) {
+        auto level = geo::read_area_features((dir / file).string());
+        if (!level) {
+            return fail(ErrorCode::ConfigInvalid, std::string(file) + ": " + level.error().message);
+        }
+        data->areas.insert(data->areas.end(), level->begin(), level->end());
+    }
+    data->areas.insert(data->areas.end(), features->begin(), features->end());
     auto index = geo::AreaIndex::create(std::move(*features));
     if (!index) {
         return fail(std::move(index).error());
     }
     data->kelurahan = std::make_unique<geo::AreaIndex>(std::move(*index));
-    for (auto [file, level, out] :
-         {std::tuple{"bontang_kecamatan.geojson", "kecamatan", &data->kecamatan},
-          std::tuple{"bontang_kota.geojson", "kota", &data->kota}}) {
-        auto read = geo::read_area_features((dir / file).string());
-        if (!read) {
-            return fail(ErrorCode::ConfigInvalid, std::string(file) + ": " + read.error().message);
-        }
-        for (auto& f : *read) {
-            if (f.level != level) {
-                return fail(ErrorCode::ConfigInvalid,
-                            std::string(file) + ": area " + f.code + " has level \"" + f.level +
-                                "\", expected " + level);
-            }
-        }
-        *out = std::move(*read);
-    }
 
     // population_bontang.csv: keep the latest figure per area code.
     std::map<std::string, AreaPopulation> latest;
@@ -149,17 +140,9 @@ Result<std::shared_ptr<const ReferenceData>> load_reference_data(const fs::path&
 
 std::vector<store::AreaRecord> area_records(const ReferenceData& data) {
     std::vector<store::AreaRecord> out;
-    const auto add = [&](const geo::AreaFeature& f, const char* level) {
-        out.push_back({f.code, level, f.name, f.parent_code, geo::to_geojson_geometry(f.shape)});
-    };
-    for (const auto& f : data.kota) {
-        add(f, "kota");
-    }
-    for (const auto& f : data.kecamatan) {
-        add(f, "kecamatan");
-    }
-    for (const auto& f : data.kelurahan->features()) {
-        add(f, "kelurahan");
+    out.reserve(data.areas.size());
+    for (const auto& f : data.areas) {
+        out.push_back({f.code, f.level, f.name, f.parent_code, geo::to_geojson_geometry(f.shape)});
     }
     return out;
 }

@@ -26,10 +26,10 @@ struct AreaPopulation {
 struct ReferenceData {
     core::RegionRegistry regions;
     std::unique_ptr<geo::AreaIndex> kelurahan; ///< polygons of the city's kelurahan
-    std::vector<geo::AreaFeature> kecamatan;   ///< polygons of its kecamatan
-    std::vector<geo::AreaFeature> kota;        ///< the city's outline
-    std::vector<AreaPopulation> population;    ///< kota and kecamatan figures, latest year
-    std::string city_code;                     ///< "64.74"
+    /// Every area with its polygons for the GIS layers: the kota, its kecamatan, its kelurahan.
+    std::vector<geo::AreaFeature> areas;
+    std::vector<AreaPopulation> population; ///< kota and kecamatan figures, latest year
+    std::string city_code;                  ///< "64.74"
 };
 
 /// Loads data/ from `dir`: kode_wilayah_kaltim_64.csv (areas and names),
