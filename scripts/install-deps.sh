@@ -9,12 +9,14 @@ packages=(
   # libraries
   libboost-dev libsqlite3-dev libsodium-dev nlohmann-json3-dev libcli11-dev libxlsxwriter-dev
   libminizip-dev zlib1g-dev libssl-dev libexpat1-dev libgtest-dev libpq-dev libgdal-dev
+  libcairo2-dev fonts-dejavu-core
   # tests: certificates for the TLS test, sqlite3 for checking stores by hand, and the
   # PostgreSQL 15 + PostGIS 3 server the postgres store tests start (scripts/test-postgres.sh;
   # pg_trgm ships in postgresql-15 itself, postgresql-contrib only depends on it)
   openssl sqlite3 postgresql-15 postgresql-15-postgis-3 postgresql-client-15
-  # tests: ogrinfo and ogr2ogr read our GeoPackage, GeoJSON and OGC API - Features output
-  gdal-bin
+  # tests: ogrinfo and ogr2ogr read our GeoPackage, GeoJSON and OGC API - Features output;
+  # pdftotext and pdfinfo read our PDF reports back
+  gdal-bin poppler-utils
 )
 
 missing=()

@@ -314,6 +314,36 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
             return s.send("GET", "/api/v1/exports/areas?format=csv", "", {}, who);
         }};
 
+    // Hazard zones: the map for readers, uploads for writers; an evacuation list is never
+    // refused for scope (it lists only the caller's areas, like a search).
+    const std::string hazard_map =
+        R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},)"
+        R"("geometry":{"type":"Polygon","coordinates":[[[117,0],[118,0],[118,1],[117,0]]]}}]})";
+    table["GET /api/v1/hazards"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/hazards", "", {}, who);
+        }};
+    table["POST /api/v1/hazards"] = {
+        kWriters, false, false, 201, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST",
+                          "/api/v1/hazards?filename=z.geojson&hazard=banjir&level=tinggi",
+                          hazard_map,
+                          {},
+                          who);
+        }};
+    std::string zone_id;
+    table["GET /api/v1/hazards/{id}/evacuation"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            if (zone_id.empty()) {
+                auto made =
+                    s.request("POST",
+                              "/api/v1/hazards?filename=z.geojson&hazard=banjir&level=tinggi",
+                              hazard_map);
+                zone_id = json::parse(made->body)["imported"][0]["id"].get<std::string>();
+            }
+            return s.send("GET", "/api/v1/hazards/" + zone_id + "/evacuation", "", {}, who);
+        }};
+
     // Every route the program registers must be classified here, and nothing else.
     const auto routes = s.cli({"routes"});
     ASSERT_EQ(routes.exit_code, 0) << routes.output;

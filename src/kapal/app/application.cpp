@@ -4,6 +4,7 @@
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
 #include "kapal/http/export_routes.hpp"
+#include "kapal/http/hazard_routes.hpp"
 #include "kapal/http/ogc_routes.hpp"
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
@@ -384,6 +385,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->persons_->set_index(app->person_index_.get());
     app->features_.add(service::persons_collection(*app->persons_, *app->person_index_, app->ref_));
     app->features_.add(service::areas_collection(app->ref_));
+    app->hazards_ = std::make_unique<service::HazardService>(
+        *app->store_, *app->persons_, *app->clock_, app->ids_);
     app->users_ =
         std::make_unique<service::UserService>(*app->store_, app->ref_, *app->clock_, app->ids_);
     const auto& c = app->config_;
@@ -408,6 +411,7 @@ Application::~Application() {
     // closing the descriptor releases it.
     auth_.reset();
     users_.reset();
+    hazards_.reset();
     persons_.reset();
     person_index_.reset();
     store_.reset();
@@ -647,6 +651,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_person_routes(router, app.persons(), app.store());
     http::add_ogc_routes(router, app.features(), app.clock());
     http::add_export_routes(router, app.store(), app.reference());
+    http::add_hazard_routes(router, app.hazards());
 }
 
 } // namespace

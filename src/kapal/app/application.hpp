@@ -8,6 +8,7 @@
 #include "kapal/core/result.hpp"
 #include "kapal/service/auth_service.hpp"
 #include "kapal/service/gis_layers.hpp"
+#include "kapal/service/hazard_service.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/service/user_service.hpp"
@@ -72,6 +73,9 @@ class Application {
 
     service::UserService& users() { return *users_; }
 
+    /// Hazard zones and evacuation lists.
+    service::HazardService& hazards() { return *hazards_; }
+
     /// The GIS layers the OGC API serves (persons, areas; hazard zones and facilities join
     /// here when they exist).
     const service::FeatureCatalogue& features() const { return features_; }
@@ -118,6 +122,7 @@ class Application {
     std::unique_ptr<service::PersonService> persons_;
     std::unique_ptr<service::PersonIndex> person_index_;
     std::unique_ptr<service::UserService> users_;
+    std::unique_ptr<service::HazardService> hazards_;
     std::unique_ptr<service::AuthService> auth_;
     service::FeatureCatalogue features_;
     int lock_fd_ = -1; ///< DIR/.lock, held shared while open (exclusive to rotate keys)

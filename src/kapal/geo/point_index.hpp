@@ -104,6 +104,7 @@ class PointIndex {
     /// (RFC 7946 §3.1.9).
     std::vector<PointHit>
     in_polygon(const MultiPolygon& shape, const PointFilter& filter, std::size_t limit) const;
+
     /// Points inside `box` (edges included) in key order: skips `offset`, at most `limit`, and
     /// counts every match. Selects the page without sorting the rest (paging a layer: the OGC
     /// API's offset and numberMatched).

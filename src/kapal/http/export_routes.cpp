@@ -1,12 +1,9 @@
 #include "kapal/http/export_routes.hpp"
 
 #include "kapal/http/problem.hpp"
+#include "kapal/http/temp_file.hpp"
 #include "kapal/service/export_service.hpp"
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -41,42 +38,10 @@ std::optional<Format> format_of(const Request& req, std::vector<FieldIssue>& iss
     return std::nullopt;
 }
 
-/// A file of our own in the temporary folder, removed when this goes out of scope.
-class TempFile {
-  public:
-    explicit TempFile(const char* extension) {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "kapal-export-XXXXXX").string() + "." +
-            extension;
-        const int fd = ::mkstemps(pattern.data(), static_cast<int>(std::strlen(extension) + 1));
-        if (fd >= 0) {
-            ::close(fd);
-            path_ = pattern;
-        }
-    }
-
-    TempFile(const TempFile&) = delete;
-    TempFile& operator=(const TempFile&) = delete;
-    TempFile(TempFile&&) = delete;
-    TempFile& operator=(TempFile&&) = delete;
-
-    ~TempFile() {
-        if (!path_.empty()) {
-            std::error_code ec;
-            std::filesystem::remove(path_, ec);
-        }
-    }
-
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
-
 /// Runs `write` into a temporary file and answers its bytes as a download named `name`.
 template <class Write>
 Response download(const Request& req, const Format& format, const std::string& name, Write write) {
-    TempFile file(format.extension);
+    TempFile file("export", format.extension);
     if (file.path().empty()) {
         return problem_response(ErrorCode::Io, req.lang(), "no temporary file");
     }

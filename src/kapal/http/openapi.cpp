@@ -22,6 +22,7 @@ const std::string& openapi_document() {
     { "name": "auth", "description": "Sign-in, sessions, users and the audit log" },
     { "name": "persons", "description": "The registry of persons with disabilities" },
     { "name": "routes", "description": "Home-visit routes" },
+    { "name": "hazards", "description": "Hazard zones (kawasan rawan bencana) and evacuation lists" },
     { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open). Hazard zones and facilities join as collections when they exist." }
   ],
   "paths": {
@@ -137,6 +138,62 @@ const std::string& openapi_document() {
           "404": { "$ref": "#/components/responses/Problem" },
           "415": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/hazards": {
+      "get": {
+        "tags": ["hazards"], "operationId": "listHazardZones", "summary": "The hazard zones as GeoJSON (the map overlay)", "description": "Roles: admin, operator, auditor, viewer.",
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "A FeatureCollection of MultiPolygons; properties name, hazard, level, source, created_at", "content": { "application/geo+json": { "schema": { "type": "object", "required": ["type", "features"], "properties": { "type": { "type": "string", "enum": ["FeatureCollection"] }, "features": { "type": "array", "items": { "type": "object" } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      },
+      "post": {
+        "tags": ["hazards"], "operationId": "importHazardMap", "summary": "Upload a hazard map; its polygons become zones", "description": "Roles: admin, operator. The body is the file itself (GeoJSON, GeoPackage, KML, or a zipped Shapefile); coordinates in any CRS GDAL knows are transformed to WGS84. Each polygon's name, kind and level come from its fields (nama/name, bahaya/hazard/jenis, tingkat/level/kelas) or from the parameters. Features that are not polygons or lack a known kind or level are reported in rejected and left out.",
+        "parameters": [
+          { "name": "filename", "in": "query", "required": true, "description": "The file's name; its extension (.geojson, .json, .gpkg, .kml, .zip) tells the format", "schema": { "type": "string" } },
+          { "name": "layer", "in": "query", "description": "Layer of the file (default: the first)", "schema": { "type": "string" } },
+          { "name": "hazard", "in": "query", "description": "Kind when a feature has none: banjir, rob, tsunami, longsor, gempa, kebakaran_hutan, abrasi, cuaca_ekstrem, kekeringan (or a common label)", "schema": { "type": "string" } },
+          { "name": "level", "in": "query", "description": "Level when a feature has none: rendah, sedang, tinggi", "schema": { "type": "string" } },
+          { "name": "name_field", "in": "query", "schema": { "type": "string" } },
+          { "name": "hazard_field", "in": "query", "schema": { "type": "string" } },
+          { "name": "level_field", "in": "query", "schema": { "type": "string" } },
+          { "name": "dry_run", "in": "query", "description": "true: check and report, write nothing (answers 200)", "schema": { "type": "boolean" } }
+        ],
+        "requestBody": { "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } },
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "Dry run: what would be imported", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HazardImport" } } } },
+          "201": { "description": "Imported", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/HazardImport" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "413": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/hazards/{id}/evacuation": {
+      "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } } ],
+      "get": {
+        "tags": ["hazards"], "operationId": "getEvacuationList", "summary": "Who must be helped out of a zone: active persons inside it with their needs, by RT, in walking order", "description": "Roles: admin, operator, auditor, viewer. Only persons of the caller's areas are listed (never refused for scope). At most 1000 persons (truncated: true beyond).",
+        "parameters": [
+          { "name": "format", "in": "query", "description": "json (default), csv or pdf (printable, A4 landscape)", "schema": { "type": "string", "enum": ["json", "csv", "pdf"] } },
+          { "name": "start", "in": "query", "description": "Start of the walk: lon,lat (default: the zone's north-western corner)", "schema": { "type": "string" } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The list", "content": {
+            "application/json": { "schema": { "$ref": "#/components/schemas/EvacuationList" } },
+            "text/csv": { "schema": { "type": "string" } },
+            "application/pdf": { "schema": { "type": "string", "format": "binary" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "503": { "$ref": "#/components/responses/Problem" }
         }
       }
     },
@@ -530,6 +587,33 @@ const std::string& openapi_document() {
         "needs": { "oneOf": [ { "type": "string" }, { "type": "array", "items": { "type": "string" } } ], "description": "Assistive-device codes (kursi_roda, kruk, tongkat, tongkat_netra, walker, kaki_palsu, tangan_palsu, alat_bantu_dengar, kacamata, braille, alat_bantu_lainnya, popok): any of them" },
         "kelurahan": { "type": "string" }, "kecamatan": { "type": "string" },
         "limit": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 50 } } },
+      "HazardImport": {
+        "type": "object", "required": ["layer", "dry_run", "imported", "rejected"],
+        "properties": {
+          "layer": { "type": "string" },
+          "dry_run": { "type": "boolean" },
+          "imported": { "type": "array", "items": { "type": "object", "required": ["id", "name", "hazard", "level"], "properties": {
+            "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" }, "hazard": { "type": "string" }, "level": { "type": "string", "enum": ["rendah", "sedang", "tinggi"] }, "source": { "type": "string" }, "created_at": { "type": "string", "format": "date-time" } } } },
+          "rejected": { "type": "array", "items": { "type": "object", "required": ["feature", "message"], "properties": {
+            "feature": { "type": "integer", "description": "1-based position in the layer" }, "message": { "type": "string" } } } }
+        }
+      },
+      "EvacuationList": {
+        "type": "object", "required": ["zone", "start", "persons", "total_m", "truncated", "groups"],
+        "properties": {
+          "zone": { "type": "object" },
+          "start": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2 },
+          "persons": { "type": "integer" },
+          "total_m": { "type": "number", "description": "The whole walking route, great-circle metres" },
+          "truncated": { "type": "boolean" },
+          "groups": { "type": "array", "items": { "type": "object", "required": ["kelurahan_code", "rw", "rt", "stops"], "properties": {
+            "kelurahan_code": { "type": "string" }, "rw": { "type": "string" }, "rt": { "type": "string" },
+            "stops": { "type": "array", "items": { "type": "object", "required": ["order", "leg_m", "needs", "person"], "properties": {
+              "order": { "type": "integer" }, "leg_m": { "type": "number" },
+              "needs": { "type": "object", "properties": { "mobility": { "type": "boolean" }, "blind": { "type": "boolean" }, "deaf": { "type": "boolean" }, "communication": { "type": "boolean" }, "devices": { "type": "array", "items": { "type": "string" } } } },
+              "person": { "$ref": "#/components/schemas/Person" } } } } } } }
+        }
+      },
       "VisitRequest": { "type": "object", "additionalProperties": false, "required": ["start"], "properties": {
         "start": { "type": "array", "items": { "type": "number" }, "minItems": 2, "maxItems": 2, "description": "[lon, lat]" },
         "persons": { "type": "array", "items": { "type": "string", "format": "uuid" }, "maxItems": 1000, "description": "Whom to visit; or kelurahan" },

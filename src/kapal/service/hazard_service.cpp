@@ -1,0 +1,527 @@
+#include "kapal/service/hazard_service.hpp"
+
+#include "kapal/core/text.hpp"
+#include "kapal/core/time.hpp"
+#include "kapal/geo/geojson.hpp"
+#include "kapal/geo/route.hpp"
+#include "kapal/io/csv_writer.hpp"
+#include "kapal/io/pdf_report.hpp"
+#include "kapal/io/vector_reader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <sstream>
+
+namespace kapal::service {
+namespace {
+
+/// Lower case, trimmed, inner runs of spaces, '-' and '_' as one '_'.
+std::string normalise(std::string_view text) {
+    std::string out;
+    bool gap = false;
+    for (const char c : core::trim(text)) {
+        if (c == ' ' || c == '-' || c == '_') {
+            gap = !out.empty();
+            continue;
+        }
+        if (gap) {
+            out += '_';
+            gap = false;
+        }
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+const std::map<std::string, std::string, std::less<>>& hazard_aliases() {
+    static const std::map<std::string, std::string, std::less<>> aliases = {
+        {"flood", "banjir"},
+        {"banjir_bandang", "banjir"},
+        {"banjir_rob", "rob"},
+        {"coastal_flood", "rob"},
+        {"tanah_longsor", "longsor"},
+        {"gerakan_tanah", "longsor"},
+        {"landslide", "longsor"},
+        {"gempa_bumi", "gempa"},
+        {"gempabumi", "gempa"},
+        {"earthquake", "gempa"},
+        {"karhutla", "kebakaran_hutan"},
+        {"kebakaran_hutan_dan_lahan", "kebakaran_hutan"},
+        {"kebakaran", "kebakaran_hutan"},
+        {"forest_fire", "kebakaran_hutan"},
+        {"abrasi_pantai", "abrasi"},
+        {"gelombang_ekstrem_dan_abrasi", "abrasi"},
+        {"coastal_erosion", "abrasi"},
+        {"angin_puting_beliung", "cuaca_ekstrem"},
+        {"puting_beliung", "cuaca_ekstrem"},
+        {"extreme_weather", "cuaca_ekstrem"},
+        {"drought", "kekeringan"},
+    };
+    return aliases;
+}
+
+/// The value of `named` when given, else of the first of the `usual` fields that has one.
+std::string first_present(const io::ReadFeature& f,
+                          const std::string& named,
+                          std::initializer_list<const char*> usual) {
+    if (!named.empty()) {
+        return std::string(core::trim(f.attribute(named)));
+    }
+    for (const char* field : usual) {
+        const std::string v(core::trim(f.attribute(field)));
+        if (!v.empty()) {
+            return v;
+        }
+    }
+    return {};
+}
+
+constexpr std::array<std::string_view, 5> kMobilityDevices = {
+    "kursi_roda", "kruk", "tongkat", "walker", "kaki_palsu"};
+
+bool has_device(const core::Person& p, std::string_view code) {
+    return std::find(p.assistive_devices.begin(), p.assistive_devices.end(), code) !=
+           p.assistive_devices.end();
+}
+
+bool has_category(const core::Person& p, core::Category c) {
+    return std::find(p.categories.begin(), p.categories.end(), c) != p.categories.end();
+}
+
+/// A Washington Group answer of "a lot of difficulty" (3) or "cannot do at all" (4).
+bool wg_severe(const core::Person& p, core::WgDomain d) {
+    const auto& answer = p.wgss[static_cast<std::size_t>(d)];
+    return answer && *answer >= 3;
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+    std::string out;
+    for (const auto& p : parts) {
+        out += (out.empty() ? "" : sep) + p;
+    }
+    return out;
+}
+
+/// The needs as words for people (Indonesian), e.g. "mobilitas, netra".
+std::string needs_text(const EvacuationNeeds& n) {
+    std::vector<std::string> words;
+    if (n.mobility) {
+        words.emplace_back("mobilitas");
+    }
+    if (n.blind) {
+        words.emplace_back("netra");
+    }
+    if (n.deaf) {
+        words.emplace_back("rungu");
+    }
+    if (n.communication) {
+        words.emplace_back("komunikasi");
+    }
+    return join(words, ", ");
+}
+
+std::string caregiver_text(const core::Person& p) {
+    if (!p.caregiver) {
+        return {};
+    }
+    std::string out = p.caregiver->name;
+    if (!p.caregiver->relationship.empty()) {
+        out += " (" + p.caregiver->relationship + ")";
+    }
+    return out;
+}
+
+std::string address_text(const core::Person& p) {
+    std::string out = p.address.street;
+    if (!p.address.rt.empty() || !p.address.rw.empty()) {
+        out +=
+            (out.empty() ? "" : ", ") + std::string("RT ") + p.address.rt + "/RW " + p.address.rw;
+    }
+    return out;
+}
+
+std::string age_text(const core::Person& p, core::Date on) {
+    return p.birth_date.ok() ? std::to_string(core::age_on(p.birth_date, on)) : "";
+}
+
+std::string metres(double m) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", m);
+    return buf;
+}
+
+std::string coordinate(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6f", v);
+    return buf;
+}
+
+/// RT and RW as numbers where they are ("007" and "7" are the same RT), for grouping and order.
+std::string number_key(const std::string& text) {
+    const auto first = text.find_first_not_of('0');
+    return first == std::string::npos ? (text.empty() ? "" : "0") : text.substr(first);
+}
+
+} // namespace
+
+std::optional<std::string> parse_hazard_kind(std::string_view text) {
+    std::string key = normalise(text);
+    for (const auto k : kHazardKinds) {
+        if (key == k) {
+            return std::string(k);
+        }
+    }
+    const auto& aliases = hazard_aliases();
+    if (const auto it = aliases.find(key); it != aliases.end()) {
+        return it->second;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> parse_hazard_level(std::string_view text) {
+    std::string key = normalise(text);
+    for (const std::string_view prefix : {"kelas_", "tingkat_", "bahaya_"}) {
+        if (key.rfind(prefix, 0) == 0) {
+            key = key.substr(prefix.size());
+        }
+    }
+    if (key == "rendah" || key == "low" || key == "1") {
+        return "rendah";
+    }
+    if (key == "sedang" || key == "medium" || key == "moderate" || key == "2") {
+        return "sedang";
+    }
+    if (key == "tinggi" || key == "high" || key == "3") {
+        return "tinggi";
+    }
+    return std::nullopt;
+}
+
+EvacuationNeeds evacuation_needs(const core::Person& p) {
+    using core::Category;
+    using core::WgDomain;
+    EvacuationNeeds n;
+    n.devices = p.assistive_devices;
+    n.mobility = std::any_of(kMobilityDevices.begin(),
+                             kMobilityDevices.end(),
+                             [&](std::string_view d) { return has_device(p, d); }) ||
+                 wg_severe(p, WgDomain::Walking);
+    n.blind = has_category(p, Category::SensorikNetra) || has_device(p, "tongkat_netra") ||
+              has_device(p, "braille") || wg_severe(p, WgDomain::Seeing);
+    n.deaf = has_category(p, Category::SensorikRungu) || has_device(p, "alat_bantu_dengar") ||
+             wg_severe(p, WgDomain::Hearing);
+    n.communication = has_category(p, Category::SensorikWicara) ||
+                      has_category(p, Category::Intelektual) ||
+                      wg_severe(p, WgDomain::Communication);
+    return n;
+}
+
+HazardService::HazardService(store::Store& store,
+                             PersonService& persons,
+                             const core::Clock& clock,
+                             core::IdGenerator& ids)
+    : store_(store)
+    , persons_(persons)
+    , clock_(clock)
+    , ids_(ids) {}
+
+Result<HazardImportReport> HazardService::import_zones(const HazardImportOptions& options,
+                                                       const Actor& actor) {
+    std::optional<std::string> default_kind;
+    if (!options.hazard.empty()) {
+        default_kind = parse_hazard_kind(options.hazard);
+        if (!default_kind) {
+            return fail(ErrorCode::ValidationFailed,
+                        "unknown hazard kind \"" + options.hazard + "\"",
+                        {{"hazard", ErrorCode::InvalidArgument, "unknown hazard kind"}});
+        }
+    }
+    std::optional<std::string> default_level;
+    if (!options.level.empty()) {
+        default_level = parse_hazard_level(options.level);
+        if (!default_level) {
+            return fail(ErrorCode::ValidationFailed,
+                        "unknown hazard level \"" + options.level + "\" (rendah, sedang or tinggi)",
+                        {{"level", ErrorCode::InvalidArgument, "unknown hazard level"}});
+        }
+    }
+    auto layer = io::read_vector_layer(options.file, options.layer);
+    if (!layer) {
+        return fail(std::move(layer).error());
+    }
+    const auto now = clock_.now();
+    std::string file_name = options.file;
+    if (const auto slash = file_name.find_last_of('/'); slash != std::string::npos) {
+        file_name = file_name.substr(slash + 1);
+    }
+    HazardImportReport report;
+    report.layer = layer->name;
+    for (const io::ReadFeature& f : layer->features) {
+        const auto reject = [&](std::string message) {
+            report.rejected.push_back({f.number, std::move(message)});
+        };
+        const auto* shape = std::get_if<geo::MultiPolygon>(&f.geometry);
+        if (shape == nullptr) {
+            reject(!f.geometry_problem.empty() ? f.geometry_problem
+                                               : "a point is not a zone: a polygon is needed");
+            continue;
+        }
+        const std::string kind_text =
+            first_present(f, options.hazard_field, {"bahaya", "hazard", "jenis_bencana", "jenis"});
+        const std::string level_text =
+            first_present(f, options.level_field, {"tingkat", "level", "kelas", "indeks"});
+        std::optional<std::string> kind = default_kind;
+        if (!kind_text.empty()) {
+            kind = parse_hazard_kind(kind_text);
+            if (!kind) {
+                reject("unknown hazard kind \"" + kind_text + "\"");
+                continue;
+            }
+        }
+        std::optional<std::string> level = default_level;
+        if (!level_text.empty()) {
+            level = parse_hazard_level(level_text);
+            if (!level) {
+                reject("unknown hazard level \"" + level_text + "\" (rendah, sedang or tinggi)");
+                continue;
+            }
+        }
+        if (!kind) {
+            reject("no hazard kind: give it with --hazard or in a field (bahaya, hazard, jenis)");
+            continue;
+        }
+        if (!level) {
+            reject("no hazard level: give it with --level or in a field (tingkat, level, kelas)");
+            continue;
+        }
+        store::HazardZoneRecord z;
+        z.id = ids_.next(now);
+        z.name = first_present(f, options.name_field, {"nama", "name", "namobj", "zona"});
+        if (z.name.empty()) {
+            z.name = "Rawan " + *kind + " " + *level + " " + std::to_string(f.number);
+        }
+        z.hazard = *kind;
+        z.level = *level;
+        z.source = file_name + ", layer " + layer->name + ", feature " + std::to_string(f.number);
+        z.geometry = geo::to_geojson_geometry(*shape);
+        z.created_at = now;
+        z.created_by = actor.id;
+        report.zones.push_back(std::move(z));
+    }
+    if (report.zones.empty()) {
+        std::string why = layer->features.empty()
+                              ? "the layer has no features"
+                              : "feature " + std::to_string(report.rejected[0].feature) + ": " +
+                                    report.rejected[0].message;
+        return fail(ErrorCode::ValidationFailed,
+                    options.file + ": no zone could be imported (" + why + ")");
+    }
+    if (!options.dry_run) {
+        KAPAL_TRY(store_.add_hazard_zones(report.zones,
+                                          store::WriteContext{actor.id, actor.source, now, ""}));
+    }
+    return report;
+}
+
+Result<std::vector<store::HazardZoneRecord>> HazardService::zones() {
+    return store_.list_hazard_zones();
+}
+
+Result<EvacuationList> HazardService::evacuation_list(const std::string& zone_id,
+                                                      const Actor& actor,
+                                                      std::optional<geo::LonLat> start) {
+    auto zone = store_.get_hazard_zone(zone_id);
+    if (!zone) {
+        return fail(std::move(zone).error());
+    }
+    if (!*zone) {
+        return fail(ErrorCode::NotFound, "no hazard zone " + zone_id);
+    }
+    auto shape = geo::parse_search_area((*zone)->geometry, "geometry", 5'000'000);
+    if (!shape) {
+        return fail(ErrorCode::StoreCorrupt,
+                    "hazard zone " + zone_id +
+                        " has a geometry that cannot be read: " + shape.error().message);
+    }
+    EvacuationList list;
+    list.zone = **zone;
+    list.made_at = clock_.now();
+    const geo::BBox box = geo::bbox_of(*shape);
+    list.start = start ? *start : geo::LonLat{box.min_lon, box.max_lat};
+
+    SpatialQuery where;
+    where.polygon = *shape;
+    store::PersonQuery filters;
+    filters.status = core::Status::Aktif;
+    filters.limit = static_cast<int>(kMaxEvacuationPersons);
+    auto found = persons_.search(where, filters, actor);
+    if (!found) {
+        return fail(std::move(found).error());
+    }
+    list.truncated = found->truncated;
+
+    // Group by kelurahan, RW and RT; each group's centroid orders the groups.
+    std::map<std::tuple<std::string, std::string, std::string>, EvacuationGroup> groups;
+    for (auto& hit : found->items) {
+        if (!hit.record.person.home) {
+            continue; // moved away from every position since the index saw it
+        }
+        const auto& a = hit.record.person.address;
+        auto& g = groups[{a.kelurahan_code, number_key(a.rw), number_key(a.rt)}];
+        g.kelurahan_code = a.kelurahan_code;
+        g.rw = a.rw;
+        g.rt = a.rt;
+        EvacuationStop stop;
+        stop.needs = evacuation_needs(hit.record.person);
+        stop.record = std::move(hit.record);
+        g.stops.push_back(std::move(stop));
+        ++list.persons;
+    }
+    std::vector<EvacuationGroup> ordered_groups;
+    std::vector<geo::LonLat> centroids;
+    for (auto& [key, g] : groups) {
+        geo::LonLat c{0, 0};
+        for (const auto& s : g.stops) {
+            c.lon += s.record.person.home->lon;
+            c.lat += s.record.person.home->lat;
+        }
+        c.lon /= static_cast<double>(g.stops.size());
+        c.lat /= static_cast<double>(g.stops.size());
+        centroids.push_back(c);
+        ordered_groups.push_back(std::move(g));
+    }
+    const geo::VisitOrder group_order = geo::plan_visits(list.start, centroids);
+    geo::LonLat at = list.start;
+    for (const std::size_t gi : group_order.order) {
+        EvacuationGroup g = std::move(ordered_groups[gi]);
+        std::vector<geo::LonLat> homes;
+        for (const auto& s : g.stops) {
+            homes.push_back({s.record.person.home->lon, s.record.person.home->lat});
+        }
+        const geo::VisitOrder inside = geo::plan_visits(at, homes);
+        EvacuationGroup walked;
+        walked.kelurahan_code = g.kelurahan_code;
+        walked.rw = g.rw;
+        walked.rt = g.rt;
+        for (std::size_t i = 0; i < inside.order.size(); ++i) {
+            EvacuationStop s = std::move(g.stops[inside.order[i]]);
+            s.leg_m = inside.leg_m[i];
+            list.total_m += s.leg_m;
+            walked.stops.push_back(std::move(s));
+        }
+        if (!inside.order.empty()) {
+            at = homes[inside.order.back()];
+        }
+        list.groups.push_back(std::move(walked));
+    }
+    return list;
+}
+
+std::string evacuation_csv(const EvacuationList& list) {
+    std::ostringstream out;
+    io::CsvWriter csv(out, io::CsvWriterOptions{',', true, true});
+    csv.write_row(std::vector<std::string>{"urutan",
+                                           "kelurahan",
+                                           "rw",
+                                           "rt",
+                                           "id",
+                                           "nama",
+                                           "jenis_kelamin",
+                                           "umur",
+                                           "alamat",
+                                           "kebutuhan",
+                                           "alat_bantu",
+                                           "pendamping",
+                                           "telepon_pendamping",
+                                           "telepon",
+                                           "lon",
+                                           "lat",
+                                           "jarak_dari_sebelumnya_m"});
+    const core::Date today = core::wita_date(list.made_at);
+    int n = 0;
+    for (const auto& g : list.groups) {
+        for (const auto& s : g.stops) {
+            const core::Person& p = s.record.person;
+            csv.write_row(std::vector<std::string>{std::to_string(++n),
+                                                   g.kelurahan_code,
+                                                   g.rw,
+                                                   g.rt,
+                                                   s.record.id.str(),
+                                                   p.full_name,
+                                                   std::string(core::to_string(p.sex)),
+                                                   age_text(p, today),
+                                                   address_text(p),
+                                                   needs_text(s.needs),
+                                                   join(s.needs.devices, " "),
+                                                   caregiver_text(p),
+                                                   p.caregiver ? p.caregiver->phone : "",
+                                                   p.phone,
+                                                   coordinate(p.home->lon),
+                                                   coordinate(p.home->lat),
+                                                   metres(s.leg_m)});
+        }
+    }
+    return out.str();
+}
+
+Result<std::string> evacuation_pdf(const EvacuationList& list, const std::string& printed_by) {
+    io::PdfDocument doc;
+    doc.landscape = true;
+    doc.title = "Daftar evakuasi penyandang disabilitas: " + list.zone.name;
+    doc.lines.push_back("Bahaya " + list.zone.hazard + ", tingkat " + list.zone.level + " · " +
+                        std::to_string(list.persons) + " orang di " +
+                        std::to_string(list.groups.size()) + " RT · rute jalan kaki " +
+                        metres(list.total_m) + " m dari " + coordinate(list.start.lon) + ", " +
+                        coordinate(list.start.lat));
+    doc.lines.push_back("Dicetak " + core::format_timestamp(list.made_at) + " oleh " + printed_by +
+                        ". Data pribadi: simpan dan musnahkan sesuai aturan.");
+    if (list.truncated) {
+        doc.lines.push_back("PERHATIAN: lebih dari " + std::to_string(kMaxEvacuationPersons) +
+                            " orang tinggal di zona ini; daftar ini TIDAK lengkap. Bagi zona "
+                            "menjadi bagian yang lebih kecil.");
+    }
+    doc.footer = "Kapal Si Geo · zona " + list.zone.id;
+    const core::Date today = core::wita_date(list.made_at);
+    int n = 0;
+    for (const auto& g : list.groups) {
+        io::PdfTable t;
+        t.heading = "Kelurahan " + g.kelurahan_code + " · RW " + g.rw + " / RT " + g.rt + " · " +
+                    std::to_string(g.stops.size()) + " orang";
+        t.columns = {{"No", 9},
+                     {"Nama", 42},
+                     {"L/P, umur", 16},
+                     {"Alamat", 45},
+                     {"Kebutuhan", 30},
+                     {"Alat bantu", 30},
+                     {"Pendamping", 40},
+                     {"Telepon", 30},
+                     {"Jarak (m)", 15},
+                     {"Sudah", 10}};
+        for (const auto& s : g.stops) {
+            const core::Person& p = s.record.person;
+            std::string caregiver = caregiver_text(p);
+            if (p.caregiver && !p.caregiver->phone.empty()) {
+                caregiver += " " + p.caregiver->phone;
+            }
+            t.rows.push_back({std::to_string(++n),
+                              p.full_name,
+                              std::string(core::to_string(p.sex)) + ", " + age_text(p, today),
+                              address_text(p),
+                              needs_text(s.needs),
+                              join(s.needs.devices, ", "),
+                              caregiver,
+                              p.phone,
+                              metres(s.leg_m),
+                              ""});
+        }
+        doc.tables.push_back(std::move(t));
+    }
+    if (list.groups.empty()) {
+        doc.lines.push_back("Tidak ada penyandang disabilitas aktif yang terdata di zona ini.");
+    }
+    return io::render_pdf(doc);
+}
+
+} // namespace kapal::service
