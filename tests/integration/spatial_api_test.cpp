@@ -17,7 +17,9 @@ using nlohmann::json;
 class SpatialApi : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        server_ = std::make_unique<KapalServer>();
+        // The suite registers persons and asks many questions in a burst as one user.
+        server_ = std::make_unique<KapalServer>(
+            Settings{{"requests_per_second_per_user", "1000"}, {"burst_per_user", "1000"}});
         const auto demo = server_->cli({"demo-data", "--persons", "60", "--seed", "9"});
         ASSERT_EQ(demo.exit_code, 0) << demo.output;
         server_->start();

@@ -189,6 +189,21 @@ bool PointIndex::upsert(std::string_view key,
                         std::int64_t version,
                         std::optional<LonLat> at,
                         const PointAttributes& attributes) {
+    return put(key, version, at, attributes, false);
+}
+
+bool PointIndex::replace(std::string_view key,
+                         std::int64_t version,
+                         std::optional<LonLat> at,
+                         const PointAttributes& attributes) {
+    return put(key, version, at, attributes, true);
+}
+
+bool PointIndex::put(std::string_view key,
+                     std::int64_t version,
+                     std::optional<LonLat> at,
+                     const PointAttributes& attributes,
+                     bool same_version_too) {
     const auto parsed = parse_key(key);
     KAPAL_ASSERT(parsed.has_value());
     Impl& m = *impl_;
@@ -199,7 +214,7 @@ bool PointIndex::upsert(std::string_view key,
     }
     const std::uint32_t slot = it->second;
     Impl::Entry& e = m.entries[slot];
-    if (!added && version <= e.version) {
+    if (!added && (version < e.version || (version == e.version && !same_version_too))) {
         return false;
     }
     if (e.located) {

@@ -67,6 +67,14 @@ class PointIndex {
                 std::optional<LonLat> at,
                 const PointAttributes& attributes);
 
+    /// As upsert, but an entry of the same version is replaced too: for a writer's own record,
+    /// which is the full state of that version, when a summary of it (which may carry less)
+    /// arrived first. Returns false (and changes nothing) for an older version.
+    bool replace(std::string_view key,
+                 std::int64_t version,
+                 std::optional<LonLat> at,
+                 const PointAttributes& attributes);
+
     /// Between these two, upsert only records entries; end_bulk builds the tree from all of
     /// them at once (packed, several times faster than inserting one by one). For the first
     /// load. Queries in between see no points.
@@ -117,6 +125,12 @@ class PointIndex {
     std::size_t memory_bytes() const;
 
   private:
+    bool put(std::string_view key,
+             std::int64_t version,
+             std::optional<LonLat> at,
+             const PointAttributes& attributes,
+             bool same_version_too);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -493,6 +493,21 @@ TEST_F(PointIndexTest, UpsertMovesAPointOnlyForANewerVersion) {
     EXPECT_EQ(index_.located(), data_.size() - 1);
 }
 
+TEST_F(PointIndexTest, ReplaceTakesTheSameVersionButNeverAnOlderOne) {
+    Sample s = data_[2];
+    PointFilter wheelchair;
+    wheelchair.any_device = 0b1;
+    s.attrs.devices = 0;
+    ASSERT_TRUE(index_.upsert(s.key, 5, s.at, s.attrs));
+    EXPECT_TRUE(index_.within(s.at, 0.5, wheelchair, 10).empty());
+    s.attrs.devices = 0b1;
+    EXPECT_FALSE(index_.upsert(s.key, 5, s.at, s.attrs)) << "upsert: same version refused";
+    EXPECT_TRUE(index_.replace(s.key, 5, s.at, s.attrs)) << "replace: same version taken";
+    ASSERT_EQ(index_.within(s.at, 0.5, wheelchair, 10).size(), 1U);
+    EXPECT_FALSE(index_.replace(s.key, 4, std::nullopt, s.attrs)) << "older: refused";
+    EXPECT_EQ(index_.located(), data_.size());
+}
+
 TEST_F(PointIndexTest, AttributeChangesTakeEffect) {
     Sample s = data_[1];
     PointFilter mental;

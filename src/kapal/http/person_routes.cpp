@@ -80,13 +80,9 @@ bool is_json(const Request& req) {
     return iequals(type, "application/json");
 }
 
-/// The string member `field` of a JSON body that must hold exactly that one member. Errors:
-/// UnsupportedMediaType, BadJson, ValidationFailed naming an unknown member, and `missing`
-/// (with `missing_issue` on the field) when the member is absent or not a string.
-Result<std::string> one_string_field(const Request& req,
-                                     const std::string& field,
-                                     ErrorCode missing,
-                                     ErrorCode missing_issue) {
+/// The body as a JSON object. Errors: UnsupportedMediaType, BadJson (not JSON, not an object,
+/// nested too deeply).
+Result<nlohmann::json> json_object_body(const Request& req) {
     if (!is_json(req)) {
         return fail(ErrorCode::UnsupportedMediaType, "send application/json");
     }
@@ -97,6 +93,21 @@ Result<std::string> one_string_field(const Request& req,
     if (j.is_discarded() || !j.is_object()) {
         return fail(ErrorCode::BadJson, "the body is not a JSON object");
     }
+    return j;
+}
+
+/// The string member `field` of a JSON body that must hold exactly that one member. Errors:
+/// UnsupportedMediaType, BadJson, ValidationFailed naming an unknown member, and `missing`
+/// (with `missing_issue` on the field) when the member is absent or not a string.
+Result<std::string> one_string_field(const Request& req,
+                                     const std::string& field,
+                                     ErrorCode missing,
+                                     ErrorCode missing_issue) {
+    auto body = json_object_body(req);
+    if (!body) {
+        return fail(std::move(body).error());
+    }
+    const nlohmann::json& j = *body;
     for (const auto& [key, value] : j.items()) {
         if (key != field) {
             return fail(
@@ -289,16 +300,11 @@ std::vector<T> string_list(const nlohmann::json& value,
 
 /// The body of POST /api/v1/persons/search: the area and the filters. Errors name the field.
 Result<std::pair<service::SpatialQuery, store::PersonQuery>> search_body(const Request& req) {
-    if (!is_json(req)) {
-        return fail(ErrorCode::UnsupportedMediaType, "send application/json");
+    auto body = json_object_body(req);
+    if (!body) {
+        return fail(std::move(body).error());
     }
-    if (json_too_deep(req.body)) {
-        return fail(ErrorCode::BadJson, "nested too deeply");
-    }
-    const auto j = nlohmann::json::parse(req.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-        return fail(ErrorCode::BadJson, "the body is not a JSON object");
-    }
+    const nlohmann::json& j = *body;
     service::SpatialQuery spatial;
     store::PersonQuery filters;
     std::vector<FieldIssue> issues;
@@ -370,16 +376,11 @@ Result<std::pair<service::SpatialQuery, store::PersonQuery>> search_body(const R
 
 /// The body of POST /api/v1/routes/visit.
 Result<service::VisitRequest> visit_body(const Request& req) {
-    if (!is_json(req)) {
-        return fail(ErrorCode::UnsupportedMediaType, "send application/json");
+    auto body = json_object_body(req);
+    if (!body) {
+        return fail(std::move(body).error());
     }
-    if (json_too_deep(req.body)) {
-        return fail(ErrorCode::BadJson, "nested too deeply");
-    }
-    const auto j = nlohmann::json::parse(req.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-        return fail(ErrorCode::BadJson, "the body is not a JSON object");
-    }
+    const nlohmann::json& j = *body;
     service::VisitRequest out;
     std::vector<FieldIssue> issues;
     bool has_start = false;

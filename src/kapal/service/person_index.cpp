@@ -79,7 +79,13 @@ Result<std::size_t> PersonIndex::catch_up() {
 void PersonIndex::apply(const core::PersonRecord& record) {
     const store::PersonSummary s = summary_of(record);
     const std::unique_lock lock(mutex_);
-    apply_locked(s);
+    // The follower may have applied this version from the feed already (PostgreSQL notifies at
+    // commit), from a summary that may carry less (devices before schema v5): the full record
+    // of the same version replaces it.
+    index_.replace(s.id.str(),
+                   s.version,
+                   s.lon && s.lat ? std::optional(geo::LonLat{*s.lon, *s.lat}) : std::nullopt,
+                   attributes_of(s));
 }
 
 bool PersonIndex::apply_locked(const store::PersonSummary& s) {
