@@ -3,6 +3,7 @@
 #include "kapal/core/text.hpp"
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
+#include "kapal/http/map_routes.hpp"
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
@@ -379,6 +380,7 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         std::make_unique<service::PersonService>(*app->store_, app->ref_, *app->clock_, app->ids_);
     app->person_index_ = std::make_unique<service::PersonIndex>(*app->store_);
     app->persons_->set_index(app->person_index_.get());
+    app->maps_ = std::make_unique<service::MapService>(*app->person_index_, app->ref_);
     app->users_ =
         std::make_unique<service::UserService>(*app->store_, app->ref_, *app->clock_, app->ids_);
     const auto& c = app->config_;
@@ -398,6 +400,7 @@ Application::~Application() {
     auth_.reset();
     users_.reset();
     persons_.reset();
+    maps_.reset();
     person_index_.reset();
     store_.reset();
     if (lock_fd_ >= 0) {
@@ -625,6 +628,7 @@ http::GateOptions gate_options(const Config& c) {
 void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_auth_routes(router, app.auth(), gate, app.users(), app.store());
     http::add_person_routes(router, app.persons(), app.store());
+    http::add_map_routes(router, app.maps());
 }
 
 } // namespace

@@ -7,6 +7,7 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/service/auth_service.hpp"
+#include "kapal/service/map_service.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/service/user_service.hpp"
@@ -69,6 +70,8 @@ class Application {
     /// following the store.
     service::PersonIndex& person_index() { return *person_index_; }
 
+    const service::MapService& maps() const { return *maps_; }
+
     service::UserService& users() { return *users_; }
 
     service::AuthService& auth() { return *auth_; }
@@ -106,6 +109,7 @@ class Application {
     std::shared_ptr<const service::ReferenceData> ref_;
     std::unique_ptr<service::PersonService> persons_;
     std::unique_ptr<service::PersonIndex> person_index_;
+    std::unique_ptr<service::MapService> maps_;
     std::unique_ptr<service::UserService> users_;
     std::unique_ptr<service::AuthService> auth_;
     int lock_fd_ = -1; ///< DIR/.lock, held shared while open (exclusive to rotate keys)

@@ -108,6 +108,19 @@ PersonIndex::in_box(const geo::BBox& box, const geo::PointFilter& filter, std::s
     return index_.in_box(box, filter, limit);
 }
 
+std::vector<geo::Cluster> PersonIndex::clusters(const geo::ClusterView& view,
+                                                const geo::PointFilter& filter) const {
+    const std::shared_lock lock(mutex_);
+    return index_.clusters(view, filter);
+}
+
+void PersonIndex::count_groups(const std::function<void(const std::string& area_code,
+                                                        const geo::ClusterGroup& group,
+                                                        std::size_t count)>& each) const {
+    const std::shared_lock lock(mutex_);
+    index_.count_groups(each);
+}
+
 std::size_t PersonIndex::size() const {
     const std::shared_lock lock(mutex_);
     return index_.size();

@@ -101,6 +101,14 @@ Result<std::shared_ptr<const ReferenceData>> load_reference_data(const fs::path&
         return fail(std::move(index).error());
     }
     data->kelurahan = std::make_unique<geo::AreaIndex>(std::move(*index));
+    for (const auto& [file, into] : {std::pair{"bontang_kecamatan.geojson", &data->kecamatan},
+                                     std::pair{"bontang_kota.geojson", &data->kota}}) {
+        auto areas = geo::read_area_features((dir / file).string());
+        if (!areas) {
+            return fail(ErrorCode::ConfigInvalid, std::string(file) + ": " + areas.error().message);
+        }
+        *into = std::move(*areas);
+    }
 
     // population_bontang.csv: keep the latest figure per area code.
     std::map<std::string, AreaPopulation> latest;

@@ -25,13 +25,16 @@ struct AreaPopulation {
 struct ReferenceData {
     core::RegionRegistry regions;
     std::unique_ptr<geo::AreaIndex> kelurahan; ///< polygons of the city's kelurahan
+    std::vector<geo::AreaFeature> kecamatan;   ///< polygons of the city's kecamatan (maps)
+    std::vector<geo::AreaFeature> kota;        ///< the city's outline (maps)
     std::vector<AreaPopulation> population;    ///< kota and kecamatan figures, latest year
     std::string city_code;                     ///< "64.74"
 };
 
 /// Loads data/ from `dir`: kode_wilayah_kaltim_64.csv (areas and names),
 /// kode_kab_kec_historis_indonesia.csv (NIK prefixes, current and historical),
-/// bontang_kelurahan.geojson, population_bontang.csv. Errors name the file and line.
+/// bontang_kelurahan.geojson, bontang_kecamatan.geojson, bontang_kota.geojson,
+/// population_bontang.csv. Errors name the file and line.
 Result<std::shared_ptr<const ReferenceData>> load_reference_data(const std::filesystem::path& dir);
 
 } // namespace kapal::service
