@@ -23,9 +23,11 @@ namespace kapal::geo {
 /// Zoom levels a cluster query may ask for: 0..kMaxClusterZoom.
 inline constexpr int kMaxClusterZoom = 22;
 
-/// Up to this zoom, clusters come from the pyramid of counts; above it, from the points in
-/// view (few at such zooms), and a cluster of one carries the point's key.
-inline constexpr int kPyramidMaxZoom = 14;
+/// The finest zoom the pyramid of counts may hold; finer views take the points in view.
+inline constexpr int kPyramidMaxZoom = 16;
+
+/// From this zoom on, a cluster of one point carries the point's key (whichever path answered).
+inline constexpr int kClusterKeyZoom = 15;
 
 /// The most cells one cluster query may cover (a 4K screen at 64 px cells is about 60 × 34).
 inline constexpr std::uint64_t kMaxClusterCells = 128 * 128;

@@ -134,7 +134,7 @@ void expect_same(const std::vector<Cluster>& got,
                           cell.max_lat + 1e-7})
                         .contains(c.centre))
             << what;
-        if (zoom > kPyramidMaxZoom && c.count == 1) {
+        if (zoom >= kClusterKeyZoom && c.count == 1) {
             EXPECT_EQ(c.key, e.key) << what;
         } else {
             EXPECT_TRUE(c.key.empty()) << what;

@@ -6,6 +6,7 @@
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
+#include <boost/iterator/function_output_iterator.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -389,10 +390,33 @@ std::vector<Cluster> PointIndex::clusters(const ClusterView& view,
                                           const PointFilter& filter) const {
     const Impl& m = *impl_;
     if (filter.area_prefixes.empty() && view.zoom <= m.pyramid.depth()) {
-        return m.pyramid.clusters(view, [&](std::uint64_t g) {
-            static const std::vector<bool> kAnyArea(1, true);
+        static const std::vector<bool> kAnyArea(1, true);
+        auto out = m.pyramid.clusters(view, [&](std::uint64_t g) {
             return Impl::passes(filter, kAnyArea, ClusterGroup::unpack(g));
         });
+        if (view.zoom >= kClusterKeyZoom) {
+            // The pyramid has no keys: find the one point of each cluster of one in its cell.
+            const auto match = m.matcher(filter);
+            for (Cluster& c : out) {
+                if (c.count != 1) {
+                    continue;
+                }
+                const BBox b = cell_box(c.cell, view.zoom);
+                const double margin = cluster_cell_deg(view.zoom) * 1e-6;
+                const Box q(Point(b.min_lon - margin, b.min_lat - margin),
+                            Point(b.max_lon + margin, b.max_lat + margin));
+                for (auto it = m.tree.qbegin(bgi::covered_by(q) && bgi::satisfies(match));
+                     it != m.tree.qend();
+                     ++it) {
+                    const Impl::Entry& e = m.entries[it->second];
+                    if (cell_of(LonLat{e.lon, e.lat}, view.zoom) == c.cell) {
+                        c.key = format_key(e.key);
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
     }
     // From the tree: the points in view (few at the zooms the pyramid leaves out), or for an
     // area scope the points in view and in the box of the scope's areas, summed per cell.
@@ -407,7 +431,8 @@ std::vector<Cluster> PointIndex::clusters(const ClusterView& view,
             }
         }
     }
-    std::unordered_map<std::uint64_t, std::pair<Cluster, std::uint32_t>> cells;
+    std::vector<Cluster> out;
+    std::vector<std::uint32_t> first_slot; // by cluster: the first point's slot
     // The tree's box is a little larger than the cells (a point on an edge may round either
     // way); cell_of, the same function the pyramid uses, decides.
     const double margin = cluster_cell_deg(view.zoom) * 1e-6;
@@ -421,33 +446,39 @@ std::vector<Cluster> PointIndex::clusters(const ClusterView& view,
         if (cells_box.empty()) {
             continue;
         }
+        // Clusters by cell of the range: a dense table (views are at most kMaxClusterCells
+        // for the API; larger ones, from tests, fall back to a map).
+        const std::uint64_t width = std::uint64_t{r.col1} - r.col0 + 1;
+        const bool dense = r.cells() <= (std::uint64_t{1} << 22);
+        std::vector<std::int32_t> table(dense ? r.cells() : 0, -1);
+        std::unordered_map<std::uint64_t, std::int32_t> sparse;
         const Box q(Point(cells_box.min_lon, cells_box.min_lat),
                     Point(cells_box.max_lon, cells_box.max_lat));
-        for (auto it = m.tree.qbegin(bgi::covered_by(q)); it != m.tree.qend(); ++it) {
-            const Impl::Entry& e = m.entries[it->second];
+        auto visit = [&](const Value& v) {
+            const Impl::Entry& e = m.entries[v.second];
             const ClusterGroup g = Impl::group_of(e);
             const CellId id = cell_of(LonLat{e.lon, e.lat}, view.zoom);
             if (!r.contains(id) || !Impl::passes(filter, allowed, g)) {
-                continue;
+                return;
             }
-            auto [slot, added] = cells.try_emplace((std::uint64_t{id.col} << 32) | id.row);
-            if (added) {
-                slot->second.first.cell = id;
-                slot->second.second = it->second;
+            const std::uint64_t at = (id.row - r.row0) * width + (id.col - r.col0);
+            std::int32_t& slot = dense ? table[at] : sparse.try_emplace(at, -1).first->second;
+            if (slot < 0) {
+                slot = static_cast<std::int32_t>(out.size());
+                out.emplace_back().cell = id;
+                first_slot.push_back(v.second);
             }
             CellSums one;
             one.add(LonLat{e.lon, e.lat}, +1);
-            add_to_cluster(slot->second.first, one, g.categories);
-        }
+            add_to_cluster(out[static_cast<std::size_t>(slot)], one, g.categories);
+        };
+        m.tree.query(bgi::covered_by(q), boost::make_function_output_iterator(visit));
     }
-    std::vector<Cluster> out;
-    out.reserve(cells.size());
-    for (auto& [key, found] : cells) {
-        finish_cluster(found.first);
-        if (found.first.count == 1 && view.zoom > kPyramidMaxZoom) {
-            found.first.key = format_key(m.entries[found.second].key);
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        finish_cluster(out[i]);
+        if (out[i].count == 1 && view.zoom >= kClusterKeyZoom) {
+            out[i].key = format_key(m.entries[first_slot[i]].key);
         }
-        out.push_back(std::move(found.first));
     }
     std::sort(out.begin(), out.end(), [](const Cluster& a, const Cluster& b) {
         return a.cell.col != b.cell.col ? a.cell.col < b.cell.col : a.cell.row < b.cell.row;
@@ -457,6 +488,10 @@ std::vector<Cluster> PointIndex::clusters(const ClusterView& view,
 
 int PointIndex::cluster_pyramid_depth() const {
     return impl_->pyramid.depth();
+}
+
+std::size_t PointIndex::cluster_pyramid_entries(int zoom) const {
+    return impl_->pyramid.entries(zoom);
 }
 
 void PointIndex::count_groups(

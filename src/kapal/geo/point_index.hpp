@@ -89,12 +89,14 @@ class PointIndex {
     /// The clusters of the located points that pass `filter` in the cells of `view`, in cell
     /// order (see geo/cluster_grid.hpp). Without area prefixes and up to the pyramid's depth,
     /// from the pyramid of counts (cost: the cells and groups in view, not the points);
-    /// otherwise from the tree (the points in view, within the box of the filter's areas). Above
-    /// kPyramidMaxZoom a cluster of one carries the point's key.
+    /// otherwise from the tree (the points in view, within the box of the filter's areas). From
+    /// kClusterKeyZoom on, a cluster of one carries the point's key.
     std::vector<Cluster> clusters(const ClusterView& view, const PointFilter& filter) const;
 
-    /// The finest zoom the pyramid holds now (-1: none); for tests and benchmarks.
+    /// The finest zoom the pyramid holds now (-1: none), and its (cell, group) entries at a
+    /// zoom; for tests and benchmarks.
     int cluster_pyramid_depth() const;
+    std::size_t cluster_pyramid_entries(int zoom) const;
 
     /// Every entry (with or without a position) counted by its area and attributes: calls
     /// `each` once per distinct (area code, categories, severity, status) with how many entries
