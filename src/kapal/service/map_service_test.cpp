@@ -1,5 +1,8 @@
 #include "kapal/service/map_service.hpp"
 
+#include "kapal/service/person_service.hpp"
+#include "kapal/service/test_fixture.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -124,6 +127,79 @@ TEST(SuppressSmallCells, NoHiddenSmallCellCanBeWorkedOutFromTheShownFigures) {
             }
         }
     }
+}
+
+class MapServiceTest : public testing::StoreTest {
+  protected:
+    void SetUp() override {
+        StoreTest::SetUp();
+        persons_ = std::make_unique<PersonService>(*store_, testing::reference_ptr(), clock_, ids_);
+        index_ = std::make_unique<PersonIndex>(*store_);
+        persons_->set_index(index_.get());
+        maps_ = std::make_unique<MapService>(*index_, testing::reference_ptr());
+    }
+
+    /// Registers a person at a random home in kelurahan `code` through the service (so the
+    /// index hears of it at once, as in `kapal serve`).
+    void add(const std::string& code, int serial) {
+        core::Person p;
+        char nik[24];
+        std::snprintf(nik, sizeof nik, "6474014703850%03d", serial);
+        p.nik = nik;
+        p.full_name = "Warga " + std::to_string(serial);
+        p.sex = core::Sex::Female;
+        p.birth_date = core::make_date(1985, 3, 7);
+        p.address.kelurahan_code = code;
+        p.categories = {serial % 2 == 0 ? core::Category::Fisik : core::Category::SensorikNetra};
+        const auto at = testing::reference().kelurahan->random_point_in(code, rng_);
+        p.home = core::HomeLocation{at.lon, at.lat, 5.0, core::LocationSource::Gps};
+        auto r = persons_->create(p, admin_, std::nullopt);
+        ASSERT_TRUE(r.has_value()) << r.error().message;
+    }
+
+    std::uint64_t city_total(const Actor& who) {
+        auto a = maps_->clusters({117.3, 0.0, 117.6, 0.3, 12}, {}, who);
+        EXPECT_TRUE(a.has_value()) << a.error().message;
+        return a ? a->total : 0;
+    }
+
+    std::unique_ptr<PersonService> persons_;
+    std::unique_ptr<PersonIndex> index_;
+    std::unique_ptr<MapService> maps_;
+    Actor admin_{"tester", "127.0.0.1", {}, std::nullopt};
+    std::mt19937_64 rng_{13};
+};
+
+TEST_F(MapServiceTest, AnswersIndexLoadingUntilTheFirstLoadThenFollowsEveryWrite) {
+    add("64.74.01.1003", 1);
+    EXPECT_EQ(maps_->clusters({117.3, 0.0, 117.6, 0.3, 12}, {}, admin_).error().code,
+              ErrorCode::IndexLoading);
+    EXPECT_EQ(maps_->areas(AreaLevel::Kota, {}, admin_).error().code, ErrorCode::IndexLoading);
+    EXPECT_EQ(maps_->public_areas(AreaLevel::Kota).error().code, ErrorCode::IndexLoading);
+    ASSERT_TRUE(index_->catch_up().has_value());
+    EXPECT_EQ(city_total(admin_), 1U);
+    for (int i = 2; i <= 7; ++i) {
+        add(i <= 4 ? "64.74.01.1003" : "64.74.02.1001", i);
+    }
+    EXPECT_EQ(city_total(admin_), 7U) << "own writes count at once";
+    const Actor utara{"op", "127.0.0.1", {"64.74.01"}, core::Role::Operator};
+    EXPECT_EQ(city_total(utara), 4U);
+    auto areas = maps_->areas(AreaLevel::Kecamatan, {}, utara);
+    ASSERT_TRUE(areas.has_value());
+    ASSERT_EQ(areas->size(), 1U) << "only the kecamatan within the scope";
+    EXPECT_EQ((*areas)[0].feature->code, "64.74.01");
+    EXPECT_EQ((*areas)[0].counts.total, 4U);
+    auto pub = maps_->public_areas(AreaLevel::Kecamatan);
+    ASSERT_TRUE(pub.has_value());
+    for (const auto& a : *pub) {
+        // Utara 4 (hidden), Selatan 3 (hidden), Barat 0 (shown): nothing to subtract from.
+        EXPECT_EQ(a.count.has_value(), a.feature->code == "64.74.03") << a.feature->code;
+    }
+    // A view too large for its zoom is refused, naming bbox.
+    auto big = maps_->clusters({100, -10, 130, 10, 18}, {}, admin_);
+    ASSERT_FALSE(big.has_value());
+    EXPECT_EQ(big.error().code, ErrorCode::ValidationFailed);
+    EXPECT_EQ(big.error().fields.at(0).field, "bbox");
 }
 
 } // namespace
