@@ -30,7 +30,7 @@ inline constexpr int kPyramidMaxZoom = 16;
 inline constexpr int kClusterKeyZoom = 15;
 
 /// The most cells one cluster query may cover (a 4K screen at 64 px cells is about 60 × 34).
-inline constexpr std::uint64_t kMaxClusterCells = 128 * 128;
+inline constexpr std::uint64_t kMaxClusterCells = std::uint64_t{128} * 128;
 
 /// The side of a cell at `zoom`, degrees. Precondition: 0 <= zoom <= kMaxClusterZoom.
 double cluster_cell_deg(int zoom);

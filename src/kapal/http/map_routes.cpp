@@ -16,7 +16,10 @@ namespace {
 using core::Role;
 using nlohmann::json;
 
-const Access kReaders = Access::only({Role::Admin, Role::Operator, Role::Auditor, Role::Viewer});
+/// The roles that read the registry (as on the person list).
+Access readers() {
+    return Access::only({Role::Admin, Role::Operator, Role::Auditor, Role::Viewer});
+}
 
 service::Actor actor_of(const Request& req) {
     if (!req.principal) {
@@ -143,8 +146,8 @@ json feature_json(const geo::AreaFeature& f,
                   {"level", f.level},
                   {"parent", f.parent_code.empty() ? json() : json(f.parent_code)},
                   {"population", population ? json(*population) : json()}};
-    for (auto& [key, value] : counts.items()) {
-        props[key] = std::move(value);
+    for (const auto& [key, value] : counts.items()) {
+        props[key] = value;
     }
     const auto it = shapes.find(f.code);
     return {{"type", "Feature"},
@@ -203,7 +206,7 @@ json cluster_json(const geo::Cluster& c, int zoom) {
 } // namespace
 
 void add_map_routes(Router& router, const service::MapService& maps) {
-    router.add("GET", "/api/v1/map/clusters", kReaders, [&maps](const Request& req) {
+    router.add("GET", "/api/v1/map/clusters", readers(), [&maps](const Request& req) {
         std::vector<FieldIssue> issues;
         service::ClusterRequest q;
         const auto bbox = req.query_param("bbox");
@@ -249,7 +252,7 @@ void add_map_routes(Router& router, const service::MapService& maps) {
     });
 
     auto shapes = geometries(maps.reference());
-    router.add("GET", "/api/v1/areas", kReaders, [&maps, shapes](const Request& req) {
+    router.add("GET", "/api/v1/areas", readers(), [&maps, shapes](const Request& req) {
         std::vector<FieldIssue> issues;
         const auto level = parse_level(req, issues);
         const auto filters = parse_filters(req, issues);

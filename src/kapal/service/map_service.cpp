@@ -1,5 +1,6 @@
 #include "kapal/service/map_service.hpp"
 
+#include "kapal/core/assert.hpp"
 #include "kapal/core/region_registry.hpp"
 
 #include <algorithm>
@@ -150,8 +151,8 @@ const std::vector<geo::AreaFeature>& MapService::features(AreaLevel level) const
     case AreaLevel::Kelurahan:
         break;
     }
-    static const std::vector<geo::AreaFeature> kNone;
-    return ref_->kelurahan ? ref_->kelurahan->features() : kNone;
+    KAPAL_ASSERT(ref_->kelurahan != nullptr); // load_reference_data always sets it
+    return ref_->kelurahan->features();
 }
 
 std::optional<std::int64_t> MapService::population_of(const std::string& code) const {
@@ -174,14 +175,22 @@ MapService::areas(AreaLevel level, const MapFilters& filters, const Actor& actor
             out.push_back({&f, population_of(f.code), {}});
         }
     }
+    // A group's area counts in the area of its own code and of each shorter dotted prefix
+    // ("64.74.01.1003" in "64.74.01" and "64.74"): a lookup per prefix, not per area.
+    std::map<std::string, std::size_t, std::less<>> slot;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        slot.emplace(out[i].feature->code, i);
+    }
     index_.count_groups([&](const std::string& area, const geo::ClusterGroup& g, std::size_t n) {
         if (!passes(g, filters)) {
             return;
         }
-        for (AreaStats& s : out) {
-            if (core::code_within(area, s.feature->code)) {
-                add_group(s.counts, g, n);
+        for (std::string_view code(area); !code.empty();) {
+            if (const auto it = slot.find(code); it != slot.end()) {
+                add_group(out[it->second].counts, g, n);
             }
+            const auto dot = code.rfind('.');
+            code = dot == std::string_view::npos ? std::string_view() : code.substr(0, dot);
         }
     });
     return out;
@@ -196,7 +205,7 @@ Result<std::vector<PublicAreaCount>> MapService::public_areas(AreaLevel level) c
     // cells below it and the suppression sees every relation.
     std::vector<const geo::AreaFeature*> cells;
     std::map<std::string, std::size_t> cell_of;
-    for (const auto level_features :
+    for (const auto* const level_features :
          {&features(AreaLevel::Kelurahan), &ref_->kecamatan, &ref_->kota}) {
         for (const geo::AreaFeature& f : *level_features) {
             cell_of.emplace(f.code, cells.size());
