@@ -390,9 +390,9 @@ std::vector<Cluster> PointIndex::clusters(const ClusterView& view,
                                           const PointFilter& filter) const {
     const Impl& m = *impl_;
     if (filter.area_prefixes.empty() && view.zoom <= m.pyramid.depth()) {
-        static const std::vector<bool> kAnyArea(1, true);
+        const std::vector<bool> any_area(1, true); // the pyramid's groups carry area 0
         auto out = m.pyramid.clusters(view, [&](std::uint64_t g) {
-            return Impl::passes(filter, kAnyArea, ClusterGroup::unpack(g));
+            return Impl::passes(filter, any_area, ClusterGroup::unpack(g));
         });
         if (view.zoom >= kClusterKeyZoom) {
             // The pyramid has no keys: find the one point of each cluster of one in its cell.
