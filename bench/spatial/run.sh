@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/spatial/run.sh [N] [SEED] — the in-memory point index against PostGIS on the same N
-# homes (default 1,000,000): memory, build time, radius and k-nearest latency (medians, p99).
+# homes (default 1,000,000): memory, build time, radius and k-nearest latency (medians, p99);
+# then map clusters over N homes in one city (zoom 12 whole city, zoom 14-16 views).
 # Starts a private PostgreSQL (scripts/test-postgres.sh) under /tmp and stops it afterwards.
 # Results go in docs/PERFORMANCE.md ("Spatial queries").
 set -euo pipefail

@@ -6,6 +6,9 @@
 // at random homes, as medians and p99 in microseconds. With CONNINFO (a database with PostGIS),
 // the same points go into a table with a GiST index (loaded by COPY, index built after) and the
 // same queries run as ST_DWithin on geography and ORDER BY <-> LIMIT over libpq.
+// Then map clusters (run_cluster_bench): N homes in one city's box, clusters of the whole city
+// at zoom 12 and of 1280×800 px views at zooms 14–16, against a PostGIS GROUP BY over the GiST
+// index on the same points, every answer compared cell by cell.
 // The polygon case (polygon_case) asks "fisik or netra persons needing a wheelchair or a white
 // cane inside this 48-corner polygon" of its own index and of PostGIS (ST_Intersects with the
 // same filter), checks that both answer the same ids, and prints throughput and the ratio.
@@ -16,6 +19,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -325,6 +329,285 @@ void polygon_case(const std::vector<Home>& homes, std::uint64_t seed, const char
     PQfinish(c);
 }
 
+// --- Clusters (issue 5): one city of N homes, the pyramid/tree against PostGIS GROUP BY ----
+// A separate block so other cases can be added beside it. Homes in Bontang's box, clustered
+// for the whole city at zoom 12 and for 1280×800 px views at zooms 14, 15 and 16; PostGIS
+// answers the same cells with a GROUP BY over the GiST index (same data, same doubles: the
+// coordinates go over COPY with 17 digits), and every answer is compared cell by cell.
+
+struct CityHome {
+    std::string id;
+    double lon;
+    double lat;
+    kapal::geo::PointAttributes attrs;
+};
+
+std::vector<CityHome> make_city(long n, std::uint64_t seed) {
+    // Denser in the town centres than at the edges: half uniform over the city's box, half
+    // around a few centres (Bontang Utara, Selatan, Barat).
+    const double centres[][2] = {{117.495, 0.135}, {117.475, 0.105}, {117.455, 0.145}};
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::normal_distribution<double> g(0.0, 0.012);
+    std::vector<CityHome> out;
+    out.reserve(static_cast<std::size_t>(n));
+    char id[40];
+    for (long i = 0; i < n; ++i) {
+        CityHome h;
+        std::snprintf(id,
+                      sizeof id,
+                      "0190a5d1-%04lx-7%03lx-8000-%012lx",
+                      (i >> 28) & 0xffff,
+                      (i >> 16) & 0xfff,
+                      i);
+        h.id = id;
+        if (i % 2 == 0) {
+            h.lon = 117.38 + u(rng) * 0.18;
+            h.lat = 0.05 + u(rng) * 0.17;
+        } else {
+            const auto& c = centres[rng() % 3];
+            h.lon = c[0] + g(rng);
+            h.lat = c[1] + g(rng);
+        }
+        h.attrs.categories = static_cast<std::uint8_t>(1U << (rng() % 6));
+        if (rng() % 8 == 0) {
+            h.attrs.categories =
+                static_cast<std::uint8_t>(h.attrs.categories | (1U << (rng() % 6)));
+        }
+        h.attrs.severity = static_cast<std::uint8_t>(rng() % 3);
+        h.attrs.status = static_cast<std::uint8_t>(rng() % 10 == 0 ? 1 + rng() % 3 : 0);
+        char code[24];
+        std::snprintf(code,
+                      sizeof code,
+                      "64.74.%02d.%04d",
+                      1 + static_cast<int>(rng() % 3),
+                      1001 + static_cast<int>(rng() % 6));
+        h.attrs.area_code = code;
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
+struct ClusterCase {
+    std::string name;
+    int zoom;
+    std::vector<kapal::geo::BBox> views;
+};
+
+/// One cluster as both sides give it, for the comparison.
+struct CellAnswer {
+    std::uint32_t col, row, count;
+    std::array<std::uint32_t, 6> categories;
+    double lon, lat;
+};
+
+std::vector<CellAnswer> from_memory(const std::vector<kapal::geo::Cluster>& clusters) {
+    std::vector<CellAnswer> out;
+    for (const auto& c : clusters) {
+        CellAnswer a{c.cell.col, c.cell.row, c.count, {}, c.centre.lon, c.centre.lat};
+        for (std::size_t i = 0; i < 6; ++i) {
+            a.categories[i] = c.per_bit[i];
+        }
+        out.push_back(a);
+    }
+    return out;
+}
+
+bool same_answer(const std::vector<CellAnswer>& a, const std::vector<CellAnswer>& b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].col != b[i].col || a[i].row != b[i].row || a[i].count != b[i].count ||
+            a[i].categories != b[i].categories || std::abs(a[i].lon - b[i].lon) > 1e-6 ||
+            std::abs(a[i].lat - b[i].lat) > 1e-6) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void run_cluster_bench(long n, std::uint64_t seed, const char* conninfo) {
+    using namespace kapal::geo;
+    const auto homes = make_city(n, seed);
+    std::printf("\nclusters: %ld homes in Bontang's box, seed %llu\n",
+                n,
+                static_cast<unsigned long long>(seed));
+    const long before_kib = resident_kib();
+    auto t0 = Clock::now();
+    PointIndex index;
+    index.begin_bulk();
+    for (const CityHome& h : homes) {
+        index.upsert(h.id, 1, LonLat{h.lon, h.lat}, h.attrs);
+    }
+    index.end_bulk();
+    std::printf("memory index with pyramid: built in %.2f s (bulk, as at start); resident +%.1f "
+                "MiB; pyramid depth zoom %d\n",
+                std::chrono::duration<double>(Clock::now() - t0).count(),
+                (resident_kib() - before_kib) / 1024.0,
+                index.cluster_pyramid_depth());
+
+    std::mt19937_64 rng(seed + 7);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    std::vector<ClusterCase> cases;
+    cases.push_back({"whole city, zoom 12", 12, {BBox{117.38, 0.05, 117.56, 0.22}}});
+    for (int zoom : {14, 15, 16}) {
+        // 1280 × 800 px: 5 × 3.125 tiles of 360 / 2^zoom degrees.
+        const double tile = 360.0 / std::ldexp(1.0, zoom);
+        ClusterCase c{"1280x800 view, zoom " + std::to_string(zoom), zoom, {}};
+        for (int i = 0; i < 200; ++i) {
+            const double w = 117.40 + u(rng) * (0.14 - 5 * tile);
+            const double s = 0.07 + u(rng) * (0.13 - 3.125 * tile);
+            c.views.push_back(BBox{w, s, w + 5 * tile, s + 3.125 * tile});
+        }
+        cases.push_back(c);
+    }
+    constexpr int kRepeats = 200;
+    std::vector<std::vector<std::vector<CellAnswer>>> memory_answers(cases.size());
+    std::vector<Stats> memory_stats;
+    for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+        const ClusterCase& c = cases[ci];
+        std::vector<double> us;
+        double clusters = 0;
+        for (int r = 0; r < kRepeats; ++r) {
+            const BBox& v = c.views[static_cast<std::size_t>(r) % c.views.size()];
+            const ClusterView view =
+                cluster_view(v.min_lon, v.min_lat, v.max_lon, v.max_lat, c.zoom);
+            const auto a = Clock::now();
+            const auto got = index.clusters(view, {});
+            us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
+            clusters += static_cast<double>(got.size());
+            if (static_cast<std::size_t>(r) < c.views.size()) {
+                memory_answers[ci].push_back(from_memory(got));
+            }
+        }
+        memory_stats.push_back(stats(us));
+        report(("memory clusters " + c.name).c_str(), memory_stats.back(), clusters / kRepeats);
+    }
+    if (conninfo == nullptr) {
+        return;
+    }
+    PGconn* c = PQconnectdb(conninfo);
+    if (PQstatus(c) != CONNECTION_OK) {
+        std::fprintf(stderr, "connect: %s\n", PQerrorMessage(c));
+        std::exit(1);
+    }
+    PQclear(exec(c, "CREATE EXTENSION IF NOT EXISTS postgis"));
+    PQclear(exec(c, "DROP TABLE IF EXISTS bench_city"));
+    PQclear(
+        exec(c, "CREATE TABLE bench_city (id text, categories int, home geometry(Point, 4326))"));
+    t0 = Clock::now();
+    PQclear(exec(c, "COPY bench_city FROM STDIN"));
+    std::string chunk;
+    char line[200];
+    for (const CityHome& h : homes) {
+        std::snprintf(line,
+                      sizeof line,
+                      "%s\t%d\tSRID=4326;POINT(%.17g %.17g)\n",
+                      h.id.c_str(),
+                      h.attrs.categories,
+                      h.lon,
+                      h.lat);
+        chunk += line;
+        if (chunk.size() > (1U << 20)) {
+            PQputCopyData(c, chunk.data(), static_cast<int>(chunk.size()));
+            chunk.clear();
+        }
+    }
+    PQputCopyData(c, chunk.data(), static_cast<int>(chunk.size()));
+    PQputCopyEnd(c, nullptr);
+    PQclear(PQgetResult(c));
+    PQclear(exec(c, "CREATE INDEX bench_city_home ON bench_city USING gist (home)"));
+    PQclear(exec(c, "ANALYZE bench_city"));
+    std::printf("postgis: loaded and indexed in %.1f s\n",
+                std::chrono::duration<double>(Clock::now() - t0).count());
+    // The same cells: the envelope of the cells the view touches (the GiST index's part), then
+    // the cell of each point by the same arithmetic in float8, grouped.
+    PQclear(
+        PQprepare(c,
+                  "clusters",
+                  "SELECT floor((ST_X(home) + 180) * $5::float8)::bigint AS col, "
+                  "floor((ST_Y(home) + 90) * $5::float8)::bigint AS row, count(*), "
+                  "sum((categories & 1 <> 0)::int), sum((categories & 2 <> 0)::int), "
+                  "sum((categories & 4 <> 0)::int), sum((categories & 8 <> 0)::int), "
+                  "sum((categories & 16 <> 0)::int), sum((categories & 32 <> 0)::int), "
+                  "avg(ST_X(home)), avg(ST_Y(home)), "
+                  "CASE WHEN count(*) = 1 THEN min(id) END "
+                  "FROM bench_city WHERE home && ST_MakeEnvelope($1::float8, $2::float8, "
+                  "$3::float8, $4::float8, 4326) "
+                  "AND floor((ST_X(home) + 180) * $5::float8) BETWEEN $6::float8 AND $7::float8 "
+                  "AND floor((ST_Y(home) + 90) * $5::float8) BETWEEN $8::float8 AND $9::float8 "
+                  "GROUP BY 1, 2 ORDER BY 1, 2",
+                  9,
+                  nullptr));
+    for (std::size_t ci = 0; ci < cases.size(); ++ci) {
+        const ClusterCase& cc = cases[ci];
+        std::vector<double> us;
+        double clusters = 0;
+        long differing = 0;
+        long compared = 0;
+        // PostGIS takes up to seconds a question here: fewer repeats (medians of 20 and 60).
+        const int repeats = cc.views.size() == 1 ? 20 : 60;
+        for (int r = 0; r < repeats; ++r) {
+            const BBox& v = cc.views[static_cast<std::size_t>(r) % cc.views.size()];
+            const ClusterView view =
+                cluster_view(v.min_lon, v.min_lat, v.max_lon, v.max_lat, cc.zoom);
+            const CellRange& range = view.ranges[0];
+            const BBox lo = cell_box({range.col0, range.row0}, cc.zoom);
+            const BBox hi = cell_box({range.col1, range.row1}, cc.zoom);
+            const double margin = cluster_cell_deg(cc.zoom) * 1e-6;
+            char p[9][40];
+            std::snprintf(p[0], 40, "%.17g", lo.min_lon - margin);
+            std::snprintf(p[1], 40, "%.17g", lo.min_lat - margin);
+            std::snprintf(p[2], 40, "%.17g", hi.max_lon + margin);
+            std::snprintf(p[3], 40, "%.17g", hi.max_lat + margin);
+            std::snprintf(p[4], 40, "%.17g", std::ldexp(1.0, cc.zoom + 2) / 360.0);
+            std::snprintf(p[5], 40, "%u", range.col0);
+            std::snprintf(p[6], 40, "%u", range.col1);
+            std::snprintf(p[7], 40, "%u", range.row0);
+            std::snprintf(p[8], 40, "%u", range.row1);
+            const char* params[] = {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]};
+            const auto a = Clock::now();
+            PGresult* res = PQexecPrepared(c, "clusters", 9, params, nullptr, nullptr, 0);
+            us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
+            if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+                std::fprintf(stderr, "clusters: %s\n", PQresultErrorMessage(res));
+                std::exit(1);
+            }
+            clusters += PQntuples(res);
+            if (static_cast<std::size_t>(r) < cc.views.size()) {
+                ++compared;
+                std::vector<CellAnswer> pg;
+                for (int row = 0; row < PQntuples(res); ++row) {
+                    CellAnswer x{};
+                    x.col = static_cast<std::uint32_t>(std::atoll(PQgetvalue(res, row, 0)));
+                    x.row = static_cast<std::uint32_t>(std::atoll(PQgetvalue(res, row, 1)));
+                    x.count = static_cast<std::uint32_t>(std::atoll(PQgetvalue(res, row, 2)));
+                    for (int k = 0; k < 6; ++k) {
+                        x.categories[static_cast<std::size_t>(k)] =
+                            static_cast<std::uint32_t>(std::atoll(PQgetvalue(res, row, 3 + k)));
+                    }
+                    x.lon = std::atof(PQgetvalue(res, row, 9));
+                    x.lat = std::atof(PQgetvalue(res, row, 10));
+                    pg.push_back(x);
+                }
+                differing +=
+                    same_answer(memory_answers[ci][static_cast<std::size_t>(r)], pg) ? 0 : 1;
+            }
+            PQclear(res);
+        }
+        const Stats pg_stats = stats(us);
+        report(("postgis clusters " + cc.name).c_str(), pg_stats, clusters / repeats);
+        std::printf("  %s: ratio of medians %.1fx; answers that differ: %ld of %ld\n",
+                    cc.name.c_str(),
+                    pg_stats.median_us / memory_stats[ci].median_us,
+                    differing,
+                    compared);
+    }
+    PQclear(exec(c, "DROP TABLE bench_city"));
+    PQfinish(c);
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -383,6 +666,7 @@ int main(int argc, char** argv) {
     polygon_case(homes, seed, argc >= 4 ? argv[3] : nullptr);
 
     if (argc < 4) {
+        run_cluster_bench(n, seed, nullptr);
         return 0;
     }
     // --- PostGIS
@@ -481,5 +765,6 @@ int main(int argc, char** argv) {
                 kQueries);
     PQclear(exec(c, "DROP TABLE bench_homes"));
     PQfinish(c);
+    run_cluster_bench(n, seed, argv[3]);
     return 0;
 }

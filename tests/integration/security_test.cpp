@@ -72,7 +72,7 @@ class Security : public ::testing::Test {
         }
         (*passwords_)["other"] = server_->add_user("u.other", "viewer", {"64.74"});
         server_->start();
-        server_->wait_for_point_index();
+        server_->wait_for_point_index(); // the map routes answer 503 until then
         // Person "in" lives in Bontang Utara, person "out" in Bontang Selatan.
         auto in = server_->request("POST", "/api/v1/persons", person_in("64.74.01.1003", 1));
         auto out = server_->request("POST", "/api/v1/persons", person_in("64.74.02.1001", 2));
@@ -241,6 +241,21 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
                           json{{"start", {117.47, 0.13}}, {"persons", {id(scope)}}}.dump(),
                           {},
                           who);
+        }};
+    // Map layers: counts, never refused for scope (other areas are simply not counted; checked
+    // in map_api_test.cpp). The public map is open.
+    table["GET /api/v1/map/clusters"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send(
+                "GET", "/api/v1/map/clusters?bbox=117.3,0,117.6,0.3&zoom=12", "", {}, who);
+        }};
+    table["GET /api/v1/areas"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/areas", "", {}, who);
+        }};
+    table["GET /api/v1/public/areas"] = {
+        {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/public/areas", "", {}, who);
         }};
     table["POST /api/v1/persons/lookup"] = {
         kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {

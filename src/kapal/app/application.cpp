@@ -6,6 +6,7 @@
 #include "kapal/http/export_routes.hpp"
 #include "kapal/http/hazard_routes.hpp"
 #include "kapal/http/ogc_routes.hpp"
+#include "kapal/http/map_routes.hpp"
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
@@ -387,6 +388,7 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->features_.add(service::areas_collection(app->ref_));
     app->hazards_ = std::make_unique<service::HazardService>(
         *app->store_, *app->persons_, *app->clock_, app->ids_);
+    app->maps_ = std::make_unique<service::MapService>(*app->person_index_, app->ref_);
     app->users_ =
         std::make_unique<service::UserService>(*app->store_, app->ref_, *app->clock_, app->ids_);
     const auto& c = app->config_;
@@ -413,6 +415,7 @@ Application::~Application() {
     users_.reset();
     hazards_.reset();
     persons_.reset();
+    maps_.reset();
     person_index_.reset();
     store_.reset();
     if (lock_fd_ >= 0) {
@@ -652,6 +655,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_ogc_routes(router, app.features(), app.clock());
     http::add_export_routes(router, app.store(), app.reference());
     http::add_hazard_routes(router, app.hazards());
+    http::add_map_routes(router, app.maps());
 }
 
 } // namespace

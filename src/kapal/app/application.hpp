@@ -9,6 +9,7 @@
 #include "kapal/service/auth_service.hpp"
 #include "kapal/service/gis_layers.hpp"
 #include "kapal/service/hazard_service.hpp"
+#include "kapal/service/map_service.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/service/user_service.hpp"
@@ -71,6 +72,8 @@ class Application {
     /// following the store.
     service::PersonIndex& person_index() { return *person_index_; }
 
+    const service::MapService& maps() const { return *maps_; }
+
     service::UserService& users() { return *users_; }
 
     /// Hazard zones and evacuation lists.
@@ -121,6 +124,7 @@ class Application {
     std::shared_ptr<const service::ReferenceData> ref_;
     std::unique_ptr<service::PersonService> persons_;
     std::unique_ptr<service::PersonIndex> person_index_;
+    std::unique_ptr<service::MapService> maps_;
     std::unique_ptr<service::UserService> users_;
     std::unique_ptr<service::HazardService> hazards_;
     std::unique_ptr<service::AuthService> auth_;

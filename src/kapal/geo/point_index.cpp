@@ -6,6 +6,7 @@
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/index/rtree.hpp>
+#include <boost/iterator/function_output_iterator.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -122,13 +123,57 @@ struct PointIndex::Impl {
     std::vector<std::string> areas;
     std::unordered_map<std::string, std::uint32_t> area_ids;
     Tree tree;
+    ClusterPyramid pyramid;
+    std::size_t located_at_build = 0; ///< points when the pyramid was last built
+    std::unordered_map<std::uint64_t, std::size_t> group_counts; ///< ClusterGroup → entries
+    std::vector<BBox> area_boxes; ///< by area id: the box of its points so far (grows only)
     std::size_t located = 0;
-    bool bulk = false; ///< between begin_bulk and end_bulk: the tree is not kept
+    bool bulk = false; ///< between begin_bulk and end_bulk: tree, pyramid, counts not kept
+
+    static ClusterGroup group_of(const Entry& e) {
+        return {e.area, e.categories, e.severity, e.status};
+    }
+
+    /// The pyramid groups by the attributes other than the area (area scopes take the tree).
+    static std::uint64_t pyramid_group(const Entry& e) {
+        ClusterGroup g = group_of(e);
+        g.area = 0;
+        return g.packed();
+    }
+
+    /// Adds (+1) or removes (-1) an entry's share of the pyramid and the group counts.
+    void count(const Entry& e, int delta) {
+        const std::uint64_t g = group_of(e).packed();
+        if (delta > 0) {
+            ++group_counts[g];
+        } else if (auto it = group_counts.find(g); it != group_counts.end() && --it->second == 0) {
+            group_counts.erase(it);
+        }
+        if (e.located) {
+            pyramid.add(LonLat{e.lon, e.lat}, pyramid_group(e), delta);
+        }
+    }
+
+    /// Builds the pyramid again from every located entry (at the first load, and whenever the
+    /// points have doubled since, so its depth follows the data's density).
+    void rebuild_pyramid() {
+        pyramid.rebuild(
+            [this](const std::function<void(LonLat, std::uint64_t)>& add) {
+                for (const Entry& e : entries) {
+                    if (e.located) {
+                        add(LonLat{e.lon, e.lat}, pyramid_group(e));
+                    }
+                }
+            },
+            located);
+        located_at_build = located;
+    }
 
     std::uint32_t area_id(const std::string& code) {
         auto [it, added] = area_ids.emplace(code, static_cast<std::uint32_t>(areas.size()));
         if (added) {
             areas.push_back(code);
+            area_boxes.emplace_back();
         }
         return it->second;
     }
@@ -148,15 +193,23 @@ struct PointIndex::Impl {
         return allowed;
     }
 
+    /// The predicate of a query over attributes.
+    static bool
+    passes(const PointFilter& f, const std::vector<bool>& allowed, const ClusterGroup& g) {
+        return allowed[g.area] && (f.any_category == 0 || (g.categories & f.any_category) != 0) &&
+               (!f.severity || g.severity == *f.severity) && (!f.status || g.status == *f.status);
+    }
+
+    /// The needs part of a filter (not in ClusterGroup: the pyramid does not count by device).
+    static bool has_device(const PointFilter& f, const Entry& e) {
+        return f.any_device == 0 || (e.devices & f.any_device) != 0;
+    }
+
     /// The predicate of a query over tree values.
     auto matcher(const PointFilter& f) const {
         return [this, &f, allowed = allowed_areas(f)](const Value& v) {
             const Entry& e = entries[v.second];
-            return allowed[e.area] &&
-                   (f.any_category == 0 || (e.categories & f.any_category) != 0) &&
-                   (f.any_device == 0 || (e.devices & f.any_device) != 0) &&
-                   (!f.severity || e.severity == *f.severity) &&
-                   (!f.status || e.status == *f.status);
+            return passes(f, allowed, group_of(e)) && has_device(f, e);
         };
     }
 
@@ -217,6 +270,9 @@ bool PointIndex::put(std::string_view key,
     if (!added && (version < e.version || (version == e.version && !same_version_too))) {
         return false;
     }
+    if (!added && !m.bulk) {
+        m.count(e, -1);
+    }
     if (e.located) {
         if (!m.bulk) {
             m.tree.remove(Value{Point(e.lon, e.lat), slot});
@@ -233,10 +289,17 @@ bool PointIndex::put(std::string_view key,
     if (e.located) {
         e.lon = at->lon;
         e.lat = at->lat;
+        m.area_boxes[e.area].extend(LonLat{e.lon, e.lat});
         if (!m.bulk) {
             m.tree.insert(Value{Point(e.lon, e.lat), slot});
         }
         ++m.located;
+    }
+    if (!m.bulk) {
+        m.count(e, +1);
+        if (m.located >= 4096 && m.located >= 2 * m.located_at_build) {
+            m.rebuild_pyramid();
+        }
     }
     return true;
 }
@@ -260,6 +323,11 @@ void PointIndex::end_bulk() {
         }
     }
     m.tree = Tree(values.begin(), values.end()); // STR packing
+    m.group_counts.clear();
+    for (const Impl::Entry& e : m.entries) {
+        ++m.group_counts[Impl::group_of(e).packed()];
+    }
+    m.rebuild_pyramid();
 }
 
 std::size_t PointIndex::size() const {
@@ -446,6 +514,126 @@ PointPage PointIndex::in_box_page(const BBox& box,
     return page;
 }
 
+std::vector<Cluster> PointIndex::clusters(const ClusterView& view,
+                                          const PointFilter& filter) const {
+    const Impl& m = *impl_;
+    if (filter.area_prefixes.empty() && filter.any_device == 0 &&
+        view.zoom <= m.pyramid.depth()) {
+        const std::vector<bool> any_area(1, true); // the pyramid's groups carry area 0
+        auto out = m.pyramid.clusters(view, [&](std::uint64_t g) {
+            return Impl::passes(filter, any_area, ClusterGroup::unpack(g));
+        });
+        if (view.zoom >= kClusterKeyZoom) {
+            // The pyramid has no keys: find the one point of each cluster of one in its cell.
+            const auto match = m.matcher(filter);
+            for (Cluster& c : out) {
+                if (c.count != 1) {
+                    continue;
+                }
+                const BBox b = cell_box(c.cell, view.zoom);
+                const double margin = cluster_cell_deg(view.zoom) * 1e-6;
+                const Box q(Point(b.min_lon - margin, b.min_lat - margin),
+                            Point(b.max_lon + margin, b.max_lat + margin));
+                for (auto it = m.tree.qbegin(bgi::covered_by(q) && bgi::satisfies(match));
+                     it != m.tree.qend();
+                     ++it) {
+                    const Impl::Entry& e = m.entries[it->second];
+                    if (cell_of(LonLat{e.lon, e.lat}, view.zoom) == c.cell) {
+                        c.key = format_key(e.key);
+                        break;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+    // From the tree: the points in view (few at the zooms the pyramid leaves out), or for an
+    // area scope the points in view and in the box of the scope's areas, summed per cell.
+    const std::vector<bool> allowed = m.allowed_areas(filter);
+    BBox scope;
+    if (filter.area_prefixes.empty()) {
+        scope = BBox{-180, -90, 180, 90};
+    } else {
+        for (std::size_t a = 0; a < allowed.size(); ++a) {
+            if (allowed[a]) {
+                scope.extend(m.area_boxes[a]);
+            }
+        }
+    }
+    std::vector<Cluster> out;
+    std::vector<std::uint32_t> first_slot; // by cluster: the first point's slot
+    // The tree's box is a little larger than the cells (a point on an edge may round either
+    // way); cell_of, the same function the pyramid uses, decides.
+    const double margin = cluster_cell_deg(view.zoom) * 1e-6;
+    for (const CellRange& r : view.ranges) {
+        const BBox lo = cell_box({r.col0, r.row0}, view.zoom);
+        const BBox hi = cell_box({r.col1, r.row1}, view.zoom);
+        const BBox cells_box{std::max(lo.min_lon - margin, scope.min_lon),
+                             std::max(lo.min_lat - margin, scope.min_lat),
+                             std::min(hi.max_lon + margin, scope.max_lon),
+                             std::min(hi.max_lat + margin, scope.max_lat)};
+        if (cells_box.empty()) {
+            continue;
+        }
+        // Clusters by cell of the range: a dense table (views are at most kMaxClusterCells
+        // for the API; larger ones, from tests, fall back to a map).
+        const std::uint64_t width = std::uint64_t{r.col1} - r.col0 + 1;
+        const bool dense = r.cells() <= (std::uint64_t{1} << 22);
+        std::vector<std::int32_t> table(dense ? r.cells() : 0, -1);
+        std::unordered_map<std::uint64_t, std::int32_t> sparse;
+        const Box q(Point(cells_box.min_lon, cells_box.min_lat),
+                    Point(cells_box.max_lon, cells_box.max_lat));
+        auto visit = [&](const Value& v) {
+            const Impl::Entry& e = m.entries[v.second];
+            const ClusterGroup g = Impl::group_of(e);
+            const CellId id = cell_of(LonLat{e.lon, e.lat}, view.zoom);
+            if (!r.contains(id) || !Impl::passes(filter, allowed, g) ||
+                !Impl::has_device(filter, e)) {
+                return;
+            }
+            const std::uint64_t at = (id.row - r.row0) * width + (id.col - r.col0);
+            std::int32_t& slot = dense ? table[at] : sparse.try_emplace(at, -1).first->second;
+            if (slot < 0) {
+                slot = static_cast<std::int32_t>(out.size());
+                out.emplace_back().cell = id;
+                first_slot.push_back(v.second);
+            }
+            CellSums one;
+            one.add(LonLat{e.lon, e.lat}, +1);
+            add_to_cluster(out[static_cast<std::size_t>(slot)], one, g.categories);
+        };
+        m.tree.query(bgi::covered_by(q), boost::make_function_output_iterator(visit));
+    }
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        finish_cluster(out[i]);
+        if (out[i].count == 1 && view.zoom >= kClusterKeyZoom) {
+            out[i].key = format_key(m.entries[first_slot[i]].key);
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const Cluster& a, const Cluster& b) {
+        return a.cell.col != b.cell.col ? a.cell.col < b.cell.col : a.cell.row < b.cell.row;
+    });
+    return out;
+}
+
+int PointIndex::cluster_pyramid_depth() const {
+    return impl_->pyramid.depth();
+}
+
+std::size_t PointIndex::cluster_pyramid_entries(int zoom) const {
+    return impl_->pyramid.entries(zoom);
+}
+
+void PointIndex::count_groups(
+    const std::function<void(
+        const std::string& area_code, const ClusterGroup& group, std::size_t count)>& each) const {
+    const Impl& m = *impl_;
+    for (const auto& [packed, n] : m.group_counts) {
+        const ClusterGroup g = ClusterGroup::unpack(packed);
+        each(m.areas[g.area], g, n);
+    }
+}
+
 std::size_t PointIndex::memory_bytes() const {
     const Impl& m = *impl_;
     // Entries, the hash map (a node of key, slot and next pointer, plus its bucket), the tree's
@@ -454,7 +642,10 @@ std::size_t PointIndex::memory_bytes() const {
     const std::size_t tree_value = sizeof(Value) * 10 / 7 + sizeof(Box) / 8;
     std::size_t bytes = m.entries.capacity() * sizeof(Impl::Entry) +
                         m.slots.bucket_count() * sizeof(void*) + m.slots.size() * map_node +
-                        m.located * tree_value;
+                        m.located * tree_value + m.pyramid.memory_bytes() +
+                        m.group_counts.size() *
+                            (sizeof(std::pair<std::uint64_t, std::size_t>) + 3 * sizeof(void*)) +
+                        m.area_boxes.capacity() * sizeof(BBox);
     for (const std::string& a : m.areas) {
         bytes += a.capacity() + sizeof(std::string) + map_node + sizeof(std::string);
     }

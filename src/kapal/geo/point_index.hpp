@@ -4,6 +4,7 @@
 // a Boost.Geometry R*-tree. Kept in step with the store by service::PersonIndex; the store stays
 // the source of truth. Not thread-safe: the owner serialises writers against readers.
 
+#include "kapal/geo/cluster_grid.hpp"
 #include "kapal/geo/geometry.hpp"
 
 #include <array>
@@ -120,6 +121,25 @@ class PointIndex {
                           const PointFilter& filter,
                           std::size_t offset,
                           std::size_t limit) const;
+
+    /// The clusters of the located points that pass `filter` in the cells of `view`, in cell
+    /// order (see geo/cluster_grid.hpp). Without area prefixes and up to the pyramid's depth,
+    /// from the pyramid of counts (cost: the cells and groups in view, not the points);
+    /// otherwise from the tree (the points in view, within the box of the filter's areas). From
+    /// kClusterKeyZoom on, a cluster of one carries the point's key.
+    std::vector<Cluster> clusters(const ClusterView& view, const PointFilter& filter) const;
+
+    /// The finest zoom the pyramid holds now (-1: none), and its (cell, group) entries at a
+    /// zoom; for tests and benchmarks.
+    int cluster_pyramid_depth() const;
+    std::size_t cluster_pyramid_entries(int zoom) const;
+
+    /// Every entry (with or without a position) counted by its area and attributes: calls
+    /// `each` once per distinct (area code, categories, severity, status) with how many entries
+    /// have it. Kept up to date at every upsert, so the cost is the number of such groups.
+    void count_groups(const std::function<void(const std::string& area_code,
+                                               const ClusterGroup& group,
+                                               std::size_t count)>& each) const;
 
     /// An estimate of the heap memory the index holds, bytes.
     std::size_t memory_bytes() const;

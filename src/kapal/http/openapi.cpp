@@ -23,7 +23,8 @@ const std::string& openapi_document() {
     { "name": "persons", "description": "The registry of persons with disabilities" },
     { "name": "routes", "description": "Home-visit routes" },
     { "name": "hazards", "description": "Hazard zones (kawasan rawan bencana) and evacuation lists" },
-    { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open). Hazard zones and facilities join as collections when they exist." }
+    { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open). Hazard zones and facilities join as collections when they exist." },
+    { "name": "maps", "description": "Map layers: clusters of homes, counts per area, the public map" }
   ],
   "paths": {
     "/healthz": {
@@ -248,6 +249,59 @@ const std::string& openapi_document() {
           "401": { "$ref": "#/components/responses/Problem" },
           "403": { "$ref": "#/components/responses/Problem" },
           "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/map/clusters": {
+      "get": {
+        "tags": ["maps"], "operationId": "getMapClusters", "summary": "Clusters of the homes in view, counted on the server",
+        "description": "Roles: admin, operator, auditor, viewer; only persons in the caller's areas. The view is cut into square cells of 360/2^(zoom+2) degrees (64 px of a 256 px web-map tile), counted from (-180, -90): column floor((lon+180)/cell_deg), row floor((lat+90)/cell_deg); a point on an edge belongs to the cell east or north of it. Every cell the box touches is answered with the persons of the whole cell, so answers do not change while a map pans. At zoom 15 and above a cluster of one person carries the person's id (read the person with GET /api/v1/persons/{id}); nothing else about a person is ever in a cluster. 503 index.loading while the server loads its index.",
+        "parameters": [
+          { "name": "bbox", "in": "query", "required": true, "description": "west,south,east,north in degrees; west > east crosses the antimeridian. At most 16384 cells at this zoom", "schema": { "type": "string", "example": "117.38,0.05,117.56,0.22" } },
+          { "name": "zoom", "in": "query", "required": true, "description": "Web-map zoom level", "schema": { "type": "integer", "minimum": 0, "maximum": 22 } },
+          { "name": "category", "in": "query", "schema": { "$ref": "#/components/schemas/Category" } },
+          { "name": "severity", "in": "query", "schema": { "$ref": "#/components/schemas/Severity" } },
+          { "name": "status", "in": "query", "schema": { "$ref": "#/components/schemas/Status" } }
+        ],
+        "responses": {
+          "200": { "description": "The clusters, by cell", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ClusterAnswer" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" },
+          "503": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/areas": {
+      "get": {
+        "tags": ["maps"], "operationId": "getAreas", "summary": "Areas as GeoJSON with counts per category and status, for choropleths",
+        "description": "Roles: admin, operator, auditor, viewer. Areas of the level that lie within the caller's areas (others are left out), each counting the persons whose kelurahan lies in it and who pass the filters. per_1000 is per 1,000 residents where the reference data has a population figure (kecamatan, kota), else null. 503 index.loading while the server loads its index.",
+        "parameters": [
+          { "name": "level", "in": "query", "schema": { "type": "string", "enum": ["kelurahan", "kecamatan", "kota"], "default": "kelurahan" } },
+          { "name": "category", "in": "query", "schema": { "$ref": "#/components/schemas/Category" } },
+          { "name": "severity", "in": "query", "schema": { "$ref": "#/components/schemas/Severity" } },
+          { "name": "status", "in": "query", "schema": { "$ref": "#/components/schemas/Status" } }
+        ],
+        "responses": {
+          "200": { "description": "A GeoJSON FeatureCollection (RFC 7946)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AreaCollection" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" },
+          "503": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/public/areas": {
+      "get": {
+        "tags": ["maps"], "operationId": "getPublicAreas", "summary": "The public map: active persons per area, small cells suppressed", "security": [],
+        "description": "Anyone, without signing in. Only the count of active persons per area. Counts of 1 to 4 are hidden (count null, suppressed true); wherever a shown total (a kecamatan over its kelurahan, the kota over its kecamatan) would give a hidden count back by subtraction, one more area is hidden: the smallest non-zero shown part, else the total; repeated until no relation has a single hidden member or hidden parts too small to differ. Suppression is computed over all levels at once, whichever level is asked for. 503 index.loading while the server loads its index.",
+        "parameters": [
+          { "name": "level", "in": "query", "schema": { "type": "string", "enum": ["kelurahan", "kecamatan", "kota"], "default": "kelurahan" } }
+        ],
+        "responses": {
+          "200": { "description": "A GeoJSON FeatureCollection (RFC 7946)", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PublicAreaCollection" } } } },
+          "422": { "$ref": "#/components/responses/Problem" },
+          "503": { "$ref": "#/components/responses/Problem" }
         }
       }
     },
@@ -490,6 +544,38 @@ const std::string& openapi_document() {
       "Category": { "type": "string", "enum": ["fisik", "intelektual", "mental", "sensorik_netra", "sensorik_rungu", "sensorik_wicara"] },
       "Severity": { "type": "string", "enum": ["ringan", "sedang", "berat"] },
       "Status": { "type": "string", "enum": ["aktif", "pindah", "meninggal", "nonaktif"] },
+      "CategoryCounts": { "type": "object", "description": "Persons per disability category (a person with several counts in each)",
+        "propertyNames": { "$ref": "#/components/schemas/Category" }, "additionalProperties": { "type": "number" } },
+      "Cluster": { "type": "object", "required": ["lon", "lat", "count", "categories", "bbox"], "properties": {
+        "lon": { "type": "number", "description": "Mean longitude of the persons in the cluster" },
+        "lat": { "type": "number", "description": "Mean latitude" },
+        "count": { "type": "integer", "minimum": 1 },
+        "categories": { "$ref": "#/components/schemas/CategoryCounts" },
+        "bbox": { "type": "array", "items": { "type": "number" }, "minItems": 4, "maxItems": 4, "description": "The cell: west, south, east, north" },
+        "id": { "type": "string", "format": "uuid", "description": "The one person of the cluster, at zoom 15 and above" } } },
+      "ClusterAnswer": { "type": "object", "required": ["zoom", "cell_deg", "total", "clusters"], "properties": {
+        "zoom": { "type": "integer" }, "cell_deg": { "type": "number" }, "total": { "type": "integer" },
+        "clusters": { "type": "array", "items": { "$ref": "#/components/schemas/Cluster" } } } },
+      "MultiPolygon": { "type": "object", "required": ["type", "coordinates"], "properties": {
+        "type": { "const": "MultiPolygon" }, "coordinates": { "type": "array", "items": { "type": "array", "items": { "type": "array", "items": { "type": "array", "items": { "type": "number" } } } } } } },
+      "AreaProperties": { "type": "object", "required": ["code", "name", "level", "parent", "population"], "properties": {
+        "code": { "type": "string", "example": "64.74.01.1003" }, "name": { "type": "string" },
+        "level": { "type": "string", "enum": ["kelurahan", "kecamatan", "kota"] },
+        "parent": { "type": ["string", "null"] }, "population": { "type": ["integer", "null"] } } },
+      "AreaCollection": { "type": "object", "required": ["type", "features"], "properties": {
+        "type": { "const": "FeatureCollection" },
+        "features": { "type": "array", "items": { "type": "object", "required": ["type", "id", "properties", "geometry"], "properties": {
+          "type": { "const": "Feature" }, "id": { "type": "string" }, "geometry": { "$ref": "#/components/schemas/MultiPolygon" },
+          "properties": { "allOf": [ { "$ref": "#/components/schemas/AreaProperties" }, { "type": "object", "required": ["total", "categories", "statuses", "per_1000"], "properties": {
+            "total": { "type": "integer" }, "categories": { "$ref": "#/components/schemas/CategoryCounts" },
+            "statuses": { "type": "object", "propertyNames": { "$ref": "#/components/schemas/Status" }, "additionalProperties": { "type": "integer" } },
+            "per_1000": { "type": ["object", "null"], "description": "total and each category per 1,000 residents", "additionalProperties": { "type": "number" } } } } ] } } } } } },
+      "PublicAreaCollection": { "type": "object", "required": ["type", "features"], "properties": {
+        "type": { "const": "FeatureCollection" }, "suppression": { "type": "string" },
+        "features": { "type": "array", "items": { "type": "object", "required": ["type", "id", "properties", "geometry"], "properties": {
+          "type": { "const": "Feature" }, "id": { "type": "string" }, "geometry": { "$ref": "#/components/schemas/MultiPolygon" },
+          "properties": { "allOf": [ { "$ref": "#/components/schemas/AreaProperties" }, { "type": "object", "required": ["count", "suppressed"], "properties": {
+            "count": { "type": ["integer", "null"], "description": "Active persons; null when suppressed" }, "suppressed": { "type": "boolean" } } } ] } } } } } },
       "Address": { "type": "object", "additionalProperties": false, "properties": {
         "street": { "type": "string" }, "rt": { "type": "string", "pattern": "^[0-9]{0,3}$" },
         "rw": { "type": "string", "pattern": "^[0-9]{0,3}$" },

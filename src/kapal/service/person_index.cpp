@@ -130,6 +130,19 @@ geo::PointPage PersonIndex::in_box_page(const geo::BBox& box,
     return index_.in_box_page(box, filter, offset, limit);
 }
 
+std::vector<geo::Cluster> PersonIndex::clusters(const geo::ClusterView& view,
+                                                const geo::PointFilter& filter) const {
+    const std::shared_lock lock(mutex_);
+    return index_.clusters(view, filter);
+}
+
+void PersonIndex::count_groups(const std::function<void(const std::string& area_code,
+                                                        const geo::ClusterGroup& group,
+                                                        std::size_t count)>& each) const {
+    const std::shared_lock lock(mutex_);
+    index_.count_groups(each);
+}
+
 std::size_t PersonIndex::size() const {
     const std::shared_lock lock(mutex_);
     return index_.size();

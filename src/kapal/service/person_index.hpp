@@ -57,6 +57,13 @@ class PersonIndex {
                                std::size_t offset,
                                std::size_t limit) const;
 
+    /// Map clusters and per-area counts; see geo::PointIndex.
+    std::vector<geo::Cluster> clusters(const geo::ClusterView& view,
+                                       const geo::PointFilter& filter) const;
+    void count_groups(const std::function<void(const std::string& area_code,
+                                               const geo::ClusterGroup& group,
+                                               std::size_t count)>& each) const;
+
     std::size_t size() const;
     std::size_t memory_bytes() const;
     store::ChangeCursor cursor() const;

@@ -96,13 +96,17 @@ Result<std::shared_ptr<const ReferenceData>> load_reference_data(const fs::path&
         return fail(ErrorCode::ConfigInvalid,
                     "bontang_kelurahan.geojson: " + features.error().message);
     }
-    for (const char* file : {"bontang_kota.geojson", "bontang_kecamatan.geojson"}) {
-        auto level = geo::read_area_features((dir / file).string());
-        if (!level) {
-            return fail(ErrorCode::ConfigInvalid, std::string(file) + ": " + level.error().message);
+    for (const auto& [file, into] : {std::pair{"bontang_kecamatan.geojson", &data->kecamatan},
+                                     std::pair{"bontang_kota.geojson", &data->kota}}) {
+        auto areas = geo::read_area_features((dir / file).string());
+        if (!areas) {
+            return fail(ErrorCode::ConfigInvalid, std::string(file) + ": " + areas.error().message);
         }
-        data->areas.insert(data->areas.end(), level->begin(), level->end());
+        *into = std::move(*areas);
     }
+
+    data->areas = data->kota;
+    data->areas.insert(data->areas.end(), data->kecamatan.begin(), data->kecamatan.end());
     data->areas.insert(data->areas.end(), features->begin(), features->end());
     auto index = geo::AreaIndex::create(std::move(*features));
     if (!index) {
