@@ -130,6 +130,13 @@ TEST_F(Hazards, UploadedZoneListsEveryActivePersonInsideGroupedByRt) {
         }
     }
     EXPECT_TRUE(found) << zones->body;
+    // The same zone in the OGC API layer that QGIS reads.
+    auto ogc = server_->request("GET", "/ogc/collections/hazards/items/" + id);
+    ASSERT_TRUE(ogc.has_value());
+    ASSERT_EQ(ogc->status, 200) << ogc->body;
+    const auto feature = json::parse(ogc->body);
+    EXPECT_EQ(feature["properties"]["hazard"], "banjir");
+    EXPECT_EQ(feature["geometry"]["type"], "MultiPolygon");
 
     const auto expected = expected_inside();
     ASSERT_GE(expected.size(), 5U) << "the rectangle should hold some demo homes";

@@ -319,6 +319,24 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
             return s.send("GET", "/ogc/collections/persons/items/" + id(scope), "", {}, who);
         }};
 
+    // The hazard zones layer: for readers, never scoped (zones are not personal data).
+    table["GET /ogc/collections/hazards"] = {
+        {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/ogc/collections/hazards", "", {}, who);
+        }};
+    table["GET /ogc/collections/hazards/items"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/ogc/collections/hazards/items", "", {}, who);
+        }};
+    table["GET /ogc/collections/hazards/items/{featureId}"] = {
+        kReaders, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET",
+                          "/ogc/collections/hazards/items/01900000-0000-7000-8000-000000000999",
+                          "",
+                          {},
+                          who);
+        }};
+
     // Downloads: persons for readers (limited to their areas, as the list), areas open.
     table["GET /api/v1/exports/persons"] = {
         kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {

@@ -517,8 +517,7 @@ PointPage PointIndex::in_box_page(const BBox& box,
 std::vector<Cluster> PointIndex::clusters(const ClusterView& view,
                                           const PointFilter& filter) const {
     const Impl& m = *impl_;
-    if (filter.area_prefixes.empty() && filter.any_device == 0 &&
-        view.zoom <= m.pyramid.depth()) {
+    if (filter.area_prefixes.empty() && filter.any_device == 0 && view.zoom <= m.pyramid.depth()) {
         const std::vector<bool> any_area(1, true); // the pyramid's groups carry area 0
         auto out = m.pyramid.clusters(view, [&](std::uint64_t g) {
             return Impl::passes(filter, any_area, ClusterGroup::unpack(g));

@@ -234,6 +234,10 @@ void add_hazard_routes(Router& router, service::HazardService& hazards) {
         auto report = hazards.import_zones(options, actor_of(req));
         if (!report) {
             Error e = report.error();
+            if (e.code == ErrorCode::Io) {
+                // The upload itself cannot be read as a map: the client's file, not our disk.
+                e.code = ErrorCode::ValidationFailed;
+            }
             // Messages name our temporary file: name the upload instead.
             for (auto at = e.message.find(file.path()); at != std::string::npos;
                  at = e.message.find(file.path())) {

@@ -23,7 +23,7 @@ const std::string& openapi_document() {
     { "name": "persons", "description": "The registry of persons with disabilities" },
     { "name": "routes", "description": "Home-visit routes" },
     { "name": "hazards", "description": "Hazard zones (kawasan rawan bencana) and evacuation lists" },
-    { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open). Hazard zones and facilities join as collections when they exist." },
+    { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open) and hazards (hazard zones; readers). Facilities will join as a collection." },
     { "name": "maps", "description": "Map layers: clusters of homes, counts per area, the public map" }
   ],
   "paths": {

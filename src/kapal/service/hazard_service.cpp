@@ -419,6 +419,71 @@ Result<EvacuationList> HazardService::evacuation_list(const std::string& zone_id
     return list;
 }
 
+FeatureCollection hazards_collection(store::Store& store, geo::BBox extent) {
+    FeatureCollection c;
+    c.id = "hazards";
+    c.title = "Kawasan rawan bencana";
+    c.description = "Hazard zones imported from hazard maps: kind (banjir, rob, tsunami, longsor, "
+                    "...), level (rendah, sedang, tinggi) and source (multipolygons, WGS84).";
+    c.extent = extent;
+    c.schema = io::FeatureSchema{io::GeometryKind::MultiPolygon,
+                                 {{"name", io::FieldType::String},
+                                  {"hazard", io::FieldType::String},
+                                  {"level", io::FieldType::String},
+                                  {"source", io::FieldType::String},
+                                  {"created_at", io::FieldType::String}}};
+    c.open = false;
+    const auto feature = [](const store::HazardZoneRecord& z) -> std::optional<io::Feature> {
+        auto shape = geo::parse_search_area(z.geometry, "geometry", 5'000'000);
+        if (!shape) {
+            return std::nullopt;
+        }
+        io::Feature f;
+        f.id = z.id;
+        f.geometry = std::move(*shape);
+        f.values = {z.name, z.hazard, z.level, z.source, core::format_timestamp(z.created_at)};
+        return f;
+    };
+    c.items = [&store, feature](const FeatureQuery& q, const Actor&) -> Result<FeaturePage> {
+        auto zones = store.list_hazard_zones();
+        if (!zones) {
+            return fail(std::move(zones).error());
+        }
+        FeaturePage page;
+        for (const auto& z : *zones) {
+            auto f = feature(z);
+            if (!f) {
+                continue; // unreadable geometry: cannot have been written (checked at import)
+            }
+            if (q.bbox &&
+                !q.bbox->intersects(geo::bbox_of(std::get<geo::MultiPolygon>(f->geometry)))) {
+                continue;
+            }
+            if (page.matched >= q.offset && page.items.size() < q.limit) {
+                page.items.push_back(std::move(*f));
+            }
+            ++page.matched;
+        }
+        return page;
+    };
+    c.item = [&store, feature](const std::string& id, const Actor&) -> Result<io::Feature> {
+        auto zone = store.get_hazard_zone(id);
+        if (!zone) {
+            return fail(std::move(zone).error());
+        }
+        if (!*zone) {
+            return fail(ErrorCode::NotFound, "no hazard zone with this id");
+        }
+        auto f = feature(**zone);
+        if (!f) {
+            return fail(ErrorCode::StoreCorrupt,
+                        "hazard zone " + id + " has an unreadable geometry");
+        }
+        return *f;
+    };
+    return c;
+}
+
 std::string evacuation_csv(const EvacuationList& list) {
     std::ostringstream out;
     io::CsvWriter csv(out, io::CsvWriterOptions{',', true, true});

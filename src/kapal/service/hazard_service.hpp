@@ -11,6 +11,7 @@
 #include "kapal/core/result.hpp"
 #include "kapal/geo/geometry.hpp"
 #include "kapal/service/actor.hpp"
+#include "kapal/service/gis_layers.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/store/store.hpp"
 
@@ -141,6 +142,11 @@ class HazardService {
     const core::Clock& clock_;
     core::IdGenerator& ids_;
 };
+
+/// The hazard zones as an OGC API collection ("hazards": multipolygons with name, hazard, level,
+/// source, created_at), for signed-in readers; `extent` is the city's box. bbox selects the zones
+/// whose bounding box meets it. The store must outlive the collection.
+FeatureCollection hazards_collection(store::Store& store, geo::BBox extent);
 
 /// The list as CSV (UTF-8, header row, one row per person in walking order).
 std::string evacuation_csv(const EvacuationList& list);

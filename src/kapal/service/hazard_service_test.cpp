@@ -83,8 +83,8 @@ class HazardServiceTest : public StoreTest {
         std::snprintf(nik, sizeof nik, "6474014703850%03d", serial);
         p.nik = nik;
         p.full_name = "Warga " + std::to_string(serial);
-        p.sex = serial % 2 == 0 ? core::Sex::Female : core::Sex::Male;
-        p.birth_date = core::make_date(1960 + serial % 40, 3, 7);
+        p.sex = core::Sex::Female; // as the NIK says: born 7 March 1985, female
+        p.birth_date = core::make_date(1985, 3, 7);
         p.address = core::Address{"Jl. Pupuk " + std::to_string(serial), rt, "02", kKelurahan};
         p.categories = {serial % 3 == 0 ? core::Category::SensorikNetra : core::Category::Fisik};
         if (serial % 4 == 0) {
@@ -98,7 +98,11 @@ class HazardServiceTest : public StoreTest {
         p.home = core::HomeLocation{at.lon, at.lat, 5.0, core::LocationSource::Gps};
         p.status = core::Status::Aktif;
         auto created = persons_->create(p, admin_, std::nullopt);
-        EXPECT_TRUE(created.has_value()) << created.error().message;
+        EXPECT_TRUE(created.has_value())
+            << created.error().message << " "
+            << (created                          ? ""
+                : created.error().fields.empty() ? ""
+                                                 : created.error().fields[0].field);
         if (!created) {
             return {};
         }
@@ -229,11 +233,9 @@ TEST_F(HazardServiceTest, EvacuationListHasEveryActivePersonInsideGroupedByRtInW
     ASSERT_TRUE(store_->add_hazard_zones({z}, {"tester", "cli", clock_.now(), ""}));
 
     std::set<std::string> expected;
-    std::uniform_real_distribution<double> lon(box.min_lon, box.max_lon);
-    std::uniform_real_distribution<double> lat(box.min_lat, box.max_lat);
     const std::vector<std::string> rts = {"001", "002", "3", "003"}; // "3" and "003": one RT
     for (int i = 1; i <= 60; ++i) {
-        const geo::LonLat at{lon(rng), lat(rng)};
+        const geo::LonLat at = testing::reference().kelurahan->random_point_in(kKelurahan, rng);
         const auto status = i % 7 == 0 ? core::Status::Meninggal : core::Status::Aktif;
         const auto r = add(i, at, rts[static_cast<std::size_t>(i) % rts.size()], status);
         if (HasFatalFailure()) {

@@ -26,8 +26,8 @@ struct AreaPopulation {
 struct ReferenceData {
     core::RegionRegistry regions;
     std::unique_ptr<geo::AreaIndex> kelurahan; ///< polygons of the city's kelurahan
-    std::vector<geo::AreaFeature> kecamatan; ///< polygons of the city's kecamatan (maps)
-    std::vector<geo::AreaFeature> kota;      ///< the city's outline (maps)
+    std::vector<geo::AreaFeature> kecamatan;   ///< polygons of the city's kecamatan (maps)
+    std::vector<geo::AreaFeature> kota;        ///< the city's outline (maps)
     /// Every area with its polygons for the GIS layers and the store: the kota, its kecamatan,
     /// its kelurahan (copies of the above).
     std::vector<geo::AreaFeature> areas;
