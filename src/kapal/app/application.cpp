@@ -5,8 +5,8 @@
 #include "kapal/http/auth_routes.hpp"
 #include "kapal/http/export_routes.hpp"
 #include "kapal/http/hazard_routes.hpp"
-#include "kapal/http/ogc_routes.hpp"
 #include "kapal/http/map_routes.hpp"
+#include "kapal/http/ogc_routes.hpp"
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
@@ -388,6 +388,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->features_.add(service::areas_collection(app->ref_));
     app->hazards_ = std::make_unique<service::HazardService>(
         *app->store_, *app->persons_, *app->clock_, app->ids_);
+    app->facilities_ = std::make_unique<service::FacilityService>(
+        *app->store_, *app->persons_, *app->clock_, app->ids_);
     app->maps_ = std::make_unique<service::MapService>(*app->person_index_, app->ref_);
     app->users_ =
         std::make_unique<service::UserService>(*app->store_, app->ref_, *app->clock_, app->ids_);
@@ -413,6 +415,7 @@ Application::~Application() {
     // closing the descriptor releases it.
     auth_.reset();
     users_.reset();
+    facilities_.reset();
     hazards_.reset();
     persons_.reset();
     maps_.reset();

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -75,6 +76,26 @@ Error unknown_kind(const std::string& kind) {
     return Error{ErrorCode::ValidationFailed,
                  "unknown facility kind \"" + kind + "\"",
                  {{"kind", ErrorCode::InvalidArgument, "unknown facility kind"}}};
+}
+
+/// A position from lon/lat attributes (a CSV file, where GDAL finds no geometry), or nullopt.
+std::optional<geo::LonLat> position_from_fields(const io::ReadFeature& f) {
+    const std::string lon_text = first_present(f, {}, {"lon", "lng", "longitude", "bujur", "x"});
+    const std::string lat_text = first_present(f, {}, {"lat", "latitude", "lintang", "y"});
+    if (lon_text.empty() || lat_text.empty()) {
+        return std::nullopt;
+    }
+    char* end = nullptr;
+    const double lon = std::strtod(lon_text.c_str(), &end);
+    if (end != lon_text.c_str() + lon_text.size()) {
+        return std::nullopt;
+    }
+    const double lat = std::strtod(lat_text.c_str(), &end);
+    if (end != lat_text.c_str() + lat_text.size() || !std::isfinite(lon) || !std::isfinite(lat) ||
+        std::abs(lon) > 180 || std::abs(lat) > 90) {
+        return std::nullopt;
+    }
+    return geo::LonLat{lon, lat};
 }
 
 std::string number(double v, const char* format) {
@@ -149,6 +170,11 @@ FacilityService::import_facilities(const FacilityImportOptions& options, const A
             report.rejected.push_back({f.number, std::move(message)});
         };
         const auto* point = std::get_if<geo::LonLat>(&f.geometry);
+        std::optional<geo::LonLat> from_fields;
+        if (std::holds_alternative<std::monostate>(f.geometry)) {
+            from_fields = position_from_fields(f);
+            point = from_fields ? &*from_fields : nullptr;
+        }
         if (point == nullptr) {
             reject(!f.geometry_problem.empty() ? f.geometry_problem
                                                : "a facility is a point: a polygon is not one");

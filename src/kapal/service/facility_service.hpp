@@ -40,7 +40,8 @@ std::optional<std::string> parse_facility_kind(std::string_view text);
 /// How to read a file of facilities. Each feature's name and kind come from its attributes (the
 /// named field, else the first of the usual ones present: nama/name/namobj,
 /// jenis/kind/tipe/type/kategori), else the kind from the default here. Address and phone come
-/// from alamat/address and telepon/phone/telp when present.
+/// from alamat/address and telepon/phone/telp when present. A feature without geometry (a CSV
+/// file) takes its position from lon/lng/longitude/bujur/x and lat/latitude/lintang/y.
 struct FacilityImportOptions {
     std::string file;
     std::string layer; ///< empty: the first layer

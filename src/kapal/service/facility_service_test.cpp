@@ -202,6 +202,22 @@ TEST_F(FacilityServiceTest, ImportKeepsEveryGoodPointLocatedAndReportsEveryOther
     ASSERT_FALSE(bad_kind.has_value());
     EXPECT_EQ(bad_kind.error().fields.at(0).field, "kind");
 
+    // A CSV file: the position comes from lon/lat columns; a row without them is left out.
+    FacilityImportOptions csv;
+    csv.file = write("posyandu.csv",
+                     "nama,jenis,longitude,latitude\n"
+                     "Posyandu Melati,posyandu,117.496113,0.117995\n"
+                     "Posyandu Tanpa Titik,posyandu,,\n");
+    csv.dry_run = true;
+    auto from_csv = facilities_->import_facilities(csv, admin_);
+    ASSERT_TRUE(from_csv.has_value()) << from_csv.error().message;
+    ASSERT_EQ(from_csv->facilities.size(), 1U);
+    EXPECT_EQ(from_csv->facilities[0].name, "Posyandu Melati");
+    EXPECT_EQ(from_csv->facilities[0].lon, 117.496113);
+    EXPECT_EQ(from_csv->facilities[0].kelurahan_code, kSelatan);
+    ASSERT_EQ(from_csv->rejected.size(), 1U);
+    EXPECT_EQ(from_csv->rejected[0].feature, 2U);
+
     // Errors: an unknown default kind; a file with nothing to import.
     options.kind = "bandara";
     auto unknown = facilities_->import_facilities(options, admin_);
