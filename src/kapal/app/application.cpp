@@ -4,6 +4,7 @@
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
 #include "kapal/http/export_routes.hpp"
+#include "kapal/http/facility_routes.hpp"
 #include "kapal/http/hazard_routes.hpp"
 #include "kapal/http/map_routes.hpp"
 #include "kapal/http/ogc_routes.hpp"
@@ -658,6 +659,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_ogc_routes(router, app.features(), app.clock());
     http::add_export_routes(router, app.store(), app.reference());
     http::add_hazard_routes(router, app.hazards());
+    http::add_facility_routes(router, app.facilities());
     http::add_map_routes(router, app.maps());
 }
 
