@@ -377,6 +377,25 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
             return s.send("GET", "/api/v1/hazards/" + zone_id + "/evacuation", "", {}, who);
         }};
 
+    // Facilities: the list for readers, uploads for writers; a coverage report is never
+    // refused for scope (it counts and lists only the caller's areas, like a search).
+    const std::string facility_file =
+        R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},)"
+        R"("geometry":{"type":"Point","coordinates":[117.47,0.13]}}]})";
+    table["GET /api/v1/facilities"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/facilities", "", {}, who);
+        }};
+    table["POST /api/v1/facilities"] = {
+        kWriters, false, false, 201, 0, [&](const Credentials& who, Scope, int) {
+            return s.send(
+                "POST", "/api/v1/facilities?filename=f.geojson&kind=slb", facility_file, {}, who);
+        }};
+    table["GET /api/v1/facilities/coverage"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/facilities/coverage?kind=slb&max_m=1000", "", {}, who);
+        }};
+
     // Every route the program registers must be classified here, and nothing else.
     const auto routes = s.cli({"routes"});
     ASSERT_EQ(routes.exit_code, 0) << routes.output;

@@ -4,6 +4,7 @@
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
 #include "kapal/http/export_routes.hpp"
+#include "kapal/http/facility_routes.hpp"
 #include "kapal/http/hazard_routes.hpp"
 #include "kapal/http/map_routes.hpp"
 #include "kapal/http/ogc_routes.hpp"
@@ -389,6 +390,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->hazards_ = std::make_unique<service::HazardService>(
         *app->store_, *app->persons_, *app->clock_, app->ids_);
     app->features_.add(service::hazards_collection(*app->store_, app->ref_->kelurahan->bounds()));
+    app->facilities_ = std::make_unique<service::FacilityService>(
+        *app->store_, *app->persons_, *app->clock_, app->ids_);
     app->maps_ = std::make_unique<service::MapService>(*app->person_index_, app->ref_);
     app->users_ =
         std::make_unique<service::UserService>(*app->store_, app->ref_, *app->clock_, app->ids_);
@@ -414,6 +417,7 @@ Application::~Application() {
     // closing the descriptor releases it.
     auth_.reset();
     users_.reset();
+    facilities_.reset();
     hazards_.reset();
     persons_.reset();
     maps_.reset();
@@ -656,6 +660,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_ogc_routes(router, app.features(), app.clock());
     http::add_export_routes(router, app.store(), app.reference());
     http::add_hazard_routes(router, app.hazards());
+    http::add_facility_routes(router, app.facilities());
     http::add_map_routes(router, app.maps());
 }
 

@@ -7,6 +7,7 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/service/auth_service.hpp"
+#include "kapal/service/facility_service.hpp"
 #include "kapal/service/gis_layers.hpp"
 #include "kapal/service/hazard_service.hpp"
 #include "kapal/service/map_service.hpp"
@@ -79,6 +80,8 @@ class Application {
     /// Hazard zones and evacuation lists.
     service::HazardService& hazards() { return *hazards_; }
 
+    service::FacilityService& facilities() { return *facilities_; }
+
     /// The GIS layers the OGC API serves (persons, areas; hazard zones and facilities join
     /// here when they exist).
     const service::FeatureCatalogue& features() const { return features_; }
@@ -127,6 +130,7 @@ class Application {
     std::unique_ptr<service::MapService> maps_;
     std::unique_ptr<service::UserService> users_;
     std::unique_ptr<service::HazardService> hazards_;
+    std::unique_ptr<service::FacilityService> facilities_;
     std::unique_ptr<service::AuthService> auth_;
     service::FeatureCatalogue features_;
     int lock_fd_ = -1; ///< DIR/.lock, held shared while open (exclusive to rotate keys)

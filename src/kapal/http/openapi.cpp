@@ -23,6 +23,7 @@ const std::string& openapi_document() {
     { "name": "persons", "description": "The registry of persons with disabilities" },
     { "name": "routes", "description": "Home-visit routes" },
     { "name": "hazards", "description": "Hazard zones (kawasan rawan bencana) and evacuation lists" },
+    { "name": "facilities", "description": "Facilities (puskesmas, SLB, posyandu, kantor kelurahan, ...) and coverage reports" },
     { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open) and hazards (hazard zones; readers). Facilities will join as a collection." },
     { "name": "maps", "description": "Map layers: clusters of homes, counts per area, the public map" }
   ],
@@ -173,6 +174,55 @@ const std::string& openapi_document() {
           "400": { "$ref": "#/components/responses/Problem" },
           "404": { "$ref": "#/components/responses/Problem" },
           "413": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/facilities": {
+      "get": {
+        "tags": ["facilities"], "operationId": "listFacilities", "summary": "The facilities as GeoJSON points", "description": "Roles: admin, operator, auditor, viewer.",
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "A FeatureCollection of Points; properties kind, name, kelurahan_code, address, phone, source, created_at", "content": { "application/geo+json": { "schema": { "type": "object", "required": ["type", "features"], "properties": { "type": { "type": "string", "enum": ["FeatureCollection"] }, "features": { "type": "array", "items": { "type": "object" } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      },
+      "post": {
+        "tags": ["facilities"], "operationId": "importFacilities", "summary": "Upload a file of facilities; its points become facilities", "description": "Roles: admin, operator. The body is the file itself (GeoJSON, GeoPackage, KML, a zipped Shapefile, or CSV with lon/lat columns). Each point's name and kind come from its fields (nama/name, jenis/kind/tipe) or the kind parameter; each is located in its kelurahan. Features that are not points or lack a known kind are reported in rejected and left out.",
+        "parameters": [
+          { "name": "filename", "in": "query", "required": true, "description": "The file's name; its extension (.geojson, .json, .gpkg, .kml, .csv, .zip) tells the format", "schema": { "type": "string" } },
+          { "name": "layer", "in": "query", "description": "Layer of the file (default: the first)", "schema": { "type": "string" } },
+          { "name": "kind", "in": "query", "description": "Kind when a feature has none: puskesmas, pustu, rumah_sakit, slb, posyandu, kantor_kelurahan, kantor_kecamatan, dinas_sosial (or a common label)", "schema": { "type": "string" } },
+          { "name": "name_field", "in": "query", "schema": { "type": "string" } },
+          { "name": "kind_field", "in": "query", "schema": { "type": "string" } },
+          { "name": "dry_run", "in": "query", "description": "true: check and report, write nothing (answers 200)", "schema": { "type": "boolean" } }
+        ],
+        "requestBody": { "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } },
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "Dry run: what would be imported", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/FacilityImport" } } } },
+          "201": { "description": "Imported", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/FacilityImport" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "413": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/facilities/coverage": {
+      "get": {
+        "tags": ["facilities"], "operationId": "getFacilityCoverage", "summary": "Active persons living farther than max_m metres (great-circle) from every facility of a kind", "description": "Roles: admin, operator, auditor, viewer. Only persons of the caller's areas with a home are counted and listed (never refused for scope); persons are masked as everywhere. Farthest first.",
+        "parameters": [
+          { "name": "kind", "in": "query", "required": true, "description": "Facility kind (a code or a common label)", "schema": { "type": "string" } },
+          { "name": "max_m", "in": "query", "required": true, "description": "Metres, more than 0 and at most 100000", "schema": { "type": "number" } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The report", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/FacilityCoverage" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" }
         }
       }
@@ -682,6 +732,31 @@ const std::string& openapi_document() {
             "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" }, "hazard": { "type": "string" }, "level": { "type": "string", "enum": ["rendah", "sedang", "tinggi"] }, "source": { "type": "string" }, "created_at": { "type": "string", "format": "date-time" } } } },
           "rejected": { "type": "array", "items": { "type": "object", "required": ["feature", "message"], "properties": {
             "feature": { "type": "integer", "description": "1-based position in the layer" }, "message": { "type": "string" } } } }
+        }
+      },
+      "FacilityImport": {
+        "type": "object", "required": ["layer", "dry_run", "imported", "rejected"],
+        "properties": {
+          "layer": { "type": "string" },
+          "dry_run": { "type": "boolean" },
+          "imported": { "type": "array", "description": "GeoJSON Features (Points) with id and properties kind, name, kelurahan_code, address, phone, source, created_at", "items": { "type": "object" } },
+          "rejected": { "type": "array", "items": { "type": "object", "required": ["feature", "message"], "properties": {
+            "feature": { "type": "integer", "description": "1-based position in the layer" }, "message": { "type": "string" } } } }
+        }
+      },
+      "FacilityCoverage": {
+        "type": "object", "required": ["kind", "max_m", "facilities", "persons", "areas", "uncovered"],
+        "properties": {
+          "kind": { "type": "string" },
+          "max_m": { "type": "number" },
+          "facilities": { "type": "integer", "description": "Facilities of the kind" },
+          "persons": { "type": "integer", "description": "Active persons of the caller's areas with a home" },
+          "areas": { "type": "array", "items": { "type": "object", "required": ["kelurahan_code", "persons", "uncovered"], "properties": {
+            "kelurahan_code": { "type": "string" }, "persons": { "type": "integer" }, "uncovered": { "type": "integer" } } } },
+          "uncovered": { "type": "array", "description": "Farthest first", "items": { "type": "object", "required": ["nearest", "person"], "properties": {
+            "nearest": { "description": "null when there is no facility of the kind", "oneOf": [ { "type": "null" }, { "type": "object", "required": ["id", "name", "distance_m"], "properties": {
+              "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" }, "distance_m": { "type": "number" } } } ] },
+            "person": { "$ref": "#/components/schemas/Person" } } } }
         }
       },
       "EvacuationList": {
