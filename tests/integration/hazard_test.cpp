@@ -104,6 +104,9 @@ class Hazards : public ::testing::Test {
         EXPECT_EQ(res->status, 201) << res->body;
         const auto body = json::parse(res->body);
         EXPECT_EQ(body["imported"].size(), 1U) << res->body;
+        EXPECT_EQ(body["layer"], "rawan_banjir") << "the upload's name, not a temporary file's";
+        EXPECT_EQ(body["imported"][0]["source"],
+                  "rawan_banjir.geojson, layer rawan_banjir, feature 1");
         return body["imported"][0]["id"].get<std::string>();
     }
 

@@ -156,9 +156,14 @@ void add_facility_routes(Router& router, service::FacilityService& facilities) {
         options.name_field = std::string(req.query_param("name_field").value_or(""));
         options.kind_field = std::string(req.query_param("kind_field").value_or(""));
         options.dry_run = dry_run == "true";
+        options.source_name = std::string(*filename);
         auto report = facilities.import_facilities(options, actor_of(req));
         if (!report) {
             Error e = report.error();
+            if (e.code == ErrorCode::Io) {
+                // The upload itself cannot be read as a map: the client's file, not our disk.
+                e.code = ErrorCode::ValidationFailed;
+            }
             // Messages name our temporary file: name the upload instead.
             for (auto at = e.message.find(file.path()); at != std::string::npos;
                  at = e.message.find(file.path())) {
@@ -169,8 +174,6 @@ void add_facility_routes(Router& router, service::FacilityService& facilities) {
         json imported = json::array();
         for (const auto& f : report->facilities) {
             json item = facility_feature(f);
-            item["properties"]["source"] =
-                std::string(*filename) + f.source.substr(f.source.find(','));
             imported.push_back(std::move(item));
         }
         json rejected = json::array();

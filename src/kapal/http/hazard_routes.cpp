@@ -231,6 +231,7 @@ void add_hazard_routes(Router& router, service::HazardService& hazards) {
         options.hazard_field = std::string(req.query_param("hazard_field").value_or(""));
         options.level_field = std::string(req.query_param("level_field").value_or(""));
         options.dry_run = dry_run == "true";
+        options.source_name = std::string(*filename);
         auto report = hazards.import_zones(options, actor_of(req));
         if (!report) {
             Error e = report.error();
@@ -249,7 +250,6 @@ void add_hazard_routes(Router& router, service::HazardService& hazards) {
         for (const auto& z : report->zones) {
             json item = zone_properties(z);
             item["id"] = z.id;
-            item["source"] = std::string(*filename) + z.source.substr(z.source.find(','));
             imported.push_back(std::move(item));
         }
         json rejected = json::array();

@@ -162,6 +162,13 @@ FacilityService::import_facilities(const FacilityImportOptions& options, const A
     if (const auto slash = file_name.find_last_of('/'); slash != std::string::npos) {
         file_name = file_name.substr(slash + 1);
     }
+    if (!options.source_name.empty()) {
+        // A single-layer file (GeoJSON, KML, Shapefile) names its layer after the file.
+        if (layer->name == file_name.substr(0, file_name.find('.'))) {
+            layer->name = options.source_name.substr(0, options.source_name.find('.'));
+        }
+        file_name = options.source_name;
+    }
     const geo::AreaIndex* kelurahan = persons_.reference().kelurahan.get();
     FacilityImportReport report;
     report.layer = layer->name;

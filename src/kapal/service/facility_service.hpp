@@ -49,6 +49,9 @@ struct FacilityImportOptions {
     std::string name_field;
     std::string kind_field;
     bool dry_run = false; ///< check and report, write nothing
+    /// The file's name as people know it (an upload's own name, not the temporary file's), for
+    /// `source` and the layer of a single-layer file; empty: the file's own name.
+    std::string source_name;
 };
 
 /// A feature that was not imported, and why.

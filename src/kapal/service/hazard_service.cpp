@@ -256,6 +256,13 @@ Result<HazardImportReport> HazardService::import_zones(const HazardImportOptions
     if (const auto slash = file_name.find_last_of('/'); slash != std::string::npos) {
         file_name = file_name.substr(slash + 1);
     }
+    if (!options.source_name.empty()) {
+        // A single-layer file (GeoJSON, KML, Shapefile) names its layer after the file.
+        if (layer->name == file_name.substr(0, file_name.find('.'))) {
+            layer->name = options.source_name.substr(0, options.source_name.find('.'));
+        }
+        file_name = options.source_name;
+    }
     HazardImportReport report;
     report.layer = layer->name;
     for (const io::ReadFeature& f : layer->features) {

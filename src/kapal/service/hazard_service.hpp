@@ -57,6 +57,9 @@ struct HazardImportOptions {
     std::string hazard_field;
     std::string level_field;
     bool dry_run = false; ///< check and report, write nothing
+    /// The file's name as people know it (an upload's own name, not the temporary file's), for
+    /// `source` and the layer of a single-layer file; empty: the file's own name.
+    std::string source_name;
 };
 
 /// A feature that was not imported, and why.
