@@ -10,12 +10,14 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -182,8 +184,43 @@ class KapalServer {
             kapal_binary(), "serve", "--data", dir_.path(), "--listen", "127.0.0.1:0"});
         const auto line = child_->wait_for_line("serving on", std::chrono::seconds(30));
         ASSERT_FALSE(line.empty()) << "server did not start: " << child_->output();
-        const auto colon = line.rfind(':');
-        port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+        port_ = port_of_url_line(line);
+        ASSERT_NE(port_, 0) << "no port in: " << line;
+        // Accepting already (the socket listens before the line is printed): a first request
+        // that fails says why at once, with the server's output, rather than in a later test.
+        std::optional<HttpResponse> health;
+        for (int i = 0; i < 50 && !health; ++i) {
+            health = http_request(port_, "GET", "/healthz", {}, "");
+            if (!health) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        }
+        ASSERT_TRUE(health.has_value())
+            << "port " << port_ << " from \"" << line << "\" does not answer: " << child_->output();
+    }
+
+    /// The port of the URL in a "serving on http://host:port" line: the digits after the last
+    /// ':' of the URL (0 when there are none).
+    static unsigned short port_of_url_line(const std::string& line) {
+        const auto url = line.find("://");
+        if (url == std::string::npos) {
+            return 0;
+        }
+        auto end = line.find_first_of(" \t\r", url);
+        if (end == std::string::npos) {
+            end = line.size();
+        }
+        const auto colon = line.rfind(':', end);
+        if (colon == std::string::npos || colon < url + 3) {
+            return 0;
+        }
+        unsigned port = 0;
+        for (std::size_t i = colon + 1;
+             i < end && std::isdigit(static_cast<unsigned char>(line[i]));
+             ++i) {
+            port = port * 10 + static_cast<unsigned>(line[i] - '0');
+        }
+        return port > 0 && port < 65536 ? static_cast<unsigned short>(port) : 0;
     }
 
     /// Waits until the server has loaded its point index (spatial queries answer 503 before).

@@ -44,7 +44,7 @@ unsigned short start_server(Child& server) {
         ADD_FAILURE() << "server did not start: " << server.output();
         return 0;
     }
-    return static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
+    return KapalServer::port_of_url_line(line);
 }
 
 TEST(MigrateStore, MovesADataDirectoryToPostgresqlAndBackWithEverythingInIt) {

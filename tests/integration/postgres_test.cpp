@@ -92,7 +92,7 @@ TEST(PostgresProgram, InitCommandsAndServerUseAPostgresqlStore) {
     Child server({kapal_binary(), "serve", "--data", dir, "--listen", "127.0.0.1:0"});
     const auto line = server.wait_for_line("serving on", std::chrono::seconds(30));
     ASSERT_FALSE(line.empty()) << "server did not start: " << server.output();
-    const auto port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
+    const auto port = KapalServer::port_of_url_line(line);
     auto page = http_request(
         port, "GET", "/api/v1/persons?limit=5", {{"Authorization", "Bearer " + bearer}});
     ASSERT_TRUE(page.has_value());
@@ -111,8 +111,7 @@ TEST(PostgresProgram, InitCommandsAndServerUseAPostgresqlStore) {
 unsigned short start_server(Child& server) {
     const auto line = server.wait_for_line("serving on", std::chrono::seconds(30));
     EXPECT_FALSE(line.empty()) << "server did not start: " << server.output();
-    return line.empty() ? 0
-                        : static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
+    return line.empty() ? 0 : KapalServer::port_of_url_line(line);
 }
 
 /// Ids of the persons a server finds within `radius_m` of (lon, lat).

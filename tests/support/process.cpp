@@ -99,12 +99,10 @@ std::string Child::wait_for_line(const std::string& needle, std::chrono::millise
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
         const auto found = output_.find(needle, scanned_);
-        if (found != std::string::npos) {
+        // Only a whole line: a read can end in the middle of one (a port number cut short).
+        if (found != std::string::npos && output_.find('\n', found) != std::string::npos) {
             const auto start = output_.rfind('\n', found);
-            auto end = output_.find('\n', found);
-            if (end == std::string::npos) {
-                end = output_.size();
-            }
+            const auto end = output_.find('\n', found);
             const auto from = start == std::string::npos ? 0 : start + 1;
             scanned_ = end;
             return output_.substr(from, end - from);
@@ -121,6 +119,13 @@ std::string Child::wait_for_line(const std::string& needle, std::chrono::millise
         char buf[4096];
         const auto n = ::read(fd_, buf, sizeof buf);
         if (n <= 0) {
+            // The end of the output ends the last line too.
+            if (found != std::string::npos) {
+                const auto start = output_.rfind('\n', found);
+                const auto from = start == std::string::npos ? 0 : start + 1;
+                scanned_ = output_.size();
+                return output_.substr(from);
+            }
             return {};
         }
         output_.append(buf, static_cast<std::size_t>(n));
