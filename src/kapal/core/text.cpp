@@ -59,6 +59,23 @@ std::string fold_key(std::string_view text) {
     return out;
 }
 
+std::string label_key(std::string_view text) {
+    std::string out;
+    bool gap = false;
+    for (const char c : trim(text)) {
+        if (c == ' ' || c == '-' || c == '_' || c == '.') {
+            gap = !out.empty();
+            continue;
+        }
+        if (gap) {
+            out += '_';
+            gap = false;
+        }
+        out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return out;
+}
+
 bool all_digits(std::string_view text) {
     return !text.empty() &&
            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });

@@ -16,6 +16,10 @@ std::string to_lower(std::string_view text);
 /// "Jenis  Kelamin (L/P)" -> "jeniskelaminlp". Used to match headers and labels loosely.
 std::string fold_key(std::string_view text);
 
+/// A label as a snake_case code: ASCII lower case, trimmed, every inner run of spaces, '-', '_'
+/// and '.' one '_': " Tanah  Longsor " -> "tanah_longsor", "R.S.U.D." -> "r_s_u_d".
+std::string label_key(std::string_view text);
+
 /// True if every character is an ASCII digit (and the text is not empty).
 bool all_digits(std::string_view text);
 

@@ -1,5 +1,7 @@
 #include "kapal/io/vector_reader.hpp"
 
+#include "kapal/core/text.hpp"
+
 #include <cpl_error.h>
 #include <gdal.h>
 #include <ogr_api.h>
@@ -154,6 +156,20 @@ std::string ReadFeature::attribute(std::string_view name) const {
                        std::tolower(static_cast<unsigned char>(b));
             })) {
             return value;
+        }
+    }
+    return {};
+}
+
+std::string ReadFeature::first_of(std::string_view named,
+                                  std::initializer_list<std::string_view> usual) const {
+    if (!named.empty()) {
+        return std::string(core::trim(attribute(named)));
+    }
+    for (const std::string_view field : usual) {
+        std::string v(core::trim(attribute(field)));
+        if (!v.empty()) {
+            return v;
         }
     }
     return {};

@@ -7,6 +7,7 @@
 #include "kapal/io/feature.hpp"
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,11 @@ struct ReadFeature {
 
     /// The value of the first field whose name equals `name` ignoring ASCII case; "" when none.
     std::string attribute(std::string_view name) const;
+
+    /// The trimmed value of field `named` when it is given; else of the first of `usual` that
+    /// has a non-empty value; "" when none has.
+    std::string first_of(std::string_view named,
+                         std::initializer_list<std::string_view> usual) const;
 };
 
 /// One layer of a file.

@@ -15,24 +15,6 @@
 namespace kapal::service {
 namespace {
 
-/// Lower case, trimmed, inner runs of spaces, '-', '_' and '.' as one '_'.
-std::string normalise(std::string_view text) {
-    std::string out;
-    bool gap = false;
-    for (const char c : core::trim(text)) {
-        if (c == ' ' || c == '-' || c == '_' || c == '.') {
-            gap = !out.empty();
-            continue;
-        }
-        if (gap) {
-            out += '_';
-            gap = false;
-        }
-        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
 const std::map<std::string, std::string, std::less<>>& facility_aliases() {
     static const std::map<std::string, std::string, std::less<>> aliases = {
         {"pkm", "puskesmas"},
@@ -56,22 +38,6 @@ const std::map<std::string, std::string, std::less<>>& facility_aliases() {
     return aliases;
 }
 
-/// The value of `named` when given, else of the first of the `usual` fields that has one.
-std::string first_present(const io::ReadFeature& f,
-                          const std::string& named,
-                          std::initializer_list<const char*> usual) {
-    if (!named.empty()) {
-        return std::string(core::trim(f.attribute(named)));
-    }
-    for (const char* field : usual) {
-        const std::string v(core::trim(f.attribute(field)));
-        if (!v.empty()) {
-            return v;
-        }
-    }
-    return {};
-}
-
 Error unknown_kind(const std::string& kind) {
     return Error{ErrorCode::ValidationFailed,
                  "unknown facility kind \"" + kind + "\"",
@@ -80,8 +46,8 @@ Error unknown_kind(const std::string& kind) {
 
 /// A position from lon/lat attributes (a CSV file, where GDAL finds no geometry), or nullopt.
 std::optional<geo::LonLat> position_from_fields(const io::ReadFeature& f) {
-    const std::string lon_text = first_present(f, {}, {"lon", "lng", "longitude", "bujur", "x"});
-    const std::string lat_text = first_present(f, {}, {"lat", "latitude", "lintang", "y"});
+    const std::string lon_text = f.first_of({}, {"lon", "lng", "longitude", "bujur", "x"});
+    const std::string lat_text = f.first_of({}, {"lat", "latitude", "lintang", "y"});
     if (lon_text.empty() || lat_text.empty()) {
         return std::nullopt;
     }
@@ -107,7 +73,7 @@ std::string number(double v, const char* format) {
 } // namespace
 
 std::optional<std::string> parse_facility_kind(std::string_view text) {
-    const std::string key = normalise(text);
+    const std::string key = core::label_key(text);
     for (const auto k : kFacilityKinds) {
         if (key == k) {
             return std::string(k);
@@ -187,8 +153,8 @@ FacilityService::import_facilities(const FacilityImportOptions& options, const A
                                                : "a facility is a point: a polygon is not one");
             continue;
         }
-        const std::string kind_text = first_present(
-            f, options.kind_field, {"jenis", "kind", "tipe", "type", "kategori", "jenis_faskes"});
+        const std::string kind_text = f.first_of(
+            options.kind_field, {"jenis", "kind", "tipe", "type", "kategori", "jenis_faskes"});
         std::optional<std::string> kind = default_kind;
         if (!kind_text.empty()) {
             kind = parse_facility_kind(kind_text);
@@ -204,7 +170,7 @@ FacilityService::import_facilities(const FacilityImportOptions& options, const A
         store::FacilityRecord r;
         r.id = ids_.next(now);
         r.kind = *kind;
-        r.name = first_present(f, options.name_field, {"nama", "name", "namobj", "nama_faskes"});
+        r.name = f.first_of(options.name_field, {"nama", "name", "namobj", "nama_faskes"});
         if (r.name.empty()) {
             r.name = *kind + " " + std::to_string(f.number);
         }
@@ -215,8 +181,8 @@ FacilityService::import_facilities(const FacilityImportOptions& options, const A
                 r.kelurahan_code = at->code;
             }
         }
-        r.address = first_present(f, {}, {"alamat", "address"});
-        r.phone = first_present(f, {}, {"telepon", "phone", "telp", "no_telp"});
+        r.address = f.first_of({}, {"alamat", "address"});
+        r.phone = f.first_of({}, {"telepon", "phone", "telp", "no_telp"});
         r.source = file_name + ", layer " + layer->name + ", feature " + std::to_string(f.number);
         r.created_at = now;
         r.created_by = actor.id;

@@ -17,24 +17,6 @@
 namespace kapal::service {
 namespace {
 
-/// Lower case, trimmed, inner runs of spaces, '-' and '_' as one '_'.
-std::string normalise(std::string_view text) {
-    std::string out;
-    bool gap = false;
-    for (const char c : core::trim(text)) {
-        if (c == ' ' || c == '-' || c == '_') {
-            gap = !out.empty();
-            continue;
-        }
-        if (gap) {
-            out += '_';
-            gap = false;
-        }
-        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
 const std::map<std::string, std::string, std::less<>>& hazard_aliases() {
     static const std::map<std::string, std::string, std::less<>> aliases = {
         {"flood", "banjir"},
@@ -60,22 +42,6 @@ const std::map<std::string, std::string, std::less<>>& hazard_aliases() {
         {"drought", "kekeringan"},
     };
     return aliases;
-}
-
-/// The value of `named` when given, else of the first of the `usual` fields that has one.
-std::string first_present(const io::ReadFeature& f,
-                          const std::string& named,
-                          std::initializer_list<const char*> usual) {
-    if (!named.empty()) {
-        return std::string(core::trim(f.attribute(named)));
-    }
-    for (const char* field : usual) {
-        const std::string v(core::trim(f.attribute(field)));
-        if (!v.empty()) {
-            return v;
-        }
-    }
-    return {};
 }
 
 constexpr std::array<std::string_view, 5> kMobilityDevices = {
@@ -167,7 +133,7 @@ std::string number_key(const std::string& text) {
 } // namespace
 
 std::optional<std::string> parse_hazard_kind(std::string_view text) {
-    std::string key = normalise(text);
+    std::string key = core::label_key(text);
     for (const auto k : kHazardKinds) {
         if (key == k) {
             return std::string(k);
@@ -181,7 +147,7 @@ std::optional<std::string> parse_hazard_kind(std::string_view text) {
 }
 
 std::optional<std::string> parse_hazard_level(std::string_view text) {
-    std::string key = normalise(text);
+    std::string key = core::label_key(text);
     for (const std::string_view prefix : {"kelas_", "tingkat_", "bahaya_"}) {
         if (key.rfind(prefix, 0) == 0) {
             key = key.substr(prefix.size());
@@ -276,9 +242,9 @@ Result<HazardImportReport> HazardService::import_zones(const HazardImportOptions
             continue;
         }
         const std::string kind_text =
-            first_present(f, options.hazard_field, {"bahaya", "hazard", "jenis_bencana", "jenis"});
+            f.first_of(options.hazard_field, {"bahaya", "hazard", "jenis_bencana", "jenis"});
         const std::string level_text =
-            first_present(f, options.level_field, {"tingkat", "level", "kelas", "indeks"});
+            f.first_of(options.level_field, {"tingkat", "level", "kelas", "indeks"});
         std::optional<std::string> kind = default_kind;
         if (!kind_text.empty()) {
             kind = parse_hazard_kind(kind_text);
@@ -305,7 +271,7 @@ Result<HazardImportReport> HazardService::import_zones(const HazardImportOptions
         }
         store::HazardZoneRecord z;
         z.id = ids_.next(now);
-        z.name = first_present(f, options.name_field, {"nama", "name", "namobj", "zona"});
+        z.name = f.first_of(options.name_field, {"nama", "name", "namobj", "zona"});
         if (z.name.empty()) {
             z.name = "Rawan " + *kind + " " + *level + " " + std::to_string(f.number);
         }
