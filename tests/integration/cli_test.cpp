@@ -258,7 +258,7 @@ TEST(Cli, RouteVisitPrintsAnOrderedVisitListOfAKelurahan) {
     std::istringstream lines(csv.output);
     std::string line;
     ASSERT_TRUE(std::getline(lines, line));
-    EXPECT_EQ(line.rfind("order,id,full_name,street,rt,rw,kelurahan,lon,lat,leg_m,cumulative_m", 0),
+    EXPECT_EQ(line.rfind("urutan,id,nama,alamat,rt,rw,kelurahan,lon,lat,jarak_m,kumulatif_m", 0),
               0U)
         << line;
     int stops = 0;
@@ -271,7 +271,7 @@ TEST(Cli, RouteVisitPrintsAnOrderedVisitListOfAKelurahan) {
         }
         if (line.rfind(std::to_string(stops + 1) + ",", 0) == 0) {
             ++stops;
-            // cumulative_m is the 11th column; names and streets hold no commas in demo data.
+            // kumulatif_m is the 11th column; names and streets hold no commas in demo data.
             std::istringstream cells(line);
             std::string cell;
             for (int i = 0; i < 11; ++i) {
@@ -295,6 +295,33 @@ TEST(Cli, RouteVisitPrintsAnOrderedVisitListOfAKelurahan) {
                                       "json"});
     ASSERT_EQ(json_out.exit_code, 0) << json_out.output;
     EXPECT_NE(json_out.output.find("\"total_m\""), std::string::npos);
+
+    const std::string pdf = server.dir() + "/kunjungan.pdf";
+    const auto printed = server.cli({"route",
+                                     "visit",
+                                     "--kelurahan",
+                                     "64.74.01.1003",
+                                     "--start",
+                                     "117.47,0.13",
+                                     "--format",
+                                     "pdf",
+                                     "--out",
+                                     pdf});
+    ASSERT_EQ(printed.exit_code, 0) << printed.output;
+    const auto text = run({"/usr/bin/pdftotext", "-enc", "UTF-8", pdf, "-"});
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("Daftar kunjungan rumah"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find(std::to_string(stops) + " rumah"), std::string::npos) << text.output;
+    const auto no_out = server.cli({"route",
+                                    "visit",
+                                    "--kelurahan",
+                                    "64.74.01.1003",
+                                    "--start",
+                                    "117.47,0.13",
+                                    "--format",
+                                    "pdf"});
+    EXPECT_NE(no_out.exit_code, 0);
+    EXPECT_NE(no_out.output.find("--out"), std::string::npos) << no_out.output;
 
     const auto bad_start =
         server.cli({"route", "visit", "--kelurahan", "64.74.01.1003", "--start", "117.47"});

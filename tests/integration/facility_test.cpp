@@ -183,6 +183,99 @@ TEST_F(Facilities, CoverageMatchesBruteForceAndIsScopedAndMasked) {
     EXPECT_EQ(upload_try->status, 403);
 }
 
+TEST_F(Facilities, NearestForEveryPersonAndForOnePersonMatchBruteForce) {
+    // Every active person with a home, and the nearer of the two puskesmas.
+    std::map<std::string, double> expected;
+    std::string one;
+    for (const auto& [id, p] : all_persons()) {
+        if (p["status"] != "aktif" || !p.contains("home") || p["home"].is_null()) {
+            continue;
+        }
+        const double lon = p["home"]["lon"];
+        const double lat = p["home"]["lat"];
+        expected[id] =
+            std::min(haversine_m(lon, lat, 117.496, 0.118), haversine_m(lon, lat, 117.47, 0.15));
+        one = id;
+    }
+    ASSERT_GT(expected.size(), 20U);
+    auto res = server_->request("GET", "/api/v1/facilities/nearest?kind=puskesmas");
+    ASSERT_TRUE(res.has_value());
+    ASSERT_EQ(res->status, 200) << res->body;
+    const auto list = json::parse(res->body);
+    EXPECT_EQ(list["kind"], "puskesmas");
+    ASSERT_EQ(list["items"].size(), expected.size());
+    for (const auto& item : list["items"]) {
+        const std::string id = item["person"]["id"];
+        ASSERT_EQ(expected.count(id), 1U) << id;
+        EXPECT_NEAR(item["nearest"]["distance_m"].get<double>(), expected.at(id), 0.1) << id;
+        EXPECT_EQ(item["nearest"]["facility"]["properties"]["kind"], "puskesmas");
+        EXPECT_FALSE(item["person"].contains("nik")) << "masked";
+    }
+    auto csv = server_->request("GET", "/api/v1/facilities/nearest?kind=puskesmas&format=csv");
+    ASSERT_TRUE(csv.has_value());
+    ASSERT_EQ(csv->status, 200);
+    EXPECT_EQ(csv->header("Content-Type"), "text/csv; charset=utf-8");
+    EXPECT_EQ(std::count(csv->body.begin(), csv->body.end(), '\n'),
+              static_cast<long>(expected.size() + 1))
+        << "a header and one line per person";
+
+    // One person: the nearest of each kind there is, nearest puskesmas as above.
+    auto mine = server_->request("GET", "/api/v1/persons/" + one + "/facilities");
+    ASSERT_TRUE(mine.has_value());
+    ASSERT_EQ(mine->status, 200) << mine->body;
+    const auto nearest = json::parse(mine->body)["nearest"];
+    std::set<std::string> kinds;
+    for (const auto& n : nearest) {
+        kinds.insert(n["kind"].get<std::string>());
+        if (n["kind"] == "puskesmas") {
+            EXPECT_NEAR(n["distance_m"].get<double>(), expected.at(one), 0.1);
+        }
+    }
+    EXPECT_EQ(kinds.count("puskesmas"), 1U);
+    EXPECT_EQ(kinds.count("posyandu"), 1U);
+
+    // Outside the caller's areas a person is absent.
+    auto person = json::parse(server_->request("GET", "/api/v1/persons/" + one)->body);
+    const std::string kelurahan = person["address"]["kelurahan_code"];
+    const std::string other =
+        kelurahan.rfind("64.74.01.", 0) == 0 ? "64.74.02.1006" : "64.74.01.1003";
+    server_->add_user("lurah_faskes", "viewer", {other});
+    Credentials viewer;
+    viewer.bearer = server_->make_token("lurah_faskes");
+    auto hidden = server_->send("GET", "/api/v1/persons/" + one + "/facilities", "", {}, viewer);
+    ASSERT_TRUE(hidden.has_value());
+    EXPECT_EQ(hidden->status, 404) << hidden->body;
+}
+
+TEST_F(Facilities, TheOgcCollectionServesThePoints) {
+    auto res = server_->request("GET", "/ogc/collections/facilities/items?limit=2");
+    ASSERT_TRUE(res.has_value());
+    ASSERT_EQ(res->status, 200) << res->body;
+    const auto page = json::parse(res->body);
+    const auto all = json::parse(server_->request("GET", "/api/v1/facilities")->body);
+    EXPECT_EQ(page["numberMatched"].get<std::size_t>(), all["features"].size());
+    ASSERT_EQ(page["features"].size(), 2U);
+    EXPECT_EQ(page["features"][0]["geometry"]["type"], "Point");
+    const std::string id = page["features"][0]["id"];
+    auto one = server_->request("GET", "/ogc/collections/facilities/items/" + id);
+    ASSERT_TRUE(one.has_value());
+    EXPECT_EQ(one->status, 200) << one->body;
+    auto boxed =
+        server_->request("GET", "/ogc/collections/facilities/items?bbox=117.46,0.14,117.48,0.16");
+    ASSERT_TRUE(boxed.has_value());
+    ASSERT_EQ(boxed->status, 200) << boxed->body;
+    const auto in_box = json::parse(boxed->body)["features"];
+    ASSERT_GE(in_box.size(), 1U);
+    for (const auto& f : in_box) {
+        EXPECT_GE(f["geometry"]["coordinates"][0].get<double>(), 117.46);
+        EXPECT_LE(f["geometry"]["coordinates"][0].get<double>(), 117.48);
+    }
+    auto anonymous =
+        server_->send("GET", "/ogc/collections/facilities/items", "", {}, Credentials{});
+    ASSERT_TRUE(anonymous.has_value());
+    EXPECT_EQ(anonymous->status, 401);
+}
+
 TEST_F(Facilities, BadParametersAreProblemsNamingTheField) {
     const auto field_of = [](const std::string& target, const std::string& body = "") {
         auto res = body.empty() ? server_->request("GET", target)
@@ -207,6 +300,9 @@ TEST_F(Facilities, BadParametersAreProblemsNamingTheField) {
     EXPECT_EQ(field_of("/api/v1/facilities/coverage?kind=slb&max_m=nan"), "max_m");
     EXPECT_EQ(field_of("/api/v1/facilities/coverage?kind=bandara&max_m=100"), "kind");
     EXPECT_EQ(field_of("/api/v1/facilities/coverage?kind=slb&max_m=100&x=1"), "x");
+    EXPECT_EQ(field_of("/api/v1/facilities/nearest"), "kind");
+    EXPECT_EQ(field_of("/api/v1/facilities/nearest?kind=bandara"), "kind");
+    EXPECT_EQ(field_of("/api/v1/facilities/nearest?kind=slb&format=pdf"), "format");
     EXPECT_EQ(field_of("/api/v1/facilities?filename=f.exe", kFacilities), "filename");
     EXPECT_EQ(field_of("/api/v1/facilities?filename=f.geojson&kind=bandara", kFacilities), "kind");
 }
@@ -227,6 +323,14 @@ TEST_F(Facilities, TheCliImportsListsAndReportsCoverage) {
     EXPECT_NE(csv.output.find("SLB Negeri Bontang"), std::string::npos);
     const auto bad = server_->cli({"facility", "coverage", "--kind", "bandara", "--max-m", "10"});
     EXPECT_NE(bad.exit_code, 0);
+    const auto nearest = server_->cli({"facility", "nearest", "--kind", "slb", "--format", "csv"});
+    ASSERT_EQ(nearest.exit_code, 0) << nearest.output;
+    EXPECT_NE(nearest.output.find("fasilitas_id,fasilitas_jenis,fasilitas_terdekat,jarak_m"),
+              std::string::npos);
+    EXPECT_NE(nearest.output.find("SLB Negeri Bontang"), std::string::npos);
+    const auto neither = server_->cli({"facility", "nearest"});
+    EXPECT_NE(neither.exit_code, 0);
+    EXPECT_NE(neither.output.find("--kind"), std::string::npos) << neither.output;
 }
 
 } // namespace

@@ -109,6 +109,10 @@ TEST_F(Gis, OgrinfoListsTheLayersAndCountsTheirFeaturesOnTheServer) {
         << layers.output;
     EXPECT_NE(layers.output.find("areas (title: Wilayah administrasi) (Multi Polygon)"),
               std::string::npos);
+    // No zones or facilities here: GDAL shows a layer's geometry type from its features.
+    EXPECT_NE(layers.output.find("hazards (title: Kawasan rawan bencana)"), std::string::npos);
+    EXPECT_NE(layers.output.find("facilities (title: Fasilitas layanan)"), std::string::npos)
+        << layers.output;
 
     const auto persons = gdal({"ogrinfo", "-ro", "-so", endpoint(), "persons"}, *token_);
     ASSERT_EQ(persons.exit_code, 0) << persons.output;
@@ -264,6 +268,22 @@ TEST_F(Gis, DownloadsOverTheApiAreScopedMaskedAndOpenInOgrinfo) {
     auto areas = server_->send("GET", "/api/v1/exports/areas", "", {}, Credentials{});
     ASSERT_EQ(areas->status, 200);
     EXPECT_EQ(json::parse(areas->body)["features"].size(), 19U);
+}
+
+TEST_F(Gis, ABboxAcrossTheAntimeridianIsServed) {
+    // 110°E eastwards across the line to 170°W holds Bontang (117.5°E); 170°E to 170°W does not.
+    auto wide = server_->request("GET", "/ogc/collections/areas/items?bbox=110,-1,-170,1");
+    ASSERT_TRUE(wide.has_value());
+    ASSERT_EQ(wide->status, 200) << wide->body;
+    EXPECT_EQ(json::parse(wide->body)["numberMatched"], 19);
+    auto persons = server_->request("GET", "/ogc/collections/persons/items?bbox=110,-1,-170,1");
+    ASSERT_TRUE(persons.has_value());
+    ASSERT_EQ(persons->status, 200) << persons->body;
+    EXPECT_EQ(json::parse(persons->body)["numberMatched"].get<std::size_t>(), homes_->size());
+    auto narrow = server_->request("GET", "/ogc/collections/persons/items?bbox=170,-1,-170,1");
+    ASSERT_TRUE(narrow.has_value());
+    ASSERT_EQ(narrow->status, 200) << narrow->body;
+    EXPECT_EQ(json::parse(narrow->body)["numberMatched"], 0);
 }
 
 TEST_F(Gis, BadParametersAnswerProblemsNamingTheParameter) {

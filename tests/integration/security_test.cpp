@@ -337,6 +337,24 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
                           who);
         }};
 
+    // The facilities layer: as the hazard zones (facilities are no personal data).
+    table["GET /ogc/collections/facilities"] = {
+        {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/ogc/collections/facilities", "", {}, who);
+        }};
+    table["GET /ogc/collections/facilities/items"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/ogc/collections/facilities/items", "", {}, who);
+        }};
+    table["GET /ogc/collections/facilities/items/{featureId}"] = {
+        kReaders, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET",
+                          "/ogc/collections/facilities/items/01900000-0000-7000-8000-000000000999",
+                          "",
+                          {},
+                          who);
+        }};
+
     // Downloads: persons for readers (limited to their areas, as the list), areas open.
     table["GET /api/v1/exports/persons"] = {
         kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
@@ -394,6 +412,14 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
     table["GET /api/v1/facilities/coverage"] = {
         kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
             return s.send("GET", "/api/v1/facilities/coverage?kind=slb&max_m=1000", "", {}, who);
+        }};
+    table["GET /api/v1/facilities/nearest"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/facilities/nearest?kind=slb", "", {}, who);
+        }};
+    table["GET /api/v1/persons/{id}/facilities"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", "/api/v1/persons/" + id(scope) + "/facilities", "", {}, who);
         }};
 
     // Every route the program registers must be classified here, and nothing else.

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "integration/kapal_server.hpp"
 
@@ -425,6 +427,52 @@ TEST_F(SpatialApi, AVisitRouteOrdersAKelurahanAndListsIdsInScope) {
     const auto far =
         post("/api/v1/routes/visit", {{"start", {200, 0}}, {"kelurahan", kelurahan}}, 422);
     EXPECT_EQ(far["errors"][0]["field"], "start");
+}
+
+TEST_F(SpatialApi, TheVisitListPrintsAsCsvAndPdfInRouteOrder) {
+    const auto all = get("/api/v1/persons?limit=1000");
+    const std::string kelurahan = all["items"][0]["address"]["kelurahan_code"];
+    const json body = {{"start", {117.47, 0.13}}, {"kelurahan", kelurahan}};
+    const auto route = post("/api/v1/routes/visit", body);
+    ASSERT_GT(route["stops"].size(), 1U);
+
+    auto csv = server_->request("POST", "/api/v1/routes/visit?format=csv", body.dump());
+    ASSERT_TRUE(csv.has_value());
+    ASSERT_EQ(csv->status, 200) << csv->body;
+    EXPECT_EQ(csv->header("Content-Type"), "text/csv; charset=utf-8");
+    EXPECT_EQ(csv->header("Content-Disposition"), "attachment; filename=\"kunjungan.csv\"");
+    std::istringstream lines(csv->body);
+    std::string line;
+    ASSERT_TRUE(std::getline(lines, line));
+    EXPECT_EQ(line.rfind("urutan,id,nama,alamat,rt,rw,kelurahan,lon,lat,jarak_m,kumulatif_m", 0),
+              0U)
+        << line;
+    for (std::size_t i = 0; i < route["stops"].size(); ++i) {
+        ASSERT_TRUE(std::getline(lines, line));
+        const std::string id = route["stops"][i]["person"]["id"];
+        EXPECT_EQ(line.rfind(std::to_string(i + 1) + "," + id + ",", 0), 0U) << line;
+    }
+
+    auto pdf = server_->request("POST", "/api/v1/routes/visit?format=pdf", body.dump());
+    ASSERT_TRUE(pdf.has_value());
+    ASSERT_EQ(pdf->status, 200) << pdf->body;
+    EXPECT_EQ(pdf->header("Content-Type"), "application/pdf");
+    ASSERT_EQ(pdf->body.substr(0, 5), "%PDF-");
+    const std::string file = server_->dir() + "/kunjungan.pdf";
+    std::ofstream(file, std::ios::binary) << pdf->body;
+    const auto text = run({"/usr/bin/pdftotext", "-enc", "UTF-8", file, "-"});
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("Daftar kunjungan rumah"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find(std::to_string(route["stops"].size()) + " rumah"), std::string::npos)
+        << text.output;
+    const std::string first_name = route["stops"][0]["person"]["full_name"];
+    EXPECT_NE(text.output.find(first_name.substr(0, first_name.find(' '))), std::string::npos)
+        << text.output;
+
+    auto bad = server_->request("POST", "/api/v1/routes/visit?format=xlsx", body.dump());
+    ASSERT_TRUE(bad.has_value());
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_EQ(json::parse(bad->body)["errors"][0]["field"], "format");
 }
 
 } // namespace

@@ -392,6 +392,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->features_.add(service::hazards_collection(*app->store_, app->ref_->kelurahan->bounds()));
     app->facilities_ = std::make_unique<service::FacilityService>(
         *app->store_, *app->persons_, *app->clock_, app->ids_);
+    app->features_.add(
+        service::facilities_collection(*app->store_, app->ref_->kelurahan->bounds()));
     app->maps_ = std::make_unique<service::MapService>(*app->person_index_, app->ref_);
     app->users_ =
         std::make_unique<service::UserService>(*app->store_, app->ref_, *app->clock_, app->ids_);

@@ -140,13 +140,83 @@ void add_coverage_command(CLI::App& cmd, Action& action) {
     });
 }
 
+void add_nearest_command(CLI::App& cmd, Action& action) {
+    auto* sub = cmd.add_subcommand(
+        "nearest",
+        "The nearest facility and its distance: of --kind for every active person with a home, "
+        "or of every kind for one --person");
+
+    struct Opts {
+        std::string dir, kind, person, format = "text", out;
+    };
+
+    auto o = std::make_shared<Opts>();
+    sub->add_option("--data", o->dir, "Data directory")->required();
+    auto* kind = sub->add_option("--kind", o->kind, "Facility kind (puskesmas, slb, ...)");
+    auto* person = sub->add_option("--person", o->person, "One person's id");
+    kind->excludes(person);
+    sub->add_option("--format", o->format, "text or csv (with --kind)")
+        ->check(CLI::IsMember({"text", "csv"}));
+    sub->add_option("--out", o->out, "Output file (default: standard output)");
+    sub->callback([&action, o] {
+        action = [o] {
+            if (o->kind.empty() == o->person.empty()) {
+                return report_error(Error{ErrorCode::InvalidArgument,
+                                          "give --kind or --person, exactly one",
+                                          {{"--kind", ErrorCode::InvalidArgument, "or --person"}}});
+            }
+            auto opened = app::Application::open(o->dir);
+            if (!opened) {
+                return report_error(opened.error());
+            }
+            auto& facilities = (*opened)->facilities();
+            const auto& actor = app::Application::cli_actor();
+            if (!o->person.empty()) {
+                auto nearest = facilities.nearest_for_person(core::PersonId{o->person}, actor);
+                if (!nearest) {
+                    return report_error(nearest.error());
+                }
+                std::string text;
+                for (const auto& n : *nearest) {
+                    text += n.facility.kind + "  " + metres(n.distance_m) + " m  " +
+                            n.facility.name + "  " + n.facility.id + "\n";
+                }
+                if (nearest->empty()) {
+                    std::cerr << "no home location, or no facilities at all\n";
+                }
+                return write_output(text, o->out);
+            }
+            auto persons = facilities.nearest_for_persons(o->kind, actor);
+            if (!persons) {
+                return report_error(persons.error());
+            }
+            std::string text;
+            if (o->format == "csv") {
+                text = service::nearest_csv(*persons);
+            } else {
+                for (const auto& p : *persons) {
+                    text += p.record.id.str() + "  " + p.record.person.address.kelurahan_code +
+                            "  " + p.record.person.full_name + "  " +
+                            (p.nearest ? metres(p.nearest->distance_m) + " m to " +
+                                             p.nearest->facility.name
+                                       : "no " + o->kind + " at all") +
+                            "\n";
+                }
+            }
+            std::cerr << persons->size() << " active person(s) with a home\n";
+            return write_output(text, o->out);
+        };
+    });
+}
+
 } // namespace
 
 void add_facility(CLI::App& app, Action& action) {
-    auto* cmd = app.add_subcommand("facility", "Facilities: import, list, coverage");
+    auto* cmd = app.add_subcommand("facility", "Facilities: import, list, nearest, coverage");
     cmd->require_subcommand(1);
     add_import_command(*cmd, action);
     add_list_command(*cmd, action);
+    add_nearest_command(*cmd, action);
     add_coverage_command(*cmd, action);
 }
 

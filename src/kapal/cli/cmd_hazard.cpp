@@ -11,40 +11,6 @@
 namespace kapal::cli {
 namespace {
 
-/// "lon,lat" → a position in range, or nullopt.
-std::optional<geo::LonLat> lon_lat(const std::string& text) {
-    const auto comma = text.find(',');
-    if (comma == std::string::npos) {
-        return std::nullopt;
-    }
-    char* end = nullptr;
-    const std::string lon_text = text.substr(0, comma);
-    const std::string lat_text = text.substr(comma + 1);
-    const double lon = std::strtod(lon_text.c_str(), &end);
-    if (lon_text.empty() || end != lon_text.c_str() + lon_text.size()) {
-        return std::nullopt;
-    }
-    const double lat = std::strtod(lat_text.c_str(), &end);
-    if (lat_text.empty() || end != lat_text.c_str() + lat_text.size() || !std::isfinite(lon) ||
-        !std::isfinite(lat) || std::abs(lon) > 180 || std::abs(lat) > 90) {
-        return std::nullopt;
-    }
-    return geo::LonLat{lon, lat};
-}
-
-int write_output(const std::string& bytes, const std::string& out) {
-    if (out.empty() || out == "-") {
-        std::cout << bytes;
-        return std::cout.good() ? 0 : report_error(Error{ErrorCode::Io, "cannot write", {}});
-    }
-    std::ofstream file(out, std::ios::binary | std::ios::trunc);
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!file.flush()) {
-        return report_error(Error{ErrorCode::Io, "cannot write " + out, {}});
-    }
-    return 0;
-}
-
 void add_import_command(CLI::App& cmd, Action& action) {
     auto* sub = cmd.add_subcommand(
         "import", "Import the polygons of a hazard map (GeoJSON, GeoPackage, KML, Shapefile)");
@@ -142,7 +108,7 @@ void add_list_command(CLI::App& cmd, Action& action) {
         action = [o] {
             std::optional<geo::LonLat> start;
             if (!o->start.empty()) {
-                start = lon_lat(o->start);
+                start = geo::parse_lon_lat(o->start);
                 if (!start) {
                     return report_error(Error{ErrorCode::InvalidArgument,
                                               "--start must be lon,lat in range",

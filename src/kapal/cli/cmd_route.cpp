@@ -1,6 +1,5 @@
 #include "kapal/app/application.hpp"
 #include "kapal/cli/commands.hpp"
-#include "kapal/io/csv_writer.hpp"
 #include "kapal/service/visit_service.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,97 +13,13 @@
 namespace kapal::cli {
 namespace {
 
-/// "lon,lat" → a position in range, or nullopt.
-std::optional<geo::LonLat> parse_lon_lat(const std::string& text) {
-    const auto comma = text.find(',');
-    if (comma == std::string::npos) {
-        return std::nullopt;
-    }
-    const std::string lon_text = text.substr(0, comma);
-    const std::string lat_text = text.substr(comma + 1);
-    char* end = nullptr;
-    const double lon = std::strtod(lon_text.c_str(), &end);
-    if (lon_text.empty() || end != lon_text.c_str() + lon_text.size()) {
-        return std::nullopt;
-    }
-    const double lat = std::strtod(lat_text.c_str(), &end);
-    if (lat_text.empty() || end != lat_text.c_str() + lat_text.size()) {
-        return std::nullopt;
-    }
-    if (!std::isfinite(lon) || !std::isfinite(lat) || std::abs(lon) > 180 || std::abs(lat) > 90) {
-        return std::nullopt;
-    }
-    return geo::LonLat{lon, lat};
-}
-
 std::string metres(double m) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.0f", m);
     return buf;
 }
 
-std::string coordinate(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6f", v);
-    return buf;
-}
-
-std::string joined(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& i : items) {
-        out += (out.empty() ? "" : " ") + i;
-    }
-    return out;
-}
-
-void write_csv(const service::VisitPlan& plan, const service::ReferenceData& ref) {
-    io::CsvWriterOptions options;
-    options.guard_formulas = true; // names and streets are typed by people
-    io::CsvWriter csv(std::cout, options);
-    csv.write_row(std::vector<std::string>{"order",
-                                           "id",
-                                           "full_name",
-                                           "street",
-                                           "rt",
-                                           "rw",
-                                           "kelurahan",
-                                           "lon",
-                                           "lat",
-                                           "leg_m",
-                                           "cumulative_m",
-                                           "needs",
-                                           "phone"});
-    const auto row = [&](const std::string& order,
-                         const core::PersonRecord& r,
-                         const std::string& leg,
-                         const std::string& cumulative) {
-        const auto& p = r.person;
-        const auto* region = ref.regions.find(p.address.kelurahan_code);
-        csv.write_row(
-            std::vector<std::string>{order,
-                                     r.id.str(),
-                                     p.full_name,
-                                     p.address.street,
-                                     p.address.rt,
-                                     p.address.rw,
-                                     region != nullptr ? region->name : p.address.kelurahan_code,
-                                     p.home ? coordinate(p.home->lon) : "",
-                                     p.home ? coordinate(p.home->lat) : "",
-                                     leg,
-                                     cumulative,
-                                     joined(p.assistive_devices),
-                                     p.phone});
-    };
-    for (std::size_t i = 0; i < plan.stops.size(); ++i) {
-        const auto& stop = plan.stops[i];
-        row(std::to_string(i + 1), stop.record, metres(stop.leg_m), metres(stop.cumulative_m));
-    }
-    for (const auto& r : plan.unlocated) {
-        row("", r, "", "");
-    }
-}
-
-void write_json(const service::VisitPlan& plan, geo::LonLat start) {
+std::string visit_json(const service::VisitPlan& plan) {
     nlohmann::json stops = nlohmann::json::array();
     for (std::size_t i = 0; i < plan.stops.size(); ++i) {
         const auto& stop = plan.stops[i];
@@ -123,11 +38,11 @@ void write_json(const service::VisitPlan& plan, geo::LonLat start) {
     for (const auto& r : plan.unlocated) {
         unlocated.push_back({{"id", r.id.str()}, {"full_name", r.person.full_name}});
     }
-    const nlohmann::json out = {{"start", {start.lon, start.lat}},
+    const nlohmann::json out = {{"start", {plan.start.lon, plan.start.lat}},
                                 {"stops", stops},
                                 {"total_m", std::round(plan.total_m * 10) / 10},
                                 {"unlocated", unlocated}};
-    std::cout << out.dump(2) << "\n";
+    return out.dump(2) + "\n";
 }
 
 } // namespace
@@ -139,7 +54,7 @@ void add_route(CLI::App& app, Action& action) {
         "visit", "Order home visits from a start point (nearest neighbour, then 2-opt)");
 
     struct Opts {
-        std::string dir, kelurahan, persons, start, format = "csv", status = "aktif";
+        std::string dir, kelurahan, persons, start, format = "csv", status = "aktif", out;
     };
 
     auto o = std::make_shared<Opts>();
@@ -150,14 +65,21 @@ void add_route(CLI::App& app, Action& action) {
     visit->add_option("--status", o->status, "With --kelurahan: persons of this status")
         ->check(CLI::IsMember({"aktif", "pindah", "meninggal", "nonaktif"}));
     visit->add_option("--start", o->start, "Start point: lon,lat")->required();
-    visit->add_option("--format", o->format, "csv or json")->check(CLI::IsMember({"csv", "json"}));
+    visit->add_option("--format", o->format, "csv, json or pdf (a printable visit list)")
+        ->check(CLI::IsMember({"csv", "json", "pdf"}));
+    visit->add_option("--out", o->out, "Output file (default: standard output; needed for pdf)");
     visit->callback([&action, o] {
         action = [o] {
-            const auto start = parse_lon_lat(o->start);
+            const auto start = geo::parse_lon_lat(o->start);
             if (!start) {
                 return report_error(Error{ErrorCode::InvalidArgument,
                                           "--start must be lon,lat in range",
                                           {{"--start", ErrorCode::InvalidArgument, o->start}}});
+            }
+            if (o->format == "pdf" && (o->out.empty() || o->out == "-")) {
+                return report_error(Error{ErrorCode::InvalidArgument,
+                                          "a PDF needs --out FILE",
+                                          {{"--out", ErrorCode::InvalidArgument, "required"}}});
             }
             service::VisitRequest request;
             request.start = *start;
@@ -180,10 +102,19 @@ void add_route(CLI::App& app, Action& action) {
             if (!plan) {
                 return report_error(plan.error());
             }
+            int rc = 0;
             if (o->format == "json") {
-                write_json(*plan, *start);
+                rc = write_output(visit_json(*plan), o->out);
+            } else if (o->format == "pdf") {
+                const auto& actor = app::Application::cli_actor();
+                auto pdf =
+                    service::visit_pdf(*plan, a.reference().regions, actor.id, a.clock().now());
+                if (!pdf) {
+                    return report_error(pdf.error());
+                }
+                rc = write_output(*pdf, o->out);
             } else {
-                write_csv(*plan, a.reference());
+                rc = write_output(service::visit_csv(*plan, a.reference().regions), o->out);
             }
             std::cerr << plan->stops.size() << " stops, " << metres(plan->total_m) << " m in all";
             if (!plan->unlocated.empty()) {
@@ -191,7 +122,7 @@ void add_route(CLI::App& app, Action& action) {
                           << " without a home location (listed last, not routed)";
             }
             std::cerr << "\n";
-            return 0;
+            return rc;
         };
     });
 }

@@ -34,6 +34,10 @@ void add_migrate_store(CLI::App& app, Action& action);
 /// catalogue's exit code for it.
 int report_error(const Error& error);
 
+/// Writes `bytes` to the file `out`, or to standard output when `out` is empty or "-"; returns 0,
+/// or reports an Io error and returns its exit code.
+int write_output(const std::string& bytes, const std::string& out);
+
 /// A progress bar on stderr when it is a terminal; silent otherwise.
 class Progress {
   public:

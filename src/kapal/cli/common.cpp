@@ -4,9 +4,23 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 namespace kapal::cli {
+
+int write_output(const std::string& bytes, const std::string& out) {
+    if (out.empty() || out == "-") {
+        std::cout << bytes;
+        return std::cout.good() ? 0 : report_error(Error{ErrorCode::Io, "cannot write", {}});
+    }
+    std::ofstream file(out, std::ios::binary | std::ios::trunc);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!file.flush()) {
+        return report_error(Error{ErrorCode::Io, "cannot write " + out, {}});
+    }
+    return 0;
+}
 
 int report_error(const Error& error) {
     const auto& info = error_info(error.code);

@@ -3,10 +3,77 @@
 #include "kapal/core/assert.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 
 namespace kapal::geo {
+
+std::vector<BBox> split_at_antimeridian(const BBox& box) {
+    if (!(box.min_lat <= box.max_lat)) {
+        return {};
+    }
+    double min_lon = box.min_lon;
+    double max_lon = box.max_lon;
+    if (min_lon > max_lon) {
+        max_lon += 360.0;
+    }
+    if (max_lon - min_lon >= 360.0) {
+        return {BBox{-180.0, box.min_lat, 180.0, box.max_lat}};
+    }
+    while (min_lon < -180.0) {
+        min_lon += 360.0;
+        max_lon += 360.0;
+    }
+    while (min_lon >= 180.0 && max_lon > 180.0) {
+        min_lon -= 360.0;
+        max_lon -= 360.0;
+    }
+    if (max_lon <= 180.0) {
+        return {BBox{min_lon, box.min_lat, max_lon, box.max_lat}};
+    }
+    return {BBox{min_lon, box.min_lat, 180.0, box.max_lat},
+            BBox{-180.0, box.min_lat, max_lon - 360.0, box.max_lat}};
+}
+
+bool wrapped_contains(const BBox& query, LonLat p) {
+    for (const BBox& b : split_at_antimeridian(query)) {
+        if (b.contains(p)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool wrapped_intersects(const BBox& query, const BBox& other) {
+    for (const BBox& b : split_at_antimeridian(query)) {
+        if (b.intersects(other)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::optional<LonLat> parse_lon_lat(std::string_view text) {
+    const auto comma = text.find(',');
+    if (comma == std::string_view::npos) {
+        return std::nullopt;
+    }
+    double v[2] = {0, 0};
+    const std::string_view parts[2] = {text.substr(0, comma), text.substr(comma + 1)};
+    for (int i = 0; i < 2; ++i) {
+        const auto r = std::from_chars(parts[i].data(), parts[i].data() + parts[i].size(), v[i]);
+        if (parts[i].empty() || r.ec != std::errc{} || r.ptr != parts[i].data() + parts[i].size()) {
+            return std::nullopt;
+        }
+    }
+    // NaN fails both comparisons, infinity the range.
+    if (!(v[0] >= -180 && v[0] <= 180 && v[1] >= -90 && v[1] <= 90)) {
+        return std::nullopt;
+    }
+    return LonLat{v[0], v[1]};
+}
+
 namespace {
 
 constexpr double kDegToRad = 3.14159265358979323846 / 180.0;

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace kapal::geo {
@@ -21,6 +23,11 @@ struct LonLat {
 
     bool operator==(const LonLat&) const = default;
 };
+
+/// "lon,lat" (decimal degrees, no spaces, lon in [-180, 180], lat in [-90, 90]) as a position;
+/// nullopt for anything else. The form of every start point and `near=` on the command line and
+/// in query strings.
+std::optional<LonLat> parse_lon_lat(std::string_view text);
 
 /// An axis-aligned box in degrees. A default-constructed box is empty (contains nothing).
 struct BBox {
@@ -56,6 +63,19 @@ struct BBox {
 
     bool operator==(const BBox&) const = default;
 };
+
+/// The ordinary boxes (min_lon <= max_lon, within [-180, 180]) that cover a query box whose
+/// longitudes go around the circle: min_lon > max_lon crosses the antimeridian (170..-170 is 20
+/// degrees wide, as GeoJSON and OGC API bboxes are read), and a box reaching past ±180 (a
+/// circle's box near the line) is wrapped onto the other side. One box, or two that do not
+/// overlap; none when min_lat > max_lat.
+std::vector<BBox> split_at_antimeridian(const BBox& box);
+
+/// True when the query box (read as split_at_antimeridian reads it) contains p.
+bool wrapped_contains(const BBox& query, LonLat p);
+
+/// True when the query box (read as split_at_antimeridian reads it) meets the ordinary box b.
+bool wrapped_intersects(const BBox& query, const BBox& b);
 
 /// The box of all points within radius_m metres of p (as measured by distance_to_boundary_m's
 /// local projection centred on p). Precondition: radius_m >= 0.

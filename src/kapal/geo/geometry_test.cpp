@@ -30,6 +30,26 @@ Polygon square_with_hole(const AsciiMap& m) {
     return Polygon{m.ring("abcd"), {m.ring("efgh")}};
 }
 
+TEST(Geometry, ParseLonLatReadsPositionsInRangeOnly) {
+    EXPECT_EQ(parse_lon_lat("117.5,0.13"), (LonLat{117.5, 0.13}));
+    EXPECT_EQ(parse_lon_lat("-180,-90"), (LonLat{-180, -90}));
+    EXPECT_EQ(parse_lon_lat("180,90"), (LonLat{180, 90}));
+    for (const char* bad : {"",
+                            "117.5",
+                            "117.5,",
+                            ",0.1",
+                            "117.5;0.1",
+                            "117.5, 0.1",
+                            "180.01,0",
+                            "0,-90.5",
+                            "nan,0",
+                            "inf,0",
+                            "1,2,3",
+                            "0x10,0"}) {
+        EXPECT_FALSE(parse_lon_lat(bad)) << bad;
+    }
+}
+
 TEST(Geometry, PointInsideOuterRingAndOutsideHoleIsInside) {
     const AsciiMap m(kSquareWithHole, 10);
     EXPECT_TRUE(contains(square_with_hole(m), m.at('P')));
@@ -120,6 +140,27 @@ TEST(Geometry, EmptyShapeIsInfinitelyFar) {
     EXPECT_EQ(distance_to_boundary_m(MultiPolygon{}, LonLat{1, 1}),
               std::numeric_limits<double>::infinity());
     EXPECT_FALSE(contains(MultiPolygon{}, LonLat{1, 1}));
+}
+
+TEST(Geometry, QueryBoxesSplitAtTheAntimeridian) {
+    const auto across = split_at_antimeridian(BBox{170, -1, -170, 1});
+    ASSERT_EQ(across.size(), 2U);
+    EXPECT_EQ(across[0], (BBox{170, -1, 180, 1}));
+    EXPECT_EQ(across[1], (BBox{-180, -1, -170, 1}));
+    EXPECT_EQ(split_at_antimeridian(BBox{117, 0, 118, 1}),
+              (std::vector<BBox>{BBox{117, 0, 118, 1}}));
+    EXPECT_EQ(split_at_antimeridian(BBox{179, 0, 181, 1}),
+              (std::vector<BBox>{BBox{179, 0, 180, 1}, BBox{-180, 0, -179, 1}}))
+        << "a circle's box past the line wraps";
+    EXPECT_EQ(split_at_antimeridian(BBox{-200, 0, 200, 1}),
+              (std::vector<BBox>{BBox{-180, 0, 180, 1}}));
+    EXPECT_TRUE(split_at_antimeridian(BBox{0, 1, 1, 0}).empty()) << "latitudes inverted";
+
+    EXPECT_TRUE(wrapped_contains(BBox{170, -1, -170, 1}, LonLat{-175, 0}));
+    EXPECT_TRUE(wrapped_contains(BBox{170, -1, -170, 1}, LonLat{180, 0}));
+    EXPECT_FALSE(wrapped_contains(BBox{170, -1, -170, 1}, LonLat{0, 0}));
+    EXPECT_TRUE(wrapped_intersects(BBox{170, -1, -170, 1}, BBox{-171, 0, -160, 2}));
+    EXPECT_FALSE(wrapped_intersects(BBox{170, -1, -170, 1}, BBox{117, 0, 118, 1}));
 }
 
 TEST(Geometry, BBoxOfPolygonAndExpansionInMetres) {

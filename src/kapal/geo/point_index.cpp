@@ -76,30 +76,14 @@ std::string format_key(const Key& k) {
 /// Metres per degree of great circle, for the tree's lower bounds.
 constexpr double kMetresPerDeg = kMetresPerDegree;
 
-/// The tree boxes that cover the longitudes min_lon..max_lon (and the latitudes given), with
-/// longitudes taken around the circle: min_lon > max_lon means the span crosses the antimeridian
-/// (170..-170 is 20 degrees wide), and a span reaching past ±180 (a circle's box near the line)
-/// is wrapped onto the other side. One box, or two that do not overlap.
+/// The tree boxes that cover the longitudes min_lon..max_lon (and the latitudes given), read
+/// as geo::split_at_antimeridian reads them.
 std::vector<Box> lon_spans(double min_lon, double max_lon, double min_lat, double max_lat) {
-    if (min_lon > max_lon) {
-        max_lon += 360.0;
+    std::vector<Box> out;
+    for (const BBox& b : split_at_antimeridian(BBox{min_lon, min_lat, max_lon, max_lat})) {
+        out.emplace_back(Point(b.min_lon, b.min_lat), Point(b.max_lon, b.max_lat));
     }
-    if (max_lon - min_lon >= 360.0) {
-        return {Box(Point(-180.0, min_lat), Point(180.0, max_lat))};
-    }
-    while (min_lon < -180.0) {
-        min_lon += 360.0;
-        max_lon += 360.0;
-    }
-    while (min_lon >= 180.0 && max_lon > 180.0) {
-        min_lon -= 360.0;
-        max_lon -= 360.0;
-    }
-    if (max_lon <= 180.0) {
-        return {Box(Point(min_lon, min_lat), Point(max_lon, max_lat))};
-    }
-    return {Box(Point(min_lon, min_lat), Point(180.0, max_lat)),
-            Box(Point(-180.0, min_lat), Point(max_lon - 360.0, max_lat))};
+    return out;
 }
 
 } // namespace
@@ -178,12 +162,15 @@ struct PointIndex::Impl {
         return it->second;
     }
 
-    /// Which interned areas pass the filter's prefixes (all when it has none).
+    /// Which interned areas pass the filter's prefixes; empty when it has none (every area
+    /// passes), so that a query without an area scope allocates nothing per area (a national
+    /// index holds some 84,000 kelurahan).
     std::vector<bool> allowed_areas(const PointFilter& f) const {
-        std::vector<bool> allowed(areas.size(), f.area_prefixes.empty());
+        std::vector<bool> allowed;
         if (f.area_prefixes.empty()) {
             return allowed;
         }
+        allowed.resize(areas.size());
         for (std::size_t i = 0; i < areas.size(); ++i) {
             allowed[i] =
                 std::any_of(f.area_prefixes.begin(),
@@ -193,10 +180,11 @@ struct PointIndex::Impl {
         return allowed;
     }
 
-    /// The predicate of a query over attributes.
+    /// The predicate of a query over attributes (`allowed` as allowed_areas gives it).
     static bool
     passes(const PointFilter& f, const std::vector<bool>& allowed, const ClusterGroup& g) {
-        return allowed[g.area] && (f.any_category == 0 || (g.categories & f.any_category) != 0) &&
+        return (allowed.empty() || allowed[g.area]) &&
+               (f.any_category == 0 || (g.categories & f.any_category) != 0) &&
                (!f.severity || g.severity == *f.severity) && (!f.status || g.status == *f.status);
     }
 
@@ -440,9 +428,6 @@ std::vector<PointHit>
 PointIndex::in_box(const BBox& box, const PointFilter& filter, std::size_t limit) const {
     const Impl& m = *impl_;
     std::vector<std::uint32_t> found;
-    if (!(box.min_lat <= box.max_lat)) {
-        return {};
-    }
     const auto match = m.matcher(filter);
     for (const Box& q : lon_spans(box.min_lon, box.max_lon, box.min_lat, box.max_lat)) {
         for (auto it = m.tree.qbegin(bgi::covered_by(q) && bgi::satisfies(match));
@@ -486,15 +471,14 @@ PointPage PointIndex::in_box_page(const BBox& box,
                                   std::size_t limit) const {
     const Impl& m = *impl_;
     PointPage page;
-    if (box.empty()) {
-        return page;
-    }
     std::vector<std::uint32_t> found;
-    const Box q(Point(box.min_lon, box.min_lat), Point(box.max_lon, box.max_lat));
     const auto match = m.matcher(filter);
-    for (auto it = m.tree.qbegin(bgi::covered_by(q) && bgi::satisfies(match)); it != m.tree.qend();
-         ++it) {
-        found.push_back(it->second);
+    for (const Box& q : lon_spans(box.min_lon, box.max_lon, box.min_lat, box.max_lat)) {
+        for (auto it = m.tree.qbegin(bgi::covered_by(q) && bgi::satisfies(match));
+             it != m.tree.qend();
+             ++it) {
+            found.push_back(it->second);
+        }
     }
     page.matched = found.size();
     if (offset >= found.size() || limit == 0) {
@@ -518,7 +502,7 @@ std::vector<Cluster> PointIndex::clusters(const ClusterView& view,
                                           const PointFilter& filter) const {
     const Impl& m = *impl_;
     if (filter.area_prefixes.empty() && filter.any_device == 0 && view.zoom <= m.pyramid.depth()) {
-        const std::vector<bool> any_area(1, true); // the pyramid's groups carry area 0
+        const std::vector<bool> any_area; // no area scope here: every area passes
         auto out = m.pyramid.clusters(view, [&](std::uint64_t g) {
             return Impl::passes(filter, any_area, ClusterGroup::unpack(g));
         });

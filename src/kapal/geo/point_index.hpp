@@ -114,9 +114,9 @@ class PointIndex {
     std::vector<PointHit>
     in_polygon(const MultiPolygon& shape, const PointFilter& filter, std::size_t limit) const;
 
-    /// Points inside `box` (edges included) in key order: skips `offset`, at most `limit`, and
-    /// counts every match. Selects the page without sorting the rest (paging a layer: the OGC
-    /// API's offset and numberMatched).
+    /// Points inside `box` (edges included; across the antimeridian as in_box reads it) in key
+    /// order: skips `offset`, at most `limit`, and counts every match. Selects the page without
+    /// sorting the rest (paging a layer: the OGC API's offset and numberMatched).
     PointPage in_box_page(const BBox& box,
                           const PointFilter& filter,
                           std::size_t offset,

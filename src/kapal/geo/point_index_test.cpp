@@ -443,6 +443,13 @@ TEST(PointIndexAntimeridian, BoxesCirclesAndNearestWrapAround) {
               (std::set<std::string>{key_of(0), key_of(2), key_of(3)}));
     EXPECT_TRUE(index.in_box(BBox{-1.0, 1.0, 1.0, -1.0}, {}, 100).empty()) << "lat inverted";
     EXPECT_EQ(keys(index.in_box(BBox{-180.0, -90.0, 180.0, 90.0}, {}, 100)).size(), at.size());
+    // Paged the same way: both sides of the line, in key order.
+    const auto page = index.in_box_page(BBox{170.0, -1.0, -170.0, 1.0}, {}, 1, 3);
+    EXPECT_EQ(page.matched, 5U);
+    ASSERT_EQ(page.hits.size(), 3U);
+    EXPECT_EQ(page.hits[0].key, key_of(1));
+    EXPECT_EQ(page.hits[1].key, key_of(2));
+    EXPECT_EQ(page.hits[2].key, key_of(3));
 
     // 0.002 degrees at the equator is about 222 m: a circle of 300 m around 179.999 reaches
     // -179.999 across the line.

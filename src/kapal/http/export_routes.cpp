@@ -52,14 +52,8 @@ Response download(const Request& req, const Format& format, const std::string& n
     std::ifstream in(file.path(), std::ios::binary);
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    Response res;
-    res.status = 200;
-    res.body = std::move(bytes).str();
-    res.set_header("Content-Type", format.media_type);
-    res.set_header("Content-Disposition",
-                   "attachment; filename=\"" + name + "." + format.extension + "\"");
-    res.set_header("Cache-Control", "no-store");
-    return res;
+    return Response::attachment(
+        std::move(bytes).str(), format.media_type, name + "." + format.extension);
 }
 
 } // namespace

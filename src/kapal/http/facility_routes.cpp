@@ -32,22 +32,6 @@ Response problem(const Error& e, const Request& req) {
     return problem_response(e, req.lang());
 }
 
-Response bad_parameters(std::vector<FieldIssue> issues, const Request& req) {
-    return problem(Error{ErrorCode::InvalidArgument, "bad query parameters", std::move(issues)},
-                   req);
-}
-
-/// Every query parameter must be one of `known`.
-void check_known(const Request& req,
-                 std::initializer_list<std::string_view> known,
-                 std::vector<FieldIssue>& issues) {
-    for (const auto& [name, value] : req.query) {
-        if (std::find(known.begin(), known.end(), name) == known.end()) {
-            issues.push_back({name, ErrorCode::UnknownField, "not a parameter of this resource"});
-        }
-    }
-}
-
 json facility_properties(const store::FacilityRecord& f) {
     return {{"kind", f.kind},
             {"name", f.name},
@@ -67,6 +51,16 @@ json facility_feature(const store::FacilityRecord& f) {
 
 double rounded(double m) {
     return std::round(m * 10) / 10;
+}
+
+/// {"kind", "distance_m", "facility": Feature}; null when there is none.
+json nearest_json(const std::optional<service::NearestFacility>& n) {
+    if (!n) {
+        return nullptr;
+    }
+    return {{"kind", n->facility.kind},
+            {"distance_m", rounded(n->distance_m)},
+            {"facility", facility_feature(n->facility)}};
 }
 
 /// The extension GDAL needs to recognise an upload, from `filename=` (letters and digits
@@ -187,6 +181,67 @@ void add_facility_routes(Router& router, service::FacilityService& facilities) {
                                    {"rejected", std::move(rejected)}}
                                   .dump());
     });
+
+    router.add("GET", "/api/v1/facilities/nearest", kReaders, [&facilities](const Request& req) {
+        std::vector<FieldIssue> issues;
+        check_known(req, {"kind", "format"}, issues);
+        const auto kind = req.query_param("kind");
+        if (!kind || kind->empty()) {
+            issues.push_back({"kind", ErrorCode::InvalidArgument, "required, e.g. puskesmas"});
+        }
+        const auto format = req.query_param("format").value_or("json");
+        if (format != "json" && format != "csv") {
+            issues.push_back({"format", ErrorCode::InvalidArgument, "json or csv"});
+        }
+        if (!issues.empty()) {
+            return bad_parameters(std::move(issues), req);
+        }
+        auto persons = facilities.nearest_for_persons(std::string(*kind), actor_of(req));
+        if (!persons) {
+            return problem(persons.error(), req);
+        }
+        if (format == "csv") {
+            return Response::attachment(service::nearest_csv(*persons),
+                                        "text/csv; charset=utf-8",
+                                        "fasilitas-terdekat-" +
+                                            *service::parse_facility_kind(*kind) + ".csv");
+        }
+        // Persons go through person_to_json, which masks them for the reader; spliced as text.
+        std::string body =
+            R"({"kind":)" + json(*service::parse_facility_kind(*kind)).dump() + R"(,"items":[)";
+        for (std::size_t i = 0; i < persons->size(); ++i) {
+            const auto& p = (*persons)[i];
+            body += i > 0 ? "," : "";
+            body += R"({"nearest":)" + nearest_json(p.nearest).dump() + R"(,"person":)" +
+                    person_to_json(p.record) + "}";
+        }
+        body += "]}";
+        Response res = Response::json(200, std::move(body));
+        res.set_header("Cache-Control", "no-store");
+        return res;
+    });
+
+    router.add(
+        "GET", "/api/v1/persons/{id}/facilities", kReaders, [&facilities](const Request& req) {
+            std::vector<FieldIssue> issues;
+            check_known(req, {}, issues);
+            if (!issues.empty()) {
+                return bad_parameters(std::move(issues), req);
+            }
+            const core::PersonId id{std::string(req.path_param("id"))};
+            auto nearest = facilities.nearest_for_person(id, actor_of(req));
+            if (!nearest) {
+                return problem(nearest.error(), req);
+            }
+            json items = json::array();
+            for (const auto& n : *nearest) {
+                items.push_back(nearest_json(n));
+            }
+            Response res = Response::json(
+                200, json{{"person_id", id.str()}, {"nearest", std::move(items)}}.dump());
+            res.set_header("Cache-Control", "no-store");
+            return res;
+        });
 
     router.add("GET", "/api/v1/facilities/coverage", kReaders, [&facilities](const Request& req) {
         std::vector<FieldIssue> issues;

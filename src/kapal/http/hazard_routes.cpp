@@ -31,42 +31,6 @@ Response problem(const Error& e, const Request& req) {
     return problem_response(e, req.lang());
 }
 
-Response bad_parameters(std::vector<FieldIssue> issues, const Request& req) {
-    return problem(Error{ErrorCode::InvalidArgument, "bad query parameters", std::move(issues)},
-                   req);
-}
-
-/// Every query parameter must be one of `known`.
-void check_known(const Request& req,
-                 std::initializer_list<std::string_view> known,
-                 std::vector<FieldIssue>& issues) {
-    for (const auto& [name, value] : req.query) {
-        if (std::find(known.begin(), known.end(), name) == known.end()) {
-            issues.push_back({name, ErrorCode::UnknownField, "not a parameter of this resource"});
-        }
-    }
-}
-
-/// "lon,lat" in range; nullopt otherwise.
-std::optional<geo::LonLat> parse_lon_lat(std::string_view text) {
-    const auto comma = text.find(',');
-    if (comma == std::string_view::npos) {
-        return std::nullopt;
-    }
-    double v[2] = {0, 0};
-    const std::string_view parts[2] = {text.substr(0, comma), text.substr(comma + 1)};
-    for (int i = 0; i < 2; ++i) {
-        const auto r = std::from_chars(parts[i].data(), parts[i].data() + parts[i].size(), v[i]);
-        if (r.ec != std::errc{} || r.ptr != parts[i].data() + parts[i].size()) {
-            return std::nullopt;
-        }
-    }
-    if (!(v[0] >= -180 && v[0] <= 180 && v[1] >= -90 && v[1] <= 90)) {
-        return std::nullopt;
-    }
-    return geo::LonLat{v[0], v[1]};
-}
-
 std::string metres(double m) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f", m);
@@ -94,7 +58,7 @@ std::string zones_geojson(const std::vector<store::HazardZoneRecord>& zones) {
     return body;
 }
 
-std::string needs_json(const service::EvacuationNeeds& n) {
+std::string needs_json(const service::PersonNeeds& n) {
     return json{{"mobility", n.mobility},
                 {"blind", n.blind},
                 {"deaf", n.deaf},
@@ -127,16 +91,6 @@ std::string evacuation_json(const service::EvacuationList& list) {
     }
     body += "]}";
     return body;
-}
-
-Response file_response(std::string bytes, const char* media_type, const std::string& name) {
-    Response res;
-    res.status = 200;
-    res.body = std::move(bytes);
-    res.set_header("Content-Type", media_type);
-    res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
-    res.set_header("Cache-Control", "no-store");
-    return res;
 }
 
 /// The extension GDAL needs to recognise an upload, from `filename=` (letters and digits
@@ -273,7 +227,7 @@ void add_hazard_routes(Router& router, service::HazardService& hazards) {
         }
         std::optional<geo::LonLat> start;
         if (const auto s = req.query_param("start")) {
-            start = parse_lon_lat(*s);
+            start = geo::parse_lon_lat(*s);
             if (!start) {
                 issues.push_back({"start", ErrorCode::InvalidArgument, "lon,lat"});
             }
@@ -288,7 +242,7 @@ void add_hazard_routes(Router& router, service::HazardService& hazards) {
         }
         const std::string name = "evakuasi-" + id;
         if (format == "csv") {
-            return file_response(
+            return Response::attachment(
                 service::evacuation_csv(*list), "text/csv; charset=utf-8", name + ".csv");
         }
         if (format == "pdf") {
@@ -298,7 +252,7 @@ void add_hazard_routes(Router& router, service::HazardService& hazards) {
             if (!pdf) {
                 return problem(pdf.error(), req);
             }
-            return file_response(std::move(*pdf), "application/pdf", name + ".pdf");
+            return Response::attachment(std::move(*pdf), "application/pdf", name + ".pdf");
         }
         Response res = Response::json(200, evacuation_json(*list));
         res.set_header("Cache-Control", "no-store");

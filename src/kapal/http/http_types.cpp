@@ -283,6 +283,18 @@ Response Response::text(int status, std::string body) {
     return response;
 }
 
+Response
+Response::attachment(std::string bytes, std::string_view media_type, std::string_view filename) {
+    Response response;
+    response.status = 200;
+    response.headers.emplace_back("Content-Type", std::string(media_type));
+    response.headers.emplace_back("Content-Disposition",
+                                  "attachment; filename=\"" + std::string(filename) + "\"");
+    response.headers.emplace_back("Cache-Control", "no-store");
+    response.body = std::move(bytes);
+    return response;
+}
+
 std::optional<std::string_view> Response::header(std::string_view name) const {
     return find_header(headers, name);
 }

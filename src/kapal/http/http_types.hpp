@@ -62,6 +62,12 @@ struct Response {
     /// A response with Content-Type text/plain; charset=utf-8.
     static Response text(int status, std::string body);
 
+    /// A 200 download: the bytes with their media type, Content-Disposition attachment with
+    /// `filename` (a name we made: no quotes or path), and Cache-Control no-store (files of
+    /// personal data must not sit in caches).
+    static Response
+    attachment(std::string bytes, std::string_view media_type, std::string_view filename);
+
     /// The first header called `name` (case-insensitive), or nullopt.
     std::optional<std::string_view> header(std::string_view name) const;
 

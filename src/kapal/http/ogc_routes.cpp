@@ -55,11 +55,6 @@ Response json_response(const json& body) {
     return Response::json(200, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-Response bad_parameters(std::vector<FieldIssue> issues, const Request& req) {
-    return problem_response(
-        Error{ErrorCode::InvalidArgument, "bad query parameters", std::move(issues)}, req.lang());
-}
-
 /// Checks f (json or geojson only) and that no parameter outside `allowed` is present.
 bool check_parameters(const Request& req,
                       std::initializer_list<std::string_view> allowed,
@@ -216,11 +211,8 @@ std::optional<service::FeatureQuery> parse_items_query(const Request& req,
             n[1] > n[3]) {
             issues.push_back(
                 {"bbox", ErrorCode::InvalidArgument, "min_lon,min_lat,max_lon,max_lat in WGS84"});
-        } else if (n[0] > n[2]) {
-            issues.push_back({"bbox",
-                              ErrorCode::InvalidArgument,
-                              "a box across the antimeridian is not served"});
         } else {
+            // min_lon > max_lon: a box across the antimeridian (OGC API – Features, bbox).
             q.bbox = geo::BBox{n[0], n[1], n[2], n[3]};
         }
     }

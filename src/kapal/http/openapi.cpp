@@ -131,11 +131,17 @@ const std::string& openapi_document() {
     "/api/v1/routes/visit": {
       "post": {
         "tags": ["routes"], "operationId": "planVisitRoute", "summary": "Order home visits from a start point (nearest neighbour, then 2-opt; great-circle metres)", "description": "Roles: admin, operator, auditor, viewer. Persons outside the caller's areas answer 404 naming persons[i]; with kelurahan, only the caller's persons of that kelurahan are routed. The route ends at the last stop. Persons without a home location are listed in unlocated.",
+        "parameters": [
+          { "name": "format", "in": "query", "description": "json (default), csv, or pdf (the printable visit list: A4 landscape, one row per stop with needs, caregiver, phone, distances and a column to sign)", "schema": { "type": "string", "enum": ["json", "csv", "pdf"] } }
+        ],
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VisitRequest" } } } },
         "responses": {
           "401": { "$ref": "#/components/responses/Problem" },
           "403": { "$ref": "#/components/responses/Problem" },
-          "200": { "description": "The stops in visiting order", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/VisitRoute" } } } },
+          "200": { "description": "The stops in visiting order; as csv or pdf the printable visit list (a download)", "content": {
+            "application/json": { "schema": { "$ref": "#/components/schemas/VisitRoute" } },
+            "text/csv": { "schema": { "type": "string" } },
+            "application/pdf": { "schema": { "type": "string", "format": "binary" } } } },
           "400": { "$ref": "#/components/responses/Problem" },
           "404": { "$ref": "#/components/responses/Problem" },
           "415": { "$ref": "#/components/responses/Problem" },
@@ -224,6 +230,43 @@ const std::string& openapi_document() {
           "200": { "description": "The report", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/FacilityCoverage" } } } },
           "400": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/facilities/nearest": {
+      "get": {
+        "tags": ["facilities"], "operationId": "getNearestFacilities", "summary": "Every active person of the caller's areas with a home, and the facility of a kind nearest to it", "description": "Roles: admin, operator, auditor, viewer. Only persons of the caller's areas with a home are listed (never refused for scope); persons are masked as everywhere. In id order.",
+        "parameters": [
+          { "name": "kind", "in": "query", "required": true, "description": "Facility kind (a code or a common label)", "schema": { "type": "string" } },
+          { "name": "format", "in": "query", "description": "json (default) or csv (a download)", "schema": { "type": "string", "enum": ["json", "csv"] } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The persons and their nearest facility", "content": {
+            "application/json": { "schema": { "type": "object", "required": ["kind", "items"], "properties": {
+              "kind": { "type": "string" },
+              "items": { "type": "array", "items": { "type": "object", "required": ["nearest", "person"], "properties": {
+                "nearest": { "oneOf": [ { "type": "null" }, { "$ref": "#/components/schemas/NearestFacility" } ] },
+                "person": { "$ref": "#/components/schemas/Person" } } } } } } },
+            "text/csv": { "schema": { "type": "string" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/persons/{id}/facilities": {
+      "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
+      "get": {
+        "tags": ["facilities"], "operationId": "getPersonNearestFacilities", "summary": "The nearest facility of each kind to a person's home, and its distance", "description": "Roles: admin, operator, auditor, viewer. A person outside the caller's areas answers 404. Empty when the person has no home location; kinds without any facility are left out.",
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "One entry per kind, in the kinds' order", "content": { "application/json": { "schema": { "type": "object", "required": ["person_id", "nearest"], "properties": {
+            "person_id": { "type": "string", "format": "uuid" },
+            "nearest": { "type": "array", "items": { "$ref": "#/components/schemas/NearestFacility" } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
         }
       }
     },
@@ -757,6 +800,14 @@ const std::string& openapi_document() {
             "nearest": { "description": "null when there is no facility of the kind", "oneOf": [ { "type": "null" }, { "type": "object", "required": ["id", "name", "distance_m"], "properties": {
               "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" }, "distance_m": { "type": "number" } } } ] },
             "person": { "$ref": "#/components/schemas/Person" } } } }
+        }
+      },
+      "NearestFacility": {
+        "type": "object", "required": ["kind", "distance_m", "facility"],
+        "properties": {
+          "kind": { "type": "string" },
+          "distance_m": { "type": "number", "description": "Great-circle metres from the home" },
+          "facility": { "type": "object", "description": "The facility as a GeoJSON Point Feature (properties as in GET /api/v1/facilities)" }
         }
       },
       "EvacuationList": {

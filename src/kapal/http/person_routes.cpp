@@ -592,6 +592,15 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
     });
 
     router.add("POST", "/api/v1/routes/visit", kReaders, [&persons](const Request& req) {
+        std::vector<FieldIssue> issues;
+        check_known(req, {"format"}, issues);
+        const auto format = req.query_param("format").value_or("json");
+        if (format != "json" && format != "csv" && format != "pdf") {
+            issues.push_back({"format", ErrorCode::InvalidArgument, "json, csv or pdf"});
+        }
+        if (!issues.empty()) {
+            return bad_parameters(std::move(issues), req);
+        }
         auto request = visit_body(req);
         if (!request) {
             return problem(request.error(), req);
@@ -599,6 +608,20 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         auto plan = service::plan_visit(persons, *request, actor_of(req));
         if (!plan) {
             return problem(plan.error(), req);
+        }
+        const auto& regions = persons.reference().regions;
+        if (format == "csv") {
+            return Response::attachment(
+                service::visit_csv(*plan, regions), "text/csv; charset=utf-8", "kunjungan.csv");
+        }
+        if (format == "pdf") {
+            const std::string by =
+                req.principal ? req.principal->user.username : std::string("anonymous");
+            auto pdf = service::visit_pdf(*plan, regions, by, persons.clock().now());
+            if (!pdf) {
+                return problem(pdf.error(), req);
+            }
+            return Response::attachment(std::move(*pdf), "application/pdf", "kunjungan.pdf");
         }
         std::string body = R"({"start":[)";
         body += nlohmann::json(request->start.lon).dump() + "," +

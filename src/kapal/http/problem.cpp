@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace kapal::http {
 
 std::string problem_json(const Error& error, std::string_view lang, int status) {
@@ -50,6 +52,21 @@ Response problem_response(const Error& error, std::string_view lang, int status)
 
 Response problem_response(ErrorCode code, std::string_view lang, std::string message, int status) {
     return problem_response(Error{code, std::move(message), {}}, lang, status);
+}
+
+Response bad_parameters(std::vector<FieldIssue> issues, const Request& req) {
+    return problem_response(
+        Error{ErrorCode::InvalidArgument, "bad query parameters", std::move(issues)}, req.lang());
+}
+
+void check_known(const Request& req,
+                 std::initializer_list<std::string_view> known,
+                 std::vector<FieldIssue>& issues) {
+    for (const auto& [name, value] : req.query) {
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            issues.push_back({name, ErrorCode::UnknownField, "not a parameter of this resource"});
+        }
+    }
 }
 
 } // namespace kapal::http

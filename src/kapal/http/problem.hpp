@@ -4,8 +4,10 @@
 #include "kapal/core/error.hpp"
 #include "kapal/http/http_types.hpp"
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kapal::http {
 
@@ -26,5 +28,13 @@ Response problem_response(const Error& error, std::string_view lang, int status 
 /// Shorthand: problem_response(Error{code, message, {}}, lang, status).
 Response
 problem_response(ErrorCode code, std::string_view lang, std::string message = {}, int status = 0);
+
+/// 400 InvalidArgument "bad query parameters" with one issue per bad parameter.
+Response bad_parameters(std::vector<FieldIssue> issues, const Request& req);
+
+/// Adds an UnknownField issue for every query parameter of `req` that is not in `known`.
+void check_known(const Request& req,
+                 std::initializer_list<std::string_view> known,
+                 std::vector<FieldIssue>& issues);
 
 } // namespace kapal::http

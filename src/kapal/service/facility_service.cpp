@@ -1,6 +1,7 @@
 #include "kapal/service/facility_service.hpp"
 
 #include "kapal/core/text.hpp"
+#include "kapal/core/time.hpp"
 #include "kapal/io/csv_writer.hpp"
 #include "kapal/io/vector_reader.hpp"
 
@@ -224,16 +225,11 @@ Result<std::optional<NearestFacility>> FacilityService::nearest(geo::LonLat at,
     return nearest_facility(*all, at, code);
 }
 
-Result<CoverageReport>
-FacilityService::coverage(const std::string& kind, double max_m, const Actor& actor) {
+Result<std::vector<PersonNearest>> FacilityService::nearest_for_persons(const std::string& kind,
+                                                                        const Actor& actor) {
     const auto code = parse_facility_kind(kind);
     if (!code) {
         return fail(unknown_kind(kind));
-    }
-    if (!std::isfinite(max_m) || max_m <= 0 || max_m > kMaxCoverageM) {
-        return fail(ErrorCode::ValidationFailed,
-                    "max_m must be more than 0 and at most 100000 metres",
-                    {{"max_m", ErrorCode::InvalidArgument, "out of range"}});
     }
     auto all = store_.list_facilities();
     if (!all) {
@@ -243,12 +239,7 @@ FacilityService::coverage(const std::string& kind, double max_m, const Actor& ac
     std::copy_if(all->begin(), all->end(), std::back_inserter(of_kind), [&](const auto& f) {
         return f.kind == *code;
     });
-
-    CoverageReport report;
-    report.kind = *code;
-    report.max_m = max_m;
-    report.facilities = of_kind.size();
-    std::map<std::string, CoverageArea> areas;
+    std::vector<PersonNearest> out;
     store::PersonQuery query;
     query.status = core::Status::Aktif;
     query.limit = 1000;
@@ -258,36 +249,83 @@ FacilityService::coverage(const std::string& kind, double max_m, const Actor& ac
             return fail(std::move(page).error());
         }
         for (auto& record : page->items) {
-            const auto& home = record.person.home;
-            if (!home) {
-                continue;
+            if (const auto& home = record.person.home) {
+                auto nearest = nearest_facility(of_kind, geo::LonLat{home->lon, home->lat});
+                out.push_back(PersonNearest{std::move(record), std::move(nearest)});
             }
-            ++report.persons;
-            const std::string& kelurahan = record.person.address.kelurahan_code;
-            CoverageArea& area = areas[kelurahan];
-            area.kelurahan_code = kelurahan;
-            ++area.persons;
-            auto nearest = nearest_facility(of_kind, geo::LonLat{home->lon, home->lat});
-            if (nearest && nearest->distance_m <= max_m) {
-                continue;
-            }
-            ++area.uncovered;
-            report.uncovered.push_back(UncoveredPerson{std::move(record), std::move(nearest)});
         }
         if (page->next_cursor.empty()) {
-            break;
+            return out;
         }
         query.cursor = page->next_cursor;
+    }
+}
+
+Result<std::vector<NearestFacility>> FacilityService::nearest_for_person(const core::PersonId& id,
+                                                                         const Actor& actor) {
+    auto record = persons_.get(id, actor);
+    if (!record) {
+        return fail(std::move(record).error());
+    }
+    std::vector<NearestFacility> out;
+    const auto& home = record->person.home;
+    if (!home) {
+        return out;
+    }
+    auto all = store_.list_facilities();
+    if (!all) {
+        return fail(std::move(all).error());
+    }
+    for (const auto kind : kFacilityKinds) {
+        if (auto nearest = nearest_facility(*all, geo::LonLat{home->lon, home->lat}, kind)) {
+            out.push_back(std::move(*nearest));
+        }
+    }
+    return out;
+}
+
+Result<CoverageReport>
+FacilityService::coverage(const std::string& kind, double max_m, const Actor& actor) {
+    if (!std::isfinite(max_m) || max_m <= 0 || max_m > kMaxCoverageM) {
+        return fail(ErrorCode::ValidationFailed,
+                    "max_m must be more than 0 and at most 100000 metres",
+                    {{"max_m", ErrorCode::InvalidArgument, "out of range"}});
+    }
+    auto persons = nearest_for_persons(kind, actor);
+    if (!persons) {
+        return fail(std::move(persons).error());
+    }
+    auto all = store_.list_facilities();
+    if (!all) {
+        return fail(std::move(all).error());
+    }
+    CoverageReport report;
+    report.kind = *parse_facility_kind(kind);
+    report.max_m = max_m;
+    report.facilities = static_cast<std::size_t>(std::count_if(
+        all->begin(), all->end(), [&](const auto& f) { return f.kind == report.kind; }));
+    std::map<std::string, CoverageArea> areas;
+    for (auto& p : *persons) {
+        ++report.persons;
+        const std::string& kelurahan = p.record.person.address.kelurahan_code;
+        CoverageArea& area = areas[kelurahan];
+        area.kelurahan_code = kelurahan;
+        ++area.persons;
+        if (p.nearest && p.nearest->distance_m <= max_m) {
+            continue;
+        }
+        ++area.uncovered;
+        report.uncovered.push_back(std::move(p));
     }
     for (auto& [key, area] : areas) {
         report.areas.push_back(std::move(area));
     }
-    const auto distance = [](const UncoveredPerson& u) {
+    const auto distance = [](const PersonNearest& u) {
         return u.nearest ? u.nearest->distance_m : HUGE_VAL;
     };
     std::sort(report.uncovered.begin(),
               report.uncovered.end(),
-              [&](const UncoveredPerson& a, const UncoveredPerson& b) {
+              [&](const PersonNearest& a, const PersonNearest& b) {
                   const double da = distance(a);
                   const double db = distance(b);
                   if (da != db) {
@@ -298,12 +336,83 @@ FacilityService::coverage(const std::string& kind, double max_m, const Actor& ac
     return report;
 }
 
-std::string coverage_csv(const CoverageReport& report) {
+FeatureCollection facilities_collection(store::Store& store, geo::BBox extent) {
+    FeatureCollection c;
+    c.id = "facilities";
+    c.title = "Fasilitas layanan";
+    c.description = "Facilities that serve persons with disabilities: puskesmas, pustu, rumah "
+                    "sakit, SLB schools, posyandu, kantor kelurahan/kecamatan and the Dinas "
+                    "Sosial (points, WGS84).";
+    c.extent = extent;
+    c.schema = io::FeatureSchema{io::GeometryKind::Point,
+                                 {{"kind", io::FieldType::String},
+                                  {"name", io::FieldType::String},
+                                  {"kelurahan_code", io::FieldType::String},
+                                  {"address", io::FieldType::String},
+                                  {"phone", io::FieldType::String},
+                                  {"source", io::FieldType::String},
+                                  {"created_at", io::FieldType::String}}};
+    c.open = false;
+    const auto feature = [](const store::FacilityRecord& f) {
+        io::Feature out;
+        out.id = f.id;
+        out.geometry = geo::LonLat{f.lon, f.lat};
+        out.values = {f.kind,
+                      f.name,
+                      f.kelurahan_code,
+                      f.address,
+                      f.phone,
+                      f.source,
+                      core::format_timestamp(f.created_at)};
+        return out;
+    };
+    c.items = [&store, feature](const FeatureQuery& q, const Actor&) -> Result<FeaturePage> {
+        auto all = store.list_facilities();
+        if (!all) {
+            return fail(std::move(all).error());
+        }
+        FeaturePage page;
+        for (const auto& f : *all) {
+            if (q.bbox && !geo::wrapped_contains(*q.bbox, geo::LonLat{f.lon, f.lat})) {
+                continue;
+            }
+            if (page.matched >= q.offset && page.items.size() < q.limit) {
+                page.items.push_back(feature(f));
+            }
+            ++page.matched;
+        }
+        return page;
+    };
+    c.item = [&store, feature](const std::string& id, const Actor&) -> Result<io::Feature> {
+        auto all = store.list_facilities();
+        if (!all) {
+            return fail(std::move(all).error());
+        }
+        for (const auto& f : *all) {
+            if (f.id == id) {
+                return feature(f);
+            }
+        }
+        return fail(ErrorCode::NotFound, "no facility with this id");
+    };
+    return c;
+}
+
+std::string nearest_csv(const std::vector<PersonNearest>& persons) {
     std::ostringstream out;
     io::CsvWriter csv(out, io::CsvWriterOptions{',', true, true});
-    csv.write_row(std::vector<std::string>{
-        "id", "nama", "kelurahan", "rw", "rt", "lon", "lat", "fasilitas_terdekat", "jarak_m"});
-    for (const auto& u : report.uncovered) {
+    csv.write_row(std::vector<std::string>{"id",
+                                           "nama",
+                                           "kelurahan",
+                                           "rw",
+                                           "rt",
+                                           "lon",
+                                           "lat",
+                                           "fasilitas_id",
+                                           "fasilitas_jenis",
+                                           "fasilitas_terdekat",
+                                           "jarak_m"});
+    for (const auto& u : persons) {
         const core::Person& p = u.record.person;
         csv.write_row(
             std::vector<std::string>{u.record.id.str(),
@@ -313,10 +422,16 @@ std::string coverage_csv(const CoverageReport& report) {
                                      p.address.rt,
                                      p.home ? number(p.home->lon, "%.6f") : "",
                                      p.home ? number(p.home->lat, "%.6f") : "",
+                                     u.nearest ? u.nearest->facility.id : "",
+                                     u.nearest ? u.nearest->facility.kind : "",
                                      u.nearest ? u.nearest->facility.name : "",
                                      u.nearest ? number(u.nearest->distance_m, "%.0f") : ""});
     }
     return out.str();
+}
+
+std::string coverage_csv(const CoverageReport& report) {
+    return nearest_csv(report.uncovered);
 }
 
 } // namespace kapal::service

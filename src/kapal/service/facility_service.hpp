@@ -12,6 +12,7 @@
 #include "kapal/core/result.hpp"
 #include "kapal/geo/geometry.hpp"
 #include "kapal/service/actor.hpp"
+#include "kapal/service/gis_layers.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/store/store.hpp"
 
@@ -79,8 +80,8 @@ nearest_facility(const std::vector<store::FacilityRecord>& facilities,
                  geo::LonLat at,
                  std::string_view kind = {});
 
-/// A person farther than the report's distance from every facility of the kind.
-struct UncoveredPerson {
+/// A person and the facility of a kind nearest to their home.
+struct PersonNearest {
     core::PersonRecord record;
     std::optional<NearestFacility> nearest; ///< nullopt: no facility of the kind at all
 };
@@ -95,10 +96,10 @@ struct CoverageArea {
 struct CoverageReport {
     std::string kind;
     double max_m = 0;
-    std::size_t facilities = 0;             ///< of the kind
-    std::size_t persons = 0;                ///< checked: active, in the actor's areas, with a home
-    std::vector<CoverageArea> areas;        ///< by kelurahan code
-    std::vector<UncoveredPerson> uncovered; ///< farthest first, then by id
+    std::size_t facilities = 0;           ///< of the kind
+    std::size_t persons = 0;              ///< checked: active, in the actor's areas, with a home
+    std::vector<CoverageArea> areas;      ///< by kelurahan code
+    std::vector<PersonNearest> uncovered; ///< farthest first, then by id
 };
 
 /// The most metres a coverage distance may be.
@@ -126,6 +127,18 @@ class FacilityService {
     /// unknown kind), store errors.
     Result<std::optional<NearestFacility>> nearest(geo::LonLat at, const std::string& kind);
 
+    /// Every active person of the actor's areas with a home, in id order, each with the facility
+    /// of `kind` nearest to the home (nullopt when there is none of the kind). Errors:
+    /// ValidationFailed (an unknown kind), store errors.
+    Result<std::vector<PersonNearest>> nearest_for_persons(const std::string& kind,
+                                                           const Actor& actor);
+
+    /// The nearest facility of each kind there is to the home of one person (read for `actor`,
+    /// so a person outside the actor's areas answers NotFound), in kFacilityKinds order; empty
+    /// when the person has no home location. Errors: NotFound, store errors.
+    Result<std::vector<NearestFacility>> nearest_for_person(const core::PersonId& id,
+                                                            const Actor& actor);
+
     /// The coverage report for `actor`: active persons of the actor's areas with a home,
     /// counted per kelurahan, and those farther than `max_m` metres from every facility of
     /// `kind` listed. Errors: ValidationFailed (unknown kind; max_m not in (0, kMaxCoverageM]),
@@ -138,6 +151,16 @@ class FacilityService {
     const core::Clock& clock_;
     core::IdGenerator& ids_;
 };
+
+/// The facilities collection of the OGC API (points, for signed-in readers like
+/// GET /api/v1/facilities): kind, name, kelurahan_code, address, phone, source, created_at; in
+/// kind, then name order. The store must outlive it.
+FeatureCollection facilities_collection(store::Store& store, geo::BBox extent);
+
+/// Persons and their nearest facility as CSV (UTF-8, header row): id, name, kelurahan, RT, RW,
+/// home, the nearest facility's id, kind and name, and the distance in whole metres. Pass
+/// records already masked for the reader.
+std::string nearest_csv(const std::vector<PersonNearest>& persons);
 
 /// The report's uncovered persons as CSV (UTF-8, header row): id, name, kelurahan, RT, RW,
 /// home, the nearest facility and its distance. Pass records already masked for the reader.

@@ -360,6 +360,46 @@ TEST_F(FacilityServiceTest, CoverageListsExactlyThePersonsFartherThanTheDistance
     auto bad_kind = facilities_->coverage("bandara", max_m, admin_);
     ASSERT_FALSE(bad_kind.has_value());
     EXPECT_EQ(bad_kind.error().fields.at(0).field, "kind");
+
+    // The nearest puskesmas of every person, and of every kind for one person: brute force.
+    const auto brute = [&](const core::PersonRecord& r, const std::string& kind) {
+        double best = HUGE_VAL;
+        for (const auto& f : facilities) {
+            if (f.kind == kind) {
+                best = std::min(
+                    best,
+                    geo::haversine_m({r.person.home->lon, r.person.home->lat}, {f.lon, f.lat}));
+            }
+        }
+        return best;
+    };
+    auto everyone = facilities_->nearest_for_persons("Puskesmas", admin_);
+    ASSERT_TRUE(everyone.has_value()) << everyone.error().message;
+    ASSERT_EQ(everyone->size(), persons);
+    for (const auto& p : *everyone) {
+        ASSERT_TRUE(p.nearest.has_value());
+        EXPECT_EQ(p.nearest->facility.kind, "puskesmas");
+        EXPECT_DOUBLE_EQ(p.nearest->distance_m, brute(p.record, "puskesmas"));
+    }
+    const std::string table = nearest_csv(*everyone);
+    EXPECT_EQ(static_cast<std::size_t>(std::count(table.begin(), table.end(), '\n')), persons + 1);
+    const core::PersonRecord& someone = everyone->front().record;
+    auto each_kind = facilities_->nearest_for_person(someone.id, admin_);
+    ASSERT_TRUE(each_kind.has_value()) << each_kind.error().message;
+    ASSERT_EQ(each_kind->size(), 2U) << "puskesmas and posyandu; no other kind exists";
+    EXPECT_EQ(each_kind->at(0).facility.kind, "puskesmas");
+    EXPECT_EQ(each_kind->at(1).facility.kind, "posyandu");
+    EXPECT_DOUBLE_EQ(each_kind->at(1).distance_m, brute(someone, "posyandu"));
+    const Actor other{"lurah",
+                      "10.0.0.2",
+                      {someone.person.address.kelurahan_code == kSelatan ? kUtara : kSelatan},
+                      core::Role::Operator};
+    auto hidden = facilities_->nearest_for_person(someone.id, other);
+    ASSERT_FALSE(hidden.has_value());
+    EXPECT_EQ(hidden.error().code, ErrorCode::NotFound);
+    auto unknown = facilities_->nearest_for_persons("bandara", admin_);
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().fields.at(0).field, "kind");
 }
 
 } // namespace

@@ -229,7 +229,7 @@ FeatureCollection areas_collection(std::shared_ptr<const ReferenceData> ref) {
     c.items = [ref](const FeatureQuery& q, const Actor&) -> Result<FeaturePage> {
         FeaturePage page;
         for (const auto& a : ref->areas) {
-            if (q.bbox && !q.bbox->intersects(box_of(a.shape))) {
+            if (q.bbox && !geo::wrapped_intersects(*q.bbox, box_of(a.shape))) {
                 continue;
             }
             if (page.matched >= q.offset && page.items.size() < q.limit) {

@@ -39,7 +39,8 @@ io::FeatureSchema area_layer_schema();
 /// An area as a multipolygon feature.
 io::Feature area_feature(const geo::AreaFeature& area);
 
-/// A page request: features whose geometry intersects `bbox` (all when unset), skipping
+/// A page request: features whose geometry intersects `bbox` (all when unset; min_lon > max_lon
+/// crosses the antimeridian, see geo::split_at_antimeridian), skipping
 /// `offset`, at most `limit`.
 struct FeatureQuery {
     std::optional<geo::BBox> bbox;

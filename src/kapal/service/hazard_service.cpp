@@ -44,74 +44,6 @@ const std::map<std::string, std::string, std::less<>>& hazard_aliases() {
     return aliases;
 }
 
-constexpr std::array<std::string_view, 5> kMobilityDevices = {
-    "kursi_roda", "kruk", "tongkat", "walker", "kaki_palsu"};
-
-bool has_device(const core::Person& p, std::string_view code) {
-    return std::find(p.assistive_devices.begin(), p.assistive_devices.end(), code) !=
-           p.assistive_devices.end();
-}
-
-bool has_category(const core::Person& p, core::Category c) {
-    return std::find(p.categories.begin(), p.categories.end(), c) != p.categories.end();
-}
-
-/// A Washington Group answer of "a lot of difficulty" (3) or "cannot do at all" (4).
-bool wg_severe(const core::Person& p, core::WgDomain d) {
-    const auto& answer = p.wgss[static_cast<std::size_t>(d)];
-    return answer && *answer >= 3;
-}
-
-std::string join(const std::vector<std::string>& parts, const char* sep) {
-    std::string out;
-    for (const auto& p : parts) {
-        out += (out.empty() ? "" : sep) + p;
-    }
-    return out;
-}
-
-/// The needs as words for people (Indonesian), e.g. "mobilitas, netra".
-std::string needs_text(const EvacuationNeeds& n) {
-    std::vector<std::string> words;
-    if (n.mobility) {
-        words.emplace_back("mobilitas");
-    }
-    if (n.blind) {
-        words.emplace_back("netra");
-    }
-    if (n.deaf) {
-        words.emplace_back("rungu");
-    }
-    if (n.communication) {
-        words.emplace_back("komunikasi");
-    }
-    return join(words, ", ");
-}
-
-std::string caregiver_text(const core::Person& p) {
-    if (!p.caregiver) {
-        return {};
-    }
-    std::string out = p.caregiver->name;
-    if (!p.caregiver->relationship.empty()) {
-        out += " (" + p.caregiver->relationship + ")";
-    }
-    return out;
-}
-
-std::string address_text(const core::Person& p) {
-    std::string out = p.address.street;
-    if (!p.address.rt.empty() || !p.address.rw.empty()) {
-        out +=
-            (out.empty() ? "" : ", ") + std::string("RT ") + p.address.rt + "/RW " + p.address.rw;
-    }
-    return out;
-}
-
-std::string age_text(const core::Person& p, core::Date on) {
-    return p.birth_date.ok() ? std::to_string(core::age_on(p.birth_date, on)) : "";
-}
-
 std::string metres(double m) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.0f", m);
@@ -163,25 +95,6 @@ std::optional<std::string> parse_hazard_level(std::string_view text) {
         return "tinggi";
     }
     return std::nullopt;
-}
-
-EvacuationNeeds evacuation_needs(const core::Person& p) {
-    using core::Category;
-    using core::WgDomain;
-    EvacuationNeeds n;
-    n.devices = p.assistive_devices;
-    n.mobility = std::any_of(kMobilityDevices.begin(),
-                             kMobilityDevices.end(),
-                             [&](std::string_view d) { return has_device(p, d); }) ||
-                 wg_severe(p, WgDomain::Walking);
-    n.blind = has_category(p, Category::SensorikNetra) || has_device(p, "tongkat_netra") ||
-              has_device(p, "braille") || wg_severe(p, WgDomain::Seeing);
-    n.deaf = has_category(p, Category::SensorikRungu) || has_device(p, "alat_bantu_dengar") ||
-             wg_severe(p, WgDomain::Hearing);
-    n.communication = has_category(p, Category::SensorikWicara) ||
-                      has_category(p, Category::Intelektual) ||
-                      wg_severe(p, WgDomain::Communication);
-    return n;
 }
 
 HazardService::HazardService(store::Store& store,
@@ -347,7 +260,7 @@ Result<EvacuationList> HazardService::evacuation_list(const std::string& zone_id
         g.rw = a.rw;
         g.rt = a.rt;
         EvacuationStop stop;
-        stop.needs = evacuation_needs(hit.record.person);
+        stop.needs = person_needs(hit.record.person);
         stop.record = std::move(hit.record);
         g.stops.push_back(std::move(stop));
         ++list.persons;
@@ -428,8 +341,8 @@ FeatureCollection hazards_collection(store::Store& store, geo::BBox extent) {
             if (!f) {
                 continue; // unreadable geometry: cannot have been written (checked at import)
             }
-            if (q.bbox &&
-                !q.bbox->intersects(geo::bbox_of(std::get<geo::MultiPolygon>(f->geometry)))) {
+            if (q.bbox && !geo::wrapped_intersects(
+                              *q.bbox, geo::bbox_of(std::get<geo::MultiPolygon>(f->geometry)))) {
                 continue;
             }
             if (page.matched >= q.offset && page.items.size() < q.limit) {

@@ -12,6 +12,7 @@
 #include "kapal/geo/geometry.hpp"
 #include "kapal/service/actor.hpp"
 #include "kapal/service/gis_layers.hpp"
+#include "kapal/service/person_needs.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/store/store.hpp"
 
@@ -74,21 +75,9 @@ struct HazardImportReport {
     std::vector<HazardImportProblem> rejected;
 };
 
-/// What a person needs to be evacuated.
-struct EvacuationNeeds {
-    bool mobility = false; ///< wheelchair, crutches, walker, prosthesis, or walking answer 3–4
-    bool blind = false;    ///< sensorik netra, a white cane or braille, or seeing 3–4
-    bool deaf = false;     ///< sensorik rungu, a hearing aid, or hearing 3–4
-    bool communication = false;       ///< sensorik wicara, intelektual, or communication 3–4
-    std::vector<std::string> devices; ///< assistive device codes
-};
-
-/// The needs of a person for an evacuation list.
-EvacuationNeeds evacuation_needs(const core::Person& person);
-
 struct EvacuationStop {
     core::PersonRecord record;
-    EvacuationNeeds needs;
+    PersonNeeds needs;
     double leg_m = 0; ///< walking order: from the previous stop (the start for the first)
 };
 

@@ -32,21 +32,21 @@ TEST(HazardNames, KindsAndLevelsFromCodesAndCommonLabels) {
 
 TEST(HazardNames, NeedsComeFromCategoriesDevicesAndTheWashingtonGroupAnswers) {
     core::Person p;
-    EXPECT_FALSE(evacuation_needs(p).mobility);
+    EXPECT_FALSE(person_needs(p).mobility);
     p.assistive_devices = {"kursi_roda"};
-    EXPECT_TRUE(evacuation_needs(p).mobility);
-    EXPECT_FALSE(evacuation_needs(p).blind);
+    EXPECT_TRUE(person_needs(p).mobility);
+    EXPECT_FALSE(person_needs(p).blind);
     p.assistive_devices.clear();
     p.wgss[static_cast<std::size_t>(core::WgDomain::Walking)] = 3;
-    EXPECT_TRUE(evacuation_needs(p).mobility) << "a lot of difficulty walking";
+    EXPECT_TRUE(person_needs(p).mobility) << "a lot of difficulty walking";
     p.wgss[static_cast<std::size_t>(core::WgDomain::Walking)] = 2;
-    EXPECT_FALSE(evacuation_needs(p).mobility) << "some difficulty is not enough";
+    EXPECT_FALSE(person_needs(p).mobility) << "some difficulty is not enough";
     p.categories = {core::Category::SensorikNetra, core::Category::SensorikRungu};
-    EXPECT_TRUE(evacuation_needs(p).blind);
-    EXPECT_TRUE(evacuation_needs(p).deaf);
-    EXPECT_FALSE(evacuation_needs(p).communication);
+    EXPECT_TRUE(person_needs(p).blind);
+    EXPECT_TRUE(person_needs(p).deaf);
+    EXPECT_FALSE(person_needs(p).communication);
     p.categories = {core::Category::Intelektual};
-    EXPECT_TRUE(evacuation_needs(p).communication);
+    EXPECT_TRUE(person_needs(p).communication);
 }
 
 class HazardServiceTest : public StoreTest {

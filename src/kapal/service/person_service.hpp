@@ -114,6 +114,8 @@ class PersonService {
 
     const ReferenceData& reference() const { return *ref_; }
 
+    const core::Clock& clock() const { return clock_; }
+
   private:
     Result<void> validate(core::Person& person) const;
     bool in_scope(const core::PersonRecord& record, const Actor& actor) const;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <sstream>
 
 namespace kapal::service {
 namespace {
@@ -76,6 +77,27 @@ TEST_F(VisitServiceTest, AKelurahanInTheOrderOfTheRoutePlanner) {
         EXPECT_DOUBLE_EQ(plan->stops[i].cumulative_m, cumulative);
     }
     EXPECT_DOUBLE_EQ(plan->total_m, expected.total_m);
+    EXPECT_EQ(plan->start, request.start);
+
+    // The printable list: the stops in route order, then the unlocated person without an order.
+    const std::string csv = visit_csv(*plan, testing::reference().regions);
+    std::istringstream lines(csv);
+    std::string line;
+    ASSERT_TRUE(std::getline(lines, line));
+    EXPECT_EQ(line.rfind("urutan,id,nama,", 0), 0U) << line;
+    for (std::size_t i = 0; i < 9; ++i) {
+        ASSERT_TRUE(std::getline(lines, line));
+        EXPECT_EQ(line.rfind(std::to_string(i + 1) + "," + plan->stops[i].record.id.str(), 0), 0U)
+            << line;
+        EXPECT_NE(line.find("Lok Tuan"), std::string::npos) << "the kelurahan's name: " << line;
+    }
+    ASSERT_TRUE(std::getline(lines, line));
+    EXPECT_EQ(line.rfind("," + plan->unlocated[0].id.str(), 0), 0U) << line;
+    EXPECT_FALSE(std::getline(lines, line));
+
+    auto pdf = visit_pdf(*plan, testing::reference().regions, "tester", clock_.now());
+    ASSERT_TRUE(pdf.has_value()) << pdf.error().message;
+    EXPECT_EQ(pdf->substr(0, 5), "%PDF-");
 }
 
 TEST_F(VisitServiceTest, PersonsByIdWithinTheActorsAreas) {
