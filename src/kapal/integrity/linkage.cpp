@@ -87,11 +87,7 @@ std::int8_t name_level(const NormalizedName& a, const NormalizedName& b) {
     if (sim >= 0.97) {
         return 0;
     }
-    auto pa = a.phonetic;
-    auto pb = b.phonetic;
-    std::sort(pa.begin(), pa.end());
-    std::sort(pb.begin(), pb.end());
-    if (sim >= 0.92 || pa == pb) {
+    if (sim >= 0.92 || a.phonetic_set == b.phonetic_set) {
         return 1;
     }
     return sim >= 0.85 ? 2 : 3;
@@ -403,14 +399,15 @@ std::vector<CandidatePair> candidate_pairs(const std::vector<LinkRecord>& record
     pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
     local.pairs = pairs.size();
     std::vector<CandidatePair> out;
-    out.reserve(pairs.size());
     for (const std::uint64_t p : pairs) {
         CandidatePair c;
         c.a = static_cast<std::uint32_t>(p >> 32);
         c.b = static_cast<std::uint32_t>(p & 0xffffffffU);
         c.comparison = compare(records[c.a], records[c.b]);
         c.score = model.score(c.comparison);
-        out.push_back(c);
+        if (c.score >= options.min_score) {
+            out.push_back(c);
+        }
     }
     if (stats != nullptr) {
         *stats = local;

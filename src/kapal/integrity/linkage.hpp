@@ -125,13 +125,16 @@ struct BlockingOptions {
     /// name and birth date, and each is compared with the next `window` (sorted neighbourhood).
     std::size_t max_block = 200;
     std::size_t window = 20;
+    /// Pairs scoring below are compared but not returned (a registry of millions has hundreds
+    /// of millions of candidate pairs, nearly all clearly different persons).
+    double min_score = -1e300;
 };
 
 struct BlockingStats {
     std::size_t blocks = 0;       ///< distinct keys with two or more records
     std::size_t large_blocks = 0; ///< of them, compared by window
     std::size_t largest_block = 0;
-    std::size_t pairs = 0; ///< distinct candidate pairs
+    std::size_t pairs = 0; ///< distinct candidate pairs, all compared
 };
 
 /// The blocking keys of a record (exposed for tests and the documentation).
@@ -145,8 +148,9 @@ struct CandidatePair {
     double score = 0;
 };
 
-/// Every distinct candidate pair of the records under blocking, compared; scored by `model`.
-/// Pairs are listed by (a, b). `stats` (optional) receives the blocking figures.
+/// Every distinct candidate pair of the records under blocking, compared and scored by `model`;
+/// those scoring at least options.min_score are returned, by (a, b). `stats` (optional) receives
+/// the blocking figures.
 std::vector<CandidatePair> candidate_pairs(const std::vector<LinkRecord>& records,
                                            const LinkageModel& model,
                                            const BlockingOptions& options = {},

@@ -266,6 +266,9 @@ NormalizedName normalize_name(std::string_view written) {
     for (const auto& t : name.tokens) {
         name.phonetic.push_back(phonetic_key(t));
     }
+    auto sorted = name.phonetic;
+    std::sort(sorted.begin(), sorted.end());
+    name.phonetic_set = joined(sorted);
     return name;
 }
 

@@ -17,6 +17,7 @@ struct NormalizedName {
     std::vector<std::string> tokens;   ///< the given names, in order, in one spelling
     std::vector<std::string> patronym; ///< the father's name after bin/binti, when written
     std::vector<std::string> phonetic; ///< phonetic_key of each token
+    std::string phonetic_set;          ///< the keys sorted and joined: equal for a reordered name
 };
 
 /// Normalises a name as written (UTF-8; letters outside ASCII are folded or dropped).

@@ -1,6 +1,7 @@
 #include "kapal/integrity/similarity.hpp"
 
 #include <algorithm>
+#include <array>
 
 namespace kapal::integrity {
 
@@ -13,8 +14,21 @@ double jaro(std::string_view a, std::string_view b) {
     }
     const std::size_t half = std::max(a.size(), b.size()) / 2;
     const std::size_t window = half > 0 ? half - 1 : 0;
-    std::vector<char> a_matched(a.size(), 0);
-    std::vector<char> b_matched(b.size(), 0);
+    // Names are short: flags on the stack, the heap only for long texts.
+    std::array<char, 64> a_small{};
+    std::array<char, 64> b_small{};
+    std::vector<char> a_large;
+    std::vector<char> b_large;
+    char* a_matched = a_small.data();
+    char* b_matched = b_small.data();
+    if (a.size() > a_small.size()) {
+        a_large.assign(a.size(), 0);
+        a_matched = a_large.data();
+    }
+    if (b.size() > b_small.size()) {
+        b_large.assign(b.size(), 0);
+        b_matched = b_large.data();
+    }
     std::size_t matches = 0;
     for (std::size_t i = 0; i < a.size(); ++i) {
         const std::size_t lo = i > window ? i - window : 0;
