@@ -11,6 +11,7 @@
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
+#include "kapal/integrity/audit_log.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/postgres/postgres_store.hpp"
 #include "kapal/store/sqlite/sqlite_store.hpp"
@@ -745,6 +746,10 @@ Result<void> serve(Application& app,
     // It stops before the store closes (destroyed first).
     service::ChangeFollower follower(
         app.store(), app.person_index(), c.change_poll_ms, options.log);
+
+    // Signed checkpoints of the audit log: one now, then every hour (docs/SECURITY.md).
+    integrity::AuditCheckpointer checkpointer(
+        app.store(), app.dir(), app.clock(), std::chrono::minutes(60), options.log);
 
     http::AuthGate gate(app.auth(), gate_options(c));
     http::Router router;

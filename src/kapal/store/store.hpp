@@ -141,6 +141,8 @@ struct AuditEntry {
     std::string action;  ///< see docs/SECURITY.md, e.g. "person.update", "person.unmask"
     std::string subject; ///< id of what the action concerns (person, user, session, token)
     std::string detail;  ///< reason or purpose, counts; free text
+    /// core::audit_chain_hash over the previous entry's hash and this entry; set by the store.
+    std::string hash;
 };
 
 /// Filters for the audit log; all optional, combined with AND. Newest first.
@@ -150,6 +152,10 @@ struct AuditQuery {
     std::string subject;
     std::int64_t before_seq = 0; ///< 0 = from the newest; else entries with seq < before_seq
     int limit = 100;             ///< 1..1000
+    /// Oldest first, from the entry after `after_seq` (0: from the first), instead of newest
+    /// first; before_seq must then be 0. For walking the whole chain.
+    bool oldest_first = false;
+    std::int64_t after_seq = 0;
 };
 
 /// Statistics for health checks and the CLI.

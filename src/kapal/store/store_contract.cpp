@@ -1,5 +1,6 @@
 #include "kapal/store/store_contract.hpp"
 
+#include "kapal/core/audit_chain.hpp"
 #include "kapal/core/ids.hpp"
 #include "kapal/core/text.hpp"
 #include "kapal/store/field_cipher.hpp"
@@ -904,7 +905,7 @@ TEST_P(StoreContract, ChangeFeedAfterACursorShowsOnlyLaterWrites) {
     ASSERT_EQ(before.size(), 2U);
 
     ASSERT_TRUE(
-        store().append_audit(AuditEntry{0, kT0, "user:1", "cli", "person.unmask", "x", ""}));
+        store().append_audit(AuditEntry{0, kT0, "user:1", "cli", "person.unmask", "x", "", ""}));
     auto none = read_feed(store(), cursor);
     EXPECT_TRUE(none.first.empty()) << "an audit entry alone changes no person";
 
@@ -1241,6 +1242,59 @@ TEST_P(StoreContract, KeyRotationReencryptsEveryValueAndTheOldKeysNoLongerFit) {
 
 TEST_P(StoreContract, AFreshStoreHasAnEmptyAuditLog) {
     EXPECT_TRUE(audit_log(store()).empty());
+}
+
+TEST_P(StoreContract, EveryAuditEntryChainsToTheOneBeforeAndPagesOldestFirst) {
+    // Entries from writes of every kind and appended ones, interleaved.
+    for (int i = 1; i <= 5; ++i) {
+        ASSERT_TRUE(store().create_person(
+            new_id(i), full_person(i), "64.74.01", ctx_at(at_minute(i)), std::nullopt));
+        ASSERT_TRUE(store().append_audit(AuditEntry{0,
+                                                    at_minute(i),
+                                                    "user:" + std::to_string(i),
+                                                    "cli",
+                                                    "person.unmask",
+                                                    new_id(i).str(),
+                                                    "periksa ke-" + std::to_string(i),
+                                                    ""}));
+    }
+    auto newest = audit_log(store());
+    ASSERT_EQ(newest.size(), 10U);
+    std::vector<AuditEntry> oldest(newest.rbegin(), newest.rend());
+    std::string prev(core::kAuditGenesisHash);
+    for (std::size_t i = 0; i < oldest.size(); ++i) {
+        const AuditEntry& e = oldest[i];
+        EXPECT_EQ(e.seq, static_cast<std::int64_t>(i + 1));
+        EXPECT_EQ(
+            e.hash,
+            core::audit_chain_hash(
+                prev,
+                {e.seq, core::to_unix_ms(e.at), e.actor, e.source, e.action, e.subject, e.detail}))
+            << "entry " << e.seq;
+        prev = e.hash;
+    }
+    // Oldest first, in pages after a seq.
+    AuditQuery q;
+    q.oldest_first = true;
+    q.limit = 4;
+    std::vector<std::int64_t> seqs;
+    for (;;) {
+        auto page = store().list_audit(q);
+        ASSERT_TRUE(page.has_value()) << page.error().message;
+        for (const auto& e : *page) {
+            seqs.push_back(e.seq);
+            EXPECT_EQ(e.hash, oldest[static_cast<std::size_t>(e.seq - 1)].hash);
+        }
+        if (page->size() < 4) {
+            break;
+        }
+        q.after_seq = page->back().seq;
+    }
+    EXPECT_EQ(seqs, (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+    q.before_seq = 3;
+    auto refused = store().list_audit(q);
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::InvalidArgument);
 }
 
 TEST_P(StoreContract, PersonWritesAppendTheirAuditEntries) {

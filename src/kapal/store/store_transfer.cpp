@@ -189,6 +189,7 @@ constexpr std::array kAuditColumns = {
     TransferColumn{"action", kText, false},
     TransferColumn{"subject", kText, false},
     TransferColumn{"detail", kText, false},
+    TransferColumn{"hash", kText, false},
 };
 
 /// Names the format in every table's digest header: bump it when the encoding changes.

@@ -9,7 +9,7 @@
 namespace kapal::store {
 namespace {
 
-/// An audit_log row: seq, at, actor, source, action, subject, detail.
+/// An audit_log row: seq, at, actor, source, action, subject, detail, hash.
 void audit_row(TransferPage& page, std::int64_t seq, std::string_view detail) {
     page.int64(seq);
     page.int64(1'750'000'000'000 + seq);
@@ -18,6 +18,7 @@ void audit_row(TransferPage& page, std::int64_t seq, std::string_view detail) {
     page.text("person.unmask");
     page.text("");
     page.text(detail);
+    page.text("0123");
     page.end_row();
 }
 

@@ -1,6 +1,7 @@
 #include "kapal/store/postgres/postgres_store.hpp"
 
 #include "kapal/core/assert.hpp"
+#include "kapal/core/audit_chain.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/person_doc.hpp"
 #include "kapal/store/postgres/pg_connection.hpp"
@@ -265,6 +266,12 @@ CREATE INDEX facilities_location ON facilities USING gist (location);
 CREATE INDEX facilities_kind ON facilities (kind, name);
 )sql";
 
+// v7: the audit log is hash-chained (core::audit_chain_hash). Entries written before v7 get
+// their hashes in the migration (PostgresStore::chain_audit_log), in seq order.
+constexpr const char* kSchemaV7 = R"sql(
+ALTER TABLE audit_log ADD COLUMN hash text NOT NULL DEFAULT '';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -272,6 +279,7 @@ constexpr std::array kMigrations = {
     Migration{4, kSchemaV4},
     Migration{5, kSchemaV5},
     Migration{6, kSchemaV6},
+    Migration{7, kSchemaV7},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -552,10 +560,17 @@ constexpr const char* kSelectChanges =
 /// The writer lock: the first statement of every writing transaction (see the schema).
 constexpr const char* kLockWriter = "SELECT seq FROM audit_counter FOR UPDATE";
 
-constexpr const char* kInsertAudit =
+/// Takes the next seq (the writer holds the counter's row lock) and the hash of the entry before
+/// it, which the new entry chains to.
+constexpr const char* kNextAudit =
     "WITH next AS (UPDATE audit_counter SET seq = seq + 1 RETURNING seq) "
-    "INSERT INTO audit_log (seq, at, actor, source, action, subject, detail) "
-    "SELECT seq, $1::bigint, $2::text, $3::text, $4::text, $5::text, $6::text FROM next";
+    "SELECT next.seq, coalesce((SELECT hash FROM audit_log WHERE seq = next.seq - 1), '') "
+    "FROM next";
+constexpr const char* kInsertAudit =
+    "INSERT INTO audit_log (seq, at, actor, source, action, subject, detail, hash) "
+    "VALUES ($1::bigint, $2::bigint, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text)";
+constexpr const char* kChainAudit =
+    "SELECT seq, at, actor, source, action, subject, detail FROM audit_log ORDER BY seq";
 
 #define KAPAL_PG_SESSION_COLUMNS                                                                   \
     "id, token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, address, "         \
@@ -1546,17 +1561,20 @@ class PostgresStore final : public Store {
         if (query.limit < 1 || query.limit > 1000) {
             return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 1000");
         }
-        if (query.before_seq < 0) {
-            return fail(ErrorCode::InvalidArgument, "before_seq must not be negative");
+        if (query.before_seq < 0 || query.after_seq < 0 ||
+            (query.oldest_first && query.before_seq > 0)) {
+            return fail(ErrorCode::InvalidArgument,
+                        "before_seq and after_seq must not be negative; oldest_first takes "
+                        "after_seq, not before_seq");
         }
-        // At most 16 shapes of statement: all kept prepared.
+        // At most 32 shapes of statement: all kept prepared.
         PgParams params;
         int n = 0;
         const auto next = [&n] {
             return "$" + std::to_string(++n);
         };
-        std::string sql =
-            "SELECT seq, at, actor, source, action, subject, detail FROM audit_log WHERE true";
+        std::string sql = "SELECT seq, at, actor, source, action, subject, detail, hash FROM "
+                          "audit_log WHERE true";
         if (!query.actor.empty()) {
             sql += " AND actor = " + next();
             params.text(query.actor);
@@ -1573,7 +1591,14 @@ class PostgresStore final : public Store {
             sql += " AND seq < " + next() + "::bigint";
             params.int64(query.before_seq);
         }
-        sql += " ORDER BY seq DESC LIMIT " + next() + "::bigint";
+        if (query.oldest_first) {
+            const std::string after = next(); // two statements: the order of the $n matters
+            sql += " AND seq > " + after + "::bigint ORDER BY seq LIMIT ";
+            sql += next() + "::bigint";
+            params.int64(query.after_seq);
+        } else {
+            sql += " ORDER BY seq DESC LIMIT " + next() + "::bigint";
+        }
         params.int64(query.limit);
         ReaderPool::Lease conn(readers_, readers_.acquire());
         KAPAL_TRY(ensure_connected(*conn));
@@ -1589,6 +1614,7 @@ class PostgresStore final : public Store {
             e.action = rows.text(i, 4);
             e.subject = rows.text(i, 5);
             e.detail = rows.text(i, 6);
+            e.hash = rows.text(i, 7);
             out.push_back(std::move(e));
         }
         return out;
@@ -1854,6 +1880,24 @@ class PostgresStore final : public Store {
     Result<std::unique_ptr<StoreLoad>> begin_load() override;
 
   private:
+    /// Sets the hash of every audit entry, in seq order (the v7 migration of older databases).
+    static Result<void> chain_audit_log(PgConnection& w) {
+        KAPAL_PG_ASSIGN(rows, w.exec(kChainAudit, PgParams()));
+        std::string prev(core::kAuditGenesisHash);
+        for (int i = 0; i < rows.rows(); ++i) {
+            const std::string actor(rows.text(i, 2));
+            const std::string source(rows.text(i, 3));
+            const std::string action(rows.text(i, 4));
+            const std::string subject(rows.text(i, 5));
+            const std::string detail(rows.text(i, 6));
+            prev = core::audit_chain_hash(
+                prev, {rows.int64(i, 0), rows.int64(i, 1), actor, source, action, subject, detail});
+            KAPAL_TRY(w.exec("UPDATE audit_log SET hash = $2::text WHERE seq = $1::bigint",
+                             PgParams().int64(rows.int64(i, 0)).text(prev)));
+        }
+        return {};
+    }
+
     Result<void> migrate() {
         PgConnection& w = *writer_;
         KAPAL_PG_ASSIGN(tx, PgTransaction::begin(w));
@@ -1888,6 +1932,9 @@ class PostgresStore final : public Store {
                 w.exec_once("INSERT INTO schema_version (version, applied_at) "
                             "VALUES ($1::integer, $2::bigint)",
                             PgParams().int64(m.version).int64(core::to_unix_ms(clock_->now()))));
+            if (m.version == 7) {
+                KAPAL_TRY(chain_audit_log(w));
+            }
         }
         return tx.commit();
     }
@@ -1956,14 +2003,25 @@ class PostgresStore final : public Store {
                               std::string_view action,
                               std::string_view subject,
                               std::string_view detail) {
+        KAPAL_PG_ASSIGN(next, w.exec(kNextAudit, PgParams()));
+        const std::int64_t seq = next.int64(0, 0);
+        std::string prev(next.text(0, 1));
+        if (seq == 1) {
+            prev = std::string(core::kAuditGenesisHash);
+        }
+        const std::int64_t at_ms = core::to_unix_ms(at);
+        const std::string hash = core::audit_chain_hash(
+            prev, {seq, at_ms, ctx.actor, ctx.source, action, subject, detail});
         KAPAL_TRY(w.exec(kInsertAudit,
                          PgParams()
-                             .int64(core::to_unix_ms(at))
+                             .int64(seq)
+                             .int64(at_ms)
                              .text(ctx.actor)
                              .text(ctx.source)
                              .text(action)
                              .text(subject)
-                             .text(detail)));
+                             .text(detail)
+                             .text(hash)));
         return {};
     }
 

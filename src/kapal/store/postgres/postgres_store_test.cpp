@@ -1,5 +1,6 @@
 #include "kapal/store/postgres/postgres_store.hpp"
 
+#include "kapal/core/audit_chain.hpp"
 #include "kapal/core/ids.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/sqlite/sqlite_store.hpp"
@@ -355,9 +356,9 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 6);
+    EXPECT_EQ(postgres_schema_version(), 7);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6");
+              "1,2,3,4,5,6,7");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -377,10 +378,21 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("ALTER TABLE persons DROP COLUMN devices");
     sql("DROP INDEX persons_change");
     sql("ALTER TABLE persons DROP COLUMN change_seq");
+    sql("ALTER TABLE audit_log DROP COLUMN hash");
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "6");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "7");
+    // v7: the entry written before it is chained.
+    auto log = store->list_audit({});
+    ASSERT_TRUE(log.has_value()) << log.error().message;
+    ASSERT_EQ(log->size(), 1U);
+    const AuditEntry& e = log->front();
+    EXPECT_EQ(
+        e.hash,
+        core::audit_chain_hash(
+            core::kAuditGenesisHash,
+            {e.seq, core::to_unix_ms(e.at), e.actor, e.source, e.action, e.subject, e.detail}));
     EXPECT_EQ(sql("SELECT change_seq FROM persons"), "0");
     auto feed = store->person_changes({}, 10);
     ASSERT_TRUE(feed.has_value()) << feed.error().message;
@@ -402,10 +414,11 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
     sql("ALTER TABLE persons DROP COLUMN devices");
+    sql("ALTER TABLE audit_log DROP COLUMN hash");
     sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "6");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "7");
     // full_person(1) has kursi_roda (bit 0) and kacamata (bit 8).
     EXPECT_EQ(sql("SELECT string_agg(devices::text, ',' ORDER BY pk) FROM persons"), "257,0");
     auto feed = store->person_changes({}, 10);
@@ -670,7 +683,7 @@ TEST_F(PostgresStoreTest, TwoStoresOnOneDatabaseShareTheWriterLockAndTheAuditSeq
     core::Person dup = contract::full_person(100);
     auto refused = a->create_person(id_of(3000), dup, "64.74.01", ctx(), {});
     ASSERT_FALSE(refused.has_value());
-    ASSERT_TRUE(b->append_audit(AuditEntry{0, kT0, "b", "cli", "auth.login", "", ""}));
+    ASSERT_TRUE(b->append_audit(AuditEntry{0, kT0, "b", "cli", "auth.login", "", "", ""}));
     auto last = a->list_audit(AuditQuery{"", "", "", 0, 1});
     ASSERT_TRUE(last.has_value() && !last->empty());
     EXPECT_EQ(last->front().seq, static_cast<std::int64_t>(2 * kPerThread + 6));
@@ -744,7 +757,7 @@ TEST_F(PostgresStoreTest, ReconnectsAfterTheServerDropsItsConnections) {
     // Each reader connection and the writer may meet their broken connection once.
     for (int i = 0; i < 6; ++i) {
         (void)store->get_person(id_of(1));
-        (void)store->append_audit(AuditEntry{0, kT0, "u", "cli", "auth.login", "", ""});
+        (void)store->append_audit(AuditEntry{0, kT0, "u", "cli", "auth.login", "", "", ""});
     }
     auto got = store->get_person(id_of(1));
     ASSERT_TRUE(got.has_value()) << got.error().message;

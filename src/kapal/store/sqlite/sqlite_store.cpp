@@ -1,6 +1,7 @@
 #include "kapal/store/sqlite/sqlite_store.hpp"
 
 #include "kapal/core/assert.hpp"
+#include "kapal/core/audit_chain.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/person_doc.hpp"
 #include "kapal/store/store_codec.hpp"
@@ -224,6 +225,12 @@ CREATE TABLE facilities (
 CREATE INDEX facilities_kind ON facilities(kind, name);
 )sql";
 
+// v7: the audit log is hash-chained (core::audit_chain_hash). Entries written before v7 get
+// their hashes when the file is migrated (SqliteStore::chain_audit_log), in seq order.
+constexpr const char* kSchemaV7 = R"sql(
+ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -231,6 +238,7 @@ constexpr std::array kMigrations = {
     Migration{4, kSchemaV4},
     Migration{5, kSchemaV5},
     Migration{6, kSchemaV6},
+    Migration{7, kSchemaV7},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -789,8 +797,13 @@ constexpr const char* kSelectChanges =
     "ORDER BY change_seq, pk LIMIT ?3";
 
 constexpr const char* kInsertAudit =
-    "INSERT INTO audit_log (at, actor, source, action, subject, detail) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+    "INSERT INTO audit_log (seq, at, actor, source, action, subject, detail, hash) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+// The last entry: its seq and hash, which the next entry chains to.
+constexpr const char* kLastAudit = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+constexpr const char* kChainAudit =
+    "SELECT seq, at, actor, source, action, subject, detail FROM audit_log ORDER BY seq";
+constexpr const char* kSetAuditHash = "UPDATE audit_log SET hash = ?2 WHERE seq = ?1";
 
 #define KAPAL_SQL_SESSION_COLUMNS                                                                  \
     "id, token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, address, "         \
@@ -1884,12 +1897,15 @@ class SqliteStore final : public Store {
         if (query.limit < 1 || query.limit > 1000) {
             return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 1000");
         }
-        if (query.before_seq < 0) {
-            return fail(ErrorCode::InvalidArgument, "before_seq must not be negative");
+        if (query.before_seq < 0 || query.after_seq < 0 ||
+            (query.oldest_first && query.before_seq > 0)) {
+            return fail(ErrorCode::InvalidArgument,
+                        "before_seq and after_seq must not be negative; oldest_first takes "
+                        "after_seq, not before_seq");
         }
-        // At most 16 shapes of statement: all cached.
+        // At most 32 shapes of statement: all cached.
         std::string sql =
-            "SELECT seq, at, actor, source, action, subject, detail FROM audit_log WHERE 1";
+            "SELECT seq, at, actor, source, action, subject, detail, hash FROM audit_log WHERE 1";
         std::vector<const std::string*> texts;
         if (!query.actor.empty()) {
             sql += " AND actor = ?";
@@ -1906,7 +1922,11 @@ class SqliteStore final : public Store {
         if (query.before_seq > 0) {
             sql += " AND seq < ?";
         }
-        sql += " ORDER BY seq DESC LIMIT ?";
+        if (query.oldest_first) {
+            sql += " AND seq > ? ORDER BY seq LIMIT ?";
+        } else {
+            sql += " ORDER BY seq DESC LIMIT ?";
+        }
         ReaderPool::Lease conn(readers_, readers_.acquire());
         KAPAL_SQL_ASSIGN(stmt, conn->prepare(sql));
         int index = 1;
@@ -1915,6 +1935,9 @@ class SqliteStore final : public Store {
         }
         if (query.before_seq > 0) {
             stmt.bind(index++, query.before_seq);
+        }
+        if (query.oldest_first) {
+            stmt.bind(index++, query.after_seq);
         }
         stmt.bind(index, std::int64_t{query.limit});
         std::vector<AuditEntry> out;
@@ -1931,6 +1954,7 @@ class SqliteStore final : public Store {
             e.action = stmt.text(4);
             e.subject = stmt.text(5);
             e.detail = stmt.text(6);
+            e.hash = stmt.text(7);
             out.push_back(std::move(e));
         }
         stmt.reset();
@@ -2353,13 +2377,29 @@ class SqliteStore final : public Store {
                               std::string_view action,
                               std::string_view subject,
                               std::string_view detail) {
+        std::int64_t seq = 1;
+        std::string prev(core::kAuditGenesisHash);
+        {
+            KAPAL_SQL_ASSIGN(last, w.prepare(kLastAudit));
+            KAPAL_SQL_ASSIGN(row, last.step());
+            if (row) {
+                seq = last.int64(0) + 1;
+                prev = last.text(1);
+            }
+            last.reset();
+        }
+        const std::int64_t at_ms = core::to_unix_ms(at);
+        const std::string hash = core::audit_chain_hash(
+            prev, {seq, at_ms, ctx.actor, ctx.source, action, subject, detail});
         KAPAL_SQL_ASSIGN(stmt, w.prepare(kInsertAudit));
-        stmt.bind(1, core::to_unix_ms(at));
-        stmt.bind(2, ctx.actor);
-        stmt.bind(3, ctx.source);
-        stmt.bind(4, action);
-        stmt.bind(5, subject);
-        stmt.bind(6, detail);
+        stmt.bind(1, seq);
+        stmt.bind(2, at_ms);
+        stmt.bind(3, ctx.actor);
+        stmt.bind(4, ctx.source);
+        stmt.bind(5, action);
+        stmt.bind(6, subject);
+        stmt.bind(7, detail);
+        stmt.bind(8, hash);
         return stmt.run();
     }
 
@@ -2397,6 +2437,38 @@ class SqliteStore final : public Store {
         return tx.commit();
     }
 
+    /// Sets the hash of every audit entry, in seq order (the v7 migration of older files).
+    static Result<void> chain_audit_log(Connection& w) {
+        std::vector<std::pair<std::int64_t, std::string>> hashes;
+        {
+            KAPAL_SQL_ASSIGN(stmt, w.prepare(kChainAudit));
+            std::string prev(core::kAuditGenesisHash);
+            for (;;) {
+                KAPAL_SQL_ASSIGN(row, stmt.step());
+                if (!row) {
+                    break;
+                }
+                const std::string actor(stmt.text(2));
+                const std::string source(stmt.text(3));
+                const std::string action(stmt.text(4));
+                const std::string subject(stmt.text(5));
+                const std::string detail(stmt.text(6));
+                prev = core::audit_chain_hash(
+                    prev, {stmt.int64(0), stmt.int64(1), actor, source, action, subject, detail});
+                hashes.emplace_back(stmt.int64(0), prev);
+            }
+            stmt.reset();
+        }
+        KAPAL_SQL_ASSIGN(update, w.prepare(kSetAuditHash));
+        for (const auto& [seq, hash] : hashes) {
+            update.bind(1, seq);
+            update.bind(2, hash);
+            KAPAL_TRY(update.run());
+            update.reset();
+        }
+        return {};
+    }
+
     Result<void> migrate(int from) {
         if (from == kSchemaVersion) {
             return {};
@@ -2406,6 +2478,9 @@ class SqliteStore final : public Store {
             if (m.version > from) {
                 KAPAL_TRY(writer_->exec(m.sql));
             }
+        }
+        if (from < 7) {
+            KAPAL_TRY(chain_audit_log(*writer_));
         }
         const std::string set_version = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
         KAPAL_TRY(writer_->exec(set_version.c_str()));

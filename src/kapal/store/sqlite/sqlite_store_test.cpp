@@ -1,5 +1,6 @@
 #include "kapal/store/sqlite/sqlite_store.hpp"
 
+#include "kapal/core/audit_chain.hpp"
 #include "kapal/core/ids.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/store_contract.hpp"
@@ -174,6 +175,47 @@ TEST_F(SqliteStoreTest, ReopeningKeepsDataAndChangesNothing) {
 
 // A file written by the previous program (schema v2: no sessions, tokens or audit log) gains
 // the v3 tables on opening and keeps its persons and users.
+TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        for (int i = 1; i <= 3; ++i) {
+            ASSERT_TRUE(store->create_person(
+                id_of(i), contract::full_person(i), "64.74.01", {"u", "cli", kT0, ""}, {}));
+        }
+    }
+    raw_int("ALTER TABLE audit_log DROP COLUMN hash");
+    raw_int("PRAGMA user_version=6");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    AuditQuery q;
+    q.oldest_first = true;
+    auto log = store->list_audit(q);
+    ASSERT_TRUE(log.has_value()) << log.error().message;
+    ASSERT_EQ(log->size(), 3U);
+    std::string prev(core::kAuditGenesisHash);
+    for (const auto& e : *log) {
+        EXPECT_EQ(
+            e.hash,
+            core::audit_chain_hash(
+                prev,
+                {e.seq, core::to_unix_ms(e.at), e.actor, e.source, e.action, e.subject, e.detail}));
+        prev = e.hash;
+    }
+    // New entries chain on.
+    ASSERT_TRUE(store->create_person(
+        id_of(4), contract::full_person(4), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    auto newest = store->list_audit({});
+    ASSERT_TRUE(newest.has_value());
+    const AuditEntry& e = newest->front();
+    EXPECT_EQ(e.seq, 4);
+    EXPECT_EQ(
+        e.hash,
+        core::audit_chain_hash(
+            prev,
+            {e.seq, core::to_unix_ms(e.at), e.actor, e.source, e.action, e.subject, e.detail}));
+}
+
 TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
     UserRecord user;
     user.user.id = "01900000-0000-7000-8000-000000000001";
