@@ -1,5 +1,5 @@
 # Kapal Si Geo — the two commands of the quick start, and a few helpers.
-#   make demo   install what is missing, build, load the Bontang demo data, serve on :8080
+#   make demo   install what is missing, build (program and web app), load the Bontang demo data, serve on :8080
 #   make test   install what is missing, build, run every test
 SHELL := /bin/bash
 DEMO_DIR ?= var/demo
@@ -15,6 +15,7 @@ deps:
 
 build: deps
 	@scripts/build.sh release kapal
+	@scripts/build-web.sh
 
 test: deps
 	@scripts/test.sh
