@@ -40,6 +40,8 @@ let adminPassword;
 const consoleErrors = [];
 const foreignRequests = [];
 let tileRequests = 0;
+// Set while a test ends the session itself: the 401 that follows is expected.
+let sessionEndedOnPurpose = false;
 
 function run(args) {
   return execFileSync(kapal, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -96,7 +98,7 @@ function watch(page) {
     // Chromium logs every 401 answer; two are the app's normal questions: "who is signed in?"
     // before login and the deliberately wrong password of the login test.
     if (/status of 401/.test(message.text()) &&
-        /\/api\/v1\/auth\/(me|login)$/.test(where)) {
+        (/\/api\/v1\/auth\/(me|login)$/.test(where) || sessionEndedOnPurpose)) {
       return;
     }
     consoleErrors.push(`${page.url()}: ${message.text()} (${where})`);
@@ -389,6 +391,24 @@ describe('web app', { timeout: 180000 }, () => {
       await page.locator('.map-total', { hasText: /orang di area peta ini$/ }).waitFor();
       assert.equal(await page.locator('html').getAttribute('lang'), 'id');
     });
+
+    it('an ended session leads to Masuk and, after signing in, back to the same page',
+      async () => {
+        await page.goto(`${base}/data?status=aktif`);
+        await page.locator('#data-table tbody tr th a').first().waitFor();
+        sessionEndedOnPurpose = true;
+        await context.clearCookies();
+        await page.getByRole('button', { name: 'Berikutnya' }).click();
+        await page.waitForURL(/\/masuk\?expired=1/);
+        sessionEndedOnPurpose = false;
+        assert.equal(await page.locator('#login-alert').innerText(),
+          'Sesi Anda berakhir. Silakan masuk lagi.');
+        await page.getByLabel('Nama pengguna', { exact: true }).fill('admin');
+        await page.getByLabel('Kata sandi', { exact: true }).fill(adminPassword);
+        await page.keyboard.press('Enter');
+        await page.waitForURL(/\/data\?status=aktif$/);
+        await page.locator('#data-table tbody tr th a').first().waitFor();
+      });
   });
 
   it('works on a 360 px phone: no sideways scrolling, every page passes axe', async () => {

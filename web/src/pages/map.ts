@@ -17,6 +17,7 @@ import {
 } from '../api';
 import { ageYears, areaNames, nameOf } from '../areas';
 import { categoryNames, describeCounts, dominant, symbol } from '../categories';
+import { breaks, choroplethColours, classOf, classRanges, colourIndex } from '../choropleth';
 import { h, replace, select } from '../dom';
 import { formatNumber, t, tCode } from '../i18n';
 
@@ -39,7 +40,6 @@ interface TileConfig {
 
 const stateKey = 'kapal.map';
 const basemapKey = 'kapal.basemap';
-const choroplethColours = ['#eff3ff', '#bdd7e7', '#6baed6', '#3182bd', '#08519c'];
 /// From this zoom a cluster of one person carries its id (docs/api.md, Map layers).
 const personZoom = 15;
 const maxZoom = 19;
@@ -70,24 +70,6 @@ function tiles(): Promise<TileConfig | null> {
     .then((c: { tiles?: TileConfig } | null) => (c?.tiles?.url ? c.tiles : null))
     .catch(() => null);
   return tileConfig;
-}
-
-/// Five classes with breaks at the quintiles of the values (equal counts of areas per class).
-function breaks(values: number[]): number[] {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) {
-    return [0, 0, 0, 0];
-  }
-  return [0.2, 0.4, 0.6, 0.8].map((q) => sorted[Math.min(sorted.length - 1,
-    Math.floor(q * sorted.length))]);
-}
-
-function classOf(value: number, b: number[]): number {
-  let i = 0;
-  while (i < b.length && value >= b[i] && b[i] > 0) {
-    i += 1;
-  }
-  return Math.min(i, choroplethColours.length - 1);
 }
 
 export function mapPage(root: HTMLElement): () => void {
@@ -210,11 +192,21 @@ export function mapPage(root: HTMLElement): () => void {
       : t('app.error.generic', { message: e instanceof Error ? e.message : String(e) });
   };
 
+  /// Brings the summary into view (below the map on a phone) and moves the focus to it, so
+  /// that a keyboard user continues from there (Tab reaches "Buka data lengkap").
+  function reveal(): void {
+    const target = summaryBody.querySelector<HTMLElement>('h3, p') ?? summaryBody;
+    target.setAttribute('tabindex', '-1');
+    target.focus({ preventScroll: true });
+    target.scrollIntoView({ block: 'nearest' });
+  }
+
   async function showPerson(id: string): Promise<void> {
     replace(summaryBody, t('app.loading'));
     try {
       const [p, names] = await Promise.all([api.person(id), areaNames()]);
       replace(summaryBody, personSummary(p, nameOf(names.kelurahan, p.address.kelurahan_code)));
+      reveal();
     } catch (e) {
       replace(summaryBody, '');
       showError(e);
@@ -229,6 +221,7 @@ export function mapPage(root: HTMLElement): () => void {
         h('ul', { class: 'person-list' }, page.items.map((p) => h('li', null,
           h('button', { type: 'button', class: 'link', onclick: () => void showPerson(p.id) },
             `${p.full_name} (${categoryNames(p.categories)})`)))));
+      reveal();
     } catch (e) {
       replace(summaryBody, '');
       showError(e);
@@ -320,7 +313,7 @@ export function mapPage(root: HTMLElement): () => void {
       areasLayer.options.style = (feature) => {
         const total = (feature?.properties as AreaProperties | undefined)?.total ?? 0;
         return { color: '#36454f', weight: 1.5, fillOpacity: state.choropleth ? 0.6 : 0,
-          fillColor: choroplethColours[classOf(total, b)] };
+          fillColor: choroplethColours[colourIndex(classOf(total, b), b)] };
       };
       areasLayer.addData(fc as unknown as GeoJSON.FeatureCollection);
       areasLayer.eachLayer((layer) => {
@@ -330,13 +323,10 @@ export function mapPage(root: HTMLElement): () => void {
             className: 'area-label', pane: 'areaLabels' });
         }
       });
-      replace(choroplethLegend, choroplethColours.map((_colour, i) => {
-        const lo = i === 0 ? 0 : b[i - 1];
-        const hi = i < b.length ? b[i] - 1 : null;
-        const range = hi === null ? `≥ ${formatNumber(lo)}` : `${formatNumber(lo)}–${formatNumber(
-          Math.max(lo, hi))}`;
-        return h('li', null, h('span', { class: `swatch choropleth-${i}`, 'aria-hidden': 'true' }), ' ', range);
-      }));
+      replace(choroplethLegend, classRanges(b).map(([lo, hi], i) => h('li', null,
+        h('span', { class: `swatch choropleth-${colourIndex(i, b)}`, 'aria-hidden': 'true' }),
+        ' ', hi === null ? `≥ ${formatNumber(lo)}` : lo === hi ? formatNumber(lo)
+          : `${formatNumber(lo)}–${formatNumber(hi)}`)));
       const names = fc.features.map((f) => f.properties).sort((x, y) => x.name.localeCompare(
         y.name));
       replace(areaTableBody, names.map((p) => h('tr', null,
