@@ -45,10 +45,13 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
     null);
   const alert = h('div', { class: 'alert', role: 'alert' });
   const status = h('p', { class: 'table-status', role: 'status' });
-  const thead = h('thead');
-  const tbody = h('tbody');
+  const thead = h('thead', { role: 'rowgroup' });
+  const tbody = h('tbody', { role: 'rowgroup' });
   const caption = h('caption');
-  const table = h('table', { class: 'data-table', id: 'data-table' }, caption, thead, tbody);
+  // Explicit roles: on a phone the rows are shown as cards (display: block), which would
+  // otherwise lose the table's meaning for screen readers.
+  const table = h('table', { class: 'data-table', id: 'data-table', role: 'table' }, caption,
+    thead, tbody);
   const prev = h('button', { type: 'button', class: 'secondary', disabled: true },
     t('data.prev'));
   const next = h('button', { type: 'button', class: 'secondary', disabled: true },
@@ -113,9 +116,9 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
   }
 
   function renderTable(): void {
-    replace(thead, h('tr', null, columns.map((c) => {
+    replace(thead, h('tr', { role: 'row' }, columns.map((c) => {
       const active = sort?.column === c.key;
-      return h('th', { scope: 'col', 'aria-sort': active ? (sort?.dir === 1 ? 'ascending'
+      return h('th', { scope: 'col', role: 'columnheader', 'aria-sort': active ? (sort?.dir === 1 ? 'ascending'
         : 'descending') : null },
       h('button', { type: 'button', class: 'sort', onclick: () => {
         sort = { column: c.key, dir: active && sort?.dir === 1 ? -1 : 1 };
@@ -131,10 +134,11 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
     }
     replace(tbody, rows.length === 0
       ? h('tr', null, h('td', { colspan: columns.length }, t('data.empty')))
-      : rows.map((p) => h('tr', null, columns.map((c) => c.key === 'name'
-        ? h('th', { scope: 'row' }, h('a', { href: `/orang/${encodeURIComponent(p.id)}` },
-          p.full_name))
-        : h('td', null, c.key === 'birth_date' ? formatDate(p.birth_date) : cell(p, c.key))))));
+      : rows.map((p) => h('tr', { role: 'row' }, columns.map((c) => c.key === 'name'
+        ? h('th', { scope: 'row', role: 'rowheader' }, h('a', { href:
+          `/orang/${encodeURIComponent(p.id)}` }, p.full_name))
+        : h('td', { role: 'cell', 'data-label': t(c.label) }, c.key === 'birth_date'
+          ? formatDate(p.birth_date) : cell(p, c.key))))));
     caption.textContent = t('data.table.caption', { page: page + 1 });
   }
 
@@ -202,7 +206,7 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
     h('div', { class: 'table-tools' }, status, h('p', { class: 'hint' }, t('data.sort.note'))),
     h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby':
       'data-table-caption' }, table),
-    h('nav', { class: 'pager', 'aria-label': t('data.page', { page: '' }).trim() }, prev,
+    h('nav', { class: 'pager', 'aria-label': t('data.pager') }, prev,
       pageLabel, next),
     h('section', { class: 'panel export', 'aria-labelledby': 'export-h' },
       h('h2', { id: 'export-h' }, t('data.export')),

@@ -129,6 +129,7 @@ export const en: Record<StringKey, string> = {
   'data.page_size': 'Rows per page',
   'data.prev': 'Previous',
   'data.next': 'Next',
+  'data.pager': 'Table pages',
   'data.page': 'Page {page}',
   'data.shown': '{count} rows shown',
   'data.export': 'Download all data of your areas',

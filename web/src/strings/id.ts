@@ -128,6 +128,7 @@ export const id = {
   'data.page_size': 'Baris per halaman',
   'data.prev': 'Sebelumnya',
   'data.next': 'Berikutnya',
+  'data.pager': 'Halaman tabel',
   'data.page': 'Halaman {page}',
   'data.shown': '{count} baris tampil',
   'data.export': 'Unduh semua data wilayah Anda',
