@@ -37,6 +37,7 @@ let serverLog = '';
 let base;
 let browser;
 let adminPassword;
+let operatorPassword; // operator.utara: kecamatan Bontang Utara (64.74.01) only
 const consoleErrors = [];
 const foreignRequests = [];
 let tileRequests = 0;
@@ -171,6 +172,8 @@ describe('web app', { timeout: 180000 }, () => {
       '--accounts']);
     adminPassword = /^admin\tadmin\t\S+\t(\S+)$/m.exec(demo)?.[1];
     assert.ok(adminPassword, `no admin login in: ${demo}`);
+    operatorPassword = /^operator\.utara\toperator\t64\.74\.01\t(\S+)$/m.exec(demo)?.[1];
+    assert.ok(operatorPassword, `no operator.utara login in: ${demo}`);
     fs.appendFileSync(path.join(dataDir, 'config'), `static_dir = ${dist}\n`);
     const zone = path.join(dataDir, 'banjir.geojson');
     fs.writeFileSync(zone, JSON.stringify({ type: 'FeatureCollection', features: [{
@@ -409,6 +412,30 @@ describe('web app', { timeout: 180000 }, () => {
         await page.waitForURL(/\/data\?status=aktif$/);
         await page.locator('#data-table tbody tr th a').first().waitFor();
       });
+  });
+
+  it('an operator of one kecamatan sees only its kelurahan and persons', async () => {
+    const context = await newContext(desktop);
+    const page = await context.newPage();
+    await login(page, 'operator.utara', operatorPassword);
+    await page.locator('.area-label').first().waitFor();
+    await page.locator('.leaflet-marker-pane .cluster-badge').first().waitFor();
+    // Bontang Utara has 6 of the city's 15 kelurahan.
+    assert.equal(await page.locator('.area-label').count(), 6);
+    const rows = await page.locator('.area-table tbody th').allTextContents();
+    assert.deepEqual(rows.sort(), ['Api-api', 'Bontang Baru', 'Bontang Kuala', 'Guntung',
+      'Gunung Elai', 'Lok Tuan']);
+    await page.goto(`${base}/data?limit=100`);
+    await page.locator('#data-table tbody tr th a').first().waitFor();
+    const kecamatan = await page.locator('#data-kecamatan option').allTextContents();
+    assert.deepEqual(kecamatan, ['Semua', 'Bontang Utara']);
+    const kelurahan = await page.locator('#data-table tbody td[data-label="Kelurahan"]')
+      .allTextContents();
+    assert.equal(kelurahan.length, 100);
+    for (const k of kelurahan) {
+      assert.ok(rows.includes(k), `${k} is not in Bontang Utara`);
+    }
+    await context.close();
   });
 
   it('works on a 360 px phone: no sideways scrolling, every page passes axe', async () => {
