@@ -137,22 +137,36 @@ async function clusterCount(page) {
   return page.locator('.leaflet-marker-pane .cluster-badge').count();
 }
 
-/// Presses Enter on the first cluster until the summary shows one person (zooming in, then
-/// choosing from the list of a spot), as a keyboard user would.
+/// Presses Tab until `selector` matches the focused element (at most `max` times).
+async function tabTo(page, selector, max = 8) {
+  for (let i = 0; i < max; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) {
+      return;
+    }
+  }
+  const at = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120));
+  throw new Error(`Tab did not reach ${selector} in ${max} presses (at ${at})`);
+}
+
+/// With the keyboard only, as a keyboard user would: from the map, Tab to the first cluster
+/// and press Enter until the summary shows one person (zooming in; a spot that cannot be
+/// split lists its persons, the first of which is chosen).
 async function openPersonFromMap(page) {
   for (let i = 0; i < 12; i += 1) {
     if (await page.locator('.person-summary h3').count()) {
+      await page.waitForFunction(() => document.activeElement?.matches('.person-summary h3'));
       return page.locator('.person-summary h3').innerText();
     }
-    const listed = page.locator('.summary .person-list button');
-    if (await listed.count()) {
-      await listed.first().click();
+    if (await page.locator('.summary .person-list button').count()) {
+      await tabTo(page, '.summary .person-list button', 1);
+      await page.keyboard.press('Enter');
       await page.locator('.person-summary h3').waitFor();
       continue;
     }
-    const marker = page.locator('.leaflet-marker-icon[role=button]').first();
-    await marker.waitFor();
-    await marker.focus();
+    await page.locator('.leaflet-marker-icon[role=button]').first().waitFor();
+    await page.locator('#map').focus();
+    await tabTo(page, '.leaflet-marker-icon[role=button]');
     await page.keyboard.press('Enter');
     await page.waitForTimeout(400); // the zoom animation, then the new clusters
     await page.waitForLoadState('networkidle');
@@ -220,7 +234,8 @@ describe('web app', { timeout: 180000 }, () => {
       await axe(page, 'masuk (with errors)');
       await shot(page, 'masuk-error-desktop');
 
-      await page.getByLabel('Kata sandi', { exact: true }).fill(adminPassword);
+      // The rest by keyboard: the focus is back in the password field.
+      await page.keyboard.type(adminPassword);
       await page.keyboard.press('Enter');
       await page.waitForURL(/\/peta$/);
       await context.close();
@@ -309,7 +324,10 @@ describe('web app', { timeout: 180000 }, () => {
       const name = await openPersonFromMap(page);
       assert.ok(name.length > 0);
       await shot(page, 'peta-ringkasan-desktop');
-      await page.getByRole('link', { name: 'Buka data lengkap' }).click();
+      await tabTo(page, '.person-summary a', 1);
+      assert.equal(await page.evaluate(() => document.activeElement.textContent),
+        'Buka data lengkap');
+      await page.keyboard.press('Enter');
       await page.waitForURL(/\/orang\//);
       await page.locator('h1', { hasText: name }).waitFor();
       await page.getByRole('heading', { name: 'Riwayat perubahan' }).waitFor();
