@@ -21,6 +21,7 @@ scripts/build.sh release
 phase_end "build"
 
 phase "build web app (web/dist)"
+(cd web && npm run --silent format:check)
 scripts/build-web.sh
 phase_end "build web app"
 

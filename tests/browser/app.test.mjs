@@ -23,10 +23,20 @@ const dist = path.join(repo, 'web/dist');
 const artifacts = process.env.KAPAL_BROWSER_ARTIFACTS ?? path.join(repo, 'build/browser-artifacts');
 const chromiumPath = process.env.KAPAL_CHROMIUM ?? '/usr/bin/chromium';
 // What this machine's closed network needs (see docs/web.md): no background connections.
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 // A 1×1 grey PNG served for every basemap tile: the tests never reach the internet.
-const tilePng = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==', 'base64');
+const tilePng = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==',
+  'base64',
+);
 const tileHost = 'tile.openstreetmap.org';
 const desktop = { width: 1280, height: 800 };
 const phone = { width: 360, height: 740 };
@@ -45,17 +55,25 @@ let tileRequests = 0;
 let sessionEndedOnPurpose = false;
 
 function run(args) {
-  return execFileSync(kapal, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return execFileSync(kapal, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 async function startServer() {
-  server = spawn(kapal, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stderr.on('data', (d) => { serverLog += d; });
+  server = spawn(kapal, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stderr.on('data', (d) => {
+    serverLog += d;
+  });
   return new Promise((resolve, reject) => {
     let buffered = '';
-    const timer = setTimeout(() => reject(new Error(`kapal serve printed no URL: ${serverLog}`)),
-      20000);
+    const timer = setTimeout(
+      () => reject(new Error(`kapal serve printed no URL: ${serverLog}`)),
+      20000,
+    );
     server.stdout.on('data', (d) => {
       serverLog += d;
       buffered += d;
@@ -72,8 +90,12 @@ async function startServer() {
 /// A browser context that answers tiles locally, refuses (and records) any other request that
 /// would leave 127.0.0.1, and records console errors of its pages.
 async function newContext(viewport, locale) {
-  const context = await browser.newContext({ viewport, isMobile: viewport.width < 500,
-    hasTouch: viewport.width < 500, locale: locale ?? 'id-ID' });
+  const context = await browser.newContext({
+    viewport,
+    isMobile: viewport.width < 500,
+    hasTouch: viewport.width < 500,
+    locale: locale ?? 'id-ID',
+  });
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
     if (url.hostname === '127.0.0.1') {
@@ -81,7 +103,11 @@ async function newContext(viewport, locale) {
     }
     if (url.hostname.endsWith(tileHost)) {
       tileRequests += 1;
-      return route.fulfill({ status: 200, contentType: 'image/png', body: tilePng });
+      return route.fulfill({
+        status: 200,
+        contentType: 'image/png',
+        body: tilePng,
+      });
     }
     foreignRequests.push(url.href);
     return route.abort();
@@ -98,8 +124,10 @@ function watch(page) {
     const where = message.location()?.url ?? '';
     // Chromium logs every 401 answer; two are the app's normal questions: "who is signed in?"
     // before login and the deliberately wrong password of the login test.
-    if (/status of 401/.test(message.text()) &&
-        (/\/api\/v1\/auth\/(me|login)$/.test(where) || sessionEndedOnPurpose)) {
+    if (
+      /status of 401/.test(message.text()) &&
+      (/\/api\/v1\/auth\/(me|login)$/.test(where) || sessionEndedOnPurpose)
+    ) {
       return;
     }
     consoleErrors.push(`${page.url()}: ${message.text()} (${where})`);
@@ -121,16 +149,22 @@ async function axe(page, name) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () =>
     (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({
-      id: v.id, impact: v.impact, help: v.help,
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
       nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    })));
+    })),
+  );
   const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad, [], `axe on ${name}: ${JSON.stringify(bad, null, 2)}`);
   return result.length;
 }
 
 async function shot(page, name) {
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(artifacts, `${name}.png`),
+    fullPage: true,
+  });
 }
 
 async function clusterCount(page) {
@@ -176,28 +210,65 @@ async function openPersonFromMap(page) {
 
 describe('web app', { timeout: 180000 }, () => {
   before(async () => {
-    assert.ok(fs.existsSync(path.join(dist, 'index.html')),
-      `${dist}/index.html is missing: run scripts/build-web.sh first`);
+    assert.ok(
+      fs.existsSync(path.join(dist, 'index.html')),
+      `${dist}/index.html is missing: run scripts/build-web.sh first`,
+    );
     assert.ok(fs.existsSync(kapal), `no kapal program at ${kapal} (set KAPAL_BIN)`);
     fs.mkdirSync(artifacts, { recursive: true });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kapal-browser-'));
     run(['init', '--data', dataDir]);
-    const demo = run(['demo-data', '--data', dataDir, '--persons', '600', '--seed', '1',
-      '--accounts']);
+    const demo = run([
+      'demo-data',
+      '--data',
+      dataDir,
+      '--persons',
+      '600',
+      '--seed',
+      '1',
+      '--accounts',
+    ]);
     adminPassword = /^admin\tadmin\t\S+\t(\S+)$/m.exec(demo)?.[1];
     assert.ok(adminPassword, `no admin login in: ${demo}`);
     operatorPassword = /^operator\.utara\toperator\t64\.74\.01\t(\S+)$/m.exec(demo)?.[1];
     assert.ok(operatorPassword, `no operator.utara login in: ${demo}`);
     fs.appendFileSync(path.join(dataDir, 'config'), `static_dir = ${dist}\n`);
     const zone = path.join(dataDir, 'banjir.geojson');
-    fs.writeFileSync(zone, JSON.stringify({ type: 'FeatureCollection', features: [{
-      type: 'Feature', properties: { nama: 'Genangan Api-Api', bahaya: 'banjir', tingkat: 'tinggi' },
-      geometry: { type: 'Polygon', coordinates: [[[117.48, 0.12], [117.50, 0.12], [117.50, 0.14],
-        [117.48, 0.14], [117.48, 0.12]]] } }] }));
+    fs.writeFileSync(
+      zone,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: {
+              nama: 'Genangan Api-Api',
+              bahaya: 'banjir',
+              tingkat: 'tinggi',
+            },
+            geometry: {
+              type: 'Polygon',
+              coordinates: [
+                [
+                  [117.48, 0.12],
+                  [117.5, 0.12],
+                  [117.5, 0.14],
+                  [117.48, 0.14],
+                  [117.48, 0.12],
+                ],
+              ],
+            },
+          },
+        ],
+      }),
+    );
     run(['hazard', 'import', '--data', dataDir, zone]);
     base = await startServer();
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true,
-      args: chromiumArgs });
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumArgs,
+    });
   });
 
   after(async () => {
@@ -211,35 +282,36 @@ describe('web app', { timeout: 180000 }, () => {
     }
   });
 
-  it('Masuk: a missing field and a wrong password give clear errors, then the user signs in',
-    async () => {
-      const context = await newContext(desktop);
-      const page = await context.newPage();
-      await page.goto(`${base}/`);
-      await page.waitForURL(/\/masuk/);
-      assert.equal(await page.locator('h1').innerText(), 'Masuk');
-      await page.getByRole('button', { name: 'Masuk', exact: true }).click();
-      const userField = page.getByLabel('Nama pengguna', { exact: true });
-      assert.equal(await userField.getAttribute('aria-invalid'), 'true');
-      assert.equal(await page.locator('#username-error').innerText(), 'Isi nama pengguna.');
-      assert.equal(await userField.evaluate((el) => el === document.activeElement), true);
+  it('Masuk: a missing field and a wrong password give clear errors, then the user signs in', async () => {
+    const context = await newContext(desktop);
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/masuk/);
+    assert.equal(await page.locator('h1').innerText(), 'Masuk');
+    await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+    const userField = page.getByLabel('Nama pengguna', { exact: true });
+    assert.equal(await userField.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('#username-error').innerText(), 'Isi nama pengguna.');
+    assert.equal(await userField.evaluate((el) => el === document.activeElement), true);
 
-      await userField.fill('admin');
-      await page.getByLabel('Kata sandi', { exact: true }).fill('bukan-sandinya');
-      await page.getByRole('button', { name: 'Masuk', exact: true }).click();
-      await page.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
-      assert.equal(await page.locator('#login-alert').innerText(),
-        'Nama pengguna atau kata sandi salah.');
-      assert.equal(await page.getByLabel('Kata sandi', { exact: true }).inputValue(), '');
-      await axe(page, 'masuk (with errors)');
-      await shot(page, 'masuk-error-desktop');
+    await userField.fill('admin');
+    await page.getByLabel('Kata sandi', { exact: true }).fill('bukan-sandinya');
+    await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+    assert.equal(
+      await page.locator('#login-alert').innerText(),
+      'Nama pengguna atau kata sandi salah.',
+    );
+    assert.equal(await page.getByLabel('Kata sandi', { exact: true }).inputValue(), '');
+    await axe(page, 'masuk (with errors)');
+    await shot(page, 'masuk-error-desktop');
 
-      // The rest by keyboard: the focus is back in the password field.
-      await page.keyboard.type(adminPassword);
-      await page.keyboard.press('Enter');
-      await page.waitForURL(/\/peta$/);
-      await context.close();
-    });
+    // The rest by keyboard: the focus is back in the password field.
+    await page.keyboard.type(adminPassword);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/peta$/);
+    await context.close();
+  });
 
   describe('signed in on a desktop', () => {
     let context;
@@ -251,58 +323,66 @@ describe('web app', { timeout: 180000 }, () => {
     });
     after(async () => context?.close());
 
-    it('Peta: clusters by category, the kelurahan choropleth and the hazard zone draw',
-      async () => {
-        await page.locator('.leaflet-marker-pane .cluster-badge').first().waitFor();
-        assert.ok(await clusterCount(page) > 0);
-        // Every cluster has a letter as well as a colour, and a name for screen readers.
-        const badges = await page.locator('.leaflet-marker-icon').evaluateAll((els) =>
-          els.map((el) => ({ title: el.getAttribute('title'), role: el.getAttribute('role'),
-            tab: el.tabIndex, symbol: el.querySelector('.cluster-symbol')?.textContent,
-            cls: el.querySelector('.cluster-badge')?.className })));
-        for (const b of badges) {
-          assert.match(b.symbol, /^[FIMNRW]$/, JSON.stringify(b));
-          assert.match(b.cls, /cat-(fisik|intelektual|mental|sensorik_\w+)/);
-          assert.match(b.title, /orang/);
-          assert.equal(b.role, 'button');
-          assert.equal(b.tab, 0);
-        }
-        // 15 kelurahan with their count written on them, summing to the active persons.
-        await page.locator('.area-label').nth(14).waitFor();
-        const labels = await page.locator('.area-label').allInnerTexts();
-        assert.equal(labels.length, 15);
-        const sum = labels.reduce((s, l) => s + Number(l.replace(/\./g, '')), 0);
-        const aktif = await page.evaluate(async () => {
-          const r = await fetch('/api/v1/areas?level=kota&status=aktif');
-          return (await r.json()).features[0].properties.total;
-        });
-        assert.equal(sum, aktif);
-        const fills = await page.locator('.leaflet-overlay-pane path').evaluateAll((els) =>
-          [...new Set(els.map((e) => e.getAttribute('fill')))]);
-        assert.ok(fills.length >= 3, `choropleth colours: ${fills}`);
-        const dashed = await page.locator('.leaflet-overlay-pane path[stroke-dasharray="6 4"]')
-          .count();
-        assert.equal(dashed, 1, 'the imported hazard zone, dashed');
-        const total = await page.locator('.map-total').innerText();
-        assert.match(total, /^\d[\d.]* orang di area peta ini$/);
-        // Basemap tiles were asked for (answered locally here) and attributed.
-        assert.ok(tileRequests > 0);
-        assert.match(await page.locator('.leaflet-control-attribution').innerText(),
-          /OpenStreetMap/);
-        await shot(page, 'peta-desktop');
-        await axe(page, 'peta');
+    it('Peta: clusters by category, the kelurahan choropleth and the hazard zone draw', async () => {
+      await page.locator('.leaflet-marker-pane .cluster-badge').first().waitFor();
+      assert.ok((await clusterCount(page)) > 0);
+      // Every cluster has a letter as well as a colour, and a name for screen readers.
+      const badges = await page.locator('.leaflet-marker-icon').evaluateAll((els) =>
+        els.map((el) => ({
+          title: el.getAttribute('title'),
+          role: el.getAttribute('role'),
+          tab: el.tabIndex,
+          symbol: el.querySelector('.cluster-symbol')?.textContent,
+          cls: el.querySelector('.cluster-badge')?.className,
+        })),
+      );
+      for (const b of badges) {
+        assert.match(b.symbol, /^[FIMNRW]$/, JSON.stringify(b));
+        assert.match(b.cls, /cat-(fisik|intelektual|mental|sensorik_\w+)/);
+        assert.match(b.title, /orang/);
+        assert.equal(b.role, 'button');
+        assert.equal(b.tab, 0);
+      }
+      // 15 kelurahan with their count written on them, summing to the active persons.
+      await page.locator('.area-label').nth(14).waitFor();
+      const labels = await page.locator('.area-label').allInnerTexts();
+      assert.equal(labels.length, 15);
+      const sum = labels.reduce((s, l) => s + Number(l.replace(/\./g, '')), 0);
+      const aktif = await page.evaluate(async () => {
+        const r = await fetch('/api/v1/areas?level=kota&status=aktif');
+        return (await r.json()).features[0].properties.total;
       });
+      assert.equal(sum, aktif);
+      const fills = await page
+        .locator('.leaflet-overlay-pane path')
+        .evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('fill')))]);
+      assert.ok(fills.length >= 3, `choropleth colours: ${fills}`);
+      const dashed = await page
+        .locator('.leaflet-overlay-pane path[stroke-dasharray="6 4"]')
+        .count();
+      assert.equal(dashed, 1, 'the imported hazard zone, dashed');
+      const total = await page.locator('.map-total').innerText();
+      assert.match(total, /^\d[\d.]* orang di area peta ini$/);
+      // Basemap tiles were asked for (answered locally here) and attributed.
+      assert.ok(tileRequests > 0);
+      assert.match(await page.locator('.leaflet-control-attribution').innerText(), /OpenStreetMap/);
+      await shot(page, 'peta-desktop');
+      await axe(page, 'peta');
+    });
 
     it('Peta: without basemap tiles boundaries, clusters and zones still draw', async () => {
       await page.getByLabel('Peta dasar (butuh internet)').uncheck();
       await page.waitForFunction(() => document.querySelectorAll('.leaflet-tile').length === 0);
-      assert.ok(await clusterCount(page) > 0);
-      assert.ok(await page.locator('.leaflet-overlay-pane path').count() >= 16);
+      assert.ok((await clusterCount(page)) > 0);
+      assert.ok((await page.locator('.leaflet-overlay-pane path').count()) >= 16);
       await shot(page, 'peta-tanpa-peta-dasar-desktop');
       await page.reload();
       await page.locator('.leaflet-marker-pane .cluster-badge').first().waitFor();
-      assert.equal(await page.getByLabel('Peta dasar (butuh internet)').isChecked(), false,
-        'the choice is remembered');
+      assert.equal(
+        await page.getByLabel('Peta dasar (butuh internet)').isChecked(),
+        false,
+        'the choice is remembered',
+      );
       assert.equal(await page.locator('.leaflet-tile').count(), 0);
       await page.getByLabel('Peta dasar (butuh internet)').check();
     });
@@ -310,14 +390,18 @@ describe('web app', { timeout: 180000 }, () => {
     it('Peta: a filter changes the clusters and the counts', async () => {
       const before = await page.locator('.map-total').innerText();
       await page.getByLabel('Ragam disabilitas').selectOption('sensorik_wicara');
-      await page.waitForFunction((b) => document.querySelector('.map-total')?.textContent !== b,
-        before);
+      await page.waitForFunction(
+        (b) => document.querySelector('.map-total')?.textContent !== b,
+        before,
+      );
       const symbols = await page.locator('.cluster-symbol').allInnerTexts();
       assert.ok(symbols.length > 0);
       assert.deepEqual([...new Set(symbols)], ['W']);
       await page.getByLabel('Ragam disabilitas').selectOption('');
-      await page.waitForFunction((b) => document.querySelector('.map-total')?.textContent === b,
-        before);
+      await page.waitForFunction(
+        (b) => document.querySelector('.map-total')?.textContent === b,
+        before,
+      );
     });
 
     it('Peta: the keyboard opens clusters down to one person and shows a summary', async () => {
@@ -325,8 +409,10 @@ describe('web app', { timeout: 180000 }, () => {
       assert.ok(name.length > 0);
       await shot(page, 'peta-ringkasan-desktop');
       await tabTo(page, '.person-summary a', 1);
-      assert.equal(await page.evaluate(() => document.activeElement.textContent),
-        'Buka data lengkap');
+      assert.equal(
+        await page.evaluate(() => document.activeElement.textContent),
+        'Buka data lengkap',
+      );
       await page.keyboard.press('Enter');
       await page.waitForURL(/\/orang\//);
       await page.locator('h1', { hasText: name }).waitFor();
@@ -341,8 +427,10 @@ describe('web app', { timeout: 180000 }, () => {
         const items = (await r.json()).items;
         return items.reduce((a, b) => (b.full_name.length > a.full_name.length ? b : a));
       });
-      await page.getByRole('navigation', { name: 'Menu utama' }).getByRole('link',
-        { name: 'Data' }).click();
+      await page
+        .getByRole('navigation', { name: 'Menu utama' })
+        .getByRole('link', { name: 'Data' })
+        .click();
       await page.waitForURL(/\/data$/);
       await page.locator('#data-table tbody tr th a').first().waitFor();
       assert.equal(await page.locator('#data-table tbody tr').count(), 25);
@@ -363,7 +451,10 @@ describe('web app', { timeout: 180000 }, () => {
       await page.getByRole('button', { name: /^Nama/ }).click();
       assert.equal(await page.locator('th[aria-sort]').getAttribute('aria-sort'), 'ascending');
       const asc = await page.locator('#data-table tbody th').allInnerTexts();
-      assert.deepEqual(asc, [...asc].sort((a, b) => a.localeCompare(b)));
+      assert.deepEqual(
+        asc,
+        [...asc].sort((a, b) => a.localeCompare(b)),
+      );
       await page.getByRole('button', { name: /^Nama/ }).click();
       const desc = await page.locator('#data-table tbody th').allInnerTexts();
       assert.deepEqual(desc, [...asc].reverse());
@@ -378,14 +469,18 @@ describe('web app', { timeout: 180000 }, () => {
       for (const n of names) {
         assert.ok(n.toLowerCase().includes(target.full_name.toLowerCase()), n);
       }
-      assert.ok(await page.locator(`a[href="/orang/${target.id}"]`).count() === 1);
+      assert.ok((await page.locator(`a[href="/orang/${target.id}"]`).count()) === 1);
       // The export links download the caller's data.
       const csv = await page.evaluate(async () => {
-        const a = [...document.querySelectorAll('.export-links a')].find((x) =>
-          x.textContent === 'CSV');
+        const a = [...document.querySelectorAll('.export-links a')].find(
+          (x) => x.textContent === 'CSV',
+        );
         const r = await fetch(a.href);
-        return { status: r.status, type: r.headers.get('content-type'), size: (await r.text())
-          .length };
+        return {
+          status: r.status,
+          type: r.headers.get('content-type'),
+          size: (await r.text()).length,
+        };
       });
       assert.equal(csv.status, 200);
       assert.match(csv.type, /csv/);
@@ -400,12 +495,15 @@ describe('web app', { timeout: 180000 }, () => {
       assert.equal(await page.getByLabel('Search by name').count(), 1);
       await page.reload();
       await page.locator('h1', { hasText: 'Persons with disabilities' }).waitFor();
-      await page.getByRole('navigation', { name: 'Main menu' }).getByRole('link',
-        { name: 'Map' }).click();
+      await page
+        .getByRole('navigation', { name: 'Main menu' })
+        .getByRole('link', { name: 'Map' })
+        .click();
       await page.locator('.map-total', { hasText: /persons in this map view$/ }).waitFor();
       assert.equal(await page.getByLabel('Disability category').count(), 1);
-      assert.ok((await page.locator('.cluster-symbol').allInnerTexts()).every((s) =>
-        /^[PIMVHS]$/.test(s)));
+      assert.ok(
+        (await page.locator('.cluster-symbol').allInnerTexts()).every((s) => /^[PIMVHS]$/.test(s)),
+      );
       await axe(page, 'map (English)');
       await shot(page, 'map-english-desktop');
       await page.getByRole('button', { name: 'Ganti ke Bahasa Indonesia' }).click();
@@ -413,23 +511,24 @@ describe('web app', { timeout: 180000 }, () => {
       assert.equal(await page.locator('html').getAttribute('lang'), 'id');
     });
 
-    it('an ended session leads to Masuk and, after signing in, back to the same page',
-      async () => {
-        await page.goto(`${base}/data?status=aktif`);
-        await page.locator('#data-table tbody tr th a').first().waitFor();
-        sessionEndedOnPurpose = true;
-        await context.clearCookies();
-        await page.getByRole('button', { name: 'Berikutnya' }).click();
-        await page.waitForURL(/\/masuk\?expired=1/);
-        sessionEndedOnPurpose = false;
-        assert.equal(await page.locator('#login-alert').innerText(),
-          'Sesi Anda berakhir. Silakan masuk lagi.');
-        await page.getByLabel('Nama pengguna', { exact: true }).fill('admin');
-        await page.getByLabel('Kata sandi', { exact: true }).fill(adminPassword);
-        await page.keyboard.press('Enter');
-        await page.waitForURL(/\/data\?status=aktif$/);
-        await page.locator('#data-table tbody tr th a').first().waitFor();
-      });
+    it('an ended session leads to Masuk and, after signing in, back to the same page', async () => {
+      await page.goto(`${base}/data?status=aktif`);
+      await page.locator('#data-table tbody tr th a').first().waitFor();
+      sessionEndedOnPurpose = true;
+      await context.clearCookies();
+      await page.getByRole('button', { name: 'Berikutnya' }).click();
+      await page.waitForURL(/\/masuk\?expired=1/);
+      sessionEndedOnPurpose = false;
+      assert.equal(
+        await page.locator('#login-alert').innerText(),
+        'Sesi Anda berakhir. Silakan masuk lagi.',
+      );
+      await page.getByLabel('Nama pengguna', { exact: true }).fill('admin');
+      await page.getByLabel('Kata sandi', { exact: true }).fill(adminPassword);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/data\?status=aktif$/);
+      await page.locator('#data-table tbody tr th a').first().waitFor();
+    });
   });
 
   it('an operator of one kecamatan sees only its kelurahan and persons', async () => {
@@ -441,13 +540,20 @@ describe('web app', { timeout: 180000 }, () => {
     // Bontang Utara has 6 of the city's 15 kelurahan.
     assert.equal(await page.locator('.area-label').count(), 6);
     const rows = await page.locator('.area-table tbody th').allTextContents();
-    assert.deepEqual(rows.sort(), ['Api-api', 'Bontang Baru', 'Bontang Kuala', 'Guntung',
-      'Gunung Elai', 'Lok Tuan']);
+    assert.deepEqual(rows.sort(), [
+      'Api-api',
+      'Bontang Baru',
+      'Bontang Kuala',
+      'Guntung',
+      'Gunung Elai',
+      'Lok Tuan',
+    ]);
     await page.goto(`${base}/data?limit=100`);
     await page.locator('#data-table tbody tr th a').first().waitFor();
     const kecamatan = await page.locator('#data-kecamatan option').allTextContents();
     assert.deepEqual(kecamatan, ['Semua', 'Bontang Utara']);
-    const kelurahan = await page.locator('#data-table tbody td[data-label="Kelurahan"]')
+    const kelurahan = await page
+      .locator('#data-table tbody td[data-label="Kelurahan"]')
       .allTextContents();
     assert.equal(kelurahan.length, 100);
     for (const k of kelurahan) {
@@ -464,7 +570,10 @@ describe('web app', { timeout: 180000 }, () => {
     await shot(page, 'masuk-phone');
     await login(page);
     await page.locator('.leaflet-marker-pane .cluster-badge').first().waitFor();
-    const pages = [['peta', '/peta'], ['data', '/data']];
+    const pages = [
+      ['peta', '/peta'],
+      ['data', '/data'],
+    ];
     for (const [name, url] of pages) {
       if (!page.url().endsWith(url)) {
         await page.goto(`${base}${url}`);

@@ -42,12 +42,7 @@ export interface Session {
 }
 
 export type Category =
-  | 'fisik'
-  | 'intelektual'
-  | 'mental'
-  | 'sensorik_netra'
-  | 'sensorik_rungu'
-  | 'sensorik_wicara';
+  'fisik' | 'intelektual' | 'mental' | 'sensorik_netra' | 'sensorik_rungu' | 'sensorik_wicara';
 export const categories: Category[] = [
   'fisik',
   'intelektual',

@@ -15,12 +15,16 @@ export function areaNames(): Promise<{ kecamatan: AreaName[]; kelurahan: AreaNam
     const names = (level: string) =>
       api.areas({ level }).then((fc) =>
         fc.features
-          .map((f) => ({ code: f.properties.code, name: f.properties.name,
-            parent: f.properties.parent }))
+          .map((f) => ({
+            code: f.properties.code,
+            name: f.properties.name,
+            parent: f.properties.parent,
+          }))
           .sort((a, b) => a.name.localeCompare(b.name)),
       );
-    cache = Promise.all([names('kecamatan'), names('kelurahan')]).then(([kecamatan, kelurahan]) =>
-      ({ kecamatan, kelurahan }));
+    cache = Promise.all([names('kecamatan'), names('kelurahan')]).then(
+      ([kecamatan, kelurahan]) => ({ kecamatan, kelurahan }),
+    );
     cache.catch(() => {
       cache = null;
     });

@@ -15,7 +15,11 @@ describe('choropleth classes', () => {
   it('merges coinciding breaks so that every class in the legend can occur', () => {
     const b = breaks([5, 5, 5, 5, 5, 5, 5, 5, 9, 12]);
     expect(b).toEqual([5, 9]);
-    expect(classRanges(b)).toEqual([[0, 4], [5, 8], [9, null]]);
+    expect(classRanges(b)).toEqual([
+      [0, 4],
+      [5, 8],
+      [9, null],
+    ]);
     const seen = new Set([5, 5, 9, 12, 0].map((v) => classOf(v, b)));
     expect([...seen].sort()).toEqual([0, 1, 2]);
   });

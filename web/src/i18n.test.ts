@@ -22,7 +22,8 @@ describe('string catalogue', () => {
 
   it('gives each category a different one-letter symbol in both languages', () => {
     for (const catalogue of [id, en]) {
-      const symbols = Object.entries(catalogue).filter(([k]) => k.endsWith('.symbol'))
+      const symbols = Object.entries(catalogue)
+        .filter(([k]) => k.endsWith('.symbol'))
         .map(([, v]) => v);
       expect(symbols).toHaveLength(6);
       expect(new Set(symbols).size).toBe(6);
@@ -37,8 +38,10 @@ describe('string catalogue', () => {
     const stored = new Map<string, string>();
     Object.assign(globalThis, {
       document: { documentElement: { lang: 'id' } },
-      localStorage: { getItem: (k: string) => stored.get(k) ?? null,
-        setItem: (k: string, v: string) => stored.set(k, v) },
+      localStorage: {
+        getItem: (k: string) => stored.get(k) ?? null,
+        setItem: (k: string, v: string) => stored.set(k, v),
+      },
     });
     setLocale('en');
     try {

@@ -6,8 +6,9 @@ import { dominant } from './categories';
 
 describe('API URLs', () => {
   it('leaves out empty parameters and encodes the rest', () => {
-    expect(url('/api/v1/persons', { q: 'Siti & Ani', kelurahan: '', status: null, limit: 25 }))
-      .toBe('/api/v1/persons?q=Siti+%26+Ani&limit=25');
+    expect(
+      url('/api/v1/persons', { q: 'Siti & Ani', kelurahan: '', status: null, limit: 25 }),
+    ).toBe('/api/v1/persons?q=Siti+%26+Ani&limit=25');
     expect(url('/api/v1/persons', {})).toBe('/api/v1/persons');
   });
 });

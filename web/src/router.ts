@@ -68,13 +68,25 @@ export function navigate(path: string, replace = false): void {
 export function interceptLinks(): void {
   window.addEventListener('popstate', () => navigateListeners.forEach((fn) => fn()));
   document.addEventListener('click', (event) => {
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
-        event.shiftKey || event.altKey) {
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    ) {
       return;
     }
     const a = (event.target as Element | null)?.closest?.('a');
-    if (!a || a.target || a.hasAttribute('download') || a.origin !== location.origin ||
-        a.pathname.startsWith('/api/') || a.pathname.startsWith('/ogc')) {
+    if (
+      !a ||
+      a.target ||
+      a.hasAttribute('download') ||
+      a.origin !== location.origin ||
+      a.pathname.startsWith('/api/') ||
+      a.pathname.startsWith('/ogc')
+    ) {
       return;
     }
     if (a.pathname === location.pathname && a.search === location.search && a.hash) {

@@ -33,16 +33,34 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
   let request: AbortController | null = null;
   let disposed = false;
 
-  const search = h('input', { type: 'search', id: 'data-q', name: 'q', value: value('q'),
-    'aria-describedby': 'data-q-hint', autocomplete: 'off' });
+  const search = h('input', {
+    type: 'search',
+    id: 'data-q',
+    name: 'q',
+    value: value('q'),
+    'aria-describedby': 'data-q-hint',
+    autocomplete: 'off',
+  });
   const kecSel = select('data-kecamatan', [], value('kecamatan'), t('filter.all'));
   const kelSel = select('data-kelurahan', [], value('kelurahan'), t('filter.all'));
-  const catSel = select('data-category', categories.map((c) => [c, tCode('category', c)]),
-    value('category'), t('filter.all'));
-  const statusSel = select('data-status', statuses.map((s) => [s, tCode('status', s)]),
-    value('status'), t('filter.all'));
-  const sizeSel = select('data-limit', pageSizes.map((s) => [s, s]), value('limit') || '25',
-    null);
+  const catSel = select(
+    'data-category',
+    categories.map((c) => [c, tCode('category', c)]),
+    value('category'),
+    t('filter.all'),
+  );
+  const statusSel = select(
+    'data-status',
+    statuses.map((s) => [s, tCode('status', s)]),
+    value('status'),
+    t('filter.all'),
+  );
+  const sizeSel = select(
+    'data-limit',
+    pageSizes.map((s) => [s, s]),
+    value('limit') || '25',
+    null,
+  );
   const alert = h('div', { class: 'alert', role: 'alert' });
   const status = h('p', { class: 'table-status', role: 'status' });
   const thead = h('thead', { role: 'rowgroup' });
@@ -50,49 +68,74 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
   const caption = h('caption');
   // Explicit roles: on a phone the rows are shown as cards (display: block), which would
   // otherwise lose the table's meaning for screen readers.
-  const table = h('table', { class: 'data-table', id: 'data-table', role: 'table' }, caption,
-    thead, tbody);
-  const prev = h('button', { type: 'button', class: 'secondary', disabled: true },
-    t('data.prev'));
-  const next = h('button', { type: 'button', class: 'secondary', disabled: true },
-    t('data.next'));
+  const table = h(
+    'table',
+    { class: 'data-table', id: 'data-table', role: 'table' },
+    caption,
+    thead,
+    tbody,
+  );
+  const prev = h('button', { type: 'button', class: 'secondary', disabled: true }, t('data.prev'));
+  const next = h('button', { type: 'button', class: 'secondary', disabled: true }, t('data.next'));
   const pageLabel = h('span', { class: 'page-label' });
 
   const field = (id: string, label: string, control: HTMLElement, hint?: HTMLElement) =>
     h('div', { class: 'field' }, h('label', { for: id }, label), control, hint);
 
-  const form = h('form', { class: 'panel filters', role: 'search', 'aria-labelledby':
-    'data-filter-h' },
-  h('h2', { id: 'data-filter-h', class: 'visually-hidden' }, t('filter.heading')),
-  field('data-q', t('filter.search'), search, h('p', { id: 'data-q-hint', class: 'hint' },
-    t('filter.search.hint'))),
-  field('data-kecamatan', t('filter.kecamatan'), kecSel),
-  field('data-kelurahan', t('filter.kelurahan'), kelSel),
-  field('data-category', t('filter.category'), catSel),
-  field('data-status', t('filter.status'), statusSel),
-  field('data-limit', t('data.page_size'), sizeSel),
-  h('div', { class: 'form-actions' },
-    h('button', { type: 'submit', class: 'primary' }, t('filter.apply')),
-    h('button', { type: 'button', class: 'secondary', onclick: () => navigate('/data') },
-      t('filter.reset'))));
+  const form = h(
+    'form',
+    { class: 'panel filters', role: 'search', 'aria-labelledby': 'data-filter-h' },
+    h('h2', { id: 'data-filter-h', class: 'visually-hidden' }, t('filter.heading')),
+    field(
+      'data-q',
+      t('filter.search'),
+      search,
+      h('p', { id: 'data-q-hint', class: 'hint' }, t('filter.search.hint')),
+    ),
+    field('data-kecamatan', t('filter.kecamatan'), kecSel),
+    field('data-kelurahan', t('filter.kelurahan'), kelSel),
+    field('data-category', t('filter.category'), catSel),
+    field('data-status', t('filter.status'), statusSel),
+    field('data-limit', t('data.page_size'), sizeSel),
+    h(
+      'div',
+      { class: 'form-actions' },
+      h('button', { type: 'submit', class: 'primary' }, t('filter.apply')),
+      h(
+        'button',
+        { type: 'button', class: 'secondary', onclick: () => navigate('/data') },
+        t('filter.reset'),
+      ),
+    ),
+  );
 
   const fillKelurahan = () => {
     const kec = kecSel.value;
     const current = kelSel.value || value('kelurahan');
-    replace(kelSel, h('option', { value: '' }, t('filter.all')),
-      kelurahanNames.filter((k) => !kec || k.parent === kec).map((k) =>
-        h('option', { value: k.code, selected: k.code === current }, k.name)));
+    replace(
+      kelSel,
+      h('option', { value: '' }, t('filter.all')),
+      kelurahanNames
+        .filter((k) => !kec || k.parent === kec)
+        .map((k) => h('option', { value: k.code, selected: k.code === current }, k.name)),
+    );
     kelSel.value = kelurahanNames.some((k) => k.code === current && (!kec || k.parent === kec))
-      ? current : '';
+      ? current
+      : '';
   };
   kecSel.addEventListener('change', fillKelurahan);
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const params = new URLSearchParams();
-    const values: Record<(typeof filterNames)[number], string> = { q: search.value.trim(),
-      kecamatan: kecSel.value, kelurahan: kelSel.value, category: catSel.value,
-      status: statusSel.value, limit: sizeSel.value === '25' ? '' : sizeSel.value };
+    const values: Record<(typeof filterNames)[number], string> = {
+      q: search.value.trim(),
+      kecamatan: kecSel.value,
+      kelurahan: kelSel.value,
+      category: catSel.value,
+      status: statusSel.value,
+      limit: sizeSel.value === '25' ? '' : sizeSel.value,
+    };
     for (const name of filterNames) {
       if (values[name]) {
         params.set(name, values[name]);
@@ -104,41 +147,92 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
 
   function cell(p: Person, column: Column): string {
     switch (column) {
-      case 'name': return p.full_name;
-      case 'sex': return tCode('sex', p.sex);
-      case 'birth_date': return p.birth_date;
-      case 'kelurahan': return nameOf(kelurahanNames, p.address.kelurahan_code);
-      case 'categories': return categoryNames(p.categories);
-      case 'severity': return p.severity ? tCode('severity', p.severity) : '';
-      case 'status': return tCode('status', p.status);
+      case 'name':
+        return p.full_name;
+      case 'sex':
+        return tCode('sex', p.sex);
+      case 'birth_date':
+        return p.birth_date;
+      case 'kelurahan':
+        return nameOf(kelurahanNames, p.address.kelurahan_code);
+      case 'categories':
+        return categoryNames(p.categories);
+      case 'severity':
+        return p.severity ? tCode('severity', p.severity) : '';
+      case 'status':
+        return tCode('status', p.status);
     }
     return '';
   }
 
   function renderTable(): void {
-    replace(thead, h('tr', { role: 'row' }, columns.map((c) => {
-      const active = sort?.column === c.key;
-      return h('th', { scope: 'col', role: 'columnheader', 'aria-sort': active ? (sort?.dir === 1 ? 'ascending'
-        : 'descending') : null },
-      h('button', { type: 'button', class: 'sort', onclick: () => {
-        sort = { column: c.key, dir: active && sort?.dir === 1 ? -1 : 1 };
-        renderTable();
-        (thead.querySelectorAll('button.sort')[columns.indexOf(c)] as HTMLElement).focus();
-      } }, t(c.label), h('span', { class: 'sort-mark', 'aria-hidden': 'true' },
-        active ? (sort?.dir === 1 ? ' ▲' : ' ▼') : ' ↕')));
-    })));
+    replace(
+      thead,
+      h(
+        'tr',
+        { role: 'row' },
+        columns.map((c) => {
+          const active = sort?.column === c.key;
+          return h(
+            'th',
+            {
+              scope: 'col',
+              role: 'columnheader',
+              'aria-sort': active ? (sort?.dir === 1 ? 'ascending' : 'descending') : null,
+            },
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'sort',
+                onclick: () => {
+                  sort = { column: c.key, dir: active && sort?.dir === 1 ? -1 : 1 };
+                  renderTable();
+                  (
+                    thead.querySelectorAll('button.sort')[columns.indexOf(c)] as HTMLElement
+                  ).focus();
+                },
+              },
+              t(c.label),
+              h(
+                'span',
+                { class: 'sort-mark', 'aria-hidden': 'true' },
+                active ? (sort?.dir === 1 ? ' ▲' : ' ▼') : ' ↕',
+              ),
+            ),
+          );
+        }),
+      ),
+    );
     const rows = [...items];
     if (sort) {
       const { column, dir } = sort;
       rows.sort((a, b) => dir * cell(a, column).localeCompare(cell(b, column)));
     }
-    replace(tbody, rows.length === 0
-      ? h('tr', null, h('td', { colspan: columns.length }, t('data.empty')))
-      : rows.map((p) => h('tr', { role: 'row' }, columns.map((c) => c.key === 'name'
-        ? h('th', { scope: 'row', role: 'rowheader' }, h('a', { href:
-          `/orang/${encodeURIComponent(p.id)}` }, p.full_name))
-        : h('td', { role: 'cell', 'data-label': t(c.label) }, c.key === 'birth_date'
-          ? formatDate(p.birth_date) : cell(p, c.key))))));
+    replace(
+      tbody,
+      rows.length === 0
+        ? h('tr', null, h('td', { colspan: columns.length }, t('data.empty')))
+        : rows.map((p) =>
+            h(
+              'tr',
+              { role: 'row' },
+              columns.map((c) =>
+                c.key === 'name'
+                  ? h(
+                      'th',
+                      { scope: 'row', role: 'rowheader' },
+                      h('a', { href: `/orang/${encodeURIComponent(p.id)}` }, p.full_name),
+                    )
+                  : h(
+                      'td',
+                      { role: 'cell', 'data-label': t(c.label) },
+                      c.key === 'birth_date' ? formatDate(p.birth_date) : cell(p, c.key),
+                    ),
+              ),
+            ),
+          ),
+    );
     caption.textContent = t('data.table.caption', { page: page + 1 });
   }
 
@@ -149,11 +243,18 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
     table.setAttribute('aria-busy', 'true');
     status.textContent = t('app.loading');
     try {
-      const result = await api.persons({
-        q: value('q'), kecamatan: value('kecamatan'), kelurahan: value('kelurahan'),
-        category: value('category'), status: value('status'), limit: value('limit') || '25',
-        cursor: cursors[page] ?? undefined,
-      }, controller.signal);
+      const result = await api.persons(
+        {
+          q: value('q'),
+          kecamatan: value('kecamatan'),
+          kelurahan: value('kelurahan'),
+          category: value('category'),
+          status: value('status'),
+          limit: value('limit') || '25',
+          cursor: cursors[page] ?? undefined,
+        },
+        controller.signal,
+      );
       if (disposed) {
         return;
       }
@@ -169,8 +270,10 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
       nextCursor = null;
       status.textContent = '';
       if (!(e instanceof ApiError && e.status === 401)) {
-        alert.textContent = e instanceof ApiError && e.network ? t('app.error.network')
-          : t('app.error.generic', { message: e instanceof Error ? e.message : String(e) });
+        alert.textContent =
+          e instanceof ApiError && e.network
+            ? t('app.error.network')
+            : t('app.error.generic', { message: e instanceof Error ? e.message : String(e) });
       }
     } finally {
       table.removeAttribute('aria-busy');
@@ -196,38 +299,74 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
   });
 
   const exportLink = (format: string, label: StringKey) =>
-    h('a', { href: `/api/v1/exports/persons?format=${format}`, download: true,
-      class: 'button secondary' }, t(label));
+    h(
+      'a',
+      {
+        href: `/api/v1/exports/persons?format=${format}`,
+        download: true,
+        class: 'button secondary',
+      },
+      t(label),
+    );
 
-  replace(root, h('div', { class: 'page data-page' },
-    h('h1', null, t('data.title')),
-    form,
-    alert,
-    h('div', { class: 'table-tools' }, status, h('p', { class: 'hint' }, t('data.sort.note'))),
-    h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-labelledby':
-      'data-table-caption' }, table),
-    h('nav', { class: 'pager', 'aria-label': t('data.pager') }, prev,
-      pageLabel, next),
-    h('section', { class: 'panel export', 'aria-labelledby': 'export-h' },
-      h('h2', { id: 'export-h' }, t('data.export')),
-      h('p', { class: 'hint' }, t('data.export.note')),
-      h('p', { class: 'export-links' }, exportLink('csv', 'data.export.csv'), ' ',
-        exportLink('geojson', 'data.export.geojson'), ' ', exportLink('gpkg',
-          'data.export.gpkg')))));
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'page data-page' },
+      h('h1', null, t('data.title')),
+      form,
+      alert,
+      h('div', { class: 'table-tools' }, status, h('p', { class: 'hint' }, t('data.sort.note'))),
+      h(
+        'div',
+        {
+          class: 'table-scroll',
+          tabindex: '0',
+          role: 'region',
+          'aria-labelledby': 'data-table-caption',
+        },
+        table,
+      ),
+      h('nav', { class: 'pager', 'aria-label': t('data.pager') }, prev, pageLabel, next),
+      h(
+        'section',
+        { class: 'panel export', 'aria-labelledby': 'export-h' },
+        h('h2', { id: 'export-h' }, t('data.export')),
+        h('p', { class: 'hint' }, t('data.export.note')),
+        h(
+          'p',
+          { class: 'export-links' },
+          exportLink('csv', 'data.export.csv'),
+          ' ',
+          exportLink('geojson', 'data.export.geojson'),
+          ' ',
+          exportLink('gpkg', 'data.export.gpkg'),
+        ),
+      ),
+    ),
+  );
   caption.id = 'data-table-caption';
   renderTable();
 
-  void areaNames().then((names) => {
-    if (disposed) {
-      return;
-    }
-    kelurahanNames = names.kelurahan;
-    replace(kecSel, h('option', { value: '' }, t('filter.all')), names.kecamatan.map((k) =>
-      h('option', { value: k.code, selected: k.code === value('kecamatan') }, k.name)));
-    kecSel.value = value('kecamatan');
-    fillKelurahan();
-    renderTable();
-  }).catch(() => undefined);
+  void areaNames()
+    .then((names) => {
+      if (disposed) {
+        return;
+      }
+      kelurahanNames = names.kelurahan;
+      replace(
+        kecSel,
+        h('option', { value: '' }, t('filter.all')),
+        names.kecamatan.map((k) =>
+          h('option', { value: k.code, selected: k.code === value('kecamatan') }, k.name),
+        ),
+      );
+      kecSel.value = value('kecamatan');
+      fillKelurahan();
+      renderTable();
+    })
+    .catch(() => undefined);
   void load();
 
   return () => {

@@ -9,7 +9,11 @@ import { setSession } from '../session';
 /// Roles this first part of the app serves (penyalur and merchant get their pages later).
 const supportedRoles = new Set(['admin', 'operator', 'auditor', 'viewer']);
 
-function field(id: string, label: string, input: HTMLInputElement): {
+function field(
+  id: string,
+  label: string,
+  input: HTMLInputElement,
+): {
   row: HTMLElement;
   setError: (message: string | null) => void;
 } {
@@ -34,10 +38,18 @@ function field(id: string, label: string, input: HTMLInputElement): {
 }
 
 export function loginPage(root: HTMLElement, context: RouteContext): void {
-  const username = h('input', { type: 'text', autocomplete: 'username', autocapitalize: 'none',
-    spellcheck: 'false', required: true });
-  const password = h('input', { type: 'password', autocomplete: 'current-password',
-    required: true });
+  const username = h('input', {
+    type: 'text',
+    autocomplete: 'username',
+    autocapitalize: 'none',
+    spellcheck: 'false',
+    required: true,
+  });
+  const password = h('input', {
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
   const user = field('username', t('login.username'), username);
   const pass = field('password', t('login.password'), password);
   const show = h('input', { type: 'checkbox', id: 'show-password' });
@@ -55,8 +67,12 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
     { class: 'login-form', novalidate: true },
     user.row,
     pass.row,
-    h('div', { class: 'field checkbox' }, show, h('label', { for: 'show-password' },
-      t('login.show_password'))),
+    h(
+      'div',
+      { class: 'field checkbox' },
+      show,
+      h('label', { for: 'show-password' }, t('login.show_password')),
+    ),
     submit,
   );
 

@@ -11,8 +11,16 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
   let disposed = false;
   const body = h('div', { class: 'person-body', 'aria-busy': 'true' }, t('app.loading'));
   const heading = h('h1', null, t('person.title'));
-  replace(root, h('div', { class: 'page person-page' },
-    h('p', null, h('a', { href: '/data' }, `← ${t('person.back')}`)), heading, body));
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'page person-page' },
+      h('p', null, h('a', { href: '/data' }, `← ${t('person.back')}`)),
+      heading,
+      body,
+    ),
+  );
 
   const id = context.params.id;
   Promise.all([api.person(id), api.versions(id), areaNames()])
@@ -23,18 +31,29 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
       heading.textContent = p.full_name;
       document.title = `${p.full_name} — ${t('app.name')}`;
       body.removeAttribute('aria-busy');
-      replace(body, details(p, nameOf(names.kelurahan, p.address.kelurahan_code)),
-        history(versions.items));
+      replace(
+        body,
+        details(p, nameOf(names.kelurahan, p.address.kelurahan_code)),
+        history(versions.items),
+      );
     })
     .catch((e: unknown) => {
       if (disposed || (e instanceof ApiError && e.status === 401)) {
         return;
       }
       body.removeAttribute('aria-busy');
-      replace(body, h('div', { class: 'alert', role: 'alert' },
-        e instanceof ApiError && e.status === 404 ? t('app.not_found.title')
-          : e instanceof ApiError && e.network ? t('app.error.network')
-          : t('app.error.generic', { message: e instanceof Error ? e.message : String(e) })));
+      replace(
+        body,
+        h(
+          'div',
+          { class: 'alert', role: 'alert' },
+          e instanceof ApiError && e.status === 404
+            ? t('app.not_found.title')
+            : e instanceof ApiError && e.network
+              ? t('app.error.network')
+              : t('app.error.generic', { message: e instanceof Error ? e.message : String(e) }),
+        ),
+      );
     });
   return () => {
     disposed = true;
@@ -42,9 +61,16 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
 }
 
 function section(title: string, rows: [string, string][]): HTMLElement {
-  return h('section', { class: 'panel' }, h('h2', null, title),
-    h('dl', { class: 'fields' }, rows.map(([k, v]) => [h('dt', null, k),
-      h('dd', null, v || t('person.none'))])));
+  return h(
+    'section',
+    { class: 'panel' },
+    h('h2', null, title),
+    h(
+      'dl',
+      { class: 'fields' },
+      rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v || t('person.none'))]),
+    ),
+  );
 }
 
 function details(p: Person, kelurahan: string): HTMLElement[] {
@@ -57,8 +83,10 @@ function details(p: Person, kelurahan: string): HTMLElement[] {
       [t('person.birth'), `${p.birth_place}, ${formatDate(p.birth_date)}`],
       [t('person.age'), age === null ? '' : t('person.age.value', { years: age })],
       [t('person.phone'), p.phone],
-      [t('person.status'), tCode('status', p.status) + (p.status_date ? ` (${formatDate(
-        p.status_date)})` : '')],
+      [
+        t('person.status'),
+        tCode('status', p.status) + (p.status_date ? ` (${formatDate(p.status_date)})` : ''),
+      ],
       [t('person.dtks'), p.dtks ? t('person.yes') : t('person.no')],
     ]),
     section(t('person.disability'), [
@@ -67,8 +95,14 @@ function details(p: Person, kelurahan: string): HTMLElement[] {
       [t('person.severity'), p.severity ? tCode('severity', p.severity) : ''],
       [t('person.devices'), p.assistive_devices.join(', ')],
       [t('person.therapies'), p.therapies.join(', ')],
-      [t('person.caregiver'), p.caregiver ? [p.caregiver.name, p.caregiver.relationship,
-        p.caregiver.phone].filter(Boolean).join(', ') : ''],
+      [
+        t('person.caregiver'),
+        p.caregiver
+          ? [p.caregiver.name, p.caregiver.relationship, p.caregiver.phone]
+              .filter(Boolean)
+              .join(', ')
+          : '',
+      ],
     ]),
     section(t('person.address'), [
       [t('person.street'), p.address.street],
@@ -80,9 +114,29 @@ function details(p: Person, kelurahan: string): HTMLElement[] {
 }
 
 function history(versions: PersonVersion[]): HTMLElement {
-  return h('section', { class: 'panel' }, h('h2', null, t('person.history')),
-    h('ol', { class: 'timeline', reversed: true }, [...versions].reverse().map((v) =>
-      h('li', null, h('strong', null, t('person.version.entry', { version: v.version,
-        when: formatInstant(v.updated_at), who: v.updated_by })),
-      v.change_reason && h('p', null, v.change_reason)))));
+  return h(
+    'section',
+    { class: 'panel' },
+    h('h2', null, t('person.history')),
+    h(
+      'ol',
+      { class: 'timeline', reversed: true },
+      [...versions].reverse().map((v) =>
+        h(
+          'li',
+          null,
+          h(
+            'strong',
+            null,
+            t('person.version.entry', {
+              version: v.version,
+              when: formatInstant(v.updated_at),
+              who: v.updated_by,
+            }),
+          ),
+          v.change_reason && h('p', null, v.change_reason),
+        ),
+      ),
+    ),
+  );
 }

@@ -103,7 +103,8 @@ export const en: Record<StringKey, string> = {
   'map.cluster.list': '{count} persons at one spot. Press for the list.',
   'map.total': '{total} persons in this map view',
   'map.summary.heading': 'Summary',
-  'map.summary.empty': 'Choose a single person on the map to see a summary. Clusters zoom in when chosen.',
+  'map.summary.empty':
+    'Choose a single person on the map to see a summary. Clusters zoom in when chosen.',
   'map.summary.list': '{count} persons at this spot',
   'map.summary.open': 'Open the full record',
   'map.areas.heading': 'Table of counts per kelurahan',
@@ -136,7 +137,8 @@ export const en: Record<StringKey, string> = {
   'data.export.csv': 'CSV',
   'data.export.geojson': 'GeoJSON',
   'data.export.gpkg': 'GeoPackage',
-  'data.export.note': 'The download holds every person in your areas (NIK masked), without filters.',
+  'data.export.note':
+    'The download holds every person in your areas (NIK masked), without filters.',
 
   'person.title': 'Person',
   'person.back': 'Back to Data',

@@ -102,7 +102,8 @@ export const id = {
   'map.cluster.list': '{count} orang di satu titik. Tekan untuk daftar.',
   'map.total': '{total} orang di area peta ini',
   'map.summary.heading': 'Ringkasan',
-  'map.summary.empty': 'Pilih titik satu orang di peta untuk melihat ringkasannya. Klaster diperbesar saat dipilih.',
+  'map.summary.empty':
+    'Pilih titik satu orang di peta untuk melihat ringkasannya. Klaster diperbesar saat dipilih.',
   'map.summary.list': '{count} orang di titik ini',
   'map.summary.open': 'Buka data lengkap',
   'map.areas.heading': 'Tabel jumlah per kelurahan',
