@@ -274,6 +274,7 @@ export function mapPage(root: HTMLElement): () => void {
   const clustersLayer = L.layerGroup();
   let fittedOnce = Boolean(state.center);
   let clusterRequest: AbortController | null = null;
+  let retryTimer = 0;
   let disposed = false;
 
   const filters = () => ({
@@ -399,6 +400,7 @@ export function mapPage(root: HTMLElement): () => void {
 
   async function loadClusters(): Promise<void> {
     clusterRequest?.abort();
+    window.clearTimeout(retryTimer);
     if (!state.clusters) {
       clustersLayer.clearLayers();
       total.textContent = '';
@@ -426,6 +428,12 @@ export function mapPage(root: HTMLElement): () => void {
         result.total > 0 ? t('map.total', { total: formatNumber(result.total) }) : t('map.no_data');
       alert.textContent = '';
     } catch (e) {
+      if (e instanceof ApiError && e.status === 503 && e.code === 'index.loading' && !disposed) {
+        // The server is still loading its point index (minutes at national size): try again.
+        total.textContent = t('map.index_loading');
+        retryTimer = window.setTimeout(() => void loadClusters(), 2000);
+        return;
+      }
       showError(e);
     }
   }
@@ -610,6 +618,7 @@ export function mapPage(root: HTMLElement): () => void {
   return () => {
     disposed = true;
     clusterRequest?.abort();
+    window.clearTimeout(retryTimer);
     // Leaflet 1.9 ends a zoom animation from a timer even after remove(), and then moves the
     // removed panes (a TypeError on '_leaflet_pos'): a map left mid-zoom must not finish it.
     (map as unknown as { _animatingZoom: boolean })._animatingZoom = false;

@@ -102,6 +102,7 @@ export const en: Record<StringKey, string> = {
   'map.cluster.person': '1 person ({categories}). Press for a summary.',
   'map.cluster.list': '{count} persons at one spot. Press for the list.',
   'map.total': '{total} persons in this map view',
+  'map.index_loading': 'The server is preparing the map; trying again…',
   'map.summary.heading': 'Summary',
   'map.summary.empty':
     'Choose a single person on the map to see a summary. Clusters zoom in when chosen.',

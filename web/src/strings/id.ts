@@ -101,6 +101,7 @@ export const id = {
   'map.cluster.person': '1 orang ({categories}). Tekan untuk ringkasan.',
   'map.cluster.list': '{count} orang di satu titik. Tekan untuk daftar.',
   'map.total': '{total} orang di area peta ini',
+  'map.index_loading': 'Server sedang menyiapkan peta; mencoba lagi…',
   'map.summary.heading': 'Ringkasan',
   'map.summary.empty':
     'Pilih titik satu orang di peta untuk melihat ringkasannya. Klaster diperbesar saat dipilih.',
