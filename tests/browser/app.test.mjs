@@ -48,6 +48,7 @@ let base;
 let browser;
 let adminPassword;
 let operatorPassword; // operator.utara: kecamatan Bontang Utara (64.74.01) only
+let penyalurPassword; // a role without pages yet
 const consoleErrors = [];
 const foreignRequests = [];
 let tileRequests = 0;
@@ -232,6 +233,8 @@ describe('web app', { timeout: 180000 }, () => {
     assert.ok(adminPassword, `no admin login in: ${demo}`);
     operatorPassword = /^operator\.utara\toperator\t64\.74\.01\t(\S+)$/m.exec(demo)?.[1];
     assert.ok(operatorPassword, `no operator.utara login in: ${demo}`);
+    penyalurPassword = /^penyalur\tpenyalur\t\S+\t(\S+)$/m.exec(demo)?.[1];
+    assert.ok(penyalurPassword, `no penyalur login in: ${demo}`);
     fs.appendFileSync(path.join(dataDir, 'config'), `static_dir = ${dist}\n`);
     const zone = path.join(dataDir, 'banjir.geojson');
     fs.writeFileSync(
@@ -417,6 +420,8 @@ describe('web app', { timeout: 180000 }, () => {
       await page.waitForURL(/\/orang\//);
       await page.locator('h1', { hasText: name }).waitFor();
       await page.getByRole('heading', { name: 'Riwayat perubahan' }).waitFor();
+      // The home on a small map, with the category's letter.
+      assert.match(await page.locator('.home-map .cluster-symbol').innerText(), /^[FIMNRW]$/);
       await axe(page, 'orang');
       await shot(page, 'orang-desktop');
     });
@@ -529,6 +534,23 @@ describe('web app', { timeout: 180000 }, () => {
       await page.waitForURL(/\/data\?status=aktif$/);
       await page.locator('#data-table tbody tr th a').first().waitFor();
     });
+  });
+
+  it('a role without pages yet is told so and left signed out', async () => {
+    const context = await newContext(desktop);
+    const page = await context.newPage();
+    await page.goto(`${base}/masuk`);
+    await page.getByLabel('Nama pengguna', { exact: true }).fill('penyalur');
+    await page.getByLabel('Kata sandi', { exact: true }).fill(penyalurPassword);
+    await page.keyboard.press('Enter');
+    await page.locator('#login-alert', { hasText: /\S/ }).waitFor();
+    assert.equal(
+      await page.locator('#login-alert').innerText(),
+      'Peran petugas penyalur belum dapat memakai aplikasi ini.',
+    );
+    const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
+    assert.equal(me, 401, 'the session was ended');
+    await context.close();
   });
 
   it('an operator of one kecamatan sees only its kelurahan and persons', async () => {

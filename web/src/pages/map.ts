@@ -17,6 +17,7 @@ import {
 } from '../api';
 import { ageYears, areaNames, nameOf } from '../areas';
 import { categoryNames, describeCounts, dominant, symbol } from '../categories';
+import { basemapLayer, basemapWanted, rememberBasemap, removeMap } from '../basemap';
 import { breaks, choroplethColours, classOf, classRanges, colourIndex } from '../choropleth';
 import { h, replace, select } from '../dom';
 import { formatNumber, t, tCode } from '../i18n';
@@ -32,14 +33,7 @@ interface MapState {
   hazards: boolean;
 }
 
-interface TileConfig {
-  url: string;
-  attribution: string;
-  max_zoom: number;
-}
-
 const stateKey = 'kapal.map';
-const basemapKey = 'kapal.basemap';
 /// From this zoom a cluster of one person carries its id (docs/api.md, Map layers).
 const personZoom = 15;
 const maxZoom = 19;
@@ -58,24 +52,6 @@ function loadState(): MapState {
   } catch {
     return fallback;
   }
-}
-
-function basemapWanted(): boolean {
-  try {
-    return localStorage.getItem(basemapKey) !== 'off';
-  } catch {
-    return true;
-  }
-}
-
-let tileConfig: Promise<TileConfig | null> | null = null;
-/// The basemap of web/dist/config.json (an operator may change or empty its URL).
-function tiles(): Promise<TileConfig | null> {
-  tileConfig ??= fetch('/config.json')
-    .then((r) => (r.ok ? r.json() : null))
-    .then((c: { tiles?: TileConfig } | null) => (c?.tiles?.url ? c.tiles : null))
-    .catch(() => null);
-  return tileConfig;
 }
 
 export function mapPage(root: HTMLElement): () => void {
@@ -247,16 +223,11 @@ export function mapPage(root: HTMLElement): () => void {
   }
   let tileLayer: L.TileLayer | null = null;
   const setBasemap = async () => {
-    const config = await tiles();
-    if (tileLayer) {
-      tileLayer.remove();
-      tileLayer = null;
-    }
-    if (config && basemapOn) {
-      tileLayer = L.tileLayer(config.url, {
-        attribution: config.attribution,
-        maxZoom: Math.min(config.max_zoom || maxZoom, maxZoom),
-      }).addTo(map);
+    const layer = basemapOn ? await basemapLayer(maxZoom) : null;
+    tileLayer?.remove();
+    tileLayer = layer;
+    if (layer && !disposed) {
+      layer.addTo(map);
     }
   };
   void setBasemap();
@@ -597,11 +568,7 @@ export function mapPage(root: HTMLElement): () => void {
   });
   basemapBox.input.addEventListener('change', () => {
     basemapOn = basemapBox.input.checked;
-    try {
-      localStorage.setItem(basemapKey, basemapOn ? 'on' : 'off');
-    } catch {
-      // not remembered
-    }
+    rememberBasemap(basemapOn);
     void setBasemap();
   });
   map.on('moveend', () => {
@@ -619,11 +586,7 @@ export function mapPage(root: HTMLElement): () => void {
     disposed = true;
     clusterRequest?.abort();
     window.clearTimeout(retryTimer);
-    // Leaflet 1.9 ends a zoom animation from a timer even after remove(), and then moves the
-    // removed panes (a TypeError on '_leaflet_pos'): a map left mid-zoom must not finish it.
-    (map as unknown as { _animatingZoom: boolean })._animatingZoom = false;
-    map.off();
-    map.remove();
+    removeMap(map);
   };
 }
 

@@ -1,14 +1,18 @@
 // Detail of one person: identity (masked numbers), disability, address and location, and the
 // version history as a timeline. Read-only in this first part.
+import L from 'leaflet';
+
 import { api, ApiError, type Person, type PersonVersion } from '../api';
+import { basemapLayer, removeMap } from '../basemap';
 import { ageYears, areaNames, nameOf } from '../areas';
-import { categoryNames } from '../categories';
+import { categoryNames, symbol } from '../categories';
 import { h, replace } from '../dom';
 import { formatDate, formatInstant, t, tCode } from '../i18n';
 import type { RouteContext } from '../router';
 
 export function personPage(root: HTMLElement, context: RouteContext): () => void {
   let disposed = false;
+  let homeMap: L.Map | null = null;
   const body = h('div', { class: 'person-body', 'aria-busy': 'true' }, t('app.loading'));
   const heading = h('h1', null, t('person.title'));
   replace(
@@ -31,11 +35,18 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
       heading.textContent = p.full_name;
       document.title = `${p.full_name} — ${t('app.name')}`;
       body.removeAttribute('aria-busy');
+      const mapEl = p.home
+        ? h('div', { class: 'home-map', role: 'region', 'aria-label': t('person.home_map') })
+        : null;
       replace(
         body,
         details(p, nameOf(names.kelurahan, p.address.kelurahan_code)),
+        mapEl && h('section', { class: 'panel' }, h('h2', null, t('person.home_map')), mapEl),
         history(versions.items),
       );
+      if (mapEl && p.home) {
+        homeMap = homeMapOf(mapEl, p);
+      }
     })
     .catch((e: unknown) => {
       if (disposed || (e instanceof ApiError && e.status === 401)) {
@@ -57,7 +68,34 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
     });
   return () => {
     disposed = true;
+    if (homeMap) {
+      removeMap(homeMap);
+    }
   };
+}
+
+/// A small map of the person's home: a badge with the first category's colour and letter.
+function homeMapOf(el: HTMLElement, p: Person): L.Map {
+  const home = p.home as NonNullable<Person['home']>;
+  const map = L.map(el, { maxZoom: 19 }).setView([home.lat, home.lon], 16);
+  map.attributionControl.setPrefix('Leaflet');
+  const cat = p.categories[0] ?? 'fisik';
+  const badge = h(
+    'span',
+    { class: `cluster-badge cat-${cat} size-one` },
+    h('span', { class: 'cluster-symbol' }, symbol(cat)),
+  );
+  L.marker([home.lat, home.lon], {
+    icon: L.divIcon({ html: badge, className: 'cluster-icon', iconSize: [24, 24] }),
+    title: `${p.full_name}: ${categoryNames(p.categories)}`,
+    keyboard: false,
+  }).addTo(map);
+  void basemapLayer(19).then((layer) => {
+    if (layer && map.getContainer().isConnected) {
+      layer.addTo(map);
+    }
+  });
+  return map;
 }
 
 function section(title: string, rows: [string, string][]): HTMLElement {

@@ -164,6 +164,7 @@ export const en: Record<StringKey, string> = {
   'person.rt_rw': 'RT/RW',
   'person.kelurahan': 'Kelurahan',
   'person.home': 'Home coordinates',
+  'person.home_map': 'Home on the map',
   'person.status': 'Status',
   'person.dtks': 'In DTKS',
   'person.yes': 'Yes',

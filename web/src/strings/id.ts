@@ -162,6 +162,7 @@ export const id = {
   'person.rt_rw': 'RT/RW',
   'person.kelurahan': 'Kelurahan',
   'person.home': 'Koordinat rumah',
+  'person.home_map': 'Lokasi rumah di peta',
   'person.status': 'Status',
   'person.dtks': 'Terdaftar DTKS',
   'person.yes': 'Ya',
