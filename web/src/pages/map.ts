@@ -212,7 +212,16 @@ export function mapPage(root: HTMLElement): () => void {
   );
 
   // ---- the map
-  const map = L.map(mapEl, { maxZoom, minZoom: 9, zoomSnap: 1 });
+  // Users who asked their system for less motion get no zoom and pan animations.
+  const still = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false;
+  const map = L.map(mapEl, {
+    maxZoom,
+    minZoom: 9,
+    zoomSnap: 1,
+    zoomAnimation: !still,
+    fadeAnimation: !still,
+    markerZoomAnimation: !still,
+  });
   map.attributionControl.setPrefix('Leaflet');
   // The counts written on the kelurahan sit above the areas but below the clusters.
   map.createPane('areaLabels').classList.add('area-label-pane');
