@@ -556,7 +556,17 @@ describe('web app', { timeout: 180000 }, () => {
   it('an operator of one kecamatan sees only its kelurahan and persons', async () => {
     const context = await newContext(desktop);
     const page = await context.newPage();
-    await login(page, 'operator.utara', operatorPassword);
+    // First the admin in the same tab, who sees all three kecamatan, then Keluar: nothing the
+    // admin loaded may show through to the operator.
+    await login(page);
+    await page.goto(`${base}/data`);
+    await page.locator('#data-kecamatan option').nth(3).waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.waitForURL(/\/masuk$/);
+    await page.getByLabel('Nama pengguna', { exact: true }).fill('operator.utara');
+    await page.getByLabel('Kata sandi', { exact: true }).fill(operatorPassword);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/peta$/);
     await page.locator('.area-label').first().waitFor();
     await page.locator('.leaflet-marker-pane .cluster-badge').first().waitFor();
     // Bontang Utara has 6 of the city's 15 kelurahan.
@@ -570,10 +580,19 @@ describe('web app', { timeout: 180000 }, () => {
       'Gunung Elai',
       'Lok Tuan',
     ]);
-    await page.goto(`${base}/data?limit=100`);
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
     await page.locator('#data-table tbody tr th a').first().waitFor();
+    await page.locator('#data-kecamatan option').nth(1).waitFor({ state: 'attached' });
     const kecamatan = await page.locator('#data-kecamatan option').allTextContents();
     assert.deepEqual(kecamatan, ['Semua', 'Bontang Utara']);
+    await page.getByLabel('Baris per halaman').selectOption('100');
+    await page.getByRole('button', { name: 'Terapkan' }).click();
+    await page.waitForURL(/limit=100/);
+    await page.locator('#data-table tbody tr').nth(99).waitFor();
+    assert.deepEqual(await page.locator('#data-kecamatan option').allTextContents(), [
+      'Semua',
+      'Bontang Utara',
+    ]);
     const kelurahan = await page
       .locator('#data-table tbody td[data-label="Kelurahan"]')
       .allTextContents();

@@ -1,6 +1,7 @@
 // Names of the kecamatan and kelurahan the user may see, loaded once per session from
 // GET /api/v1/areas (the same call that carries the counts).
 import { api } from './api';
+import { onUserChange } from './session';
 
 export interface AreaName {
   code: string;
@@ -9,6 +10,9 @@ export interface AreaName {
 }
 
 let cache: Promise<{ kecamatan: AreaName[]; kelurahan: AreaName[] }> | null = null;
+onUserChange(() => {
+  cache = null; // another user sees other areas
+});
 
 export function areaNames(): Promise<{ kecamatan: AreaName[]; kelurahan: AreaName[] }> {
   if (!cache) {

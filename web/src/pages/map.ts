@@ -18,6 +18,7 @@ import {
 import { ageYears, areaNames, nameOf } from '../areas';
 import { categoryNames, describeCounts, dominant, symbol } from '../categories';
 import { basemapLayer, basemapWanted, rememberBasemap, removeMap } from '../basemap';
+import { onUserChange } from '../session';
 import { breaks, choroplethColours, classOf, classRanges, colourIndex } from '../choropleth';
 import { h, replace, select } from '../dom';
 import { formatNumber, t, tCode } from '../i18n';
@@ -34,6 +35,8 @@ interface MapState {
 }
 
 const stateKey = 'kapal.map';
+// The next user of this tab starts from the whole map and the default filters.
+onUserChange(() => sessionStorage.removeItem(stateKey));
 /// From this zoom a cluster of one person carries its id (docs/api.md, Map layers).
 const personZoom = 15;
 const maxZoom = 19;
