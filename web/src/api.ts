@@ -206,6 +206,48 @@ async function request<T>(
   return json as T;
 }
 
+/// Downloads a file from the API, reporting the bytes received so far (and the total when the
+/// server sends Content-Length), so that a long export shows its progress.
+export async function download(
+  path: string,
+  query: Query,
+  onProgress: (received: number, total: number | null) => void,
+): Promise<{ blob: Blob; filename: string }> {
+  let response: Response;
+  try {
+    response = await fetch(url(path, query), {
+      credentials: 'same-origin',
+      headers: { 'Accept-Language': languageTag() },
+    });
+  } catch {
+    throw new ApiError(0, 'network', '');
+  }
+  if (!response.ok || !response.body) {
+    const p = (await response.json().catch(() => ({}))) as { code?: string; title?: string };
+    if (response.status === 401) {
+      unauthenticatedListeners.forEach((fn) => fn());
+    }
+    throw new ApiError(response.status, p.code ?? `http_${response.status}`, p.title ?? '');
+  }
+  const total = Number(response.headers.get('Content-Length')) || null;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      break;
+    }
+    chunks.push(value);
+    received += value.length;
+    onProgress(received, total);
+  }
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? path.split('/').pop() ?? 'data';
+  const type = response.headers.get('Content-Type') ?? 'application/octet-stream';
+  return { blob: new Blob(chunks as BlobPart[], { type }), filename };
+}
+
 export const api = {
   async login(username: string, password: string): Promise<Session> {
     const s = await request<Session>('POST', '/api/v1/auth/login', {

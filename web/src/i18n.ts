@@ -63,6 +63,19 @@ export function formatNumber(n: number): string {
   return new Intl.NumberFormat(languageTag()).format(n);
 }
 
+/// A size in bytes as "1,2 MB" / "1.2 MB".
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  return `${new Intl.NumberFormat(languageTag(), { maximumFractionDigits: digits }).format(value)} ${units[unit]}`;
+}
+
 /// A calendar date "2000-02-25" as "25 Februari 2000" / "25 February 2000".
 export function formatDate(isoDate: string): string {
   const [y, m, d] = isoDate.split('-').map(Number);

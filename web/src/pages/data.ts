@@ -1,11 +1,11 @@
 // Data: the persons of the user's areas as a table, with name search, filters, sorting of the
 // page shown, cursor paging and export links. Filters live in the URL (?q=…&kelurahan=…), so
 // a filtered list can be bookmarked and the back button works.
-import { api, ApiError, categories, statuses, type Person } from '../api';
+import { api, ApiError, categories, download, statuses, type Person } from '../api';
 import { areaNames, nameOf, type AreaName } from '../areas';
 import { categoryNames } from '../categories';
 import { h, replace, select } from '../dom';
-import { formatDate, formatNumber, t, tCode, type StringKey } from '../i18n';
+import { formatBytes, formatDate, formatNumber, t, tCode, type StringKey } from '../i18n';
 import { navigate, type RouteContext } from '../router';
 
 type Column = 'name' | 'sex' | 'birth_date' | 'kelurahan' | 'categories' | 'severity' | 'status';
@@ -298,16 +298,59 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
     }
   });
 
-  const exportLink = (format: string, label: StringKey) =>
-    h(
-      'a',
-      {
-        href: `/api/v1/exports/persons?format=${format}`,
-        download: true,
-        class: 'button secondary',
-      },
+  const exportStatus = h('p', { class: 'export-status', role: 'status' });
+  const exportButtons: HTMLButtonElement[] = [];
+  async function exportFile(format: string): Promise<void> {
+    exportButtons.forEach((b) => (b.disabled = true));
+    exportStatus.textContent = t('data.export.preparing');
+    let last = 0;
+    try {
+      const { blob, filename } = await download(
+        '/api/v1/exports/persons',
+        { format },
+        (received, total) => {
+          const now = Date.now();
+          if (now - last > 200) {
+            last = now;
+            exportStatus.textContent =
+              total === null
+                ? t('data.export.progress', { received: formatBytes(received) })
+                : t('data.export.progress_of', {
+                    received: formatBytes(received),
+                    total: formatBytes(total),
+                    percent: Math.round((100 * received) / total),
+                  });
+          }
+        },
+      );
+      const href = URL.createObjectURL(blob);
+      const a = h('a', { href, download: filename, hidden: true });
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      window.setTimeout(() => URL.revokeObjectURL(href), 60000);
+      exportStatus.textContent = t('data.export.done', {
+        file: filename,
+        size: formatBytes(blob.size),
+      });
+    } catch (e) {
+      exportStatus.textContent =
+        e instanceof ApiError && e.network
+          ? t('app.error.network')
+          : t('app.error.generic', { message: e instanceof Error ? e.message : String(e) });
+    } finally {
+      exportButtons.forEach((b) => (b.disabled = false));
+    }
+  }
+  const exportButton = (format: string, label: StringKey) => {
+    const button = h(
+      'button',
+      { type: 'button', class: 'secondary', onclick: () => void exportFile(format) },
       t(label),
     );
+    exportButtons.push(button);
+    return button;
+  };
 
   replace(
     root,
@@ -337,12 +380,13 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
         h(
           'p',
           { class: 'export-links' },
-          exportLink('csv', 'data.export.csv'),
+          exportButton('csv', 'data.export.csv'),
           ' ',
-          exportLink('geojson', 'data.export.geojson'),
+          exportButton('geojson', 'data.export.geojson'),
           ' ',
-          exportLink('gpkg', 'data.export.gpkg'),
+          exportButton('gpkg', 'data.export.gpkg'),
         ),
+        exportStatus,
       ),
     ),
   );

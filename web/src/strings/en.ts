@@ -138,6 +138,10 @@ export const en: Record<StringKey, string> = {
   'data.export.csv': 'CSV',
   'data.export.geojson': 'GeoJSON',
   'data.export.gpkg': 'GeoPackage',
+  'data.export.preparing': 'The server is preparing the file…',
+  'data.export.progress': 'Downloading… {received}',
+  'data.export.progress_of': 'Downloading… {received} of {total} ({percent}%)',
+  'data.export.done': '{file} ({size}) downloaded.',
   'data.export.note':
     'The download holds every person in your areas (NIK masked), without filters.',
 

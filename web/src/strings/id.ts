@@ -137,6 +137,10 @@ export const id = {
   'data.export.csv': 'CSV',
   'data.export.geojson': 'GeoJSON',
   'data.export.gpkg': 'GeoPackage',
+  'data.export.preparing': 'Server sedang menyiapkan berkas…',
+  'data.export.progress': 'Mengunduh… {received}',
+  'data.export.progress_of': 'Mengunduh… {received} dari {total} ({percent}%)',
+  'data.export.done': '{file} ({size}) sudah diunduh.',
   'data.export.note': 'Unduhan berisi semua orang di wilayah Anda (NIK tersamar), tanpa saringan.',
 
   'person.title': 'Data orang',
