@@ -32,7 +32,8 @@ demo: build
 	@if [ -f "$(DEMO_DIR)/demo-logins.txt" ]; then grep -v '^#' "$(DEMO_DIR)/demo-logins.txt" | \
 	  sed 's/^/  /'; else ./build/kapal demo-data --data "$(DEMO_DIR)" --persons 1 --accounts | \
 	  grep -v '^#' | grep -v '^demo-data' | sed 's/^/  /'; fi
-	@echo "Sign in: POST /api/v1/auth/login {\"username\":\"admin\",\"password\":\"...\"}"
+	@echo "Open http://$(LISTEN)/ in a browser and sign in (Masuk) with one of them; scripts use"
+	@echo "POST /api/v1/auth/login {\"username\":\"admin\",\"password\":\"...\"} or an API token."
 	@echo "Stop with Ctrl+C. Data lives in $(DEMO_DIR) (delete it to start again)."
 	@./build/kapal serve --data "$(DEMO_DIR)" --listen "$(LISTEN)"
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { url } from './api';
 import { ageYears } from './areas';
 import { dominant } from './categories';
+import { formatBytes } from './i18n';
 
 describe('API URLs', () => {
   it('leaves out empty parameters and encodes the rest', () => {
@@ -27,5 +28,15 @@ describe('age', () => {
     expect(ageYears('2000-02-25', today)).toBe(26);
     expect(ageYears('2000-02-26', today)).toBe(25);
     expect(ageYears('bukan tanggal', today)).toBeNull();
+  });
+});
+
+describe('sizes', () => {
+  it('shows bytes in the largest unit below 1000, Indonesian style by default', () => {
+    expect(formatBytes(999)).toBe('999 B');
+    expect(formatBytes(689456)).toBe('689 kB');
+    expect(formatBytes(12345)).toBe('12,3 kB');
+    expect(formatBytes(1758890)).toBe('1,8 MB');
+    expect(formatBytes(123456789)).toBe('123 MB');
   });
 });
