@@ -1,5 +1,5 @@
 # Kapal Si Geo — the two commands of the quick start, and a few helpers.
-#   make demo   install what is missing, build, load the Bontang demo data, serve on :8080
+#   make demo   install what is missing, build (program and web app), load the Bontang demo data, serve on :8080
 #   make test   install what is missing, build, run every test
 SHELL := /bin/bash
 DEMO_DIR ?= var/demo
@@ -15,6 +15,7 @@ deps:
 
 build: deps
 	@scripts/build.sh release kapal
+	@scripts/build-web.sh
 
 test: deps
 	@scripts/test.sh
@@ -31,7 +32,8 @@ demo: build
 	@if [ -f "$(DEMO_DIR)/demo-logins.txt" ]; then grep -v '^#' "$(DEMO_DIR)/demo-logins.txt" | \
 	  sed 's/^/  /'; else ./build/kapal demo-data --data "$(DEMO_DIR)" --persons 1 --accounts | \
 	  grep -v '^#' | grep -v '^demo-data' | sed 's/^/  /'; fi
-	@echo "Sign in: POST /api/v1/auth/login {\"username\":\"admin\",\"password\":\"...\"}"
+	@echo "Open http://$(LISTEN)/ in a browser and sign in (Masuk) with one of them; scripts use"
+	@echo "POST /api/v1/auth/login {\"username\":\"admin\",\"password\":\"...\"} or an API token."
 	@echo "Stop with Ctrl+C. Data lives in $(DEMO_DIR) (delete it to start again)."
 	@./build/kapal serve --data "$(DEMO_DIR)" --listen "$(LISTEN)"
 

@@ -17,6 +17,8 @@ packages=(
   # tests: ogrinfo and ogr2ogr read our GeoPackage, GeoJSON and OGC API - Features output;
   # pdftotext and pdfinfo read our PDF reports back
   gdal-bin poppler-utils
+  # tests: the browser tests drive Debian's Chromium with playwright-core (tests/browser)
+  chromium
 )
 
 missing=()

@@ -20,11 +20,22 @@ phase "build (release, with tests)"
 scripts/build.sh release
 phase_end "build"
 
+phase "build web app (web/dist)"
+(cd web && npm run --silent format:check)
+scripts/build-web.sh
+phase_end "build web app"
+
 for label in unit integration; do
   phase "ctest -L $label"
   ctest --test-dir build/release -L "$label" --output-on-failure --timeout 600 -j"$(nproc)"
   phase_end "ctest $label"
 done
+
+# The browser tests: Chromium against a real server (its own phase, after the others, so that
+# its ~30 s and one browser do not run beside the parallel integration tests).
+phase "ctest -L browser"
+ctest --test-dir build/release -L browser --output-on-failure --timeout 600
+phase_end "ctest browser"
 
 if [ "${KAPAL_SKIP_ASAN:-0}" != 1 ]; then
   phase "build (asan: AddressSanitizer + UBSan)"

@@ -723,7 +723,8 @@ Result<void> serve(Application& app,
     }
     options.static_dir = locate_shipped_dir(c.static_dir, "web/dist").string();
     if (!std::filesystem::exists(options.static_dir)) {
-        options.static_dir = locate_shipped_dir("", "web/public").string();
+        // Not built yet (scripts/build-web.sh): a page that says so.
+        options.static_dir = locate_shipped_dir("", "web/fallback").string();
     }
 
     // Block the stop signals in every thread the server starts; this thread waits for them.

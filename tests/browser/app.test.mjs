@@ -1,0 +1,639 @@
+// Browser tests of the web app (issue 6): Debian's Chromium, driven by playwright-core, against
+// a real `kapal serve` on demo data that this file starts itself (free port, its own temporary
+// data directory). Run by ctest (label `browser`, tests/browser/CMakeLists.txt) after
+// scripts/build-web.sh has built web/dist. Screenshots go to $KAPAL_BROWSER_ARTIFACTS.
+//
+//   KAPAL_BIN=build/kapal node tests/browser/app.test.mjs
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const webRequire = createRequire(path.join(repo, 'web/package.json'));
+const { chromium } = webRequire('playwright-core');
+const axeSource = fs.readFileSync(webRequire.resolve('axe-core/axe.min.js'), 'utf8');
+
+const kapal = process.env.KAPAL_BIN ?? path.join(repo, 'build/kapal');
+const dist = path.join(repo, 'web/dist');
+const artifacts = process.env.KAPAL_BROWSER_ARTIFACTS ?? path.join(repo, 'build/browser-artifacts');
+const chromiumPath = process.env.KAPAL_CHROMIUM ?? '/usr/bin/chromium';
+// What this machine's closed network needs (see docs/web.md): no background connections.
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+// A 1×1 grey PNG served for every basemap tile: the tests never reach the internet.
+const tilePng = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==',
+  'base64',
+);
+const tileHost = 'tile.openstreetmap.org';
+const desktop = { width: 1280, height: 800 };
+const phone = { width: 360, height: 740 };
+
+let dataDir;
+let server;
+let serverLog = '';
+let base;
+let browser;
+let adminPassword;
+let operatorPassword; // operator.utara: kecamatan Bontang Utara (64.74.01) only
+let penyalurPassword; // a role without pages yet
+const consoleErrors = [];
+const foreignRequests = [];
+let tileRequests = 0;
+// Set while a test ends the session itself: the 401 that follows is expected.
+let sessionEndedOnPurpose = false;
+
+function run(args) {
+  return execFileSync(kapal, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+async function startServer() {
+  server = spawn(kapal, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stderr.on('data', (d) => {
+    serverLog += d;
+  });
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(
+      () => reject(new Error(`kapal serve printed no URL: ${serverLog}`)),
+      20000,
+    );
+    server.stdout.on('data', (d) => {
+      serverLog += d;
+      buffered += d;
+      const m = /serving on (http:\/\/[^\s/]+)/.exec(buffered);
+      if (m && !base) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    server.on('exit', (code) => reject(new Error(`kapal serve exited (${code}): ${serverLog}`)));
+  });
+}
+
+/// A browser context that answers tiles locally, refuses (and records) any other request that
+/// would leave 127.0.0.1, and records console errors of its pages.
+async function newContext(viewport, locale) {
+  const context = await browser.newContext({
+    viewport,
+    isMobile: viewport.width < 500,
+    hasTouch: viewport.width < 500,
+    locale: locale ?? 'id-ID',
+  });
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (url.hostname === '127.0.0.1') {
+      return route.continue();
+    }
+    if (url.hostname.endsWith(tileHost)) {
+      tileRequests += 1;
+      return route.fulfill({
+        status: 200,
+        contentType: 'image/png',
+        body: tilePng,
+      });
+    }
+    foreignRequests.push(url.href);
+    return route.abort();
+  });
+  context.on('page', (page) => watch(page));
+  return context;
+}
+
+function watch(page) {
+  page.on('console', (message) => {
+    if (message.type() !== 'error') {
+      return;
+    }
+    const where = message.location()?.url ?? '';
+    // Chromium logs every 401 answer; two are the app's normal questions: "who is signed in?"
+    // before login and the deliberately wrong password of the login test.
+    if (
+      /status of 401/.test(message.text()) &&
+      (/\/api\/v1\/auth\/(me|login)$/.test(where) || sessionEndedOnPurpose)
+    ) {
+      return;
+    }
+    consoleErrors.push(`${page.url()}: ${message.text()} (${where})`);
+  });
+  page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
+}
+
+async function login(page, username = 'admin', password = adminPassword) {
+  await page.goto(`${base}/masuk`);
+  await page.getByLabel(/^(Nama pengguna|User name)$/).fill(username);
+  await page.getByLabel(/^(Kata sandi|Password)$/).fill(password);
+  await page.getByRole('button', { name: /^(Masuk|Sign in)$/ }).click();
+  await page.waitForURL(/\/peta$/);
+}
+
+/// Runs axe-core in the page and fails on any serious or critical violation, naming them.
+async function axe(page, name) {
+  // evaluate() runs through the DevTools protocol, so the page's CSP does not block it.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () =>
+    (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    })),
+  );
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `axe on ${name}: ${JSON.stringify(bad, null, 2)}`);
+  return result.length;
+}
+
+async function shot(page, name) {
+  await page.screenshot({
+    path: path.join(artifacts, `${name}.png`),
+    fullPage: true,
+  });
+}
+
+async function clusterCount(page) {
+  return page.locator('.leaflet-marker-pane .cluster-badge').count();
+}
+
+/// Presses Tab until `selector` matches the focused element (at most `max` times).
+async function tabTo(page, selector, max = 8) {
+  for (let i = 0; i < max; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) {
+      return;
+    }
+  }
+  const at = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120));
+  throw new Error(`Tab did not reach ${selector} in ${max} presses (at ${at})`);
+}
+
+/// With the keyboard only, as a keyboard user would: from the map, Tab to the first cluster
+/// and press Enter until the summary shows one person (zooming in; a spot that cannot be
+/// split lists its persons, the first of which is chosen).
+async function openPersonFromMap(page) {
+  for (let i = 0; i < 12; i += 1) {
+    if (await page.locator('.person-summary h3').count()) {
+      await page.waitForFunction(() => document.activeElement?.matches('.person-summary h3'));
+      return page.locator('.person-summary h3').innerText();
+    }
+    if (await page.locator('.summary .person-list button').count()) {
+      await tabTo(page, '.summary .person-list button', 1);
+      await page.keyboard.press('Enter');
+      await page.locator('.person-summary h3').waitFor();
+      continue;
+    }
+    await page.locator('.leaflet-marker-icon[role=button]').first().waitFor();
+    await page.locator('#map').focus();
+    await tabTo(page, '.leaflet-marker-icon[role=button]');
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(400); // the zoom animation, then the new clusters
+    await page.waitForLoadState('networkidle');
+  }
+  throw new Error('no person summary after 12 steps');
+}
+
+describe('web app', { timeout: 180000 }, () => {
+  before(async () => {
+    assert.ok(
+      fs.existsSync(path.join(dist, 'index.html')),
+      `${dist}/index.html is missing: run scripts/build-web.sh first`,
+    );
+    assert.ok(fs.existsSync(kapal), `no kapal program at ${kapal} (set KAPAL_BIN)`);
+    fs.mkdirSync(artifacts, { recursive: true });
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kapal-browser-'));
+    run(['init', '--data', dataDir]);
+    const demo = run([
+      'demo-data',
+      '--data',
+      dataDir,
+      '--persons',
+      '600',
+      '--seed',
+      '1',
+      '--accounts',
+    ]);
+    adminPassword = /^admin\tadmin\t\S+\t(\S+)$/m.exec(demo)?.[1];
+    assert.ok(adminPassword, `no admin login in: ${demo}`);
+    operatorPassword = /^operator\.utara\toperator\t64\.74\.01\t(\S+)$/m.exec(demo)?.[1];
+    assert.ok(operatorPassword, `no operator.utara login in: ${demo}`);
+    penyalurPassword = /^penyalur\tpenyalur\t\S+\t(\S+)$/m.exec(demo)?.[1];
+    assert.ok(penyalurPassword, `no penyalur login in: ${demo}`);
+    fs.appendFileSync(path.join(dataDir, 'config'), `static_dir = ${dist}\n`);
+    const zone = path.join(dataDir, 'banjir.geojson');
+    fs.writeFileSync(
+      zone,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: {
+              nama: 'Genangan Api-Api',
+              bahaya: 'banjir',
+              tingkat: 'tinggi',
+            },
+            geometry: {
+              type: 'Polygon',
+              coordinates: [
+                [
+                  [117.48, 0.12],
+                  [117.5, 0.12],
+                  [117.5, 0.14],
+                  [117.48, 0.14],
+                  [117.48, 0.12],
+                ],
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    run(['hazard', 'import', '--data', dataDir, zone]);
+    base = await startServer();
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumArgs,
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.kill('SIGTERM');
+    if (artifacts) {
+      fs.writeFileSync(path.join(artifacts, 'server.log'), serverLog);
+    }
+    if (dataDir) {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('Masuk: a missing field and a wrong password give clear errors, then the user signs in', async () => {
+    const context = await newContext(desktop);
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/masuk/);
+    assert.equal(await page.locator('h1').innerText(), 'Masuk');
+    await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+    const userField = page.getByLabel('Nama pengguna', { exact: true });
+    assert.equal(await userField.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.locator('#username-error').innerText(), 'Isi nama pengguna.');
+    assert.equal(await userField.evaluate((el) => el === document.activeElement), true);
+
+    await userField.fill('admin');
+    await page.getByLabel('Kata sandi', { exact: true }).fill('bukan-sandinya');
+    await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: /\S/ }).waitFor();
+    assert.equal(
+      await page.locator('#login-alert').innerText(),
+      'Nama pengguna atau kata sandi salah.',
+    );
+    assert.equal(await page.getByLabel('Kata sandi', { exact: true }).inputValue(), '');
+    await axe(page, 'masuk (with errors)');
+    await shot(page, 'masuk-error-desktop');
+
+    // The rest by keyboard: the focus is back in the password field.
+    await page.keyboard.type(adminPassword);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/peta$/);
+    await context.close();
+  });
+
+  describe('signed in on a desktop', () => {
+    let context;
+    let page;
+    before(async () => {
+      context = await newContext(desktop);
+      page = await context.newPage();
+      await login(page);
+    });
+    after(async () => context?.close());
+
+    it('Peta: clusters by category, the kelurahan choropleth and the hazard zone draw', async () => {
+      await page.locator('.leaflet-marker-pane .cluster-badge').first().waitFor();
+      assert.ok((await clusterCount(page)) > 0);
+      // Every cluster has a letter as well as a colour, and a name for screen readers.
+      const badges = await page.locator('.leaflet-marker-icon').evaluateAll((els) =>
+        els.map((el) => ({
+          title: el.getAttribute('title'),
+          role: el.getAttribute('role'),
+          tab: el.tabIndex,
+          symbol: el.querySelector('.cluster-symbol')?.textContent,
+          cls: el.querySelector('.cluster-badge')?.className,
+        })),
+      );
+      for (const b of badges) {
+        assert.match(b.symbol, /^[FIMNRW]$/, JSON.stringify(b));
+        assert.match(b.cls, /cat-(fisik|intelektual|mental|sensorik_\w+)/);
+        assert.match(b.title, /orang/);
+        assert.equal(b.role, 'button');
+        assert.equal(b.tab, 0);
+      }
+      // 15 kelurahan with their count written on them, summing to the active persons.
+      await page.locator('.area-label').nth(14).waitFor();
+      const labels = await page.locator('.area-label').allInnerTexts();
+      assert.equal(labels.length, 15);
+      const sum = labels.reduce((s, l) => s + Number(l.replace(/\./g, '')), 0);
+      const aktif = await page.evaluate(async () => {
+        const r = await fetch('/api/v1/areas?level=kota&status=aktif');
+        return (await r.json()).features[0].properties.total;
+      });
+      assert.equal(sum, aktif);
+      const fills = await page
+        .locator('.leaflet-overlay-pane path')
+        .evaluateAll((els) => [...new Set(els.map((e) => e.getAttribute('fill')))]);
+      assert.ok(fills.length >= 3, `choropleth colours: ${fills}`);
+      const dashed = await page
+        .locator('.leaflet-overlay-pane path[stroke-dasharray="6 4"]')
+        .count();
+      assert.equal(dashed, 1, 'the imported hazard zone, dashed');
+      const total = await page.locator('.map-total').innerText();
+      assert.match(total, /^\d[\d.]* orang di area peta ini$/);
+      // Basemap tiles were asked for (answered locally here) and attributed.
+      assert.ok(tileRequests > 0);
+      assert.match(await page.locator('.leaflet-control-attribution').innerText(), /OpenStreetMap/);
+      await shot(page, 'peta-desktop');
+      await axe(page, 'peta');
+    });
+
+    it('Peta: without basemap tiles boundaries, clusters and zones still draw', async () => {
+      await page.getByLabel('Peta dasar (butuh internet)').uncheck();
+      await page.waitForFunction(() => document.querySelectorAll('.leaflet-tile').length === 0);
+      assert.ok((await clusterCount(page)) > 0);
+      assert.ok((await page.locator('.leaflet-overlay-pane path').count()) >= 16);
+      await shot(page, 'peta-tanpa-peta-dasar-desktop');
+      await page.reload();
+      await page.locator('.leaflet-marker-pane .cluster-badge').first().waitFor();
+      assert.equal(
+        await page.getByLabel('Peta dasar (butuh internet)').isChecked(),
+        false,
+        'the choice is remembered',
+      );
+      assert.equal(await page.locator('.leaflet-tile').count(), 0);
+      await page.getByLabel('Peta dasar (butuh internet)').check();
+    });
+
+    it('Peta: a filter changes the clusters and the counts', async () => {
+      const before = await page.locator('.map-total').innerText();
+      await page.getByLabel('Ragam disabilitas').selectOption('sensorik_wicara');
+      await page.waitForFunction(
+        (b) => document.querySelector('.map-total')?.textContent !== b,
+        before,
+      );
+      const symbols = await page.locator('.cluster-symbol').allInnerTexts();
+      assert.ok(symbols.length > 0);
+      assert.deepEqual([...new Set(symbols)], ['W']);
+      await page.getByLabel('Ragam disabilitas').selectOption('');
+      await page.waitForFunction(
+        (b) => document.querySelector('.map-total')?.textContent === b,
+        before,
+      );
+    });
+
+    it('Peta: the keyboard opens clusters down to one person and shows a summary', async () => {
+      const name = await openPersonFromMap(page);
+      assert.ok(name.length > 0);
+      await shot(page, 'peta-ringkasan-desktop');
+      await tabTo(page, '.person-summary a', 1);
+      assert.equal(
+        await page.evaluate(() => document.activeElement.textContent),
+        'Buka data lengkap',
+      );
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/orang\//);
+      await page.locator('h1', { hasText: name }).waitFor();
+      await page.getByRole('heading', { name: 'Riwayat perubahan' }).waitFor();
+      // The home on a small map, with the category's letter.
+      assert.match(await page.locator('.home-map .cluster-symbol').innerText(), /^[FIMNRW]$/);
+      await axe(page, 'orang');
+      await shot(page, 'orang-desktop');
+    });
+
+    it('Data: finds a person by name, sorts and pages', async () => {
+      const target = await page.evaluate(async () => {
+        const r = await fetch('/api/v1/persons?limit=200&status=aktif');
+        const items = (await r.json()).items;
+        return items.reduce((a, b) => (b.full_name.length > a.full_name.length ? b : a));
+      });
+      await page
+        .getByRole('navigation', { name: 'Menu utama' })
+        .getByRole('link', { name: 'Data' })
+        .click();
+      await page.waitForURL(/\/data$/);
+      await page.locator('#data-table tbody tr th a').first().waitFor();
+      assert.equal(await page.locator('#data-table tbody tr').count(), 25);
+      await axe(page, 'data');
+      await shot(page, 'data-desktop');
+
+      // Paging: the second page holds other people.
+      const first = await page.locator('#data-table tbody th').allInnerTexts();
+      await page.getByRole('button', { name: 'Berikutnya' }).click();
+      await page.locator('caption', { hasText: 'halaman 2' }).waitFor();
+      const second = await page.locator('#data-table tbody th').allInnerTexts();
+      assert.equal(second.length, 25);
+      assert.notDeepEqual(second, first);
+      await page.getByRole('button', { name: 'Sebelumnya' }).click();
+      await page.locator('caption', { hasText: 'halaman 1' }).waitFor();
+
+      // Sorting by name, both ways.
+      await page.getByRole('button', { name: /^Nama/ }).click();
+      assert.equal(await page.locator('th[aria-sort]').getAttribute('aria-sort'), 'ascending');
+      const asc = await page.locator('#data-table tbody th').allInnerTexts();
+      assert.deepEqual(
+        asc,
+        [...asc].sort((a, b) => a.localeCompare(b)),
+      );
+      await page.getByRole('button', { name: /^Nama/ }).click();
+      const desc = await page.locator('#data-table tbody th').allInnerTexts();
+      assert.deepEqual(desc, [...asc].reverse());
+
+      // Search.
+      await page.getByLabel('Cari nama').fill(target.full_name);
+      await page.getByLabel('Cari nama').press('Enter');
+      await page.waitForURL(/\?q=/);
+      const link = page.locator('#data-table tbody a', { hasText: target.full_name }).first();
+      await link.waitFor();
+      const names = await page.locator('#data-table tbody th').allInnerTexts();
+      for (const n of names) {
+        assert.ok(n.toLowerCase().includes(target.full_name.toLowerCase()), n);
+      }
+      assert.ok((await page.locator(`a[href="/orang/${target.id}"]`).count()) === 1);
+      // The export downloads the caller's data, saying how far it got.
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'CSV', exact: true }).click(),
+      ]);
+      assert.equal(file.suggestedFilename(), 'persons.csv');
+      const csv = fs.readFileSync(await file.path(), 'utf8');
+      assert.ok(csv.split('\n').length > 600, 'a line per person and a header');
+      assert.ok(csv.includes(target.full_name));
+      await page
+        .locator('.export-status', { hasText: /^persons\.csv \(.+\) sudah diunduh\.$/ })
+        .waitFor();
+      await shot(page, 'data-cari-desktop');
+    });
+
+    it('switches to English, remembers it, and back', async () => {
+      await page.getByRole('button', { name: 'Switch to English' }).click();
+      assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+      await page.locator('h1', { hasText: 'Persons with disabilities' }).waitFor();
+      assert.equal(await page.getByLabel('Search by name').count(), 1);
+      await page.reload();
+      await page.locator('h1', { hasText: 'Persons with disabilities' }).waitFor();
+      await page
+        .getByRole('navigation', { name: 'Main menu' })
+        .getByRole('link', { name: 'Map' })
+        .click();
+      await page.locator('.map-total', { hasText: /persons in this map view$/ }).waitFor();
+      assert.equal(await page.getByLabel('Disability category').count(), 1);
+      assert.ok(
+        (await page.locator('.cluster-symbol').allInnerTexts()).every((s) => /^[PIMVHS]$/.test(s)),
+      );
+      await axe(page, 'map (English)');
+      await shot(page, 'map-english-desktop');
+      await page.getByRole('button', { name: 'Ganti ke Bahasa Indonesia' }).click();
+      await page.locator('.map-total', { hasText: /orang di area peta ini$/ }).waitFor();
+      assert.equal(await page.locator('html').getAttribute('lang'), 'id');
+    });
+
+    it('an ended session leads to Masuk and, after signing in, back to the same page', async () => {
+      await page.goto(`${base}/data?status=aktif`);
+      await page.locator('#data-table tbody tr th a').first().waitFor();
+      sessionEndedOnPurpose = true;
+      await context.clearCookies();
+      await page.getByRole('button', { name: 'Berikutnya' }).click();
+      await page.waitForURL(/\/masuk\?expired=1/);
+      sessionEndedOnPurpose = false;
+      assert.equal(
+        await page.locator('#login-alert').innerText(),
+        'Sesi Anda berakhir. Silakan masuk lagi.',
+      );
+      await page.getByLabel('Nama pengguna', { exact: true }).fill('admin');
+      await page.getByLabel('Kata sandi', { exact: true }).fill(adminPassword);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/data\?status=aktif$/);
+      await page.locator('#data-table tbody tr th a').first().waitFor();
+    });
+  });
+
+  it('a role without pages yet is told so and left signed out', async () => {
+    const context = await newContext(desktop);
+    const page = await context.newPage();
+    await page.goto(`${base}/masuk`);
+    await page.getByLabel('Nama pengguna', { exact: true }).fill('penyalur');
+    await page.getByLabel('Kata sandi', { exact: true }).fill(penyalurPassword);
+    await page.keyboard.press('Enter');
+    await page.locator('#login-alert', { hasText: /\S/ }).waitFor();
+    assert.equal(
+      await page.locator('#login-alert').innerText(),
+      'Peran petugas penyalur belum dapat memakai aplikasi ini.',
+    );
+    const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
+    assert.equal(me, 401, 'the session was ended');
+    await context.close();
+  });
+
+  it('an operator of one kecamatan sees only its kelurahan and persons', async () => {
+    const context = await newContext(desktop);
+    const page = await context.newPage();
+    // First the admin in the same tab, who sees all three kecamatan, then Keluar: nothing the
+    // admin loaded may show through to the operator.
+    await login(page);
+    await page.goto(`${base}/data`);
+    await page.locator('#data-kecamatan option').nth(3).waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.waitForURL(/\/masuk$/);
+    await page.getByLabel('Nama pengguna', { exact: true }).fill('operator.utara');
+    await page.getByLabel('Kata sandi', { exact: true }).fill(operatorPassword);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/peta$/);
+    await page.locator('.area-label').first().waitFor();
+    await page.locator('.leaflet-marker-pane .cluster-badge').first().waitFor();
+    // Bontang Utara has 6 of the city's 15 kelurahan.
+    assert.equal(await page.locator('.area-label').count(), 6);
+    const rows = await page.locator('.area-table tbody th').allTextContents();
+    assert.deepEqual(rows.sort(), [
+      'Api-api',
+      'Bontang Baru',
+      'Bontang Kuala',
+      'Guntung',
+      'Gunung Elai',
+      'Lok Tuan',
+    ]);
+    await page.getByRole('link', { name: 'Data', exact: true }).click();
+    await page.locator('#data-table tbody tr th a').first().waitFor();
+    await page.locator('#data-kecamatan option').nth(1).waitFor({ state: 'attached' });
+    const kecamatan = await page.locator('#data-kecamatan option').allTextContents();
+    assert.deepEqual(kecamatan, ['Semua', 'Bontang Utara']);
+    await page.getByLabel('Baris per halaman').selectOption('100');
+    await page.getByRole('button', { name: 'Terapkan' }).click();
+    await page.waitForURL(/limit=100/);
+    await page.locator('#data-table tbody tr').nth(99).waitFor();
+    assert.deepEqual(await page.locator('#data-kecamatan option').allTextContents(), [
+      'Semua',
+      'Bontang Utara',
+    ]);
+    const kelurahan = await page
+      .locator('#data-table tbody td[data-label="Kelurahan"]')
+      .allTextContents();
+    assert.equal(kelurahan.length, 100);
+    for (const k of kelurahan) {
+      assert.ok(rows.includes(k), `${k} is not in Bontang Utara`);
+    }
+    await context.close();
+  });
+
+  it('works on a 360 px phone: no sideways scrolling, every page passes axe', async () => {
+    const context = await newContext(phone);
+    const page = await context.newPage();
+    await page.goto(`${base}/masuk`);
+    await axe(page, 'masuk (phone)');
+    await shot(page, 'masuk-phone');
+    await login(page);
+    await page.locator('.leaflet-marker-pane .cluster-badge').first().waitFor();
+    const pages = [
+      ['peta', '/peta'],
+      ['data', '/data'],
+    ];
+    for (const [name, url] of pages) {
+      if (!page.url().endsWith(url)) {
+        await page.goto(`${base}${url}`);
+      }
+      await page.waitForLoadState('networkidle');
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= phone.width, `${name} is ${width} px wide on a 360 px phone`);
+      await axe(page, `${name} (phone)`);
+      await shot(page, `${name}-phone`);
+    }
+    const href = await page.locator('#data-table tbody a').first().getAttribute('href');
+    await page.goto(`${base}${href}`);
+    await page.getByRole('heading', { name: 'Riwayat perubahan' }).waitFor();
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= phone.width, `orang is ${width} px wide on a 360 px phone`);
+    await axe(page, 'orang (phone)');
+    await shot(page, 'orang-phone');
+    await context.close();
+  });
+
+  it('loads nothing from the internet but tiles, and logs no console errors', () => {
+    assert.deepEqual(foreignRequests, []);
+    assert.deepEqual(consoleErrors, []);
+  });
+});

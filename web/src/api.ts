@@ -1,0 +1,298 @@
+// The client of the Kapal Si Geo API (/api/v1, docs/api.md). Every call goes through
+// request(): the session cookie travels by itself (same origin), writes carry the CSRF token,
+// and a failure becomes an ApiError holding the RFC 9457 problem details.
+import { languageTag } from './i18n';
+
+export interface FieldIssue {
+  field: string;
+  code: string;
+  message: string;
+  level: 'error' | 'warning';
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly fields: FieldIssue[] = [],
+    readonly retryAfterS: number | null = null,
+  ) {
+    super(title || code);
+  }
+  /// True when the server could not be reached at all.
+  get network(): boolean {
+    return this.status === 0;
+  }
+}
+
+export type Role = 'admin' | 'operator' | 'auditor' | 'viewer' | 'penyalur' | 'merchant';
+
+export interface User {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  area_codes: string[];
+}
+
+export interface Session {
+  user: User;
+  csrf_token: string;
+}
+
+export type Category =
+  'fisik' | 'intelektual' | 'mental' | 'sensorik_netra' | 'sensorik_rungu' | 'sensorik_wicara';
+export const categories: Category[] = [
+  'fisik',
+  'intelektual',
+  'mental',
+  'sensorik_netra',
+  'sensorik_rungu',
+  'sensorik_wicara',
+];
+export const severities = ['ringan', 'sedang', 'berat'] as const;
+export const statuses = ['aktif', 'pindah', 'meninggal', 'nonaktif'] as const;
+
+export interface Person {
+  id: string;
+  version: number;
+  full_name: string;
+  sex: 'L' | 'P';
+  birth_place: string;
+  birth_date: string;
+  nik_masked: string;
+  kk_masked: string;
+  phone: string;
+  address: { street: string; rt: string; rw: string; kelurahan_code: string };
+  kecamatan_code: string;
+  home: { lon: number; lat: number; accuracy_m: number | null; source: string } | null;
+  categories: Category[];
+  disability_subtype: string;
+  severity: string | null;
+  assistive_devices: string[];
+  therapies: string[];
+  caregiver: { name: string; phone: string; relationship: string } | null;
+  dtks: boolean;
+  status: string;
+  status_date: string | null;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface PersonVersion extends Person {
+  change_reason: string;
+  change_source: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  next_cursor: string | null;
+  truncated?: boolean;
+}
+
+export interface Cluster {
+  lon: number;
+  lat: number;
+  count: number;
+  categories: Partial<Record<Category, number>>;
+  bbox: [number, number, number, number];
+  id?: string;
+}
+
+export interface Clusters {
+  zoom: number;
+  total: number;
+  clusters: Cluster[];
+}
+
+export interface AreaProperties {
+  code: string;
+  name: string;
+  level: string;
+  parent: string | null;
+  total: number;
+  categories: Partial<Record<Category, number>>;
+}
+
+export interface FeatureCollection<P> {
+  type: 'FeatureCollection';
+  features: { type: 'Feature'; geometry: GeoJSON.Geometry; properties: P }[];
+}
+
+export interface HazardProperties {
+  id: string;
+  name: string;
+  hazard: string;
+  level: string;
+}
+
+export type Query = Record<string, string | number | undefined | null>;
+
+let csrfToken: string | null = null;
+const unauthenticatedListeners = new Set<() => void>();
+
+/// Called when a request answers 401 (the session ended): the router goes to the login page.
+export function onUnauthenticated(fn: () => void): void {
+  unauthenticatedListeners.add(fn);
+}
+
+export function url(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') {
+      params.set(k, String(v));
+    }
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+async function request<T>(
+  method: string,
+  path: string,
+  options: { query?: Query; body?: unknown; signal?: AbortSignal; quiet401?: boolean } = {},
+): Promise<T> {
+  const headers: Record<string, string> = {
+    Accept: 'application/json',
+    'Accept-Language': languageTag(),
+  };
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+  if (method !== 'GET' && csrfToken) {
+    headers['X-CSRF-Token'] = csrfToken;
+  }
+  let response: Response;
+  try {
+    response = await fetch(url(path, options.query), {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') {
+      throw e;
+    }
+    throw new ApiError(0, 'network', '');
+  }
+  if (response.status === 204) {
+    return undefined as T;
+  }
+  const text = await response.text();
+  let json: unknown = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!response.ok) {
+    const p = (json ?? {}) as { code?: string; title?: string; errors?: FieldIssue[] };
+    const retry = Number(response.headers.get('Retry-After'));
+    const error = new ApiError(
+      response.status,
+      p.code ?? `http_${response.status}`,
+      p.title ?? response.statusText,
+      p.errors ?? [],
+      Number.isFinite(retry) && retry > 0 ? retry : null,
+    );
+    if (response.status === 401 && !options.quiet401) {
+      unauthenticatedListeners.forEach((fn) => fn());
+    }
+    throw error;
+  }
+  return json as T;
+}
+
+/// Downloads a file from the API, reporting the bytes received so far (and the total when the
+/// server sends Content-Length), so that a long export shows its progress.
+export async function download(
+  path: string,
+  query: Query,
+  onProgress: (received: number, total: number | null) => void,
+): Promise<{ blob: Blob; filename: string }> {
+  let response: Response;
+  try {
+    response = await fetch(url(path, query), {
+      credentials: 'same-origin',
+      headers: { 'Accept-Language': languageTag() },
+    });
+  } catch {
+    throw new ApiError(0, 'network', '');
+  }
+  if (!response.ok || !response.body) {
+    const p = (await response.json().catch(() => ({}))) as { code?: string; title?: string };
+    if (response.status === 401) {
+      unauthenticatedListeners.forEach((fn) => fn());
+    }
+    throw new ApiError(response.status, p.code ?? `http_${response.status}`, p.title ?? '');
+  }
+  const total = Number(response.headers.get('Content-Length')) || null;
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) {
+      break;
+    }
+    chunks.push(value);
+    received += value.length;
+    onProgress(received, total);
+  }
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const filename = /filename="([^"]+)"/.exec(disposition)?.[1] ?? path.split('/').pop() ?? 'data';
+  const type = response.headers.get('Content-Type') ?? 'application/octet-stream';
+  return { blob: new Blob(chunks as BlobPart[], { type }), filename };
+}
+
+export const api = {
+  async login(username: string, password: string): Promise<Session> {
+    const s = await request<Session>('POST', '/api/v1/auth/login', {
+      body: { username, password },
+      quiet401: true,
+    });
+    csrfToken = s.csrf_token;
+    return s;
+  },
+  /// The current session, or null when nobody is signed in.
+  async me(): Promise<Session | null> {
+    try {
+      const s = await request<Session>('GET', '/api/v1/auth/me', { quiet401: true });
+      csrfToken = s.csrf_token;
+      return s;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        return null;
+      }
+      throw e;
+    }
+  },
+  async logout(): Promise<void> {
+    try {
+      await request<void>('POST', '/api/v1/auth/logout', { quiet401: true });
+    } finally {
+      csrfToken = null;
+    }
+  },
+  persons(query: Query, signal?: AbortSignal): Promise<Page<Person>> {
+    return request('GET', '/api/v1/persons', { query, signal });
+  },
+  person(id: string): Promise<Person> {
+    return request('GET', `/api/v1/persons/${encodeURIComponent(id)}`);
+  },
+  versions(id: string): Promise<{ items: PersonVersion[] }> {
+    return request('GET', `/api/v1/persons/${encodeURIComponent(id)}/versions`);
+  },
+  clusters(query: Query, signal?: AbortSignal): Promise<Clusters> {
+    return request('GET', '/api/v1/map/clusters', { query, signal });
+  },
+  areas(query: Query, signal?: AbortSignal): Promise<FeatureCollection<AreaProperties>> {
+    return request('GET', '/api/v1/areas', { query, signal });
+  },
+  hazards(): Promise<FeatureCollection<HazardProperties>> {
+    return request('GET', '/api/v1/hazards');
+  },
+};

@@ -1,0 +1,57 @@
+// The basemap: tile URL and attribution from web/dist/config.json (an operator may point it at
+// another tile server or empty it), and the user's choice to show it, kept in localStorage.
+import L from 'leaflet';
+
+export interface TileConfig {
+  url: string;
+  attribution: string;
+  max_zoom: number;
+}
+
+const basemapKey = 'kapal.basemap';
+let tileConfig: Promise<TileConfig | null> | null = null;
+
+export function tiles(): Promise<TileConfig | null> {
+  tileConfig ??= fetch('/config.json')
+    .then((r) => (r.ok ? r.json() : null))
+    .then((c: { tiles?: TileConfig } | null) => (c?.tiles?.url ? c.tiles : null))
+    .catch(() => null);
+  return tileConfig;
+}
+
+export function basemapWanted(): boolean {
+  try {
+    return localStorage.getItem(basemapKey) !== 'off';
+  } catch {
+    return true;
+  }
+}
+
+export function rememberBasemap(on: boolean): void {
+  try {
+    localStorage.setItem(basemapKey, on ? 'on' : 'off');
+  } catch {
+    // Private mode: not remembered.
+  }
+}
+
+/// A tile layer for `map` when a tile server is configured and the user wants tiles.
+export async function basemapLayer(maxZoom: number): Promise<L.TileLayer | null> {
+  const config = await tiles();
+  if (!config || !basemapWanted()) {
+    return null;
+  }
+  return L.tileLayer(config.url, {
+    attribution: config.attribution,
+    maxZoom: Math.min(config.max_zoom || maxZoom, maxZoom),
+  });
+}
+
+/// Removes a Leaflet map. Leaflet 1.9 ends a zoom animation from a timer even after remove(),
+/// and then moves the removed panes (a TypeError on '_leaflet_pos'): a map left mid-zoom (a
+/// click that navigates away) must not finish it.
+export function removeMap(map: L.Map): void {
+  (map as unknown as { _animatingZoom: boolean })._animatingZoom = false;
+  map.off();
+  map.remove();
+}

@@ -1,0 +1,170 @@
+// The app shell: header (brand, menu, language, user), the routed page in <main>, and the
+// wiring of session, language and navigation.
+import 'leaflet/dist/leaflet.css';
+import './style.css';
+
+import { api, ApiError, onUnauthenticated } from './api';
+import { h, replace } from './dom';
+import { locale, onLocaleChange, setLocale, t, tCode } from './i18n';
+import { dataPage } from './pages/data';
+import { loginPage } from './pages/login';
+import { mapPage } from './pages/map';
+import { notFoundPage } from './pages/not_found';
+import { personPage } from './pages/person';
+import { interceptLinks, match, navigate, onNavigate, type Route } from './router';
+import { session, setSession } from './session';
+
+const routes: Route[] = [
+  { path: '/masuk', title: 'login.title', render: loginPage, public: true },
+  { path: '/peta', title: 'map.title', render: mapPage, nav: '/peta' },
+  { path: '/data', title: 'data.title', render: dataPage, nav: '/data' },
+  { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data' },
+];
+
+const navItems: { path: string; label: 'nav.map' | 'nav.data' }[] = [
+  { path: '/peta', label: 'nav.map' },
+  { path: '/data', label: 'nav.data' },
+];
+
+const app = document.getElementById('app') as HTMLElement;
+let cleanup: (() => void) | void;
+let firstRender = true;
+
+function header(activeNav: string | undefined): HTMLElement {
+  const s = session();
+  const other = locale() === 'id' ? 'en' : 'id';
+  return h(
+    'header',
+    { class: 'app-header' },
+    h('a', { class: 'brand', href: s ? '/peta' : '/masuk' }, t('app.name')),
+    s &&
+      h(
+        'nav',
+        { 'aria-label': t('nav.label'), class: 'app-nav' },
+        h(
+          'ul',
+          null,
+          navItems.map((item) =>
+            h(
+              'li',
+              null,
+              h(
+                'a',
+                { href: item.path, 'aria-current': activeNav === item.path ? 'page' : null },
+                t(item.label),
+              ),
+            ),
+          ),
+        ),
+      ),
+    h(
+      'div',
+      { class: 'header-tools' },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'lang-toggle',
+          lang: other,
+          'aria-label': t('nav.language.label'),
+          onclick: () => setLocale(other),
+        },
+        t('nav.language'),
+      ),
+      s &&
+        h(
+          'span',
+          { class: 'user' },
+          t('nav.signed_in_as', {
+            name: s.user.display_name || s.user.username,
+            role: tCode('role', s.user.role),
+          }),
+        ),
+      s &&
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            onclick: async () => {
+              try {
+                await api.logout();
+              } catch {
+                // Signed out here either way.
+              }
+              setSession(null);
+              navigate('/masuk');
+            },
+          },
+          t('nav.logout'),
+        ),
+    ),
+  );
+}
+
+function render(): void {
+  if (cleanup) {
+    cleanup();
+    cleanup = undefined;
+  }
+  if (location.pathname === '/' || location.pathname === '') {
+    navigate(session() ? '/peta' : '/masuk', true);
+    return;
+  }
+  const found = match(routes, location);
+  if (found && !found.route.public && !session()) {
+    const next = location.pathname + location.search;
+    navigate(`/masuk?next=${encodeURIComponent(next)}`, true);
+    return;
+  }
+  if (found?.route.path === '/masuk' && session()) {
+    navigate('/peta', true);
+    return;
+  }
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  replace(
+    app,
+    h('a', { class: 'skip-link', href: '#main' }, t('app.skip')),
+    header(found?.route.nav),
+    main,
+  );
+  document.documentElement.lang = locale();
+  document.title = `${t(found ? found.route.title : 'app.not_found.title')} — ${t('app.name')}`;
+  cleanup = found ? found.route.render(main, found.context) : notFoundPage(main);
+  if (!firstRender) {
+    // Tell screen readers that the page changed: focus its heading.
+    const heading = main.querySelector('h1');
+    if (heading && !main.contains(document.activeElement)) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus();
+    }
+  }
+  firstRender = false;
+}
+
+async function start(): Promise<void> {
+  document.documentElement.lang = locale();
+  interceptLinks();
+  onNavigate(render);
+  onLocaleChange(render);
+  onUnauthenticated(() => {
+    if (!session()) {
+      return;
+    }
+    setSession(null);
+    const next = location.pathname + location.search;
+    navigate(`/masuk?expired=1&next=${encodeURIComponent(next)}`, true);
+  });
+  try {
+    setSession(await api.me());
+  } catch (e) {
+    // Server unreachable: show the login page, which reports it when the user tries.
+    setSession(null);
+    if (!(e instanceof ApiError)) {
+      throw e;
+    }
+  }
+  render();
+}
+
+void start();

@@ -1,0 +1,139 @@
+// Masuk: user name and password. Errors are shown at the field (missing input) and in an
+// alert above the form (wrong password, throttled, server unreachable), read by screen readers.
+import { api, ApiError } from '../api';
+import { h, replace } from '../dom';
+import { t, tCode } from '../i18n';
+import { navigate, type RouteContext } from '../router';
+import { setSession } from '../session';
+
+/// Roles this first part of the app serves (penyalur and merchant get their pages later).
+const supportedRoles = new Set(['admin', 'operator', 'auditor', 'viewer']);
+
+function field(
+  id: string,
+  label: string,
+  input: HTMLInputElement,
+): {
+  row: HTMLElement;
+  setError: (message: string | null) => void;
+} {
+  const error = h('p', { id: `${id}-error`, class: 'field-error', hidden: true });
+  input.id = id;
+  input.name = id;
+  const row = h('div', { class: 'field' }, h('label', { for: id }, label), input, error);
+  return {
+    row,
+    setError(message) {
+      error.textContent = message ?? '';
+      error.hidden = message === null;
+      if (message === null) {
+        input.removeAttribute('aria-invalid');
+        input.removeAttribute('aria-describedby');
+      } else {
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', error.id);
+      }
+    },
+  };
+}
+
+export function loginPage(root: HTMLElement, context: RouteContext): void {
+  const username = h('input', {
+    type: 'text',
+    autocomplete: 'username',
+    autocapitalize: 'none',
+    spellcheck: 'false',
+    required: true,
+  });
+  const password = h('input', {
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+  });
+  const user = field('username', t('login.username'), username);
+  const pass = field('password', t('login.password'), password);
+  const show = h('input', { type: 'checkbox', id: 'show-password' });
+  show.addEventListener('change', () => {
+    password.type = show.checked ? 'text' : 'password';
+  });
+  const alert = h('div', { class: 'alert', role: 'alert', id: 'login-alert' });
+  if (context.query.get('expired')) {
+    alert.textContent = t('app.session_expired');
+  }
+  const submit = h('button', { type: 'submit', class: 'primary' }, t('login.submit'));
+
+  const form = h(
+    'form',
+    { class: 'login-form', novalidate: true },
+    user.row,
+    pass.row,
+    h(
+      'div',
+      { class: 'field checkbox' },
+      show,
+      h('label', { for: 'show-password' }, t('login.show_password')),
+    ),
+    submit,
+  );
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    alert.textContent = '';
+    const missingUser = username.value.trim() === '';
+    const missingPass = password.value === '';
+    user.setError(missingUser ? t('login.required.username') : null);
+    pass.setError(missingPass ? t('login.required.password') : null);
+    if (missingUser || missingPass) {
+      (missingUser ? username : password).focus();
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = t('login.submitting');
+    form.setAttribute('aria-busy', 'true');
+    try {
+      const s = await api.login(username.value.trim(), password.value);
+      if (!supportedRoles.has(s.user.role)) {
+        await api.logout();
+        alert.textContent = t('login.role_not_supported', { role: tCode('role', s.user.role) });
+        return;
+      }
+      setSession(s);
+      const next = context.query.get('next');
+      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/peta', true);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        alert.textContent = t('login.wrong');
+        password.value = '';
+        password.focus();
+      } else if (e instanceof ApiError && e.status === 429) {
+        alert.textContent = t('login.throttled', { seconds: e.retryAfterS ?? 60 });
+      } else if (e instanceof ApiError && e.network) {
+        alert.textContent = t('app.error.network');
+      } else {
+        alert.textContent = t('app.error.generic', {
+          message: e instanceof Error ? e.message : String(e),
+        });
+      }
+    } finally {
+      if (submit.isConnected) {
+        submit.disabled = false;
+        submit.textContent = t('login.submit');
+        form.removeAttribute('aria-busy');
+      }
+    }
+  });
+
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'page narrow login' },
+      h('h1', null, t('login.title')),
+      h('p', { class: 'tagline' }, t('app.tagline')),
+      h('p', null, t('login.intro')),
+      alert,
+      form,
+    ),
+  );
+  username.focus();
+}

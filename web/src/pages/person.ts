@@ -1,0 +1,180 @@
+// Detail of one person: identity (masked numbers), disability, address and location, and the
+// version history as a timeline. Read-only in this first part.
+import L from 'leaflet';
+
+import { api, ApiError, type Person, type PersonVersion } from '../api';
+import { basemapLayer, removeMap } from '../basemap';
+import { ageYears, areaNames, nameOf } from '../areas';
+import { categoryNames, symbol } from '../categories';
+import { h, replace } from '../dom';
+import { formatDate, formatInstant, t, tCode } from '../i18n';
+import type { RouteContext } from '../router';
+
+export function personPage(root: HTMLElement, context: RouteContext): () => void {
+  let disposed = false;
+  let homeMap: L.Map | null = null;
+  const body = h('div', { class: 'person-body', 'aria-busy': 'true' }, t('app.loading'));
+  const heading = h('h1', null, t('person.title'));
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'page person-page' },
+      h('p', null, h('a', { href: '/data' }, `← ${t('person.back')}`)),
+      heading,
+      body,
+    ),
+  );
+
+  const id = context.params.id;
+  Promise.all([api.person(id), api.versions(id), areaNames()])
+    .then(([p, versions, names]) => {
+      if (disposed) {
+        return;
+      }
+      heading.textContent = p.full_name;
+      document.title = `${p.full_name} — ${t('app.name')}`;
+      body.removeAttribute('aria-busy');
+      const mapEl = p.home
+        ? h('div', { class: 'home-map', role: 'region', 'aria-label': t('person.home_map') })
+        : null;
+      replace(
+        body,
+        details(p, nameOf(names.kelurahan, p.address.kelurahan_code)),
+        mapEl && h('section', { class: 'panel' }, h('h2', null, t('person.home_map')), mapEl),
+        history(versions.items),
+      );
+      if (mapEl && p.home) {
+        homeMap = homeMapOf(mapEl, p);
+      }
+    })
+    .catch((e: unknown) => {
+      if (disposed || (e instanceof ApiError && e.status === 401)) {
+        return;
+      }
+      body.removeAttribute('aria-busy');
+      replace(
+        body,
+        h(
+          'div',
+          { class: 'alert', role: 'alert' },
+          e instanceof ApiError && e.status === 404
+            ? t('app.not_found.title')
+            : e instanceof ApiError && e.network
+              ? t('app.error.network')
+              : t('app.error.generic', { message: e instanceof Error ? e.message : String(e) }),
+        ),
+      );
+    });
+  return () => {
+    disposed = true;
+    if (homeMap) {
+      removeMap(homeMap);
+    }
+  };
+}
+
+/// A small map of the person's home: a badge with the first category's colour and letter.
+function homeMapOf(el: HTMLElement, p: Person): L.Map {
+  const home = p.home as NonNullable<Person['home']>;
+  const map = L.map(el, { maxZoom: 19 }).setView([home.lat, home.lon], 16);
+  map.attributionControl.setPrefix('Leaflet');
+  const cat = p.categories[0] ?? 'fisik';
+  const badge = h(
+    'span',
+    { class: `cluster-badge cat-${cat} size-one` },
+    h('span', { class: 'cluster-symbol' }, symbol(cat)),
+  );
+  L.marker([home.lat, home.lon], {
+    icon: L.divIcon({ html: badge, className: 'cluster-icon', iconSize: [24, 24] }),
+    title: `${p.full_name}: ${categoryNames(p.categories)}`,
+    keyboard: false,
+  }).addTo(map);
+  void basemapLayer(19).then((layer) => {
+    if (layer && map.getContainer().isConnected) {
+      layer.addTo(map);
+    }
+  });
+  return map;
+}
+
+function section(title: string, rows: [string, string][]): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel' },
+    h('h2', null, title),
+    h(
+      'dl',
+      { class: 'fields' },
+      rows.map(([k, v]) => [h('dt', null, k), h('dd', null, v || t('person.none'))]),
+    ),
+  );
+}
+
+function details(p: Person, kelurahan: string): HTMLElement[] {
+  const age = ageYears(p.birth_date);
+  return [
+    section(t('person.identity'), [
+      [t('person.nik'), p.nik_masked],
+      [t('person.kk'), p.kk_masked],
+      [t('person.sex'), tCode('sex', p.sex)],
+      [t('person.birth'), `${p.birth_place}, ${formatDate(p.birth_date)}`],
+      [t('person.age'), age === null ? '' : t('person.age.value', { years: age })],
+      [t('person.phone'), p.phone],
+      [
+        t('person.status'),
+        tCode('status', p.status) + (p.status_date ? ` (${formatDate(p.status_date)})` : ''),
+      ],
+      [t('person.dtks'), p.dtks ? t('person.yes') : t('person.no')],
+    ]),
+    section(t('person.disability'), [
+      [t('person.categories'), categoryNames(p.categories)],
+      [t('person.subtype'), p.disability_subtype],
+      [t('person.severity'), p.severity ? tCode('severity', p.severity) : ''],
+      [t('person.devices'), p.assistive_devices.join(', ')],
+      [t('person.therapies'), p.therapies.join(', ')],
+      [
+        t('person.caregiver'),
+        p.caregiver
+          ? [p.caregiver.name, p.caregiver.relationship, p.caregiver.phone]
+              .filter(Boolean)
+              .join(', ')
+          : '',
+      ],
+    ]),
+    section(t('person.address'), [
+      [t('person.street'), p.address.street],
+      [t('person.rt_rw'), `${p.address.rt}/${p.address.rw}`],
+      [t('person.kelurahan'), kelurahan],
+      [t('person.home'), p.home ? `${p.home.lat.toFixed(6)}, ${p.home.lon.toFixed(6)}` : ''],
+    ]),
+  ];
+}
+
+function history(versions: PersonVersion[]): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel' },
+    h('h2', null, t('person.history')),
+    h(
+      'ol',
+      { class: 'timeline', reversed: true },
+      [...versions].reverse().map((v) =>
+        h(
+          'li',
+          null,
+          h(
+            'strong',
+            null,
+            t('person.version.entry', {
+              version: v.version,
+              when: formatInstant(v.updated_at),
+              who: v.updated_by,
+            }),
+          ),
+          v.change_reason && h('p', null, v.change_reason),
+        ),
+      ),
+    ),
+  );
+}
