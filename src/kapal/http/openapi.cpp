@@ -44,7 +44,8 @@ const std::string& openapi_document() {
         "tags": ["cards"], "operationId": "getCardKeys", "security": [], "summary": "The public keys that verify cards",
         "description": "Anyone, without signing in. Every Ed25519 key cards were ever signed with, newest first, as a JWK set (RFC 8037 OKP keys) with each key's status: current (new cards are signed with it) or retired (kept so that cards signed before a rotation still verify). Pick the key by the kid in the credential's protected header. Cache-Control: public, max-age=3600; CORS open, so that verifier pages elsewhere can fetch it.",
         "responses": {
-          "200": { "description": "The key set", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CardKeySet" } } } }
+          "200": { "description": "The key set", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CardKeySet" } } } },
+          "429": { "$ref": "#/components/responses/Problem" }
         }
       }
     },
