@@ -14,3 +14,5 @@ pkg_check_modules(MINIZIP REQUIRED IMPORTED_TARGET minizip)
 pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
 pkg_check_modules(GDAL REQUIRED IMPORTED_TARGET gdal) # libgdal-dev, for io/gpkg_writer.cpp only
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo cairo-pdf) # libcairo2-dev, for io/pdf_report.cpp only
+pkg_check_modules(CBOR REQUIRED IMPORTED_TARGET libcbor) # libcbor-dev, for card/ only
+pkg_check_modules(QRENCODE REQUIRED IMPORTED_TARGET libqrencode) # card/ tests: QR version of a credential

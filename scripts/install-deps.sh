@@ -10,6 +10,8 @@ packages=(
   libboost-dev libsqlite3-dev libsodium-dev nlohmann-json3-dev libcli11-dev libxlsxwriter-dev
   libminizip-dev zlib1g-dev libssl-dev libexpat1-dev libgtest-dev libpq-dev libgdal-dev
   libcairo2-dev fonts-dejavu-core
+  # the card credential: CBOR (libcbor) and QR codes (libqrencode)
+  libcbor-dev libqrencode-dev
   # tests: certificates for the TLS test, sqlite3 for checking stores by hand, and the
   # PostgreSQL 15 + PostGIS 3 server the postgres store tests start (scripts/test-postgres.sh;
   # pg_trgm ships in postgresql-15 itself, postgresql-contrib only depends on it)
@@ -19,6 +21,8 @@ packages=(
   gdal-bin poppler-utils
   # tests: the browser tests drive Debian's Chromium with playwright-core (tests/browser)
   chromium
+  # tests: the independent verifier of our card credentials (tests/card/verify_credential.py)
+  python3 python3-cbor2 python3-nacl
 )
 
 missing=()

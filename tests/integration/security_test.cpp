@@ -144,6 +144,11 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
     table["GET /healthz"] = {{}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
                                  return s.send("GET", "/healthz", "", {}, who);
                              }};
+    // The card keys: public by design (verifiers check cards offline with them).
+    table["GET /.well-known/kapal-keys.json"] = {
+        {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/.well-known/kapal-keys.json", "", {}, who);
+        }};
     table["GET /api/v1/openapi.json"] = {
         {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
             return s.send("GET", "/api/v1/openapi.json", "", {}, who);

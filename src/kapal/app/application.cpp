@@ -1,8 +1,10 @@
 #include "kapal/app/application.hpp"
 
+#include "kapal/card/card_key_list.hpp"
 #include "kapal/core/text.hpp"
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
+#include "kapal/http/card_routes.hpp"
 #include "kapal/http/export_routes.hpp"
 #include "kapal/http/facility_routes.hpp"
 #include "kapal/http/hazard_routes.hpp"
@@ -18,6 +20,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <sodium.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -290,6 +293,153 @@ fs::path locate_shipped_dir(const std::string& configured, const std::string& re
     return candidates.front();
 }
 
+// ---- The card signing key (DIR/keys/card.key, 0600) and the public list of every card key
+// (DIR/keys/card-keys.txt)
+
+namespace {
+
+constexpr const char* kCardKeyFile = "card.key";
+constexpr const char* kCardKeyList = "card-keys.txt";
+
+Result<std::vector<card::PublishedCardKey>> read_card_key_list(const fs::path& keys) {
+    std::error_code ec;
+    if (!fs::exists(keys / kCardKeyList, ec)) {
+        return std::vector<card::PublishedCardKey>{};
+    }
+    std::ifstream in(keys / kCardKeyList);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+        return fail(ErrorCode::Io, "cannot read " + (keys / kCardKeyList).string());
+    }
+    return card::parse_card_key_list(text.str());
+}
+
+/// Replaces a public file atomically (temporary file, fsync, rename).
+Result<void> write_public(const fs::path& file, const std::string& text) {
+    const fs::path tmp = file.string() + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << text;
+        if (!out.flush()) {
+            return fail(ErrorCode::Io, "cannot write " + tmp.string());
+        }
+    }
+    const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        return fail(ErrorCode::Io, "cannot sync " + tmp.string());
+    }
+    ::close(fd);
+    std::error_code ec;
+    fs::rename(tmp, file, ec);
+    if (ec) {
+        return fail(ErrorCode::Io, "cannot write " + file.string() + ": " + ec.message());
+    }
+    return {};
+}
+
+/// Makes a new card signing key the current one. Order, so that a crash never loses a key
+/// that signed cards: the private key goes to card.key.new; the list gains the new public key
+/// (the previous one marked retired, never removed); then card.key.new replaces card.key. The
+/// previous private key is not kept: no card needs it to verify. settle_card_key finishes an
+/// interrupted run.
+Result<card::CardKey> install_card_key(const fs::path& keys, core::Timestamp now) {
+    auto list = read_card_key_list(keys);
+    if (!list) {
+        return fail(std::move(list).error());
+    }
+    const auto key = card::generate_card_key();
+    std::error_code ec;
+    fs::remove(keys / (std::string(kCardKeyFile) + ".new"), ec);
+    KAPAL_TRY(write_secret(keys / (std::string(kCardKeyFile) + ".new"),
+                           card::to_hex(card::card_key_seed(key)) + "\n"));
+    for (auto& k : *list) {
+        if (!k.retired) {
+            k.retired = now;
+        }
+    }
+    list->push_back({key.kid, key.public_key, now, std::nullopt});
+    KAPAL_TRY(write_public(keys / kCardKeyList, card::format_card_key_list(*list)));
+    fs::rename(keys / (std::string(kCardKeyFile) + ".new"), keys / kCardKeyFile, ec);
+    if (ec) {
+        return fail(ErrorCode::Io, "cannot install " + (keys / kCardKeyFile).string());
+    }
+    KAPAL_TRY(fsync_dir(keys));
+    return key;
+}
+
+/// Finishes an interrupted install_card_key: card.key.new becomes card.key when the list
+/// already has its public key, else it is removed (the list was not written: nothing was
+/// signed with it).
+Result<void> settle_card_key(const fs::path& keys) {
+    const fs::path next = keys / (std::string(kCardKeyFile) + ".new");
+    std::error_code ec;
+    if (!fs::exists(next, ec)) {
+        return {};
+    }
+    auto list = read_card_key_list(keys);
+    if (!list) {
+        return fail(std::move(list).error());
+    }
+    auto seed = read_key(next);
+    bool listed = false;
+    if (seed) {
+        std::array<std::uint8_t, 32> s{};
+        std::copy(seed->begin(), seed->end(), s.begin());
+        const auto kid = card::card_key_from_seed(s).kid;
+        listed =
+            std::any_of(list->begin(), list->end(), [&kid](const auto& k) { return k.kid == kid; });
+    }
+    if (listed) {
+        fs::rename(next, keys / kCardKeyFile, ec);
+    } else {
+        fs::remove(next, ec);
+    }
+    if (ec) {
+        return fail(ErrorCode::Io, "cannot settle " + next.string());
+    }
+    return fsync_dir(keys);
+}
+
+struct LoadedCardKeys {
+    card::CardKey current;
+    std::vector<card::PublishedCardKey> published;
+};
+
+/// The current card key and the list; the key must be the list's current one.
+Result<LoadedCardKeys> load_card_keys(const fs::path& keys) {
+    KAPAL_TRY(check_private(keys / kCardKeyFile));
+    auto seed = read_key(keys / kCardKeyFile);
+    if (!seed) {
+        return fail(std::move(seed).error());
+    }
+    std::array<std::uint8_t, 32> s{};
+    std::copy(seed->begin(), seed->end(), s.begin());
+    LoadedCardKeys out{card::card_key_from_seed(s), {}};
+    sodium_memzero(s.data(), s.size());
+    auto list = read_card_key_list(keys);
+    if (!list) {
+        return fail(std::move(list).error());
+    }
+    out.published = std::move(*list);
+    const bool current =
+        std::any_of(out.published.begin(), out.published.end(), [&](const auto& k) {
+            return k.kid == out.current.kid && !k.retired;
+        });
+    if (!current) {
+        return fail(ErrorCode::KeyMissing,
+                    (keys / kCardKeyFile).string() + " (kid " + out.current.kid +
+                        ") is not the current key of " + (keys / kCardKeyList).string() +
+                        "; restore both files from the same backup");
+    }
+    return out;
+}
+
+} // namespace
+
 Result<InitResult> init_data_dir(const fs::path& dir, const InitOptions& options) {
     std::error_code ec;
     if (fs::exists(dir / "config", ec)) {
@@ -311,6 +461,12 @@ Result<InitResult> init_data_dir(const fs::path& dir, const InitOptions& options
         const auto keys = store::generate_store_keys();
         KAPAL_TRY(write_secret(dir / "keys" / "data.key", to_hex(keys.data_key) + "\n"));
         KAPAL_TRY(write_secret(dir / "keys" / "index.key", to_hex(keys.index_key) + "\n"));
+    }
+    if (!fs::exists(dir / "keys" / kCardKeyFile, ec)) {
+        auto card_key = install_card_key(dir / "keys", core::SystemClock().now());
+        if (!card_key) {
+            return fail(std::move(card_key).error());
+        }
     }
     {
         std::ofstream out(dir / "config.tmp", std::ios::trunc);
@@ -370,6 +526,26 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     if (!keys) {
         return fail(std::move(keys).error());
     }
+    // The card signing key: settle an interrupted rotation; a data directory made before
+    // cards existed gets its first key now. Both write files, so with the directory alone.
+    if (fs::exists(dir / "keys" / (std::string(kCardKeyFile) + ".new"), ec) ||
+        !fs::exists(dir / "keys" / kCardKeyFile, ec)) {
+        KAPAL_TRY(lock_data_dir(dir, true, app->lock_fd_));
+        KAPAL_TRY(settle_card_key(dir / "keys"));
+        if (!fs::exists(dir / "keys" / kCardKeyFile, ec)) {
+            auto created = install_card_key(dir / "keys", app->clock_->now());
+            if (!created) {
+                return fail(std::move(created).error());
+            }
+        }
+        KAPAL_TRY(lock_data_dir(dir, false, app->lock_fd_));
+    }
+    auto card_keys = load_card_keys(dir / "keys");
+    if (!card_keys) {
+        return fail(std::move(card_keys).error());
+    }
+    app->card_key_ = std::move(card_keys->current);
+    app->card_keys_ = std::move(card_keys->published);
     auto opened = open_store(*where, *keys, app->config_.reader_connections, app->clock_.get());
     if (!opened) {
         return fail(std::move(opened).error());
@@ -449,6 +625,32 @@ Result<std::int64_t> Application::rotate_keys(const std::string& reason) {
     }
     KAPAL_TRY(promote_new_keys(keys, clock_->now()));
     return *values;
+}
+
+Result<card::CardKey> Application::rotate_card_key(const std::string& reason) {
+    KAPAL_TRY(lock_data_dir(dir_, true, lock_fd_));
+    const auto previous = card_key_.kid;
+    auto key = install_card_key(dir_ / "keys", clock_->now());
+    if (!key) {
+        return fail(std::move(key).error());
+    }
+    auto loaded = load_card_keys(dir_ / "keys");
+    KAPAL_TRY(lock_data_dir(dir_, false, lock_fd_));
+    if (!loaded) {
+        return fail(std::move(loaded).error());
+    }
+    card_key_ = std::move(loaded->current);
+    card_keys_ = std::move(loaded->published);
+    const auto actor = cli_actor();
+    KAPAL_TRY(
+        store_->append_audit({0,
+                              clock_->now(),
+                              actor.id,
+                              actor.source,
+                              "card_key.rotate",
+                              key->kid,
+                              "previous kid " + previous + (reason.empty() ? "" : "; " + reason)}));
+    return *key;
 }
 
 service::Actor Application::cli_actor() {
@@ -665,6 +867,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_hazard_routes(router, app.hazards());
     http::add_facility_routes(router, app.facilities());
     http::add_map_routes(router, app.maps());
+    http::add_card_key_routes(router, app.card_keys());
 }
 
 } // namespace

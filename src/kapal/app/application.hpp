@@ -3,6 +3,8 @@
 // loads the reference data and wires the services. The only module that sees them all.
 
 #include "kapal/app/config.hpp"
+#include "kapal/card/card_key.hpp"
+#include "kapal/card/card_key_list.hpp"
 #include "kapal/core/clock.hpp"
 #include "kapal/core/ids.hpp"
 #include "kapal/core/result.hpp"
@@ -37,7 +39,8 @@ struct InitResult {
     std::string admin_password;
 };
 
-/// Creates DIR (if needed), DIR/keys with fresh keys (mode 0700/0600), DIR/config, the store,
+/// Creates DIR (if needed), DIR/keys with fresh keys (mode 0700/0600; the card signing key in
+/// card.key, its public half in card-keys.txt), DIR/config, the store,
 /// and the first admin account with a random password. Errors: AlreadyExists when DIR/config
 /// exists (keys are never overwritten).
 Result<InitResult> init_data_dir(const std::filesystem::path& dir, const InitOptions& options);
@@ -97,6 +100,19 @@ class Application {
     /// Returns how many values were re-encrypted.
     Result<std::int64_t> rotate_keys(const std::string& reason);
 
+    /// The key cards are signed with now (DIR/keys/card.key).
+    const card::CardKey& card_key() const { return card_key_; }
+
+    /// Every card public key, current and retired (DIR/keys/card-keys.txt), oldest first:
+    /// what verifiers need, served at /.well-known/kapal-keys.json.
+    const std::vector<card::PublishedCardKey>& card_keys() const { return card_keys_; }
+
+    /// A new card signing key: the current public key is marked retired (and kept, so that
+    /// cards signed with it still verify); its private key is deleted. Needs the data
+    /// directory to itself, like rotate_keys; recorded in the audit log as "card_key.rotate"
+    /// (subject = the new kid). Returns the new key.
+    Result<card::CardKey> rotate_card_key(const std::string& reason);
+
     Application(const Application&) = delete;
     Application& operator=(const Application&) = delete;
     Application(Application&&) = delete;
@@ -133,6 +149,8 @@ class Application {
     std::unique_ptr<service::FacilityService> facilities_;
     std::unique_ptr<service::AuthService> auth_;
     service::FeatureCatalogue features_;
+    card::CardKey card_key_;
+    std::vector<card::PublishedCardKey> card_keys_;
     int lock_fd_ = -1; ///< DIR/.lock, held shared while open (exclusive to rotate keys)
 };
 

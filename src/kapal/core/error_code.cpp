@@ -593,6 +593,20 @@ constexpr std::array kCatalogue = {
               kErr,
               "Isi basis data tujuan tidak sama dengan sumbernya",
               "The target store does not hold what the source holds"},
+    ErrorInfo{E::CardNumberInvalid,
+              "card.number_invalid",
+              422,
+              kExDataErr,
+              kErr,
+              "Nomor kartu tidak valid (panjang atau digit pemeriksa salah)",
+              "Invalid card number (wrong length or check digit)"},
+    ErrorInfo{E::CredentialMalformed,
+              "card.credential_malformed",
+              422,
+              kExDataErr,
+              kErr,
+              "Isi kode QR kartu tidak dapat dibaca",
+              "The card's QR content cannot be read"},
 };
 
 } // namespace

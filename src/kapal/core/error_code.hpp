@@ -101,6 +101,9 @@ enum class ErrorCode {
     // moving a store to another backend (kapal migrate-store)
     StoreNotEmpty,
     TransferMismatch,
+    // the card: its number and the signed credential in its QR
+    CardNumberInvalid,
+    CredentialMalformed,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.

@@ -25,7 +25,8 @@ const std::string& openapi_document() {
     { "name": "hazards", "description": "Hazard zones (kawasan rawan bencana) and evacuation lists" },
     { "name": "facilities", "description": "Facilities (puskesmas, SLB, posyandu, kantor kelurahan, ...) and coverage reports" },
     { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open) and hazards (hazard zones; readers). Facilities will join as a collection." },
-    { "name": "maps", "description": "Map layers: clusters of homes, counts per area, the public map" }
+    { "name": "maps", "description": "Map layers: clusters of homes, counts per area, the public map" },
+    { "name": "cards", "description": "The card: the public keys that verify the signed credential in its QR code (docs/card-format.md)" }
   ],
   "paths": {
     "/healthz": {
@@ -35,6 +36,16 @@ const std::string& openapi_document() {
           "200": { "description": "The server and its store are up",
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Health" } } } },
           "503": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/.well-known/kapal-keys.json": {
+      "get": {
+        "tags": ["cards"], "operationId": "getCardKeys", "security": [], "summary": "The public keys that verify cards",
+        "description": "Anyone, without signing in. Every Ed25519 key cards were ever signed with, newest first, as a JWK set (RFC 8037 OKP keys) with each key's status: current (new cards are signed with it) or retired (kept so that cards signed before a rotation still verify). Pick the key by the kid in the credential's protected header. Cache-Control: public, max-age=3600; CORS open, so that verifier pages elsewhere can fetch it.",
+        "responses": {
+          "200": { "description": "The key set", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CardKeySet" } } } },
+          "429": { "$ref": "#/components/responses/Problem" }
         }
       }
     },
@@ -625,6 +636,20 @@ const std::string& openapi_document() {
         "numberReturned": { "type": "integer" },
         "timeStamp": { "type": "string", "format": "date-time" },
         "links": { "type": "array", "items": { "$ref": "#/components/schemas/OgcLink" } } } },
+      "CardKeySet": { "type": "object", "required": ["keys"],
+        "properties": { "keys": { "type": "array", "items": { "$ref": "#/components/schemas/CardKey" } } } },
+      "CardKey": { "type": "object", "required": ["kty", "crv", "alg", "use", "kid", "x", "public_key_hex", "status", "created"],
+        "properties": {
+          "kty": { "type": "string", "enum": ["OKP"] },
+          "crv": { "type": "string", "enum": ["Ed25519"] },
+          "alg": { "type": "string", "enum": ["EdDSA"] },
+          "use": { "type": "string", "enum": ["sig"] },
+          "kid": { "type": "string", "description": "8 hex digits: the first 4 bytes of SHA-256 of the public key; the credential's protected header carries it (label 4) as its ASCII bytes", "example": "c4221391" },
+          "x": { "type": "string", "description": "The 32-byte public key, base64url without padding" },
+          "public_key_hex": { "type": "string", "description": "The same key in hex" },
+          "status": { "type": "string", "enum": ["current", "retired"] },
+          "created": { "type": "string", "format": "date-time" },
+          "retired": { "type": "string", "format": "date-time" } } },
       "Health": { "type": "object", "required": ["status"],
         "properties": { "status": { "type": "string" }, "store": { "type": "string" }, "schema_version": { "type": "integer" } } },
       "Problem": { "type": "object", "required": ["type", "title", "status"],
