@@ -649,7 +649,8 @@ Result<card::CardKey> Application::rotate_card_key(const std::string& reason) {
                               actor.source,
                               "card_key.rotate",
                               key->kid,
-                              "previous kid " + previous + (reason.empty() ? "" : "; " + reason)}));
+                              "previous kid " + previous + (reason.empty() ? "" : "; " + reason),
+                              ""}));
     return *key;
 }
 
