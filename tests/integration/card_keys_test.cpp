@@ -246,5 +246,50 @@ TEST(CardKeys, CardVerifyChecksWithCurrentAndRetiredKeys) {
     EXPECT_EQ(garbage.output.rfind("malformed (", 0), 0U) << garbage.output;
 }
 
+TEST(CardKeys, AnyoneCanVerifyACardOverHttp) {
+    KapalServer server;
+    const auto card = sign_with_instance_key(server.dir(), "Budi Santoso");
+    server.start();
+    const auto verify = [&](const std::string& body) {
+        auto r = server.send("POST", "/api/v1/cards/verify", body, {}, Credentials{});
+        EXPECT_TRUE(r.has_value());
+        return r ? *r : HttpResponse{};
+    };
+    auto valid = verify(json{{"qr", card}}.dump());
+    ASSERT_EQ(valid.status, 200) << valid.body;
+    EXPECT_EQ(valid.header("Cache-Control"), "no-store");
+    auto v = json::parse(valid.body);
+    EXPECT_EQ(v["status"], "valid");
+    EXPECT_EQ(v["valid"], true);
+    EXPECT_EQ(v["card"]["full_name"], "Budi Santoso");
+    EXPECT_EQ(v["card"]["card_number"].get<std::string>().rfind("6474-0000042-", 0), 0U)
+        << v.dump();
+    EXPECT_EQ(v["card"]["categories"], json::array({"sensorik_netra"}));
+    EXPECT_FALSE(v["card"].contains("nik")) << "the credential carries no NIK";
+
+    // One character of the signature part changed: not valid, and said so.
+    std::string tampered = card;
+    tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+    auto bad = json::parse(verify(json{{"qr", tampered}}.dump()).body);
+    EXPECT_EQ(bad["valid"], false);
+    EXPECT_NE(bad["status"], "valid");
+
+    auto garbage = json::parse(verify(R"({"qr":"HELLO WORLD"})").body);
+    EXPECT_EQ(garbage["status"], "malformed");
+    EXPECT_TRUE(garbage["card"].is_null());
+    EXPECT_FALSE(garbage["where"].get<std::string>().empty());
+
+    auto missing = verify("{}");
+    EXPECT_EQ(missing.status, 422) << missing.body;
+    EXPECT_EQ(json::parse(missing.body)["errors"][0]["field"], "qr");
+    auto unknown = verify(R"({"qr":"X","nik":"1"})");
+    EXPECT_EQ(unknown.status, 422);
+    EXPECT_EQ(json::parse(unknown.body)["errors"][0]["field"], "nik");
+    auto not_json = server.send(
+        "POST", "/api/v1/cards/verify", "qr=X", {{"Content-Type", "text/plain"}}, Credentials{});
+    ASSERT_TRUE(not_json.has_value());
+    EXPECT_EQ(not_json->status, 415);
+}
+
 } // namespace
 } // namespace kapal::testing

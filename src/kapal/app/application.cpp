@@ -869,6 +869,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_facility_routes(router, app.facilities());
     http::add_map_routes(router, app.maps());
     http::add_card_key_routes(router, app.card_keys());
+    http::add_card_verify_route(router, app.card_keys(), app.clock());
 }
 
 } // namespace

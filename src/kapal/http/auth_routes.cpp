@@ -25,14 +25,9 @@ Response json_response(int status, const json& body) {
     return Response::json(status, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-bool is_json(const Request& req) {
-    const auto ct = req.header("Content-Type");
-    return ct && iequals(ct->substr(0, ct->find(';')), "application/json");
-}
-
 /// The body as a JSON object whose members are all strings and all in `allowed`.
 Result<json> string_object(const Request& req, std::initializer_list<std::string_view> allowed) {
-    if (!is_json(req)) {
+    if (!is_json_content(req)) {
         return fail(ErrorCode::UnsupportedMediaType, "send application/json");
     }
     if (json_too_deep(req.body)) {

@@ -78,6 +78,9 @@ struct Response {
 /// True when the two ASCII strings are equal ignoring case.
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
+/// True when the request's Content-Type is application/json (any parameters, any case).
+bool is_json_content(const Request& request);
+
 /// Percent-decodes `text`; with `plus_is_space` a '+' becomes ' ' (query strings). nullopt for a
 /// broken escape such as "%zz" or a trailing "%4".
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space = false);

@@ -49,6 +49,36 @@ const std::string& openapi_document() {
         }
       }
     },
+    "/api/v1/cards/verify": {
+      "post": {
+        "tags": ["cards"], "operationId": "verifyCard", "security": [], "summary": "Check a card's QR text",
+        "description": "Anyone, without signing in: whoever holds the card (a nurse, a bank clerk, an e-warong). Decodes the Claim 169 credential, checks its signature with this instance's card keys (current and retired) and its validity dates. Answers 200 for every QR text, valid or not; the status says which. Revocation is not checked yet (cards have no lifecycle in the store yet).",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+          "type": "object", "required": ["qr"], "additionalProperties": false,
+          "properties": { "qr": { "type": "string", "minLength": 1, "maxLength": 4296, "description": "The QR code's text (Base45)" } } } } } },
+        "responses": {
+          "200": { "description": "The outcome", "content": { "application/json": { "schema": {
+            "type": "object", "required": ["status", "valid", "checked_at", "card"],
+            "properties": {
+              "status": { "type": "string", "enum": ["valid", "malformed", "unsigned", "unknown_key", "invalid_signature", "expired", "not_yet_valid"] },
+              "valid": { "type": "boolean" },
+              "checked_at": { "type": "string", "format": "date-time" },
+              "where": { "type": "string", "description": "For malformed: the stage that failed (base45, zlib, cbor, cose, cwt, claim169, kapal_claim)" },
+              "what": { "type": "string" },
+              "card": { "description": "What the card says, when it decodes (never a NIK)", "oneOf": [ { "type": "null" }, { "type": "object", "properties": {
+                "card_number": { "type": "string" }, "full_name": { "type": "string" }, "date_of_birth": { "type": "string" },
+                "sex": { "type": ["string", "null"] }, "issuer": { "type": "string" },
+                "issued_at": { "type": ["string", "null"] }, "expires_at": { "type": ["string", "null"] },
+                "key_id": { "type": "string" }, "kelurahan_code": { "type": "string" },
+                "categories": { "type": "array", "items": { "type": "string" } },
+                "needs": { "type": "array", "items": { "type": "string" } } } } ] } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" },
+          "429": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
     "/api/v1/openapi.json": {
       "get": {
         "tags": ["system"], "operationId": "getOpenApi", "security": [], "summary": "This document",

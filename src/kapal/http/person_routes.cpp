@@ -70,20 +70,10 @@ Response problem(const Error& e, const Request& req) {
     return problem_response(e, req.lang());
 }
 
-bool is_json(const Request& req) {
-    const auto ct = req.header("Content-Type");
-    if (!ct) {
-        return false;
-    }
-    const auto semi = ct->find(';');
-    const auto type = ct->substr(0, semi);
-    return iequals(type, "application/json");
-}
-
 /// The body as a JSON object. Errors: UnsupportedMediaType, BadJson (not JSON, not an object,
 /// nested too deeply).
 Result<nlohmann::json> json_object_body(const Request& req) {
-    if (!is_json(req)) {
+    if (!is_json_content(req)) {
         return fail(ErrorCode::UnsupportedMediaType, "send application/json");
     }
     if (json_too_deep(req.body)) {
@@ -472,7 +462,7 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
     });
 
     router.add("POST", "/api/v1/persons", kWriters, [&persons](const Request& req) {
-        if (!is_json(req)) {
+        if (!is_json_content(req)) {
             return problem_response(ErrorCode::UnsupportedMediaType, req.lang());
         }
         auto input = person_from_json(req.body);
@@ -698,7 +688,7 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
                                     req.lang(),
                                     "If-Match must be the ETag of the record, e.g. \"3\"");
         }
-        if (!is_json(req)) {
+        if (!is_json_content(req)) {
             return problem_response(ErrorCode::UnsupportedMediaType, req.lang());
         }
         auto input = person_from_json(req.body);
