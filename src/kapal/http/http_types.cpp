@@ -295,6 +295,11 @@ Response::attachment(std::string bytes, std::string_view media_type, std::string
     return response;
 }
 
+bool is_json_content(const Request& request) {
+    const auto ct = request.header("Content-Type");
+    return ct && iequals(ct->substr(0, ct->find(';')), "application/json");
+}
+
 std::optional<std::string_view> Response::header(std::string_view name) const {
     return find_header(headers, name);
 }

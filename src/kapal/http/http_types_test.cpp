@@ -88,5 +88,18 @@ TEST(Request, FindsCookiesAcrossFieldsAndPairs) {
     EXPECT_FALSE(r.cookie("abc").has_value());
 }
 
+TEST(HttpTypes, JsonContentIsTheMediaTypeInAnyCaseWithAnyParameters) {
+    Request r;
+    EXPECT_FALSE(is_json_content(r));
+    r.headers = {{"Content-Type", "application/json"}};
+    EXPECT_TRUE(is_json_content(r));
+    r.headers = {{"content-type", "Application/JSON; charset=utf-8"}};
+    EXPECT_TRUE(is_json_content(r));
+    r.headers = {{"Content-Type", "application/jsonx"}};
+    EXPECT_FALSE(is_json_content(r));
+    r.headers = {{"Content-Type", "text/plain"}};
+    EXPECT_FALSE(is_json_content(r));
+}
+
 } // namespace
 } // namespace kapal::http
