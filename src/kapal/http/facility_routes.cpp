@@ -7,10 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 
 namespace kapal::http {
 namespace {
@@ -63,28 +61,6 @@ json nearest_json(const std::optional<service::NearestFacility>& n) {
             {"facility", facility_feature(n->facility)}};
 }
 
-/// The extension GDAL needs to recognise an upload, from `filename=` (letters and digits
-/// only, so nothing of the name reaches the file system).
-std::optional<std::string> upload_extension(std::string_view filename) {
-    const auto dot = filename.rfind('.');
-    if (dot == std::string_view::npos || dot + 1 == filename.size()) {
-        return std::nullopt;
-    }
-    std::string ext;
-    for (const char c : filename.substr(dot + 1)) {
-        if (!std::isalnum(static_cast<unsigned char>(c))) {
-            return std::nullopt;
-        }
-        ext += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    for (const char* allowed : {"geojson", "json", "gpkg", "kml", "zip", "shz", "csv"}) {
-        if (ext == allowed) {
-            return ext;
-        }
-    }
-    return std::nullopt;
-}
-
 } // namespace
 
 void add_facility_routes(Router& router, service::FacilityService& facilities) {
@@ -117,7 +93,9 @@ void add_facility_routes(Router& router, service::FacilityService& facilities) {
         if (!filename) {
             issues.push_back(
                 {"filename", ErrorCode::InvalidArgument, "required, e.g. faskes.gpkg"});
-        } else if (extension = upload_extension(*filename); !extension) {
+        } else if (extension = upload_extension(
+                       *filename, {"geojson", "json", "gpkg", "kml", "zip", "shz", "csv"});
+                   !extension) {
             issues.push_back({"filename",
                               ErrorCode::InvalidArgument,
                               ".geojson, .json, .gpkg, .kml, .csv or .zip (a zipped Shapefile)"});
@@ -136,12 +114,8 @@ void add_facility_routes(Router& router, service::FacilityService& facilities) {
         if (file.path().empty()) {
             return problem_response(ErrorCode::Io, req.lang(), "no temporary file");
         }
-        {
-            std::ofstream out(file.path(), std::ios::binary | std::ios::trunc);
-            out.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
-            if (!out.flush()) {
-                return problem_response(ErrorCode::Io, req.lang(), "cannot store the upload");
-            }
+        if (!file.write(req.body)) {
+            return problem_response(ErrorCode::Io, req.lang(), "cannot store the upload");
         }
         service::FacilityImportOptions options;
         options.file = file.path();
@@ -153,17 +127,7 @@ void add_facility_routes(Router& router, service::FacilityService& facilities) {
         options.source_name = std::string(*filename);
         auto report = facilities.import_facilities(options, actor_of(req));
         if (!report) {
-            Error e = report.error();
-            if (e.code == ErrorCode::Io) {
-                // The upload itself cannot be read as a map: the client's file, not our disk.
-                e.code = ErrorCode::ValidationFailed;
-            }
-            // Messages name our temporary file: name the upload instead.
-            for (auto at = e.message.find(file.path()); at != std::string::npos;
-                 at = e.message.find(file.path())) {
-                e.message.replace(at, file.path().size(), std::string(*filename));
-            }
-            return problem(e, req);
+            return problem(upload_error(report.error(), file, *filename), req);
         }
         json imported = json::array();
         for (const auto& f : report->facilities) {

@@ -9,7 +9,6 @@
 
 #include <charconv>
 #include <cstdio>
-#include <fstream>
 
 namespace kapal::http {
 namespace {
@@ -93,28 +92,6 @@ std::string evacuation_json(const service::EvacuationList& list) {
     return body;
 }
 
-/// The extension GDAL needs to recognise an upload, from `filename=` (letters and digits
-/// only, so nothing of the name reaches the file system).
-std::optional<std::string> upload_extension(std::string_view filename) {
-    const auto dot = filename.rfind('.');
-    if (dot == std::string_view::npos || dot + 1 == filename.size()) {
-        return std::nullopt;
-    }
-    std::string ext;
-    for (const char c : filename.substr(dot + 1)) {
-        if (!std::isalnum(static_cast<unsigned char>(c))) {
-            return std::nullopt;
-        }
-        ext += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    for (const char* allowed : {"geojson", "json", "gpkg", "kml", "zip", "shz"}) {
-        if (ext == allowed) {
-            return ext;
-        }
-    }
-    return std::nullopt;
-}
-
 } // namespace
 
 void add_hazard_routes(Router& router, service::HazardService& hazards) {
@@ -150,7 +127,9 @@ void add_hazard_routes(Router& router, service::HazardService& hazards) {
         if (!filename) {
             issues.push_back(
                 {"filename", ErrorCode::InvalidArgument, "required, e.g. rawan_banjir.gpkg"});
-        } else if (extension = upload_extension(*filename); !extension) {
+        } else if (extension = upload_extension(*filename,
+                                                {"geojson", "json", "gpkg", "kml", "zip", "shz"});
+                   !extension) {
             issues.push_back({"filename",
                               ErrorCode::InvalidArgument,
                               ".geojson, .json, .gpkg, .kml or .zip (a zipped Shapefile)"});
@@ -169,12 +148,8 @@ void add_hazard_routes(Router& router, service::HazardService& hazards) {
         if (file.path().empty()) {
             return problem_response(ErrorCode::Io, req.lang(), "no temporary file");
         }
-        {
-            std::ofstream out(file.path(), std::ios::binary | std::ios::trunc);
-            out.write(req.body.data(), static_cast<std::streamsize>(req.body.size()));
-            if (!out.flush()) {
-                return problem_response(ErrorCode::Io, req.lang(), "cannot store the upload");
-            }
+        if (!file.write(req.body)) {
+            return problem_response(ErrorCode::Io, req.lang(), "cannot store the upload");
         }
         service::HazardImportOptions options;
         options.file = file.path();
@@ -188,17 +163,7 @@ void add_hazard_routes(Router& router, service::HazardService& hazards) {
         options.source_name = std::string(*filename);
         auto report = hazards.import_zones(options, actor_of(req));
         if (!report) {
-            Error e = report.error();
-            if (e.code == ErrorCode::Io) {
-                // The upload itself cannot be read as a map: the client's file, not our disk.
-                e.code = ErrorCode::ValidationFailed;
-            }
-            // Messages name our temporary file: name the upload instead.
-            for (auto at = e.message.find(file.path()); at != std::string::npos;
-                 at = e.message.find(file.path())) {
-                e.message.replace(at, file.path().size(), std::string(*filename));
-            }
-            return problem(e, req);
+            return problem(upload_error(report.error(), file, *filename), req);
         }
         json imported = json::array();
         for (const auto& z : report->zones) {
