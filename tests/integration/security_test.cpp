@@ -432,6 +432,58 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
             return s.send("GET", "/api/v1/persons/" + id(scope) + "/facilities", "", {}, who);
         }};
 
+    // Cards. Writes that change a card's state get a fresh card (issued by the admin) each call,
+    // so that every allowed call can succeed; reads use the card of the person of the scope.
+    auto fresh_card = [&](Scope scope) {
+        auto issued = s.request(
+            "POST", "/api/v1/persons/" + id(scope) + "/cards", R"({"replace_reason":"rusak"})");
+        EXPECT_TRUE(issued && issued->status == 201) << (issued ? issued->body : "no answer");
+        return issued && issued->status == 201
+                   ? json::parse(issued->body)["number"].get<std::string>()
+                   : std::string("647400000000");
+    };
+    const std::map<Scope, std::string> card_of = {{Scope::In, fresh_card(Scope::In)},
+                                                  {Scope::Out, fresh_card(Scope::Out)}};
+    table["GET /.well-known/kapal-revocations"] = {
+        {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/.well-known/kapal-revocations", "", {}, who);
+        }};
+    table["POST /api/v1/persons/{id}/cards"] = {
+        kWriters, false, true, 201, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("POST",
+                          "/api/v1/persons/" + id(scope) + "/cards",
+                          R"({"replace_reason":"rusak"})",
+                          {},
+                          who);
+        }};
+    table["GET /api/v1/persons/{id}/cards"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", "/api/v1/persons/" + id(scope) + "/cards", "", {}, who);
+        }};
+    table["GET /api/v1/cards"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/cards?stage=to_print", "", {}, who);
+        }};
+    table["GET /api/v1/cards/{number}"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", "/api/v1/cards/" + card_of.at(scope), "", {}, who);
+        }};
+    table["POST /api/v1/cards/{number}/revoke"] = {
+        kWriters, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("POST",
+                          "/api/v1/cards/" + fresh_card(scope) + "/revoke",
+                          R"({"reason":"lainnya","note":"uji matriks"})",
+                          {},
+                          who);
+        }};
+    for (const std::string path : {"/api/v1/cards/printed", "/api/v1/cards/handed-over"}) {
+        table["POST " + path] = {
+            kWriters, false, true, 200, 404, [&, path](const Credentials& who, Scope scope, int) {
+                return s.send(
+                    "POST", path, R"({"numbers":[")" + fresh_card(scope) + R"("]})", {}, who);
+            }};
+    }
+
     // Every route the program registers must be classified here, and nothing else.
     const auto routes = s.cli({"routes"});
     ASSERT_EQ(routes.exit_code, 0) << routes.output;

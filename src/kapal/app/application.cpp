@@ -582,6 +582,13 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     auth.free_failures_per_address = c.login_free_failures_per_address;
     app->auth_ = std::make_unique<service::AuthService>(
         *app->store_, *app->users_, *app->clock_, app->ids_, auth);
+    app->cards_ = std::make_unique<service::CardService>(
+        *app->store_,
+        *app->persons_,
+        *app->clock_,
+        app->card_key_,
+        app->card_keys_,
+        service::CardSettings{c.card_issuer, c.card_validity_years});
     return app;
 }
 
@@ -594,6 +601,7 @@ Result<int> Application::sync_areas() {
 Application::~Application() {
     // Services and the store first (members are destroyed after this body), then the lock:
     // closing the descriptor releases it.
+    cards_.reset();
     auth_.reset();
     users_.reset();
     facilities_.reset();
@@ -869,7 +877,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_facility_routes(router, app.facilities());
     http::add_map_routes(router, app.maps());
     http::add_card_key_routes(router, app.card_keys());
-    http::add_card_verify_route(router, app.card_keys(), app.clock());
+    http::add_card_routes(router, app.cards(), app.clock());
 }
 
 } // namespace

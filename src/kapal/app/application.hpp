@@ -9,6 +9,7 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/service/auth_service.hpp"
+#include "kapal/service/card_service.hpp"
 #include "kapal/service/facility_service.hpp"
 #include "kapal/service/gis_layers.hpp"
 #include "kapal/service/hazard_service.hpp"
@@ -85,6 +86,9 @@ class Application {
 
     service::FacilityService& facilities() { return *facilities_; }
 
+    /// Cards: issue, reissue, revoke, print queue, verification, revocation list.
+    service::CardService& cards() { return *cards_; }
+
     /// The GIS layers the OGC API serves (persons, areas; hazard zones and facilities join
     /// here when they exist).
     const service::FeatureCatalogue& features() const { return features_; }
@@ -147,6 +151,7 @@ class Application {
     std::unique_ptr<service::UserService> users_;
     std::unique_ptr<service::HazardService> hazards_;
     std::unique_ptr<service::FacilityService> facilities_;
+    std::unique_ptr<service::CardService> cards_;
     std::unique_ptr<service::AuthService> auth_;
     service::FeatureCatalogue features_;
     card::CardKey card_key_;

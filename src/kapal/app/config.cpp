@@ -143,6 +143,26 @@ const std::map<std::string, Setter, std::less<>>& setters() {
              return parse_num(v, c.change_poll_ms) && c.change_poll_ms >= 10 &&
                     c.change_poll_ms <= 1000;
          }},
+        {"card_issuer",
+         [](Config& c, std::string_view v) {
+             c.card_issuer = v;
+             return !v.empty() && v.size() <= 100;
+         }},
+        {"card_validity_years",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.card_validity_years) && c.card_validity_years >= 1 &&
+                    c.card_validity_years <= 10;
+         }},
+        {"card_hotline",
+         [](Config& c, std::string_view v) {
+             c.card_hotline = v;
+             return v.size() <= 40;
+         }},
+        {"public_url",
+         [](Config& c, std::string_view v) {
+             c.public_url = v;
+             return v.empty() || v.starts_with("https://") || v.starts_with("http://");
+         }},
     };
     return kSetters;
 }
@@ -238,7 +258,14 @@ std::string format_config(const Config& c) {
         << "trusted_proxy = " << c.trusted_proxy << "\n"
         << "# How often (ms, 10..1000) the server reads changes other servers or commands\n"
         << "# made (PostgreSQL also wakes it at each commit).\n"
-        << "change_poll_ms = " << c.change_poll_ms << "\n";
+        << "change_poll_ms = " << c.change_poll_ms << "\n"
+        << "# The card: the issuer named in its credential and on it, how many years (1..10)\n"
+        << "# a card is valid, the hotline printed on its back, and the address where anyone\n"
+        << "# can verify it (e.g. https://kapal.example.go.id; printed on the back).\n"
+        << "card_issuer = " << c.card_issuer << "\n"
+        << "card_validity_years = " << c.card_validity_years << "\n"
+        << "card_hotline = " << c.card_hotline << "\n"
+        << "public_url = " << c.public_url << "\n";
     if (!c.reference_dir.empty()) {
         out << "reference_dir = " << c.reference_dir << "\n";
     }

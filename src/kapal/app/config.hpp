@@ -42,6 +42,11 @@ struct Config {
     int max_concurrent_requests_per_user = 8;
     std::string trusted_proxy; ///< comma-separated proxy addresses whose X-Forwarded-For counts
     int change_poll_ms = 1000; ///< the change follower's poll interval (10..1000)
+    // The card (docs/card-format.md).
+    std::string card_issuer = "Dinas Sosial Kota Bontang"; ///< the credential's iss, printed
+    int card_validity_years = 5;                           ///< 1..10
+    std::string card_hotline;                              ///< printed on the back; empty: none
+    std::string public_url; ///< where verifiers reach this server; printed on the back
 };
 
 /// Parses config text. Errors: ConfigInvalid naming the line.

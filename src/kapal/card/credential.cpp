@@ -930,8 +930,11 @@ Result<Bytes> open_encrypt0(const cbor_item_t* array, const DecodeOptions& optio
 
 } // namespace
 
-EncodedCredential encode_credential(const Credential& credential, const CardKey& key) {
-    EncodedCredential e;
+namespace {
+
+/// Signs `e.payload` with EdDSA under the key's kid: sets the protected header, the signature
+/// and the tagged COSE_Sign1 bytes.
+void sign1(EncodedCredential& e, const CardKey& key) {
     {
         MapBuilder h(2);
         h.add(1, make_int(-8));
@@ -941,7 +944,6 @@ EncodedCredential encode_credential(const Credential& credential, const CardKey&
         auto map = h.take();
         e.protected_header = serialize(map.get());
     }
-    e.payload = cwt_payload(credential);
     const auto to_sign = sig_structure(e.protected_header, e.payload);
     e.signature.resize(crypto_sign_BYTES);
     crypto_sign_detached(
@@ -954,6 +956,59 @@ EncodedCredential encode_credential(const Credential& credential, const CardKey&
     push(array, make_bytes(e.signature));
     Item tagged(cbor_build_tag(18, array.get()));
     e.cose = serialize(tagged.get());
+}
+
+/// Checks the signature of a decoded COSE_Sign1 with `keys`: Valid, Unsigned, UnknownKey or
+/// InvalidSignature, with where/what in `r` for the last three.
+VerifyStatus check_signature(const DecodedCredential& d,
+                             std::span<const VerificationKey> keys,
+                             VerifyResult& r) {
+    if (d.signature.empty()) {
+        r.where = "cose";
+        r.what = "the credential carries no signature";
+        return VerifyStatus::Unsigned;
+    }
+    if (d.alg != CoseAlgorithm::EdDSA && d.alg != CoseAlgorithm::ES256) {
+        r.where = "cose";
+        r.what = "algorithm " + std::to_string(d.alg_id) + " is not verified here (EdDSA, ES256)";
+        return VerifyStatus::UnknownKey;
+    }
+    const auto to_verify = sig_structure(d.protected_header, d.payload);
+    bool known = false;
+    bool verified = false;
+    for (const auto& key : keys) {
+        // A key only ever verifies with its own algorithm, whatever the header claims; with a
+        // kid, only the key of that kid is tried.
+        if (key.alg != d.alg || (!d.kid.empty() && key.kid != d.kid)) {
+            continue;
+        }
+        known = true;
+        verified = d.alg == CoseAlgorithm::EdDSA
+                       ? verify_ed25519(key.public_key, to_verify, d.signature)
+                       : verify_es256(key.public_key, to_verify, d.signature);
+        if (verified) {
+            break;
+        }
+    }
+    if (!known) {
+        r.where = "cose";
+        r.what = d.kid.empty() ? "no key for this algorithm" : "no key with kid " + d.kid;
+        return VerifyStatus::UnknownKey;
+    }
+    if (!verified) {
+        r.where = "cose";
+        r.what = "the signature does not verify";
+        return VerifyStatus::InvalidSignature;
+    }
+    return VerifyStatus::Valid;
+}
+
+} // namespace
+
+EncodedCredential encode_credential(const Credential& credential, const CardKey& key) {
+    EncodedCredential e;
+    e.payload = cwt_payload(credential);
+    sign1(e, key);
     e.compressed = zlib_compress(e.cose);
     e.qr_text = base45_encode(e.compressed);
     return e;
@@ -1031,6 +1086,8 @@ std::string_view to_string(VerifyStatus status) {
         return "expired";
     case VerifyStatus::NotYetValid:
         return "not_yet_valid";
+    case VerifyStatus::Revoked:
+        return "revoked";
     }
     return "malformed";
 }
@@ -1065,45 +1122,8 @@ VerifyResult verify_credential(std::string_view qr_text,
     }
     r.decoded = std::move(*decoded);
     const auto& d = *r.decoded;
-    if (d.signature.empty()) {
-        r.status = VerifyStatus::Unsigned;
-        r.where = "cose";
-        r.what = "the credential carries no signature";
-        return r;
-    }
-    if (d.alg != CoseAlgorithm::EdDSA && d.alg != CoseAlgorithm::ES256) {
-        r.status = VerifyStatus::UnknownKey;
-        r.where = "cose";
-        r.what = "algorithm " + std::to_string(d.alg_id) + " is not verified here (EdDSA, ES256)";
-        return r;
-    }
-    const auto to_verify = sig_structure(d.protected_header, d.payload);
-    bool known = false;
-    bool verified = false;
-    for (const auto& key : keys) {
-        // A key only ever verifies with its own algorithm, whatever the header claims; with a
-        // kid, only the key of that kid is tried.
-        if (key.alg != d.alg || (!d.kid.empty() && key.kid != d.kid)) {
-            continue;
-        }
-        known = true;
-        verified = d.alg == CoseAlgorithm::EdDSA
-                       ? verify_ed25519(key.public_key, to_verify, d.signature)
-                       : verify_es256(key.public_key, to_verify, d.signature);
-        if (verified) {
-            break;
-        }
-    }
-    if (!known) {
-        r.status = VerifyStatus::UnknownKey;
-        r.where = "cose";
-        r.what = d.kid.empty() ? "no key for this algorithm" : "no key with kid " + d.kid;
-        return r;
-    }
-    if (!verified) {
-        r.status = VerifyStatus::InvalidSignature;
-        r.where = "cose";
-        r.what = "the signature does not verify";
+    r.status = check_signature(d, keys, r);
+    if (r.status != VerifyStatus::Valid) {
         return r;
     }
     r.status = check_validity_period(d.credential.cwt, clock.now());
@@ -1172,6 +1192,117 @@ Credential person_credential(const core::Person& person, const CardFacts& facts)
     k.needs = needs_flags(person);
     c.kapal = std::move(k);
     return c;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The revocation list
+
+std::vector<std::uint8_t> sign_revocation_list(const RevocationList& list, const CardKey& key) {
+    std::vector<const RevokedCard*> cards;
+    for (const RevokedCard& c : list.cards) {
+        cards.push_back(&c);
+    }
+    std::sort(cards.begin(), cards.end(), [](const RevokedCard* a, const RevokedCard* b) {
+        return a->number < b->number;
+    });
+    Item entries(cbor_new_definite_array(cards.size()));
+    for (const RevokedCard* c : cards) {
+        Item entry(cbor_new_definite_array(3));
+        push(entry, make_text(c->number));
+        push(entry, make_int(c->revoked_at));
+        push(entry, make_text(c->reason));
+        push(entries, entry);
+    }
+    MapBuilder m(3);
+    m.add(1, make_text(list.issuer));
+    m.add(6, make_int(list.issued_at));
+    m.add(kRevocationsClaimKey, std::move(entries));
+    auto map = m.take();
+    EncodedCredential e;
+    e.payload = serialize(map.get());
+    sign1(e, key);
+    return e.cose;
+}
+
+namespace {
+
+Result<RevokedCard> read_revoked_card(const cbor_item_t* item, std::size_t index) {
+    const std::string where = "revocations[" + std::to_string(index) + "]";
+    if (!cbor_isa_array(item) || cbor_array_size(item) != 3) {
+        return malformed(where, "an entry is an array of 3: number, revoked_at, reason");
+    }
+    auto* const* parts = cbor_array_handle(item);
+    auto number = as_text(parts[0]);
+    auto at = as_int(parts[1]);
+    auto reason = as_text(parts[2]);
+    if (!number || !at || !reason) {
+        return malformed(where, "expected a text, an integer and a text");
+    }
+    return RevokedCard{std::move(*number), *at, std::move(*reason)};
+}
+
+} // namespace
+
+Result<RevocationList> verify_revocation_list(std::span<const std::uint8_t> cose,
+                                              std::span<const VerificationKey> keys) {
+    auto top = load_cose(cose);
+    if (!top) {
+        return fail(std::move(top).error());
+    }
+    if (top->first != 18 && top->first != 0) {
+        return malformed("cose", "tag " + std::to_string(top->first) + " is not COSE_Sign1 (18)");
+    }
+    DecodedCredential d;
+    KAPAL_TRY(read_sign1(top->second.get(), d));
+    VerifyResult r;
+    if (check_signature(d, keys, r) != VerifyStatus::Valid) {
+        return malformed(r.where, r.what);
+    }
+    auto item = load(d.payload, "revocations");
+    if (!item) {
+        return fail(std::move(item).error());
+    }
+    if (!cbor_isa_map(item->get())) {
+        return malformed("revocations", "the payload is not a claims map");
+    }
+    auto entries = int_entries(item->get(), "revocations");
+    if (!entries) {
+        return fail(std::move(entries).error());
+    }
+    RevocationList out;
+    bool has_list = false;
+    for (const auto& [key, value] : *entries) {
+        if (key == 1) {
+            auto t = text_at(value, key, "revocations");
+            if (!t) {
+                return fail(std::move(t).error());
+            }
+            out.issuer = std::move(*t);
+        } else if (key == 6) {
+            auto n = int_at(value, key, "revocations");
+            if (!n) {
+                return fail(std::move(n).error());
+            }
+            out.issued_at = *n;
+        } else if (key == kRevocationsClaimKey) {
+            if (!cbor_isa_array(value)) {
+                return malformed("revocations", "the list is not an array");
+            }
+            auto* const* items = cbor_array_handle(value);
+            for (std::size_t i = 0; i < cbor_array_size(value); ++i) {
+                auto card = read_revoked_card(items[i], i);
+                if (!card) {
+                    return fail(std::move(card).error());
+                }
+                out.cards.push_back(std::move(*card));
+            }
+            has_list = true;
+        }
+    }
+    if (!has_list) {
+        return malformed("revocations", "no claim " + std::to_string(kRevocationsClaimKey));
+    }
+    return out;
 }
 
 } // namespace kapal::card

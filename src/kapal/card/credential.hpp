@@ -158,10 +158,11 @@ enum class VerifyStatus {
     InvalidSignature, ///< a known key, but the signature does not verify
     Expired,          ///< signature good, exp <= now
     NotYetValid,      ///< signature good, nbf > now
+    Revoked,          ///< signature good, but the issuer revoked the card (registry or list)
 };
 
 /// "valid", "malformed", "unsigned", "unknown_key", "invalid_signature", "expired",
-/// "not_yet_valid".
+/// "not_yet_valid", "revoked".
 std::string_view to_string(VerifyStatus status);
 
 /// A verification's result: the status, where and what for Malformed (and a reason for the
@@ -200,5 +201,36 @@ struct CardFacts {
 /// The credential of a person's card: card number, name, birth date, sex, address lines (no
 /// NIK), and Kapal's claim with categories, kelurahan and needs. The photo is left out.
 Credential person_credential(const core::Person& person, const CardFacts& facts);
+
+/// The private-use claim of the revocation list: its array of revoked cards.
+inline constexpr std::int64_t kRevocationsClaimKey = -65538;
+
+/// One revoked card as the revocation list carries it.
+struct RevokedCard {
+    std::string number;          ///< 12 digits
+    std::int64_t revoked_at = 0; ///< seconds since the Unix epoch
+    std::string reason;          ///< store::kCardRevokeReasons
+
+    bool operator==(const RevokedCard&) const = default;
+};
+
+/// The signed list of revoked cards that offline verifiers download
+/// (/.well-known/kapal-revocations; docs/card-format.md).
+struct RevocationList {
+    std::string issuer;
+    std::int64_t issued_at = 0; ///< seconds since the Unix epoch
+    std::vector<RevokedCard> cards;
+};
+
+/// A COSE_Sign1 (tag 18, EdDSA, the key's kid) whose payload is the CBOR map {1: issuer,
+/// 6: issued_at, -65538: [[number, revoked_at, reason], ...]} with the cards sorted by number.
+/// Deterministic.
+std::vector<std::uint8_t> sign_revocation_list(const RevocationList& list, const CardKey& key);
+
+/// Reads a signed revocation list and checks its signature with `keys`. CredentialMalformed
+/// naming where and what (an unknown key or a bad signature too: a list is trusted whole or not
+/// at all).
+Result<RevocationList> verify_revocation_list(std::span<const std::uint8_t> cose,
+                                              std::span<const VerificationKey> keys);
 
 } // namespace kapal::card

@@ -2,6 +2,7 @@
 #include "kapal/card/card_number.hpp"
 #include "kapal/card/credential.hpp"
 #include "kapal/cli/commands.hpp"
+#include "kapal/service/card_service.hpp"
 
 #include <iostream>
 
@@ -50,10 +51,38 @@ void print_credential(const card::DecodedCredential& d) {
               << "  key id:        " << (d.kid.empty() ? "-" : d.kid) << "\n";
 }
 
+std::string time_or_dash(const std::optional<core::Timestamp>& t) {
+    return t ? core::format_timestamp(*t) : std::string("-");
+}
+
+/// One line per card: number, state, stage, kelurahan, issued, expires, and why it ended.
+void print_card_line(const store::CardRecord& c, core::Timestamp now) {
+    std::cout << card::format_card_number(c.number) << "  " << service::card_state(c, now);
+    if (c.status == "active") {
+        std::cout << " ("
+                  << (c.handed_over_at ? "handed over"
+                      : c.printed_at   ? "printed, to hand over"
+                                       : "to print")
+                  << ")";
+    }
+    std::cout << "  person " << c.person_id << "  " << c.kelurahan_code << "  issued "
+              << core::format_timestamp(c.issued_at) << "  expires "
+              << core::format_timestamp(c.expires_at);
+    if (c.status == "revoked") {
+        std::cout << "  revoked " << time_or_dash(c.revoked_at) << " (" << c.revoke_reason
+                  << (c.revoke_note.empty() ? "" : ": " + c.revoke_note) << ")";
+        if (!c.replaced_by.empty()) {
+            std::cout << " replaced by " << card::format_card_number(c.replaced_by);
+        }
+    }
+    std::cout << "\n";
+}
+
 } // namespace
 
 void add_card(CLI::App& app, Action& action) {
-    auto* cmd = app.add_subcommand("card", "The card: verify the credential in a card's QR code");
+    auto* cmd = app.add_subcommand(
+        "card", "The card: issue, reissue, revoke, list, the revocation list, and verify a QR");
     cmd->require_subcommand(1);
 
     struct Opts {
@@ -73,8 +102,11 @@ void add_card(CLI::App& app, Action& action) {
             if (!a) {
                 return report_error(a.error());
             }
-            const auto keys = card::verification_keys((*a)->card_keys());
-            const auto r = card::verify_credential(o->qr, keys, (*a)->clock());
+            auto checked = (*a)->cards().check(o->qr);
+            if (!checked) {
+                return report_error(checked.error());
+            }
+            const auto& r = checked->result;
             std::cout << card::to_string(r.status);
             if (!r.where.empty() || !r.what.empty()) {
                 std::cout << " (" << r.where << (r.where.empty() ? "" : ": ") << r.what << ")";
@@ -83,7 +115,137 @@ void add_card(CLI::App& app, Action& action) {
             if (r.decoded) {
                 print_credential(*r.decoded);
             }
+            if (checked->record) {
+                std::cout << "  registry:      ";
+                print_card_line(*checked->record, (*a)->clock().now());
+            }
             return r.status == card::VerifyStatus::Valid ? 0 : 1;
+        };
+    });
+
+    struct LifeOpts {
+        std::string dir, person, reissue, number, reason, note, stage, kelurahan, out;
+    };
+
+    auto l = std::make_shared<LifeOpts>();
+
+    auto* issue = cmd->add_subcommand(
+        "issue", "Issue a person's card (signed with the current card key); print its number");
+    issue->add_option("--data", l->dir, "Data directory")->required();
+    issue->add_option("--person", l->person, "The person's id")->required();
+    issue->add_option("--reissue",
+                      l->reissue,
+                      "Replace the active card, revoking it for this reason (hilang, rusak, ...)");
+    issue->callback([&action, l] {
+        action = [l] {
+            auto a = app::Application::open(l->dir);
+            if (!a) {
+                return report_error(a.error());
+            }
+            auto card = (*a)->cards().issue(
+                core::PersonId(l->person), app::Application::cli_actor(), l->reissue);
+            if (!card) {
+                return report_error(card.error());
+            }
+            std::cout << "issued card " << card::format_card_number(card->number) << " to "
+                      << card->person_id << ", valid until "
+                      << core::format_timestamp(card->expires_at) << "\n";
+            return 0;
+        };
+    });
+
+    auto* revoke = cmd->add_subcommand("revoke", "Revoke a card");
+    revoke->add_option("--data", l->dir, "Data directory")->required();
+    revoke->add_option("--card", l->number, "Card number (dashes optional)")->required();
+    revoke
+        ->add_option("--reason",
+                     l->reason,
+                     "meninggal, pindah, penipuan, hilang, rusak, reissue, nonaktif or lainnya")
+        ->required();
+    revoke->add_option("--note", l->note, "Free text kept with the revocation");
+    revoke->callback([&action, l] {
+        action = [l] {
+            auto a = app::Application::open(l->dir);
+            if (!a) {
+                return report_error(a.error());
+            }
+            auto card =
+                (*a)->cards().revoke(l->number, l->reason, l->note, app::Application::cli_actor());
+            if (!card) {
+                return report_error(card.error());
+            }
+            std::cout << "revoked card " << card::format_card_number(card->number) << " ("
+                      << card->revoke_reason << ")\n";
+            return 0;
+        };
+    });
+
+    auto* list = cmd->add_subcommand(
+        "list", "A person's cards (--person), or the print queue (--stage, --kelurahan)");
+    list->add_option("--data", l->dir, "Data directory")->required();
+    auto* person = list->add_option("--person", l->person, "One person's cards, newest first");
+    list->add_option("--stage", l->stage, "to_print, to_hand_over or handed_over")
+        ->excludes(person);
+    list->add_option("--kelurahan", l->kelurahan, "Cards of this area code")->excludes(person);
+    list->callback([&action, l] {
+        action = [l] {
+            auto a = app::Application::open(l->dir);
+            if (!a) {
+                return report_error(a.error());
+            }
+            const auto actor = app::Application::cli_actor();
+            std::vector<store::CardRecord> cards;
+            if (!l->person.empty()) {
+                auto history = (*a)->cards().history(core::PersonId(l->person), actor);
+                if (!history) {
+                    return report_error(history.error());
+                }
+                cards = std::move(*history);
+            } else {
+                store::CardQuery query;
+                query.limit = 100'000;
+                if (!l->stage.empty()) {
+                    query.stage = service::parse_card_stage(l->stage);
+                    if (!query.stage) {
+                        return report_error(Error{ErrorCode::InvalidArgument,
+                                                  "unknown stage " + l->stage,
+                                                  {{"--stage",
+                                                    ErrorCode::InvalidArgument,
+                                                    "to_print, to_hand_over or handed_over"}}});
+                    }
+                }
+                if (!l->kelurahan.empty()) {
+                    query.area_codes = {l->kelurahan};
+                }
+                auto found = (*a)->cards().list(query, actor);
+                if (!found) {
+                    return report_error(found.error());
+                }
+                cards = std::move(*found);
+            }
+            for (const auto& c : cards) {
+                print_card_line(c, (*a)->clock().now());
+            }
+            return 0;
+        };
+    });
+
+    auto* revocations = cmd->add_subcommand(
+        "revocations",
+        "Write the signed revocation list (what /.well-known/kapal-revocations serves)");
+    revocations->add_option("--data", l->dir, "Data directory")->required();
+    revocations->add_option("--out", l->out, "File to write (default: standard output)");
+    revocations->callback([&action, l] {
+        action = [l] {
+            auto a = app::Application::open(l->dir);
+            if (!a) {
+                return report_error(a.error());
+            }
+            auto signed_list = (*a)->cards().revocation_list();
+            if (!signed_list) {
+                return report_error(signed_list.error());
+            }
+            return write_output(std::string(signed_list->begin(), signed_list->end()), l->out);
         };
     });
 }

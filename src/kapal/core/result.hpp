@@ -156,3 +156,14 @@ inline unexpected<Error> fail(Error error) {
             return ::kapal::fail(std::move(kapal_try_r_).error());                                 \
         }                                                                                          \
     } while (false)
+
+/// Declares `var` as the value of a Result<T> expression, or returns its error from the
+/// enclosing function.
+// NOLINTBEGIN(bugprone-macro-parentheses): `var` is a declared name, not an expression
+#define KAPAL_ASSIGN_OR_RETURN(var, expr)                                                          \
+    auto var##_result_ = (expr);                                                                   \
+    if (!var##_result_) {                                                                          \
+        return ::kapal::fail(std::move(var##_result_).error());                                    \
+    }                                                                                              \
+    auto var = std::move(*var##_result_)
+// NOLINTEND(bugprone-macro-parentheses)

@@ -3,6 +3,7 @@
 #include "kapal/core/time.hpp"
 #include "kapal/http/person_json.hpp"
 #include "kapal/http/problem.hpp"
+#include "kapal/http/route_support.hpp"
 #include "kapal/http/temp_file.hpp"
 
 #include <nlohmann/json.hpp>
@@ -16,19 +17,8 @@ namespace {
 using core::Role;
 using nlohmann::json;
 
-const Access kReaders = Access::only({Role::Admin, Role::Operator, Role::Auditor, Role::Viewer});
-const Access kWriters = Access::only({Role::Admin, Role::Operator});
-
-service::Actor actor_of(const Request& req) {
-    if (!req.principal) {
-        return {"anonymous", req.remote_address, {"-"}, Role::Viewer};
-    }
-    return req.principal->actor(req.remote_address);
-}
-
-Response problem(const Error& e, const Request& req) {
-    return problem_response(e, req.lang());
-}
+const Access& kReaders = readers_access();
+const Access& kWriters = writers_access();
 
 std::string metres(double m) {
     char buf[32];

@@ -1,6 +1,7 @@
 #include "kapal/http/map_routes.hpp"
 
 #include "kapal/http/problem.hpp"
+#include "kapal/http/route_support.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -19,17 +20,6 @@ using nlohmann::json;
 /// The roles that read the registry (as on the person list).
 Access readers() {
     return Access::only({Role::Admin, Role::Operator, Role::Auditor, Role::Viewer});
-}
-
-service::Actor actor_of(const Request& req) {
-    if (!req.principal) {
-        return {"anonymous", req.remote_address, {"-"}, core::Role::Viewer};
-    }
-    return req.principal->actor(req.remote_address);
-}
-
-Response problem(const Error& e, const Request& req) {
-    return problem_response(e, req.lang());
 }
 
 /// Four finite numbers separated by commas, else nullopt.

@@ -26,7 +26,7 @@ const std::string& openapi_document() {
     { "name": "facilities", "description": "Facilities (puskesmas, SLB, posyandu, kantor kelurahan, ...) and coverage reports" },
     { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open) and hazards (hazard zones; readers). Facilities will join as a collection." },
     { "name": "maps", "description": "Map layers: clusters of homes, counts per area, the public map" },
-    { "name": "cards", "description": "The card: the public keys that verify the signed credential in its QR code (docs/card-format.md)" }
+    { "name": "cards", "description": "The card: issue, reissue and revoke a person's card, the print queue, checking a card's QR, and the public keys and revocation list that verify cards offline (docs/card-format.md)" }
   ],
   "paths": {
     "/healthz": {
@@ -52,7 +52,7 @@ const std::string& openapi_document() {
     "/api/v1/cards/verify": {
       "post": {
         "tags": ["cards"], "operationId": "verifyCard", "security": [], "summary": "Check a card's QR text",
-        "description": "Anyone, without signing in: whoever holds the card (a nurse, a bank clerk, an e-warong). Decodes the Claim 169 credential, checks its signature with this instance's card keys (current and retired) and its validity dates. Answers 200 for every QR text, valid or not; the status says which. Revocation is not checked yet (cards have no lifecycle in the store yet).",
+        "description": "Anyone, without signing in: whoever holds the card (a nurse, a bank clerk, an e-warong). Decodes the Claim 169 credential, checks its signature with this instance's card keys (current and retired) and its validity dates. Answers 200 for every QR text, valid or not; the status says which. A card this registry revoked (or replaced by a reissue) is revoked, with where = registry; registry gives what the registry knows of the card number, or null.",
         "requestBody": { "required": true, "content": { "application/json": { "schema": {
           "type": "object", "required": ["qr"], "additionalProperties": false,
           "properties": { "qr": { "type": "string", "minLength": 1, "maxLength": 4296, "description": "The QR code's text (Base45)" } } } } } },
@@ -60,7 +60,12 @@ const std::string& openapi_document() {
           "200": { "description": "The outcome", "content": { "application/json": { "schema": {
             "type": "object", "required": ["status", "valid", "checked_at", "card"],
             "properties": {
-              "status": { "type": "string", "enum": ["valid", "malformed", "unsigned", "unknown_key", "invalid_signature", "expired", "not_yet_valid"] },
+              "status": { "type": "string", "enum": ["valid", "malformed", "unsigned", "unknown_key", "invalid_signature", "expired", "not_yet_valid", "revoked"] },
+              "registry": { "description": "The registry's record of the card number (null when the card does not verify or the number is not in this registry)", "oneOf": [ { "type": "null" }, { "type": "object", "properties": {
+                "state": { "type": "string", "enum": ["active", "expired", "revoked"] },
+                "revoked_at": { "type": ["string", "null"], "format": "date-time" },
+                "revoke_reason": { "type": "string" },
+                "replaced_by": { "type": ["string", "null"], "description": "The printed number of the card that replaced it" } } } ] },
               "valid": { "type": "boolean" },
               "checked_at": { "type": "string", "format": "date-time" },
               "where": { "type": "string", "description": "For malformed: the stage that failed (base45, zlib, cbor, cose, cwt, claim169, kapal_claim)" },
@@ -76,6 +81,128 @@ const std::string& openapi_document() {
           "415": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" },
           "429": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/.well-known/kapal-revocations": {
+      "get": {
+        "tags": ["cards"], "operationId": "getCardRevocations", "security": [], "summary": "The signed list of revoked cards, for offline verifiers",
+        "description": "Anyone, without signing in. A COSE_Sign1 (tag 18, EdDSA, the current card key's kid) whose payload is the CBOR map {1: issuer, 6: issued_at, -65538: [[card number, revoked_at, reason], ...]}, cards sorted by number; the layout is in docs/card-format.md. Verify it with the keys of /.well-known/kapal-keys.json; a verifier that cannot verify it must not use it. Cache-Control: public, max-age=300; CORS open.",
+        "responses": {
+          "200": { "description": "The signed list", "content": { "application/cose": { "schema": { "type": "string", "format": "binary" } } } },
+          "429": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/persons/{id}/cards": {
+      "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
+      "post": {
+        "tags": ["cards"], "operationId": "issueCard", "summary": "Issue a person's card, or reissue it",
+        "description": "Roles: admin, operator, within their areas (404 outside). The next card number of the person's kab/kota, a credential signed with the current card key, valid for the configured years (card_validity_years). Without a body (or without replace_reason) a person who holds an active card is refused (409 card.already_active); with replace_reason the active card is revoked for that reason in the same transaction. Only persons whose status is aktif get a card (409 card.person_inactive).",
+        "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": {
+          "replace_reason": { "$ref": "#/components/schemas/CardRevokeReason" } } } } } },
+        "responses": {
+          "201": { "description": "The new card", "headers": { "Location": { "schema": { "type": "string" } } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Card" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "409": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      },
+      "get": {
+        "tags": ["cards"], "operationId": "getPersonCards", "summary": "A person's cards, newest first",
+        "description": "Roles: admin, operator, auditor, viewer, within their areas (404 outside).",
+        "responses": {
+          "200": { "description": "The cards", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CardList" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/cards": {
+      "get": {
+        "tags": ["cards"], "operationId": "listCards", "summary": "Cards of the caller's areas, by number: the print queue",
+        "description": "Roles: admin, operator, auditor, viewer; only cards issued in the caller's areas (a kelurahan outside them: 403). Page with after = next_after of the previous page.",
+        "parameters": [
+          { "name": "stage", "in": "query", "description": "Active cards to print, printed and to hand over, or handed over", "schema": { "type": "string", "enum": ["to_print", "to_hand_over", "handed_over"] } },
+          { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["active", "revoked"] } },
+          { "name": "kelurahan", "in": "query", "description": "Area code (kelurahan, kecamatan or kota): cards issued there", "schema": { "type": "string" } },
+          { "name": "after", "in": "query", "description": "Card number: the page after it", "schema": { "type": "string" } },
+          { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } }
+        ],
+        "responses": {
+          "200": { "description": "A page of cards", "content": { "application/json": { "schema": { "allOf": [ { "$ref": "#/components/schemas/CardList" }, { "type": "object", "properties": { "next_after": { "type": ["string", "null"] } } } ] } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/cards/{number}": {
+      "parameters": [ { "$ref": "#/components/parameters/CardNumber" } ],
+      "get": {
+        "tags": ["cards"], "operationId": "getCard", "summary": "One card",
+        "description": "Roles: admin, operator, auditor, viewer; a card issued outside the caller's areas answers 404.",
+        "responses": {
+          "200": { "description": "The card", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Card" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/cards/{number}/revoke": {
+      "parameters": [ { "$ref": "#/components/parameters/CardNumber" } ],
+      "post": {
+        "tags": ["cards"], "operationId": "revokeCard", "summary": "Revoke a card",
+        "description": "Roles: admin, operator, within their areas (404 outside). A revoked card verifies as revoked and is in the revocation list. A person whose status changes to meninggal, pindah or nonaktif loses the active card the same way, automatically.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "additionalProperties": false, "properties": {
+          "reason": { "$ref": "#/components/schemas/CardRevokeReason" },
+          "note": { "type": "string", "maxLength": 500 } } } } } },
+        "responses": {
+          "200": { "description": "The revoked card", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Card" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "409": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/cards/printed": {
+      "post": {
+        "tags": ["cards"], "operationId": "markCardsPrinted", "summary": "Mark cards printed",
+        "description": "Roles: admin, operator, within their areas. All or nothing: an unknown, outside (404) or revoked (409) card changes none. Cards already printed are left as they were.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CardNumbers" } } } },
+        "responses": {
+          "200": { "description": "How many changed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CardsChanged" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "409": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/cards/handed-over": {
+      "post": {
+        "tags": ["cards"], "operationId": "markCardsHandedOver", "summary": "Mark cards handed over to their holders",
+        "description": "Roles: admin, operator, within their areas. Marks them printed too when they were not. All or nothing, as for printed.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CardNumbers" } } } },
+        "responses": {
+          "200": { "description": "How many changed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CardsChanged" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "409": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
         }
       }
     },
@@ -647,7 +774,8 @@ const std::string& openapi_document() {
       "CollectionId": { "name": "collectionId", "in": "path", "required": true, "description": "persons or areas", "schema": { "type": "string", "enum": ["persons", "areas"] } },
       "ExportFormat": { "name": "format", "in": "query", "description": "The file format", "schema": { "type": "string", "enum": ["geojson", "gpkg", "csv"], "default": "geojson" } },
       "OgcFormat": { "name": "f", "in": "query", "description": "json (or geojson): the only encoding served", "schema": { "type": "string", "enum": ["json", "geojson"] } },
-      "PersonId": { "name": "id", "in": "path", "required": true, "description": "Public id (UUIDv7)", "schema": { "type": "string", "format": "uuid" } }
+      "PersonId": { "name": "id", "in": "path", "required": true, "description": "Public id (UUIDv7)", "schema": { "type": "string", "format": "uuid" } },
+      "CardNumber": { "name": "number", "in": "path", "required": true, "description": "Card number: 12 digits ending in a Damm check digit, dashes allowed (6474-0000001-8)", "schema": { "type": "string" } }
     },
     "headers": {
       "ETag": { "description": "The record version, for If-Match", "schema": { "type": "string" } }
@@ -657,6 +785,27 @@ const std::string& openapi_document() {
         "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
     },
     "schemas": {
+      "CardRevokeReason": { "type": "string", "enum": ["meninggal", "pindah", "penipuan", "hilang", "rusak", "reissue", "nonaktif", "lainnya"] },
+      "Card": { "type": "object", "required": ["number", "number_formatted", "person_id", "status", "state", "issued_at", "expires_at", "qr"], "properties": {
+        "number": { "type": "string", "description": "12 digits" },
+        "number_formatted": { "type": "string", "description": "As printed: 6474-0000001-8" },
+        "person_id": { "type": "string", "format": "uuid" },
+        "kelurahan_code": { "type": "string", "description": "The holder's at issue: where it is printed and handed over" },
+        "status": { "type": "string", "enum": ["active", "revoked"] },
+        "state": { "type": "string", "enum": ["active", "expired", "revoked"], "description": "status, with expired for an active card past expires_at" },
+        "stage": { "type": ["string", "null"], "enum": ["to_print", "to_hand_over", "handed_over", null], "description": "Where an active card is in the print queue; null when revoked" },
+        "issued_at": { "type": "string", "format": "date-time" }, "issued_by": { "type": "string" },
+        "expires_at": { "type": "string", "format": "date-time" },
+        "revoked_at": { "type": ["string", "null"], "format": "date-time" }, "revoked_by": { "type": "string" },
+        "revoke_reason": { "type": "string" }, "revoke_note": { "type": "string" },
+        "replaced_by": { "type": "string", "description": "Number of the card that replaced it (reissue); empty otherwise" },
+        "printed_at": { "type": ["string", "null"], "format": "date-time" }, "printed_by": { "type": "string" },
+        "handed_over_at": { "type": ["string", "null"], "format": "date-time" }, "handed_over_by": { "type": "string" },
+        "key_id": { "type": "string", "description": "kid of the key that signed it" },
+        "qr": { "type": "string", "description": "The QR code's text (Base45), exactly as printed" } } },
+      "CardList": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Card" } } } },
+      "CardNumbers": { "type": "object", "required": ["numbers"], "additionalProperties": false, "properties": { "numbers": { "type": "array", "minItems": 1, "maxItems": 1000, "items": { "type": "string" } } } },
+      "CardsChanged": { "type": "object", "required": ["changed"], "properties": { "changed": { "type": "integer", "minimum": 0 } } },
       "OgcLinks": { "type": "object", "properties": { "title": { "type": "string" }, "description": { "type": "string" }, "links": { "type": "array", "items": { "$ref": "#/components/schemas/OgcLink" } } } },
       "OgcLink": { "type": "object", "required": ["href", "rel"], "properties": { "href": { "type": "string" }, "rel": { "type": "string" }, "type": { "type": "string" }, "title": { "type": "string" } } },
       "OgcFeatureCollection": { "type": "object", "required": ["type", "features"], "properties": {

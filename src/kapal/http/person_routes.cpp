@@ -4,6 +4,7 @@
 #include "kapal/geo/route.hpp"
 #include "kapal/http/person_json.hpp"
 #include "kapal/http/problem.hpp"
+#include "kapal/http/route_support.hpp"
 #include "kapal/service/visit_service.hpp"
 
 #include <nlohmann/json.hpp>
@@ -51,40 +52,11 @@ std::optional<std::int64_t> parse_if_match(std::string_view v) {
     return out;
 }
 
-service::Actor actor_of(const Request& req) {
-    // Every route below except /healthz and the OpenAPI document is behind the gate, which
-    // sets the principal; an unset one would be a routing bug, and sees nothing.
-    if (!req.principal) {
-        return {"anonymous", req.remote_address, {"-"}, core::Role::Viewer};
-    }
-    return req.principal->actor(req.remote_address);
-}
-
 using core::Role;
 
-const Access kReaders = Access::only({Role::Admin, Role::Operator, Role::Auditor, Role::Viewer});
-const Access kWriters = Access::only({Role::Admin, Role::Operator});
+const Access& kReaders = readers_access();
+const Access& kWriters = writers_access();
 const Access kUnmaskers = Access::only({Role::Admin, Role::Operator, Role::Auditor});
-
-Response problem(const Error& e, const Request& req) {
-    return problem_response(e, req.lang());
-}
-
-/// The body as a JSON object. Errors: UnsupportedMediaType, BadJson (not JSON, not an object,
-/// nested too deeply).
-Result<nlohmann::json> json_object_body(const Request& req) {
-    if (!is_json_content(req)) {
-        return fail(ErrorCode::UnsupportedMediaType, "send application/json");
-    }
-    if (json_too_deep(req.body)) {
-        return fail(ErrorCode::BadJson, "nested too deeply");
-    }
-    const auto j = nlohmann::json::parse(req.body, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-        return fail(ErrorCode::BadJson, "the body is not a JSON object");
-    }
-    return j;
-}
 
 /// The string member `field` of a JSON body that must hold exactly that one member. Errors:
 /// UnsupportedMediaType, BadJson, ValidationFailed naming an unknown member, and `missing`

@@ -7,8 +7,10 @@
 #include "kapal/core/result.hpp"
 #include "kapal/core/user.hpp"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -223,6 +225,75 @@ struct FacilityRecord {
     bool operator==(const FacilityRecord&) const = default;
 };
 
+/// A person's card (schema v8). One person holds at most one active card; a reissue revokes
+/// the old one (reason "reissue", replaced_by = the new number) in the same transaction.
+/// Expiry is not a status: a card is expired when expires_at has passed.
+struct CardRecord {
+    std::string number;         ///< 12 digits ending in a Damm check digit (card/card_number.hpp)
+    std::string person_id;      ///< the holder
+    std::string kelurahan_code; ///< the holder's at issue: the card is printed and handed there
+    std::string kid;            ///< the key that signed the credential
+    std::string credential;     ///< the QR text (Base45) exactly as printed
+    core::Timestamp issued_at{};
+    core::Timestamp expires_at{};
+    std::string issued_by;
+    std::string status = "active"; ///< "active" or "revoked"
+    std::optional<core::Timestamp> revoked_at;
+    std::string revoked_by;
+    std::string revoke_reason; ///< a code of kCardRevokeReasons
+    std::string revoke_note;   ///< free text
+    std::string replaced_by;   ///< the number of the card that replaced it (reissue)
+    std::optional<core::Timestamp> printed_at;
+    std::string printed_by;
+    std::optional<core::Timestamp> handed_over_at;
+    std::string handed_over_by;
+
+    bool operator==(const CardRecord&) const = default;
+};
+
+/// Why a card is revoked: death, the holder moved away, fraud, lost, damaged, a reissue, the
+/// holder's status otherwise ended, anything else (with a note).
+inline constexpr std::array<std::string_view, 8> kCardRevokeReasons = {
+    "meninggal", "pindah", "penipuan", "hilang", "rusak", "reissue", "nonaktif", "lainnya"};
+
+/// What the caller makes of a serial the store has reserved: the number and the signed
+/// credential that carries it.
+struct CardContent {
+    std::string number;
+    std::string kid;
+    std::string credential;
+};
+
+/// A request to issue a card. The store picks the next serial of the regency inside its
+/// transaction and calls `make` with it (so two issuers never take the same number).
+struct CardIssue {
+    core::PersonId person_id;
+    std::string regency;        ///< 4 digits, e.g. "6474": numbers count per kab/kota
+    std::string kelurahan_code; ///< the holder's
+    core::Timestamp expires_at{};
+    /// Empty: refuse (CardAlreadyActive) when the person has an active card. Otherwise revoke
+    /// it with this reason and `replaced_by` the new number.
+    std::string replace_reason;
+    std::function<Result<CardContent>(std::uint32_t serial)> make;
+};
+
+/// Where a card stands in the print queue.
+enum class CardStage {
+    ToPrint,    ///< active, not printed
+    ToHandOver, ///< active, printed, not handed over
+    HandedOver, ///< active and with its holder
+};
+
+/// Filters for the card list; all optional, combined with AND. Ordered by number.
+struct CardQuery {
+    std::string status; ///< "" (any), "active" or "revoked"
+    std::optional<CardStage> stage;
+    /// Area scope: kelurahan codes equal to or under one of these (empty = everywhere).
+    std::vector<std::string> area_codes;
+    std::string after_number; ///< paging: numbers greater than this
+    int limit = 1000;         ///< 1..100000
+};
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -283,9 +354,10 @@ enum class TransferTable : std::uint8_t {
     AuditLog,
     HazardZones, ///< schema v6
     Facilities,  ///< schema v6
+    Cards,       ///< schema v8
 };
 
-inline constexpr std::size_t kTransferTableCount = 9;
+inline constexpr std::size_t kTransferTableCount = 10;
 
 /// The kind of a canonical value; also its tag byte in the encoding.
 enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
@@ -489,6 +561,40 @@ class Store {
 
     /// Every facility, by kind, then name, then id.
     virtual Result<std::vector<FacilityRecord>> list_facilities() = 0;
+
+    // --- Cards
+
+    /// Issues a card: in one transaction, checks the person exists and is active, revokes the
+    /// active card when `issue.replace_reason` is set, reserves the regency's next serial, calls
+    /// `issue.make` and inserts the card, with a "card.issue" audit entry (subject = person id,
+    /// detail = number, and what it replaces). Errors: NotFound (person), CardPersonInactive,
+    /// CardAlreadyActive, CardReasonInvalid, InvalidArgument (a regency that is not 4 digits,
+    /// no more serials), `make`'s own, StoreUnavailable.
+    virtual Result<CardRecord> issue_card(const CardIssue& issue, const WriteContext& ctx) = 0;
+
+    /// Revokes an active card with a reason of kCardRevokeReasons (and an optional note), with a
+    /// "card.revoke" audit entry. Errors: NotFound, CardAlreadyRevoked, CardReasonInvalid.
+    virtual Result<CardRecord> revoke_card(const std::string& number,
+                                           const std::string& reason,
+                                           const std::string& note,
+                                           const WriteContext& ctx) = 0;
+
+    /// Moves active cards along the print queue: ToHandOver marks them printed, HandedOver
+    /// handed over (and printed, if they were not). One "card.printed"/"card.handed_over" audit
+    /// entry. All or nothing. Errors: NotFound (a number; the message names it),
+    /// CardAlreadyRevoked, InvalidArgument (stage ToPrint). Returns how many changed.
+    virtual Result<int> mark_cards(const std::vector<std::string>& numbers,
+                                   CardStage stage,
+                                   const WriteContext& ctx) = 0;
+
+    /// By number; nullopt when there is none.
+    virtual Result<std::optional<CardRecord>> get_card(const std::string& number) = 0;
+
+    /// Every card of a person, newest first (empty when none or an unknown id).
+    virtual Result<std::vector<CardRecord>> person_cards(const core::PersonId& id) = 0;
+
+    /// Cards matching the query, by number. Errors: InvalidArgument (limit).
+    virtual Result<std::vector<CardRecord>> list_cards(const CardQuery& query) = 0;
 
     // --- Audit. Writes above also append to the log inside their own transaction:
     // create_person "person.create" (subject = person id, detail = reason), update_person

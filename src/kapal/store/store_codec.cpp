@@ -229,6 +229,56 @@ Result<void> check_facility(const FacilityRecord& facility, std::size_t index) {
     return {};
 }
 
+bool is_card_revoke_reason(std::string_view reason) {
+    return std::find(kCardRevokeReasons.begin(), kCardRevokeReasons.end(), reason) !=
+           kCardRevokeReasons.end();
+}
+
+namespace {
+
+bool all_digits(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+} // namespace
+
+Result<void> check_card_issue(const CardIssue& issue) {
+    if (issue.regency.size() != 4 || !all_digits(issue.regency)) {
+        return fail(ErrorCode::InvalidArgument,
+                    "card regency must be 4 digits, not \"" + issue.regency + "\"");
+    }
+    if (!issue.make) {
+        return fail(ErrorCode::InvalidArgument, "card issue without a credential maker");
+    }
+    if (!issue.replace_reason.empty() && !is_card_revoke_reason(issue.replace_reason)) {
+        return fail(ErrorCode::CardReasonInvalid,
+                    "unknown reason \"" + issue.replace_reason + "\"");
+    }
+    return {};
+}
+
+Result<void> check_card_content(const CardIssue& issue, const CardContent& content) {
+    if (content.number.size() != 12 || !all_digits(content.number) ||
+        !content.number.starts_with(issue.regency) || content.kid.empty() ||
+        content.credential.empty()) {
+        return fail(ErrorCode::Internal,
+                    "card maker returned an unusable card (number \"" + content.number + "\")");
+    }
+    return {};
+}
+
+std::string card_mark_detail(CardStage stage, const std::vector<std::string>& numbers) {
+    std::string out = stage == CardStage::HandedOver ? "stage=handed_over" : "stage=printed";
+    out += " count=" + std::to_string(numbers.size()) + " numbers=";
+    for (std::size_t i = 0; i < numbers.size() && i < 50; ++i) {
+        out += (i == 0 ? "" : ",") + numbers[i];
+    }
+    if (numbers.size() > 50) {
+        out += ",...";
+    }
+    return out;
+}
+
 Result<AreaDiff> diff_areas(const std::vector<AreaRecord>& stored,
                             const std::vector<AreaRecord>& wanted) {
     std::map<std::string_view, const AreaRecord*> have;

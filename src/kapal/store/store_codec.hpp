@@ -74,6 +74,20 @@ Result<void> check_hazard_zone(const HazardZoneRecord& zone, std::size_t index);
 /// Checks a facility before it is written (Store::add_facilities), likewise.
 Result<void> check_facility(const FacilityRecord& facility, std::size_t index);
 
+/// True for a code of kCardRevokeReasons.
+bool is_card_revoke_reason(std::string_view reason);
+
+/// Checks a card request before its transaction (Store::issue_card): a 4-digit regency, a
+/// `make` function, a known replace reason. Errors: InvalidArgument, CardReasonInvalid.
+Result<void> check_card_issue(const CardIssue& issue);
+
+/// Checks what `make` returned for `serial`: a 12-digit number under the regency, a kid and a
+/// credential. Errors: Internal (a caller's bug).
+Result<void> check_card_content(const CardIssue& issue, const CardContent& content);
+
+/// The audit detail of mark_cards: "stage=printed count=N numbers=a,b,..." (at most 50).
+std::string card_mark_detail(CardStage stage, const std::vector<std::string>& numbers);
+
 /// The audit detail of a batch: "count=N sources=a.gpkg,b.csv" (distinct sources, in order).
 template <typename Record> std::string import_detail(const std::vector<Record>& records) {
     std::string sources;

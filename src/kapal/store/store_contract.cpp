@@ -2125,4 +2125,246 @@ TEST_P(StoreContract, FacilitiesKeepTheirPositionExactlyAndAreListedByKindAndNam
     EXPECT_EQ(listed->size(), 3U);
 }
 
+// --- Cards -----------------------------------------------------------------------------------
+
+/// A card request for person n whose maker numbers serials like card::make_card_number would
+/// (without the check digit's arithmetic: the store does not care what the last digit is).
+CardIssue card_request(int n, const std::string& replace_reason = "") {
+    CardIssue issue;
+    issue.person_id = new_id(n);
+    issue.regency = "6474";
+    issue.kelurahan_code = n % 2 == 0 ? "64.74.02.1001" : "64.74.01.1003";
+    issue.expires_at = at_minute(5 * 365 * 24 * 60);
+    issue.replace_reason = replace_reason;
+    issue.make = [](std::uint32_t serial) -> Result<CardContent> {
+        const std::string digits = std::to_string(serial);
+        return CardContent{
+            "6474" + std::string(7 - digits.size(), '0') + digits + "0", "kid1", "QR-" + digits};
+    };
+    return issue;
+}
+
+TEST_P(StoreContract, CardsAreIssuedOnePerPersonAndAReissueRevokesTheOldOneAtomically) {
+    create(store(), 1, full_person(1));
+    create(store(), 2, full_person(2));
+    const auto c = ctx_at(at_minute(3), "user:5");
+    auto first = store().issue_card(card_request(1), c);
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_EQ(first->number, "647400000010");
+    EXPECT_EQ(first->person_id, new_id(1).str());
+    EXPECT_EQ(first->kelurahan_code, "64.74.01.1003");
+    EXPECT_EQ(first->kid, "kid1");
+    EXPECT_EQ(first->credential, "QR-1");
+    EXPECT_EQ(first->status, "active");
+    EXPECT_EQ(first->issued_at, at_minute(3));
+    EXPECT_EQ(first->expires_at, at_minute(5 * 365 * 24 * 60));
+    EXPECT_EQ(first->issued_by, "user:5");
+    EXPECT_FALSE(first->revoked_at || first->printed_at || first->handed_over_at);
+    expect_last_audit(store(), "card.issue", new_id(1).str(), c);
+    EXPECT_EQ(audit_log(store()).front().detail, "number=647400000010");
+
+    auto twice = store().issue_card(card_request(1), ctx_at(at_minute(4)));
+    ASSERT_FALSE(twice.has_value());
+    EXPECT_EQ(twice.error().code, ErrorCode::CardAlreadyActive);
+    EXPECT_NE(twice.error().message.find("647400000010"), std::string::npos);
+
+    auto second = store().issue_card(card_request(2), ctx_at(at_minute(5)));
+    ASSERT_TRUE(second.has_value()) << second.error().message;
+    EXPECT_EQ(second->number, "647400000020") << "serials count on, across persons";
+
+    auto reissued = store().issue_card(card_request(1, "hilang"), ctx_at(at_minute(6)));
+    ASSERT_TRUE(reissued.has_value()) << reissued.error().message;
+    EXPECT_EQ(reissued->number, "647400000030");
+    EXPECT_EQ(audit_log(store()).front().detail,
+              "number=647400000030 replaces=647400000010 reason=hilang");
+    auto history = store().person_cards(new_id(1));
+    ASSERT_TRUE(history.has_value()) << history.error().message;
+    ASSERT_EQ(history->size(), 2U);
+    EXPECT_EQ((*history)[0], *reissued) << "newest first";
+    const CardRecord& old = (*history)[1];
+    EXPECT_EQ(old.status, "revoked");
+    EXPECT_EQ(old.revoke_reason, "hilang");
+    EXPECT_EQ(old.replaced_by, "647400000030");
+    EXPECT_EQ(old.revoked_at, at_minute(6));
+    auto found = store().get_card("647400000010");
+    ASSERT_TRUE(found.has_value() && found->has_value());
+    EXPECT_EQ(**found, old);
+    auto none = store().get_card("647499999990");
+    ASSERT_TRUE(none.has_value());
+    EXPECT_FALSE(none->has_value());
+    auto nobody = store().person_cards(new_id(9));
+    ASSERT_TRUE(nobody.has_value());
+    EXPECT_TRUE(nobody->empty());
+}
+
+TEST_P(StoreContract, ACardIsRefusedToAnUnknownOrInactivePersonAndAFailedMakerWritesNothing) {
+    create(store(), 1, full_person(1));
+    const std::size_t before = audit_count(store());
+    auto unknown = store().issue_card(card_request(7), ctx_at(at_minute(1)));
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().code, ErrorCode::NotFound);
+
+    CardIssue bad_regency = card_request(1);
+    bad_regency.regency = "64.74";
+    auto refused = store().issue_card(bad_regency, ctx_at(at_minute(1)));
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::InvalidArgument);
+    auto bad_reason = store().issue_card(card_request(1, "bosan"), ctx_at(at_minute(1)));
+    ASSERT_FALSE(bad_reason.has_value());
+    EXPECT_EQ(bad_reason.error().code, ErrorCode::CardReasonInvalid);
+
+    CardIssue failing = card_request(1);
+    failing.make = [](std::uint32_t) -> Result<CardContent> {
+        return fail(ErrorCode::KeyMissing, "no card key");
+    };
+    auto failed = store().issue_card(failing, ctx_at(at_minute(2)));
+    ASSERT_FALSE(failed.has_value());
+    EXPECT_EQ(failed.error().code, ErrorCode::KeyMissing);
+    EXPECT_EQ(audit_count(store()), before);
+    auto first = store().issue_card(card_request(1), ctx_at(at_minute(3)));
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_EQ(first->number, "647400000010") << "the failed attempt used no serial";
+
+    core::Person dead = full_person(1);
+    dead.status = core::Status::Meninggal;
+    dead.status_date = core::make_date(2025, 6, 1);
+    ASSERT_TRUE(store().update_person(new_id(1), 1, dead, kecamatan(dead), ctx_at(at_minute(4))));
+    auto inactive = store().issue_card(card_request(1, "rusak"), ctx_at(at_minute(5)));
+    ASSERT_FALSE(inactive.has_value());
+    EXPECT_EQ(inactive.error().code, ErrorCode::CardPersonInactive);
+}
+
+TEST_P(StoreContract, AHolderWhoDiesOrMovesLosesTheActiveCardInTheSameWrite) {
+    create(store(), 1, full_person(1));
+    create(store(), 2, full_person(2));
+    ASSERT_TRUE(store().issue_card(card_request(1), ctx_at(at_minute(1))));
+    ASSERT_TRUE(store().issue_card(card_request(2), ctx_at(at_minute(1))));
+
+    core::Person moved = full_person(1);
+    moved.status = core::Status::Pindah;
+    moved.status_date = core::make_date(2026, 1, 5);
+    const auto c = ctx_at(at_minute(2), "user:8");
+    ASSERT_TRUE(store().update_person(new_id(1), 1, moved, kecamatan(moved), c));
+    auto card = store().get_card("647400000010");
+    ASSERT_TRUE(card.has_value() && card->has_value());
+    EXPECT_EQ((*card)->status, "revoked");
+    EXPECT_EQ((*card)->revoke_reason, "pindah");
+    EXPECT_EQ((*card)->revoked_at, at_minute(2));
+    EXPECT_EQ((*card)->revoked_by, "user:8");
+    expect_last_audit(store(), "card.revoke", new_id(1).str(), c);
+
+    // An edit that keeps the person active leaves the card alone.
+    core::Person renamed = full_person(2);
+    renamed.full_name = "Nama Baru";
+    ASSERT_TRUE(store().update_person(new_id(2), 1, renamed, kecamatan(renamed), c));
+    card = store().get_card("647400000020");
+    ASSERT_TRUE(card.has_value() && card->has_value());
+    EXPECT_EQ((*card)->status, "active");
+}
+
+TEST_P(StoreContract, RevokingACardRecordsWhoWhenAndWhyOnce) {
+    create(store(), 1, full_person(1));
+    ASSERT_TRUE(store().issue_card(card_request(1), ctx_at(at_minute(1))));
+    auto bad = store().revoke_card("647400000010", "bosan", "", ctx_at(at_minute(2)));
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code, ErrorCode::CardReasonInvalid);
+    auto missing = store().revoke_card("647499999990", "meninggal", "", ctx_at(at_minute(2)));
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+
+    const auto c = ctx_at(at_minute(3), "user:2");
+    auto revoked = store().revoke_card("647400000010", "penipuan", "KTP palsu", c);
+    ASSERT_TRUE(revoked.has_value()) << revoked.error().message;
+    EXPECT_EQ(revoked->status, "revoked");
+    EXPECT_EQ(revoked->revoked_at, at_minute(3));
+    EXPECT_EQ(revoked->revoked_by, "user:2");
+    EXPECT_EQ(revoked->revoke_reason, "penipuan");
+    EXPECT_EQ(revoked->revoke_note, "KTP palsu");
+    EXPECT_EQ(revoked->replaced_by, "");
+    expect_last_audit(store(), "card.revoke", new_id(1).str(), c);
+    EXPECT_EQ(audit_log(store()).front().detail, "number=647400000010 reason=penipuan");
+
+    auto again = store().revoke_card("647400000010", "meninggal", "", ctx_at(at_minute(4)));
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(again.error().code, ErrorCode::CardAlreadyRevoked);
+    auto fresh = store().issue_card(card_request(1), ctx_at(at_minute(5)));
+    ASSERT_TRUE(fresh.has_value()) << "no active card left: a new one may be issued";
+    auto revoked_list = store().list_cards(CardQuery{"revoked", {}, {}, "", 1000});
+    ASSERT_TRUE(revoked_list.has_value()) << revoked_list.error().message;
+    ASSERT_EQ(revoked_list->size(), 1U);
+    EXPECT_EQ((*revoked_list)[0].number, "647400000010");
+}
+
+TEST_P(StoreContract, ThePrintQueueMovesCardsFromPrintToHandOverByArea) {
+    for (int n = 1; n <= 4; ++n) {
+        create(store(), n, full_person(n));
+        ASSERT_TRUE(store().issue_card(card_request(n), ctx_at(at_minute(n))));
+    }
+    const auto numbers = [](const Result<std::vector<CardRecord>>& cards) {
+        std::vector<std::string> out;
+        for (const CardRecord& c : cards.value()) {
+            out.push_back(c.number);
+        }
+        return out;
+    };
+    const auto stage = [&](CardStage s, std::vector<std::string> areas = {}) {
+        return numbers(store().list_cards(CardQuery{"", s, std::move(areas), "", 1000}));
+    };
+    using V = std::vector<std::string>;
+    EXPECT_EQ(stage(CardStage::ToPrint),
+              (V{"647400000010", "647400000020", "647400000030", "647400000040"}));
+    EXPECT_EQ(stage(CardStage::ToPrint, {"64.74.02"}), (V{"647400000020", "647400000040"}));
+    EXPECT_EQ(stage(CardStage::ToPrint, {"64.74.01.1003"}), (V{"647400000010", "647400000030"}));
+
+    const auto c = ctx_at(at_minute(10), "user:3");
+    auto printed = store().mark_cards({"647400000010", "647400000020"}, CardStage::ToHandOver, c);
+    ASSERT_TRUE(printed.has_value()) << printed.error().message;
+    EXPECT_EQ(*printed, 2);
+    expect_last_audit(store(), "card.printed", "cards", c);
+    EXPECT_EQ(audit_log(store()).front().detail,
+              "stage=printed count=2 numbers=647400000010,647400000020");
+    EXPECT_EQ(stage(CardStage::ToPrint), (V{"647400000030", "647400000040"}));
+    EXPECT_EQ(stage(CardStage::ToHandOver), (V{"647400000010", "647400000020"}));
+
+    // Handing over a card not yet printed marks it printed too; a repeat changes nothing.
+    auto handed = store().mark_cards(
+        {"647400000010", "647400000030"}, CardStage::HandedOver, ctx_at(at_minute(11), "user:4"));
+    ASSERT_TRUE(handed.has_value()) << handed.error().message;
+    EXPECT_EQ(*handed, 2);
+    EXPECT_EQ(stage(CardStage::HandedOver), (V{"647400000010", "647400000030"}));
+    auto card = store().get_card("647400000030");
+    ASSERT_TRUE(card.has_value() && card->has_value());
+    EXPECT_EQ((*card)->printed_at, at_minute(11));
+    EXPECT_EQ((*card)->handed_over_at, at_minute(11));
+    EXPECT_EQ((*card)->handed_over_by, "user:4");
+    card = store().get_card("647400000010");
+    ASSERT_TRUE(card.has_value() && card->has_value());
+    EXPECT_EQ((*card)->printed_at, at_minute(10)) << "printed once, when it was printed";
+    const std::size_t before = audit_count(store());
+    auto repeat = store().mark_cards({"647400000010"}, CardStage::HandedOver, ctx_at(kT0));
+    ASSERT_TRUE(repeat.has_value());
+    EXPECT_EQ(*repeat, 0);
+    EXPECT_EQ(audit_count(store()), before) << "nothing changed, nothing recorded";
+
+    // All or nothing: a revoked or unknown card in the list changes none of them.
+    ASSERT_TRUE(store().revoke_card("647400000040", "pindah", "", ctx_at(at_minute(12))));
+    auto refused = store().mark_cards(
+        {"647400000020", "647400000040"}, CardStage::HandedOver, ctx_at(at_minute(13)));
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::CardAlreadyRevoked);
+    auto unknown = store().mark_cards(
+        {"647400000020", "647499999990"}, CardStage::HandedOver, ctx_at(at_minute(13)));
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().code, ErrorCode::NotFound);
+    EXPECT_NE(unknown.error().message.find("647499999990"), std::string::npos);
+    EXPECT_EQ(stage(CardStage::ToHandOver), (V{"647400000020"}));
+    EXPECT_TRUE(stage(CardStage::ToPrint).empty()) << "a revoked card leaves the queue";
+
+    auto page = store().list_cards(CardQuery{"", {}, {}, "647400000020", 2});
+    EXPECT_EQ(numbers(page), (V{"647400000030", "647400000040"}));
+    auto zero = store().list_cards(CardQuery{"", {}, {}, "", 0});
+    ASSERT_FALSE(zero.has_value());
+    EXPECT_EQ(zero.error().code, ErrorCode::InvalidArgument);
+}
+
 } // namespace kapal::store::contract

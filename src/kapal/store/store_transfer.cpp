@@ -122,6 +122,30 @@ constexpr std::array kFacilityColumns = {
     TransferColumn{"created_by", kText, false},
 };
 
+constexpr std::array kCardColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"number", kText, false},
+    TransferColumn{"regency", kText, false},
+    TransferColumn{"serial", kInt, false},
+    TransferColumn{"person_id", kText, false},
+    TransferColumn{"kelurahan_code", kText, false},
+    TransferColumn{"kid", kText, false},
+    TransferColumn{"credential", kText, false},
+    TransferColumn{"issued_at", kInt, false},
+    TransferColumn{"expires_at", kInt, false},
+    TransferColumn{"issued_by", kText, false},
+    TransferColumn{"status", kText, false},
+    TransferColumn{"revoked_at", kInt, true},
+    TransferColumn{"revoked_by", kText, false},
+    TransferColumn{"revoke_reason", kText, false},
+    TransferColumn{"revoke_note", kText, false},
+    TransferColumn{"replaced_by", kText, false},
+    TransferColumn{"printed_at", kInt, true},
+    TransferColumn{"printed_by", kText, false},
+    TransferColumn{"handed_over_at", kInt, true},
+    TransferColumn{"handed_over_by", kText, false},
+};
+
 constexpr std::array kVersionColumns = {
     TransferColumn{"person_pk", kInt, false},
     TransferColumn{"version", kInt, false},
@@ -237,6 +261,8 @@ std::string_view transfer_table_name(TransferTable table) {
         return "hazard_zones";
     case TransferTable::Facilities:
         return "facilities";
+    case TransferTable::Cards:
+        return "cards";
     }
     return "?";
 }
@@ -261,6 +287,8 @@ std::span<const TransferColumn> transfer_columns(TransferTable table) {
         return kHazardZoneColumns;
     case TransferTable::Facilities:
         return kFacilityColumns;
+    case TransferTable::Cards:
+        return kCardColumns;
     }
     return {};
 }

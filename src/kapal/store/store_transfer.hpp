@@ -37,6 +37,7 @@ inline constexpr std::array<TransferTable, kTransferTableCount> kTransferTables 
     TransferTable::AuditLog,
     TransferTable::HazardZones,
     TransferTable::Facilities,
+    TransferTable::Cards,
 };
 
 /// A dump hands its sink pages of at most this many rows...

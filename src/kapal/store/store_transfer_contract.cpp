@@ -241,6 +241,28 @@ void fill(Store& s, Filled& f) {
     puskesmas.kelurahan_code = "64.74.01.1003";
     puskesmas.source = "faskes.csv";
     KAPAL_EXPECT_OK(s.add_facilities({puskesmas}, ctx_at(62)));
+
+    // Cards: one printed, handed over and then reissued; one revoked; one waiting to print.
+    const auto issue = [&](int n, const std::string& replace_reason) {
+        CardIssue request;
+        request.person_id = person_id(n);
+        request.regency = "6474";
+        request.kelurahan_code = "64.74.01.1003";
+        request.expires_at = at_minute(5 * 365 * 24 * 60);
+        request.replace_reason = replace_reason;
+        request.make = [](std::uint32_t serial) -> Result<CardContent> {
+            std::string digits = std::to_string(serial);
+            return CardContent{
+                "6474" + std::string(8 - digits.size(), '0') + digits, "0a1b2c3d", "QR" + digits};
+        };
+        return s.issue_card(request, ctx_at(63 + n));
+    };
+    KAPAL_EXPECT_OK(issue(4, ""));
+    KAPAL_EXPECT_OK(s.mark_cards({"647400000001"}, CardStage::HandedOver, ctx_at(70)));
+    KAPAL_EXPECT_OK(issue(4, "hilang"));
+    KAPAL_EXPECT_OK(issue(5, ""));
+    KAPAL_EXPECT_OK(s.revoke_card("647400000003", "penipuan", "NIK palsu", ctx_at(71)));
+    KAPAL_EXPECT_OK(issue(6, ""));
 }
 
 // ---- comparing two stores through the Store interface ----------------------------------------
@@ -399,6 +421,11 @@ void expect_same_content(Store& a, Store& b, const Filled& f, std::size_t extra_
     ASSERT_TRUE(facilities_a.has_value() && facilities_b.has_value());
     EXPECT_EQ(*facilities_a, *facilities_b) << "positions to the last bit";
     EXPECT_EQ(facilities_a->size(), 1U);
+    auto cards_a = a.list_cards({});
+    auto cards_b = b.list_cards({});
+    ASSERT_TRUE(cards_a.has_value() && cards_b.has_value());
+    EXPECT_EQ(*cards_a, *cards_b);
+    EXPECT_EQ(cards_a->size(), 4U);
 
     // The audit log with the same seq numbers, newest first.
     const auto audit_a = all_audit(a);
@@ -556,6 +583,19 @@ TEST_P(TransferContract, ATargetTakesNewWritesAfterTheLoad) {
                                    IdempotencyToken{f.idem.key, "another body"});
     ASSERT_FALSE(reused.has_value());
     EXPECT_EQ(reused.error().code, ErrorCode::IdempotencyKeyReused);
+
+    // Cards continue their serials (and, on PostgreSQL, their keys) after the loaded ones.
+    CardIssue card;
+    card.person_id = person_id(40);
+    card.regency = "6474";
+    card.kelurahan_code = "64.74.01.1003";
+    card.expires_at = at_minute(100000);
+    card.make = [](std::uint32_t serial) -> Result<CardContent> {
+        return CardContent{"64740000000" + std::to_string(serial), "0a1b2c3d", "QR"};
+    };
+    auto issued = b->issue_card(card, ctx_at(104));
+    ASSERT_TRUE(issued.has_value()) << issued.error().message;
+    EXPECT_EQ(issued->number, "647400000005");
 
     // Accounts, sessions and tokens take new rows too, and the old ones still work.
     UserRecord u;

@@ -272,6 +272,38 @@ constexpr const char* kSchemaV7 = R"sql(
 ALTER TABLE audit_log ADD COLUMN hash text NOT NULL DEFAULT '';
 )sql";
 
+// v8: cards, as SQLite's v8: one active card per person (a partial unique index), serials
+// counted per regency.
+constexpr const char* kSchemaV8 = R"sql(
+CREATE TABLE cards (
+    pk             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    number         text COLLATE "C" NOT NULL UNIQUE,
+    regency        text COLLATE "C" NOT NULL,
+    serial         bigint NOT NULL,
+    person_id      text COLLATE "C" NOT NULL,
+    kelurahan_code text COLLATE "C" NOT NULL,
+    kid            text   NOT NULL,
+    credential     text   NOT NULL,
+    issued_at      bigint NOT NULL,
+    expires_at     bigint NOT NULL,
+    issued_by      text   NOT NULL,
+    status         text   NOT NULL CHECK (status IN ('active', 'revoked')),
+    revoked_at     bigint,
+    revoked_by     text   NOT NULL,
+    revoke_reason  text   NOT NULL,
+    revoke_note    text   NOT NULL,
+    replaced_by    text   NOT NULL,
+    printed_at     bigint,
+    printed_by     text   NOT NULL,
+    handed_over_at bigint,
+    handed_over_by text   NOT NULL,
+    UNIQUE (regency, serial)
+);
+CREATE UNIQUE INDEX cards_one_active ON cards (person_id) WHERE status = 'active';
+CREATE INDEX cards_person ON cards (person_id, pk);
+CREATE INDEX cards_kelurahan ON cards (kelurahan_code, number);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -280,6 +312,7 @@ constexpr std::array kMigrations = {
     Migration{5, kSchemaV5},
     Migration{6, kSchemaV6},
     Migration{7, kSchemaV7},
+    Migration{8, kSchemaV8},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -559,6 +592,48 @@ constexpr const char* kSelectChanges =
 
 /// The writer lock: the first statement of every writing transaction (see the schema).
 constexpr const char* kLockWriter = "SELECT seq FROM audit_counter FOR UPDATE";
+
+#define KAPAL_PG_CARD_COLUMNS                                                                      \
+    "number, person_id, kelurahan_code, kid, credential, issued_at, expires_at, issued_by, "       \
+    "status, revoked_at, revoked_by, revoke_reason, revoke_note, replaced_by, printed_at, "        \
+    "printed_by, handed_over_at, handed_over_by"
+
+/// The card of row `i` of KAPAL_PG_CARD_COLUMNS.
+CardRecord card_from_row(const PgResult& rows, int i) {
+    const auto optional_time = [&](int col) {
+        return rows.is_null(i, col) ? std::optional<core::Timestamp>()
+                                    : std::optional(core::from_unix_ms(rows.int64(i, col)));
+    };
+    CardRecord c;
+    c.number = rows.text(i, 0);
+    c.person_id = rows.text(i, 1);
+    c.kelurahan_code = rows.text(i, 2);
+    c.kid = rows.text(i, 3);
+    c.credential = rows.text(i, 4);
+    c.issued_at = core::from_unix_ms(rows.int64(i, 5));
+    c.expires_at = core::from_unix_ms(rows.int64(i, 6));
+    c.issued_by = rows.text(i, 7);
+    c.status = rows.text(i, 8);
+    c.revoked_at = optional_time(9);
+    c.revoked_by = rows.text(i, 10);
+    c.revoke_reason = rows.text(i, 11);
+    c.revoke_note = rows.text(i, 12);
+    c.replaced_by = rows.text(i, 13);
+    c.printed_at = optional_time(14);
+    c.printed_by = rows.text(i, 15);
+    c.handed_over_at = optional_time(16);
+    c.handed_over_by = rows.text(i, 17);
+    return c;
+}
+
+std::vector<CardRecord> cards_of(const PgResult& rows) {
+    std::vector<CardRecord> out;
+    out.reserve(static_cast<std::size_t>(rows.rows()));
+    for (int i = 0; i < rows.rows(); ++i) {
+        out.push_back(card_from_row(rows, i));
+    }
+    return out;
+}
 
 /// Takes the next seq (the writer holds the counter's row lock) and the hash of the entry before
 /// it, which the new entry chains to.
@@ -1231,6 +1306,20 @@ class PostgresStore final : public Store {
         KAPAL_TRY(
             update_row(w, pk, version + 1, person, kecamatan_code, sealed, at, ctx, write_seq_));
         KAPAL_TRY(audit(w, at, ctx, "person.update", id.str(), ctx.reason));
+        if (person.status != core::Status::Aktif) {
+            // A card ends with its holder's registration, in the same transaction.
+            KAPAL_PG_ASSIGN(active,
+                            w.exec("SELECT number FROM cards WHERE person_id = $1 AND status = "
+                                   "'active'",
+                                   PgParams().text(id.str())));
+            if (active.rows() > 0) {
+                const std::string number(active.text(0, 0));
+                const std::string reason(core::to_string(person.status));
+                KAPAL_TRY(set_revoked(w, number, reason, "status", "", at, ctx));
+                KAPAL_TRY(audit(
+                    w, at, ctx, "card.revoke", id.str(), "number=" + number + " reason=" + reason));
+            }
+        }
         KAPAL_PG_ASSIGN(creation, w.exec(kSelectCreation, PgParams().int64(pk)));
         KAPAL_TRY(w.exec(kNotifyChanges));
         KAPAL_TRY(tx.commit());
@@ -1547,6 +1636,252 @@ class PostgresStore final : public Store {
     }
 
     // ---- audit ------------------------------------------------------------------------------
+
+    // ---- cards ---------------------------------------------------------------------------------
+
+    Result<CardRecord> issue_card(const CardIssue& issue, const WriteContext& ctx) override {
+        KAPAL_TRY(check_card_issue(issue));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(person,
+                        w.exec("SELECT status FROM persons WHERE id = $1",
+                               PgParams().text(issue.person_id.str())));
+        if (person.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no person with id " + issue.person_id.str());
+        }
+        if (person.text(0, 0) != core::to_string(core::Status::Aktif)) {
+            return fail(ErrorCode::CardPersonInactive,
+                        "person " + issue.person_id.str() + " has status " +
+                            std::string(person.text(0, 0)));
+        }
+        KAPAL_PG_ASSIGN(active,
+                        w.exec("SELECT number FROM cards WHERE person_id = $1 AND status = "
+                               "'active'",
+                               PgParams().text(issue.person_id.str())));
+        const std::optional<std::string> active_number =
+            active.rows() > 0 ? std::optional(std::string(active.text(0, 0))) : std::nullopt;
+        if (active_number && issue.replace_reason.empty()) {
+            return fail(ErrorCode::CardAlreadyActive,
+                        "person " + issue.person_id.str() + " holds card " + *active_number);
+        }
+        KAPAL_PG_ASSIGN(last,
+                        w.exec("SELECT coalesce(max(serial), 0) FROM cards WHERE regency = $1",
+                               PgParams().text(issue.regency)));
+        const std::int64_t serial = last.int64(0, 0) + 1;
+        if (serial > 9'999'999) {
+            return fail(ErrorCode::InvalidArgument, "no card serials left in " + issue.regency);
+        }
+        KAPAL_PG_ASSIGN(content, issue.make(static_cast<std::uint32_t>(serial)));
+        KAPAL_TRY(check_card_content(issue, content));
+        std::string detail = "number=" + content.number;
+        if (active_number) {
+            KAPAL_TRY(
+                set_revoked(w, *active_number, issue.replace_reason, "", content.number, at, ctx));
+            detail += " replaces=" + *active_number + " reason=" + issue.replace_reason;
+        }
+        KAPAL_TRY(already_exists_as(
+            w.exec("INSERT INTO cards (number, regency, serial, person_id, kelurahan_code, kid, "
+                   "credential, issued_at, expires_at, issued_by, status, revoked_by, "
+                   "revoke_reason, revoke_note, replaced_by, printed_by, handed_over_by) VALUES "
+                   "($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', '', '', '', '', '', '')",
+                   PgParams()
+                       .text(content.number)
+                       .text(issue.regency)
+                       .int64(serial)
+                       .text(issue.person_id.str())
+                       .text(issue.kelurahan_code)
+                       .text(content.kid)
+                       .text(content.credential)
+                       .int64(core::to_unix_ms(at))
+                       .int64(core::to_unix_ms(issue.expires_at))
+                       .text(ctx.actor)),
+            "card number " + content.number));
+        KAPAL_TRY(
+            audit(w, at, ctx, "card.issue", issue.person_id.str(), detail + reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(card, card_by_number(w, content.number));
+        KAPAL_TRY(tx.commit());
+        return std::move(*card);
+    }
+
+    Result<CardRecord> revoke_card(const std::string& number,
+                                   const std::string& reason,
+                                   const std::string& note,
+                                   const WriteContext& ctx) override {
+        if (!is_card_revoke_reason(reason)) {
+            return fail(ErrorCode::CardReasonInvalid, "unknown reason \"" + reason + "\"");
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(card, card_by_number(w, number));
+        if (!card) {
+            return fail(ErrorCode::NotFound, "no card " + number);
+        }
+        if (card->status != "active") {
+            return fail(ErrorCode::CardAlreadyRevoked, "card " + number + " is already revoked");
+        }
+        KAPAL_TRY(set_revoked(w, number, reason, note, "", at, ctx));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "card.revoke",
+                        card->person_id,
+                        "number=" + number + " reason=" + reason + reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(revoked, card_by_number(w, number));
+        KAPAL_TRY(tx.commit());
+        return std::move(*revoked);
+    }
+
+    Result<int> mark_cards(const std::vector<std::string>& numbers,
+                           CardStage stage,
+                           const WriteContext& ctx) override {
+        if (stage == CardStage::ToPrint) {
+            return fail(ErrorCode::InvalidArgument, "a card cannot be marked back to print");
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        int changed = 0;
+        for (const std::string& number : numbers) {
+            KAPAL_PG_ASSIGN(card, card_by_number(w, number));
+            if (!card) {
+                return fail(ErrorCode::NotFound, "no card " + number);
+            }
+            if (card->status != "active") {
+                return fail(ErrorCode::CardAlreadyRevoked, "card " + number + " is revoked");
+            }
+            const bool print = !card->printed_at;
+            const bool hand = stage == CardStage::HandedOver && !card->handed_over_at;
+            if (!print && !hand) {
+                continue;
+            }
+            KAPAL_TRY(w.exec(
+                "UPDATE cards SET printed_at = coalesce(printed_at, $2), printed_by "
+                "= CASE WHEN printed_at IS NULL THEN $3 ELSE printed_by END, "
+                "handed_over_at = CASE WHEN $4 THEN coalesce(handed_over_at, $2) "
+                "ELSE handed_over_at END, handed_over_by = CASE WHEN $4 AND "
+                "handed_over_at IS NULL THEN $3 ELSE handed_over_by END WHERE "
+                "number = $1",
+                PgParams().text(number).int64(core::to_unix_ms(at)).text(ctx.actor).boolean(hand)));
+            ++changed;
+        }
+        if (changed > 0) {
+            KAPAL_TRY(audit(w,
+                            at,
+                            ctx,
+                            stage == CardStage::HandedOver ? "card.handed_over" : "card.printed",
+                            "cards",
+                            card_mark_detail(stage, numbers) + reason_suffix(ctx)));
+        }
+        KAPAL_TRY(tx.commit());
+        return changed;
+    }
+
+    Result<std::optional<CardRecord>> get_card(const std::string& number) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return card_by_number(*conn, number);
+    }
+
+    Result<std::vector<CardRecord>> person_cards(const core::PersonId& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        conn->exec("SELECT " KAPAL_PG_CARD_COLUMNS
+                                   " FROM cards WHERE person_id = $1 ORDER BY pk DESC",
+                                   PgParams().text(id.str())));
+        return cards_of(rows);
+    }
+
+    Result<std::vector<CardRecord>> list_cards(const CardQuery& query) override {
+        if (query.limit < 1 || query.limit > 100'000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 100000");
+        }
+        PgParams params;
+        int n = 0;
+        const auto next = [&n] {
+            return "$" + std::to_string(++n);
+        };
+        std::string sql = "SELECT " KAPAL_PG_CARD_COLUMNS " FROM cards WHERE true";
+        if (!query.status.empty()) {
+            sql += " AND status = " + next();
+            params.text(query.status);
+        }
+        if (query.stage) {
+            switch (*query.stage) {
+            case CardStage::ToPrint:
+                sql += " AND status = 'active' AND printed_at IS NULL";
+                break;
+            case CardStage::ToHandOver:
+                sql += " AND status = 'active' AND printed_at IS NOT NULL AND handed_over_at IS "
+                       "NULL";
+                break;
+            case CardStage::HandedOver:
+                sql += " AND status = 'active' AND handed_over_at IS NOT NULL";
+                break;
+            }
+        }
+        if (!query.area_codes.empty()) {
+            sql += " AND (";
+            for (std::size_t i = 0; i < query.area_codes.size(); ++i) {
+                const std::string& code = query.area_codes[i];
+                sql += i == 0 ? "" : " OR ";
+                sql += "kelurahan_code = " + next();
+                sql += " OR (kelurahan_code >= " + next();
+                sql += " AND kelurahan_code < " + next() + ")";
+                params.text(code).text(code + ".").text(code + "/");
+            }
+            sql += ")";
+        }
+        if (!query.after_number.empty()) {
+            sql += " AND number > " + next();
+            params.text(query.after_number);
+        }
+        sql += " ORDER BY number LIMIT " + next();
+        params.int64(query.limit);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        query.area_codes.size() <= 4 ? conn->exec(sql, params)
+                                                     : conn->exec_once(sql, params));
+        return cards_of(rows);
+    }
+
+    /// The card with `number` on `conn`; nullopt when none.
+    static Result<std::optional<CardRecord>> card_by_number(PgConnection& conn,
+                                                            const std::string& number) {
+        KAPAL_PG_ASSIGN(rows,
+                        conn.exec("SELECT " KAPAL_PG_CARD_COLUMNS " FROM cards WHERE number = $1",
+                                  PgParams().text(number)));
+        if (rows.rows() == 0) {
+            return std::optional<CardRecord>();
+        }
+        return std::optional<CardRecord>(card_from_row(rows, 0));
+    }
+
+    /// Marks a card revoked, inside the writer's transaction.
+    static Result<void> set_revoked(PgConnection& w,
+                                    const std::string& number,
+                                    const std::string& reason,
+                                    const std::string& note,
+                                    const std::string& replaced_by,
+                                    core::Timestamp at,
+                                    const WriteContext& ctx) {
+        KAPAL_TRY(w.exec("UPDATE cards SET status = 'revoked', revoked_at = $2, revoked_by = $3, "
+                         "revoke_reason = $4, revoke_note = $5, replaced_by = $6 WHERE number = $1",
+                         PgParams()
+                             .text(number)
+                             .int64(core::to_unix_ms(at))
+                             .text(ctx.actor)
+                             .text(reason)
+                             .text(note)
+                             .text(replaced_by)));
+        return {};
+    }
 
     Result<void> append_audit(const AuditEntry& entry) override {
         const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
@@ -2447,6 +2782,7 @@ const char* pg_transfer_order(TransferTable table) {
     case TransferTable::ApiTokens:
     case TransferTable::HazardZones:
     case TransferTable::Facilities:
+    case TransferTable::Cards:
         break;
     }
     return "pk";
@@ -2658,8 +2994,13 @@ class PgStoreLoad final : public StoreLoad {
     Result<void> commit() override {
         KAPAL_TRY(sequence_.complete());
         // New rows after the load continue after the loaded keys and seq.
-        for (const char* table :
-             {"persons", "users", "sessions", "api_tokens", "hazard_zones", "facilities"}) {
+        for (const char* table : {"persons",
+                                  "users",
+                                  "sessions",
+                                  "api_tokens",
+                                  "hazard_zones",
+                                  "facilities",
+                                  "cards"}) {
             std::string sql = "SELECT setval(pg_get_serial_sequence('";
             sql += table;
             sql += "', 'pk'), max(pk)) FROM ";
@@ -2670,7 +3011,7 @@ class PgStoreLoad final : public StoreLoad {
             w_.run("UPDATE audit_counter SET seq = (SELECT coalesce(max(seq), 0) FROM audit_log)"));
         // Planner statistics now rather than when autovacuum gets to the new tables.
         KAPAL_TRY(w_.run("ANALYZE persons, person_versions, idempotency_keys, users, sessions, "
-                         "api_tokens, audit_log, hazard_zones, facilities"));
+                         "api_tokens, audit_log, hazard_zones, facilities, cards"));
         return tx_.commit();
     }
 

@@ -231,6 +231,37 @@ constexpr const char* kSchemaV7 = R"sql(
 ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 )sql";
 
+// v8: cards. One active card per person (a partial unique index); serials count per regency.
+constexpr const char* kSchemaV8 = R"sql(
+CREATE TABLE cards (
+    pk             INTEGER PRIMARY KEY,
+    number         TEXT    NOT NULL UNIQUE,
+    regency        TEXT    NOT NULL,
+    serial         INTEGER NOT NULL,
+    person_id      TEXT    NOT NULL,
+    kelurahan_code TEXT    NOT NULL,
+    kid            TEXT    NOT NULL,
+    credential     TEXT    NOT NULL,
+    issued_at      INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    issued_by      TEXT    NOT NULL,
+    status         TEXT    NOT NULL CHECK (status IN ('active', 'revoked')),
+    revoked_at     INTEGER,
+    revoked_by     TEXT    NOT NULL,
+    revoke_reason  TEXT    NOT NULL,
+    revoke_note    TEXT    NOT NULL,
+    replaced_by    TEXT    NOT NULL,
+    printed_at     INTEGER,
+    printed_by     TEXT    NOT NULL,
+    handed_over_at INTEGER,
+    handed_over_by TEXT    NOT NULL,
+    UNIQUE (regency, serial)
+) STRICT;
+CREATE UNIQUE INDEX cards_one_active ON cards(person_id) WHERE status = 'active';
+CREATE INDEX cards_person ON cards(person_id, pk);
+CREATE INDEX cards_kelurahan ON cards(kelurahan_code, number);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -239,6 +270,7 @@ constexpr std::array kMigrations = {
     Migration{5, kSchemaV5},
     Migration{6, kSchemaV6},
     Migration{7, kSchemaV7},
+    Migration{8, kSchemaV8},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -801,6 +833,40 @@ constexpr const char* kInsertAudit =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 // The last entry: its seq and hash, which the next entry chains to.
 constexpr const char* kLastAudit = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+
+#define KAPAL_SQL_CARD_COLUMNS                                                                     \
+    "number, person_id, kelurahan_code, kid, credential, issued_at, expires_at, issued_by, "       \
+    "status, revoked_at, revoked_by, revoke_reason, revoke_note, replaced_by, printed_at, "        \
+    "printed_by, handed_over_at, handed_over_by"
+
+/// A card of a row of KAPAL_SQL_CARD_COLUMNS.
+CardRecord card_from_row(const Stmt& stmt) {
+    const auto optional_time = [&](int col) {
+        return stmt.is_null(col) ? std::optional<core::Timestamp>()
+                                 : std::optional(core::from_unix_ms(stmt.int64(col)));
+    };
+    CardRecord c;
+    c.number = stmt.text(0);
+    c.person_id = stmt.text(1);
+    c.kelurahan_code = stmt.text(2);
+    c.kid = stmt.text(3);
+    c.credential = stmt.text(4);
+    c.issued_at = core::from_unix_ms(stmt.int64(5));
+    c.expires_at = core::from_unix_ms(stmt.int64(6));
+    c.issued_by = stmt.text(7);
+    c.status = stmt.text(8);
+    c.revoked_at = optional_time(9);
+    c.revoked_by = stmt.text(10);
+    c.revoke_reason = stmt.text(11);
+    c.revoke_note = stmt.text(12);
+    c.replaced_by = stmt.text(13);
+    c.printed_at = optional_time(14);
+    c.printed_by = stmt.text(15);
+    c.handed_over_at = optional_time(16);
+    c.handed_over_by = stmt.text(17);
+    return c;
+}
+
 constexpr const char* kChainAudit =
     "SELECT seq, at, actor, source, action, subject, detail FROM audit_log ORDER BY seq";
 constexpr const char* kSetAuditHash = "UPDATE audit_log SET hash = ?2 WHERE seq = ?1";
@@ -1581,6 +1647,20 @@ class SqliteStore final : public Store {
         KAPAL_TRY(
             update_row(w, pk, version + 1, person, old_name, kecamatan_code, sealed, at, ctx, seq));
         KAPAL_TRY(audit(w, at, ctx, "person.update", id.str(), ctx.reason));
+        if (person.status != core::Status::Aktif) {
+            // A card ends with its holder's registration, in the same transaction.
+            KAPAL_SQL_ASSIGN(active, active_card_of(w, id.str()));
+            if (active) {
+                const std::string reason(core::to_string(person.status));
+                KAPAL_TRY(set_revoked(w, *active, reason, "status", "", at, ctx));
+                KAPAL_TRY(audit(w,
+                                at,
+                                ctx,
+                                "card.revoke",
+                                id.str(),
+                                "number=" + *active + " reason=" + reason));
+            }
+        }
         KAPAL_SQL_ASSIGN(creation, creation_of(w, pk));
         KAPAL_TRY(tx.commit());
         core::PersonRecord record;
@@ -1881,6 +1961,241 @@ class SqliteStore final : public Store {
 
     std::unique_ptr<ChangeWaiter> change_waiter() override {
         return std::make_unique<SleepingWaiter>();
+    }
+
+    // ---- cards ---------------------------------------------------------------------------------
+
+    Result<CardRecord> issue_card(const CardIssue& issue, const WriteContext& ctx) override {
+        KAPAL_TRY(check_card_issue(issue));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        {
+            KAPAL_SQL_ASSIGN(person, w.prepare("SELECT status FROM persons WHERE id = ?1"));
+            person.bind(1, issue.person_id.str());
+            KAPAL_SQL_ASSIGN(found, person.step());
+            if (!found) {
+                return fail(ErrorCode::NotFound, "no person with id " + issue.person_id.str());
+            }
+            if (person.text(0) != core::to_string(core::Status::Aktif)) {
+                return fail(ErrorCode::CardPersonInactive,
+                            "person " + issue.person_id.str() + " has status " +
+                                std::string(person.text(0)));
+            }
+        }
+        KAPAL_SQL_ASSIGN(active, active_card_of(w, issue.person_id.str()));
+        if (active && issue.replace_reason.empty()) {
+            return fail(ErrorCode::CardAlreadyActive,
+                        "person " + issue.person_id.str() + " holds card " + *active);
+        }
+        std::int64_t serial = 1;
+        {
+            KAPAL_SQL_ASSIGN(last,
+                             w.prepare("SELECT coalesce(max(serial), 0) FROM cards WHERE "
+                                       "regency = ?1"));
+            last.bind(1, issue.regency);
+            KAPAL_SQL_ASSIGN(row, last.step());
+            serial = (row ? last.int64(0) : 0) + 1;
+        }
+        if (serial > 9'999'999) {
+            return fail(ErrorCode::InvalidArgument, "no card serials left in " + issue.regency);
+        }
+        KAPAL_SQL_ASSIGN(content, issue.make(static_cast<std::uint32_t>(serial)));
+        KAPAL_TRY(check_card_content(issue, content));
+        std::string detail = "number=" + content.number;
+        if (active) {
+            KAPAL_TRY(set_revoked(w, *active, issue.replace_reason, "", content.number, at, ctx));
+            detail += " replaces=" + *active + " reason=" + issue.replace_reason;
+        }
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO cards (number, regency, serial, person_id, "
+                                   "kelurahan_code, kid, credential, issued_at, expires_at, "
+                                   "issued_by, status, revoked_by, revoke_reason, revoke_note, "
+                                   "replaced_by, printed_by, handed_over_by) VALUES (?1, ?2, ?3, "
+                                   "?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', '', '', '', '', '', "
+                                   "'')"));
+        insert.bind(1, content.number);
+        insert.bind(2, issue.regency);
+        insert.bind(3, serial);
+        insert.bind(4, issue.person_id.str());
+        insert.bind(5, issue.kelurahan_code);
+        insert.bind(6, content.kid);
+        insert.bind(7, content.credential);
+        insert.bind(8, core::to_unix_ms(at));
+        insert.bind(9, core::to_unix_ms(issue.expires_at));
+        insert.bind(10, ctx.actor);
+        KAPAL_TRY(already_exists_as(insert.run(), "card number " + content.number));
+        KAPAL_TRY(
+            audit(w, at, ctx, "card.issue", issue.person_id.str(), detail + reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(card, card_where(w, "number = ?1", content.number));
+        KAPAL_TRY(tx.commit());
+        return std::move(*card);
+    }
+
+    Result<CardRecord> revoke_card(const std::string& number,
+                                   const std::string& reason,
+                                   const std::string& note,
+                                   const WriteContext& ctx) override {
+        if (!is_card_revoke_reason(reason)) {
+            return fail(ErrorCode::CardReasonInvalid, "unknown reason \"" + reason + "\"");
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(card, card_where(w, "number = ?1", number));
+        if (!card) {
+            return fail(ErrorCode::NotFound, "no card " + number);
+        }
+        if (card->status != "active") {
+            return fail(ErrorCode::CardAlreadyRevoked, "card " + number + " is already revoked");
+        }
+        KAPAL_TRY(set_revoked(w, number, reason, note, "", at, ctx));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "card.revoke",
+                        card->person_id,
+                        "number=" + number + " reason=" + reason + reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(revoked, card_where(w, "number = ?1", number));
+        KAPAL_TRY(tx.commit());
+        return std::move(*revoked);
+    }
+
+    Result<int> mark_cards(const std::vector<std::string>& numbers,
+                           CardStage stage,
+                           const WriteContext& ctx) override {
+        if (stage == CardStage::ToPrint) {
+            return fail(ErrorCode::InvalidArgument, "a card cannot be marked back to print");
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::int64_t at_ms = core::to_unix_ms(at);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        int changed = 0;
+        for (const std::string& number : numbers) {
+            KAPAL_SQL_ASSIGN(card, card_where(w, "number = ?1", number));
+            if (!card) {
+                return fail(ErrorCode::NotFound, "no card " + number);
+            }
+            if (card->status != "active") {
+                return fail(ErrorCode::CardAlreadyRevoked, "card " + number + " is revoked");
+            }
+            const bool print = !card->printed_at;
+            const bool hand = stage == CardStage::HandedOver && !card->handed_over_at;
+            if (!print && !hand) {
+                continue;
+            }
+            KAPAL_SQL_ASSIGN(update,
+                             w.prepare("UPDATE cards SET printed_at = coalesce(printed_at, ?2), "
+                                       "printed_by = CASE WHEN printed_at IS NULL THEN ?3 ELSE "
+                                       "printed_by END, handed_over_at = CASE WHEN ?4 THEN "
+                                       "coalesce(handed_over_at, ?2) ELSE handed_over_at END, "
+                                       "handed_over_by = CASE WHEN ?4 AND handed_over_at IS NULL "
+                                       "THEN ?3 ELSE handed_over_by END WHERE number = ?1"));
+            update.bind(1, number);
+            update.bind(2, at_ms);
+            update.bind(3, ctx.actor);
+            update.bind(4, std::int64_t{hand ? 1 : 0});
+            KAPAL_TRY(update.run());
+            ++changed;
+        }
+        if (changed > 0) {
+            KAPAL_TRY(audit(w,
+                            at,
+                            ctx,
+                            stage == CardStage::HandedOver ? "card.handed_over" : "card.printed",
+                            "cards",
+                            card_mark_detail(stage, numbers) + reason_suffix(ctx)));
+        }
+        KAPAL_TRY(tx.commit());
+        return changed;
+    }
+
+    Result<std::optional<CardRecord>> get_card(const std::string& number) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        return card_where(*conn, "number = ?1", number);
+    }
+
+    Result<std::vector<CardRecord>> person_cards(const core::PersonId& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare("SELECT " KAPAL_SQL_CARD_COLUMNS
+                                       " FROM cards WHERE person_id = ?1 ORDER BY pk DESC"));
+        stmt.bind(1, id.str());
+        std::vector<CardRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(card_from_row(stmt));
+        }
+        stmt.reset();
+        return out;
+    }
+
+    Result<std::vector<CardRecord>> list_cards(const CardQuery& query) override {
+        if (query.limit < 1 || query.limit > 100'000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 100000");
+        }
+        std::vector<std::string> texts;
+        std::string sql = "SELECT " KAPAL_SQL_CARD_COLUMNS " FROM cards WHERE 1";
+        if (!query.status.empty()) {
+            sql += " AND status = ?";
+            texts.push_back(query.status);
+        }
+        if (query.stage) {
+            switch (*query.stage) {
+            case CardStage::ToPrint:
+                sql += " AND status = 'active' AND printed_at IS NULL";
+                break;
+            case CardStage::ToHandOver:
+                sql += " AND status = 'active' AND printed_at IS NOT NULL AND handed_over_at IS "
+                       "NULL";
+                break;
+            case CardStage::HandedOver:
+                sql += " AND status = 'active' AND handed_over_at IS NOT NULL";
+                break;
+            }
+        }
+        if (!query.area_codes.empty()) {
+            sql += " AND (";
+            for (std::size_t i = 0; i < query.area_codes.size(); ++i) {
+                const std::string& code = query.area_codes[i];
+                sql += i == 0 ? "" : " OR ";
+                sql += "kelurahan_code = ? OR (kelurahan_code >= ? AND kelurahan_code < ?)";
+                texts.push_back(code);
+                texts.push_back(code + ".");
+                texts.push_back(code + "/");
+            }
+            sql += ")";
+        }
+        if (!query.after_number.empty()) {
+            sql += " AND number > ?";
+            texts.push_back(query.after_number);
+        }
+        sql += " ORDER BY number LIMIT ?";
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(
+            stmt, query.area_codes.size() <= 4 ? conn->prepare(sql) : conn->prepare_once(sql));
+        int i = 1;
+        for (const std::string& t : texts) {
+            stmt.bind(i++, t);
+        }
+        stmt.bind(i, std::int64_t{query.limit});
+        std::vector<CardRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(card_from_row(stmt));
+        }
+        stmt.reset();
+        return out;
     }
 
     Result<void> append_audit(const AuditEntry& entry) override {
@@ -2437,6 +2752,49 @@ class SqliteStore final : public Store {
         return tx.commit();
     }
 
+    /// The card matching `where` (with ?1 = `arg`) on `conn`; nullopt when none.
+    static Result<std::optional<CardRecord>>
+    card_where(Connection& conn, const std::string& where, const std::string& arg) {
+        KAPAL_SQL_ASSIGN(
+            stmt, conn.prepare("SELECT " KAPAL_SQL_CARD_COLUMNS " FROM cards WHERE " + where));
+        stmt.bind(1, arg);
+        KAPAL_SQL_ASSIGN(row, stmt.step());
+        if (!row) {
+            return std::optional<CardRecord>();
+        }
+        std::optional<CardRecord> out(card_from_row(stmt));
+        stmt.reset();
+        return out;
+    }
+
+    /// The number of the person's active card, inside the writer's transaction.
+    static Result<std::optional<std::string>> active_card_of(Connection& w,
+                                                             const std::string& person_id) {
+        KAPAL_SQL_ASSIGN(card, card_where(w, "person_id = ?1 AND status = 'active'", person_id));
+        return card ? std::optional(card->number) : std::optional<std::string>();
+    }
+
+    /// Marks a card revoked, inside the writer's transaction.
+    static Result<void> set_revoked(Connection& w,
+                                    const std::string& number,
+                                    const std::string& reason,
+                                    const std::string& note,
+                                    const std::string& replaced_by,
+                                    core::Timestamp at,
+                                    const WriteContext& ctx) {
+        KAPAL_SQL_ASSIGN(update,
+                         w.prepare("UPDATE cards SET status = 'revoked', revoked_at = ?2, "
+                                   "revoked_by = ?3, revoke_reason = ?4, revoke_note = ?5, "
+                                   "replaced_by = ?6 WHERE number = ?1"));
+        update.bind(1, number);
+        update.bind(2, core::to_unix_ms(at));
+        update.bind(3, ctx.actor);
+        update.bind(4, reason);
+        update.bind(5, note);
+        update.bind(6, replaced_by);
+        return update.run();
+    }
+
     /// Sets the hash of every audit entry, in seq order (the v7 migration of older files).
     static Result<void> chain_audit_log(Connection& w) {
         std::vector<std::pair<std::int64_t, std::string>> hashes;
@@ -2871,6 +3229,7 @@ const char* transfer_order(TransferTable table) {
     case TransferTable::ApiTokens:
     case TransferTable::HazardZones:
     case TransferTable::Facilities:
+    case TransferTable::Cards:
         break;
     }
     return "pk";

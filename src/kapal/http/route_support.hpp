@@ -1,0 +1,30 @@
+#pragma once
+// What every group of API routes needs: who is calling (as the services' Actor), the usual
+// role sets, error responses in the caller's language, and a JSON object body.
+
+#include "kapal/core/result.hpp"
+#include "kapal/http/router.hpp"
+#include "kapal/service/actor.hpp"
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace kapal::http {
+
+/// Admin, operator, auditor and viewer: whoever may read the registry.
+const Access& readers_access();
+
+/// Admin and operator: whoever may change it.
+const Access& writers_access();
+
+/// The caller as an Actor. Routes behind the gate always have a principal; without one (a
+/// routing bug) the actor is an anonymous viewer scoped to no area, who sees nothing.
+service::Actor actor_of(const Request& req);
+
+/// problem_response(e, req.lang()).
+Response problem(const Error& e, const Request& req);
+
+/// The body as a JSON object. Errors: UnsupportedMediaType, BadJson (not JSON, not an object,
+/// nested too deeply).
+Result<nlohmann::json> json_object_body(const Request& req);
+
+} // namespace kapal::http
