@@ -246,5 +246,78 @@ TEST_F(Cards, TheCommandLineIssuesListsRevokesAndVerifies) {
     EXPECT_NE(history.output.find("revoked"), std::string::npos) << history.output;
 }
 
+TEST_F(Cards, TheCardOpensServicesWhoseRequestsKeepEveryStep) {
+    const auto catalogue = body_of(server_.request("GET", "/api/v1/services"));
+    ASSERT_EQ(catalogue["items"].size(), 13U) << catalogue.dump();
+    EXPECT_EQ(catalogue["items"][0]["code"], "data_pengaduan");
+
+    const std::string requests = "/api/v1/persons/" + person_ + "/service-requests";
+    auto opened = server_.request("POST", requests, R"({"service":"pangan","note":"Beras 10 kg"})");
+    ASSERT_TRUE(opened.has_value());
+    ASSERT_EQ(opened->status, 201) << opened->body;
+    EXPECT_EQ(opened->header("ETag"), "\"1\"");
+    const std::string id = json::parse(opened->body)["id"];
+    const std::string status = "/api/v1/service-requests/" + id + "/status";
+    auto no_match = server_.request("POST", status, R"({"status":"diproses"})");
+    ASSERT_TRUE(no_match.has_value());
+    EXPECT_EQ(no_match->status, 428);
+    auto step =
+        server_.request("POST", status, R"({"status":"diproses"})", {{"If-Match", "\"1\""}});
+    ASSERT_TRUE(step.has_value());
+    EXPECT_EQ(step->status, 200) << step->body;
+    auto stale =
+        server_.request("POST", status, R"({"status":"selesai"})", {{"If-Match", "\"1\""}});
+    ASSERT_TRUE(stale.has_value());
+    EXPECT_EQ(stale->status, 412);
+    auto done = server_.request(
+        "POST", status, R"({"status":"selesai","note":"Diserahkan"})", {{"If-Match", "\"2\""}});
+    ASSERT_TRUE(done.has_value());
+    EXPECT_EQ(done->status, 200) << done->body;
+    auto final_state =
+        server_.request("POST", status, R"({"status":"diproses"})", {{"If-Match", "\"3\""}});
+    ASSERT_TRUE(final_state.has_value());
+    EXPECT_EQ(final_state->status, 409) << final_state->body;
+    auto read = body_of(server_.request("GET", "/api/v1/service-requests/" + id));
+    EXPECT_EQ(read["status"], "selesai");
+    ASSERT_EQ(read["history"].size(), 3U);
+    EXPECT_EQ(read["history"][2]["note"], "Diserahkan");
+
+    // Opened by scanning the card; a revoked card opens nothing.
+    const json card = body_of(issue());
+    auto scanned = server_.request("POST",
+                                   "/api/v1/service-requests/scan",
+                                   json{{"qr", card["qr"]}, {"service", "alat_bantu"}}.dump());
+    ASSERT_TRUE(scanned.has_value());
+    ASSERT_EQ(scanned->status, 201) << scanned->body;
+    EXPECT_EQ(json::parse(scanned->body)["card_number"], card["number"]);
+    EXPECT_EQ(json::parse(scanned->body)["person_id"], person_);
+    ASSERT_EQ(server_
+                  .request("POST",
+                           "/api/v1/cards/" + card["number"].get<std::string>() + "/revoke",
+                           R"({"reason":"hilang"})")
+                  ->status,
+              200);
+    auto refused = server_.request("POST",
+                                   "/api/v1/service-requests/scan",
+                                   json{{"qr", card["qr"]}, {"service", "alat_bantu"}}.dump());
+    ASSERT_TRUE(refused.has_value());
+    EXPECT_EQ(refused->status, 422) << refused->body;
+    EXPECT_NE(refused->body.find("revoked"), std::string::npos) << refused->body;
+
+    // A retired service is kept in the catalogue but opens no new request.
+    auto retired = server_.request("PUT",
+                                   "/api/v1/services/pangan",
+                                   R"({"name":"Bantuan pangan","active":false,"position":4})");
+    ASSERT_TRUE(retired.has_value());
+    EXPECT_EQ(retired->status, 200) << retired->body;
+    auto unknown = server_.request("POST", requests, R"({"service":"pangan"})");
+    ASSERT_TRUE(unknown.has_value());
+    EXPECT_EQ(unknown->status, 422);
+    EXPECT_NE(unknown->body.find("service.unknown"), std::string::npos) << unknown->body;
+    auto listed = body_of(server_.request("GET", requests));
+    ASSERT_EQ(listed["items"].size(), 2U);
+    EXPECT_EQ(listed["items"][0]["service"], "alat_bantu") << "newest first";
+}
+
 } // namespace
 } // namespace kapal::testing

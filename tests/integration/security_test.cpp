@@ -484,6 +484,75 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
             }};
     }
 
+    // The services the card opens: the catalogue for readers, edited by admins; requests of
+    // the persons of the caller's areas. A new service needs a code of its own on every call.
+    const std::set<std::string> kAdmins = {"admin"};
+    table["GET /api/v1/services"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/services", "", {}, who);
+        }};
+    table["POST /api/v1/services"] = {
+        kAdmins, false, false, 201, 0, [&](const Credentials& who, Scope, int serial) {
+            return s.send("POST",
+                          "/api/v1/services",
+                          R"({"code":"uji_)" + std::to_string(serial) + R"(","name":"Uji"})",
+                          {},
+                          who);
+        }};
+    table["PUT /api/v1/services/{code}"] = {
+        kAdmins, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("PUT",
+                          "/api/v1/services/rujukan",
+                          R"({"name":"Rujukan ke layanan profesional lain","position":12})",
+                          {},
+                          who);
+        }};
+    auto open_request = [&](Scope scope) {
+        auto opened = s.request("POST",
+                                "/api/v1/persons/" + id(scope) + "/service-requests",
+                                R"({"service":"pangan"})");
+        EXPECT_TRUE(opened && opened->status == 201) << (opened ? opened->body : "no answer");
+        return opened && opened->status == 201 ? json::parse(opened->body)["id"].get<std::string>()
+                                               : std::string("x");
+    };
+    const std::map<Scope, std::string> request_of = {{Scope::In, open_request(Scope::In)},
+                                                     {Scope::Out, open_request(Scope::Out)}};
+    table["GET /api/v1/persons/{id}/service-requests"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", "/api/v1/persons/" + id(scope) + "/service-requests", "", {}, who);
+        }};
+    table["POST /api/v1/persons/{id}/service-requests"] = {
+        kWriters, false, true, 201, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("POST",
+                          "/api/v1/persons/" + id(scope) + "/service-requests",
+                          R"({"service":"sandang","note":"uji"})",
+                          {},
+                          who);
+        }};
+    table["POST /api/v1/service-requests/scan"] = {
+        kWriters, false, true, 201, 404, [&](const Credentials& who, Scope scope, int) {
+            auto card = s.request("GET", "/api/v1/cards/" + fresh_card(scope));
+            const std::string qr =
+                card && card->status == 200 ? json::parse(card->body)["qr"].get<std::string>() : "";
+            return s.send("POST",
+                          "/api/v1/service-requests/scan",
+                          json{{"qr", qr}, {"service", "kedaruratan"}}.dump(),
+                          {},
+                          who);
+        }};
+    table["GET /api/v1/service-requests/{id}"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", "/api/v1/service-requests/" + request_of.at(scope), "", {}, who);
+        }};
+    table["POST /api/v1/service-requests/{id}/status"] = {
+        kWriters, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("POST",
+                          "/api/v1/service-requests/" + open_request(scope) + "/status",
+                          R"({"status":"diproses"})",
+                          {{"If-Match", "\"1\""}},
+                          who);
+        }};
+
     // Every route the program registers must be classified here, and nothing else.
     const auto routes = s.cli({"routes"});
     ASSERT_EQ(routes.exit_code, 0) << routes.output;

@@ -13,6 +13,7 @@
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
+#include "kapal/http/service_routes.hpp"
 #include "kapal/integrity/audit_log.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/postgres/postgres_store.hpp"
@@ -486,6 +487,7 @@ Result<InitResult> init_data_dir(const fs::path& dir, const InitOptions& options
         return fail(std::move(app).error());
     }
     KAPAL_TRY((*app)->sync_areas());
+    KAPAL_TRY((*app)->service_desk().seed(Application::cli_actor()));
     auto admin = (*app)->users().add(
         {"admin", "Administrator", core::Role::Admin, {}, std::nullopt}, Application::cli_actor());
     if (!admin) {
@@ -589,6 +591,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         app->card_key_,
         app->card_keys_,
         service::CardSettings{c.card_issuer, c.card_validity_years});
+    app->service_desk_ = std::make_unique<service::ServiceDesk>(
+        *app->store_, *app->persons_, *app->cards_, *app->clock_, app->ids_);
     return app;
 }
 
@@ -601,6 +605,7 @@ Result<int> Application::sync_areas() {
 Application::~Application() {
     // Services and the store first (members are destroyed after this body), then the lock:
     // closing the descriptor releases it.
+    service_desk_.reset();
     cards_.reset();
     auth_.reset();
     users_.reset();
@@ -878,6 +883,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_map_routes(router, app.maps());
     http::add_card_key_routes(router, app.card_keys());
     http::add_card_routes(router, app.cards(), app.clock());
+    http::add_service_routes(router, app.service_desk());
 }
 
 } // namespace
@@ -953,6 +959,15 @@ Result<void> serve(Application& app,
     }
     if (*areas > 0 && options.log) {
         options.log("areas: " + std::to_string(*areas) + " boundaries written to the store");
+    }
+    // A store from before the service catalogue (or moved from one) gets its first content.
+    auto seeded = app.service_desk().seed(Application::cli_actor());
+    if (!seeded) {
+        return fail(std::move(seeded).error());
+    }
+    if (*seeded > 0 && options.log) {
+        options.log("services: " + std::to_string(*seeded) +
+                    " basic services added to the catalogue");
     }
 
     // The point index: the follower thread loads everything in the store (spatial queries

@@ -16,6 +16,7 @@
 #include "kapal/service/map_service.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/service/reference_data.hpp"
+#include "kapal/service/service_desk.hpp"
 #include "kapal/service/user_service.hpp"
 #include "kapal/store/store.hpp"
 #include "kapal/store/store_transfer.hpp"
@@ -89,6 +90,9 @@ class Application {
     /// Cards: issue, reissue, revoke, print queue, verification, revocation list.
     service::CardService& cards() { return *cards_; }
 
+    /// The services the card opens: the catalogue and each person's requests.
+    service::ServiceDesk& service_desk() { return *service_desk_; }
+
     /// The GIS layers the OGC API serves (persons, areas; hazard zones and facilities join
     /// here when they exist).
     const service::FeatureCatalogue& features() const { return features_; }
@@ -152,6 +156,7 @@ class Application {
     std::unique_ptr<service::HazardService> hazards_;
     std::unique_ptr<service::FacilityService> facilities_;
     std::unique_ptr<service::CardService> cards_;
+    std::unique_ptr<service::ServiceDesk> service_desk_;
     std::unique_ptr<service::AuthService> auth_;
     service::FeatureCatalogue features_;
     card::CardKey card_key_;

@@ -635,6 +635,20 @@ constexpr std::array kCatalogue = {
               kErr,
               "Alasan pencabutan kartu tidak dikenal",
               "Unknown reason for revoking a card"},
+    ErrorInfo{E::ServiceUnknown,
+              "service.unknown",
+              422,
+              kExDataErr,
+              kErr,
+              "Layanan tidak dikenal atau sudah tidak tersedia",
+              "Unknown or retired service"},
+    ErrorInfo{E::ServiceTransitionInvalid,
+              "service.transition_invalid",
+              409,
+              kExDataErr,
+              kErr,
+              "Status permohonan layanan tidak dapat diubah seperti itu",
+              "The service request cannot move to that status"},
 };
 
 } // namespace

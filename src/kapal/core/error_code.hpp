@@ -108,6 +108,9 @@ enum class ErrorCode {
     CardAlreadyRevoked,
     CardPersonInactive,
     CardReasonInvalid,
+    // the services the card opens
+    ServiceUnknown,
+    ServiceTransitionInvalid,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.

@@ -26,6 +26,7 @@ const std::string& openapi_document() {
     { "name": "facilities", "description": "Facilities (puskesmas, SLB, posyandu, kantor kelurahan, ...) and coverage reports" },
     { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open) and hazards (hazard zones; readers). Facilities will join as a collection." },
     { "name": "maps", "description": "Map layers: clusters of homes, counts per area, the public map" },
+    { "name": "services", "description": "The services the card opens: the catalogue and each person's requests and their steps" },
     { "name": "cards", "description": "The card: issue, reissue and revoke a person's card, the print queue, checking a card's QR, and the public keys and revocation list that verify cards offline (docs/card-format.md)" }
   ],
   "paths": {
@@ -203,6 +204,123 @@ const std::string& openapi_document() {
           "409": { "$ref": "#/components/responses/Problem" },
           "415": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/services": {
+      "get": {
+        "tags": ["services"], "operationId": "listServices", "summary": "The services the card opens (the catalogue)",
+        "description": "Roles: admin, operator, auditor, viewer. By position; retired services (active: false) included, so that old requests keep their meaning. A new instance starts with the thirteen basic services of the Bontang card.",
+        "responses": {
+          "200": { "description": "The catalogue", "content": { "application/json": { "schema": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Service" } } } } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" }
+        }
+      },
+      "post": {
+        "tags": ["services"], "operationId": "addService", "summary": "Add a service to the catalogue",
+        "description": "Role: admin. A code (a-z, 0-9, _; at most 40) that no service has.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceInput" } } } },
+        "responses": {
+          "201": { "description": "Added", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Service" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "409": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/services/{code}": {
+      "parameters": [ { "name": "code", "in": "path", "required": true, "schema": { "type": "string" } } ],
+      "put": {
+        "tags": ["services"], "operationId": "updateService", "summary": "Change a service: names, description, position, or retire it (active: false)",
+        "description": "Role: admin. Services are never deleted.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceInput" } } } },
+        "responses": {
+          "200": { "description": "Changed", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Service" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/persons/{id}/service-requests": {
+      "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
+      "get": {
+        "tags": ["services"], "operationId": "getPersonServiceRequests", "summary": "A person's service requests with every step, newest first",
+        "description": "Roles: admin, operator, auditor, viewer, within their areas (404 outside).",
+        "responses": {
+          "200": { "description": "The requests", "content": { "application/json": { "schema": { "type": "object", "required": ["items"], "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/ServiceRequest" } } } } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      },
+      "post": {
+        "tags": ["services"], "operationId": "openServiceRequest", "summary": "Open a service request for a person",
+        "description": "Roles: admin, operator, within their areas (404 outside). An unknown or retired service is 422 service.unknown.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["service"], "additionalProperties": false, "properties": {
+          "service": { "type": "string", "description": "A code of the catalogue" }, "note": { "type": "string", "maxLength": 2000 } } } } } },
+        "responses": {
+          "201": { "description": "Opened", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceRequest" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/service-requests/scan": {
+      "post": {
+        "tags": ["services"], "operationId": "openServiceRequestByCard", "summary": "Open a service request by scanning the person's card",
+        "description": "Roles: admin, operator; the card's holder must be in their areas (404 outside). The QR must verify as valid and be a card of this registry (a revoked, expired, forged or foreign card: 422 card.credential_malformed saying which); the request records the card number.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["qr", "service"], "additionalProperties": false, "properties": {
+          "qr": { "type": "string", "maxLength": 4296 }, "service": { "type": "string" }, "note": { "type": "string", "maxLength": 2000 } } } } } },
+        "responses": {
+          "201": { "description": "Opened", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceRequest" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/service-requests/{id}": {
+      "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } } ],
+      "get": {
+        "tags": ["services"], "operationId": "getServiceRequest", "summary": "One service request with every step",
+        "description": "Roles: admin, operator, auditor, viewer; a request of a person outside the caller's areas answers 404.",
+        "responses": {
+          "200": { "description": "The request", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceRequest" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/service-requests/{id}/status": {
+      "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } } ],
+      "post": {
+        "tags": ["services"], "operationId": "moveServiceRequest", "summary": "Move a request on: diproses, selesai, ditolak or dibatalkan",
+        "description": "Roles: admin, operator, within their areas. Needs If-Match with the request's ETag (428 without, 412 when someone moved it meanwhile). From diajukan to any of the four; from diproses to selesai, ditolak or dibatalkan; selesai, ditolak and dibatalkan are final (409 service.transition_invalid).",
+        "parameters": [ { "name": "If-Match", "in": "header", "required": true, "schema": { "type": "string" } } ],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["status"], "additionalProperties": false, "properties": {
+          "status": { "type": "string", "enum": ["diproses", "selesai", "ditolak", "dibatalkan"] }, "note": { "type": "string", "maxLength": 2000 } } } } } },
+        "responses": {
+          "200": { "description": "Moved", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceRequest" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "409": { "$ref": "#/components/responses/Problem" },
+          "412": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" },
+          "428": { "$ref": "#/components/responses/Problem" }
         }
       }
     },
@@ -785,6 +903,26 @@ const std::string& openapi_document() {
         "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
     },
     "schemas": {
+      "Service": { "type": "object", "required": ["code", "name", "active", "position"], "properties": {
+        "code": { "type": "string" }, "name": { "type": "string" }, "name_en": { "type": "string" },
+        "description": { "type": "string" }, "active": { "type": "boolean" }, "position": { "type": "integer" },
+        "updated_at": { "type": "string", "format": "date-time" }, "updated_by": { "type": "string" } } },
+      "ServiceInput": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": {
+        "code": { "type": "string", "pattern": "^[a-z0-9_]{1,40}$", "description": "Required when adding; when changing, the path's code" },
+        "name": { "type": "string", "maxLength": 200 }, "name_en": { "type": "string", "maxLength": 200 },
+        "description": { "type": "string", "maxLength": 2000 }, "active": { "type": "boolean", "default": true },
+        "position": { "type": "integer", "minimum": 0, "maximum": 10000, "default": 0 } } },
+      "ServiceRequest": { "type": "object", "required": ["id", "person_id", "service", "status", "version", "history"], "properties": {
+        "id": { "type": "string", "format": "uuid" }, "person_id": { "type": "string", "format": "uuid" },
+        "service": { "type": "string" }, "kelurahan_code": { "type": "string" },
+        "card_number": { "type": ["string", "null"], "description": "The card scanned to open it" },
+        "status": { "type": "string", "enum": ["diajukan", "diproses", "selesai", "ditolak", "dibatalkan"] },
+        "note": { "type": "string" }, "version": { "type": "integer" },
+        "created_at": { "type": "string", "format": "date-time" }, "created_by": { "type": "string" },
+        "updated_at": { "type": "string", "format": "date-time" }, "updated_by": { "type": "string" },
+        "history": { "type": "array", "items": { "type": "object", "properties": {
+          "version": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "actor": { "type": "string" },
+          "status": { "type": "string" }, "note": { "type": "string" } } } } } },
       "CardRevokeReason": { "type": "string", "enum": ["meninggal", "pindah", "penipuan", "hilang", "rusak", "reissue", "nonaktif", "lainnya"] },
       "Card": { "type": "object", "required": ["number", "number_formatted", "person_id", "status", "state", "issued_at", "expires_at", "qr"], "properties": {
         "number": { "type": "string", "description": "12 digits" },

@@ -31,27 +31,6 @@ std::string sha256_hex(std::string_view data) {
     return out;
 }
 
-std::string etag(std::int64_t version) {
-    return "\"" + std::to_string(version) + "\"";
-}
-
-/// The version in an If-Match value: "3" or W/"3". nullopt for anything else (incl. "*").
-std::optional<std::int64_t> parse_if_match(std::string_view v) {
-    if (v.rfind("W/", 0) == 0) {
-        v.remove_prefix(2);
-    }
-    if (v.size() < 3 || v.front() != '"' || v.back() != '"') {
-        return std::nullopt;
-    }
-    v = v.substr(1, v.size() - 2);
-    std::int64_t out = 0;
-    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (ec != std::errc{} || ptr != v.data() + v.size() || out < 1) {
-        return std::nullopt;
-    }
-    return out;
-}
-
 using core::Role;
 
 const Access& kReaders = readers_access();

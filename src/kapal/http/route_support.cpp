@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+
 namespace kapal::http {
 
 using core::Role;
@@ -30,6 +32,39 @@ service::Actor actor_of(const Request& req) {
 
 Response problem(const Error& e, const Request& req) {
     return problem_response(e, req.lang());
+}
+
+std::string etag(std::int64_t version) {
+    return "\"" + std::to_string(version) + "\"";
+}
+
+std::optional<std::int64_t> parse_if_match(std::string_view v) {
+    if (v.rfind("W/", 0) == 0) {
+        v.remove_prefix(2);
+    }
+    if (v.size() < 3 || v.front() != '"' || v.back() != '"') {
+        return std::nullopt;
+    }
+    v = v.substr(1, v.size() - 2);
+    std::int64_t out = 0;
+    const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || ptr != v.data() + v.size() || out < 1) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+Result<std::int64_t> if_match_version(const Request& req) {
+    const auto header = req.header("If-Match");
+    if (!header) {
+        return fail(ErrorCode::PreconditionRequired, "send If-Match with the record's ETag");
+    }
+    const auto version = parse_if_match(*header);
+    if (!version) {
+        return fail(ErrorCode::PreconditionRequired,
+                    "If-Match must be the ETag of the record, e.g. \"3\"");
+    }
+    return *version;
 }
 
 Result<nlohmann::json> json_object_body(const Request& req) {

@@ -8,6 +8,11 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
 namespace kapal::http {
 
 /// Admin, operator, auditor and viewer: whoever may read the registry.
@@ -22,6 +27,16 @@ service::Actor actor_of(const Request& req);
 
 /// problem_response(e, req.lang()).
 Response problem(const Error& e, const Request& req);
+
+/// The ETag of a record version: "3".
+std::string etag(std::int64_t version);
+
+/// The version in an If-Match value: "3" or W/"3". nullopt for anything else (incl. "*").
+std::optional<std::int64_t> parse_if_match(std::string_view v);
+
+/// The version the request's If-Match names. Errors: PreconditionRequired (missing, or not the
+/// ETag of a record).
+Result<std::int64_t> if_match_version(const Request& req);
 
 /// The body as a JSON object. Errors: UnsupportedMediaType, BadJson (not JSON, not an object,
 /// nested too deeply).

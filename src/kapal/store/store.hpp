@@ -294,6 +294,55 @@ struct CardQuery {
     int limit = 1000;         ///< 1..100000
 };
 
+/// A service the card opens (the catalogue, schema v9). Admins edit it; a service is retired
+/// (active = false), never deleted, so that old requests keep their meaning.
+struct ServiceRecord {
+    std::string code; ///< a-z, 0-9 and _, e.g. "pengaduan"
+    std::string name; ///< Indonesian
+    std::string name_en;
+    std::string description;
+    bool active = true;
+    std::int64_t position = 0; ///< order in lists
+    core::Timestamp updated_at{};
+    std::string updated_by;
+
+    bool operator==(const ServiceRecord&) const = default;
+};
+
+/// A service request's statuses: asked, in progress, done, refused, cancelled.
+inline constexpr std::array<std::string_view, 5> kServiceRequestStatuses = {
+    "diajukan", "diproses", "selesai", "ditolak", "dibatalkan"};
+
+/// One step of a service request: who moved it to which status, when, and why.
+struct ServiceRequestEvent {
+    std::int64_t version = 0;
+    core::Timestamp at{};
+    std::string actor;
+    std::string status;
+    std::string note;
+
+    bool operator==(const ServiceRequestEvent&) const = default;
+};
+
+/// A person's request for a service and its delivery, with every step (schema v9).
+struct ServiceRequestRecord {
+    std::string id; ///< UUIDv7
+    std::string person_id;
+    std::string service_code;
+    std::string kelurahan_code; ///< the person's when it was opened: who may see it
+    std::string card_number;    ///< the card scanned to open it; empty when opened by hand
+    std::string status = "diajukan";
+    std::string note; ///< the latest step's
+    std::int64_t version = 1;
+    core::Timestamp created_at{};
+    std::string created_by;
+    core::Timestamp updated_at{};
+    std::string updated_by;
+    std::vector<ServiceRequestEvent> history; ///< oldest first
+
+    bool operator==(const ServiceRequestRecord&) const = default;
+};
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -355,9 +404,12 @@ enum class TransferTable : std::uint8_t {
     HazardZones, ///< schema v6
     Facilities,  ///< schema v6
     Cards,       ///< schema v8
+    Services,    ///< schema v9
+    ServiceRequests,
+    ServiceRequestEvents,
 };
 
-inline constexpr std::size_t kTransferTableCount = 10;
+inline constexpr std::size_t kTransferTableCount = 13;
 
 /// The kind of a canonical value; also its tag byte in the encoding.
 enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
@@ -595,6 +647,44 @@ class Store {
 
     /// Cards matching the query, by number. Errors: InvalidArgument (limit).
     virtual Result<std::vector<CardRecord>> list_cards(const CardQuery& query) = 0;
+
+    // --- The services the card opens
+
+    /// Adds services to the catalogue in one transaction with one "service.add" audit entry.
+    /// Errors: AlreadyExists (a code taken; the message names it), InvalidArgument (a code that
+    /// is not a-z, 0-9, _ or an empty name). All or nothing.
+    virtual Result<void> add_services(const std::vector<ServiceRecord>& services,
+                                      const WriteContext& ctx) = 0;
+
+    /// Replaces a service's names, description, active flag and position ("service.update").
+    /// Errors: NotFound, InvalidArgument.
+    virtual Result<void> update_service(const ServiceRecord& service, const WriteContext& ctx) = 0;
+
+    /// The catalogue, by position then code.
+    virtual Result<std::vector<ServiceRecord>> list_services() = 0;
+
+    /// Opens a request (version 1, status diajukan, its first history step), with a
+    /// "service_request.create" audit entry (subject = person id). Errors: NotFound (person),
+    /// ServiceUnknown (no such service, or retired), AlreadyExists (id).
+    virtual Result<ServiceRequestRecord> create_service_request(const ServiceRequestRecord& request,
+                                                                const WriteContext& ctx) = 0;
+
+    /// Moves a request to `status` with a note if its version is still `expected_version`
+    /// ("service_request.update"). Errors: NotFound, VersionConflict, ServiceTransitionInvalid
+    /// (see service_transition_allowed).
+    virtual Result<ServiceRequestRecord> update_service_request(const std::string& id,
+                                                                std::int64_t expected_version,
+                                                                const std::string& status,
+                                                                const std::string& note,
+                                                                const WriteContext& ctx) = 0;
+
+    /// One request with its history; nullopt when there is none.
+    virtual Result<std::optional<ServiceRequestRecord>>
+    get_service_request(const std::string& id) = 0;
+
+    /// A person's requests with their histories, newest first.
+    virtual Result<std::vector<ServiceRequestRecord>>
+    person_service_requests(const core::PersonId& id) = 0;
 
     // --- Audit. Writes above also append to the log inside their own transaction:
     // create_person "person.create" (subject = person id, detail = reason), update_person

@@ -267,6 +267,34 @@ Result<void> check_card_content(const CardIssue& issue, const CardContent& conte
     return {};
 }
 
+Result<void> check_service(const ServiceRecord& service) {
+    const bool code_ok = !service.code.empty() && service.code.size() <= 40 &&
+                         std::all_of(service.code.begin(), service.code.end(), [](char c) {
+                             return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                         });
+    if (!code_ok) {
+        return fail(ErrorCode::InvalidArgument,
+                    "service code \"" + service.code + "\" must be 1 to 40 of a-z, 0-9 and _");
+    }
+    if (service.name.empty() || service.name.size() > 200 || service.name_en.size() > 200 ||
+        service.description.size() > 2000) {
+        return fail(ErrorCode::InvalidArgument,
+                    "service " + service.code +
+                        ": a name of 1 to 200 bytes (and a description of at most 2000)");
+    }
+    return {};
+}
+
+bool service_transition_allowed(std::string_view from, std::string_view to) {
+    if (from == "diajukan") {
+        return to == "diproses" || to == "selesai" || to == "ditolak" || to == "dibatalkan";
+    }
+    if (from == "diproses") {
+        return to == "selesai" || to == "ditolak" || to == "dibatalkan";
+    }
+    return false;
+}
+
 std::string card_mark_detail(CardStage stage, const std::vector<std::string>& numbers) {
     std::string out = stage == CardStage::HandedOver ? "stage=handed_over" : "stage=printed";
     out += " count=" + std::to_string(numbers.size()) + " numbers=";

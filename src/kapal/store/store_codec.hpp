@@ -88,6 +88,15 @@ Result<void> check_card_content(const CardIssue& issue, const CardContent& conte
 /// The audit detail of mark_cards: "stage=printed count=N numbers=a,b,..." (at most 50).
 std::string card_mark_detail(CardStage stage, const std::vector<std::string>& numbers);
 
+/// Checks a catalogue entry: a code of a-z, 0-9 and _ (1..40), a name (1..200).
+/// Errors: InvalidArgument naming the code.
+Result<void> check_service(const ServiceRecord& service);
+
+/// True when a request may move from `from` to `to`: diajukan -> diproses, selesai, ditolak,
+/// dibatalkan; diproses -> selesai, ditolak, dibatalkan; nothing leaves selesai, ditolak or
+/// dibatalkan.
+bool service_transition_allowed(std::string_view from, std::string_view to);
+
 /// The audit detail of a batch: "count=N sources=a.gpkg,b.csv" (distinct sources, in order).
 template <typename Record> std::string import_detail(const std::vector<Record>& records) {
     std::string sources;

@@ -2367,4 +2367,135 @@ TEST_P(StoreContract, ThePrintQueueMovesCardsFromPrintToHandOverByArea) {
     EXPECT_EQ(zero.error().code, ErrorCode::InvalidArgument);
 }
 
+// --- The services the card opens -------------------------------------------------------------
+
+ServiceRecord service(const std::string& code, std::int64_t position) {
+    ServiceRecord s;
+    s.code = code;
+    s.name = "Layanan " + code;
+    s.name_en = "Service " + code;
+    s.description = "Uraian " + code;
+    s.position = position;
+    return s;
+}
+
+TEST_P(StoreContract, TheServiceCatalogueIsListedInOrderAndEditedNeverDeleted) {
+    const auto c = ctx_at(at_minute(1), "user:1");
+    ASSERT_TRUE(store().add_services(
+        {service("pengaduan", 1), service("pangan", 4), service("kedaruratan", 2)}, c));
+    expect_last_audit(store(), "service.add", "services", c);
+    auto listed = store().list_services();
+    ASSERT_TRUE(listed.has_value()) << listed.error().message;
+    ASSERT_EQ(listed->size(), 3U);
+    EXPECT_EQ((*listed)[0].code, "pengaduan");
+    EXPECT_EQ((*listed)[1].code, "kedaruratan");
+    ServiceRecord expected = service("pangan", 4);
+    expected.updated_at = at_minute(1);
+    expected.updated_by = "user:1";
+    EXPECT_EQ((*listed)[2], expected);
+
+    auto taken = store().add_services({service("sandang", 5), service("pangan", 6)}, c);
+    ASSERT_FALSE(taken.has_value());
+    EXPECT_EQ(taken.error().code, ErrorCode::AlreadyExists);
+    EXPECT_NE(taken.error().message.find("pangan"), std::string::npos);
+    auto bad = store().add_services({service("Pangan Lain", 7)}, c);
+    ASSERT_FALSE(bad.has_value());
+    EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument);
+    EXPECT_EQ(store().list_services()->size(), 3U) << "all or nothing";
+
+    ServiceRecord retired = service("pangan", 0);
+    retired.active = false;
+    retired.name = "Bantuan pangan";
+    const auto c2 = ctx_at(at_minute(2), "user:2");
+    ASSERT_TRUE(store().update_service(retired, c2));
+    expect_last_audit(store(), "service.update", "pangan", c2);
+    listed = store().list_services();
+    ASSERT_EQ(listed->size(), 3U);
+    EXPECT_EQ((*listed)[0].code, "pangan") << "position 0 now";
+    EXPECT_FALSE((*listed)[0].active);
+    EXPECT_EQ((*listed)[0].name, "Bantuan pangan");
+    auto missing = store().update_service(service("tidak_ada", 1), c2);
+    ASSERT_FALSE(missing.has_value());
+    EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+}
+
+TEST_P(StoreContract, AServiceRequestKeepsEveryStepAndRefusesStaleOrImpossibleMoves) {
+    create(store(), 1, full_person(1));
+    ASSERT_TRUE(store().add_services({service("pengaduan", 1), service("pangan", 2)}, ctx_at(kT0)));
+    ServiceRecord retired = service("pangan", 2);
+    retired.active = false;
+    ASSERT_TRUE(store().update_service(retired, ctx_at(kT0)));
+
+    ServiceRequestRecord request;
+    request.id = new_id(50).str();
+    request.person_id = new_id(1).str();
+    request.service_code = "pengaduan";
+    request.kelurahan_code = "64.74.01.1003";
+    request.card_number = "647400000018";
+    request.note = "Kursi roda rusak";
+    const auto c = ctx_at(at_minute(5), "user:3");
+    auto opened = store().create_service_request(request, c);
+    ASSERT_TRUE(opened.has_value()) << opened.error().message;
+    EXPECT_EQ(opened->status, "diajukan");
+    EXPECT_EQ(opened->version, 1);
+    EXPECT_EQ(opened->created_at, at_minute(5));
+    EXPECT_EQ(opened->created_by, "user:3");
+    EXPECT_EQ(opened->card_number, "647400000018");
+    ASSERT_EQ(opened->history.size(), 1U);
+    EXPECT_EQ(opened->history[0],
+              (ServiceRequestEvent{1, at_minute(5), "user:3", "diajukan", "Kursi roda rusak"}));
+    expect_last_audit(store(), "service_request.create", new_id(1).str(), c);
+
+    ServiceRequestRecord other = request;
+    other.id = new_id(51).str();
+    other.service_code = "pangan";
+    auto retired_one = store().create_service_request(other, c);
+    ASSERT_FALSE(retired_one.has_value());
+    EXPECT_EQ(retired_one.error().code, ErrorCode::ServiceUnknown);
+    other.service_code = "pengaduan";
+    other.person_id = new_id(9).str();
+    auto nobody = store().create_service_request(other, c);
+    ASSERT_FALSE(nobody.has_value());
+    EXPECT_EQ(nobody.error().code, ErrorCode::NotFound);
+
+    auto working =
+        store().update_service_request(request.id, 1, "diproses", "Dirujuk", ctx_at(at_minute(6)));
+    ASSERT_TRUE(working.has_value()) << working.error().message;
+    EXPECT_EQ(working->version, 2);
+    auto stale = store().update_service_request(request.id, 1, "selesai", "", ctx_at(at_minute(7)));
+    ASSERT_FALSE(stale.has_value());
+    EXPECT_EQ(stale.error().code, ErrorCode::VersionConflict);
+    auto done = store().update_service_request(
+        request.id, 2, "selesai", "Kursi roda diganti", ctx_at(at_minute(8), "user:4"));
+    ASSERT_TRUE(done.has_value()) << done.error().message;
+    auto reopened =
+        store().update_service_request(request.id, 3, "diproses", "", ctx_at(at_minute(9)));
+    ASSERT_FALSE(reopened.has_value());
+    EXPECT_EQ(reopened.error().code, ErrorCode::ServiceTransitionInvalid);
+    auto unknown = store().update_service_request(new_id(77).str(), 1, "selesai", "", c);
+    ASSERT_FALSE(unknown.has_value());
+    EXPECT_EQ(unknown.error().code, ErrorCode::NotFound);
+
+    auto read = store().get_service_request(request.id);
+    ASSERT_TRUE(read.has_value() && read->has_value());
+    EXPECT_EQ(**read, *done);
+    EXPECT_EQ((*read)->status, "selesai");
+    EXPECT_EQ((*read)->note, "Kursi roda diganti");
+    EXPECT_EQ((*read)->updated_by, "user:4");
+    ASSERT_EQ((*read)->history.size(), 3U);
+    EXPECT_EQ((*read)->history[1].status, "diproses");
+    EXPECT_EQ((*read)->history[2].actor, "user:4");
+
+    other.person_id = new_id(1).str();
+    ASSERT_TRUE(store().create_service_request(other, ctx_at(at_minute(10))));
+    auto all = store().person_service_requests(new_id(1));
+    ASSERT_TRUE(all.has_value()) << all.error().message;
+    ASSERT_EQ(all->size(), 2U);
+    EXPECT_EQ((*all)[0].id, other.id) << "newest first";
+    EXPECT_EQ((*all)[1].history.size(), 3U);
+    auto none = store().get_service_request(new_id(78).str());
+    ASSERT_TRUE(none.has_value());
+    EXPECT_FALSE(none->has_value());
+}
+
 } // namespace kapal::store::contract

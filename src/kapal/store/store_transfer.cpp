@@ -146,6 +146,43 @@ constexpr std::array kCardColumns = {
     TransferColumn{"handed_over_by", kText, false},
 };
 
+constexpr std::array kServiceColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"code", kText, false},
+    TransferColumn{"name", kText, false},
+    TransferColumn{"name_en", kText, false},
+    TransferColumn{"description", kText, false},
+    TransferColumn{"active", kInt, false},
+    TransferColumn{"position", kInt, false},
+    TransferColumn{"updated_at", kInt, false},
+    TransferColumn{"updated_by", kText, false},
+};
+
+constexpr std::array kServiceRequestColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"person_id", kText, false},
+    TransferColumn{"service_code", kText, false},
+    TransferColumn{"kelurahan_code", kText, false},
+    TransferColumn{"card_number", kText, false},
+    TransferColumn{"status", kText, false},
+    TransferColumn{"note", kText, false},
+    TransferColumn{"version", kInt, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"created_by", kText, false},
+    TransferColumn{"updated_at", kInt, false},
+    TransferColumn{"updated_by", kText, false},
+};
+
+constexpr std::array kServiceRequestEventColumns = {
+    TransferColumn{"request_pk", kInt, false},
+    TransferColumn{"version", kInt, false},
+    TransferColumn{"at", kInt, false},
+    TransferColumn{"actor", kText, false},
+    TransferColumn{"status", kText, false},
+    TransferColumn{"note", kText, false},
+};
+
 constexpr std::array kVersionColumns = {
     TransferColumn{"person_pk", kInt, false},
     TransferColumn{"version", kInt, false},
@@ -263,6 +300,12 @@ std::string_view transfer_table_name(TransferTable table) {
         return "facilities";
     case TransferTable::Cards:
         return "cards";
+    case TransferTable::Services:
+        return "services";
+    case TransferTable::ServiceRequests:
+        return "service_requests";
+    case TransferTable::ServiceRequestEvents:
+        return "service_request_events";
     }
     return "?";
 }
@@ -289,6 +332,12 @@ std::span<const TransferColumn> transfer_columns(TransferTable table) {
         return kFacilityColumns;
     case TransferTable::Cards:
         return kCardColumns;
+    case TransferTable::Services:
+        return kServiceColumns;
+    case TransferTable::ServiceRequests:
+        return kServiceRequestColumns;
+    case TransferTable::ServiceRequestEvents:
+        return kServiceRequestEventColumns;
     }
     return {};
 }

@@ -38,6 +38,9 @@ inline constexpr std::array<TransferTable, kTransferTableCount> kTransferTables 
     TransferTable::HazardZones,
     TransferTable::Facilities,
     TransferTable::Cards,
+    TransferTable::Services,
+    TransferTable::ServiceRequests,
+    TransferTable::ServiceRequestEvents,
 };
 
 /// A dump hands its sink pages of at most this many rows...

@@ -263,6 +263,21 @@ void fill(Store& s, Filled& f) {
     KAPAL_EXPECT_OK(issue(5, ""));
     KAPAL_EXPECT_OK(s.revoke_card("647400000003", "penipuan", "NIK palsu", ctx_at(71)));
     KAPAL_EXPECT_OK(issue(6, ""));
+
+    // Services and a request with two steps.
+    ServiceRecord complaints;
+    complaints.code = "pengaduan";
+    complaints.name = "Data dan pengaduan";
+    complaints.position = 1;
+    KAPAL_EXPECT_OK(s.add_services({complaints}, ctx_at(72)));
+    ServiceRequestRecord request;
+    request.id = "01900000-0000-7000-8000-000000000501";
+    request.person_id = person_id(4).str();
+    request.service_code = "pengaduan";
+    request.kelurahan_code = "64.74.01.1003";
+    request.note = "Alamat salah";
+    KAPAL_EXPECT_OK(s.create_service_request(request, ctx_at(73)));
+    KAPAL_EXPECT_OK(s.update_service_request(request.id, 1, "selesai", "Diperbaiki", ctx_at(74)));
 }
 
 // ---- comparing two stores through the Store interface ----------------------------------------
@@ -426,6 +441,16 @@ void expect_same_content(Store& a, Store& b, const Filled& f, std::size_t extra_
     ASSERT_TRUE(cards_a.has_value() && cards_b.has_value());
     EXPECT_EQ(*cards_a, *cards_b);
     EXPECT_EQ(cards_a->size(), 4U);
+    auto services_a = a.list_services();
+    auto services_b = b.list_services();
+    ASSERT_TRUE(services_a.has_value() && services_b.has_value());
+    EXPECT_EQ(*services_a, *services_b);
+    auto requests_a = a.person_service_requests(person_id(4));
+    auto requests_b = b.person_service_requests(person_id(4));
+    ASSERT_TRUE(requests_a.has_value() && requests_b.has_value());
+    EXPECT_EQ(*requests_a, *requests_b);
+    ASSERT_EQ(requests_a->size(), 1U);
+    EXPECT_EQ(requests_a->front().history.size(), 2U);
 
     // The audit log with the same seq numbers, newest first.
     const auto audit_a = all_audit(a);
@@ -596,6 +621,15 @@ TEST_P(TransferContract, ATargetTakesNewWritesAfterTheLoad) {
     auto issued = b->issue_card(card, ctx_at(104));
     ASSERT_TRUE(issued.has_value()) << issued.error().message;
     EXPECT_EQ(issued->number, "647400000005");
+    ServiceRequestRecord request;
+    request.id = "01900000-0000-7000-8000-000000000502";
+    request.person_id = person_id(40).str();
+    request.service_code = "pengaduan";
+    auto opened = b->create_service_request(request, ctx_at(104));
+    ASSERT_TRUE(opened.has_value()) << opened.error().message;
+    auto stepped = b->update_service_request(request.id, 1, "diproses", "", ctx_at(104));
+    ASSERT_TRUE(stepped.has_value()) << stepped.error().message;
+    EXPECT_EQ(stepped->history.size(), 2U);
 
     // Accounts, sessions and tokens take new rows too, and the old ones still work.
     UserRecord u;

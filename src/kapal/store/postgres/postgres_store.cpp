@@ -304,6 +304,48 @@ CREATE INDEX cards_person ON cards (person_id, pk);
 CREATE INDEX cards_kelurahan ON cards (kelurahan_code, number);
 )sql";
 
+// v9: the services the card opens and each person's requests for them, as SQLite's v9.
+constexpr const char* kSchemaV9 = R"sql(
+CREATE TABLE services (
+    pk          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code        text COLLATE "C" NOT NULL UNIQUE,
+    name        text   NOT NULL,
+    name_en     text   NOT NULL,
+    description text   NOT NULL,
+    active      bigint NOT NULL,
+    position    bigint NOT NULL,
+    updated_at  bigint NOT NULL,
+    updated_by  text   NOT NULL
+);
+
+CREATE TABLE service_requests (
+    pk             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id             text COLLATE "C" NOT NULL UNIQUE,
+    person_id      text COLLATE "C" NOT NULL,
+    service_code   text COLLATE "C" NOT NULL,
+    kelurahan_code text COLLATE "C" NOT NULL,
+    card_number    text   NOT NULL,
+    status         text   NOT NULL,
+    note           text   NOT NULL,
+    version        bigint NOT NULL,
+    created_at     bigint NOT NULL,
+    created_by     text   NOT NULL,
+    updated_at     bigint NOT NULL,
+    updated_by     text   NOT NULL
+);
+CREATE INDEX service_requests_person ON service_requests (person_id, pk);
+
+CREATE TABLE service_request_events (
+    request_pk bigint NOT NULL REFERENCES service_requests (pk),
+    version    bigint NOT NULL,
+    at         bigint NOT NULL,
+    actor      text   NOT NULL,
+    status     text   NOT NULL,
+    note       text   NOT NULL,
+    PRIMARY KEY (request_pk, version)
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -313,6 +355,7 @@ constexpr std::array kMigrations = {
     Migration{6, kSchemaV6},
     Migration{7, kSchemaV7},
     Migration{8, kSchemaV8},
+    Migration{9, kSchemaV9},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -592,6 +635,10 @@ constexpr const char* kSelectChanges =
 
 /// The writer lock: the first statement of every writing transaction (see the schema).
 constexpr const char* kLockWriter = "SELECT seq FROM audit_counter FOR UPDATE";
+
+#define KAPAL_PG_REQUEST_COLUMNS                                                                   \
+    "pk, id, person_id, service_code, kelurahan_code, card_number, status, note, version, "        \
+    "created_at, created_by, updated_at, updated_by"
 
 #define KAPAL_PG_CARD_COLUMNS                                                                      \
     "number, person_id, kelurahan_code, kid, credential, issued_at, expires_at, issued_by, "       \
@@ -1883,6 +1930,270 @@ class PostgresStore final : public Store {
         return {};
     }
 
+    // ---- the services the card opens ----------------------------------------------------------
+
+    static PgParams
+    service_params(const ServiceRecord& service, core::Timestamp at, const WriteContext& ctx) {
+        PgParams params;
+        params.text(service.code)
+            .text(service.name)
+            .text(service.name_en)
+            .text(service.description)
+            .int64(service.active ? 1 : 0)
+            .int64(service.position)
+            .int64(core::to_unix_ms(at))
+            .text(ctx.actor);
+        return params;
+    }
+
+    Result<void> add_services(const std::vector<ServiceRecord>& services,
+                              const WriteContext& ctx) override {
+        for (const ServiceRecord& service : services) {
+            KAPAL_TRY(check_service(service));
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        for (const ServiceRecord& service : services) {
+            KAPAL_TRY(already_exists_as(
+                w.exec("INSERT INTO services (code, name, name_en, description, active, position, "
+                       "updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                       service_params(service, at, ctx)),
+                "service code " + service.code));
+        }
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "service.add",
+                        "services",
+                        "count=" + std::to_string(services.size()) + reason_suffix(ctx)));
+        return tx.commit();
+    }
+
+    Result<void> update_service(const ServiceRecord& service, const WriteContext& ctx) override {
+        KAPAL_TRY(check_service(service));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(done,
+                        w.exec("UPDATE services SET name = $2, name_en = $3, description = $4, "
+                               "active = $5, position = $6, updated_at = $7, updated_by = $8 "
+                               "WHERE code = $1",
+                               service_params(service, at, ctx)));
+        if (done.affected() == 0) {
+            return fail(ErrorCode::NotFound, "no service " + service.code);
+        }
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "service.update",
+                        service.code,
+                        std::string("active=") + (service.active ? "true" : "false") +
+                            reason_suffix(ctx)));
+        return tx.commit();
+    }
+
+    Result<std::vector<ServiceRecord>> list_services() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        conn->exec("SELECT code, name, name_en, description, active, position, "
+                                   "updated_at, updated_by FROM services ORDER BY position, code"));
+        std::vector<ServiceRecord> out;
+        for (int i = 0; i < rows.rows(); ++i) {
+            ServiceRecord r;
+            r.code = rows.text(i, 0);
+            r.name = rows.text(i, 1);
+            r.name_en = rows.text(i, 2);
+            r.description = rows.text(i, 3);
+            r.active = rows.int64(i, 4) != 0;
+            r.position = rows.int64(i, 5);
+            r.updated_at = core::from_unix_ms(rows.int64(i, 6));
+            r.updated_by = rows.text(i, 7);
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+
+    Result<ServiceRequestRecord> create_service_request(const ServiceRequestRecord& request,
+                                                        const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(
+            person,
+            w.exec("SELECT 1 FROM persons WHERE id = $1", PgParams().text(request.person_id)));
+        if (person.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no person with id " + request.person_id);
+        }
+        KAPAL_PG_ASSIGN(service,
+                        w.exec("SELECT 1 FROM services WHERE code = $1 AND active = 1",
+                               PgParams().text(request.service_code)));
+        if (service.rows() == 0) {
+            return fail(ErrorCode::ServiceUnknown,
+                        "no service \"" + request.service_code + "\" in the catalogue");
+        }
+        auto inserted = w.exec("INSERT INTO service_requests (id, person_id, service_code, "
+                               "kelurahan_code, card_number, status, note, version, created_at, "
+                               "created_by, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, "
+                               "'diajukan', $6, 1, $7, $8, $7, $8) RETURNING pk",
+                               PgParams()
+                                   .text(request.id)
+                                   .text(request.person_id)
+                                   .text(request.service_code)
+                                   .text(request.kelurahan_code)
+                                   .text(request.card_number)
+                                   .text(request.note)
+                                   .int64(core::to_unix_ms(at))
+                                   .text(ctx.actor));
+        if (!inserted) {
+            return fail(
+                already_exists_as(std::move(inserted), "service request id " + request.id).error());
+        }
+        const std::int64_t pk = inserted->int64(0, 0);
+        KAPAL_TRY(add_request_event(w, pk, 1, at, ctx.actor, "diajukan", request.note));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "service_request.create",
+                        request.person_id,
+                        "id=" + request.id + " service=" + request.service_code +
+                            (request.card_number.empty() ? "" : " card=" + request.card_number)));
+        KAPAL_PG_ASSIGN(created, requests_where(w, "id = $1", request.id));
+        KAPAL_TRY(tx.commit());
+        return std::move(created.front());
+    }
+
+    Result<ServiceRequestRecord> update_service_request(const std::string& id,
+                                                        std::int64_t expected_version,
+                                                        const std::string& status,
+                                                        const std::string& note,
+                                                        const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(found, requests_where(w, "id = $1", id));
+        if (found.empty()) {
+            return fail(ErrorCode::NotFound, "no service request " + id);
+        }
+        const ServiceRequestRecord& current = found.front();
+        if (current.version != expected_version) {
+            return fail(ErrorCode::VersionConflict,
+                        "service request " + id + " is at version " +
+                            std::to_string(current.version));
+        }
+        if (!service_transition_allowed(current.status, status)) {
+            return fail(ErrorCode::ServiceTransitionInvalid,
+                        "a request " + current.status + " cannot become " + status);
+        }
+        KAPAL_PG_ASSIGN(updated_pk,
+                        w.exec("UPDATE service_requests SET status = $2, note = $3, version = "
+                               "$4, updated_at = $5, updated_by = $6 WHERE id = $1 RETURNING pk",
+                               PgParams()
+                                   .text(id)
+                                   .text(status)
+                                   .text(note)
+                                   .int64(expected_version + 1)
+                                   .int64(core::to_unix_ms(at))
+                                   .text(ctx.actor)));
+        KAPAL_TRY(add_request_event(
+            w, updated_pk.int64(0, 0), expected_version + 1, at, ctx.actor, status, note));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "service_request.update",
+                        current.person_id,
+                        "id=" + id + " status=" + status));
+        KAPAL_PG_ASSIGN(updated, requests_where(w, "id = $1", id));
+        KAPAL_TRY(tx.commit());
+        return std::move(updated.front());
+    }
+
+    Result<std::optional<ServiceRequestRecord>>
+    get_service_request(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(found, requests_where(*conn, "id = $1", id));
+        if (found.empty()) {
+            return std::optional<ServiceRequestRecord>();
+        }
+        return std::optional<ServiceRequestRecord>(std::move(found.front()));
+    }
+
+    Result<std::vector<ServiceRequestRecord>>
+    person_service_requests(const core::PersonId& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return requests_where(*conn, "person_id = $1", id.str(), true);
+    }
+
+    static Result<void> add_request_event(PgConnection& w,
+                                          std::int64_t request_pk,
+                                          std::int64_t version,
+                                          core::Timestamp at,
+                                          const std::string& actor,
+                                          const std::string& status,
+                                          const std::string& note) {
+        KAPAL_TRY(w.exec("INSERT INTO service_request_events (request_pk, version, at, actor, "
+                         "status, note) VALUES ($1, $2, $3, $4, $5, $6)",
+                         PgParams()
+                             .int64(request_pk)
+                             .int64(version)
+                             .int64(core::to_unix_ms(at))
+                             .text(actor)
+                             .text(status)
+                             .text(note)));
+        return {};
+    }
+
+    /// The requests matching `where` (with $1 = `arg`), each with its history, from one
+    /// statement (one snapshot); oldest first, or newest first with `newest_first`.
+    static Result<std::vector<ServiceRequestRecord>> requests_where(PgConnection& conn,
+                                                                    const std::string& where,
+                                                                    const std::string& arg,
+                                                                    bool newest_first = false) {
+        KAPAL_PG_ASSIGN(rows,
+                        conn.exec("WITH r AS (SELECT " KAPAL_PG_REQUEST_COLUMNS
+                                  " FROM service_requests WHERE " +
+                                      where +
+                                      ") SELECT r.*, e.version, e.at, e.actor, e.status, e.note "
+                                      "FROM r JOIN service_request_events e ON e.request_pk = "
+                                      "r.pk ORDER BY r.pk" +
+                                      (newest_first ? " DESC" : "") + ", e.version",
+                                  PgParams().text(arg)));
+        std::vector<ServiceRequestRecord> out;
+        std::int64_t last_pk = -1;
+        for (int i = 0; i < rows.rows(); ++i) {
+            if (rows.int64(i, 0) != last_pk) {
+                last_pk = rows.int64(i, 0);
+                ServiceRequestRecord r;
+                r.id = rows.text(i, 1);
+                r.person_id = rows.text(i, 2);
+                r.service_code = rows.text(i, 3);
+                r.kelurahan_code = rows.text(i, 4);
+                r.card_number = rows.text(i, 5);
+                r.status = rows.text(i, 6);
+                r.note = rows.text(i, 7);
+                r.version = rows.int64(i, 8);
+                r.created_at = core::from_unix_ms(rows.int64(i, 9));
+                r.created_by = rows.text(i, 10);
+                r.updated_at = core::from_unix_ms(rows.int64(i, 11));
+                r.updated_by = rows.text(i, 12);
+                out.push_back(std::move(r));
+            }
+            out.back().history.push_back(ServiceRequestEvent{rows.int64(i, 13),
+                                                             core::from_unix_ms(rows.int64(i, 14)),
+                                                             std::string(rows.text(i, 15)),
+                                                             std::string(rows.text(i, 16)),
+                                                             std::string(rows.text(i, 17))});
+        }
+        return out;
+    }
+
     Result<void> append_audit(const AuditEntry& entry) override {
         const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
         const WriteContext ctx{entry.actor, entry.source, at, ""};
@@ -2776,6 +3087,8 @@ const char* pg_transfer_order(TransferTable table) {
         return "key COLLATE \"C\"";
     case TransferTable::AuditLog:
         return "seq";
+    case TransferTable::ServiceRequestEvents:
+        return "request_pk, version";
     case TransferTable::Persons:
     case TransferTable::Users:
     case TransferTable::Sessions:
@@ -2783,6 +3096,8 @@ const char* pg_transfer_order(TransferTable table) {
     case TransferTable::HazardZones:
     case TransferTable::Facilities:
     case TransferTable::Cards:
+    case TransferTable::Services:
+    case TransferTable::ServiceRequests:
         break;
     }
     return "pk";
@@ -3000,7 +3315,9 @@ class PgStoreLoad final : public StoreLoad {
                                   "api_tokens",
                                   "hazard_zones",
                                   "facilities",
-                                  "cards"}) {
+                                  "cards",
+                                  "services",
+                                  "service_requests"}) {
             std::string sql = "SELECT setval(pg_get_serial_sequence('";
             sql += table;
             sql += "', 'pk'), max(pk)) FROM ";
@@ -3011,7 +3328,8 @@ class PgStoreLoad final : public StoreLoad {
             w_.run("UPDATE audit_counter SET seq = (SELECT coalesce(max(seq), 0) FROM audit_log)"));
         // Planner statistics now rather than when autovacuum gets to the new tables.
         KAPAL_TRY(w_.run("ANALYZE persons, person_versions, idempotency_keys, users, sessions, "
-                         "api_tokens, audit_log, hazard_zones, facilities, cards"));
+                         "api_tokens, audit_log, hazard_zones, facilities, cards, services, "
+                         "service_requests, service_request_events"));
         return tx_.commit();
     }
 

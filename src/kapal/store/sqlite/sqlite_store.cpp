@@ -262,6 +262,49 @@ CREATE INDEX cards_person ON cards(person_id, pk);
 CREATE INDEX cards_kelurahan ON cards(kelurahan_code, number);
 )sql";
 
+// v9: the services the card opens (an editable catalogue) and each person's requests for them,
+// with every step of a request.
+constexpr const char* kSchemaV9 = R"sql(
+CREATE TABLE services (
+    pk          INTEGER PRIMARY KEY,
+    code        TEXT    NOT NULL UNIQUE,
+    name        TEXT    NOT NULL,
+    name_en     TEXT    NOT NULL,
+    description TEXT    NOT NULL,
+    active      INTEGER NOT NULL,
+    position    INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    updated_by  TEXT    NOT NULL
+) STRICT;
+
+CREATE TABLE service_requests (
+    pk             INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    person_id      TEXT    NOT NULL,
+    service_code   TEXT    NOT NULL,
+    kelurahan_code TEXT    NOT NULL,
+    card_number    TEXT    NOT NULL,
+    status         TEXT    NOT NULL,
+    note           TEXT    NOT NULL,
+    version        INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    created_by     TEXT    NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    updated_by     TEXT    NOT NULL
+) STRICT;
+CREATE INDEX service_requests_person ON service_requests(person_id, pk);
+
+CREATE TABLE service_request_events (
+    request_pk INTEGER NOT NULL REFERENCES service_requests(pk),
+    version    INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    actor      TEXT    NOT NULL,
+    status     TEXT    NOT NULL,
+    note       TEXT    NOT NULL,
+    PRIMARY KEY (request_pk, version)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -271,6 +314,7 @@ constexpr std::array kMigrations = {
     Migration{6, kSchemaV6},
     Migration{7, kSchemaV7},
     Migration{8, kSchemaV8},
+    Migration{9, kSchemaV9},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -833,6 +877,10 @@ constexpr const char* kInsertAudit =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 // The last entry: its seq and hash, which the next entry chains to.
 constexpr const char* kLastAudit = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+
+#define KAPAL_SQL_REQUEST_COLUMNS                                                                  \
+    "pk, id, person_id, service_code, kelurahan_code, card_number, status, note, version, "        \
+    "created_at, created_by, updated_at, updated_by"
 
 #define KAPAL_SQL_CARD_COLUMNS                                                                     \
     "number, person_id, kelurahan_code, kid, credential, issued_at, expires_at, issued_by, "       \
@@ -2198,6 +2246,206 @@ class SqliteStore final : public Store {
         return out;
     }
 
+    // ---- the services the card opens ----------------------------------------------------------
+
+    Result<void> add_services(const std::vector<ServiceRecord>& services,
+                              const WriteContext& ctx) override {
+        for (const ServiceRecord& service : services) {
+            KAPAL_TRY(check_service(service));
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        for (const ServiceRecord& service : services) {
+            KAPAL_SQL_ASSIGN(insert,
+                             w.prepare("INSERT INTO services (code, name, name_en, description, "
+                                       "active, position, updated_at, updated_by) VALUES (?1, ?2, "
+                                       "?3, ?4, ?5, ?6, ?7, ?8)"));
+            bind_service(insert, service, at, ctx);
+            KAPAL_TRY(already_exists_as(insert.run(), "service code " + service.code));
+        }
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "service.add",
+                        "services",
+                        "count=" + std::to_string(services.size()) + reason_suffix(ctx)));
+        return tx.commit();
+    }
+
+    Result<void> update_service(const ServiceRecord& service, const WriteContext& ctx) override {
+        KAPAL_TRY(check_service(service));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(update,
+                         w.prepare("UPDATE services SET name = ?2, name_en = ?3, description = ?4, "
+                                   "active = ?5, position = ?6, updated_at = ?7, updated_by = ?8 "
+                                   "WHERE code = ?1"));
+        bind_service(update, service, at, ctx);
+        KAPAL_TRY(update.run());
+        if (sqlite3_changes(w.db()) == 0) {
+            return fail(ErrorCode::NotFound, "no service " + service.code);
+        }
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "service.update",
+                        service.code,
+                        std::string("active=") + (service.active ? "true" : "false") +
+                            reason_suffix(ctx)));
+        return tx.commit();
+    }
+
+    Result<std::vector<ServiceRecord>> list_services() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare("SELECT code, name, name_en, description, active, position, "
+                                       "updated_at, updated_by FROM services ORDER BY position, "
+                                       "code"));
+        std::vector<ServiceRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            ServiceRecord r;
+            r.code = stmt.text(0);
+            r.name = stmt.text(1);
+            r.name_en = stmt.text(2);
+            r.description = stmt.text(3);
+            r.active = stmt.int64(4) != 0;
+            r.position = stmt.int64(5);
+            r.updated_at = core::from_unix_ms(stmt.int64(6));
+            r.updated_by = stmt.text(7);
+            out.push_back(std::move(r));
+        }
+        stmt.reset();
+        return out;
+    }
+
+    Result<ServiceRequestRecord> create_service_request(const ServiceRequestRecord& request,
+                                                        const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        {
+            KAPAL_SQL_ASSIGN(person, w.prepare("SELECT 1 FROM persons WHERE id = ?1"));
+            person.bind(1, request.person_id);
+            KAPAL_SQL_ASSIGN(found, person.step());
+            if (!found) {
+                return fail(ErrorCode::NotFound, "no person with id " + request.person_id);
+            }
+        }
+        {
+            KAPAL_SQL_ASSIGN(service,
+                             w.prepare("SELECT 1 FROM services WHERE code = ?1 AND active = 1"));
+            service.bind(1, request.service_code);
+            KAPAL_SQL_ASSIGN(found, service.step());
+            if (!found) {
+                return fail(ErrorCode::ServiceUnknown,
+                            "no service \"" + request.service_code + "\" in the catalogue");
+            }
+        }
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO service_requests (id, person_id, service_code, "
+                                   "kelurahan_code, card_number, status, note, version, "
+                                   "created_at, created_by, updated_at, updated_by) VALUES (?1, "
+                                   "?2, ?3, ?4, ?5, 'diajukan', ?6, 1, ?7, ?8, ?7, ?8)"));
+        insert.bind(1, request.id);
+        insert.bind(2, request.person_id);
+        insert.bind(3, request.service_code);
+        insert.bind(4, request.kelurahan_code);
+        insert.bind(5, request.card_number);
+        insert.bind(6, request.note);
+        insert.bind(7, core::to_unix_ms(at));
+        insert.bind(8, ctx.actor);
+        KAPAL_TRY(already_exists_as(insert.run(), "service request id " + request.id));
+        const auto pk = sqlite3_last_insert_rowid(w.db());
+        KAPAL_TRY(add_request_event(w, pk, 1, at, ctx.actor, "diajukan", request.note));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "service_request.create",
+                        request.person_id,
+                        "id=" + request.id + " service=" + request.service_code +
+                            (request.card_number.empty() ? "" : " card=" + request.card_number)));
+        KAPAL_SQL_ASSIGN(created, request_where(w, "id = ?1", request.id));
+        KAPAL_TRY(tx.commit());
+        return std::move(created.front());
+    }
+
+    Result<ServiceRequestRecord> update_service_request(const std::string& id,
+                                                        std::int64_t expected_version,
+                                                        const std::string& status,
+                                                        const std::string& note,
+                                                        const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(found, request_where(w, "id = ?1", id));
+        if (found.empty()) {
+            return fail(ErrorCode::NotFound, "no service request " + id);
+        }
+        const ServiceRequestRecord& current = found.front();
+        if (current.version != expected_version) {
+            return fail(ErrorCode::VersionConflict,
+                        "service request " + id + " is at version " +
+                            std::to_string(current.version));
+        }
+        if (!service_transition_allowed(current.status, status)) {
+            return fail(ErrorCode::ServiceTransitionInvalid,
+                        "a request " + current.status + " cannot become " + status);
+        }
+        KAPAL_SQL_ASSIGN(update,
+                         w.prepare("UPDATE service_requests SET status = ?2, note = ?3, version = "
+                                   "?4, updated_at = ?5, updated_by = ?6 WHERE id = ?1"));
+        update.bind(1, id);
+        update.bind(2, status);
+        update.bind(3, note);
+        update.bind(4, expected_version + 1);
+        update.bind(5, core::to_unix_ms(at));
+        update.bind(6, ctx.actor);
+        KAPAL_TRY(update.run());
+        KAPAL_SQL_ASSIGN(pk_of, w.prepare("SELECT pk FROM service_requests WHERE id = ?1"));
+        pk_of.bind(1, id);
+        KAPAL_SQL_ASSIGN(has_pk, pk_of.step());
+        const std::int64_t pk = has_pk ? pk_of.int64(0) : 0;
+        pk_of.reset();
+        KAPAL_TRY(add_request_event(w, pk, expected_version + 1, at, ctx.actor, status, note));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "service_request.update",
+                        current.person_id,
+                        "id=" + id + " status=" + status));
+        KAPAL_SQL_ASSIGN(updated, request_where(w, "id = ?1", id));
+        KAPAL_TRY(tx.commit());
+        return std::move(updated.front());
+    }
+
+    Result<std::optional<ServiceRequestRecord>>
+    get_service_request(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        KAPAL_SQL_ASSIGN(found, request_where(*conn, "id = ?1", id));
+        if (found.empty()) {
+            return std::optional<ServiceRequestRecord>();
+        }
+        return std::optional<ServiceRequestRecord>(std::move(found.front()));
+    }
+
+    Result<std::vector<ServiceRequestRecord>>
+    person_service_requests(const core::PersonId& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        return request_where(*conn, "person_id = ?1 ORDER BY pk DESC", id.str());
+    }
+
     Result<void> append_audit(const AuditEntry& entry) override {
         const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
         const WriteContext ctx{entry.actor, entry.source, at, ""};
@@ -2795,6 +3043,95 @@ class SqliteStore final : public Store {
         return update.run();
     }
 
+    static void bind_service(Stmt& stmt,
+                             const ServiceRecord& service,
+                             core::Timestamp at,
+                             const WriteContext& ctx) {
+        stmt.bind(1, service.code);
+        stmt.bind(2, service.name);
+        stmt.bind(3, service.name_en);
+        stmt.bind(4, service.description);
+        stmt.bind(5, std::int64_t{service.active ? 1 : 0});
+        stmt.bind(6, service.position);
+        stmt.bind(7, core::to_unix_ms(at));
+        stmt.bind(8, ctx.actor);
+    }
+
+    static Result<void> add_request_event(Connection& w,
+                                          std::int64_t request_pk,
+                                          std::int64_t version,
+                                          core::Timestamp at,
+                                          const std::string& actor,
+                                          const std::string& status,
+                                          const std::string& note) {
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO service_request_events (request_pk, version, at, "
+                                   "actor, status, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+        insert.bind(1, request_pk);
+        insert.bind(2, version);
+        insert.bind(3, core::to_unix_ms(at));
+        insert.bind(4, actor);
+        insert.bind(5, status);
+        insert.bind(6, note);
+        return insert.run();
+    }
+
+    /// The requests matching `where` (with ?1 = `arg`), each with its history.
+    static Result<std::vector<ServiceRequestRecord>>
+    request_where(Connection& conn, const std::string& where, const std::string& arg) {
+        std::vector<std::pair<std::int64_t, ServiceRequestRecord>> found;
+        {
+            KAPAL_SQL_ASSIGN(stmt,
+                             conn.prepare("SELECT " KAPAL_SQL_REQUEST_COLUMNS
+                                          " FROM service_requests WHERE " +
+                                          where));
+            stmt.bind(1, arg);
+            for (;;) {
+                KAPAL_SQL_ASSIGN(row, stmt.step());
+                if (!row) {
+                    break;
+                }
+                ServiceRequestRecord r;
+                r.id = stmt.text(1);
+                r.person_id = stmt.text(2);
+                r.service_code = stmt.text(3);
+                r.kelurahan_code = stmt.text(4);
+                r.card_number = stmt.text(5);
+                r.status = stmt.text(6);
+                r.note = stmt.text(7);
+                r.version = stmt.int64(8);
+                r.created_at = core::from_unix_ms(stmt.int64(9));
+                r.created_by = stmt.text(10);
+                r.updated_at = core::from_unix_ms(stmt.int64(11));
+                r.updated_by = stmt.text(12);
+                found.emplace_back(stmt.int64(0), std::move(r));
+            }
+            stmt.reset();
+        }
+        std::vector<ServiceRequestRecord> out;
+        KAPAL_SQL_ASSIGN(events,
+                         conn.prepare("SELECT version, at, actor, status, note FROM "
+                                      "service_request_events WHERE request_pk = ?1 ORDER BY "
+                                      "version"));
+        for (auto& [pk, r] : found) {
+            events.bind(1, pk);
+            for (;;) {
+                KAPAL_SQL_ASSIGN(row, events.step());
+                if (!row) {
+                    break;
+                }
+                r.history.push_back(ServiceRequestEvent{events.int64(0),
+                                                        core::from_unix_ms(events.int64(1)),
+                                                        std::string(events.text(2)),
+                                                        std::string(events.text(3)),
+                                                        std::string(events.text(4))});
+            }
+            events.reset();
+            out.push_back(std::move(r));
+        }
+        return out;
+    }
+
     /// Sets the hash of every audit entry, in seq order (the v7 migration of older files).
     static Result<void> chain_audit_log(Connection& w) {
         std::vector<std::pair<std::int64_t, std::string>> hashes;
@@ -3223,6 +3560,8 @@ const char* transfer_order(TransferTable table) {
         return "key";
     case TransferTable::AuditLog:
         return "seq";
+    case TransferTable::ServiceRequestEvents:
+        return "request_pk, version";
     case TransferTable::Persons:
     case TransferTable::Users:
     case TransferTable::Sessions:
@@ -3230,6 +3569,8 @@ const char* transfer_order(TransferTable table) {
     case TransferTable::HazardZones:
     case TransferTable::Facilities:
     case TransferTable::Cards:
+    case TransferTable::Services:
+    case TransferTable::ServiceRequests:
         break;
     }
     return "pk";
