@@ -104,6 +104,10 @@ enum class ErrorCode {
     // the card: its number and the signed credential in its QR
     CardNumberInvalid,
     CredentialMalformed,
+    // card rendering and reading a QR code back from a picture
+    CardImageInvalid,
+    CardQrTooLarge,
+    CardQrNotFound,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.
