@@ -97,10 +97,9 @@ struct Grey {
 };
 
 // One page of a PDF rasterised by poppler's pdftoppm as a grey PGM.
-Grey rasterise(const std::string& pdf_path, int page, const std::string& out_prefix,
-              int dpi = 24) {
-    run("pdftoppm -r " + std::to_string(dpi) + " -gray -singlefile -f " + std::to_string(page) + " -l " +
-        std::to_string(page) + " '" + pdf_path + "' '" + out_prefix + "'");
+Grey rasterise(const std::string& pdf_path, int page, const std::string& out_prefix, int dpi = 24) {
+    run("pdftoppm -r " + std::to_string(dpi) + " -gray -singlefile -f " + std::to_string(page) +
+        " -l " + std::to_string(page) + " '" + pdf_path + "' '" + out_prefix + "'");
     std::ifstream in(out_prefix + ".pgm", std::ios::binary);
     Grey g;
     std::string magic;
