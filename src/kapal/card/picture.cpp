@@ -55,12 +55,13 @@ Result<Picture> decode_png(std::span<const std::uint8_t> bytes, std::string_view
     }
     const std::uint32_t width = read_be32(bytes.data() + 16);
     const std::uint32_t height = read_be32(bytes.data() + 20);
-    if (width == 0 || height == 0 || width > 100'000 || height > 100'000 ||
+    if (width == 0 || height == 0 || width > kMaxPictureSide || height > kMaxPictureSide ||
         std::int64_t{width} * std::int64_t{height} > kMaxPicturePixels) {
         return invalid(field,
                        "PNG of " + std::to_string(width) + " x " + std::to_string(height) +
                            " pixels; at most " + std::to_string(kMaxPicturePixels) +
-                           " pixels are accepted");
+                           " pixels and " + std::to_string(kMaxPictureSide) +
+                           " a side are accepted");
     }
     PngReader reader{bytes, 0};
     std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
@@ -125,8 +126,8 @@ Result<Picture> decode_jpeg(std::span<const std::uint8_t> bytes, std::string_vie
         }
         const int w = TJSCALED(width, factors[i]);
         const int h = TJSCALED(height, factors[i]);
-        if (std::int64_t{w} * h <= kMaxPicturePixels &&
-            std::int64_t{w} * h > std::int64_t{scaled_w} * scaled_h) {
+        if (std::int64_t{w} * h <= kMaxPicturePixels && w <= kMaxPictureSide &&
+            h <= kMaxPictureSide && std::int64_t{w} * h > std::int64_t{scaled_w} * scaled_h) {
             scaled_w = w;
             scaled_h = h;
         }

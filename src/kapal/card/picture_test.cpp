@@ -70,6 +70,15 @@ TEST(Picture, AHugeJpegIsDecodedAtAReducedScale) {
     EXPECT_LE(static_cast<std::int64_t>(picture->pixels.size()), kMaxPicturePixels);
 }
 
+TEST(Picture, AVeryWideJpegIsScaledWithinTheLongestSide) {
+    const auto jpeg = jpeg_of(40000, 16, 200, 200, 200);
+    ASSERT_FALSE(jpeg.empty());
+    const auto picture = decode_picture(jpeg, "photo");
+    ASSERT_TRUE(picture) << picture.error().message;
+    EXPECT_EQ(picture->width, 30000); // 3/4: 7/8 would be 35000, over Cairo's 32767
+    EXPECT_EQ(picture->height, 12);
+}
+
 TEST(Picture, AHugePngIsRefusedBeforeItIsDecoded) {
     // A valid signature and an IHDR claiming 20000 x 20000 pixels, and nothing else.
     std::vector<std::uint8_t> png = {0x89, 'P',  'N', 'G', '\r', '\n', 0x1a, '\n', 0,    0, 0,
@@ -80,6 +89,14 @@ TEST(Picture, AHugePngIsRefusedBeforeItIsDecoded) {
     EXPECT_EQ(picture.error().code, ErrorCode::CardImageInvalid);
     EXPECT_NE(picture.error().message.find("20000 x 20000"), std::string::npos)
         << picture.error().message;
+    // 40000 x 1 is few pixels but wider than any Cairo surface.
+    png[18] = 0x9c;
+    png[19] = 0x40;
+    png[22] = 0;
+    png[23] = 1;
+    const auto wide = decode_picture(png, "photo");
+    ASSERT_FALSE(wide);
+    EXPECT_NE(wide.error().message.find("40000 x 1"), std::string::npos) << wide.error().message;
 }
 
 TEST(Picture, RefusesWhatIsNotAWholePngOrJpeg) {
