@@ -264,8 +264,8 @@ class TextPainter {
         cairo_font_options_destroy(options);
     }
 
-    /// A layout of `text` at `pt` points, wrapped at `width_mm`. One context serves every
-    /// layout of a face: a context per layout made a sheet of 1,000 cards take twice as long.
+    /// A layout of `text` at `pt` points, wrapped at `width_mm`, in the one context of the
+    /// face.
     LayoutPtr
     layout(const std::string& text, const TextStyle& style, double pt, double width_mm) const {
         LayoutPtr layout(pango_layout_new(context_.get()));
