@@ -4,6 +4,7 @@
 #include <turbojpeg.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -11,10 +12,10 @@
 namespace kapal::card {
 namespace {
 
-constexpr std::uint8_t kPngSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+constexpr std::array<std::uint8_t, 8> kPngSignature = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
 bool is_png(std::span<const std::uint8_t> b) {
-    return b.size() >= 8 && std::memcmp(b.data(), kPngSignature, 8) == 0;
+    return b.size() >= 8 && std::memcmp(b.data(), kPngSignature.data(), kPngSignature.size()) == 0;
 }
 
 bool is_jpeg(std::span<const std::uint8_t> b) {
@@ -92,7 +93,7 @@ Result<Picture> decode_png(std::span<const std::uint8_t> bytes, std::string_view
     }
     if (format == CAIRO_FORMAT_RGB24) {
         for (auto& p : picture.pixels) {
-            p |= 0xff000000u;
+            p |= 0xff000000U;
         }
     }
     return picture;
@@ -154,7 +155,7 @@ Result<Picture> decode_jpeg(std::span<const std::uint8_t> bytes, std::string_vie
     Picture picture{scaled_w, scaled_h, {}};
     picture.pixels.resize(static_cast<std::size_t>(scaled_w) * static_cast<std::size_t>(scaled_h));
     for (std::size_t i = 0; i < picture.pixels.size(); ++i) {
-        picture.pixels[i] = 0xff000000u | (std::uint32_t{rgb[3 * i]} << 16) |
+        picture.pixels[i] = 0xff000000U | (std::uint32_t{rgb[3 * i]} << 16) |
                             (std::uint32_t{rgb[3 * i + 1]} << 8) | std::uint32_t{rgb[3 * i + 2]};
     }
     return picture;

@@ -41,9 +41,9 @@ TEST(Picture, DecodesAPngPixelForPixel) {
     ASSERT_TRUE(picture) << picture.error().message;
     EXPECT_EQ(picture->width, 3);
     EXPECT_EQ(picture->height, 2);
-    ASSERT_EQ(picture->pixels.size(), 6u);
-    EXPECT_EQ(picture->pixels[0], 0xffff0000u);
-    EXPECT_EQ(picture->pixels[5], 0xff0000ffu);
+    ASSERT_EQ(picture->pixels.size(), 6U);
+    EXPECT_EQ(picture->pixels[0], 0xffff0000U);
+    EXPECT_EQ(picture->pixels[5], 0xff0000ffU);
 }
 
 TEST(Picture, DecodesAJpeg) {
@@ -54,7 +54,7 @@ TEST(Picture, DecodesAJpeg) {
     EXPECT_EQ(picture->width, 64);
     EXPECT_EQ(picture->height, 48);
     const std::uint32_t p = picture->pixels[64 * 24 + 32];
-    EXPECT_EQ(p >> 24, 0xffu);
+    EXPECT_EQ(p >> 24, 0xffU);
     EXPECT_NEAR(static_cast<int>((p >> 16) & 0xff), 20, 6);
     EXPECT_NEAR(static_cast<int>((p >> 8) & 0xff), 200, 6);
     EXPECT_NEAR(static_cast<int>(p & 0xff), 40, 6);
@@ -112,7 +112,7 @@ TEST(Picture, RefusesWhatIsNotAWholePngOrJpeg) {
         const auto picture = decode_picture(cases[i], "image");
         ASSERT_FALSE(picture) << i;
         EXPECT_EQ(picture.error().code, ErrorCode::CardImageInvalid) << i;
-        ASSERT_EQ(picture.error().fields.size(), 1u) << i;
+        ASSERT_EQ(picture.error().fields.size(), 1U) << i;
         EXPECT_EQ(picture.error().fields[0].field, "image");
         EXPECT_FALSE(picture.error().fields[0].detail.empty()) << i;
     }

@@ -22,7 +22,7 @@ Result<std::string> decode_qr(const Picture& picture) {
         const std::uint32_t p = picture.pixels[i];
         const unsigned alpha = p >> 24;
         const unsigned lum = ZXing::RGBToLum((p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff);
-        grey[i] = static_cast<std::uint8_t>(std::min(255u, lum + (255u - alpha)));
+        grey[i] = static_cast<std::uint8_t>(std::min(255U, lum + (255U - alpha)));
     }
     const ZXing::ImageView view(
         grey.data(), picture.width, picture.height, ZXing::ImageFormat::Lum);

@@ -102,7 +102,7 @@ TEST_F(QrDecode, SaysSoWhenThePictureHoldsNoQrCode) {
     const auto text = decode_qr(*back);
     ASSERT_FALSE(text);
     EXPECT_EQ(text.error().code, ErrorCode::CardQrNotFound);
-    ASSERT_EQ(text.error().fields.size(), 1u);
+    ASSERT_EQ(text.error().fields.size(), 1U);
     EXPECT_EQ(text.error().fields[0].field, "image");
     EXPECT_NE(text.error().message.find("1011 x 638"), std::string::npos);
 }

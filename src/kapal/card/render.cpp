@@ -300,7 +300,9 @@ class TextPainter {
     /// `text` fits `box`; nullopt when not even the smallest does.
     std::optional<double>
     fit_size(const std::string& text, const Box& box, const TextStyle& style) const {
-        for (double pt = style.max_pt; pt >= style.min_pt - 1e-9; pt -= 0.25) {
+        const int steps = static_cast<int>(std::lround((style.max_pt - style.min_pt) * 4));
+        for (int step = 0; step <= steps; ++step) {
+            const double pt = style.max_pt - 0.25 * step;
             if (fits(layout(text, style, pt, box.w).get(), box, style.max_lines)) {
                 return pt;
             }
@@ -342,7 +344,7 @@ class TextPainter {
         set_colour(cr_, style.colour);
         cairo_move_to(cr_, box.x, top);
         pango_cairo_show_layout(cr_, laid.get());
-        if (placements_) {
+        if (placements_ != nullptr) {
             placements_->push_back(TextPlacement{role,
                                                  box.x,
                                                  box.y,
@@ -562,7 +564,7 @@ void draw_qr(cairo_t* cr, const QRcode& qr, const Box& box) {
     // of dark modules in a row is one rectangle: a third of the rectangles, and a PDF of
     // 1,000 cards spends most of its time printing their coordinates and compressing them.
     for (int row = 0; row < qr.width; ++row) {
-        const unsigned char* modules_of_row = qr.data + row * qr.width;
+        const unsigned char* modules_of_row = qr.data + static_cast<std::ptrdiff_t>(row) * qr.width;
         for (int col = 0; col < qr.width;) {
             if ((modules_of_row[col] & 1) == 0) {
                 ++col;
@@ -665,8 +667,10 @@ void draw_front(cairo_t* cr, const PreparedFace& p, std::vector<TextPlacement>* 
                               .value_or(word.min_pt));
         }
         for (std::size_t i = 0; i < f.categories.size() && i < 6; ++i) {
-            const double x = 3.5 + static_cast<double>(i % 3) * (kChipW + kGap);
-            const double y = 39.7 + static_cast<double>(i / 3) * (kRowH + 0.7);
+            const std::size_t row = i / 3;
+            const std::size_t col = i % 3;
+            const double x = 3.5 + static_cast<double>(col) * (kChipW + kGap);
+            const double y = 39.7 + static_cast<double>(row) * (kRowH + 0.7);
             draw_pictogram(cr, f.categories[i], x, y, kRowH);
             text.draw("category",
                       std::string(category_label(f.categories[i])),
@@ -888,7 +892,7 @@ draw_to_png(const CardFace& face, CardSide side, std::vector<std::uint8_t>* png)
                     std::string("Cairo could not draw the card: ") +
                         cairo_status_to_string(cairo_status(cr.get())));
     }
-    if (png) {
+    if (png != nullptr) {
         cairo_surface_flush(surface.get());
         if (cairo_surface_write_to_png_stream(surface.get(), append_bytes, png) !=
             CAIRO_STATUS_SUCCESS) {

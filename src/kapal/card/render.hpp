@@ -61,9 +61,11 @@ enum class CardSide { Front, Back };
 /// "Rungu", "Wicara".
 std::string_view category_label(core::Category category);
 
-/// One face as a PNG of exactly kCardWidthPx x kCardHeightPx (300 dpi). CardImageInvalid
-/// for a photo that is not a readable JPEG or PNG; CardQrTooLarge or InvalidArgument (a
-/// character outside the QR alphanumeric set) for the QR text.
+/// One face as a PNG of exactly kCardWidthPx x kCardHeightPx (300 dpi). Front only:
+/// CardImageInvalid for a photo that is not a readable JPEG or PNG, CardQrTooLarge or
+/// InvalidArgument (empty, or a character outside the QR alphanumeric set) for the QR text
+/// (the back uses neither and does not check them). Both: InvalidArgument for text that is
+/// not UTF-8. Each error has one field issue naming the CardFace field.
 Result<std::vector<std::uint8_t>> render_card_png(const CardFace& face, CardSide side);
 
 /// Both faces as a two-page PDF (front, back), each page ID-1 size in points

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <pango/pangocairo.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -29,7 +30,7 @@ std::uint32_t png_u32(const std::vector<std::uint8_t>& png, std::size_t at) {
 }
 
 std::string write_temp(const std::vector<std::uint8_t>& bytes, const std::string& name) {
-    const std::string path = ::testing::TempDir() + name;
+    std::string path = ::testing::TempDir() + name;
     std::ofstream(path, std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()),
                static_cast<std::streamsize>(bytes.size()));
@@ -42,10 +43,10 @@ std::string run(const std::string& command) {
     if (pipe == nullptr) {
         return out;
     }
-    char buffer[4096];
+    std::array<char, 4096> buffer{};
     std::size_t n = 0;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) {
-        out.append(buffer, n);
+    while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+        out.append(buffer.data(), n);
     }
     pclose(pipe);
     return out;
@@ -88,11 +89,12 @@ struct Grey {
         int n = 0;
         for (int y = static_cast<int>(y_mm * k); y < static_cast<int>((y_mm + h_mm) * k); ++y) {
             for (int x = static_cast<int>(x_mm * k); x < static_cast<int>((x_mm + w_mm) * k); ++x) {
-                sum += 255 - pixels[static_cast<std::size_t>(y * width + x)];
+                sum += 255 - pixels[static_cast<std::size_t>(y) * static_cast<std::size_t>(width) +
+                                    static_cast<std::size_t>(x)];
                 ++n;
             }
         }
-        return n ? sum / n : 0;
+        return n > 0 ? sum / n : 0;
     }
 };
 
@@ -109,7 +111,7 @@ Grey rasterise(const std::string& pdf_path, int page, const std::string& out_pre
     if (magic != "P5" || g.width <= 0 || g.height <= 0) {
         return {};
     }
-    g.pixels.resize(static_cast<std::size_t>(g.width * g.height));
+    g.pixels.resize(static_cast<std::size_t>(g.width) * static_cast<std::size_t>(g.height));
     in.read(reinterpret_cast<char*>(g.pixels.data()),
             static_cast<std::streamsize>(g.pixels.size()));
     return g;
@@ -141,10 +143,10 @@ TEST(CardRender, FrontAndBackPngsAreId1At300Dpi) {
     for (const auto side : {CardSide::Front, CardSide::Back}) {
         const auto png = render_card_png(face, side);
         ASSERT_TRUE(png) << png.error().message;
-        ASSERT_GT(png->size(), 24u);
+        ASSERT_GT(png->size(), 24U);
         EXPECT_EQ(std::string(png->begin() + 12, png->begin() + 16), "IHDR");
-        EXPECT_EQ(png_u32(*png, 16), 1011u);
-        EXPECT_EQ(png_u32(*png, 20), 638u);
+        EXPECT_EQ(png_u32(*png, 16), 1011U);
+        EXPECT_EQ(png_u32(*png, 20), 638U);
         // Cairo reads it back as the same size.
         const auto surface = fixture::read_png(*png);
         ASSERT_EQ(cairo_surface_status(surface.get()), CAIRO_STATUS_SUCCESS);
@@ -160,7 +162,7 @@ TEST(CardRender, CardPdfHasAFrontAndABackPageOfId1SizeInPoints) {
     ASSERT_TRUE(pdf) << pdf.error().message;
     const auto info = pdf_info(*pdf, "card.pdf");
     EXPECT_EQ(info.pages, 2);
-    ASSERT_EQ(info.sizes_pt.size(), 2u);
+    ASSERT_EQ(info.sizes_pt.size(), 2U);
     for (const auto& [w, h] : info.sizes_pt) {
         EXPECT_NEAR(w, 85.60 * kPointsPerMm, 0.01); // 242.65 pt
         EXPECT_NEAR(h, 53.98 * kPointsPerMm, 0.01); // 153.01 pt
@@ -176,7 +178,7 @@ TEST(CardRender, CardPdfHasAFrontAndABackPageOfId1SizeInPoints) {
 
 TEST(CardRender, SheetHasTwoA4PagesPerTenCards) {
     const auto one = fixture::face();
-    for (const std::size_t n : {1u, 10u, 11u, 23u}) {
+    for (const std::size_t n : {1U, 10U, 11U, 23U}) {
         const std::vector<CardFace> faces(n, one);
         const auto pdf = render_card_sheet_pdf(faces);
         ASSERT_TRUE(pdf) << pdf.error().message;
@@ -241,7 +243,7 @@ TEST(CardRender, SheetErrorNamesTheCard) {
     const auto pdf = render_card_sheet_pdf(faces);
     ASSERT_FALSE(pdf);
     EXPECT_EQ(pdf.error().code, ErrorCode::CardImageInvalid);
-    ASSERT_EQ(pdf.error().fields.size(), 1u);
+    ASSERT_EQ(pdf.error().fields.size(), 1U);
     EXPECT_EQ(pdf.error().fields[0].field, "cards[11].photo");
     EXPECT_NE(pdf.error().message.find("card 11"), std::string::npos);
 }
@@ -271,7 +273,8 @@ TEST(CardRender, SignRenderScanVerifyRoundTrip) {
 
 TEST(CardRender, RoundTripForRandomPersons) {
     unsigned seed = 20261128;
-    if (const char* env = std::getenv("KAPAL_TEST_SEED")) {
+    // Tests run one per process (gtest_discover_tests): nothing else reads the environment.
+    if (const char* env = std::getenv("KAPAL_TEST_SEED")) { // NOLINT(concurrency-mt-unsafe)
         seed = static_cast<unsigned>(std::strtoul(env, nullptr, 10));
     }
     std::cout << "[ seed ] KAPAL_TEST_SEED=" << seed << "\n";
@@ -316,7 +319,7 @@ TEST(CardRender, RoundTripForRandomPersons) {
         if (person.categories.empty()) {
             person.categories.push_back(core::kAllCategories[rng() % 6]);
         }
-        person.sex = rng() % 2 ? core::Sex::Male : core::Sex::Female;
+        person.sex = rng() % 2 == 0 ? core::Sex::Male : core::Sex::Female;
         const auto credential =
             fixture::credential(person, 1 + static_cast<std::uint32_t>(rng() % 9'000'000));
         const auto encoded = encode_credential(credential, key);
@@ -338,7 +341,7 @@ TEST(CardRender, EveryTextBlockOfBothFacesStaysInsideItsBox) {
     for (const auto side : {CardSide::Front, CardSide::Back}) {
         const auto layout = layout_card(fixture::face(), side);
         ASSERT_TRUE(layout) << layout.error().message;
-        EXPECT_GE(layout->size(), 8u);
+        EXPECT_GE(layout->size(), 8U);
         for (const auto& t : *layout) {
             expect_inside_its_box(t);
             EXPECT_FALSE(t.ellipsized) << t.role;
@@ -387,7 +390,7 @@ TEST(CardRender, ALongNameShrinksAndWrapsButStaysInItsBox) {
     int ink = 0;
     for (int y = px(12); y < px(37); ++y) {
         for (int x = px(55.2); x < px(56.8); ++x) {
-            ink += fixture::pixel(image.get(), x, y) != 0xffffff;
+            ink += fixture::pixel(image.get(), x, y) != 0xffffff ? 1 : 0;
         }
     }
     EXPECT_EQ(ink, 0);
@@ -419,7 +422,7 @@ TEST(CardRender, AllSixCategoriesShowAsWordsInsideTheirChipsAtOneSize) {
             words.push_back(&t);
         }
     }
-    ASSERT_EQ(words.size(), 6u);
+    ASSERT_EQ(words.size(), 6U);
     for (const auto* w : words) {
         expect_inside_its_box(*w);
         EXPECT_FALSE(w->ellipsized);
@@ -441,8 +444,10 @@ TEST(CardRender, ThePictogramCarriesTheCategoryNotOnlyItsColour) {
     constexpr double kChipW = (51.5 - 2 * 0.7) / 3;
     std::vector<std::vector<int>> tiles;
     for (int i = 0; i < 6; ++i) {
-        const double x = 3.5 + (i % 3) * (kChipW + 0.7);
-        const double y = 39.7 + (i / 3) * (5.4 + 0.7);
+        const int row = i / 3;
+        const int col = i % 3;
+        const double x = 3.5 + col * (kChipW + 0.7);
+        const double y = 39.7 + row * (5.4 + 0.7);
         // Threshold each pixel at its tile's mean grey: the shape, whatever the colour.
         std::vector<int> grey;
         for (int yy = px(y) + 2; yy < px(y + 5.4) - 2; ++yy) {
@@ -472,7 +477,7 @@ TEST(CardRender, ThePictogramCarriesTheCategoryNotOnlyItsColour) {
             ASSERT_EQ(tiles[a].size(), tiles[b].size());
             int differ = 0;
             for (std::size_t k = 0; k < tiles[a].size(); ++k) {
-                differ += tiles[a][k] != tiles[b][k];
+                differ += tiles[a][k] != tiles[b][k] ? 1 : 0;
             }
             EXPECT_GT(differ, static_cast<int>(tiles[a].size()) / 20) << a << " vs " << b;
         }
@@ -512,7 +517,7 @@ TEST(CardRender, WithoutAPhotoASilhouetteIsDrawn) {
     // The photo box (3.5-22.5 x 12.3-36.3 mm): a light background with a darker head.
     const auto corner = fixture::pixel(image.get(), px(5), px(14));
     const auto head = fixture::pixel(image.get(), px(13), px(12.3 + 24 * 0.38));
-    EXPECT_NE(corner, 0xffffffu);
+    EXPECT_NE(corner, 0xffffffU);
     EXPECT_NE(head, corner);
     EXPECT_LT(head & 0xff, corner & 0xff); // darker
 }
@@ -534,8 +539,8 @@ TEST(CardRender, APngPhotoFillsThePhotoBox) {
     const auto image = fixture::read_png(*png);
     for (const auto& [x, y] : {std::pair{5.0, 14.0}, {13.0, 24.0}, {21.0, 35.0}}) {
         const auto p = fixture::pixel(image.get(), px(x), px(y));
-        EXPECT_GT(p >> 16, 0xb0u) << x << "," << y;
-        EXPECT_LT((p >> 8) & 0xff, 0x30u) << x << "," << y;
+        EXPECT_GT(p >> 16, 0xb0U) << x << "," << y;
+        EXPECT_LT((p >> 8) & 0xff, 0x30U) << x << "," << y;
     }
 }
 
@@ -551,7 +556,7 @@ TEST(CardRender, ACorruptPhotoIsRefusedWithAClearError) {
         const auto png = render_card_png(face, CardSide::Front);
         ASSERT_FALSE(png) << i;
         EXPECT_EQ(png.error().code, ErrorCode::CardImageInvalid);
-        ASSERT_EQ(png.error().fields.size(), 1u);
+        ASSERT_EQ(png.error().fields.size(), 1U);
         EXPECT_EQ(png.error().fields[0].field, "photo");
         EXPECT_FALSE(png.error().fields[0].detail.empty());
         // The PDF refuses it the same way.
@@ -573,12 +578,12 @@ TEST(CardRender, ACorruptPhotoIsRefusedWithAClearError) {
 
 TEST(CardRender, QrTextTooLongForTheCardIsRefused) {
     auto face = fixture::face();
-    for (const std::size_t n : {2500u, 9000u}) { // version 35 at level M; no version at all
+    for (const std::size_t n : {2500U, 9000U}) { // version 35 at level M; no version at all
         face.qr_text = std::string(n, 'A');
         const auto png = render_card_png(face, CardSide::Front);
         ASSERT_FALSE(png) << n;
         EXPECT_EQ(png.error().code, ErrorCode::CardQrTooLarge) << png.error().message;
-        ASSERT_EQ(png.error().fields.size(), 1u);
+        ASSERT_EQ(png.error().fields.size(), 1U);
         EXPECT_EQ(png.error().fields[0].field, "qr_text");
     }
     // Near the largest that still fits is printed (version 20 at M holds 970 alphanumerics).
@@ -603,7 +608,7 @@ TEST(CardRender, TextThatIsNotUtf8IsRefusedNamingTheField) {
     const auto png = render_card_png(face, CardSide::Front);
     ASSERT_FALSE(png);
     EXPECT_EQ(png.error().code, ErrorCode::InvalidArgument);
-    ASSERT_EQ(png.error().fields.size(), 1u);
+    ASSERT_EQ(png.error().fields.size(), 1U);
     EXPECT_EQ(png.error().fields[0].field, "full_name");
 }
 

@@ -19,7 +19,7 @@ namespace kapal::card::fixture {
 
 /// 2026-11-28T00:00:00Z: the fixed issue instant; cards run five 365-day years.
 inline constexpr std::int64_t kIssuedAt = 1795824000;
-inline constexpr std::int64_t kExpiresAt = kIssuedAt + 5 * 365 * 86400;
+inline constexpr std::int64_t kExpiresAt = kIssuedAt + std::int64_t{5} * 365 * 86400;
 
 /// A fixed test signing key.
 inline CardKey key() {
@@ -139,8 +139,8 @@ inline std::uint32_t pixel(cairo_surface_t* s, int x, int y) {
     const unsigned char* row = cairo_image_surface_get_data(s) +
                                static_cast<std::ptrdiff_t>(y) * cairo_image_surface_get_stride(s);
     std::uint32_t p = 0;
-    std::memcpy(&p, row + 4 * x, 4);
-    return p & 0xffffffu;
+    std::memcpy(&p, row + static_cast<std::ptrdiff_t>(4) * x, 4);
+    return p & 0xffffffU;
 }
 
 /// Millimetres on the card to PNG pixels at 300 dpi.
