@@ -12,6 +12,9 @@ packages=(
   libcairo2-dev fonts-dejavu-core
   # the card credential: CBOR (libcbor) and QR codes (libqrencode)
   libcbor-dev libqrencode-dev
+  # rendering cards: text with Pango in DejaVu Sans Condensed (fonts-dejavu-extra), JPEG
+  # photos (TurboJPEG), and reading a QR code back from a picture (zxing-cpp)
+  libpango1.0-dev fonts-dejavu-extra libturbojpeg0-dev libzxing-dev
   # tests: certificates for the TLS test, sqlite3 for checking stores by hand, and the
   # PostgreSQL 15 + PostGIS 3 server the postgres store tests start (scripts/test-postgres.sh;
   # pg_trgm ships in postgresql-15 itself, postgresql-contrib only depends on it)

@@ -111,6 +111,10 @@ enum class ErrorCode {
     // the services the card opens
     ServiceUnknown,
     ServiceTransitionInvalid,
+    // card rendering and reading a QR code back from a picture
+    CardImageInvalid,
+    CardQrTooLarge,
+    CardQrNotFound,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.
