@@ -54,15 +54,67 @@ export const categories: Category[] = [
 export const severities = ['ringan', 'sedang', 'berat'] as const;
 export const statuses = ['aktif', 'pindah', 'meninggal', 'nonaktif'] as const;
 
+export const wgDomains = [
+  'seeing',
+  'hearing',
+  'walking',
+  'cognition',
+  'self_care',
+  'communication',
+] as const;
+export const assistiveDevices = [
+  'kursi_roda',
+  'kruk',
+  'tongkat',
+  'tongkat_netra',
+  'walker',
+  'kaki_palsu',
+  'tangan_palsu',
+  'alat_bantu_dengar',
+  'kacamata',
+  'braille',
+  'alat_bantu_lainnya',
+  'popok',
+] as const;
+export const therapies = [
+  'fisioterapi',
+  'terapi_wicara',
+  'terapi_okupasi',
+  'psikoterapi',
+  'terapi_perilaku',
+  'rehabilitasi_sosial',
+] as const;
+export const onsets = ['sejak_lahir', 'didapat'] as const;
+export const causes = [
+  'bawaan',
+  'penyakit',
+  'kecelakaan',
+  'bencana',
+  'konflik',
+  'lainnya',
+] as const;
+export const consentPurposes = [
+  'registration',
+  'social_assistance',
+  'card',
+  'data_sharing',
+  'contact',
+] as const;
+
+/// A person as GET /api/v1/persons/{id} answers it (src/kapal/http/person_json.cpp).
 export interface Person {
   id: string;
   version: number;
+  created_at: string;
+  updated_at: string;
+  created_by: string;
+  updated_by: string;
   full_name: string;
   sex: 'L' | 'P';
   birth_place: string;
   birth_date: string;
   nik_masked: string;
-  kk_masked: string;
+  kk_masked: string | null;
   phone: string;
   address: { street: string; rt: string; rw: string; kelurahan_code: string };
   kecamatan_code: string;
@@ -70,14 +122,31 @@ export interface Person {
   categories: Category[];
   disability_subtype: string;
   severity: string | null;
+  wgss: Partial<Record<(typeof wgDomains)[number], number | null>>;
+  onset: string | null;
+  onset_year: number | null;
+  cause: string | null;
+  cause_note: string;
   assistive_devices: string[];
   therapies: string[];
+  needs_note: string;
   caregiver: { name: string; phone: string; relationship: string } | null;
   dtks: boolean;
+  dtks_id: string;
+  account: {
+    kind: 'bank' | 'ewallet';
+    provider: string;
+    number_masked: string;
+    holder_name: string;
+  } | null;
+  photo_id: string;
+  documents: { id: string; kind: string; name: string }[];
+  consent: { given: boolean; date: string | null; given_by: string; purposes: string[] };
   status: string;
   status_date: string | null;
-  updated_at: string;
-  updated_by: string;
+  status_reason: string;
+  confirmed_warnings: string[];
+  warning_reason: string;
 }
 
 export interface PersonVersion extends Person {
@@ -151,11 +220,19 @@ export function url(path: string, query: Query = {}): string {
 async function request<T>(
   method: string,
   path: string,
-  options: { query?: Query; body?: unknown; signal?: AbortSignal; quiet401?: boolean } = {},
+  options: {
+    query?: Query;
+    body?: unknown;
+    signal?: AbortSignal;
+    quiet401?: boolean;
+    headers?: Record<string, string>;
+    onResponse?: (response: Response) => void;
+  } = {},
 ): Promise<T> {
   const headers: Record<string, string> = {
     Accept: 'application/json',
     'Accept-Language': languageTag(),
+    ...options.headers,
   };
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -178,6 +255,7 @@ async function request<T>(
     }
     throw new ApiError(0, 'network', '');
   }
+  options.onResponse?.(response);
   if (response.status === 204) {
     return undefined as T;
   }
@@ -294,5 +372,20 @@ export const api = {
   },
   hazards(): Promise<FeatureCollection<HazardProperties>> {
     return request('GET', '/api/v1/hazards');
+  },
+  /// Registers a person; the same `idempotencyKey` sent again (a retry after a dropped
+  /// connection) answers the first result instead of registering twice.
+  createPerson(body: unknown, idempotencyKey: string): Promise<Person> {
+    return request('POST', '/api/v1/persons', {
+      body,
+      headers: { 'Idempotency-Key': idempotencyKey },
+    });
+  },
+  /// Replaces a person's content if it is still at `version` (else 412 `precondition_failed`).
+  updatePerson(id: string, version: number, body: unknown): Promise<Person> {
+    return request('PUT', `/api/v1/persons/${encodeURIComponent(id)}`, {
+      body,
+      headers: { 'If-Match': `"${version}"` },
+    });
   },
 };
