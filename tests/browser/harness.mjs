@@ -48,8 +48,9 @@ export class Harness {
     this.consoleErrors = [];
     this.foreignRequests = [];
     this.passwords = {};
-    /// Set while a test provokes a 401 on purpose (an ended session, a wrong password).
-    this.expect401 = false;
+    /// Set while a test provokes a refusal on purpose (an ended session, a wrong password, a
+    /// disabled account signing in): 401 and 403 answers are expected then.
+    this.expectRefusal = false;
   }
 
   run(args) {
@@ -161,8 +162,8 @@ export class Harness {
       // what a test provokes on purpose, and the answers a form turns into messages at its
       // fields (422), its conflict view (412) or its offline notice.
       if (
-        (/status of 401/.test(text) &&
-          (/\/api\/v1\/auth\/(me|login)$/.test(where) || this.expect401)) ||
+        (/status of 401/.test(text) && /\/api\/v1\/auth\/(me|login)$/.test(where)) ||
+        (/status of 40[13]/.test(text) && this.expectRefusal) ||
         (/status of (412|422)/.test(text) && /\/api\/v1\//.test(where)) ||
         (/ERR_INTERNET_DISCONNECTED/.test(text) && this.expectOffline)
       ) {
@@ -171,6 +172,15 @@ export class Harness {
       this.consoleErrors.push(`${page.url()}: ${text} (${where})`);
     });
     page.on('pageerror', (error) => this.consoleErrors.push(`${page.url()}: ${error.message}`));
+  }
+
+  /// How many persons a name search finds (as the page's user).
+  async countPersons(page, q) {
+    return page.evaluate(
+      async (name) =>
+        (await (await fetch(`/api/v1/persons?q=${encodeURIComponent(name)}`)).json()).items.length,
+      q,
+    );
   }
 
   async login(page, username = 'admin') {

@@ -1,9 +1,12 @@
-// Browser tests of the pages that write (issue 6, second part): Tambah/Ubah with its
-// never-lose-input draft and the edit conflict. A `kapal serve` on demo data of its own
+// Browser tests of the pages of issue 6's second part: Tambah/Ubah with its never-lose-input
+// draft and the edit conflict, Impor, Dasbor and Pengguna. A `kapal serve` on demo data of its own
 // (harness.mjs); screenshots and the server log go to $KAPAL_BROWSER_ARTIFACTS.
 //
 //   KAPAL_BIN=build/kapal node --test tests/browser/pages.test.mjs
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
@@ -16,13 +19,15 @@ const gpsFix = { latitude: 0.13345, longitude: 117.48345, accuracy: 8 };
 const nik = '6474015705900007';
 const name = 'Rahmawati Uji Peramban';
 
+before(async () => harness.start(), { timeout: 60000 });
+after(async () => harness.stop('server-pages.log'));
+
 describe('Tambah/Ubah', { timeout: 240000 }, () => {
   let context;
   let page;
   let personId;
 
   before(async () => {
-    await harness.start();
     context = await harness.newContext(desktop, {
       geolocation: gpsFix,
       permissions: ['geolocation'],
@@ -31,10 +36,7 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
     await harness.login(page);
   });
 
-  after(async () => {
-    await context?.close();
-    await harness.stop('server-pages.log');
-  });
+  after(async () => context?.close());
 
   it('shows the API validation errors at their fields, in Indonesian and in English', async () => {
     await page
@@ -287,7 +289,308 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
     }
     await phoneContext.close();
   });
+});
 
+describe('Impor', { timeout: 120000 }, () => {
+  let context;
+  let page;
+  const file = path.join(os.tmpdir(), `impor-uji-${process.pid}.csv`);
+
+  before(async () => {
+    // Two good rows of Lok Tuan and one whose date of birth does not exist.
+    fs.writeFileSync(
+      file,
+      'NIK,Nama Lengkap,Jenis Kelamin,Tanggal Lahir,Kelurahan,Ragam\n' +
+        '6474011503850001,Ahmad Impor Peramban,L,15/03/1985,Lok Tuan,fisik\n' +
+        '6474014703850002,Siti Impor Peramban,P,07/03/1985,Lok Tuan,"netra, rungu"\n' +
+        '6474013102900001,Tanggal Salah,L,31/02/1990,Lok Tuan,fisik\n',
+    );
+    context = await harness.newContext(desktop);
+    page = await context.newPage();
+    await harness.login(page);
+  });
+  after(async () => {
+    await context?.close();
+    fs.rmSync(file, { force: true });
+  });
+
+  it('downloads the template, checks a file with a bad row, imports it and gives the rejects', async () => {
+    await page
+      .getByRole('navigation', { name: 'Menu utama' })
+      .getByRole('link', { name: 'Impor' })
+      .click();
+    await page.waitForURL(/\/impor$/);
+    const [template] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Template CSV' }).click(),
+    ]);
+    assert.equal(template.suggestedFilename(), 'template-penyandang-disabilitas.csv');
+    assert.match(fs.readFileSync(await template.path(), 'utf8'), /NIK.*Nama Lengkap/);
+    await axe(page, 'impor');
+
+    // Checking without a file says so at the field.
+    await page.getByRole('button', { name: 'Periksa (uji coba)' }).click();
+    assert.equal(await page.locator('#import-file-error').innerText(), 'Pilih berkas dulu.');
+    assert.equal(await page.locator('#import-file').getAttribute('aria-invalid'), 'true');
+
+    // Every status line the page shows while it works is recorded.
+    await page.evaluate(() => {
+      window.progressSeen = [];
+      const el = document.getElementById('import-progress-text');
+      new MutationObserver(() => window.progressSeen.push(el.textContent)).observe(el, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    await page.locator('#import-file').setInputFiles(file);
+    await page.getByRole('button', { name: 'Periksa (uji coba)' }).click();
+    await page.getByRole('heading', { name: '3. Hasil uji coba' }).waitFor();
+    const seen = await page.evaluate(() => window.progressSeen);
+    assert.ok(
+      seen.some((s) => /^Mengunggah impor-uji-\d+\.csv… \d+%$/.test(s)),
+      JSON.stringify(seen),
+    );
+    assert.ok(seen.includes('Server memeriksa setiap baris…'), JSON.stringify(seen));
+    const count = (name) => page.locator(`dd[data-count="${name}"]`).innerText();
+    assert.equal(await count('rows'), '3');
+    assert.equal(await count('created'), '2');
+    assert.equal(await count('rejected'), '1');
+    const reject = await page
+      .locator('#import-rejects tbody tr')
+      .first()
+      .locator('th, td')
+      .allInnerTexts();
+    assert.equal(reject[0], '4');
+    assert.equal(reject[1], 'Tanggal Lahir');
+    assert.match(reject[2], /^Tanggal lahir tidak valid/);
+    assert.equal(await harness.countPersons(page, 'Impor Peramban'), 0, 'a dry run writes nothing');
+    await axe(page, 'impor (preview)');
+    await shot(page, 'impor-uji-coba-desktop');
+
+    const [rejects] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Unduh baris yang ditolak (CSV)' }).click(),
+    ]);
+    assert.match(rejects.suggestedFilename(), /^impor-uji-\d+-ditolak\.csv$/);
+    const rejectsCsv = fs.readFileSync(await rejects.path(), 'utf8');
+    assert.match(rejectsCsv, /Baris,Alasan/);
+    assert.match(rejectsCsv, /Tanggal Salah/);
+    assert.doesNotMatch(rejectsCsv, /Ahmad Impor/);
+
+    await page.getByRole('button', { name: 'Impor sekarang' }).click();
+    await page.getByRole('heading', { name: 'Hasil impor' }).waitFor();
+    assert.equal(
+      await page.locator('#import-progress-text').innerText(),
+      'Impor selesai: 2 baru, 0 sudah ada, 1 ditolak.',
+    );
+    assert.equal(await harness.countPersons(page, 'Impor Peramban'), 2);
+    await shot(page, 'impor-selesai-desktop');
+  });
+
+  it('fits a 360 px phone and passes axe', async () => {
+    const phoneContext = await harness.newContext(phone);
+    const p = await phoneContext.newPage();
+    await harness.login(p);
+    await p.goto(`${harness.base}/impor`);
+    await p.locator('#import-file').setInputFiles(file);
+    await p.getByRole('button', { name: 'Periksa (uji coba)' }).click();
+    await p.getByRole('heading', { name: '3. Hasil uji coba' }).waitFor();
+    await assertFits(p, 'impor-phone');
+    await axe(p, 'impor (phone)');
+    await shot(p, 'impor-phone');
+    await phoneContext.close();
+  });
+});
+
+describe('Dasbor', { timeout: 120000 }, () => {
+  it('draws every chart with its numbers and a table, as the stats say', async () => {
+    const context = await harness.newContext(desktop);
+    const page = await context.newPage();
+    await harness.login(page);
+    await page
+      .getByRole('navigation', { name: 'Menu utama' })
+      .getByRole('link', { name: 'Dasbor' })
+      .click();
+    await page.waitForURL(/\/dasbor$/);
+    await page.locator('#chart-categories svg').waitFor();
+    const stats = await page.evaluate(async () => (await fetch('/api/v1/stats')).json());
+    assert.equal(
+      await page.locator('.dash-total').innerText(),
+      `${stats.total.toLocaleString('id-ID')} penyandang disabilitas (aktif) di wilayah Anda.`,
+    );
+    // Each chart: one bar per group carrying its number, and the same numbers in a table.
+    const charts = {
+      'chart-categories': stats.categories,
+      'chart-sex': stats.sex,
+      'chart-age': stats.age_groups,
+      'chart-severity': stats.severity,
+      'chart-kecamatan': Object.fromEntries(stats.kecamatan.map((k) => [k.code, k.count])),
+    };
+    for (const [id, counts] of Object.entries(charts)) {
+      const drawn = await page
+        .locator(`#${id} svg g`)
+        .evaluateAll((gs) =>
+          gs.map((g) => [g.dataset.key, g.querySelector('.chart-value').textContent]),
+        );
+      assert.deepEqual(
+        Object.fromEntries(drawn),
+        Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, v.toLocaleString('id-ID')])),
+        id,
+      );
+      assert.equal(await page.locator(`#${id} svg`).getAttribute('aria-hidden'), 'true');
+      const rows = await page.locator(`#${id} table tbody td`).allTextContents();
+      assert.deepEqual(
+        rows,
+        drawn.map(([, v]) => v),
+        `${id} table`,
+      );
+    }
+    assert.equal(await page.locator('#chart-categories .bar-fisik').count(), 1);
+    // The monthly change: all areas and each kecamatan, twelve months, in a table too.
+    const monthly = page.locator('.dash-monthly figure');
+    assert.equal(await monthly.count(), 1 + stats.monthly.kecamatan.length);
+    const totals = await page.locator('#chart-monthly-total svg .chart-value').allTextContents();
+    assert.deepEqual(
+      totals,
+      stats.monthly.total.map((n) => n.toLocaleString('id-ID')),
+    );
+    assert.equal(await page.locator('#chart-monthly-total table tbody tr').count(), 12);
+    assert.ok(stats.monthly.total.reduce((a, b) => a + b, 0) > 0, 'registrations this year');
+    await axe(page, 'dasbor');
+    await shot(page, 'dasbor-desktop');
+
+    await page.getByLabel('Status yang dihitung').selectOption('semua');
+    await page.waitForURL(/\?status=semua$/);
+    await page.locator('.dash-total', { hasText: 'semua status' }).waitFor();
+    await context.close();
+  });
+
+  it('fits a 360 px phone and passes axe', async () => {
+    const context = await harness.newContext(phone);
+    const page = await context.newPage();
+    await harness.login(page);
+    await page.goto(`${harness.base}/dasbor`);
+    await page.locator('#chart-monthly-total svg').waitFor();
+    await assertFits(page, 'dasbor-phone');
+    await axe(page, 'dasbor (phone)');
+    await shot(page, 'dasbor-phone');
+    await context.close();
+  });
+});
+
+describe('Pengguna', { timeout: 120000 }, () => {
+  let context;
+  let page;
+  before(async () => {
+    context = await harness.newContext(desktop);
+    page = await context.newPage();
+    await harness.login(page);
+  });
+  after(async () => context?.close());
+
+  /// Signs in as `username` in a fresh context: the alert text, or '' when it worked.
+  async function tryLogin(username, password) {
+    const other = await harness.newContext(desktop);
+    const p = await other.newPage();
+    await p.goto(`${harness.base}/masuk`);
+    await p.getByLabel('Nama pengguna', { exact: true }).fill(username);
+    await p.getByLabel('Kata sandi', { exact: true }).fill(password);
+    await p.keyboard.press('Enter');
+    await Promise.race([
+      p.waitForURL(/\/peta$/),
+      p.locator('#login-alert', { hasText: /\S/ }).waitFor(),
+    ]);
+    const text = p.url().endsWith('/peta') ? '' : await p.locator('#login-alert').innerText();
+    await other.close();
+    return text;
+  }
+
+  it('adds an operator (password shown once), disables, enables and resets it', async () => {
+    await page
+      .getByRole('navigation', { name: 'Menu utama' })
+      .getByRole('link', { name: 'Pengguna' })
+      .click();
+    await page.waitForURL(/\/pengguna$/);
+    await page.locator('#users-table tr[data-username="admin"]').waitFor();
+    assert.match(await page.locator('tr[data-username="admin"] th').innerText(), /admin \(Anda\)/);
+    assert.equal(
+      await page.getByRole('button', { name: 'Nonaktifkan admin' }).count(),
+      0,
+      'no one disables themselves',
+    );
+    await axe(page, 'pengguna');
+
+    // An operator without an area: the API's error at the areas.
+    await page.getByLabel('Nama pengguna', { exact: true }).fill('operator.baru');
+    await page.getByLabel('Nama lengkap').fill('Operator Baru');
+    await page.getByLabel('Peran').selectOption('operator');
+    await page.getByRole('button', { name: 'Tambah pengguna' }).click();
+    await page.locator('#new-area_codes-error', { hasText: /\S/ }).waitFor();
+    assert.equal(await page.locator('#new-area_codes').getAttribute('aria-invalid'), 'true');
+    await page.getByLabel('Kecamatan Bontang Utara').check();
+    await page.getByRole('button', { name: 'Tambah pengguna' }).click();
+    await page.getByRole('heading', { name: 'Kata sandi baru untuk operator.baru' }).waitFor();
+    const first = await page.locator('#new-password').innerText();
+    assert.ok(first.length >= 16, first);
+    const row = page.locator('tr[data-username="operator.baru"]');
+    await row.waitFor();
+    assert.match(await row.innerText(), /Bontang Utara/);
+    await shot(page, 'pengguna-desktop');
+    assert.equal(await tryLogin('operator.baru', first), '');
+
+    await page.getByRole('button', { name: 'Nonaktifkan operator.baru' }).click();
+    await page.locator('#users-status', { hasText: 'operator.baru dinonaktifkan' }).waitFor();
+    await row.locator('td', { hasText: 'Nonaktif' }).waitFor();
+    harness.expectRefusal = true;
+    assert.equal(
+      await tryLogin('operator.baru', first),
+      'Akun ini dinonaktifkan. Hubungi admin Dinas Sosial.',
+    );
+    harness.expectRefusal = false;
+    await page.getByRole('button', { name: 'Aktifkan operator.baru' }).click();
+    await row.locator('td', { hasText: /^Aktif$/ }).waitFor();
+    assert.equal(await tryLogin('operator.baru', first), '');
+
+    await page.getByRole('button', { name: 'Atur ulang kata sandi operator.baru' }).click();
+    await page.getByRole('button', { name: 'Ya, atur ulang' }).click();
+    await page.getByRole('heading', { name: 'Kata sandi baru untuk operator.baru' }).waitFor();
+    await page.waitForFunction(
+      (old) => document.getElementById('new-password')?.textContent !== old,
+      first,
+    );
+    const second = await page.locator('#new-password').innerText();
+    harness.expectRefusal = true;
+    assert.notEqual(await tryLogin('operator.baru', first), '', 'the old password is gone');
+    harness.expectRefusal = false;
+    assert.equal(await tryLogin('operator.baru', second), '');
+    await axe(page, 'pengguna (after changes)');
+  });
+
+  it('is for admins only: an operator is told so', async () => {
+    const other = await harness.newContext(desktop);
+    const p = await other.newPage();
+    await harness.login(p, 'operator.utara');
+    assert.equal(await p.getByRole('link', { name: 'Pengguna' }).count(), 0);
+    await p.goto(`${harness.base}/pengguna`);
+    await p.locator('h1', { hasText: 'Halaman ini bukan untuk peran Anda' }).waitFor();
+    await other.close();
+  });
+
+  it('fits a 360 px phone and passes axe', async () => {
+    const other = await harness.newContext(phone);
+    const p = await other.newPage();
+    await harness.login(p);
+    await p.goto(`${harness.base}/pengguna`);
+    await p.locator('#users-table tr[data-username="admin"]').waitFor();
+    await assertFits(p, 'pengguna-phone');
+    await axe(p, 'pengguna (phone)');
+    await shot(p, 'pengguna-phone');
+    await other.close();
+  });
+});
+
+describe('the whole run', () => {
   it('loads nothing from the internet but tiles, and logs no console errors', () => {
     assert.deepEqual(harness.foreignRequests, []);
     assert.deepEqual(harness.consoleErrors, []);

@@ -34,7 +34,10 @@ export interface User {
   display_name: string;
   role: Role;
   area_codes: string[];
+  disabled?: boolean;
 }
+
+export const roles: Role[] = ['admin', 'operator', 'auditor', 'viewer', 'penyalur', 'merchant'];
 
 export interface Session {
   user: User;
@@ -326,6 +329,100 @@ export async function download(
   return { blob: new Blob(chunks as BlobPart[], { type }), filename };
 }
 
+/// GET /api/v1/stats: the dashboard's figures for the caller's areas.
+export interface Stats {
+  status: string | null;
+  total: number;
+  categories: Record<string, number>;
+  sex: Record<string, number>;
+  age_groups: Record<string, number>;
+  severity: Record<string, number>;
+  kecamatan: { code: string; name: string; count: number }[];
+  monthly: {
+    months: string[];
+    total: number[];
+    kecamatan: { code: string; name: string; counts: number[] }[];
+  };
+}
+
+/// One row of an import report (POST /api/v1/imports/persons).
+export interface ImportRow {
+  row: number;
+  errors: FieldIssue[];
+}
+
+export interface ImportReport {
+  filename: string;
+  dry_run: boolean;
+  header_row: number;
+  rows: number;
+  created: number;
+  unchanged: number;
+  changed: number;
+  rejected: number;
+  warned: number;
+  unknown_columns: string[];
+  rejects: ImportRow[];
+  warnings: ImportRow[];
+  changes: ImportRow[];
+  rejects_csv: string | null;
+}
+
+/// Uploads a CSV or XLSX file to import (or, with `dryRun`, to check). XMLHttpRequest rather
+/// than fetch: only it reports the upload's progress. `onUploaded` is called once the server
+/// has the whole file and is working on it.
+export function uploadImport(
+  file: Blob,
+  filename: string,
+  dryRun: boolean,
+  onProgress: (sent: number, total: number) => void,
+  onUploaded: () => void,
+): Promise<ImportReport> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url('/api/v1/imports/persons', { filename, dry_run: String(dryRun) }));
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', languageTag());
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    if (csrfToken) {
+      xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    }
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.upload.onload = () => onUploaded();
+    xhr.onerror = () => reject(new ApiError(0, 'network', ''));
+    xhr.onload = () => {
+      let json: unknown = null;
+      try {
+        json = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        json = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(json as ImportReport);
+        return;
+      }
+      const p = (json ?? {}) as {
+        code?: string;
+        title?: string;
+        detail?: string;
+        errors?: FieldIssue[];
+      };
+      if (xhr.status === 401) {
+        unauthenticatedListeners.forEach((fn) => fn());
+      }
+      reject(
+        new ApiError(
+          xhr.status,
+          p.code ?? `http_${xhr.status}`,
+          p.title ?? xhr.statusText,
+          p.errors ?? [],
+        ),
+      );
+    };
+    xhr.send(file);
+  });
+}
+
 export const api = {
   async login(username: string, password: string): Promise<Session> {
     const s = await request<Session>('POST', '/api/v1/auth/login', {
@@ -372,6 +469,28 @@ export const api = {
   },
   hazards(): Promise<FeatureCollection<HazardProperties>> {
     return request('GET', '/api/v1/hazards');
+  },
+  users(): Promise<{ items: User[] }> {
+    return request('GET', '/api/v1/users');
+  },
+  /// Adds an account; the answer carries its generated password (shown once).
+  addUser(body: {
+    username: string;
+    display_name: string;
+    role: string;
+    area_codes: string[];
+  }): Promise<{ user: User; password: string }> {
+    return request('POST', '/api/v1/users', { body });
+  },
+  setUserDisabled(username: string, disabled: boolean): Promise<{ user: User }> {
+    const verb = disabled ? 'disable' : 'enable';
+    return request('POST', `/api/v1/users/${encodeURIComponent(username)}/${verb}`);
+  },
+  resetPassword(username: string): Promise<{ username: string; password: string }> {
+    return request('POST', `/api/v1/users/${encodeURIComponent(username)}/password`);
+  },
+  stats(query: Query, signal?: AbortSignal): Promise<Stats> {
+    return request('GET', '/api/v1/stats', { query, signal });
   },
   /// Registers a person; the same `idempotencyKey` sent again (a retry after a dropped
   /// connection) answers the first result instead of registering twice.

@@ -6,12 +6,15 @@ import './style.css';
 import { api, ApiError, onUnauthenticated } from './api';
 import { h, replace } from './dom';
 import { locale, onLocaleChange, setLocale, t, tCode, type StringKey } from './i18n';
+import { dashboardPage } from './pages/dashboard';
 import { dataPage } from './pages/data';
 import { loginPage } from './pages/login';
 import { mapPage } from './pages/map';
 import { forbiddenPage, notFoundPage } from './pages/not_found';
 import { personPage } from './pages/person';
+import { importPage } from './pages/import';
 import { personEditPage } from './pages/person_edit';
+import { usersPage } from './pages/users';
 import { interceptLinks, match, navigate, onNavigate, type Route } from './router';
 import { session, setSession } from './session';
 
@@ -21,12 +24,21 @@ const routes: Route[] = [
   { path: '/masuk', title: 'login.title', render: loginPage, public: true },
   { path: '/peta', title: 'map.title', render: mapPage, nav: '/peta' },
   { path: '/data', title: 'data.title', render: dataPage, nav: '/data' },
+  { path: '/dasbor', title: 'dash.title', render: dashboardPage, nav: '/dasbor' },
   {
     path: '/tambah',
     title: 'form.title.new',
     render: personEditPage,
     nav: '/tambah',
     roles: writers,
+  },
+  { path: '/impor', title: 'import.title', render: importPage, nav: '/impor', roles: writers },
+  {
+    path: '/pengguna',
+    title: 'users.title',
+    render: usersPage,
+    nav: '/pengguna',
+    roles: ['admin'],
   },
   { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data' },
   {
@@ -41,7 +53,10 @@ const routes: Route[] = [
 const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
   { path: '/peta', label: 'nav.map' },
   { path: '/data', label: 'nav.data' },
+  { path: '/dasbor', label: 'nav.dashboard' },
   { path: '/tambah', label: 'nav.add', roles: writers },
+  { path: '/impor', label: 'nav.import', roles: writers },
+  { path: '/pengguna', label: 'nav.users', roles: ['admin'] },
 ];
 
 const app = document.getElementById('app') as HTMLElement;
