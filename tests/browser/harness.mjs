@@ -42,8 +42,11 @@ export const phone = { width: 360, height: 740 };
 /// A kapal server on demo data and a Chromium: `await h.start()`, then `h.base`,
 /// `h.passwords.admin`, `h.newContext(viewport)`, …, and `await h.stop()`.
 export class Harness {
-  constructor({ persons = 600 } = {}) {
+  /// `prepare(dataDir)` runs after the demo data is made and before the server starts.
+  constructor({ persons = 600, prepare = null } = {}) {
     this.persons = persons;
+    this.prepare = prepare;
+    this.tileRequests = 0;
     this.serverLog = '';
     this.consoleErrors = [];
     this.foreignRequests = [];
@@ -81,6 +84,7 @@ export class Harness {
     }
     assert.ok(this.passwords.admin, `no admin login in: ${demo}`);
     fs.appendFileSync(path.join(this.dataDir, 'config'), `static_dir = ${dist}\n`);
+    this.prepare?.(this.dataDir);
     this.base = await this.startServer();
     this.browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -142,6 +146,7 @@ export class Harness {
         return route.continue();
       }
       if (url.hostname.endsWith(tileHost)) {
+        this.tileRequests += 1;
         return route.fulfill({ status: 200, contentType: 'image/png', body: tilePng });
       }
       this.foreignRequests.push(url.href);
