@@ -194,6 +194,11 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
 
   it('keeps a draft across a reload and a dropped connection, and clears it once saved', async () => {
     await page.goto(`${harness.base}/orang/${personId}/ubah`);
+    // The warning confirmed in the last edit is shown, ticked, in the catalogue's words.
+    const confirmed = page.getByLabel(
+      'Sudah diperiksa, data benar: Kelurahan pada alamat berbeda dengan kelurahan lokasi rumah',
+    );
+    assert.equal(await confirmed.isChecked(), true);
     await page.locator('#f-needs_note').fill('Butuh ramp di depan rumah');
     await page.reload();
     await page.locator('.notice', { hasText: 'dipulihkan' }).waitFor();

@@ -568,7 +568,8 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
         }
         change('confirmed_warnings', [...now]);
       });
-      const message = warnings.find((w) => w.code === code)?.message ?? code;
+      // The API's own words when it just warned; the catalogue's for a warning confirmed earlier.
+      const message = warnings.find((w) => w.code === code)?.message ?? tCode('warning', code);
       return h(
         'div',
         { class: 'field checkbox' },

@@ -439,4 +439,11 @@ export const en: Record<StringKey, string> = {
   'users.add.submit': 'Add the user',
   'users.add.done': '{username} added.',
   'users.error': 'Not saved: {title}',
+
+  'warning.person.nik_region_unknown': 'The NIK region prefix is in no Kemendagri code list',
+  'warning.person.nik_birth_date_mismatch': 'The birth date in the NIK differs from the birth date',
+  'warning.person.nik_sex_mismatch': 'The sex implied by the NIK differs',
+  'warning.person.location_outside_areas': 'The home location is outside every known area',
+  'warning.person.kelurahan_mismatch':
+    'The typed kelurahan differs from the one the home location lies in',
 };

@@ -440,6 +440,13 @@ export const id = {
   'users.add.submit': 'Tambah pengguna',
   'users.add.done': '{username} ditambahkan.',
   'users.error': 'Belum tersimpan: {title}',
+
+  'warning.person.nik_region_unknown': 'Kode wilayah NIK tidak ada di daftar Kemendagri',
+  'warning.person.nik_birth_date_mismatch': 'Tanggal lahir di NIK berbeda dengan tanggal lahir',
+  'warning.person.nik_sex_mismatch': 'Jenis kelamin menurut NIK berbeda',
+  'warning.person.location_outside_areas': 'Lokasi rumah di luar semua wilayah yang dikenal',
+  'warning.person.kelurahan_mismatch':
+    'Kelurahan pada alamat berbeda dengan kelurahan lokasi rumah',
 } as const;
 
 export type StringKey = keyof typeof id;
