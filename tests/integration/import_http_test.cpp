@@ -66,6 +66,20 @@ TEST_F(ImportHttp, TheTemplateDownloadsAsCsvAndAsXlsx) {
     EXPECT_EQ(json::parse(bad->body)["errors"][0]["field"], "format");
 }
 
+TEST_F(ImportHttp, TheXlsxTemplateUploadsBackAsASpreadsheetWithNoRows) {
+    auto xlsx = server_->request("GET", "/api/v1/imports/template?format=xlsx");
+    ASSERT_TRUE(xlsx.has_value());
+    ASSERT_EQ(xlsx->status, 200);
+    auto res = upload("filename=Template.XLSX&dry_run=true", xlsx->body);
+    ASSERT_TRUE(res.has_value());
+    ASSERT_EQ(res->status, 200) << res->body;
+    const auto report = json::parse(res->body);
+    EXPECT_EQ(report["header_row"], 1);
+    EXPECT_EQ(report["rows"], 0);
+    EXPECT_EQ(report["unknown_columns"], json::array());
+    EXPECT_TRUE(report["rejects_csv"].is_null());
+}
+
 TEST_F(ImportHttp, ADryRunReportsEveryRowAndWritesNothingThenTheImportWrites) {
     auto dry = upload("filename=data.csv&dry_run=true", kCsv);
     ASSERT_TRUE(dry.has_value());
