@@ -5,168 +5,50 @@
 //
 //   KAPAL_BIN=build/kapal node tests/browser/app.test.mjs
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const webRequire = createRequire(path.join(repo, 'web/package.json'));
-const { chromium } = webRequire('playwright-core');
-const axeSource = fs.readFileSync(webRequire.resolve('axe-core/axe.min.js'), 'utf8');
+import { axe, desktop, Harness, phone, shot } from './harness.mjs';
 
-const kapal = process.env.KAPAL_BIN ?? path.join(repo, 'build/kapal');
-const dist = path.join(repo, 'web/dist');
-const artifacts = process.env.KAPAL_BROWSER_ARTIFACTS ?? path.join(repo, 'build/browser-artifacts');
-const chromiumPath = process.env.KAPAL_CHROMIUM ?? '/usr/bin/chromium';
-// What this machine's closed network needs (see docs/web.md): no background connections.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-// A 1×1 grey PNG served for every basemap tile: the tests never reach the internet.
-const tilePng = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==',
-  'base64',
-);
-const tileHost = 'tile.openstreetmap.org';
-const desktop = { width: 1280, height: 800 };
-const phone = { width: 360, height: 740 };
-
-let dataDir;
-let server;
-let serverLog = '';
-let base;
-let browser;
-let adminPassword;
-let operatorPassword; // operator.utara: kecamatan Bontang Utara (64.74.01) only
-let penyalurPassword; // a role without pages yet
-const consoleErrors = [];
-const foreignRequests = [];
-let tileRequests = 0;
-// Set while a test ends the session itself: the 401 that follows is expected.
-let sessionEndedOnPurpose = false;
-
-function run(args) {
-  return execFileSync(kapal, args, {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-async function startServer() {
-  server = spawn(kapal, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stderr.on('data', (d) => {
-    serverLog += d;
-  });
-  return new Promise((resolve, reject) => {
-    let buffered = '';
-    const timer = setTimeout(
-      () => reject(new Error(`kapal serve printed no URL: ${serverLog}`)),
-      20000,
+const harness = new Harness({
+  persons: 600,
+  // A hazard zone imported before the server starts, for the map's overlay.
+  prepare: (dataDir) => {
+    const zone = path.join(dataDir, 'banjir.geojson');
+    fs.writeFileSync(
+      zone,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          {
+            type: 'Feature',
+            properties: {
+              nama: 'Genangan Api-Api',
+              bahaya: 'banjir',
+              tingkat: 'tinggi',
+            },
+            geometry: {
+              type: 'Polygon',
+              coordinates: [
+                [
+                  [117.48, 0.12],
+                  [117.5, 0.12],
+                  [117.5, 0.14],
+                  [117.48, 0.14],
+                  [117.48, 0.12],
+                ],
+              ],
+            },
+          },
+        ],
+      }),
     );
-    server.stdout.on('data', (d) => {
-      serverLog += d;
-      buffered += d;
-      const m = /serving on (http:\/\/[^\s/]+)/.exec(buffered);
-      if (m && !base) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    server.on('exit', (code) => reject(new Error(`kapal serve exited (${code}): ${serverLog}`)));
-  });
-}
-
-/// A browser context that answers tiles locally, refuses (and records) any other request that
-/// would leave 127.0.0.1, and records console errors of its pages.
-async function newContext(viewport, locale) {
-  const context = await browser.newContext({
-    viewport,
-    isMobile: viewport.width < 500,
-    hasTouch: viewport.width < 500,
-    locale: locale ?? 'id-ID',
-  });
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1') {
-      return route.continue();
-    }
-    if (url.hostname.endsWith(tileHost)) {
-      tileRequests += 1;
-      return route.fulfill({
-        status: 200,
-        contentType: 'image/png',
-        body: tilePng,
-      });
-    }
-    foreignRequests.push(url.href);
-    return route.abort();
-  });
-  context.on('page', (page) => watch(page));
-  return context;
-}
-
-function watch(page) {
-  page.on('console', (message) => {
-    if (message.type() !== 'error') {
-      return;
-    }
-    const where = message.location()?.url ?? '';
-    // Chromium logs every 401 answer; two are the app's normal questions: "who is signed in?"
-    // before login and the deliberately wrong password of the login test.
-    if (
-      /status of 401/.test(message.text()) &&
-      (/\/api\/v1\/auth\/(me|login)$/.test(where) || sessionEndedOnPurpose)
-    ) {
-      return;
-    }
-    consoleErrors.push(`${page.url()}: ${message.text()} (${where})`);
-  });
-  page.on('pageerror', (error) => consoleErrors.push(`${page.url()}: ${error.message}`));
-}
-
-async function login(page, username = 'admin', password = adminPassword) {
-  await page.goto(`${base}/masuk`);
-  await page.getByLabel(/^(Nama pengguna|User name)$/).fill(username);
-  await page.getByLabel(/^(Kata sandi|Password)$/).fill(password);
-  await page.getByRole('button', { name: /^(Masuk|Sign in)$/ }).click();
-  await page.waitForURL(/\/peta$/);
-}
-
-/// Runs axe-core in the page and fails on any serious or critical violation, naming them.
-async function axe(page, name) {
-  // evaluate() runs through the DevTools protocol, so the page's CSP does not block it.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () =>
-    (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      help: v.help,
-      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    })),
-  );
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad, [], `axe on ${name}: ${JSON.stringify(bad, null, 2)}`);
-  return result.length;
-}
-
-async function shot(page, name) {
-  await page.screenshot({
-    path: path.join(artifacts, `${name}.png`),
-    fullPage: true,
-  });
-}
+    harness.run(['hazard', 'import', '--data', dataDir, zone]);
+  },
+});
+const newContext = (viewport) => harness.newContext(viewport);
+const login = (page, username = 'admin') => harness.login(page, username);
 
 async function clusterCount(page) {
   return page.locator('.leaflet-marker-pane .cluster-badge').count();
@@ -210,85 +92,13 @@ async function openPersonFromMap(page) {
 }
 
 describe('web app', { timeout: 180000 }, () => {
-  before(async () => {
-    assert.ok(
-      fs.existsSync(path.join(dist, 'index.html')),
-      `${dist}/index.html is missing: run scripts/build-web.sh first`,
-    );
-    assert.ok(fs.existsSync(kapal), `no kapal program at ${kapal} (set KAPAL_BIN)`);
-    fs.mkdirSync(artifacts, { recursive: true });
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kapal-browser-'));
-    run(['init', '--data', dataDir]);
-    const demo = run([
-      'demo-data',
-      '--data',
-      dataDir,
-      '--persons',
-      '600',
-      '--seed',
-      '1',
-      '--accounts',
-    ]);
-    adminPassword = /^admin\tadmin\t\S+\t(\S+)$/m.exec(demo)?.[1];
-    assert.ok(adminPassword, `no admin login in: ${demo}`);
-    operatorPassword = /^operator\.utara\toperator\t64\.74\.01\t(\S+)$/m.exec(demo)?.[1];
-    assert.ok(operatorPassword, `no operator.utara login in: ${demo}`);
-    penyalurPassword = /^penyalur\tpenyalur\t\S+\t(\S+)$/m.exec(demo)?.[1];
-    assert.ok(penyalurPassword, `no penyalur login in: ${demo}`);
-    fs.appendFileSync(path.join(dataDir, 'config'), `static_dir = ${dist}\n`);
-    const zone = path.join(dataDir, 'banjir.geojson');
-    fs.writeFileSync(
-      zone,
-      JSON.stringify({
-        type: 'FeatureCollection',
-        features: [
-          {
-            type: 'Feature',
-            properties: {
-              nama: 'Genangan Api-Api',
-              bahaya: 'banjir',
-              tingkat: 'tinggi',
-            },
-            geometry: {
-              type: 'Polygon',
-              coordinates: [
-                [
-                  [117.48, 0.12],
-                  [117.5, 0.12],
-                  [117.5, 0.14],
-                  [117.48, 0.14],
-                  [117.48, 0.12],
-                ],
-              ],
-            },
-          },
-        ],
-      }),
-    );
-    run(['hazard', 'import', '--data', dataDir, zone]);
-    base = await startServer();
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: chromiumArgs,
-    });
-  });
-
-  after(async () => {
-    await browser?.close();
-    server?.kill('SIGTERM');
-    if (artifacts) {
-      fs.writeFileSync(path.join(artifacts, 'server.log'), serverLog);
-    }
-    if (dataDir) {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+  before(async () => harness.start());
+  after(async () => harness.stop('server.log'));
 
   it('Masuk: a missing field and a wrong password give clear errors, then the user signs in', async () => {
     const context = await newContext(desktop);
     const page = await context.newPage();
-    await page.goto(`${base}/`);
+    await page.goto(`${harness.base}/`);
     await page.waitForURL(/\/masuk/);
     assert.equal(await page.locator('h1').innerText(), 'Masuk');
     await page.getByRole('button', { name: 'Masuk', exact: true }).click();
@@ -310,7 +120,7 @@ describe('web app', { timeout: 180000 }, () => {
     await shot(page, 'masuk-error-desktop');
 
     // The rest by keyboard: the focus is back in the password field.
-    await page.keyboard.type(adminPassword);
+    await page.keyboard.type(harness.passwords.admin);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/peta$/);
     await context.close();
@@ -367,7 +177,7 @@ describe('web app', { timeout: 180000 }, () => {
       const total = await page.locator('.map-total').innerText();
       assert.match(total, /^\d[\d.]* orang di area peta ini$/);
       // Basemap tiles were asked for (answered locally here) and attributed.
-      assert.ok(tileRequests > 0);
+      assert.ok(harness.tileRequests > 0);
       assert.match(await page.locator('.leaflet-control-attribution').innerText(), /OpenStreetMap/);
       await shot(page, 'peta-desktop');
       await axe(page, 'peta');
@@ -514,19 +324,19 @@ describe('web app', { timeout: 180000 }, () => {
     });
 
     it('an ended session leads to Masuk and, after signing in, back to the same page', async () => {
-      await page.goto(`${base}/data?status=aktif`);
+      await page.goto(`${harness.base}/data?status=aktif`);
       await page.locator('#data-table tbody tr th a').first().waitFor();
-      sessionEndedOnPurpose = true;
+      harness.expectRefusal = true;
       await context.clearCookies();
       await page.getByRole('button', { name: 'Berikutnya' }).click();
       await page.waitForURL(/\/masuk\?expired=1/);
-      sessionEndedOnPurpose = false;
+      harness.expectRefusal = false;
       assert.equal(
         await page.locator('#login-alert').innerText(),
         'Sesi Anda berakhir. Silakan masuk lagi.',
       );
       await page.getByLabel('Nama pengguna', { exact: true }).fill('admin');
-      await page.getByLabel('Kata sandi', { exact: true }).fill(adminPassword);
+      await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords.admin);
       await page.keyboard.press('Enter');
       await page.waitForURL(/\/data\?status=aktif$/);
       await page.locator('#data-table tbody tr th a').first().waitFor();
@@ -536,9 +346,9 @@ describe('web app', { timeout: 180000 }, () => {
   it('a role without pages yet is told so and left signed out', async () => {
     const context = await newContext(desktop);
     const page = await context.newPage();
-    await page.goto(`${base}/masuk`);
+    await page.goto(`${harness.base}/masuk`);
     await page.getByLabel('Nama pengguna', { exact: true }).fill('penyalur');
-    await page.getByLabel('Kata sandi', { exact: true }).fill(penyalurPassword);
+    await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords.penyalur);
     await page.keyboard.press('Enter');
     await page.locator('#login-alert', { hasText: /\S/ }).waitFor();
     assert.equal(
@@ -556,12 +366,12 @@ describe('web app', { timeout: 180000 }, () => {
     // First the admin in the same tab, who sees all three kecamatan, then Keluar: nothing the
     // admin loaded may show through to the operator.
     await login(page);
-    await page.goto(`${base}/data`);
+    await page.goto(`${harness.base}/data`);
     await page.locator('#data-kecamatan option').nth(3).waitFor({ state: 'attached' });
     await page.getByRole('button', { name: 'Keluar' }).click();
     await page.waitForURL(/\/masuk$/);
     await page.getByLabel('Nama pengguna', { exact: true }).fill('operator.utara');
-    await page.getByLabel('Kata sandi', { exact: true }).fill(operatorPassword);
+    await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords['operator.utara']);
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/peta$/);
     await page.locator('.area-label').first().waitFor();
@@ -603,7 +413,7 @@ describe('web app', { timeout: 180000 }, () => {
   it('works on a 360 px phone: no sideways scrolling, every page passes axe', async () => {
     const context = await newContext(phone);
     const page = await context.newPage();
-    await page.goto(`${base}/masuk`);
+    await page.goto(`${harness.base}/masuk`);
     await axe(page, 'masuk (phone)');
     await shot(page, 'masuk-phone');
     await login(page);
@@ -614,7 +424,7 @@ describe('web app', { timeout: 180000 }, () => {
     ];
     for (const [name, url] of pages) {
       if (!page.url().endsWith(url)) {
-        await page.goto(`${base}${url}`);
+        await page.goto(`${harness.base}${url}`);
       }
       await page.waitForLoadState('networkidle');
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -623,7 +433,7 @@ describe('web app', { timeout: 180000 }, () => {
       await shot(page, `${name}-phone`);
     }
     const href = await page.locator('#data-table tbody a').first().getAttribute('href');
-    await page.goto(`${base}${href}`);
+    await page.goto(`${harness.base}${href}`);
     await page.getByRole('heading', { name: 'Riwayat perubahan' }).waitFor();
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= phone.width, `orang is ${width} px wide on a 360 px phone`);
@@ -633,7 +443,7 @@ describe('web app', { timeout: 180000 }, () => {
   });
 
   it('loads nothing from the internet but tiles, and logs no console errors', () => {
-    assert.deepEqual(foreignRequests, []);
-    assert.deepEqual(consoleErrors, []);
+    assert.deepEqual(harness.foreignRequests, []);
+    assert.deepEqual(harness.consoleErrors, []);
   });
 });

@@ -392,6 +392,50 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
                           {},
                           who);
         }};
+    // Accounts: admins only. The admin's calls make a new account each, and disable, enable
+    // and reset the password of one target account (made at the first call).
+    table["POST /api/v1/users"] = {
+        {"admin"}, false, false, 201, 0, [&](const Credentials& who, Scope, int serial) {
+            return s.send(
+                "POST",
+                "/api/v1/users",
+                json{{"username", "made." + std::to_string(serial)}, {"role", "auditor"}}.dump(),
+                {},
+                who);
+        }};
+    bool target_made = false;
+    for (const std::string verb : {"disable", "enable", "password"}) {
+        table["POST /api/v1/users/{username}/" + verb] = {
+            {"admin"}, false, false, 200, 0, [&, verb](const Credentials& who, Scope, int) {
+                if (!target_made) {
+                    auto made = s.request(
+                        "POST", "/api/v1/users", R"({"username":"u.target","role":"auditor"})");
+                    EXPECT_TRUE(made && made->status == 201) << (made ? made->body : "");
+                    target_made = true;
+                }
+                return s.send("POST", "/api/v1/users/u.target/" + verb, "", {}, who);
+            }};
+    }
+    // The dashboard's figures: counts of the caller's areas, never refused for scope.
+    table["GET /api/v1/stats"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/stats", "", {}, who);
+        }};
+    // Imports: writers only; rows outside the caller's areas are refused row by row in the
+    // report (integration/import_http_test.cpp), so the call itself is never refused for scope.
+    table["GET /api/v1/imports/template"] = {
+        kWriters, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/imports/template?format=csv", "", {}, who);
+        }};
+    table["POST /api/v1/imports/persons"] = {
+        kWriters, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST",
+                          "/api/v1/imports/persons?filename=a.csv&dry_run=true",
+                          "NIK,Nama Lengkap,Jenis Kelamin,Tanggal Lahir,Kelurahan,Ragam\n"
+                          "6474011503850001,Ahmad,L,15/03/1985,Lok Tuan,fisik\n",
+                          {},
+                          who);
+        }};
     std::string zone_id;
     table["GET /api/v1/hazards/{id}/evacuation"] = {
         kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {

@@ -34,7 +34,10 @@ export interface User {
   display_name: string;
   role: Role;
   area_codes: string[];
+  disabled?: boolean;
 }
+
+export const roles: Role[] = ['admin', 'operator', 'auditor', 'viewer', 'penyalur', 'merchant'];
 
 export interface Session {
   user: User;
@@ -54,15 +57,67 @@ export const categories: Category[] = [
 export const severities = ['ringan', 'sedang', 'berat'] as const;
 export const statuses = ['aktif', 'pindah', 'meninggal', 'nonaktif'] as const;
 
+export const wgDomains = [
+  'seeing',
+  'hearing',
+  'walking',
+  'cognition',
+  'self_care',
+  'communication',
+] as const;
+export const assistiveDevices = [
+  'kursi_roda',
+  'kruk',
+  'tongkat',
+  'tongkat_netra',
+  'walker',
+  'kaki_palsu',
+  'tangan_palsu',
+  'alat_bantu_dengar',
+  'kacamata',
+  'braille',
+  'alat_bantu_lainnya',
+  'popok',
+] as const;
+export const therapies = [
+  'fisioterapi',
+  'terapi_wicara',
+  'terapi_okupasi',
+  'psikoterapi',
+  'terapi_perilaku',
+  'rehabilitasi_sosial',
+] as const;
+export const onsets = ['sejak_lahir', 'didapat'] as const;
+export const causes = [
+  'bawaan',
+  'penyakit',
+  'kecelakaan',
+  'bencana',
+  'konflik',
+  'lainnya',
+] as const;
+export const consentPurposes = [
+  'registration',
+  'social_assistance',
+  'card',
+  'data_sharing',
+  'contact',
+] as const;
+
+/// A person as GET /api/v1/persons/{id} answers it (src/kapal/http/person_json.cpp).
 export interface Person {
   id: string;
   version: number;
+  created_at: string;
+  updated_at: string;
+  created_by: string;
+  updated_by: string;
   full_name: string;
   sex: 'L' | 'P';
   birth_place: string;
   birth_date: string;
   nik_masked: string;
-  kk_masked: string;
+  kk_masked: string | null;
   phone: string;
   address: { street: string; rt: string; rw: string; kelurahan_code: string };
   kecamatan_code: string;
@@ -70,14 +125,31 @@ export interface Person {
   categories: Category[];
   disability_subtype: string;
   severity: string | null;
+  wgss: Partial<Record<(typeof wgDomains)[number], number | null>>;
+  onset: string | null;
+  onset_year: number | null;
+  cause: string | null;
+  cause_note: string;
   assistive_devices: string[];
   therapies: string[];
+  needs_note: string;
   caregiver: { name: string; phone: string; relationship: string } | null;
   dtks: boolean;
+  dtks_id: string;
+  account: {
+    kind: 'bank' | 'ewallet';
+    provider: string;
+    number_masked: string;
+    holder_name: string;
+  } | null;
+  photo_id: string;
+  documents: { id: string; kind: string; name: string }[];
+  consent: { given: boolean; date: string | null; given_by: string; purposes: string[] };
   status: string;
   status_date: string | null;
-  updated_at: string;
-  updated_by: string;
+  status_reason: string;
+  confirmed_warnings: string[];
+  warning_reason: string;
 }
 
 export interface PersonVersion extends Person {
@@ -151,11 +223,19 @@ export function url(path: string, query: Query = {}): string {
 async function request<T>(
   method: string,
   path: string,
-  options: { query?: Query; body?: unknown; signal?: AbortSignal; quiet401?: boolean } = {},
+  options: {
+    query?: Query;
+    body?: unknown;
+    signal?: AbortSignal;
+    quiet401?: boolean;
+    headers?: Record<string, string>;
+    onResponse?: (response: Response) => void;
+  } = {},
 ): Promise<T> {
   const headers: Record<string, string> = {
     Accept: 'application/json',
     'Accept-Language': languageTag(),
+    ...options.headers,
   };
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -178,6 +258,7 @@ async function request<T>(
     }
     throw new ApiError(0, 'network', '');
   }
+  options.onResponse?.(response);
   if (response.status === 204) {
     return undefined as T;
   }
@@ -248,6 +329,100 @@ export async function download(
   return { blob: new Blob(chunks as BlobPart[], { type }), filename };
 }
 
+/// GET /api/v1/stats: the dashboard's figures for the caller's areas.
+export interface Stats {
+  status: string | null;
+  total: number;
+  categories: Record<string, number>;
+  sex: Record<string, number>;
+  age_groups: Record<string, number>;
+  severity: Record<string, number>;
+  kecamatan: { code: string; name: string; count: number }[];
+  monthly: {
+    months: string[];
+    total: number[];
+    kecamatan: { code: string; name: string; counts: number[] }[];
+  };
+}
+
+/// One row of an import report (POST /api/v1/imports/persons).
+export interface ImportRow {
+  row: number;
+  errors: FieldIssue[];
+}
+
+export interface ImportReport {
+  filename: string;
+  dry_run: boolean;
+  header_row: number;
+  rows: number;
+  created: number;
+  unchanged: number;
+  changed: number;
+  rejected: number;
+  warned: number;
+  unknown_columns: string[];
+  rejects: ImportRow[];
+  warnings: ImportRow[];
+  changes: ImportRow[];
+  rejects_csv: string | null;
+}
+
+/// Uploads a CSV or XLSX file to import (or, with `dryRun`, to check). XMLHttpRequest rather
+/// than fetch: only it reports the upload's progress. `onUploaded` is called once the server
+/// has the whole file and is working on it.
+export function uploadImport(
+  file: Blob,
+  filename: string,
+  dryRun: boolean,
+  onProgress: (sent: number, total: number) => void,
+  onUploaded: () => void,
+): Promise<ImportReport> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url('/api/v1/imports/persons', { filename, dry_run: String(dryRun) }));
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', languageTag());
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    if (csrfToken) {
+      xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    }
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.upload.onload = () => onUploaded();
+    xhr.onerror = () => reject(new ApiError(0, 'network', ''));
+    xhr.onload = () => {
+      let json: unknown = null;
+      try {
+        json = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        json = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(json as ImportReport);
+        return;
+      }
+      const p = (json ?? {}) as {
+        code?: string;
+        title?: string;
+        detail?: string;
+        errors?: FieldIssue[];
+      };
+      if (xhr.status === 401) {
+        unauthenticatedListeners.forEach((fn) => fn());
+      }
+      reject(
+        new ApiError(
+          xhr.status,
+          p.code ?? `http_${xhr.status}`,
+          p.title ?? xhr.statusText,
+          p.errors ?? [],
+        ),
+      );
+    };
+    xhr.send(file);
+  });
+}
+
 export const api = {
   async login(username: string, password: string): Promise<Session> {
     const s = await request<Session>('POST', '/api/v1/auth/login', {
@@ -294,5 +469,42 @@ export const api = {
   },
   hazards(): Promise<FeatureCollection<HazardProperties>> {
     return request('GET', '/api/v1/hazards');
+  },
+  users(): Promise<{ items: User[] }> {
+    return request('GET', '/api/v1/users');
+  },
+  /// Adds an account; the answer carries its generated password (shown once).
+  addUser(body: {
+    username: string;
+    display_name: string;
+    role: string;
+    area_codes: string[];
+  }): Promise<{ user: User; password: string }> {
+    return request('POST', '/api/v1/users', { body });
+  },
+  setUserDisabled(username: string, disabled: boolean): Promise<{ user: User }> {
+    const verb = disabled ? 'disable' : 'enable';
+    return request('POST', `/api/v1/users/${encodeURIComponent(username)}/${verb}`);
+  },
+  resetPassword(username: string): Promise<{ username: string; password: string }> {
+    return request('POST', `/api/v1/users/${encodeURIComponent(username)}/password`);
+  },
+  stats(query: Query, signal?: AbortSignal): Promise<Stats> {
+    return request('GET', '/api/v1/stats', { query, signal });
+  },
+  /// Registers a person; the same `idempotencyKey` sent again (a retry after a dropped
+  /// connection) answers the first result instead of registering twice.
+  createPerson(body: unknown, idempotencyKey: string): Promise<Person> {
+    return request('POST', '/api/v1/persons', {
+      body,
+      headers: { 'Idempotency-Key': idempotencyKey },
+    });
+  },
+  /// Replaces a person's content if it is still at `version` (else 412 `precondition_failed`).
+  updatePerson(id: string, version: number, body: unknown): Promise<Person> {
+    return request('PUT', `/api/v1/persons/${encodeURIComponent(id)}`, {
+      body,
+      headers: { 'If-Match': `"${version}"` },
+    });
   },
 };

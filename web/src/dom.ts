@@ -72,3 +72,13 @@ export function select(
   el.value = value;
   return el;
 }
+
+/// Saves `blob` as a download called `filename` (the browser's own save, no server round trip).
+export function saveBlob(blob: Blob, filename: string): void {
+  const href = URL.createObjectURL(blob);
+  const a = h('a', { href, download: filename, hidden: true });
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(href), 60000);
+}

@@ -5,25 +5,58 @@ import './style.css';
 
 import { api, ApiError, onUnauthenticated } from './api';
 import { h, replace } from './dom';
-import { locale, onLocaleChange, setLocale, t, tCode } from './i18n';
+import { locale, onLocaleChange, setLocale, t, tCode, type StringKey } from './i18n';
+import { dashboardPage } from './pages/dashboard';
 import { dataPage } from './pages/data';
 import { loginPage } from './pages/login';
 import { mapPage } from './pages/map';
-import { notFoundPage } from './pages/not_found';
+import { forbiddenPage, notFoundPage } from './pages/not_found';
 import { personPage } from './pages/person';
+import { importPage } from './pages/import';
+import { personEditPage } from './pages/person_edit';
+import { usersPage } from './pages/users';
 import { interceptLinks, match, navigate, onNavigate, type Route } from './router';
 import { session, setSession } from './session';
+
+const writers = ['admin', 'operator'];
 
 const routes: Route[] = [
   { path: '/masuk', title: 'login.title', render: loginPage, public: true },
   { path: '/peta', title: 'map.title', render: mapPage, nav: '/peta' },
   { path: '/data', title: 'data.title', render: dataPage, nav: '/data' },
+  { path: '/dasbor', title: 'dash.title', render: dashboardPage, nav: '/dasbor' },
+  {
+    path: '/tambah',
+    title: 'form.title.new',
+    render: personEditPage,
+    nav: '/tambah',
+    roles: writers,
+  },
+  { path: '/impor', title: 'import.title', render: importPage, nav: '/impor', roles: writers },
+  {
+    path: '/pengguna',
+    title: 'users.title',
+    render: usersPage,
+    nav: '/pengguna',
+    roles: ['admin'],
+  },
   { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data' },
+  {
+    path: '/orang/:id/ubah',
+    title: 'form.title.edit',
+    render: personEditPage,
+    nav: '/data',
+    roles: writers,
+  },
 ];
 
-const navItems: { path: string; label: 'nav.map' | 'nav.data' }[] = [
+const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
   { path: '/peta', label: 'nav.map' },
   { path: '/data', label: 'nav.data' },
+  { path: '/dasbor', label: 'nav.dashboard' },
+  { path: '/tambah', label: 'nav.add', roles: writers },
+  { path: '/impor', label: 'nav.import', roles: writers },
+  { path: '/pengguna', label: 'nav.users', roles: ['admin'] },
 ];
 
 const app = document.getElementById('app') as HTMLElement;
@@ -44,17 +77,19 @@ function header(activeNav: string | undefined): HTMLElement {
         h(
           'ul',
           null,
-          navItems.map((item) =>
-            h(
-              'li',
-              null,
+          navItems
+            .filter((item) => !item.roles || item.roles.includes(s.user.role))
+            .map((item) =>
               h(
-                'a',
-                { href: item.path, 'aria-current': activeNav === item.path ? 'page' : null },
-                t(item.label),
+                'li',
+                null,
+                h(
+                  'a',
+                  { href: item.path, 'aria-current': activeNav === item.path ? 'page' : null },
+                  t(item.label),
+                ),
               ),
             ),
-          ),
         ),
       ),
     h(
@@ -130,7 +165,12 @@ function render(): void {
   );
   document.documentElement.lang = locale();
   document.title = `${t(found ? found.route.title : 'app.not_found.title')} — ${t('app.name')}`;
-  cleanup = found ? found.route.render(main, found.context) : notFoundPage(main);
+  const allowed = !found?.route.roles || found.route.roles.includes(session()?.user.role ?? '');
+  cleanup = !found
+    ? notFoundPage(main)
+    : allowed
+      ? found.route.render(main, found.context)
+      : forbiddenPage(main);
   if (!firstRender) {
     // Tell screen readers that the page changed: focus its heading.
     const heading = main.querySelector('h1');

@@ -19,6 +19,8 @@ export interface Route {
   public?: boolean;
   /// The nav entry it highlights.
   nav?: string;
+  /// Only these roles may open it (others are told so); every signed-in role when absent.
+  roles?: string[];
 }
 
 export interface Match {

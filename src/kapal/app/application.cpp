@@ -8,12 +8,15 @@
 #include "kapal/http/export_routes.hpp"
 #include "kapal/http/facility_routes.hpp"
 #include "kapal/http/hazard_routes.hpp"
+#include "kapal/http/import_routes.hpp"
 #include "kapal/http/map_routes.hpp"
 #include "kapal/http/ogc_routes.hpp"
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
 #include "kapal/http/service_routes.hpp"
+#include "kapal/http/stats_routes.hpp"
+#include "kapal/http/user_routes.hpp"
 #include "kapal/integrity/audit_log.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/postgres/postgres_store.hpp"
@@ -879,6 +882,9 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_ogc_routes(router, app.features(), app.clock());
     http::add_export_routes(router, app.store(), app.reference());
     http::add_hazard_routes(router, app.hazards());
+    http::add_import_routes(router, {app.store(), app.reference(), app.clock(), app.ids()});
+    http::add_stats_routes(router, app.persons(), app.reference(), app.clock());
+    http::add_user_routes(router, app.users());
     http::add_facility_routes(router, app.facilities());
     http::add_map_routes(router, app.maps());
     http::add_card_key_routes(router, app.card_keys());

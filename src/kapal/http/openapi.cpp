@@ -27,7 +27,9 @@ const std::string& openapi_document() {
     { "name": "ogc", "description": "OGC API – Features – Part 1: Core, for QGIS and GDAL (OAPIF). Collections: persons (points; readers only, limited to their areas, NIK and KK masked) and areas (kota, kecamatan and kelurahan polygons; open) and hazards (hazard zones; readers). Facilities will join as a collection." },
     { "name": "maps", "description": "Map layers: clusters of homes, counts per area, the public map" },
     { "name": "services", "description": "The services the card opens: the catalogue and each person's requests and their steps" },
-    { "name": "cards", "description": "The card: issue, reissue and revoke a person's card, the print queue, checking a card's QR, and the public keys and revocation list that verify cards offline (docs/card-format.md)" }
+    { "name": "cards", "description": "The card: issue, reissue and revoke a person's card, the print queue, checking a card's QR, and the public keys and revocation list that verify cards offline (docs/card-format.md)" },
+    { "name": "imports", "description": "Importing persons from CSV and XLSX files: the template, a dry run, the import, the rejects" },
+    { "name": "reports", "description": "Figures for the dashboard (Dasbor)" }
   ],
   "paths": {
     "/healthz": {
@@ -470,6 +472,55 @@ const std::string& openapi_document() {
         }
       }
     },
+    "/api/v1/stats": {
+      "get": {
+        "tags": ["reports"], "operationId": "getStats", "summary": "The dashboard's figures for the caller's areas", "description": "Roles: admin, operator, auditor, viewer. Counts of the persons of the caller's areas with the status asked for: by category (a person once per category), sex, age group (balita 0-4, anak 5-17, dewasa 18-59, lansia 60+, on today's date in WITA), severity (tidak_diisi when none) and kecamatan; and the new registrations per month (WITA) per kecamatan over the last `months` months, whatever the persons' status now.",
+        "parameters": [
+          { "name": "status", "in": "query", "description": "aktif (default), pindah, meninggal, nonaktif, or semua for every status", "schema": { "type": "string", "enum": ["aktif", "pindah", "meninggal", "nonaktif", "semua"], "default": "aktif" } },
+          { "name": "months", "in": "query", "description": "How many months of new registrations, the current month last", "schema": { "type": "integer", "minimum": 1, "maximum": 36, "default": 12 } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The figures", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Stats" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/imports/template": {
+      "get": {
+        "tags": ["imports"], "operationId": "getImportTemplate", "summary": "The import template", "description": "Roles: admin, operator. The header row of the columns the import reads; the XLSX adds dropdowns and an instructions sheet.",
+        "parameters": [
+          { "name": "format", "in": "query", "description": "xlsx (default) or csv", "schema": { "type": "string", "enum": ["xlsx", "csv"], "default": "xlsx" } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "template-penyandang-disabilitas.xlsx or .csv", "content": {
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } },
+            "text/csv": { "schema": { "type": "string" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/imports/persons": {
+      "post": {
+        "tags": ["imports"], "operationId": "importPersons", "summary": "Import persons from an uploaded CSV or XLSX file (or check it: dry_run)", "description": "Roles: admin, operator. The body is the file itself (at most body_limit_bytes). Every good row is imported and every bad one reported with its row, column and reason, and kept in rejects_csv (the row as it came, then Baris and Alasan). Rows of a kelurahan outside the caller's areas are refused (code forbidden). A row whose NIK is stored already is unchanged or, when it differs, reported in changes and left as stored. The same file twice changes nothing.",
+        "parameters": [
+          { "name": "filename", "in": "query", "required": true, "description": "The file's name; its extension (.csv, .txt, .xlsx) tells the format", "schema": { "type": "string" } },
+          { "name": "dry_run", "in": "query", "description": "true: check and count every row, write nothing", "schema": { "type": "boolean", "default": false } }
+        ],
+        "requestBody": { "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "format": "binary" } } } },
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The report of the import or of the dry run", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/PersonImport" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "413": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
     "/api/v1/facilities": {
       "get": {
         "tags": ["facilities"], "operationId": "listFacilities", "summary": "The facilities as GeoJSON points", "description": "Roles: admin, operator, auditor, viewer.",
@@ -735,6 +786,55 @@ const std::string& openapi_document() {
         "responses": { "200": { "description": "Accounts", "content": { "application/json": { "schema": { "type": "object", "required": ["items"], "properties": {
           "items": { "type": "array", "items": { "$ref": "#/components/schemas/User" } } } } } } },
           "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" } }
+      },
+      "post": {
+        "tags": ["auth"], "operationId": "addUser", "summary": "Add an account; its generated password is shown once", "description": "Roles: admin. Audited as user.create with the admin as actor. Operator and viewer accounts need at least one area (Kemendagri code of the kota, a kecamatan or a kelurahan).",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["username", "role"], "additionalProperties": false, "properties": {
+          "username": { "type": "string" }, "display_name": { "type": "string" },
+          "role": { "type": "string", "enum": ["admin", "operator", "auditor", "viewer", "penyalur", "merchant"] },
+          "area_codes": { "type": "array", "items": { "type": "string" } } } } } } },
+        "responses": {
+          "201": { "description": "Added", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/UserWithPassword" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "409": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/users/{username}/disable": {
+      "post": {
+        "tags": ["auth"], "operationId": "disableUser", "summary": "Disable an account and end its sessions", "description": "Roles: admin (not their own account). Audited as user.update.",
+        "parameters": [ { "name": "username", "in": "path", "required": true, "schema": { "type": "string" } } ],
+        "responses": {
+          "200": { "description": "The account", "content": { "application/json": { "schema": { "type": "object", "required": ["user"], "properties": { "user": { "$ref": "#/components/schemas/User" } } } } } },
+          "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/users/{username}/enable": {
+      "post": {
+        "tags": ["auth"], "operationId": "enableUser", "summary": "Enable a disabled account", "description": "Roles: admin. Audited as user.update.",
+        "parameters": [ { "name": "username", "in": "path", "required": true, "schema": { "type": "string" } } ],
+        "responses": {
+          "200": { "description": "The account", "content": { "application/json": { "schema": { "type": "object", "required": ["user"], "properties": { "user": { "$ref": "#/components/schemas/User" } } } } } },
+          "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/users/{username}/password": {
+      "post": {
+        "tags": ["auth"], "operationId": "resetUserPassword", "summary": "Give an account a new generated password (shown once) and end its sessions", "description": "Roles: admin. Audited as user.update.",
+        "parameters": [ { "name": "username", "in": "path", "required": true, "schema": { "type": "string" } } ],
+        "responses": {
+          "200": { "description": "The new password", "content": { "application/json": { "schema": { "type": "object", "required": ["username", "password"], "properties": { "username": { "type": "string" }, "password": { "type": "string" } } } } } },
+          "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
       }
     },
     "/api/v1/audit": {
@@ -1117,6 +1217,50 @@ const std::string& openapi_document() {
             "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" }, "hazard": { "type": "string" }, "level": { "type": "string", "enum": ["rendah", "sedang", "tinggi"] }, "source": { "type": "string" }, "created_at": { "type": "string", "format": "date-time" } } } },
           "rejected": { "type": "array", "items": { "type": "object", "required": ["feature", "message"], "properties": {
             "feature": { "type": "integer", "description": "1-based position in the layer" }, "message": { "type": "string" } } } }
+        }
+      },
+      "UserWithPassword": {
+        "type": "object", "required": ["user", "password"],
+        "properties": { "user": { "$ref": "#/components/schemas/User" }, "password": { "type": "string", "description": "Generated; shown only in this answer" } }
+      },
+      "Stats": {
+        "type": "object", "required": ["status", "total", "categories", "sex", "age_groups", "severity", "kecamatan", "monthly"],
+        "properties": {
+          "status": { "type": ["string", "null"], "description": "The status counted; null for every status" },
+          "total": { "type": "integer" },
+          "categories": { "type": "object", "additionalProperties": { "type": "integer" }, "description": "fisik, intelektual, mental, sensorik_netra, sensorik_rungu, sensorik_wicara" },
+          "sex": { "type": "object", "additionalProperties": { "type": "integer" }, "description": "L, P" },
+          "age_groups": { "type": "object", "additionalProperties": { "type": "integer" }, "description": "balita, anak, dewasa, lansia" },
+          "severity": { "type": "object", "additionalProperties": { "type": "integer" }, "description": "ringan, sedang, berat, tidak_diisi" },
+          "kecamatan": { "type": "array", "items": { "type": "object", "required": ["code", "name", "count"], "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "count": { "type": "integer" } } } },
+          "monthly": { "type": "object", "required": ["months", "total", "kecamatan"], "properties": {
+            "months": { "type": "array", "items": { "type": "string", "description": "YYYY-MM" } },
+            "total": { "type": "array", "items": { "type": "integer" } },
+            "kecamatan": { "type": "array", "items": { "type": "object", "required": ["code", "name", "counts"], "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "counts": { "type": "array", "items": { "type": "integer" } } } } } } }
+        }
+      },
+      "ImportRow": {
+        "type": "object", "required": ["row", "errors"],
+        "properties": {
+          "row": { "type": "integer", "description": "The line (CSV) or sheet row (XLSX), 1-based" },
+          "errors": { "type": "array", "items": { "type": "object", "required": ["field", "code", "message", "level"], "properties": {
+            "field": { "type": "string", "description": "The column as the file names it" }, "code": { "type": "string" }, "message": { "type": "string", "description": "In the request's language" }, "level": { "type": "string", "enum": ["error", "warning"] } } } }
+        }
+      },
+      "PersonImport": {
+        "type": "object", "required": ["filename", "dry_run", "rows", "created", "unchanged", "changed", "rejected", "warned", "rejects", "warnings", "changes", "rejects_csv"],
+        "properties": {
+          "filename": { "type": "string" },
+          "dry_run": { "type": "boolean" },
+          "header_row": { "type": "integer" },
+          "rows": { "type": "integer" }, "created": { "type": "integer" }, "unchanged": { "type": "integer" },
+          "changed": { "type": "integer", "description": "Rows that differ from the stored person: reported, not applied" },
+          "rejected": { "type": "integer" }, "warned": { "type": "integer", "description": "Imported (or would be) with warnings" },
+          "unknown_columns": { "type": "array", "items": { "type": "string" }, "description": "Header cells that match no field (ignored)" },
+          "rejects": { "type": "array", "items": { "$ref": "#/components/schemas/ImportRow" }, "description": "The first 1000" },
+          "warnings": { "type": "array", "items": { "$ref": "#/components/schemas/ImportRow" } },
+          "changes": { "type": "array", "items": { "$ref": "#/components/schemas/ImportRow" } },
+          "rejects_csv": { "type": ["string", "null"], "description": "The rejects file (CSV), null when no row was rejected" }
         }
       },
       "FacilityImport": {

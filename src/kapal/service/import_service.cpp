@@ -2,6 +2,7 @@
 
 #include "kapal/core/nik.hpp"
 #include "kapal/core/person_rules.hpp"
+#include "kapal/core/region_registry.hpp"
 #include "kapal/core/text.hpp"
 #include "kapal/io/csv_reader.hpp"
 #include "kapal/io/csv_writer.hpp"
@@ -351,6 +352,23 @@ Result<ImportSummary> import_persons(const fs::path& file,
                 if (!same) {
                     errors.push_back(std::move(e));
                 }
+            }
+            // An account limited to some areas imports only into them, as PersonService::create
+            // refuses a person outside them.
+            if (errors.empty() && !actor.scope_area_codes.empty() &&
+                std::none_of(actor.scope_area_codes.begin(),
+                             actor.scope_area_codes.end(),
+                             [&](const std::string& area) {
+                                 return core::code_within(conv.person.address.kelurahan_code, area);
+                             })) {
+                // Named as the file names the column, as the cell errors are.
+                const int at = columns.index[static_cast<std::size_t>(PersonColumn::Kelurahan)];
+                errors.push_back(
+                    {at >= 0 && static_cast<std::size_t>(at) < header.size()
+                         ? std::string(core::trim(header[static_cast<std::size_t>(at)].text))
+                         : std::string(column_title(PersonColumn::Kelurahan)),
+                     ErrorCode::Forbidden,
+                     conv.person.address.kelurahan_code});
             }
             if (errors.empty()) {
                 const auto [it, inserted] = nik_rows.emplace(conv.person.nik, row_number);

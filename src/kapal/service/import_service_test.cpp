@@ -123,6 +123,37 @@ TEST_F(ImportTest, ImportsEveryGoodRowAndKeepsEveryBadOneWithReasons) {
     EXPECT_NE(rows[3].back().find("Kelurahan tidak dikenal"), std::string::npos);
 }
 
+TEST_F(ImportTest, AnAccountLimitedToAnAreaImportsOnlyIntoIt) {
+    const auto file = write("messy.csv", kMessy);
+    const auto as = [&](std::vector<std::string> areas) {
+        ImportOptions options;
+        options.dry_run = true;
+        return import_persons(file,
+                              *store_,
+                              testing::reference(),
+                              clock_,
+                              ids_,
+                              {"operator", "127.0.0.1", std::move(areas), core::Role::Operator},
+                              options);
+    };
+    // Lok Tuan lies in Bontang Utara (64.74.01): its operator imports the three good rows.
+    auto utara = as({"64.74.01"});
+    ASSERT_TRUE(utara.has_value()) << utara.error().message;
+    EXPECT_EQ(utara->created, 3U);
+    EXPECT_EQ(utara->rejected, 3U);
+    // An operator of Bontang Selatan gets each of them refused, naming the kelurahan.
+    auto selatan = as({"64.74.02"});
+    ASSERT_TRUE(selatan.has_value()) << selatan.error().message;
+    EXPECT_EQ(selatan->created, 0U);
+    EXPECT_EQ(selatan->rejected, 6U);
+    const auto& first = selatan->rejects.at(0);
+    EXPECT_EQ(first.row, 4U);
+    ASSERT_EQ(first.issues.size(), 1U);
+    EXPECT_EQ(first.issues[0].code, ErrorCode::Forbidden);
+    EXPECT_EQ(first.issues[0].field, "Kelurahan/Desa");
+    EXPECT_EQ(first.issues[0].detail, "64.74.01.1003");
+}
+
 TEST_F(ImportTest, ImportingTheSameFileTwiceChangesNothing) {
     const auto file = write("messy.csv", kMessy);
     ASSERT_TRUE(run(file).has_value());

@@ -105,6 +105,8 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
         alert.textContent = t('login.wrong');
         password.value = '';
         password.focus();
+      } else if (e instanceof ApiError && e.code === 'user.disabled') {
+        alert.textContent = t('login.disabled');
       } else if (e instanceof ApiError && e.status === 429) {
         alert.textContent = t('login.throttled', { seconds: e.retryAfterS ?? 60 });
       } else if (e instanceof ApiError && e.network) {

@@ -9,6 +9,7 @@ import { categoryNames, symbol } from '../categories';
 import { h, replace } from '../dom';
 import { formatDate, formatInstant, t, tCode } from '../i18n';
 import type { RouteContext } from '../router';
+import { session } from '../session';
 
 export function personPage(root: HTMLElement, context: RouteContext): () => void {
   let disposed = false;
@@ -34,6 +35,16 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
       }
       heading.textContent = p.full_name;
       document.title = `${p.full_name} — ${t('app.name')}`;
+      const role = session()?.user.role;
+      if (role === 'admin' || role === 'operator') {
+        heading.after(
+          h(
+            'p',
+            null,
+            h('a', { class: 'button primary', href: `/orang/${p.id}/ubah` }, t('person.edit')),
+          ),
+        );
+      }
       body.removeAttribute('aria-busy');
       const mapEl = p.home
         ? h('div', { class: 'home-map', role: 'region', 'aria-label': t('person.home_map') })
@@ -116,7 +127,7 @@ function details(p: Person, kelurahan: string): HTMLElement[] {
   return [
     section(t('person.identity'), [
       [t('person.nik'), p.nik_masked],
-      [t('person.kk'), p.kk_masked],
+      [t('person.kk'), p.kk_masked ?? ''],
       [t('person.sex'), tCode('sex', p.sex)],
       [t('person.birth'), `${p.birth_place}, ${formatDate(p.birth_date)}`],
       [t('person.age'), age === null ? '' : t('person.age.value', { years: age })],
