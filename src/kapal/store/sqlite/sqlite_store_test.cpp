@@ -184,6 +184,12 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
                 id_of(i), contract::full_person(i), "64.74.01", {"u", "cli", kT0, ""}, {}));
         }
     }
+    for (const char* sql : {"DROP TABLE service_request_events",
+                            "DROP TABLE service_requests",
+                            "DROP TABLE services",
+                            "DROP TABLE cards"}) {
+        raw_int(sql);
+    }
     raw_int("ALTER TABLE audit_log DROP COLUMN hash");
     raw_int("PRAGMA user_version=6");
     auto store = open();
@@ -229,8 +235,12 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
         ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
     }
-    // Undo v6, v5, v4 and v3 as a v2 program would have left the file.
-    for (const char* sql : {"DROP TABLE hazard_zones",
+    // Undo v9 to v3 as a v2 program would have left the file.
+    for (const char* sql : {"DROP TABLE service_request_events",
+                            "DROP TABLE service_requests",
+                            "DROP TABLE services",
+                            "DROP TABLE cards",
+                            "DROP TABLE hazard_zones",
                             "DROP TABLE facilities",
                             "DROP TABLE areas",
                             "ALTER TABLE persons DROP COLUMN devices",
