@@ -12,7 +12,9 @@
 //           seconds do.
 // Before timing, the answer is checked once: every credential verifies with the key and names
 // its card's number, the first card's QR code is read back from its rendered front, and the
-// sheet is a PDF with the expected number of pages. Prints medians and every repetition.
+// sheet is a PDF with the expected number of pages. Prints every repetition and the medians,
+// of wall time and of the process's CPU time (single-threaded work: on a shared machine the
+// CPU time is the steadier figure).
 
 #include "kapal/card/card_number.hpp"
 #include "kapal/card/credential.hpp"
@@ -49,6 +51,27 @@ constexpr std::int64_t kExpiresAt = kIssuedAt + std::int64_t{5} * 365 * 86400;
 
 double seconds_since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+/// CPU seconds this process has used: on a shared machine it moves less with the load than
+/// wall time (the work is single-threaded).
+double cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+/// Wall and CPU seconds of one call.
+struct Timing {
+    double wall = 0;
+    double cpu = 0;
+};
+
+template <class F> Timing timed(F&& f) {
+    const auto t0 = Clock::now();
+    const double c0 = cpu_seconds();
+    f();
+    return {seconds_since(t0), cpu_seconds() - c0};
 }
 
 double median(std::vector<double> v) {
@@ -298,47 +321,64 @@ int main(int argc, char** argv) {
                 static_cast<double>(qr_chars) / static_cast<double>(n),
                 sheet->size(),
                 static_cast<double>(sheet->size()) / 1000.0 / static_cast<double>(n));
+    std::fflush(stdout);
 
-    std::vector<double> sign_s, sheet_s, anchor_s;
+    std::vector<Timing> sign_t, sheet_t, anchor_t;
     std::size_t anchor_bytes = 0;
+    bool same = true;
     for (int r = 0; r < reps; ++r) {
-        auto t0 = Clock::now();
-        sign_all(cards, key);
-        sign_s.push_back(seconds_since(t0));
-        t0 = Clock::now();
-        const auto pdf = card::render_card_sheet_pdf(cards.faces);
-        sheet_s.push_back(seconds_since(t0));
-        if (!pdf || pdf->size() != sheet->size()) {
-            std::fprintf(stderr, "repetition %d gave another sheet\n", r + 1);
-            return 1;
-        }
-        t0 = Clock::now();
-        anchor_bytes = plain_pdf(n);
-        anchor_s.push_back(seconds_since(t0));
-        std::printf("rep %d: sign %.3f s, sheet %.3f s, anchor %.3f s\n",
+        sign_t.push_back(timed([&] { sign_all(cards, key); }));
+        sheet_t.push_back(timed([&] {
+            const auto pdf = card::render_card_sheet_pdf(cards.faces);
+            same = same && pdf && pdf->size() == sheet->size();
+        }));
+        anchor_t.push_back(timed([&] { anchor_bytes = plain_pdf(n); }));
+        std::printf("rep %d (wall/CPU s): sign %.3f/%.3f, sheet %.3f/%.3f, anchor %.3f/%.3f\n",
                     r + 1,
-                    sign_s.back(),
-                    sheet_s.back(),
-                    anchor_s.back());
+                    sign_t.back().wall,
+                    sign_t.back().cpu,
+                    sheet_t.back().wall,
+                    sheet_t.back().cpu,
+                    anchor_t.back().wall,
+                    anchor_t.back().cpu);
+        std::fflush(stdout);
     }
-    const double sign = median(sign_s);
-    const double render = median(sheet_s);
-    const double anchor = median(anchor_s);
+    if (!same) {
+        std::fprintf(stderr, "a repetition gave another sheet\n");
+        return 1;
+    }
+    const auto med = [](const std::vector<Timing>& ts, bool cpu) {
+        std::vector<double> v;
+        for (const auto& t : ts) {
+            v.push_back(cpu ? t.cpu : t.wall);
+        }
+        return median(v);
+    };
     const auto per_s = [n](double s) {
         return static_cast<double>(n) / s;
     };
     std::printf("medians of %d:\n", reps);
-    std::printf("  sign     %.3f s = %.0f credentials/s\n", sign, per_s(sign));
-    std::printf("  sheet    %.3f s = %.1f cards/s (%.2f ms a card)\n",
-                render,
-                per_s(render),
-                render * 1000 / static_cast<double>(n));
-    std::printf("  sign + sheet %.3f s = %.1f cards/s\n", sign + render, per_s(sign + render));
-    std::printf("  anchor   %.3f s = %.0f plain pages/s (%zu bytes)\n",
-                anchor,
-                per_s(anchor),
-                anchor_bytes);
-    std::printf("  ratio sheet/anchor %.1f (time per card / time per plain page)\n",
-                render / anchor);
+    for (const bool cpu : {false, true}) {
+        const double sign = med(sign_t, cpu);
+        const double render = med(sheet_t, cpu);
+        const double anchor = med(anchor_t, cpu);
+        const char* what = cpu ? "CPU " : "wall";
+        std::printf("  %s sign   %.3f s = %.0f credentials/s\n", what, sign, per_s(sign));
+        std::printf("  %s sheet  %.3f s = %.1f cards/s (%.2f ms a card); with signing %.1f "
+                    "cards/s\n",
+                    what,
+                    render,
+                    per_s(render),
+                    render * 1000 / static_cast<double>(n),
+                    per_s(sign + render));
+        std::printf("  %s anchor %.3f s = %.0f plain pages/s (%zu bytes)\n",
+                    what,
+                    anchor,
+                    per_s(anchor),
+                    anchor_bytes);
+        std::printf("  %s ratio sheet/anchor %.1f (time per card / time per plain page)\n",
+                    what,
+                    render / anchor);
+    }
     return 0;
 }
