@@ -80,7 +80,7 @@ kapal_port=$(free_port)
 kapal_pid=$!
 wait_for "http://127.0.0.1:$kapal_port/"
 
-token=$("$KAPAL" token create --data "$data" --user admin --name bench --expires 1h | tail -1)
+token=$("$KAPAL" token create --data "$data" --user admin --name bench --expires 1h 2>/dev/null | tail -1)
 qr=$(curl -sf -H "Authorization: Bearer $token" \
   "http://127.0.0.1:$kapal_port/api/v1/cards/$number" | jq -r .qr)
 jq -cn --arg qr "$qr" '{qr: $qr}' >"$tmp/body.json"
@@ -97,6 +97,10 @@ size=$(stat -c %s "$tmp/answer.json")
 # turns that into the file with 200 (an internal redirect as GET).
 mkdir -p "$tmp/www/api/v1/cards" "$tmp/nginx"
 cp "$tmp/answer.json" "$tmp/www/api/v1/cards/verify"
+# nginx's workers run as an unprivileged user: let them through to the file (the data
+# directory beside it keeps its own modes).
+chmod 711 "$tmp"
+chmod -R a+rX "$tmp/www"
 nginx_port=$(free_port)
 cat >"$tmp/nginx/nginx.conf" <<EOF
 worker_processes auto;
