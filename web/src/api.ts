@@ -573,7 +573,7 @@ export const api = {
   /// Issues a card; with `replaceReason` the active card is revoked for it (a reissue).
   issueCard(personId: string, replaceReason?: string): Promise<Card> {
     return request('POST', `/api/v1/persons/${encodeURIComponent(personId)}/cards`, {
-      body: replaceReason ? { replace_reason: replaceReason } : {},
+      body: replaceReason ? { replace_reason: replaceReason } : undefined,
     });
   },
   revokeCard(number: string, reason: string, note: string): Promise<Card> {

@@ -85,7 +85,7 @@ describe('print queue', () => {
     expect([...kept]).toEqual([now.number]);
   });
   it('builds the image and PDF addresses of a card', () => {
-    expect(cardImageUrl(now, 'front')).toBe('/api/v1/cards/647400000034/image?side=front&v=active');
+    expect(cardImageUrl(now, 'front')).toBe('/api/v1/cards/647400000034/image?side=front');
     expect(cardImageUrl(now, 'pdf')).toBe('/api/v1/cards/647400000034/image?format=pdf');
   });
 });

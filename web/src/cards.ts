@@ -79,10 +79,9 @@ export function cardFileName(card: Card, extension: string): string {
   return `kartu-${card.number_formatted}.${extension}`;
 }
 
-/// The address of a card face (PNG) or of the 2-page PDF; `bust` defeats the browser cache
-/// after the card changed (a print step does not change the picture, a reissue gives a new
-/// number, so the number and state are enough).
+/// The address of a card face (PNG) or of the 2-page PDF. A card's picture never changes (a
+/// reissue gives a new number), so the browser may cache it.
 export function cardImageUrl(card: Card, side: 'front' | 'back' | 'pdf'): string {
   const base = `/api/v1/cards/${encodeURIComponent(card.number)}/image`;
-  return side === 'pdf' ? `${base}?format=pdf` : `${base}?side=${side}&v=${card.state}`;
+  return side === 'pdf' ? `${base}?format=pdf` : `${base}?side=${side}`;
 }
