@@ -472,7 +472,7 @@ export function servicesSection(personId: string, canWrite: boolean): HTMLElemen
       : null;
     return h(
       'li',
-      { class: 'service-request', 'aria-labelledby': headingId },
+      { class: 'service-request' },
       h(
         'h3',
         { id: headingId },
