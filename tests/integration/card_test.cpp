@@ -319,5 +319,66 @@ TEST_F(Cards, TheCardOpensServicesWhoseRequestsKeepEveryStep) {
     EXPECT_EQ(listed["items"][0]["service"], "alat_bantu") << "newest first";
 }
 
+/// The page count pdfinfo reads from a PDF file; -1 when it cannot.
+int pdf_pages(const std::string& file) {
+    const auto info = run({"/usr/bin/pdfinfo", file});
+    const auto at = info.output.find("Pages:");
+    return info.exit_code == 0 && at != std::string::npos ? std::stoi(info.output.substr(at + 6))
+                                                          : -1;
+}
+
+TEST_F(Cards, TheCardIsRenderedPrintedOnSheetsAndVerifiedFromItsPicture) {
+    const json card = body_of(issue());
+    const std::string number = card["number"];
+    auto png = server_.request("GET", "/api/v1/cards/" + number + "/image");
+    ASSERT_TRUE(png.has_value());
+    ASSERT_EQ(png->status, 200) << png->body;
+    EXPECT_EQ(png->header("Content-Type"), "image/png");
+    ASSERT_GT(png->body.size(), 24U);
+    EXPECT_EQ(png->body.substr(1, 3), "PNG");
+    const auto be32 = [&](std::size_t at) {
+        std::uint32_t v = 0;
+        for (std::size_t i = 0; i < 4; ++i) {
+            v = (v << 8U) | static_cast<unsigned char>(png->body[at + i]);
+        }
+        return v;
+    };
+    EXPECT_EQ(be32(16), 1011U) << "ID-1 at 300 dpi";
+    EXPECT_EQ(be32(20), 638U);
+    auto pdf = server_.request("GET", "/api/v1/cards/" + number + "/image?format=pdf");
+    ASSERT_TRUE(pdf.has_value());
+    EXPECT_EQ(pdf->status, 200);
+    EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
+    auto bad = server_.request("GET", "/api/v1/cards/" + number + "/image?side=middle");
+    ASSERT_TRUE(bad.has_value());
+    EXPECT_EQ(bad->status, 400);
+
+    auto sheet = server_.request("GET", "/api/v1/cards/sheet?kelurahan=64.74.01");
+    ASSERT_TRUE(sheet.has_value());
+    ASSERT_EQ(sheet->status, 200) << sheet->body;
+    const std::string sheet_file = server_.dir() + "/lembar.pdf";
+    std::ofstream(sheet_file, std::ios::binary) << sheet->body;
+    EXPECT_EQ(pdf_pages(sheet_file), 2) << "one page of fronts, one of backs";
+    auto empty = server_.request("GET", "/api/v1/cards/sheet?kelurahan=64.74.02");
+    ASSERT_TRUE(empty.has_value());
+    EXPECT_EQ(empty->status, 404);
+
+    // The command line: render the person's card, read it back from the picture, print a sheet.
+    const std::string front = server_.dir() + "/kartu.png";
+    auto rendered = server_.cli({"card", "render", "--person", person_, "--out", front});
+    ASSERT_EQ(rendered.exit_code, 0) << rendered.output;
+    auto verified = server_.cli({"card", "verify", "--image", front});
+    EXPECT_EQ(verified.exit_code, 0) << verified.output;
+    EXPECT_EQ(verified.output.rfind("valid\n", 0), 0U) << verified.output;
+    EXPECT_NE(verified.output.find(card["number_formatted"].get<std::string>()), std::string::npos);
+    const std::string cli_sheet = server_.dir() + "/cli-lembar.pdf";
+    auto printed =
+        server_.cli({"card", "sheet", "--kelurahan", "64.74.01.1003", "--out", cli_sheet});
+    ASSERT_EQ(printed.exit_code, 0) << printed.output;
+    EXPECT_EQ(pdf_pages(cli_sheet), 2);
+    auto no_card = server_.cli({"card", "render", "--card", "6474-0000009-0", "--out", front});
+    EXPECT_NE(no_card.exit_code, 0);
+}
+
 } // namespace
 } // namespace kapal::testing

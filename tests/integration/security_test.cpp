@@ -512,6 +512,19 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
         kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
             return s.send("GET", "/api/v1/cards/" + card_of.at(scope), "", {}, who);
         }};
+    table["GET /api/v1/cards/{number}/image"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", "/api/v1/cards/" + card_of.at(scope) + "/image", "", {}, who);
+        }};
+    // Print sheets: operators and admins; a scoped caller asking for another area is refused.
+    table["GET /api/v1/cards/sheet"] = {
+        kWriters, false, true, 200, 403, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET",
+                          std::string("/api/v1/cards/sheet?stage=to_print&kelurahan=") + kel(scope),
+                          "",
+                          {},
+                          who);
+        }};
     table["POST /api/v1/cards/{number}/revoke"] = {
         kWriters, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
             return s.send("POST",

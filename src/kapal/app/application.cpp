@@ -593,7 +593,7 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         *app->clock_,
         app->card_key_,
         app->card_keys_,
-        service::CardSettings{c.card_issuer, c.card_validity_years});
+        service::CardSettings{c.card_issuer, c.card_validity_years, c.card_hotline, c.public_url});
     app->service_desk_ = std::make_unique<service::ServiceDesk>(
         *app->store_, *app->persons_, *app->cards_, *app->clock_, app->ids_);
     return app;

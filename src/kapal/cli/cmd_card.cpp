@@ -1,10 +1,14 @@
 #include "kapal/app/application.hpp"
 #include "kapal/card/card_number.hpp"
 #include "kapal/card/credential.hpp"
+#include "kapal/card/qr_decode.hpp"
 #include "kapal/cli/commands.hpp"
 #include "kapal/service/card_service.hpp"
 
+#include <algorithm>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 
 namespace kapal::cli {
 namespace {
@@ -86,7 +90,7 @@ void add_card(CLI::App& app, Action& action) {
     cmd->require_subcommand(1);
 
     struct Opts {
-        std::string dir, qr;
+        std::string dir, qr, image;
     };
 
     auto o = std::make_shared<Opts>();
@@ -95,14 +99,31 @@ void add_card(CLI::App& app, Action& action) {
         "Verify the text of a card's QR code with this instance's card keys (current and "
         "retired); exit 0 only when valid");
     verify->add_option("--data", o->dir, "Data directory")->required();
-    verify->add_option("--qr", o->qr, "The QR code's text (Base45)")->required();
+    auto* qr = verify->add_option("--qr", o->qr, "The QR code's text (Base45)");
+    verify->add_option("--image", o->image, "A picture (PNG or JPEG) of the card or its QR code")
+        ->excludes(qr)
+        ->check(CLI::ExistingFile);
     verify->callback([&action, o] {
         action = [o] {
             auto a = app::Application::open(o->dir);
             if (!a) {
                 return report_error(a.error());
             }
-            auto checked = (*a)->cards().check(o->qr);
+            std::string text = o->qr;
+            if (!o->image.empty()) {
+                std::ifstream in(o->image, std::ios::binary);
+                const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
+                auto decoded = card::decode_qr(bytes);
+                if (!decoded) {
+                    return report_error(decoded.error());
+                }
+                text = std::move(*decoded);
+            } else if (text.empty()) {
+                return report_error(Error{ErrorCode::InvalidArgument,
+                                          "give --qr or --image",
+                                          {{"--qr", ErrorCode::InvalidArgument, "or --image"}}});
+            }
+            auto checked = (*a)->cards().check(text);
             if (!checked) {
                 return report_error(checked.error());
             }
@@ -227,6 +248,91 @@ void add_card(CLI::App& app, Action& action) {
                 print_card_line(c, (*a)->clock().now());
             }
             return 0;
+        };
+    });
+
+    struct RenderOpts {
+        std::string dir, person, number, out, side = "front", kelurahan, stage = "to_print";
+    };
+
+    auto r = std::make_shared<RenderOpts>();
+    auto* render = cmd->add_subcommand(
+        "render", "A card as PNG (one side, 300 dpi) or PDF (both sides), by the file's extension");
+    render->add_option("--data", r->dir, "Data directory")->required();
+    auto* by_person = render->add_option("--person", r->person, "The person's active card");
+    render->add_option("--card", r->number, "A card by number")->excludes(by_person);
+    render->add_option("--out", r->out, "FILE.png or FILE.pdf")->required();
+    render->add_option("--side", r->side, "front or back (PNG)")
+        ->check(CLI::IsMember({"front", "back"}));
+    render->callback([&action, r] {
+        action = [r] {
+            auto a = app::Application::open(r->dir);
+            if (!a) {
+                return report_error(a.error());
+            }
+            const auto actor = app::Application::cli_actor();
+            std::string number = r->number;
+            if (!r->person.empty()) {
+                auto history = (*a)->cards().history(core::PersonId(r->person), actor);
+                if (!history) {
+                    return report_error(history.error());
+                }
+                const auto active =
+                    std::find_if(history->begin(), history->end(), [](const auto& c) {
+                        return c.status == "active";
+                    });
+                if (active == history->end()) {
+                    return report_error(
+                        Error{ErrorCode::NotFound,
+                              "person " + r->person + " holds no active card",
+                              {{"--person", ErrorCode::NotFound, "issue one first"}}});
+                }
+                number = active->number;
+            } else if (number.empty()) {
+                return report_error(Error{ErrorCode::InvalidArgument,
+                                          "give --person or --card",
+                                          {{"--person", ErrorCode::InvalidArgument, "or --card"}}});
+            }
+            const bool pdf = r->out.size() > 4 && r->out.substr(r->out.size() - 4) == ".pdf";
+            const bool png = r->out.size() > 4 && r->out.substr(r->out.size() - 4) == ".png";
+            if (!pdf && !png) {
+                return report_error(Error{ErrorCode::InvalidArgument,
+                                          "--out must end in .png or .pdf",
+                                          {{"--out", ErrorCode::InvalidArgument, ".png or .pdf"}}});
+            }
+            std::optional<card::CardSide> side;
+            if (png) {
+                side = r->side == "back" ? card::CardSide::Back : card::CardSide::Front;
+            }
+            auto bytes = (*a)->cards().render(number, side, actor);
+            if (!bytes) {
+                return report_error(bytes.error());
+            }
+            return write_output(std::string(bytes->begin(), bytes->end()), r->out);
+        };
+    });
+
+    auto* sheet = cmd->add_subcommand(
+        "sheet", "A4 print sheets (10 cards a page, crop marks, backs for duplex) of a kelurahan");
+    sheet->add_option("--data", r->dir, "Data directory")->required();
+    sheet->add_option("--kelurahan", r->kelurahan, "Area code: its cards")->required();
+    sheet->add_option("--stage", r->stage, "to_print (default), to_hand_over or handed_over")
+        ->check(CLI::IsMember({"to_print", "to_hand_over", "handed_over"}));
+    sheet->add_option("--out", r->out, "FILE.pdf")->required();
+    sheet->callback([&action, r] {
+        action = [r] {
+            auto a = app::Application::open(r->dir);
+            if (!a) {
+                return report_error(a.error());
+            }
+            store::CardQuery query;
+            query.stage = service::parse_card_stage(r->stage);
+            query.area_codes = {r->kelurahan};
+            auto pdf = (*a)->cards().sheet(query, app::Application::cli_actor());
+            if (!pdf) {
+                return report_error(pdf.error());
+            }
+            return write_output(std::string(pdf->begin(), pdf->end()), r->out);
         };
     });
 

@@ -377,6 +377,61 @@ void add_card_routes(Router& router, service::CardService& cards, const core::Cl
         return list(cards, clock, req);
     });
 
+    router.add("GET", "/api/v1/cards/{number}/image", readers, [&cards](const Request& req) {
+        std::vector<FieldIssue> issues;
+        check_known(req, {"side", "format"}, issues);
+        const auto format = req.query_param("format").value_or("png");
+        const auto side = req.query_param("side").value_or("front");
+        if (format != "png" && format != "pdf") {
+            issues.push_back({"format", ErrorCode::InvalidArgument, "png or pdf"});
+        }
+        if (side != "front" && side != "back") {
+            issues.push_back({"side", ErrorCode::InvalidArgument, "front or back"});
+        }
+        if (!issues.empty()) {
+            return bad_parameters(std::move(issues), req);
+        }
+        std::optional<card::CardSide> png_side;
+        if (format == "png") {
+            png_side = side == "back" ? card::CardSide::Back : card::CardSide::Front;
+        }
+        const std::string number(req.path_param("number"));
+        auto bytes = cards.render(number, png_side, actor_of(req));
+        if (!bytes) {
+            return problem(bytes.error(), req);
+        }
+        const auto digits = card::parse_card_number(number);
+        const std::string name = "kartu-" + (digits ? *digits : std::string("kapal")) +
+                                 (png_side ? "-" + std::string(side) + ".png" : ".pdf");
+        return Response::attachment(std::string(bytes->begin(), bytes->end()),
+                                    png_side ? "image/png" : "application/pdf",
+                                    name);
+    });
+
+    router.add("GET", "/api/v1/cards/sheet", writers, [&cards](const Request& req) {
+        std::vector<FieldIssue> issues;
+        check_known(req, {"kelurahan", "stage"}, issues);
+        store::CardQuery query;
+        const auto stage = service::parse_card_stage(req.query_param("stage").value_or("to_print"));
+        if (!stage) {
+            issues.push_back(
+                {"stage", ErrorCode::InvalidArgument, "to_print, to_hand_over or handed_over"});
+        }
+        query.stage = stage;
+        if (const auto area = req.query_param("kelurahan")) {
+            query.area_codes = {std::string(*area)};
+        }
+        if (!issues.empty()) {
+            return bad_parameters(std::move(issues), req);
+        }
+        auto pdf = cards.sheet(query, actor_of(req));
+        if (!pdf) {
+            return problem(pdf.error(), req);
+        }
+        return Response::attachment(
+            std::string(pdf->begin(), pdf->end()), "application/pdf", "lembar-kartu.pdf");
+    });
+
     router.add("GET", "/api/v1/cards/{number}", readers, [&cards, &clock](const Request& req) {
         auto card = cards.get(req.path_param("number"), actor_of(req));
         if (!card) {

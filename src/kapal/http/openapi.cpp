@@ -158,6 +158,43 @@ const std::string& openapi_document() {
         }
       }
     },
+    "/api/v1/cards/{number}/image": {
+      "parameters": [ { "$ref": "#/components/parameters/CardNumber" } ],
+      "get": {
+        "tags": ["cards"], "operationId": "getCardImage", "summary": "The card as printed: one side as PNG (300 dpi, 1011 x 638) or both as a PDF",
+        "description": "Roles: admin, operator, auditor, viewer; a card issued outside the caller's areas answers 404. Drawn from the stored credential, so the QR is exactly the card's (docs/card-format.md, Rendering).",
+        "parameters": [
+          { "name": "format", "in": "query", "schema": { "type": "string", "enum": ["png", "pdf"], "default": "png" } },
+          { "name": "side", "in": "query", "description": "For PNG", "schema": { "type": "string", "enum": ["front", "back"], "default": "front" } }
+        ],
+        "responses": {
+          "200": { "description": "The picture", "content": { "image/png": { "schema": { "type": "string", "format": "binary" } }, "application/pdf": { "schema": { "type": "string", "format": "binary" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/cards/sheet": {
+      "get": {
+        "tags": ["cards"], "operationId": "getCardSheet", "summary": "A4 print sheets of the cards of an area: 10 cards a page with crop marks, each page of fronts followed by its backs mirrored for duplex",
+        "description": "Roles: admin, operator; only cards of their areas (an area outside them: 403). At most 500 cards (422 beyond: print one kelurahan at a time); 404 when no card matches.",
+        "parameters": [
+          { "name": "kelurahan", "in": "query", "description": "Area code (kelurahan, kecamatan or kota)", "schema": { "type": "string" } },
+          { "name": "stage", "in": "query", "schema": { "type": "string", "enum": ["to_print", "to_hand_over", "handed_over"], "default": "to_print" } }
+        ],
+        "responses": {
+          "200": { "description": "The sheets", "content": { "application/pdf": { "schema": { "type": "string", "format": "binary" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
     "/api/v1/cards/{number}/revoke": {
       "parameters": [ { "$ref": "#/components/parameters/CardNumber" } ],
       "post": {

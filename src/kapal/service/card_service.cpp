@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <utility>
 
 namespace kapal::service {
@@ -183,6 +184,86 @@ Result<int> CardService::mark(const std::vector<std::string>& numbers,
         digits.push_back(card.number);
     }
     return store_.mark_cards(digits, stage, context(actor));
+}
+
+namespace {
+
+/// "28-11-2026": the day of `t` in WITA (UTC+8), where Kalimantan Timur lives.
+std::string wita_date(core::Timestamp t) {
+    using namespace std::chrono;
+    const year_month_day d{floor<days>(t + hours(8))};
+    char out[16];
+    std::snprintf(out,
+                  sizeof out,
+                  "%02u-%02u-%04d",
+                  static_cast<unsigned>(d.day()),
+                  static_cast<unsigned>(d.month()),
+                  static_cast<int>(d.year()));
+    return out;
+}
+
+} // namespace
+
+Result<card::CardFace> CardService::face(const store::CardRecord& record) {
+    KAPAL_ASSIGN_OR_RETURN(decoded, card::decode_credential(record.credential));
+    const auto& credential = decoded.credential;
+    card::CardFace f;
+    f.issuer = credential.cwt.issuer.empty() ? settings_.issuer : credential.cwt.issuer;
+    f.full_name = credential.identity.full_name;
+    f.card_number = card::format_card_number(record.number);
+    const auto& regions = persons_.reference().regions;
+    const std::string kelurahan_code =
+        credential.kapal ? credential.kapal->kelurahan_code : record.kelurahan_code;
+    if (const auto* village = regions.find(kelurahan_code)) {
+        f.kelurahan = village->name;
+    }
+    if (const auto* district = regions.find(core::kecamatan_of(kelurahan_code))) {
+        f.kecamatan = district->name;
+    }
+    if (credential.kapal) {
+        f.categories = credential.kapal->categories;
+    }
+    f.valid_from = wita_date(record.issued_at);
+    f.valid_until = wita_date(record.expires_at);
+    f.qr_text = record.credential;
+    f.verify_url = settings_.public_url.empty() ? std::string("/verifikasi")
+                                                : settings_.public_url + "/verifikasi";
+    f.hotline = settings_.hotline;
+    KAPAL_ASSIGN_OR_RETURN(services, store_.list_services());
+    for (const auto& service : services) {
+        if (service.active) {
+            f.services.push_back(service.name);
+        }
+    }
+    return f;
+}
+
+Result<std::vector<std::uint8_t>> CardService::render(std::string_view number,
+                                                      std::optional<card::CardSide> png_side,
+                                                      const Actor& actor) {
+    KAPAL_ASSIGN_OR_RETURN(record, get(number, actor));
+    KAPAL_ASSIGN_OR_RETURN(f, face(record));
+    return png_side ? card::render_card_png(f, *png_side) : card::render_card_pdf(f);
+}
+
+Result<std::vector<std::uint8_t>> CardService::sheet(store::CardQuery query, const Actor& actor) {
+    query.limit = static_cast<int>(kMaxSheetCards) + 1;
+    KAPAL_ASSIGN_OR_RETURN(cards, list(std::move(query), actor));
+    if (cards.empty()) {
+        return fail(ErrorCode::NotFound, "no card to print here");
+    }
+    if (cards.size() > kMaxSheetCards) {
+        return fail(ErrorCode::InvalidArgument,
+                    "more than " + std::to_string(kMaxSheetCards) +
+                        " cards: print one kelurahan at a time");
+    }
+    std::vector<card::CardFace> faces;
+    faces.reserve(cards.size());
+    for (const auto& c : cards) {
+        KAPAL_ASSIGN_OR_RETURN(f, face(c));
+        faces.push_back(std::move(f));
+    }
+    return card::render_card_sheet_pdf(faces);
 }
 
 Result<CardCheck> CardService::check(std::string_view qr_text) {

@@ -7,6 +7,7 @@
 #include "kapal/card/card_key.hpp"
 #include "kapal/card/card_key_list.hpp"
 #include "kapal/card/credential.hpp"
+#include "kapal/card/render.hpp"
 #include "kapal/core/clock.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/service/actor.hpp"
@@ -24,7 +25,12 @@ namespace kapal::service {
 struct CardSettings {
     std::string issuer = "Dinas Sosial Kota Bontang"; ///< the credential's iss
     int validity_years = 5;                           ///< 1..10
+    std::string hotline;                              ///< printed on the back; may be empty
+    std::string public_url; ///< printed on the back as <public_url>/verifikasi; may be empty
 };
+
+/// The most cards one print sheet request renders (about 50 A4 pages each way).
+inline constexpr std::size_t kMaxSheetCards = 500;
 
 /// "active", "expired" (active, but past expires_at at `now`) or "revoked".
 std::string_view card_state(const store::CardRecord& card, core::Timestamp now);
@@ -88,6 +94,20 @@ class CardService {
     /// outside the actor's areas), CardAlreadyRevoked, InvalidArgument.
     Result<int>
     mark(const std::vector<std::string>& numbers, store::CardStage stage, const Actor& actor);
+
+    /// What a card shows, from its stored credential (so the print matches the QR exactly),
+    /// the reference data's area names and the service catalogue. Dates in WITA (UTC+8).
+    Result<card::CardFace> face(const store::CardRecord& card);
+
+    /// One face as a PNG (300 dpi), or both as a PDF (`pdf`), of a card in the actor's areas.
+    /// Errors: as get, and rendering errors (CardQrTooLarge, ...).
+    Result<std::vector<std::uint8_t>>
+    render(std::string_view number, std::optional<card::CardSide> png_side, const Actor& actor);
+
+    /// The A4 print sheets (10 cards a page, backs mirrored) of the cards `query` finds in the
+    /// actor's areas; at most kMaxSheetCards. Errors: as list; NotFound when no card matches;
+    /// InvalidArgument beyond kMaxSheetCards (narrow the query, e.g. by kelurahan).
+    Result<std::vector<std::uint8_t>> sheet(store::CardQuery query, const Actor& actor);
 
     /// Checks a card's QR text (anyone may). Errors only when the store fails.
     Result<CardCheck> check(std::string_view qr_text);

@@ -1,6 +1,7 @@
 #include "kapal/service/card_service.hpp"
 
 #include "kapal/card/card_number.hpp"
+#include "kapal/card/qr_decode.hpp"
 #include "kapal/service/test_fixture.hpp"
 
 #include <gtest/gtest.h>
@@ -35,7 +36,12 @@ class CardServiceTest : public StoreTest {
         persons_ = std::make_unique<PersonService>(*store_, testing::reference_ptr(), clock_, ids_);
         keys_list_.push_back(card::PublishedCardKey{key_.kid, key_.public_key, clock_.now(), {}});
         cards_ = std::make_unique<CardService>(
-            *store_, *persons_, clock_, key_, keys_list_, CardSettings{"Dinsos Uji", 5});
+            *store_,
+            *persons_,
+            clock_,
+            key_,
+            keys_list_,
+            CardSettings{"Dinsos Uji", 5, "0548-112", "https://kapal.test"});
     }
 
     void TearDown() override {
@@ -220,6 +226,52 @@ TEST_F(CardServiceTest, TheRevocationListIsSignedAndNamesEveryRevokedCard) {
     auto refused = card::verify_revocation_list(*signed_list, wrong);
     ASSERT_FALSE(refused.has_value());
     EXPECT_EQ(refused.error().code, ErrorCode::CredentialMalformed);
+}
+
+TEST_F(CardServiceTest, TheRenderedCardCarriesItsOwnCredentialAndTheSheetEveryCardToPrint) {
+    ASSERT_TRUE(store_->add_services({{"pangan", "Bantuan pangan", "Food", "", true, 1, {}, ""}},
+                                     {"t", "cli", clock_.now(), ""}));
+    const auto a = add(1, kUtara);
+    const auto b = add(2, kSelatan);
+    const auto card_a = cards_->issue(a.id, admin_);
+    const auto card_b = cards_->issue(b.id, admin_);
+    ASSERT_TRUE(card_a.has_value() && card_b.has_value());
+
+    auto face = cards_->face(*card_a);
+    ASSERT_TRUE(face.has_value()) << face.error().message;
+    EXPECT_EQ(face->full_name, "Warga 1");
+    EXPECT_EQ(face->card_number, card::format_card_number(card_a->number));
+    EXPECT_EQ(face->kelurahan, "Lok Tuan");
+    EXPECT_EQ(face->kecamatan, "Bontang Utara");
+    EXPECT_EQ(face->valid_from, "28-11-2026") << "02:00 UTC is 10:00 in WITA";
+    EXPECT_EQ(face->valid_until, "28-11-2031");
+    EXPECT_EQ(face->verify_url, "https://kapal.test/verifikasi");
+    EXPECT_EQ(face->hotline, "0548-112");
+    EXPECT_EQ(face->services, std::vector<std::string>{"Bantuan pangan"});
+
+    // Scanned from the picture, the card verifies: the print is the credential.
+    auto png = cards_->render(card_a->number, card::CardSide::Front, utara_viewer_);
+    ASSERT_TRUE(png.has_value()) << png.error().message;
+    auto scanned = card::decode_qr(*png);
+    ASSERT_TRUE(scanned.has_value()) << scanned.error().message;
+    EXPECT_EQ(*scanned, card_a->credential);
+    auto checked = cards_->check(*scanned);
+    ASSERT_TRUE(checked.has_value());
+    EXPECT_EQ(checked->result.status, card::VerifyStatus::Valid);
+    auto hidden = cards_->render(card_b->number, std::nullopt, utara_viewer_);
+    ASSERT_FALSE(hidden.has_value());
+    EXPECT_EQ(hidden.error().code, ErrorCode::NotFound);
+
+    store::CardQuery to_print;
+    to_print.stage = store::CardStage::ToPrint;
+    auto sheet = cards_->sheet(to_print, admin_);
+    ASSERT_TRUE(sheet.has_value()) << sheet.error().message;
+    EXPECT_EQ(std::string(sheet->begin(), sheet->begin() + 5), "%PDF-");
+    ASSERT_TRUE(
+        cards_->mark({card_a->number, card_b->number}, store::CardStage::ToHandOver, admin_));
+    auto nothing = cards_->sheet(to_print, admin_);
+    ASSERT_FALSE(nothing.has_value());
+    EXPECT_EQ(nothing.error().code, ErrorCode::NotFound);
 }
 
 } // namespace

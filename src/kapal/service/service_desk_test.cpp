@@ -33,7 +33,12 @@ class ServiceDeskTest : public StoreTest {
         persons_ = std::make_unique<PersonService>(*store_, testing::reference_ptr(), clock_, ids_);
         keys_.push_back(card::PublishedCardKey{key_.kid, key_.public_key, clock_.now(), {}});
         cards_ = std::make_unique<CardService>(
-            *store_, *persons_, clock_, key_, keys_, CardSettings{"Dinsos Uji", 5});
+            *store_,
+            *persons_,
+            clock_,
+            key_,
+            keys_,
+            CardSettings{"Dinsos Uji", 5, "0548-112", "https://kapal.test"});
         desk_ = std::make_unique<ServiceDesk>(*store_, *persons_, *cards_, clock_, ids_);
         auto seeded = desk_->seed(admin_);
         ASSERT_TRUE(seeded.has_value()) << seeded.error().message;
