@@ -14,7 +14,7 @@ import {
   revokeReasons,
 } from '../cards';
 import { h, replace, saveBlob, uid } from '../dom';
-import { formatInstant, locale, t, tCode } from '../i18n';
+import { formatBytes, formatInstant, locale, t, tCode } from '../i18n';
 
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) {
@@ -273,7 +273,7 @@ export function cardSection(personId: string, canWrite: boolean): HTMLElement {
       saveBlob(blob, cardFileName(card, 'pdf'));
       status.textContent = t('data.export.done', {
         file: cardFileName(card, 'pdf'),
-        size: `${blob.size} B`,
+        size: formatBytes(blob.size),
       });
     } catch (e) {
       status.textContent = errorText(e);
