@@ -199,6 +199,66 @@ export interface HazardProperties {
   level: string;
 }
 
+/// A card as the API answers it (docs/api.md "Cards").
+export interface Card {
+  number: string;
+  number_formatted: string;
+  person_id: string;
+  kelurahan_code: string;
+  status: 'active' | 'revoked';
+  state: 'active' | 'revoked' | 'expired';
+  stage: 'to_print' | 'to_hand_over' | 'handed_over' | null;
+  issued_at: string;
+  issued_by: string;
+  expires_at: string;
+  revoked_at: string | null;
+  revoked_by: string;
+  revoke_reason: string;
+  revoke_note: string;
+  replaced_by: string;
+  printed_at: string | null;
+  printed_by: string;
+  handed_over_at: string | null;
+  handed_over_by: string;
+  key_id: string;
+  qr: string;
+}
+
+/// One service of the catalogue the card opens (GET /api/v1/services).
+export interface Service {
+  code: string;
+  name: string;
+  name_en: string;
+  description: string;
+  active: boolean;
+  position: number;
+}
+
+export interface ServiceStep {
+  version: number;
+  at: string;
+  actor: string;
+  status: string;
+  note: string;
+}
+
+/// A person's request for a service, with every step (docs/api.md "Services the card opens").
+export interface ServiceRequest {
+  id: string;
+  person_id: string;
+  service: string;
+  kelurahan_code: string;
+  card_number: string | null;
+  status: string;
+  note: string;
+  version: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+  history: ServiceStep[];
+}
+
 export type Query = Record<string, string | number | undefined | null>;
 
 let csrfToken: string | null = null;
@@ -504,6 +564,50 @@ export const api = {
   updatePerson(id: string, version: number, body: unknown): Promise<Person> {
     return request('PUT', `/api/v1/persons/${encodeURIComponent(id)}`, {
       body,
+      headers: { 'If-Match': `"${version}"` },
+    });
+  },
+  cards(personId: string): Promise<{ items: Card[] }> {
+    return request('GET', `/api/v1/persons/${encodeURIComponent(personId)}/cards`);
+  },
+  /// Issues a card; with `replaceReason` the active card is revoked for it (a reissue).
+  issueCard(personId: string, replaceReason?: string): Promise<Card> {
+    return request('POST', `/api/v1/persons/${encodeURIComponent(personId)}/cards`, {
+      body: replaceReason ? { replace_reason: replaceReason } : undefined,
+    });
+  },
+  revokeCard(number: string, reason: string, note: string): Promise<Card> {
+    return request('POST', `/api/v1/cards/${encodeURIComponent(number)}/revoke`, {
+      body: { reason, note },
+    });
+  },
+  /// The print queue: cards of the caller's areas at `stage`, optionally of one kelurahan.
+  cardQueue(query: Query): Promise<{ items: Card[]; next_after?: string | null }> {
+    return request('GET', '/api/v1/cards', { query });
+  },
+  markCards(step: 'printed' | 'handed-over', numbers: string[]): Promise<{ changed: number }> {
+    return request('POST', `/api/v1/cards/${step}`, { body: { numbers } });
+  },
+  services(): Promise<{ items: Service[] }> {
+    return request('GET', '/api/v1/services');
+  },
+  serviceRequests(personId: string): Promise<{ items: ServiceRequest[] }> {
+    return request('GET', `/api/v1/persons/${encodeURIComponent(personId)}/service-requests`);
+  },
+  openServiceRequest(personId: string, service: string, note: string): Promise<ServiceRequest> {
+    return request('POST', `/api/v1/persons/${encodeURIComponent(personId)}/service-requests`, {
+      body: { service, note },
+    });
+  },
+  /// Moves a request on if it is still at `version` (else 412 `precondition_failed`).
+  setServiceStatus(
+    id: string,
+    version: number,
+    status: string,
+    note: string,
+  ): Promise<ServiceRequest> {
+    return request('POST', `/api/v1/service-requests/${encodeURIComponent(id)}/status`, {
+      body: { status, note },
       headers: { 'If-Match': `"${version}"` },
     });
   },

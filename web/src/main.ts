@@ -12,6 +12,7 @@ import { loginPage } from './pages/login';
 import { mapPage } from './pages/map';
 import { forbiddenPage, notFoundPage } from './pages/not_found';
 import { personPage } from './pages/person';
+import { printQueuePage } from './pages/print_queue';
 import { importPage } from './pages/import';
 import { personEditPage } from './pages/person_edit';
 import { usersPage } from './pages/users';
@@ -40,6 +41,7 @@ const routes: Route[] = [
     nav: '/pengguna',
     roles: ['admin'],
   },
+  { path: '/cetak', title: 'print.title', render: printQueuePage, nav: '/cetak', roles: writers },
   { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data' },
   {
     path: '/orang/:id/ubah',
@@ -56,6 +58,7 @@ const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
   { path: '/dasbor', label: 'nav.dashboard' },
   { path: '/tambah', label: 'nav.add', roles: writers },
   { path: '/impor', label: 'nav.import', roles: writers },
+  { path: '/cetak', label: 'nav.print', roles: writers },
   { path: '/pengguna', label: 'nav.users', roles: ['admin'] },
 ];
 

@@ -1,5 +1,5 @@
 // Detail of one person: identity (masked numbers), disability, address and location, and the
-// version history as a timeline. Read-only in this first part.
+// version history as a timeline; the card and the service requests (pages/person_card.ts).
 import L from 'leaflet';
 
 import { api, ApiError, type Person, type PersonVersion } from '../api';
@@ -7,6 +7,7 @@ import { basemapLayer, removeMap } from '../basemap';
 import { ageYears, areaNames, nameOf } from '../areas';
 import { categoryNames, symbol } from '../categories';
 import { h, replace } from '../dom';
+import { cardSection, servicesSection } from './person_card';
 import { formatDate, formatInstant, t, tCode } from '../i18n';
 import type { RouteContext } from '../router';
 import { session } from '../session';
@@ -36,7 +37,8 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
       heading.textContent = p.full_name;
       document.title = `${p.full_name} — ${t('app.name')}`;
       const role = session()?.user.role;
-      if (role === 'admin' || role === 'operator') {
+      const canWrite = role === 'admin' || role === 'operator';
+      if (canWrite) {
         heading.after(
           h(
             'p',
@@ -53,6 +55,8 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
         body,
         details(p, nameOf(names.kelurahan, p.address.kelurahan_code)),
         mapEl && h('section', { class: 'panel' }, h('h2', null, t('person.home_map')), mapEl),
+        cardSection(p.id, canWrite),
+        servicesSection(p.id, canWrite),
         history(versions.items),
       );
       if (mapEl && p.home) {
