@@ -48,10 +48,18 @@ export async function basemapLayer(maxZoom: number): Promise<L.TileLayer | null>
 }
 
 /// Removes a Leaflet map. Leaflet 1.9 ends a zoom animation from a timer even after remove(),
-/// and then moves the removed panes (a TypeError on '_leaflet_pos'): a map left mid-zoom (a
-/// click that navigates away) must not finish it.
+/// and then moves the removed panes (a TypeError on '_leaflet_pos'): a map left mid-zoom or
+/// mid-pan (a click that navigates away) must not finish it.
 export function removeMap(map: L.Map): void {
   (map as unknown as { _animatingZoom: boolean })._animatingZoom = false;
+  // A pan animation (setView, fitBounds) runs on animation frames: stop it too.
+  map.stop();
   map.off();
   map.remove();
+  // A zoom started just before (setView, fitBounds) is begun on the next animation frame and
+  // ended by a timer, both after remove(): make the steps that touch the panes do nothing.
+  const late = map as unknown as Record<string, unknown>;
+  for (const step of ['_moveStart', '_animateZoom', '_onZoomTransitionEnd', '_move', '_moveEnd']) {
+    late[step] = () => map;
+  }
 }

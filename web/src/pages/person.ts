@@ -92,7 +92,14 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
 /// A small map of the person's home: a badge with the first category's colour and letter.
 function homeMapOf(el: HTMLElement, p: Person): L.Map {
   const home = p.home as NonNullable<Person['home']>;
-  const map = L.map(el, { maxZoom: 19 }).setView([home.lat, home.lon], 16);
+  // No animations: the page re-renders (card and service actions, a language switch) and a map
+  // removed mid-animation would throw from Leaflet's timers.
+  const map = L.map(el, {
+    maxZoom: 19,
+    zoomAnimation: false,
+    fadeAnimation: false,
+    markerZoomAnimation: false,
+  }).setView([home.lat, home.lon], 16);
   map.attributionControl.setPrefix('Leaflet');
   const cat = p.categories[0] ?? 'fisik';
   const badge = h(
