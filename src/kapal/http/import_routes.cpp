@@ -1,6 +1,7 @@
 #include "kapal/http/import_routes.hpp"
 
 #include "kapal/http/problem.hpp"
+#include "kapal/http/route_support.hpp"
 #include "kapal/http/temp_file.hpp"
 #include "kapal/service/import_service.hpp"
 
@@ -15,13 +16,6 @@ namespace {
 using nlohmann::json;
 
 const Access kWriters = Access::only({core::Role::Admin, core::Role::Operator});
-
-service::Actor actor_of(const Request& req) {
-    if (!req.principal) {
-        return {"anonymous", req.remote_address, {"-"}, core::Role::Viewer};
-    }
-    return req.principal->actor(req.remote_address);
-}
 
 std::string read_all(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

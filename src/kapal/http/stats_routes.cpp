@@ -1,6 +1,7 @@
 #include "kapal/http/stats_routes.hpp"
 
 #include "kapal/http/problem.hpp"
+#include "kapal/http/route_support.hpp"
 #include "kapal/service/stats_service.hpp"
 
 #include <nlohmann/json.hpp>
@@ -14,13 +15,6 @@ using nlohmann::json;
 
 const Access kReaders = Access::only(
     {core::Role::Admin, core::Role::Operator, core::Role::Auditor, core::Role::Viewer});
-
-service::Actor actor_of(const Request& req) {
-    if (!req.principal) {
-        return {"anonymous", req.remote_address, {"-"}, core::Role::Viewer};
-    }
-    return req.principal->actor(req.remote_address);
-}
 
 /// Counts as an object in their fixed order: {"fisik": 3, …}.
 json counts_json(const std::vector<service::KeyCount>& counts) {

@@ -2,6 +2,7 @@
 
 #include "kapal/http/person_json.hpp"
 #include "kapal/http/problem.hpp"
+#include "kapal/http/route_support.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -13,13 +14,6 @@ namespace {
 using nlohmann::json;
 
 const Access kAdmins = Access::only({core::Role::Admin});
-
-service::Actor actor_of(const Request& req) {
-    if (!req.principal) {
-        return {"anonymous", req.remote_address, {"-"}, core::Role::Viewer};
-    }
-    return req.principal->actor(req.remote_address);
-}
 
 json user_json(const core::User& u) {
     return {{"id", u.id},
