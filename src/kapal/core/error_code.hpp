@@ -115,6 +115,24 @@ enum class ErrorCode {
     CardImageInvalid,
     CardQrTooLarge,
     CardQrNotFound,
+    // social assistance: eligibility rules, programmes, beneficiary lists and deliveries
+    AidRuleInvalid,
+    AidListState,
+    AidSelfApproval,
+    AidNotOnList,
+    AidAlreadyDelivered,
+    AidCycleClosed,
+    AidNotAssigned,
+    AidVoucherInsufficient,
+    AidChannelMismatch,
+    AidBatchFileInvalid,
+    AidReasonRequired,
+    // social assistance: anomaly flags (reported on the list and on delivery, never blocking)
+    AidSharedAccount,
+    AidPersonInactive,
+    AidFarFromHome,
+    AidExcludedProgram,
+    AidQuotaExceeded,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.
