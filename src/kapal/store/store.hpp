@@ -343,6 +343,164 @@ struct ServiceRequestRecord {
     bool operator==(const ServiceRequestRecord&) const = default;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Social assistance (schema v10): programmes, their cycles (tahap), each cycle's beneficiary
+// list and the deliveries made against it. Never twice: the store keeps at most one delivery
+// that is not failed per (cycle, person) with a unique index, whatever the channel.
+
+/// Where a programme's money comes from.
+inline constexpr std::array<std::string_view, 3> kAidSources = {"APBN", "APBD", "CSR"};
+
+/// What a programme gives: cash, a voucher, goods, an assistive device or a service.
+inline constexpr std::array<std::string_view, 5> kAidKinds = {
+    "tunai", "voucher", "barang", "alat_bantu", "layanan"};
+
+/// How a programme's aid reaches the person: handed over (in kind, also cash in hand), by bank
+/// transfer, or as a voucher balance spent at merchants.
+inline constexpr std::array<std::string_view, 3> kAidChannels = {"langsung", "transfer", "voucher"};
+
+/// A social assistance programme.
+struct AidProgramRecord {
+    std::string code; ///< a-z, 0-9 and _, e.g. "asp_2026": stable, used in URLs
+    std::string name;
+    std::string source;                ///< a code of kAidSources
+    std::string kind;                  ///< a code of kAidKinds
+    std::string channel;               ///< a code of kAidChannels
+    std::int64_t unit_value = 0;       ///< rupiah per beneficiary per cycle (integer, >= 0)
+    std::string rule;                  ///< the eligibility rule (docs/eligibility.md); may be empty
+    std::vector<std::string> excludes; ///< codes of programmes a beneficiary may not also be on
+    std::vector<std::string> assignees; ///< user ids of the penyalur/merchants who deliver it
+    bool active = true;
+    std::int64_t version = 1;
+    core::Timestamp created_at{};
+    std::string created_by;
+    core::Timestamp updated_at{};
+    std::string updated_by;
+
+    bool operator==(const AidProgramRecord&) const = default;
+};
+
+/// The states of a cycle's beneficiary list: drafted (generated and edited by operators),
+/// proposed (waiting for an admin), approved (frozen, its hash recorded; deliveries may start).
+inline constexpr std::array<std::string_view, 3> kAidListStates = {"draft", "proposed", "approved"};
+
+/// A maximum number of beneficiaries in an area for one cycle.
+struct AidQuota {
+    std::string area_code; ///< kab/kota, kecamatan or kelurahan code
+    std::int64_t max = 0;
+
+    bool operator==(const AidQuota&) const = default;
+};
+
+/// One cycle (tahap) of a programme, with its beneficiary list's state.
+struct AidCycleRecord {
+    std::string id; ///< UUIDv7
+    std::string program_code;
+    std::int64_t number = 1; ///< tahap 1, 2, ... unique per programme
+    std::string name;        ///< e.g. "Tahap I 2026"
+    core::Date starts_on{};  ///< deliveries are recorded from this day (WITA) ...
+    core::Date ends_on{};    ///< ... up to and including this one
+    std::vector<AidQuota> quotas;
+    std::optional<double> site_lon; ///< where a handover event takes place, when there is one
+    std::optional<double> site_lat;
+    std::string list_state = "draft"; ///< a code of kAidListStates
+    std::string rule;                 ///< the rule the list was last generated with
+    std::string list_hash;            ///< hex BLAKE2b-256 of the approved list (aid_list_hash)
+    std::int64_t list_size = 0;       ///< beneficiaries on the list (entries not removed)
+    std::string proposed_by;
+    std::optional<core::Timestamp> proposed_at;
+    std::string approved_by;
+    std::optional<core::Timestamp> approved_at;
+    std::int64_t version = 1;
+    core::Timestamp created_at{};
+    std::string created_by;
+
+    bool operator==(const AidCycleRecord&) const = default;
+};
+
+/// A person on a cycle's list: put there by the rule or by hand, or taken off by hand (kept,
+/// with the reason, so the decision can be reviewed).
+struct AidListEntry {
+    std::string person_id;
+    std::string kelurahan_code; ///< the person's when the entry was made
+    std::string source;         ///< "rule" or "manual"
+    bool removed = false;
+    std::string reason;             ///< why it was added or removed by hand
+    std::vector<std::string> flags; ///< anomaly flag ids (aid.shared_account, ...), sorted
+    core::Timestamp added_at{};
+    std::string added_by;
+
+    bool operator==(const AidListEntry&) const = default;
+};
+
+/// Filters for a cycle's list; ordered by person id.
+struct AidEntryQuery {
+    std::string cycle_id;
+    std::vector<std::string> area_codes; ///< kelurahan codes under one of these (empty = all)
+    bool include_removed = false;
+    std::string after_person_id; ///< paging
+    int limit = 1000;            ///< 1..100000
+};
+
+/// The states of a delivery. Pending: in a transfer batch, not yet confirmed by the bank.
+/// Failed: the bank refused it; it is not a delivery and may be re-issued.
+inline constexpr std::array<std::string_view, 3> kAidDeliveryStates = {
+    "delivered", "pending", "failed"};
+
+/// Aid that reached (or is on its way to) one person in one cycle.
+struct AidDeliveryRecord {
+    std::string id; ///< UUIDv7
+    std::string cycle_id;
+    std::string program_code;
+    std::string person_id;
+    std::string kelurahan_code; ///< the person's on the list
+    std::string channel;        ///< a code of kAidChannels
+    std::string state = "delivered";
+    std::int64_t amount = 0; ///< rupiah
+    core::Timestamp recorded_at{};
+    std::string officer;       ///< user id of who recorded it
+    std::optional<double> lon; ///< where it was recorded (the device's GPS)
+    std::optional<double> lat;
+    std::optional<double> accuracy_m;
+    std::string card_number;   ///< the card scanned; empty when the person was searched
+    std::string search_reason; ///< why the card was not scanned (required then)
+    std::string evidence_type; ///< "" or a media type: image/jpeg, image/png (photo, signature)
+    std::vector<std::uint8_t> evidence;
+    std::string note;
+    std::vector<std::string> flags; ///< anomaly flag ids, sorted
+    std::string idempotency_key;    ///< the client's key; unique per officer when set
+
+    bool operator==(const AidDeliveryRecord&) const = default;
+};
+
+/// What record_aid_delivery did.
+struct AidDeliveryOutcome {
+    AidDeliveryRecord record;
+    bool replayed = false; ///< the officer's idempotency key was seen: nothing was written
+};
+
+/// Filters for deliveries; all optional, combined with AND; ordered by recorded_at, id.
+struct AidDeliveryQuery {
+    std::string cycle_id;
+    std::string person_id;
+    std::vector<std::string> area_codes; ///< kelurahan codes under one of these (empty = all)
+    std::string after_id;                ///< paging (ids are UUIDv7: time-ordered)
+    int limit = 1000;                    ///< 1..100000
+};
+
+/// Realisation of one cycle in one kelurahan: beneficiaries on the list and how many of them
+/// were delivered, are pending, failed (and not delivered since), or have nothing recorded yet.
+struct AidRealisationRow {
+    std::string kelurahan_code;
+    std::int64_t listed = 0;
+    std::int64_t delivered = 0;
+    std::int64_t pending = 0;
+    std::int64_t failed = 0;
+    std::int64_t delivered_amount = 0; ///< rupiah
+
+    bool operator==(const AidRealisationRow&) const = default;
+};
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -407,9 +565,13 @@ enum class TransferTable : std::uint8_t {
     Services,    ///< schema v9
     ServiceRequests,
     ServiceRequestEvents,
+    AidPrograms, ///< schema v10
+    AidCycles,
+    AidListEntries,
+    AidDeliveries,
 };
 
-inline constexpr std::size_t kTransferTableCount = 13;
+inline constexpr std::size_t kTransferTableCount = 17;
 
 /// The kind of a canonical value; also its tag byte in the encoding.
 enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
@@ -685,6 +847,95 @@ class Store {
     /// A person's requests with their histories, newest first.
     virtual Result<std::vector<ServiceRequestRecord>>
     person_service_requests(const core::PersonId& id) = 0;
+
+    // --- Social assistance (schema v10)
+
+    /// Adds a programme at version 1 with an "aid.program.create" audit entry. Errors:
+    /// AlreadyExists (code taken), InvalidArgument (check_aid_program).
+    virtual Result<AidProgramRecord> add_aid_program(const AidProgramRecord& program,
+                                                     const WriteContext& ctx) = 0;
+
+    /// Replaces a programme's content (not its code) if its version is still
+    /// `program.version`, with an "aid.program.update" audit entry. Errors: NotFound,
+    /// VersionConflict, InvalidArgument.
+    virtual Result<AidProgramRecord> update_aid_program(const AidProgramRecord& program,
+                                                        const WriteContext& ctx) = 0;
+
+    /// By code; nullopt when there is none.
+    virtual Result<std::optional<AidProgramRecord>> get_aid_program(const std::string& code) = 0;
+
+    /// Every programme, by code.
+    virtual Result<std::vector<AidProgramRecord>> list_aid_programs() = 0;
+
+    /// Adds a cycle (draft, empty list, version 1) with an "aid.cycle.create" audit entry.
+    /// Errors: NotFound (programme), AlreadyExists (id, or the programme's number taken),
+    /// InvalidArgument (ends before it starts, a negative quota).
+    virtual Result<AidCycleRecord> add_aid_cycle(const AidCycleRecord& cycle,
+                                                 const WriteContext& ctx) = 0;
+
+    /// By id; nullopt when there is none.
+    virtual Result<std::optional<AidCycleRecord>> get_aid_cycle(const std::string& id) = 0;
+
+    /// A programme's cycles by number ("" = every cycle, by programme then number).
+    virtual Result<std::vector<AidCycleRecord>>
+    list_aid_cycles(const std::string& program_code) = 0;
+
+    /// Replaces the rule-made entries of a draft list by `entries` (all source "rule"; manual
+    /// entries are kept, and a person added by hand is not added twice), records `rule`, bumps
+    /// the cycle's version; "aid.list.generate" audit entry. Errors: NotFound, VersionConflict,
+    /// AidListState (not a draft).
+    virtual Result<AidCycleRecord> replace_aid_list(const std::string& cycle_id,
+                                                    std::int64_t expected_version,
+                                                    const std::string& rule,
+                                                    const std::vector<AidListEntry>& entries,
+                                                    const WriteContext& ctx) = 0;
+
+    /// Adds a person to a draft list by hand (source "manual"), or takes one off (`entry.removed`:
+    /// the entry is kept, marked removed, with the reason); bumps the version; "aid.list.add" /
+    /// "aid.list.remove" audit entry (subject = person id). Errors: NotFound (cycle; person on
+    /// removal), VersionConflict, AidListState, AidReasonRequired (empty reason), AlreadyExists
+    /// (adding a person already on the list).
+    virtual Result<AidCycleRecord> edit_aid_list(const std::string& cycle_id,
+                                                 std::int64_t expected_version,
+                                                 const AidListEntry& entry,
+                                                 const WriteContext& ctx) = 0;
+
+    /// Moves a list along maker-checker: "proposed" from draft (proposed_by = ctx.actor),
+    /// "approved" from proposed by someone other than the proposer (computes and records the
+    /// list hash: the list is frozen), "draft" from proposed (sent back, with ctx.reason). Audit
+    /// "aid.list.propose" / "aid.list.approve" (detail = hash) / "aid.list.return". Errors:
+    /// NotFound, VersionConflict, AidListState, AidSelfApproval, InvalidArgument (a state
+    /// that is not one of these).
+    virtual Result<AidCycleRecord> move_aid_list(const std::string& cycle_id,
+                                                 std::int64_t expected_version,
+                                                 const std::string& to_state,
+                                                 const WriteContext& ctx) = 0;
+
+    /// A cycle's list entries. Errors: InvalidArgument (limit).
+    virtual Result<std::vector<AidListEntry>> list_aid_entries(const AidEntryQuery& query) = 0;
+
+    /// Records a delivery in one transaction: the cycle's list must be approved and hold the
+    /// person (not removed); no other delivery of this (cycle, person) may be delivered or
+    /// pending; the officer's idempotency key, when set and seen before for the same cycle and
+    /// person, returns the first delivery (replayed) and writes nothing. "aid.deliver" audit
+    /// entry (subject = person id). Errors: NotFound (cycle), AidListState (list not approved),
+    /// AidNotOnList, AidAlreadyDelivered, IdempotencyKeyReused (the key was used for another
+    /// person or cycle), AlreadyExists (id).
+    virtual Result<AidDeliveryOutcome> record_aid_delivery(const AidDeliveryRecord& delivery,
+                                                           const WriteContext& ctx) = 0;
+
+    /// Deliveries matching the query (evidence bytes not included: evidence_type tells whether
+    /// there is some; get_aid_delivery returns them). Errors: InvalidArgument (limit).
+    virtual Result<std::vector<AidDeliveryRecord>>
+    list_aid_deliveries(const AidDeliveryQuery& query) = 0;
+
+    /// One delivery with its evidence; nullopt when there is none.
+    virtual Result<std::optional<AidDeliveryRecord>> get_aid_delivery(const std::string& id) = 0;
+
+    /// Realisation of a cycle per kelurahan (of the list's entries not removed), by code,
+    /// limited to kelurahan under `area_codes` (empty = all).
+    virtual Result<std::vector<AidRealisationRow>>
+    aid_realisation(const std::string& cycle_id, const std::vector<std::string>& area_codes) = 0;
 
     // --- Audit. Writes above also append to the log inside their own transaction:
     // create_person "person.create" (subject = person id, detail = reason), update_person

@@ -1,7 +1,11 @@
 #include "kapal/store/store_codec.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
+#include <algorithm>
+#include <array>
+#include <cmath>
 #include <map>
 
 namespace kapal::store {
@@ -283,6 +287,144 @@ Result<void> check_service(const ServiceRecord& service) {
                         ": a name of 1 to 200 bytes (and a description of at most 2000)");
     }
     return {};
+}
+
+namespace {
+
+bool is_code(std::string_view code) {
+    return !code.empty() && code.size() <= 40 && std::all_of(code.begin(), code.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+}
+
+template <std::size_t N>
+bool one_of(const std::array<std::string_view, N>& list, std::string_view value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+Result<void> aid_invalid(const std::string& what) {
+    return fail(ErrorCode::InvalidArgument, what);
+}
+
+} // namespace
+
+Result<void> check_aid_program(const AidProgramRecord& program) {
+    const std::string who = "programme \"" + program.code + "\": ";
+    if (!is_code(program.code)) {
+        return aid_invalid(who + "code must be 1 to 40 of a-z, 0-9 and _");
+    }
+    if (program.name.empty() || program.name.size() > 200) {
+        return aid_invalid(who + "name must be 1 to 200 bytes");
+    }
+    if (!one_of(kAidSources, program.source)) {
+        return aid_invalid(who + "source must be APBN, APBD or CSR");
+    }
+    if (!one_of(kAidKinds, program.kind)) {
+        return aid_invalid(who + "kind must be tunai, voucher, barang, alat_bantu or layanan");
+    }
+    if (!one_of(kAidChannels, program.channel)) {
+        return aid_invalid(who + "channel must be langsung, transfer or voucher");
+    }
+    if (program.unit_value < 0) {
+        return aid_invalid(who + "unit_value must not be negative");
+    }
+    if (program.rule.size() > 4000) {
+        return aid_invalid(who + "rule must be at most 4000 bytes");
+    }
+    for (const auto& code : program.excludes) {
+        if (!is_code(code) || code == program.code) {
+            return aid_invalid(who + "excludes \"" + code + "\" is not another programme's code");
+        }
+    }
+    return {};
+}
+
+Result<void> check_aid_cycle(const AidCycleRecord& cycle) {
+    const std::string who =
+        "cycle " + std::to_string(cycle.number) + " of \"" + cycle.program_code + "\": ";
+    if (!is_code(cycle.program_code) || cycle.number < 1 || cycle.number > 1000) {
+        return aid_invalid(who + "a programme code and a number from 1 to 1000");
+    }
+    if (cycle.name.empty() || cycle.name.size() > 200) {
+        return aid_invalid(who + "name must be 1 to 200 bytes");
+    }
+    if (cycle.ends_on < cycle.starts_on) {
+        return aid_invalid(who + "ends_on is before starts_on");
+    }
+    std::vector<std::string> areas;
+    for (const auto& quota : cycle.quotas) {
+        if (quota.max < 0 || quota.area_code.empty() ||
+            quota.area_code.find_first_of(" =") != std::string::npos) {
+            return aid_invalid(who + "quota of \"" + quota.area_code + "\" is not valid");
+        }
+        areas.push_back(quota.area_code);
+    }
+    std::sort(areas.begin(), areas.end());
+    if (std::adjacent_find(areas.begin(), areas.end()) != areas.end()) {
+        return aid_invalid(who + "two quotas for one area");
+    }
+    if (cycle.site_lon.has_value() != cycle.site_lat.has_value() ||
+        (cycle.site_lon && (std::abs(*cycle.site_lon) > 180 || std::abs(*cycle.site_lat) > 90))) {
+        return aid_invalid(who + "site needs both lon (-180..180) and lat (-90..90)");
+    }
+    return {};
+}
+
+std::string encode_quotas(const std::vector<AidQuota>& quotas) {
+    std::string out;
+    for (const auto& quota : quotas) {
+        out += (out.empty() ? "" : " ") + quota.area_code + "=" + std::to_string(quota.max);
+    }
+    return out;
+}
+
+std::vector<AidQuota> decode_quotas(std::string_view text) {
+    std::vector<AidQuota> out;
+    for (const auto& piece : split_codes(text)) {
+        const auto eq = piece.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            continue;
+        }
+        try {
+            out.push_back(AidQuota{piece.substr(0, eq), std::stoll(piece.substr(eq + 1))});
+        } catch (const std::exception&) {
+            continue;
+        }
+    }
+    return out;
+}
+
+std::string aid_list_hash(const AidCycleRecord& cycle, std::vector<AidListEntry> entries) {
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+        return a.person_id < b.person_id;
+    });
+    std::string text = "kapal-aid-list-v1\n" + cycle.id + "\n" + cycle.program_code + "\n" +
+                       std::to_string(cycle.number) + "\n";
+    for (const auto& entry : entries) {
+        if (!entry.removed) {
+            text += entry.person_id + "\t" + entry.kelurahan_code + "\t" + entry.source + "\n";
+        }
+    }
+    std::array<unsigned char, crypto_generichash_BYTES> digest{};
+    crypto_generichash(digest.data(),
+                       digest.size(),
+                       reinterpret_cast<const unsigned char*>(text.data()),
+                       text.size(),
+                       nullptr,
+                       0);
+    static constexpr std::string_view kHex = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(digest.size() * 2);
+    for (const unsigned char byte : digest) {
+        hex += kHex[byte >> 4];
+        hex += kHex[byte & 15];
+    }
+    return hex;
+}
+
+bool aid_list_transition_allowed(std::string_view from, std::string_view to) {
+    return (from == "draft" && to == "proposed") ||
+           (from == "proposed" && (to == "approved" || to == "draft"));
 }
 
 bool service_transition_allowed(std::string_view from, std::string_view to) {

@@ -97,6 +97,30 @@ Result<void> check_service(const ServiceRecord& service);
 /// dibatalkan.
 bool service_transition_allowed(std::string_view from, std::string_view to);
 
+/// Checks a programme: a code of a-z, 0-9 and _ (1..40), a name (1..200), a source, kind and
+/// channel from their lists, a unit value >= 0, codes in `excludes` (not its own), a rule of at
+/// most 4000 bytes. Errors: InvalidArgument naming the field.
+Result<void> check_aid_program(const AidProgramRecord& program);
+
+/// Checks a cycle: a programme code, a number >= 1, a name (1..200), ends_on not before
+/// starts_on, quotas >= 0 on distinct areas, a site with both coordinates in range or neither.
+/// Errors: InvalidArgument naming the field.
+Result<void> check_aid_cycle(const AidCycleRecord& cycle);
+
+/// Quotas as a column: "64.74.01=120 64.74.02=80", and back (bad pieces are skipped).
+std::string encode_quotas(const std::vector<AidQuota>& quotas);
+std::vector<AidQuota> decode_quotas(std::string_view text);
+
+/// The hash that freezes an approved list: hex BLAKE2b-256 of the text
+/// "kapal-aid-list-v1\n<cycle id>\n<programme>\n<number>\n" followed by one line
+/// "<person id>\t<kelurahan>\t<source>\n" per entry not removed, by person id
+/// (docs/api.md, "Daftar penerima"). Anyone holding the list can recompute it.
+std::string aid_list_hash(const AidCycleRecord& cycle, std::vector<AidListEntry> entries);
+
+/// True when `state` may follow `from` for a list: draft -> proposed, proposed -> approved or
+/// draft.
+bool aid_list_transition_allowed(std::string_view from, std::string_view to);
+
 /// The audit detail of a batch: "count=N sources=a.gpkg,b.csv" (distinct sources, in order).
 template <typename Record> std::string import_detail(const std::vector<Record>& records) {
     std::string sources;

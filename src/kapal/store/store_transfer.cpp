@@ -183,6 +183,85 @@ constexpr std::array kServiceRequestEventColumns = {
     TransferColumn{"note", kText, false},
 };
 
+constexpr std::array kAidProgramColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"code", kText, false},
+    TransferColumn{"name", kText, false},
+    TransferColumn{"source", kText, false},
+    TransferColumn{"kind", kText, false},
+    TransferColumn{"channel", kText, false},
+    TransferColumn{"unit_value", kInt, false},
+    TransferColumn{"rule", kText, false},
+    TransferColumn{"excludes", kText, false},
+    TransferColumn{"assignees", kText, false},
+    TransferColumn{"active", kInt, false},
+    TransferColumn{"version", kInt, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"created_by", kText, false},
+    TransferColumn{"updated_at", kInt, false},
+    TransferColumn{"updated_by", kText, false},
+};
+
+constexpr std::array kAidCycleColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"program_code", kText, false},
+    TransferColumn{"number", kInt, false},
+    TransferColumn{"name", kText, false},
+    TransferColumn{"starts_on", kText, false},
+    TransferColumn{"ends_on", kText, false},
+    TransferColumn{"quotas", kText, false},
+    TransferColumn{"site_lon", kReal, true},
+    TransferColumn{"site_lat", kReal, true},
+    TransferColumn{"list_state", kText, false},
+    TransferColumn{"rule", kText, false},
+    TransferColumn{"list_hash", kText, false},
+    TransferColumn{"list_size", kInt, false},
+    TransferColumn{"proposed_by", kText, false},
+    TransferColumn{"proposed_at", kInt, true},
+    TransferColumn{"approved_by", kText, false},
+    TransferColumn{"approved_at", kInt, true},
+    TransferColumn{"version", kInt, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"created_by", kText, false},
+};
+
+constexpr std::array kAidListEntryColumns = {
+    TransferColumn{"cycle_id", kText, false},
+    TransferColumn{"person_id", kText, false},
+    TransferColumn{"kelurahan_code", kText, false},
+    TransferColumn{"source", kText, false},
+    TransferColumn{"removed", kInt, false},
+    TransferColumn{"reason", kText, false},
+    TransferColumn{"flags", kText, false},
+    TransferColumn{"added_at", kInt, false},
+    TransferColumn{"added_by", kText, false},
+};
+
+constexpr std::array kAidDeliveryColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"cycle_id", kText, false},
+    TransferColumn{"program_code", kText, false},
+    TransferColumn{"person_id", kText, false},
+    TransferColumn{"kelurahan_code", kText, false},
+    TransferColumn{"channel", kText, false},
+    TransferColumn{"state", kText, false},
+    TransferColumn{"amount", kInt, false},
+    TransferColumn{"recorded_at", kInt, false},
+    TransferColumn{"officer", kText, false},
+    TransferColumn{"lon", kReal, true},
+    TransferColumn{"lat", kReal, true},
+    TransferColumn{"accuracy_m", kReal, true},
+    TransferColumn{"card_number", kText, false},
+    TransferColumn{"search_reason", kText, false},
+    TransferColumn{"evidence_type", kText, false},
+    TransferColumn{"evidence", kBytes, true},
+    TransferColumn{"note", kText, false},
+    TransferColumn{"flags", kText, false},
+    TransferColumn{"idempotency_key", kText, false},
+};
+
 constexpr std::array kVersionColumns = {
     TransferColumn{"person_pk", kInt, false},
     TransferColumn{"version", kInt, false},
@@ -306,6 +385,14 @@ std::string_view transfer_table_name(TransferTable table) {
         return "service_requests";
     case TransferTable::ServiceRequestEvents:
         return "service_request_events";
+    case TransferTable::AidPrograms:
+        return "aid_programs";
+    case TransferTable::AidCycles:
+        return "aid_cycles";
+    case TransferTable::AidListEntries:
+        return "aid_list_entries";
+    case TransferTable::AidDeliveries:
+        return "aid_deliveries";
     }
     return "?";
 }
@@ -338,6 +425,14 @@ std::span<const TransferColumn> transfer_columns(TransferTable table) {
         return kServiceRequestColumns;
     case TransferTable::ServiceRequestEvents:
         return kServiceRequestEventColumns;
+    case TransferTable::AidPrograms:
+        return kAidProgramColumns;
+    case TransferTable::AidCycles:
+        return kAidCycleColumns;
+    case TransferTable::AidListEntries:
+        return kAidListEntryColumns;
+    case TransferTable::AidDeliveries:
+        return kAidDeliveryColumns;
     }
     return {};
 }

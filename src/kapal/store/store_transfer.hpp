@@ -41,6 +41,10 @@ inline constexpr std::array<TransferTable, kTransferTableCount> kTransferTables 
     TransferTable::Services,
     TransferTable::ServiceRequests,
     TransferTable::ServiceRequestEvents,
+    TransferTable::AidPrograms,
+    TransferTable::AidCycles,
+    TransferTable::AidListEntries,
+    TransferTable::AidDeliveries,
 };
 
 /// A dump hands its sink pages of at most this many rows...

@@ -305,6 +305,99 @@ CREATE TABLE service_request_events (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// v10: social assistance. Programmes, their cycles with the beneficiary list's state, the
+// lists, and deliveries. Never twice: one delivery that is not failed per (cycle, person),
+// whatever the channel (aid_deliveries_once); an officer's idempotency key is used once.
+constexpr const char* kSchemaV10 = R"sql(
+CREATE TABLE aid_programs (
+    pk         INTEGER PRIMARY KEY,
+    code       TEXT    NOT NULL UNIQUE,
+    name       TEXT    NOT NULL,
+    source     TEXT    NOT NULL,
+    kind       TEXT    NOT NULL,
+    channel    TEXT    NOT NULL,
+    unit_value INTEGER NOT NULL CHECK (unit_value >= 0),
+    rule       TEXT    NOT NULL,
+    excludes   TEXT    NOT NULL,
+    assignees  TEXT    NOT NULL,
+    active     INTEGER NOT NULL,
+    version    INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    updated_by TEXT    NOT NULL
+) STRICT;
+
+CREATE TABLE aid_cycles (
+    pk           INTEGER PRIMARY KEY,
+    id           TEXT    NOT NULL UNIQUE,
+    program_code TEXT    NOT NULL REFERENCES aid_programs(code),
+    number       INTEGER NOT NULL,
+    name         TEXT    NOT NULL,
+    starts_on    TEXT    NOT NULL,
+    ends_on      TEXT    NOT NULL,
+    quotas       TEXT    NOT NULL,
+    site_lon     REAL,
+    site_lat     REAL,
+    list_state   TEXT    NOT NULL CHECK (list_state IN ('draft', 'proposed', 'approved')),
+    rule         TEXT    NOT NULL,
+    list_hash    TEXT    NOT NULL,
+    list_size    INTEGER NOT NULL,
+    proposed_by  TEXT    NOT NULL,
+    proposed_at  INTEGER,
+    approved_by  TEXT    NOT NULL,
+    approved_at  INTEGER,
+    version      INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    created_by   TEXT    NOT NULL,
+    UNIQUE (program_code, number)
+) STRICT;
+
+CREATE TABLE aid_list_entries (
+    cycle_id       TEXT    NOT NULL,
+    person_id      TEXT    NOT NULL,
+    kelurahan_code TEXT    NOT NULL,
+    source         TEXT    NOT NULL CHECK (source IN ('rule', 'manual')),
+    removed        INTEGER NOT NULL,
+    reason         TEXT    NOT NULL,
+    flags          TEXT    NOT NULL,
+    added_at       INTEGER NOT NULL,
+    added_by       TEXT    NOT NULL,
+    PRIMARY KEY (cycle_id, person_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX aid_list_entries_kelurahan ON aid_list_entries(cycle_id, kelurahan_code);
+
+CREATE TABLE aid_deliveries (
+    pk              INTEGER PRIMARY KEY,
+    id              TEXT    NOT NULL UNIQUE,
+    cycle_id        TEXT    NOT NULL,
+    program_code    TEXT    NOT NULL,
+    person_id       TEXT    NOT NULL,
+    kelurahan_code  TEXT    NOT NULL,
+    channel         TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('delivered', 'pending', 'failed')),
+    amount          INTEGER NOT NULL CHECK (amount >= 0),
+    recorded_at     INTEGER NOT NULL,
+    officer         TEXT    NOT NULL,
+    lon             REAL,
+    lat             REAL,
+    accuracy_m      REAL,
+    card_number     TEXT    NOT NULL,
+    search_reason   TEXT    NOT NULL,
+    evidence_type   TEXT    NOT NULL,
+    evidence        BLOB,
+    note            TEXT    NOT NULL,
+    flags           TEXT    NOT NULL,
+    idempotency_key TEXT    NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX aid_deliveries_once ON aid_deliveries(cycle_id, person_id)
+    WHERE state <> 'failed';
+CREATE UNIQUE INDEX aid_deliveries_idempotency ON aid_deliveries(officer, idempotency_key)
+    WHERE idempotency_key <> '';
+CREATE INDEX aid_deliveries_person ON aid_deliveries(person_id, pk);
+CREATE INDEX aid_deliveries_cycle ON aid_deliveries(cycle_id, kelurahan_code);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -315,6 +408,7 @@ constexpr std::array kMigrations = {
     Migration{7, kSchemaV7},
     Migration{8, kSchemaV8},
     Migration{9, kSchemaV9},
+    Migration{10, kSchemaV10},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -3562,6 +3656,8 @@ const char* transfer_order(TransferTable table) {
         return "seq";
     case TransferTable::ServiceRequestEvents:
         return "request_pk, version";
+    case TransferTable::AidListEntries:
+        return "cycle_id, person_id";
     case TransferTable::Persons:
     case TransferTable::Users:
     case TransferTable::Sessions:
@@ -3571,6 +3667,9 @@ const char* transfer_order(TransferTable table) {
     case TransferTable::Cards:
     case TransferTable::Services:
     case TransferTable::ServiceRequests:
+    case TransferTable::AidPrograms:
+    case TransferTable::AidCycles:
+    case TransferTable::AidDeliveries:
         break;
     }
     return "pk";
