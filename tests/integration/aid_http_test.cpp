@@ -258,6 +258,11 @@ TEST_F(AidHttp, AListIsPreviewedGeneratedApprovedByAnotherAdminAndHandedOverOnce
     EXPECT_EQ(total["listed"], persons_.size() - 1);
     EXPECT_EQ(total["delivered"], 2);
     EXPECT_EQ(total["delivered_amount"], 500000);
+    auto workbook =
+        server_->request("GET", "/api/v1/aid/cycles/" + cycle_id + "/realisation?format=xlsx");
+    ASSERT_TRUE(workbook && workbook->status == 200);
+    EXPECT_EQ(workbook->body.rfind("PK", 0), 0U) << "an XLSX is a zip";
+    EXPECT_NE(workbook->header("Content-Type").find("spreadsheetml"), std::string::npos);
     auto audit = server_->request("GET", "/api/v1/audit?subject=" + persons_[0]);
     ASSERT_TRUE(audit && audit->status == 200);
     EXPECT_NE(audit->body.find("aid.deliver"), std::string::npos);

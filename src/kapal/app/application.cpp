@@ -597,8 +597,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         service::CardSettings{c.card_issuer, c.card_validity_years, c.card_hotline, c.public_url});
     app->service_desk_ = std::make_unique<service::ServiceDesk>(
         *app->store_, *app->persons_, *app->cards_, *app->clock_, app->ids_);
-    app->aid_ =
-        std::make_unique<service::AidService>(*app->store_, *app->cards_, *app->clock_, app->ids_);
+    app->aid_ = std::make_unique<service::AidService>(
+        *app->store_, *app->cards_, *app->clock_, app->ids_, &app->ref_->regions);
     return app;
 }
 

@@ -3,6 +3,7 @@
 #include "kapal/core/time.hpp"
 #include "kapal/http/problem.hpp"
 #include "kapal/http/route_support.hpp"
+#include "kapal/http/temp_file.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sodium.h>
@@ -668,6 +669,22 @@ void add_aid_routes(Router& router, service::AidService& aid) {
                "/api/v1/aid/cycles/{id}/realisation",
                readers,
                guarded([&aid](const Request& req) -> Result<Response> {
+                   const std::string format(req.query_param("format").value_or("json"));
+                   if (format == "xlsx") {
+                       TempFile file("realisasi", "xlsx");
+                       if (file.path().empty()) {
+                           return fail(ErrorCode::Io, "no temporary file");
+                       }
+                       KAPAL_TRY(aid.write_realisation_xlsx(
+                           std::string(req.path_param("id")), actor_of(req), file.path()));
+                       return Response::attachment(file.read(),
+                                                   "application/vnd.openxmlformats-"
+                                                   "officedocument.spreadsheetml.sheet",
+                                                   "realisasi-bantuan.xlsx");
+                   }
+                   if (format != "json") {
+                       return fail(field_error("format", "json or xlsx"));
+                   }
                    KAPAL_ASSIGN_OR_RETURN(
                        rows, aid.realisation(std::string(req.path_param("id")), actor_of(req)));
                    json items = json::array();

@@ -17,13 +17,6 @@ using nlohmann::json;
 
 const Access kWriters = Access::only({core::Role::Admin, core::Role::Operator});
 
-std::string read_all(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    return std::move(bytes).str();
-}
-
 /// One row's issues as the API shows issues everywhere: field, code, localised message, level.
 json row_json(const service::RowReport& r, std::string_view lang) {
     json issues = json::array();
@@ -71,7 +64,7 @@ void add_import_routes(Router& router, ImportDeps deps) {
             return problem_response(written.error(), req.lang());
         }
         return Response::attachment(
-            read_all(file.path()),
+            file.read(),
             format == "csv" ? "text/csv; charset=utf-8"
                             : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "template-penyandang-disabilitas." + format);
@@ -130,7 +123,7 @@ void add_import_routes(Router& router, ImportDeps deps) {
                   {"rejects", rows_json(s.rejects, lang)},
                   {"warnings", rows_json(s.warnings, lang)},
                   {"changes", rows_json(s.changes, lang)},
-                  {"rejects_csv", s.rejected > 0 ? json(read_all(rejects.path())) : json(nullptr)}};
+                  {"rejects_csv", s.rejected > 0 ? json(rejects.read()) : json(nullptr)}};
         // Cells may hold anything the spreadsheet held: replace invalid UTF-8, never throw.
         return Response::json(200,
                               body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));

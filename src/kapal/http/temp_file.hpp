@@ -15,6 +15,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -49,6 +50,14 @@ class TempFile {
     }
 
     const std::string& path() const { return path_; }
+
+    /// The file's bytes (a download written by a library); empty when it cannot be read.
+    std::string read() const {
+        std::ifstream in(path_, std::ios::binary);
+        std::ostringstream bytes;
+        bytes << in.rdbuf();
+        return std::move(bytes).str();
+    }
 
     /// Writes `bytes` (an upload's body) into the file; false when it cannot.
     bool write(const std::string& bytes) const {

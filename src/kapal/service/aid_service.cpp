@@ -6,6 +6,7 @@
 #include "kapal/core/region_registry.hpp"
 #include "kapal/core/time.hpp"
 #include "kapal/geo/geometry.hpp"
+#include "kapal/io/xlsx_writer.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -107,11 +108,13 @@ AidService::AidService(store::Store& store,
                        CardService& cards,
                        const core::Clock& clock,
                        core::IdGenerator& ids,
+                       const core::RegionRegistry* regions,
                        AidSettings settings)
     : store_(store)
     , cards_(cards)
     , clock_(clock)
     , ids_(ids)
+    , regions_(regions)
     , settings_(settings) {}
 
 store::WriteContext AidService::context(const Actor& actor) const {
@@ -697,6 +700,71 @@ Result<std::vector<store::AidRealisationRow>> AidService::realisation(const std:
         areas = std::move(scoped);
     }
     return store_.aid_realisation(cycle_id, areas);
+}
+
+Result<void> AidService::write_realisation_xlsx(const std::string& cycle_id,
+                                                const Actor& actor,
+                                                const std::string& path) {
+    KAPAL_ASSIGN_OR_RETURN(cycle, reachable_cycle(cycle_id, actor));
+    KAPAL_ASSIGN_OR_RETURN(rows, realisation(cycle_id, actor));
+    const auto share = [](std::int64_t delivered, std::int64_t listed) {
+        if (listed == 0) {
+            return std::string("-");
+        }
+        const auto tenths = (delivered * 1000 + listed / 2) / listed;
+        return std::to_string(tenths / 10) + "," + std::to_string(tenths % 10) + "%";
+    };
+    io::XlsxSheet sheet;
+    sheet.name = "Realisasi";
+    sheet.header = {"Kode kelurahan",
+                    "Kelurahan",
+                    "Terdaftar",
+                    "Tersalurkan",
+                    "Dalam proses",
+                    "Gagal",
+                    "Belum",
+                    "Persen tersalurkan",
+                    "Nilai tersalurkan (Rp)"};
+    store::AidRealisationRow total;
+    const auto add_row = [&](const store::AidRealisationRow& r, const std::string& name) {
+        sheet.rows.push_back({r.kelurahan_code,
+                              name,
+                              std::to_string(r.listed),
+                              std::to_string(r.delivered),
+                              std::to_string(r.pending),
+                              std::to_string(r.failed),
+                              std::to_string(r.listed - r.delivered - r.pending - r.failed),
+                              share(r.delivered, r.listed),
+                              std::to_string(r.delivered_amount)});
+    };
+    for (const auto& r : rows) {
+        const core::Region* region = regions_ ? regions_->find(r.kelurahan_code) : nullptr;
+        add_row(r, region ? region->name : "");
+        total.listed += r.listed;
+        total.delivered += r.delivered;
+        total.pending += r.pending;
+        total.failed += r.failed;
+        total.delivered_amount += r.delivered_amount;
+    }
+    total.kelurahan_code = "Jumlah";
+    add_row(total, "");
+    std::string areas;
+    for (const auto& a : actor.scope_area_codes) {
+        areas += (areas.empty() ? "" : ", ") + a;
+    }
+    io::XlsxSheet about;
+    about.name = "Tentang";
+    about.header = {"Keterangan", "Isi"};
+    about.rows = {
+        {"Program", cycle.program_code},
+        {"Tahap", std::to_string(cycle.number) + " - " + cycle.name},
+        {"Masa tahap",
+         core::format_date(cycle.starts_on) + " s.d. " + core::format_date(cycle.ends_on)},
+        {"Status daftar", cycle.list_state},
+        {"Hash daftar", cycle.list_hash},
+        {"Dibuat", core::format_timestamp(clock_.now())},
+        {"Wilayah", areas.empty() ? std::string("semua") : areas}};
+    return io::write_xlsx(path, {sheet, about});
 }
 
 } // namespace kapal::service

@@ -6,6 +6,7 @@
 
 #include "kapal/core/clock.hpp"
 #include "kapal/core/ids.hpp"
+#include "kapal/core/region_registry.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/service/actor.hpp"
 #include "kapal/service/card_service.hpp"
@@ -75,6 +76,7 @@ class AidService {
                CardService& cards,
                const core::Clock& clock,
                core::IdGenerator& ids,
+               const core::RegionRegistry* regions = nullptr,
                AidSettings settings = {});
 
     // --- Programmes and cycles (admins create and change them; everyone who may read the
@@ -170,6 +172,13 @@ class AidService {
     Result<std::vector<store::AidRealisationRow>> realisation(const std::string& cycle_id,
                                                               const Actor& actor);
 
+    /// The realisation as a workbook at `path`: one sheet "Realisasi" with each kelurahan
+    /// (code, name), listed, delivered, pending, failed, not yet, the share delivered and the
+    /// amount, and a total row; a second sheet "Tentang" says which cycle, when and for whom.
+    Result<void> write_realisation_xlsx(const std::string& cycle_id,
+                                        const Actor& actor,
+                                        const std::string& path);
+
   private:
     store::WriteContext context(const Actor& actor) const;
     Result<store::AidProgramRecord> reachable_program(const std::string& code, const Actor& actor);
@@ -180,6 +189,7 @@ class AidService {
     CardService& cards_;
     const core::Clock& clock_;
     core::IdGenerator& ids_;
+    const core::RegionRegistry* regions_;
     AidSettings settings_;
 };
 

@@ -128,9 +128,9 @@ TEST_F(AidServiceTest, QuotasKeepTheMostSevereThenTheOldestAndCountWhatIsLeftOff
     for (const auto& e : list_of(c.id)) {
         listed.insert(e.person_id);
     }
-    EXPECT_EQ(listed,
-              (std::set<std::string>{
-                  young_severe.id.str(), old_severe.id.str(), elsewhere.id.str()}))
+    EXPECT_EQ(
+        listed,
+        (std::set<std::string>{young_severe.id.str(), old_severe.id.str(), elsewhere.id.str()}))
         << "the mild one is left off; among the severe ones both fit";
     EXPECT_EQ(listed.count(old_mild.id.str()), 0U);
 }
