@@ -71,6 +71,8 @@ class Security : public ::testing::Test {
             (*passwords_)[role] = server_->add_user("u." + role, role, codes);
         }
         (*passwords_)["other"] = server_->add_user("u.other", "viewer", {"64.74"});
+        // A second admin: the checker of aid lists the instance's admin proposes.
+        (*passwords_)["admin2"] = server_->add_user("u.admin2", "admin", {});
         server_->start();
         server_->wait_for_point_index(); // the map routes answer 503 until then
         // Person "in" lives in Bontang Utara, person "out" in Bontang Selatan.
@@ -608,6 +610,251 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
                           R"({"status":"diproses"})",
                           {{"If-Match", "\"1\""}},
                           who);
+        }};
+
+    // Social assistance: programmes and cycles for everyone signed in (a penyalur or merchant
+    // sees those assigned to them: both are, here); lists made by writers within their areas,
+    // approved by admins; handovers by the assigned penyalur (and admins) wherever the person
+    // lives. Writes that move a list along get a fresh cycle per call.
+    const std::set<std::string> kEveryone(kRoles.begin(), kRoles.end());
+    const std::set<std::string> kHandOvers = {"admin", "penyalur"};
+    const std::set<std::string> kDeliveryReaders = {
+        "admin", "operator", "auditor", "viewer", "penyalur"};
+    std::map<std::string, std::string> user_ids;
+    {
+        auto users = s.request("GET", "/api/v1/users");
+        for (const auto& u : json::parse(users->body)["items"]) {
+            user_ids[u["username"].get<std::string>()] = u["id"].get<std::string>();
+        }
+    }
+    {
+        auto made = s.request("POST",
+                              "/api/v1/aid/programs",
+                              json{{"code", "matriks"},
+                                   {"name", "Matriks"},
+                                   {"source", "APBD"},
+                                   {"kind", "barang"},
+                                   {"channel", "langsung"},
+                                   {"unit_value", 100000},
+                                   {"rule", "true"},
+                                   {"assignees", {user_ids["u.penyalur"], user_ids["u.merchant"]}}}
+                                  .dump());
+        ASSERT_TRUE(made && made->status == 201) << (made ? made->body : "no answer");
+    }
+    int next_cycle = 0;
+    const auto etag_of = [&](const std::string& cycle_id) {
+        auto got = s.request("GET", "/api/v1/aid/cycles/" + cycle_id);
+        return got && got->status == 200 ? got->header("ETag") : std::string("\"1\"");
+    };
+    // A new cycle of the programme, its list generated and, as asked, proposed by the second
+    // admin (so that the role's admin may approve it) and approved.
+    const auto new_cycle = [&](const std::string& state) {
+        auto made = s.request("POST",
+                              "/api/v1/aid/programs/matriks/cycles",
+                              json{{"number", ++next_cycle},
+                                   {"name", "Tahap " + std::to_string(next_cycle)},
+                                   {"starts_on", "2020-01-01"},
+                                   {"ends_on", "2099-12-31"}}
+                                  .dump());
+        EXPECT_TRUE(made && made->status == 201) << (made ? made->body : "no answer");
+        const std::string cycle_id =
+            made && made->status == 201 ? json::parse(made->body)["id"].get<std::string>() : "x";
+        const auto step = [&](const std::string& action, const Credentials& who) {
+            auto res = s.send("POST",
+                              "/api/v1/aid/cycles/" + cycle_id + "/list/" + action,
+                              "",
+                              {{"If-Match", etag_of(cycle_id)}},
+                              who);
+            EXPECT_TRUE(res && res->status == 200) << action << ": " << (res ? res->body : "");
+        };
+        step("generate", s.admin());
+        if (state != "draft") {
+            step("propose", login("admin2"));
+        }
+        if (state == "approved") {
+            step("approve", s.admin());
+        }
+        return cycle_id;
+    };
+    const std::string draft_cycle = new_cycle("draft");
+    const std::string approved_cycle = new_cycle("approved");
+    const auto qr_of = [&](Scope scope) {
+        auto card = s.request("GET", "/api/v1/cards/" + card_of.at(scope));
+        return card && card->status == 200 ? json::parse(card->body)["qr"].get<std::string>()
+                                           : std::string();
+    };
+    const auto handed_over = [&](Scope scope) {
+        auto res = s.send(
+            "POST",
+            "/api/v1/aid/cycles/" + approved_cycle + "/handovers",
+            json{{"qr", qr_of(scope)}, {"evidence", "iVBORw0KGgo="}, {"evidence_type", "image/png"}}
+                .dump(),
+            {},
+            login("penyalur"));
+        EXPECT_TRUE(res && res->status == 201) << (res ? res->body : "no answer");
+        return res && res->status == 201 ? json::parse(res->body)["id"].get<std::string>()
+                                         : std::string("x");
+    };
+    const std::map<Scope, std::string> delivery_of = {{Scope::In, handed_over(Scope::In)},
+                                                      {Scope::Out, handed_over(Scope::Out)}};
+    table["GET /api/v1/aid/programs"] = {
+        kEveryone, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/aid/programs", "", {}, who);
+        }};
+    table["POST /api/v1/aid/programs"] = {
+        kAdmins, false, false, 201, 0, [&](const Credentials& who, Scope, int serial) {
+            return s.send("POST",
+                          "/api/v1/aid/programs",
+                          json{{"code", "uji_" + std::to_string(serial)},
+                               {"name", "Uji"},
+                               {"source", "CSR"},
+                               {"kind", "layanan"},
+                               {"channel", "langsung"},
+                               {"unit_value", 0}}
+                              .dump(),
+                          {},
+                          who);
+        }};
+    table["GET /api/v1/aid/programs/{code}"] = {
+        kEveryone, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/aid/programs/matriks", "", {}, who);
+        }};
+    table["PUT /api/v1/aid/programs/{code}"] = {
+        kAdmins, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            auto current = s.request("GET", "/api/v1/aid/programs/matriks");
+            json body = json::parse(current->body);
+            for (const char* key :
+                 {"version", "created_at", "created_by", "updated_at", "updated_by"}) {
+                body.erase(key);
+            }
+            return s.send("PUT",
+                          "/api/v1/aid/programs/matriks",
+                          body.dump(),
+                          {{"If-Match", current->header("ETag")}},
+                          who);
+        }};
+    table["GET /api/v1/aid/programs/{code}/cycles"] = {
+        kEveryone, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/aid/programs/matriks/cycles", "", {}, who);
+        }};
+    table["POST /api/v1/aid/programs/{code}/cycles"] = {
+        kAdmins, false, false, 201, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST",
+                          "/api/v1/aid/programs/matriks/cycles",
+                          json{{"number", ++next_cycle},
+                               {"name", "Uji"},
+                               {"starts_on", "2026-01-01"},
+                               {"ends_on", "2026-12-31"}}
+                              .dump(),
+                          {},
+                          who);
+        }};
+    table["GET /api/v1/aid/cycles/{id}"] = {
+        kEveryone, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/aid/cycles/" + approved_cycle, "", {}, who);
+        }};
+    table["POST /api/v1/aid/rules/preview"] = {
+        kUnmaskers, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST",
+                          "/api/v1/aid/rules/preview",
+                          R"({"rule":"age >= 18 and not dtks"})",
+                          {},
+                          who);
+        }};
+    table["POST /api/v1/aid/cycles/{id}/list/generate"] = {
+        kWriters, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST",
+                          "/api/v1/aid/cycles/" + draft_cycle + "/list/generate",
+                          "",
+                          {{"If-Match", etag_of(draft_cycle)}},
+                          who);
+        }};
+    table["GET /api/v1/aid/cycles/{id}/list"] = {
+        kEveryone, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/aid/cycles/" + approved_cycle + "/list", "", {}, who);
+        }};
+    // Add: the person is first taken off (as the admin); remove: first put back.
+    for (const auto& [action, undo] :
+         {std::pair<std::string, std::string>{"add", "remove"}, {"remove", "add"}}) {
+        table["POST /api/v1/aid/cycles/{id}/list/" + action] = {
+            kWriters,
+            false,
+            true,
+            200,
+            404,
+            [&, action = action, undo = undo](const Credentials& who, Scope scope, int) {
+                const json body{{"person_id", id(scope)}, {"reason", "uji matriks"}};
+                s.request("POST",
+                          "/api/v1/aid/cycles/" + draft_cycle + "/list/" + undo,
+                          body.dump(),
+                          {{"If-Match", etag_of(draft_cycle)}});
+                return s.send("POST",
+                              "/api/v1/aid/cycles/" + draft_cycle + "/list/" + action,
+                              body.dump(),
+                              {{"If-Match", etag_of(draft_cycle)}},
+                              who);
+            }};
+    }
+    for (const auto& [action, from] : {std::pair<std::string, std::string>{"propose", "draft"},
+                                       {"approve", "proposed"},
+                                       {"return", "proposed"}}) {
+        table["POST /api/v1/aid/cycles/{id}/list/" + action] = {
+            action == "propose" ? kWriters : kAdmins,
+            false,
+            false,
+            200,
+            0,
+            [&, action = action, from = from](const Credentials& who, Scope, int) {
+                const std::string cycle_id = new_cycle(from);
+                return s.send("POST",
+                              "/api/v1/aid/cycles/" + cycle_id + "/list/" + action,
+                              action == "return" ? R"({"reason":"uji"})" : "",
+                              {{"If-Match", etag_of(cycle_id)}},
+                              who);
+            }};
+    }
+    table["POST /api/v1/aid/cycles/{id}/beneficiary"] = {
+        kHandOvers, false, false, 200, 0, [&](const Credentials& who, Scope scope, int) {
+            return s.send("POST",
+                          "/api/v1/aid/cycles/" + approved_cycle + "/beneficiary",
+                          json{{"qr", qr_of(scope)}}.dump(),
+                          {},
+                          who);
+        }};
+    table["GET /api/v1/aid/cycles/{id}/beneficiaries"] = {
+        kHandOvers, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET",
+                          "/api/v1/aid/cycles/" + approved_cycle + "/beneficiaries?q=Siti",
+                          "",
+                          {},
+                          who);
+        }};
+    table["POST /api/v1/aid/cycles/{id}/handovers"] = {
+        kHandOvers, false, false, 201, 0, [&](const Credentials& who, Scope scope, int) {
+            const std::string cycle_id = new_cycle("approved");
+            return s.send("POST",
+                          "/api/v1/aid/cycles/" + cycle_id + "/handovers",
+                          json{{"qr", qr_of(scope)}}.dump(),
+                          {},
+                          who);
+        }};
+    table["GET /api/v1/aid/cycles/{id}/deliveries"] = {
+        kDeliveryReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send(
+                "GET", "/api/v1/aid/cycles/" + approved_cycle + "/deliveries", "", {}, who);
+        }};
+    table["GET /api/v1/aid/deliveries/{id}/evidence"] = {
+        kDeliveryReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET",
+                          "/api/v1/aid/deliveries/" + delivery_of.at(scope) + "/evidence",
+                          "",
+                          {},
+                          who);
+        }};
+    table["GET /api/v1/aid/cycles/{id}/realisation"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send(
+                "GET", "/api/v1/aid/cycles/" + approved_cycle + "/realisation", "", {}, who);
         }};
 
     // Every route the program registers must be classified here, and nothing else.

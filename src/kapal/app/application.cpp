@@ -2,6 +2,7 @@
 
 #include "kapal/card/card_key_list.hpp"
 #include "kapal/core/text.hpp"
+#include "kapal/http/aid_routes.hpp"
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
 #include "kapal/http/card_routes.hpp"
@@ -596,6 +597,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         service::CardSettings{c.card_issuer, c.card_validity_years, c.card_hotline, c.public_url});
     app->service_desk_ = std::make_unique<service::ServiceDesk>(
         *app->store_, *app->persons_, *app->cards_, *app->clock_, app->ids_);
+    app->aid_ =
+        std::make_unique<service::AidService>(*app->store_, *app->cards_, *app->clock_, app->ids_);
     return app;
 }
 
@@ -608,6 +611,7 @@ Result<int> Application::sync_areas() {
 Application::~Application() {
     // Services and the store first (members are destroyed after this body), then the lock:
     // closing the descriptor releases it.
+    aid_.reset();
     service_desk_.reset();
     cards_.reset();
     auth_.reset();
@@ -890,6 +894,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_card_key_routes(router, app.card_keys());
     http::add_card_routes(router, app.cards(), app.clock());
     http::add_service_routes(router, app.service_desk());
+    http::add_aid_routes(router, app.aid());
 }
 
 } // namespace

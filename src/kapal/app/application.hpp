@@ -8,6 +8,7 @@
 #include "kapal/core/clock.hpp"
 #include "kapal/core/ids.hpp"
 #include "kapal/core/result.hpp"
+#include "kapal/service/aid_service.hpp"
 #include "kapal/service/auth_service.hpp"
 #include "kapal/service/card_service.hpp"
 #include "kapal/service/facility_service.hpp"
@@ -93,6 +94,9 @@ class Application {
     /// The services the card opens: the catalogue and each person's requests.
     service::ServiceDesk& service_desk() { return *service_desk_; }
 
+    /// Social assistance: programmes, cycles, lists, handovers.
+    service::AidService& aid() { return *aid_; }
+
     /// The GIS layers the OGC API serves (persons, areas; hazard zones and facilities join
     /// here when they exist).
     const service::FeatureCatalogue& features() const { return features_; }
@@ -157,6 +161,7 @@ class Application {
     std::unique_ptr<service::FacilityService> facilities_;
     std::unique_ptr<service::CardService> cards_;
     std::unique_ptr<service::ServiceDesk> service_desk_;
+    std::unique_ptr<service::AidService> aid_;
     std::unique_ptr<service::AuthService> auth_;
     service::FeatureCatalogue features_;
     card::CardKey card_key_;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace kapal::http {
@@ -79,6 +80,45 @@ Result<nlohmann::json> json_object_body(const Request& req) {
         return fail(ErrorCode::BadJson, "the body is not a JSON object");
     }
     return j;
+}
+
+Result<void> check_members(const nlohmann::json& body,
+                           std::initializer_list<std::string_view> allowed,
+                           std::initializer_list<std::pair<const char*, std::size_t>> strings) {
+    for (const auto& [key, value] : body.items()) {
+        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+            return fail(
+                ErrorCode::ValidationFailed, "unknown field", {{key, ErrorCode::UnknownField, ""}});
+        }
+    }
+    for (const auto& [field, max] : strings) {
+        if (body.contains(field) &&
+            (!body[field].is_string() || body[field].get_ref<const std::string&>().size() > max)) {
+            return fail(ErrorCode::ValidationFailed,
+                        std::string(field) + " must be a string",
+                        {{field,
+                          ErrorCode::FieldTypeMismatch,
+                          "a string of at most " + std::to_string(max) + " bytes"}});
+        }
+    }
+    return {};
+}
+
+std::string string_or_empty(const nlohmann::json& body, const char* field) {
+    return body.contains(field) ? body[field].get<std::string>() : std::string();
+}
+
+Result<void> require(const nlohmann::json& body, std::initializer_list<const char*> fields) {
+    std::vector<FieldIssue> missing;
+    for (const char* field : fields) {
+        if (!body.contains(field)) {
+            missing.push_back({field, ErrorCode::ValidationFailed, "required"});
+        }
+    }
+    if (!missing.empty()) {
+        return fail(ErrorCode::ValidationFailed, "required fields are missing", std::move(missing));
+    }
+    return {};
 }
 
 } // namespace kapal::http

@@ -9,9 +9,11 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace kapal::http {
 
@@ -41,5 +43,18 @@ Result<std::int64_t> if_match_version(const Request& req);
 /// The body as a JSON object. Errors: UnsupportedMediaType, BadJson (not JSON, not an object,
 /// nested too deeply).
 Result<nlohmann::json> json_object_body(const Request& req);
+
+/// Checks the members of a JSON object body: only `allowed` ones, and the members `strings`
+/// names are strings of at most the given length. Errors: ValidationFailed with UnknownField or
+/// FieldTypeMismatch at the field.
+Result<void> check_members(const nlohmann::json& body,
+                           std::initializer_list<std::string_view> allowed,
+                           std::initializer_list<std::pair<const char*, std::size_t>> strings);
+
+/// The string member `field`, or "" when absent (check its type first with check_members).
+std::string string_or_empty(const nlohmann::json& body, const char* field);
+
+/// Errors: ValidationFailed naming every member of `fields` that is missing ("required").
+Result<void> require(const nlohmann::json& body, std::initializer_list<const char*> fields);
 
 } // namespace kapal::http

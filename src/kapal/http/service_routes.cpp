@@ -55,47 +55,6 @@ Response request_response(int status, const store::ServiceRequestRecord& r) {
     return response;
 }
 
-/// The members of a JSON body, each checked: only `allowed` ones, strings of at most the given
-/// length where `strings` names them.
-Result<void> check_members(const json& body,
-                           std::initializer_list<std::string_view> allowed,
-                           std::initializer_list<std::pair<const char*, std::size_t>> strings) {
-    for (const auto& [key, value] : body.items()) {
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            return fail(
-                ErrorCode::ValidationFailed, "unknown field", {{key, ErrorCode::UnknownField, ""}});
-        }
-    }
-    for (const auto& [field, max] : strings) {
-        if (body.contains(field) &&
-            (!body[field].is_string() || body[field].get_ref<const std::string&>().size() > max)) {
-            return fail(ErrorCode::ValidationFailed,
-                        std::string(field) + " must be a string",
-                        {{field,
-                          ErrorCode::FieldTypeMismatch,
-                          "a string of at most " + std::to_string(max) + " bytes"}});
-        }
-    }
-    return {};
-}
-
-std::string string_or_empty(const json& body, const char* field) {
-    return body.contains(field) ? body[field].get<std::string>() : std::string();
-}
-
-Result<void> require(const json& body, std::initializer_list<const char*> fields) {
-    std::vector<FieldIssue> missing;
-    for (const char* field : fields) {
-        if (!body.contains(field)) {
-            missing.push_back({field, ErrorCode::ValidationFailed, "required"});
-        }
-    }
-    if (!missing.empty()) {
-        return fail(ErrorCode::ValidationFailed, "required fields are missing", std::move(missing));
-    }
-    return {};
-}
-
 /// A catalogue entry from a body: code (from the path when given), name, name_en,
 /// description, active, position.
 Result<store::ServiceRecord> service_of(const json& body, const std::string& code) {

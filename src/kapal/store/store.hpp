@@ -436,6 +436,7 @@ struct AidListEntry {
 /// Filters for a cycle's list; ordered by person id.
 struct AidEntryQuery {
     std::string cycle_id;
+    std::string person_id;               ///< only this person's entry ("" = everyone's)
     std::vector<std::string> area_codes; ///< kelurahan codes under one of these (empty = all)
     bool include_removed = false;
     std::string after_person_id; ///< paging
@@ -880,13 +881,15 @@ class Store {
     virtual Result<std::vector<AidCycleRecord>>
     list_aid_cycles(const std::string& program_code) = 0;
 
-    /// Replaces the rule-made entries of a draft list by `entries` (all source "rule"; manual
-    /// entries are kept, and a person added by hand is not added twice), records `rule`, bumps
+    /// Replaces the rule-made entries of a draft list in `area_codes` (kelurahan under one of
+    /// them; empty = everywhere) by `entries` (all source "rule"; manual entries and removals
+    /// are kept, and a person already on the list is not added twice), records `rule`, bumps
     /// the cycle's version; "aid.list.generate" audit entry. Errors: NotFound, VersionConflict,
     /// AidListState (not a draft).
     virtual Result<AidCycleRecord> replace_aid_list(const std::string& cycle_id,
                                                     std::int64_t expected_version,
                                                     const std::string& rule,
+                                                    const std::vector<std::string>& area_codes,
                                                     const std::vector<AidListEntry>& entries,
                                                     const WriteContext& ctx) = 0;
 

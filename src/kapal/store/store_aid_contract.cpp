@@ -110,7 +110,7 @@ void approved_list(Store& s, int count) {
         register_person(s, n);
         entries.push_back(entry(n));
     }
-    auto list = s.replace_aid_list(cycle_id(1), 1, "age >= 18", entries, as("user:op", 1));
+    auto list = s.replace_aid_list(cycle_id(1), 1, "age >= 18", {}, entries, as("user:op", 1));
     ASSERT_TRUE(list.has_value()) << list.error().message;
     auto proposed = s.move_aid_list(cycle_id(1), 2, "proposed", as("user:op", 2));
     ASSERT_TRUE(proposed.has_value()) << proposed.error().message;
@@ -231,7 +231,7 @@ TEST_P(StoreContract, AnAidListIsDraftedProposedAndApprovedByAnotherAdminThenFro
         register_person(store(), n, n == 4 ? "64.74.02.1001" : "64.74.01.1003");
     }
     auto generated = store().replace_aid_list(
-        cycle_id(1), 1, "age >= 18", {entry(1), entry(2), entry(3)}, as("user:op", 1));
+        cycle_id(1), 1, "age >= 18", {}, {entry(1), entry(2), entry(3)}, as("user:op", 1));
     ASSERT_TRUE(generated.has_value()) << generated.error().message;
     EXPECT_EQ(generated->version, 2);
     EXPECT_EQ(generated->list_size, 3);
@@ -263,7 +263,7 @@ TEST_P(StoreContract, AnAidListIsDraftedProposedAndApprovedByAnotherAdminThenFro
 
     // Regenerating replaces the rule's entries but keeps the manual ones and the removals.
     auto regenerated = store().replace_aid_list(
-        cycle_id(1), 4, "age >= 20", {entry(1), entry(2), entry(4)}, as("user:op", 4));
+        cycle_id(1), 4, "age >= 20", {}, {entry(1), entry(2), entry(4)}, as("user:op", 4));
     ASSERT_TRUE(regenerated.has_value()) << regenerated.error().message;
     AidEntryQuery q;
     q.cycle_id = cycle_id(1);
@@ -284,6 +284,17 @@ TEST_P(StoreContract, AnAidListIsDraftedProposedAndApprovedByAnotherAdminThenFro
     ASSERT_TRUE(scoped.has_value());
     ASSERT_EQ(scoped->size(), 1U);
     EXPECT_EQ(scoped->front().person_id, person_id(4).str());
+    AidEntryQuery one;
+    one.cycle_id = cycle_id(1);
+    one.person_id = person_id(4).str();
+    auto single = store().list_aid_entries(one);
+    ASSERT_TRUE(single.has_value()) << single.error().message;
+    ASSERT_EQ(single->size(), 1U);
+    EXPECT_EQ(single->front().source, "manual");
+    one.person_id = person_id(2).str();
+    auto gone = store().list_aid_entries(one);
+    ASSERT_TRUE(gone.has_value());
+    EXPECT_TRUE(gone->empty()) << "a removed entry is left out unless asked for";
 
     auto early = store().move_aid_list(cycle_id(1), 5, "approved", as("user:admin", 5));
     ASSERT_FALSE(early.has_value());
@@ -317,12 +328,40 @@ TEST_P(StoreContract, AnAidListIsDraftedProposedAndApprovedByAnotherAdminThenFro
     EXPECT_EQ(approved->list_hash.size(), 64U);
     EXPECT_EQ(last_action(store()), "aid.list.approve");
 
-    auto after = store().replace_aid_list(cycle_id(1), 9, "true", {entry(3)}, as("user:op", 9));
+    auto after = store().replace_aid_list(cycle_id(1), 9, "true", {}, {entry(3)}, as("user:op", 9));
     ASSERT_FALSE(after.has_value());
     EXPECT_EQ(after.error().code, ErrorCode::AidListState);
     auto stale = store().move_aid_list(cycle_id(1), 2, "draft", as("user:admin", 9));
     ASSERT_FALSE(stale.has_value());
     EXPECT_EQ(stale.error().code, ErrorCode::VersionConflict);
+}
+
+TEST_P(StoreContract, RegeneratingAListForSomeAreasLeavesTheOtherAreasEntries) {
+    ASSERT_TRUE(store().add_aid_program(programme("asp"), as("user:admin")).has_value());
+    ASSERT_TRUE(store().add_aid_cycle(cycle(1), as("user:admin")).has_value());
+    for (int n = 1; n <= 3; ++n) {
+        register_person(store(), n, n == 3 ? "64.74.02.1001" : "64.74.01.1003");
+    }
+    ASSERT_TRUE(store()
+                    .replace_aid_list(cycle_id(1),
+                                      1,
+                                      "true",
+                                      {},
+                                      {entry(1), entry(2), entry(3, "64.74.02.1001")},
+                                      as("user:op"))
+                    .has_value());
+    // The operator of 64.74.01 regenerates their kecamatan: person 2 no longer matches.
+    auto scoped = store().replace_aid_list(
+        cycle_id(1), 2, "age >= 30", {"64.74.01"}, {entry(1)}, as("user:op"));
+    ASSERT_TRUE(scoped.has_value()) << scoped.error().message;
+    EXPECT_EQ(scoped->list_size, 2);
+    AidEntryQuery q;
+    q.cycle_id = cycle_id(1);
+    auto entries = store().list_aid_entries(q);
+    ASSERT_TRUE(entries.has_value());
+    ASSERT_EQ(entries->size(), 2U);
+    EXPECT_EQ((*entries)[0].person_id, person_id(1).str());
+    EXPECT_EQ((*entries)[1].person_id, person_id(3).str()) << "the other kecamatan's entry stays";
 }
 
 TEST_P(StoreContract, AidIsDeliveredOncePerCycleAndPersonWhateverTheChannel) {
@@ -383,8 +422,9 @@ TEST_P(StoreContract, AidDeliveryIsRefusedBeforeApprovalAndKeepsItsEvidence) {
     ASSERT_TRUE(store().add_aid_program(programme("asp"), as("user:admin")).has_value());
     ASSERT_TRUE(store().add_aid_cycle(cycle(1), as("user:admin")).has_value());
     register_person(store(), 1);
-    ASSERT_TRUE(
-        store().replace_aid_list(cycle_id(1), 1, "true", {entry(1)}, as("user:op")).has_value());
+    ASSERT_TRUE(store()
+                    .replace_aid_list(cycle_id(1), 1, "true", {}, {entry(1)}, as("user:op"))
+                    .has_value());
     auto draft = store().record_aid_delivery(delivery(1, 1), as("user:penyalur", 61));
     ASSERT_FALSE(draft.has_value());
     EXPECT_EQ(draft.error().code, ErrorCode::AidListState);

@@ -278,6 +278,73 @@ void fill(Store& s, Filled& f) {
     request.note = "Alamat salah";
     KAPAL_EXPECT_OK(s.create_service_request(request, ctx_at(73)));
     KAPAL_EXPECT_OK(s.update_service_request(request.id, 1, "selesai", "Diperbaiki", ctx_at(74)));
+
+    // Social assistance: a programme, an approved list of two with one removed by hand, and a
+    // delivery with evidence and one failed transfer.
+    AidProgramRecord programme;
+    programme.code = "asp";
+    programme.name = "Asistensi Sosial";
+    programme.source = "APBD";
+    programme.kind = "tunai";
+    programme.channel = "transfer";
+    programme.unit_value = 300'000;
+    programme.rule = "age >= 18";
+    programme.assignees = {"user:penyalur"};
+    KAPAL_EXPECT_OK(s.add_aid_program(programme, ctx_at(75)));
+    AidCycleRecord cycle;
+    cycle.id = "01900000-0000-7000-8000-000000000601";
+    cycle.program_code = "asp";
+    cycle.name = "Tahap I";
+    cycle.starts_on = core::make_date(2026, 1, 1);
+    cycle.ends_on = core::make_date(2026, 6, 30);
+    cycle.quotas = {AidQuota{"64.74.01", 50}};
+    cycle.site_lon = 117.123456789012;
+    cycle.site_lat = 0.135792468013;
+    KAPAL_EXPECT_OK(s.add_aid_cycle(cycle, ctx_at(76)));
+    std::vector<AidListEntry> entries;
+    for (int n : {4, 5, 6}) {
+        AidListEntry e;
+        e.person_id = person_id(n).str();
+        e.kelurahan_code = "64.74.01.1003";
+        e.flags =
+            n == 5 ? std::vector<std::string>{"aid.shared_account"} : std::vector<std::string>{};
+        entries.push_back(e);
+    }
+    KAPAL_EXPECT_OK(s.replace_aid_list(cycle.id, 1, "age >= 18", {}, entries, ctx_at(77)));
+    AidListEntry off = entries[2];
+    off.removed = true;
+    off.reason = "Sudah menerima CSR";
+    KAPAL_EXPECT_OK(s.edit_aid_list(cycle.id, 2, off, ctx_at(78)));
+    KAPAL_EXPECT_OK(s.move_aid_list(cycle.id, 3, "proposed", ctx_at(79)));
+    WriteContext checker = ctx_at(80);
+    checker.actor = "user:checker";
+    KAPAL_EXPECT_OK(s.move_aid_list(cycle.id, 4, "approved", checker));
+    AidDeliveryRecord paid;
+    paid.id = "01900000-0000-7000-8000-000000000701";
+    paid.cycle_id = cycle.id;
+    paid.program_code = "asp";
+    paid.person_id = person_id(4).str();
+    paid.kelurahan_code = "64.74.01.1003";
+    paid.channel = "transfer";
+    paid.amount = 300'000;
+    paid.recorded_at = at_minute(81);
+    paid.officer = "user:penyalur";
+    paid.lon = 117.5;
+    paid.lat = 0.125;
+    paid.evidence_type = "image/png";
+    paid.evidence = {0x89, 0x50, 0x4e, 0x47};
+    paid.idempotency_key = "k-1";
+    KAPAL_EXPECT_OK(s.record_aid_delivery(paid, ctx_at(81)));
+    AidDeliveryRecord failed = paid;
+    failed.id = "01900000-0000-7000-8000-000000000702";
+    failed.person_id = person_id(5).str();
+    failed.state = "failed";
+    failed.lon.reset();
+    failed.lat.reset();
+    failed.evidence_type.clear();
+    failed.evidence.clear();
+    failed.idempotency_key.clear();
+    KAPAL_EXPECT_OK(s.record_aid_delivery(failed, ctx_at(82)));
 }
 
 // ---- comparing two stores through the Store interface ----------------------------------------
@@ -451,6 +518,36 @@ void expect_same_content(Store& a, Store& b, const Filled& f, std::size_t extra_
     EXPECT_EQ(*requests_a, *requests_b);
     ASSERT_EQ(requests_a->size(), 1U);
     EXPECT_EQ(requests_a->front().history.size(), 2U);
+
+    auto programmes_a = a.list_aid_programs();
+    auto programmes_b = b.list_aid_programs();
+    ASSERT_TRUE(programmes_a.has_value() && programmes_b.has_value());
+    EXPECT_EQ(*programmes_a, *programmes_b);
+    auto cycles_a = a.list_aid_cycles("");
+    auto cycles_b = b.list_aid_cycles("");
+    ASSERT_TRUE(cycles_a.has_value() && cycles_b.has_value());
+    EXPECT_EQ(*cycles_a, *cycles_b) << "site to the last bit, the list hash";
+    for (const auto& cycle : *cycles_a) {
+        AidEntryQuery entries;
+        entries.cycle_id = cycle.id;
+        entries.include_removed = true;
+        auto entries_a = a.list_aid_entries(entries);
+        auto entries_b = b.list_aid_entries(entries);
+        ASSERT_TRUE(entries_a.has_value() && entries_b.has_value());
+        EXPECT_EQ(*entries_a, *entries_b);
+        AidDeliveryQuery d;
+        d.cycle_id = cycle.id;
+        auto deliveries_a = a.list_aid_deliveries(d);
+        auto deliveries_b = b.list_aid_deliveries(d);
+        ASSERT_TRUE(deliveries_a.has_value() && deliveries_b.has_value());
+        EXPECT_EQ(*deliveries_a, *deliveries_b);
+        for (const auto& delivery : *deliveries_a) {
+            auto full_a = a.get_aid_delivery(delivery.id);
+            auto full_b = b.get_aid_delivery(delivery.id);
+            ASSERT_TRUE(full_a.has_value() && full_b.has_value());
+            EXPECT_EQ(*full_a, *full_b) << "evidence bytes";
+        }
+    }
 
     // The audit log with the same seq numbers, newest first.
     const auto audit_a = all_audit(a);

@@ -1009,6 +1009,148 @@ CardRecord card_from_row(const Stmt& stmt) {
     return c;
 }
 
+#define KAPAL_SQL_AID_PROGRAM_COLUMNS                                                              \
+    "code, name, source, kind, channel, unit_value, rule, excludes, assignees, active, version, "  \
+    "created_at, created_by, updated_at, updated_by"
+
+/// A programme of a row of KAPAL_SQL_AID_PROGRAM_COLUMNS.
+AidProgramRecord aid_program_from_row(const Stmt& stmt) {
+    AidProgramRecord p;
+    p.code = stmt.text(0);
+    p.name = stmt.text(1);
+    p.source = stmt.text(2);
+    p.kind = stmt.text(3);
+    p.channel = stmt.text(4);
+    p.unit_value = stmt.int64(5);
+    p.rule = stmt.text(6);
+    p.excludes = split_codes(stmt.text(7));
+    p.assignees = split_codes(stmt.text(8));
+    p.active = stmt.int64(9) != 0;
+    p.version = stmt.int64(10);
+    p.created_at = core::from_unix_ms(stmt.int64(11));
+    p.created_by = stmt.text(12);
+    p.updated_at = core::from_unix_ms(stmt.int64(13));
+    p.updated_by = stmt.text(14);
+    return p;
+}
+
+#define KAPAL_SQL_AID_CYCLE_COLUMNS                                                                \
+    "id, program_code, number, name, starts_on, ends_on, quotas, site_lon, site_lat, list_state, " \
+    "rule, list_hash, list_size, proposed_by, proposed_at, approved_by, approved_at, version, "    \
+    "created_at, created_by"
+
+std::optional<double> opt_real(const Stmt& stmt, int col) {
+    return stmt.is_null(col) ? std::nullopt : std::optional(stmt.real(col));
+}
+
+void bind_opt_real(Stmt& stmt, int i, const std::optional<double>& v) {
+    if (v) {
+        stmt.bind(i, *v);
+    } else {
+        stmt.bind_null(i);
+    }
+}
+
+/// A cycle of a row of KAPAL_SQL_AID_CYCLE_COLUMNS.
+AidCycleRecord aid_cycle_from_row(const Stmt& stmt) {
+    AidCycleRecord c;
+    c.id = stmt.text(0);
+    c.program_code = stmt.text(1);
+    c.number = stmt.int64(2);
+    c.name = stmt.text(3);
+    c.starts_on = core::parse_date(stmt.text(4)).value_or(core::Date{});
+    c.ends_on = core::parse_date(stmt.text(5)).value_or(core::Date{});
+    c.quotas = decode_quotas(stmt.text(6));
+    c.site_lon = opt_real(stmt, 7);
+    c.site_lat = opt_real(stmt, 8);
+    c.list_state = stmt.text(9);
+    c.rule = stmt.text(10);
+    c.list_hash = stmt.text(11);
+    c.list_size = stmt.int64(12);
+    c.proposed_by = stmt.text(13);
+    c.proposed_at =
+        stmt.is_null(14) ? std::nullopt : std::optional(core::from_unix_ms(stmt.int64(14)));
+    c.approved_by = stmt.text(15);
+    c.approved_at =
+        stmt.is_null(16) ? std::nullopt : std::optional(core::from_unix_ms(stmt.int64(16)));
+    c.version = stmt.int64(17);
+    c.created_at = core::from_unix_ms(stmt.int64(18));
+    c.created_by = stmt.text(19);
+    return c;
+}
+
+#define KAPAL_SQL_AID_ENTRY_COLUMNS                                                                \
+    "person_id, kelurahan_code, source, removed, reason, flags, added_at, added_by"
+
+/// A list entry of a row of KAPAL_SQL_AID_ENTRY_COLUMNS.
+AidListEntry aid_entry_from_row(const Stmt& stmt) {
+    AidListEntry e;
+    e.person_id = stmt.text(0);
+    e.kelurahan_code = stmt.text(1);
+    e.source = stmt.text(2);
+    e.removed = stmt.int64(3) != 0;
+    e.reason = stmt.text(4);
+    e.flags = split_codes(stmt.text(5));
+    e.added_at = core::from_unix_ms(stmt.int64(6));
+    e.added_by = stmt.text(7);
+    return e;
+}
+
+// Evidence last: lists select every column but it.
+#define KAPAL_SQL_AID_DELIVERY_COLUMNS                                                             \
+    "id, cycle_id, program_code, person_id, kelurahan_code, channel, state, amount, recorded_at, " \
+    "officer, lon, lat, accuracy_m, card_number, search_reason, evidence_type, note, flags, "      \
+    "idempotency_key"
+
+/// A delivery of a row of KAPAL_SQL_AID_DELIVERY_COLUMNS (and the evidence when
+/// `with_evidence`, in column 19).
+AidDeliveryRecord aid_delivery_from_row(const Stmt& stmt, bool with_evidence) {
+    AidDeliveryRecord d;
+    d.id = stmt.text(0);
+    d.cycle_id = stmt.text(1);
+    d.program_code = stmt.text(2);
+    d.person_id = stmt.text(3);
+    d.kelurahan_code = stmt.text(4);
+    d.channel = stmt.text(5);
+    d.state = stmt.text(6);
+    d.amount = stmt.int64(7);
+    d.recorded_at = core::from_unix_ms(stmt.int64(8));
+    d.officer = stmt.text(9);
+    d.lon = opt_real(stmt, 10);
+    d.lat = opt_real(stmt, 11);
+    d.accuracy_m = opt_real(stmt, 12);
+    d.card_number = stmt.text(13);
+    d.search_reason = stmt.text(14);
+    d.evidence_type = stmt.text(15);
+    d.note = stmt.text(16);
+    d.flags = split_codes(stmt.text(17));
+    d.idempotency_key = stmt.text(18);
+    if (with_evidence) {
+        const auto bytes = stmt.blob(19);
+        d.evidence.assign(bytes.begin(), bytes.end());
+    }
+    return d;
+}
+
+/// " AND (kelurahan_code = ? OR kelurahan_code under ?) ..." for an area scope, with its values.
+void area_clause(const std::vector<std::string>& area_codes,
+                 std::string& sql,
+                 std::vector<std::string>& texts) {
+    if (area_codes.empty()) {
+        return;
+    }
+    sql += " AND (";
+    for (std::size_t i = 0; i < area_codes.size(); ++i) {
+        const std::string& code = area_codes[i];
+        sql += i == 0 ? "" : " OR ";
+        sql += "kelurahan_code = ? OR (kelurahan_code >= ? AND kelurahan_code < ?)";
+        texts.push_back(code);
+        texts.push_back(code + ".");
+        texts.push_back(code + "/");
+    }
+    sql += ")";
+}
+
 constexpr const char* kChainAudit =
     "SELECT seq, at, actor, source, action, subject, detail FROM audit_log ORDER BY seq";
 constexpr const char* kSetAuditHash = "UPDATE audit_log SET hash = ?2 WHERE seq = ?1";
@@ -2540,6 +2682,538 @@ class SqliteStore final : public Store {
         return request_where(*conn, "person_id = ?1 ORDER BY pk DESC", id.str());
     }
 
+    // ---- social assistance ----------------------------------------------------------------------
+
+    Result<AidProgramRecord> add_aid_program(const AidProgramRecord& program,
+                                             const WriteContext& ctx) override {
+        KAPAL_TRY(check_aid_program(program));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO aid_programs (" KAPAL_SQL_AID_PROGRAM_COLUMNS
+                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1, ?11, "
+                                   "?12, ?11, ?12)"));
+        bind_aid_program(insert, program);
+        insert.bind(11, core::to_unix_ms(at));
+        insert.bind(12, ctx.actor);
+        KAPAL_TRY(already_exists_as(insert.run(), "programme code " + program.code));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.program.create",
+                        program.code,
+                        "channel=" + program.channel + " unit_value=" +
+                            std::to_string(program.unit_value) + reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(created, aid_program_where(w, program.code));
+        KAPAL_TRY(tx.commit());
+        return std::move(*created);
+    }
+
+    Result<AidProgramRecord> update_aid_program(const AidProgramRecord& program,
+                                                const WriteContext& ctx) override {
+        KAPAL_TRY(check_aid_program(program));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(current, aid_program_where(w, program.code));
+        if (!current) {
+            return fail(ErrorCode::NotFound, "no programme " + program.code);
+        }
+        if (current->version != program.version) {
+            return fail(ErrorCode::VersionConflict,
+                        "programme " + program.code + " is at version " +
+                            std::to_string(current->version));
+        }
+        KAPAL_SQL_ASSIGN(update,
+                         w.prepare("UPDATE aid_programs SET name = ?2, source = ?3, kind = ?4, "
+                                   "channel = ?5, unit_value = ?6, rule = ?7, excludes = ?8, "
+                                   "assignees = ?9, active = ?10, version = version + 1, "
+                                   "updated_at = ?11, updated_by = ?12 WHERE code = ?1"));
+        bind_aid_program(update, program);
+        update.bind(11, core::to_unix_ms(at));
+        update.bind(12, ctx.actor);
+        KAPAL_TRY(update.run());
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.program.update",
+                        program.code,
+                        "version=" + std::to_string(program.version + 1) + reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(updated, aid_program_where(w, program.code));
+        KAPAL_TRY(tx.commit());
+        return std::move(*updated);
+    }
+
+    Result<std::optional<AidProgramRecord>> get_aid_program(const std::string& code) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        return aid_program_where(*conn, code);
+    }
+
+    Result<std::vector<AidProgramRecord>> list_aid_programs() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare("SELECT " KAPAL_SQL_AID_PROGRAM_COLUMNS
+                                       " FROM aid_programs ORDER BY code"));
+        std::vector<AidProgramRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(aid_program_from_row(stmt));
+        }
+        stmt.reset();
+        return out;
+    }
+
+    Result<AidCycleRecord> add_aid_cycle(const AidCycleRecord& cycle,
+                                         const WriteContext& ctx) override {
+        KAPAL_TRY(check_aid_cycle(cycle));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(program, aid_program_where(w, cycle.program_code));
+        if (!program) {
+            return fail(ErrorCode::NotFound, "no programme " + cycle.program_code);
+        }
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO aid_cycles (" KAPAL_SQL_AID_CYCLE_COLUMNS
+                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'draft', '', "
+                                   "'', 0, '', NULL, '', NULL, 1, ?10, ?11)"));
+        insert.bind(1, cycle.id);
+        insert.bind(2, cycle.program_code);
+        insert.bind(3, cycle.number);
+        insert.bind(4, cycle.name);
+        insert.bind(5, core::format_date(cycle.starts_on));
+        insert.bind(6, core::format_date(cycle.ends_on));
+        insert.bind(7, encode_quotas(cycle.quotas));
+        bind_opt_real(insert, 8, cycle.site_lon);
+        bind_opt_real(insert, 9, cycle.site_lat);
+        insert.bind(10, core::to_unix_ms(at));
+        insert.bind(11, ctx.actor);
+        KAPAL_TRY(already_exists_as(insert.run(),
+                                    "cycle id " + cycle.id + " or number " +
+                                        std::to_string(cycle.number) + " of " +
+                                        cycle.program_code));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.cycle.create",
+                        cycle.program_code,
+                        "cycle=" + cycle.id + " number=" + std::to_string(cycle.number) +
+                            reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(created, aid_cycle_where(w, cycle.id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*created);
+    }
+
+    Result<std::optional<AidCycleRecord>> get_aid_cycle(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        return aid_cycle_where(*conn, id);
+    }
+
+    Result<std::vector<AidCycleRecord>> list_aid_cycles(const std::string& program_code) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare("SELECT " KAPAL_SQL_AID_CYCLE_COLUMNS
+                                       " FROM aid_cycles WHERE ?1 = '' OR program_code = ?1 "
+                                       "ORDER BY program_code, number"));
+        stmt.bind(1, program_code);
+        std::vector<AidCycleRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(aid_cycle_from_row(stmt));
+        }
+        stmt.reset();
+        return out;
+    }
+
+    Result<AidCycleRecord> replace_aid_list(const std::string& cycle_id,
+                                            std::int64_t expected_version,
+                                            const std::string& rule,
+                                            const std::vector<std::string>& area_codes,
+                                            const std::vector<AidListEntry>& entries,
+                                            const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_TRY(editable_cycle(w, cycle_id, expected_version));
+        {
+            std::string sql = "DELETE FROM aid_list_entries WHERE cycle_id = ? AND source = "
+                              "'rule' AND removed = 0";
+            std::vector<std::string> texts = {cycle_id};
+            area_clause(area_codes, sql, texts);
+            KAPAL_SQL_ASSIGN(clear, w.prepare_once(sql));
+            int i = 1;
+            for (const std::string& t : texts) {
+                clear.bind(i++, t);
+            }
+            KAPAL_TRY(clear.run());
+        }
+        KAPAL_SQL_ASSIGN(
+            insert,
+            w.prepare("INSERT INTO aid_list_entries (cycle_id, " KAPAL_SQL_AID_ENTRY_COLUMNS
+                      ") VALUES (?1, ?2, ?3, 'rule', 0, '', ?4, ?5, ?6) "
+                      "ON CONFLICT (cycle_id, person_id) DO NOTHING"));
+        for (const AidListEntry& entry : entries) {
+            insert.bind(1, cycle_id);
+            insert.bind(2, entry.person_id);
+            insert.bind(3, entry.kelurahan_code);
+            insert.bind(4, join_codes(entry.flags));
+            insert.bind(5, core::to_unix_ms(at));
+            insert.bind(6, ctx.actor);
+            KAPAL_TRY(insert.run());
+            insert.reset();
+        }
+        KAPAL_TRY(bump_cycle(w, cycle_id, rule));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.list.generate",
+                        cycle_id,
+                        "entries=" + std::to_string(entries.size()) + reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(cycle, aid_cycle_where(w, cycle_id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*cycle);
+    }
+
+    Result<AidCycleRecord> edit_aid_list(const std::string& cycle_id,
+                                         std::int64_t expected_version,
+                                         const AidListEntry& entry,
+                                         const WriteContext& ctx) override {
+        if (entry.reason.empty()) {
+            return fail(ErrorCode::AidReasonRequired,
+                        "adding or removing a person by hand needs a reason");
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_TRY(editable_cycle(w, cycle_id, expected_version));
+        if (entry.removed) {
+            KAPAL_SQL_ASSIGN(remove,
+                             w.prepare("UPDATE aid_list_entries SET removed = 1, reason = ?3, "
+                                       "added_at = ?4, added_by = ?5 WHERE cycle_id = ?1 AND "
+                                       "person_id = ?2 AND removed = 0"));
+            remove.bind(1, cycle_id);
+            remove.bind(2, entry.person_id);
+            remove.bind(3, entry.reason);
+            remove.bind(4, core::to_unix_ms(at));
+            remove.bind(5, ctx.actor);
+            KAPAL_TRY(remove.run());
+            if (sqlite3_changes(w.db()) == 0) {
+                return fail(ErrorCode::NotFound,
+                            "person " + entry.person_id + " is not on the list");
+            }
+        } else {
+            KAPAL_SQL_ASSIGN(person, w.prepare("SELECT 1 FROM persons WHERE id = ?1"));
+            person.bind(1, entry.person_id);
+            KAPAL_SQL_ASSIGN(found, person.step());
+            person.reset();
+            if (!found) {
+                return fail(ErrorCode::NotFound, "no person with id " + entry.person_id);
+            }
+            // A person taken off earlier may be put back by hand: the entry becomes manual.
+            KAPAL_SQL_ASSIGN(
+                add,
+                w.prepare("INSERT INTO aid_list_entries (cycle_id, " KAPAL_SQL_AID_ENTRY_COLUMNS
+                          ") VALUES (?1, ?2, ?3, 'manual', 0, ?4, ?5, ?6, ?7) "
+                          "ON CONFLICT (cycle_id, person_id) DO UPDATE SET "
+                          "source = 'manual', removed = 0, reason = excluded.reason, "
+                          "kelurahan_code = excluded.kelurahan_code, flags = "
+                          "excluded.flags, added_at = excluded.added_at, added_by = "
+                          "excluded.added_by WHERE removed = 1"));
+            add.bind(1, cycle_id);
+            add.bind(2, entry.person_id);
+            add.bind(3, entry.kelurahan_code);
+            add.bind(4, entry.reason);
+            add.bind(5, join_codes(entry.flags));
+            add.bind(6, core::to_unix_ms(at));
+            add.bind(7, ctx.actor);
+            KAPAL_TRY(add.run());
+            if (sqlite3_changes(w.db()) == 0) {
+                return fail(ErrorCode::AlreadyExists,
+                            "person " + entry.person_id + " is already on the list");
+            }
+        }
+        KAPAL_TRY(bump_cycle(w, cycle_id, std::nullopt));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        entry.removed ? "aid.list.remove" : "aid.list.add",
+                        entry.person_id,
+                        "cycle=" + cycle_id + " reason=" + entry.reason));
+        KAPAL_SQL_ASSIGN(cycle, aid_cycle_where(w, cycle_id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*cycle);
+    }
+
+    Result<AidCycleRecord> move_aid_list(const std::string& cycle_id,
+                                         std::int64_t expected_version,
+                                         const std::string& to_state,
+                                         const WriteContext& ctx) override {
+        if (to_state != "draft" && to_state != "proposed" && to_state != "approved") {
+            return fail(ErrorCode::InvalidArgument,
+                        "a list can move to draft, proposed or approved, not \"" + to_state + "\"");
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(found, aid_cycle_where(w, cycle_id));
+        if (!found) {
+            return fail(ErrorCode::NotFound, "no cycle " + cycle_id);
+        }
+        AidCycleRecord cycle = std::move(*found);
+        if (cycle.version != expected_version) {
+            return fail(ErrorCode::VersionConflict,
+                        "cycle " + cycle_id + " is at version " + std::to_string(cycle.version));
+        }
+        if (!aid_list_transition_allowed(cycle.list_state, to_state)) {
+            return fail(ErrorCode::AidListState,
+                        "a " + cycle.list_state + " list cannot become " + to_state);
+        }
+        if (to_state == "approved" && cycle.proposed_by == ctx.actor) {
+            return fail(ErrorCode::AidSelfApproval,
+                        "the list was proposed by " + ctx.actor + ", who cannot approve it");
+        }
+        std::string hash;
+        std::string detail = "cycle=" + cycle_id;
+        const char* sql = nullptr;
+        if (to_state == "proposed") {
+            sql = "UPDATE aid_cycles SET list_state = 'proposed', proposed_by = ?2, proposed_at = "
+                  "?3, version = version + 1 WHERE id = ?1";
+        } else if (to_state == "draft") {
+            sql = "UPDATE aid_cycles SET list_state = 'draft', proposed_by = '', proposed_at = "
+                  "NULL, version = version + 1 WHERE id = ?1";
+        } else {
+            AidEntryQuery all;
+            all.cycle_id = cycle_id;
+            all.include_removed = true;
+            all.limit = 100'000;
+            KAPAL_SQL_ASSIGN(entries, entries_where(w, all, true));
+            hash = aid_list_hash(cycle, entries);
+            detail += " hash=" + hash + " size=" + std::to_string(cycle.list_size);
+            sql = "UPDATE aid_cycles SET list_state = 'approved', approved_by = ?2, approved_at = "
+                  "?3, list_hash = ?4, version = version + 1 WHERE id = ?1";
+        }
+        KAPAL_SQL_ASSIGN(update, w.prepare(sql));
+        update.bind(1, cycle_id);
+        if (to_state != "draft") {
+            update.bind(2, ctx.actor);
+            update.bind(3, core::to_unix_ms(at));
+        }
+        if (to_state == "approved") {
+            update.bind(4, hash);
+        }
+        KAPAL_TRY(update.run());
+        const char* action = to_state == "proposed"   ? "aid.list.propose"
+                             : to_state == "approved" ? "aid.list.approve"
+                                                      : "aid.list.return";
+        KAPAL_TRY(audit(w, at, ctx, action, cycle_id, detail + reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(moved, aid_cycle_where(w, cycle_id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*moved);
+    }
+
+    Result<std::vector<AidListEntry>> list_aid_entries(const AidEntryQuery& query) override {
+        if (query.limit < 1 || query.limit > 100'000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 100000");
+        }
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        return entries_where(*conn, query, query.area_codes.size() <= 4);
+    }
+
+    Result<AidDeliveryOutcome> record_aid_delivery(const AidDeliveryRecord& delivery,
+                                                   const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        if (!delivery.idempotency_key.empty()) {
+            KAPAL_SQL_ASSIGN(seen,
+                             delivery_where(w,
+                                            "officer = ?1 AND idempotency_key = ?2",
+                                            {delivery.officer, delivery.idempotency_key},
+                                            true));
+            if (!seen.empty()) {
+                AidDeliveryRecord& first = seen.front();
+                if (first.cycle_id != delivery.cycle_id || first.person_id != delivery.person_id) {
+                    return fail(ErrorCode::IdempotencyKeyReused,
+                                "idempotency key " + delivery.idempotency_key +
+                                    " was used for another delivery");
+                }
+                return AidDeliveryOutcome{std::move(first), true};
+            }
+        }
+        KAPAL_SQL_ASSIGN(cycle, aid_cycle_where(w, delivery.cycle_id));
+        if (!cycle) {
+            return fail(ErrorCode::NotFound, "no cycle " + delivery.cycle_id);
+        }
+        if (cycle->list_state != "approved") {
+            return fail(ErrorCode::AidListState,
+                        "the list of cycle " + delivery.cycle_id + " is " + cycle->list_state +
+                            ", not approved");
+        }
+        {
+            KAPAL_SQL_ASSIGN(listed,
+                             w.prepare("SELECT 1 FROM aid_list_entries WHERE cycle_id = ?1 AND "
+                                       "person_id = ?2 AND removed = 0"));
+            listed.bind(1, delivery.cycle_id);
+            listed.bind(2, delivery.person_id);
+            KAPAL_SQL_ASSIGN(on_list, listed.step());
+            listed.reset();
+            if (!on_list) {
+                return fail(ErrorCode::AidNotOnList,
+                            "person " + delivery.person_id + " is not on the list of cycle " +
+                                delivery.cycle_id);
+            }
+        }
+        if (delivery.state != "failed") {
+            KAPAL_SQL_ASSIGN(
+                earlier,
+                delivery_where(w,
+                               "cycle_id = ?1 AND person_id = ?2 AND state <> 'failed'",
+                               {delivery.cycle_id, delivery.person_id},
+                               false));
+            if (!earlier.empty()) {
+                return fail(ErrorCode::AidAlreadyDelivered,
+                            "delivery " + earlier.front().id + " (" + earlier.front().state +
+                                ") of this cycle already reached person " + delivery.person_id);
+            }
+        }
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO aid_deliveries (" KAPAL_SQL_AID_DELIVERY_COLUMNS
+                                   ", evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                                   "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"));
+        insert.bind(1, delivery.id);
+        insert.bind(2, delivery.cycle_id);
+        insert.bind(3, delivery.program_code);
+        insert.bind(4, delivery.person_id);
+        insert.bind(5, delivery.kelurahan_code);
+        insert.bind(6, delivery.channel);
+        insert.bind(7, delivery.state);
+        insert.bind(8, delivery.amount);
+        insert.bind(9, core::to_unix_ms(delivery.recorded_at));
+        insert.bind(10, delivery.officer);
+        bind_opt_real(insert, 11, delivery.lon);
+        bind_opt_real(insert, 12, delivery.lat);
+        bind_opt_real(insert, 13, delivery.accuracy_m);
+        insert.bind(14, delivery.card_number);
+        insert.bind(15, delivery.search_reason);
+        insert.bind(16, delivery.evidence_type);
+        insert.bind(17, delivery.note);
+        insert.bind(18, join_codes(delivery.flags));
+        insert.bind(19, delivery.idempotency_key);
+        if (delivery.evidence.empty()) {
+            insert.bind_null(20);
+        } else {
+            insert.bind(20, std::span<const std::uint8_t>(delivery.evidence));
+        }
+        KAPAL_TRY(already_exists_as(insert.run(), "delivery id " + delivery.id));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.deliver",
+                        delivery.person_id,
+                        "cycle=" + delivery.cycle_id + " delivery=" + delivery.id +
+                            " channel=" + delivery.channel + " state=" + delivery.state +
+                            " amount=" + std::to_string(delivery.amount) +
+                            (delivery.flags.empty() ? "" : " flags=" + join_codes(delivery.flags)) +
+                            reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(written, delivery_where(w, "id = ?1", {delivery.id}, true));
+        KAPAL_TRY(tx.commit());
+        return AidDeliveryOutcome{std::move(written.front()), false};
+    }
+
+    Result<std::vector<AidDeliveryRecord>>
+    list_aid_deliveries(const AidDeliveryQuery& query) override {
+        if (query.limit < 1 || query.limit > 100'000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 100000");
+        }
+        std::string where = "1";
+        std::vector<std::string> texts;
+        if (!query.cycle_id.empty()) {
+            where += " AND cycle_id = ?";
+            texts.push_back(query.cycle_id);
+        }
+        if (!query.person_id.empty()) {
+            where += " AND person_id = ?";
+            texts.push_back(query.person_id);
+        }
+        area_clause(query.area_codes, where, texts);
+        if (!query.after_id.empty()) {
+            where += " AND id > ?";
+            texts.push_back(query.after_id);
+        }
+        where += " ORDER BY id LIMIT " + std::to_string(query.limit);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        return delivery_where(*conn, where, texts, false);
+    }
+
+    Result<std::optional<AidDeliveryRecord>> get_aid_delivery(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        KAPAL_SQL_ASSIGN(found, delivery_where(*conn, "id = ?1", {id}, true));
+        if (found.empty()) {
+            return std::optional<AidDeliveryRecord>();
+        }
+        return std::optional<AidDeliveryRecord>(std::move(found.front()));
+    }
+
+    Result<std::vector<AidRealisationRow>>
+    aid_realisation(const std::string& cycle_id,
+                    const std::vector<std::string>& area_codes) override {
+        // Per entry on the list: its best delivery state (delivered, else pending, else failed).
+        std::string sql =
+            "SELECT e.kelurahan_code, count(*), "
+            "sum(d.best = 3), sum(d.best = 2), sum(d.best = 1), coalesce(sum(d.paid), 0) "
+            "FROM aid_list_entries e LEFT JOIN (SELECT person_id, max(CASE state WHEN "
+            "'delivered' THEN 3 WHEN 'pending' THEN 2 ELSE 1 END) AS best, sum(CASE state WHEN "
+            "'delivered' THEN amount ELSE 0 END) AS paid FROM aid_deliveries WHERE cycle_id = ? "
+            "GROUP BY person_id) d ON d.person_id = e.person_id "
+            "WHERE e.cycle_id = ? AND e.removed = 0";
+        std::vector<std::string> texts = {cycle_id, cycle_id};
+        std::string scope;
+        area_clause(area_codes, scope, texts);
+        // The clause names kelurahan_code unqualified: qualify it for the join.
+        for (std::size_t at = scope.find("kelurahan_code"); at != std::string::npos;
+             at = scope.find("kelurahan_code", at + 16)) {
+            scope.replace(at, 0, "e.");
+        }
+        sql += scope + " GROUP BY e.kelurahan_code ORDER BY e.kelurahan_code";
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare_once(sql));
+        int i = 1;
+        for (const std::string& t : texts) {
+            stmt.bind(i++, t);
+        }
+        std::vector<AidRealisationRow> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(AidRealisationRow{std::string(stmt.text(0)),
+                                            stmt.int64(1),
+                                            stmt.int64(2),
+                                            stmt.int64(3),
+                                            stmt.int64(4),
+                                            stmt.int64(5)});
+        }
+        return out;
+    }
+
     Result<void> append_audit(const AuditEntry& entry) override {
         const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
         const WriteContext ctx{entry.actor, entry.source, at, ""};
@@ -3105,6 +3779,145 @@ class SqliteStore final : public Store {
             return std::optional<CardRecord>();
         }
         std::optional<CardRecord> out(card_from_row(stmt));
+        stmt.reset();
+        return out;
+    }
+
+    static void bind_aid_program(Stmt& stmt, const AidProgramRecord& p) {
+        stmt.bind(1, p.code);
+        stmt.bind(2, p.name);
+        stmt.bind(3, p.source);
+        stmt.bind(4, p.kind);
+        stmt.bind(5, p.channel);
+        stmt.bind(6, p.unit_value);
+        stmt.bind(7, p.rule);
+        stmt.bind(8, join_codes(p.excludes));
+        stmt.bind(9, join_codes(p.assignees));
+        stmt.bind(10, std::int64_t{p.active ? 1 : 0});
+    }
+
+    static Result<std::optional<AidProgramRecord>> aid_program_where(Connection& conn,
+                                                                     const std::string& code) {
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn.prepare("SELECT " KAPAL_SQL_AID_PROGRAM_COLUMNS
+                                      " FROM aid_programs WHERE code = ?1"));
+        stmt.bind(1, code);
+        KAPAL_SQL_ASSIGN(row, stmt.step());
+        if (!row) {
+            return std::optional<AidProgramRecord>();
+        }
+        std::optional<AidProgramRecord> out(aid_program_from_row(stmt));
+        stmt.reset();
+        return out;
+    }
+
+    static Result<std::optional<AidCycleRecord>> aid_cycle_where(Connection& conn,
+                                                                 const std::string& id) {
+        KAPAL_SQL_ASSIGN(
+            stmt,
+            conn.prepare("SELECT " KAPAL_SQL_AID_CYCLE_COLUMNS " FROM aid_cycles WHERE id = ?1"));
+        stmt.bind(1, id);
+        KAPAL_SQL_ASSIGN(row, stmt.step());
+        if (!row) {
+            return std::optional<AidCycleRecord>();
+        }
+        std::optional<AidCycleRecord> out(aid_cycle_from_row(stmt));
+        stmt.reset();
+        return out;
+    }
+
+    /// Checks, inside the writer's transaction, that a cycle exists at `expected_version` with
+    /// a draft list.
+    static Result<void>
+    editable_cycle(Connection& w, const std::string& cycle_id, std::int64_t expected_version) {
+        KAPAL_SQL_ASSIGN(cycle, aid_cycle_where(w, cycle_id));
+        if (!cycle) {
+            return fail(ErrorCode::NotFound, "no cycle " + cycle_id);
+        }
+        if (cycle->version != expected_version) {
+            return fail(ErrorCode::VersionConflict,
+                        "cycle " + cycle_id + " is at version " + std::to_string(cycle->version));
+        }
+        if (cycle->list_state != "draft") {
+            return fail(ErrorCode::AidListState,
+                        "the list of cycle " + cycle_id + " is " + cycle->list_state +
+                            ": only a draft is edited");
+        }
+        return {};
+    }
+
+    /// Bumps a cycle's version and recounts its list; records `rule` when given.
+    static Result<void>
+    bump_cycle(Connection& w, const std::string& cycle_id, const std::optional<std::string>& rule) {
+        KAPAL_SQL_ASSIGN(update,
+                         w.prepare("UPDATE aid_cycles SET version = version + 1, list_size = "
+                                   "(SELECT count(*) FROM aid_list_entries WHERE cycle_id = ?1 "
+                                   "AND removed = 0), rule = coalesce(?2, rule) WHERE id = ?1"));
+        update.bind(1, cycle_id);
+        if (rule) {
+            update.bind(2, *rule);
+        } else {
+            update.bind_null(2);
+        }
+        return update.run();
+    }
+
+    static Result<std::vector<AidListEntry>>
+    entries_where(Connection& conn, const AidEntryQuery& query, bool cache) {
+        std::string sql =
+            "SELECT " KAPAL_SQL_AID_ENTRY_COLUMNS " FROM aid_list_entries WHERE cycle_id = ?";
+        std::vector<std::string> texts = {query.cycle_id};
+        if (!query.include_removed) {
+            sql += " AND removed = 0";
+        }
+        if (!query.person_id.empty()) {
+            sql += " AND person_id = ?";
+            texts.push_back(query.person_id);
+        }
+        area_clause(query.area_codes, sql, texts);
+        if (!query.after_person_id.empty()) {
+            sql += " AND person_id > ?";
+            texts.push_back(query.after_person_id);
+        }
+        sql += " ORDER BY person_id LIMIT " + std::to_string(query.limit);
+        KAPAL_SQL_ASSIGN(stmt, cache ? conn.prepare(sql) : conn.prepare_once(sql));
+        int i = 1;
+        for (const std::string& t : texts) {
+            stmt.bind(i++, t);
+        }
+        std::vector<AidListEntry> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(aid_entry_from_row(stmt));
+        }
+        stmt.reset();
+        return out;
+    }
+
+    static Result<std::vector<AidDeliveryRecord>>
+    delivery_where(Connection& conn,
+                   const std::string& where,
+                   const std::vector<std::string>& texts,
+                   bool with_evidence) {
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn.prepare(std::string("SELECT " KAPAL_SQL_AID_DELIVERY_COLUMNS) +
+                                      (with_evidence ? ", evidence" : "") +
+                                      " FROM aid_deliveries WHERE " + where));
+        int i = 1;
+        for (const std::string& t : texts) {
+            stmt.bind(i++, t);
+        }
+        std::vector<AidDeliveryRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(aid_delivery_from_row(stmt, with_evidence));
+        }
         stmt.reset();
         return out;
     }

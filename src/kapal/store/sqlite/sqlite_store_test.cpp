@@ -184,7 +184,11 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
                 id_of(i), contract::full_person(i), "64.74.01", {"u", "cli", kT0, ""}, {}));
         }
     }
-    for (const char* sql : {"DROP TABLE service_request_events",
+    for (const char* sql : {"DROP TABLE aid_deliveries",
+                            "DROP TABLE aid_list_entries",
+                            "DROP TABLE aid_cycles",
+                            "DROP TABLE aid_programs",
+                            "DROP TABLE service_request_events",
                             "DROP TABLE service_requests",
                             "DROP TABLE services",
                             "DROP TABLE cards"}) {
@@ -235,8 +239,12 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
         ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
     }
-    // Undo v9 to v3 as a v2 program would have left the file.
-    for (const char* sql : {"DROP TABLE service_request_events",
+    // Undo v10 to v3 as a v2 program would have left the file.
+    for (const char* sql : {"DROP TABLE aid_deliveries",
+                            "DROP TABLE aid_list_entries",
+                            "DROP TABLE aid_cycles",
+                            "DROP TABLE aid_programs",
+                            "DROP TABLE service_request_events",
                             "DROP TABLE service_requests",
                             "DROP TABLE services",
                             "DROP TABLE cards",
