@@ -2498,8 +2498,13 @@ class PostgresStore final : public Store {
                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $11, $12)",
                    params),
             "programme code " + program.code));
-        KAPAL_TRY(audit(
-            w, at, ctx, "aid.program.create", program.code, aid_program_detail(program, ctx)));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.program.create",
+                        program.code,
+                        "channel=" + program.channel + " unit_value=" +
+                            std::to_string(program.unit_value) + reason_suffix(ctx)));
         KAPAL_PG_ASSIGN(stored, aid_program_by_code(w, program.code));
         KAPAL_TRY(tx.commit());
         return std::move(*stored);
@@ -2530,8 +2535,12 @@ class PostgresStore final : public Store {
                          "version = version + 1, updated_at = $11, updated_by = $12 "
                          "WHERE code = $1",
                          params));
-        KAPAL_TRY(audit(
-            w, at, ctx, "aid.program.update", program.code, aid_program_detail(program, ctx)));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.program.update",
+                        program.code,
+                        "version=" + std::to_string(program.version + 1) + reason_suffix(ctx)));
         KAPAL_PG_ASSIGN(stored, aid_program_by_code(w, program.code));
         KAPAL_TRY(tx.commit());
         return std::move(*stored);
@@ -2605,9 +2614,9 @@ class PostgresStore final : public Store {
                         at,
                         ctx,
                         "aid.cycle.create",
-                        cycle.id,
-                        "program=" + cycle.program_code +
-                            " number=" + std::to_string(cycle.number) + reason_suffix(ctx)));
+                        cycle.program_code,
+                        "cycle=" + cycle.id + " number=" + std::to_string(cycle.number) +
+                            reason_suffix(ctx)));
         KAPAL_PG_ASSIGN(stored, aid_cycle_by_id(w, cycle.id));
         KAPAL_TRY(tx.commit());
         return std::move(*stored);
@@ -2638,25 +2647,28 @@ class PostgresStore final : public Store {
     Result<AidCycleRecord> replace_aid_list(const std::string& cycle_id,
                                             std::int64_t expected_version,
                                             const std::string& rule,
+                                            const std::vector<std::string>& area_codes,
                                             const std::vector<AidListEntry>& entries,
                                             const WriteContext& ctx) override {
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            if (entries[i].person_id.empty() || entries[i].kelurahan_code.empty()) {
-                return fail(ErrorCode::InvalidArgument,
-                            "list entry " + std::to_string(i + 1) +
-                                " needs a person_id and a kelurahan_code");
-            }
-        }
         const core::Timestamp at = write_time(ctx);
         const std::lock_guard lock(writer_mutex_);
         KAPAL_PG_ASSIGN(tx, begin_write());
         PgConnection& w = *writer_;
         KAPAL_TRY(draft_cycle(w, cycle_id, expected_version));
-        // The rule's entries go; the manual ones and every removal stay (a removal is a decision
-        // that regenerating must not undo), and nobody they name is added again.
-        KAPAL_TRY(w.exec("DELETE FROM aid_list_entries WHERE cycle_id = $1 AND source = 'rule' "
-                         "AND NOT removed",
-                         PgParams().text(cycle_id)));
+        // The rule's entries in the areas go; the manual ones and every removal stay (a removal
+        // is a decision that regenerating must not undo), and nobody still listed is added again.
+        {
+            PgParams params;
+            int n = 0;
+            const auto next = [&n] {
+                return "$" + std::to_string(++n);
+            };
+            std::string sql = "DELETE FROM aid_list_entries WHERE cycle_id = " + next() +
+                              " AND source = 'rule' AND NOT removed";
+            params.text(cycle_id);
+            append_area_filter(sql, params, next, "kelurahan_code", area_codes);
+            KAPAL_TRY(area_codes.size() <= 4 ? w.exec(sql, params) : w.exec_once(sql, params));
+        }
         KAPAL_PG_ASSIGN(kept_rows,
                         w.exec("SELECT person_id FROM aid_list_entries WHERE cycle_id = $1",
                                PgParams().text(cycle_id)));
@@ -2679,23 +2691,22 @@ class PostgresStore final : public Store {
             copy.text(e.kelurahan_code);
             copy.text("rule");
             copy.boolean(false);
-            copy.text(e.reason);
+            copy.text("");
             copy.text(join_codes(e.flags));
-            copy.int64(e.added_at != core::Timestamp{} ? core::to_unix_ms(e.added_at) : at_ms);
-            copy.text(e.added_by.empty() ? ctx.actor : e.added_by);
+            copy.int64(at_ms);
+            copy.text(ctx.actor);
             ++added;
         }
         if (added > 0) {
             KAPAL_TRY(w.copy_in(kCopyAidEntries, copy.finish()));
         }
-        KAPAL_PG_ASSIGN(size, bump_aid_cycle(w, "rule = $2", PgParams().text(cycle_id).text(rule)));
+        KAPAL_TRY(bump_aid_cycle(w, "rule = $2", PgParams().text(cycle_id).text(rule)));
         KAPAL_TRY(audit(w,
                         at,
                         ctx,
                         "aid.list.generate",
                         cycle_id,
-                        "entries=" + std::to_string(added) + " size=" + std::to_string(size) +
-                            " rule=" + rule));
+                        "entries=" + std::to_string(entries.size()) + reason_suffix(ctx)));
         KAPAL_PG_ASSIGN(stored, aid_cycle_by_id(w, cycle_id));
         KAPAL_TRY(tx.commit());
         return std::move(*stored);
@@ -2705,56 +2716,63 @@ class PostgresStore final : public Store {
                                          std::int64_t expected_version,
                                          const AidListEntry& entry,
                                          const WriteContext& ctx) override {
+        if (entry.reason.empty()) {
+            return fail(ErrorCode::AidReasonRequired,
+                        "adding or removing a person by hand needs a reason");
+        }
         const core::Timestamp at = write_time(ctx);
+        const std::int64_t at_ms = core::to_unix_ms(at);
         const std::lock_guard lock(writer_mutex_);
         KAPAL_PG_ASSIGN(tx, begin_write());
         PgConnection& w = *writer_;
         KAPAL_TRY(draft_cycle(w, cycle_id, expected_version));
-        if (entry.reason.empty()) {
-            return fail(ErrorCode::AidReasonRequired,
-                        std::string("a reason is required to ") +
-                            (entry.removed ? "take a person off" : "add a person to") +
-                            " the list by hand");
-        }
-        KAPAL_PG_ASSIGN(
-            existing,
-            w.exec("SELECT removed FROM aid_list_entries WHERE cycle_id = $1 AND person_id = $2",
-                   PgParams().text(cycle_id).text(entry.person_id)));
-        const bool on_list = existing.rows() > 0 && existing.int64(0, 0) == 0;
         if (entry.removed) {
-            if (existing.rows() == 0) {
+            KAPAL_PG_ASSIGN(removed,
+                            w.exec("UPDATE aid_list_entries SET removed = true, reason = $3, "
+                                   "added_at = $4, added_by = $5 WHERE cycle_id = $1 AND "
+                                   "person_id = $2 AND NOT removed",
+                                   PgParams()
+                                       .text(cycle_id)
+                                       .text(entry.person_id)
+                                       .text(entry.reason)
+                                       .int64(at_ms)
+                                       .text(ctx.actor)));
+            if (removed.affected() == 0) {
                 return fail(ErrorCode::NotFound,
                             "person " + entry.person_id + " is not on the list of cycle " +
                                 cycle_id);
             }
-            KAPAL_TRY(w.exec("UPDATE aid_list_entries SET removed = true, reason = $3 "
-                             "WHERE cycle_id = $1 AND person_id = $2",
-                             PgParams().text(cycle_id).text(entry.person_id).text(entry.reason)));
         } else {
-            if (on_list) {
+            KAPAL_PG_ASSIGN(
+                person,
+                w.exec("SELECT 1 FROM persons WHERE id = $1", PgParams().text(entry.person_id)));
+            if (person.rows() == 0) {
+                return fail(ErrorCode::NotFound, "no person with id " + entry.person_id);
+            }
+            // A person taken off earlier may be put back by hand: the entry becomes manual. One
+            // on the list already is not touched (no row changes).
+            KAPAL_PG_ASSIGN(
+                added,
+                w.exec("INSERT INTO aid_list_entries (cycle_id, " KAPAL_PG_AID_ENTRY_COLUMNS
+                       ") VALUES ($1, $2, $3, 'manual', false, $4, $5, $6, $7) "
+                       "ON CONFLICT (cycle_id, person_id) DO UPDATE SET "
+                       "kelurahan_code = EXCLUDED.kelurahan_code, source = 'manual', "
+                       "removed = false, reason = EXCLUDED.reason, flags = "
+                       "EXCLUDED.flags, added_at = EXCLUDED.added_at, added_by = "
+                       "EXCLUDED.added_by WHERE aid_list_entries.removed",
+                       PgParams()
+                           .text(cycle_id)
+                           .text(entry.person_id)
+                           .text(entry.kelurahan_code)
+                           .text(entry.reason)
+                           .text(join_codes(entry.flags))
+                           .int64(at_ms)
+                           .text(ctx.actor)));
+            if (added.affected() == 0) {
                 return fail(ErrorCode::AlreadyExists,
                             "person " + entry.person_id + " is already on the list of cycle " +
                                 cycle_id);
             }
-            if (entry.person_id.empty() || entry.kelurahan_code.empty()) {
-                return fail(ErrorCode::InvalidArgument,
-                            "a list entry needs a person_id and a kelurahan_code");
-            }
-            // A person taken off before comes back as a manual entry with the new reason.
-            KAPAL_TRY(w.exec("INSERT INTO aid_list_entries (cycle_id, " KAPAL_PG_AID_ENTRY_COLUMNS
-                             ") VALUES ($1, $2, $3, 'manual', false, $4, $5, $6, $7) "
-                             "ON CONFLICT (cycle_id, person_id) DO UPDATE SET "
-                             "kelurahan_code = EXCLUDED.kelurahan_code, source = 'manual', "
-                             "removed = false, reason = EXCLUDED.reason, flags = EXCLUDED.flags, "
-                             "added_at = EXCLUDED.added_at, added_by = EXCLUDED.added_by",
-                             PgParams()
-                                 .text(cycle_id)
-                                 .text(entry.person_id)
-                                 .text(entry.kelurahan_code)
-                                 .text(entry.reason)
-                                 .text(join_codes(entry.flags))
-                                 .int64(core::to_unix_ms(at))
-                                 .text(ctx.actor)));
         }
         KAPAL_TRY(bump_aid_cycle(w, "", PgParams().text(cycle_id)));
         KAPAL_TRY(audit(w,
@@ -2789,10 +2807,9 @@ class PostgresStore final : public Store {
                             ": it cannot become " + to_state);
         }
         std::string action;
-        std::string detail;
+        std::string detail = "cycle=" + cycle_id;
         if (to_state == "proposed") {
             action = "aid.list.propose";
-            detail = "size=" + std::to_string(current.list_size);
             KAPAL_TRY(bump_aid_cycle(w,
                                      "list_state = 'proposed', proposed_by = $2, proposed_at = $3",
                                      PgParams().text(cycle_id).text(ctx.actor).int64(at_ms)));
@@ -2805,17 +2822,19 @@ class PostgresStore final : public Store {
             KAPAL_PG_ASSIGN(entries, aid_entries_of(w, cycle_id));
             const std::string hash = aid_list_hash(current, std::move(entries));
             action = "aid.list.approve";
-            detail = hash;
+            detail += " hash=" + hash + " size=" + std::to_string(current.list_size);
             KAPAL_TRY(bump_aid_cycle(
                 w,
                 "list_state = 'approved', approved_by = $2, approved_at = $3, list_hash = $4",
                 PgParams().text(cycle_id).text(ctx.actor).int64(at_ms).text(hash)));
         } else {
+            // Sent back: the next proposal starts afresh.
             action = "aid.list.return";
-            detail = ctx.reason;
-            KAPAL_TRY(bump_aid_cycle(w, "list_state = 'draft'", PgParams().text(cycle_id)));
+            KAPAL_TRY(bump_aid_cycle(w,
+                                     "list_state = 'draft', proposed_by = '', proposed_at = NULL",
+                                     PgParams().text(cycle_id)));
         }
-        KAPAL_TRY(audit(w, at, ctx, action, cycle_id, detail));
+        KAPAL_TRY(audit(w, at, ctx, action, cycle_id, detail + reason_suffix(ctx)));
         KAPAL_PG_ASSIGN(stored, aid_cycle_by_id(w, cycle_id));
         KAPAL_TRY(tx.commit());
         return std::move(*stored);
@@ -2836,6 +2855,10 @@ class PostgresStore final : public Store {
         params.text(query.cycle_id);
         if (!query.include_removed) {
             sql += " AND NOT removed";
+        }
+        if (!query.person_id.empty()) {
+            sql += " AND person_id = " + next();
+            params.text(query.person_id);
         }
         append_area_filter(sql, params, next, "kelurahan_code", query.area_codes);
         if (!query.after_person_id.empty()) {
@@ -2871,18 +2894,19 @@ class PostgresStore final : public Store {
         const std::lock_guard lock(writer_mutex_);
         KAPAL_PG_ASSIGN(tx, begin_write());
         PgConnection& w = *writer_;
-        KAPAL_PG_ASSIGN(cycle,
-                        w.exec("SELECT list_state FROM aid_cycles WHERE id = $1 FOR UPDATE",
-                               PgParams().text(delivery.cycle_id)));
-        if (cycle.rows() == 0) {
-            return fail(ErrorCode::NotFound, "no aid cycle " + delivery.cycle_id);
-        }
+        // A retry from a phone gets its first answer back whatever happened since.
         if (!delivery.idempotency_key.empty()) {
             KAPAL_PG_ASSIGN(seen, replay_of(w, delivery));
             if (seen) {
                 KAPAL_TRY(tx.commit());
                 return std::move(*seen);
             }
+        }
+        KAPAL_PG_ASSIGN(cycle,
+                        w.exec("SELECT list_state FROM aid_cycles WHERE id = $1 FOR UPDATE",
+                               PgParams().text(delivery.cycle_id)));
+        if (cycle.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no aid cycle " + delivery.cycle_id);
         }
         if (cycle.text(0, 0) != "approved") {
             return fail(ErrorCode::AidListState,
@@ -2907,7 +2931,7 @@ class PostgresStore final : public Store {
                                ", evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
                                "$11::float8, $12::float8, $13::float8, $14, $15, $16, $17, $18, "
                                "$19, $20)",
-                               aid_delivery_params(delivery, at));
+                               aid_delivery_params(delivery));
         if (!inserted) {
             Error e = std::move(inserted).error();
             if (e.code != ErrorCode::AlreadyExists) {
@@ -2938,16 +2962,16 @@ class PostgresStore final : public Store {
                         "delivery id " + delivery.id + " is already used");
         }
         KAPAL_TRY(w.run("RELEASE SAVEPOINT aid_delivery"));
-        KAPAL_TRY(audit(
-            w,
-            at,
-            ctx,
-            "aid.deliver",
-            delivery.person_id,
-            "id=" + delivery.id + " cycle=" + delivery.cycle_id + " channel=" + delivery.channel +
-                " state=" + delivery.state + " amount=" + std::to_string(delivery.amount) +
-                (delivery.card_number.empty() ? " searched" : " card=" + delivery.card_number) +
-                (delivery.flags.empty() ? "" : " flags=" + comma_codes(delivery.flags))));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.deliver",
+                        delivery.person_id,
+                        "cycle=" + delivery.cycle_id + " delivery=" + delivery.id +
+                            " channel=" + delivery.channel + " state=" + delivery.state +
+                            " amount=" + std::to_string(delivery.amount) +
+                            (delivery.flags.empty() ? "" : " flags=" + join_codes(delivery.flags)) +
+                            reason_suffix(ctx)));
         KAPAL_PG_ASSIGN(stored, aid_delivery_by_id(w, delivery.id));
         KAPAL_TRY(tx.commit());
         return AidDeliveryOutcome{std::move(*stored), false};
@@ -2974,16 +2998,12 @@ class PostgresStore final : public Store {
             params.text(query.person_id);
         }
         append_area_filter(sql, params, next, "kelurahan_code", query.area_codes);
+        // By id, as the SQLite store: UUIDv7 ids are in the order they were made.
         if (!query.after_id.empty()) {
-            // After the delivery with that id in (recorded_at, id) order (an unknown id pages
-            // from the start).
-            const std::string id = next();
-            sql += " AND (recorded_at, id) > (coalesce((SELECT recorded_at FROM aid_deliveries "
-                   "WHERE id = " +
-                   id + "), -9223372036854775808), " + id + ")";
+            sql += " AND id > " + next();
             params.text(query.after_id);
         }
-        sql += " ORDER BY recorded_at, id LIMIT " + next();
+        sql += " ORDER BY id LIMIT " + next();
         params.int64(query.limit);
         ReaderPool::Lease conn(readers_, readers_.acquire());
         KAPAL_TRY(ensure_connected(*conn));
@@ -3041,12 +3061,6 @@ class PostgresStore final : public Store {
                                             rows.int64(i, 5)});
         }
         return out;
-    }
-
-    static std::string aid_program_detail(const AidProgramRecord& p, const WriteContext& ctx) {
-        return "source=" + p.source + " kind=" + p.kind + " channel=" + p.channel +
-               " unit_value=" + std::to_string(p.unit_value) +
-               " active=" + (p.active ? "true" : "false") + reason_suffix(ctx);
     }
 
     static Result<std::optional<AidProgramRecord>> aid_program_by_code(PgConnection& conn,
@@ -3167,7 +3181,7 @@ class PostgresStore final : public Store {
     }
 
     /// $1..$20 of the delivery INSERT: KAPAL_PG_AID_DELIVERY_COLUMNS, then the evidence.
-    static PgParams aid_delivery_params(const AidDeliveryRecord& d, core::Timestamp at) {
+    static PgParams aid_delivery_params(const AidDeliveryRecord& d) {
         PgParams p;
         p.text(d.id)
             .text(d.cycle_id)
@@ -3177,7 +3191,7 @@ class PostgresStore final : public Store {
             .text(d.channel)
             .text(d.state)
             .int64(d.amount)
-            .int64(core::to_unix_ms(d.recorded_at != core::Timestamp{} ? d.recorded_at : at))
+            .int64(core::to_unix_ms(d.recorded_at))
             .text(d.officer);
         opt_real(p, d.lon);
         opt_real(p, d.lat);

@@ -939,7 +939,7 @@ TEST_F(PostgresStoreTest, ADeliveryWrittenBehindTheStoresBackStillCountsAsDelive
     ASSERT_TRUE(store->add_aid_cycle(cycle, aid_ctx("user:admin")));
     const std::string person = id_of(1).str();
     ASSERT_TRUE(store->replace_aid_list(
-        cycle.id, 1, "age >= 60", {aid_entry(person, "64.74.01.1003")}, aid_ctx("user:op")));
+        cycle.id, 1, "age >= 60", {}, {aid_entry(person, "64.74.01.1003")}, aid_ctx("user:op")));
     ASSERT_TRUE(store->move_aid_list(cycle.id, 2, "proposed", aid_ctx("user:op")));
     ASSERT_TRUE(store->move_aid_list(cycle.id, 3, "approved", aid_ctx("user:admin")));
     sql("INSERT INTO aid_deliveries (id, cycle_id, program_code, person_id, kelurahan_code, "
@@ -996,7 +996,7 @@ TEST_F(PostgresStoreTest, AListOfAHundredThousandEntriesIsReplacedApprovedAndCou
     };
     const auto t0 = std::chrono::steady_clock::now();
     auto generated =
-        store->replace_aid_list(cycle.id, 1, "age >= 60", entries_from(0), aid_ctx("user:op"));
+        store->replace_aid_list(cycle.id, 1, "age >= 60", {}, entries_from(0), aid_ctx("user:op"));
     const auto t1 = std::chrono::steady_clock::now();
     ASSERT_TRUE(generated.has_value()) << generated.error().message;
     EXPECT_EQ(generated->list_size, kEntries);
@@ -1008,8 +1008,8 @@ TEST_F(PostgresStoreTest, AListOfAHundredThousandEntriesIsReplacedApprovedAndCou
     off.reason = "Pindah ke luar kota";
     ASSERT_TRUE(store->edit_aid_list(cycle.id, 2, off, aid_ctx("user:op")));
     // Half of the list changes; the removal stays.
-    auto regenerated =
-        store->replace_aid_list(cycle.id, 3, "age >= 61", entries_from(50'000), aid_ctx("user:op"));
+    auto regenerated = store->replace_aid_list(
+        cycle.id, 3, "age >= 61", {}, entries_from(50'000), aid_ctx("user:op"));
     ASSERT_TRUE(regenerated.has_value()) << regenerated.error().message;
     EXPECT_EQ(regenerated->list_size, kEntries - 1);
     EXPECT_EQ(sql("SELECT count(*) FROM aid_list_entries"), std::to_string(kEntries));
@@ -1062,6 +1062,7 @@ TEST_F(PostgresStoreTest, AidRecordsTravelToAnotherDatabaseUnchanged) {
     ASSERT_TRUE(a->replace_aid_list(first.id,
                                     1,
                                     "age >= 60",
+                                    {},
                                     {aid_entry(id_of(1).str(), "64.74.01.1003"), flagged},
                                     aid_ctx("user:op")));
     ASSERT_TRUE(a->move_aid_list(first.id, 2, "proposed", aid_ctx("user:op")));
