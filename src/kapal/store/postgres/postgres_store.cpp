@@ -21,6 +21,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -346,6 +347,103 @@ CREATE TABLE service_request_events (
 );
 )sql";
 
+// v10: social assistance, as SQLite's v10: programmes, their cycles with the list's state, the
+// lists and the deliveries. Never twice: at most one delivery that is not failed per (cycle,
+// person), whatever the channel (aid_deliveries_once), and an officer's idempotency key is used
+// once (aid_deliveries_idempotency). Here the flags active and removed are booleans, a cycle's
+// days are `date`s, and coordinates are double precision (not PostGIS points: they are read
+// back as recorded, never searched by place).
+constexpr const char* kSchemaV10 = R"sql(
+CREATE TABLE aid_programs (
+    pk         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    code       text COLLATE "C" NOT NULL UNIQUE,
+    name       text    NOT NULL,
+    source     text    NOT NULL,
+    kind       text    NOT NULL,
+    channel    text    NOT NULL,
+    unit_value bigint  NOT NULL CHECK (unit_value >= 0),
+    rule       text    NOT NULL,
+    excludes   text    NOT NULL,
+    assignees  text    NOT NULL,
+    active     boolean NOT NULL,
+    version    bigint  NOT NULL,
+    created_at bigint  NOT NULL,
+    created_by text    NOT NULL,
+    updated_at bigint  NOT NULL,
+    updated_by text    NOT NULL
+);
+
+CREATE TABLE aid_cycles (
+    pk           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id           text COLLATE "C" NOT NULL UNIQUE,
+    program_code text COLLATE "C" NOT NULL REFERENCES aid_programs (code),
+    number       bigint NOT NULL,
+    name         text   NOT NULL,
+    starts_on    date   NOT NULL,
+    ends_on      date   NOT NULL,
+    quotas       text   NOT NULL,
+    site_lon     double precision,
+    site_lat     double precision,
+    list_state   text   NOT NULL CHECK (list_state IN ('draft', 'proposed', 'approved')),
+    rule         text   NOT NULL,
+    list_hash    text   NOT NULL,
+    list_size    bigint NOT NULL,
+    proposed_by  text   NOT NULL,
+    proposed_at  bigint,
+    approved_by  text   NOT NULL,
+    approved_at  bigint,
+    version      bigint NOT NULL,
+    created_at   bigint NOT NULL,
+    created_by   text   NOT NULL,
+    UNIQUE (program_code, number),
+    CHECK ((site_lon IS NULL) = (site_lat IS NULL))
+);
+
+CREATE TABLE aid_list_entries (
+    cycle_id       text COLLATE "C" NOT NULL,
+    person_id      text COLLATE "C" NOT NULL,
+    kelurahan_code text COLLATE "C" NOT NULL,
+    source         text    NOT NULL CHECK (source IN ('rule', 'manual')),
+    removed        boolean NOT NULL,
+    reason         text    NOT NULL,
+    flags          text    NOT NULL,
+    added_at       bigint  NOT NULL,
+    added_by       text    NOT NULL,
+    PRIMARY KEY (cycle_id, person_id)
+);
+CREATE INDEX aid_list_entries_kelurahan ON aid_list_entries (cycle_id, kelurahan_code);
+
+CREATE TABLE aid_deliveries (
+    pk              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id              text COLLATE "C" NOT NULL UNIQUE,
+    cycle_id        text COLLATE "C" NOT NULL,
+    program_code    text COLLATE "C" NOT NULL,
+    person_id       text COLLATE "C" NOT NULL,
+    kelurahan_code  text COLLATE "C" NOT NULL,
+    channel         text   NOT NULL,
+    state           text   NOT NULL CHECK (state IN ('delivered', 'pending', 'failed')),
+    amount          bigint NOT NULL CHECK (amount >= 0),
+    recorded_at     bigint NOT NULL,
+    officer         text COLLATE "C" NOT NULL,
+    lon             double precision,
+    lat             double precision,
+    accuracy_m      double precision,
+    card_number     text   NOT NULL,
+    search_reason   text   NOT NULL,
+    evidence_type   text   NOT NULL,
+    evidence        bytea,
+    note            text   NOT NULL,
+    flags           text   NOT NULL,
+    idempotency_key text COLLATE "C" NOT NULL
+);
+CREATE UNIQUE INDEX aid_deliveries_once ON aid_deliveries (cycle_id, person_id)
+    WHERE state <> 'failed';
+CREATE UNIQUE INDEX aid_deliveries_idempotency ON aid_deliveries (officer, idempotency_key)
+    WHERE idempotency_key <> '';
+CREATE INDEX aid_deliveries_person ON aid_deliveries (person_id, pk);
+CREATE INDEX aid_deliveries_cycle ON aid_deliveries (cycle_id, kelurahan_code);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -356,6 +454,7 @@ constexpr std::array kMigrations = {
     Migration{7, kSchemaV7},
     Migration{8, kSchemaV8},
     Migration{9, kSchemaV9},
+    Migration{10, kSchemaV10},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -461,6 +560,18 @@ class CopyWriter {
     void int64(std::int64_t v) {
         be(std::uint32_t{8});
         be(static_cast<std::uint64_t>(v));
+    }
+
+    /// A double precision: its IEEE 754 bits, big-endian.
+    void float8(double v) {
+        be(std::uint32_t{8});
+        be(std::bit_cast<std::uint64_t>(v));
+    }
+
+    /// A boolean: one byte, 0 or 1.
+    void boolean(bool v) {
+        be(std::uint32_t{1});
+        out_ += v ? '\x01' : '\x00';
     }
 
     /// A `date`: days since 2000-01-01.
@@ -841,6 +952,180 @@ Result<void> already_exists_as(Result<PgResult> r, std::string_view what) {
         return fail(std::move(r).error());
     }
     return {};
+}
+
+// ---- social assistance rows -------------------------------------------------------------------
+
+#define KAPAL_PG_AID_PROGRAM_COLUMNS                                                               \
+    "code, name, source, kind, channel, unit_value, rule, excludes, assignees, active, version, "  \
+    "created_at, created_by, updated_at, updated_by"
+
+#define KAPAL_PG_AID_CYCLE_COLUMNS                                                                 \
+    "id, program_code, number, name, to_char(starts_on, 'YYYY-MM-DD'), "                           \
+    "to_char(ends_on, 'YYYY-MM-DD'), quotas, site_lon, site_lat, list_state, rule, list_hash, "    \
+    "list_size, proposed_by, proposed_at, approved_by, approved_at, version, created_at, "         \
+    "created_by"
+
+#define KAPAL_PG_AID_ENTRY_COLUMNS                                                                 \
+    "person_id, kelurahan_code, source, removed, reason, flags, added_at, added_by"
+
+// Without the evidence, which each statement adds last (the bytes, or NULL in lists).
+#define KAPAL_PG_AID_DELIVERY_COLUMNS                                                              \
+    "id, cycle_id, program_code, person_id, kelurahan_code, channel, state, amount, "              \
+    "recorded_at, officer, lon, lat, accuracy_m, card_number, search_reason, evidence_type, "      \
+    "note, flags, idempotency_key"
+
+constexpr const char* kCopyAidEntries =
+    "COPY aid_list_entries (cycle_id, " KAPAL_PG_AID_ENTRY_COLUMNS ") FROM STDIN (FORMAT binary)";
+constexpr int kCopyAidEntryFields = 9;
+
+void opt_real(PgParams& p, const std::optional<double>& v) {
+    if (v) {
+        p.real(*v);
+    } else {
+        p.null();
+    }
+}
+
+std::optional<double> opt_real(const PgResult& r, int row, int col) {
+    if (r.is_null(row, col)) {
+        return std::nullopt;
+    }
+    return r.real(row, col);
+}
+
+/// $1..$10: code, name, source, kind, channel, unit_value, rule, excludes, assignees, active.
+PgParams aid_program_params(const AidProgramRecord& p) {
+    PgParams params;
+    params.text(p.code)
+        .text(p.name)
+        .text(p.source)
+        .text(p.kind)
+        .text(p.channel)
+        .int64(p.unit_value)
+        .text(p.rule)
+        .text(join_codes(p.excludes))
+        .text(join_codes(p.assignees))
+        .boolean(p.active);
+    return params;
+}
+
+/// A row of KAPAL_PG_AID_PROGRAM_COLUMNS.
+AidProgramRecord aid_program_from_row(const PgResult& r, int i) {
+    AidProgramRecord p;
+    p.code = r.text(i, 0);
+    p.name = r.text(i, 1);
+    p.source = r.text(i, 2);
+    p.kind = r.text(i, 3);
+    p.channel = r.text(i, 4);
+    p.unit_value = r.int64(i, 5);
+    p.rule = r.text(i, 6);
+    p.excludes = split_codes(r.text(i, 7));
+    p.assignees = split_codes(r.text(i, 8));
+    p.active = r.int64(i, 9) != 0;
+    p.version = r.int64(i, 10);
+    p.created_at = core::from_unix_ms(r.int64(i, 11));
+    p.created_by = r.text(i, 12);
+    p.updated_at = core::from_unix_ms(r.int64(i, 13));
+    p.updated_by = r.text(i, 14);
+    return p;
+}
+
+/// A row of KAPAL_PG_AID_CYCLE_COLUMNS.
+Result<AidCycleRecord> aid_cycle_from_row(const PgResult& r, int i) {
+    AidCycleRecord c;
+    c.id = r.text(i, 0);
+    c.program_code = r.text(i, 1);
+    c.number = r.int64(i, 2);
+    c.name = r.text(i, 3);
+    const auto starts = core::parse_date(r.text(i, 4));
+    const auto ends = core::parse_date(r.text(i, 5));
+    if (!starts || !ends) {
+        return fail(ErrorCode::StoreCorrupt, "aid cycle " + c.id + " has a day that is not a date");
+    }
+    c.starts_on = *starts;
+    c.ends_on = *ends;
+    c.quotas = decode_quotas(r.text(i, 6));
+    c.site_lon = opt_real(r, i, 7);
+    c.site_lat = opt_real(r, i, 8);
+    c.list_state = r.text(i, 9);
+    c.rule = r.text(i, 10);
+    c.list_hash = r.text(i, 11);
+    c.list_size = r.int64(i, 12);
+    c.proposed_by = r.text(i, 13);
+    c.proposed_at = opt_time(r, i, 14);
+    c.approved_by = r.text(i, 15);
+    c.approved_at = opt_time(r, i, 16);
+    c.version = r.int64(i, 17);
+    c.created_at = core::from_unix_ms(r.int64(i, 18));
+    c.created_by = r.text(i, 19);
+    return c;
+}
+
+/// A row of KAPAL_PG_AID_ENTRY_COLUMNS.
+AidListEntry aid_entry_from_row(const PgResult& r, int i) {
+    AidListEntry e;
+    e.person_id = r.text(i, 0);
+    e.kelurahan_code = r.text(i, 1);
+    e.source = r.text(i, 2);
+    e.removed = r.int64(i, 3) != 0;
+    e.reason = r.text(i, 4);
+    e.flags = split_codes(r.text(i, 5));
+    e.added_at = core::from_unix_ms(r.int64(i, 6));
+    e.added_by = r.text(i, 7);
+    return e;
+}
+
+/// A row of KAPAL_PG_AID_DELIVERY_COLUMNS followed by the evidence (NULL: none, or left out).
+AidDeliveryRecord aid_delivery_from_row(const PgResult& r, int i) {
+    AidDeliveryRecord d;
+    d.id = r.text(i, 0);
+    d.cycle_id = r.text(i, 1);
+    d.program_code = r.text(i, 2);
+    d.person_id = r.text(i, 3);
+    d.kelurahan_code = r.text(i, 4);
+    d.channel = r.text(i, 5);
+    d.state = r.text(i, 6);
+    d.amount = r.int64(i, 7);
+    d.recorded_at = core::from_unix_ms(r.int64(i, 8));
+    d.officer = r.text(i, 9);
+    d.lon = opt_real(r, i, 10);
+    d.lat = opt_real(r, i, 11);
+    d.accuracy_m = opt_real(r, i, 12);
+    d.card_number = r.text(i, 13);
+    d.search_reason = r.text(i, 14);
+    d.evidence_type = r.text(i, 15);
+    d.note = r.text(i, 16);
+    d.flags = split_codes(r.text(i, 17));
+    d.idempotency_key = r.text(i, 18);
+    if (!r.is_null(i, 19)) {
+        const auto bytes = r.bytes(i, 19);
+        d.evidence.assign(bytes.begin(), bytes.end());
+    }
+    return d;
+}
+
+/// Appends to `sql` " AND (<column> under one of `codes`)" (a code itself, or a code below it:
+/// "64.74" covers "64.74.01.1003"), binding the codes with `next` and `params`.
+template <class Next>
+void append_area_filter(std::string& sql,
+                        PgParams& params,
+                        const Next& next,
+                        std::string_view column,
+                        const std::vector<std::string>& codes) {
+    if (codes.empty()) {
+        return;
+    }
+    const std::string col(column);
+    sql += " AND (";
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        sql += i == 0 ? "" : " OR ";
+        sql += col + " = " + next();
+        sql += " OR (" + col + " >= " + next();
+        sql += " AND " + col + " < " + next() + ")";
+        params.text(codes[i]).text(codes[i] + ".").text(codes[i] + "/");
+    }
+    sql += ")";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2194,6 +2479,737 @@ class PostgresStore final : public Store {
         return out;
     }
 
+    // ---- social assistance --------------------------------------------------------------------
+    // Every write below runs under the writer lock (begin_write), which serialises writers across
+    // processes, so a check before a write cannot race. Deliveries do not even rely on that:
+    // "never twice" is the unique index aid_deliveries_once, whose violation is the error.
+
+    Result<AidProgramRecord> add_aid_program(const AidProgramRecord& program,
+                                             const WriteContext& ctx) override {
+        KAPAL_TRY(check_aid_program(program));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        PgParams params = aid_program_params(program);
+        params.int64(core::to_unix_ms(at)).text(ctx.actor);
+        KAPAL_TRY(already_exists_as(
+            w.exec("INSERT INTO aid_programs (" KAPAL_PG_AID_PROGRAM_COLUMNS
+                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12, $11, $12)",
+                   params),
+            "programme code " + program.code));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.program.create",
+                        program.code,
+                        "channel=" + program.channel + " unit_value=" +
+                            std::to_string(program.unit_value) + reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(stored, aid_program_by_code(w, program.code));
+        KAPAL_TRY(tx.commit());
+        return std::move(*stored);
+    }
+
+    Result<AidProgramRecord> update_aid_program(const AidProgramRecord& program,
+                                                const WriteContext& ctx) override {
+        KAPAL_TRY(check_aid_program(program));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(found,
+                        w.exec("SELECT version FROM aid_programs WHERE code = $1 FOR UPDATE",
+                               PgParams().text(program.code)));
+        if (found.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no programme \"" + program.code + "\"");
+        }
+        if (found.int64(0, 0) != program.version) {
+            return fail(ErrorCode::VersionConflict,
+                        "programme \"" + program.code + "\" is at version " +
+                            std::to_string(found.int64(0, 0)));
+        }
+        PgParams params = aid_program_params(program);
+        params.int64(core::to_unix_ms(at)).text(ctx.actor);
+        KAPAL_TRY(w.exec("UPDATE aid_programs SET name = $2, source = $3, kind = $4, channel = $5, "
+                         "unit_value = $6, rule = $7, excludes = $8, assignees = $9, active = $10, "
+                         "version = version + 1, updated_at = $11, updated_by = $12 "
+                         "WHERE code = $1",
+                         params));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.program.update",
+                        program.code,
+                        "version=" + std::to_string(program.version + 1) + reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(stored, aid_program_by_code(w, program.code));
+        KAPAL_TRY(tx.commit());
+        return std::move(*stored);
+    }
+
+    Result<std::optional<AidProgramRecord>> get_aid_program(const std::string& code) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return aid_program_by_code(*conn, code);
+    }
+
+    Result<std::vector<AidProgramRecord>> list_aid_programs() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(
+            rows,
+            conn->exec("SELECT " KAPAL_PG_AID_PROGRAM_COLUMNS " FROM aid_programs ORDER BY code"));
+        std::vector<AidProgramRecord> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            out.push_back(aid_program_from_row(rows, i));
+        }
+        return out;
+    }
+
+    Result<AidCycleRecord> add_aid_cycle(const AidCycleRecord& cycle,
+                                         const WriteContext& ctx) override {
+        KAPAL_TRY(check_aid_cycle(cycle));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(programme,
+                        w.exec("SELECT 1 FROM aid_programs WHERE code = $1",
+                               PgParams().text(cycle.program_code)));
+        if (programme.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no programme \"" + cycle.program_code + "\"");
+        }
+        KAPAL_PG_ASSIGN(
+            taken,
+            w.exec("SELECT id = $1 FROM aid_cycles WHERE id = $1 OR "
+                   "(program_code = $2 AND number = $3)",
+                   PgParams().text(cycle.id).text(cycle.program_code).int64(cycle.number)));
+        if (taken.rows() > 0) {
+            return fail(ErrorCode::AlreadyExists,
+                        taken.int64(0, 0) != 0
+                            ? "aid cycle id " + cycle.id + " is already used"
+                            : "programme \"" + cycle.program_code + "\" already has cycle " +
+                                  std::to_string(cycle.number));
+        }
+        PgParams params;
+        params.text(cycle.id)
+            .text(cycle.program_code)
+            .int64(cycle.number)
+            .text(cycle.name)
+            .text(core::format_date(cycle.starts_on))
+            .text(core::format_date(cycle.ends_on))
+            .text(encode_quotas(cycle.quotas));
+        opt_real(params, cycle.site_lon);
+        opt_real(params, cycle.site_lat);
+        params.int64(core::to_unix_ms(at)).text(ctx.actor);
+        KAPAL_TRY(already_exists_as(
+            w.exec("INSERT INTO aid_cycles (id, program_code, number, name, starts_on, ends_on, "
+                   "quotas, site_lon, site_lat, list_state, rule, list_hash, list_size, "
+                   "proposed_by, approved_by, version, created_at, created_by) VALUES ($1, $2, "
+                   "$3, $4, $5::date, $6::date, $7, $8::float8, $9::float8, 'draft', '', '', 0, "
+                   "'', '', 1, $10, $11)",
+                   params),
+            "aid cycle " + cycle.id));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.cycle.create",
+                        cycle.program_code,
+                        "cycle=" + cycle.id + " number=" + std::to_string(cycle.number) +
+                            reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(stored, aid_cycle_by_id(w, cycle.id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*stored);
+    }
+
+    Result<std::optional<AidCycleRecord>> get_aid_cycle(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return aid_cycle_by_id(*conn, id);
+    }
+
+    Result<std::vector<AidCycleRecord>> list_aid_cycles(const std::string& program_code) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        conn->exec("SELECT " KAPAL_PG_AID_CYCLE_COLUMNS " FROM aid_cycles WHERE "
+                                   "$1 = '' OR program_code = $1 ORDER BY program_code, number",
+                                   PgParams().text(program_code)));
+        std::vector<AidCycleRecord> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            KAPAL_PG_ASSIGN(c, aid_cycle_from_row(rows, i));
+            out.push_back(std::move(c));
+        }
+        return out;
+    }
+
+    Result<AidCycleRecord> replace_aid_list(const std::string& cycle_id,
+                                            std::int64_t expected_version,
+                                            const std::string& rule,
+                                            const std::vector<std::string>& area_codes,
+                                            const std::vector<AidListEntry>& entries,
+                                            const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_TRY(draft_cycle(w, cycle_id, expected_version));
+        // The rule's entries in the areas go; the manual ones and every removal stay (a removal
+        // is a decision that regenerating must not undo), and nobody still listed is added again.
+        {
+            PgParams params;
+            int n = 0;
+            const auto next = [&n] {
+                return "$" + std::to_string(++n);
+            };
+            std::string sql = "DELETE FROM aid_list_entries WHERE cycle_id = " + next() +
+                              " AND source = 'rule' AND NOT removed";
+            params.text(cycle_id);
+            append_area_filter(sql, params, next, "kelurahan_code", area_codes);
+            KAPAL_TRY(area_codes.size() <= 4 ? w.exec(sql, params) : w.exec_once(sql, params));
+        }
+        KAPAL_PG_ASSIGN(kept_rows,
+                        w.exec("SELECT person_id FROM aid_list_entries WHERE cycle_id = $1",
+                               PgParams().text(cycle_id)));
+        std::unordered_set<std::string> listed;
+        listed.reserve(entries.size() + static_cast<std::size_t>(kept_rows.rows()));
+        for (int i = 0; i < kept_rows.rows(); ++i) {
+            listed.emplace(kept_rows.text(i, 0));
+        }
+        // One binary COPY for the whole list: 100,000 entries are one round trip.
+        CopyWriter copy;
+        std::int64_t added = 0;
+        const std::int64_t at_ms = core::to_unix_ms(at);
+        for (const AidListEntry& e : entries) {
+            if (!listed.insert(e.person_id).second) {
+                continue;
+            }
+            copy.row(kCopyAidEntryFields);
+            copy.text(cycle_id);
+            copy.text(e.person_id);
+            copy.text(e.kelurahan_code);
+            copy.text("rule");
+            copy.boolean(false);
+            copy.text("");
+            copy.text(join_codes(e.flags));
+            copy.int64(at_ms);
+            copy.text(ctx.actor);
+            ++added;
+        }
+        if (added > 0) {
+            KAPAL_TRY(w.copy_in(kCopyAidEntries, copy.finish()));
+        }
+        KAPAL_TRY(bump_aid_cycle(w, "rule = $2", PgParams().text(cycle_id).text(rule)));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.list.generate",
+                        cycle_id,
+                        "entries=" + std::to_string(entries.size()) + reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(stored, aid_cycle_by_id(w, cycle_id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*stored);
+    }
+
+    Result<AidCycleRecord> edit_aid_list(const std::string& cycle_id,
+                                         std::int64_t expected_version,
+                                         const AidListEntry& entry,
+                                         const WriteContext& ctx) override {
+        if (entry.reason.empty()) {
+            return fail(ErrorCode::AidReasonRequired,
+                        "adding or removing a person by hand needs a reason");
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::int64_t at_ms = core::to_unix_ms(at);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_TRY(draft_cycle(w, cycle_id, expected_version));
+        if (entry.removed) {
+            KAPAL_PG_ASSIGN(removed,
+                            w.exec("UPDATE aid_list_entries SET removed = true, reason = $3, "
+                                   "added_at = $4, added_by = $5 WHERE cycle_id = $1 AND "
+                                   "person_id = $2 AND NOT removed",
+                                   PgParams()
+                                       .text(cycle_id)
+                                       .text(entry.person_id)
+                                       .text(entry.reason)
+                                       .int64(at_ms)
+                                       .text(ctx.actor)));
+            if (removed.affected() == 0) {
+                return fail(ErrorCode::NotFound,
+                            "person " + entry.person_id + " is not on the list of cycle " +
+                                cycle_id);
+            }
+        } else {
+            KAPAL_PG_ASSIGN(
+                person,
+                w.exec("SELECT 1 FROM persons WHERE id = $1", PgParams().text(entry.person_id)));
+            if (person.rows() == 0) {
+                return fail(ErrorCode::NotFound, "no person with id " + entry.person_id);
+            }
+            // A person taken off earlier may be put back by hand: the entry becomes manual. One
+            // on the list already is not touched (no row changes).
+            KAPAL_PG_ASSIGN(
+                added,
+                w.exec("INSERT INTO aid_list_entries (cycle_id, " KAPAL_PG_AID_ENTRY_COLUMNS
+                       ") VALUES ($1, $2, $3, 'manual', false, $4, $5, $6, $7) "
+                       "ON CONFLICT (cycle_id, person_id) DO UPDATE SET "
+                       "kelurahan_code = EXCLUDED.kelurahan_code, source = 'manual', "
+                       "removed = false, reason = EXCLUDED.reason, flags = "
+                       "EXCLUDED.flags, added_at = EXCLUDED.added_at, added_by = "
+                       "EXCLUDED.added_by WHERE aid_list_entries.removed",
+                       PgParams()
+                           .text(cycle_id)
+                           .text(entry.person_id)
+                           .text(entry.kelurahan_code)
+                           .text(entry.reason)
+                           .text(join_codes(entry.flags))
+                           .int64(at_ms)
+                           .text(ctx.actor)));
+            if (added.affected() == 0) {
+                return fail(ErrorCode::AlreadyExists,
+                            "person " + entry.person_id + " is already on the list of cycle " +
+                                cycle_id);
+            }
+        }
+        KAPAL_TRY(bump_aid_cycle(w, "", PgParams().text(cycle_id)));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        entry.removed ? "aid.list.remove" : "aid.list.add",
+                        entry.person_id,
+                        "cycle=" + cycle_id + " reason=" + entry.reason));
+        KAPAL_PG_ASSIGN(stored, aid_cycle_by_id(w, cycle_id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*stored);
+    }
+
+    Result<AidCycleRecord> move_aid_list(const std::string& cycle_id,
+                                         std::int64_t expected_version,
+                                         const std::string& to_state,
+                                         const WriteContext& ctx) override {
+        if (std::find(kAidListStates.begin(), kAidListStates.end(), to_state) ==
+            kAidListStates.end()) {
+            return fail(ErrorCode::InvalidArgument,
+                        "list state must be draft, proposed or approved, not \"" + to_state + "\"");
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::int64_t at_ms = core::to_unix_ms(at);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(current, locked_aid_cycle(w, cycle_id, expected_version));
+        if (!aid_list_transition_allowed(current.list_state, to_state)) {
+            return fail(ErrorCode::AidListState,
+                        "the list of cycle " + cycle_id + " is " + current.list_state +
+                            ": it cannot become " + to_state);
+        }
+        std::string action;
+        std::string detail = "cycle=" + cycle_id;
+        if (to_state == "proposed") {
+            action = "aid.list.propose";
+            KAPAL_TRY(bump_aid_cycle(w,
+                                     "list_state = 'proposed', proposed_by = $2, proposed_at = $3",
+                                     PgParams().text(cycle_id).text(ctx.actor).int64(at_ms)));
+        } else if (to_state == "approved") {
+            if (current.proposed_by == ctx.actor) {
+                return fail(ErrorCode::AidSelfApproval,
+                            "the list of cycle " + cycle_id + " was proposed by " + ctx.actor +
+                                ": another admin must approve it");
+            }
+            KAPAL_PG_ASSIGN(entries, aid_entries_of(w, cycle_id));
+            const std::string hash = aid_list_hash(current, std::move(entries));
+            action = "aid.list.approve";
+            detail += " hash=" + hash + " size=" + std::to_string(current.list_size);
+            KAPAL_TRY(bump_aid_cycle(
+                w,
+                "list_state = 'approved', approved_by = $2, approved_at = $3, list_hash = $4",
+                PgParams().text(cycle_id).text(ctx.actor).int64(at_ms).text(hash)));
+        } else {
+            // Sent back: the next proposal starts afresh.
+            action = "aid.list.return";
+            KAPAL_TRY(bump_aid_cycle(w,
+                                     "list_state = 'draft', proposed_by = '', proposed_at = NULL",
+                                     PgParams().text(cycle_id)));
+        }
+        KAPAL_TRY(audit(w, at, ctx, action, cycle_id, detail + reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(stored, aid_cycle_by_id(w, cycle_id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*stored);
+    }
+
+    Result<std::vector<AidListEntry>> list_aid_entries(const AidEntryQuery& query) override {
+        if (query.limit < 1 || query.limit > 100'000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 100000");
+        }
+        PgParams params;
+        int n = 0;
+        const auto next = [&n] {
+            return "$" + std::to_string(++n);
+        };
+        std::string sql = "SELECT " KAPAL_PG_AID_ENTRY_COLUMNS
+                          " FROM aid_list_entries WHERE cycle_id = " +
+                          next();
+        params.text(query.cycle_id);
+        if (!query.include_removed) {
+            sql += " AND NOT removed";
+        }
+        if (!query.person_id.empty()) {
+            sql += " AND person_id = " + next();
+            params.text(query.person_id);
+        }
+        append_area_filter(sql, params, next, "kelurahan_code", query.area_codes);
+        if (!query.after_person_id.empty()) {
+            sql += " AND person_id > " + next();
+            params.text(query.after_person_id);
+        }
+        sql += " ORDER BY person_id LIMIT " + next();
+        params.int64(query.limit);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        query.area_codes.size() <= 4 ? conn->exec(sql, params)
+                                                     : conn->exec_once(sql, params));
+        std::vector<AidListEntry> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            out.push_back(aid_entry_from_row(rows, i));
+        }
+        return out;
+    }
+
+    Result<AidDeliveryOutcome> record_aid_delivery(const AidDeliveryRecord& delivery,
+                                                   const WriteContext& ctx) override {
+        if (std::find(kAidDeliveryStates.begin(), kAidDeliveryStates.end(), delivery.state) ==
+                kAidDeliveryStates.end() ||
+            delivery.amount < 0) {
+            return fail(ErrorCode::InvalidArgument,
+                        "delivery " + delivery.id +
+                            ": state must be delivered, pending or failed and the amount must "
+                            "not be negative");
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        // A retry from a phone gets its first answer back whatever happened since.
+        if (!delivery.idempotency_key.empty()) {
+            KAPAL_PG_ASSIGN(seen, replay_of(w, delivery));
+            if (seen) {
+                KAPAL_TRY(tx.commit());
+                return std::move(*seen);
+            }
+        }
+        KAPAL_PG_ASSIGN(cycle,
+                        w.exec("SELECT list_state FROM aid_cycles WHERE id = $1 FOR UPDATE",
+                               PgParams().text(delivery.cycle_id)));
+        if (cycle.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no aid cycle " + delivery.cycle_id);
+        }
+        if (cycle.text(0, 0) != "approved") {
+            return fail(ErrorCode::AidListState,
+                        "the list of cycle " + delivery.cycle_id + " is " +
+                            std::string(cycle.text(0, 0)) + ", not approved");
+        }
+        KAPAL_PG_ASSIGN(listed,
+                        w.exec("SELECT 1 FROM aid_list_entries WHERE cycle_id = $1 AND "
+                               "person_id = $2 AND NOT removed",
+                               PgParams().text(delivery.cycle_id).text(delivery.person_id)));
+        if (listed.rows() == 0) {
+            return fail(ErrorCode::AidNotOnList,
+                        "person " + delivery.person_id + " is not on the list of cycle " +
+                            delivery.cycle_id);
+        }
+        // Never twice is the unique index aid_deliveries_once, not a check before the insert: the
+        // database refuses a second delivery or pending transfer of a (cycle, person) whoever
+        // writes it. The savepoint keeps the transaction usable after a unique violation, to
+        // find out which rule the insert broke.
+        KAPAL_TRY(w.run("SAVEPOINT aid_delivery"));
+        auto inserted = w.exec("INSERT INTO aid_deliveries (" KAPAL_PG_AID_DELIVERY_COLUMNS
+                               ", evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                               "$11::float8, $12::float8, $13::float8, $14, $15, $16, $17, $18, "
+                               "$19, $20)",
+                               aid_delivery_params(delivery));
+        if (!inserted) {
+            Error e = std::move(inserted).error();
+            if (e.code != ErrorCode::AlreadyExists) {
+                return fail(std::move(e));
+            }
+            KAPAL_TRY(w.run("ROLLBACK TO SAVEPOINT aid_delivery"));
+            if (e.message.find("aid_deliveries_once") != std::string::npos) {
+                KAPAL_PG_ASSIGN(
+                    before,
+                    w.exec("SELECT id, state FROM aid_deliveries WHERE cycle_id = $1 AND "
+                           "person_id = $2 AND state <> 'failed'",
+                           PgParams().text(delivery.cycle_id).text(delivery.person_id)));
+                return fail(ErrorCode::AidAlreadyDelivered,
+                            "person " + delivery.person_id + " already has a delivery " +
+                                (before.rows() > 0 ? std::string(before.text(0, 0)) + " " +
+                                                         std::string(before.text(0, 1))
+                                                   : std::string("delivered or pending")) +
+                                " in cycle " + delivery.cycle_id);
+            }
+            if (e.message.find("aid_deliveries_idempotency") != std::string::npos) {
+                KAPAL_PG_ASSIGN(seen, replay_of(w, delivery));
+                if (seen) {
+                    KAPAL_TRY(tx.commit());
+                    return std::move(*seen);
+                }
+            }
+            return fail(ErrorCode::AlreadyExists,
+                        "delivery id " + delivery.id + " is already used");
+        }
+        KAPAL_TRY(w.run("RELEASE SAVEPOINT aid_delivery"));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.deliver",
+                        delivery.person_id,
+                        "cycle=" + delivery.cycle_id + " delivery=" + delivery.id +
+                            " channel=" + delivery.channel + " state=" + delivery.state +
+                            " amount=" + std::to_string(delivery.amount) +
+                            (delivery.flags.empty() ? "" : " flags=" + join_codes(delivery.flags)) +
+                            reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(stored, aid_delivery_by_id(w, delivery.id));
+        KAPAL_TRY(tx.commit());
+        return AidDeliveryOutcome{std::move(*stored), false};
+    }
+
+    Result<std::vector<AidDeliveryRecord>>
+    list_aid_deliveries(const AidDeliveryQuery& query) override {
+        if (query.limit < 1 || query.limit > 100'000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 100000");
+        }
+        PgParams params;
+        int n = 0;
+        const auto next = [&n] {
+            return "$" + std::to_string(++n);
+        };
+        std::string sql =
+            "SELECT " KAPAL_PG_AID_DELIVERY_COLUMNS ", NULL::bytea FROM aid_deliveries WHERE true";
+        if (!query.cycle_id.empty()) {
+            sql += " AND cycle_id = " + next();
+            params.text(query.cycle_id);
+        }
+        if (!query.person_id.empty()) {
+            sql += " AND person_id = " + next();
+            params.text(query.person_id);
+        }
+        append_area_filter(sql, params, next, "kelurahan_code", query.area_codes);
+        // By id, as the SQLite store: UUIDv7 ids are in the order they were made.
+        if (!query.after_id.empty()) {
+            sql += " AND id > " + next();
+            params.text(query.after_id);
+        }
+        sql += " ORDER BY id LIMIT " + next();
+        params.int64(query.limit);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        query.area_codes.size() <= 4 ? conn->exec(sql, params)
+                                                     : conn->exec_once(sql, params));
+        std::vector<AidDeliveryRecord> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            out.push_back(aid_delivery_from_row(rows, i));
+        }
+        return out;
+    }
+
+    Result<std::optional<AidDeliveryRecord>> get_aid_delivery(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return aid_delivery_by_id(*conn, id);
+    }
+
+    Result<std::vector<AidRealisationRow>>
+    aid_realisation(const std::string& cycle_id,
+                    const std::vector<std::string>& area_codes) override {
+        PgParams params;
+        int n = 0;
+        const auto next = [&n] {
+            return "$" + std::to_string(++n);
+        };
+        // One row per entry on the list with its delivery that is not failed (at most one, by
+        // aid_deliveries_once) and whether a failed one exists.
+        std::string sql =
+            "SELECT kelurahan_code, count(*), count(*) FILTER (WHERE state = 'delivered'), "
+            "count(*) FILTER (WHERE state = 'pending'), count(*) FILTER (WHERE state IS NULL AND "
+            "failed), coalesce(sum(amount) FILTER (WHERE state = 'delivered'), 0)::bigint FROM "
+            "(SELECT e.kelurahan_code, d.state, d.amount, EXISTS (SELECT 1 FROM aid_deliveries f "
+            "WHERE f.cycle_id = e.cycle_id AND f.person_id = e.person_id AND f.state = 'failed') "
+            "AS failed FROM aid_list_entries e LEFT JOIN aid_deliveries d ON d.cycle_id = "
+            "e.cycle_id AND d.person_id = e.person_id AND d.state <> 'failed' WHERE e.cycle_id = " +
+            next() + " AND NOT e.removed";
+        params.text(cycle_id);
+        append_area_filter(sql, params, next, "e.kelurahan_code", area_codes);
+        sql += ") x GROUP BY kelurahan_code ORDER BY kelurahan_code";
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(
+            rows, area_codes.size() <= 4 ? conn->exec(sql, params) : conn->exec_once(sql, params));
+        std::vector<AidRealisationRow> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            out.push_back(AidRealisationRow{std::string(rows.text(i, 0)),
+                                            rows.int64(i, 1),
+                                            rows.int64(i, 2),
+                                            rows.int64(i, 3),
+                                            rows.int64(i, 4),
+                                            rows.int64(i, 5)});
+        }
+        return out;
+    }
+
+    static Result<std::optional<AidProgramRecord>> aid_program_by_code(PgConnection& conn,
+                                                                       const std::string& code) {
+        KAPAL_PG_ASSIGN(rows,
+                        conn.exec("SELECT " KAPAL_PG_AID_PROGRAM_COLUMNS
+                                  " FROM aid_programs WHERE code = $1",
+                                  PgParams().text(code)));
+        if (rows.rows() == 0) {
+            return std::optional<AidProgramRecord>();
+        }
+        return std::optional<AidProgramRecord>(aid_program_from_row(rows, 0));
+    }
+
+    static Result<std::optional<AidCycleRecord>>
+    aid_cycle_by_id(PgConnection& conn, const std::string& id, bool for_update = false) {
+        KAPAL_PG_ASSIGN(rows,
+                        conn.exec(for_update ? "SELECT " KAPAL_PG_AID_CYCLE_COLUMNS
+                                               " FROM aid_cycles WHERE id = $1 FOR UPDATE"
+                                             : "SELECT " KAPAL_PG_AID_CYCLE_COLUMNS
+                                               " FROM aid_cycles WHERE id = $1",
+                                  PgParams().text(id)));
+        if (rows.rows() == 0) {
+            return std::optional<AidCycleRecord>();
+        }
+        KAPAL_PG_ASSIGN(cycle, aid_cycle_from_row(rows, 0));
+        return std::optional<AidCycleRecord>(std::move(cycle));
+    }
+
+    /// The cycle `id`, locked, if it is at `expected_version`. Errors: NotFound, VersionConflict.
+    static Result<AidCycleRecord>
+    locked_aid_cycle(PgConnection& w, const std::string& id, std::int64_t expected_version) {
+        KAPAL_PG_ASSIGN(found, aid_cycle_by_id(w, id, true));
+        if (!found) {
+            return fail(ErrorCode::NotFound, "no aid cycle " + id);
+        }
+        if (found->version != expected_version) {
+            return fail(ErrorCode::VersionConflict,
+                        "aid cycle " + id + " is at version " + std::to_string(found->version));
+        }
+        return std::move(*found);
+    }
+
+    /// As locked_aid_cycle, for a change of the list: it must be a draft. Errors: NotFound,
+    /// VersionConflict, AidListState.
+    static Result<void>
+    draft_cycle(PgConnection& w, const std::string& id, std::int64_t expected_version) {
+        KAPAL_PG_ASSIGN(cycle, locked_aid_cycle(w, id, expected_version));
+        if (cycle.list_state != "draft") {
+            return fail(ErrorCode::AidListState,
+                        "the list of cycle " + id + " is " + cycle.list_state +
+                            ": only a draft can be changed");
+        }
+        return {};
+    }
+
+    /// Bumps the cycle's version, recounts its list and applies `set` (more assignments, "" for
+    /// none) with `params` ($1 = the cycle's id); returns the list's size.
+    static Result<std::int64_t>
+    bump_aid_cycle(PgConnection& w, const std::string& set, const PgParams& params) {
+        KAPAL_PG_ASSIGN(rows,
+                        w.exec("UPDATE aid_cycles SET version = version + 1, list_size = (SELECT "
+                               "count(*) FROM aid_list_entries WHERE cycle_id = $1 AND NOT "
+                               "removed)" +
+                                   (set.empty() ? std::string() : ", " + set) +
+                                   " WHERE id = $1 RETURNING list_size",
+                               params));
+        return rows.int64(0, 0);
+    }
+
+    /// Every entry of a cycle's list, by person id.
+    static Result<std::vector<AidListEntry>> aid_entries_of(PgConnection& conn,
+                                                            const std::string& cycle_id) {
+        KAPAL_PG_ASSIGN(rows,
+                        conn.exec("SELECT " KAPAL_PG_AID_ENTRY_COLUMNS
+                                  " FROM aid_list_entries WHERE cycle_id = $1 ORDER BY person_id",
+                                  PgParams().text(cycle_id)));
+        std::vector<AidListEntry> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            out.push_back(aid_entry_from_row(rows, i));
+        }
+        return out;
+    }
+
+    static Result<std::optional<AidDeliveryRecord>> aid_delivery_by_id(PgConnection& conn,
+                                                                       const std::string& id) {
+        KAPAL_PG_ASSIGN(rows,
+                        conn.exec("SELECT " KAPAL_PG_AID_DELIVERY_COLUMNS
+                                  ", evidence FROM aid_deliveries WHERE id = $1",
+                                  PgParams().text(id)));
+        if (rows.rows() == 0) {
+            return std::optional<AidDeliveryRecord>();
+        }
+        return std::optional<AidDeliveryRecord>(aid_delivery_from_row(rows, 0));
+    }
+
+    /// The delivery the officer recorded before with `d`'s idempotency key: the outcome to
+    /// replay when it was for the same cycle and person, nullopt when the key is new.
+    /// Errors: IdempotencyKeyReused (the key was used for another cycle or person).
+    static Result<std::optional<AidDeliveryOutcome>> replay_of(PgConnection& w,
+                                                               const AidDeliveryRecord& d) {
+        KAPAL_PG_ASSIGN(rows,
+                        w.exec("SELECT " KAPAL_PG_AID_DELIVERY_COLUMNS
+                               ", evidence FROM aid_deliveries WHERE officer = $1 AND "
+                               "idempotency_key = $2",
+                               PgParams().text(d.officer).text(d.idempotency_key)));
+        if (rows.rows() == 0) {
+            return std::optional<AidDeliveryOutcome>();
+        }
+        AidDeliveryRecord first = aid_delivery_from_row(rows, 0);
+        if (first.cycle_id != d.cycle_id || first.person_id != d.person_id) {
+            return fail(ErrorCode::IdempotencyKeyReused,
+                        "idempotency key " + d.idempotency_key + " of " + d.officer +
+                            " was used for another delivery (" + first.id + ")");
+        }
+        return std::optional<AidDeliveryOutcome>(AidDeliveryOutcome{std::move(first), true});
+    }
+
+    /// $1..$20 of the delivery INSERT: KAPAL_PG_AID_DELIVERY_COLUMNS, then the evidence.
+    static PgParams aid_delivery_params(const AidDeliveryRecord& d) {
+        PgParams p;
+        p.text(d.id)
+            .text(d.cycle_id)
+            .text(d.program_code)
+            .text(d.person_id)
+            .text(d.kelurahan_code)
+            .text(d.channel)
+            .text(d.state)
+            .int64(d.amount)
+            .int64(core::to_unix_ms(d.recorded_at))
+            .text(d.officer);
+        opt_real(p, d.lon);
+        opt_real(p, d.lat);
+        opt_real(p, d.accuracy_m);
+        p.text(d.card_number)
+            .text(d.search_reason)
+            .text(d.evidence_type)
+            .text(d.note)
+            .text(join_codes(d.flags))
+            .text(d.idempotency_key);
+        if (d.evidence.empty()) {
+            p.null();
+        } else {
+            p.bytes(d.evidence);
+        }
+        return p;
+    }
+
     Result<void> append_audit(const AuditEntry& entry) override {
         const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
         const WriteContext ctx{entry.actor, entry.source, at, ""};
@@ -3023,13 +4039,14 @@ class PostgresStore final : public Store {
 
 /// How a load writes a canonical column.
 enum class PgCopyAs : std::uint8_t {
-    Int8,  ///< bigint, from Int
-    Text,  ///< text, from Text
-    Bytea, ///< bytea, from Bytes
-    Bool,  ///< boolean, from Int 0 or 1
-    Date,  ///< date, from Text "YYYY-MM-DD"
-    Point, ///< geometry(Point, 4326) from this Real (lon) and the next one (lat); NULL if both are
-    Skip,  ///< written by the column before it (lat)
+    Int8,   ///< bigint, from Int
+    Text,   ///< text, from Text
+    Bytea,  ///< bytea, from Bytes
+    Bool,   ///< boolean, from Int 0 or 1
+    Float8, ///< double precision, from Real
+    Date,   ///< date, from Text "YYYY-MM-DD"
+    Point,  ///< geometry(Point, 4326) from this Real (lon) and the next one (lat); NULL if both are
+    Skip,   ///< written by the column before it (lat)
 };
 
 /// A canonical column in this schema: how a dump selects it and how a load writes it.
@@ -3041,8 +4058,9 @@ struct PgTransferColumn {
 
 PgTransferColumn pg_transfer_column(TransferTable table, const TransferColumn& c) {
     const std::string name(c.name);
-    if (table == TransferTable::Persons && c.name == "birth_date") {
-        return {"to_char(birth_date, 'YYYY-MM-DD')", name, PgCopyAs::Date};
+    if ((table == TransferTable::Persons && c.name == "birth_date") ||
+        (table == TransferTable::AidCycles && (c.name == "starts_on" || c.name == "ends_on"))) {
+        return {"to_char(" + name + ", 'YYYY-MM-DD')", name, PgCopyAs::Date};
     }
     if (table == TransferTable::Persons || table == TransferTable::Facilities) {
         // Canonical lon and lat are one PostGIS point here.
@@ -3054,7 +4072,9 @@ PgTransferColumn pg_transfer_column(TransferTable table, const TransferColumn& c
             return {"ST_Y(" + point + ")", "", PgCopyAs::Skip};
         }
     }
-    if (table == TransferTable::Users && c.name == "disabled") {
+    if ((table == TransferTable::Users && c.name == "disabled") ||
+        (table == TransferTable::AidPrograms && c.name == "active") ||
+        (table == TransferTable::AidListEntries && c.name == "removed")) {
         return {name, name, PgCopyAs::Bool};
     }
     switch (c.kind) {
@@ -3062,8 +4082,9 @@ PgTransferColumn pg_transfer_column(TransferTable table, const TransferColumn& c
         return {name, name, PgCopyAs::Int8};
     case TransferKind::Bytes:
         return {name, name, PgCopyAs::Bytea};
+    case TransferKind::Real: // coordinates that are not a PostGIS point (aid cycles, deliveries)
+        return {name, name, PgCopyAs::Float8};
     case TransferKind::Text:
-    case TransferKind::Real: // no other real column
     case TransferKind::Null:
         break;
     }
@@ -3089,6 +4110,8 @@ const char* pg_transfer_order(TransferTable table) {
         return "seq";
     case TransferTable::ServiceRequestEvents:
         return "request_pk, version";
+    case TransferTable::AidListEntries:
+        return "cycle_id, person_id"; // COLLATE "C" columns: byte order
     case TransferTable::Persons:
     case TransferTable::Users:
     case TransferTable::Sessions:
@@ -3098,6 +4121,9 @@ const char* pg_transfer_order(TransferTable table) {
     case TransferTable::Cards:
     case TransferTable::Services:
     case TransferTable::ServiceRequests:
+    case TransferTable::AidPrograms:
+    case TransferTable::AidCycles:
+    case TransferTable::AidDeliveries:
         break;
     }
     return "pk";
@@ -3272,13 +4298,12 @@ class PgStoreLoad final : public StoreLoad {
                 case PgCopyAs::Bytea:
                     copy.bytes(v.bytes());
                     break;
-                case PgCopyAs::Bool: {
-                    // boolean's binary form: one byte, 0 or 1.
-                    const std::array<std::uint8_t, 1> flag = {v.integer != 0 ? std::uint8_t{1}
-                                                                             : std::uint8_t{0}};
-                    copy.bytes(flag);
+                case PgCopyAs::Bool:
+                    copy.boolean(v.integer != 0);
                     break;
-                }
+                case PgCopyAs::Float8:
+                    copy.float8(v.real);
+                    break;
                 case PgCopyAs::Date: {
                     const auto date = core::parse_date(v.raw);
                     if (!date) {
@@ -3317,7 +4342,10 @@ class PgStoreLoad final : public StoreLoad {
                                   "facilities",
                                   "cards",
                                   "services",
-                                  "service_requests"}) {
+                                  "service_requests",
+                                  "aid_programs",
+                                  "aid_cycles",
+                                  "aid_deliveries"}) {
             std::string sql = "SELECT setval(pg_get_serial_sequence('";
             sql += table;
             sql += "', 'pk'), max(pk)) FROM ";
@@ -3329,7 +4357,8 @@ class PgStoreLoad final : public StoreLoad {
         // Planner statistics now rather than when autovacuum gets to the new tables.
         KAPAL_TRY(w_.run("ANALYZE persons, person_versions, idempotency_keys, users, sessions, "
                          "api_tokens, audit_log, hazard_zones, facilities, cards, services, "
-                         "service_requests, service_request_events"));
+                         "service_requests, service_request_events, aid_programs, aid_cycles, "
+                         "aid_list_entries, aid_deliveries"));
         return tx_.commit();
     }
 

@@ -4,7 +4,9 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/sqlite/sqlite_store.hpp"
+#include "kapal/store/store_codec.hpp"
 #include "kapal/store/store_contract.hpp"
+#include "kapal/store/store_transfer.hpp"
 #include "kapal/store/store_transfer_contract.hpp"
 
 #include <gtest/gtest.h>
@@ -12,9 +14,13 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -88,6 +94,19 @@ class Raw {
     ~Raw() { PQfinish(conn_); }
 
     bool ok() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+    /// Runs `sql`, which may fail: the SQLSTATE of its error, "" when it succeeded.
+    std::string sqlstate_of(const std::string& sql) {
+        PGresult* r = PQexec(conn_, sql.c_str());
+        const auto status = PQresultStatus(r);
+        std::string state;
+        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+            const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+            state = s != nullptr ? s : "?";
+        }
+        PQclear(r);
+        return state;
+    }
 
     /// Runs `sql`; every value of the result, row by row, joined by "|" and "\n".
     std::string query(const std::string& sql) {
@@ -356,9 +375,9 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 9);
+    EXPECT_EQ(postgres_schema_version(), 10);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6,7,8,9");
+              "1,2,3,4,5,6,7,8,9,10");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -373,6 +392,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
         ASSERT_TRUE(
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
+    sql("DROP TABLE aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
     sql("DROP TABLE service_request_events, service_requests, services, cards");
     sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
@@ -383,7 +403,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "9");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "10");
     // v7: the entry written before it is chained.
     auto log = store->list_audit({});
     ASSERT_TRUE(log.has_value()) << log.error().message;
@@ -412,6 +432,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
         ASSERT_TRUE(store->create_person(id_of(2), none, "64.74.01", ctx(), {}));
     }
+    sql("DROP TABLE aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
     sql("DROP TABLE service_request_events, service_requests, services, cards");
     sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
@@ -420,7 +441,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "9");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "10");
     // full_person(1) has kursi_roda (bit 0) and kacamata (bit 8).
     EXPECT_EQ(sql("SELECT string_agg(devices::text, ',' ORDER BY pk) FROM persons"), "257,0");
     auto feed = store->person_changes({}, 10);
@@ -834,6 +855,314 @@ TEST_F(PostgresStoreTest, AWriteThroughOneStoreWakesTheOthersWaiterAndShowsInIts
     ASSERT_EQ(moved->items.size(), 1U);
     EXPECT_EQ(moved->items[0].status, core::Status::Pindah);
     EXPECT_EQ(moved->items[0].version, 2);
+}
+
+// ---- social assistance (schema v10) -----------------------------------------------------------
+
+AidProgramRecord aid_programme(const std::string& code) {
+    AidProgramRecord p;
+    p.code = code;
+    p.name = "Bantuan " + code;
+    p.source = "APBD";
+    p.kind = "tunai";
+    p.channel = "transfer";
+    p.unit_value = 250'000;
+    p.rule = "age >= 60";
+    p.excludes = {"pkh", "bpnt"};
+    p.assignees = {"user:bank"};
+    return p;
+}
+
+AidCycleRecord aid_cycle(int number, const std::string& program_code) {
+    AidCycleRecord c;
+    c.id = core::format_uuid_v7(kT0, 700'000U + static_cast<std::uint64_t>(number), 3);
+    c.program_code = program_code;
+    c.number = number;
+    c.name = "Tahap " + std::to_string(number);
+    c.starts_on = core::make_date(2026, 2, 1);
+    c.ends_on = core::make_date(2026, 3, 31);
+    c.quotas = {AidQuota{"64.74.01", 40}};
+    c.site_lon = 117.4974;
+    c.site_lat = 0.1338;
+    return c;
+}
+
+AidListEntry aid_entry(const std::string& person, const std::string& kelurahan) {
+    AidListEntry e;
+    e.person_id = person;
+    e.kelurahan_code = kelurahan;
+    e.source = "rule";
+    e.added_at = kT0;
+    e.added_by = "user:op";
+    return e;
+}
+
+WriteContext aid_ctx(const std::string& actor) {
+    return WriteContext{actor, "cli", kT0, ""};
+}
+
+// The partial unique indexes are the database's own rules, whoever writes the rows: one
+// delivery that is not failed per (cycle, person), and an officer's idempotency key once.
+TEST_F(PostgresStoreTest, TheDatabaseItselfAllowsOneDeliveryPerCycleAndPersonThatIsNotFailed) {
+    ASSERT_NE(open(), nullptr);
+    Raw raw(conninfo_for(db_));
+    const auto insert = [&](const std::string& id,
+                            const std::string& person,
+                            const std::string& state,
+                            const std::string& key) {
+        return raw.sqlstate_of(
+            "INSERT INTO aid_deliveries (id, cycle_id, program_code, person_id, kelurahan_code, "
+            "channel, state, amount, recorded_at, officer, card_number, search_reason, "
+            "evidence_type, note, flags, idempotency_key) VALUES ('" +
+            id + "', 'c1', 'asp', '" + person + "', '64.74.01.1003', 'transfer', '" + state +
+            "', 250000, 0, 'user:penyalur', '', '', '', '', '', '" + key + "')");
+    };
+    EXPECT_EQ(insert("d1", "p1", "failed", ""), "");
+    EXPECT_EQ(insert("d2", "p1", "failed", ""), "") << "failed transfers may pile up";
+    EXPECT_EQ(insert("d3", "p1", "pending", "k1"), "");
+    EXPECT_EQ(insert("d4", "p1", "delivered", ""), "23505") << "pending blocks a delivery";
+    EXPECT_EQ(insert("d5", "p2", "delivered", "k1"), "23505") << "the key is the officer's";
+    EXPECT_EQ(insert("d6", "p2", "delivered", ""), "");
+    EXPECT_EQ(insert("d7", "p3", "delivered", ""), "") << "an empty key is no key";
+    EXPECT_EQ(insert("d8", "p4", "lost", ""), "23514") << "the state is checked";
+    EXPECT_EQ(sql("SELECT string_agg(id, ',' ORDER BY id) FROM aid_deliveries"), "d1,d2,d3,d6,d7");
+}
+
+// A delivery the store did not write (another program, a restored backup) still stops the
+// store from recording a second one: the unique violation becomes AidAlreadyDelivered, naming
+// the delivery that is there, and the transaction stays usable for that answer.
+TEST_F(PostgresStoreTest, ADeliveryWrittenBehindTheStoresBackStillCountsAsDelivered) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    const AidCycleRecord cycle = aid_cycle(1, "lansia");
+    ASSERT_TRUE(store->add_aid_program(aid_programme("lansia"), aid_ctx("user:admin")));
+    ASSERT_TRUE(store->add_aid_cycle(cycle, aid_ctx("user:admin")));
+    const std::string person = id_of(1).str();
+    ASSERT_TRUE(store->replace_aid_list(
+        cycle.id, 1, "age >= 60", {}, {aid_entry(person, "64.74.01.1003")}, aid_ctx("user:op")));
+    ASSERT_TRUE(store->move_aid_list(cycle.id, 2, "proposed", aid_ctx("user:op")));
+    ASSERT_TRUE(store->move_aid_list(cycle.id, 3, "approved", aid_ctx("user:admin")));
+    sql("INSERT INTO aid_deliveries (id, cycle_id, program_code, person_id, kelurahan_code, "
+        "channel, state, amount, recorded_at, officer, card_number, search_reason, evidence_type, "
+        "note, flags, idempotency_key) VALUES ('elsewhere', '" +
+        cycle.id + "', 'lansia', '" + person +
+        "', '64.74.01.1003', 'transfer', 'pending', 250000, 0, 'user:bank', '', '', '', '', '', "
+        "'')");
+    AidDeliveryRecord d;
+    d.id = core::format_uuid_v7(kT0, 1, 9);
+    d.cycle_id = cycle.id;
+    d.program_code = "lansia";
+    d.person_id = person;
+    d.kelurahan_code = "64.74.01.1003";
+    d.channel = "transfer";
+    d.amount = 250'000;
+    d.officer = "user:bank";
+    auto second = store->record_aid_delivery(d, aid_ctx("user:bank"));
+    ASSERT_FALSE(second.has_value());
+    EXPECT_EQ(second.error().code, ErrorCode::AidAlreadyDelivered);
+    EXPECT_NE(second.error().message.find("elsewhere pending"), std::string::npos)
+        << second.error().message;
+    EXPECT_EQ(sql("SELECT count(*) FROM audit_log WHERE action = 'aid.deliver'"), "0");
+    // The store goes on writing after the refused insert.
+    d.id = core::format_uuid_v7(kT0, 2, 9);
+    d.person_id = id_of(2).str();
+    auto off_list = store->record_aid_delivery(d, aid_ctx("user:bank"));
+    ASSERT_FALSE(off_list.has_value());
+    EXPECT_EQ(off_list.error().code, ErrorCode::AidNotOnList);
+    EXPECT_TRUE(store->append_audit(AuditEntry{0, kT0, "u", "cli", "person.unmask", "", "", ""}));
+}
+
+// A province's list: 100,000 entries written with one COPY, regenerated keeping a removal,
+// approved with the hash of the whole list, and counted per kelurahan.
+TEST_F(PostgresStoreTest, AListOfAHundredThousandEntriesIsReplacedApprovedAndCounted) {
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    const AidCycleRecord cycle = aid_cycle(1, "lansia");
+    ASSERT_TRUE(store->add_aid_program(aid_programme("lansia"), aid_ctx("user:admin")));
+    ASSERT_TRUE(store->add_aid_cycle(cycle, aid_ctx("user:admin")));
+    constexpr int kEntries = 100'000;
+    const std::array<std::string, 4> kelurahan = {
+        "64.74.01.1001", "64.74.01.1002", "64.74.02.1001", "64.74.03.1005"};
+    const auto person = [](int n) {
+        return core::format_uuid_v7(kT0, 5, static_cast<std::uint64_t>(n));
+    };
+    const auto entries_from = [&](int first) {
+        std::vector<AidListEntry> out;
+        out.reserve(kEntries);
+        for (int n = first; n < first + kEntries; ++n) {
+            out.push_back(aid_entry(person(n), kelurahan[static_cast<std::size_t>(n % 4)]));
+        }
+        return out;
+    };
+    const auto t0 = std::chrono::steady_clock::now();
+    auto generated =
+        store->replace_aid_list(cycle.id, 1, "age >= 60", {}, entries_from(0), aid_ctx("user:op"));
+    const auto t1 = std::chrono::steady_clock::now();
+    ASSERT_TRUE(generated.has_value()) << generated.error().message;
+    EXPECT_EQ(generated->list_size, kEntries);
+    std::cout << "replace_aid_list of " << kEntries << " entries: "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(t1 - t0).count() << " ms\n";
+
+    AidListEntry off = aid_entry(person(60'000), kelurahan[0]);
+    off.removed = true;
+    off.reason = "Pindah ke luar kota";
+    ASSERT_TRUE(store->edit_aid_list(cycle.id, 2, off, aid_ctx("user:op")));
+    // Half of the list changes; the removal stays.
+    auto regenerated = store->replace_aid_list(
+        cycle.id, 3, "age >= 61", {}, entries_from(50'000), aid_ctx("user:op"));
+    ASSERT_TRUE(regenerated.has_value()) << regenerated.error().message;
+    EXPECT_EQ(regenerated->list_size, kEntries - 1);
+    EXPECT_EQ(sql("SELECT count(*) FROM aid_list_entries"), std::to_string(kEntries));
+    EXPECT_EQ(sql("SELECT reason FROM aid_list_entries WHERE removed"), "Pindah ke luar kota");
+
+    ASSERT_TRUE(store->move_aid_list(cycle.id, 4, "proposed", aid_ctx("user:op")));
+    auto approved = store->move_aid_list(cycle.id, 5, "approved", aid_ctx("user:admin"));
+    ASSERT_TRUE(approved.has_value()) << approved.error().message;
+    AidEntryQuery q;
+    q.cycle_id = cycle.id;
+    q.include_removed = true;
+    q.limit = 100'000;
+    auto all = store->list_aid_entries(q);
+    ASSERT_TRUE(all.has_value()) << all.error().message;
+    ASSERT_EQ(all->size(), static_cast<std::size_t>(kEntries));
+    EXPECT_EQ(approved->list_hash, aid_list_hash(*approved, *all));
+    EXPECT_TRUE(std::is_sorted(all->begin(), all->end(), [](const auto& a, const auto& b) {
+        return a.person_id < b.person_id;
+    }));
+
+    auto realisation = store->aid_realisation(cycle.id, {"64.74.01"});
+    ASSERT_TRUE(realisation.has_value()) << realisation.error().message;
+    ASSERT_EQ(realisation->size(), 2U);
+    EXPECT_EQ((*realisation)[0], (AidRealisationRow{kelurahan[0], kEntries / 4 - 1, 0, 0, 0, 0}));
+    EXPECT_EQ((*realisation)[1], (AidRealisationRow{kelurahan[1], kEntries / 4, 0, 0, 0, 0}));
+}
+
+// kapal migrate-store between two PostgreSQL databases keeps every aid row as it was: dates,
+// booleans, coordinates (present or not), evidence bytes; new rows continue after the copied
+// keys.
+TEST_F(PostgresStoreTest, AidRecordsTravelToAnotherDatabaseUnchanged) {
+    auto a = open();
+    ASSERT_NE(a, nullptr);
+    AidProgramRecord inactive = aid_programme("csr_kursi");
+    inactive.source = "CSR";
+    inactive.kind = "alat_bantu";
+    inactive.channel = "langsung";
+    inactive.active = false;
+    inactive.excludes.clear();
+    ASSERT_TRUE(a->add_aid_program(aid_programme("lansia"), aid_ctx("user:admin")));
+    ASSERT_TRUE(a->add_aid_program(inactive, aid_ctx("user:admin")));
+    const AidCycleRecord first = aid_cycle(1, "lansia");
+    AidCycleRecord second = aid_cycle(2, "lansia");
+    second.site_lon.reset();
+    second.site_lat.reset();
+    ASSERT_TRUE(a->add_aid_cycle(first, aid_ctx("user:admin")));
+    ASSERT_TRUE(a->add_aid_cycle(second, aid_ctx("user:admin")));
+    AidListEntry flagged = aid_entry(id_of(2).str(), "64.74.01.1003");
+    flagged.flags = {"aid.shared_account"};
+    ASSERT_TRUE(a->replace_aid_list(first.id,
+                                    1,
+                                    "age >= 60",
+                                    {},
+                                    {aid_entry(id_of(1).str(), "64.74.01.1003"), flagged},
+                                    aid_ctx("user:op")));
+    ASSERT_TRUE(a->move_aid_list(first.id, 2, "proposed", aid_ctx("user:op")));
+    ASSERT_TRUE(a->move_aid_list(first.id, 3, "approved", aid_ctx("user:admin")));
+    AidDeliveryRecord handed;
+    handed.id = core::format_uuid_v7(kT0, 1, 9);
+    handed.cycle_id = first.id;
+    handed.program_code = "lansia";
+    handed.person_id = id_of(1).str();
+    handed.kelurahan_code = "64.74.01.1003";
+    handed.channel = "langsung";
+    handed.amount = 250'000;
+    handed.recorded_at = kT0 + std::chrono::minutes(5);
+    handed.officer = "user:penyalur";
+    handed.lon = 117.4987;
+    handed.lat = 0.1345;
+    handed.accuracy_m = 6.5;
+    handed.evidence_type = "image/png";
+    handed.evidence = {0x89, 0x50, 0x4e, 0x47, 0x00, 0xff};
+    handed.flags = {"aid.far_from_home"};
+    handed.idempotency_key = "hp-1";
+    AidDeliveryRecord failed = handed;
+    failed.id = core::format_uuid_v7(kT0, 2, 9);
+    failed.person_id = id_of(2).str();
+    failed.state = "failed";
+    failed.lon.reset();
+    failed.lat.reset();
+    failed.accuracy_m.reset();
+    failed.evidence_type.clear();
+    failed.evidence.clear();
+    failed.flags.clear();
+    failed.idempotency_key.clear();
+    ASSERT_TRUE(a->record_aid_delivery(handed, aid_ctx("user:penyalur")));
+    ASSERT_TRUE(a->record_aid_delivery(failed, aid_ctx("user:penyalur")));
+
+    const std::string other = Databases::instance().create();
+    ASSERT_FALSE(other.empty());
+    auto opened = open_postgres_store(conninfo_for(other), test_keys());
+    ASSERT_TRUE(opened.has_value()) << opened.error().message;
+    Store& b = **opened;
+    auto copied = copy_store(*a, b);
+    ASSERT_TRUE(copied.has_value()) << copied.error().message;
+
+    EXPECT_EQ(*a->list_aid_programs(), *b.list_aid_programs());
+    EXPECT_EQ(*a->list_aid_cycles(""), *b.list_aid_cycles(""));
+    auto cycles = b.list_aid_cycles("lansia");
+    ASSERT_TRUE(cycles.has_value() && cycles->size() == 2U);
+    EXPECT_EQ((*cycles)[0].site_lat, first.site_lat);
+    EXPECT_FALSE((*cycles)[1].site_lon.has_value());
+    EXPECT_EQ((*cycles)[0].ends_on, first.ends_on);
+    AidEntryQuery q;
+    q.cycle_id = first.id;
+    EXPECT_EQ(*a->list_aid_entries(q), *b.list_aid_entries(q));
+    auto moved = b.get_aid_delivery(handed.id);
+    ASSERT_TRUE(moved.has_value() && moved->has_value());
+    EXPECT_EQ(**moved, handed);
+    auto moved_failed = b.get_aid_delivery(failed.id);
+    ASSERT_TRUE(moved_failed.has_value() && moved_failed->has_value());
+    EXPECT_EQ(**moved_failed, failed);
+    EXPECT_EQ(*a->aid_realisation(first.id, {}), *b.aid_realisation(first.id, {}));
+
+    // The copy goes on: its keys continue after the copied ones, and never twice still holds.
+    ASSERT_TRUE(b.add_aid_program(aid_programme("pkh_daerah"), aid_ctx("user:admin")));
+    ASSERT_TRUE(b.add_aid_cycle(aid_cycle(3, "lansia"), aid_ctx("user:admin")));
+    AidDeliveryRecord again = handed;
+    again.id = core::format_uuid_v7(kT0, 3, 9);
+    again.idempotency_key.clear();
+    auto twice = b.record_aid_delivery(again, aid_ctx("user:penyalur"));
+    ASSERT_FALSE(twice.has_value());
+    EXPECT_EQ(twice.error().code, ErrorCode::AidAlreadyDelivered);
+    AidDeliveryRecord retry = failed;
+    retry.id = core::format_uuid_v7(kT0, 4, 9);
+    retry.state = "delivered";
+    ASSERT_TRUE(b.record_aid_delivery(retry, aid_ctx("user:penyalur")));
+    Raw raw(conninfo_for(other));
+    EXPECT_EQ(raw.query("SELECT count(*) FROM aid_deliveries WHERE pk > 2"), "1");
+    EXPECT_EQ(raw.query("SELECT max(pk) FROM aid_programs"), "3");
+}
+
+// A database at schema v9 (cards and services, no social assistance) gains the aid tables.
+TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(
+            store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    }
+    sql("DROP TABLE aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DELETE FROM schema_version WHERE version >= 10");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "10");
+    EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('aid_deliveries_once', "
+                  "'aid_deliveries_idempotency')"),
+              "2");
+    ASSERT_TRUE(store->add_aid_program(aid_programme("lansia"), aid_ctx("user:admin")));
+    auto listed = store->list_aid_programs();
+    ASSERT_TRUE(listed.has_value());
+    EXPECT_EQ(listed->size(), 1U);
+    EXPECT_EQ(store->info().persons, 1);
 }
 
 } // namespace
