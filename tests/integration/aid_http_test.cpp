@@ -49,7 +49,9 @@ class AidHttp : public ::testing::Test {
     static std::string user_id(const std::string& username) {
         auto users = server_->request("GET", "/api/v1/users");
         EXPECT_TRUE(users && users->status == 200);
-        for (const auto& u : json::parse(users->body)["items"]) {
+        // The parsed document must outlive the loop (a temporary's member would dangle).
+        const json page = json::parse(users->body);
+        for (const auto& u : page["items"]) {
             if (u["username"] == username) {
                 return u["id"];
             }
@@ -131,10 +133,10 @@ TEST_F(AidHttp, ABadRuleIsRefusedNamingThePositionAndWhatWasExpected) {
     ASSERT_TRUE(refused.has_value());
     EXPECT_EQ(refused->status, 422) << refused->body;
     const json problem = json::parse(refused->body);
-    EXPECT_NE(problem["type"].get<std::string>().find("aid.rule_invalid"), std::string::npos);
+    EXPECT_EQ(problem["code"], "aid.rule_invalid") << refused->body;
     ASSERT_FALSE(problem["errors"].empty()) << refused->body;
     EXPECT_EQ(problem["errors"][0]["field"], "rule");
-    EXPECT_NE(problem["errors"][0]["detail"].get<std::string>().find("posisi"), std::string::npos)
+    EXPECT_NE(problem["errors"][0]["message"].get<std::string>().find("posisi"), std::string::npos)
         << refused->body;
 
     auto preview =

@@ -623,7 +623,8 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
     std::map<std::string, std::string> user_ids;
     {
         auto users = s.request("GET", "/api/v1/users");
-        for (const auto& u : json::parse(users->body)["items"]) {
+        const json page = json::parse(users->body);
+        for (const auto& u : page["items"]) {
             user_ids[u["username"].get<std::string>()] = u["id"].get<std::string>();
         }
     }
