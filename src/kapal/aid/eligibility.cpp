@@ -232,6 +232,71 @@ struct Token {
 
 constexpr std::size_t kMaxDigits = 9;
 
+/// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates),
+/// or 0.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+    const auto b = [&](std::size_t k) {
+        return static_cast<unsigned char>(s[k]);
+    };
+    const unsigned char c = b(i);
+    if (c < 0x80) {
+        return 1;
+    }
+    std::size_t n = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        return 0;
+    }
+    if (i + n > s.size() || b(i + 1) < lo || b(i + 1) > hi) {
+        return 0;
+    }
+    for (std::size_t k = 2; k < n; ++k) {
+        if (b(i + k) < 0x80 || b(i + k) > 0xBF) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+/// The problem with the content of a quoted text, or empty: it is echoed in messages and kept
+/// in the rule's text, which must stay printable UTF-8.
+std::string_view string_problem(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        if (static_cast<unsigned char>(s[i]) < 0x20 || s[i] == 0x7f) {
+            return "karakter kendali di dalam teks; diharapkan huruf, angka atau tanda baca";
+        }
+        const std::size_t n = utf8_length(s, i);
+        if (n == 0) {
+            return "teks bukan UTF-8 yang sah";
+        }
+        i += n;
+    }
+    return {};
+}
+
+/// A name or value as echoed in a message: at most 40 characters.
+std::string shown(std::string_view s) {
+    constexpr std::size_t kMaxShown = 40;
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0U) != 0x80U && ++chars > kMaxShown) {
+            return std::string(s.substr(0, i)) + "...";
+        }
+    }
+    return std::string(s);
+}
+
 bool is_ident_start(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
@@ -290,8 +355,10 @@ std::vector<Token> tokenize(std::string_view s) {
                 t.text = std::string("teks tidak ditutup; diharapkan ") + c + " penutup";
                 i = s.size();
             } else {
-                t.kind = Tok::String;
-                t.text = std::string(s.substr(i + 1, close - i - 1));
+                const std::string_view content = s.substr(i + 1, close - i - 1);
+                const std::string_view problem = string_problem(content);
+                t.kind = problem.empty() ? Tok::String : Tok::Bad;
+                t.text = problem.empty() ? std::string(content) : std::string(problem);
                 i = close + 1;
             }
         } else if (c == '(' || c == ')' || c == ',') {
@@ -604,7 +671,9 @@ class Parser {
         for (const auto& a : kAttrs) {
             names.push_back(a.name);
         }
-        fail_at(t, "atribut '" + t.text + "' tidak dikenal; yang tersedia: " + join_names(names));
+        fail_at(t,
+                "atribut '" + shown(t.text) +
+                    "' tidak dikenal; yang tersedia: " + join_names(names));
     }
 
     std::uint32_t parse_bool(const AttrInfo& a, const Token& name) {
@@ -669,8 +738,8 @@ class Parser {
             const auto ord = enum_ordinal(a.attr, v.text);
             if (!ord) {
                 fail_at(v,
-                        "nilai \"" + v.text + "\" tidak dikenal untuk '" + name + "'; diharapkan " +
-                            join_names(names));
+                        "nilai \"" + shown(v.text) + "\" tidak dikenal untuk '" + name +
+                            "'; diharapkan " + join_names(names));
             }
             out.number = *ord;
             break;
@@ -690,8 +759,8 @@ class Parser {
                     more = "; untuk satu kecamatan tulis kecamatan = \"" + v.text + "\"";
                 }
                 fail_at(v,
-                        "\"" + v.text + "\" bukan kode " + name + "; diharapkan kode seperti " +
-                            hint + more);
+                        "\"" + shown(v.text) + "\" bukan kode " + name +
+                            "; diharapkan kode seperti " + hint + more);
             }
             out.code = v.text;
             break;
@@ -801,8 +870,8 @@ class Parser {
         const auto ord = enum_ordinal(a.attr, value.text);
         if (!ord) {
             fail_at(value,
-                    "nilai \"" + value.text + "\" tidak dikenal untuk '" + std::string(a.name) +
-                        "'; diharapkan " + join_names(enum_names(a.attr)));
+                    "nilai \"" + shown(value.text) + "\" tidak dikenal untuk '" +
+                        std::string(a.name) + "'; diharapkan " + join_names(enum_names(a.attr)));
         }
         take();
         Node n;

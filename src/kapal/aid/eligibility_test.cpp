@@ -326,6 +326,19 @@ TEST(Eligibility, PositionsCountCharactersNotBytes) {
               "posisi 19: diharapkan 'in' setelah teks, mis. \"fisik\" in categories");
 }
 
+TEST(Eligibility, QuotedTextMustBePrintableUtf8AndEchoesStayShort) {
+    // fold_key would read "fisik\xff" as fisik; the rule's text must stay valid UTF-8 for JSON
+    EXPECT_EQ(error_of("\"fisik\xff\" in categories"), "posisi 1: teks bukan UTF-8 yang sah");
+    EXPECT_EQ(error_of("sex = \"P\x01\""),
+              "posisi 7: karakter kendali di dalam teks; diharapkan huruf, angka atau tanda baca");
+    EXPECT_EQ(error_of("dtks and \xc3\xa9"),
+              "posisi 10: karakter tidak dikenal (di luar teks dalam tanda kutip hanya huruf, "
+              "angka, spasi dan ( ) , = ! < > yang dipakai)");
+    const std::string long_name(500, 'x');
+    EXPECT_EQ(error_of(long_name + " = 1").substr(0, 64),
+              "posisi 1: atribut '" + std::string(40, 'x') + "...' ");
+}
+
 TEST(Eligibility, HostileInputIsBounded) {
     std::string deep(200, '(');
     deep += "dtks";
