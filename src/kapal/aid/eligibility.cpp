@@ -66,8 +66,6 @@ struct Program {
     std::string text;
     std::vector<Node> nodes;
     std::uint32_t root = 0;
-    bool uses_age = false;
-    bool uses_categories = false;
 };
 
 } // namespace detail
@@ -804,7 +802,6 @@ class Parser {
             n.strings.push_back(lit.code);
             break;
         }
-        note_use(a.attr);
         return add(std::move(n));
     }
 
@@ -845,7 +842,6 @@ class Parser {
                 n.mask |= 1U << v;
             }
         }
-        note_use(a.attr);
         return add(std::move(n));
     }
 
@@ -881,13 +877,7 @@ class Parser {
         n.ints.push_back(*ord);
         n.strings.emplace_back(enum_names(a.attr)[static_cast<std::size_t>(*ord)]);
         n.mask = 1U << *ord;
-        note_use(a.attr);
         return add(std::move(n));
-    }
-
-    void note_use(Attr a) {
-        program_.uses_age = program_.uses_age || a == Attr::Age;
-        program_.uses_categories = program_.uses_categories || a == Attr::Categories;
     }
 
     std::string_view text_;
@@ -909,19 +899,56 @@ std::size_t char_position(std::string_view text, std::size_t offset) {
 
 // --- evaluation -------------------------------------------------------------------------------
 
-/// What matches() works out once per record before walking the rule.
-struct Facts {
-    const core::PersonRecord& record;
-    std::int64_t age = 0;
-    bool has_age = false;
-    std::uint32_t categories = 0;
+/// The record and what is derived from it, worked out on first use only (a rule that fails on
+/// age never reads the categories, which live in another cache line).
+class Facts {
+  public:
+    Facts(const core::PersonRecord& record, const RuleContext& context)
+        : record_(record)
+        , context_(context) {}
+
+    const core::PersonRecord& record() const { return record_; }
+
+    const core::Person& person() const { return record_.person; }
+
+    /// Whole years at the reference date; nullopt without both dates or before birth.
+    std::optional<std::int64_t> age() {
+        if (!age_known_) {
+            age_known_ = true;
+            const core::Date birth = record_.person.birth_date;
+            if (birth.ok() && context_.on.ok()) {
+                const int years = core::age_on(birth, context_.on);
+                age_ = years >= 0 ? std::optional<std::int64_t>(years) : std::nullopt;
+            }
+        }
+        return age_;
+    }
+
+    /// Bit c is set when the person has category c.
+    std::uint32_t categories() {
+        if (!categories_known_) {
+            categories_known_ = true;
+            for (const auto c : record_.person.categories) {
+                categories_ |= 1U << static_cast<unsigned>(c);
+            }
+        }
+        return categories_;
+    }
+
+  private:
+    const core::PersonRecord& record_;
+    const RuleContext& context_;
+    std::optional<std::int64_t> age_;
+    std::uint32_t categories_ = 0;
+    bool age_known_ = false;
+    bool categories_known_ = false;
 };
 
-std::optional<std::int64_t> int_value(Attr a, const Facts& f) {
-    const core::Person& p = f.record.person;
+std::optional<std::int64_t> int_value(Attr a, Facts& f) {
+    const core::Person& p = f.person();
     switch (a) {
     case Attr::Age:
-        return f.has_age ? std::optional<std::int64_t>(f.age) : std::nullopt;
+        return f.age();
     case Attr::CategoryCount:
         return static_cast<std::int64_t>(p.categories.size());
     case Attr::OnsetYear:
@@ -989,7 +1016,7 @@ bool contains(const std::vector<std::string>& values, std::string_view v) {
     return std::any_of(values.begin(), values.end(), [&](const std::string& s) { return s == v; });
 }
 
-bool eval(const Program& prog, const Node& n, const Facts& f) {
+bool eval(const Program& prog, const Node& n, Facts& f) {
     switch (n.kind) {
     case Kind::And:
         for (const auto c : n.children) {
@@ -1010,7 +1037,7 @@ bool eval(const Program& prog, const Node& n, const Facts& f) {
     case Kind::Const:
         return n.value;
     case Kind::Bool:
-        return bool_value(n.attr, f.record.person);
+        return bool_value(n.attr, f.person());
     case Kind::IntCmp: {
         const auto v = int_value(n.attr, f);
         return v && compare(*v, n.cmp, n.number);
@@ -1020,11 +1047,11 @@ bool eval(const Program& prog, const Node& n, const Facts& f) {
         return v && std::binary_search(n.ints.begin(), n.ints.end(), *v);
     }
     case Kind::EnumMask: {
-        const int v = enum_value(n.attr, f.record.person);
+        const int v = enum_value(n.attr, f.person());
         return v >= 0 && ((n.mask >> v) & 1U) != 0;
     }
     case Kind::Code: {
-        const std::string_view v = code_value(n.attr, f.record);
+        const std::string_view v = code_value(n.attr, f.record());
         if (v.empty()) {
             return false;
         }
@@ -1035,10 +1062,10 @@ bool eval(const Program& prog, const Node& n, const Facts& f) {
     }
     case Kind::SetHas:
         if (n.attr == Attr::Categories) {
-            return (f.categories & n.mask) != 0;
+            return (f.categories() & n.mask) != 0;
         }
-        return contains(n.attr == Attr::AssistiveDevices ? f.record.person.assistive_devices
-                                                         : f.record.person.therapies,
+        return contains(n.attr == Attr::AssistiveDevices ? f.person().assistive_devices
+                                                         : f.person().therapies,
                         n.strings.front());
     }
     return false;
@@ -1146,16 +1173,7 @@ std::string Rule::canonical() const {
 
 bool Rule::matches(const core::PersonRecord& record, const RuleContext& context) const {
     const Program& prog = *program_;
-    Facts facts{record};
-    if (prog.uses_age && record.person.birth_date.ok() && context.on.ok()) {
-        facts.age = core::age_on(record.person.birth_date, context.on);
-        facts.has_age = facts.age >= 0; // born after the reference date: no age yet
-    }
-    if (prog.uses_categories) {
-        for (const auto c : record.person.categories) {
-            facts.categories |= 1U << static_cast<unsigned>(c);
-        }
-    }
+    Facts facts(record, context);
     return eval(prog, prog.nodes[prog.root], facts);
 }
 

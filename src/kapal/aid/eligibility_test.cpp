@@ -316,6 +316,11 @@ TEST(Eligibility, ErrorsNameThePositionAndTheExpectation) {
               "\"berat\")");
     EXPECT_EQ(error_of("18 <= age").substr(0, 20), "posisi 1: diharapkan");
     EXPECT_EQ(error_of("age ! 18"), "posisi 5: '!' tanpa '='; tulis '!=' atau 'not'");
+    EXPECT_EQ(error_of("dtks > 1"),
+              "posisi 6: 'dtks' bernilai ya/tidak; tulis 'dtks' atau 'not dtks' (atau '= true', "
+              "'= false')");
+    EXPECT_EQ(error_of(R"("fisik" categories)"),
+              "posisi 9: diharapkan 'in' setelah teks, mis. \"fisik\" in categories");
 }
 
 TEST(Eligibility, PositionsCountCharactersNotBytes) {
