@@ -66,8 +66,6 @@ struct Program {
     std::string text;
     std::vector<Node> nodes;
     std::uint32_t root = 0;
-    bool uses_age = false;
-    bool uses_categories = false;
 };
 
 } // namespace detail
@@ -232,6 +230,71 @@ struct Token {
 
 constexpr std::size_t kMaxDigits = 9;
 
+/// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates),
+/// or 0.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+    const auto b = [&](std::size_t k) {
+        return static_cast<unsigned char>(s[k]);
+    };
+    const unsigned char c = b(i);
+    if (c < 0x80) {
+        return 1;
+    }
+    std::size_t n = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        lo = c == 0xE0 ? 0xA0 : 0x80;
+        hi = c == 0xED ? 0x9F : 0xBF;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        lo = c == 0xF0 ? 0x90 : 0x80;
+        hi = c == 0xF4 ? 0x8F : 0xBF;
+    } else {
+        return 0;
+    }
+    if (i + n > s.size() || b(i + 1) < lo || b(i + 1) > hi) {
+        return 0;
+    }
+    for (std::size_t k = 2; k < n; ++k) {
+        if (b(i + k) < 0x80 || b(i + k) > 0xBF) {
+            return 0;
+        }
+    }
+    return n;
+}
+
+/// The problem with the content of a quoted text, or empty: it is echoed in messages and kept
+/// in the rule's text, which must stay printable UTF-8.
+std::string_view string_problem(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        if (static_cast<unsigned char>(s[i]) < 0x20 || s[i] == 0x7f) {
+            return "karakter kendali di dalam teks; diharapkan huruf, angka atau tanda baca";
+        }
+        const std::size_t n = utf8_length(s, i);
+        if (n == 0) {
+            return "teks bukan UTF-8 yang sah";
+        }
+        i += n;
+    }
+    return {};
+}
+
+/// A name or value as echoed in a message: at most 40 characters.
+std::string shown(std::string_view s) {
+    constexpr std::size_t kMaxShown = 40;
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if ((static_cast<unsigned char>(s[i]) & 0xC0U) != 0x80U && ++chars > kMaxShown) {
+            return std::string(s.substr(0, i)) + "...";
+        }
+    }
+    return std::string(s);
+}
+
 bool is_ident_start(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
@@ -290,8 +353,10 @@ std::vector<Token> tokenize(std::string_view s) {
                 t.text = std::string("teks tidak ditutup; diharapkan ") + c + " penutup";
                 i = s.size();
             } else {
-                t.kind = Tok::String;
-                t.text = std::string(s.substr(i + 1, close - i - 1));
+                const std::string_view content = s.substr(i + 1, close - i - 1);
+                const std::string_view problem = string_problem(content);
+                t.kind = problem.empty() ? Tok::String : Tok::Bad;
+                t.text = problem.empty() ? std::string(content) : std::string(problem);
                 i = close + 1;
             }
         } else if (c == '(' || c == ')' || c == ',') {
@@ -604,7 +669,9 @@ class Parser {
         for (const auto& a : kAttrs) {
             names.push_back(a.name);
         }
-        fail_at(t, "atribut '" + t.text + "' tidak dikenal; yang tersedia: " + join_names(names));
+        fail_at(t,
+                "atribut '" + shown(t.text) +
+                    "' tidak dikenal; yang tersedia: " + join_names(names));
     }
 
     std::uint32_t parse_bool(const AttrInfo& a, const Token& name) {
@@ -669,8 +736,8 @@ class Parser {
             const auto ord = enum_ordinal(a.attr, v.text);
             if (!ord) {
                 fail_at(v,
-                        "nilai \"" + v.text + "\" tidak dikenal untuk '" + name + "'; diharapkan " +
-                            join_names(names));
+                        "nilai \"" + shown(v.text) + "\" tidak dikenal untuk '" + name +
+                            "'; diharapkan " + join_names(names));
             }
             out.number = *ord;
             break;
@@ -690,8 +757,8 @@ class Parser {
                     more = "; untuk satu kecamatan tulis kecamatan = \"" + v.text + "\"";
                 }
                 fail_at(v,
-                        "\"" + v.text + "\" bukan kode " + name + "; diharapkan kode seperti " +
-                            hint + more);
+                        "\"" + shown(v.text) + "\" bukan kode " + name +
+                            "; diharapkan kode seperti " + hint + more);
             }
             out.code = v.text;
             break;
@@ -735,7 +802,6 @@ class Parser {
             n.strings.push_back(lit.code);
             break;
         }
-        note_use(a.attr);
         return add(std::move(n));
     }
 
@@ -776,7 +842,6 @@ class Parser {
                 n.mask |= 1U << v;
             }
         }
-        note_use(a.attr);
         return add(std::move(n));
     }
 
@@ -801,8 +866,8 @@ class Parser {
         const auto ord = enum_ordinal(a.attr, value.text);
         if (!ord) {
             fail_at(value,
-                    "nilai \"" + value.text + "\" tidak dikenal untuk '" + std::string(a.name) +
-                        "'; diharapkan " + join_names(enum_names(a.attr)));
+                    "nilai \"" + shown(value.text) + "\" tidak dikenal untuk '" +
+                        std::string(a.name) + "'; diharapkan " + join_names(enum_names(a.attr)));
         }
         take();
         Node n;
@@ -812,13 +877,7 @@ class Parser {
         n.ints.push_back(*ord);
         n.strings.emplace_back(enum_names(a.attr)[static_cast<std::size_t>(*ord)]);
         n.mask = 1U << *ord;
-        note_use(a.attr);
         return add(std::move(n));
-    }
-
-    void note_use(Attr a) {
-        program_.uses_age = program_.uses_age || a == Attr::Age;
-        program_.uses_categories = program_.uses_categories || a == Attr::Categories;
     }
 
     std::string_view text_;
@@ -840,19 +899,56 @@ std::size_t char_position(std::string_view text, std::size_t offset) {
 
 // --- evaluation -------------------------------------------------------------------------------
 
-/// What matches() works out once per record before walking the rule.
-struct Facts {
-    const core::PersonRecord& record;
-    std::int64_t age = 0;
-    bool has_age = false;
-    std::uint32_t categories = 0;
+/// The record and what is derived from it, worked out on first use only (a rule that fails on
+/// age never reads the categories, which live in another cache line).
+class Facts {
+  public:
+    Facts(const core::PersonRecord& record, const RuleContext& context)
+        : record_(record)
+        , context_(context) {}
+
+    const core::PersonRecord& record() const { return record_; }
+
+    const core::Person& person() const { return record_.person; }
+
+    /// Whole years at the reference date; nullopt without both dates or before birth.
+    std::optional<std::int64_t> age() {
+        if (!age_known_) {
+            age_known_ = true;
+            const core::Date birth = record_.person.birth_date;
+            if (birth.ok() && context_.on.ok()) {
+                const int years = core::age_on(birth, context_.on);
+                age_ = years >= 0 ? std::optional<std::int64_t>(years) : std::nullopt;
+            }
+        }
+        return age_;
+    }
+
+    /// Bit c is set when the person has category c.
+    std::uint32_t categories() {
+        if (!categories_known_) {
+            categories_known_ = true;
+            for (const auto c : record_.person.categories) {
+                categories_ |= 1U << static_cast<unsigned>(c);
+            }
+        }
+        return categories_;
+    }
+
+  private:
+    const core::PersonRecord& record_;
+    const RuleContext& context_;
+    std::optional<std::int64_t> age_;
+    std::uint32_t categories_ = 0;
+    bool age_known_ = false;
+    bool categories_known_ = false;
 };
 
-std::optional<std::int64_t> int_value(Attr a, const Facts& f) {
-    const core::Person& p = f.record.person;
+std::optional<std::int64_t> int_value(Attr a, Facts& f) {
+    const core::Person& p = f.person();
     switch (a) {
     case Attr::Age:
-        return f.has_age ? std::optional<std::int64_t>(f.age) : std::nullopt;
+        return f.age();
     case Attr::CategoryCount:
         return static_cast<std::int64_t>(p.categories.size());
     case Attr::OnsetYear:
@@ -920,7 +1016,7 @@ bool contains(const std::vector<std::string>& values, std::string_view v) {
     return std::any_of(values.begin(), values.end(), [&](const std::string& s) { return s == v; });
 }
 
-bool eval(const Program& prog, const Node& n, const Facts& f) {
+bool eval(const Program& prog, const Node& n, Facts& f) {
     switch (n.kind) {
     case Kind::And:
         for (const auto c : n.children) {
@@ -941,7 +1037,7 @@ bool eval(const Program& prog, const Node& n, const Facts& f) {
     case Kind::Const:
         return n.value;
     case Kind::Bool:
-        return bool_value(n.attr, f.record.person);
+        return bool_value(n.attr, f.person());
     case Kind::IntCmp: {
         const auto v = int_value(n.attr, f);
         return v && compare(*v, n.cmp, n.number);
@@ -951,11 +1047,11 @@ bool eval(const Program& prog, const Node& n, const Facts& f) {
         return v && std::binary_search(n.ints.begin(), n.ints.end(), *v);
     }
     case Kind::EnumMask: {
-        const int v = enum_value(n.attr, f.record.person);
+        const int v = enum_value(n.attr, f.person());
         return v >= 0 && ((n.mask >> v) & 1U) != 0;
     }
     case Kind::Code: {
-        const std::string_view v = code_value(n.attr, f.record);
+        const std::string_view v = code_value(n.attr, f.record());
         if (v.empty()) {
             return false;
         }
@@ -966,10 +1062,10 @@ bool eval(const Program& prog, const Node& n, const Facts& f) {
     }
     case Kind::SetHas:
         if (n.attr == Attr::Categories) {
-            return (f.categories & n.mask) != 0;
+            return (f.categories() & n.mask) != 0;
         }
-        return contains(n.attr == Attr::AssistiveDevices ? f.record.person.assistive_devices
-                                                         : f.record.person.therapies,
+        return contains(n.attr == Attr::AssistiveDevices ? f.person().assistive_devices
+                                                         : f.person().therapies,
                         n.strings.front());
     }
     return false;
@@ -1077,16 +1173,7 @@ std::string Rule::canonical() const {
 
 bool Rule::matches(const core::PersonRecord& record, const RuleContext& context) const {
     const Program& prog = *program_;
-    Facts facts{record};
-    if (prog.uses_age && record.person.birth_date.ok() && context.on.ok()) {
-        facts.age = core::age_on(record.person.birth_date, context.on);
-        facts.has_age = facts.age >= 0; // born after the reference date: no age yet
-    }
-    if (prog.uses_categories) {
-        for (const auto c : record.person.categories) {
-            facts.categories |= 1U << static_cast<unsigned>(c);
-        }
-    }
+    Facts facts(record, context);
     return eval(prog, prog.nodes[prog.root], facts);
 }
 

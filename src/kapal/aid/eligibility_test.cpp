@@ -316,6 +316,11 @@ TEST(Eligibility, ErrorsNameThePositionAndTheExpectation) {
               "\"berat\")");
     EXPECT_EQ(error_of("18 <= age").substr(0, 20), "posisi 1: diharapkan");
     EXPECT_EQ(error_of("age ! 18"), "posisi 5: '!' tanpa '='; tulis '!=' atau 'not'");
+    EXPECT_EQ(error_of("dtks > 1"),
+              "posisi 6: 'dtks' bernilai ya/tidak; tulis 'dtks' atau 'not dtks' (atau '= true', "
+              "'= false')");
+    EXPECT_EQ(error_of(R"("fisik" categories)"),
+              "posisi 9: diharapkan 'in' setelah teks, mis. \"fisik\" in categories");
 }
 
 TEST(Eligibility, PositionsCountCharactersNotBytes) {
@@ -324,6 +329,19 @@ TEST(Eligibility, PositionsCountCharactersNotBytes) {
               "posisi 7: nilai \"é\" tidak dikenal untuk 'sex'; diharapkan L atau P");
     EXPECT_EQ(error_of("sex = \"P\" and \"é\" or dtks"),
               "posisi 19: diharapkan 'in' setelah teks, mis. \"fisik\" in categories");
+}
+
+TEST(Eligibility, QuotedTextMustBePrintableUtf8AndEchoesStayShort) {
+    // fold_key would read "fisik\xff" as fisik; the rule's text must stay valid UTF-8 for JSON
+    EXPECT_EQ(error_of("\"fisik\xff\" in categories"), "posisi 1: teks bukan UTF-8 yang sah");
+    EXPECT_EQ(error_of("sex = \"P\x01\""),
+              "posisi 7: karakter kendali di dalam teks; diharapkan huruf, angka atau tanda baca");
+    EXPECT_EQ(error_of("dtks and \xc3\xa9"),
+              "posisi 10: karakter tidak dikenal (di luar teks dalam tanda kutip hanya huruf, "
+              "angka, spasi dan ( ) , = ! < > yang dipakai)");
+    const std::string long_name(500, 'x');
+    EXPECT_EQ(error_of(long_name + " = 1").substr(0, 64),
+              "posisi 1: atribut '" + std::string(40, 'x') + "...' ");
 }
 
 TEST(Eligibility, HostileInputIsBounded) {
