@@ -1035,6 +1035,16 @@ TEST_F(PostgresStoreTest, AListOfAHundredThousandEntriesIsReplacedApprovedAndCou
     ASSERT_EQ(realisation->size(), 2U);
     EXPECT_EQ((*realisation)[0], (AidRealisationRow{kelurahan[0], kEntries / 4 - 1, 0, 0, 0, 0}));
     EXPECT_EQ((*realisation)[1], (AidRealisationRow{kelurahan[1], kEntries / 4, 0, 0, 0, 0}));
+    // The query of docs/operations-postgres.md ("Schema notes") says the same.
+    EXPECT_EQ(sql("SELECT e.kelurahan_code, count(*) AS listed, count(d.pk) FILTER (WHERE "
+                  "d.state = 'delivered') AS delivered, coalesce(sum(d.amount) FILTER (WHERE "
+                  "d.state = 'delivered'), 0) AS rupiah FROM aid_list_entries e LEFT JOIN "
+                  "aid_deliveries d ON d.cycle_id = e.cycle_id AND d.person_id = e.person_id AND "
+                  "d.state <> 'failed' WHERE e.cycle_id = '" +
+                  cycle.id +
+                  "' AND NOT e.removed GROUP BY e.kelurahan_code ORDER BY e.kelurahan_code"),
+              kelurahan[0] + "|24999|0|0\n" + kelurahan[1] + "|25000|0|0\n" + kelurahan[2] +
+                  "|25000|0|0\n" + kelurahan[3] + "|25000|0|0");
 }
 
 // kapal migrate-store between two PostgreSQL databases keeps every aid row as it was: dates,
