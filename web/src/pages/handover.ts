@@ -284,10 +284,11 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
         return;
       }
       await drawWho(b);
-      const draft = kept ?? drafts.begin(cycleId, who, b.name);
       if (b.on_list && !b.delivery) {
-        drawForm(draft, b);
+        drawForm(kept ?? drafts.begin(cycleId, who, b.name), b);
       } else {
+        // Nothing to send for this person: a kept attempt is over.
+        drafts.clear(cycleId);
         replace(formBox);
       }
     } catch (e) {
@@ -472,6 +473,7 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
           },
         );
         drafts.clear(cycleId);
+        whoBox.hidden = true;
         replace(formBox, nextButton());
         status.textContent = '';
         replace(
