@@ -306,6 +306,18 @@ describe('Bantuan, Tahap and Penyaluran', { timeout: 280000 }, () => {
     assert.equal(row[1], '1', 'one delivered in the beneficiary’s kelurahan');
     assert.match(await admin.locator('#real-amount').innerText(), /Rp 150\.000/);
     assert.match(await admin.locator('#real-chart').innerText(), /1/);
+    // The map of the share delivered: every kelurahan drawn, the beneficiary's coloured by its
+    // class and carrying its percentage.
+    assert.equal(await admin.locator('#real-map path').count(), 15);
+    const share = Math.round((1 / Number(row[0])) * 100);
+    assert.match(
+      await admin.locator(`#real-map path[data-code="${kel}"]`).getAttribute('class'),
+      /share-[1-4]/,
+    );
+    assert.ok(
+      (await admin.locator('#real-map text').allInnerTexts()).includes(`${share}%`),
+      `the map says ${share}%`,
+    );
     await axe(admin, 'Tahap with the realisation');
     await admin.setViewportSize(phone);
     await assertFits(admin, 'Tahap on the phone');

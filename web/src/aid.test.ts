@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   deliveredShare,
+  fitProjection,
   fitWithin,
   flagInfo,
   flagLabel,
@@ -10,6 +11,7 @@ import {
   HandoverDrafts,
   identify,
   listActions,
+  outerRings,
   parseRupiah,
   quotasFrom,
   shareClass,
@@ -190,5 +192,26 @@ describe('the handover draft store', () => {
     storage.full = true;
     drafts.save({ ...d, note: 'catatan', evidence: 'x'.repeat(10000) });
     expect(drafts.load('c1')).toMatchObject({ key: 'key-1', note: 'catatan', evidence: null });
+  });
+});
+
+describe('the realisation map', () => {
+  it('fits rings into the box, north up', () => {
+    const square = [
+      [117, 0],
+      [117.1, 0],
+      [117.1, 0.1],
+      [117, 0.1],
+      [117, 0],
+    ];
+    const project = fitProjection([square], 100, 100);
+    const [x0, y0] = project(117, 0.1);
+    const [x1, y1] = project(117.1, 0);
+    expect(x0).toBeCloseTo(0, 1);
+    expect(y0).toBeCloseTo(0, 5);
+    expect(x1).toBeCloseTo(100, 1);
+    expect(y1).toBeCloseTo(100, 5);
+    expect(outerRings({ type: 'MultiPolygon', coordinates: [[square], [square]] })).toHaveLength(2);
+    expect(outerRings({ type: 'Point', coordinates: [1, 2] })).toHaveLength(0);
   });
 });

@@ -252,3 +252,44 @@ export function fitWithin(w: number, h: number, max = maxPhotoSide): { w: number
   const scale = max / Math.max(w, h);
   return { w: Math.max(1, Math.round(w * scale)), h: Math.max(1, Math.round(h * scale)) };
 }
+
+type Ring = number[][];
+
+/// The outer rings of a (Multi)Polygon geometry.
+export function outerRings(geometry: { type: string; coordinates?: unknown }): Ring[] {
+  if (geometry.type === 'Polygon') {
+    return [(geometry.coordinates as Ring[])[0]];
+  }
+  if (geometry.type === 'MultiPolygon') {
+    return (geometry.coordinates as Ring[][]).map((p) => p[0]);
+  }
+  return [];
+}
+
+/// Projects lon/lat rings into a width×height box (equirectangular, corrected by the cosine of
+/// the middle latitude: fine for a city), north up. Returns a function for points.
+export function fitProjection(
+  rings: Ring[],
+  width: number,
+  height: number,
+): (lon: number, lat: number) => [number, number] {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const ring of rings) {
+    for (const [x, y] of ring) {
+      minX = Math.min(minX, x);
+      maxX = Math.max(maxX, x);
+      minY = Math.min(minY, y);
+      maxY = Math.max(maxY, y);
+    }
+  }
+  const k = Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
+  const spanX = Math.max((maxX - minX) * k, 1e-9);
+  const spanY = Math.max(maxY - minY, 1e-9);
+  const scale = Math.min(width / spanX, height / spanY);
+  const offX = (width - spanX * scale) / 2;
+  const offY = (height - spanY * scale) / 2;
+  return (lon, lat) => [offX + (lon - minX) * k * scale, offY + (maxY - lat) * scale];
+}

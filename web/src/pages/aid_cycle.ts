@@ -4,10 +4,19 @@
 // words with icons), adding and removing a person by hand with a reason, and the realisation.
 // Every write sends If-Match with the cycle's version; a 412 reloads and says so.
 import { aidApi, type AidCycle, type AidGenerated, type AidListEntry } from '../aid_api';
-import { deliveredShare, flagLabel, formatRupiah, listActions, stepper } from '../aid';
-import { api, type Person } from '../api';
+import {
+  deliveredShare,
+  fitProjection,
+  flagLabel,
+  formatRupiah,
+  listActions,
+  outerRings,
+  shareClass,
+  stepper,
+} from '../aid';
+import { api, type AreaProperties, type FeatureCollection, type Person } from '../api';
 import { areaNames, nameOf, type AreaName } from '../areas';
-import { barChart } from '../charts';
+import { barChart, s as svg } from '../charts';
 import { h, replace, select, type Child } from '../dom';
 import { formatInstant, formatNumber, t, tCode, type StringKey } from '../i18n';
 import { type RouteContext } from '../router';
@@ -582,7 +591,10 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
       return;
     }
     try {
-      const r = await aidApi.realisation(cycle.id);
+      const [r, areas] = await Promise.all([
+        aidApi.realisation(cycle.id),
+        api.areas({ level: 'kelurahan' }).catch(() => null),
+      ]);
       if (disposed) {
         return;
       }
@@ -663,6 +675,7 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
             [t('cycle.real.col.kelurahan'), t('cycle.real.col.delivered')],
             rows.map((row) => ({ key: row.kelurahan_code, label: row.name, value: row.delivered })),
           ),
+        areas && rows.length > 0 && shareMap(areas, r.items),
       );
     } catch (e) {
       replace(realBox, h('p', { class: 'alert', role: 'alert' }, errorText(e)));
@@ -673,4 +686,88 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
   return () => {
     disposed = true;
   };
+}
+
+/// The kelurahan coloured by the share delivered (five classes, the share written on each: colour
+/// is never the only signal), drawn as SVG without tiles. The table above has the same numbers,
+/// so the picture is hidden from screen readers.
+function shareMap(
+  areas: FeatureCollection<AreaProperties>,
+  items: { kelurahan_code: string; listed: number; delivered: number }[],
+): HTMLElement {
+  const width = 400;
+  const height = 300;
+  const byCode = new Map(items.map((i) => [i.kelurahan_code, i]));
+  const project = fitProjection(
+    areas.features.flatMap((f) => outerRings(f.geometry)),
+    width,
+    height,
+  );
+  const shapes: SVGElement[] = [];
+  const labels: SVGElement[] = [];
+  for (const f of areas.features) {
+    const row = byCode.get(f.properties.code);
+    const share = row ? deliveredShare(row.delivered, row.listed) : 0;
+    const cls = row && row.listed > 0 ? shareClass(share) : -1;
+    const rings = outerRings(f.geometry);
+    const d = rings
+      .map(
+        (ring) =>
+          ring
+            .map(([lon, lat], i) => {
+              const [x, y] = project(lon, lat);
+              return `${i === 0 ? 'M' : 'L'}${x.toFixed(1)} ${y.toFixed(1)}`;
+            })
+            .join('') + 'Z',
+      )
+      .join('');
+    shapes.push(
+      svg('path', {
+        d,
+        class: `share-area ${cls < 0 ? 'share-none' : `share-${cls}`}`,
+        'data-code': f.properties.code,
+      }),
+    );
+    if (row && row.listed > 0 && rings.length > 0) {
+      const ring = rings.reduce((a, b) => (b.length > a.length ? b : a));
+      const cx = ring.reduce((sum, p) => sum + p[0], 0) / ring.length;
+      const cy = ring.reduce((sum, p) => sum + p[1], 0) / ring.length;
+      const [x, y] = project(cx, cy);
+      labels.push(
+        svg(
+          'text',
+          { x: x.toFixed(1), y: y.toFixed(1), class: `share-label${cls >= 3 ? ' on-dark' : ''}` },
+          `${share}%`,
+        ),
+      );
+    }
+  }
+  return h(
+    'figure',
+    { class: 'chart-figure share-map', id: 'real-map' },
+    h('figcaption', null, t('cycle.real.map')),
+    svg(
+      'svg',
+      {
+        viewBox: `0 0 ${width} ${height}`,
+        class: 'chart',
+        'aria-hidden': 'true',
+        focusable: 'false',
+      },
+      ...shapes,
+      ...labels,
+    ),
+    h(
+      'ul',
+      { class: 'legend-list' },
+      ['0%', '1–24%', '25–49%', '50–74%', '75–100%'].map((label, i) =>
+        h(
+          'li',
+          null,
+          h('span', { class: `swatch choropleth-${i}`, 'aria-hidden': 'true' }),
+          ` ${label}`,
+        ),
+      ),
+    ),
+  );
 }
