@@ -315,7 +315,7 @@ describe('Bantuan, Tahap and Penyaluran', { timeout: 280000 }, () => {
       /share-[1-4]/,
     );
     assert.ok(
-      (await admin.locator('#real-map text').allInnerTexts()).includes(`${share}%`),
+      (await admin.locator('#real-map text').allTextContents()).includes(`${share}%`),
       `the map says ${share}%`,
     );
     await axe(admin, 'Tahap with the realisation');
