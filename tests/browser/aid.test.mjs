@@ -320,6 +320,18 @@ describe('Bantuan, Tahap and Penyaluran', { timeout: 280000 }, () => {
     );
     await axe(admin, 'Tahap with the realisation');
     await admin.setViewportSize(phone);
+    await admin.reload();
+    await admin.locator('#real-total').waitFor();
+    const wide = await admin.evaluate(() =>
+      [...document.querySelectorAll('body *')]
+        .filter(
+          (e) =>
+            e.getBoundingClientRect().right > 361 && !e.closest('.table-scroll, .visually-hidden'),
+        )
+        .map((e) => `${e.tagName}.${e.className}#${e.id}`)
+        .slice(0, 8),
+    );
+    assert.deepEqual(wide, [], 'nothing on Tahap wider than the phone');
     await assertFits(admin, 'Tahap on the phone');
     await admin.goto(`${harness.base}/bantuan`);
     await admin.locator('.aid-program').waitFor();

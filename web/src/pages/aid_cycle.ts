@@ -386,10 +386,8 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
                       { scope: 'row' },
                       h(
                         'a',
-                        {
-                          href: `/orang/${encodeURIComponent(e.person_id)}`,
-                          'aria-label': t('cycle.open_person', { id: e.person_id }),
-                        },
+                        { href: `/orang/${encodeURIComponent(e.person_id)}` },
+                        h('span', { class: 'visually-hidden' }, t('cycle.open_person')),
                         e.person_id.slice(-8),
                       ),
                     ),

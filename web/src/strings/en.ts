@@ -641,7 +641,7 @@ export const en: Record<StringKey, string> = {
   'cycle.col.action': 'Action',
   'cycle.source.rule': 'rule',
   'cycle.source.manual': 'by hand',
-  'cycle.open_person': 'Open person {id}',
+  'cycle.open_person': 'Open person ',
   'cycle.remove': 'Remove',
   'cycle.remove.label': 'Remove {id} from the list',
   'cycle.removed': 'The person was taken off the list.',

@@ -643,7 +643,7 @@ export const id = {
   'cycle.col.action': 'Tindakan',
   'cycle.source.rule': 'aturan',
   'cycle.source.manual': 'manual',
-  'cycle.open_person': 'Lihat orang {id}',
+  'cycle.open_person': 'Lihat orang ',
   'cycle.remove': 'Keluarkan',
   'cycle.remove.label': 'Keluarkan {id} dari daftar',
   'cycle.removed': 'Orang dikeluarkan dari daftar.',
