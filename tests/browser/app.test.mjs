@@ -347,13 +347,14 @@ describe('web app', { timeout: 180000 }, () => {
     const context = await newContext(desktop);
     const page = await context.newPage();
     await page.goto(`${harness.base}/masuk`);
-    await page.getByLabel('Nama pengguna', { exact: true }).fill('penyalur');
-    await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords.penyalur);
+    // The merchant's pages come with vouchers (the penyalur has Penyaluran: aid.test.mjs).
+    await page.getByLabel('Nama pengguna', { exact: true }).fill('merchant');
+    await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords.merchant);
     await page.keyboard.press('Enter');
     await page.locator('#login-alert', { hasText: /\S/ }).waitFor();
     assert.equal(
       await page.locator('#login-alert').innerText(),
-      'Peran petugas penyalur belum dapat memakai aplikasi ini.',
+      'Peran merchant belum dapat memakai aplikasi ini.',
     );
     const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
     assert.equal(me, 401, 'the session was ended');

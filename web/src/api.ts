@@ -280,7 +280,7 @@ export function url(path: string, query: Query = {}): string {
   return qs ? `${path}?${qs}` : path;
 }
 
-async function request<T>(
+export async function request<T>(
   method: string,
   path: string,
   options: {

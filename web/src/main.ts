@@ -16,16 +16,21 @@ import { printQueuePage } from './pages/print_queue';
 import { importPage } from './pages/import';
 import { personEditPage } from './pages/person_edit';
 import { usersPage } from './pages/users';
+import { aidPage } from './pages/aid';
+import { aidCyclePage } from './pages/aid_cycle';
+import { handoverPage } from './pages/handover';
 import { interceptLinks, match, navigate, onNavigate, type Route } from './router';
 import { session, setSession } from './session';
 
 const writers = ['admin', 'operator'];
+const readers = ['admin', 'operator', 'auditor', 'viewer'];
+const deliverers = ['admin', 'penyalur'];
 
 const routes: Route[] = [
   { path: '/masuk', title: 'login.title', render: loginPage, public: true },
-  { path: '/peta', title: 'map.title', render: mapPage, nav: '/peta' },
-  { path: '/data', title: 'data.title', render: dataPage, nav: '/data' },
-  { path: '/dasbor', title: 'dash.title', render: dashboardPage, nav: '/dasbor' },
+  { path: '/peta', title: 'map.title', render: mapPage, nav: '/peta', roles: readers },
+  { path: '/data', title: 'data.title', render: dataPage, nav: '/data', roles: readers },
+  { path: '/dasbor', title: 'dash.title', render: dashboardPage, nav: '/dasbor', roles: readers },
   {
     path: '/tambah',
     title: 'form.title.new',
@@ -42,7 +47,22 @@ const routes: Route[] = [
     roles: ['admin'],
   },
   { path: '/cetak', title: 'print.title', render: printQueuePage, nav: '/cetak', roles: writers },
-  { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data' },
+  { path: '/bantuan', title: 'aid.title', render: aidPage, nav: '/bantuan', roles: readers },
+  {
+    path: '/bantuan/tahap/:id',
+    title: 'cycle.title',
+    render: aidCyclePage,
+    nav: '/bantuan',
+    roles: readers,
+  },
+  {
+    path: '/penyaluran',
+    title: 'handover.title',
+    render: handoverPage,
+    nav: '/penyaluran',
+    roles: deliverers,
+  },
+  { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data', roles: readers },
   {
     path: '/orang/:id/ubah',
     title: 'form.title.edit',
@@ -53,14 +73,21 @@ const routes: Route[] = [
 ];
 
 const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
-  { path: '/peta', label: 'nav.map' },
-  { path: '/data', label: 'nav.data' },
-  { path: '/dasbor', label: 'nav.dashboard' },
+  { path: '/peta', label: 'nav.map', roles: readers },
+  { path: '/data', label: 'nav.data', roles: readers },
+  { path: '/dasbor', label: 'nav.dashboard', roles: readers },
+  { path: '/bantuan', label: 'nav.aid', roles: readers },
+  { path: '/penyaluran', label: 'nav.handover', roles: deliverers },
   { path: '/tambah', label: 'nav.add', roles: writers },
   { path: '/impor', label: 'nav.import', roles: writers },
   { path: '/cetak', label: 'nav.print', roles: writers },
   { path: '/pengguna', label: 'nav.users', roles: ['admin'] },
 ];
+
+/// The first page of a role: the penyalur's is the handover page.
+function homeOf(role: string): string {
+  return role === 'penyalur' ? '/penyaluran' : '/peta';
+}
 
 const app = document.getElementById('app') as HTMLElement;
 let cleanup: (() => void) | void;
@@ -72,7 +99,7 @@ function header(activeNav: string | undefined): HTMLElement {
   return h(
     'header',
     { class: 'app-header' },
-    h('a', { class: 'brand', href: s ? '/peta' : '/masuk' }, t('app.name')),
+    h('a', { class: 'brand', href: s ? homeOf(s.user.role) : '/masuk' }, t('app.name')),
     s &&
       h(
         'nav',
@@ -146,7 +173,7 @@ function render(): void {
     cleanup = undefined;
   }
   if (location.pathname === '/' || location.pathname === '') {
-    navigate(session() ? '/peta' : '/masuk', true);
+    navigate(session() ? homeOf(session()!.user.role) : '/masuk', true);
     return;
   }
   const found = match(routes, location);
@@ -156,7 +183,7 @@ function render(): void {
     return;
   }
   if (found?.route.path === '/masuk' && session()) {
-    navigate('/peta', true);
+    navigate(homeOf(session()!.user.role), true);
     return;
   }
   const main = h('main', { id: 'main', tabindex: '-1' });

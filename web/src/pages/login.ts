@@ -6,8 +6,8 @@ import { t, tCode } from '../i18n';
 import { navigate, type RouteContext } from '../router';
 import { setSession } from '../session';
 
-/// Roles this first part of the app serves (penyalur and merchant get their pages later).
-const supportedRoles = new Set(['admin', 'operator', 'auditor', 'viewer']);
+/// Roles the app serves (the merchant gets its pages with vouchers).
+const supportedRoles = new Set(['admin', 'operator', 'auditor', 'viewer', 'penyalur']);
 
 function field(
   id: string,
@@ -99,7 +99,8 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
       }
       setSession(s);
       const next = context.query.get('next');
-      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : '/peta', true);
+      const home = s.user.role === 'penyalur' ? '/penyaluran' : '/peta';
+      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : home, true);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {
         alert.textContent = t('login.wrong');

@@ -1,0 +1,552 @@
+// Penyaluran (/penyaluran; penyalur and admin): the penyalur's phone page for handing over aid
+// in kind. Choose the programme and cycle (only those assigned), identify the beneficiary by
+// card number or QR text (or by name on the list, with a reason), see who it is and whether
+// they are on the list or already served, then record the handover with the device's GPS, an
+// optional photo (resized here to at most 1280 px JPEG) and a note. The attempt's
+// Idempotency-Key is kept with the unsent form in localStorage: a retry after a dropped
+// connection never records twice and nothing typed is lost.
+import { aidApi, type AidBeneficiary, type AidCycle, type AidProgram } from '../aid_api';
+import { fitWithin, handoverRefusals, HandoverDrafts, identify, type HandoverDraft } from '../aid';
+import { ApiError, request, type AreaProperties, type FeatureCollection } from '../api';
+import { h, replace } from '../dom';
+import { formatBytes, formatInstant, t, type StringKey } from '../i18n';
+import { navigate, type RouteContext } from '../router';
+import { newIdempotencyKey } from '../person_form';
+import { session } from '../session';
+import { field } from './aid_form';
+import { errorText } from './person_card';
+
+let kelurahanNames: Promise<Map<string, string>> | null = null;
+
+/// Kelurahan names from the public areas (a penyalur may not read the registry's counts).
+function names(): Promise<Map<string, string>> {
+  if (!kelurahanNames) {
+    kelurahanNames = request<FeatureCollection<AreaProperties>>('GET', '/api/v1/public/areas', {
+      query: { level: 'kelurahan' },
+    })
+      .then((fc) => new Map(fc.features.map((f) => [f.properties.code, f.properties.name])))
+      .catch(() => {
+        kelurahanNames = null;
+        return new Map<string, string>();
+      });
+  }
+  return kelurahanNames;
+}
+
+/// Draws a photo file at most 1280 px on its longer side and encodes it as JPEG (base64,
+/// without the data: prefix), lowering the quality until it fits the API's 512 KiB.
+async function shrinkPhoto(
+  file: File,
+): Promise<{ base64: string; w: number; h: number; bytes: number }> {
+  const bitmap = await createImageBitmap(file);
+  const size = fitWithin(bitmap.width, bitmap.height);
+  const canvas = document.createElement('canvas');
+  canvas.width = size.w;
+  canvas.height = size.h;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) {
+    throw new Error('canvas');
+  }
+  ctx.drawImage(bitmap, 0, 0, size.w, size.h);
+  bitmap.close();
+  for (const quality of [0.82, 0.7, 0.55, 0.4]) {
+    const url = canvas.toDataURL('image/jpeg', quality);
+    const base64 = url.slice(url.indexOf(',') + 1);
+    const bytes = Math.floor((base64.length * 3) / 4);
+    if (bytes <= 500 * 1024) {
+      return { base64, w: size.w, h: size.h, bytes };
+    }
+  }
+  throw new Error('too large');
+}
+
+export function handoverPage(root: HTMLElement, context: RouteContext): () => void {
+  let disposed = false;
+  const user = session()?.user;
+  const drafts = new HandoverDrafts(localStorage, user?.username ?? '', newIdempotencyKey);
+  const programCode = context.query.get('program') ?? '';
+  const cycleId = context.query.get('tahap') ?? '';
+  const status = h('p', { class: 'notice', role: 'status', id: 'handover-status' });
+  const alert = h('p', { class: 'alert', role: 'alert', id: 'handover-alert' });
+  const chooser = h('div', { class: 'filters' }, t('app.loading'));
+  const work = h('div');
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'page narrow handover-page' },
+      h('h1', null, t('handover.title')),
+      h('p', null, t('handover.intro')),
+      chooser,
+      alert,
+      status,
+      work,
+    ),
+  );
+
+  const go = (program: string, tahap: string) => {
+    const q = new URLSearchParams();
+    if (program) q.set('program', program);
+    if (tahap) q.set('tahap', tahap);
+    const qs = q.toString();
+    navigate(`/penyaluran${qs ? `?${qs}` : ''}`);
+  };
+
+  async function drawChooser(): Promise<void> {
+    try {
+      const programs = (await aidApi.programs()).items.filter(
+        (p) => p.channel === 'langsung' && p.active !== false,
+      );
+      const cycles: AidCycle[] = programCode ? (await aidApi.cycles(programCode)).items : [];
+      if (disposed) {
+        return;
+      }
+      if (programs.length === 0) {
+        replace(chooser, h('p', null, t('handover.no_programs')));
+        return;
+      }
+      const programSelect = h(
+        'select',
+        { id: 'handover-program' },
+        h('option', { value: '' }, t('handover.choose')),
+        programs.map((p: AidProgram) =>
+          h('option', { value: p.code, selected: p.code === programCode }, p.name),
+        ),
+      );
+      programSelect.addEventListener('change', () => go(programSelect.value, ''));
+      const cycleSelect = h(
+        'select',
+        { id: 'handover-cycle', disabled: !programCode },
+        h('option', { value: '' }, t('handover.choose')),
+        cycles.map((c) =>
+          h('option', { value: c.id, selected: c.id === cycleId }, `${c.number}. ${c.name}`),
+        ),
+      );
+      cycleSelect.addEventListener('change', () => go(programCode, cycleSelect.value));
+      replace(
+        chooser,
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: programSelect.id }, t('handover.program')),
+          programSelect,
+        ),
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: cycleSelect.id }, t('handover.cycle')),
+          cycleSelect,
+          programCode && cycles.length === 0 && h('p', { class: 'hint' }, t('handover.no_cycles')),
+        ),
+      );
+      if (cycleId && cycles.some((c) => c.id === cycleId)) {
+        drawIdentify();
+        const kept = drafts.load(cycleId);
+        if (kept) {
+          status.textContent = t('handover.restored', { name: kept.name });
+          await lookUp(kept.who, kept);
+        }
+      }
+    } catch (e) {
+      replace(chooser, h('p', { class: 'alert', role: 'alert' }, errorText(e)));
+    }
+  }
+
+  const whoBox = h('section', { class: 'panel', 'aria-labelledby': 'who-h', hidden: true });
+  const formBox = h('div');
+
+  function drawIdentify(): void {
+    whoBox.hidden = true;
+    replace(whoBox);
+    replace(formBox);
+    const card = h('input', {
+      id: 'handover-card',
+      autocomplete: 'off',
+      autocapitalize: 'off',
+      spellcheck: 'false',
+      inputmode: 'text',
+    });
+    const fc = field(t('handover.card'), card, t('handover.card.hint'));
+    const check = h('button', { type: 'submit', class: 'button primary' }, t('handover.check'));
+    const cardForm = h(
+      'form',
+      { novalidate: true, class: 'identify-form' },
+      fc.row,
+      // Camera scanning of the card's QR arrives with the public verifier's QR decoder: its
+      // "Pindai" button goes here and fills `card` with the decoded text, then submits.
+      h('p', { class: 'hint', id: 'scan-placeholder' }, t('handover.scan_later')),
+      h('div', { class: 'form-actions' }, check),
+    );
+    cardForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const who = identify(card.value);
+      if (!who) {
+        fc.setError(t('aid.required', { field: t('handover.card') }));
+        return;
+      }
+      fc.setError(null);
+      check.disabled = true;
+      check.textContent = t('handover.checking');
+      await lookUp(who);
+      check.disabled = false;
+      check.textContent = t('handover.check');
+    });
+
+    const q = h('input', { id: 'handover-name', type: 'search', autocomplete: 'off' });
+    const fq = field(t('handover.name'), q);
+    const reason = h('input', { id: 'handover-reason' });
+    const fr = field(t('handover.search_reason'), reason);
+    const results = h('div', { 'aria-live': 'polite' });
+    const nameForm = h(
+      'form',
+      { novalidate: true },
+      fr.row,
+      fq.row,
+      h(
+        'div',
+        { class: 'form-actions' },
+        h('button', { type: 'submit', class: 'button' }, t('handover.search')),
+      ),
+      results,
+    );
+    nameForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      fq.setError(null);
+      fr.setError(null);
+      if (!reason.value.trim()) {
+        fr.setError(t('cycle.reason_required'));
+        return;
+      }
+      if (q.value.trim().length < 3) {
+        fq.setError(t('handover.name'));
+        return;
+      }
+      results.setAttribute('aria-busy', 'true');
+      try {
+        const found = await aidApi.searchBeneficiaries(cycleId, q.value.trim());
+        const kel = await names();
+        replace(
+          results,
+          found.items.length === 0
+            ? h('p', null, t('handover.search_none'))
+            : h(
+                'ul',
+                { class: 'pick-list' },
+                found.items.map((b) =>
+                  h(
+                    'li',
+                    null,
+                    h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'button secondary',
+                        onclick: () =>
+                          void lookUp({
+                            person_id: b.person_id,
+                            search_reason: reason.value.trim(),
+                          }),
+                      },
+                      t('handover.pick', { name: b.name }),
+                    ),
+                    ` ${kel.get(b.kelurahan_code ?? '') ?? b.kelurahan_code ?? ''}`,
+                  ),
+                ),
+              ),
+        );
+      } catch (e) {
+        replace(results, h('p', { class: 'alert', role: 'alert' }, errorText(e)));
+      } finally {
+        results.removeAttribute('aria-busy');
+      }
+    });
+
+    replace(
+      work,
+      h(
+        'section',
+        { class: 'panel', 'aria-labelledby': 'identify-h' },
+        h('h2', { id: 'identify-h' }, t('handover.identify')),
+        cardForm,
+        h('details', null, h('summary', null, t('handover.by_name')), nameForm),
+      ),
+      whoBox,
+      formBox,
+    );
+  }
+
+  /// Asks the server who this is and draws them with the handover form.
+  async function lookUp(who: HandoverDraft['who'], kept?: HandoverDraft): Promise<void> {
+    alert.textContent = '';
+    try {
+      const b = await aidApi.beneficiary(cycleId, who);
+      if (disposed) {
+        return;
+      }
+      await drawWho(b);
+      if (b.on_list && !b.delivery) {
+        drawForm(kept ?? drafts.begin(cycleId, who, b.name), b);
+      } else {
+        // Nothing to send for this person: a kept attempt is over.
+        drafts.clear(cycleId);
+        replace(formBox);
+      }
+    } catch (e) {
+      replace(formBox);
+      whoBox.hidden = true;
+      if (kept && e instanceof ApiError && e.network) {
+        // Offline with a kept draft: still show the form, so that it can be sent again.
+        drawForm(kept, { person_id: '', name: kept.name, on_list: true, delivery: null });
+        alert.textContent = t('handover.offline');
+        return;
+      }
+      alert.textContent = refusalText(e, '');
+    }
+  }
+
+  async function drawWho(b: AidBeneficiary): Promise<void> {
+    const kel = await names();
+    whoBox.hidden = false;
+    replace(
+      whoBox,
+      h('h2', { id: 'who-h' }, t('handover.who')),
+      h(
+        'dl',
+        { class: 'facts', id: 'who' },
+        h('dt', null, t('handover.who.name')),
+        h('dd', { id: 'who-name' }, b.name),
+        h('dt', null, t('handover.who.kelurahan')),
+        h('dd', null, kel.get(b.kelurahan_code ?? '') ?? b.kelurahan_code ?? ''),
+        h('dt', null, t('handover.who.card')),
+        h('dd', null, b.card_number ?? t('handover.who.no_card')),
+        h('dt', null, t('handover.who.list')),
+        h(
+          'dd',
+          { class: b.on_list ? 'ok' : 'bad', id: 'who-list' },
+          t(b.on_list ? 'handover.who.on_list' : 'handover.who.not_on_list'),
+        ),
+        h('dt', null, t('handover.who.served')),
+        h(
+          'dd',
+          { class: b.delivery ? 'bad' : 'ok', id: 'who-served' },
+          b.delivery
+            ? t('handover.who.served_at', { when: formatInstant(b.delivery.recorded_at) })
+            : t('handover.who.not_served'),
+        ),
+      ),
+    );
+    if (!b.on_list) {
+      alert.textContent = t('handover.refused.not_on_list', { name: b.name });
+    } else if (b.delivery) {
+      alert.textContent = t('handover.refused.already_delivered', { name: b.name });
+    }
+  }
+
+  function drawForm(draft: HandoverDraft, b: AidBeneficiary): void {
+    const keep = () => drafts.save(draft);
+    const gpsLine = h(
+      'p',
+      { class: 'notice', role: 'status', id: 'gps-status' },
+      draft.lat !== null && draft.lon !== null
+        ? gpsText(draft.lat, draft.lon, draft.accuracy_m)
+        : t('handover.gps.none'),
+    );
+    const gps = h('button', { type: 'button', class: 'button' }, t('handover.gps'));
+    gps.addEventListener('click', () => {
+      if (!('geolocation' in navigator)) {
+        gpsLine.textContent = t('handover.gps.failed', { message: '—' });
+        return;
+      }
+      gps.disabled = true;
+      gpsLine.textContent = t('handover.gps.busy');
+      navigator.geolocation.getCurrentPosition(
+        (pos) => {
+          gps.disabled = false;
+          draft.lat = pos.coords.latitude;
+          draft.lon = pos.coords.longitude;
+          draft.accuracy_m = Math.round(pos.coords.accuracy);
+          keep();
+          gpsLine.textContent = gpsText(draft.lat, draft.lon, draft.accuracy_m);
+        },
+        (err) => {
+          gps.disabled = false;
+          gpsLine.textContent = t('handover.gps.failed', { message: err.message });
+        },
+        { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 },
+      );
+    });
+
+    const photo = h('input', {
+      id: 'handover-photo',
+      type: 'file',
+      accept: 'image/*',
+      capture: 'environment',
+    });
+    const photoLine = h('p', { class: 'notice', role: 'status', id: 'photo-status' });
+    const removePhoto = h(
+      'button',
+      { type: 'button', class: 'button secondary', hidden: !draft.evidence },
+      t('handover.photo.remove'),
+    );
+    if (draft.evidence) {
+      photoLine.textContent = t('handover.photo.ready', {
+        w: '≤1280',
+        h: '≤1280',
+        size: formatBytes(Math.floor((draft.evidence.length * 3) / 4)),
+      });
+    }
+    photo.addEventListener('change', async () => {
+      const file = photo.files?.[0];
+      if (!file) {
+        return;
+      }
+      photoLine.textContent = t('handover.photo.busy');
+      try {
+        const shrunk = await shrinkPhoto(file);
+        draft.evidence = shrunk.base64;
+        keep();
+        removePhoto.hidden = false;
+        photoLine.textContent = t('handover.photo.ready', {
+          w: shrunk.w,
+          h: shrunk.h,
+          size: formatBytes(shrunk.bytes),
+        });
+      } catch {
+        photoLine.textContent = t('handover.photo.failed');
+      }
+    });
+    removePhoto.addEventListener('click', () => {
+      draft.evidence = null;
+      photo.value = '';
+      keep();
+      removePhoto.hidden = true;
+      photoLine.textContent = '';
+    });
+
+    const note = h('textarea', { id: 'handover-note', rows: 2 });
+    note.value = draft.note;
+    note.addEventListener('input', () => {
+      draft.note = note.value;
+      keep();
+    });
+    const fn = field(t('handover.note'), note);
+    const submit = h('button', { type: 'submit', class: 'button primary' }, t('handover.record'));
+    const form = h(
+      'form',
+      { novalidate: true, class: 'panel handover-form' },
+      h('div', { class: 'field' }, gps, gpsLine),
+      h(
+        'div',
+        { class: 'field' },
+        h('label', { for: photo.id }, t('handover.photo')),
+        photo,
+        removePhoto,
+        photoLine,
+      ),
+      fn.row,
+      h('div', { class: 'form-actions' }, submit),
+    );
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      submit.disabled = true;
+      submit.textContent = t('handover.recording');
+      form.setAttribute('aria-busy', 'true');
+      alert.textContent = '';
+      status.textContent = t('handover.recording');
+      let replayed = false;
+      try {
+        const d = await aidApi.handover(
+          cycleId,
+          {
+            ...draft.who,
+            ...(draft.lat !== null && draft.lon !== null
+              ? { lat: draft.lat, lon: draft.lon, accuracy_m: draft.accuracy_m ?? undefined }
+              : {}),
+            ...(draft.evidence
+              ? { evidence: draft.evidence, evidence_type: 'image/jpeg' as const }
+              : {}),
+            ...(draft.note.trim() ? { note: draft.note.trim() } : {}),
+          },
+          draft.key,
+          (r) => {
+            replayed = r.status === 200;
+          },
+        );
+        drafts.clear(cycleId);
+        whoBox.hidden = true;
+        replace(formBox, nextButton());
+        status.textContent = '';
+        replace(
+          status,
+          h(
+            'span',
+            { class: 'success', id: 'handover-success' },
+            '✓ ',
+            t('handover.success', { name: draft.name, when: formatInstant(d.recorded_at) }),
+            replayed ? ` ${t('handover.replayed')}` : '',
+          ),
+        );
+        (formBox.querySelector('button') as HTMLButtonElement | null)?.focus();
+      } catch (e) {
+        form.removeAttribute('aria-busy');
+        submit.disabled = false;
+        submit.textContent = t('handover.record');
+        status.textContent = '';
+        if (e instanceof ApiError && (e.network || e.status >= 500 || e.status === 429)) {
+          keep();
+          alert.textContent = e.network ? t('handover.offline') : errorText(e);
+          return;
+        }
+        // Refused for good: the attempt is over.
+        drafts.clear(cycleId);
+        alert.textContent = refusalText(e, draft.name || b.name);
+      }
+    });
+    replace(formBox, form);
+  }
+
+  function nextButton(): HTMLElement {
+    return h(
+      'div',
+      { class: 'form-actions' },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'button',
+          onclick: () => {
+            status.textContent = '';
+            alert.textContent = '';
+            drawIdentify();
+            (document.getElementById('handover-card') as HTMLInputElement | null)?.focus();
+          },
+        },
+        t('handover.new'),
+      ),
+    );
+  }
+
+  void drawChooser();
+  return () => {
+    disposed = true;
+  };
+}
+
+function gpsText(lat: number, lon: number, accuracy: number | null): string {
+  return t('handover.gps.ok', {
+    lat: lat.toFixed(6),
+    lon: lon.toFixed(6),
+    accuracy: accuracy === null ? '?' : String(accuracy),
+  });
+}
+
+/// A refusal said in words: the known codes by name, anything else with the server's title.
+export function refusalText(e: unknown, name: string): string {
+  if (e instanceof ApiError) {
+    const key = handoverRefusals[e.code];
+    if (key) {
+      return t(key as StringKey, { name: name || '—' });
+    }
+  }
+  return errorText(e);
+}
