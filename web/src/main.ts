@@ -6,6 +6,7 @@ import './style.css';
 import { api, ApiError, onUnauthenticated } from './api';
 import { h, replace } from './dom';
 import { locale, onLocaleChange, setLocale, t, tCode, type StringKey } from './i18n';
+import { auditPage } from './pages/audit';
 import { dashboardPage } from './pages/dashboard';
 import { dataPage } from './pages/data';
 import { loginPage } from './pages/login';
@@ -20,6 +21,7 @@ import { interceptLinks, match, navigate, onNavigate, type Route } from './route
 import { session, setSession } from './session';
 
 const writers = ['admin', 'operator'];
+const auditors = ['admin', 'auditor'];
 
 const routes: Route[] = [
   { path: '/masuk', title: 'login.title', render: loginPage, public: true },
@@ -42,6 +44,7 @@ const routes: Route[] = [
     roles: ['admin'],
   },
   { path: '/cetak', title: 'print.title', render: printQueuePage, nav: '/cetak', roles: writers },
+  { path: '/audit', title: 'audit.title', render: auditPage, nav: '/audit', roles: auditors },
   { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data' },
   {
     path: '/orang/:id/ubah',
@@ -60,6 +63,7 @@ const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
   { path: '/impor', label: 'nav.import', roles: writers },
   { path: '/cetak', label: 'nav.print', roles: writers },
   { path: '/pengguna', label: 'nav.users', roles: ['admin'] },
+  { path: '/audit', label: 'nav.audit', roles: auditors },
 ];
 
 const app = document.getElementById('app') as HTMLElement;
