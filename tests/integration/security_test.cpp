@@ -22,62 +22,28 @@ using nlohmann::json;
 const std::vector<std::string> kRoles = {
     "admin", "operator", "penyalur", "merchant", "auditor", "viewer"};
 
-/// The NIK of `serial` (1..9999): its last four digits are serial × 7919 mod 10000, a one-to-one
-/// map that spreads neighbouring serials over several digits, so that two test persons never
-/// look like one person typed twice (the duplicate check weighs a NIK one digit off heavily).
-std::string nik_of(int serial) {
-    char nik[24];
-    std::snprintf(nik, sizeof nik, "647401470385%04d", (serial % 10000) * 7919 % 10000);
-    return nik;
-}
-
-/// A name of its own for each serial: the duplicate check ignores digits in names.
-std::string name_of(int serial) {
-    static const char* const kFirst[] = {"Agus",
-                                         "Bambang",
-                                         "Citra",
-                                         "Dewi",
-                                         "Eko",
-                                         "Fajar",
-                                         "Gita",
-                                         "Hendra",
-                                         "Indah",
-                                         "Joko",
-                                         "Kartika",
-                                         "Lestari",
-                                         "Made",
-                                         "Nanda",
-                                         "Oki",
-                                         "Putri"};
-    static const char* const kLast[] = {"Santoso",
-                                        "Wibowo",
-                                        "Saputra",
-                                        "Rahayu",
-                                        "Hidayat",
-                                        "Kurniawan",
-                                        "Pratama",
-                                        "Susanto",
-                                        "Nugroho",
-                                        "Setiawan",
-                                        "Gunawan",
-                                        "Halim",
-                                        "Irawan",
-                                        "Jaya",
-                                        "Kusuma",
-                                        "Mulyadi"};
-    return std::string(kFirst[serial % 16]) + " " + kLast[(serial / 16) % 16] + " " +
-           std::to_string(serial);
-}
-
-/// A valid person in `kelurahan` with a NIK made unique by `serial` (1..9999).
+/// A valid person in `kelurahan` with a NIK made unique by `serial` (1..9999). These persons
+/// differ only in a digit of the NIK, so the duplicate check takes them for one another: the
+/// warning person.possible_duplicate is confirmed up front (the record keeps the confirmation
+/// only when the warning was raised).
 std::string person_in(const std::string& kelurahan, int serial) {
-    return json{{"nik", nik_of(serial)},
-                {"full_name", name_of(serial)},
+    char nik[24];
+    std::snprintf(nik, sizeof nik, "647401470385%04d", serial % 10000);
+    return json{{"nik", nik},
+                {"full_name", "Warga " + std::to_string(serial)},
                 {"sex", "P"},
                 {"birth_date", "1985-03-07"},
                 {"address", {{"kelurahan_code", kelurahan}}},
-                {"categories", {"fisik"}}}
+                {"categories", {"fisik"}},
+                {"confirmed_warnings", {"person.possible_duplicate"}},
+                {"warning_reason", "uji keamanan: orang berbeda"}}
         .dump();
+}
+
+std::string nik_of(int serial) {
+    char nik[24];
+    std::snprintf(nik, sizeof nik, "647401470385%04d", serial % 10000);
+    return nik;
 }
 
 /// `text` in lower-case hexadecimal, as PostgreSQL shows a bytea.
