@@ -29,8 +29,27 @@ std::string unique_person(int i) {
     std::snprintf(nik, sizeof nik, "647401%02d%02d%02d%04d", day, month, year % 100, serial);
     char date[16];
     std::snprintf(date, sizeof date, "%04d-%02d-%02d", year, month, day);
-    return std::string(R"({"nik":")") + nik + R"(","full_name":"Orang )" + std::to_string(i) +
-           R"(","sex":"L","birth_date":")" + date +
+    // A first name of its own among neighbours (whose NIKs differ in one digit and birth dates
+    // by a day): else the duplicate check takes them for one person registered twice.
+    static const char* const kFirst[] = {"Agus",
+                                         "Bambang",
+                                         "Cahyo",
+                                         "Dedi",
+                                         "Eko",
+                                         "Fajar",
+                                         "Gilang",
+                                         "Hendra",
+                                         "Irfan",
+                                         "Joko",
+                                         "Krisna",
+                                         "Lukman",
+                                         "Made",
+                                         "Nanda",
+                                         "Oki",
+                                         "Prasetyo",
+                                         "Rudi"};
+    return std::string(R"({"nik":")") + nik + R"(","full_name":")" + kFirst[i % 17] + " Orang " +
+           std::to_string(i) + R"(","sex":"L","birth_date":")" + date +
            R"(","address":{"kelurahan_code":"64.74.01.1004"},"categories":["fisik"]})";
 }
 

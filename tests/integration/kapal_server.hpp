@@ -311,7 +311,21 @@ class KapalServer {
 };
 
 /// A valid person body for POST /api/v1/persons; `serial` (1..999) makes the NIK unique.
-inline std::string person_json(int serial, const std::string& name = "Siti Aminah") {
+/// A valid person (a woman of Lok Tuan born 7 March 1985) with the NIK 6474014703850<serial>
+/// and, unless `name` is given, a name of her own per serial (serial 1: "Siti Aminah"): persons
+/// alike in everything but a NIK one digit off would be possible duplicates of each other
+/// (person.possible_duplicate). Any two of these names score 9.8 against each other, under the
+/// threshold of 10.
+inline std::string person_json(int serial, std::string name = {}) {
+    static const char* const kNames[] = {
+        "Rina Marlina",    "Siti Aminah",       "Dewi Kartika",    "Nur Hasanah",
+        "Ratna Sari",      "Yuliana Putri",     "Fitri Handayani", "Maria Ulfa",
+        "Wahyuni Lestari", "Endang Susilowati", "Kartini Rahayu",  "Herlina Tampubolon",
+        "Ayu Wulandari",   "Indah Permata",     "Sri Mulyani",     "Eka Oktaviani",
+        "Tuti Alawiyah",   "Umi Kalsum",        "Veronika Tan",    "Zainab Fauziah"};
+    if (name.empty()) {
+        name = kNames[static_cast<unsigned>(serial) % 20U];
+    }
     char nik[24];
     std::snprintf(nik, sizeof nik, "6474014703850%03d", serial % 1000);
     return std::string(R"({"nik":")") + nik + R"(","full_name":")" + name +

@@ -22,7 +22,10 @@ using nlohmann::json;
 const std::vector<std::string> kRoles = {
     "admin", "operator", "penyalur", "merchant", "auditor", "viewer"};
 
-/// A valid person in `kelurahan` with a NIK made unique by `serial` (1..9999).
+/// A valid person in `kelurahan` with a NIK made unique by `serial` (1..9999). These persons
+/// differ only in a digit of the NIK, so the duplicate check takes them for one another: the
+/// warning person.possible_duplicate is confirmed up front (the record keeps the confirmation
+/// only when the warning was raised).
 std::string person_in(const std::string& kelurahan, int serial) {
     char nik[24];
     std::snprintf(nik, sizeof nik, "647401470385%04d", serial % 10000);
@@ -31,7 +34,9 @@ std::string person_in(const std::string& kelurahan, int serial) {
                 {"sex", "P"},
                 {"birth_date", "1985-03-07"},
                 {"address", {{"kelurahan_code", kelurahan}}},
-                {"categories", {"fisik"}}}
+                {"categories", {"fisik"}},
+                {"confirmed_warnings", {"person.possible_duplicate"}},
+                {"warning_reason", "uji keamanan: orang berbeda"}}
         .dump();
 }
 
@@ -226,6 +231,10 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
     table["GET /api/v1/audit"] = {
         {"admin", "auditor"}, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
             return s.send("GET", "/api/v1/audit?limit=5", "", {}, who);
+        }};
+    table["GET /api/v1/audit/verify"] = {
+        {"admin", "auditor"}, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/audit/verify", "", {}, who);
         }};
     table["POST /api/v1/persons"] = {
         kWriters, false, true, 201, 403, [&](const Credentials& who, Scope scope, int serial) {

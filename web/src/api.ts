@@ -157,6 +157,26 @@ export interface PersonVersion extends Person {
   change_source: string;
 }
 
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  source: string;
+  action: string;
+  subject: string;
+  detail: string;
+}
+
+export interface AuditVerification {
+  intact: boolean;
+  entries: number;
+  last_seq: number;
+  checkpoints_checked: number;
+  findings: { seq: number; message: string }[];
+  checked_at: string;
+  duration_ms: number;
+}
+
 export interface Page<T> {
   items: T[];
   next_cursor: string | null;
@@ -529,6 +549,14 @@ export const api = {
   },
   hazards(): Promise<FeatureCollection<HazardProperties>> {
     return request('GET', '/api/v1/hazards');
+  },
+  /// The audit log, newest first; filters: actor, action, subject, from, to (ISO UTC), before.
+  audit(query: Query): Promise<{ items: AuditEntry[]; next_before: number | null }> {
+    return request('GET', '/api/v1/audit', { query });
+  },
+  /// The check of `kapal audit verify`, run on the server.
+  verifyAudit(): Promise<AuditVerification> {
+    return request('GET', '/api/v1/audit/verify');
   },
   users(): Promise<{ items: User[] }> {
     return request('GET', '/api/v1/users');

@@ -6,6 +6,7 @@ import './style.css';
 import { api, ApiError, onUnauthenticated } from './api';
 import { h, replace } from './dom';
 import { locale, onLocaleChange, setLocale, t, tCode, type StringKey } from './i18n';
+import { auditPage } from './pages/audit';
 import { dashboardPage } from './pages/dashboard';
 import { dataPage } from './pages/data';
 import { loginPage } from './pages/login';
@@ -25,6 +26,7 @@ import { session, setSession } from './session';
 const writers = ['admin', 'operator'];
 const readers = ['admin', 'operator', 'auditor', 'viewer'];
 const deliverers = ['admin', 'penyalur'];
+const auditors = ['admin', 'auditor'];
 
 const routes: Route[] = [
   { path: '/masuk', title: 'login.title', render: loginPage, public: true },
@@ -62,6 +64,7 @@ const routes: Route[] = [
     nav: '/penyaluran',
     roles: deliverers,
   },
+  { path: '/audit', title: 'audit.title', render: auditPage, nav: '/audit', roles: auditors },
   { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data', roles: readers },
   {
     path: '/orang/:id/ubah',
@@ -82,6 +85,7 @@ const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
   { path: '/impor', label: 'nav.import', roles: writers },
   { path: '/cetak', label: 'nav.print', roles: writers },
   { path: '/pengguna', label: 'nav.users', roles: ['admin'] },
+  { path: '/audit', label: 'nav.audit', roles: auditors },
 ];
 
 /// The first page of a role: the penyalur's is the handover page.

@@ -393,3 +393,10 @@ export function newIdempotencyKey(): string {
   }
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
+
+/// The id of the other record a possible-duplicate warning names, or null (outside the
+/// caller's areas the server names none).
+export function duplicateOf(message: string): string | null {
+  const m = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i.exec(message);
+  return m ? m[1] : null;
+}

@@ -3,6 +3,7 @@
 #include "kapal/card/card_key_list.hpp"
 #include "kapal/core/text.hpp"
 #include "kapal/http/aid_routes.hpp"
+#include "kapal/http/audit_routes.hpp"
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
 #include "kapal/http/card_routes.hpp"
@@ -882,11 +883,13 @@ http::GateOptions gate_options(const Config& c) {
 /// Every route of the API, behind `gate`.
 void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_auth_routes(router, app.auth(), gate, app.users(), app.store());
+    http::add_audit_routes(router, app.store(), app.clock(), app.dir());
     http::add_person_routes(router, app.persons(), app.store());
     http::add_ogc_routes(router, app.features(), app.clock());
     http::add_export_routes(router, app.store(), app.reference());
     http::add_hazard_routes(router, app.hazards());
-    http::add_import_routes(router, {app.store(), app.reference(), app.clock(), app.ids()});
+    http::add_import_routes(
+        router, {app.store(), app.reference(), app.clock(), app.ids(), &app.person_index()});
     http::add_stats_routes(router, app.persons(), app.reference(), app.clock());
     http::add_user_routes(router, app.users());
     http::add_facility_routes(router, app.facilities());

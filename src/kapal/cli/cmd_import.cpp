@@ -53,11 +53,16 @@ void add_import(CLI::App& app, Action& action) {
                 return report_error(opened.error());
             }
             auto& a = **opened;
+            // The registry's blocking keys, for the duplicate check of each row.
+            if (auto loaded = a.person_index().catch_up(); !loaded) {
+                return report_error(loaded.error());
+            }
             Progress progress("impor");
             service::ImportOptions options;
             options.dry_run = o->dry_run;
             options.update = o->update;
             options.rejects_file = o->rejects;
+            options.registry = &a.person_index().duplicates();
             options.progress = [&progress](std::size_t done, std::size_t total) {
                 progress.update(done, total);
             };

@@ -1,5 +1,6 @@
 #include "kapal/http/auth_routes.hpp"
 
+#include "kapal/core/time.hpp"
 #include "kapal/http/person_json.hpp"
 #include "kapal/http/problem.hpp"
 
@@ -210,6 +211,19 @@ void add_auth_routes(Router& router,
             };
             number("before", q.before_seq, 1, std::numeric_limits<long long>::max());
             number("limit", q.limit, 1, 1000);
+            // When: an ISO 8601 UTC instant (or a date, from its midnight UTC); `to` exclusive.
+            auto instant = [&](const char* name, std::optional<core::Timestamp>& out) {
+                if (auto v = req.query_param(name)) {
+                    out = core::parse_timestamp(*v);
+                    if (!out) {
+                        issues.push_back({name,
+                                          ErrorCode::InvalidArgument,
+                                          "ISO 8601 UTC, 2026-11-28T16:00:00Z"});
+                    }
+                }
+            };
+            instant("from", q.at_from);
+            instant("to", q.at_to);
             if (!issues.empty()) {
                 return problem_response(
                     Error{ErrorCode::ValidationFailed, "bad query parameters", issues}, req.lang());

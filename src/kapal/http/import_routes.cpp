@@ -103,6 +103,9 @@ void add_import_routes(Router& router, ImportDeps deps) {
         service::ImportOptions options;
         options.dry_run = dry_run == "true";
         options.rejects_file = rejects.path();
+        if (deps.index != nullptr && deps.index->ready()) {
+            options.registry = &deps.index->duplicates();
+        }
         auto summary = service::import_persons(
             upload.path(), deps.store, deps.ref, deps.clock, deps.ids, actor_of(req), options);
         if (!summary) {

@@ -7,6 +7,7 @@
 #include "kapal/core/clock.hpp"
 #include "kapal/core/ids.hpp"
 #include "kapal/http/router.hpp"
+#include "kapal/service/person_index.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
 
@@ -18,6 +19,8 @@ struct ImportDeps {
     const service::ReferenceData& ref;
     const core::Clock& clock;
     core::IdGenerator& ids;
+    /// The registry the rows are checked against for duplicates (once loaded); may be null.
+    const service::PersonIndex* index = nullptr;
 };
 
 /// Registers the import routes (admin and operator).

@@ -901,12 +901,35 @@ const std::string& openapi_document() {
           { "name": "action", "in": "query", "description": "e.g. person.unmask, person.update, session.create", "schema": { "type": "string" } },
           { "name": "subject", "in": "query", "description": "Id of the person, user, session or token", "schema": { "type": "string" } },
           { "name": "before", "in": "query", "description": "next_before of the previous page", "schema": { "type": "integer", "minimum": 1 } },
+          { "name": "from", "in": "query", "description": "Only entries written at or after this instant (ISO 8601 UTC; a date means its midnight UTC)", "schema": { "type": "string" } },
+          { "name": "to", "in": "query", "description": "Only entries written before this instant (exclusive)", "schema": { "type": "string" } },
           { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } }
         ],
         "responses": { "200": { "description": "Entries", "content": { "application/json": { "schema": { "type": "object", "required": ["items", "next_before"], "properties": {
           "items": { "type": "array", "items": { "$ref": "#/components/schemas/AuditEntry" } },
           "next_before": { "type": ["integer", "null"] } } } } } },
           "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" } }
+      }
+    },
+    "/api/v1/audit/verify": {
+      "get": {
+        "tags": ["auth"], "operationId": "verifyAudit", "summary": "Check that the audit log is whole, as `kapal audit verify` does",
+        "description": "Roles: admin, auditor. Walks the hash chain from the first entry and compares it with the signed checkpoints of the data directory; the first entry that does not follow, and every checkpoint that does not match, is a finding. One check runs at a time.",
+        "responses": {
+          "200": { "description": "The result", "content": { "application/json": { "schema": { "type": "object",
+            "required": ["intact", "entries", "last_seq", "checkpoints_checked", "findings", "checked_at", "duration_ms"],
+            "properties": {
+              "intact": { "type": "boolean", "description": "true when there is no finding" },
+              "entries": { "type": "integer", "description": "entries chained before the first finding" },
+              "last_seq": { "type": "integer" },
+              "checkpoints_checked": { "type": "integer" },
+              "findings": { "type": "array", "items": { "type": "object", "required": ["seq", "message"], "properties": {
+                "seq": { "type": "integer", "description": "the first entry concerned; 0 for the log as a whole" },
+                "message": { "type": "string" } } } },
+              "checked_at": { "type": "string", "format": "date-time" },
+              "duration_ms": { "type": "integer" } } } } } },
+          "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }
+        }
       }
     },
     "/api/v1/persons/{id}/versions": {

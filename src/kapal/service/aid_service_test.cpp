@@ -45,9 +45,10 @@ class AidServiceTest : public StoreTest {
         core::Person p;
         char yy[8];
         std::snprintf(yy, sizeof yy, "%02d", year % 100);
+        // Codes and names far apart, so that the duplicate check takes no two for one person.
         p.nik = (kelurahan.starts_with("64.74.02") ? "647402" : "647401") + std::string("4703") +
-                yy + std::to_string(10000 + serial).substr(1);
-        p.full_name = "Warga Uji " + std::to_string(serial);
+                yy + testing::test_person_nik(serial).substr(12);
+        p.full_name = testing::test_person_name(serial);
         p.sex = core::Sex::Female;
         p.birth_date = core::make_date(year, 3, 7);
         p.address = core::Address{"Jl. Pupuk", "001", "02", kelurahan};

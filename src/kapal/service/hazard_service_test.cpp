@@ -79,10 +79,8 @@ class HazardServiceTest : public StoreTest {
 
     core::PersonRecord add(int serial, geo::LonLat at, const std::string& rt, core::Status status) {
         core::Person p;
-        char nik[24];
-        std::snprintf(nik, sizeof nik, "6474014703850%03d", serial);
-        p.nik = nik;
-        p.full_name = "Warga " + std::to_string(serial);
+        p.nik = testing::test_person_nik(serial);
+        p.full_name = testing::test_person_name(serial);
         p.sex = core::Sex::Female; // as the NIK says: born 7 March 1985, female
         p.birth_date = core::make_date(1985, 3, 7);
         p.address = core::Address{"Jl. Pupuk " + std::to_string(serial), rt, "02", kKelurahan};

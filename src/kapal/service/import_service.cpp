@@ -239,9 +239,11 @@ Result<ImportSummary> import_persons(const fs::path& file,
 
     // Likely duplicates: same folded name and birth date (or with day and month swapped) as a
     // stored person or an earlier row, under another NIK. Reported, not stored: the review
-    // queue of the integrity module decides.
+    // queue of the integrity module decides. With the registry's index (options.registry) the
+    // stored persons are compared by the linkage engine instead, and this map holds only the
+    // file's own rows.
     std::unordered_map<std::string, std::string> seen_people; // key -> NIK
-    {
+    if (options.registry == nullptr) {
         store::PersonQuery q;
         q.limit = 1000;
         while (true) {
@@ -289,6 +291,11 @@ Result<ImportSummary> import_persons(const fs::path& file,
     std::optional<Error> read_error;
     std::atomic<std::size_t> rows_read{0};
     constexpr std::size_t kQueueBatches = 2;
+
+    std::optional<DuplicateCheck> registry;
+    if (options.registry != nullptr) {
+        registry.emplace(store, *options.registry);
+    }
 
     auto produce = [&] {
         Batch batch;
@@ -406,6 +413,20 @@ Result<ImportSummary> import_persons(const fs::path& file,
             if (other != nullptr) {
                 warnings.push_back(
                     {"Nama Lengkap", ErrorCode::PossibleDuplicate, core::mask_id_number(*other)});
+            }
+            if (registry) {
+                auto matches = registry->find(person);
+                if (!matches) {
+                    {
+                        const std::lock_guard lock(mutex);
+                        read_error = std::move(matches).error();
+                    }
+                    push(true);
+                    return;
+                }
+                for (const auto& m : *matches) {
+                    warnings.push_back(duplicate_warning(m, actor, "Nama Lengkap"));
+                }
             }
             seen_people.emplace(std::move(key), person.nik);
             store::ImportItem item;

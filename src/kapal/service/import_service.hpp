@@ -7,6 +7,7 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/service/actor.hpp"
+#include "kapal/service/duplicate_check.hpp"
 #include "kapal/service/person_table.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
@@ -27,6 +28,9 @@ struct ImportOptions {
     std::size_t batch_size = 25000;     ///< rows per store transaction
     /// Called now and then with (rows done, rows in the file — an estimate for CSV).
     std::function<void(std::size_t, std::size_t)> progress;
+    /// The registry's blocking keys: each row is checked against the persons already stored
+    /// (warning PossibleDuplicate on "Nama Lengkap"); null = only within the file.
+    const DuplicateIndex* registry = nullptr;
 };
 
 /// What happened to one row that was not simply imported.

@@ -143,10 +143,8 @@ class MapServiceTest : public testing::StoreTest {
     /// index hears of it at once, as in `kapal serve`).
     void add(const std::string& code, int serial) {
         core::Person p;
-        char nik[24];
-        std::snprintf(nik, sizeof nik, "6474014703850%03d", serial);
-        p.nik = nik;
-        p.full_name = "Warga " + std::to_string(serial);
+        p.nik = testing::test_person_nik(serial);
+        p.full_name = testing::test_person_name(serial);
         p.sex = core::Sex::Female;
         p.birth_date = core::make_date(1985, 3, 7);
         p.address.kelurahan_code = code;

@@ -37,6 +37,11 @@ store::PersonSummary summary_of(const core::PersonRecord& record) {
         s.lon = record.person.home->lon;
         s.lat = record.person.home->lat;
     }
+    s.full_name = record.person.full_name;
+    if (record.person.birth_date.ok()) {
+        s.birth_date = record.person.birth_date;
+    }
+    s.sex = record.person.sex;
     return s;
 }
 
@@ -79,6 +84,7 @@ Result<std::size_t> PersonIndex::catch_up() {
 void PersonIndex::apply(const core::PersonRecord& record) {
     const store::PersonSummary s = summary_of(record);
     const std::unique_lock lock(mutex_);
+    duplicates_.upsert(s);
     // The follower may have applied this version from the feed already (PostgreSQL notifies at
     // commit), from a summary that may carry less (devices before schema v5): the full record
     // of the same version replaces it.
@@ -89,6 +95,7 @@ void PersonIndex::apply(const core::PersonRecord& record) {
 }
 
 bool PersonIndex::apply_locked(const store::PersonSummary& s) {
+    duplicates_.upsert(s);
     return index_.upsert(s.id.str(),
                          s.version,
                          s.lon && s.lat ? std::optional(geo::LonLat{*s.lon, *s.lat}) : std::nullopt,
@@ -150,7 +157,7 @@ std::size_t PersonIndex::size() const {
 
 std::size_t PersonIndex::memory_bytes() const {
     const std::shared_lock lock(mutex_);
-    return index_.memory_bytes();
+    return index_.memory_bytes() + duplicates_.memory_bytes();
 }
 
 store::ChangeCursor PersonIndex::cursor() const {

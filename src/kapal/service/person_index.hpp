@@ -7,6 +7,7 @@
 #include "kapal/core/person.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/geo/point_index.hpp"
+#include "kapal/service/duplicate_check.hpp"
 #include "kapal/store/store.hpp"
 
 #include <atomic>
@@ -68,6 +69,9 @@ class PersonIndex {
     std::size_t memory_bytes() const;
     store::ChangeCursor cursor() const;
 
+    /// The blocking keys of the same persons, for the duplicate check (kept in the same step).
+    const DuplicateIndex& duplicates() const { return duplicates_; }
+
   private:
     /// Upserts one summary (caller holds mutex_ exclusively); true when it changed the index.
     bool apply_locked(const store::PersonSummary& s);
@@ -76,6 +80,7 @@ class PersonIndex {
     mutable std::shared_mutex mutex_; ///< guards index_ and cursor_
     std::mutex catch_up_mutex_;       ///< one reader of the feed at a time
     geo::PointIndex index_;
+    DuplicateIndex duplicates_;
     store::ChangeCursor cursor_;
     std::atomic<bool> ready_{false};
 };

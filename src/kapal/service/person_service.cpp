@@ -51,9 +51,14 @@ PersonService::PersonService(store::Store& store,
     , clock_(clock)
     , ids_(ids) {}
 
-Result<void> PersonService::validate(core::Person& person) const {
+Result<void> PersonService::validate(core::Person& person,
+                                     std::vector<FieldIssue> duplicates,
+                                     const std::vector<std::string>& keep) const {
     const auto today = core::wita_date(clock_.now());
     auto check = check_person_full(person, *ref_, today);
+    for (auto& d : duplicates) {
+        check.warnings.push_back(std::move(d));
+    }
     if (!check.ok()) {
         return fail(ErrorCode::ValidationFailed,
                     "the person record has invalid fields",
@@ -70,6 +75,12 @@ Result<void> PersonService::validate(core::Person& person) const {
     std::vector<std::string> applied;
     for (const auto& w : check.warnings) {
         applied.emplace_back(error_info(w.code).id);
+    }
+    for (const auto& k : keep) {
+        if (std::find(person.confirmed_warnings.begin(), person.confirmed_warnings.end(), k) !=
+            person.confirmed_warnings.end()) {
+            applied.push_back(k);
+        }
     }
     std::sort(applied.begin(), applied.end());
     applied.erase(std::unique(applied.begin(), applied.end()), applied.end());
@@ -98,9 +109,32 @@ store::WriteContext PersonService::context(const Actor& actor, std::string reaso
     return {actor.id, actor.source, clock_.now(), std::move(reason)};
 }
 
+Result<std::vector<FieldIssue>> PersonService::duplicate_warnings(core::Person person,
+                                                                  const Actor& actor) const {
+    std::vector<FieldIssue> out;
+    if (index_ == nullptr || !index_->ready()) {
+        return out;
+    }
+    // The kelurahan a home sets is part of the comparison: apply the rules' normalisation first.
+    check_person_full(person, *ref_, core::wita_date(clock_.now()));
+    const DuplicateCheck check(store_, index_->duplicates());
+    auto matches = check.find(person);
+    if (!matches) {
+        return fail(std::move(matches).error());
+    }
+    for (const auto& m : *matches) {
+        out.push_back(duplicate_warning(m, actor, "full_name"));
+    }
+    return out;
+}
+
 Result<store::CreateOutcome> PersonService::create(
     core::Person person, const Actor& actor, const std::optional<store::IdempotencyToken>& idem) {
-    KAPAL_TRY(validate(person));
+    auto duplicates = duplicate_warnings(person, actor);
+    if (!duplicates) {
+        return fail(std::move(duplicates).error());
+    }
+    KAPAL_TRY(validate(person, std::move(*duplicates)));
     if (!actor.scope_area_codes.empty()) {
         const core::PersonRecord probe{{}, 0, {}, {}, {}, {}, {}, person};
         if (!in_scope(probe, actor)) {
@@ -137,7 +171,8 @@ Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
     if (person.account && person.account->number.empty() && current->person.account) {
         person.account->number = current->person.account->number; // only ever seen masked
     }
-    KAPAL_TRY(validate(person));
+    const std::vector<std::string> keep{std::string(error_info(ErrorCode::PossibleDuplicate).id)};
+    KAPAL_TRY(validate(person, {}, keep));
     const core::PersonRecord probe{{}, 0, {}, {}, {}, {}, {}, person};
     if (!in_scope(probe, actor)) {
         return fail(ErrorCode::Forbidden,

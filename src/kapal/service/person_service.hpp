@@ -66,14 +66,17 @@ class PersonService {
 
     /// Registers a person. Errors: ValidationFailed (fields = every bad field),
     /// WarningsNotConfirmed (fields = the unconfirmed warnings; resend with their ids in
-    /// confirmed_warnings and a warning_reason), DuplicateNik, IdempotencyKeyReused.
+    /// confirmed_warnings and a warning_reason), DuplicateNik, IdempotencyKeyReused. A person
+    /// the registry may already hold (DuplicateCheck, once the index has loaded) is the warning
+    /// PossibleDuplicate on "full_name", one per match, naming it as duplicate_warning says.
     Result<store::CreateOutcome> create(core::Person person,
                                         const Actor& actor,
                                         const std::optional<store::IdempotencyToken>& idem);
 
     /// Replaces a person's content at `expected_version`. An empty nik/kk (or account number) in
     /// `person` keeps the stored one (clients only ever see them masked). Errors as create, plus
-    /// NotFound and VersionConflict.
+    /// NotFound and VersionConflict. The duplicate check is not repeated (a confirmation of
+    /// PossibleDuplicate given at create is kept).
     Result<core::PersonRecord> update(const core::PersonId& id,
                                       std::int64_t expected_version,
                                       core::Person person,
@@ -117,7 +120,14 @@ class PersonService {
     const core::Clock& clock() const { return clock_; }
 
   private:
-    Result<void> validate(core::Person& person) const;
+    /// `duplicates`: warnings of the duplicate check, added to the rules' own. `keep`: warning
+    /// ids whose confirmation stays although this check did not raise them.
+    Result<void> validate(core::Person& person,
+                          std::vector<FieldIssue> duplicates = {},
+                          const std::vector<std::string>& keep = {}) const;
+    /// The duplicate check's warnings for a new person (none while the index loads).
+    Result<std::vector<FieldIssue>> duplicate_warnings(core::Person person,
+                                                       const Actor& actor) const;
     bool in_scope(const core::PersonRecord& record, const Actor& actor) const;
     store::WriteContext context(const Actor& actor, std::string reason = {}) const;
 

@@ -158,6 +158,9 @@ struct AuditQuery {
     /// first; before_seq must then be 0. For walking the whole chain.
     bool oldest_first = false;
     std::int64_t after_seq = 0;
+    /// Only entries written at or after `at_from` and before `at_to`, when given.
+    std::optional<core::Timestamp> at_from;
+    std::optional<core::Timestamp> at_to;
 };
 
 /// Statistics for health checks and the CLI.
@@ -514,6 +517,9 @@ struct PersonSummary {
     core::Status status = core::Status::Aktif;
     std::optional<double> lon;
     std::optional<double> lat;
+    std::string full_name; ///< as typed; for the duplicate check's blocking keys
+    std::optional<core::Date> birth_date;
+    std::optional<core::Sex> sex;
 };
 
 /// A page of the change feed: the current state of every person written after the cursor, in

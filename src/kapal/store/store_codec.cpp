@@ -182,6 +182,11 @@ Result<PersonSummary> summary_of(const SummaryColumns& row) {
     out.status = *status;
     out.lon = row.lon;
     out.lat = row.lat;
+    out.full_name = std::string(row.full_name);
+    if (!row.birth_date.empty()) {
+        out.birth_date = core::parse_date(row.birth_date);
+    }
+    out.sex = core::parse_sex(row.sex);
     return out;
 }
 

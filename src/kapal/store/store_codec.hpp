@@ -48,6 +48,9 @@ struct SummaryColumns {
     std::string_view status;
     std::optional<double> lon;
     std::optional<double> lat;
+    std::string_view full_name;
+    std::string_view birth_date; ///< "YYYY-MM-DD"; "" when NULL
+    std::string_view sex;
 };
 
 /// What a store must do to make its areas table hold `wanted` (Store::sync_areas).

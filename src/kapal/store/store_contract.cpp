@@ -868,6 +868,8 @@ TEST_P(StoreContract, ChangeFeedFromTheStartListsEveryPersonOnceInWriteOrder) {
     changed.severity = std::nullopt;
     changed.status = core::Status::Pindah;
     changed.home = std::nullopt;
+    changed.full_name = "Siti Nurhalizah";
+    changed.birth_date = core::Date{};
     ASSERT_TRUE(store().update_person(new_id(1), 1, changed, kecamatan(changed), ctx_at(kT0)));
 
     auto [items, end] = read_feed(store());
@@ -881,6 +883,10 @@ TEST_P(StoreContract, ChangeFeedFromTheStartListsEveryPersonOnceInWriteOrder) {
     ASSERT_TRUE(items[0].lon && items[0].lat);
     EXPECT_DOUBLE_EQ(*items[0].lon, 117.4987);
     EXPECT_DOUBLE_EQ(*items[0].lat, 0.1342);
+    // What the duplicate check's blocking keys are made of.
+    EXPECT_EQ(items[0].full_name, "Siti Nurhaliza 2");
+    EXPECT_EQ(items[0].birth_date, make_date(1990, 3, 12));
+    EXPECT_EQ(items[0].sex, core::Sex::Female);
 
     EXPECT_EQ(items[1].id, new_id(1));
     EXPECT_EQ(items[1].version, 2);
@@ -889,6 +895,8 @@ TEST_P(StoreContract, ChangeFeedFromTheStartListsEveryPersonOnceInWriteOrder) {
     EXPECT_FALSE(items[1].severity.has_value());
     EXPECT_EQ(items[1].status, core::Status::Pindah);
     EXPECT_FALSE(items[1].lon.has_value());
+    EXPECT_EQ(items[1].full_name, "Siti Nurhalizah");
+    EXPECT_FALSE(items[1].birth_date.has_value()) << "an unknown birth date stays unknown";
 
     // The cursor of a write is its audit seq: the update was the third entry.
     auto log = store().list_audit(AuditQuery{});
@@ -1670,6 +1678,43 @@ TEST_P(StoreContract, ListAuditPagesNewestFirstWithBeforeSeq) {
     auto none = store().list_audit(first);
     ASSERT_TRUE(none.has_value());
     EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContract, ListAuditFiltersByTimeFromInclusiveToExclusive) {
+    for (int i = 0; i < 10; ++i) {
+        AuditEntry e;
+        e.actor = i % 2 == 0 ? kAlice : kBob;
+        e.action = "person.update";
+        e.subject = "p" + std::to_string(i);
+        e.at = at_minute(i);
+        ASSERT_TRUE(store().append_audit(e));
+    }
+    AuditQuery q;
+    q.at_from = at_minute(3);
+    q.at_to = at_minute(7);
+    auto got = store().list_audit(q);
+    ASSERT_TRUE(got.has_value()) << got.error().message;
+    std::vector<std::string> subjects;
+    for (const AuditEntry& e : *got) {
+        subjects.push_back(e.subject);
+    }
+    EXPECT_EQ(subjects, (std::vector<std::string>{"p6", "p5", "p4", "p3"}));
+
+    // With an actor, paging and only one bound.
+    q.actor = kBob;
+    q.at_to.reset();
+    q.limit = 2;
+    got = store().list_audit(q);
+    ASSERT_TRUE(got.has_value()) << got.error().message;
+    ASSERT_EQ(got->size(), 2U);
+    EXPECT_EQ((*got)[0].subject, "p9");
+    EXPECT_EQ((*got)[1].subject, "p7");
+    q.before_seq = (*got)[1].seq;
+    got = store().list_audit(q);
+    ASSERT_TRUE(got.has_value()) << got.error().message;
+    ASSERT_EQ(got->size(), 2U);
+    EXPECT_EQ((*got)[0].subject, "p5");
+    EXPECT_EQ((*got)[1].subject, "p3");
 }
 
 TEST_P(StoreContract, ListAuditRefusesALimitOutOfRange) {

@@ -30,6 +30,7 @@ import { formatInstant, t, tCode, type StringKey } from '../i18n';
 import {
   clearDraft,
   differences,
+  duplicateOf,
   draftStorageKey,
   draftToBody,
   emptyDraft,
@@ -570,11 +571,38 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
       });
       // The API's own words when it just warned; the catalogue's for a warning confirmed earlier.
       const message = warnings.find((w) => w.code === code)?.message ?? tCode('warning', code);
+      // A possible duplicate names each other record the caller may open: a link to each.
+      const others = warnings
+        .filter((w) => w.code === 'person.possible_duplicate')
+        .map((w) => duplicateOf(w.message))
+        .filter((other): other is string => other !== null);
+      const all = warnings.filter((w) => w.code === code).map((w) => w.message);
       return h(
         'div',
         { class: 'field checkbox' },
         box,
-        h('label', { for: boxId }, t('form.warning.confirm', { message })),
+        h(
+          'label',
+          { for: boxId },
+          t('form.warning.confirm', { message: all.length > 1 ? all.join('; ') : message }),
+        ),
+        code === 'person.possible_duplicate' &&
+          others.length > 0 &&
+          h(
+            'ul',
+            { class: 'duplicate-links' },
+            others.map((other) =>
+              h(
+                'li',
+                null,
+                h(
+                  'a',
+                  { href: `/orang/${other}`, target: '_blank', rel: 'noopener' },
+                  t('form.duplicate.open', { id: other }),
+                ),
+              ),
+            ),
+          ),
       );
     });
     replace(
@@ -601,6 +629,8 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
     const form = h(
       'form',
       { class: 'person-form', novalidate: true, id: 'person-form' },
+      // At the top: after a refused save this is what the operator must read first.
+      warningBox,
       section(
         'form.section.identity',
         input('nik', {
@@ -710,7 +740,6 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
         input('status_reason'),
         id && input('change_reason'),
       ),
-      warningBox,
       h(
         'div',
         { class: 'form-actions' },

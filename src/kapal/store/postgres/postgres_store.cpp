@@ -740,7 +740,8 @@ constexpr const char* kListenChanges = "LISTEN kapal_changes";
 
 constexpr const char* kSelectChanges =
     "SELECT change_seq, pk, id, version, kelurahan_code, categories, severity, status, "
-    "ST_X(home), ST_Y(home), devices FROM persons WHERE (change_seq, pk) > ($1::bigint, "
+    "ST_X(home), ST_Y(home), devices, full_name, birth_date::text, sex FROM persons WHERE "
+    "(change_seq, pk) > ($1::bigint, "
     "$2::bigint) "
     "ORDER BY change_seq, pk LIMIT $3::bigint";
 
@@ -1693,6 +1694,9 @@ class PostgresStore final : public Store {
                 row.lon = rows.real(r, 8);
                 row.lat = rows.real(r, 9);
             }
+            row.full_name = rows.text(r, 11);
+            row.birth_date = rows.is_null(r, 12) ? std::string_view() : rows.text(r, 12);
+            row.sex = rows.text(r, 13);
             KAPAL_PG_ASSIGN(summary, summary_of(row));
             page.items.push_back(std::move(summary));
             page.next = ChangeCursor{rows.int64(r, 0), rows.int64(r, 1)};
@@ -3229,7 +3233,7 @@ class PostgresStore final : public Store {
                         "before_seq and after_seq must not be negative; oldest_first takes "
                         "after_seq, not before_seq");
         }
-        // At most 32 shapes of statement: all kept prepared.
+        // At most 128 shapes of statement: all kept prepared.
         PgParams params;
         int n = 0;
         const auto next = [&n] {
@@ -3252,6 +3256,14 @@ class PostgresStore final : public Store {
         if (query.before_seq > 0) {
             sql += " AND seq < " + next() + "::bigint";
             params.int64(query.before_seq);
+        }
+        if (query.at_from) {
+            sql += " AND at >= " + next() + "::bigint";
+            params.int64(core::to_unix_ms(*query.at_from));
+        }
+        if (query.at_to) {
+            sql += " AND at < " + next() + "::bigint";
+            params.int64(core::to_unix_ms(*query.at_to));
         }
         if (query.oldest_first) {
             const std::string after = next(); // two statements: the order of the $n matters

@@ -963,7 +963,8 @@ constexpr const char* kNextSeq = "SELECT coalesce(max(seq), 0) + 1 FROM audit_lo
 // the rowid, so this is one index range.
 constexpr const char* kSelectChanges =
     "SELECT change_seq, pk, id, version, kelurahan_code, categories, severity, status, lon, lat, "
-    "devices FROM persons WHERE change_seq > ?1 OR (change_seq = ?1 AND pk > ?2) "
+    "devices, full_name, birth_date, sex FROM persons WHERE change_seq > ?1 OR (change_seq = ?1 "
+    "AND pk > ?2) "
     "ORDER BY change_seq, pk LIMIT ?3";
 
 constexpr const char* kInsertAudit =
@@ -2231,6 +2232,9 @@ class SqliteStore final : public Store {
                 row.lon = stmt.real(8);
                 row.lat = stmt.real(9);
             }
+            row.full_name = stmt.text(11);
+            row.birth_date = stmt.is_null(12) ? std::string_view() : stmt.text(12);
+            row.sex = stmt.text(13);
             auto summary = summary_of(row);
             if (!summary) {
                 stmt.reset();
@@ -3234,7 +3238,7 @@ class SqliteStore final : public Store {
                         "before_seq and after_seq must not be negative; oldest_first takes "
                         "after_seq, not before_seq");
         }
-        // At most 32 shapes of statement: all cached.
+        // At most 128 shapes of statement: all cached.
         std::string sql =
             "SELECT seq, at, actor, source, action, subject, detail, hash FROM audit_log WHERE 1";
         std::vector<const std::string*> texts;
@@ -3253,6 +3257,12 @@ class SqliteStore final : public Store {
         if (query.before_seq > 0) {
             sql += " AND seq < ?";
         }
+        if (query.at_from) {
+            sql += " AND at >= ?";
+        }
+        if (query.at_to) {
+            sql += " AND at < ?";
+        }
         if (query.oldest_first) {
             sql += " AND seq > ? ORDER BY seq LIMIT ?";
         } else {
@@ -3266,6 +3276,12 @@ class SqliteStore final : public Store {
         }
         if (query.before_seq > 0) {
             stmt.bind(index++, query.before_seq);
+        }
+        if (query.at_from) {
+            stmt.bind(index++, core::to_unix_ms(*query.at_from));
+        }
+        if (query.at_to) {
+            stmt.bind(index++, core::to_unix_ms(*query.at_to));
         }
         if (query.oldest_first) {
             stmt.bind(index++, query.after_seq);
