@@ -483,7 +483,8 @@ struct AidDeliveryOutcome {
     bool replayed = false; ///< the officer's idempotency key was seen: nothing was written
 };
 
-/// Filters for deliveries; all optional, combined with AND; ordered by recorded_at, id.
+/// Filters for deliveries; all optional, combined with AND; ordered by id (a UUIDv7: the order
+/// in which they were recorded).
 struct AidDeliveryQuery {
     std::string cycle_id;
     std::string person_id;

@@ -2999,12 +2999,26 @@ class SqliteStore final : public Store {
             sql = "UPDATE aid_cycles SET list_state = 'draft', proposed_by = '', proposed_at = "
                   "NULL, version = version + 1 WHERE id = ?1";
         } else {
+            // Every entry, page by page (a list may be longer than one page).
             AidEntryQuery all;
             all.cycle_id = cycle_id;
             all.include_removed = true;
             all.limit = 100'000;
-            KAPAL_SQL_ASSIGN(entries, entries_where(w, all, true));
-            hash = aid_list_hash(cycle, entries);
+            std::vector<AidListEntry> entries;
+            for (;;) {
+                KAPAL_SQL_ASSIGN(page, entries_where(w, all, true));
+                const bool last = page.size() < static_cast<std::size_t>(all.limit);
+                if (!page.empty()) {
+                    all.after_person_id = page.back().person_id;
+                }
+                entries.insert(entries.end(),
+                               std::make_move_iterator(page.begin()),
+                               std::make_move_iterator(page.end()));
+                if (last) {
+                    break;
+                }
+            }
+            hash = aid_list_hash(cycle, std::move(entries));
             detail += " hash=" + hash + " size=" + std::to_string(cycle.list_size);
             sql = "UPDATE aid_cycles SET list_state = 'approved', approved_by = ?2, approved_at = "
                   "?3, list_hash = ?4, version = version + 1 WHERE id = ?1";
