@@ -93,6 +93,16 @@ export class Harness {
     });
   }
 
+  /// Closes the browser and starts another with `extraArgs` added (e.g. a fake camera).
+  async relaunch(extraArgs) {
+    await this.browser?.close();
+    this.browser = await chromium.launch({
+      executablePath: chromiumPath,
+      headless: true,
+      args: [...chromiumArgs, ...extraArgs],
+    });
+  }
+
   async stop(logName) {
     await this.browser?.close();
     this.server?.kill('SIGTERM');

@@ -16,13 +16,30 @@ import { printQueuePage } from './pages/print_queue';
 import { importPage } from './pages/import';
 import { personEditPage } from './pages/person_edit';
 import { usersPage } from './pages/users';
-import { interceptLinks, match, navigate, onNavigate, type Route } from './router';
+import { interceptLinks, match, navigate, onNavigate, type Render, type Route } from './router';
 import { session, setSession } from './session';
 
 const writers = ['admin', 'operator'];
 
+/// The card verifier and its QR, CBOR, zlib and Ed25519 libraries load only when it is opened.
+const lazyVerifyPage: Render = (root) => {
+  let cleanupPage: (() => void) | undefined;
+  let gone = false;
+  root.textContent = t('app.loading');
+  void import('./pages/verify').then((m) => {
+    if (!gone) {
+      cleanupPage = m.verifyPage(root);
+    }
+  });
+  return () => {
+    gone = true;
+    cleanupPage?.();
+  };
+};
+
 const routes: Route[] = [
   { path: '/masuk', title: 'login.title', render: loginPage, public: true },
+  { path: '/verifikasi', title: 'verify.title', render: lazyVerifyPage, public: true },
   { path: '/peta', title: 'map.title', render: mapPage, nav: '/peta' },
   { path: '/data', title: 'data.title', render: dataPage, nav: '/data' },
   { path: '/dasbor', title: 'dash.title', render: dashboardPage, nav: '/dasbor' },
