@@ -25,10 +25,17 @@ const writers = ['admin', 'operator'];
 const lazyVerifyPage: Render = (root) => {
   let cleanupPage: (() => void) | undefined;
   let gone = false;
+  const navigated = !firstRender;
   root.textContent = t('app.loading');
   void import('./pages/verify').then((m) => {
     if (!gone) {
       cleanupPage = m.verifyPage(root);
+      // The shell focuses a new page's heading, which did not exist yet: do it now.
+      const heading = root.querySelector('h1');
+      if (heading && navigated && !root.contains(document.activeElement)) {
+        heading.setAttribute('tabindex', '-1');
+        heading.focus();
+      }
     }
   });
   return () => {

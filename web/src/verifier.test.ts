@@ -11,6 +11,7 @@ import {
   verifyCredential,
   type CardKey,
 } from './verifier';
+import { newerList } from './verifier_cache';
 
 // fixtures/credentials.json: what `kapal` produced (its _source says how).
 const keys = parseKeySet(fixture.keys);
@@ -209,3 +210,14 @@ function base45Encode(bytes: Uint8Array): string {
   }
   return out;
 }
+
+describe('newerList', () => {
+  it('keeps the list issued later, and the stored one on a tie', () => {
+    const older = { ...list, issuedAt: new Date(list.issuedAt.getTime() - 1000) };
+    expect(newerList(older, list)).toBe(list);
+    expect(newerList(list, older)).toBe(list);
+    expect(newerList(null, older)).toBe(older);
+    const twin = { ...list };
+    expect(newerList(list, twin)).toBe(list);
+  });
+});
