@@ -1,6 +1,7 @@
 // Browser test of the public card verifier, /verifikasi (issue 7). A card is issued on demo data
 // and drawn by the server (GET /api/v1/cards/{number}/image); its PNG, turned into a Y4M video,
-// is Chromium's fake camera. Without signing in: the camera reads it → "Kartu sah"; offline the
+// is Chromium's fake camera. Without signing in: the camera reads it → "Kartu sah" (and a photo
+// of it; in English "Valid card"); offline the
 // pasted QR text verifies again from the stored keys; the card is revoked, the page reloaded
 // online (a fresh revocation list), then offline → "Kartu dicabut" with when and why; a QR text
 // whose payload was changed (and compressed again, so that it still decodes) → "Tanda tangan
@@ -112,6 +113,7 @@ describe('Verifikasi kartu, public and offline', { timeout: 280000 }, () => {
   let person;
   let context;
   let page;
+  let photo;
   const video = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kapal-verify-')), 'card.y4m');
 
   before(
@@ -134,6 +136,8 @@ describe('Verifikasi kartu, public and offline', { timeout: 280000 }, () => {
         return btoa(s);
       }, card.number);
       await setup.close();
+      photo = path.join(path.dirname(video), 'kartu.png');
+      fs.writeFileSync(photo, Buffer.from(png, 'base64'));
       await pngToY4m(Buffer.from(png, 'base64'), video);
       await harness.relaunch([
         '--use-fake-ui-for-media-stream',
@@ -192,6 +196,26 @@ describe('Verifikasi kartu, public and offline', { timeout: 280000 }, () => {
     await axe(page, 'verifikasi, valid');
     await assertFits(page, 'verifikasi, valid');
     await shot(page, 'verify-valid-phone');
+  });
+
+  it('reads a photo of the card, and tells the result in English too', async () => {
+    await page.getByLabel('Teks kode QR').fill('');
+    await page.getByLabel('Pilih foto kartu').setInputFiles({
+      name: 'kartu.png',
+      mimeType: 'image/png',
+      buffer: fs.readFileSync(photo),
+    });
+    await page
+      .locator('#verify-result')
+      .getByText(/Status di server: terdaftar/)
+      .waitFor();
+    assert.equal(await status().innerText(), 'Kartu sah');
+    assert.equal(await page.getByLabel('Teks kode QR').inputValue(), card.qr);
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await status().filter({ hasText: 'Valid card' }).waitFor();
+    assert.match(await page.locator('#verify-result').innerText(), /Card number\s+/);
+    await page.getByRole('button', { name: 'Ganti ke Bahasa Indonesia' }).click();
+    await status().filter({ hasText: 'Kartu sah' }).waitFor();
   });
 
   it('verifies again offline from the stored keys', async () => {
