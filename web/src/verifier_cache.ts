@@ -56,6 +56,18 @@ function fromBase64(text: string): Uint8Array {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
+/// A fetch that gives up after `ms`: on a poor connection the page checks with what it holds
+/// instead of waiting for the network.
+export async function fetchWithin(url: string, init: RequestInit, ms = 8000): Promise<Response> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ms);
+  try {
+    return await fetch(url, { ...init, signal: abort.signal });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /// The newer of two verified lists by their "issued at"; `current` on a tie.
 export function newerList(
   current: RevocationList | null,
@@ -94,7 +106,7 @@ export async function refreshTrust(): Promise<Trust> {
   const trust = storedTrust();
   let keysJson: unknown;
   try {
-    const r = await fetch('/.well-known/kapal-keys.json', { cache: 'no-store' });
+    const r = await fetchWithin('/.well-known/kapal-keys.json', { cache: 'no-store' });
     if (!r.ok) {
       return trust;
     }
@@ -112,7 +124,7 @@ export async function refreshTrust(): Promise<Trust> {
   trust.online = true;
   // A list stored under a key that is no longer published is dropped below if it fails now.
   try {
-    const r = await fetch('/.well-known/kapal-revocations', { cache: 'no-store' });
+    const r = await fetchWithin('/.well-known/kapal-revocations', { cache: 'no-store' });
     if (!r.ok) {
       return trust;
     }

@@ -6,7 +6,7 @@
 import { h, replace } from '../dom';
 import { formatInstant, t, tCode, type StringKey } from '../i18n';
 import { formatCardNumber, verifyCredential, type VerifyResult } from '../verifier';
-import { refreshTrust, storedTrust, type Trust } from '../verifier_cache';
+import { fetchWithin, refreshTrust, storedTrust, type Trust } from '../verifier_cache';
 
 /// The server's answer to POST /api/v1/cards/verify (docs/api.md#cards).
 interface LiveAnswer {
@@ -263,7 +263,7 @@ export function verifyPage(root: HTMLElement): () => void {
       return { kind: 'offline' };
     }
     try {
-      const r = await fetch('/api/v1/cards/verify', {
+      const r = await fetchWithin('/api/v1/cards/verify', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ qr }),
@@ -274,8 +274,10 @@ export function verifyPage(root: HTMLElement): () => void {
         return { kind: 'failed', reason: `HTTP ${r.status}` };
       }
       return { kind: 'answer', answer: (await r.json()) as LiveAnswer };
-    } catch {
-      return { kind: 'offline' };
+    } catch (e) {
+      return e instanceof DOMException && e.name === 'AbortError'
+        ? { kind: 'failed', reason: 'timeout' }
+        : { kind: 'offline' };
     }
   }
 
