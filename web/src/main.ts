@@ -20,7 +20,7 @@ import { usersPage } from './pages/users';
 import { aidPage } from './pages/aid';
 import { aidCyclePage } from './pages/aid_cycle';
 import { handoverPage } from './pages/handover';
-import { interceptLinks, match, navigate, onNavigate, type Route } from './router';
+import { interceptLinks, match, navigate, onNavigate, type Render, type Route } from './router';
 import { session, setSession } from './session';
 
 const writers = ['admin', 'operator'];
@@ -28,8 +28,32 @@ const readers = ['admin', 'operator', 'auditor', 'viewer'];
 const deliverers = ['admin', 'penyalur'];
 const auditors = ['admin', 'auditor'];
 
+/// The card verifier and its QR, CBOR, zlib and Ed25519 libraries load only when it is opened.
+const lazyVerifyPage: Render = (root) => {
+  let cleanupPage: (() => void) | undefined;
+  let gone = false;
+  const navigated = !firstRender;
+  root.textContent = t('app.loading');
+  void import('./pages/verify').then((m) => {
+    if (!gone) {
+      cleanupPage = m.verifyPage(root);
+      // The shell focuses a new page's heading, which did not exist yet: do it now.
+      const heading = root.querySelector('h1');
+      if (heading && navigated && !root.contains(document.activeElement)) {
+        heading.setAttribute('tabindex', '-1');
+        heading.focus();
+      }
+    }
+  });
+  return () => {
+    gone = true;
+    cleanupPage?.();
+  };
+};
+
 const routes: Route[] = [
   { path: '/masuk', title: 'login.title', render: loginPage, public: true },
+  { path: '/verifikasi', title: 'verify.title', render: lazyVerifyPage, public: true },
   { path: '/peta', title: 'map.title', render: mapPage, nav: '/peta', roles: readers },
   { path: '/data', title: 'data.title', render: dataPage, nav: '/data', roles: readers },
   { path: '/dasbor', title: 'dash.title', render: dashboardPage, nav: '/dasbor', roles: readers },

@@ -136,6 +136,7 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
       h('p', null, t('login.intro')),
       alert,
       form,
+      h('p', { class: 'login-verify' }, h('a', { href: '/verifikasi' }, t('verify.login_link'))),
     ),
   );
   username.focus();

@@ -770,6 +770,72 @@ export const id = {
   'audit.newest': 'Kembali ke terbaru',
   'audit.error': 'Log audit tidak dapat dimuat: {title}',
   'form.duplicate.open': 'Buka data {id} di tab baru',
+  'verify.title': 'Verifikasi kartu',
+  'verify.intro':
+    'Periksa apakah kartu penyandang disabilitas asli dan masih berlaku. Tidak perlu masuk; pemeriksaan berjalan di perangkat ini, juga tanpa internet setelah halaman ini pernah dibuka sekali.',
+  'verify.login_link': 'Verifikasi kartu tanpa masuk',
+  'verify.scan': 'Pindai dengan kamera',
+  'verify.scan.stop': 'Hentikan kamera',
+  'verify.scan.video': 'Gambar kamera: arahkan ke kode QR kartu',
+  'verify.scan.looking': 'Mencari kode QR… Arahkan kamera ke kode QR di kartu.',
+  'verify.scan.no_camera':
+    'Kamera tidak dapat dipakai ({reason}). Pilih foto kartu atau tempel teks QR.',
+  'verify.photo': 'Pilih foto kartu',
+  'verify.photo.none':
+    'Tidak ada kode QR yang terbaca di foto ini. Coba foto yang lebih tajam dan lurus.',
+  'verify.text': 'Teks kode QR',
+  'verify.text.hint': 'Tempel teks yang dibaca pemindai QR lain (dimulai dengan NCF…).',
+  'verify.text.required': 'Tempel teks kode QR dahulu.',
+  'verify.check': 'Periksa',
+  'verify.checking': 'Memeriksa…',
+  'verify.result': 'Hasil pemeriksaan',
+  'verify.status.valid': 'Kartu sah',
+  'verify.status.valid.detail':
+    'Tanda tangan digital cocok dengan kunci Dinas Sosial, kartu belum kedaluwarsa dan tidak ada dalam daftar pencabutan.',
+  'verify.status.invalid_signature': 'Tanda tangan tidak sah',
+  'verify.status.invalid_signature.detail':
+    'Isi kode QR tidak cocok dengan tanda tangannya: kartu ini dipalsukan atau diubah. Jangan terima.',
+  'verify.status.unknown_key': 'Kunci tidak dikenal',
+  'verify.status.unknown_key.detail':
+    'Kartu ditandatangani dengan kunci yang tidak diterbitkan Dinas Sosial ini ({what}).',
+  'verify.status.revoked': 'Kartu dicabut',
+  'verify.status.revoked.detail': 'Dicabut pada {when}, alasan: {reason}.',
+  'verify.status.expired': 'Kartu kedaluwarsa',
+  'verify.status.expired.detail': 'Masa berlaku habis pada {when}.',
+  'verify.status.not_yet_valid': 'Kartu belum berlaku',
+  'verify.status.not_yet_valid.detail': 'Kartu berlaku mulai {when}.',
+  'verify.status.unsigned': 'Kartu tanpa tanda tangan',
+  'verify.status.unsigned.detail':
+    'Kode QR tidak bertanda tangan, jadi keasliannya tidak dapat diperiksa.',
+  'verify.status.malformed': 'Bukan kode QR kartu',
+  'verify.status.malformed.detail': 'Kode QR tidak dapat dibaca sebagai kartu ({where}: {what}).',
+  'verify.status.no_keys': 'Belum dapat memeriksa',
+  'verify.status.no_keys.detail':
+    'Kunci publik Dinas Sosial belum tersimpan di perangkat ini. Buka halaman ini sekali saat ada internet.',
+  'verify.card.number': 'Nomor kartu',
+  'verify.card.name': 'Nama',
+  'verify.card.kelurahan': 'Kelurahan',
+  'verify.card.categories': 'Ragam disabilitas',
+  'verify.card.validity': 'Berlaku',
+  'verify.card.validity.value': '{from} s.d. {until}',
+  'verify.card.issuer': 'Penerbit',
+  'verify.live': 'Status di server',
+  'verify.live.active': 'terdaftar dan aktif (diperiksa {when})',
+  'verify.live.revoked': 'dicabut pada {when}, alasan: {reason}',
+  'verify.live.expired': 'kedaluwarsa',
+  'verify.live.unknown': 'tidak terdaftar di server ini',
+  'verify.live.offline':
+    'tidak diperiksa: perangkat sedang offline; hasil di atas dari data tersimpan',
+  'verify.live.failed': 'tidak dapat diperiksa ({reason}); hasil di atas dari data tersimpan',
+  'verify.trust': 'Data pemeriksaan di perangkat ini',
+  'verify.trust.keys': 'Kunci publik: {count} kunci, disimpan {when}',
+  'verify.trust.keys.none': 'Kunci publik: belum tersimpan',
+  'verify.trust.list': 'Daftar pencabutan: diterbitkan {when}, berisi {count} kartu dicabut',
+  'verify.trust.list.none':
+    'Daftar pencabutan: belum tersimpan; kartu yang dicabut tidak dikenali saat offline',
+  'verify.trust.refreshing': 'Memperbarui dari server…',
+  'verify.trust.offline': 'Offline: memakai data tersimpan.',
+  'verify.trust.bad_list': 'Daftar pencabutan dari server ditolak: {reason}',
 } as const;
 
 export type StringKey = keyof typeof id;
