@@ -8,36 +8,28 @@
 // then shows 1 delivered.
 //
 //   KAPAL_BIN=build/kapal node --test tests/browser/aid.test.mjs
-import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
 
-import {
-  apiCall,
-  assertFits,
-  axe,
-  desktop,
-  Harness,
-  phone,
-  shot,
-} from "./harness.mjs";
+import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
 
-let admin2Password = "";
+let admin2Password = '';
 const harness = new Harness({
   persons: 150,
   prepare: (dir) => {
     const out = harness.run([
-      "user",
-      "add",
-      "--data",
+      'user',
+      'add',
+      '--data',
       dir,
-      "--username",
-      "admin2",
-      "--name",
-      "Kepala Dinas",
-      "--role",
-      "admin",
+      '--username',
+      'admin2',
+      '--name',
+      'Kepala Dinas',
+      '--role',
+      'admin',
     ]);
-    admin2Password = /shown only now\): (\S+)/.exec(out)?.[1] ?? "";
+    admin2Password = /shown only now\): (\S+)/.exec(out)?.[1] ?? '';
   },
 });
 
@@ -45,21 +37,18 @@ before(
   async () => {
     await harness.start();
     harness.passwords.admin2 = admin2Password;
-    assert.ok(
-      admin2Password,
-      "kapal user add printed the second admin’s password",
-    );
+    assert.ok(admin2Password, 'kapal user add printed the second admin’s password');
   },
   { timeout: 60000 },
 );
-after(async () => harness.stop("server-aid.log"));
+after(async () => harness.stop('server-aid.log'));
 
 /// Today ± days as YYYY-MM-DD (a cycle running now in WITA whatever the hour).
 function day(offset) {
   return new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
 }
 
-describe("Bantuan, Tahap and Penyaluran", { timeout: 280000 }, () => {
+describe('Bantuan, Tahap and Penyaluran', { timeout: 280000 }, () => {
   let adminContext;
   let admin;
   let cycleUrl;
@@ -74,394 +63,282 @@ describe("Bantuan, Tahap and Penyaluran", { timeout: 280000 }, () => {
   });
   after(async () => adminContext?.close());
 
-  it("creates a programme with its rule previewed, and adds a cycle", async () => {
-    await admin.getByRole("link", { name: "Bantuan", exact: true }).click();
+  it('creates a programme with its rule previewed, and adds a cycle', async () => {
+    await admin.getByRole('link', { name: 'Bantuan', exact: true }).click();
     await admin.waitForURL(/\/bantuan$/);
-    await admin.getByText("Belum ada program.").waitFor();
-    await admin.getByText("Buat program").click();
-    await admin.getByLabel("Kode program").fill("sembako_2026");
-    await admin.getByLabel("Nama program").fill("Sembako Disabilitas 2026");
-    await admin.getByLabel("Jenis bantuan").selectOption("barang");
-    await admin.getByLabel("Cara penyaluran").selectOption("langsung");
-    await admin.getByLabel("Nilai per penerima (rupiah)").fill("150.000");
+    await admin.getByText('Belum ada program.').waitFor();
+    await admin.getByText('Buat program').click();
+    await admin.getByLabel('Kode program').fill('sembako_2026');
+    await admin.getByLabel('Nama program').fill('Sembako Disabilitas 2026');
+    await admin.getByLabel('Jenis bantuan').selectOption('barang');
+    await admin.getByLabel('Cara penyaluran').selectOption('langsung');
+    await admin.getByLabel('Nilai per penerima (rupiah)').fill('150.000');
 
     // A rule cut short: the error at the field, naming the position.
-    const rule = admin.getByLabel("Aturan kelayakan");
-    await rule.fill("age >= 18 and");
-    await admin.getByRole("button", { name: "Pratinjau" }).click();
-    await admin.locator("#program-rule-error:not([hidden])").waitFor();
-    assert.match(
-      await admin.locator("#program-rule-error").innerText(),
-      /posisi 14/,
-    );
-    assert.equal(await rule.getAttribute("aria-invalid"), "true");
-    await axe(admin, "programme form with a rule error");
+    const rule = admin.getByLabel('Aturan kelayakan');
+    await rule.fill('age >= 18 and');
+    await admin.getByRole('button', { name: 'Pratinjau' }).click();
+    await admin.locator('#program-rule-error:not([hidden])').waitFor();
+    assert.match(await admin.locator('#program-rule-error').innerText(), /posisi 14/);
+    assert.equal(await rule.getAttribute('aria-invalid'), 'true');
+    await axe(admin, 'programme form with a rule error');
 
     // A good rule: the counts per kelurahan as a table and a chart, equal to the API's.
     const text = '"fisik" in categories and status = "aktif"';
     await rule.fill(text);
-    await admin.getByRole("button", { name: "Pratinjau" }).click();
-    await admin.locator("#preview-table tbody tr").first().waitFor();
-    const expected = (
-      await apiCall(admin, "POST", "/api/v1/aid/rules/preview", { rule: text })
-    ).body;
-    assert.ok(
-      expected.matched > 0,
-      "the demo data has active persons with a physical disability",
-    );
-    assert.match(
-      await admin.locator(".preview-total").innerText(),
-      /cocok dengan aturan/,
-    );
-    const cells = await admin
-      .locator("#preview-table tbody td")
-      .allInnerTexts();
-    const sum = cells.reduce((s, c) => s + Number(c.replace(/\D/g, "")), 0);
+    await admin.getByRole('button', { name: 'Pratinjau' }).click();
+    await admin.locator('#preview-table tbody tr').first().waitFor();
+    const expected = (await apiCall(admin, 'POST', '/api/v1/aid/rules/preview', { rule: text }))
+      .body;
+    assert.ok(expected.matched > 0, 'the demo data has active persons with a physical disability');
+    assert.match(await admin.locator('.preview-total').innerText(), /cocok dengan aturan/);
+    const cells = await admin.locator('#preview-table tbody td').allInnerTexts();
+    const sum = cells.reduce((s, c) => s + Number(c.replace(/\D/g, '')), 0);
+    assert.equal(sum, expected.matched, 'the table adds up to the matched count');
     assert.equal(
-      sum,
-      expected.matched,
-      "the table adds up to the matched count",
-    );
-    assert.equal(
-      await admin.locator("#preview-table tbody tr").count(),
+      await admin.locator('#preview-table tbody tr').count(),
       Object.keys(expected.per_kelurahan).length,
     );
     assert.equal(
-      await admin.locator("#preview-chart svg g").count(),
+      await admin.locator('#preview-chart svg g').count(),
       Object.keys(expected.per_kelurahan).length,
-      "one bar per kelurahan",
+      'one bar per kelurahan',
     );
-    assert.equal(
-      await rule.getAttribute("aria-invalid"),
-      null,
-      "the error is gone",
-    );
+    assert.equal(await rule.getAttribute('aria-invalid'), null, 'the error is gone');
 
     await admin.getByLabel(/\(penyalur, /).check();
-    await admin.getByRole("button", { name: "Simpan program" }).click();
-    await admin
-      .getByText("Program Sembako Disabilitas 2026 sudah dibuat.")
-      .waitFor();
-    const programs = (await apiCall(admin, "GET", "/api/v1/aid/programs")).body
-      .items;
+    await admin.getByRole('button', { name: 'Simpan program' }).click();
+    await admin.getByText('Program Sembako Disabilitas 2026 sudah dibuat.').waitFor();
+    const programs = (await apiCall(admin, 'GET', '/api/v1/aid/programs')).body.items;
     assert.equal(programs.length, 1);
     assert.equal(programs[0].unit_value, 150000);
     assert.equal(programs[0].assignees.length, 1);
-    assert.match(
-      await admin.locator(".aid-program").innerText(),
-      /Rp 150\.000/,
-    );
+    assert.match(await admin.locator('.aid-program').innerText(), /Rp 150\.000/);
 
     // A cycle: the dates are required, then saved.
-    await admin.getByText("Tambah tahap").click();
-    await admin.getByRole("button", { name: "Simpan tahap" }).click();
-    assert.equal(
-      await admin.getByLabel("Mulai").getAttribute("aria-invalid"),
-      "true",
-    );
-    await admin.getByLabel("Mulai").fill(day(-1));
-    await admin.getByLabel("Selesai").fill(day(30));
-    await admin.getByRole("button", { name: "Simpan tahap" }).click();
-    await admin.getByText("Tahap Tahap 1 sudah ditambahkan.").waitFor();
-    const link = admin.getByRole("link", { name: "Buka tahap 1: Tahap 1" });
-    cycleUrl = await link.getAttribute("href");
-    cycleId = cycleUrl.split("/").pop();
-    await shot(admin, "aid-bantuan-desktop");
+    await admin.getByText('Tambah tahap').click();
+    await admin.getByRole('button', { name: 'Simpan tahap' }).click();
+    assert.equal(await admin.getByLabel('Mulai').getAttribute('aria-invalid'), 'true');
+    await admin.getByLabel('Mulai').fill(day(-1));
+    await admin.getByLabel('Selesai').fill(day(30));
+    await admin.getByRole('button', { name: 'Simpan tahap' }).click();
+    await admin.getByText('Tahap Tahap 1 sudah ditambahkan.').waitFor();
+    const link = admin.getByRole('link', { name: 'Buka tahap 1: Tahap 1' });
+    cycleUrl = await link.getAttribute('href');
+    cycleId = cycleUrl.split('/').pop();
+    await shot(admin, 'aid-bantuan-desktop');
     await link.click();
     await admin.waitForURL(/\/bantuan\/tahap\//);
   });
 
-  it("makes the list, proposed by an operator, a stale click reloaded, approved by another admin", async () => {
-    await admin
-      .getByRole("heading", { name: /Sembako Disabilitas 2026 — tahap 1/ })
-      .waitFor();
+  it('makes the list, proposed by an operator, a stale click reloaded, approved by another admin', async () => {
+    await admin.getByRole('heading', { name: /Sembako Disabilitas 2026 — tahap 1/ }).waitFor();
     assert.equal(
-      await admin
-        .locator('#cycle-stepper [aria-current="step"]')
-        .getAttribute("data-state"),
-      "draft",
+      await admin.locator('#cycle-stepper [aria-current="step"]').getAttribute('data-state'),
+      'draft',
     );
-    await admin.getByRole("button", { name: "Buat daftar" }).click();
-    await admin.locator("#generate-result").waitFor();
-    const made = await admin.locator("#generate-result").innerText();
-    const [, matched, listed] =
-      /(\d+) cocok, (\d+) masuk daftar/.exec(made) ?? [];
+    await admin.getByRole('button', { name: 'Buat daftar' }).click();
+    await admin.locator('#generate-result').waitFor();
+    const made = await admin.locator('#generate-result').innerText();
+    const [, matched, listed] = /(\d+) cocok, (\d+) masuk daftar/.exec(made) ?? [];
     assert.ok(Number(listed) > 0 && Number(listed) === Number(matched), made);
-    await admin.locator("#entries-table tbody tr").first().waitFor();
-    const rows = await admin.locator("#entries-table tbody tr").count();
-    assert.equal(
-      rows,
-      Math.min(25, Number(listed)),
-      "the first page of 25 entries",
-    );
-    await axe(admin, "Tahap with a draft list");
+    await admin.locator('#entries-table tbody tr').first().waitFor();
+    const rows = await admin.locator('#entries-table tbody tr').count();
+    assert.equal(rows, Math.min(25, Number(listed)), 'the first page of 25 entries');
+    await axe(admin, 'Tahap with a draft list');
 
     // A person on the list, active, gets a card over the API.
-    const entries = (
-      await apiCall(
-        admin,
-        "GET",
-        `/api/v1/aid/cycles/${cycleId}/list?limit=1000`,
-      )
-    ).body.items;
+    const entries = (await apiCall(admin, 'GET', `/api/v1/aid/cycles/${cycleId}/list?limit=1000`))
+      .body.items;
     for (const e of entries) {
-      const p = (await apiCall(admin, "GET", `/api/v1/persons/${e.person_id}`))
-        .body;
-      if (p.status === "aktif") {
+      const p = (await apiCall(admin, 'GET', `/api/v1/persons/${e.person_id}`)).body;
+      if (p.status === 'aktif') {
         beneficiary = p;
         break;
       }
     }
-    assert.ok(beneficiary, "an active person on the list");
-    const issued = await apiCall(
-      admin,
-      "POST",
-      `/api/v1/persons/${beneficiary.id}/cards`,
-    );
+    assert.ok(beneficiary, 'an active person on the list');
+    const issued = await apiCall(admin, 'POST', `/api/v1/persons/${beneficiary.id}/cards`);
     assert.equal(issued.status, 201, JSON.stringify(issued.body));
     card = issued.body;
 
     // The operator proposes on the page; the admin's page still shows the draft.
     const opContext = await harness.newContext(desktop);
     const op = await opContext.newPage();
-    await harness.login(op, "operator.utara");
+    await harness.login(op, 'operator.utara');
     await op.goto(`${harness.base}${cycleUrl}`);
-    await op.getByRole("button", { name: "Usulkan" }).click();
-    await op.getByText("Daftar sudah diusulkan untuk disetujui.").waitFor();
+    await op.getByRole('button', { name: 'Usulkan' }).click();
+    await op.getByText('Daftar sudah diusulkan untuk disetujui.').waitFor();
     assert.equal(
-      await op
-        .locator('#cycle-stepper [aria-current="step"]')
-        .getAttribute("data-state"),
-      "proposed",
+      await op.locator('#cycle-stepper [aria-current="step"]').getAttribute('data-state'),
+      'proposed',
     );
-    assert.equal(
-      await op.getByRole("button", { name: "Setujui" }).count(),
-      0,
-      "no approval",
-    );
+    assert.equal(await op.getByRole('button', { name: 'Setujui' }).count(), 0, 'no approval');
     await opContext.close();
 
     // The admin's stale page: its click is refused (412), said, and the page reloaded.
-    await admin.getByRole("button", { name: "Usulkan" }).click();
+    await admin.getByRole('button', { name: 'Usulkan' }).click();
     await admin.getByText(/baru saja diubah orang lain/).waitFor();
     assert.equal(
-      await admin
-        .locator('#cycle-stepper [aria-current="step"]')
-        .getAttribute("data-state"),
-      "proposed",
+      await admin.locator('#cycle-stepper [aria-current="step"]').getAttribute('data-state'),
+      'proposed',
     );
-    assert.match(
-      await admin.locator("#cycle-stepper").innerText(),
-      /oleh Rina/,
-    );
+    assert.match(await admin.locator('#cycle-stepper').innerText(), /oleh Rina/);
 
     // A second admin approves: frozen, with its hash.
     const context2 = await harness.newContext(desktop);
     const admin2 = await context2.newPage();
-    await harness.login(admin2, "admin2");
+    await harness.login(admin2, 'admin2');
     await admin2.goto(`${harness.base}${cycleUrl}`);
-    await admin2.getByRole("button", { name: "Setujui" }).click();
-    await admin2.getByText("Daftar sudah disetujui dan dibekukan.").waitFor();
-    const hash = await admin2.locator("#cycle-hash").innerText();
+    await admin2.getByRole('button', { name: 'Setujui' }).click();
+    await admin2.getByText('Daftar sudah disetujui dan dibekukan.').waitFor();
+    const hash = await admin2.locator('#cycle-hash').innerText();
     assert.match(hash, /^[0-9a-f]{64}$/);
-    const cycle = (
-      await apiCall(admin2, "GET", `/api/v1/aid/cycles/${cycleId}`)
-    ).body;
-    assert.equal(cycle.list_state, "approved");
+    const cycle = (await apiCall(admin2, 'GET', `/api/v1/aid/cycles/${cycleId}`)).body;
+    assert.equal(cycle.list_state, 'approved');
     assert.equal(cycle.list_hash, hash);
-    assert.equal(
-      await admin2.getByRole("button", { name: "Buat daftar" }).count(),
-      0,
-    );
-    assert.equal(
-      await admin2.getByRole("button", { name: "Keluarkan" }).count(),
-      0,
-    );
-    await axe(admin2, "Tahap approved");
-    await shot(admin2, "aid-tahap-desktop");
+    assert.equal(await admin2.getByRole('button', { name: 'Buat daftar' }).count(), 0);
+    assert.equal(await admin2.getByRole('button', { name: 'Keluarkan' }).count(), 0);
+    await axe(admin2, 'Tahap approved');
+    await shot(admin2, 'aid-tahap-desktop');
     await context2.close();
   });
 
-  it("hands over on a phone by card number, once, keeping the form across a dropped connection", async () => {
+  it('hands over on a phone by card number, once, keeping the form across a dropped connection', async () => {
     const context = await harness.newContext(phone, {
       geolocation: { latitude: 0.1337, longitude: 117.4998, accuracy: 12 },
-      permissions: ["geolocation"],
+      permissions: ['geolocation'],
     });
     const page = await context.newPage();
     await page.goto(`${harness.base}/masuk`);
-    await page.getByLabel("Nama pengguna", { exact: true }).fill("penyalur");
-    await page
-      .getByLabel("Kata sandi", { exact: true })
-      .fill(harness.passwords.penyalur);
-    await page.getByRole("button", { name: "Masuk" }).click();
+    await page.getByLabel('Nama pengguna', { exact: true }).fill('penyalur');
+    await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords.penyalur);
+    await page.getByRole('button', { name: 'Masuk' }).click();
     await page.waitForURL(/\/penyaluran$/);
     await page
-      .getByLabel("Program", { exact: true })
-      .selectOption({ label: "Sembako Disabilitas 2026" });
+      .getByLabel('Program', { exact: true })
+      .selectOption({ label: 'Sembako Disabilitas 2026' });
     await page.waitForURL(/program=sembako_2026/);
-    await page.getByLabel("Tahap", { exact: true }).selectOption(cycleId);
+    await page.getByLabel('Tahap', { exact: true }).selectOption(cycleId);
     await page.waitForURL(/tahap=/);
 
-    await page
-      .getByLabel("Nomor kartu atau teks QR")
-      .fill(card.number_formatted);
-    await page.getByRole("button", { name: "Periksa" }).click();
-    await page.locator("#who-name").waitFor();
-    assert.equal(
-      await page.locator("#who-name").innerText(),
-      beneficiary.full_name,
-    );
-    assert.match(
-      await page.locator("#who-list").innerText(),
-      /Ya, ada di daftar/,
-    );
-    assert.match(
-      await page.locator("#who-served").innerText(),
-      /Belum menerima/,
-    );
-    await page
-      .getByRole("button", { name: "Pakai lokasi perangkat (GPS)" })
-      .click();
+    await page.getByLabel('Nomor kartu atau teks QR').fill(card.number_formatted);
+    await page.getByRole('button', { name: 'Periksa' }).click();
+    await page.locator('#who-name').waitFor();
+    assert.equal(await page.locator('#who-name').innerText(), beneficiary.full_name);
+    assert.match(await page.locator('#who-list').innerText(), /Ya, ada di daftar/);
+    assert.match(await page.locator('#who-served').innerText(), /Belum menerima/);
+    await page.getByRole('button', { name: 'Pakai lokasi perangkat (GPS)' }).click();
     await page.getByText(/ketelitian 12 m/).waitFor();
-    await page
-      .getByLabel("Catatan (tidak wajib)")
-      .fill("Diterima oleh anaknya");
-    await assertFits(page, "Penyaluran with the beneficiary");
-    await axe(page, "Penyaluran on the phone");
+    await page.getByLabel('Catatan (tidak wajib)').fill('Diterima oleh anaknya');
+    await assertFits(page, 'Penyaluran with the beneficiary');
+    await axe(page, 'Penyaluran on the phone');
 
     // The connection drops: the form says so and keeps everything.
     harness.expectOffline = true;
     await context.setOffline(true);
-    await page.getByRole("button", { name: "Catat penyerahan" }).click();
+    await page.getByRole('button', { name: 'Catat penyerahan' }).click();
     await page.getByText(/Koneksi terputus/).waitFor();
     await context.setOffline(false);
     harness.expectOffline = false;
     const kept = await page.evaluate(() =>
-      Object.entries(localStorage).filter(([k]) =>
-        k.startsWith("kapal.handover."),
-      ),
+      Object.entries(localStorage).filter(([k]) => k.startsWith('kapal.handover.')),
     );
-    assert.equal(kept.length, 1, "one draft kept");
+    assert.equal(kept.length, 1, 'one draft kept');
     const draft = JSON.parse(kept[0][1]);
-    assert.equal(draft.note, "Diterima oleh anaknya");
+    assert.equal(draft.note, 'Diterima oleh anaknya');
     assert.equal(draft.accuracy_m, 12);
 
     // A reload restores it; sent again, recorded once.
     await page.reload();
     await page.getByText(/Isian yang belum terkirim dipulihkan/).waitFor();
     assert.equal(
-      await page.getByLabel("Catatan (tidak wajib)").inputValue(),
-      "Diterima oleh anaknya",
+      await page.getByLabel('Catatan (tidak wajib)').inputValue(),
+      'Diterima oleh anaknya',
     );
-    await page.getByRole("button", { name: "Catat penyerahan" }).click();
-    await page.locator("#handover-success").waitFor();
-    assert.match(
-      await page.locator("#handover-success").innerText(),
-      /berhasil/,
-    );
+    await page.getByRole('button', { name: 'Catat penyerahan' }).click();
+    await page.locator('#handover-success').waitFor();
+    assert.match(await page.locator('#handover-success').innerText(), /berhasil/);
     assert.equal(
       await page.evaluate(
-        () =>
-          Object.keys(localStorage).filter((k) =>
-            k.startsWith("kapal.handover."),
-          ).length,
+        () => Object.keys(localStorage).filter((k) => k.startsWith('kapal.handover.')).length,
       ),
       0,
-      "the draft is gone once recorded",
+      'the draft is gone once recorded',
     );
-    await shot(page, "aid-penyaluran-phone");
+    await shot(page, 'aid-penyaluran-phone');
 
     // The same key again: the server answers the first record and writes nothing.
     const replay = await apiCall(
       page,
-      "POST",
+      'POST',
       `/api/v1/aid/cycles/${cycleId}/handovers`,
       { card_number: card.number },
-      { "Idempotency-Key": draft.key },
+      { 'Idempotency-Key': draft.key },
     );
     assert.equal(replay.status, 200, JSON.stringify(replay.body));
 
     // A second attempt: told in words that the person was already served.
-    await page.getByRole("button", { name: "Penerima berikutnya" }).click();
-    await page.getByLabel("Nomor kartu atau teks QR").fill(card.number);
-    await page.getByRole("button", { name: "Periksa" }).click();
-    await page.locator("#handover-alert", { hasText: /\S/ }).waitFor();
-    assert.match(
-      await page.locator("#handover-alert").innerText(),
-      /sudah menerima/,
-    );
-    assert.match(
-      await page.locator("#who-served").innerText(),
-      /Sudah menerima pada/,
-    );
-    assert.equal(
-      await page.getByRole("button", { name: "Catat penyerahan" }).count(),
-      0,
-    );
-    await assertFits(page, "Penyaluran after the second attempt");
+    await page.getByRole('button', { name: 'Penerima berikutnya' }).click();
+    await page.getByLabel('Nomor kartu atau teks QR').fill(card.number);
+    await page.getByRole('button', { name: 'Periksa' }).click();
+    await page.locator('#handover-alert', { hasText: /\S/ }).waitFor();
+    assert.match(await page.locator('#handover-alert').innerText(), /sudah menerima/);
+    assert.match(await page.locator('#who-served').innerText(), /Sudah menerima pada/);
+    assert.equal(await page.getByRole('button', { name: 'Catat penyerahan' }).count(), 0);
+    await assertFits(page, 'Penyaluran after the second attempt');
 
-    const deliveries = (
-      await apiCall(page, "GET", `/api/v1/aid/cycles/${cycleId}/deliveries`)
-    ).body.items;
-    assert.equal(deliveries.length, 1, "recorded exactly once");
+    const deliveries = (await apiCall(page, 'GET', `/api/v1/aid/cycles/${cycleId}/deliveries`)).body
+      .items;
+    assert.equal(deliveries.length, 1, 'recorded exactly once');
     assert.equal(deliveries[0].accuracy_m, 12);
-    assert.equal(deliveries[0].note, "Diterima oleh anaknya");
+    assert.equal(deliveries[0].note, 'Diterima oleh anaknya');
     await context.close();
   });
 
-  it("shows the realisation: 1 delivered", async () => {
+  it('shows the realisation: 1 delivered', async () => {
     await admin.goto(`${harness.base}${cycleUrl}`);
-    await admin.locator("#real-total").waitFor();
-    const total = await admin.locator("#real-total td").allInnerTexts();
-    assert.equal(total[1], "1", `delivered in the total row: ${total}`);
+    await admin.locator('#real-total').waitFor();
+    const total = await admin.locator('#real-total td').allInnerTexts();
+    assert.equal(total[1], '1', `delivered in the total row: ${total}`);
     const kel = beneficiary.address.kelurahan_code;
-    const row = await admin
-      .locator(`#real-table tbody tr[data-code="${kel}"] td`)
-      .allInnerTexts();
-    assert.equal(row[1], "1", "one delivered in the beneficiary’s kelurahan");
-    assert.match(
-      await admin.locator("#real-amount").innerText(),
-      /Rp 150\.000/,
-    );
-    assert.match(await admin.locator("#real-chart").innerText(), /1/);
+    const row = await admin.locator(`#real-table tbody tr[data-code="${kel}"] td`).allInnerTexts();
+    assert.equal(row[1], '1', 'one delivered in the beneficiary’s kelurahan');
+    assert.match(await admin.locator('#real-amount').innerText(), /Rp 150\.000/);
+    assert.match(await admin.locator('#real-chart').innerText(), /1/);
     // The map of the share delivered: every kelurahan drawn, the beneficiary's coloured by its
     // class and carrying its percentage.
-    assert.equal(await admin.locator("#real-map path").count(), 15);
+    assert.equal(await admin.locator('#real-map path').count(), 15);
     const share = Math.round((1 / Number(row[0])) * 100);
     assert.match(
-      await admin
-        .locator(`#real-map path[data-code="${kel}"]`)
-        .getAttribute("class"),
+      await admin.locator(`#real-map path[data-code="${kel}"]`).getAttribute('class'),
       /share-[1-4]/,
     );
     assert.ok(
-      (await admin.locator("#real-map text").allTextContents()).includes(
-        `${share}%`,
-      ),
+      (await admin.locator('#real-map text').allTextContents()).includes(`${share}%`),
       `the map says ${share}%`,
     );
-    await axe(admin, "Tahap with the realisation");
+    await axe(admin, 'Tahap with the realisation');
     await admin.setViewportSize(phone);
     await admin.reload();
-    await admin.locator("#real-total").waitFor();
+    await admin.locator('#real-total').waitFor();
     const wide = await admin.evaluate(() =>
-      [...document.querySelectorAll("body *")]
+      [...document.querySelectorAll('body *')]
         .filter(
           (e) =>
-            e.getBoundingClientRect().right > 361 &&
-            !e.closest(".table-scroll, .visually-hidden"),
+            e.getBoundingClientRect().right > 361 && !e.closest('.table-scroll, .visually-hidden'),
         )
         .map((e) => `${e.tagName}.${e.className}#${e.id}`)
         .slice(0, 8),
     );
-    assert.deepEqual(wide, [], "nothing on Tahap wider than the phone");
-    await assertFits(admin, "Tahap on the phone");
+    assert.deepEqual(wide, [], 'nothing on Tahap wider than the phone');
+    await assertFits(admin, 'Tahap on the phone');
     await admin.goto(`${harness.base}/bantuan`);
-    await admin.locator(".aid-program").waitFor();
-    await assertFits(admin, "Bantuan on the phone");
+    await admin.locator('.aid-program').waitFor();
+    await assertFits(admin, 'Bantuan on the phone');
   });
 
-  it("leaves no console error and no request outside 127.0.0.1", () => {
+  it('leaves no console error and no request outside 127.0.0.1', () => {
     assert.deepEqual(harness.consoleErrors, []);
     assert.deepEqual(harness.foreignRequests, []);
   });

@@ -2,47 +2,40 @@
 // Debian's Chromium through playwright-core with this machine's flags, contexts that answer
 // basemap tiles themselves and record every other request leaving 127.0.0.1 and every console
 // error, axe-core, and screenshots into $KAPAL_BROWSER_ARTIFACTS.
-import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import fs from "node:fs";
-import { createRequire } from "node:module";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const repo = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  "../..",
-);
-const webRequire = createRequire(path.join(repo, "web/package.json"));
-const { chromium } = webRequire("playwright-core");
-const axeSource = fs.readFileSync(
-  webRequire.resolve("axe-core/axe.min.js"),
-  "utf8",
-);
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const webRequire = createRequire(path.join(repo, 'web/package.json'));
+const { chromium } = webRequire('playwright-core');
+const axeSource = fs.readFileSync(webRequire.resolve('axe-core/axe.min.js'), 'utf8');
 
-export const kapal = process.env.KAPAL_BIN ?? path.join(repo, "build/kapal");
-export const dist = path.join(repo, "web/dist");
+export const kapal = process.env.KAPAL_BIN ?? path.join(repo, 'build/kapal');
+export const dist = path.join(repo, 'web/dist');
 export const artifacts =
-  process.env.KAPAL_BROWSER_ARTIFACTS ??
-  path.join(repo, "build/browser-artifacts");
-const chromiumPath = process.env.KAPAL_CHROMIUM ?? "/usr/bin/chromium";
+  process.env.KAPAL_BROWSER_ARTIFACTS ?? path.join(repo, 'build/browser-artifacts');
+const chromiumPath = process.env.KAPAL_CHROMIUM ?? '/usr/bin/chromium';
 // What this machine's closed network needs (see docs/web.md): no background connections.
 const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 // A 1×1 grey PNG served for every basemap tile: the tests never reach the internet.
 const tilePng = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==",
-  "base64",
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNoAAAAggCBd81ytgAAAABJRU5ErkJggg==',
+  'base64',
 );
-const tileHost = "tile.openstreetmap.org";
+const tileHost = 'tile.openstreetmap.org';
 export const desktop = { width: 1280, height: 800 };
 export const phone = { width: 360, height: 740 };
 
@@ -54,7 +47,7 @@ export class Harness {
     this.persons = persons;
     this.prepare = prepare;
     this.tileRequests = 0;
-    this.serverLog = "";
+    this.serverLog = '';
     this.consoleErrors = [];
     this.foreignRequests = [];
     this.passwords = {};
@@ -64,42 +57,33 @@ export class Harness {
   }
 
   run(args) {
-    return execFileSync(kapal, args, {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    return execFileSync(kapal, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   async start() {
     assert.ok(
-      fs.existsSync(path.join(dist, "index.html")),
+      fs.existsSync(path.join(dist, 'index.html')),
       `${dist}/index.html is missing: run scripts/build-web.sh first`,
     );
-    assert.ok(
-      fs.existsSync(kapal),
-      `no kapal program at ${kapal} (set KAPAL_BIN)`,
-    );
+    assert.ok(fs.existsSync(kapal), `no kapal program at ${kapal} (set KAPAL_BIN)`);
     fs.mkdirSync(artifacts, { recursive: true });
-    this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kapal-browser-"));
-    this.run(["init", "--data", this.dataDir]);
+    this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kapal-browser-'));
+    this.run(['init', '--data', this.dataDir]);
     const demo = this.run([
-      "demo-data",
-      "--data",
+      'demo-data',
+      '--data',
       this.dataDir,
-      "--persons",
+      '--persons',
       String(this.persons),
-      "--seed",
-      "1",
-      "--accounts",
+      '--seed',
+      '1',
+      '--accounts',
     ]);
     for (const m of demo.matchAll(/^(\S+)\t(\S+)\t(\S+)\t(\S+)$/gm)) {
       this.passwords[m[1]] = m[4];
     }
     assert.ok(this.passwords.admin, `no admin login in: ${demo}`);
-    fs.appendFileSync(
-      path.join(this.dataDir, "config"),
-      `static_dir = ${dist}\n`,
-    );
+    fs.appendFileSync(path.join(this.dataDir, 'config'), `static_dir = ${dist}\n`);
     this.prepare?.(this.dataDir);
     this.base = await this.startServer();
     this.browser = await chromium.launch({
@@ -121,7 +105,7 @@ export class Harness {
 
   async stop(logName) {
     await this.browser?.close();
-    this.server?.kill("SIGTERM");
+    this.server?.kill('SIGTERM');
     fs.writeFileSync(path.join(artifacts, logName), this.serverLog);
     if (this.dataDir) {
       fs.rmSync(this.dataDir, { recursive: true, force: true });
@@ -129,24 +113,19 @@ export class Harness {
   }
 
   startServer() {
-    this.server = spawn(
-      kapal,
-      ["serve", "--data", this.dataDir, "--listen", "127.0.0.1:0"],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    this.server.stderr.on("data", (d) => {
+    this.server = spawn(kapal, ['serve', '--data', this.dataDir, '--listen', '127.0.0.1:0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.server.stderr.on('data', (d) => {
       this.serverLog += d;
     });
     return new Promise((resolve, reject) => {
-      let buffered = "";
+      let buffered = '';
       const timer = setTimeout(
-        () =>
-          reject(new Error(`kapal serve printed no URL: ${this.serverLog}`)),
+        () => reject(new Error(`kapal serve printed no URL: ${this.serverLog}`)),
         20000,
       );
-      this.server.stdout.on("data", (d) => {
+      this.server.stdout.on('data', (d) => {
         this.serverLog += d;
         buffered += d;
         const m = /serving on (http:\/\/[^\s/]+)/.exec(buffered);
@@ -155,7 +134,7 @@ export class Harness {
           resolve(m[1]);
         }
       });
-      this.server.on("exit", (code) =>
+      this.server.on('exit', (code) =>
         reject(new Error(`kapal serve exited (${code}): ${this.serverLog}`)),
       );
     });
@@ -168,42 +147,37 @@ export class Harness {
       viewport,
       isMobile: viewport.width < 500,
       hasTouch: viewport.width < 500,
-      locale: "id-ID",
+      locale: 'id-ID',
       ...options,
     });
-    await context.route("**/*", (route) => {
+    await context.route('**/*', (route) => {
       const url = new URL(route.request().url());
-      if (url.hostname === "127.0.0.1") {
+      if (url.hostname === '127.0.0.1') {
         return route.continue();
       }
       if (url.hostname.endsWith(tileHost)) {
         this.tileRequests += 1;
-        return route.fulfill({
-          status: 200,
-          contentType: "image/png",
-          body: tilePng,
-        });
+        return route.fulfill({ status: 200, contentType: 'image/png', body: tilePng });
       }
       this.foreignRequests.push(url.href);
       return route.abort();
     });
-    context.on("page", (page) => this.watch(page));
+    context.on('page', (page) => this.watch(page));
     return context;
   }
 
   watch(page) {
-    page.on("console", (message) => {
-      if (message.type() !== "error") {
+    page.on('console', (message) => {
+      if (message.type() !== 'error') {
         return;
       }
-      const where = message.location()?.url ?? "";
+      const where = message.location()?.url ?? '';
       const text = message.text();
       // Chromium logs every failed answer. Expected here: "who is signed in?" before login,
       // what a test provokes on purpose, and the answers a form turns into messages at its
       // fields (422), its conflict view (412) or its offline notice.
       if (
-        (/status of 401/.test(text) &&
-          /\/api\/v1\/auth\/(me|login)$/.test(where)) ||
+        (/status of 401/.test(text) && /\/api\/v1\/auth\/(me|login)$/.test(where)) ||
         (/status of 40[13]/.test(text) && this.expectRefusal) ||
         (/status of (412|422)/.test(text) && /\/api\/v1\//.test(where)) ||
         (/ERR_INTERNET_DISCONNECTED/.test(text) && this.expectOffline)
@@ -212,31 +186,23 @@ export class Harness {
       }
       this.consoleErrors.push(`${page.url()}: ${text} (${where})`);
     });
-    page.on("pageerror", (error) =>
-      this.consoleErrors.push(`${page.url()}: ${error.message}`),
-    );
+    page.on('pageerror', (error) => this.consoleErrors.push(`${page.url()}: ${error.message}`));
   }
 
   /// How many persons a name search finds (as the page's user).
   async countPersons(page, q) {
     return page.evaluate(
       async (name) =>
-        (
-          await (
-            await fetch(`/api/v1/persons?q=${encodeURIComponent(name)}`)
-          ).json()
-        ).items.length,
+        (await (await fetch(`/api/v1/persons?q=${encodeURIComponent(name)}`)).json()).items.length,
       q,
     );
   }
 
-  async login(page, username = "admin") {
+  async login(page, username = 'admin') {
     await page.goto(`${this.base}/masuk`);
     await page.getByLabel(/^(Nama pengguna|User name)$/).fill(username);
-    await page
-      .getByLabel(/^(Kata sandi|Password)$/)
-      .fill(this.passwords[username]);
-    await page.getByRole("button", { name: /^(Masuk|Sign in)$/ }).click();
+    await page.getByLabel(/^(Kata sandi|Password)$/).fill(this.passwords[username]);
+    await page.getByRole('button', { name: /^(Masuk|Sign in)$/ }).click();
     await page.waitForURL(/\/peta$/);
   }
 }
@@ -247,50 +213,38 @@ export async function axe(page, name) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () =>
     // eslint-disable-next-line no-undef
-    (await axe.run(document, { resultTypes: ["violations"] })).violations.map(
-      (v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
-      }),
-    ),
+    (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    })),
   );
-  const bad = result.filter(
-    (v) => v.impact === "serious" || v.impact === "critical",
-  );
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad, [], `axe on ${name}: ${JSON.stringify(bad, null, 2)}`);
   return result.length;
 }
 
 export async function shot(page, name) {
-  await page.screenshot({
-    path: path.join(artifacts, `${name}.png`),
-    fullPage: true,
-  });
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }
 
 /// The page's width must fit a phone's screen (no sideways scrolling).
 export async function assertFits(page, name, width = phone.width) {
-  const scroll = await page.evaluate(
-    () => document.documentElement.scrollWidth,
-  );
-  assert.ok(
-    scroll <= width,
-    `${name} is ${scroll} px wide on a ${width} px phone`,
-  );
+  const scroll = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(scroll <= width, `${name} is ${scroll} px wide on a ${width} px phone`);
 }
 
 /// Calls the API from inside the page with its session and CSRF token (another writer).
 export async function apiCall(page, method, url, body, headers = {}) {
   return page.evaluate(
     async ({ method, url, body, headers }) => {
-      const me = await (await fetch("/api/v1/auth/me")).json();
+      const me = await (await fetch('/api/v1/auth/me')).json();
       const r = await fetch(url, {
         method,
         headers: {
-          "Content-Type": "application/json",
-          "X-CSRF-Token": me.csrf_token,
+          'Content-Type': 'application/json',
+          'X-CSRF-Token': me.csrf_token,
           ...headers,
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -298,7 +252,7 @@ export async function apiCall(page, method, url, body, headers = {}) {
       const text = await r.text();
       return {
         status: r.status,
-        etag: r.headers.get("ETag"),
+        etag: r.headers.get('ETag'),
         body: text ? JSON.parse(text) : null,
       };
     },

@@ -8,25 +8,17 @@
 // tidak sah". axe-core on the page, 360 px.
 //
 //   KAPAL_BIN=build/kapal node --test tests/browser/verify.test.mjs
-import assert from "node:assert/strict";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { after, before, describe, it } from "node:test";
-import zlib from "node:zlib";
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import zlib from 'node:zlib';
 
-import {
-  apiCall,
-  assertFits,
-  axe,
-  desktop,
-  Harness,
-  phone,
-  shot,
-} from "./harness.mjs";
+import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
 
 const harness = new Harness({ persons: 60 });
-const base45Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+const base45Alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
 
 function base45Decode(text) {
   const out = [];
@@ -43,7 +35,7 @@ function base45Decode(text) {
 }
 
 function base45Encode(bytes) {
-  let out = "";
+  let out = '';
   for (let i = 0; i < bytes.length; i += 2) {
     let n = i + 1 < bytes.length ? bytes[i] * 256 + bytes[i + 1] : bytes[i];
     const digits = i + 1 < bytes.length ? 3 : 2;
@@ -59,7 +51,7 @@ function base45Encode(bytes) {
 /// compressed and encoded again: it decodes, but the signature no longer holds.
 function tamper(qr, name) {
   const cose = zlib.inflateSync(base45Decode(qr));
-  const at = cose.indexOf(Buffer.from(name, "utf8"));
+  const at = cose.indexOf(Buffer.from(name, 'utf8'));
   assert.ok(at > 0, `the name ${name} is in the credential`);
   const changed = Buffer.from(cose);
   changed[at] = changed[at] === 0x58 ? 0x59 : 0x58; // X (or Y)
@@ -76,14 +68,13 @@ async function pngToY4m(png, file) {
     const w = 1280;
     const h = 720;
     const canvas = new OffscreenCanvas(w, h);
-    const ctx = canvas.getContext("2d");
-    ctx.fillStyle = "#fff";
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, w, h);
     ctx.drawImage(bitmap, (w - bitmap.width) / 2, (h - bitmap.height) / 2);
     const rgba = ctx.getImageData(0, 0, w, h).data;
     const out = new Uint8Array((w * h * 3) / 2);
-    const luma = (i) =>
-      0.299 * rgba[i] + 0.587 * rgba[i + 1] + 0.114 * rgba[i + 2];
+    const luma = (i) => 0.299 * rgba[i] + 0.587 * rgba[i + 1] + 0.114 * rgba[i + 2];
     for (let p = 0; p < w * h; p++) {
       out[p] = Math.round(luma(p * 4));
     }
@@ -97,34 +88,25 @@ async function pngToY4m(png, file) {
         const g = rgba[i + 1];
         const b = rgba[i + 2];
         const l = luma(i);
-        out[u++] = Math.max(
-          0,
-          Math.min(255, Math.round(128 + (b - l) * 0.564)),
-        );
-        out[v++] = Math.max(
-          0,
-          Math.min(255, Math.round(128 + (r - l) * 0.713)),
-        );
+        out[u++] = Math.max(0, Math.min(255, Math.round(128 + (b - l) * 0.564)));
+        out[v++] = Math.max(0, Math.min(255, Math.round(128 + (r - l) * 0.713)));
         void g;
       }
     }
-    let s = "";
+    let s = '';
     for (let i = 0; i < out.length; i += 0x8000) {
       s += String.fromCharCode(...out.subarray(i, i + 0x8000));
     }
     return btoa(s);
-  }, png.toString("base64"));
+  }, png.toString('base64'));
   await page.close();
-  const frame = Buffer.from(yuv, "base64");
-  const header = Buffer.from("YUV4MPEG2 W1280 H720 F10:1 Ip A1:1 C420jpeg\n");
-  const frameHeader = Buffer.from("FRAME\n");
-  fs.writeFileSync(
-    file,
-    Buffer.concat([header, frameHeader, frame, frameHeader, frame]),
-  );
+  const frame = Buffer.from(yuv, 'base64');
+  const header = Buffer.from('YUV4MPEG2 W1280 H720 F10:1 Ip A1:1 C420jpeg\n');
+  const frameHeader = Buffer.from('FRAME\n');
+  fs.writeFileSync(file, Buffer.concat([header, frameHeader, frame, frameHeader, frame]));
 }
 
-describe("Verifikasi kartu, public and offline", { timeout: 280000 }, () => {
+describe('Verifikasi kartu, public and offline', { timeout: 280000 }, () => {
   let admin;
   let adminPage;
   let card;
@@ -132,10 +114,7 @@ describe("Verifikasi kartu, public and offline", { timeout: 280000 }, () => {
   let context;
   let page;
   let photo;
-  const video = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), "kapal-verify-")),
-    "card.y4m",
-  );
+  const video = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kapal-verify-')), 'card.y4m');
 
   before(
     async () => {
@@ -143,41 +122,32 @@ describe("Verifikasi kartu, public and offline", { timeout: 280000 }, () => {
       const setup = await harness.newContext(desktop);
       const setupPage = await setup.newPage();
       await harness.login(setupPage);
-      const list = await apiCall(
-        setupPage,
-        "GET",
-        "/api/v1/persons?status=aktif&limit=50",
-      );
+      const list = await apiCall(setupPage, 'GET', '/api/v1/persons?status=aktif&limit=50');
       person = list.body.items.find((p) => p.full_name.length > 3);
-      assert.ok(person, "an active person in the demo data");
-      const issued = await apiCall(
-        setupPage,
-        "POST",
-        `/api/v1/persons/${person.id}/cards`,
-        {},
-      );
+      assert.ok(person, 'an active person in the demo data');
+      const issued = await apiCall(setupPage, 'POST', `/api/v1/persons/${person.id}/cards`, {});
       assert.equal(issued.status, 201, JSON.stringify(issued.body));
       card = issued.body;
       const png = await setupPage.evaluate(async (number) => {
         const r = await fetch(`/api/v1/cards/${number}/image?side=front`);
         const bytes = new Uint8Array(await r.arrayBuffer());
-        let s = "";
+        let s = '';
         bytes.forEach((b) => (s += String.fromCharCode(b)));
         return btoa(s);
       }, card.number);
       await setup.close();
-      photo = path.join(path.dirname(video), "kartu.png");
-      fs.writeFileSync(photo, Buffer.from(png, "base64"));
-      await pngToY4m(Buffer.from(png, "base64"), video);
+      photo = path.join(path.dirname(video), 'kartu.png');
+      fs.writeFileSync(photo, Buffer.from(png, 'base64'));
+      await pngToY4m(Buffer.from(png, 'base64'), video);
       await harness.relaunch([
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
         `--use-file-for-fake-video-capture=${video}`,
       ]);
       admin = await harness.newContext(desktop);
       adminPage = await admin.newPage();
       await harness.login(adminPage);
-      context = await harness.newContext(phone, { permissions: ["camera"] });
+      context = await harness.newContext(phone, { permissions: ['camera'] });
       page = await context.newPage();
     },
     { timeout: 90000 },
@@ -186,144 +156,118 @@ describe("Verifikasi kartu, public and offline", { timeout: 280000 }, () => {
   after(async () => {
     await context?.close();
     await admin?.close();
-    await harness.stop("server-verify.log");
+    await harness.stop('server-verify.log');
     fs.rmSync(path.dirname(video), { recursive: true, force: true });
   });
 
-  const status = () => page.locator("#verify-status");
+  const status = () => page.locator('#verify-status');
 
   async function paste(qr) {
-    await page.getByLabel("Teks kode QR").fill(qr);
-    await page.getByRole("button", { name: "Periksa", exact: true }).click();
+    await page.getByLabel('Teks kode QR').fill(qr);
+    await page.getByRole('button', { name: 'Periksa', exact: true }).click();
   }
 
-  it("is linked from the login page and opens without signing in", async () => {
+  it('is linked from the login page and opens without signing in', async () => {
     await page.goto(`${harness.base}/masuk`);
-    await page
-      .getByRole("link", { name: "Verifikasi kartu tanpa masuk" })
-      .click();
+    await page.getByRole('link', { name: 'Verifikasi kartu tanpa masuk' }).click();
     await page.waitForURL(/\/verifikasi$/);
+    await page.getByRole('heading', { name: 'Verifikasi kartu', level: 1 }).waitFor();
     await page
-      .getByRole("heading", { name: "Verifikasi kartu", level: 1 })
-      .waitFor();
-    await page
-      .locator("#verify-trust-list")
+      .locator('#verify-trust-list')
       .getByText(/diterbitkan .* berisi \d+ kartu dicabut/)
       .waitFor();
-    assert.match(
-      await page.locator("#verify-trust").innerText(),
-      /Kunci publik: 1 kunci/,
-    );
-    await axe(page, "verifikasi, empty");
-    await assertFits(page, "verifikasi");
+    assert.match(await page.locator('#verify-trust').innerText(), /Kunci publik: 1 kunci/);
+    await axe(page, 'verifikasi, empty');
+    await assertFits(page, 'verifikasi');
   });
 
-  it("scans the card with the camera and says it is valid, with its summary", async () => {
-    await page.getByRole("button", { name: "Pindai dengan kamera" }).click();
-    await status().filter({ hasText: "Kartu sah" }).waitFor({ timeout: 30000 });
-    assert.equal(await page.getByLabel("Teks kode QR").inputValue(), card.qr);
-    const result = page.locator("#verify-result");
-    assert.equal(await result.getAttribute("role"), "status");
+  it('scans the card with the camera and says it is valid, with its summary', async () => {
+    await page.getByRole('button', { name: 'Pindai dengan kamera' }).click();
+    await status().filter({ hasText: 'Kartu sah' }).waitFor({ timeout: 30000 });
+    assert.equal(await page.getByLabel('Teks kode QR').inputValue(), card.qr);
+    const result = page.locator('#verify-result');
+    assert.equal(await result.getAttribute('role'), 'status');
     const text = await result.innerText();
-    assert.match(
-      text,
-      new RegExp(person.full_name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")),
-    );
+    assert.match(text, new RegExp(person.full_name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     assert.match(text, new RegExp(card.number_formatted));
-    assert.match(text, new RegExp(card.kelurahan_code.replace(/\./g, "\\.")));
+    assert.match(text, new RegExp(card.kelurahan_code.replace(/\./g, '\\.')));
     assert.match(text, /✓/);
     await result.getByText(/Status di server: terdaftar dan aktif/).waitFor();
-    await axe(page, "verifikasi, valid");
-    await assertFits(page, "verifikasi, valid");
-    await shot(page, "verify-valid-phone");
+    await axe(page, 'verifikasi, valid');
+    await assertFits(page, 'verifikasi, valid');
+    await shot(page, 'verify-valid-phone');
   });
 
-  it("reads a photo of the card, and tells the result in English too", async () => {
-    await page.getByLabel("Teks kode QR").fill("");
-    await page.getByLabel("Pilih foto kartu").setInputFiles({
-      name: "kartu.png",
-      mimeType: "image/png",
+  it('reads a photo of the card, and tells the result in English too', async () => {
+    await page.getByLabel('Teks kode QR').fill('');
+    await page.getByLabel('Pilih foto kartu').setInputFiles({
+      name: 'kartu.png',
+      mimeType: 'image/png',
       buffer: fs.readFileSync(photo),
     });
     await page
-      .locator("#verify-result")
+      .locator('#verify-result')
       .getByText(/Status di server: terdaftar/)
       .waitFor();
-    assert.equal(await status().innerText(), "Kartu sah");
-    assert.equal(await page.getByLabel("Teks kode QR").inputValue(), card.qr);
-    await page.getByRole("button", { name: "Switch to English" }).click();
-    await status().filter({ hasText: "Valid card" }).waitFor();
-    assert.match(
-      await page.locator("#verify-result").innerText(),
-      /Card number\s+/,
-    );
-    await page
-      .getByRole("button", { name: "Ganti ke Bahasa Indonesia" })
-      .click();
-    await status().filter({ hasText: "Kartu sah" }).waitFor();
+    assert.equal(await status().innerText(), 'Kartu sah');
+    assert.equal(await page.getByLabel('Teks kode QR').inputValue(), card.qr);
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await status().filter({ hasText: 'Valid card' }).waitFor();
+    assert.match(await page.locator('#verify-result').innerText(), /Card number\s+/);
+    await page.getByRole('button', { name: 'Ganti ke Bahasa Indonesia' }).click();
+    await status().filter({ hasText: 'Kartu sah' }).waitFor();
   });
 
-  it("verifies again offline from the stored keys", async () => {
+  it('verifies again offline from the stored keys', async () => {
     await context.setOffline(true);
     harness.expectOffline = true;
     await paste(card.qr);
     await page
-      .locator("#verify-result")
+      .locator('#verify-result')
       .getByText(/Status di server: tidak diperiksa: perangkat sedang offline/)
       .waitFor();
-    assert.equal(await status().innerText(), "Kartu sah");
+    assert.equal(await status().innerText(), 'Kartu sah');
     await context.setOffline(false);
     harness.expectOffline = false;
   });
 
-  it("says revoked, when and why, offline from the list stored after the revocation", async () => {
-    const revoked = await apiCall(
-      adminPage,
-      "POST",
-      `/api/v1/cards/${card.number}/revoke`,
-      {
-        reason: "hilang",
-      },
-    );
+  it('says revoked, when and why, offline from the list stored after the revocation', async () => {
+    const revoked = await apiCall(adminPage, 'POST', `/api/v1/cards/${card.number}/revoke`, {
+      reason: 'hilang',
+    });
     assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
     await page.reload();
     await page
-      .locator("#verify-trust-list")
+      .locator('#verify-trust-list')
       .getByText(/berisi 1 kartu dicabut/)
       .waitFor();
     await context.setOffline(true);
     harness.expectOffline = true;
     await paste(card.qr);
-    await status().filter({ hasText: "Kartu dicabut" }).waitFor();
-    const text = await page.locator("#verify-result").innerText();
+    await status().filter({ hasText: 'Kartu dicabut' }).waitFor();
+    const text = await page.locator('#verify-result').innerText();
     assert.match(text, /Dicabut pada .* WITA, alasan: Hilang\./);
     assert.match(text, /⊘/);
     assert.match(text, /perangkat sedang offline/);
-    await shot(page, "verify-revoked-offline");
+    await shot(page, 'verify-revoked-offline');
     await context.setOffline(false);
     harness.expectOffline = false;
   });
 
-  it("says the signature is invalid for a tampered QR text", async () => {
+  it('says the signature is invalid for a tampered QR text', async () => {
     await paste(tamper(card.qr, person.full_name));
-    await status().filter({ hasText: "Tanda tangan tidak sah" }).waitFor();
-    assert.match(
-      await page.locator("#verify-result").innerText(),
-      /dipalsukan atau diubah/,
-    );
-    await axe(page, "verifikasi, invalid");
+    await status().filter({ hasText: 'Tanda tangan tidak sah' }).waitFor();
+    assert.match(await page.locator('#verify-result').innerText(), /dipalsukan atau diubah/);
+    await axe(page, 'verifikasi, invalid');
   });
 
-  it("refuses text that is no card, naming the stage, and asks for empty text", async () => {
-    await paste("HELLO");
-    await status().filter({ hasText: "Bukan kode QR kartu" }).waitFor();
-    await page.getByLabel("Teks kode QR").fill("");
-    await page.getByRole("button", { name: "Periksa", exact: true }).click();
-    await page.getByText("Tempel teks kode QR dahulu.").waitFor();
-    assert.equal(
-      await page.getByLabel("Teks kode QR").getAttribute("aria-invalid"),
-      "true",
-    );
+  it('refuses text that is no card, naming the stage, and asks for empty text', async () => {
+    await paste('HELLO');
+    await status().filter({ hasText: 'Bukan kode QR kartu' }).waitFor();
+    await page.getByLabel('Teks kode QR').fill('');
+    await page.getByRole('button', { name: 'Periksa', exact: true }).click();
+    await page.getByText('Tempel teks kode QR dahulu.').waitFor();
+    assert.equal(await page.getByLabel('Teks kode QR').getAttribute('aria-invalid'), 'true');
     assert.deepEqual(harness.consoleErrors, []);
     assert.deepEqual(harness.foreignRequests, []);
   });

@@ -707,7 +707,9 @@ TEST_F(PostgresStoreTest, TwoStoresOnOneDatabaseShareTheWriterLockAndTheAuditSeq
     auto refused = a->create_person(id_of(3000), dup, "64.74.01", ctx(), {});
     ASSERT_FALSE(refused.has_value());
     ASSERT_TRUE(b->append_audit(AuditEntry{0, kT0, "b", "cli", "auth.login", "", "", ""}));
-    auto last = a->list_audit(AuditQuery{"", "", "", 0, 1});
+    AuditQuery newest;
+    newest.limit = 1;
+    auto last = a->list_audit(newest);
     ASSERT_TRUE(last.has_value() && !last->empty());
     EXPECT_EQ(last->front().seq, static_cast<std::int64_t>(2 * kPerThread + 6));
     auto check = a->check_integrity();
