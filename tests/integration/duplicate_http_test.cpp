@@ -152,7 +152,7 @@ TEST_F(DuplicateHttp, AuditLogFiltersByTimeAndTheChainIsWhole) {
 
     auto bad = server_->request("GET", "/api/v1/audit?from=kemarin");
     ASSERT_TRUE(bad.has_value());
-    EXPECT_EQ(bad->status, 400) << bad->body;
+    EXPECT_EQ(bad->status, 422) << bad->body;
     EXPECT_EQ(json::parse(bad->body)["errors"][0]["field"], "from");
 
     auto verify = server_->request("GET", "/api/v1/audit/verify");

@@ -37,7 +37,7 @@ void add_import(CLI::App& app, Action& action) {
 
     struct Opts {
         std::string file, dir, rejects;
-        bool dry_run = false, update = false;
+        bool dry_run = false, update = false, no_registry_check = false;
     };
 
     auto o = std::make_shared<Opts>();
@@ -46,6 +46,11 @@ void add_import(CLI::App& app, Action& action) {
     persons->add_flag("--dry-run", o->dry_run, "Check and count only; write nothing");
     persons->add_option("--rejects", o->rejects, "Write rejected rows, with reasons, to this CSV");
     persons->add_flag("--update", o->update, "Apply rows that differ from the stored person");
+    persons->add_flag("--no-registry-check",
+                      o->no_registry_check,
+                      "Do not compare each row with the registry for possible duplicates (rows "
+                      "are still compared with each other): for a first bulk load, which the "
+                      "check slows down (one store read per likely candidate)");
     persons->callback([&action, o] {
         action = [o] {
             auto opened = app::Application::open(o->dir);
@@ -54,15 +59,17 @@ void add_import(CLI::App& app, Action& action) {
             }
             auto& a = **opened;
             // The registry's blocking keys, for the duplicate check of each row.
-            if (auto loaded = a.person_index().catch_up(); !loaded) {
-                return report_error(loaded.error());
+            if (!o->no_registry_check) {
+                if (auto loaded = a.person_index().catch_up(); !loaded) {
+                    return report_error(loaded.error());
+                }
             }
             Progress progress("impor");
             service::ImportOptions options;
             options.dry_run = o->dry_run;
             options.update = o->update;
             options.rejects_file = o->rejects;
-            options.registry = &a.person_index().duplicates();
+            options.registry = o->no_registry_check ? nullptr : &a.person_index().duplicates();
             options.progress = [&progress](std::size_t done, std::size_t total) {
                 progress.update(done, total);
             };
