@@ -404,7 +404,7 @@ std::string aid_list_hash(const AidCycleRecord& cycle, std::vector<AidListEntry>
         return a.person_id < b.person_id;
     });
     std::string text = "kapal-aid-list-v1\n" + cycle.id + "\n" + cycle.program_code + "\n" +
-                       std::to_string(cycle.number) + "\n";
+                       std::to_string(cycle.number) + "\n" + cycle.rule + "\n";
     for (const auto& entry : entries) {
         if (!entry.removed) {
             text += entry.person_id + "\t" + entry.kelurahan_code + "\t" + entry.source + "\n";

@@ -115,7 +115,8 @@ std::string encode_quotas(const std::vector<AidQuota>& quotas);
 std::vector<AidQuota> decode_quotas(std::string_view text);
 
 /// The hash that freezes an approved list: hex BLAKE2b-256 of the text
-/// "kapal-aid-list-v1\n<cycle id>\n<programme>\n<number>\n" followed by one line
+/// "kapal-aid-list-v1\n<cycle id>\n<programme>\n<number>\n<rule>\n" (the canonical rule the list
+/// was generated with) followed by one line
 /// "<person id>\t<kelurahan>\t<source>\n" per entry not removed, by person id
 /// (docs/api.md, "Daftar penerima"). Anyone holding the list can recompute it.
 std::string aid_list_hash(const AidCycleRecord& cycle, std::vector<AidListEntry> entries);
