@@ -1133,10 +1133,13 @@ AidDeliveryRecord aid_delivery_from_row(const Stmt& stmt, bool with_evidence) {
     return d;
 }
 
-/// " AND (kelurahan_code = ? OR kelurahan_code under ?) ..." for an area scope, with its values.
+/// " AND (kelurahan_code = ? OR kelurahan_code under ?) ..." for an area scope, with its values:
+/// the code itself, or anything under "code." (the range "code." .. "code/").
+/// `column` names the kelurahan code (qualified in a join).
 void area_clause(const std::vector<std::string>& area_codes,
                  std::string& sql,
-                 std::vector<std::string>& texts) {
+                 std::vector<std::string>& texts,
+                 const std::string& column = "kelurahan_code") {
     if (area_codes.empty()) {
         return;
     }
@@ -1144,7 +1147,7 @@ void area_clause(const std::vector<std::string>& area_codes,
     for (std::size_t i = 0; i < area_codes.size(); ++i) {
         const std::string& code = area_codes[i];
         sql += i == 0 ? "" : " OR ";
-        sql += "kelurahan_code = ? OR (kelurahan_code >= ? AND kelurahan_code < ?)";
+        sql += column + " = ? OR (" + column + " >= ? AND " + column + " < ?)";
         texts.push_back(code);
         texts.push_back(code + ".");
         texts.push_back(code + "/");
@@ -2020,19 +2023,7 @@ class SqliteStore final : public Store {
                 texts.push_back(like_pattern(query.name_contains));
             }
         }
-        if (!query.scope_area_codes.empty()) {
-            sql += " AND (";
-            for (std::size_t i = 0; i < query.scope_area_codes.size(); ++i) {
-                const std::string& code = query.scope_area_codes[i];
-                sql += i == 0 ? "" : " OR ";
-                // code itself, or anything under "code." (the range "code." .. "code/").
-                sql += "kelurahan_code = ? OR (kelurahan_code >= ? AND kelurahan_code < ?)";
-                texts.push_back(code);
-                texts.push_back(code + ".");
-                texts.push_back(code + "/");
-            }
-            sql += ")";
-        }
+        area_clause(query.scope_area_codes, sql, texts);
         if (query.category) {
             sql += " AND (categories & ?) != 0";
         }
@@ -2449,18 +2440,7 @@ class SqliteStore final : public Store {
                 break;
             }
         }
-        if (!query.area_codes.empty()) {
-            sql += " AND (";
-            for (std::size_t i = 0; i < query.area_codes.size(); ++i) {
-                const std::string& code = query.area_codes[i];
-                sql += i == 0 ? "" : " OR ";
-                sql += "kelurahan_code = ? OR (kelurahan_code >= ? AND kelurahan_code < ?)";
-                texts.push_back(code);
-                texts.push_back(code + ".");
-                texts.push_back(code + "/");
-            }
-            sql += ")";
-        }
+        area_clause(query.area_codes, sql, texts);
         if (!query.after_number.empty()) {
             sql += " AND number > ?";
             texts.push_back(query.after_number);
@@ -3202,14 +3182,8 @@ class SqliteStore final : public Store {
             "GROUP BY person_id) d ON d.person_id = e.person_id "
             "WHERE e.cycle_id = ? AND e.removed = 0";
         std::vector<std::string> texts = {cycle_id, cycle_id};
-        std::string scope;
-        area_clause(area_codes, scope, texts);
-        // The clause names kelurahan_code unqualified: qualify it for the join.
-        for (std::size_t at = scope.find("kelurahan_code"); at != std::string::npos;
-             at = scope.find("kelurahan_code", at + 16)) {
-            scope.replace(at, 0, "e.");
-        }
-        sql += scope + " GROUP BY e.kelurahan_code ORDER BY e.kelurahan_code";
+        area_clause(area_codes, sql, texts, "e.kelurahan_code");
+        sql += " GROUP BY e.kelurahan_code ORDER BY e.kelurahan_code";
         ReaderPool::Lease conn(readers_, readers_.acquire());
         KAPAL_SQL_ASSIGN(stmt, conn->prepare_once(sql));
         int i = 1;
