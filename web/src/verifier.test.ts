@@ -220,4 +220,16 @@ describe('newerList', () => {
     const twin = { ...list };
     expect(newerList(list, twin)).toBe(list);
   });
+
+  it('takes the list naming more cards when both were issued in the same second', () => {
+    const longer = {
+      ...list,
+      revoked: new Map([
+        ...list.revoked,
+        ['647400009999', { number: '647400009999', revokedAt: list.issuedAt, reason: 'hilang' }],
+      ]),
+    };
+    expect(newerList(list, longer)).toBe(longer);
+    expect(newerList(longer, list)).toBe(longer);
+  });
 });

@@ -68,14 +68,22 @@ export async function fetchWithin(url: string, init: RequestInit, ms = 8000): Pr
   }
 }
 
-/// The newer of two verified lists by their "issued at"; `current` on a tie.
+/// The newer of two verified lists by their "issued at" (whole seconds). Two lists issued in the
+/// same second can still differ — a card revoked between them — and a revocation is never
+/// undone, so on a tie the one naming more cards is the later; `current` on a full tie.
 export function newerList(
   current: RevocationList | null,
   candidate: RevocationList,
 ): RevocationList {
-  return current && current.issuedAt.getTime() >= candidate.issuedAt.getTime()
-    ? current
-    : candidate;
+  if (!current) {
+    return candidate;
+  }
+  const a = current.issuedAt.getTime();
+  const b = candidate.issuedAt.getTime();
+  if (a !== b) {
+    return a > b ? current : candidate;
+  }
+  return candidate.revoked.size > current.revoked.size ? candidate : current;
 }
 
 /// What the device holds, without the network.
