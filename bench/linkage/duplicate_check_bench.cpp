@@ -113,8 +113,10 @@ int main(int argc, char** argv) {
     }
     std::sort(ms.begin(), ms.end());
     const auto pct = [&ms](double p) {
-        return ms.empty() ? 0.0
-                          : ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * ms.size()))];
+        return ms.empty()
+                   ? 0.0
+                   : ms[std::min(ms.size() - 1,
+                                 static_cast<std::size_t>(p * static_cast<double>(ms.size())))];
     };
     std::printf("check of %zu second registrations: %zu warned (%.1f %%); per check p50 %.2f ms, "
                 "p95 %.2f ms, max %.2f ms\n",

@@ -12,19 +12,53 @@
 namespace kapal::service {
 namespace {
 
-/// The LinkRecord of what the index holds.
-integrity::LinkRecord partial_record(const std::string& id,
-                                     const std::string& full_name,
-                                     const std::optional<core::Date>& birth_date,
-                                     const std::optional<core::Sex>& sex,
-                                     const std::string& kelurahan_code) {
-    integrity::LinkRecord r;
-    r.id = id;
-    r.name = integrity::normalize_name(full_name);
-    r.birth_date = birth_date;
-    r.sex = sex;
-    r.kelurahan_code = kelurahan_code;
-    return r;
+// A normalised name packed into one string: its four parts (tokens, patronym, phonetic keys,
+// phonetic set) separated by kPart, the words of a part by kWord. Normalised tokens are lower-case
+// ASCII letters, so neither byte occurs in them.
+constexpr char kPart = '\x1e';
+constexpr char kWord = '\x1f';
+
+void pack_words(const std::vector<std::string>& words, std::string& out) {
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i > 0) {
+            out += kWord;
+        }
+        out += words[i];
+    }
+    out += kPart;
+}
+
+std::string pack_name(const integrity::NormalizedName& name) {
+    std::string out;
+    pack_words(name.tokens, out);
+    pack_words(name.patronym, out);
+    pack_words(name.phonetic, out);
+    out += name.phonetic_set;
+    return out;
+}
+
+/// Unpacks into `words`, reusing the strings it already holds (no allocation once warm); returns
+/// where the next part starts.
+std::size_t unpack_words(std::string_view packed, std::size_t at, std::vector<std::string>& words) {
+    const std::size_t end = std::min(packed.find(kPart, at), packed.size());
+    std::size_t n = 0;
+    while (at < end) {
+        const std::size_t stop = std::min(packed.find(kWord, at), end);
+        if (n == words.size()) {
+            words.emplace_back();
+        }
+        words[n++].assign(packed.substr(at, stop - at));
+        at = stop + (stop < end ? 1 : 0);
+    }
+    words.resize(n);
+    return end + 1;
+}
+
+void unpack_name(std::string_view packed, integrity::NormalizedName& name) {
+    std::size_t at = unpack_words(packed, 0, name.tokens);
+    at = unpack_words(packed, at, name.patronym);
+    at = unpack_words(packed, at, name.phonetic);
+    name.phonetic_set.assign(at < packed.size() ? packed.substr(at) : std::string_view());
 }
 
 /// The blocking keys the index can hold: those of name, birth date and kelurahan (NIK and phone
@@ -50,13 +84,20 @@ constexpr std::size_t kFullyCompared = 10;
 
 } // namespace
 
-std::vector<std::uint64_t> DuplicateIndex::keys_of(const Entry& e) {
-    return hashed_keys(partial_record(e.id, e.full_name, e.birth_date, e.sex, e.kelurahan_code));
+std::vector<std::uint64_t> DuplicateIndex::keys_of(const integrity::LinkRecord& record) {
+    return hashed_keys(record);
 }
 
 void DuplicateIndex::upsert(const store::PersonSummary& s) {
-    Entry next{s.id.str(), s.full_name, s.kelurahan_code, s.birth_date, s.sex, s.version};
-    auto keys = keys_of(next);
+    integrity::LinkRecord record;
+    record.id = s.id.str();
+    record.name = integrity::normalize_name(s.full_name);
+    record.birth_date = s.birth_date;
+    record.sex = s.sex;
+    record.kelurahan_code = s.kelurahan_code;
+    auto keys = keys_of(record);
+    Entry next{
+        s.id.str(), pack_name(record.name), s.kelurahan_code, s.birth_date, s.sex, s.version};
     const std::unique_lock lock(mutex_);
     const auto found = slot_of_.find(next.id);
     std::uint32_t slot = 0;
@@ -70,8 +111,13 @@ void DuplicateIndex::upsert(const store::PersonSummary& s) {
         if (held.version > next.version) {
             return;
         }
-        for (const std::uint64_t old : keys_of(held)) {
-            auto [from, to] = blocks_.equal_range(old);
+        integrity::LinkRecord old;
+        unpack_name(held.packed_name, old.name);
+        old.birth_date = held.birth_date;
+        old.sex = held.sex;
+        old.kelurahan_code = held.kelurahan_code;
+        for (const std::uint64_t key : keys_of(old)) {
+            auto [from, to] = blocks_.equal_range(key);
             for (auto it = from; it != to;) {
                 it = it->second == slot ? blocks_.erase(it) : std::next(it);
             }
@@ -88,11 +134,21 @@ DuplicateIndex::candidates(const integrity::LinkRecord& record,
                            const integrity::LinkageModel& model,
                            std::size_t limit,
                            std::size_t max_examined) const {
-    std::vector<Candidate> out;
     const auto keys = hashed_keys(record);
     const std::shared_lock lock(mutex_);
-    std::unordered_set<std::uint32_t> seen;
+    // The smallest blocks first: a rare key says more, and a common one (a frequent first name
+    // in a birth year) is what the budget of `max_examined` cuts short.
+    std::vector<std::pair<std::size_t, std::uint64_t>> blocks;
     for (const std::uint64_t key : keys) {
+        blocks.emplace_back(blocks_.count(key), key);
+    }
+    std::sort(blocks.begin(), blocks.end());
+    // Each member is scored on one reused record (its strings keep their capacity), and only
+    // the best `limit` become candidates.
+    integrity::LinkRecord theirs;
+    std::vector<std::pair<double, std::uint32_t>> scored;
+    std::unordered_set<std::uint32_t> seen;
+    for (const auto& [size, key] : blocks) {
         auto [from, to] = blocks_.equal_range(key);
         for (auto it = from; it != to && seen.size() < max_examined; ++it) {
             if (!seen.insert(it->second).second) {
@@ -102,19 +158,32 @@ DuplicateIndex::candidates(const integrity::LinkRecord& record,
             if (e.id == record.id) {
                 continue;
             }
-            Candidate c{core::PersonId(e.id),
-                        partial_record(e.id, e.full_name, e.birth_date, e.sex, e.kelurahan_code),
-                        0};
-            c.partial_score = model.score(integrity::compare(record, c.record));
-            out.push_back(std::move(c));
+            unpack_name(e.packed_name, theirs.name);
+            theirs.birth_date = e.birth_date;
+            theirs.sex = e.sex;
+            theirs.kelurahan_code = e.kelurahan_code;
+            scored.emplace_back(model.score(integrity::compare(record, theirs)), it->second);
         }
     }
-    std::sort(out.begin(), out.end(), [](const Candidate& a, const Candidate& b) {
-        return a.partial_score != b.partial_score ? a.partial_score > b.partial_score
-                                                  : a.id.str() < b.id.str();
-    });
-    if (out.size() > limit) {
-        out.resize(limit);
+    const auto better = [this](const std::pair<double, std::uint32_t>& a,
+                               const std::pair<double, std::uint32_t>& b) {
+        return a.first != b.first ? a.first > b.first
+                                  : entries_[a.second].id < entries_[b.second].id;
+    };
+    const std::size_t kept = std::min(limit, scored.size());
+    std::partial_sort(
+        scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(kept), scored.end(), better);
+    std::vector<Candidate> out;
+    out.reserve(kept);
+    for (std::size_t i = 0; i < kept; ++i) {
+        const Entry& e = entries_[scored[i].second];
+        Candidate c{core::PersonId(e.id), {}, scored[i].first};
+        c.record.id = e.id;
+        unpack_name(e.packed_name, c.record.name);
+        c.record.birth_date = e.birth_date;
+        c.record.sex = e.sex;
+        c.record.kelurahan_code = e.kelurahan_code;
+        out.push_back(std::move(c));
     }
     return out;
 }
@@ -131,7 +200,7 @@ std::size_t DuplicateIndex::memory_bytes() const {
     };
     std::size_t bytes = entries_.capacity() * sizeof(Entry);
     for (const Entry& e : entries_) {
-        bytes += heap(e.id) + heap(e.full_name) + heap(e.kelurahan_code);
+        bytes += heap(e.id) + heap(e.packed_name) + heap(e.kelurahan_code);
     }
     // Node-based maps: a node (next pointer, value, cached hash for strings) and a bucket each.
     bytes += slot_of_.size() * (sizeof(void*) + sizeof(std::string) + 8 + 8 + 32) +

@@ -38,7 +38,8 @@ class DuplicateIndex {
     };
 
     /// Persons sharing a blocking key with `record` (the record's own id excluded), ranked by
-    /// partial score, best first; at most `limit`. At most `max_examined` members are examined.
+    /// partial score, best first; at most `limit`. At most `max_examined` members are examined,
+    /// the smallest blocks (the most telling keys) first.
     std::vector<Candidate> candidates(const integrity::LinkRecord& record,
                                       const integrity::LinkageModel& model,
                                       std::size_t limit,
@@ -50,16 +51,19 @@ class DuplicateIndex {
     std::size_t memory_bytes() const;
 
   private:
+    /// What the index holds of a person. The name is held normalised (integrity::normalize_name,
+    /// packed into one string: pack_name in the .cpp), so that ranking a block's members does not
+    /// normalise each of them again: that was most of a check's time.
     struct Entry {
         std::string id;
-        std::string full_name;
+        std::string packed_name;
         std::string kelurahan_code;
         std::optional<core::Date> birth_date;
         std::optional<core::Sex> sex;
         std::int64_t version = 0;
     };
 
-    static std::vector<std::uint64_t> keys_of(const Entry& entry);
+    static std::vector<std::uint64_t> keys_of(const integrity::LinkRecord& record);
 
     mutable std::shared_mutex mutex_;
     std::vector<Entry> entries_;

@@ -124,6 +124,46 @@ TEST_F(DuplicateCheckTest, CreateWarnsNamingTheOtherRecordUntilConfirmed) {
     EXPECT_EQ(updated->person.confirmed_warnings, created->record.person.confirmed_warnings);
 }
 
+TEST_F(DuplicateCheckTest, AnUpdateThatMakesTheRecordLookLikeAnotherIsCheckedAgain) {
+    auto first = service_->create(siti(), admin_, std::nullopt);
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    core::Person other = siti();
+    other.nik = "6474010101700001";
+    other.full_name = "Budi Santoso";
+    other.sex = core::Sex::Male;
+    other.birth_date = core::make_date(1970, 1, 1);
+    auto created = service_->create(other, admin_, std::nullopt);
+    ASSERT_TRUE(created.has_value()) << created.error().message;
+
+    // A change of category only: nothing that identifies the person, no check.
+    auto next = created->record.person;
+    next.categories = {core::Category::SensorikNetra};
+    auto recategorised = service_->update(created->record.id, 1, next, admin_, "asesmen ulang");
+    ASSERT_TRUE(recategorised.has_value()) << recategorised.error().message;
+
+    // Renamed, re-sexed and re-dated into Siti's twin: the registry is asked again, and the
+    // record itself is not its own duplicate.
+    next = recategorised->person;
+    next.full_name = "Sitti Aminah";
+    next.sex = core::Sex::Female;
+    next.birth_date = core::make_date(1985, 3, 7);
+    next.nik = "6474014703850012";
+    auto refused = service_->update(created->record.id, 2, next, admin_, "salah ketik");
+    ASSERT_FALSE(refused.has_value());
+    EXPECT_EQ(refused.error().code, ErrorCode::WarningsNotConfirmed);
+    ASSERT_EQ(refused.error().fields.size(), 1U);
+    EXPECT_EQ(refused.error().fields[0].code, ErrorCode::PossibleDuplicate);
+    EXPECT_EQ(refused.error().fields[0].detail.rfind(first->record.id.str() + " S*** A***", 0), 0U)
+        << refused.error().fields[0].detail;
+
+    next.confirmed_warnings = {"person.possible_duplicate"};
+    next.warning_reason = "orang berbeda, sudah dicek ke rumah";
+    auto updated = service_->update(created->record.id, 2, next, admin_, "salah ketik");
+    ASSERT_TRUE(updated.has_value()) << updated.error().message;
+    EXPECT_EQ(updated->person.confirmed_warnings,
+              std::vector<std::string>{"person.possible_duplicate"});
+}
+
 TEST_F(DuplicateCheckTest, AnotherPersonAndAReplayedCreateAreNotDuplicates) {
     const store::IdempotencyToken token{"k-1", "f-1"};
     auto first = service_->create(siti(), admin_, token);

@@ -10,6 +10,19 @@
 
 namespace kapal::service {
 
+namespace {
+
+/// Whether an update changes what the duplicate check compares: name, birth date, sex, NIK, KK,
+/// kelurahan, home or phone.
+bool identity_changed(const core::Person& before, const core::Person& after) {
+    return before.full_name != after.full_name || before.birth_date != after.birth_date ||
+           before.sex != after.sex || before.nik != after.nik || before.kk != after.kk ||
+           before.address.kelurahan_code != after.address.kelurahan_code ||
+           before.home != after.home || before.phone != after.phone;
+}
+
+} // namespace
+
 core::PersonCheck
 check_person_full(core::Person& person, const ReferenceData& ref, core::Date today) {
     const bool typed_kelurahan = !person.address.kelurahan_code.empty();
@@ -109,8 +122,8 @@ store::WriteContext PersonService::context(const Actor& actor, std::string reaso
     return {actor.id, actor.source, clock_.now(), std::move(reason)};
 }
 
-Result<std::vector<FieldIssue>> PersonService::duplicate_warnings(core::Person person,
-                                                                  const Actor& actor) const {
+Result<std::vector<FieldIssue>> PersonService::duplicate_warnings(
+    core::Person person, const Actor& actor, const std::optional<core::PersonId>& self) const {
     std::vector<FieldIssue> out;
     if (index_ == nullptr || !index_->ready()) {
         return out;
@@ -118,7 +131,7 @@ Result<std::vector<FieldIssue>> PersonService::duplicate_warnings(core::Person p
     // The kelurahan a home sets is part of the comparison: apply the rules' normalisation first.
     check_person_full(person, *ref_, core::wita_date(clock_.now()));
     const DuplicateCheck check(store_, index_->duplicates());
-    auto matches = check.find(person);
+    auto matches = check.find(person, self);
     if (!matches) {
         return fail(std::move(matches).error());
     }
@@ -171,8 +184,18 @@ Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
     if (person.account && person.account->number.empty() && current->person.account) {
         person.account->number = current->person.account->number; // only ever seen masked
     }
+    // A change of what identifies the person is checked against the registry again; other
+    // changes (a phone number, a need) keep the record's earlier confirmation as it is.
+    std::vector<FieldIssue> duplicates;
+    if (identity_changed(current->person, person)) {
+        auto found = duplicate_warnings(person, actor, id);
+        if (!found) {
+            return fail(std::move(found).error());
+        }
+        duplicates = std::move(*found);
+    }
     const std::vector<std::string> keep{std::string(error_info(ErrorCode::PossibleDuplicate).id)};
-    KAPAL_TRY(validate(person, {}, keep));
+    KAPAL_TRY(validate(person, std::move(duplicates), keep));
     const core::PersonRecord probe{{}, 0, {}, {}, {}, {}, {}, person};
     if (!in_scope(probe, actor)) {
         return fail(ErrorCode::Forbidden,

@@ -125,9 +125,12 @@ class PersonService {
     Result<void> validate(core::Person& person,
                           std::vector<FieldIssue> duplicates = {},
                           const std::vector<std::string>& keep = {}) const;
-    /// The duplicate check's warnings for a new person (none while the index loads).
-    Result<std::vector<FieldIssue>> duplicate_warnings(core::Person person,
-                                                       const Actor& actor) const;
+    /// The possible-duplicate warnings for `person` (`self`: the record being changed, never
+    /// its own duplicate); none before the index has loaded.
+    Result<std::vector<FieldIssue>>
+    duplicate_warnings(core::Person person,
+                       const Actor& actor,
+                       const std::optional<core::PersonId>& self = {}) const;
     bool in_scope(const core::PersonRecord& record, const Actor& actor) const;
     store::WriteContext context(const Actor& actor, std::string reason = {}) const;
 
