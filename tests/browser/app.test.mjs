@@ -183,6 +183,32 @@ describe('web app', { timeout: 180000 }, () => {
       await axe(page, 'peta');
     });
 
+    it('Peta: colours the kecamatan per 1,000 residents, as the API computes it', async () => {
+      await page.getByLabel('Warna wilayah menurut').selectOption('rate');
+      await page.getByRole('heading', { name: /per 1\.000 penduduk, per kecamatan/ }).waitFor();
+      await page.waitForFunction(() => document.querySelectorAll('.area-label').length === 3);
+      const expected = await page.evaluate(async () => {
+        const r = await fetch('/api/v1/areas?level=kecamatan&status=aktif');
+        return Object.fromEntries(
+          (await r.json()).features.map((f) => [f.properties.name, f.properties.per_1000.total]),
+        );
+      });
+      const rows = await page
+        .locator('.area-table tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [tr.querySelector('th').textContent, tr.querySelector('td').textContent]),
+        );
+      assert.equal(rows.length, 3);
+      for (const [name, shown] of rows) {
+        // Indonesian decimals: "3,52".
+        assert.equal(Number(shown.replace(/\./g, '').replace(',', '.')), expected[name], name);
+      }
+      assert.match(await page.locator('.legend').innerText(), /Penduduk: data referensi \(BPS\)/);
+      await axe(page, 'peta per 1.000 penduduk');
+      await page.getByLabel('Warna wilayah menurut').selectOption('count');
+      await page.locator('.area-label').nth(14).waitFor();
+    });
+
     it('Peta: without basemap tiles boundaries, clusters and zones still draw', async () => {
       await page.getByLabel('Peta dasar (butuh internet)').uncheck();
       await page.waitForFunction(() => document.querySelectorAll('.leaflet-tile').length === 0);

@@ -205,6 +205,10 @@ export interface AreaProperties {
   parent: string | null;
   total: number;
   categories: Partial<Record<Category, number>>;
+  /// Residents (reference data); null where unknown (kelurahan in Bontang's data).
+  population?: number | null;
+  /// Persons per 1,000 residents, where the population is known.
+  per_1000?: { total: number } | null;
 }
 
 export interface FeatureCollection<P> {

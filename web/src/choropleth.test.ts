@@ -33,6 +33,15 @@ describe('choropleth classes', () => {
     expect(colourIndex(classOf(7, []), [])).toBe(4);
   });
 
+  it('ranges of rates end one hundredth below the next class', () => {
+    const b = breaks([0.5, 1.25, 2.5, 3.75, 5.1]);
+    const r = classRanges(b, 0.01);
+    for (let i = 1; i < r.length; i += 1) {
+      expect(r[i][0] - (r[i - 1][1] as number)).toBeCloseTo(0.01, 10);
+    }
+    expect(r[r.length - 1][1]).toBeNull();
+  });
+
   it('each range starts where the previous one ended', () => {
     const b = breaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     const r = classRanges(b);

@@ -1,5 +1,5 @@
-// Classes of the kelurahan choropleth: breaks at quantiles of the counts (about as many areas
-// in each class), merged where they coincide, so that every class in the legend can occur.
+// Classes of the choropleth: breaks at quantiles of the values (counts or rates; about as many
+// areas in each class), merged where they coincide, so that every class in the legend can occur.
 
 /// Light to dark (ColorBrewer Blues); style.css has .choropleth-0 … .choropleth-4 for the legend.
 export const choroplethColours = ['#eff3ff', '#bdd7e7', '#6baed6', '#3182bd', '#08519c'];
@@ -33,7 +33,9 @@ export function colourIndex(cls: number, b: number[]): number {
   return b.length === 0 ? last : Math.round((cls * last) / b.length);
 }
 
-/// Each class as [lowest, highest] count (integers); the last class has no upper end (null).
-export function classRanges(b: number[]): [number, number | null][] {
-  return [0, ...b].map((lo, i) => [lo, i < b.length ? b[i] - 1 : null]);
+/// Each class as [lowest, highest] value, values being multiples of `step` (1 for counts, 0.01
+/// for rates with two decimals); the last class has no upper end (null).
+export function classRanges(b: number[], step = 1): [number, number | null][] {
+  const round = (v: number) => Math.round(v / step) * step;
+  return [0, ...b].map((lo, i) => [lo, i < b.length ? round(b[i] - step) : null]);
 }

@@ -1,6 +1,7 @@
-// Peta: clusters of homes coloured by disability category (with a letter), the kelurahan
-// choropleth (count, with the number written on each area), hazard zones, filters, and a
-// summary of one person. Boundaries, clusters and zones draw without the basemap tiles.
+// Peta: clusters of homes coloured by disability category (with a letter), the choropleth (the
+// count per kelurahan, or persons per 1,000 residents per kecamatan — the finest level the
+// reference data has a population for — with the figure written on each area), hazard zones,
+// filters, and a summary of one person. Boundaries, clusters and zones draw without the tiles.
 import L from 'leaflet';
 
 import {
@@ -31,6 +32,8 @@ interface MapState {
   status: string;
   clusters: boolean;
   choropleth: boolean;
+  /// What the areas are coloured by: the count per kelurahan, or per 1,000 residents.
+  measure: 'count' | 'rate';
   hazards: boolean;
 }
 
@@ -48,6 +51,7 @@ function loadState(): MapState {
     status: 'aktif',
     clusters: true,
     choropleth: true,
+    measure: 'count',
     hazards: true,
   };
   try {
@@ -90,6 +94,15 @@ export function mapPage(root: HTMLElement): () => void {
   };
   const clustersBox = checkbox('layer-clusters', state.clusters, t('map.layer.clusters'));
   const choroplethBox = checkbox('layer-choropleth', state.choropleth, t('map.layer.choropleth'));
+  const measureSel = select(
+    'map-measure',
+    [
+      ['count', t('map.measure.count')],
+      ['rate', t('map.measure.rate')],
+    ],
+    state.measure,
+    null,
+  );
   const hazardsBox = checkbox('layer-hazards', state.hazards, t('map.layer.hazards'));
   const basemapBox = checkbox('layer-basemap', basemapOn, t('map.layer.basemap'));
 
@@ -97,6 +110,10 @@ export function mapPage(root: HTMLElement): () => void {
   const total = h('p', { class: 'map-total', role: 'status' });
   const summaryBody = h('div', { class: 'summary-body' }, t('map.summary.empty'));
   const choroplethLegend = h('ul', { class: 'legend-list' });
+  const choroplethTitle = h('h3', null, t('map.legend.choropleth'));
+  const populationNote = h('p', { class: 'hint', hidden: true }, t('map.measure.source'));
+  const areaHead = h('th', { scope: 'col' }, t('filter.kelurahan'));
+  const valueHead = h('th', { scope: 'col', class: 'num' }, t('map.areas.count'));
   const areaTableBody = h('tbody');
   const hazardNote = h('p', { class: 'hint', hidden: true }, t('map.hazards.none'));
 
@@ -142,6 +159,12 @@ export function mapPage(root: HTMLElement): () => void {
         h('legend', null, t('map.layers')),
         clustersBox.row,
         choroplethBox.row,
+        h(
+          'div',
+          { class: 'field' },
+          h('label', { for: 'map-measure' }, t('map.measure')),
+          measureSel,
+        ),
         hazardsBox.row,
         basemapBox.row,
       ),
@@ -170,8 +193,9 @@ export function mapPage(root: HTMLElement): () => void {
           ),
         ),
       ),
-      h('h3', null, t('map.legend.choropleth')),
+      choroplethTitle,
       choroplethLegend,
+      populationNote,
       h(
         'p',
         null,
@@ -194,8 +218,8 @@ export function mapPage(root: HTMLElement): () => void {
           h(
             'tr',
             null,
-            h('th', { scope: 'col' }, t('filter.kelurahan')),
-            h('th', { scope: 'col', class: 'num' }, t('map.areas.count')),
+            areaHead,
+            valueHead,
             h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, t('map.areas.show'))),
           ),
         ),
@@ -422,30 +446,39 @@ export function mapPage(root: HTMLElement): () => void {
   }
 
   async function loadAreas(): Promise<void> {
+    const rate = state.measure === 'rate';
     try {
       const fc: FeatureCollection<AreaProperties> = await api.areas({
-        level: 'kelurahan',
+        level: rate ? 'kecamatan' : 'kelurahan',
         ...filters(),
       });
       if (disposed) {
         return;
       }
-      const b = breaks(fc.features.map((f) => f.properties.total));
+      // Per 1,000 residents where the population is known; an area without one is left grey
+      // and labelled "–" rather than coloured as if it had none.
+      const valueOf = (p: AreaProperties): number | null =>
+        rate ? (p.per_1000?.total ?? null) : p.total;
+      const shown = (v: number | null) =>
+        v === null ? '–' : rate ? formatRate(v) : formatNumber(v);
+      const b = breaks(fc.features.map((f) => valueOf(f.properties) ?? NaN));
       areasLayer.clearLayers();
       areasLayer.options.style = (feature) => {
-        const total = (feature?.properties as AreaProperties | undefined)?.total ?? 0;
+        const props = feature?.properties as AreaProperties | undefined;
+        const value = props ? valueOf(props) : null;
         return {
           color: '#36454f',
           weight: 1.5,
           fillOpacity: state.choropleth ? 0.6 : 0,
-          fillColor: choroplethColours[colourIndex(classOf(total, b), b)],
+          fillColor:
+            value === null ? '#bdbdbd' : choroplethColours[colourIndex(classOf(value, b), b)],
         };
       };
       areasLayer.addData(fc as unknown as GeoJSON.FeatureCollection);
       areasLayer.eachLayer((layer) => {
         const p = propsOf(layer) as AreaProperties;
         if (state.choropleth) {
-          layer.bindTooltip(formatNumber(p.total), {
+          layer.bindTooltip(shown(valueOf(p)), {
             permanent: true,
             direction: 'center',
             className: 'area-label',
@@ -453,19 +486,20 @@ export function mapPage(root: HTMLElement): () => void {
           });
         }
       });
+      choroplethTitle.textContent = t(rate ? 'map.legend.rate' : 'map.legend.choropleth');
+      populationNote.hidden = !rate;
+      areaHead.textContent = t(rate ? 'filter.kecamatan' : 'filter.kelurahan');
+      valueHead.textContent = t(rate ? 'map.areas.rate' : 'map.areas.count');
+      const step = rate ? 0.01 : 1;
       replace(
         choroplethLegend,
-        classRanges(b).map(([lo, hi], i) =>
+        classRanges(b, step).map(([lo, hi], i) =>
           h(
             'li',
             null,
             h('span', { class: `swatch choropleth-${colourIndex(i, b)}`, 'aria-hidden': 'true' }),
             ' ',
-            hi === null
-              ? `≥ ${formatNumber(lo)}`
-              : lo === hi
-                ? formatNumber(lo)
-                : `${formatNumber(lo)}–${formatNumber(hi)}`,
+            hi === null ? `≥ ${shown(lo)}` : lo === hi ? shown(lo) : `${shown(lo)}–${shown(hi)}`,
           ),
         ),
       );
@@ -479,7 +513,7 @@ export function mapPage(root: HTMLElement): () => void {
             'tr',
             null,
             h('th', { scope: 'row' }, p.name),
-            h('td', { class: 'num' }, formatNumber(p.total)),
+            h('td', { class: 'num' }, shown(valueOf(p))),
             h(
               'td',
               null,
@@ -573,6 +607,11 @@ export function mapPage(root: HTMLElement): () => void {
     save();
     void loadAreas();
   });
+  measureSel.addEventListener('change', () => {
+    state.measure = measureSel.value === 'rate' ? 'rate' : 'count';
+    save();
+    void loadAreas();
+  });
   hazardsBox.input.addEventListener('change', () => {
     state.hazards = hazardsBox.input.checked;
     save();
@@ -600,6 +639,11 @@ export function mapPage(root: HTMLElement): () => void {
     window.clearTimeout(retryTimer);
     removeMap(map);
   };
+}
+
+/// A rate per 1,000 with two decimals at most ("3,5" in Indonesian).
+function formatRate(v: number): string {
+  return formatNumber(Math.round(v * 100) / 100);
 }
 
 /// The GeoJSON properties of a layer made by L.geoJSON.

@@ -95,6 +95,13 @@ export const en: Record<StringKey, string> = {
   'map.layers': 'Layers',
   'map.layer.clusters': 'Clusters of persons with disabilities',
   'map.layer.choropleth': 'Count per kelurahan (area colour)',
+  'map.measure': 'Colour areas by',
+  'map.measure.count': 'Number of persons per kelurahan',
+  'map.measure.rate': 'Per 1,000 residents (kecamatan)',
+  'map.measure.source':
+    'Population: the reference data (BPS). There is no population per kelurahan yet, so the rate per 1,000 residents is by kecamatan.',
+  'map.legend.rate': 'Persons with disabilities per 1,000 residents, by kecamatan',
+  'map.areas.rate': 'Per 1,000 residents',
   'map.layer.hazards': 'Hazard zones',
   'map.layer.basemap': 'Base map (needs internet)',
   'map.legend': 'Legend',

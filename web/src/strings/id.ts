@@ -94,6 +94,13 @@ export const id = {
   'map.layers': 'Lapisan',
   'map.layer.clusters': 'Klaster penyandang disabilitas',
   'map.layer.choropleth': 'Jumlah per kelurahan (warna wilayah)',
+  'map.measure': 'Warna wilayah menurut',
+  'map.measure.count': 'Jumlah orang per kelurahan',
+  'map.measure.rate': 'Per 1.000 penduduk (kecamatan)',
+  'map.measure.source':
+    'Penduduk: data referensi (BPS). Data penduduk per kelurahan belum tersedia, jadi angka per 1.000 penduduk dihitung per kecamatan.',
+  'map.legend.rate': 'Penyandang disabilitas per 1.000 penduduk, per kecamatan',
+  'map.areas.rate': 'Per 1.000 penduduk',
   'map.layer.hazards': 'Zona rawan bencana',
   'map.layer.basemap': 'Peta dasar (butuh internet)',
   'map.legend': 'Keterangan',
