@@ -81,7 +81,9 @@ request = function()
   n = n + 1
   return wrk.format("POST", os.getenv("TARGET"), {
     ["Authorization"] = "Bearer " .. os.getenv("TOKEN"),
-    ["Content-Type"] = "application/json"},
+    ["Content-Type"] = "application/json",
+    -- as the phone page sends: a key per attempt, unique for the officer across rounds
+    ["Idempotency-Key"] = "b" .. os.getenv("ROUND") .. "-" .. tid .. "-" .. n},
     '{"person_id":"' .. ids[i] .. '","search_reason":"bench"}')
 end
 LUA
@@ -95,13 +97,13 @@ for round in $(seq "$ROUNDS"); do
     etag=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $admin" "$base/api/v1/aid/cycles/$cycle" | awk -F': ' 'tolower($1)=="etag" {print $2}' | tr -d '\r')
     api "${step#*:}" POST "/api/v1/aid/cycles/$cycle/list/${step%%:*}" "" "$etag" >/dev/null
   done
-  out=$(IDS=$tmp/ids.txt THREADS=$THREADS TOKEN=$penyalur TARGET=/api/v1/aid/cycles/$cycle/beneficiary \
+  out=$(IDS=$tmp/ids.txt THREADS=$THREADS ROUND=$round TOKEN=$penyalur TARGET=/api/v1/aid/cycles/$cycle/beneficiary \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$tmp/post.lua" "$base")
   look+=("$(rps <<<"$out")")
-  out=$(IDS=$tmp/ids.txt THREADS=$THREADS TOKEN=$penyalur TARGET=/api/v1/aid/cycles/$cycle/handovers \
+  out=$(IDS=$tmp/ids.txt THREADS=$THREADS ROUND=$round TOKEN=$penyalur TARGET=/api/v1/aid/cycles/$cycle/handovers \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$tmp/post.lua" "$base")
   hand+=("$(rps <<<"$out")")
-  refused=$(grep -o 'Non-2xx or 3xx responses: [0-9]*' <<<"$out" | awk '{print $NF}')
+  refused=$( (grep -o 'Non-2xx or 3xx responses: [0-9]*' <<<"$out" || true) | awk '{print $NF}')
   delivered=$(api "$admin" GET "/api/v1/aid/cycles/$cycle/realisation" | jq .total.delivered)
   echo "round $round: handovers ${hand[-1]}/s (${delivered} delivered, ${refused:-0} refused), lookups ${look[-1]}/s"
 done

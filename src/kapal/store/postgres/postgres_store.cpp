@@ -3170,7 +3170,7 @@ class PostgresStore final : public Store {
         KAPAL_PG_ASSIGN(rows,
                         w.exec("SELECT " KAPAL_PG_AID_DELIVERY_COLUMNS
                                ", evidence FROM aid_deliveries WHERE officer = $1 AND "
-                               "idempotency_key = $2",
+                               "idempotency_key = $2 AND idempotency_key <> ''",
                                PgParams().text(d.officer).text(d.idempotency_key)));
         if (rows.rows() == 0) {
             return std::optional<AidDeliveryOutcome>();
