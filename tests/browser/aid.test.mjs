@@ -338,6 +338,63 @@ describe('Bantuan, Tahap and Penyaluran', { timeout: 280000 }, () => {
     await assertFits(admin, 'Bantuan on the phone');
   });
 
+  it('changes a programme: its value and the programmes it excludes; a stale form is reloaded', async () => {
+    await admin.setViewportSize(desktop);
+    const other = await apiCall(admin, 'POST', '/api/v1/aid/programs', {
+      code: 'pkh_2026',
+      name: 'PKH Disabilitas 2026',
+      source: 'APBN',
+      kind: 'tunai',
+      channel: 'transfer',
+      unit_value: 600000,
+      rule: '',
+      assignees: [],
+    });
+    assert.equal(other.status, 201, JSON.stringify(other.body));
+    await admin.goto(`${harness.base}/bantuan`);
+    const section = admin.getByRole('region', {
+      name: 'Sembako Disabilitas 2026 (sembako_2026)',
+    });
+    const edit = () => section.getByText('Ubah program Sembako Disabilitas 2026');
+    await edit().click();
+    const code = section.getByLabel('Kode program');
+    assert.equal(await code.inputValue(), 'sembako_2026');
+    assert.equal(await code.getAttribute('readonly'), '', 'the code cannot change');
+    assert.equal(await section.getByLabel('Nama program').inputValue(), 'Sembako Disabilitas 2026');
+    assert.ok(await section.getByLabel(/\(penyalur, /).isChecked(), 'the penyalur is ticked');
+    await section.getByLabel('Nilai per penerima (rupiah)').fill('175.000');
+    await section.getByLabel('PKH Disabilitas 2026 (pkh_2026)').check();
+    await axe(admin, 'Bantuan with a programme being changed');
+    await section.getByRole('button', { name: 'Simpan perubahan' }).click();
+    await admin.getByText('Perubahan program Sembako Disabilitas 2026 sudah disimpan.').waitFor();
+    const saved = await apiCall(admin, 'GET', '/api/v1/aid/programs/sembako_2026');
+    assert.equal(saved.body.unit_value, 175000);
+    assert.deepEqual(saved.body.excludes, ['pkh_2026']);
+    assert.equal(saved.body.assignees.length, 1, 'the penyalur stays assigned');
+    assert.match(await section.innerText(), /PKH Disabilitas 2026/);
+    assert.match(await section.innerText(), /Rp 175\.000/);
+
+    // Someone else changes it after this page loaded: saving the old form is refused (412) and
+    // the page shows the latest version, which keeps the other change.
+    await edit().click();
+    await section.getByLabel('Nama program').fill('Sembako 2026, nama baru');
+    const { code: c, name, source, kind, channel, rule, excludes, assignees } = saved.body;
+    const meanwhile = await apiCall(
+      admin,
+      'PUT',
+      '/api/v1/aid/programs/sembako_2026',
+      { code: c, name, source, kind, channel, unit_value: 180000, rule, excludes, assignees },
+      { 'If-Match': saved.etag },
+    );
+    assert.equal(meanwhile.status, 200, JSON.stringify(meanwhile.body));
+    await section.getByRole('button', { name: 'Simpan perubahan' }).click();
+    await admin.getByText(/baru saja diubah orang lain/).waitFor();
+    const latest = await apiCall(admin, 'GET', '/api/v1/aid/programs/sembako_2026');
+    assert.equal(latest.body.name, 'Sembako Disabilitas 2026', 'the stale name was not saved');
+    assert.equal(latest.body.unit_value, 180000);
+    assert.match(await section.innerText(), /Rp 180\.000/);
+  });
+
   it('leaves no console error and no request outside 127.0.0.1', () => {
     assert.deepEqual(harness.consoleErrors, []);
     assert.deepEqual(harness.foreignRequests, []);

@@ -25,7 +25,10 @@ export interface AidProgramInput {
   channel: string;
   unit_value: number;
   rule: string;
+  excludes?: string[];
   assignees: string[];
+  /// Only when changing a programme (a new one is active).
+  active?: boolean;
 }
 
 export interface AidCycle {
@@ -154,6 +157,13 @@ export const aidApi = {
   },
   cycle(id: string): Promise<AidCycle> {
     return request('GET', `/api/v1/aid/cycles/${enc(id)}`);
+  },
+  /// Changes a programme (its code stays); 412 when someone changed it since `version`.
+  updateProgram(code: string, body: AidProgramInput, version: number): Promise<AidProgram> {
+    return request('PUT', `/api/v1/aid/programs/${enc(code)}`, {
+      body,
+      headers: { 'If-Match': `"${version}"` },
+    });
   },
   program(code: string): Promise<AidProgram> {
     return request('GET', `/api/v1/aid/programs/${enc(code)}`);

@@ -1,7 +1,15 @@
 // Bantuan (/bantuan; admin, operator, auditor, viewer): the social assistance programmes with
 // their cycles; an admin creates a programme (with a preview of its rule: matched persons per
-// kelurahan as a table and a bar chart) and adds cycles (dates, quotas per kelurahan, site).
-import { aidApi, type AidCycle, type AidProgram, type AidPreview } from '../aid_api';
+// kelurahan as a table and a bar chart), changes one (name, value, rule, the programmes it
+// excludes, who delivers it, active or not; the code stays) and adds cycles (dates, quotas per
+// kelurahan, site).
+import {
+  aidApi,
+  type AidCycle,
+  type AidProgram,
+  type AidProgramInput,
+  type AidPreview,
+} from '../aid_api';
 import { formatRupiah, parseRupiah, quotasFrom } from '../aid';
 import { api, ApiError, type User } from '../api';
 import { areaNames, nameOf, type AreaName } from '../areas';
@@ -42,12 +50,23 @@ export function aidPage(root: HTMLElement): () => void {
   );
 
   let kelurahan: AreaName[] = [];
+  let allPrograms: AidProgram[] = [];
+  /// Penyalur and merchant accounts a programme can be assigned to (admins only).
+  let deliverers: User[] = [];
 
   async function load(message = ''): Promise<void> {
     list.setAttribute('aria-busy', 'true');
     try {
-      const [programs, names] = await Promise.all([aidApi.programs(), areaNames()]);
+      const [programs, names, users] = await Promise.all([
+        aidApi.programs(),
+        areaNames(),
+        isAdmin ? api.users().catch(() => ({ items: [] as User[] })) : { items: [] as User[] },
+      ]);
       kelurahan = names.kelurahan;
+      allPrograms = programs.items;
+      deliverers = users.items.filter(
+        (u) => (u.role === 'penyalur' || u.role === 'merchant') && !u.disabled,
+      );
       const cycles = await Promise.all(programs.items.map((p) => aidApi.cycles(p.code)));
       if (disposed) {
         return;
@@ -85,7 +104,24 @@ export function aidPage(root: HTMLElement): () => void {
         h('dd', null, formatRupiah(p.unit_value)),
         h('dt', null, t('aid.rule')),
         h('dd', null, p.rule ? h('code', { class: 'rule' }, p.rule) : t('aid.rule.none')),
+        h('dt', null, t('aid.excludes')),
+        h(
+          'dd',
+          null,
+          p.excludes && p.excludes.length > 0
+            ? p.excludes.map((c) => allPrograms.find((x) => x.code === c)?.name ?? c).join(', ')
+            : t('aid.excludes.none'),
+        ),
+        h('dt', null, t('aid.active')),
+        h('dd', null, p.active === false ? t('aid.active.no') : t('aid.active.yes')),
       ),
+      isAdmin &&
+        h(
+          'details',
+          { class: 'program-edit' },
+          h('summary', null, t('aid.edit', { name: p.name })),
+          programForm(p),
+        ),
       h('h4', null, t('aid.cycles')),
       cycles.length === 0
         ? h('p', null, t('aid.cycles.none'))
@@ -212,27 +248,25 @@ export function aidPage(root: HTMLElement): () => void {
     return h('details', { class: 'panel' }, h('summary', null, t('aid.cycle.new')), form);
   }
 
-  async function drawCreateForm(): Promise<void> {
-    let users: User[] = [];
-    try {
-      users = (await api.users()).items.filter(
-        (u) => (u.role === 'penyalur' || u.role === 'merchant') && !u.disabled,
-      );
-    } catch {
-      users = [];
-    }
-    if (disposed) {
-      return;
-    }
+  /// The programme form: a new programme when `existing` is null, else a change of it (PUT with
+  /// If-Match; the code cannot change).
+  function programForm(existing: AidProgram | null): HTMLFormElement {
+    const prefix = existing ? uid(`program-edit-${existing.code}`) : 'program';
     const input = (name: string, attrs: Record<string, string> = {}) =>
-      h('input', { id: `program-${name}`, name, ...attrs });
-    const sel = (name: string, values: string[], prefix: string) =>
-      h('select', { id: `program-${name}`, name }, options(values, prefix));
-    const rule = h('textarea', { id: 'program-rule', name: 'rule', rows: 3, spellcheck: 'false' });
+      h('input', { id: `${prefix}-${name}`, name, ...attrs });
+    const sel = (name: string, values: string[], codePrefix: string) =>
+      h('select', { id: `${prefix}-${name}`, name }, options(values, codePrefix));
+    const rule = h('textarea', {
+      id: `${prefix}-rule`,
+      name: 'rule',
+      rows: 3,
+      spellcheck: 'false',
+    });
     const previewResult = h('div', { class: 'preview-result', 'aria-live': 'polite' });
     const previewButton = h('button', { type: 'button', class: 'button' }, t('aid.preview'));
+    const code = input('code', { autocomplete: 'off' });
     const f: Record<string, Field> = {
-      code: field(t('aid.code'), input('code', { autocomplete: 'off' }), t('aid.code.hint')),
+      code: field(t('aid.code'), code, existing ? t('aid.code.fixed') : t('aid.code.hint')),
       name: field(t('aid.name'), input('name')),
       source: field(t('aid.source'), sel('source', aidSources, 'aid.source')),
       kind: field(t('aid.kind'), sel('kind', aidKinds, 'aid.kind')),
@@ -243,39 +277,99 @@ export function aidPage(root: HTMLElement): () => void {
       ),
       rule: field(t('aid.rule'), rule, t('aid.rule.hint'), h('div', null, previewButton)),
     };
-    const boxes = users.map((u) =>
-      h('input', { type: 'checkbox', id: `assignee-${u.id}`, value: u.id, name: 'assignees' }),
-    );
-    const assignees = h(
-      'fieldset',
-      null,
-      h('legend', null, t('aid.assignees')),
-      users.length === 0
-        ? h('p', null, t('aid.assignees.none'))
-        : users.map((u, i) =>
-            h(
-              'div',
-              { class: 'field checkbox' },
-              boxes[i],
+    const checkboxes = (
+      legend: string,
+      empty: string,
+      name: string,
+      items: { value: string; label: string; checked: boolean }[],
+    ) => {
+      const boxes = items.map((item, i) =>
+        h('input', {
+          type: 'checkbox',
+          id: `${prefix}-${name}-${i}`,
+          value: item.value,
+          name,
+          checked: item.checked,
+        }),
+      );
+      const set = h(
+        'fieldset',
+        null,
+        h('legend', null, legend),
+        items.length === 0
+          ? h('p', null, empty)
+          : items.map((item, i) =>
               h(
-                'label',
-                { for: boxes[i].id },
-                `${u.display_name || u.username} (${u.username}, ${tCode('role', u.role)})`,
+                'div',
+                { class: 'field checkbox' },
+                boxes[i],
+                h('label', { for: boxes[i].id }, item.label),
               ),
             ),
-          ),
+      );
+      return { set, checked: () => boxes.filter((b) => b.checked).map((b) => b.value) };
+    };
+    const assignees = checkboxes(
+      t('aid.assignees'),
+      t('aid.assignees.none'),
+      'assignees',
+      deliverers.map((u) => ({
+        value: u.id,
+        label: `${u.display_name || u.username} (${u.username}, ${tCode('role', u.role)})`,
+        checked: existing?.assignees?.includes(u.id) ?? false,
+      })),
     );
+    const excludes = checkboxes(
+      t('aid.excludes'),
+      t('aid.excludes.no_others'),
+      'excludes',
+      allPrograms
+        .filter((other) => other.code !== existing?.code)
+        .map((other) => ({
+          value: other.code,
+          label: `${other.name} (${other.code})`,
+          checked: existing?.excludes?.includes(other.code) ?? false,
+        })),
+    );
+    const active = h('input', {
+      type: 'checkbox',
+      id: `${prefix}-active`,
+      name: 'active',
+      checked: existing ? existing.active !== false : true,
+    });
     const formStatus = h('p', { class: 'notice', role: 'status' });
-    const submit = h('button', { type: 'submit', class: 'button primary' }, t('aid.create'));
+    const submit = h(
+      'button',
+      { type: 'submit', class: 'button primary' },
+      existing ? t('aid.save') : t('aid.create'),
+    );
     const form = h(
       'form',
       { class: 'program-form', novalidate: true },
       Object.values(f).map((x) => x.row),
       previewResult,
-      assignees,
+      excludes.set,
+      assignees.set,
+      existing &&
+        h(
+          'div',
+          { class: 'field checkbox' },
+          active,
+          h('label', { for: active.id }, t('aid.active.label')),
+        ),
       h('div', { class: 'form-actions' }, submit),
       formStatus,
     );
+    if (existing) {
+      code.value = existing.code;
+      code.readOnly = true;
+      f.name.control.value = existing.name;
+      f.source.control.value = existing.source;
+      f.kind.control.value = existing.kind;
+      f.channel.control.value = existing.channel;
+      f.unit_value.control.value = String(existing.unit_value);
+      rule.value = existing.rule ?? '';
+    }
 
     previewButton.addEventListener('click', async () => {
       f.rule.setError(null);
@@ -313,38 +407,66 @@ export function aidPage(root: HTMLElement): () => void {
         f.unit_value.setError(t('aid.unit_value.bad'));
         return;
       }
+      const body: AidProgramInput = {
+        code: value('code'),
+        name: value('name'),
+        source: value('source'),
+        kind: value('kind'),
+        channel: value('channel'),
+        unit_value: unit,
+        rule: rule.value.trim(),
+        excludes: excludes.checked(),
+        assignees: assignees.checked(),
+      };
       submit.disabled = true;
       formStatus.textContent = t('cycle.busy');
       try {
-        const p = await aidApi.createProgram({
-          code: value('code'),
-          name: value('name'),
-          source: value('source'),
-          kind: value('kind'),
-          channel: value('channel'),
-          unit_value: unit,
-          rule: rule.value.trim(),
-          assignees: boxes.filter((b) => b.checked).map((b) => b.value),
-        });
-        form.reset();
-        replace(previewResult);
-        formStatus.textContent = '';
-        await load(t('aid.created', { name: p.name }));
+        if (existing) {
+          const p = await aidApi.updateProgram(
+            existing.code,
+            { ...body, active: active.checked },
+            existing.version,
+          );
+          await load(t('aid.saved', { name: p.name }));
+        } else {
+          const p = await aidApi.createProgram(body);
+          form.reset();
+          replace(previewResult);
+          formStatus.textContent = '';
+          await load(t('aid.created', { name: p.name }));
+          drawCreateForm();
+        }
       } catch (e) {
+        if (isConflict(e)) {
+          await load(t('aid.conflict'));
+          return;
+        }
         formStatus.textContent = placeFieldErrors(e, f) ? '' : errorText(e);
       } finally {
         submit.disabled = false;
       }
     });
+    return form;
+  }
+
+  function drawCreateForm(): void {
+    if (disposed) {
+      return;
+    }
     replace(
       createBox,
-      h('details', { class: 'panel', id: 'program-new' }, h('summary', null, t('aid.new')), form),
+      h(
+        'details',
+        { class: 'panel', id: 'program-new' },
+        h('summary', null, t('aid.new')),
+        programForm(null),
+      ),
     );
   }
 
   void load().then(() => {
-    if (isAdmin && !disposed) {
-      void drawCreateForm();
+    if (isAdmin) {
+      drawCreateForm();
     }
   });
   return () => {
