@@ -309,8 +309,12 @@ TEST_F(VoucherHttp, TheMerchantScansTheCardAndSpendsTheVoucherInPartsOnce) {
     const json owed = json::parse(totals->body);
     EXPECT_EQ(owed["total"]["amount"], 100000);
     EXPECT_EQ(owed["items"][0]["name"], "E-Warong Sejahtera");
-    auto own_lines = server_->send(
-        "GET", "/api/v1/aid/merchants/" + merchant_ + "/transactions", "", {}, warung);
+    auto own_lines =
+        server_->send("GET",
+                      "/api/v1/aid/merchants/" + merchant_ + "/transactions?cycle=" + cycle_id,
+                      "",
+                      {},
+                      warung);
     ASSERT_TRUE(own_lines && own_lines->status == 200);
     EXPECT_EQ(json::parse(own_lines->body)["items"].size(), 2U);
     auto ledger_by_operator = server_->send("GET", base + "/ledger", "", {}, login("u.operator"));

@@ -62,7 +62,7 @@ json transaction_json(const store::VoucherTransaction& t) {
             {"postings", std::move(postings)}};
 }
 
-json person_json(const service::AidBeneficiary& b) {
+json holder_person_json(const service::AidBeneficiary& b) {
     return {{"person_id", b.person_id},
             {"name", b.name},
             {"kelurahan_code", b.kelurahan_code},
@@ -299,7 +299,7 @@ void add_voucher_routes(Router& router, service::VoucherService& vouchers) {
                        who, request_of(body, std::string(req.path_param("id")), false));
                    KAPAL_ASSIGN_OR_RETURN(found, vouchers.holder(who, actor_of(req)));
                    return no_store(200,
-                                   json{{"person", person_json(found.person)},
+                                   json{{"person", holder_person_json(found.person)},
                                         {"balance", balance_json(found.balance)}});
                }));
 
@@ -314,7 +314,7 @@ void add_voucher_routes(Router& router, service::VoucherService& vouchers) {
                                        actor_of(req)));
                    json items = json::array();
                    for (const auto& b : found) {
-                       items.push_back(person_json(b));
+                       items.push_back(holder_person_json(b));
                    }
                    return no_store(200, json{{"items", std::move(items)}});
                }));
