@@ -57,9 +57,15 @@ store::WriteContext VoucherService::context(const Actor& actor) const {
 }
 
 Result<void> VoucherService::check_merchant_user(const store::MerchantRecord& merchant) {
+    // What a client sent that does not fit is a validation error (422) naming the field.
+    if (auto checked = store::check_merchant(merchant); !checked) {
+        Error e = std::move(checked).error();
+        e.code = ErrorCode::ValidationFailed;
+        return fail(std::move(e));
+    }
     KAPAL_ASSIGN_OR_RETURN(user, store_.get_user(merchant.user_id));
     if (!user || user->user.role != core::Role::Merchant) {
-        return fail(ErrorCode::InvalidArgument,
+        return fail(ErrorCode::ValidationFailed,
                     "user " + merchant.user_id + " is not an account of role merchant",
                     {{"user_id", ErrorCode::InvalidArgument, merchant.user_id}});
     }
@@ -71,7 +77,6 @@ Result<store::MerchantRecord> VoucherService::create_merchant(store::MerchantRec
     if (!is_admin(actor)) {
         return fail(ErrorCode::Forbidden, "only admins register merchants");
     }
-    KAPAL_TRY(store::check_merchant(merchant));
     KAPAL_TRY(check_merchant_user(merchant));
     const store::WriteContext ctx = context(actor);
     merchant.id = ids_.next(ctx.at);
@@ -83,7 +88,6 @@ Result<store::MerchantRecord> VoucherService::update_merchant(store::MerchantRec
     if (!is_admin(actor)) {
         return fail(ErrorCode::Forbidden, "only admins change merchants");
     }
-    KAPAL_TRY(store::check_merchant(merchant));
     KAPAL_TRY(check_merchant_user(merchant));
     return store_.update_merchant(merchant, context(actor));
 }

@@ -46,7 +46,7 @@ class VoucherService {
                    core::IdGenerator& ids);
 
     /// Registers a merchant (admins); its user must be an account of role Merchant.
-    /// Errors: Forbidden, InvalidArgument (naming the field), AlreadyExists.
+    /// Errors: Forbidden, ValidationFailed (naming the field), AlreadyExists.
     Result<store::MerchantRecord> create_merchant(store::MerchantRecord merchant,
                                                   const Actor& actor);
 
@@ -96,6 +96,7 @@ class VoucherService {
     /// The e-warong the actor acts for (merchant_id, or its own when empty).
     Result<store::MerchantRecord> acting_merchant(const std::string& merchant_id,
                                                   const Actor& actor);
+    /// store::check_merchant and the user's role, as ValidationFailed naming the field.
     Result<void> check_merchant_user(const store::MerchantRecord& merchant);
 
     store::Store& store_;

@@ -120,7 +120,7 @@ TEST_F(VoucherServiceTest, AdminsRegisterMerchantsForMerchantAccountsOnly) {
     EXPECT_EQ(by_operator.error().code, ErrorCode::Forbidden);
     auto for_penyalur = vouchers_->create_merchant(merchant(penyalur_.id), admin_);
     ASSERT_FALSE(for_penyalur.has_value());
-    EXPECT_EQ(for_penyalur.error().code, ErrorCode::InvalidArgument);
+    EXPECT_EQ(for_penyalur.error().code, ErrorCode::ValidationFailed);
     ASSERT_FALSE(for_penyalur.error().fields.empty());
     EXPECT_EQ(for_penyalur.error().fields.front().field, "user_id");
     auto made = vouchers_->create_merchant(merchant(warung_.id), admin_);
