@@ -369,21 +369,19 @@ describe('web app', { timeout: 180000 }, () => {
     });
   });
 
-  it('a role without pages yet is told so and left signed out', async () => {
+  it('the merchant lands on its Voucher page and sees no registry pages', async () => {
     const context = await newContext(desktop);
     const page = await context.newPage();
     await page.goto(`${harness.base}/masuk`);
-    // The merchant's pages come with vouchers (the penyalur has Penyaluran: aid.test.mjs).
+    // Every role has pages now: the merchant's is Voucher (tests/browser/voucher.test.mjs).
     await page.getByLabel('Nama pengguna', { exact: true }).fill('merchant');
     await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords.merchant);
     await page.keyboard.press('Enter');
-    await page.locator('#login-alert', { hasText: /\S/ }).waitFor();
-    assert.equal(
-      await page.locator('#login-alert').innerText(),
-      'Peran merchant belum dapat memakai aplikasi ini.',
-    );
-    const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
-    assert.equal(me, 401, 'the session was ended');
+    await page.waitForURL(/\/voucher$/);
+    await page.getByRole('heading', { name: 'Voucher e-Warong' }).waitFor();
+    const nav = await page.getByRole('navigation', { name: 'Menu utama' }).innerText();
+    assert.match(nav, /Voucher/);
+    assert.doesNotMatch(nav, /Peta|Data|Penyaluran/, 'no registry or handover pages');
     await context.close();
   });
 

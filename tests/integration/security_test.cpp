@@ -867,6 +867,123 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
                 "GET", "/api/v1/aid/cycles/" + approved_cycle + "/realisation", "", {}, who);
         }};
 
+    // Vouchers: merchants registered by admins and listed for office staff and merchants (a
+    // merchant sees its own e-warong); the scan and redemption by the assigned merchant (and
+    // admins, naming the merchant); balances for office staff within their areas and the
+    // assigned merchant; the ledger and what is owed for admins, auditors and the merchant (its
+    // own lines).
+    const std::set<std::string> kMerchantReaders = {
+        "admin", "operator", "auditor", "viewer", "merchant"};
+    const std::set<std::string> kRedeemers = {"admin", "merchant"};
+    const std::set<std::string> kLedgerReaders = {"admin", "auditor", "merchant"};
+    const auto merchant_body = [&](const std::string& name) {
+        return json{{"name", name},
+                    {"user_id", user_ids["u.merchant"]},
+                    {"kelurahan_code", "64.74.01.1003"},
+                    {"lon", 117.49},
+                    {"lat", 0.13}}
+            .dump();
+    };
+    std::string own_merchant = "x";
+    {
+        auto made = s.request("POST", "/api/v1/aid/merchants", merchant_body("E-Warong Matriks"));
+        ASSERT_TRUE(made && made->status == 201) << (made ? made->body : "no answer");
+        own_merchant = json::parse(made->body)["id"].get<std::string>();
+        auto programme = s.request("POST",
+                                   "/api/v1/aid/programs",
+                                   json{{"code", "matriks_v"},
+                                        {"name", "Matriks voucher"},
+                                        {"source", "APBN"},
+                                        {"kind", "voucher"},
+                                        {"channel", "voucher"},
+                                        {"unit_value", 100000},
+                                        {"rule", "true"},
+                                        {"assignees", {user_ids["u.merchant"]}}}
+                                       .dump());
+        ASSERT_TRUE(programme && programme->status == 201)
+            << (programme ? programme->body : "no answer");
+    }
+    std::string voucher_cycle = "x";
+    {
+        auto made = s.request("POST",
+                              "/api/v1/aid/programs/matriks_v/cycles",
+                              json{{"number", 1},
+                                   {"name", "Tahap 1"},
+                                   {"starts_on", "2020-01-01"},
+                                   {"ends_on", "2099-12-31"}}
+                                  .dump());
+        ASSERT_TRUE(made && made->status == 201) << (made ? made->body : "no answer");
+        voucher_cycle = json::parse(made->body)["id"].get<std::string>();
+        for (const auto& [action, who] : std::vector<std::pair<std::string, Credentials>>{
+                 {"generate", s.admin()}, {"propose", login("admin2")}, {"approve", s.admin()}}) {
+            auto res = s.send("POST",
+                              "/api/v1/aid/cycles/" + voucher_cycle + "/list/" + action,
+                              "",
+                              {{"If-Match", etag_of(voucher_cycle)}},
+                              who);
+            ASSERT_TRUE(res && res->status == 200) << action << ": " << (res ? res->body : "");
+        }
+    }
+    const std::string vouchers = "/api/v1/aid/cycles/" + voucher_cycle + "/voucher";
+    table["GET /api/v1/aid/merchants"] = {
+        kMerchantReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/aid/merchants?format=geojson", "", {}, who);
+        }};
+    table["POST /api/v1/aid/merchants"] = {
+        kAdmins, false, false, 201, 0, [&](const Credentials& who, Scope, int serial) {
+            return s.send("POST",
+                          "/api/v1/aid/merchants",
+                          merchant_body("E-Warong " + std::to_string(serial)),
+                          {},
+                          who);
+        }};
+    table["GET /api/v1/aid/merchants/{id}"] = {
+        kMerchantReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/aid/merchants/" + own_merchant, "", {}, who);
+        }};
+    table["PUT /api/v1/aid/merchants/{id}"] = {
+        kAdmins, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            auto current = s.request("GET", "/api/v1/aid/merchants/" + own_merchant);
+            return s.send("PUT",
+                          "/api/v1/aid/merchants/" + own_merchant,
+                          merchant_body("E-Warong Matriks"),
+                          {{"If-Match", current ? current->header("ETag") : "\"1\""}},
+                          who);
+        }};
+    table["GET /api/v1/aid/merchants/{id}/transactions"] = {
+        kLedgerReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send(
+                "GET", "/api/v1/aid/merchants/" + own_merchant + "/transactions", "", {}, who);
+        }};
+    table["POST /api/v1/aid/cycles/{id}/voucher/holder"] = {
+        kRedeemers, false, false, 200, 0, [&](const Credentials& who, Scope scope, int) {
+            return s.send("POST", vouchers + "/holder", json{{"qr", qr_of(scope)}}.dump(), {}, who);
+        }};
+    table["GET /api/v1/aid/cycles/{id}/voucher/holders"] = {
+        kRedeemers, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", vouchers + "/holders?q=Siti", "", {}, who);
+        }};
+    table["POST /api/v1/aid/cycles/{id}/voucher/redemptions"] = {
+        kRedeemers, false, false, 201, 0, [&](const Credentials& who, Scope scope, int) {
+            return s.send(
+                "POST",
+                vouchers + "/redemptions",
+                json{{"qr", qr_of(scope)}, {"amount", 1}, {"merchant_id", own_merchant}}.dump(),
+                {},
+                who);
+        }};
+    table["GET /api/v1/aid/cycles/{id}/voucher/balances/{person}"] = {
+        kMerchantReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", vouchers + "/balances/" + id(scope), "", {}, who);
+        }};
+    table["GET /api/v1/aid/cycles/{id}/voucher/ledger"] = {
+        kLedgerReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", vouchers + "/ledger", "", {}, who);
+        }};
+    table["GET /api/v1/aid/cycles/{id}/voucher/merchant-totals"] = {
+        kLedgerReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", vouchers + "/merchant-totals", "", {}, who);
+        }};
     // Every route the program registers must be classified here, and nothing else.
     const auto routes = s.cli({"routes"});
     ASSERT_EQ(routes.exit_code, 0) << routes.output;

@@ -20,12 +20,14 @@ import { usersPage } from './pages/users';
 import { aidPage } from './pages/aid';
 import { aidCyclePage } from './pages/aid_cycle';
 import { handoverPage } from './pages/handover';
+import { voucherPage } from './pages/voucher';
 import { interceptLinks, match, navigate, onNavigate, type Render, type Route } from './router';
 import { session, setSession } from './session';
 
 const writers = ['admin', 'operator'];
 const readers = ['admin', 'operator', 'auditor', 'viewer'];
 const deliverers = ['admin', 'penyalur'];
+const redeemers = ['admin', 'merchant'];
 const auditors = ['admin', 'auditor'];
 
 /// The card verifier and its QR, CBOR, zlib and Ed25519 libraries load only when it is opened.
@@ -88,6 +90,13 @@ const routes: Route[] = [
     nav: '/penyaluran',
     roles: deliverers,
   },
+  {
+    path: '/voucher',
+    title: 'voucher.title',
+    render: voucherPage,
+    nav: '/voucher',
+    roles: redeemers,
+  },
   { path: '/audit', title: 'audit.title', render: auditPage, nav: '/audit', roles: auditors },
   { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data', roles: readers },
   {
@@ -105,6 +114,7 @@ const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
   { path: '/dasbor', label: 'nav.dashboard', roles: readers },
   { path: '/bantuan', label: 'nav.aid', roles: readers },
   { path: '/penyaluran', label: 'nav.handover', roles: deliverers },
+  { path: '/voucher', label: 'nav.voucher', roles: redeemers },
   { path: '/tambah', label: 'nav.add', roles: writers },
   { path: '/impor', label: 'nav.import', roles: writers },
   { path: '/cetak', label: 'nav.print', roles: writers },
@@ -114,6 +124,9 @@ const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
 
 /// The first page of a role: the penyalur's is the handover page.
 function homeOf(role: string): string {
+  if (role === 'merchant') {
+    return '/voucher';
+  }
   return role === 'penyalur' ? '/penyaluran' : '/peta';
 }
 

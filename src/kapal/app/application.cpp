@@ -19,6 +19,7 @@
 #include "kapal/http/service_routes.hpp"
 #include "kapal/http/stats_routes.hpp"
 #include "kapal/http/user_routes.hpp"
+#include "kapal/http/voucher_routes.hpp"
 #include "kapal/integrity/audit_log.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/postgres/postgres_store.hpp"
@@ -600,6 +601,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         *app->store_, *app->persons_, *app->cards_, *app->clock_, app->ids_);
     app->aid_ = std::make_unique<service::AidService>(
         *app->store_, *app->cards_, *app->clock_, app->ids_, &app->ref_->regions);
+    app->vouchers_ = std::make_unique<service::VoucherService>(
+        *app->store_, *app->aid_, *app->clock_, app->ids_);
     return app;
 }
 
@@ -898,6 +901,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_card_routes(router, app.cards(), app.clock());
     http::add_service_routes(router, app.service_desk());
     http::add_aid_routes(router, app.aid());
+    http::add_voucher_routes(router, app.vouchers());
 }
 
 } // namespace

@@ -19,6 +19,7 @@
 #include "kapal/service/reference_data.hpp"
 #include "kapal/service/service_desk.hpp"
 #include "kapal/service/user_service.hpp"
+#include "kapal/service/voucher_service.hpp"
 #include "kapal/store/store.hpp"
 #include "kapal/store/store_transfer.hpp"
 
@@ -97,6 +98,9 @@ class Application {
     /// Social assistance: programmes, cycles, lists, handovers.
     service::AidService& aid() { return *aid_; }
 
+    /// The voucher channel: merchants, redemptions, the ledger.
+    service::VoucherService& vouchers() { return *vouchers_; }
+
     /// The GIS layers the OGC API serves (persons, areas; hazard zones and facilities join
     /// here when they exist).
     const service::FeatureCatalogue& features() const { return features_; }
@@ -162,6 +166,7 @@ class Application {
     std::unique_ptr<service::CardService> cards_;
     std::unique_ptr<service::ServiceDesk> service_desk_;
     std::unique_ptr<service::AidService> aid_;
+    std::unique_ptr<service::VoucherService> vouchers_;
     std::unique_ptr<service::AuthService> auth_;
     service::FeatureCatalogue features_;
     card::CardKey card_key_;

@@ -506,6 +506,130 @@ struct AidRealisationRow {
     bool operator==(const AidRealisationRow&) const = default;
 };
 
+// ---------------------------------------------------------------------------------------------
+// Vouchers (schema v11): merchants (e-warong) and a double-entry ledger. A voucher programme's
+// beneficiary is entitled to its unit_value per cycle; the entitlement is issued on the first
+// redemption (one transaction: the aid_deliveries row of channel "voucher", which keeps the
+// person from any other delivery of the cycle, the balance row and the issue posting). Each
+// ledger transaction is postings that sum to zero over the accounts kVoucherFundAccount
+// ("fund:<cycle>"), "voucher:<cycle>:<person>" and "merchant:<merchant id>"; a balance row
+// (CHECK balance >= 0) is spent by a conditional UPDATE, so no spending goes below zero.
+
+/// A merchant (e-warong) where vouchers are spent.
+struct MerchantRecord {
+    std::string id; ///< UUIDv7
+    std::string name;
+    std::string user_id;        ///< the account (role Merchant) that acts for it
+    std::string kelurahan_code; ///< where it is
+    double lon = 0;             ///< WGS84
+    double lat = 0;
+    std::string address;
+    bool active = true;
+    std::int64_t version = 1;
+    core::Timestamp created_at{};
+    std::string created_by;
+    core::Timestamp updated_at{};
+    std::string updated_by;
+
+    bool operator==(const MerchantRecord&) const = default;
+};
+
+/// One posting: `amount` rupiah into `account` (negative: out of it).
+struct VoucherPosting {
+    std::string account;
+    std::int64_t amount = 0;
+
+    bool operator==(const VoucherPosting&) const = default;
+};
+
+/// A ledger transaction; its postings sum to zero.
+struct VoucherTransaction {
+    std::string id; ///< UUIDv7
+    std::string cycle_id;
+    std::string kind; ///< "issue" (fund -> voucher) or "redeem" (voucher -> merchant)
+    std::string person_id;
+    std::string merchant_id; ///< "" for an issue
+    std::int64_t amount = 0; ///< rupiah, > 0
+    std::string note;        ///< the goods, for a redemption
+    core::Timestamp at{};
+    std::string actor;
+    std::string card_number;     ///< the card scanned; empty when the person was searched
+    std::string search_reason;   ///< why the card was not scanned
+    std::string idempotency_key; ///< the client's key; unique per actor when set
+    std::vector<VoucherPosting> postings;
+
+    bool operator==(const VoucherTransaction&) const = default;
+};
+
+/// A person's voucher in one cycle.
+struct VoucherBalance {
+    std::string cycle_id;
+    std::string person_id;
+    std::string kelurahan_code;
+    std::int64_t entitled = 0; ///< rupiah (the programme's unit_value when issued)
+    std::int64_t spent = 0;
+    std::int64_t balance = 0; ///< entitled - spent, >= 0
+    bool issued = false;      ///< false: nothing redeemed yet (entitled is the unit_value now)
+    std::string delivery_id;  ///< the aid_deliveries row, once issued
+
+    bool operator==(const VoucherBalance&) const = default;
+};
+
+/// A redemption as the store writes it (the service checked who may do it).
+struct VoucherRedemption {
+    std::string id;          ///< UUIDv7 of the redeem transaction
+    std::string issue_id;    ///< UUIDv7 of the issue transaction, used on the first redemption
+    std::string delivery_id; ///< UUIDv7 of the delivery row, used on the first redemption
+    std::string cycle_id;
+    std::string person_id;
+    std::string merchant_id;
+    std::int64_t amount = 0; ///< rupiah, > 0
+    std::string note;
+    std::string card_number;
+    std::string search_reason;
+    std::string idempotency_key;
+};
+
+/// What redeem_voucher did.
+struct VoucherOutcome {
+    VoucherTransaction transaction;
+    VoucherBalance balance; ///< after it
+    bool replayed = false;  ///< the actor's idempotency key was seen: nothing was written
+};
+
+/// Filters for ledger transactions; combined with AND; ordered by id (time order).
+struct VoucherQuery {
+    std::string cycle_id;
+    std::string person_id;
+    std::string merchant_id;
+    std::string after_id; ///< paging
+    int limit = 1000;     ///< 1..100000
+};
+
+/// What the Dinas owes a merchant: its redemptions (in one cycle, or all).
+struct MerchantTotal {
+    std::string merchant_id;
+    std::int64_t transactions = 0;
+    std::int64_t amount = 0; ///< rupiah
+
+    bool operator==(const MerchantTotal&) const = default;
+};
+
+/// The fund account of a cycle.
+inline std::string voucher_fund_account(const std::string& cycle_id) {
+    return "fund:" + cycle_id;
+}
+
+/// A person's voucher account in a cycle.
+inline std::string voucher_account(const std::string& cycle_id, const std::string& person_id) {
+    return "voucher:" + cycle_id + ":" + person_id;
+}
+
+/// A merchant's payable account.
+inline std::string merchant_account(const std::string& merchant_id) {
+    return "merchant:" + merchant_id;
+}
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -577,9 +701,13 @@ enum class TransferTable : std::uint8_t {
     AidCycles,
     AidListEntries,
     AidDeliveries,
+    Merchants, ///< schema v11
+    VoucherBalances,
+    VoucherTransactions,
+    VoucherPostings,
 };
 
-inline constexpr std::size_t kTransferTableCount = 17;
+inline constexpr std::size_t kTransferTableCount = 21;
 
 /// The kind of a canonical value; also its tag byte in the encoding.
 enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
@@ -946,6 +1074,52 @@ class Store {
     /// limited to kelurahan under `area_codes` (empty = all).
     virtual Result<std::vector<AidRealisationRow>>
     aid_realisation(const std::string& cycle_id, const std::vector<std::string>& area_codes) = 0;
+
+    // --- Vouchers (schema v11)
+
+    /// Adds a merchant at version 1; "aid.merchant.create" audit entry. Errors: AlreadyExists
+    /// (id), InvalidArgument (empty name or user, a position outside WGS84).
+    virtual Result<MerchantRecord> add_merchant(const MerchantRecord& merchant,
+                                                const WriteContext& ctx) = 0;
+
+    /// Replaces a merchant's content if its version is still `merchant.version`;
+    /// "aid.merchant.update" audit entry. Errors: NotFound, VersionConflict, InvalidArgument.
+    virtual Result<MerchantRecord> update_merchant(const MerchantRecord& merchant,
+                                                   const WriteContext& ctx) = 0;
+
+    /// By id; nullopt when there is none.
+    virtual Result<std::optional<MerchantRecord>> get_merchant(const std::string& id) = 0;
+
+    /// Every merchant, by name then id.
+    virtual Result<std::vector<MerchantRecord>> list_merchants() = 0;
+
+    /// Redeems `r.amount` of the person's voucher at the merchant, in one transaction: the list
+    /// must be approved and hold the person, the programme's channel be "voucher"; on the first
+    /// redemption the entitlement is issued (delivery row, balance row, issue transaction); the
+    /// balance is spent only if it holds the amount. The actor's idempotency key, seen before
+    /// for the same cycle, person, merchant and amount, returns the first outcome (replayed).
+    /// Audit "aid.voucher.redeem" (and "aid.deliver" when issued). Errors: NotFound (cycle,
+    /// merchant), InvalidArgument (amount <= 0, merchant inactive), AidChannelMismatch,
+    /// AidListState, AidNotOnList, AidAlreadyDelivered (another channel's delivery),
+    /// AidVoucherInsufficient, IdempotencyKeyReused, AlreadyExists (id).
+    virtual Result<VoucherOutcome> redeem_voucher(const VoucherRedemption& r,
+                                                  const WriteContext& ctx) = 0;
+
+    /// A person's voucher in a cycle: the balance row once issued, else the programme's
+    /// unit_value, unspent. Errors: NotFound (cycle), AidNotOnList.
+    virtual Result<VoucherBalance> voucher_balance(const std::string& cycle_id,
+                                                   const std::string& person_id) = 0;
+
+    /// The issued balances of a cycle, by person id (after `after_person_id`, at most `limit`).
+    virtual Result<std::vector<VoucherBalance>> list_voucher_balances(
+        const std::string& cycle_id, const std::string& after_person_id, int limit) = 0;
+
+    /// Ledger transactions with their postings. Errors: InvalidArgument (limit).
+    virtual Result<std::vector<VoucherTransaction>>
+    list_voucher_transactions(const VoucherQuery& query) = 0;
+
+    /// Redemptions per merchant ("" = every cycle), by merchant id.
+    virtual Result<std::vector<MerchantTotal>> merchant_totals(const std::string& cycle_id) = 0;
 
     // --- Audit. Writes above also append to the log inside their own transaction:
     // create_person "person.create" (subject = person id, detail = reason), update_person

@@ -344,6 +344,33 @@ Result<void> check_aid_program(const AidProgramRecord& program) {
     return {};
 }
 
+Result<void> check_merchant(const MerchantRecord& merchant) {
+    const std::string who = "merchant \"" + merchant.name + "\": ";
+    const auto bad = [&](const char* field, const std::string& what) {
+        return fail(
+            ErrorCode::InvalidArgument, who + what, {{field, ErrorCode::InvalidArgument, what}});
+    };
+    if (merchant.name.empty() || merchant.name.size() > 200) {
+        return bad("name", "name must be 1 to 200 bytes");
+    }
+    if (merchant.user_id.empty()) {
+        return bad("user_id", "user_id (the merchant's account) is required");
+    }
+    if (merchant.kelurahan_code.empty() || merchant.kelurahan_code.size() > 20) {
+        return bad("kelurahan_code", "kelurahan_code is required");
+    }
+    if (!std::isfinite(merchant.lon) || merchant.lon < -180 || merchant.lon > 180) {
+        return bad("lon", "lon must be between -180 and 180");
+    }
+    if (!std::isfinite(merchant.lat) || merchant.lat < -90 || merchant.lat > 90) {
+        return bad("lat", "lat must be between -90 and 90");
+    }
+    if (merchant.address.size() > 500) {
+        return bad("address", "address must be at most 500 bytes");
+    }
+    return {};
+}
+
 Result<void> check_aid_cycle(const AidCycleRecord& cycle) {
     const std::string who =
         "cycle " + std::to_string(cycle.number) + " of \"" + cycle.program_code + "\": ";

@@ -110,6 +110,11 @@ Result<void> check_aid_program(const AidProgramRecord& program);
 /// Errors: InvalidArgument naming the field.
 Result<void> check_aid_cycle(const AidCycleRecord& cycle);
 
+/// Checks a merchant: a name (1..200), a user id, a kelurahan code, lon in -180..180 and lat in
+/// -90..90 (both finite), an address of at most 500 bytes. Errors: InvalidArgument naming the
+/// field.
+Result<void> check_merchant(const MerchantRecord& merchant);
+
 /// Quotas as a column: "64.74.01=120 64.74.02=80", and back (bad pieces are skipped).
 std::string encode_quotas(const std::vector<AidQuota>& quotas);
 std::vector<AidQuota> decode_quotas(std::string_view text);

@@ -262,6 +262,56 @@ constexpr std::array kAidDeliveryColumns = {
     TransferColumn{"idempotency_key", kText, false},
 };
 
+constexpr std::array kMerchantColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"name", kText, false},
+    TransferColumn{"user_id", kText, false},
+    TransferColumn{"kelurahan_code", kText, false},
+    TransferColumn{"lon", kReal, false},
+    TransferColumn{"lat", kReal, false},
+    TransferColumn{"address", kText, false},
+    TransferColumn{"active", kInt, false},
+    TransferColumn{"version", kInt, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"created_by", kText, false},
+    TransferColumn{"updated_at", kInt, false},
+    TransferColumn{"updated_by", kText, false},
+};
+
+constexpr std::array kVoucherBalanceColumns = {
+    TransferColumn{"cycle_id", kText, false},
+    TransferColumn{"person_id", kText, false},
+    TransferColumn{"kelurahan_code", kText, false},
+    TransferColumn{"delivery_id", kText, false},
+    TransferColumn{"entitled", kInt, false},
+    TransferColumn{"balance", kInt, false},
+    TransferColumn{"issued_at", kInt, false},
+};
+
+constexpr std::array kVoucherTransactionColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"cycle_id", kText, false},
+    TransferColumn{"kind", kText, false},
+    TransferColumn{"person_id", kText, false},
+    TransferColumn{"merchant_id", kText, false},
+    TransferColumn{"amount", kInt, false},
+    TransferColumn{"note", kText, false},
+    TransferColumn{"at", kInt, false},
+    TransferColumn{"actor", kText, false},
+    TransferColumn{"card_number", kText, false},
+    TransferColumn{"search_reason", kText, false},
+    TransferColumn{"idempotency_key", kText, false},
+};
+
+constexpr std::array kVoucherPostingColumns = {
+    TransferColumn{"transaction_pk", kInt, false},
+    TransferColumn{"seq", kInt, false},
+    TransferColumn{"account", kText, false},
+    TransferColumn{"amount", kInt, false},
+};
+
 constexpr std::array kVersionColumns = {
     TransferColumn{"person_pk", kInt, false},
     TransferColumn{"version", kInt, false},
@@ -393,6 +443,14 @@ std::string_view transfer_table_name(TransferTable table) {
         return "aid_list_entries";
     case TransferTable::AidDeliveries:
         return "aid_deliveries";
+    case TransferTable::Merchants:
+        return "merchants";
+    case TransferTable::VoucherBalances:
+        return "voucher_balances";
+    case TransferTable::VoucherTransactions:
+        return "voucher_transactions";
+    case TransferTable::VoucherPostings:
+        return "voucher_postings";
     }
     return "?";
 }
@@ -433,6 +491,14 @@ std::span<const TransferColumn> transfer_columns(TransferTable table) {
         return kAidListEntryColumns;
     case TransferTable::AidDeliveries:
         return kAidDeliveryColumns;
+    case TransferTable::Merchants:
+        return kMerchantColumns;
+    case TransferTable::VoucherBalances:
+        return kVoucherBalanceColumns;
+    case TransferTable::VoucherTransactions:
+        return kVoucherTransactionColumns;
+    case TransferTable::VoucherPostings:
+        return kVoucherPostingColumns;
     }
     return {};
 }

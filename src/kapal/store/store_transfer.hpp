@@ -45,6 +45,10 @@ inline constexpr std::array<TransferTable, kTransferTableCount> kTransferTables 
     TransferTable::AidCycles,
     TransferTable::AidListEntries,
     TransferTable::AidDeliveries,
+    TransferTable::Merchants,
+    TransferTable::VoucherBalances,
+    TransferTable::VoucherTransactions,
+    TransferTable::VoucherPostings,
 };
 
 /// A dump hands its sink pages of at most this many rows...

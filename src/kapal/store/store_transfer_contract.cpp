@@ -345,6 +345,45 @@ void fill(Store& s, Filled& f) {
     failed.evidence.clear();
     failed.idempotency_key.clear();
     KAPAL_EXPECT_OK(s.record_aid_delivery(failed, ctx_at(82)));
+
+    // Vouchers (schema v11): a voucher programme's cycle with person 6 on it, a merchant, and
+    // two redemptions (the first issues the entitlement): every ledger table holds rows.
+    AidProgramRecord voucher = programme;
+    voucher.code = "bpnt";
+    voucher.kind = "voucher";
+    voucher.channel = "voucher";
+    voucher.unit_value = 200'000;
+    KAPAL_EXPECT_OK(s.add_aid_program(voucher, ctx_at(83)));
+    AidCycleRecord voucher_cycle = cycle;
+    voucher_cycle.id = "01900000-0000-7000-8000-000000000603";
+    voucher_cycle.program_code = "bpnt";
+    KAPAL_EXPECT_OK(s.add_aid_cycle(voucher_cycle, ctx_at(83)));
+    KAPAL_EXPECT_OK(s.replace_aid_list(voucher_cycle.id, 1, "", {}, {entries[2]}, ctx_at(84)));
+    KAPAL_EXPECT_OK(s.move_aid_list(voucher_cycle.id, 2, "proposed", ctx_at(84)));
+    KAPAL_EXPECT_OK(s.move_aid_list(voucher_cycle.id, 3, "approved", checker));
+    MerchantRecord merchant;
+    merchant.id = "01900000-0000-7000-8000-000000000801";
+    merchant.name = "E-Warong Loktuan";
+    merchant.user_id = "user:warung";
+    merchant.kelurahan_code = "64.74.01.1003";
+    merchant.lon = 117.498765432101;
+    merchant.lat = 0.123456789012;
+    merchant.address = "Jl. Bhayangkara";
+    KAPAL_EXPECT_OK(s.add_merchant(merchant, ctx_at(85)));
+    for (int i = 0; i < 2; ++i) {
+        VoucherRedemption r;
+        r.issue_id = "01900000-0000-7000-8000-00000000090" + std::to_string(3 * i);
+        r.delivery_id = "01900000-0000-7000-8000-00000000090" + std::to_string(3 * i + 1);
+        r.id = "01900000-0000-7000-8000-00000000090" + std::to_string(3 * i + 2);
+        r.cycle_id = voucher_cycle.id;
+        r.person_id = person_id(6).str();
+        r.merchant_id = merchant.id;
+        r.amount = 45'000;
+        r.note = "beras";
+        r.card_number = "647400000010";
+        r.idempotency_key = "v-" + std::to_string(i);
+        KAPAL_EXPECT_OK(s.redeem_voucher(r, ctx_at(86 + i)));
+    }
 }
 
 // ---- comparing two stores through the Store interface ----------------------------------------
@@ -548,6 +587,29 @@ void expect_same_content(Store& a, Store& b, const Filled& f, std::size_t extra_
             EXPECT_EQ(*full_a, *full_b) << "evidence bytes";
         }
     }
+
+    auto merchants_a = a.list_merchants();
+    auto merchants_b = b.list_merchants();
+    ASSERT_TRUE(merchants_a.has_value() && merchants_b.has_value());
+    EXPECT_EQ(*merchants_a, *merchants_b) << "positions to the last bit";
+    EXPECT_EQ(merchants_a->size(), 1U);
+    VoucherQuery ledger;
+    auto ledger_a = a.list_voucher_transactions(ledger);
+    auto ledger_b = b.list_voucher_transactions(ledger);
+    ASSERT_TRUE(ledger_a.has_value() && ledger_b.has_value());
+    EXPECT_EQ(*ledger_a, *ledger_b) << "transactions with their postings";
+    EXPECT_EQ(ledger_a->size(), 3U) << "one issue, two redemptions";
+    const std::string voucher_cycle = "01900000-0000-7000-8000-000000000603";
+    auto balances_a = a.list_voucher_balances(voucher_cycle, "", 10);
+    auto balances_b = b.list_voucher_balances(voucher_cycle, "", 10);
+    ASSERT_TRUE(balances_a.has_value() && balances_b.has_value());
+    EXPECT_EQ(*balances_a, *balances_b);
+    ASSERT_EQ(balances_a->size(), 1U);
+    EXPECT_EQ(balances_a->front().balance, 110'000);
+    auto totals_a = a.merchant_totals("");
+    auto totals_b = b.merchant_totals("");
+    ASSERT_TRUE(totals_a.has_value() && totals_b.has_value());
+    EXPECT_EQ(*totals_a, *totals_b);
 
     // The audit log with the same seq numbers, newest first.
     const auto audit_a = all_audit(a);

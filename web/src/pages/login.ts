@@ -7,7 +7,7 @@ import { navigate, type RouteContext } from '../router';
 import { setSession } from '../session';
 
 /// Roles the app serves (the merchant gets its pages with vouchers).
-const supportedRoles = new Set(['admin', 'operator', 'auditor', 'viewer', 'penyalur']);
+const supportedRoles = new Set(['admin', 'operator', 'auditor', 'viewer', 'penyalur', 'merchant']);
 
 function field(
   id: string,
@@ -99,7 +99,12 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
       }
       setSession(s);
       const next = context.query.get('next');
-      const home = s.user.role === 'penyalur' ? '/penyaluran' : '/peta';
+      const home =
+        s.user.role === 'penyalur'
+          ? '/penyaluran'
+          : s.user.role === 'merchant'
+            ? '/voucher'
+            : '/peta';
       navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : home, true);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {

@@ -7,6 +7,7 @@ import { h, replace } from '../dom';
 import { formatInstant, t, tCode, type StringKey } from '../i18n';
 import { formatCardNumber, verifyCredential, type VerifyResult } from '../verifier';
 import { fetchWithin, refreshTrust, storedTrust, type Trust } from '../verifier_cache';
+import { pixels, readQr } from '../qr_scan';
 
 /// The server's answer to POST /api/v1/cards/verify (docs/api.md#cards).
 interface LiveAnswer {
@@ -124,28 +125,6 @@ function summaryList(r: VerifyResult): HTMLElement | null {
     ),
     row('verify.card.issuer', c.issuer ?? '—'),
   );
-}
-
-/// Reads a QR code from pixels (camera frame or photo); null when there is none. The decoder
-/// loads on first use: pasting text needs none of it.
-async function readQr(image: ImageData): Promise<string | null> {
-  const { default: jsQR } = await import('jsqr');
-  const found = jsQR(image.data, image.width, image.height, { inversionAttempts: 'attemptBoth' });
-  return found && found.data ? found.data : null;
-}
-
-function pixels(source: CanvasImageSource, width: number, height: number): ImageData {
-  // Big phone photos are scaled to at most 1600 px: enough for a card's QR, and fast.
-  const scale = Math.min(1, 1600 / Math.max(width, height));
-  const canvas = document.createElement('canvas');
-  canvas.width = Math.max(1, Math.round(width * scale));
-  canvas.height = Math.max(1, Math.round(height * scale));
-  const context = canvas.getContext('2d', { willReadFrequently: true });
-  if (!context) {
-    throw new Error('no 2D canvas');
-  }
-  context.drawImage(source, 0, 0, canvas.width, canvas.height);
-  return context.getImageData(0, 0, canvas.width, canvas.height);
 }
 
 export function verifyPage(root: HTMLElement): () => void {

@@ -853,4 +853,33 @@ export const en: Record<StringKey, string> = {
   'verify.trust.refreshing': 'Updating from the server…',
   'verify.trust.offline': 'Offline: using stored data.',
   'verify.trust.bad_list': "The server's revocation list was refused: {reason}",
+  'nav.voucher': 'Voucher',
+  'voucher.title': 'e-Warong voucher',
+  'voucher.intro':
+    "Scan the beneficiary's card, see what is left on the voucher, then record the purchase.",
+  'voucher.no_programs': 'You are not assigned to any voucher programme yet.',
+  'voucher.no_merchant':
+    'This account is not registered as an e-Warong yet. Ask the Dinas Sosial admin.',
+  'voucher.camera': "Camera view for scanning the card's QR code",
+  'voucher.scan': 'Scan the card with the camera',
+  'voucher.entitled': "This cycle's voucher",
+  'voucher.spent': 'Already spent',
+  'voucher.balance': 'Balance left',
+  'voucher.amount': 'Purchase amount (rupiah)',
+  'voucher.amount.hint': 'A whole number, e.g. 25.000.',
+  'voucher.amount.invalid': 'Enter the purchase in rupiah, more than 0.',
+  'voucher.note': 'Goods bought (short)',
+  'voucher.merchant': 'e-Warong',
+  'voucher.confirm': 'Confirm purchase',
+  'voucher.success': 'Purchase of {amount} for {name} recorded. Balance left: {balance}.',
+  'voucher.replayed': 'This purchase was already recorded (not charged twice).',
+  'voucher.offline':
+    'The connection dropped. Press "Confirm purchase" again — the balance will not be charged twice.',
+  'voucher.empty': "{name}'s voucher for this cycle is used up.",
+  'voucher.refused.insufficient': 'The voucher balance is not enough for this amount.',
+  'voucher.refused.already_delivered':
+    "This person already received this cycle's aid through another channel.",
+  'voucher.refused.not_on_list': 'This person is not on the beneficiary list of this cycle.',
+  'voucher.refused.key_reused':
+    'This request clashes with an earlier purchase. Reload the page and try again.',
 };

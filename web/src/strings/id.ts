@@ -856,6 +856,33 @@ export const id = {
   'verify.trust.refreshing': 'Memperbarui dari server…',
   'verify.trust.offline': 'Offline: memakai data tersimpan.',
   'verify.trust.bad_list': 'Daftar pencabutan dari server ditolak: {reason}',
+  'nav.voucher': 'Voucher',
+  'voucher.title': 'Voucher e-Warong',
+  'voucher.intro': 'Pindai kartu penerima, lihat sisa saldo voucher, lalu catat belanjanya.',
+  'voucher.no_programs': 'Anda belum ditugaskan pada program voucher apa pun.',
+  'voucher.no_merchant': 'Akun ini belum terdaftar sebagai e-Warong. Hubungi admin Dinas Sosial.',
+  'voucher.camera': 'Tampilan kamera untuk memindai kode QR kartu',
+  'voucher.scan': 'Pindai kartu dengan kamera',
+  'voucher.entitled': 'Hak voucher tahap ini',
+  'voucher.spent': 'Sudah dibelanjakan',
+  'voucher.balance': 'Sisa saldo',
+  'voucher.amount': 'Jumlah belanja (rupiah)',
+  'voucher.amount.hint': 'Bilangan bulat, misalnya 25.000.',
+  'voucher.amount.invalid': 'Isi jumlah belanja dalam rupiah, lebih dari 0.',
+  'voucher.note': 'Barang yang dibeli (singkat)',
+  'voucher.merchant': 'e-Warong',
+  'voucher.confirm': 'Konfirmasi belanja',
+  'voucher.success': 'Belanja {amount} untuk {name} tercatat. Sisa saldo: {balance}.',
+  'voucher.replayed': 'Belanja ini sudah tercatat sebelumnya (tidak dipotong dua kali).',
+  'voucher.offline':
+    'Koneksi terputus. Tekan "Konfirmasi belanja" lagi — saldo tidak akan dipotong dua kali.',
+  'voucher.empty': 'Saldo voucher {name} untuk tahap ini sudah habis.',
+  'voucher.refused.insufficient': 'Saldo voucher tidak cukup untuk jumlah ini.',
+  'voucher.refused.already_delivered':
+    'Orang ini sudah menerima bantuan tahap ini lewat saluran lain.',
+  'voucher.refused.not_on_list': 'Orang ini tidak ada di daftar penerima tahap ini.',
+  'voucher.refused.key_reused':
+    'Permintaan ini bentrok dengan belanja sebelumnya. Muat ulang halaman lalu coba lagi.',
 } as const;
 
 export type StringKey = keyof typeof id;

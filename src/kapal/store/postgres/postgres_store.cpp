@@ -444,6 +444,70 @@ CREATE INDEX aid_deliveries_person ON aid_deliveries (person_id, pk);
 CREATE INDEX aid_deliveries_cycle ON aid_deliveries (cycle_id, kelurahan_code);
 )sql";
 
+// v11: vouchers, as SQLite's v11: merchants, each voucher's balance row (CHECK: never below
+// zero, never above the entitlement; spent by a conditional UPDATE, which takes the row lock, so
+// concurrent redemptions queue on it and re-check the balance), and the double-entry ledger.
+constexpr const char* kSchemaV11 = R"sql(
+CREATE TABLE merchants (
+    pk             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id             text COLLATE "C" NOT NULL UNIQUE,
+    name           text    NOT NULL,
+    user_id        text COLLATE "C" NOT NULL,
+    kelurahan_code text COLLATE "C" NOT NULL,
+    lon            double precision NOT NULL CHECK (lon BETWEEN -180 AND 180),
+    lat            double precision NOT NULL CHECK (lat BETWEEN -90 AND 90),
+    address        text    NOT NULL,
+    active         boolean NOT NULL,
+    version        bigint  NOT NULL,
+    created_at     bigint  NOT NULL,
+    created_by     text    NOT NULL,
+    updated_at     bigint  NOT NULL,
+    updated_by     text    NOT NULL
+);
+CREATE INDEX merchants_user ON merchants (user_id);
+
+CREATE TABLE voucher_balances (
+    cycle_id       text COLLATE "C" NOT NULL,
+    person_id      text COLLATE "C" NOT NULL,
+    kelurahan_code text COLLATE "C" NOT NULL,
+    delivery_id    text COLLATE "C" NOT NULL,
+    entitled       bigint NOT NULL CHECK (entitled >= 0),
+    balance        bigint NOT NULL CHECK (balance >= 0 AND balance <= entitled),
+    issued_at      bigint NOT NULL,
+    PRIMARY KEY (cycle_id, person_id)
+);
+
+CREATE TABLE voucher_transactions (
+    pk              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id              text COLLATE "C" NOT NULL UNIQUE,
+    cycle_id        text COLLATE "C" NOT NULL,
+    kind            text   NOT NULL CHECK (kind IN ('issue', 'redeem')),
+    person_id       text COLLATE "C" NOT NULL,
+    merchant_id     text COLLATE "C" NOT NULL,
+    amount          bigint NOT NULL CHECK (amount > 0),
+    note            text   NOT NULL,
+    at              bigint NOT NULL,
+    actor           text COLLATE "C" NOT NULL,
+    card_number     text   NOT NULL,
+    search_reason   text   NOT NULL,
+    idempotency_key text COLLATE "C" NOT NULL
+);
+CREATE UNIQUE INDEX voucher_transactions_idempotency ON voucher_transactions (actor, idempotency_key)
+    WHERE idempotency_key <> '';
+CREATE INDEX voucher_transactions_cycle ON voucher_transactions (cycle_id, id);
+CREATE INDEX voucher_transactions_person ON voucher_transactions (person_id, id);
+CREATE INDEX voucher_transactions_merchant ON voucher_transactions (merchant_id, id);
+
+CREATE TABLE voucher_postings (
+    transaction_pk bigint NOT NULL REFERENCES voucher_transactions (pk),
+    seq            bigint NOT NULL,
+    account        text COLLATE "C" NOT NULL,
+    amount         bigint NOT NULL,
+    PRIMARY KEY (transaction_pk, seq)
+);
+CREATE INDEX voucher_postings_account ON voucher_postings (account);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -455,6 +519,7 @@ constexpr std::array kMigrations = {
     Migration{8, kSchemaV8},
     Migration{9, kSchemaV9},
     Migration{10, kSchemaV10},
+    Migration{11, kSchemaV11},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -971,6 +1036,20 @@ Result<void> already_exists_as(Result<PgResult> r, std::string_view what) {
     "person_id, kelurahan_code, source, removed, reason, flags, added_at, added_by"
 
 // Without the evidence, which each statement adds last (the bytes, or NULL in lists).
+/// A merchant's columns, in merchant_from_row's order.
+#define KAPAL_PG_MERCHANT_COLUMNS                                                                  \
+    "id, name, user_id, kelurahan_code, lon, lat, address, active, version, created_at, "          \
+    "created_by, updated_at, updated_by"
+
+/// A voucher transaction's columns, as insert_voucher_transaction binds them.
+#define KAPAL_PG_VOUCHER_COLUMNS                                                                   \
+    "id, cycle_id, kind, person_id, merchant_id, amount, note, at, actor, card_number, "           \
+    "search_reason, idempotency_key"
+
+/// A voucher balance's columns, in balance_from_row's order.
+#define KAPAL_PG_BALANCE_COLUMNS                                                                   \
+    "cycle_id, person_id, kelurahan_code, entitled, balance, delivery_id"
+
 #define KAPAL_PG_AID_DELIVERY_COLUMNS                                                              \
     "id, cycle_id, program_code, person_id, kelurahan_code, channel, state, amount, "              \
     "recorded_at, officer, lon, lat, accuracy_m, card_number, search_reason, evidence_type, "      \
@@ -3067,6 +3146,496 @@ class PostgresStore final : public Store {
         return out;
     }
 
+    // --- Vouchers (schema v11)
+
+    Result<MerchantRecord> add_merchant(const MerchantRecord& merchant,
+                                        const WriteContext& ctx) override {
+        KAPAL_TRY(check_merchant(merchant));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        PgParams params = merchant_params(merchant);
+        params.int64(core::to_unix_ms(at)).text(ctx.actor);
+        KAPAL_TRY(already_exists_as(
+            w.exec("INSERT INTO merchants (" KAPAL_PG_MERCHANT_COLUMNS
+                   ") VALUES ($1, $2, $3, $4, $5::float8, $6::float8, $7, $8, 1, $9, $10, $9, "
+                   "$10)",
+                   params),
+            "merchant id " + merchant.id));
+        KAPAL_TRY(
+            audit(w,
+                  at,
+                  ctx,
+                  "aid.merchant.create",
+                  merchant.id,
+                  "name=" + merchant.name + " user=" + merchant.user_id + reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(created, merchant_by_id(w, merchant.id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*created);
+    }
+
+    Result<MerchantRecord> update_merchant(const MerchantRecord& merchant,
+                                           const WriteContext& ctx) override {
+        KAPAL_TRY(check_merchant(merchant));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(current, merchant_by_id(w, merchant.id));
+        if (!current) {
+            return fail(ErrorCode::NotFound, "no merchant " + merchant.id);
+        }
+        if (current->version != merchant.version) {
+            return fail(ErrorCode::VersionConflict,
+                        "merchant " + merchant.id + " is at version " +
+                            std::to_string(current->version));
+        }
+        PgParams params = merchant_params(merchant);
+        params.int64(core::to_unix_ms(at)).text(ctx.actor);
+        KAPAL_TRY(w.exec("UPDATE merchants SET name = $2, user_id = $3, kelurahan_code = $4, lon "
+                         "= $5::float8, lat = $6::float8, address = $7, active = $8, version = "
+                         "version + 1, updated_at = $9, updated_by = $10 WHERE id = $1",
+                         params));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.merchant.update",
+                        merchant.id,
+                        "name=" + merchant.name + " user=" + merchant.user_id +
+                            " active=" + (merchant.active ? "1" : "0") + reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(updated, merchant_by_id(w, merchant.id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*updated);
+    }
+
+    Result<std::optional<MerchantRecord>> get_merchant(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return merchant_by_id(*conn, id);
+    }
+
+    Result<std::vector<MerchantRecord>> list_merchants() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        conn->exec("SELECT " KAPAL_PG_MERCHANT_COLUMNS
+                                   " FROM merchants ORDER BY name COLLATE \"C\", id"));
+        std::vector<MerchantRecord> out;
+        for (int i = 0; i < rows.rows(); ++i) {
+            out.push_back(merchant_from_row(rows, i));
+        }
+        return out;
+    }
+
+    Result<VoucherOutcome> redeem_voucher(const VoucherRedemption& r,
+                                          const WriteContext& ctx) override {
+        if (r.amount <= 0) {
+            return fail(ErrorCode::InvalidArgument,
+                        "the amount must be a positive number of rupiah",
+                        {{"amount", ErrorCode::InvalidArgument, std::to_string(r.amount)}});
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        if (!r.idempotency_key.empty()) {
+            KAPAL_PG_ASSIGN(
+                seen,
+                voucher_transactions_where(w,
+                                           "actor = $1 AND idempotency_key = $2",
+                                           PgParams().text(ctx.actor).text(r.idempotency_key),
+                                           1));
+            if (!seen.empty()) {
+                VoucherTransaction& first = seen.front();
+                if (first.cycle_id != r.cycle_id || first.person_id != r.person_id ||
+                    first.merchant_id != r.merchant_id || first.amount != r.amount) {
+                    return fail(ErrorCode::IdempotencyKeyReused,
+                                "idempotency key " + r.idempotency_key +
+                                    " was used for another redemption (" + first.id + ")");
+                }
+                KAPAL_PG_ASSIGN(balance, voucher_target(w, r.cycle_id, r.person_id));
+                KAPAL_TRY(tx.commit());
+                return VoucherOutcome{std::move(first), std::move(balance), true};
+            }
+        }
+        KAPAL_PG_ASSIGN(target, voucher_target(w, r.cycle_id, r.person_id));
+        KAPAL_PG_ASSIGN(merchant, merchant_by_id(w, r.merchant_id));
+        if (!merchant) {
+            return fail(ErrorCode::NotFound, "no merchant " + r.merchant_id);
+        }
+        if (!merchant->active) {
+            return fail(ErrorCode::InvalidArgument,
+                        "merchant " + merchant->name + " is not active",
+                        {{"merchant_id", ErrorCode::InvalidArgument, r.merchant_id}});
+        }
+        if (!target.issued) {
+            KAPAL_TRY(issue_voucher(w, at, ctx, r, target));
+        }
+        // The spend: the UPDATE takes the balance row's lock; a concurrent redemption waits for
+        // it and re-checks `balance >= amount` on the committed row, so two can never both
+        // spend the last of it.
+        KAPAL_PG_ASSIGN(spent,
+                        w.exec("UPDATE voucher_balances SET balance = balance - $3 WHERE "
+                               "cycle_id = $1 AND person_id = $2 AND balance >= $3",
+                               PgParams().text(r.cycle_id).text(r.person_id).int64(r.amount)));
+        if (spent.affected() == 0) {
+            KAPAL_PG_ASSIGN(now, voucher_target(w, r.cycle_id, r.person_id));
+            return fail(
+                ErrorCode::AidVoucherInsufficient,
+                "the voucher holds Rp " + std::to_string(now.balance) + ", not Rp " +
+                    std::to_string(r.amount),
+                {{"amount", ErrorCode::AidVoucherInsufficient, std::to_string(now.balance)}});
+        }
+        VoucherTransaction t;
+        t.id = r.id;
+        t.cycle_id = r.cycle_id;
+        t.kind = "redeem";
+        t.person_id = r.person_id;
+        t.merchant_id = r.merchant_id;
+        t.amount = r.amount;
+        t.note = r.note;
+        t.at = at;
+        t.actor = ctx.actor;
+        t.card_number = r.card_number;
+        t.search_reason = r.search_reason;
+        t.idempotency_key = r.idempotency_key;
+        t.postings = {VoucherPosting{voucher_account(r.cycle_id, r.person_id), -r.amount},
+                      VoucherPosting{merchant_account(r.merchant_id), r.amount}};
+        KAPAL_TRY(insert_voucher_transaction(w, t));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.voucher.redeem",
+                        r.person_id,
+                        "cycle=" + r.cycle_id + " transaction=" + r.id +
+                            " merchant=" + r.merchant_id + " amount=" + std::to_string(r.amount) +
+                            reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(written,
+                        voucher_transactions_where(w, "id = $1", PgParams().text(r.id), 1));
+        KAPAL_PG_ASSIGN(balance, voucher_target(w, r.cycle_id, r.person_id));
+        KAPAL_TRY(tx.commit());
+        return VoucherOutcome{std::move(written.front()), std::move(balance), false};
+    }
+
+    Result<VoucherBalance> voucher_balance(const std::string& cycle_id,
+                                           const std::string& person_id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return voucher_target(*conn, cycle_id, person_id);
+    }
+
+    Result<std::vector<VoucherBalance>> list_voucher_balances(const std::string& cycle_id,
+                                                              const std::string& after_person_id,
+                                                              int limit) override {
+        if (limit < 1 || limit > 100'000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 100000");
+        }
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        conn->exec("SELECT " KAPAL_PG_BALANCE_COLUMNS
+                                   " FROM voucher_balances WHERE cycle_id = $1 AND person_id > "
+                                   "$2 ORDER BY person_id LIMIT $3",
+                                   PgParams().text(cycle_id).text(after_person_id).int64(limit)));
+        std::vector<VoucherBalance> out;
+        for (int i = 0; i < rows.rows(); ++i) {
+            out.push_back(balance_from_row(rows, i));
+        }
+        return out;
+    }
+
+    Result<std::vector<VoucherTransaction>>
+    list_voucher_transactions(const VoucherQuery& query) override {
+        if (query.limit < 1 || query.limit > 100'000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 100000");
+        }
+        PgParams params;
+        int n = 0;
+        std::string where = "true";
+        const auto add = [&](const char* clause, const std::string& value) {
+            if (!value.empty()) {
+                where += std::string(clause) + "$" + std::to_string(++n);
+                params.text(value);
+            }
+        };
+        add(" AND cycle_id = ", query.cycle_id);
+        add(" AND person_id = ", query.person_id);
+        add(" AND merchant_id = ", query.merchant_id);
+        add(" AND id > ", query.after_id);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return voucher_transactions_where(*conn, where, params, query.limit);
+    }
+
+    Result<std::vector<MerchantTotal>> merchant_totals(const std::string& cycle_id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        conn->exec("SELECT merchant_id, count(*)::bigint, sum(amount)::bigint "
+                                   "FROM voucher_transactions WHERE kind = 'redeem' AND ($1 = '' "
+                                   "OR cycle_id = $1) GROUP BY merchant_id ORDER BY merchant_id",
+                                   PgParams().text(cycle_id)));
+        std::vector<MerchantTotal> out;
+        for (int i = 0; i < rows.rows(); ++i) {
+            out.push_back(
+                MerchantTotal{std::string(rows.text(i, 0)), rows.int64(i, 1), rows.int64(i, 2)});
+        }
+        return out;
+    }
+
+    // --- Voucher helpers
+
+    /// $1..$8 of a merchant's INSERT/UPDATE (id, name, user_id, kelurahan_code, lon, lat,
+    /// address, active).
+    static PgParams merchant_params(const MerchantRecord& m) {
+        PgParams p;
+        p.text(m.id)
+            .text(m.name)
+            .text(m.user_id)
+            .text(m.kelurahan_code)
+            .real(m.lon)
+            .real(m.lat)
+            .text(m.address)
+            .boolean(m.active);
+        return p;
+    }
+
+    static MerchantRecord merchant_from_row(const PgResult& rows, int i) {
+        MerchantRecord m;
+        m.id = rows.text(i, 0);
+        m.name = rows.text(i, 1);
+        m.user_id = rows.text(i, 2);
+        m.kelurahan_code = rows.text(i, 3);
+        m.lon = rows.real(i, 4);
+        m.lat = rows.real(i, 5);
+        m.address = rows.text(i, 6);
+        m.active = rows.int64(i, 7) != 0;
+        m.version = rows.int64(i, 8);
+        m.created_at = core::from_unix_ms(rows.int64(i, 9));
+        m.created_by = rows.text(i, 10);
+        m.updated_at = core::from_unix_ms(rows.int64(i, 11));
+        m.updated_by = rows.text(i, 12);
+        return m;
+    }
+
+    static Result<std::optional<MerchantRecord>> merchant_by_id(PgConnection& conn,
+                                                                const std::string& id) {
+        KAPAL_PG_ASSIGN(rows,
+                        conn.exec("SELECT " KAPAL_PG_MERCHANT_COLUMNS
+                                  " FROM merchants WHERE id = $1",
+                                  PgParams().text(id)));
+        if (rows.rows() == 0) {
+            return std::optional<MerchantRecord>();
+        }
+        return std::optional<MerchantRecord>(merchant_from_row(rows, 0));
+    }
+
+    /// A row of KAPAL_PG_BALANCE_COLUMNS.
+    static VoucherBalance balance_from_row(const PgResult& rows, int i) {
+        VoucherBalance b;
+        b.cycle_id = rows.text(i, 0);
+        b.person_id = rows.text(i, 1);
+        b.kelurahan_code = rows.text(i, 2);
+        b.entitled = rows.int64(i, 3);
+        b.balance = rows.int64(i, 4);
+        b.spent = b.entitled - b.balance;
+        b.issued = true;
+        b.delivery_id = rows.text(i, 5);
+        return b;
+    }
+
+    /// The person's voucher in the cycle, checking what a redemption needs (as SQLite's
+    /// voucher_target): a voucher programme's cycle with an approved list holding the person.
+    static Result<VoucherBalance>
+    voucher_target(PgConnection& conn, const std::string& cycle_id, const std::string& person_id) {
+        KAPAL_PG_ASSIGN(cycle,
+                        conn.exec("SELECT c.list_state, p.channel, p.unit_value, p.code FROM "
+                                  "aid_cycles c JOIN aid_programs p ON p.code = c.program_code "
+                                  "WHERE c.id = $1",
+                                  PgParams().text(cycle_id)));
+        if (cycle.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no cycle " + cycle_id);
+        }
+        const std::string state(cycle.text(0, 0));
+        const std::string channel(cycle.text(0, 1));
+        const std::int64_t unit_value = cycle.int64(0, 2);
+        const std::string program(cycle.text(0, 3));
+        if (channel != "voucher") {
+            return fail(ErrorCode::AidChannelMismatch,
+                        "programme " + program + " is delivered by " + channel +
+                            ", not by voucher");
+        }
+        if (state != "approved") {
+            return fail(ErrorCode::AidListState,
+                        "the list of cycle " + cycle_id + " is " + state + ", not approved");
+        }
+        KAPAL_PG_ASSIGN(issued,
+                        conn.exec("SELECT " KAPAL_PG_BALANCE_COLUMNS
+                                  " FROM voucher_balances WHERE cycle_id = $1 AND person_id = $2",
+                                  PgParams().text(cycle_id).text(person_id)));
+        if (issued.rows() > 0) {
+            return balance_from_row(issued, 0);
+        }
+        KAPAL_PG_ASSIGN(listed,
+                        conn.exec("SELECT kelurahan_code FROM aid_list_entries WHERE cycle_id = "
+                                  "$1 AND person_id = $2 AND NOT removed",
+                                  PgParams().text(cycle_id).text(person_id)));
+        if (listed.rows() == 0) {
+            return fail(ErrorCode::AidNotOnList,
+                        "person " + person_id + " is not on the list of cycle " + cycle_id);
+        }
+        VoucherBalance b;
+        b.cycle_id = cycle_id;
+        b.person_id = person_id;
+        b.kelurahan_code = listed.text(0, 0);
+        b.entitled = unit_value;
+        b.balance = unit_value;
+        return b;
+    }
+
+    /// Issues the entitlement `target` (not yet issued): the delivery row of channel voucher
+    /// (aid_deliveries_once refuses it when another channel served the person), the balance
+    /// row, and the issue transaction fund -> voucher.
+    static Result<void> issue_voucher(PgConnection& w,
+                                      core::Timestamp at,
+                                      const WriteContext& ctx,
+                                      const VoucherRedemption& r,
+                                      const VoucherBalance& target) {
+        KAPAL_PG_ASSIGN(earlier,
+                        w.exec("SELECT id, channel FROM aid_deliveries WHERE cycle_id = $1 AND "
+                               "person_id = $2 AND state <> 'failed'",
+                               PgParams().text(r.cycle_id).text(r.person_id)));
+        if (earlier.rows() > 0) {
+            return fail(ErrorCode::AidAlreadyDelivered,
+                        "delivery " + std::string(earlier.text(0, 0)) + " (" +
+                            std::string(earlier.text(0, 1)) +
+                            ") of this cycle already reached person " + r.person_id);
+        }
+        auto inserted = w.exec(
+            "INSERT INTO aid_deliveries (" KAPAL_PG_AID_DELIVERY_COLUMNS
+            ", evidence) VALUES ($1, $2, (SELECT program_code FROM aid_cycles WHERE id = $2), "
+            "$3, $4, 'voucher', 'delivered', $5, $6, $7, NULL, NULL, NULL, $8, $9, '', "
+            "'voucher', '', '', NULL)",
+            PgParams()
+                .text(r.delivery_id)
+                .text(r.cycle_id)
+                .text(r.person_id)
+                .text(target.kelurahan_code)
+                .int64(target.entitled)
+                .int64(core::to_unix_ms(at))
+                .text(ctx.actor)
+                .text(r.card_number)
+                .text(r.search_reason));
+        if (!inserted) {
+            Error e = std::move(inserted).error();
+            if (e.message.find("aid_deliveries_once") != std::string::npos) {
+                return fail(ErrorCode::AidAlreadyDelivered,
+                            "person " + r.person_id + " already has a delivery in cycle " +
+                                r.cycle_id);
+            }
+            return fail(std::move(e));
+        }
+        KAPAL_TRY(w.exec("INSERT INTO voucher_balances (" KAPAL_PG_BALANCE_COLUMNS
+                         ", issued_at) VALUES ($1, $2, $3, $4, $4, $5, $6)",
+                         PgParams()
+                             .text(r.cycle_id)
+                             .text(r.person_id)
+                             .text(target.kelurahan_code)
+                             .int64(target.entitled)
+                             .text(r.delivery_id)
+                             .int64(core::to_unix_ms(at))));
+        if (target.entitled > 0) {
+            VoucherTransaction t;
+            t.id = r.issue_id;
+            t.cycle_id = r.cycle_id;
+            t.kind = "issue";
+            t.person_id = r.person_id;
+            t.amount = target.entitled;
+            t.at = at;
+            t.actor = ctx.actor;
+            t.postings = {
+                VoucherPosting{voucher_fund_account(r.cycle_id), -target.entitled},
+                VoucherPosting{voucher_account(r.cycle_id, r.person_id), target.entitled}};
+            KAPAL_TRY(insert_voucher_transaction(w, t));
+        }
+        return audit(
+            w,
+            at,
+            ctx,
+            "aid.deliver",
+            r.person_id,
+            "cycle=" + r.cycle_id + " delivery=" + r.delivery_id +
+                " channel=voucher state=delivered amount=" + std::to_string(target.entitled));
+    }
+
+    /// Writes a transaction and its postings (seq 1, 2, ...).
+    static Result<void> insert_voucher_transaction(PgConnection& w, const VoucherTransaction& t) {
+        auto inserted = w.exec("INSERT INTO voucher_transactions (" KAPAL_PG_VOUCHER_COLUMNS
+                               ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+                               "RETURNING pk",
+                               PgParams()
+                                   .text(t.id)
+                                   .text(t.cycle_id)
+                                   .text(t.kind)
+                                   .text(t.person_id)
+                                   .text(t.merchant_id)
+                                   .int64(t.amount)
+                                   .text(t.note)
+                                   .int64(core::to_unix_ms(t.at))
+                                   .text(t.actor)
+                                   .text(t.card_number)
+                                   .text(t.search_reason)
+                                   .text(t.idempotency_key));
+        if (!inserted) {
+            return already_exists_as(std::move(inserted), "voucher transaction id " + t.id);
+        }
+        const std::int64_t pk = inserted->int64(0, 0);
+        std::int64_t seq = 0;
+        for (const VoucherPosting& p : t.postings) {
+            KAPAL_TRY(w.exec("INSERT INTO voucher_postings (transaction_pk, seq, account, "
+                             "amount) VALUES ($1, $2, $3, $4)",
+                             PgParams().int64(pk).int64(++seq).text(p.account).int64(p.amount)));
+        }
+        return {};
+    }
+
+    /// Transactions matching `where` (over `params`), by id, with their postings.
+    static Result<std::vector<VoucherTransaction>> voucher_transactions_where(
+        PgConnection& conn, const std::string& where, const PgParams& params, int limit) {
+        KAPAL_PG_ASSIGN(rows,
+                        conn.exec("SELECT t.id, t.cycle_id, t.kind, t.person_id, t.merchant_id, "
+                                  "t.amount, t.note, t.at, t.actor, t.card_number, "
+                                  "t.search_reason, t.idempotency_key, p.account, p.amount FROM "
+                                  "(SELECT * FROM voucher_transactions WHERE " +
+                                      where + " ORDER BY id LIMIT " + std::to_string(limit) +
+                                      ") t JOIN voucher_postings p ON p.transaction_pk = t.pk "
+                                      "ORDER BY t.id, p.seq",
+                                  params));
+        std::vector<VoucherTransaction> out;
+        for (int i = 0; i < rows.rows(); ++i) {
+            if (out.empty() || out.back().id != rows.text(i, 0)) {
+                VoucherTransaction t;
+                t.id = rows.text(i, 0);
+                t.cycle_id = rows.text(i, 1);
+                t.kind = rows.text(i, 2);
+                t.person_id = rows.text(i, 3);
+                t.merchant_id = rows.text(i, 4);
+                t.amount = rows.int64(i, 5);
+                t.note = rows.text(i, 6);
+                t.at = core::from_unix_ms(rows.int64(i, 7));
+                t.actor = rows.text(i, 8);
+                t.card_number = rows.text(i, 9);
+                t.search_reason = rows.text(i, 10);
+                t.idempotency_key = rows.text(i, 11);
+                out.push_back(std::move(t));
+            }
+            out.back().postings.push_back(
+                VoucherPosting{std::string(rows.text(i, 12)), rows.int64(i, 13)});
+        }
+        return out;
+    }
+
     static Result<std::optional<AidProgramRecord>> aid_program_by_code(PgConnection& conn,
                                                                        const std::string& code) {
         KAPAL_PG_ASSIGN(rows,
@@ -4086,7 +4655,8 @@ PgTransferColumn pg_transfer_column(TransferTable table, const TransferColumn& c
     }
     if ((table == TransferTable::Users && c.name == "disabled") ||
         (table == TransferTable::AidPrograms && c.name == "active") ||
-        (table == TransferTable::AidListEntries && c.name == "removed")) {
+        (table == TransferTable::AidListEntries && c.name == "removed") ||
+        (table == TransferTable::Merchants && c.name == "active")) {
         return {name, name, PgCopyAs::Bool};
     }
     switch (c.kind) {
@@ -4123,7 +4693,10 @@ const char* pg_transfer_order(TransferTable table) {
     case TransferTable::ServiceRequestEvents:
         return "request_pk, version";
     case TransferTable::AidListEntries:
+    case TransferTable::VoucherBalances:
         return "cycle_id, person_id"; // COLLATE "C" columns: byte order
+    case TransferTable::VoucherPostings:
+        return "transaction_pk, seq";
     case TransferTable::Persons:
     case TransferTable::Users:
     case TransferTable::Sessions:
@@ -4136,6 +4709,8 @@ const char* pg_transfer_order(TransferTable table) {
     case TransferTable::AidPrograms:
     case TransferTable::AidCycles:
     case TransferTable::AidDeliveries:
+    case TransferTable::Merchants:
+    case TransferTable::VoucherTransactions:
         break;
     }
     return "pk";
@@ -4357,7 +4932,9 @@ class PgStoreLoad final : public StoreLoad {
                                   "service_requests",
                                   "aid_programs",
                                   "aid_cycles",
-                                  "aid_deliveries"}) {
+                                  "aid_deliveries",
+                                  "merchants",
+                                  "voucher_transactions"}) {
             std::string sql = "SELECT setval(pg_get_serial_sequence('";
             sql += table;
             sql += "', 'pk'), max(pk)) FROM ";
@@ -4370,7 +4947,8 @@ class PgStoreLoad final : public StoreLoad {
         KAPAL_TRY(w_.run("ANALYZE persons, person_versions, idempotency_keys, users, sessions, "
                          "api_tokens, audit_log, hazard_zones, facilities, cards, services, "
                          "service_requests, service_request_events, aid_programs, aid_cycles, "
-                         "aid_list_entries, aid_deliveries"));
+                         "aid_list_entries, aid_deliveries, merchants, voucher_balances, "
+                         "voucher_transactions, voucher_postings"));
         return tx_.commit();
     }
 

@@ -398,6 +398,70 @@ CREATE INDEX aid_deliveries_person ON aid_deliveries(person_id, pk);
 CREATE INDEX aid_deliveries_cycle ON aid_deliveries(cycle_id, kelurahan_code);
 )sql";
 
+// v11: vouchers. Merchants (e-warong), each voucher's balance row (CHECK: never below zero,
+// never above the entitlement), and the double-entry ledger: transactions and their postings
+// (which sum to zero per transaction). An actor's idempotency key is used once.
+constexpr const char* kSchemaV11 = R"sql(
+CREATE TABLE merchants (
+    pk             INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    name           TEXT    NOT NULL,
+    user_id        TEXT    NOT NULL,
+    kelurahan_code TEXT    NOT NULL,
+    lon            REAL    NOT NULL CHECK (lon BETWEEN -180 AND 180),
+    lat            REAL    NOT NULL CHECK (lat BETWEEN -90 AND 90),
+    address        TEXT    NOT NULL,
+    active         INTEGER NOT NULL,
+    version        INTEGER NOT NULL,
+    created_at     INTEGER NOT NULL,
+    created_by     TEXT    NOT NULL,
+    updated_at     INTEGER NOT NULL,
+    updated_by     TEXT    NOT NULL
+) STRICT;
+CREATE INDEX merchants_user ON merchants(user_id);
+
+CREATE TABLE voucher_balances (
+    cycle_id       TEXT    NOT NULL,
+    person_id      TEXT    NOT NULL,
+    kelurahan_code TEXT    NOT NULL,
+    delivery_id    TEXT    NOT NULL,
+    entitled       INTEGER NOT NULL CHECK (entitled >= 0),
+    balance        INTEGER NOT NULL CHECK (balance >= 0 AND balance <= entitled),
+    issued_at      INTEGER NOT NULL,
+    PRIMARY KEY (cycle_id, person_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE voucher_transactions (
+    pk              INTEGER PRIMARY KEY,
+    id              TEXT    NOT NULL UNIQUE,
+    cycle_id        TEXT    NOT NULL,
+    kind            TEXT    NOT NULL CHECK (kind IN ('issue', 'redeem')),
+    person_id       TEXT    NOT NULL,
+    merchant_id     TEXT    NOT NULL,
+    amount          INTEGER NOT NULL CHECK (amount > 0),
+    note            TEXT    NOT NULL,
+    at              INTEGER NOT NULL,
+    actor           TEXT    NOT NULL,
+    card_number     TEXT    NOT NULL,
+    search_reason   TEXT    NOT NULL,
+    idempotency_key TEXT    NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX voucher_transactions_idempotency ON voucher_transactions(actor, idempotency_key)
+    WHERE idempotency_key <> '';
+CREATE INDEX voucher_transactions_cycle ON voucher_transactions(cycle_id, id);
+CREATE INDEX voucher_transactions_person ON voucher_transactions(person_id, id);
+CREATE INDEX voucher_transactions_merchant ON voucher_transactions(merchant_id, id);
+
+CREATE TABLE voucher_postings (
+    transaction_pk INTEGER NOT NULL REFERENCES voucher_transactions(pk),
+    seq            INTEGER NOT NULL,
+    account        TEXT    NOT NULL,
+    amount         INTEGER NOT NULL,
+    PRIMARY KEY (transaction_pk, seq)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX voucher_postings_account ON voucher_postings(account);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -409,6 +473,7 @@ constexpr std::array kMigrations = {
     Migration{8, kSchemaV8},
     Migration{9, kSchemaV9},
     Migration{10, kSchemaV10},
+    Migration{11, kSchemaV11},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1102,6 +1167,16 @@ AidListEntry aid_entry_from_row(const Stmt& stmt) {
     "id, cycle_id, program_code, person_id, kelurahan_code, channel, state, amount, recorded_at, " \
     "officer, lon, lat, accuracy_m, card_number, search_reason, evidence_type, note, flags, "      \
     "idempotency_key"
+
+/// A merchant's columns, in merchant_from_row's order.
+#define KAPAL_SQL_MERCHANT_COLUMNS                                                                 \
+    "id, name, user_id, kelurahan_code, lon, lat, address, active, version, created_at, "          \
+    "created_by, updated_at, updated_by"
+
+/// A voucher transaction's columns, as insert_voucher_transaction binds them.
+#define KAPAL_SQL_VOUCHER_COLUMNS                                                                  \
+    "id, cycle_id, kind, person_id, merchant_id, amount, note, at, actor, card_number, "           \
+    "search_reason, idempotency_key"
 
 /// A delivery of a row of KAPAL_SQL_AID_DELIVERY_COLUMNS (and the evidence when
 /// `with_evidence`, in column 19).
@@ -3211,6 +3286,259 @@ class SqliteStore final : public Store {
         return out;
     }
 
+    // --- Vouchers (schema v11)
+
+    Result<MerchantRecord> add_merchant(const MerchantRecord& merchant,
+                                        const WriteContext& ctx) override {
+        KAPAL_TRY(check_merchant(merchant));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO merchants (" KAPAL_SQL_MERCHANT_COLUMNS
+                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?9, "
+                                   "?10)"));
+        bind_merchant(insert, merchant);
+        insert.bind(9, core::to_unix_ms(at));
+        insert.bind(10, ctx.actor);
+        KAPAL_TRY(already_exists_as(insert.run(), "merchant id " + merchant.id));
+        KAPAL_TRY(
+            audit(w,
+                  at,
+                  ctx,
+                  "aid.merchant.create",
+                  merchant.id,
+                  "name=" + merchant.name + " user=" + merchant.user_id + reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(created, merchant_where(w, merchant.id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*created);
+    }
+
+    Result<MerchantRecord> update_merchant(const MerchantRecord& merchant,
+                                           const WriteContext& ctx) override {
+        KAPAL_TRY(check_merchant(merchant));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(current, merchant_where(w, merchant.id));
+        if (!current) {
+            return fail(ErrorCode::NotFound, "no merchant " + merchant.id);
+        }
+        if (current->version != merchant.version) {
+            return fail(ErrorCode::VersionConflict,
+                        "merchant " + merchant.id + " is at version " +
+                            std::to_string(current->version));
+        }
+        KAPAL_SQL_ASSIGN(update,
+                         w.prepare("UPDATE merchants SET name = ?2, user_id = ?3, kelurahan_code "
+                                   "= ?4, lon = ?5, lat = ?6, address = ?7, active = ?8, version "
+                                   "= version + 1, updated_at = ?9, updated_by = ?10 WHERE id = "
+                                   "?1"));
+        bind_merchant(update, merchant);
+        update.bind(9, core::to_unix_ms(at));
+        update.bind(10, ctx.actor);
+        KAPAL_TRY(update.run());
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.merchant.update",
+                        merchant.id,
+                        "name=" + merchant.name + " user=" + merchant.user_id +
+                            " active=" + (merchant.active ? "1" : "0") + reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(updated, merchant_where(w, merchant.id));
+        KAPAL_TRY(tx.commit());
+        return std::move(*updated);
+    }
+
+    Result<std::optional<MerchantRecord>> get_merchant(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        return merchant_where(*conn, id);
+    }
+
+    Result<std::vector<MerchantRecord>> list_merchants() override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare("SELECT " KAPAL_SQL_MERCHANT_COLUMNS
+                                       " FROM merchants ORDER BY name, id"));
+        std::vector<MerchantRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(merchant_from_row(stmt));
+        }
+        return out;
+    }
+
+    Result<VoucherOutcome> redeem_voucher(const VoucherRedemption& r,
+                                          const WriteContext& ctx) override {
+        if (r.amount <= 0) {
+            return fail(ErrorCode::InvalidArgument,
+                        "the amount must be a positive number of rupiah",
+                        {{"amount", ErrorCode::InvalidArgument, std::to_string(r.amount)}});
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        if (!r.idempotency_key.empty()) {
+            KAPAL_SQL_ASSIGN(
+                seen,
+                voucher_transactions_where(
+                    w, "actor = ? AND idempotency_key = ?", {ctx.actor, r.idempotency_key}, 1));
+            if (!seen.empty()) {
+                VoucherTransaction& first = seen.front();
+                if (first.cycle_id != r.cycle_id || first.person_id != r.person_id ||
+                    first.merchant_id != r.merchant_id || first.amount != r.amount) {
+                    return fail(ErrorCode::IdempotencyKeyReused,
+                                "idempotency key " + r.idempotency_key +
+                                    " was used for another redemption (" + first.id + ")");
+                }
+                KAPAL_SQL_ASSIGN(balance, voucher_balance_in(w, r.cycle_id, r.person_id));
+                return VoucherOutcome{std::move(first), std::move(balance), true};
+            }
+        }
+        KAPAL_SQL_ASSIGN(target, voucher_target(w, r.cycle_id, r.person_id));
+        KAPAL_SQL_ASSIGN(merchant, merchant_where(w, r.merchant_id));
+        if (!merchant) {
+            return fail(ErrorCode::NotFound, "no merchant " + r.merchant_id);
+        }
+        if (!merchant->active) {
+            return fail(ErrorCode::InvalidArgument,
+                        "merchant " + merchant->name + " is not active",
+                        {{"merchant_id", ErrorCode::InvalidArgument, r.merchant_id}});
+        }
+        if (!target.issued) {
+            KAPAL_TRY(issue_voucher(w, at, ctx, r, target));
+        }
+        // The spend: only a balance that holds the amount changes (the CHECK would refuse a
+        // negative one too, but as a constraint error rather than this answer).
+        KAPAL_SQL_ASSIGN(spend,
+                         w.prepare("UPDATE voucher_balances SET balance = balance - ?3 WHERE "
+                                   "cycle_id = ?1 AND person_id = ?2 AND balance >= ?3"));
+        spend.bind(1, r.cycle_id);
+        spend.bind(2, r.person_id);
+        spend.bind(3, r.amount);
+        KAPAL_TRY(spend.run());
+        if (sqlite3_changes(w.db()) == 0) {
+            KAPAL_SQL_ASSIGN(now, voucher_balance_in(w, r.cycle_id, r.person_id));
+            return fail(
+                ErrorCode::AidVoucherInsufficient,
+                "the voucher holds Rp " + std::to_string(now.balance) + ", not Rp " +
+                    std::to_string(r.amount),
+                {{"amount", ErrorCode::AidVoucherInsufficient, std::to_string(now.balance)}});
+        }
+        VoucherTransaction t;
+        t.id = r.id;
+        t.cycle_id = r.cycle_id;
+        t.kind = "redeem";
+        t.person_id = r.person_id;
+        t.merchant_id = r.merchant_id;
+        t.amount = r.amount;
+        t.note = r.note;
+        t.at = at;
+        t.actor = ctx.actor;
+        t.card_number = r.card_number;
+        t.search_reason = r.search_reason;
+        t.idempotency_key = r.idempotency_key;
+        t.postings = {VoucherPosting{voucher_account(r.cycle_id, r.person_id), -r.amount},
+                      VoucherPosting{merchant_account(r.merchant_id), r.amount}};
+        KAPAL_TRY(insert_voucher_transaction(w, t));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.voucher.redeem",
+                        r.person_id,
+                        "cycle=" + r.cycle_id + " transaction=" + r.id +
+                            " merchant=" + r.merchant_id + " amount=" + std::to_string(r.amount) +
+                            reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(written, voucher_transactions_where(w, "id = ?", {r.id}, 1));
+        KAPAL_SQL_ASSIGN(balance, voucher_balance_in(w, r.cycle_id, r.person_id));
+        KAPAL_TRY(tx.commit());
+        return VoucherOutcome{std::move(written.front()), std::move(balance), false};
+    }
+
+    Result<VoucherBalance> voucher_balance(const std::string& cycle_id,
+                                           const std::string& person_id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        return voucher_balance_in(*conn, cycle_id, person_id);
+    }
+
+    Result<std::vector<VoucherBalance>> list_voucher_balances(const std::string& cycle_id,
+                                                              const std::string& after_person_id,
+                                                              int limit) override {
+        if (limit < 1 || limit > 100'000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 100000");
+        }
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare("SELECT cycle_id, person_id, kelurahan_code, entitled, "
+                                       "balance, delivery_id FROM voucher_balances WHERE "
+                                       "cycle_id = ?1 AND person_id > ?2 ORDER BY person_id "
+                                       "LIMIT ?3"));
+        stmt.bind(1, cycle_id);
+        stmt.bind(2, after_person_id);
+        stmt.bind(3, static_cast<std::int64_t>(limit));
+        std::vector<VoucherBalance> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(balance_from_row(stmt));
+        }
+        return out;
+    }
+
+    Result<std::vector<VoucherTransaction>>
+    list_voucher_transactions(const VoucherQuery& query) override {
+        if (query.limit < 1 || query.limit > 100'000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 100000");
+        }
+        std::string where = "1";
+        std::vector<std::string> texts;
+        const auto add = [&](const char* clause, const std::string& value) {
+            if (!value.empty()) {
+                where += clause;
+                texts.push_back(value);
+            }
+        };
+        add(" AND cycle_id = ?", query.cycle_id);
+        add(" AND person_id = ?", query.person_id);
+        add(" AND merchant_id = ?", query.merchant_id);
+        add(" AND id > ?", query.after_id);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        return voucher_transactions_where(*conn, where, texts, query.limit);
+    }
+
+    Result<std::vector<MerchantTotal>> merchant_totals(const std::string& cycle_id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare("SELECT merchant_id, count(*), sum(amount) FROM "
+                                       "voucher_transactions WHERE kind = 'redeem' AND (?1 = '' "
+                                       "OR cycle_id = ?1) GROUP BY merchant_id ORDER BY "
+                                       "merchant_id"));
+        stmt.bind(1, cycle_id);
+        std::vector<MerchantTotal> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            out.push_back(MerchantTotal{std::string(stmt.text(0)), stmt.int64(1), stmt.int64(2)});
+        }
+        return out;
+    }
+
     Result<void> append_audit(const AuditEntry& entry) override {
         const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
         const WriteContext ctx{entry.actor, entry.source, at, ""};
@@ -4409,6 +4737,291 @@ class SqliteStore final : public Store {
         return {};
     }
 
+    // --- Voucher helpers
+
+    /// $1..$8 of a merchant's INSERT/UPDATE (id, name, user_id, kelurahan_code, lon, lat,
+    /// address, active).
+    static void bind_merchant(Stmt& stmt, const MerchantRecord& m) {
+        stmt.bind(1, m.id);
+        stmt.bind(2, m.name);
+        stmt.bind(3, m.user_id);
+        stmt.bind(4, m.kelurahan_code);
+        stmt.bind(5, m.lon);
+        stmt.bind(6, m.lat);
+        stmt.bind(7, m.address);
+        stmt.bind(8, static_cast<std::int64_t>(m.active ? 1 : 0));
+    }
+
+    static MerchantRecord merchant_from_row(const Stmt& stmt) {
+        MerchantRecord m;
+        m.id = stmt.text(0);
+        m.name = stmt.text(1);
+        m.user_id = stmt.text(2);
+        m.kelurahan_code = stmt.text(3);
+        m.lon = stmt.real(4);
+        m.lat = stmt.real(5);
+        m.address = stmt.text(6);
+        m.active = stmt.int64(7) != 0;
+        m.version = stmt.int64(8);
+        m.created_at = core::from_unix_ms(stmt.int64(9));
+        m.created_by = stmt.text(10);
+        m.updated_at = core::from_unix_ms(stmt.int64(11));
+        m.updated_by = stmt.text(12);
+        return m;
+    }
+
+    static Result<std::optional<MerchantRecord>> merchant_where(Connection& conn,
+                                                                const std::string& id) {
+        KAPAL_SQL_ASSIGN(
+            stmt,
+            conn.prepare("SELECT " KAPAL_SQL_MERCHANT_COLUMNS " FROM merchants WHERE id = ?1"));
+        stmt.bind(1, id);
+        KAPAL_SQL_ASSIGN(row, stmt.step());
+        if (!row) {
+            return std::optional<MerchantRecord>();
+        }
+        return std::optional<MerchantRecord>(merchant_from_row(stmt));
+    }
+
+    /// A row of (cycle_id, person_id, kelurahan_code, entitled, balance, delivery_id).
+    static VoucherBalance balance_from_row(const Stmt& stmt) {
+        VoucherBalance b;
+        b.cycle_id = stmt.text(0);
+        b.person_id = stmt.text(1);
+        b.kelurahan_code = stmt.text(2);
+        b.entitled = stmt.int64(3);
+        b.balance = stmt.int64(4);
+        b.spent = b.entitled - b.balance;
+        b.issued = true;
+        b.delivery_id = stmt.text(5);
+        return b;
+    }
+
+    /// The person's voucher in the cycle, checking what a redemption needs: the cycle exists,
+    /// its programme gives vouchers, its list is approved and holds the person. Not issued yet:
+    /// entitled = balance = the programme's unit_value.
+    static Result<VoucherBalance>
+    voucher_target(Connection& conn, const std::string& cycle_id, const std::string& person_id) {
+        KAPAL_SQL_ASSIGN(cycle,
+                         conn.prepare("SELECT c.list_state, p.channel, p.unit_value, p.code FROM "
+                                      "aid_cycles c JOIN aid_programs p ON p.code = "
+                                      "c.program_code WHERE c.id = ?1"));
+        cycle.bind(1, cycle_id);
+        KAPAL_SQL_ASSIGN(found, cycle.step());
+        if (!found) {
+            return fail(ErrorCode::NotFound, "no cycle " + cycle_id);
+        }
+        const std::string state(cycle.text(0));
+        const std::string channel(cycle.text(1));
+        const std::int64_t unit_value = cycle.int64(2);
+        const std::string program(cycle.text(3));
+        cycle.reset();
+        if (channel != "voucher") {
+            return fail(ErrorCode::AidChannelMismatch,
+                        "programme " + program + " is delivered by " + channel +
+                            ", not by voucher");
+        }
+        if (state != "approved") {
+            return fail(ErrorCode::AidListState,
+                        "the list of cycle " + cycle_id + " is " + state + ", not approved");
+        }
+        KAPAL_SQL_ASSIGN(balance,
+                         conn.prepare("SELECT cycle_id, person_id, kelurahan_code, entitled, "
+                                      "balance, delivery_id FROM voucher_balances WHERE "
+                                      "cycle_id = ?1 AND person_id = ?2"));
+        balance.bind(1, cycle_id);
+        balance.bind(2, person_id);
+        KAPAL_SQL_ASSIGN(issued, balance.step());
+        if (issued) {
+            return balance_from_row(balance);
+        }
+        balance.reset();
+        KAPAL_SQL_ASSIGN(listed,
+                         conn.prepare("SELECT kelurahan_code FROM aid_list_entries WHERE "
+                                      "cycle_id = ?1 AND person_id = ?2 AND removed = 0"));
+        listed.bind(1, cycle_id);
+        listed.bind(2, person_id);
+        KAPAL_SQL_ASSIGN(on_list, listed.step());
+        if (!on_list) {
+            return fail(ErrorCode::AidNotOnList,
+                        "person " + person_id + " is not on the list of cycle " + cycle_id);
+        }
+        VoucherBalance b;
+        b.cycle_id = cycle_id;
+        b.person_id = person_id;
+        b.kelurahan_code = listed.text(0);
+        b.entitled = unit_value;
+        b.balance = unit_value;
+        listed.reset();
+        return b;
+    }
+
+    static Result<VoucherBalance> voucher_balance_in(Connection& conn,
+                                                     const std::string& cycle_id,
+                                                     const std::string& person_id) {
+        return voucher_target(conn, cycle_id, person_id);
+    }
+
+    /// Issues the entitlement `target` (not yet issued): the delivery row of channel voucher
+    /// (refused by aid_deliveries_once when another channel served the person), the balance
+    /// row, and the issue transaction fund -> voucher.
+    static Result<void> issue_voucher(Connection& w,
+                                      core::Timestamp at,
+                                      const WriteContext& ctx,
+                                      const VoucherRedemption& r,
+                                      const VoucherBalance& target) {
+        KAPAL_SQL_ASSIGN(earlier,
+                         w.prepare("SELECT id, channel FROM aid_deliveries WHERE cycle_id = ?1 "
+                                   "AND person_id = ?2 AND state <> 'failed'"));
+        earlier.bind(1, r.cycle_id);
+        earlier.bind(2, r.person_id);
+        KAPAL_SQL_ASSIGN(served, earlier.step());
+        if (served) {
+            const std::string message = "delivery " + std::string(earlier.text(0)) + " (" +
+                                        std::string(earlier.text(1)) +
+                                        ") of this cycle already reached person " + r.person_id;
+            earlier.reset();
+            return fail(ErrorCode::AidAlreadyDelivered, message);
+        }
+        earlier.reset();
+        KAPAL_SQL_ASSIGN(program, w.prepare("SELECT program_code FROM aid_cycles WHERE id = ?1"));
+        program.bind(1, r.cycle_id);
+        KAPAL_SQL_ASSIGN(has_program, program.step());
+        const std::string program_code = has_program ? std::string(program.text(0)) : "";
+        program.reset();
+        KAPAL_SQL_ASSIGN(delivery,
+                         w.prepare("INSERT INTO aid_deliveries (" KAPAL_SQL_AID_DELIVERY_COLUMNS
+                                   ", evidence) VALUES (?1, ?2, ?3, ?4, ?5, 'voucher', "
+                                   "'delivered', ?6, ?7, ?8, NULL, NULL, NULL, ?9, ?10, '', "
+                                   "'voucher', '', '', NULL)"));
+        delivery.bind(1, r.delivery_id);
+        delivery.bind(2, r.cycle_id);
+        delivery.bind(3, program_code);
+        delivery.bind(4, r.person_id);
+        delivery.bind(5, target.kelurahan_code);
+        delivery.bind(6, target.entitled);
+        delivery.bind(7, core::to_unix_ms(at));
+        delivery.bind(8, ctx.actor);
+        delivery.bind(9, r.card_number);
+        delivery.bind(10, r.search_reason);
+        KAPAL_TRY(already_exists_as(delivery.run(), "delivery id " + r.delivery_id));
+        KAPAL_SQL_ASSIGN(balance,
+                         w.prepare("INSERT INTO voucher_balances (cycle_id, person_id, "
+                                   "kelurahan_code, delivery_id, entitled, balance, issued_at) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)"));
+        balance.bind(1, r.cycle_id);
+        balance.bind(2, r.person_id);
+        balance.bind(3, target.kelurahan_code);
+        balance.bind(4, r.delivery_id);
+        balance.bind(5, target.entitled);
+        balance.bind(6, core::to_unix_ms(at));
+        KAPAL_TRY(balance.run());
+        if (target.entitled > 0) {
+            VoucherTransaction t;
+            t.id = r.issue_id;
+            t.cycle_id = r.cycle_id;
+            t.kind = "issue";
+            t.person_id = r.person_id;
+            t.amount = target.entitled;
+            t.at = at;
+            t.actor = ctx.actor;
+            t.postings = {
+                VoucherPosting{voucher_fund_account(r.cycle_id), -target.entitled},
+                VoucherPosting{voucher_account(r.cycle_id, r.person_id), target.entitled}};
+            KAPAL_TRY(insert_voucher_transaction(w, t));
+        }
+        return audit(
+            w,
+            at,
+            ctx,
+            "aid.deliver",
+            r.person_id,
+            "cycle=" + r.cycle_id + " delivery=" + r.delivery_id +
+                " channel=voucher state=delivered amount=" + std::to_string(target.entitled));
+    }
+
+    /// Writes a transaction and its postings (seq 1, 2, ...).
+    static Result<void> insert_voucher_transaction(Connection& w, const VoucherTransaction& t) {
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO voucher_transactions (" KAPAL_SQL_VOUCHER_COLUMNS
+                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+        insert.bind(1, t.id);
+        insert.bind(2, t.cycle_id);
+        insert.bind(3, t.kind);
+        insert.bind(4, t.person_id);
+        insert.bind(5, t.merchant_id);
+        insert.bind(6, t.amount);
+        insert.bind(7, t.note);
+        insert.bind(8, core::to_unix_ms(t.at));
+        insert.bind(9, t.actor);
+        insert.bind(10, t.card_number);
+        insert.bind(11, t.search_reason);
+        insert.bind(12, t.idempotency_key);
+        KAPAL_TRY(already_exists_as(insert.run(), "voucher transaction id " + t.id));
+        const std::int64_t pk = sqlite3_last_insert_rowid(w.db());
+        KAPAL_SQL_ASSIGN(posting,
+                         w.prepare("INSERT INTO voucher_postings (transaction_pk, seq, account, "
+                                   "amount) VALUES (?1, ?2, ?3, ?4)"));
+        std::int64_t seq = 0;
+        for (const VoucherPosting& p : t.postings) {
+            posting.bind(1, pk);
+            posting.bind(2, ++seq);
+            posting.bind(3, p.account);
+            posting.bind(4, p.amount);
+            KAPAL_TRY(posting.run());
+            posting.reset();
+        }
+        return {};
+    }
+
+    /// Transactions matching `where` (with `texts` bound in order), by id, with their postings.
+    static Result<std::vector<VoucherTransaction>>
+    voucher_transactions_where(Connection& conn,
+                               const std::string& where,
+                               const std::vector<std::string>& texts,
+                               int limit) {
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn.prepare("SELECT t.id, t.cycle_id, t.kind, t.person_id, "
+                                      "t.merchant_id, t.amount, t.note, t.at, t.actor, "
+                                      "t.card_number, t.search_reason, t.idempotency_key, "
+                                      "p.account, p.amount FROM (SELECT * FROM "
+                                      "voucher_transactions WHERE " +
+                                      where + " ORDER BY id LIMIT " + std::to_string(limit) +
+                                      ") t JOIN voucher_postings p ON p.transaction_pk = t.pk "
+                                      "ORDER BY t.id, p.seq"));
+        int i = 1;
+        for (const std::string& t : texts) {
+            stmt.bind(i++, t);
+        }
+        std::vector<VoucherTransaction> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            if (out.empty() || out.back().id != stmt.text(0)) {
+                VoucherTransaction t;
+                t.id = stmt.text(0);
+                t.cycle_id = stmt.text(1);
+                t.kind = stmt.text(2);
+                t.person_id = stmt.text(3);
+                t.merchant_id = stmt.text(4);
+                t.amount = stmt.int64(5);
+                t.note = stmt.text(6);
+                t.at = core::from_unix_ms(stmt.int64(7));
+                t.actor = stmt.text(8);
+                t.card_number = stmt.text(9);
+                t.search_reason = stmt.text(10);
+                t.idempotency_key = stmt.text(11);
+                out.push_back(std::move(t));
+            }
+            out.back().postings.push_back(
+                VoucherPosting{std::string(stmt.text(12)), stmt.int64(13)});
+        }
+        stmt.reset();
+        return out;
+    }
+
     /// Zones matching `where` (with ?1 = `arg` when it holds a value).
     Result<std::vector<HazardZoneRecord>> read_hazard_zones(const std::string& where,
                                                             const std::string& arg) {
@@ -4479,7 +5092,10 @@ const char* transfer_order(TransferTable table) {
     case TransferTable::ServiceRequestEvents:
         return "request_pk, version";
     case TransferTable::AidListEntries:
+    case TransferTable::VoucherBalances:
         return "cycle_id, person_id";
+    case TransferTable::VoucherPostings:
+        return "transaction_pk, seq";
     case TransferTable::Persons:
     case TransferTable::Users:
     case TransferTable::Sessions:
@@ -4492,6 +5108,8 @@ const char* transfer_order(TransferTable table) {
     case TransferTable::AidPrograms:
     case TransferTable::AidCycles:
     case TransferTable::AidDeliveries:
+    case TransferTable::Merchants:
+    case TransferTable::VoucherTransactions:
         break;
     }
     return "pk";

@@ -184,7 +184,11 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
                 id_of(i), contract::full_person(i), "64.74.01", {"u", "cli", kT0, ""}, {}));
         }
     }
-    for (const char* sql : {"DROP TABLE aid_deliveries",
+    for (const char* sql : {"DROP TABLE voucher_postings",
+                            "DROP TABLE voucher_transactions",
+                            "DROP TABLE voucher_balances",
+                            "DROP TABLE merchants",
+                            "DROP TABLE aid_deliveries",
                             "DROP TABLE aid_list_entries",
                             "DROP TABLE aid_cycles",
                             "DROP TABLE aid_programs",
@@ -240,7 +244,11 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
         ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
     }
     // Undo v10 to v3 as a v2 program would have left the file.
-    for (const char* sql : {"DROP TABLE aid_deliveries",
+    for (const char* sql : {"DROP TABLE voucher_postings",
+                            "DROP TABLE voucher_transactions",
+                            "DROP TABLE voucher_balances",
+                            "DROP TABLE merchants",
+                            "DROP TABLE aid_deliveries",
                             "DROP TABLE aid_list_entries",
                             "DROP TABLE aid_cycles",
                             "DROP TABLE aid_programs",
@@ -301,6 +309,39 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
 
 // A command-line import while `kapal serve` runs: two stores on one file. The server's follower
 // polls (SQLite has no notifications) and finds the other's writes in the change feed.
+// A file at schema v10 (social assistance, no vouchers) gains the v11 voucher tables and keeps
+// its data.
+TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTheVoucherTables) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->create_person(
+            id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    }
+    for (const char* sql : {"DROP TABLE voucher_postings",
+                            "DROP TABLE voucher_transactions",
+                            "DROP TABLE voucher_balances",
+                            "DROP TABLE merchants",
+                            "PRAGMA user_version=10"}) {
+        raw_int(sql);
+    }
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), sqlite_schema_version());
+    EXPECT_EQ(raw_int("SELECT count(*) FROM sqlite_master WHERE name IN ('merchants', "
+                      "'voucher_balances', 'voucher_transactions', 'voucher_postings')"),
+              4);
+    MerchantRecord m;
+    m.id = "0190f5c0-0000-7000-8000-000000000001";
+    m.name = "E-Warong";
+    m.user_id = "user:warung";
+    m.kelurahan_code = "64.74.01.1003";
+    m.lon = 117.5;
+    m.lat = 0.13;
+    ASSERT_TRUE(store->add_merchant(m, {"u", "cli", kT0, ""}).has_value());
+    EXPECT_EQ(store->info().persons, 1);
+}
+
 TEST_F(SqliteStoreTest, TwoStoresOnOneFileSeeEachOthersWritesInTheChangeFeed) {
     auto a = open();
     auto b = open();
