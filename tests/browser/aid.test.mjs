@@ -5,10 +5,15 @@
 // Penyaluran on a 360 px phone as the assigned penyalur: a card number typed, the device's GPS,
 // a dropped connection that keeps the form and its Idempotency-Key across a reload, the
 // handover recorded once ("berhasil"), a second attempt told "sudah menerima"; the realisation
-// then shows 1 delivered.
+// then shows 1 delivered. An admin changes the programme (a stale form reloaded), and a second
+// beneficiary's card, drawn by the server, is Chromium's fake camera: scanned on the phone and
+// handed over.
 //
 //   KAPAL_BIN=build/kapal node --test tests/browser/aid.test.mjs
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
@@ -393,6 +398,76 @@ describe('Bantuan, Tahap and Penyaluran', { timeout: 280000 }, () => {
     assert.equal(latest.body.name, 'Sembako Disabilitas 2026', 'the stale name was not saved');
     assert.equal(latest.body.unit_value, 180000);
     assert.match(await section.innerText(), /Rp 180\.000/);
+  });
+
+  it('hands over on a phone after scanning the card with the camera', async () => {
+    // A second active beneficiary gets a card; the server's picture of it is the fake camera.
+    const entries = (await apiCall(admin, 'GET', `/api/v1/aid/cycles/${cycleId}/list?limit=1000`))
+      .body.items;
+    let second = null;
+    for (const e of entries) {
+      const p = (await apiCall(admin, 'GET', `/api/v1/persons/${e.person_id}`)).body;
+      if (p.status === 'aktif' && p.id !== beneficiary.id) {
+        second = p;
+        break;
+      }
+    }
+    assert.ok(second, 'a second active person on the list');
+    const issued = await apiCall(admin, 'POST', `/api/v1/persons/${second.id}/cards`);
+    assert.equal(issued.status, 201, JSON.stringify(issued.body));
+    const png = await admin.evaluate(async (number) => {
+      const r = await fetch(`/api/v1/cards/${number}/image?side=front`);
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      let text = '';
+      bytes.forEach((b) => (text += String.fromCharCode(b)));
+      return btoa(text);
+    }, issued.body.number);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kapal-aid-'));
+    const video = path.join(dir, 'card.y4m');
+    await harness.pngToY4m(Buffer.from(png, 'base64'), video);
+    // The browser starts again with the camera (the admin's page is gone with it).
+    await harness.relaunch([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
+    try {
+      const context = await harness.newContext(phone, {
+        geolocation: { latitude: 0.1337, longitude: 117.4998, accuracy: 12 },
+        permissions: ['camera', 'geolocation'],
+      });
+      const page = await context.newPage();
+      await page.goto(`${harness.base}/masuk`);
+      await page.getByLabel('Nama pengguna', { exact: true }).fill('penyalur');
+      await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords.penyalur);
+      await page.getByRole('button', { name: 'Masuk' }).click();
+      await page.waitForURL(/\/penyaluran$/);
+      await page
+        .getByLabel('Program', { exact: true })
+        .selectOption({ label: 'Sembako Disabilitas 2026' });
+      await page.getByLabel('Tahap', { exact: true }).selectOption(cycleId);
+      await page.waitForURL(/tahap=/);
+      await page.getByRole('button', { name: 'Pindai kartu dengan kamera' }).click();
+      await page.locator('#who-name').waitFor();
+      assert.equal(await page.locator('#who-name').innerText(), second.full_name);
+      assert.match(await page.locator('#who-list').innerText(), /Ya, ada di daftar/);
+      assert.equal(await page.locator('#handover-video').isHidden(), true, 'the camera stopped');
+      assert.equal(await page.getByLabel('Nomor kartu atau teks QR').inputValue(), issued.body.qr);
+      await axe(page, 'Penyaluran after a camera scan');
+      await page.getByRole('button', { name: 'Catat penyerahan' }).click();
+      await page.locator('#handover-success').waitFor();
+      const deliveries = await apiCall(
+        page,
+        'GET',
+        `/api/v1/aid/cycles/${cycleId}/deliveries?person=${second.id}`,
+      );
+      assert.equal(deliveries.status, 200, JSON.stringify(deliveries.body));
+      assert.equal(deliveries.body.items.length, 1);
+      assert.equal(deliveries.body.items[0].card_number, issued.body.number, 'recorded as scanned');
+      await context.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('leaves no console error and no request outside 127.0.0.1', () => {

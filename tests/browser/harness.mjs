@@ -103,6 +103,54 @@ export class Harness {
     });
   }
 
+  /// A card PNG as a Y4M video (I420, 1280 × 720, the card centred on white), decoded and
+  /// converted by Chromium itself so that no image tool is needed.
+  async pngToY4m(png, file) {
+    const page = await this.browser.newPage();
+    const yuv = await page.evaluate(async (b64) => {
+      const blob = await (await fetch(`data:image/png;base64,${b64}`)).blob();
+      const bitmap = await createImageBitmap(blob);
+      const w = 1280;
+      const h = 720;
+      const canvas = new OffscreenCanvas(w, h);
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, w, h);
+      ctx.drawImage(bitmap, (w - bitmap.width) / 2, (h - bitmap.height) / 2);
+      const rgba = ctx.getImageData(0, 0, w, h).data;
+      const out = new Uint8Array((w * h * 3) / 2);
+      const luma = (i) => 0.299 * rgba[i] + 0.587 * rgba[i + 1] + 0.114 * rgba[i + 2];
+      for (let p = 0; p < w * h; p++) {
+        out[p] = Math.round(luma(p * 4));
+      }
+      // Chroma: the card is nearly grey where it matters; a 2×2 average is plenty.
+      let u = w * h;
+      let v = u + (w * h) / 4;
+      for (let y = 0; y < h; y += 2) {
+        for (let x = 0; x < w; x += 2) {
+          const i = (y * w + x) * 4;
+          const r = rgba[i];
+          const g = rgba[i + 1];
+          const b = rgba[i + 2];
+          const l = luma(i);
+          out[u++] = Math.max(0, Math.min(255, Math.round(128 + (b - l) * 0.564)));
+          out[v++] = Math.max(0, Math.min(255, Math.round(128 + (r - l) * 0.713)));
+          void g;
+        }
+      }
+      let s = '';
+      for (let i = 0; i < out.length; i += 0x8000) {
+        s += String.fromCharCode(...out.subarray(i, i + 0x8000));
+      }
+      return btoa(s);
+    }, png.toString('base64'));
+    await page.close();
+    const frame = Buffer.from(yuv, 'base64');
+    const header = Buffer.from('YUV4MPEG2 W1280 H720 F10:1 Ip A1:1 C420jpeg\n');
+    const frameHeader = Buffer.from('FRAME\n');
+    fs.writeFileSync(file, Buffer.concat([header, frameHeader, frame, frameHeader, frame]));
+  }
+
   async stop(logName) {
     await this.browser?.close();
     this.server?.kill('SIGTERM');

@@ -1,8 +1,9 @@
 // Penyaluran (/penyaluran; penyalur and admin): the penyalur's phone page for handing over aid
 // in kind. Choose the programme and cycle (only those assigned), identify the beneficiary by
-// card number or QR text (or by name on the list, with a reason), see who it is and whether
-// they are on the list or already served, then record the handover with the device's GPS, an
-// optional photo (resized here to at most 1280 px JPEG) and a note. The attempt's
+// scanning the card's QR with the phone's camera, by its number or QR text (or by name on the
+// list, with a reason), see who it is and whether they are on the list or already served, then
+// record the handover with the device's GPS, an optional photo (resized here to at most 1280 px
+// JPEG) and a note. The attempt's
 // Idempotency-Key is kept with the unsent form in localStorage: a retry after a dropped
 // connection never records twice and nothing typed is lost.
 import { aidApi, type AidBeneficiary, type AidCycle, type AidProgram } from '../aid_api';
@@ -12,6 +13,7 @@ import { h, replace } from '../dom';
 import { formatBytes, formatInstant, t, type StringKey } from '../i18n';
 import { navigate, type RouteContext } from '../router';
 import { newIdempotencyKey } from '../person_form';
+import { scanWithCamera, type CameraScan } from '../qr_scan';
 import { session } from '../session';
 import { field } from './aid_form';
 import { errorText } from './person_card';
@@ -62,6 +64,7 @@ async function shrinkPhoto(
 
 export function handoverPage(root: HTMLElement, context: RouteContext): () => void {
   let disposed = false;
+  let camera: CameraScan | null = null;
   const user = session()?.user;
   const drafts = new HandoverDrafts(localStorage, user?.username ?? '', newIdempotencyKey);
   const programCode = context.query.get('program') ?? '';
@@ -168,13 +171,64 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
     });
     const fc = field(t('handover.card'), card, t('handover.card.hint'));
     const check = h('button', { type: 'submit', class: 'button primary' }, t('handover.check'));
+    // The card's QR read by the phone's camera fills the field and asks who it is at once.
+    const video = h('video', {
+      id: 'handover-video',
+      class: 'scan-video',
+      hidden: true,
+      playsinline: true,
+      muted: true,
+      'aria-label': t('verify.scan.video'),
+    }) as HTMLVideoElement;
+    const scanNote = h('p', { class: 'hint', role: 'status', id: 'handover-scan-note' });
+    const scan = h(
+      'button',
+      { type: 'button', class: 'button', id: 'handover-scan' },
+      t('voucher.scan'),
+    );
+    const stopScan = () => {
+      camera?.stop();
+      camera = null;
+      scan.textContent = t('voucher.scan');
+    };
+    scan.addEventListener('click', async () => {
+      if (camera) {
+        stopScan();
+        scanNote.textContent = '';
+        return;
+      }
+      if (!navigator.mediaDevices?.getUserMedia) {
+        scanNote.textContent = t('verify.scan.no_camera', { reason: 'getUserMedia' });
+        return;
+      }
+      try {
+        scanNote.textContent = t('verify.scan.looking');
+        scan.textContent = t('verify.scan.stop');
+        camera = await scanWithCamera(video, (text) => {
+          camera = null;
+          scan.textContent = t('voucher.scan');
+          scanNote.textContent = '';
+          card.value = text;
+          fc.setError(null);
+          void lookUp({ qr: text });
+        });
+        if (disposed) {
+          stopScan();
+        }
+      } catch (e) {
+        scan.textContent = t('voucher.scan');
+        scanNote.textContent = t('verify.scan.no_camera', {
+          reason: e instanceof Error ? e.name : String(e),
+        });
+      }
+    });
     const cardForm = h(
       'form',
       { novalidate: true, class: 'identify-form' },
+      h('div', { class: 'form-actions' }, scan),
+      scanNote,
+      video,
       fc.row,
-      // Camera scanning of the card's QR arrives with the public verifier's QR decoder: its
-      // "Pindai" button goes here and fills `card` with the decoded text, then submits.
-      h('p', { class: 'hint', id: 'scan-placeholder' }, t('handover.scan_later')),
       h('div', { class: 'form-actions' }, check),
     );
     cardForm.addEventListener('submit', async (ev) => {
@@ -529,6 +583,7 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
   void drawChooser();
   return () => {
     disposed = true;
+    camera?.stop();
   };
 }
 

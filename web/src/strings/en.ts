@@ -700,7 +700,6 @@ export const en: Record<StringKey, string> = {
   'handover.identify': 'Identify the beneficiary',
   'handover.card': 'Card number or QR text',
   'handover.card.hint': 'Type or paste the card number (6474-0000001-8) or the QR code text.',
-  'handover.scan_later': 'Scanning the QR with the camera arrives with the public card verifier.',
   'handover.check': 'Check',
   'handover.checking': 'Checking…',
   'handover.by_name': 'No card: search the list by name',

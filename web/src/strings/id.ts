@@ -702,8 +702,6 @@ export const id = {
   'handover.identify': 'Kenali penerima',
   'handover.card': 'Nomor kartu atau teks QR',
   'handover.card.hint': 'Ketik atau tempel nomor kartu (6474-0000001-8) atau teks kode QR.',
-  'handover.scan_later':
-    'Pemindaian QR dengan kamera akan tersedia bersama pemeriksa kartu publik.',
   'handover.check': 'Periksa',
   'handover.checking': 'Memeriksa…',
   'handover.by_name': 'Tanpa kartu: cari nama di daftar',
