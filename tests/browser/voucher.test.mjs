@@ -1,10 +1,12 @@
 // Browser test of the merchant's voucher page (issue 8, item 4 "Voucher"): an admin sets up a
 // voucher programme over the API (its list approved by a second admin) and registers the demo
-// merchant's e-Warong; the merchant, on a 360 px phone, lands on /voucher, chooses the
-// programme and cycle, types the beneficiary's card number, sees the name and the balance
-// (Rp 100.000), spends Rp 30.000 with a note and sees Rp 70.000 left; a second purchase beyond
-// the balance is refused in words at the field. The page is axe-clean and fits the phone; the ledger then
-// holds the issue and the one redemption, each summing to zero.
+// merchant's e-Warong on the E-warong page (a tap on the map for its place, then typed); the
+// merchant, on a 360 px phone, lands on /voucher, chooses the programme and cycle, types the
+// beneficiary's card number, sees the name and the balance (Rp 100.000), spends Rp 30.000 with
+// a note and sees Rp 70.000 left; a second purchase beyond the balance is refused in words at
+// the field. The page is axe-clean and fits the phone; the ledger then holds the issue and the
+// one redemption, each summing to zero, and the Tahap page shows what is owed to the e-warong
+// and the same ledger.
 //
 //   KAPAL_BIN=build/kapal node --test tests/browser/voucher.test.mjs
 import assert from 'node:assert/strict';
@@ -113,15 +115,37 @@ describe('Voucher e-Warong', { timeout: 280000 }, () => {
     assert.equal(approved.status, 200, JSON.stringify(approved.body));
     await checkerContext.close();
 
-    const merchant = await apiCall(admin, 'POST', '/api/v1/aid/merchants', {
-      name: 'E-Warong Loktuan',
-      user_id: merchantUser.id,
-      kelurahan_code: '64.74.01.1003',
-      lon: 117.4951,
-      lat: 0.1322,
-      address: 'Jl. Bhayangkara No. 5',
-    });
-    assert.equal(merchant.status, 201, JSON.stringify(merchant.body));
+    // The e-Warong is registered on its page: a tap on the map fills the place, which is then
+    // typed exactly.
+    await admin.goto(`${harness.base}/ewarong`);
+    await admin.getByText('Belum ada e-warong terdaftar.').waitFor();
+    await admin.getByRole('button', { name: 'Daftarkan', exact: true }).click();
+    assert.equal(await admin.getByLabel('Nama e-warong').getAttribute('aria-invalid'), 'true');
+    await admin.getByLabel('Nama e-warong').fill('E-Warong Loktuan');
+    await admin.getByLabel('Akun pedagang').selectOption(merchantUser.id);
+    await admin.getByLabel('Kelurahan', { exact: true }).selectOption('64.74.01.1003');
+    await admin.getByLabel('Alamat').fill('Jl. Bhayangkara No. 5');
+    await admin.locator('#merchants-map').click({ position: { x: 220, y: 160 } });
+    await admin.getByText('Letak diambil dari peta.').waitFor();
+    assert.match(await admin.getByLabel('Lintang (latitude)').inputValue(), /^-?\d+\.\d{6}$/);
+    await admin.getByLabel('Lintang (latitude)').fill('0.1322');
+    await admin.getByLabel('Bujur (longitude)').fill('117.4951');
+    await axe(admin, 'E-warong, registering');
+    await admin.getByRole('button', { name: 'Daftarkan', exact: true }).click();
+    await admin.getByText('E-warong E-Warong Loktuan sudah didaftarkan.').waitFor();
+    const merchants = (await apiCall(admin, 'GET', '/api/v1/aid/merchants')).body.items;
+    assert.equal(merchants.length, 1);
+    assert.equal(merchants[0].name, 'E-Warong Loktuan');
+    assert.equal(merchants[0].user_id, merchantUser.id);
+    assert.equal(merchants[0].kelurahan_code, '64.74.01.1003');
+    assert.equal(merchants[0].lat, 0.1322);
+    assert.equal(merchants[0].lon, 117.4951);
+    assert.equal(merchants[0].address, 'Jl. Bhayangkara No. 5');
+    // On the map with its name, and in the table.
+    await admin.locator('.merchant-label', { hasText: 'E-Warong Loktuan' }).waitFor();
+    const row = await admin.locator('#merchants-table tbody tr').first().innerText();
+    assert.match(row, /E-Warong Loktuan\s+Lok Tuan\s+Jl\. Bhayangkara No\. 5\s+merchant\s+Aktif/);
+    await shot(admin, 'ewarong-desktop');
 
     const entries = (await apiCall(admin, 'GET', `/api/v1/aid/cycles/${cycleId}/list?limit=10`))
       .body.items;
@@ -197,6 +221,22 @@ describe('Voucher e-Warong', { timeout: 280000 }, () => {
         'every transaction sums to zero',
       );
     }
+
+    // The Tahap page tells the office what it owes the e-warong and shows the same ledger.
+    await admin.goto(`${harness.base}/bantuan/tahap/${cycleId}`);
+    await admin.locator('#voucher-owed').waitFor();
+    const owed = await admin.locator('#voucher-owed tbody tr').allInnerTexts();
+    assert.equal(owed.length, 1);
+    assert.match(owed[0], /E-Warong Loktuan\s+1\s+Rp 30\.000/);
+    const rows = admin.locator('#voucher-ledger-table tbody tr');
+    assert.equal(await rows.count(), 2);
+    assert.match(await rows.nth(0).innerText(), /Penerbitan hak voucher[\s\S]*Rp 100\.000/);
+    assert.match(
+      await rows.nth(1).innerText(),
+      /Penukaran di e-warong\s+E-Warong Loktuan\s+Rp 30\.000/,
+    );
+    assert.equal(await admin.locator('#voucher-ledger-table .balanced').count(), 2);
+    await axe(admin, 'Tahap of a voucher programme');
     assert.deepEqual(harness.consoleErrors, []);
   });
 });

@@ -21,6 +21,7 @@ import { aidPage } from './pages/aid';
 import { aidCyclePage } from './pages/aid_cycle';
 import { handoverPage } from './pages/handover';
 import { voucherPage } from './pages/voucher';
+import { merchantsPage } from './pages/merchants';
 import { interceptLinks, match, navigate, onNavigate, type Render, type Route } from './router';
 import { session, setSession } from './session';
 
@@ -97,6 +98,13 @@ const routes: Route[] = [
     nav: '/voucher',
     roles: redeemers,
   },
+  {
+    path: '/ewarong',
+    title: 'merchants.title',
+    render: merchantsPage,
+    nav: '/ewarong',
+    roles: readers,
+  },
   { path: '/audit', title: 'audit.title', render: auditPage, nav: '/audit', roles: auditors },
   { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data', roles: readers },
   {
@@ -115,6 +123,7 @@ const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
   { path: '/bantuan', label: 'nav.aid', roles: readers },
   { path: '/penyaluran', label: 'nav.handover', roles: deliverers },
   { path: '/voucher', label: 'nav.voucher', roles: redeemers },
+  { path: '/ewarong', label: 'nav.merchants', roles: readers },
   { path: '/tambah', label: 'nav.add', roles: writers },
   { path: '/impor', label: 'nav.import', roles: writers },
   { path: '/cetak', label: 'nav.print', roles: writers },

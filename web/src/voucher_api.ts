@@ -14,6 +14,17 @@ export interface Merchant {
   version: number;
 }
 
+/// What an admin sends to register or change a merchant.
+export interface MerchantInput {
+  name: string;
+  user_id: string;
+  kelurahan_code: string;
+  lon: number;
+  lat: number;
+  address: string;
+  active: boolean;
+}
+
 export interface VoucherPerson {
   person_id: string;
   name: string;
@@ -60,6 +71,33 @@ const enc = encodeURIComponent;
 export const voucherApi = {
   merchants(): Promise<{ items: Merchant[] }> {
     return request('GET', '/api/v1/aid/merchants');
+  },
+  /// A cycle's ledger, oldest first, a page at a time (admin, auditor; a merchant its own).
+  ledger(
+    cycleId: string,
+    after = '',
+    limit = 50,
+  ): Promise<{ items: VoucherTransaction[]; next_after?: string }> {
+    return request('GET', `/api/v1/aid/cycles/${enc(cycleId)}/voucher/ledger`, {
+      query: { after, limit: String(limit) },
+    });
+  },
+  /// What the Dinas owes each e-warong for a cycle.
+  merchantTotals(cycleId: string): Promise<{
+    items: { merchant_id: string; name: string; transactions: number; amount: number }[];
+    total: { transactions: number; amount: number };
+  }> {
+    return request('GET', `/api/v1/aid/cycles/${enc(cycleId)}/voucher/merchant-totals`);
+  },
+  createMerchant(body: MerchantInput): Promise<Merchant> {
+    return request('POST', '/api/v1/aid/merchants', { body });
+  },
+  /// 412 when someone changed the merchant since `version`.
+  updateMerchant(id: string, body: MerchantInput, version: number): Promise<Merchant> {
+    return request('PUT', `/api/v1/aid/merchants/${enc(id)}`, {
+      body,
+      headers: { 'If-Match': `"${version}"` },
+    });
   },
   holder(
     cycleId: string,

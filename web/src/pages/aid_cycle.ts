@@ -1,7 +1,8 @@
 // Tahap (/bantuan/tahap/:id): one cycle of a programme — its list's state as a stepper (Draf →
 // Diusulkan → Disetujui, who and when, the hash once approved), the buttons the role and state
 // allow (Buat daftar, Usulkan, Setujui, Kembalikan), the entries (paged, by kelurahan, flags in
-// words with icons), adding and removing a person by hand with a reason, and the realisation.
+// words with icons), adding and removing a person by hand with a reason, the realisation, and
+// for a voucher programme what is owed to each e-warong and the ledger (admin, auditor).
 // Every write sends If-Match with the cycle's version; a 412 reloads and says so.
 import { aidApi, type AidCycle, type AidGenerated, type AidListEntry } from '../aid_api';
 import {
@@ -21,6 +22,7 @@ import { h, replace, select, type Child } from '../dom';
 import { formatInstant, formatNumber, t, tCode, type StringKey } from '../i18n';
 import { type RouteContext } from '../router';
 import { session } from '../session';
+import { voucherApi, type VoucherTransaction } from '../voucher_api';
 import { isConflict } from './aid';
 import { field } from './aid_form';
 import { errorText } from './person_card';
@@ -66,6 +68,12 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
     'aria-labelledby': 'cycle-real-h',
     id: 'realisasi',
   });
+  const voucherBox = h('section', {
+    class: 'panel',
+    'aria-labelledby': 'cycle-voucher-h',
+    id: 'voucher-ledger',
+    hidden: true,
+  });
   replace(
     root,
     h(
@@ -82,6 +90,7 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
       entriesBox,
       addBox,
       realBox,
+      voucherBox,
     ),
   );
 
@@ -121,7 +130,12 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
       drawActions();
       status.textContent = message;
       alert.textContent = '';
-      await Promise.all([loadEntries(), loadRealisation()]);
+      const ledgerReader = role === 'admin' || role === 'auditor';
+      await Promise.all([
+        loadEntries(),
+        loadRealisation(),
+        program.channel === 'voucher' && ledgerReader ? loadVoucher() : Promise.resolve(),
+      ]);
     } catch (e) {
       alert.textContent = errorText(e);
     }
@@ -677,6 +691,146 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
       );
     } catch (e) {
       replace(realBox, h('p', { class: 'alert', role: 'alert' }, errorText(e)));
+    }
+  }
+
+  /// What is owed to each e-warong, and the ledger's transactions (each balancing to zero).
+  async function loadVoucher(): Promise<void> {
+    if (!cycle) {
+      return;
+    }
+    try {
+      const [totals, ledger, merchants] = await Promise.all([
+        voucherApi.merchantTotals(cycle.id),
+        voucherApi.ledger(cycle.id, '', 200),
+        voucherApi.merchants(),
+      ]);
+      if (disposed) {
+        return;
+      }
+      const merchantName = new Map(merchants.items.map((m) => [m.id, m.name]));
+      const num = (n: number) => h('td', { class: 'num' }, formatNumber(n));
+      const money = (n: number) => h('td', { class: 'num' }, formatRupiah(n));
+      const balanced = (tx: VoucherTransaction) =>
+        tx.postings.reduce((sum, p) => sum + p.amount, 0) === 0;
+      voucherBox.hidden = false;
+      replace(
+        voucherBox,
+        h('h2', { id: 'cycle-voucher-h' }, t('cycle.voucher')),
+        h('h3', null, t('cycle.voucher.owed')),
+        totals.items.length === 0
+          ? h('p', null, t('cycle.voucher.owed.none'))
+          : h(
+              'div',
+              { class: 'table-scroll' },
+              h(
+                'table',
+                { class: 'data-table', id: 'voucher-owed' },
+                h('caption', { class: 'visually-hidden' }, t('cycle.voucher.owed')),
+                h(
+                  'thead',
+                  null,
+                  h(
+                    'tr',
+                    null,
+                    h('th', { scope: 'col' }, t('merchants.name')),
+                    h('th', { scope: 'col', class: 'num' }, t('cycle.voucher.col.transactions')),
+                    h('th', { scope: 'col', class: 'num' }, t('cycle.voucher.col.amount')),
+                  ),
+                ),
+                h(
+                  'tbody',
+                  null,
+                  totals.items.map((row) =>
+                    h(
+                      'tr',
+                      { 'data-id': row.merchant_id },
+                      h('th', { scope: 'row' }, row.name || row.merchant_id),
+                      num(row.transactions),
+                      money(row.amount),
+                    ),
+                  ),
+                ),
+                h(
+                  'tfoot',
+                  null,
+                  h(
+                    'tr',
+                    null,
+                    h('th', { scope: 'row' }, t('cycle.real.total')),
+                    num(totals.total.transactions),
+                    money(totals.total.amount),
+                  ),
+                ),
+              ),
+            ),
+        h('h3', null, t('cycle.voucher.ledger')),
+        h('p', { class: 'hint' }, t('cycle.voucher.ledger.hint')),
+        ledger.items.length === 0
+          ? h('p', null, t('cycle.voucher.ledger.none'))
+          : h(
+              'div',
+              { class: 'table-scroll' },
+              h(
+                'table',
+                { class: 'data-table', id: 'voucher-ledger-table' },
+                h('caption', { class: 'visually-hidden' }, t('cycle.voucher.ledger')),
+                h(
+                  'thead',
+                  null,
+                  h(
+                    'tr',
+                    null,
+                    h('th', { scope: 'col' }, t('cycle.voucher.col.at')),
+                    h('th', { scope: 'col' }, t('cycle.voucher.col.kind')),
+                    h('th', { scope: 'col' }, t('merchants.name')),
+                    h('th', { scope: 'col', class: 'num' }, t('cycle.voucher.col.amount')),
+                    h('th', { scope: 'col' }, t('cycle.voucher.col.postings')),
+                  ),
+                ),
+                h(
+                  'tbody',
+                  null,
+                  ledger.items.map((tx) =>
+                    h(
+                      'tr',
+                      { 'data-id': tx.id, 'data-kind': tx.kind },
+                      h('td', null, formatInstant(tx.at)),
+                      h('td', null, tCode('voucher.kind', tx.kind)),
+                      h(
+                        'td',
+                        null,
+                        tx.merchant_id ? (merchantName.get(tx.merchant_id) ?? '') : '—',
+                      ),
+                      money(tx.amount),
+                      h(
+                        'td',
+                        null,
+                        h(
+                          'ul',
+                          { class: 'postings' },
+                          tx.postings.map((p) =>
+                            h('li', null, `${p.account}: ${formatRupiah(p.amount)}`),
+                          ),
+                        ),
+                        balanced(tx)
+                          ? h('span', { class: 'balanced' }, `✓ ${t('cycle.voucher.balanced')}`)
+                          : h(
+                              'span',
+                              { class: 'unbalanced' },
+                              `⚠ ${t('cycle.voucher.unbalanced')}`,
+                            ),
+                      ),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+        ledger.next_after && h('p', { class: 'hint' }, t('cycle.voucher.ledger.more')),
+      );
+    } catch (e) {
+      voucherBox.hidden = false;
+      replace(voucherBox, h('p', { class: 'alert', role: 'alert' }, errorText(e)));
     }
   }
 
