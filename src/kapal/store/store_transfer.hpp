@@ -45,6 +45,7 @@ inline constexpr std::array<TransferTable, kTransferTableCount> kTransferTables 
     TransferTable::AidCycles,
     TransferTable::AidListEntries,
     TransferTable::AidDeliveries,
+    TransferTable::AidBatches,
 };
 
 /// A dump hands its sink pages of at most this many rows...

@@ -377,7 +377,7 @@ TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(postgres_schema_version(), 10);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6,7,8,9,10");
+              "1,2,3,4,5,6,7,8,9,10,11");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -392,7 +392,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
         ASSERT_TRUE(
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
-    sql("DROP TABLE aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
     sql("DROP TABLE service_request_events, service_requests, services, cards");
     sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
@@ -403,7 +403,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "10");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "11");
     // v7: the entry written before it is chained.
     auto log = store->list_audit({});
     ASSERT_TRUE(log.has_value()) << log.error().message;
@@ -432,7 +432,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
         ASSERT_TRUE(store->create_person(id_of(2), none, "64.74.01", ctx(), {}));
     }
-    sql("DROP TABLE aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
     sql("DROP TABLE service_request_events, service_requests, services, cards");
     sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
@@ -441,7 +441,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "10");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "11");
     // full_person(1) has kursi_roda (bit 0) and kacamata (bit 8).
     EXPECT_EQ(sql("SELECT string_agg(devices::text, ',' ORDER BY pk) FROM persons"), "257,0");
     auto feed = store->person_changes({}, 10);
@@ -1162,11 +1162,11 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
         ASSERT_TRUE(
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
-    sql("DROP TABLE aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
     sql("DELETE FROM schema_version WHERE version >= 10");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "10");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "11");
     EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('aid_deliveries_once', "
                   "'aid_deliveries_idempotency')"),
               "2");
@@ -1174,6 +1174,31 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
     auto listed = store->list_aid_programs();
     ASSERT_TRUE(listed.has_value());
     EXPECT_EQ(listed->size(), 1U);
+    EXPECT_EQ(store->info().persons, 1);
+}
+
+// A database at schema v10 (social assistance, no transfer batches) gains the batches table and
+// the delivery columns of a transfer.
+TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingTransferBatches) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(
+            store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    }
+    sql("DROP TABLE aid_batches");
+    sql("DROP INDEX aid_deliveries_batch");
+    sql("ALTER TABLE aid_deliveries DROP COLUMN batch_id, DROP COLUMN fail_reason, DROP COLUMN "
+        "bank_reference");
+    sql("DELETE FROM schema_version WHERE version >= 11");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "11");
+    EXPECT_EQ(sql("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                  "'aid_deliveries' AND column_name IN ('batch_id', 'fail_reason', "
+                  "'bank_reference')"),
+              "3");
+    EXPECT_EQ(sql("SELECT count(*) FROM aid_batches"), "0");
     EXPECT_EQ(store->info().persons, 1);
 }
 

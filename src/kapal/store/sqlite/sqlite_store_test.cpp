@@ -184,7 +184,8 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
                 id_of(i), contract::full_person(i), "64.74.01", {"u", "cli", kT0, ""}, {}));
         }
     }
-    for (const char* sql : {"DROP TABLE aid_deliveries",
+    for (const char* sql : {"DROP TABLE aid_batches",
+                            "DROP TABLE aid_deliveries",
                             "DROP TABLE aid_list_entries",
                             "DROP TABLE aid_cycles",
                             "DROP TABLE aid_programs",
@@ -226,6 +227,33 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
             {e.seq, core::to_unix_ms(e.at), e.actor, e.source, e.action, e.subject, e.detail}));
 }
 
+// A file at schema v10 (social assistance, no transfer batches) gains the batches table and the
+// delivery columns that tie a transfer to its batch and to the bank's answer.
+TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTransferBatches) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->create_person(
+            id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    }
+    for (const char* sql : {"DROP TABLE aid_batches",
+                            "DROP INDEX aid_deliveries_batch",
+                            "ALTER TABLE aid_deliveries DROP COLUMN batch_id",
+                            "ALTER TABLE aid_deliveries DROP COLUMN fail_reason",
+                            "ALTER TABLE aid_deliveries DROP COLUMN bank_reference"}) {
+        raw_int(sql);
+    }
+    raw_int("PRAGMA user_version=10");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), sqlite_schema_version());
+    EXPECT_EQ(raw_int("SELECT count(*) FROM pragma_table_info('aid_deliveries') WHERE name IN "
+                      "('batch_id', 'fail_reason', 'bank_reference')"),
+              3);
+    EXPECT_EQ(raw_int("SELECT count(*) FROM aid_batches"), 0);
+    EXPECT_EQ(store->info().persons, 1);
+}
+
 TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
     UserRecord user;
     user.user.id = "01900000-0000-7000-8000-000000000001";
@@ -240,7 +268,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
         ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
     }
     // Undo v10 to v3 as a v2 program would have left the file.
-    for (const char* sql : {"DROP TABLE aid_deliveries",
+    for (const char* sql : {"DROP TABLE aid_batches",
+                            "DROP TABLE aid_deliveries",
                             "DROP TABLE aid_list_entries",
                             "DROP TABLE aid_cycles",
                             "DROP TABLE aid_programs",
