@@ -2891,10 +2891,6 @@ class PostgresStore final : public Store {
             sql += " AND person_id = " + next();
             params.text(query.person_id);
         }
-        if (!query.batch_id.empty()) {
-            sql += " AND batch_id = " + next();
-            params.text(query.batch_id);
-        }
         append_area_filter(sql, params, next, "kelurahan_code", query.area_codes);
         if (!query.after_person_id.empty()) {
             sql += " AND person_id > " + next();
@@ -3031,6 +3027,10 @@ class PostgresStore final : public Store {
         if (!query.person_id.empty()) {
             sql += " AND person_id = " + next();
             params.text(query.person_id);
+        }
+        if (!query.batch_id.empty()) {
+            sql += " AND batch_id = " + next();
+            params.text(query.batch_id);
         }
         append_area_filter(sql, params, next, "kelurahan_code", query.area_codes);
         // By id, as the SQLite store: UUIDv7 ids are in the order they were made.
