@@ -3,6 +3,7 @@
 #include "kapal/card/card_key_list.hpp"
 #include "kapal/core/text.hpp"
 #include "kapal/http/aid_routes.hpp"
+#include "kapal/http/aid_transfer_routes.hpp"
 #include "kapal/http/audit_routes.hpp"
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
@@ -600,6 +601,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         *app->store_, *app->persons_, *app->cards_, *app->clock_, app->ids_);
     app->aid_ = std::make_unique<service::AidService>(
         *app->store_, *app->cards_, *app->clock_, app->ids_, &app->ref_->regions);
+    app->aid_transfer_ =
+        std::make_unique<service::AidTransferService>(*app->store_, *app->clock_, app->ids_);
     return app;
 }
 
@@ -898,6 +901,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_card_routes(router, app.cards(), app.clock());
     http::add_service_routes(router, app.service_desk());
     http::add_aid_routes(router, app.aid());
+    http::add_aid_transfer_routes(router, app.aid_transfer());
 }
 
 } // namespace
