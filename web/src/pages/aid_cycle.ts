@@ -23,6 +23,7 @@ import { type RouteContext } from '../router';
 import { session } from '../session';
 import { isConflict } from './aid';
 import { field } from './aid_form';
+import { transferSection } from './aid_transfer';
 import { errorText } from './person_card';
 
 const pageSize = 25;
@@ -66,6 +67,12 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
     'aria-labelledby': 'cycle-real-h',
     id: 'realisasi',
   });
+  const transferBox = h('section', {
+    class: 'panel',
+    'aria-labelledby': 'transfer-h',
+    id: 'transfer',
+    hidden: true,
+  });
   replace(
     root,
     h(
@@ -81,6 +88,7 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
       generated,
       entriesBox,
       addBox,
+      transferBox,
       realBox,
     ),
   );
@@ -119,6 +127,10 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
       });
       drawState();
       drawActions();
+      transferBox.hidden = program.channel !== 'transfer';
+      if (!transferBox.hidden) {
+        transferSection(transferBox, c.id, c.list_state, user);
+      }
       status.textContent = message;
       alert.textContent = '';
       await Promise.all([loadEntries(), loadRealisation()]);
