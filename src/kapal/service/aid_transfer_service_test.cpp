@@ -166,9 +166,9 @@ TEST_F(AidTransferServiceTest, TheBatchFileEndsWithTotalsAndTheChecksumOfEveryth
 }
 
 TEST_F(AidTransferServiceTest, TheBankResultIsReconciledLineByLineAndAgainChangesNothing) {
-    add(1, "111");
-    add(2, "222");
-    add(3, "333");
+    add(1, "1111111");
+    add(2, "2222222");
+    add(3, "3333333");
     const auto cycle = approved("transfer");
     auto made = transfer_->make_batch(cycle.id, admin_);
     ASSERT_TRUE(made.has_value()) << made.error().message;
