@@ -58,9 +58,10 @@ class AidTransferHttp : public ::testing::Test {
         server_ = std::make_unique<KapalServer>();
         server_->start();
         passwords_ = new std::map<std::string, std::string>{
-            {"u.op.area", server_->add_user("u.op.area", "operator", {"64.74.01"})},
-            {"u.op.all", server_->add_user("u.op.all", "operator", {})},
-            {"u.viewer", server_->add_user("u.viewer", "viewer", {})},
+            {"u.op.area", server_->add_user("u.op.area", "operator", {"64.74.02"})},
+            {"u.op.all", server_->add_user("u.op.all", "operator", {"64.74"})},
+            {"u.viewer", server_->add_user("u.viewer", "viewer", {"64.74"})},
+            {"u.auditor", server_->add_user("u.auditor", "auditor", {})},
             {"u.admin2", server_->add_user("u.admin2", "admin")}};
     }
 
@@ -139,7 +140,7 @@ TEST_F(AidTransferHttp, BatchFileResultReimportReissueAndRealisation) {
     const std::string d = person(4, "");
     const std::string cycle = approved_transfer_cycle("tunai_e2e");
 
-    // Only users without an area limit make batches.
+    // A batch covers the whole cycle: an operator of another kecamatan may not make it.
     auto limited = server_->send(
         "POST", "/api/v1/aid/cycles/" + cycle + "/batches", "", {}, login("u.op.area"));
     ASSERT_TRUE(limited.has_value());
@@ -246,8 +247,12 @@ TEST_F(AidTransferHttp, BatchFileResultReimportReissueAndRealisation) {
     EXPECT_EQ(headless->status, 422) << headless->body;
     EXPECT_NE(headless->body.find("\"status\""), std::string::npos) << headless->body;
 
+    auto hidden_detail =
+        server_->send("GET", "/api/v1/aid/batches/" + batch_id, "", {}, login("u.op.area"));
+    ASSERT_TRUE(hidden_detail.has_value());
+    EXPECT_EQ(hidden_detail->status, 403) << "a batch covers the whole cycle";
     auto detail =
-        server_->send("GET", "/api/v1/aid/batches/" + batch_id, "", {}, login("u.viewer"));
+        server_->send("GET", "/api/v1/aid/batches/" + batch_id, "", {}, login("u.auditor"));
     ASSERT_TRUE(detail && detail->status == 200) << (detail ? detail->body : "");
     const json shown = json::parse(detail->body);
     ASSERT_EQ(shown["lines"].size(), 3U);

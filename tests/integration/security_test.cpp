@@ -132,8 +132,8 @@ struct RouteCase {
     /// Sends the request as `who`; `scope` picks the record; `serial` makes bodies unique.
     std::function<std::optional<HttpResponse>(const Credentials& who, Scope scope, int serial)>
         call;
-    /// Only for users without an area limit (a transfer batch covers a whole cycle): a user
-    /// limited to areas gets 403 whatever the record.
+    /// For users whose areas cover a whole cycle (a transfer batch does): here the operator and
+    /// the viewer, limited to one kecamatan, get 403 whatever the record.
     bool whole_instance = false;
 };
 
@@ -871,8 +871,9 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
         }};
 
     // Transfer batches of a transfer programme: made and settled by writers, read by readers,
-    // the bank file (account numbers in clear) by those who may unmask; all of them only
-    // without an area limit. A person with an account gives each batch a line.
+    // the bank file (account numbers in clear) by those who may unmask; all of them only by users
+    // whose areas cover every beneficiary of the cycle. A person with an account gives each
+    // batch a line.
     {
         json with_account = json::parse(person_in("64.74.01.1003", 77));
         with_account["account"] = {{"kind", "bank"},

@@ -1,5 +1,6 @@
 #include "kapal/service/aid_transfer_service.hpp"
 
+#include "kapal/core/region_registry.hpp"
 #include "kapal/core/text.hpp"
 #include "kapal/core/time.hpp"
 #include "kapal/io/csv_reader.hpp"
@@ -19,17 +20,20 @@ namespace {
 using store::AidBatchRecord;
 using store::AidDeliveryRecord;
 
-/// Admins, and operators whose account is not limited to areas (a batch covers a whole cycle).
+/// Admins and operators (whose areas must cover the whole cycle: see covers_cycle).
 bool makes_batches(const Actor& actor) {
-    return actor.scope_area_codes.empty() &&
-           (!actor.role || *actor.role == core::Role::Admin || *actor.role == core::Role::Operator);
+    return !actor.role || *actor.role == core::Role::Admin || *actor.role == core::Role::Operator;
 }
 
 bool reads_batches(const Actor& actor) {
-    return actor.scope_area_codes.empty() &&
-           (!actor.role || *actor.role == core::Role::Admin ||
-            *actor.role == core::Role::Operator || *actor.role == core::Role::Auditor ||
-            *actor.role == core::Role::Viewer);
+    return !actor.role || *actor.role == core::Role::Admin || *actor.role == core::Role::Operator ||
+           *actor.role == core::Role::Auditor || *actor.role == core::Role::Viewer;
+}
+
+bool in_scope(const std::string& kelurahan_code, const Actor& actor) {
+    return std::any_of(actor.scope_area_codes.begin(),
+                       actor.scope_area_codes.end(),
+                       [&](const std::string& a) { return core::code_within(kelurahan_code, a); });
 }
 
 Result<void> allowed(bool ok, const char* what) {
@@ -120,6 +124,33 @@ Result<store::AidCycleRecord> AidTransferService::transfer_cycle(const std::stri
     return std::move(*cycle);
 }
 
+Result<void> AidTransferService::covers_cycle(const std::string& cycle_id, const Actor& actor) {
+    if (actor.scope_area_codes.empty()) {
+        return {};
+    }
+    // A batch covers a whole cycle: a user limited to areas acts on it only when every
+    // beneficiary on the list lives in those areas.
+    store::AidEntryQuery q;
+    q.cycle_id = cycle_id;
+    q.include_removed = true;
+    q.limit = 100'000;
+    for (;;) {
+        KAPAL_ASSIGN_OR_RETURN(page, store_.list_aid_entries(q));
+        for (const auto& e : page) {
+            if (!in_scope(e.kelurahan_code, actor)) {
+                return fail(ErrorCode::Forbidden,
+                            "the list of cycle " + cycle_id +
+                                " has beneficiaries outside your areas; a transfer batch covers "
+                                "the whole cycle");
+            }
+        }
+        if (page.size() < static_cast<std::size_t>(q.limit)) {
+            return {};
+        }
+        q.after_person_id = page.back().person_id;
+    }
+}
+
 Result<AidBatchRecord> AidTransferService::found_batch(const std::string& id) {
     KAPAL_ASSIGN_OR_RETURN(batch, store_.get_aid_batch(id));
     if (!batch) {
@@ -130,9 +161,9 @@ Result<AidBatchRecord> AidTransferService::found_batch(const std::string& id) {
 
 Result<AidBatchMade> AidTransferService::make_batch(const std::string& cycle_id,
                                                     const Actor& actor) {
-    KAPAL_TRY(allowed(makes_batches(actor),
-                      "only admins and operators without an area limit make transfer batches"));
+    KAPAL_TRY(allowed(makes_batches(actor), "only admins and operators make transfer batches"));
     KAPAL_ASSIGN_OR_RETURN(cycle, transfer_cycle(cycle_id));
+    KAPAL_TRY(covers_cycle(cycle.id, actor));
     KAPAL_ASSIGN_OR_RETURN(program, store_.get_aid_program(cycle.program_code));
     if (!program) {
         return fail(ErrorCode::NotFound, "no programme " + cycle.program_code);
@@ -256,31 +287,35 @@ Result<AidBatchMade> AidTransferService::make_batch(const std::string& cycle_id,
 
 Result<std::vector<AidBatchRecord>> AidTransferService::batches(const std::string& cycle_id,
                                                                 const Actor& actor) {
-    KAPAL_TRY(allowed(reads_batches(actor), "transfer batches are read without an area limit"));
+    KAPAL_TRY(allowed(reads_batches(actor), "this role does not read transfer batches"));
     KAPAL_TRY(transfer_cycle(cycle_id));
+    KAPAL_TRY(covers_cycle(cycle_id, actor));
     return store_.list_aid_batches(cycle_id);
 }
 
 Result<AidBatchRecord> AidTransferService::batch(const std::string& id, const Actor& actor) {
-    KAPAL_TRY(allowed(reads_batches(actor), "transfer batches are read without an area limit"));
-    return found_batch(id);
+    KAPAL_TRY(allowed(reads_batches(actor), "this role does not read transfer batches"));
+    KAPAL_ASSIGN_OR_RETURN(batch, found_batch(id));
+    KAPAL_TRY(covers_cycle(batch.cycle_id, actor));
+    return batch;
 }
 
 Result<std::vector<AidDeliveryRecord>> AidTransferService::lines(const std::string& batch_id,
                                                                  const Actor& actor) {
-    KAPAL_TRY(allowed(reads_batches(actor), "transfer batches are read without an area limit"));
-    KAPAL_TRY(found_batch(batch_id));
+    KAPAL_TRY(allowed(reads_batches(actor), "this role does not read transfer batches"));
+    KAPAL_ASSIGN_OR_RETURN(batch, found_batch(batch_id));
+    KAPAL_TRY(covers_cycle(batch.cycle_id, actor));
     store::AidDeliveryQuery q;
     q.batch_id = batch_id;
     return all_deliveries(store_, q);
 }
 
 Result<AidBatchFile> AidTransferService::batch_file(const std::string& id, const Actor& actor) {
-    KAPAL_TRY(
-        allowed(actor.scope_area_codes.empty() && (!actor.role || core::may_unmask(*actor.role)),
-                "the batch file shows account numbers: only roles that may unmask, "
-                "without an area limit, download it"));
+    KAPAL_TRY(allowed(!actor.role || core::may_unmask(*actor.role),
+                      "the batch file shows account numbers: only roles that may unmask "
+                      "download it"));
     KAPAL_ASSIGN_OR_RETURN(batch, found_batch(id));
+    KAPAL_TRY(covers_cycle(batch.cycle_id, actor));
     KAPAL_ASSIGN_OR_RETURN(cycle, transfer_cycle(batch.cycle_id));
     store::AidDeliveryQuery q;
     q.batch_id = id;
@@ -339,9 +374,9 @@ Result<AidBatchFile> AidTransferService::batch_file(const std::string& id, const
 Result<AidReconciliation> AidTransferService::import_result(const std::string& batch_id,
                                                             std::string_view csv_text,
                                                             const Actor& actor) {
-    KAPAL_TRY(allowed(makes_batches(actor),
-                      "only admins and operators without an area limit import bank results"));
+    KAPAL_TRY(allowed(makes_batches(actor), "only admins and operators import bank results"));
     KAPAL_ASSIGN_OR_RETURN(batch, found_batch(batch_id));
+    KAPAL_TRY(covers_cycle(batch.cycle_id, actor));
     store::AidDeliveryQuery q;
     q.batch_id = batch_id;
     KAPAL_ASSIGN_OR_RETURN(lines, all_deliveries(store_, q));

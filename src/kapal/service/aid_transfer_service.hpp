@@ -73,13 +73,14 @@ class AidTransferService {
 
     /// Makes a batch of every beneficiary of a transfer programme's approved cycle who has no
     /// delivery that is not failed and has an account; the others are reported. Admins and
-    /// operators without an area limit. Flags each line as its list entry, plus
-    /// aid.shared_account (an account of several lines) and aid.person_inactive. Errors:
-    /// Forbidden, NotFound, AidChannelMismatch (not a transfer programme), AidListState,
+    /// operators. Every call also needs a user limited to areas to cover the whole cycle
+    /// (every entry of its list in their areas; Forbidden otherwise). Flags each line as its list
+    /// entry, plus aid.shared_account (an account of several lines) and aid.person_inactive.
+    /// Errors: Forbidden, NotFound, AidChannelMismatch (not a transfer programme), AidListState,
     /// AidCycleClosed (today is outside the cycle), AidAlreadyDelivered (nobody to pay).
     Result<AidBatchMade> make_batch(const std::string& cycle_id, const Actor& actor);
 
-    /// A cycle's batches. Admins, operators, auditors and viewers without an area limit.
+    /// A cycle's batches. Admins, operators, auditors and viewers.
     /// Errors: Forbidden, NotFound.
     Result<std::vector<store::AidBatchRecord>> batches(const std::string& cycle_id,
                                                        const Actor& actor);
@@ -92,16 +93,16 @@ class AidTransferService {
                                                         const Actor& actor);
 
     /// The batch file (docs/aid-transfer.md): account numbers in clear, so only roles that may
-    /// unmask (core::may_unmask) without an area limit get it, and each export is audited
+    /// unmask (core::may_unmask) get it, and each export is audited
     /// ("aid.batch.export", a reveal). Errors: Forbidden, NotFound.
     Result<AidBatchFile> batch_file(const std::string& id, const Actor& actor);
 
     /// Reconciles the bank's result file (CSV: delivery_id, status paid|failed, amount, reason,
     /// bank_reference, paid_at) with a batch: paid lines become delivered at paid_at, failed ones
     /// failed with the reason; every other row is reported with its row and column and changes
-    /// nothing. Importing the same file again changes nothing. Admins and operators without an
-    /// area limit. Errors: Forbidden, NotFound, AidBatchFileInvalid (not CSV, no header, a
-    /// required column missing; nothing applied).
+    /// nothing. Importing the same file again changes nothing. Admins and operators. Errors:
+    /// Forbidden, NotFound, AidBatchFileInvalid (not CSV, no header, a required column missing;
+    /// nothing applied).
     Result<AidReconciliation>
     import_result(const std::string& batch_id, std::string_view csv, const Actor& actor);
 
@@ -109,6 +110,9 @@ class AidTransferService {
     store::WriteContext context(const Actor& actor) const;
     Result<store::AidCycleRecord> transfer_cycle(const std::string& cycle_id);
     Result<store::AidBatchRecord> found_batch(const std::string& id);
+    /// Forbidden unless the actor has no area limit or every entry of the cycle's list (removed
+    /// ones too) lies in the actor's areas: a batch covers the whole cycle.
+    Result<void> covers_cycle(const std::string& cycle_id, const Actor& actor);
 
     store::Store& store_;
     const core::Clock& clock_;

@@ -86,9 +86,9 @@ class AidTransferServiceTest : public StoreTest {
     std::unique_ptr<AidTransferService> transfer_;
     Actor admin_{"tester", "127.0.0.1", {}, std::nullopt};
     Actor admin2_{"admin-2", "10.0.0.9", {}, core::Role::Admin};
-    Actor operator_all_{"op-all", "10.0.0.3", {}, core::Role::Operator};
-    Actor operator_area_{"op", "10.0.0.2", {"64.74.01"}, core::Role::Operator};
-    Actor viewer_{"viewer", "10.0.0.6", {}, core::Role::Viewer};
+    Actor operator_all_{"op-all", "10.0.0.3", {"64.74"}, core::Role::Operator};
+    Actor operator_area_{"op", "10.0.0.2", {"64.74.02"}, core::Role::Operator};
+    Actor viewer_{"viewer", "10.0.0.6", {"64.74"}, core::Role::Viewer};
 };
 
 TEST_F(AidTransferServiceTest, ABatchHoldsTheBeneficiariesWithAnAccountAndReportsTheOthers) {

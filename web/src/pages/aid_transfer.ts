@@ -44,10 +44,11 @@ interface AidReconciliation {
   problems: { row: number; column: string; kind: string; message: string }[];
 }
 
-/// Who may do what here: batches are made and settled by admins and by operators without an area
-/// limit; the file (account numbers in clear) goes to roles that may unmask.
+/// Who may do what here: batches are made and settled by admins and operators; the file (account
+/// numbers in clear) goes to roles that may unmask. A user limited to areas must also cover every
+/// beneficiary of the cycle: the server checks that and answers 403 otherwise.
 function may(user: User | undefined, what: 'make' | 'read' | 'file'): boolean {
-  if (!user || user.area_codes.length > 0) {
+  if (!user) {
     return false;
   }
   if (what === 'make') {
