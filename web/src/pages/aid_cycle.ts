@@ -129,7 +129,7 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
       drawActions();
       transferBox.hidden = program.channel !== 'transfer';
       if (!transferBox.hidden) {
-        transferSection(transferBox, c.id, c.list_state, user);
+        transferSection(transferBox, c.id, c.list_state, user, () => void loadRealisation());
       }
       status.textContent = message;
       alert.textContent = '';

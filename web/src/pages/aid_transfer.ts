@@ -3,7 +3,7 @@
 // total, who was left out and why), download each batch's CSV for the bank, upload the bank's
 // result with a progress bar, and see the reconciliation (paid, failed with the bank's reasons,
 // unmatched and invalid rows by row and column).
-import { formatRupiah } from '../aid';
+import { flagLabel, formatRupiah } from '../aid';
 import { download, request, uploadFile, type User } from '../api';
 import { h, replace, saveBlob } from '../dom';
 import { formatNumber, t, type StringKey } from '../i18n';
@@ -60,12 +60,14 @@ function may(user: User | undefined, what: 'make' | 'read' | 'file'): boolean {
   return ['admin', 'operator', 'auditor', 'viewer'].includes(user.role);
 }
 
-/// Draws the section into `box` for cycle `cycleId` (its list `listState`).
+/// Draws the section into `box` for cycle `cycleId` (its list `listState`); `onSettled` runs
+/// after a bank result was imported (the realisation changed).
 export function transferSection(
   box: HTMLElement,
   cycleId: string,
   listState: string,
   user: User | undefined,
+  onSettled: () => void = () => {},
 ): void {
   if (!may(user, 'read')) {
     replace(box);
@@ -108,7 +110,10 @@ export function transferSection(
         total: formatRupiah(b.total_amount),
       });
       const flags = Object.entries(b.flag_counts)
-        .map(([flag, n]) => `${flag} (${n})`)
+        .map(([flag, n]) => {
+          const f = flagLabel(flag);
+          return `${f.key ? t(f.key as StringKey) : f.code} (${n})`;
+        })
         .join(', ');
       replace(
         made,
@@ -285,6 +290,7 @@ export function transferSection(
       status.textContent = '';
       await showResult(b, rec);
       await loadBatches();
+      onSettled();
     } catch (e) {
       status.textContent = '';
       alert.textContent = errorText(e);
