@@ -375,7 +375,7 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 10);
+    EXPECT_EQ(postgres_schema_version(), 11);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
               "1,2,3,4,5,6,7,8,9,10,11");
     const StoreInfo info = store->info();
