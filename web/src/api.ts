@@ -413,6 +413,55 @@ export async function download(
   return { blob: new Blob(chunks as BlobPart[], { type }), filename };
 }
 
+/// POSTs a file as the body to `path` (XMLHttpRequest, for the upload's progress) and returns
+/// the JSON answer; errors as `request`.
+export function uploadFile<T>(
+  path: string,
+  file: Blob,
+  contentType: string,
+  onProgress: (sent: number, total: number) => void,
+  onUploaded: () => void,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url(path));
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', languageTag());
+    xhr.setRequestHeader('Content-Type', contentType);
+    if (csrfToken) {
+      xhr.setRequestHeader('X-CSRF-Token', csrfToken);
+    }
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.upload.onload = () => onUploaded();
+    xhr.onerror = () => reject(new ApiError(0, 'network', ''));
+    xhr.onload = () => {
+      let json: unknown = null;
+      try {
+        json = xhr.responseText ? JSON.parse(xhr.responseText) : null;
+      } catch {
+        json = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(json as T);
+        return;
+      }
+      const p = (json ?? {}) as { code?: string; title?: string; errors?: FieldIssue[] };
+      if (xhr.status === 401) {
+        unauthenticatedListeners.forEach((fn) => fn());
+      }
+      reject(
+        new ApiError(
+          xhr.status,
+          p.code ?? `http_${xhr.status}`,
+          p.title ?? xhr.statusText,
+          p.errors ?? [],
+        ),
+      );
+    };
+    xhr.send(file);
+  });
+}
+
 /// GET /api/v1/stats: the dashboard's figures for the caller's areas.
 export interface Stats {
   status: string | null;

@@ -3,6 +3,7 @@
 #include "kapal/card/card_key_list.hpp"
 #include "kapal/core/text.hpp"
 #include "kapal/http/aid_routes.hpp"
+#include "kapal/http/aid_transfer_routes.hpp"
 #include "kapal/http/audit_routes.hpp"
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
@@ -603,6 +604,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         *app->store_, *app->cards_, *app->clock_, app->ids_, &app->ref_->regions);
     app->vouchers_ = std::make_unique<service::VoucherService>(
         *app->store_, *app->aid_, *app->clock_, app->ids_);
+    app->aid_transfer_ =
+        std::make_unique<service::AidTransferService>(*app->store_, *app->clock_, app->ids_);
     return app;
 }
 
@@ -902,6 +905,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_service_routes(router, app.service_desk());
     http::add_aid_routes(router, app.aid());
     http::add_voucher_routes(router, app.vouchers());
+    http::add_aid_transfer_routes(router, app.aid_transfer());
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/core/result.hpp"
 #include "kapal/service/aid_service.hpp"
+#include "kapal/service/aid_transfer_service.hpp"
 #include "kapal/service/auth_service.hpp"
 #include "kapal/service/card_service.hpp"
 #include "kapal/service/facility_service.hpp"
@@ -101,6 +102,9 @@ class Application {
     /// The voucher channel: merchants, redemptions, the ledger.
     service::VoucherService& vouchers() { return *vouchers_; }
 
+    /// Social assistance by transfer: batches, the bank file, the bank's result.
+    service::AidTransferService& aid_transfer() { return *aid_transfer_; }
+
     /// The GIS layers the OGC API serves (persons, areas; hazard zones and facilities join
     /// here when they exist).
     const service::FeatureCatalogue& features() const { return features_; }
@@ -167,6 +171,7 @@ class Application {
     std::unique_ptr<service::ServiceDesk> service_desk_;
     std::unique_ptr<service::AidService> aid_;
     std::unique_ptr<service::VoucherService> vouchers_;
+    std::unique_ptr<service::AidTransferService> aid_transfer_;
     std::unique_ptr<service::AuthService> auth_;
     service::FeatureCatalogue features_;
     card::CardKey card_key_;

@@ -473,6 +473,9 @@ struct AidDeliveryRecord {
     std::string note;
     std::vector<std::string> flags; ///< anomaly flag ids, sorted
     std::string idempotency_key;    ///< the client's key; unique per officer when set
+    std::string batch_id;           ///< the transfer batch it was issued in ("" = none)
+    std::string fail_reason;        ///< why the bank refused it (state failed)
+    std::string bank_reference;     ///< the bank's own reference of the transfer
 
     bool operator==(const AidDeliveryRecord&) const = default;
 };
@@ -489,6 +492,7 @@ struct AidDeliveryQuery {
     std::string cycle_id;
     std::string person_id;
     std::vector<std::string> area_codes; ///< kelurahan codes under one of these (empty = all)
+    std::string batch_id;                ///< only the lines of this transfer batch
     std::string after_id;                ///< paging (ids are UUIDv7: time-ordered)
     int limit = 1000;                    ///< 1..100000
 };
@@ -630,6 +634,49 @@ inline std::string merchant_account(const std::string& merchant_id) {
     return "merchant:" + merchant_id;
 }
 
+/// The states of a transfer batch: made (the file may be sent to the bank), reconciled (the
+/// bank's result settled every line: none is pending).
+inline constexpr std::array<std::string_view, 2> kAidBatchStates = {"dibuat", "direkonsiliasi"};
+
+/// A disbursement batch of a transfer programme's cycle (schema v12): its lines are the
+/// aid_deliveries rows with its id (channel transfer), pending until the bank's result settles
+/// them. The counts are computed from those rows when the batch is read.
+struct AidBatchRecord {
+    std::string id; ///< UUIDv7
+    std::string cycle_id;
+    std::string program_code;
+    std::int64_t number = 0; ///< 1, 2, ... per cycle
+    std::string state = "dibuat";
+    std::int64_t line_count = 0;   ///< lines when it was made
+    std::int64_t total_amount = 0; ///< rupiah, sum of the lines
+    core::Timestamp created_at{};
+    std::string created_by;
+    std::optional<core::Timestamp> reconciled_at; ///< when the last pending line was settled
+    // Read from the lines:
+    std::int64_t paid_count = 0;
+    std::int64_t paid_amount = 0; ///< rupiah
+    std::int64_t failed_count = 0;
+    std::int64_t pending_count = 0;
+
+    bool operator==(const AidBatchRecord&) const = default;
+};
+
+/// What create_aid_batch did: the batch, and the persons whose line was not written because
+/// they meanwhile got a delivery that is not failed (another batch, a handover).
+struct AidBatchOutcome {
+    AidBatchRecord batch;
+    std::vector<std::string> skipped_person_ids;
+};
+
+/// How the bank settled one pending line of a batch.
+struct AidTransferSettlement {
+    std::string delivery_id;
+    bool paid = false;
+    core::Timestamp paid_at{};  ///< when paid: becomes the delivery's recorded_at
+    std::string fail_reason;    ///< when failed
+    std::string bank_reference; ///< the bank's reference (may be empty)
+};
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -705,9 +752,10 @@ enum class TransferTable : std::uint8_t {
     VoucherBalances,
     VoucherTransactions,
     VoucherPostings,
+    AidBatches, ///< schema v12
 };
 
-inline constexpr std::size_t kTransferTableCount = 21;
+inline constexpr std::size_t kTransferTableCount = 22;
 
 /// The kind of a canonical value; also its tag byte in the encoding.
 enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
@@ -1069,6 +1117,34 @@ class Store {
 
     /// One delivery with its evidence; nullopt when there is none.
     virtual Result<std::optional<AidDeliveryRecord>> get_aid_delivery(const std::string& id) = 0;
+
+    /// Makes transfer batch `batch` (id, cycle_id, program_code, created_by; the number is the
+    /// cycle's next) of `lines` (pending transfer deliveries of that cycle, each with the batch's
+    /// id) in one transaction. A line whose person meanwhile has a delivery that is not failed is
+    /// skipped and reported (the unique index decides, also against concurrent batches and
+    /// handovers); persons must be on the approved list. "aid.batch.create" audit entry (subject
+    /// = batch id). Errors: NotFound (cycle), AidListState (list not approved), AidNotOnList,
+    /// AidAlreadyDelivered (no line could be written), AlreadyExists (id), InvalidArgument (a
+    /// line of another cycle or batch, or not pending transfer).
+    virtual Result<AidBatchOutcome> create_aid_batch(const AidBatchRecord& batch,
+                                                     const std::vector<AidDeliveryRecord>& lines,
+                                                     const WriteContext& ctx) = 0;
+
+    /// A cycle's batches by number, with their counts.
+    virtual Result<std::vector<AidBatchRecord>> list_aid_batches(const std::string& cycle_id) = 0;
+
+    /// By id with its counts; nullopt when there is none.
+    virtual Result<std::optional<AidBatchRecord>> get_aid_batch(const std::string& id) = 0;
+
+    /// Applies the bank's settlements to pending lines of a batch in one transaction: paid ->
+    /// delivered (recorded_at = paid_at), failed -> failed with the reason; a line that is no
+    /// longer pending is left alone. Returns, per settlement, whether it changed the line. The
+    /// batch becomes "direkonsiliasi" when no line is pending. "aid.batch.settle" audit entry
+    /// (subject = batch id, detail = counts). Errors: NotFound (batch).
+    virtual Result<std::vector<bool>>
+    settle_aid_batch(const std::string& batch_id,
+                     const std::vector<AidTransferSettlement>& settlements,
+                     const WriteContext& ctx) = 0;
 
     /// Realisation of a cycle per kelurahan (of the list's entries not removed), by code,
     /// limited to kelurahan under `area_codes` (empty = all).

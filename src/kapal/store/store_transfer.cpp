@@ -260,6 +260,23 @@ constexpr std::array kAidDeliveryColumns = {
     TransferColumn{"note", kText, false},
     TransferColumn{"flags", kText, false},
     TransferColumn{"idempotency_key", kText, false},
+    TransferColumn{"batch_id", kText, false}, // schema v11
+    TransferColumn{"fail_reason", kText, false},
+    TransferColumn{"bank_reference", kText, false},
+};
+
+constexpr std::array kAidBatchColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"cycle_id", kText, false},
+    TransferColumn{"program_code", kText, false},
+    TransferColumn{"number", kInt, false},
+    TransferColumn{"state", kText, false},
+    TransferColumn{"line_count", kInt, false},
+    TransferColumn{"total_amount", kInt, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"created_by", kText, false},
+    TransferColumn{"reconciled_at", kInt, true},
 };
 
 constexpr std::array kMerchantColumns = {
@@ -451,6 +468,8 @@ std::string_view transfer_table_name(TransferTable table) {
         return "voucher_transactions";
     case TransferTable::VoucherPostings:
         return "voucher_postings";
+    case TransferTable::AidBatches:
+        return "aid_batches";
     }
     return "?";
 }
@@ -499,6 +518,8 @@ std::span<const TransferColumn> transfer_columns(TransferTable table) {
         return kVoucherTransactionColumns;
     case TransferTable::VoucherPostings:
         return kVoucherPostingColumns;
+    case TransferTable::AidBatches:
+        return kAidBatchColumns;
     }
     return {};
 }

@@ -49,6 +49,7 @@ inline constexpr std::array<TransferTable, kTransferTableCount> kTransferTables 
     TransferTable::VoucherBalances,
     TransferTable::VoucherTransactions,
     TransferTable::VoucherPostings,
+    TransferTable::AidBatches,
 };
 
 /// A dump hands its sink pages of at most this many rows...

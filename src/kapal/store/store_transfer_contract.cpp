@@ -384,6 +384,22 @@ void fill(Store& s, Filled& f) {
         r.idempotency_key = "v-" + std::to_string(i);
         KAPAL_EXPECT_OK(s.redeem_voucher(r, ctx_at(86 + i)));
     }
+    // A transfer batch re-issuing the failed one, settled as failed again by the bank.
+    AidBatchRecord batch;
+    batch.id = "01900000-0000-7000-8000-000000000802";
+    batch.cycle_id = cycle.id;
+    batch.program_code = "asp";
+    AidDeliveryRecord line = failed;
+    line.id = "01900000-0000-7000-8000-000000000703";
+    line.state = "pending";
+    line.batch_id = batch.id;
+    line.recorded_at = at_minute(83);
+    KAPAL_EXPECT_OK(s.create_aid_batch(batch, {line}, ctx_at(83)));
+    AidTransferSettlement refused;
+    refused.delivery_id = line.id;
+    refused.fail_reason = "rekening ditutup";
+    refused.bank_reference = "BPD-0001";
+    KAPAL_EXPECT_OK(s.settle_aid_batch(batch.id, {refused}, ctx_at(84)));
 }
 
 // ---- comparing two stores through the Store interface ----------------------------------------
@@ -586,6 +602,10 @@ void expect_same_content(Store& a, Store& b, const Filled& f, std::size_t extra_
             ASSERT_TRUE(full_a.has_value() && full_b.has_value());
             EXPECT_EQ(*full_a, *full_b) << "evidence bytes";
         }
+        auto batches_a = a.list_aid_batches(cycle.id);
+        auto batches_b = b.list_aid_batches(cycle.id);
+        ASSERT_TRUE(batches_a.has_value() && batches_b.has_value());
+        EXPECT_EQ(*batches_a, *batches_b);
     }
 
     auto merchants_a = a.list_merchants();

@@ -25,6 +25,7 @@ import { session } from '../session';
 import { voucherApi, type VoucherTransaction } from '../voucher_api';
 import { isConflict } from './aid';
 import { field } from './aid_form';
+import { transferSection } from './aid_transfer';
 import { errorText } from './person_card';
 
 const pageSize = 25;
@@ -74,6 +75,12 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
     id: 'voucher-ledger',
     hidden: true,
   });
+  const transferBox = h('section', {
+    class: 'panel',
+    'aria-labelledby': 'transfer-h',
+    id: 'transfer',
+    hidden: true,
+  });
   replace(
     root,
     h(
@@ -89,6 +96,7 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
       generated,
       entriesBox,
       addBox,
+      transferBox,
       realBox,
       voucherBox,
     ),
@@ -128,6 +136,10 @@ export function aidCyclePage(root: HTMLElement, context: RouteContext): () => vo
       });
       drawState();
       drawActions();
+      transferBox.hidden = program.channel !== 'transfer';
+      if (!transferBox.hidden) {
+        transferSection(transferBox, c.id, c.list_state, user, () => void loadRealisation());
+      }
       status.textContent = message;
       alert.textContent = '';
       const ledgerReader = role === 'admin' || role === 'auditor';

@@ -508,6 +508,29 @@ CREATE TABLE voucher_postings (
 CREATE INDEX voucher_postings_account ON voucher_postings (account);
 )sql";
 
+// v12: transfer batches, as SQLite's v12. A batch's lines are aid_deliveries rows with its id;
+// aid_deliveries_once keeps a person in at most one live batch, and apart from a handover.
+constexpr const char* kSchemaV12 = R"sql(
+CREATE TABLE aid_batches (
+    pk            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id            text COLLATE "C" NOT NULL UNIQUE,
+    cycle_id      text COLLATE "C" NOT NULL,
+    program_code  text COLLATE "C" NOT NULL,
+    number        bigint NOT NULL,
+    state         text   NOT NULL CHECK (state IN ('dibuat', 'direkonsiliasi')),
+    line_count    bigint NOT NULL,
+    total_amount  bigint NOT NULL,
+    created_at    bigint NOT NULL,
+    created_by    text   NOT NULL,
+    reconciled_at bigint,
+    UNIQUE (cycle_id, number)
+);
+ALTER TABLE aid_deliveries ADD COLUMN batch_id text COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE aid_deliveries ADD COLUMN fail_reason text NOT NULL DEFAULT '';
+ALTER TABLE aid_deliveries ADD COLUMN bank_reference text NOT NULL DEFAULT '';
+CREATE INDEX aid_deliveries_batch ON aid_deliveries (batch_id, id) WHERE batch_id <> '';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -520,6 +543,7 @@ constexpr std::array kMigrations = {
     Migration{9, kSchemaV9},
     Migration{10, kSchemaV10},
     Migration{11, kSchemaV11},
+    Migration{12, kSchemaV12},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1053,7 +1077,7 @@ Result<void> already_exists_as(Result<PgResult> r, std::string_view what) {
 #define KAPAL_PG_AID_DELIVERY_COLUMNS                                                              \
     "id, cycle_id, program_code, person_id, kelurahan_code, channel, state, amount, "              \
     "recorded_at, officer, lon, lat, accuracy_m, card_number, search_reason, evidence_type, "      \
-    "note, flags, idempotency_key"
+    "note, flags, idempotency_key, batch_id, fail_reason, bank_reference"
 
 constexpr const char* kCopyAidEntries =
     "COPY aid_list_entries (cycle_id, " KAPAL_PG_AID_ENTRY_COLUMNS ") FROM STDIN (FORMAT binary)";
@@ -1178,8 +1202,11 @@ AidDeliveryRecord aid_delivery_from_row(const PgResult& r, int i) {
     d.note = r.text(i, 16);
     d.flags = split_codes(r.text(i, 17));
     d.idempotency_key = r.text(i, 18);
-    if (!r.is_null(i, 19)) {
-        const auto bytes = r.bytes(i, 19);
+    d.batch_id = r.text(i, 19);
+    d.fail_reason = r.text(i, 20);
+    d.bank_reference = r.text(i, 21);
+    if (!r.is_null(i, 22)) {
+        const auto bytes = r.bytes(i, 22);
         d.evidence.assign(bytes.begin(), bytes.end());
     }
     return d;
@@ -3013,7 +3040,7 @@ class PostgresStore final : public Store {
         auto inserted = w.exec("INSERT INTO aid_deliveries (" KAPAL_PG_AID_DELIVERY_COLUMNS
                                ", evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
                                "$11::float8, $12::float8, $13::float8, $14, $15, $16, $17, $18, "
-                               "$19, $20)",
+                               "$19, $20, $21, $22, $23)",
                                aid_delivery_params(delivery));
         if (!inserted) {
             Error e = std::move(inserted).error();
@@ -3080,6 +3107,10 @@ class PostgresStore final : public Store {
             sql += " AND person_id = " + next();
             params.text(query.person_id);
         }
+        if (!query.batch_id.empty()) {
+            sql += " AND batch_id = " + next();
+            params.text(query.batch_id);
+        }
         append_area_filter(sql, params, next, "kelurahan_code", query.area_codes);
         // By id, as the SQLite store: UUIDv7 ids are in the order they were made.
         if (!query.after_id.empty()) {
@@ -3105,6 +3136,206 @@ class PostgresStore final : public Store {
         ReaderPool::Lease conn(readers_, readers_.acquire());
         KAPAL_TRY(ensure_connected(*conn));
         return aid_delivery_by_id(*conn, id);
+    }
+
+    Result<AidBatchOutcome> create_aid_batch(const AidBatchRecord& batch,
+                                             const std::vector<AidDeliveryRecord>& lines,
+                                             const WriteContext& ctx) override {
+        for (const AidDeliveryRecord& line : lines) {
+            if (line.cycle_id != batch.cycle_id || line.batch_id != batch.id ||
+                line.state != "pending" || line.channel != "transfer" || line.amount < 0) {
+                return fail(ErrorCode::InvalidArgument,
+                            "line " + line.id + " is not a pending transfer of batch " + batch.id);
+            }
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        // The cycle's row lock orders batches of one cycle (their numbers) across processes.
+        KAPAL_PG_ASSIGN(cycle,
+                        w.exec("SELECT list_state FROM aid_cycles WHERE id = $1 FOR UPDATE",
+                               PgParams().text(batch.cycle_id)));
+        if (cycle.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no aid cycle " + batch.cycle_id);
+        }
+        if (cycle.text(0, 0) != "approved") {
+            return fail(ErrorCode::AidListState,
+                        "the list of cycle " + batch.cycle_id + " is " +
+                            std::string(cycle.text(0, 0)) + ", not approved");
+        }
+        AidBatchOutcome out;
+        std::int64_t count = 0;
+        std::int64_t total = 0;
+        for (const AidDeliveryRecord& line : lines) {
+            KAPAL_PG_ASSIGN(listed,
+                            w.exec("SELECT 1 FROM aid_list_entries WHERE cycle_id = $1 AND "
+                                   "person_id = $2 AND NOT removed",
+                                   PgParams().text(line.cycle_id).text(line.person_id)));
+            if (listed.rows() == 0) {
+                return fail(ErrorCode::AidNotOnList,
+                            "person " + line.person_id + " is not on the list of cycle " +
+                                line.cycle_id);
+            }
+            // The unique index decides: a person with a live delivery (a handover, a line of
+            // another batch, also one committed meanwhile by another process) is skipped.
+            KAPAL_PG_ASSIGN(inserted,
+                            w.exec("INSERT INTO aid_deliveries (" KAPAL_PG_AID_DELIVERY_COLUMNS
+                                   ", evidence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                                   "$11::float8, $12::float8, $13::float8, $14, $15, $16, $17, "
+                                   "$18, $19, $20, $21, $22, $23) ON CONFLICT (cycle_id, "
+                                   "person_id) WHERE state <> 'failed' DO NOTHING",
+                                   aid_delivery_params(line)));
+            if (inserted.affected() == 0) {
+                out.skipped_person_ids.push_back(line.person_id);
+                continue;
+            }
+            ++count;
+            total += line.amount;
+        }
+        if (count == 0) {
+            return fail(ErrorCode::AidAlreadyDelivered,
+                        "every person of the batch already has a delivery or a pending transfer "
+                        "in cycle " +
+                            batch.cycle_id);
+        }
+        KAPAL_PG_ASSIGN(made,
+                        w.exec("INSERT INTO aid_batches (id, cycle_id, program_code, number, "
+                               "state, line_count, total_amount, created_at, created_by) SELECT "
+                               "$1, $2, $3, coalesce(max(number), 0) + 1, 'dibuat', $4, $5, $6, "
+                               "$7 FROM aid_batches WHERE cycle_id = $2",
+                               PgParams()
+                                   .text(batch.id)
+                                   .text(batch.cycle_id)
+                                   .text(batch.program_code)
+                                   .int64(count)
+                                   .int64(total)
+                                   .int64(core::to_unix_ms(at))
+                                   .text(ctx.actor)));
+        (void)made;
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.batch.create",
+                        batch.id,
+                        "cycle=" + batch.cycle_id + " lines=" + std::to_string(count) +
+                            " amount=" + std::to_string(total) + " skipped=" +
+                            std::to_string(out.skipped_person_ids.size()) + reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(written, batches_where(w, "b.id = $1", batch.id));
+        KAPAL_TRY(tx.commit());
+        out.batch = std::move(written.front());
+        return out;
+    }
+
+    Result<std::vector<AidBatchRecord>> list_aid_batches(const std::string& cycle_id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return batches_where(*conn, "b.cycle_id = $1", cycle_id);
+    }
+
+    Result<std::optional<AidBatchRecord>> get_aid_batch(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(found, batches_where(*conn, "b.id = $1", id));
+        if (found.empty()) {
+            return std::optional<AidBatchRecord>();
+        }
+        return std::optional<AidBatchRecord>(std::move(found.front()));
+    }
+
+    Result<std::vector<bool>>
+    settle_aid_batch(const std::string& batch_id,
+                     const std::vector<AidTransferSettlement>& settlements,
+                     const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(found,
+                        w.exec("SELECT 1 FROM aid_batches WHERE id = $1 FOR UPDATE",
+                               PgParams().text(batch_id)));
+        if (found.rows() == 0) {
+            return fail(ErrorCode::NotFound, "no transfer batch " + batch_id);
+        }
+        std::vector<bool> changed;
+        changed.reserve(settlements.size());
+        std::int64_t paid = 0;
+        std::int64_t failed = 0;
+        for (const AidTransferSettlement& s : settlements) {
+            PgParams params;
+            params.text(s.delivery_id).text(batch_id).text(s.paid ? "delivered" : "failed");
+            if (s.paid) {
+                params.int64(core::to_unix_ms(s.paid_at));
+            } else {
+                params.null();
+            }
+            params.text(s.paid ? std::string() : s.fail_reason).text(s.bank_reference);
+            KAPAL_PG_ASSIGN(update,
+                            w.exec("UPDATE aid_deliveries SET state = $3, recorded_at = "
+                                   "coalesce($4::bigint, recorded_at), fail_reason = $5, "
+                                   "bank_reference = $6 WHERE id = $1 AND batch_id = $2 AND "
+                                   "state = 'pending'",
+                                   params));
+            const bool did = update.affected() > 0;
+            changed.push_back(did);
+            if (did) {
+                ++(s.paid ? paid : failed);
+            }
+        }
+        KAPAL_TRY(w.exec("UPDATE aid_batches SET state = 'direkonsiliasi', reconciled_at = $2 "
+                         "WHERE id = $1 AND state = 'dibuat' AND NOT EXISTS (SELECT 1 FROM "
+                         "aid_deliveries WHERE batch_id = $1 AND state = 'pending')",
+                         PgParams().text(batch_id).int64(core::to_unix_ms(at))));
+        KAPAL_TRY(audit(
+            w,
+            at,
+            ctx,
+            "aid.batch.settle",
+            batch_id,
+            "paid=" + std::to_string(paid) + " failed=" + std::to_string(failed) + " unchanged=" +
+                std::to_string(static_cast<std::int64_t>(settlements.size()) - paid - failed) +
+                reason_suffix(ctx)));
+        KAPAL_TRY(tx.commit());
+        return changed;
+    }
+
+    /// Batches matching `where` (over aid_batches b, with $1 = `arg`) with their counts, by
+    /// number.
+    static Result<std::vector<AidBatchRecord>>
+    batches_where(PgConnection& conn, const std::string& where, const std::string& arg) {
+        KAPAL_PG_ASSIGN(
+            rows,
+            conn.exec("SELECT b.id, b.cycle_id, b.program_code, b.number, b.state, b.line_count, "
+                      "b.total_amount, b.created_at, b.created_by, b.reconciled_at, count(d.id) "
+                      "FILTER (WHERE d.state = 'delivered'), coalesce(sum(d.amount) FILTER "
+                      "(WHERE d.state = 'delivered'), 0)::bigint, count(d.id) FILTER (WHERE "
+                      "d.state = 'failed'), count(d.id) FILTER (WHERE d.state = 'pending') FROM "
+                      "aid_batches b LEFT JOIN aid_deliveries d ON d.batch_id = b.id WHERE " +
+                          where + " GROUP BY b.pk ORDER BY b.cycle_id, b.number",
+                      PgParams().text(arg)));
+        std::vector<AidBatchRecord> out;
+        out.reserve(static_cast<std::size_t>(rows.rows()));
+        for (int i = 0; i < rows.rows(); ++i) {
+            AidBatchRecord b;
+            b.id = rows.text(i, 0);
+            b.cycle_id = rows.text(i, 1);
+            b.program_code = rows.text(i, 2);
+            b.number = rows.int64(i, 3);
+            b.state = rows.text(i, 4);
+            b.line_count = rows.int64(i, 5);
+            b.total_amount = rows.int64(i, 6);
+            b.created_at = core::from_unix_ms(rows.int64(i, 7));
+            b.created_by = rows.text(i, 8);
+            if (!rows.is_null(i, 9)) {
+                b.reconciled_at = core::from_unix_ms(rows.int64(i, 9));
+            }
+            b.paid_count = rows.int64(i, 10);
+            b.paid_amount = rows.int64(i, 11);
+            b.failed_count = rows.int64(i, 12);
+            b.pending_count = rows.int64(i, 13);
+            out.push_back(std::move(b));
+        }
+        return out;
     }
 
     Result<std::vector<AidRealisationRow>>
@@ -3516,7 +3747,7 @@ class PostgresStore final : public Store {
             "INSERT INTO aid_deliveries (" KAPAL_PG_AID_DELIVERY_COLUMNS
             ", evidence) VALUES ($1, $2, (SELECT program_code FROM aid_cycles WHERE id = $2), "
             "$3, $4, 'voucher', 'delivered', $5, $6, $7, NULL, NULL, NULL, $8, $9, '', "
-            "'voucher', '', '', NULL)",
+            "'voucher', '', '', '', '', '', NULL)",
             PgParams()
                 .text(r.delivery_id)
                 .text(r.cycle_id)
@@ -3774,7 +4005,10 @@ class PostgresStore final : public Store {
             .text(d.evidence_type)
             .text(d.note)
             .text(join_codes(d.flags))
-            .text(d.idempotency_key);
+            .text(d.idempotency_key)
+            .text(d.batch_id)
+            .text(d.fail_reason)
+            .text(d.bank_reference);
         if (d.evidence.empty()) {
             p.null();
         } else {
@@ -4711,6 +4945,7 @@ const char* pg_transfer_order(TransferTable table) {
     case TransferTable::AidDeliveries:
     case TransferTable::Merchants:
     case TransferTable::VoucherTransactions:
+    case TransferTable::AidBatches:
         break;
     }
     return "pk";
@@ -4934,7 +5169,8 @@ class PgStoreLoad final : public StoreLoad {
                                   "aid_cycles",
                                   "aid_deliveries",
                                   "merchants",
-                                  "voucher_transactions"}) {
+                                  "voucher_transactions",
+                                  "aid_batches"}) {
             std::string sql = "SELECT setval(pg_get_serial_sequence('";
             sql += table;
             sql += "', 'pk'), max(pk)) FROM ";
@@ -4948,7 +5184,7 @@ class PgStoreLoad final : public StoreLoad {
                          "api_tokens, audit_log, hazard_zones, facilities, cards, services, "
                          "service_requests, service_request_events, aid_programs, aid_cycles, "
                          "aid_list_entries, aid_deliveries, merchants, voucher_balances, "
-                         "voucher_transactions, voucher_postings"));
+                         "voucher_transactions, voucher_postings, aid_batches"));
         return tx_.commit();
     }
 

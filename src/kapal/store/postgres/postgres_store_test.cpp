@@ -375,9 +375,9 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 11);
+    EXPECT_EQ(postgres_schema_version(), 12);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6,7,8,9,10,11");
+              "1,2,3,4,5,6,7,8,9,10,11,12");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -393,7 +393,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
-    sql("DROP TABLE aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
     sql("DROP TABLE service_request_events, service_requests, services, cards");
     sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
@@ -404,7 +404,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "11");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
     // v7: the entry written before it is chained.
     auto log = store->list_audit({});
     ASSERT_TRUE(log.has_value()) << log.error().message;
@@ -434,7 +434,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
         ASSERT_TRUE(store->create_person(id_of(2), none, "64.74.01", ctx(), {}));
     }
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
-    sql("DROP TABLE aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
     sql("DROP TABLE service_request_events, service_requests, services, cards");
     sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
@@ -443,7 +443,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "11");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
     // full_person(1) has kursi_roda (bit 0) and kacamata (bit 8).
     EXPECT_EQ(sql("SELECT string_agg(devices::text, ',' ORDER BY pk) FROM persons"), "257,0");
     auto feed = store->person_changes({}, 10);
@@ -1165,11 +1165,11 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
-    sql("DROP TABLE aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
     sql("DELETE FROM schema_version WHERE version >= 10");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "11");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
     EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('aid_deliveries_once', "
                   "'aid_deliveries_idempotency')"),
               "2");
@@ -1180,8 +1180,9 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
     EXPECT_EQ(store->info().persons, 1);
 }
 
-// A database at schema v10 (social assistance, no vouchers) gains the voucher tables.
-TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingTheVoucherTables) {
+// A database at schema v10 (social assistance, no vouchers, no transfer batches) gains the
+// voucher tables (v11), then the batches table and the delivery columns of a transfer (v12).
+TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBatches) {
     {
         auto store = open();
         ASSERT_NE(store, nullptr);
@@ -1189,16 +1190,25 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingTheVoucherTables) {
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
+    sql("DROP TABLE aid_batches");
+    sql("DROP INDEX aid_deliveries_batch");
+    sql("ALTER TABLE aid_deliveries DROP COLUMN batch_id, DROP COLUMN fail_reason, DROP COLUMN "
+        "bank_reference");
     sql("DELETE FROM schema_version WHERE version >= 11");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "11");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
     EXPECT_EQ(sql("SELECT count(*) FROM pg_tables WHERE tablename IN ('merchants', "
                   "'voucher_balances', 'voucher_transactions', 'voucher_postings')"),
               "4");
     EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname = "
                   "'voucher_transactions_idempotency'"),
               "1");
+    EXPECT_EQ(sql("SELECT count(*) FROM information_schema.columns WHERE table_name = "
+                  "'aid_deliveries' AND column_name IN ('batch_id', 'fail_reason', "
+                  "'bank_reference')"),
+              "3");
+    EXPECT_EQ(sql("SELECT count(*) FROM aid_batches"), "0");
     EXPECT_EQ(store->info().persons, 1);
 }
 

@@ -462,6 +462,31 @@ CREATE TABLE voucher_postings (
 CREATE INDEX voucher_postings_account ON voucher_postings(account);
 )sql";
 
+// v12: transfer batches (issue 8, channel transfer). A batch's lines are aid_deliveries rows
+// with its id, so aid_deliveries_once keeps a person in at most one live batch and also keeps a
+// transfer and a handover apart. A failed line carries the bank's reason; a settled one the
+// bank's reference.
+constexpr const char* kSchemaV12 = R"sql(
+CREATE TABLE aid_batches (
+    pk            INTEGER PRIMARY KEY,
+    id            TEXT    NOT NULL UNIQUE,
+    cycle_id      TEXT    NOT NULL,
+    program_code  TEXT    NOT NULL,
+    number        INTEGER NOT NULL,
+    state         TEXT    NOT NULL CHECK (state IN ('dibuat', 'direkonsiliasi')),
+    line_count    INTEGER NOT NULL,
+    total_amount  INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    created_by    TEXT    NOT NULL,
+    reconciled_at INTEGER,
+    UNIQUE (cycle_id, number)
+) STRICT;
+ALTER TABLE aid_deliveries ADD COLUMN batch_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE aid_deliveries ADD COLUMN fail_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE aid_deliveries ADD COLUMN bank_reference TEXT NOT NULL DEFAULT '';
+CREATE INDEX aid_deliveries_batch ON aid_deliveries(batch_id, id) WHERE batch_id <> '';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -474,6 +499,7 @@ constexpr std::array kMigrations = {
     Migration{9, kSchemaV9},
     Migration{10, kSchemaV10},
     Migration{11, kSchemaV11},
+    Migration{12, kSchemaV12},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1166,7 +1192,7 @@ AidListEntry aid_entry_from_row(const Stmt& stmt) {
 #define KAPAL_SQL_AID_DELIVERY_COLUMNS                                                             \
     "id, cycle_id, program_code, person_id, kelurahan_code, channel, state, amount, recorded_at, " \
     "officer, lon, lat, accuracy_m, card_number, search_reason, evidence_type, note, flags, "      \
-    "idempotency_key"
+    "idempotency_key, batch_id, fail_reason, bank_reference"
 
 /// A merchant's columns, in merchant_from_row's order.
 #define KAPAL_SQL_MERCHANT_COLUMNS                                                                 \
@@ -1179,7 +1205,7 @@ AidListEntry aid_entry_from_row(const Stmt& stmt) {
     "search_reason, idempotency_key"
 
 /// A delivery of a row of KAPAL_SQL_AID_DELIVERY_COLUMNS (and the evidence when
-/// `with_evidence`, in column 19).
+/// `with_evidence`, in column 22).
 AidDeliveryRecord aid_delivery_from_row(const Stmt& stmt, bool with_evidence) {
     AidDeliveryRecord d;
     d.id = stmt.text(0);
@@ -1201,8 +1227,11 @@ AidDeliveryRecord aid_delivery_from_row(const Stmt& stmt, bool with_evidence) {
     d.note = stmt.text(16);
     d.flags = split_codes(stmt.text(17));
     d.idempotency_key = stmt.text(18);
+    d.batch_id = stmt.text(19);
+    d.fail_reason = stmt.text(20);
+    d.bank_reference = stmt.text(21);
     if (with_evidence) {
-        const auto bytes = stmt.blob(19);
+        const auto bytes = stmt.blob(22);
         d.evidence.assign(bytes.begin(), bytes.end());
     }
     return d;
@@ -3167,34 +3196,7 @@ class SqliteStore final : public Store {
                                 ") of this cycle already reached person " + delivery.person_id);
             }
         }
-        KAPAL_SQL_ASSIGN(insert,
-                         w.prepare("INSERT INTO aid_deliveries (" KAPAL_SQL_AID_DELIVERY_COLUMNS
-                                   ", evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                                   "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"));
-        insert.bind(1, delivery.id);
-        insert.bind(2, delivery.cycle_id);
-        insert.bind(3, delivery.program_code);
-        insert.bind(4, delivery.person_id);
-        insert.bind(5, delivery.kelurahan_code);
-        insert.bind(6, delivery.channel);
-        insert.bind(7, delivery.state);
-        insert.bind(8, delivery.amount);
-        insert.bind(9, core::to_unix_ms(delivery.recorded_at));
-        insert.bind(10, delivery.officer);
-        bind_opt_real(insert, 11, delivery.lon);
-        bind_opt_real(insert, 12, delivery.lat);
-        bind_opt_real(insert, 13, delivery.accuracy_m);
-        insert.bind(14, delivery.card_number);
-        insert.bind(15, delivery.search_reason);
-        insert.bind(16, delivery.evidence_type);
-        insert.bind(17, delivery.note);
-        insert.bind(18, join_codes(delivery.flags));
-        insert.bind(19, delivery.idempotency_key);
-        if (delivery.evidence.empty()) {
-            insert.bind_null(20);
-        } else {
-            insert.bind(20, std::span<const std::uint8_t>(delivery.evidence));
-        }
+        KAPAL_SQL_ASSIGN(insert, insert_delivery(w, delivery));
         KAPAL_TRY(already_exists_as(insert.run(), "delivery id " + delivery.id));
         KAPAL_TRY(audit(w,
                         at,
@@ -3228,6 +3230,10 @@ class SqliteStore final : public Store {
             where += " AND person_id = ?";
             texts.push_back(query.person_id);
         }
+        if (!query.batch_id.empty()) {
+            where += " AND batch_id = ?";
+            texts.push_back(query.batch_id);
+        }
         area_clause(query.area_codes, where, texts);
         if (!query.after_id.empty()) {
             where += " AND id > ?";
@@ -3247,6 +3253,172 @@ class SqliteStore final : public Store {
             return std::optional<AidDeliveryRecord>();
         }
         return std::optional<AidDeliveryRecord>(std::move(found.front()));
+    }
+
+    Result<AidBatchOutcome> create_aid_batch(const AidBatchRecord& batch,
+                                             const std::vector<AidDeliveryRecord>& lines,
+                                             const WriteContext& ctx) override {
+        for (const AidDeliveryRecord& line : lines) {
+            if (line.cycle_id != batch.cycle_id || line.batch_id != batch.id ||
+                line.state != "pending" || line.channel != "transfer" || line.amount < 0) {
+                return fail(ErrorCode::InvalidArgument,
+                            "line " + line.id + " is not a pending transfer of batch " + batch.id);
+            }
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(cycle, aid_cycle_where(w, batch.cycle_id));
+        if (!cycle) {
+            return fail(ErrorCode::NotFound, "no cycle " + batch.cycle_id);
+        }
+        if (cycle->list_state != "approved") {
+            return fail(ErrorCode::AidListState,
+                        "the list of cycle " + batch.cycle_id + " is " + cycle->list_state +
+                            ", not approved");
+        }
+        AidBatchOutcome out;
+        std::int64_t count = 0;
+        std::int64_t total = 0;
+        for (const AidDeliveryRecord& line : lines) {
+            KAPAL_SQL_ASSIGN(listed,
+                             w.prepare("SELECT 1 FROM aid_list_entries WHERE cycle_id = ?1 AND "
+                                       "person_id = ?2 AND removed = 0"));
+            listed.bind(1, line.cycle_id);
+            listed.bind(2, line.person_id);
+            KAPAL_SQL_ASSIGN(on_list, listed.step());
+            listed.reset();
+            if (!on_list) {
+                return fail(ErrorCode::AidNotOnList,
+                            "person " + line.person_id + " is not on the list of cycle " +
+                                line.cycle_id);
+            }
+            // One writer: a check before the insert cannot race (the unique index stays the
+            // last word).
+            KAPAL_SQL_ASSIGN(live,
+                             w.prepare("SELECT 1 FROM aid_deliveries WHERE cycle_id = ?1 AND "
+                                       "person_id = ?2 AND state <> 'failed'"));
+            live.bind(1, line.cycle_id);
+            live.bind(2, line.person_id);
+            KAPAL_SQL_ASSIGN(taken, live.step());
+            live.reset();
+            if (taken) {
+                out.skipped_person_ids.push_back(line.person_id);
+                continue;
+            }
+            KAPAL_SQL_ASSIGN(insert, insert_delivery(w, line));
+            KAPAL_TRY(already_exists_as(insert.run(), "delivery id " + line.id));
+            ++count;
+            total += line.amount;
+        }
+        if (count == 0) {
+            return fail(ErrorCode::AidAlreadyDelivered,
+                        "every person of the batch already has a delivery or a pending transfer "
+                        "in cycle " +
+                            batch.cycle_id);
+        }
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO aid_batches (id, cycle_id, program_code, number, "
+                                   "state, line_count, total_amount, created_at, created_by) "
+                                   "VALUES (?1, ?2, ?3, (SELECT coalesce(max(number), 0) + 1 FROM "
+                                   "aid_batches WHERE cycle_id = ?2), 'dibuat', ?4, ?5, ?6, ?7)"));
+        insert.bind(1, batch.id);
+        insert.bind(2, batch.cycle_id);
+        insert.bind(3, batch.program_code);
+        insert.bind(4, count);
+        insert.bind(5, total);
+        insert.bind(6, core::to_unix_ms(at));
+        insert.bind(7, ctx.actor);
+        KAPAL_TRY(already_exists_as(insert.run(), "batch id " + batch.id));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "aid.batch.create",
+                        batch.id,
+                        "cycle=" + batch.cycle_id + " lines=" + std::to_string(count) +
+                            " amount=" + std::to_string(total) + " skipped=" +
+                            std::to_string(out.skipped_person_ids.size()) + reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(written, batches_where(w, "b.id = ?1", batch.id));
+        KAPAL_TRY(tx.commit());
+        out.batch = std::move(written.front());
+        return out;
+    }
+
+    Result<std::vector<AidBatchRecord>> list_aid_batches(const std::string& cycle_id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        return batches_where(*conn, "b.cycle_id = ?1", cycle_id);
+    }
+
+    Result<std::optional<AidBatchRecord>> get_aid_batch(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        KAPAL_SQL_ASSIGN(found, batches_where(*conn, "b.id = ?1", id));
+        if (found.empty()) {
+            return std::optional<AidBatchRecord>();
+        }
+        return std::optional<AidBatchRecord>(std::move(found.front()));
+    }
+
+    Result<std::vector<bool>>
+    settle_aid_batch(const std::string& batch_id,
+                     const std::vector<AidTransferSettlement>& settlements,
+                     const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(found, batches_where(w, "b.id = ?1", batch_id));
+        if (found.empty()) {
+            return fail(ErrorCode::NotFound, "no transfer batch " + batch_id);
+        }
+        std::vector<bool> changed;
+        changed.reserve(settlements.size());
+        std::int64_t paid = 0;
+        std::int64_t failed = 0;
+        for (const AidTransferSettlement& s : settlements) {
+            KAPAL_SQL_ASSIGN(update,
+                             w.prepare("UPDATE aid_deliveries SET state = ?3, recorded_at = "
+                                       "coalesce(?4, recorded_at), fail_reason = ?5, "
+                                       "bank_reference = ?6 WHERE id = ?1 AND batch_id = ?2 AND "
+                                       "state = 'pending'"));
+            update.bind(1, s.delivery_id);
+            update.bind(2, batch_id);
+            update.bind(3, std::string_view(s.paid ? "delivered" : "failed"));
+            if (s.paid) {
+                update.bind(4, core::to_unix_ms(s.paid_at));
+            } else {
+                update.bind_null(4);
+            }
+            update.bind(5, s.paid ? std::string() : s.fail_reason);
+            update.bind(6, s.bank_reference);
+            KAPAL_TRY(update.run());
+            const bool did = sqlite3_changes(w.db()) > 0;
+            changed.push_back(did);
+            if (did) {
+                ++(s.paid ? paid : failed);
+            }
+        }
+        KAPAL_SQL_ASSIGN(settle,
+                         w.prepare("UPDATE aid_batches SET state = 'direkonsiliasi', "
+                                   "reconciled_at = ?2 WHERE id = ?1 AND state = 'dibuat' AND NOT "
+                                   "EXISTS (SELECT 1 FROM aid_deliveries WHERE batch_id = ?1 AND "
+                                   "state = 'pending')"));
+        settle.bind(1, batch_id);
+        settle.bind(2, core::to_unix_ms(at));
+        KAPAL_TRY(settle.run());
+        KAPAL_TRY(audit(
+            w,
+            at,
+            ctx,
+            "aid.batch.settle",
+            batch_id,
+            "paid=" + std::to_string(paid) + " failed=" + std::to_string(failed) + " unchanged=" +
+                std::to_string(static_cast<std::int64_t>(settlements.size()) - paid - failed) +
+                reason_suffix(ctx)));
+        KAPAL_TRY(tx.commit());
+        return changed;
     }
 
     Result<std::vector<AidRealisationRow>>
@@ -4234,6 +4406,89 @@ class SqliteStore final : public Store {
         return out;
     }
 
+    /// Batches matching `where` (over aid_batches b, with ?1 = `arg`) with their counts, by
+    /// number.
+    static Result<std::vector<AidBatchRecord>>
+    batches_where(Connection& conn, const std::string& where, const std::string& arg) {
+        KAPAL_SQL_ASSIGN(
+            stmt,
+            conn.prepare("SELECT b.id, b.cycle_id, b.program_code, b.number, b.state, "
+                         "b.line_count, b.total_amount, b.created_at, b.created_by, "
+                         "b.reconciled_at, (SELECT count(*) FROM aid_deliveries d WHERE "
+                         "d.batch_id = b.id AND d.state = 'delivered'), (SELECT coalesce(sum("
+                         "amount), 0) FROM aid_deliveries d WHERE d.batch_id = b.id AND d.state = "
+                         "'delivered'), (SELECT count(*) FROM aid_deliveries d WHERE d.batch_id = "
+                         "b.id AND d.state = 'failed'), (SELECT count(*) FROM aid_deliveries d "
+                         "WHERE d.batch_id = b.id AND d.state = 'pending') FROM aid_batches b "
+                         "WHERE " +
+                         where + " ORDER BY b.cycle_id, b.number"));
+        stmt.bind(1, arg);
+        std::vector<AidBatchRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            AidBatchRecord b;
+            b.id = stmt.text(0);
+            b.cycle_id = stmt.text(1);
+            b.program_code = stmt.text(2);
+            b.number = stmt.int64(3);
+            b.state = stmt.text(4);
+            b.line_count = stmt.int64(5);
+            b.total_amount = stmt.int64(6);
+            b.created_at = core::from_unix_ms(stmt.int64(7));
+            b.created_by = stmt.text(8);
+            if (!stmt.is_null(9)) {
+                b.reconciled_at = core::from_unix_ms(stmt.int64(9));
+            }
+            b.paid_count = stmt.int64(10);
+            b.paid_amount = stmt.int64(11);
+            b.failed_count = stmt.int64(12);
+            b.pending_count = stmt.int64(13);
+            out.push_back(std::move(b));
+        }
+        stmt.reset();
+        return out;
+    }
+
+    /// The INSERT of a delivery, bound and ready to run.
+    static Result<Stmt> insert_delivery(Connection& w, const AidDeliveryRecord& delivery) {
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO aid_deliveries (" KAPAL_SQL_AID_DELIVERY_COLUMNS
+                                   ", evidence) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                                   "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, "
+                                   "?23)"));
+        insert.bind(1, delivery.id);
+        insert.bind(2, delivery.cycle_id);
+        insert.bind(3, delivery.program_code);
+        insert.bind(4, delivery.person_id);
+        insert.bind(5, delivery.kelurahan_code);
+        insert.bind(6, delivery.channel);
+        insert.bind(7, delivery.state);
+        insert.bind(8, delivery.amount);
+        insert.bind(9, core::to_unix_ms(delivery.recorded_at));
+        insert.bind(10, delivery.officer);
+        bind_opt_real(insert, 11, delivery.lon);
+        bind_opt_real(insert, 12, delivery.lat);
+        bind_opt_real(insert, 13, delivery.accuracy_m);
+        insert.bind(14, delivery.card_number);
+        insert.bind(15, delivery.search_reason);
+        insert.bind(16, delivery.evidence_type);
+        insert.bind(17, delivery.note);
+        insert.bind(18, join_codes(delivery.flags));
+        insert.bind(19, delivery.idempotency_key);
+        insert.bind(20, delivery.batch_id);
+        insert.bind(21, delivery.fail_reason);
+        insert.bind(22, delivery.bank_reference);
+        if (delivery.evidence.empty()) {
+            insert.bind_null(23);
+        } else {
+            insert.bind(23, std::span<const std::uint8_t>(delivery.evidence));
+        }
+        return insert;
+    }
+
     static Result<std::vector<AidDeliveryRecord>>
     delivery_where(Connection& conn,
                    const std::string& where,
@@ -4893,7 +5148,7 @@ class SqliteStore final : public Store {
                          w.prepare("INSERT INTO aid_deliveries (" KAPAL_SQL_AID_DELIVERY_COLUMNS
                                    ", evidence) VALUES (?1, ?2, ?3, ?4, ?5, 'voucher', "
                                    "'delivered', ?6, ?7, ?8, NULL, NULL, NULL, ?9, ?10, '', "
-                                   "'voucher', '', '', NULL)"));
+                                   "'voucher', '', '', '', '', '', NULL)"));
         delivery.bind(1, r.delivery_id);
         delivery.bind(2, r.cycle_id);
         delivery.bind(3, program_code);
@@ -5110,6 +5365,7 @@ const char* transfer_order(TransferTable table) {
     case TransferTable::AidDeliveries:
     case TransferTable::Merchants:
     case TransferTable::VoucherTransactions:
+    case TransferTable::AidBatches:
         break;
     }
     return "pk";

@@ -188,6 +188,7 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
+                            "DROP TABLE aid_batches",
                             "DROP TABLE aid_deliveries",
                             "DROP TABLE aid_list_entries",
                             "DROP TABLE aid_cycles",
@@ -230,6 +231,33 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
             {e.seq, core::to_unix_ms(e.at), e.actor, e.source, e.action, e.subject, e.detail}));
 }
 
+// A file at schema v11 (vouchers, no transfer batches) gains the batches table and the delivery
+// columns that tie a transfer to its batch and to the bank's answer.
+TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->create_person(
+            id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    }
+    for (const char* sql : {"DROP TABLE aid_batches",
+                            "DROP INDEX aid_deliveries_batch",
+                            "ALTER TABLE aid_deliveries DROP COLUMN batch_id",
+                            "ALTER TABLE aid_deliveries DROP COLUMN fail_reason",
+                            "ALTER TABLE aid_deliveries DROP COLUMN bank_reference"}) {
+        raw_int(sql);
+    }
+    raw_int("PRAGMA user_version=11");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), sqlite_schema_version());
+    EXPECT_EQ(raw_int("SELECT count(*) FROM pragma_table_info('aid_deliveries') WHERE name IN "
+                      "('batch_id', 'fail_reason', 'bank_reference')"),
+              3);
+    EXPECT_EQ(raw_int("SELECT count(*) FROM aid_batches"), 0);
+    EXPECT_EQ(store->info().persons, 1);
+}
+
 TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
     UserRecord user;
     user.user.id = "01900000-0000-7000-8000-000000000001";
@@ -248,6 +276,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
+                            "DROP TABLE aid_batches",
                             "DROP TABLE aid_deliveries",
                             "DROP TABLE aid_list_entries",
                             "DROP TABLE aid_cycles",
@@ -307,10 +336,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
     EXPECT_EQ(raw_int("SELECT count(*) FROM areas"), 0);
 }
 
-// A command-line import while `kapal serve` runs: two stores on one file. The server's follower
-// polls (SQLite has no notifications) and finds the other's writes in the change feed.
-// A file at schema v10 (social assistance, no vouchers) gains the v11 voucher tables and keeps
-// its data.
+// A file at schema v10 (social assistance, no vouchers, no transfer batches) gains the v11
+// voucher tables (and v12's batches) and keeps its data.
 TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTheVoucherTables) {
     {
         auto store = open();
@@ -322,6 +349,11 @@ TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTheVoucherTables) {
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
+                            "DROP TABLE aid_batches",
+                            "DROP INDEX aid_deliveries_batch",
+                            "ALTER TABLE aid_deliveries DROP COLUMN batch_id",
+                            "ALTER TABLE aid_deliveries DROP COLUMN fail_reason",
+                            "ALTER TABLE aid_deliveries DROP COLUMN bank_reference",
                             "PRAGMA user_version=10"}) {
         raw_int(sql);
     }
@@ -342,6 +374,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTheVoucherTables) {
     EXPECT_EQ(store->info().persons, 1);
 }
 
+// A command-line import while `kapal serve` runs: two stores on one file. The server's follower
+// polls (SQLite has no notifications) and finds the other's writes in the change feed.
 TEST_F(SqliteStoreTest, TwoStoresOnOneFileSeeEachOthersWritesInTheChangeFeed) {
     auto a = open();
     auto b = open();
