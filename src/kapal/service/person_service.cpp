@@ -12,13 +12,11 @@ namespace kapal::service {
 
 namespace {
 
-/// Whether an update changes what the duplicate check compares: name, birth date, sex, NIK, KK,
-/// kelurahan, home or phone.
+/// Whether an update changes who the record says the person is: name, birth date, sex, NIK or
+/// KK. A move or a new phone number (routine edits) is not checked again.
 bool identity_changed(const core::Person& before, const core::Person& after) {
     return before.full_name != after.full_name || before.birth_date != after.birth_date ||
-           before.sex != after.sex || before.nik != after.nik || before.kk != after.kk ||
-           before.address.kelurahan_code != after.address.kelurahan_code ||
-           before.home != after.home || before.phone != after.phone;
+           before.sex != after.sex || before.nik != after.nik || before.kk != after.kk;
 }
 
 } // namespace
@@ -184,8 +182,8 @@ Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
     if (person.account && person.account->number.empty() && current->person.account) {
         person.account->number = current->person.account->number; // only ever seen masked
     }
-    // A change of what identifies the person is checked against the registry again; other
-    // changes (a phone number, a need) keep the record's earlier confirmation as it is.
+    // A change of who the person is (name, birth date, sex, NIK, KK) is checked against the
+    // registry again; other changes (an address, a phone number, a need) are not.
     std::vector<FieldIssue> duplicates;
     if (identity_changed(current->person, person)) {
         auto found = duplicate_warnings(person, actor, id);
