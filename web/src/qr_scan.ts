@@ -1,6 +1,9 @@
 // Reading a card's QR code with the phone camera or from a photo (jsQR), shared by the public
-// verifier (/verifikasi) and the merchant's voucher page (/voucher). The decoder loads on first
+// verifier (/verifikasi), the penyalur's handover page (/penyaluran) and the merchant's voucher
+// page (/voucher). The decoder loads on first
 // use: typing or pasting text needs none of it.
+import { h } from './dom';
+import { t } from './i18n';
 
 /// Reads a QR code from pixels (camera frame or photo); null when there is none.
 export async function readQr(image: ImageData): Promise<string | null> {
@@ -67,4 +70,76 @@ export async function scanWithCamera(
     }
   }, 250);
   return { stop };
+}
+
+/// The phone pages' "scan the card with the camera" control: a button, the video it shows and a
+/// status line. The first QR read goes to `found` (the camera stops then); pressing the button
+/// again stops it; `stop()` releases the camera when the page or form goes away.
+export interface CardScanner {
+  button: HTMLButtonElement;
+  video: HTMLVideoElement;
+  note: HTMLElement;
+  stop(): void;
+}
+
+export function cardScanner(prefix: string, found: (text: string) => void): CardScanner {
+  let camera: CameraScan | null = null;
+  let gone = false;
+  const video = h('video', {
+    id: `${prefix}-video`,
+    class: 'scan-video',
+    hidden: true,
+    playsinline: true,
+    muted: true,
+    'aria-label': t('voucher.camera'),
+  }) as HTMLVideoElement;
+  const note = h('p', { class: 'hint', role: 'status', id: `${prefix}-scan-note` });
+  const button = h(
+    'button',
+    { type: 'button', class: 'button', id: `${prefix}-scan` },
+    t('voucher.scan'),
+  );
+  const stop = () => {
+    camera?.stop();
+    camera = null;
+    button.textContent = t('voucher.scan');
+  };
+  button.addEventListener('click', async () => {
+    if (camera) {
+      stop();
+      note.textContent = '';
+      return;
+    }
+    if (!navigator.mediaDevices?.getUserMedia) {
+      note.textContent = t('verify.scan.no_camera', { reason: 'getUserMedia' });
+      return;
+    }
+    try {
+      note.textContent = t('verify.scan.looking');
+      button.textContent = t('verify.scan.stop');
+      camera = await scanWithCamera(video, (text) => {
+        camera = null;
+        button.textContent = t('voucher.scan');
+        note.textContent = '';
+        found(text);
+      });
+      if (gone) {
+        stop();
+      }
+    } catch (e) {
+      button.textContent = t('voucher.scan');
+      note.textContent = t('verify.scan.no_camera', {
+        reason: e instanceof Error ? e.name : String(e),
+      });
+    }
+  });
+  return {
+    button,
+    video,
+    note,
+    stop: () => {
+      gone = true;
+      stop();
+    },
+  };
 }

@@ -13,7 +13,7 @@ import { h, replace } from '../dom';
 import { formatBytes, formatInstant, t, type StringKey } from '../i18n';
 import { navigate, type RouteContext } from '../router';
 import { newIdempotencyKey } from '../person_form';
-import { scanWithCamera, type CameraScan } from '../qr_scan';
+import { cardScanner, type CardScanner } from '../qr_scan';
 import { session } from '../session';
 import { field } from './aid_form';
 import { errorText } from './person_card';
@@ -64,7 +64,7 @@ async function shrinkPhoto(
 
 export function handoverPage(root: HTMLElement, context: RouteContext): () => void {
   let disposed = false;
-  let camera: CameraScan | null = null;
+  let scanner: CardScanner | null = null;
   const user = session()?.user;
   const drafts = new HandoverDrafts(localStorage, user?.username ?? '', newIdempotencyKey);
   const programCode = context.query.get('program') ?? '';
@@ -172,62 +172,18 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
     const fc = field(t('handover.card'), card, t('handover.card.hint'));
     const check = h('button', { type: 'submit', class: 'button primary' }, t('handover.check'));
     // The card's QR read by the phone's camera fills the field and asks who it is at once.
-    const video = h('video', {
-      id: 'handover-video',
-      class: 'scan-video',
-      hidden: true,
-      playsinline: true,
-      muted: true,
-      'aria-label': t('verify.scan.video'),
-    }) as HTMLVideoElement;
-    const scanNote = h('p', { class: 'hint', role: 'status', id: 'handover-scan-note' });
-    const scan = h(
-      'button',
-      { type: 'button', class: 'button', id: 'handover-scan' },
-      t('voucher.scan'),
-    );
-    const stopScan = () => {
-      camera?.stop();
-      camera = null;
-      scan.textContent = t('voucher.scan');
-    };
-    scan.addEventListener('click', async () => {
-      if (camera) {
-        stopScan();
-        scanNote.textContent = '';
-        return;
-      }
-      if (!navigator.mediaDevices?.getUserMedia) {
-        scanNote.textContent = t('verify.scan.no_camera', { reason: 'getUserMedia' });
-        return;
-      }
-      try {
-        scanNote.textContent = t('verify.scan.looking');
-        scan.textContent = t('verify.scan.stop');
-        camera = await scanWithCamera(video, (text) => {
-          camera = null;
-          scan.textContent = t('voucher.scan');
-          scanNote.textContent = '';
-          card.value = text;
-          fc.setError(null);
-          void lookUp({ qr: text });
-        });
-        if (disposed) {
-          stopScan();
-        }
-      } catch (e) {
-        scan.textContent = t('voucher.scan');
-        scanNote.textContent = t('verify.scan.no_camera', {
-          reason: e instanceof Error ? e.name : String(e),
-        });
-      }
+    scanner?.stop();
+    scanner = cardScanner('handover', (text) => {
+      card.value = text;
+      fc.setError(null);
+      void lookUp({ qr: text });
     });
     const cardForm = h(
       'form',
       { novalidate: true, class: 'identify-form' },
-      h('div', { class: 'form-actions' }, scan),
-      scanNote,
-      video,
+      h('div', { class: 'form-actions' }, scanner.button),
+      scanner.note,
+      scanner.video,
       fc.row,
       h('div', { class: 'form-actions' }, check),
     );
@@ -583,7 +539,7 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
   void drawChooser();
   return () => {
     disposed = true;
-    camera?.stop();
+    scanner?.stop();
   };
 }
 

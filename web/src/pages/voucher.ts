@@ -11,7 +11,7 @@ import { aidApi, type AidCycle, type AidProgram } from '../aid_api';
 import { h, replace } from '../dom';
 import { t, type StringKey } from '../i18n';
 import { newIdempotencyKey } from '../person_form';
-import { scanWithCamera, type CameraScan } from '../qr_scan';
+import { cardScanner, type CardScanner } from '../qr_scan';
 import { navigate, type RouteContext } from '../router';
 import { session } from '../session';
 import {
@@ -47,7 +47,7 @@ function refusalText(e: unknown): string {
 
 export function voucherPage(root: HTMLElement, context: RouteContext): () => void {
   let disposed = false;
-  let camera: CameraScan | null = null;
+  let scanner: CardScanner | null = null;
   const isAdmin = session()?.user.role === 'admin';
   const programCode = context.query.get('program') ?? '';
   const cycleId = context.query.get('tahap') ?? '';
@@ -138,8 +138,6 @@ export function voucherPage(root: HTMLElement, context: RouteContext): () => voi
   }
 
   function drawIdentify(): void {
-    camera?.stop();
-    camera = null;
     whoBox.hidden = true;
     replace(whoBox);
     replace(formBox);
@@ -151,57 +149,17 @@ export function voucherPage(root: HTMLElement, context: RouteContext): () => voi
     });
     const fc = field(t('handover.card'), card, t('handover.card.hint'));
     const check = h('button', { type: 'submit', class: 'button primary' }, t('handover.check'));
-    const video = h('video', {
-      id: 'voucher-video',
-      hidden: true,
-      playsinline: true,
-      muted: true,
-      'aria-label': t('voucher.camera'),
-    }) as HTMLVideoElement;
-    const scanNote = h('p', { class: 'hint', role: 'status', id: 'voucher-scan-note' });
-    const scan = h(
-      'button',
-      { type: 'button', class: 'button', id: 'voucher-scan' },
-      t('voucher.scan'),
-    );
-    scan.addEventListener('click', async () => {
-      if (camera) {
-        camera.stop();
-        camera = null;
-        scan.textContent = t('voucher.scan');
-        scanNote.textContent = '';
-        return;
-      }
-      if (!navigator.mediaDevices?.getUserMedia) {
-        scanNote.textContent = t('verify.scan.no_camera', { reason: 'getUserMedia' });
-        return;
-      }
-      try {
-        scanNote.textContent = t('verify.scan.looking');
-        scan.textContent = t('verify.scan.stop');
-        camera = await scanWithCamera(video, (text) => {
-          camera = null;
-          scan.textContent = t('voucher.scan');
-          scanNote.textContent = '';
-          card.value = text;
-          void lookUp({ qr: text });
-        });
-        if (disposed) {
-          camera.stop();
-        }
-      } catch (e) {
-        scan.textContent = t('voucher.scan');
-        scanNote.textContent = t('verify.scan.no_camera', {
-          reason: e instanceof Error ? e.name : String(e),
-        });
-      }
+    scanner?.stop();
+    scanner = cardScanner('voucher', (text) => {
+      card.value = text;
+      void lookUp({ qr: text });
     });
     const cardForm = h(
       'form',
       { novalidate: true, class: 'identify-form' },
-      h('div', { class: 'form-actions' }, scan),
-      scanNote,
-      video,
+      h('div', { class: 'form-actions' }, scanner.button),
+      scanner.note,
+      scanner.video,
       fc.row,
       h('div', { class: 'form-actions' }, check),
     );
@@ -447,6 +405,6 @@ export function voucherPage(root: HTMLElement, context: RouteContext): () => voi
   void drawChooser();
   return () => {
     disposed = true;
-    camera?.stop();
+    scanner?.stop();
   };
 }
