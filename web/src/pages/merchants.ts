@@ -63,6 +63,7 @@ export function merchantsPage(root: HTMLElement): () => void {
 
   let kelurahan: AreaName[] = [];
   let merchantUsers: User[] = [];
+  let boundariesDrawn = false;
 
   async function load(message = ''): Promise<void> {
     tableBox.setAttribute('aria-busy', 'true');
@@ -70,7 +71,7 @@ export function merchantsPage(root: HTMLElement): () => void {
       const [list, names, areas, users] = await Promise.all([
         voucherApi.merchants(),
         areaNames(),
-        api.areas({ level: 'kelurahan' }).catch(() => null),
+        boundariesDrawn ? null : api.areas({ level: 'kelurahan' }).catch(() => null),
         isAdmin ? api.users().catch(() => ({ items: [] as User[] })) : { items: [] as User[] },
       ]);
       if (disposed) {
@@ -78,7 +79,9 @@ export function merchantsPage(root: HTMLElement): () => void {
       }
       kelurahan = names.kelurahan;
       merchantUsers = users.items.filter((u) => u.role === 'merchant' && !u.disabled);
-      if (areas) {
+      if (areas && !boundariesDrawn) {
+        // Drawn once: a reload after a save only redraws the markers.
+        boundariesDrawn = true;
         L.geoJSON(areas as GeoJSON.FeatureCollection, {
           style: { color: '#4a4a4a', weight: 1, fill: false },
           interactive: false,
@@ -188,6 +191,9 @@ export function merchantsPage(root: HTMLElement): () => void {
 
   /// The register form, or the change form of `existing`.
   function drawForm(existing: Merchant | null): void {
+    // The previous form's chosen place goes with it.
+    pickMarker?.remove();
+    pickMarker = null;
     const prefix = uid('merchant');
     const input = (name: string, attrs: Record<string, string> = {}) =>
       h('input', { id: `${prefix}-${name}`, name, ...attrs });
