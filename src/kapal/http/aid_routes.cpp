@@ -117,19 +117,6 @@ json beneficiary_json(const service::AidBeneficiary& b) {
             {"delivery", b.delivery ? delivery_json(*b.delivery) : json(nullptr)}};
 }
 
-Response versioned(int status, json body, std::int64_t version) {
-    auto response = Response::json(status, body.dump());
-    response.set_header("ETag", etag(version));
-    response.set_header("Cache-Control", "no-store");
-    return response;
-}
-
-Error field_error(const char* field, const std::string& expected) {
-    return Error{ErrorCode::ValidationFailed,
-                 std::string(field) + " must be " + expected,
-                 {{field, ErrorCode::FieldTypeMismatch, expected}}};
-}
-
 Result<std::vector<std::string>> codes_of(const json& body, const char* field) {
     std::vector<std::string> out;
     if (!body.contains(field)) {
@@ -319,41 +306,12 @@ Result<service::AidHandover> handover_of(const json& body, const std::string& cy
     return h;
 }
 
-/// The limit query parameter (1..1000, default 100) and the given cursor parameter.
-Result<int> limit_of(const Request& req) {
-    const auto text = req.query_param("limit");
-    if (!text || text->empty()) {
-        return 100;
-    }
-    int limit = 0;
-    for (const char ch : *text) {
-        if (ch < '0' || ch > '9' || limit > 100'000) {
-            return fail(field_error("limit", "a whole number from 1 to 1000"));
-        }
-        limit = limit * 10 + (ch - '0');
-    }
-    if (limit < 1 || limit > 1000) {
-        return fail(field_error("limit", "a whole number from 1 to 1000"));
-    }
-    return limit;
-}
-
 std::vector<std::string> area_param(const Request& req) {
     const auto kelurahan = req.query_param("kelurahan");
     if (!kelurahan || kelurahan->empty()) {
         return {};
     }
     return {std::string(*kelurahan)};
-}
-
-template <class Handler> auto guarded(Handler handler) {
-    return [handler](const Request& req) -> Response {
-        auto response = handler(req);
-        if (!response) {
-            return problem(response.error(), req);
-        }
-        return std::move(*response);
-    };
 }
 
 } // namespace

@@ -45,22 +45,6 @@ json line_json(const store::AidDeliveryRecord& d) {
             {"flags", d.flags}};
 }
 
-template <class Handler> auto guarded(Handler handler) {
-    return [handler](const Request& req) -> Response {
-        auto response = handler(req);
-        if (!response) {
-            return problem(response.error(), req);
-        }
-        return std::move(*response);
-    };
-}
-
-Response no_store(int status, const json& body) {
-    auto response = Response::json(status, body.dump());
-    response.set_header("Cache-Control", "no-store");
-    return response;
-}
-
 } // namespace
 
 void add_aid_transfer_routes(Router& router, service::AidTransferService& transfer) {

@@ -57,4 +57,28 @@ std::string string_or_empty(const nlohmann::json& body, const char* field);
 /// Errors: ValidationFailed naming every member of `fields` that is missing ("required").
 Result<void> require(const nlohmann::json& body, std::initializer_list<const char*> fields);
 
+/// A ValidationFailed error at `field`: "<field> must be <expected>".
+Error field_error(const char* field, const std::string& expected);
+
+/// A JSON answer no cache keeps (Cache-Control: no-store).
+Response no_store(int status, const nlohmann::json& body);
+
+/// no_store with the ETag of the record's version.
+Response versioned(int status, const nlohmann::json& body, std::int64_t version);
+
+/// The `limit` query parameter: 1..1000, 100 when absent. Errors: ValidationFailed at "limit".
+Result<int> limit_of(const Request& req);
+
+/// A handler returning Result<Response> as a route handler: an error is answered as
+/// problem+json in the caller's language.
+template <class Handler> auto guarded(Handler handler) {
+    return [handler](const Request& req) -> Response {
+        auto response = handler(req);
+        if (!response) {
+            return problem(response.error(), req);
+        }
+        return std::move(*response);
+    };
+}
+
 } // namespace kapal::http

@@ -70,24 +70,6 @@ json holder_person_json(const service::AidBeneficiary& b) {
             {"on_list", b.on_list}};
 }
 
-Error field_error(const char* field, const std::string& expected) {
-    return Error{ErrorCode::ValidationFailed,
-                 std::string(field) + " must be " + expected,
-                 {{field, ErrorCode::FieldTypeMismatch, expected}}};
-}
-
-Response no_store(int status, const json& body) {
-    auto response = Response::json(status, body.dump());
-    response.set_header("Cache-Control", "no-store");
-    return response;
-}
-
-Response versioned(int status, const json& body, std::int64_t version) {
-    auto response = no_store(status, body);
-    response.set_header("ETag", etag(version));
-    return response;
-}
-
 /// A merchant from a body.
 Result<store::MerchantRecord> merchant_of(const json& body) {
     KAPAL_TRY(
@@ -149,25 +131,6 @@ request_of(const json& body, const std::string& cycle_id, bool redemption) {
     return r;
 }
 
-/// The limit query parameter (1..1000, default 100).
-Result<int> limit_of(const Request& req) {
-    const auto text = req.query_param("limit");
-    if (!text || text->empty()) {
-        return 100;
-    }
-    int limit = 0;
-    for (const char ch : *text) {
-        if (ch < '0' || ch > '9' || limit > 100'000) {
-            return fail(field_error("limit", "a whole number from 1 to 1000"));
-        }
-        limit = limit * 10 + (ch - '0');
-    }
-    if (limit < 1 || limit > 1000) {
-        return fail(field_error("limit", "a whole number from 1 to 1000"));
-    }
-    return limit;
-}
-
 /// A page of transactions as {items, next_after}.
 Response transactions_page(const std::vector<store::VoucherTransaction>& page, int limit) {
     json items = json::array();
@@ -179,16 +142,6 @@ Response transactions_page(const std::vector<store::VoucherTransaction>& page, i
         body["next_after"] = page.back().id;
     }
     return no_store(200, body);
-}
-
-template <class Handler> auto guarded(Handler handler) {
-    return [handler](const Request& req) -> Response {
-        auto response = handler(req);
-        if (!response) {
-            return problem(response.error(), req);
-        }
-        return std::move(*response);
-    };
 }
 
 } // namespace
