@@ -24,7 +24,8 @@ demo: build
 	@if [ ! -f "$(DEMO_DIR)/config" ]; then \
 	  ./build/kapal init --data "$(DEMO_DIR)" > /dev/null && \
 	  ./build/kapal demo-data --data "$(DEMO_DIR)" --persons $(DEMO_PERSONS) --seed 1 --accounts \
-	    > /dev/null; \
+	    > /dev/null && \
+	  ./build/kapal duplicates scan --data "$(DEMO_DIR)" > /dev/null; \
 	fi
 	@echo ""
 	@echo "Kapal Si Geo demo: http://$(LISTEN)/  (API: http://$(LISTEN)/api/v1/openapi.json)"

@@ -174,3 +174,113 @@ describe('Log audit', { timeout: 180000 }, () => {
     await opContext.close();
   });
 });
+
+describe('Duplikat: the review queue', { timeout: 180000 }, () => {
+  let context;
+  let page;
+  const ids = [];
+
+  before(async () => {
+    context = await harness.newContext(desktop);
+    page = await context.newPage();
+    await harness.login(page);
+    // Two registrations of one woman, homes 40 m apart next to a demo person of Lok Tuan.
+    const near = await apiCall(page, 'GET', '/api/v1/persons?kelurahan=64.74.01.1003&limit=20');
+    const anchor = near.body.items.find((p) => p.home);
+    assert.ok(anchor, 'a demo person with a home in Lok Tuan');
+    for (const [nik, name, dLat] of [
+      ['6474016108880021', 'Sri Wahyuni Uji Gabung', 0],
+      ['6474016108880027', 'Sri Wahyuny Uji Gabung', 0.00036],
+    ]) {
+      const created = await apiCall(page, 'POST', '/api/v1/persons', {
+        nik,
+        full_name: name,
+        sex: 'P',
+        birth_date: '1988-08-21',
+        // No kelurahan typed: the home sets it (the demo person's may differ from its home's).
+        address: { street: 'Jl. Pupuk Raya' },
+        home: { lon: anchor.home.lon, lat: anchor.home.lat + dLat, source: 'map' },
+        categories: ['rungu'],
+        confirmed_warnings: ['person.possible_duplicate'],
+        warning_reason: 'didaftarkan dua kali, untuk ditinjau',
+      });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      ids.push(created.body.id);
+    }
+  });
+
+  after(async () => context?.close());
+
+  it('lists the pair, compares both records on a map and merges them', async () => {
+    await page
+      .getByRole('navigation', { name: 'Menu utama' })
+      .getByRole('link', { name: 'Duplikat' })
+      .click();
+    await page.waitForURL(/\/duplikat$/);
+    const row = page.locator('#dup-table tbody tr', { hasText: 'Sri Wahyuny Uji Gabung' });
+    await row.waitFor();
+    assert.match(await row.innerText(), /Sri Wahyuni Uji Gabung/);
+    assert.match(await row.innerText(), /Pendaftaran/);
+    await axe(page, 'duplikat');
+    await shot(page, 'duplikat-desktop');
+
+    await row.getByRole('link').click();
+    await page.waitForURL(/\/duplikat\/[0-9a-f-]+$/);
+    const compare = page.locator('#pair-compare');
+    await compare.waitFor();
+    const nameRow = compare.locator('tbody tr', { hasText: 'Nama lengkap' });
+    assert.match(await nameRow.innerText(), /berbeda/);
+    const birthRow = compare.locator('tbody tr', { hasText: 'Tempat, tanggal lahir' });
+    assert.match(await birthRow.innerText(), /sama/);
+    // Both homes on the map, and the distance in words.
+    await page.locator('#pair-map .pair-marker').nth(1).waitFor();
+    assert.equal(await page.locator('#pair-map .pair-marker').count(), 2);
+    assert.match(
+      await page.locator('#pair-distance').innerText(),
+      /Jarak antara kedua rumah: 40 m/,
+    );
+    const evidence = await page.locator('#pair-evidence tbody tr').allInnerTexts();
+    assert.equal(evidence.length, 8);
+    assert.match(evidence.join('\n'), /NIK beda satu angka/);
+    await axe(page, 'duplikat-pasangan');
+    await shot(page, 'duplikat-pasangan');
+
+    // The reason is required; then keep A.
+    const keepA = page.getByLabel(/pertahankan data A/);
+    await keepA.check();
+    await page.getByRole('button', { name: 'Simpan keputusan' }).click();
+    await page.locator('#pair-error', { hasText: 'paling sedikit 5 huruf' }).waitFor();
+    await page.getByLabel('Alasan (wajib)').fill('Dicek dengan KTP saat kunjungan rumah');
+    await page.getByRole('button', { name: 'Simpan keputusan' }).click();
+    await page.locator('#pair-status', { hasText: 'Data digabung' }).waitFor();
+    await page.locator('#pair-decision', { hasText: 'data A dipertahankan' }).waitFor();
+    const pairId = page.url().split('/').pop();
+    const pair = await apiCall(page, 'GET', `/api/v1/duplicates/${pairId}`);
+    assert.equal(pair.body.state, 'digabung');
+    const kept = pair.body.kept_id;
+    const absorbed = kept === pair.body.person_a ? pair.body.person_b : pair.body.person_a;
+    assert.deepEqual([kept, absorbed].sort(), [...ids].sort());
+
+    // The old record's page shows the record kept, and says so.
+    await page.goto(`${harness.base}/orang/${absorbed}`);
+    const notice = page.locator('#person-merged');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), new RegExp(`Data ${absorbed} telah digabung`));
+    assert.equal(await page.locator('h1').innerText(), pair.body.a.full_name);
+    await notice.getByRole('link', { name: 'Lihat data lama' }).click();
+    await page.locator('#person-merged', { hasText: 'telah digabung ke data lain' }).waitFor();
+    await axe(page, 'orang-digabung');
+  });
+
+  it('fits a 360 px phone', async () => {
+    const phoneContext = await harness.newContext(phone);
+    const p = await phoneContext.newPage();
+    await harness.login(p);
+    await p.goto(`${harness.base}/duplikat?status=semua`);
+    await p.locator('#dup-table tbody tr').first().waitFor();
+    await assertFits(p, 'duplikat-phone');
+    await axe(p, 'duplikat-phone');
+    await shot(p, 'duplikat-phone');
+    await phoneContext.close();
+  });
+});

@@ -90,6 +90,32 @@ TEST(Cli, DemoDataIsDeterministicAndIdempotent) {
     EXPECT_NE(server.cli({"check"}).output.find("300 persons"), std::string::npos);
 }
 
+TEST(Cli, DuplicatesScanQueuesTheDemoDataNearDuplicatesOnce) {
+    KapalServer server;
+    ASSERT_EQ(server.cli({"demo-data", "--persons", "300", "--seed", "5"}).exit_code, 0);
+    const auto first = server.cli({"duplicates", "scan"});
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+    // The demo data holds injected near-duplicates: the scan finds some and queues them all.
+    const auto number = [](const std::string& out, const std::string& key) {
+        const auto at = out.find(key + " ");
+        return at == std::string::npos ? -1 : std::stoi(out.substr(at + key.size() + 1));
+    };
+    const int found = number(first.output, "found");
+    EXPECT_GT(found, 0) << first.output;
+    EXPECT_EQ(number(first.output, "added"), found) << first.output;
+    EXPECT_EQ(number(first.output, "persons") > 250, true) << first.output;
+    // Again: the same pairs, none new.
+    const auto second = server.cli({"duplicates", "scan"});
+    ASSERT_EQ(second.exit_code, 0) << second.output;
+    EXPECT_EQ(number(second.output, "found"), found) << second.output;
+    EXPECT_EQ(number(second.output, "added"), 0) << second.output;
+    const auto listed = server.cli({"duplicates", "list"});
+    ASSERT_EQ(listed.exit_code, 0) << listed.output;
+    EXPECT_EQ(std::count(listed.output.begin(), listed.output.end(), '\n'), found) << listed.output;
+    EXPECT_NE(listed.output.find("  terbuka  "), std::string::npos) << listed.output;
+    EXPECT_NE(listed.output.find("  pemindaian"), std::string::npos) << listed.output;
+}
+
 TEST(Cli, ExportMasksNikUnlessAskedAndReimportsIntoAnotherStore) {
     KapalServer source;
     ASSERT_EQ(source.cli({"demo-data", "--persons", "120", "--seed", "9"}).exit_code, 0);

@@ -988,6 +988,97 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
             return s.send("GET", vouchers + "/merchant-totals", "", {}, who);
         }};
 
+    // The duplicate review queue: read by office staff (admin, operator, auditor), decided by an
+    // admin or an operator whose areas hold both homes, scanned by an admin. A pair of two
+    // persons alike in everything but one NIK digit, in the scope's kelurahan, born on a day of
+    // their own (so that they pair with each other only).
+    const std::set<std::string> kReviewers = {"admin", "operator", "auditor"};
+    const auto make_pair = [&](Scope scope, int serial) -> std::string {
+        const int day = 1 + serial % 28;
+        const int month = 1 + (serial / 28) % 12;
+        const int year = 1940 + (serial / 336) % 50;
+        char birth[16];
+        std::snprintf(birth, sizeof birth, "%04d-%02d-%02d", year, month, day);
+        std::string ids[2];
+        for (int i = 0; i < 2; ++i) {
+            char nik[24];
+            // The last digits step by 37 a serial: persons of two serials differ in at least
+            // two digits (never "one digit off"), the pair's two in the last one only.
+            std::snprintf(nik,
+                          sizeof nik,
+                          "647401%02d%02d%02d%03d%d",
+                          day + 40,
+                          month,
+                          year % 100,
+                          (serial * 37) % 1000,
+                          i);
+            json p{{"nik", nik},
+                   {"full_name", "Ratna Kusumawardani"},
+                   {"sex", "P"},
+                   {"birth_date", birth},
+                   {"address", {{"kelurahan_code", kel(scope)}}},
+                   {"categories", {"fisik"}},
+                   {"confirmed_warnings", {"person.possible_duplicate"}},
+                   {"warning_reason", "uji keamanan: antrean duplikat"}};
+            auto made = s.request("POST", "/api/v1/persons", p.dump());
+            if (!made || made->status != 201) {
+                ADD_FAILURE() << (made ? made->body : "no answer");
+                return "missing";
+            }
+            ids[i] = json::parse(made->body)["id"].get<std::string>();
+        }
+        auto pairs = s.request("GET", "/api/v1/duplicates?person_id=" + ids[1]);
+        if (pairs && pairs->status == 200) {
+            const json listed = json::parse(pairs->body);
+            for (const auto& item : listed["items"]) {
+                if ((item["person_a"] == ids[0] || item["person_b"] == ids[0])) {
+                    return item["id"].get<std::string>();
+                }
+            }
+        }
+        ADD_FAILURE() << "the pair was not queued: " << (pairs ? pairs->body : "no answer");
+        return "missing";
+    };
+    const std::string pair_in = make_pair(Scope::In, 1);
+    const std::string pair_out = make_pair(Scope::Out, 2);
+    table["GET /api/v1/duplicates"] = {
+        kReviewers, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/duplicates?state=terbuka", "", {}, who);
+        }};
+    table["GET /api/v1/duplicates/{id}"] = {
+        kReviewers, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET",
+                          "/api/v1/duplicates/" + (scope == Scope::In ? pair_in : pair_out),
+                          "",
+                          {},
+                          who);
+        }};
+    table["POST /api/v1/duplicates/{id}/distinct"] = {
+        kWriters, false, true, 200, 404, [&](const Credentials& who, Scope scope, int serial) {
+            const std::string pair = make_pair(scope, 100 + serial);
+            return s.send("POST",
+                          "/api/v1/duplicates/" + pair + "/distinct",
+                          json{{"reason", "dua orang berbeda"}}.dump(),
+                          {{"If-Match", "\"1\""}},
+                          who);
+        }};
+    table["POST /api/v1/duplicates/{id}/merge"] = {
+        kWriters, false, true, 200, 404, [&](const Credentials& who, Scope scope, int serial) {
+            const std::string pair = make_pair(scope, 2000 + serial);
+            auto current = s.request("GET", "/api/v1/duplicates/" + pair);
+            const std::string keep =
+                current ? json::parse(current->body).value("person_a", std::string()) : "";
+            return s.send("POST",
+                          "/api/v1/duplicates/" + pair + "/merge",
+                          json{{"keep_id", keep}, {"reason", "orang yang sama"}}.dump(),
+                          {{"If-Match", "\"1\""}},
+                          who);
+        }};
+    table["POST /api/v1/duplicates/scan"] = {
+        kAdmins, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST", "/api/v1/duplicates/scan", "", {}, who);
+        }};
+
     // Transfer batches of a transfer programme: made and settled by writers, read by readers,
     // the bank file (account numbers in clear) by those who may unmask; all of them only by users
     // whose areas cover every beneficiary of the cycle. A person with an account gives each

@@ -148,6 +148,8 @@ export interface Person {
   status: string;
   status_date: string | null;
   status_reason: string;
+  /// Set when a reviewer merged this record into another (the duplicate review).
+  merged_into?: string;
   confirmed_warnings: string[];
   warning_reason: string;
 }
@@ -588,8 +590,12 @@ export const api = {
   persons(query: Query, signal?: AbortSignal): Promise<Page<Person>> {
     return request('GET', '/api/v1/persons', { query, signal });
   },
-  person(id: string): Promise<Person> {
-    return request('GET', `/api/v1/persons/${encodeURIComponent(id)}`);
+  /// A record merged into another (the duplicate review) answers with that one, unless
+  /// `follow` is false: then with its own last state (merged_into set).
+  person(id: string, follow = true): Promise<Person> {
+    return request('GET', `/api/v1/persons/${encodeURIComponent(id)}`, {
+      query: follow ? {} : { redirect: 'false' },
+    });
   },
   versions(id: string): Promise<{ items: PersonVersion[] }> {
     return request('GET', `/api/v1/persons/${encodeURIComponent(id)}/versions`);

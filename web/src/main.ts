@@ -22,6 +22,7 @@ import { aidCyclePage } from './pages/aid_cycle';
 import { handoverPage } from './pages/handover';
 import { voucherPage } from './pages/voucher';
 import { merchantsPage } from './pages/merchants';
+import { duplicatePairPage, duplicatesPage } from './pages/duplicates';
 import { interceptLinks, match, navigate, onNavigate, type Render, type Route } from './router';
 import { session, setSession } from './session';
 
@@ -30,6 +31,7 @@ const readers = ['admin', 'operator', 'auditor', 'viewer'];
 const deliverers = ['admin', 'penyalur'];
 const redeemers = ['admin', 'merchant'];
 const auditors = ['admin', 'auditor'];
+const reviewers = ['admin', 'operator', 'auditor'];
 
 /// The card verifier and its QR, CBOR, zlib and Ed25519 libraries load only when it is opened.
 const lazyVerifyPage: Render = (root) => {
@@ -106,6 +108,20 @@ const routes: Route[] = [
     roles: readers,
   },
   { path: '/audit', title: 'audit.title', render: auditPage, nav: '/audit', roles: auditors },
+  {
+    path: '/duplikat',
+    title: 'dup.title',
+    render: duplicatesPage,
+    nav: '/duplikat',
+    roles: reviewers,
+  },
+  {
+    path: '/duplikat/:id',
+    title: 'dup.pair.title',
+    render: duplicatePairPage,
+    nav: '/duplikat',
+    roles: reviewers,
+  },
   { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data', roles: readers },
   {
     path: '/orang/:id/ubah',
@@ -128,6 +144,7 @@ const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
   { path: '/impor', label: 'nav.import', roles: writers },
   { path: '/cetak', label: 'nav.print', roles: writers },
   { path: '/pengguna', label: 'nav.users', roles: ['admin'] },
+  { path: '/duplikat', label: 'nav.duplicates', roles: reviewers },
   { path: '/audit', label: 'nav.audit', roles: auditors },
 ];
 

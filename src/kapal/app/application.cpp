@@ -8,6 +8,7 @@
 #include "kapal/http/auth_gate.hpp"
 #include "kapal/http/auth_routes.hpp"
 #include "kapal/http/card_routes.hpp"
+#include "kapal/http/duplicate_routes.hpp"
 #include "kapal/http/export_routes.hpp"
 #include "kapal/http/facility_routes.hpp"
 #include "kapal/http/hazard_routes.hpp"
@@ -606,6 +607,9 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
         *app->store_, *app->aid_, *app->clock_, app->ids_);
     app->aid_transfer_ =
         std::make_unique<service::AidTransferService>(*app->store_, *app->clock_, app->ids_);
+    app->duplicates_ =
+        std::make_unique<service::DuplicateReview>(*app->store_, *app->clock_, app->ids_);
+    app->duplicates_->set_index(app->person_index_.get());
     return app;
 }
 
@@ -905,6 +909,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_service_routes(router, app.service_desk());
     http::add_aid_routes(router, app.aid());
     http::add_voucher_routes(router, app.vouchers());
+    http::add_duplicate_routes(router, app.duplicates());
     http::add_aid_transfer_routes(router, app.aid_transfer());
 }
 

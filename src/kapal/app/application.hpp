@@ -12,6 +12,7 @@
 #include "kapal/service/aid_transfer_service.hpp"
 #include "kapal/service/auth_service.hpp"
 #include "kapal/service/card_service.hpp"
+#include "kapal/service/duplicate_review.hpp"
 #include "kapal/service/facility_service.hpp"
 #include "kapal/service/gis_layers.hpp"
 #include "kapal/service/hazard_service.hpp"
@@ -105,6 +106,9 @@ class Application {
     /// Social assistance by transfer: batches, the bank file, the bank's result.
     service::AidTransferService& aid_transfer() { return *aid_transfer_; }
 
+    /// The duplicate review queue: pairs, merges, distinct decisions, scans.
+    service::DuplicateReview& duplicates() { return *duplicates_; }
+
     /// The GIS layers the OGC API serves (persons, areas; hazard zones and facilities join
     /// here when they exist).
     const service::FeatureCatalogue& features() const { return features_; }
@@ -172,6 +176,7 @@ class Application {
     std::unique_ptr<service::AidService> aid_;
     std::unique_ptr<service::VoucherService> vouchers_;
     std::unique_ptr<service::AidTransferService> aid_transfer_;
+    std::unique_ptr<service::DuplicateReview> duplicates_;
     std::unique_ptr<service::AuthService> auth_;
     service::FeatureCatalogue features_;
     card::CardKey card_key_;

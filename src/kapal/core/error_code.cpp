@@ -782,6 +782,20 @@ constexpr std::array kCatalogue = {
               kWarn,
               "Kuota wilayah untuk tahap ini terlampaui",
               "The area's quota for this cycle is exceeded"},
+    ErrorInfo{E::DuplicatePairDecided,
+              "duplicate.already_decided",
+              409,
+              kExDataErr,
+              kErr,
+              "Pasangan ini sudah diputuskan",
+              "This pair has already been decided"},
+    ErrorInfo{E::PersonMerged,
+              "person.merged",
+              409,
+              kExDataErr,
+              kErr,
+              "Data ini sudah digabung ke data lain",
+              "This record has been merged into another"},
 };
 
 } // namespace

@@ -133,6 +133,9 @@ enum class ErrorCode {
     AidFarFromHome,
     AidExcludedProgram,
     AidQuotaExceeded,
+    // integrity: the duplicate review
+    DuplicatePairDecided,
+    PersonMerged,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.

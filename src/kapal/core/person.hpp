@@ -169,6 +169,9 @@ struct Person {
     Status status = Status::Aktif;
     std::optional<Date> status_date;
     std::string status_reason;
+    /// Set only by a merge of duplicates (the review queue): the id of the record this one was
+    /// merged into. Such a record is nonaktif, its history kept, and reads redirect to the other.
+    std::string merged_into;
 
     /// Warning codes (error ids) the operator confirmed, and why. Kept with the record so a
     /// reviewer sees what was overridden.

@@ -30,7 +30,8 @@ const std::string& openapi_document() {
     { "name": "services", "description": "The services the card opens: the catalogue and each person's requests and their steps" },
     { "name": "cards", "description": "The card: issue, reissue and revoke a person's card, the print queue, checking a card's QR, and the public keys and revocation list that verify cards offline (docs/card-format.md)" },
     { "name": "imports", "description": "Importing persons from CSV and XLSX files: the template, a dry run, the import, the rejects" },
-    { "name": "reports", "description": "Figures for the dashboard (Dasbor)" }
+    { "name": "reports", "description": "Figures for the dashboard (Dasbor)" },
+    { "name": "duplicates", "description": "The duplicate review queue: pairs of persons who may be one, merged (the old id redirects) or marked distinct (never proposed again)" }
   ],
   "paths": {
     "/healthz": {
@@ -702,7 +703,8 @@ const std::string& openapi_document() {
       "get": {
         "tags": ["persons"], "operationId": "getPerson", "summary": "Read a person, now or as of an instant", "description": "Roles: admin, operator, auditor, viewer.",
         "parameters": [
-          { "name": "as_of", "in": "query", "description": "ISO 8601 UTC instant: the state at that time", "schema": { "type": "string", "format": "date-time" } }
+          { "name": "as_of", "in": "query", "description": "ISO 8601 UTC instant: the state at that time", "schema": { "type": "string", "format": "date-time" } },
+          { "name": "redirect", "in": "query", "description": "false: a record merged into another answers with its own last state instead of the redirect", "schema": { "type": "string", "enum": ["false"] } }
         ],
         "responses": {
           "401": { "$ref": "#/components/responses/Problem" },
@@ -710,6 +712,7 @@ const std::string& openapi_document() {
           "200": { "description": "The person", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
             "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
           "304": { "description": "Not modified (If-None-Match)" },
+          "308": { "description": "The record was merged into another (the duplicate review): Location names it; the body is the problem person.merged", "headers": { "Location": { "schema": { "type": "string" } } }, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
           "404": { "$ref": "#/components/responses/Problem" }
         }
       },
@@ -903,6 +906,75 @@ const std::string& openapi_document() {
           "200": { "description": "The new password", "content": { "application/json": { "schema": { "type": "object", "required": ["username", "password"], "properties": { "username": { "type": "string" }, "password": { "type": "string" } } } } } },
           "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" },
           "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/duplicates": {
+      "get": {
+        "tags": ["duplicates"], "operationId": "listDuplicatePairs", "summary": "The duplicate review queue, oldest first",
+        "description": "Roles: admin, operator, auditor. Pairs with either home in the caller's areas; a person outside them is null (no id, no kelurahan, no name). See docs/integrity.md, \"Review queue\".",
+        "parameters": [
+          { "name": "state", "in": "query", "schema": { "type": "string", "enum": ["terbuka", "digabung", "berbeda"] } },
+          { "name": "person_id", "in": "query", "description": "Only pairs naming this person", "schema": { "type": "string" } },
+          { "name": "cursor", "in": "query", "description": "next_cursor of the previous page", "schema": { "type": "string" } },
+          { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } }
+        ],
+        "responses": {
+          "200": { "description": "A page of pairs", "content": { "application/json": { "schema": { "type": "object", "required": ["items", "next_cursor"], "properties": {
+            "items": { "type": "array", "items": { "allOf": [ { "$ref": "#/components/schemas/DuplicatePair" }, { "type": "object", "properties": {
+              "a_name": { "type": ["string", "null"] }, "b_name": { "type": ["string", "null"] } } } ] } },
+            "next_cursor": { "type": ["string", "null"] } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/duplicates/scan": {
+      "post": {
+        "tags": ["duplicates"], "operationId": "scanDuplicates", "summary": "Compare every active person with the others and queue the likely duplicates",
+        "description": "Roles: admin. The linkage engine's batch run (blocking, Fellegi–Sunter scores, threshold 10) over every active, unmerged person; pairs already known, open or decided, are left as they are. Synchronous: minutes at a province's size (docs/PERFORMANCE.md). Also `kapal duplicates scan --data DIR`.",
+        "responses": {
+          "200": { "description": "What the scan did", "content": { "application/json": { "schema": { "type": "object", "required": ["persons", "compared", "found", "added"], "properties": {
+            "persons": { "type": "integer" }, "compared": { "type": "integer", "description": "Candidate pairs scored" }, "found": { "type": "integer", "description": "Pairs at or above the threshold" }, "added": { "type": "integer", "description": "Of them, new to the queue" } } } } } },
+          "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/duplicates/{id}": {
+      "parameters": [ { "name": "id", "in": "path", "required": true, "description": "Pair id (UUIDv7)", "schema": { "type": "string" } } ],
+      "get": {
+        "tags": ["duplicates"], "operationId": "getDuplicatePair", "summary": "One pair with both records as they are now",
+        "description": "Roles: admin, operator, auditor (either home in their areas; a record outside them is null).",
+        "responses": {
+          "200": { "description": "The pair and both records", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } }, "content": { "application/json": { "schema": { "allOf": [ { "$ref": "#/components/schemas/DuplicatePair" }, { "type": "object", "properties": {
+            "a": { "oneOf": [ { "$ref": "#/components/schemas/Person" }, { "type": "null" } ] },
+            "b": { "oneOf": [ { "$ref": "#/components/schemas/Person" }, { "type": "null" } ] } } } ] } } } },
+          "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/duplicates/{id}/distinct": {
+      "parameters": [ { "name": "id", "in": "path", "required": true, "description": "Pair id (UUIDv7)", "schema": { "type": "string" } } ],
+      "post": {
+        "tags": ["duplicates"], "operationId": "markDuplicatePairDistinct", "summary": "Decide that the pair is two different persons: never proposed again",
+        "description": "Roles: admin, or an operator whose areas hold both homes. Audited as duplicate.distinct with the reason.",
+        "parameters": [ { "name": "If-Match", "in": "header", "required": true, "description": "The pair's ETag", "schema": { "type": "string" } } ],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["reason"], "properties": { "reason": { "type": "string", "minLength": 5, "maxLength": 500 } } } } } },
+        "responses": {
+          "200": { "description": "The decided pair", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/DuplicatePair" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" }, "409": { "$ref": "#/components/responses/Problem" }, "412": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }, "428": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/duplicates/{id}/merge": {
+      "parameters": [ { "name": "id", "in": "path", "required": true, "description": "Pair id (UUIDv7)", "schema": { "type": "string" } } ],
+      "post": {
+        "tags": ["duplicates"], "operationId": "mergeDuplicatePair", "summary": "Merge the pair: keep one record, the other becomes nonaktif and redirects to it",
+        "description": "Roles: admin, or an operator whose areas hold both homes. In one transaction: the pair is decided digabung and the other record gets a new version (status nonaktif, dated today, merged_into = keep_id, the reason in status_reason; its active card revoked). Both histories are kept; GET /api/v1/persons/{old} answers 308 to the record kept. 409 person.merged when either record was already merged.",
+        "parameters": [ { "name": "If-Match", "in": "header", "required": true, "description": "The pair's ETag", "schema": { "type": "string" } } ],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["keep_id", "reason"], "properties": { "keep_id": { "type": "string", "description": "The record that stays (person_a or person_b)" }, "reason": { "type": "string", "minLength": 5, "maxLength": 500 } } } } } },
+        "responses": {
+          "200": { "description": "The decided pair and the merged record", "content": { "application/json": { "schema": { "allOf": [ { "$ref": "#/components/schemas/DuplicatePair" }, { "type": "object", "properties": { "absorbed": { "$ref": "#/components/schemas/Person" } } } ] } } } },
+          "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" }, "409": { "$ref": "#/components/responses/Problem" }, "412": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }, "428": { "$ref": "#/components/responses/Problem" }
         }
       }
     },
@@ -1250,6 +1322,27 @@ const std::string& openapi_document() {
         "id": { "type": "string" }, "created_at": { "type": "string", "format": "date-time" },
         "last_seen_at": { "type": "string", "format": "date-time" }, "expires_at": { "type": "string", "format": "date-time" },
         "address": { "type": "string" }, "user_agent": { "type": "string" }, "current": { "type": "boolean" } } },
+      "DuplicatePair": { "type": "object", "required": ["id", "person_a", "person_b", "score", "explanation", "source", "state", "found_at", "version"], "properties": {
+        "id": { "type": "string" },
+        "person_a": { "type": ["string", "null"], "description": "The lower id; null outside the caller's areas" },
+        "person_b": { "type": ["string", "null"] },
+        "kelurahan_a": { "type": ["string", "null"] },
+        "kelurahan_b": { "type": ["string", "null"] },
+        "score": { "type": "number", "description": "Fellegi–Sunter score when found (threshold 10)" },
+        "explanation": { "type": "array", "items": { "type": "object", "required": ["field", "level", "text", "weight"], "properties": {
+          "field": { "type": "string", "enum": ["name", "birth_date", "sex", "nik", "kk", "kelurahan", "home", "phone"] },
+          "level": { "type": "integer", "description": "0 = strongest agreement; -1 = a value missing" },
+          "text": { "type": "string", "description": "The level in Indonesian" },
+          "weight": { "type": "number" } } } },
+        "source": { "type": "string", "enum": ["registrasi", "impor", "pemindaian"] },
+        "state": { "type": "string", "enum": ["terbuka", "digabung", "berbeda"] },
+        "found_at": { "type": "string", "format": "date-time" },
+        "found_by": { "type": "string" },
+        "decided_at": { "type": ["string", "null"], "format": "date-time" },
+        "decided_by": { "type": "string" },
+        "decision_reason": { "type": "string" },
+        "kept_id": { "type": ["string", "null"] },
+        "version": { "type": "integer" } } },
       "AuditEntry": { "type": "object", "properties": {
         "seq": { "type": "integer" }, "at": { "type": "string", "format": "date-time" }, "actor": { "type": "string" },
         "source": { "type": "string" }, "action": { "type": "string" }, "subject": { "type": "string" }, "detail": { "type": "string" } } },
@@ -1301,6 +1394,7 @@ const std::string& openapi_document() {
           "created_by": { "type": "string" }, "updated_by": { "type": "string" },
           "nik_masked": { "type": "string" }, "kk_masked": { "type": ["string", "null"] },
           "kecamatan_code": { "type": "string" },
+          "merged_into": { "type": "string", "description": "Present when a reviewer merged this record into another (the duplicate review)" },
           "account": { "type": ["object", "null"], "properties": {
             "kind": { "type": "string" }, "provider": { "type": "string" },
             "number_masked": { "type": "string" }, "holder_name": { "type": "string" } } } } } ] },

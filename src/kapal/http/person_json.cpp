@@ -91,6 +91,9 @@ json record_json(const core::PersonRecord& r) {
     j["status"] = core::to_string(p.status);
     j["status_date"] = opt_date(p.status_date);
     j["status_reason"] = p.status_reason;
+    if (!p.merged_into.empty()) {
+        j["merged_into"] = p.merged_into;
+    }
     j["confirmed_warnings"] = p.confirmed_warnings;
     j["warning_reason"] = p.warning_reason;
     return j;
@@ -319,7 +322,8 @@ Result<PersonInput> person_from_json(std::string_view body) {
                   "updated_by",
                   "nik_masked",
                   "kk_masked",
-                  "kecamatan_code"});
+                  "kecamatan_code",
+                  "merged_into"});
         r.string("nik", p.nik);
         r.string("kk", p.kk);
         r.string("full_name", p.full_name);

@@ -617,6 +617,18 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         if (!record) {
             return problem(record.error(), req);
         }
+        // A record merged into another (the duplicate review) redirects there; its own last
+        // state stays readable with ?redirect=false, its history at /versions.
+        if (!record->person.merged_into.empty() && req.query_param("redirect") != "false") {
+            auto res = problem(
+                Error{ErrorCode::PersonMerged,
+                      "this record was merged into " + record->person.merged_into,
+                      {{"merged_into", ErrorCode::PersonMerged, record->person.merged_into}}},
+                req);
+            res.status = 308;
+            res.set_header("Location", "/api/v1/persons/" + record->person.merged_into);
+            return res;
+        }
         if (auto none_match = req.header("If-None-Match");
             none_match && *none_match == etag(record->version)) {
             Response res;

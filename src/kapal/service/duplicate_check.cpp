@@ -252,6 +252,9 @@ Result<std::vector<DuplicateMatch>> DuplicateCheck::find(const core::Person& per
             }
             return fail(std::move(other).error());
         }
+        if (!other->person.merged_into.empty()) {
+            continue; // merged into another record, which the index holds in its own right
+        }
         const auto theirs = integrity::link_record(other->id.str(), other->person);
         if (!mine.nik.empty() && theirs.nik == mine.nik) {
             continue; // the same NIK: a replayed create or an import's update, not a duplicate
@@ -266,7 +269,8 @@ Result<std::vector<DuplicateMatch>> DuplicateCheck::find(const core::Person& per
         m.masked_name = mask_name(other->person.full_name);
         m.kelurahan_code = other->person.address.kelurahan_code;
         m.score = score;
-        for (const auto& e : integrity::explain(comparison, model_)) {
+        m.evidence = integrity::explain(comparison, model_);
+        for (const auto& e : m.evidence) {
             if (e.weight > 0) {
                 m.agreed.emplace_back(integrity::level_text(e.field, e.level));
             }
@@ -280,6 +284,54 @@ Result<std::vector<DuplicateMatch>> DuplicateCheck::find(const core::Person& per
         out.resize(limit);
     }
     return out;
+}
+
+std::string explanation_json(const std::vector<integrity::Evidence>& evidence) {
+    std::string out = "[";
+    for (const auto& e : evidence) {
+        char weight[32];
+        std::snprintf(weight, sizeof weight, "%.2f", e.weight);
+        out += out.size() == 1 ? "{" : ",{";
+        out += "\"field\":\"" + std::string(integrity::field_code(e.field)) + "\",";
+        out += "\"level\":" + std::to_string(e.level) + ",";
+        // The texts are the catalogue's own (letters, spaces and digits): nothing to escape.
+        out += "\"text\":\"" +
+               std::string(e.level < 0 ? std::string_view("tidak ada data")
+                                       : integrity::level_text(e.field, e.level)) +
+               "\",";
+        out += "\"weight\":" + std::string(weight) + "}";
+    }
+    return out + "]";
+}
+
+Result<std::size_t> propose_duplicates(store::Store& store,
+                                       core::IdGenerator& ids,
+                                       const store::WriteContext& ctx,
+                                       const core::PersonRecord& record,
+                                       const std::vector<DuplicateMatch>& matches,
+                                       std::string_view source) {
+    std::vector<store::DuplicatePairRecord> pairs;
+    for (const auto& m : matches) {
+        if (m.id == record.id) {
+            continue;
+        }
+        store::DuplicatePairRecord p;
+        p.id = ids.next(ctx.at);
+        const bool first = record.id.str() < m.id.str();
+        p.person_a = first ? record.id : m.id;
+        p.person_b = first ? m.id : record.id;
+        p.kelurahan_a = first ? record.person.address.kelurahan_code : m.kelurahan_code;
+        p.kelurahan_b = first ? m.kelurahan_code : record.person.address.kelurahan_code;
+        p.score = m.score;
+        p.explanation = explanation_json(m.evidence);
+        p.source = std::string(source);
+        pairs.push_back(std::move(p));
+    }
+    if (pairs.empty()) {
+        return std::size_t{0};
+    }
+    KAPAL_ASSIGN_OR_RETURN(added, store.propose_duplicate_pairs(pairs, ctx));
+    return static_cast<std::size_t>(std::count(added.begin(), added.end(), true));
 }
 
 bool actor_covers(const Actor& actor, const std::string& area) {

@@ -78,7 +78,23 @@ struct DuplicateMatch {
     std::string kelurahan_code;
     double score = 0;                ///< Fellegi–Sunter score, ≥ integrity::kDuplicateThreshold
     std::vector<std::string> agreed; ///< the agreeing fields' texts ("nama sama", …)
+    std::vector<integrity::Evidence> evidence; ///< every field's level and weight
 };
+
+/// A pair's explanation as stored with it (store::DuplicatePairRecord::explanation): a JSON
+/// array of {"field", "level", "text", "weight"}, one per field, the level -1 and the text
+/// "tidak ada data" where a side lacks the value.
+std::string explanation_json(const std::vector<integrity::Evidence>& evidence);
+
+/// Puts the pairs (`record`, each match) into the review queue, the lower id first; pairs already
+/// known (open or decided) are left as they are. `source`: "registrasi", "impor" or
+/// "pemindaian". Returns how many were new. Errors: the store's.
+Result<std::size_t> propose_duplicates(store::Store& store,
+                                       core::IdGenerator& ids,
+                                       const store::WriteContext& ctx,
+                                       const core::PersonRecord& record,
+                                       const std::vector<DuplicateMatch>& matches,
+                                       std::string_view source);
 
 /// "Siti Nurhaliza" → "S*** N***": enough to recognise, not to read.
 std::string mask_name(std::string_view full_name);

@@ -102,6 +102,14 @@ std::string reasons_text(const std::vector<FieldIssue>& issues) {
 struct PendingRow {
     std::size_t row;
     std::vector<FieldIssue> warnings;
+    std::vector<DuplicateMatch> matches; ///< in the registry, for the review queue
+    std::string kelurahan_code;          ///< the row's, when it has matches
+};
+
+/// A written row with possible duplicates in the registry, queued for review after the import.
+struct Proposal {
+    core::PersonRecord record; ///< id and kelurahan are what the queue needs
+    std::vector<DuplicateMatch> matches;
 };
 
 } // namespace
@@ -292,6 +300,7 @@ Result<ImportSummary> import_persons(const fs::path& file,
     std::atomic<std::size_t> rows_read{0};
     constexpr std::size_t kQueueBatches = 2;
 
+    std::vector<Proposal> proposals; // written by the writer (this thread) only
     std::optional<DuplicateCheck> registry;
     if (options.registry != nullptr) {
         registry.emplace(store, *options.registry);
@@ -390,6 +399,7 @@ Result<ImportSummary> import_persons(const fs::path& file,
             }
             auto& person = conv.person;
             std::vector<FieldIssue> warnings = std::move(conv.warnings);
+            std::vector<DuplicateMatch> registry_matches;
             warnings.insert(warnings.end(), check.warnings.begin(), check.warnings.end());
             person.confirmed_warnings.clear();
             for (const auto& w : warnings) {
@@ -427,14 +437,20 @@ Result<ImportSummary> import_persons(const fs::path& file,
                 for (const auto& m : *matches) {
                     warnings.push_back(duplicate_warning(m, actor, "Nama Lengkap"));
                 }
+                registry_matches = std::move(*matches);
             }
             seen_people.emplace(std::move(key), person.nik);
+            std::string kelurahan =
+                registry_matches.empty() ? std::string() : person.address.kelurahan_code;
             store::ImportItem item;
             item.kecamatan_code = core::kecamatan_of(person.address.kelurahan_code);
             item.person = std::move(person);
             item.update_if_changed = options.update;
             batch.items.push_back(std::move(item));
-            batch.pending.push_back({row_number, std::move(warnings)});
+            batch.pending.push_back({row_number,
+                                     std::move(warnings),
+                                     std::move(registry_matches),
+                                     std::move(kelurahan)});
             if (batch.items.size() >= options.batch_size && !push(false)) {
                 return;
             }
@@ -483,6 +499,16 @@ Result<ImportSummary> import_persons(const fs::path& file,
                 }
                 break;
             }
+            if (!pending.matches.empty() && !options.dry_run &&
+                (results[i].action == store::ImportAction::Created ||
+                 results[i].action == store::ImportAction::Updated)) {
+                Proposal p;
+                p.record.id = results[i].id;
+                // (batch.items were moved into the prepared batch: the row's own copy.)
+                p.record.person.address.kelurahan_code = std::move(pending.kelurahan_code);
+                p.matches = std::move(pending.matches);
+                proposals.push_back(std::move(p));
+            }
             if (!pending.warnings.empty() && results[i].action != store::ImportAction::Unchanged) {
                 ++summary.warned;
                 if (summary.warnings.size() < kMaxReported) {
@@ -527,6 +553,11 @@ Result<ImportSummary> import_persons(const fs::path& file,
     producer.join();
     if (write_error) {
         return fail(std::move(*write_error));
+    }
+    // The rows are written: their possible duplicates go to the review queue (best effort, as
+    // at registration: a pair that could not be queued is found by the next scan).
+    for (const auto& p : proposals) {
+        (void)propose_duplicates(store, ids, ctx, p.record, p.matches, "impor");
     }
     if (read_error) {
         return fail(std::move(*read_error));

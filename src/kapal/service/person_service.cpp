@@ -120,32 +120,55 @@ store::WriteContext PersonService::context(const Actor& actor, std::string reaso
     return {actor.id, actor.source, clock_.now(), std::move(reason)};
 }
 
-Result<std::vector<FieldIssue>> PersonService::duplicate_warnings(
-    core::Person person, const Actor& actor, const std::optional<core::PersonId>& self) const {
-    std::vector<FieldIssue> out;
+Result<std::vector<DuplicateMatch>>
+PersonService::duplicate_matches(core::Person person,
+                                 const std::optional<core::PersonId>& self) const {
+    std::vector<DuplicateMatch> out;
     if (index_ == nullptr || !index_->ready()) {
         return out;
     }
     // The kelurahan a home sets is part of the comparison: apply the rules' normalisation first.
     check_person_full(person, *ref_, core::wita_date(clock_.now()));
     const DuplicateCheck check(store_, index_->duplicates());
-    auto matches = check.find(person, self);
-    if (!matches) {
-        return fail(std::move(matches).error());
+    KAPAL_ASSIGN_OR_RETURN(matches, check.find(person, self));
+    for (auto& m : matches) {
+        if (self) {
+            KAPAL_ASSIGN_OR_RETURN(pair, store_.find_duplicate_pair(*self, m.id));
+            if (pair && pair->state == store::kPairDistinct) {
+                continue; // a reviewer said these are two persons: never proposed again
+            }
+        }
+        out.push_back(std::move(m));
     }
-    for (const auto& m : *matches) {
+    return out;
+}
+
+void PersonService::propose(const core::PersonRecord& record,
+                            const std::vector<DuplicateMatch>& matches,
+                            const Actor& actor) {
+    if (!matches.empty()) {
+        // Best effort: the record is saved; a pair that could not be queued is found by a scan.
+        (void)propose_duplicates(store_, ids_, context(actor), record, matches, "registrasi");
+    }
+}
+
+namespace {
+
+std::vector<FieldIssue> warnings_of(const std::vector<DuplicateMatch>& matches,
+                                    const Actor& actor) {
+    std::vector<FieldIssue> out;
+    for (const auto& m : matches) {
         out.push_back(duplicate_warning(m, actor, "full_name"));
     }
     return out;
 }
 
+} // namespace
+
 Result<store::CreateOutcome> PersonService::create(
     core::Person person, const Actor& actor, const std::optional<store::IdempotencyToken>& idem) {
-    auto duplicates = duplicate_warnings(person, actor);
-    if (!duplicates) {
-        return fail(std::move(duplicates).error());
-    }
-    KAPAL_TRY(validate(person, std::move(*duplicates)));
+    KAPAL_ASSIGN_OR_RETURN(matches, duplicate_matches(person));
+    KAPAL_TRY(validate(person, warnings_of(matches, actor)));
     if (!actor.scope_area_codes.empty()) {
         const core::PersonRecord probe{{}, 0, {}, {}, {}, {}, {}, person};
         if (!in_scope(probe, actor)) {
@@ -158,6 +181,9 @@ Result<store::CreateOutcome> PersonService::create(
     const core::PersonId id(ids_.next(now));
     const auto kecamatan = core::kecamatan_of(person.address.kelurahan_code);
     auto created = store_.create_person(id, person, kecamatan, context(actor), idem);
+    if (created && !created->replayed) {
+        propose(created->record, matches, actor);
+    }
     if (created && index_ != nullptr) {
         index_->apply(created->record);
     }
@@ -184,16 +210,20 @@ Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
     }
     // A change of who the person is (name, birth date, sex, NIK, KK) is checked against the
     // registry again; other changes (an address, a phone number, a need) are not.
-    std::vector<FieldIssue> duplicates;
+    if (!current->person.merged_into.empty()) {
+        return fail(ErrorCode::PersonMerged,
+                    "this record was merged into " + current->person.merged_into +
+                        "; change that record instead");
+    }
+    // A merge is the review queue's to make (or undo), not an edit's.
+    person.merged_into.clear();
+    std::vector<DuplicateMatch> matches;
     if (identity_changed(current->person, person)) {
-        auto found = duplicate_warnings(person, actor, id);
-        if (!found) {
-            return fail(std::move(found).error());
-        }
-        duplicates = std::move(*found);
+        KAPAL_ASSIGN_OR_RETURN(found, duplicate_matches(person, id));
+        matches = std::move(found);
     }
     const std::vector<std::string> keep{std::string(error_info(ErrorCode::PossibleDuplicate).id)};
-    KAPAL_TRY(validate(person, std::move(duplicates), keep));
+    KAPAL_TRY(validate(person, warnings_of(matches, actor), keep));
     const core::PersonRecord probe{{}, 0, {}, {}, {}, {}, {}, person};
     if (!in_scope(probe, actor)) {
         return fail(ErrorCode::Forbidden,
@@ -203,6 +233,9 @@ Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
     const auto kecamatan = core::kecamatan_of(person.address.kelurahan_code);
     auto updated =
         store_.update_person(id, expected_version, person, kecamatan, context(actor, reason));
+    if (updated) {
+        propose(*updated, matches, actor);
+    }
     if (updated && index_ != nullptr) {
         index_->apply(*updated);
     }

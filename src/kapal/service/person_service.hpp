@@ -9,6 +9,7 @@
 #include "kapal/core/result.hpp"
 #include "kapal/geo/geometry.hpp"
 #include "kapal/service/actor.hpp"
+#include "kapal/service/duplicate_check.hpp"
 #include "kapal/service/person_index.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
@@ -125,12 +126,16 @@ class PersonService {
     Result<void> validate(core::Person& person,
                           std::vector<FieldIssue> duplicates = {},
                           const std::vector<std::string>& keep = {}) const;
-    /// The possible-duplicate warnings for `person` (`self`: the record being changed, never
-    /// its own duplicate); none before the index has loaded.
-    Result<std::vector<FieldIssue>>
-    duplicate_warnings(core::Person person,
-                       const Actor& actor,
-                       const std::optional<core::PersonId>& self = {}) const;
+    /// The possible duplicates of `person` (`self`: the record being changed, never its own
+    /// duplicate, nor of a record a reviewer marked distinct from it); none before the index has
+    /// loaded.
+    Result<std::vector<DuplicateMatch>>
+    duplicate_matches(core::Person person, const std::optional<core::PersonId>& self = {}) const;
+    /// Puts a saved record and its confirmed matches into the review queue. A failure is not
+    /// the write's (it is committed): the pair is left to the next scan.
+    void propose(const core::PersonRecord& record,
+                 const std::vector<DuplicateMatch>& matches,
+                 const Actor& actor);
     bool in_scope(const core::PersonRecord& record, const Actor& actor) const;
     store::WriteContext context(const Actor& actor, std::string reason = {}) const;
 

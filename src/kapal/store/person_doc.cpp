@@ -202,6 +202,7 @@ core::Person decode(const Json& j) {
     p.status = enum_field<core::Status>(j, "status", core::parse_status);
     p.status_date = opt_date_field(j, "status_date");
     p.status_reason = str(j, "status_reason");
+    p.merged_into = str(j, "merged_into");
     p.confirmed_warnings = strings(j, "confirmed_warnings");
     p.warning_reason = str(j, "warning_reason");
     return p;
@@ -545,6 +546,7 @@ std::string encode_person_doc(const core::Person& p) {
             w.string(core::to_string(p.home->source));
         });
     }
+    o.string("merged_into", p.merged_into);
     o.string("needs_note", p.needs_note);
     o.opt_enum("onset", p.onset);
     if (p.onset_year) {

@@ -677,6 +677,61 @@ struct AidTransferSettlement {
     std::string bank_reference; ///< the bank's reference (may be empty)
 };
 
+// Duplicate review (schema v13, issue 9): pairs of persons that may be one, found by the
+// duplicate check or a scan, and what a reviewer decided. A pair is stored once (the lower id
+// first); a decided pair is never proposed again.
+
+/// A pair of persons that may be one person.
+struct DuplicatePairRecord {
+    std::string id;          ///< UUIDv7
+    core::PersonId person_a; ///< the lower id of the two
+    core::PersonId person_b;
+    std::string kelurahan_a; ///< each home's kelurahan when the pair was found (the area filter)
+    std::string kelurahan_b;
+    double score = 0;        ///< Fellegi–Sunter score when found
+    std::string explanation; ///< JSON array: [{"field":"name","level":"…","weight":4.0}, …]
+    std::string source;      ///< "registrasi", "impor" or "pemindaian"
+    std::string state = "terbuka"; ///< terbuka, digabung, berbeda
+    core::Timestamp found_at{};
+    std::string found_by;
+    std::optional<core::Timestamp> decided_at;
+    std::string decided_by;
+    std::string decision_reason;
+    std::string kept_id; ///< digabung: the record that stays (person_a or person_b)
+    std::int64_t version = 1;
+
+    bool operator==(const DuplicatePairRecord&) const = default;
+};
+
+/// The states of a duplicate pair.
+inline constexpr std::string_view kPairOpen = "terbuka";
+inline constexpr std::string_view kPairMerged = "digabung";
+inline constexpr std::string_view kPairDistinct = "berbeda";
+
+struct DuplicatePairQuery {
+    std::string state;                   ///< "" = any
+    std::string person_id;               ///< "" = any; else pairs naming this person
+    std::vector<std::string> area_codes; ///< pairs with either home under one; empty = all
+    int limit = 100;                     ///< 1..1000
+    std::string cursor;                  ///< next_cursor of the previous page
+};
+
+/// A merge: the pair is decided "digabung" and the absorbed record, in the same transaction,
+/// gets a new version (`absorbed_content`: status nonaktif, merged_into = the kept id).
+struct DuplicateMerge {
+    std::string pair_id;
+    std::int64_t pair_version = 0;
+    core::PersonId absorbed;
+    std::int64_t absorbed_version = 0;
+    core::Person absorbed_content;
+    std::string absorbed_kecamatan;
+};
+
+struct DuplicateMergeOutcome {
+    DuplicatePairRecord pair;
+    core::PersonRecord absorbed;
+};
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -752,10 +807,11 @@ enum class TransferTable : std::uint8_t {
     VoucherBalances,
     VoucherTransactions,
     VoucherPostings,
-    AidBatches, ///< schema v12
+    AidBatches,     ///< schema v12
+    DuplicatePairs, ///< schema v13
 };
 
-inline constexpr std::size_t kTransferTableCount = 22;
+inline constexpr std::size_t kTransferTableCount = 23;
 
 /// The kind of a canonical value; also its tag byte in the encoding.
 enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
@@ -1196,6 +1252,43 @@ class Store {
 
     /// Redemptions per merchant ("" = every cycle), by merchant id.
     virtual Result<std::vector<MerchantTotal>> merchant_totals(const std::string& cycle_id) = 0;
+
+    // --- Duplicate review (schema v13)
+
+    /// Adds pairs not known yet, in one transaction; a pair already stored (in any state,
+    /// either order) is left as it is. Returns, per pair, whether it was added. One
+    /// "duplicate.propose" audit entry when any was (detail = the pairs' ids). Errors:
+    /// InvalidArgument (a pair of one person, or person_a not below person_b).
+    virtual Result<std::vector<bool>>
+    propose_duplicate_pairs(const std::vector<DuplicatePairRecord>& pairs,
+                            const WriteContext& ctx) = 0;
+
+    /// Pairs matching the query, oldest first. Errors: BadCursor, InvalidArgument (limit).
+    virtual Result<Page<DuplicatePairRecord>>
+    list_duplicate_pairs(const DuplicatePairQuery& query) = 0;
+
+    /// By id; nullopt when there is none.
+    virtual Result<std::optional<DuplicatePairRecord>>
+    get_duplicate_pair(const std::string& id) = 0;
+
+    /// The pair of two persons (either order); nullopt when there is none.
+    virtual Result<std::optional<DuplicatePairRecord>>
+    find_duplicate_pair(const core::PersonId& one, const core::PersonId& other) = 0;
+
+    /// Decides an open pair "berbeda" (ctx.reason kept as the decision's reason), if its version
+    /// is still `expected_version`. "duplicate.distinct" audit entry. Errors: NotFound,
+    /// VersionConflict, DuplicatePairDecided (not open).
+    virtual Result<DuplicatePairRecord> mark_duplicate_pair_distinct(const std::string& id,
+                                                                     std::int64_t expected_version,
+                                                                     const WriteContext& ctx) = 0;
+
+    /// Decides an open pair "digabung" and writes the absorbed person's new version (as
+    /// update_person: its history kept, an active card revoked), in one transaction.
+    /// "duplicate.merge" and "person.update" audit entries. Errors: NotFound (pair or person),
+    /// VersionConflict (either), DuplicatePairDecided, InvalidArgument (absorbed not in the
+    /// pair).
+    virtual Result<DuplicateMergeOutcome> merge_duplicate_pair(const DuplicateMerge& merge,
+                                                               const WriteContext& ctx) = 0;
 
     // --- Audit. Writes above also append to the log inside their own transaction:
     // create_person "person.create" (subject = person id, detail = reason), update_person

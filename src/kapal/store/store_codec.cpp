@@ -531,4 +531,40 @@ std::string area_sync_detail(const AreaDiff& diff) {
            " deleted=" + std::to_string(diff.deletes.size());
 }
 
+Result<void> check_pair(const DuplicatePairRecord& pair) {
+    if (pair.person_a.str().empty() || !(pair.person_a.str() < pair.person_b.str())) {
+        return fail(ErrorCode::InvalidArgument,
+                    "a duplicate pair names two different persons, the lower id first");
+    }
+    if (pair.source != "registrasi" && pair.source != "impor" && pair.source != "pemindaian") {
+        return fail(ErrorCode::InvalidArgument, "unknown duplicate pair source " + pair.source);
+    }
+    return {};
+}
+
+Result<void> check_open_pair(const DuplicatePairRecord& pair, std::int64_t expected_version) {
+    if (pair.state != kPairOpen) {
+        return fail(ErrorCode::DuplicatePairDecided,
+                    "duplicate pair " + pair.id + " was already decided: " + pair.state);
+    }
+    if (pair.version != expected_version) {
+        return fail(ErrorCode::VersionConflict,
+                    "duplicate pair " + pair.id + " is at version " + std::to_string(pair.version) +
+                        ", not " + std::to_string(expected_version));
+    }
+    return {};
+}
+
+Result<std::string> kept_of(const DuplicatePairRecord& pair, const core::PersonId& absorbed) {
+    if (absorbed == pair.person_a) {
+        return pair.person_b.str();
+    }
+    if (absorbed == pair.person_b) {
+        return pair.person_a.str();
+    }
+    return fail(ErrorCode::InvalidArgument,
+                "person " + absorbed.str() + " is not one of the pair",
+                {{"absorbed_id", ErrorCode::InvalidArgument, absorbed.str()}});
+}
+
 } // namespace kapal::store

@@ -115,6 +115,18 @@ Result<void> check_aid_cycle(const AidCycleRecord& cycle);
 /// field.
 Result<void> check_merchant(const MerchantRecord& merchant);
 
+/// A pair to propose: two different persons, the lower id first, a known source. Errors:
+/// InvalidArgument.
+Result<void> check_pair(const DuplicatePairRecord& pair);
+
+/// A pair that a reviewer may decide: open and at `expected_version`. Errors: VersionConflict,
+/// DuplicatePairDecided.
+Result<void> check_open_pair(const DuplicatePairRecord& pair, std::int64_t expected_version);
+
+/// The id of the pair's other person when `absorbed` is one of them. Errors: InvalidArgument
+/// (field absorbed_id).
+Result<std::string> kept_of(const DuplicatePairRecord& pair, const core::PersonId& absorbed);
+
 /// Quotas as a column: "64.74.01=120 64.74.02=80", and back (bad pieces are skipped).
 std::string encode_quotas(const std::vector<AidQuota>& quotas);
 std::vector<AidQuota> decode_quotas(std::string_view text);

@@ -279,6 +279,26 @@ constexpr std::array kAidBatchColumns = {
     TransferColumn{"reconciled_at", kInt, true},
 };
 
+constexpr std::array kDuplicatePairColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"person_a", kText, false},
+    TransferColumn{"person_b", kText, false},
+    TransferColumn{"kelurahan_a", kText, false},
+    TransferColumn{"kelurahan_b", kText, false},
+    TransferColumn{"score", kReal, false},
+    TransferColumn{"explanation", kText, false},
+    TransferColumn{"source", kText, false},
+    TransferColumn{"state", kText, false},
+    TransferColumn{"found_at", kInt, false},
+    TransferColumn{"found_by", kText, false},
+    TransferColumn{"decided_at", kInt, true},
+    TransferColumn{"decided_by", kText, false},
+    TransferColumn{"decision_reason", kText, false},
+    TransferColumn{"kept_id", kText, false},
+    TransferColumn{"version", kInt, false},
+};
+
 constexpr std::array kMerchantColumns = {
     TransferColumn{"pk", kInt, false},
     TransferColumn{"id", kText, false},
@@ -470,6 +490,8 @@ std::string_view transfer_table_name(TransferTable table) {
         return "voucher_postings";
     case TransferTable::AidBatches:
         return "aid_batches";
+    case TransferTable::DuplicatePairs:
+        return "duplicate_pairs";
     }
     return "?";
 }
@@ -520,6 +542,8 @@ std::span<const TransferColumn> transfer_columns(TransferTable table) {
         return kVoucherPostingColumns;
     case TransferTable::AidBatches:
         return kAidBatchColumns;
+    case TransferTable::DuplicatePairs:
+        return kDuplicatePairColumns;
     }
     return {};
 }

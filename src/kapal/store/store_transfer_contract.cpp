@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <sstream>
+#include <tuple>
 
 namespace kapal::store::contract {
 
@@ -400,6 +401,24 @@ void fill(Store& s, Filled& f) {
     refused.fail_reason = "rekening ditutup";
     refused.bank_reference = "BPD-0001";
     KAPAL_EXPECT_OK(s.settle_aid_batch(batch.id, {refused}, ctx_at(84)));
+    // The duplicate review: one pair decided distinct (its score a fraction, its decision time
+    // set), one still open.
+    std::vector<DuplicatePairRecord> pairs;
+    for (const auto& [id, x, y] : {std::tuple{901, 2, 3}, std::tuple{902, 4, 5}}) {
+        DuplicatePairRecord p;
+        p.id = "01900000-0000-7000-8000-000000000" + std::to_string(id);
+        const bool first = person_id(x).str() < person_id(y).str();
+        p.person_a = person_id(first ? x : y);
+        p.person_b = person_id(first ? y : x);
+        p.kelurahan_a = "64.74.01.1003";
+        p.kelurahan_b = "64.74.02.1004";
+        p.score = 11.0 + 1.0 / 3.0;
+        p.explanation = R"([{"field":"name","level":0,"text":"nama sama","weight":4.00}])";
+        p.source = id == 901 ? "pemindaian" : "registrasi";
+        pairs.push_back(std::move(p));
+    }
+    KAPAL_EXPECT_OK(s.propose_duplicate_pairs(pairs, ctx_at(90)));
+    KAPAL_EXPECT_OK(s.mark_duplicate_pair_distinct(pairs[0].id, 1, ctx_at(91, "kembar")));
 }
 
 // ---- comparing two stores through the Store interface ----------------------------------------
@@ -607,6 +626,12 @@ void expect_same_content(Store& a, Store& b, const Filled& f, std::size_t extra_
         ASSERT_TRUE(batches_a.has_value() && batches_b.has_value());
         EXPECT_EQ(*batches_a, *batches_b);
     }
+
+    auto pairs_a = a.list_duplicate_pairs({});
+    auto pairs_b = b.list_duplicate_pairs({});
+    ASSERT_TRUE(pairs_a.has_value() && pairs_b.has_value());
+    EXPECT_EQ(pairs_a->items, pairs_b->items) << "scores to the last bit, decisions";
+    EXPECT_EQ(pairs_a->items.size(), 2U);
 
     auto merchants_a = a.list_merchants();
     auto merchants_b = b.list_merchants();

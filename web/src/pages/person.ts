@@ -29,7 +29,11 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
   );
 
   const id = context.params.id;
-  Promise.all([api.person(id), api.versions(id), areaNames()])
+  // ?asli=1: the record itself even when it was merged into another (its own history).
+  const original = context.query.get('asli') === '1';
+  api
+    .person(id, !original)
+    .then((p) => Promise.all([p, api.versions(p.id), areaNames()]))
     .then(([p, versions, names]) => {
       if (disposed) {
         return;
@@ -48,11 +52,30 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
         );
       }
       body.removeAttribute('aria-busy');
+      const merged =
+        p.id !== id
+          ? h(
+              'p',
+              { class: 'notice', id: 'person-merged' },
+              t('person.merged.notice', { old: id }),
+              ' ',
+              h('a', { href: `/orang/${id}?asli=1` }, t('person.merged.old')),
+            )
+          : p.merged_into
+            ? h(
+                'p',
+                { class: 'notice', id: 'person-merged' },
+                t('person.merged.into'),
+                ' ',
+                h('a', { href: `/orang/${p.merged_into}` }, t('person.merged.go')),
+              )
+            : null;
       const mapEl = p.home
         ? h('div', { class: 'home-map', role: 'region', 'aria-label': t('person.home_map') })
         : null;
       replace(
         body,
+        merged,
         details(p, nameOf(names.kelurahan, p.address.kelurahan_code)),
         mapEl && h('section', { class: 'panel' }, h('h2', null, t('person.home_map')), mapEl),
         cardSection(p.id, canWrite),

@@ -531,6 +531,34 @@ ALTER TABLE aid_deliveries ADD COLUMN bank_reference text NOT NULL DEFAULT '';
 CREATE INDEX aid_deliveries_batch ON aid_deliveries (batch_id, id) WHERE batch_id <> '';
 )sql";
 
+// v13: the duplicate review, as SQLite's v13: a pair stored once (the lower id first), open or
+// decided digabung / berbeda; a decided pair is never proposed again.
+constexpr const char* kSchemaV13 = R"sql(
+CREATE TABLE duplicate_pairs (
+    pk              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id              text COLLATE "C" NOT NULL UNIQUE,
+    person_a        text COLLATE "C" NOT NULL,
+    person_b        text COLLATE "C" NOT NULL,
+    kelurahan_a     text COLLATE "C" NOT NULL,
+    kelurahan_b     text COLLATE "C" NOT NULL,
+    score           double precision NOT NULL,
+    explanation     text   NOT NULL,
+    source          text   NOT NULL,
+    state           text   NOT NULL CHECK (state IN ('terbuka', 'digabung', 'berbeda')),
+    found_at        bigint NOT NULL,
+    found_by        text   NOT NULL,
+    decided_at      bigint,
+    decided_by      text   NOT NULL DEFAULT '',
+    decision_reason text   NOT NULL DEFAULT '',
+    kept_id         text COLLATE "C" NOT NULL DEFAULT '',
+    version         bigint NOT NULL,
+    CHECK (person_a < person_b),
+    UNIQUE (person_a, person_b)
+);
+CREATE INDEX duplicate_pairs_b ON duplicate_pairs (person_b);
+CREATE INDEX duplicate_pairs_state ON duplicate_pairs (state, id);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -544,6 +572,7 @@ constexpr std::array kMigrations = {
     Migration{10, kSchemaV10},
     Migration{11, kSchemaV11},
     Migration{12, kSchemaV12},
+    Migration{13, kSchemaV13},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1060,6 +1089,11 @@ Result<void> already_exists_as(Result<PgResult> r, std::string_view what) {
     "person_id, kelurahan_code, source, removed, reason, flags, added_at, added_by"
 
 // Without the evidence, which each statement adds last (the bytes, or NULL in lists).
+/// A duplicate pair's columns, in pair_from_row's order.
+#define KAPAL_PG_PAIR_COLUMNS                                                                      \
+    "id, person_a, person_b, kelurahan_a, kelurahan_b, score, explanation, source, state, "        \
+    "found_at, found_by, decided_at, decided_by, decision_reason, kept_id, version"
+
 /// A merchant's columns, in merchant_from_row's order.
 #define KAPAL_PG_MERCHANT_COLUMNS                                                                  \
     "id, name, user_id, kelurahan_code, lon, lat, address, active, version, created_at, "          \
@@ -1718,7 +1752,23 @@ class PostgresStore final : public Store {
         const Sealed sealed = seal(person);
         const std::lock_guard lock(writer_mutex_);
         KAPAL_PG_ASSIGN(tx, begin_write());
-        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(
+            record,
+            update_person_in(
+                *writer_, id, expected_version, person, kecamatan_code, sealed, at, ctx));
+        KAPAL_TRY(tx.commit());
+        return record;
+    }
+
+    /// update_person's work inside the caller's write transaction.
+    Result<core::PersonRecord> update_person_in(PgConnection& w,
+                                                const core::PersonId& id,
+                                                std::int64_t expected_version,
+                                                const core::Person& person,
+                                                const std::string& kecamatan_code,
+                                                const Sealed& sealed,
+                                                core::Timestamp at,
+                                                const WriteContext& ctx) {
         KAPAL_PG_ASSIGN(found, w.exec(kSelectPkById, PgParams().text(id.str())));
         if (found.rows() == 0) {
             return fail(ErrorCode::NotFound, "no person with id " + id.str());
@@ -1761,7 +1811,6 @@ class PostgresStore final : public Store {
         }
         KAPAL_PG_ASSIGN(creation, w.exec(kSelectCreation, PgParams().int64(pk)));
         KAPAL_TRY(w.exec(kNotifyChanges));
-        KAPAL_TRY(tx.commit());
         core::PersonRecord record;
         record.id = id;
         record.version = version + 1;
@@ -3650,6 +3699,73 @@ class PostgresStore final : public Store {
         return m;
     }
 
+    // --- Duplicate review helpers
+
+    static DuplicatePairRecord pair_from_row(const PgResult& rows, int i) {
+        DuplicatePairRecord p;
+        p.id = rows.text(i, 0);
+        p.person_a = core::PersonId(std::string(rows.text(i, 1)));
+        p.person_b = core::PersonId(std::string(rows.text(i, 2)));
+        p.kelurahan_a = rows.text(i, 3);
+        p.kelurahan_b = rows.text(i, 4);
+        p.score = rows.real(i, 5);
+        p.explanation = rows.text(i, 6);
+        p.source = rows.text(i, 7);
+        p.state = rows.text(i, 8);
+        p.found_at = core::from_unix_ms(rows.int64(i, 9));
+        p.found_by = rows.text(i, 10);
+        if (!rows.is_null(i, 11)) {
+            p.decided_at = core::from_unix_ms(rows.int64(i, 11));
+        }
+        p.decided_by = rows.text(i, 12);
+        p.decision_reason = rows.text(i, 13);
+        p.kept_id = rows.text(i, 14);
+        p.version = rows.int64(i, 15);
+        return p;
+    }
+
+    static Result<std::optional<DuplicatePairRecord>>
+    pair_where(PgConnection& conn, const std::string& where, const PgParams& params) {
+        KAPAL_PG_ASSIGN(
+            rows,
+            conn.exec("SELECT " KAPAL_PG_PAIR_COLUMNS " FROM duplicate_pairs WHERE " + where,
+                      params));
+        if (rows.rows() == 0) {
+            return std::optional<DuplicatePairRecord>();
+        }
+        return std::optional<DuplicatePairRecord>(pair_from_row(rows, 0));
+    }
+
+    /// The open pair `id` at `expected_version`, locked until the transaction ends. Errors:
+    /// NotFound, VersionConflict, DuplicatePairDecided.
+    static Result<DuplicatePairRecord>
+    open_pair(PgConnection& w, const std::string& id, std::int64_t expected_version) {
+        KAPAL_PG_ASSIGN(pair, pair_where(w, "id = $1 FOR UPDATE", PgParams().text(id)));
+        if (!pair) {
+            return fail(ErrorCode::NotFound, "no duplicate pair " + id);
+        }
+        KAPAL_TRY(check_open_pair(*pair, expected_version));
+        return std::move(*pair);
+    }
+
+    static Result<void> decide_pair(PgConnection& w,
+                                    const DuplicatePairRecord& pair,
+                                    std::string_view state,
+                                    const std::string& kept,
+                                    core::Timestamp at,
+                                    const WriteContext& ctx) {
+        KAPAL_TRY(w.exec("UPDATE duplicate_pairs SET state = $2, decided_at = $3, decided_by = $4, "
+                         "decision_reason = $5, kept_id = $6, version = version + 1 WHERE id = $1",
+                         PgParams()
+                             .text(pair.id)
+                             .text(state)
+                             .int64(core::to_unix_ms(at))
+                             .text(ctx.actor)
+                             .text(ctx.reason)
+                             .text(kept)));
+        return {};
+    }
+
     static Result<std::optional<MerchantRecord>> merchant_by_id(PgConnection& conn,
                                                                 const std::string& id) {
         KAPAL_PG_ASSIGN(rows,
@@ -4015,6 +4131,171 @@ class PostgresStore final : public Store {
             p.bytes(d.evidence);
         }
         return p;
+    }
+
+    // --- Duplicate review (schema v13)
+
+    Result<std::vector<bool>> propose_duplicate_pairs(const std::vector<DuplicatePairRecord>& pairs,
+                                                      const WriteContext& ctx) override {
+        for (const auto& p : pairs) {
+            KAPAL_TRY(check_pair(p));
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        std::vector<bool> added;
+        std::string ids;
+        for (const auto& p : pairs) {
+            KAPAL_PG_ASSIGN(inserted,
+                            w.exec("INSERT INTO duplicate_pairs (" KAPAL_PG_PAIR_COLUMNS
+                                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'terbuka', $9, $10, "
+                                   "NULL, '', '', '', 1) ON CONFLICT (person_a, person_b) DO "
+                                   "NOTHING",
+                                   PgParams()
+                                       .text(p.id)
+                                       .text(p.person_a.str())
+                                       .text(p.person_b.str())
+                                       .text(p.kelurahan_a)
+                                       .text(p.kelurahan_b)
+                                       .real(p.score)
+                                       .text(p.explanation)
+                                       .text(p.source)
+                                       .int64(core::to_unix_ms(at))
+                                       .text(ctx.actor)));
+            added.push_back(inserted.affected() != 0);
+            if (inserted.affected() != 0) {
+                ids += (ids.empty() ? "" : ",") + p.id;
+            }
+        }
+        if (!ids.empty()) {
+            KAPAL_TRY(audit(w, at, ctx, "duplicate.propose", ids, ctx.reason));
+        }
+        KAPAL_TRY(tx.commit());
+        return added;
+    }
+
+    Result<Page<DuplicatePairRecord>>
+    list_duplicate_pairs(const DuplicatePairQuery& query) override {
+        if (query.limit < 1 || query.limit > 1000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be 1..1000");
+        }
+        PgParams params;
+        int n = 0;
+        const auto next = [&n] {
+            return "$" + std::to_string(++n);
+        };
+        std::string sql = "SELECT " KAPAL_PG_PAIR_COLUMNS " FROM duplicate_pairs WHERE true";
+        if (!query.state.empty()) {
+            sql += " AND state = " + next();
+            params.text(query.state);
+        }
+        if (!query.person_id.empty()) {
+            const std::string p = next();
+            sql += " AND (person_a = " + p + " OR person_b = " + p + ")";
+            params.text(query.person_id);
+        }
+        if (!query.area_codes.empty()) {
+            // Either home under one of the codes: the code itself or the range "code." .. "code/"
+            // in byte order (the columns are COLLATE "C").
+            sql += " AND (false";
+            for (const std::string& code : query.area_codes) {
+                const std::string same = next();
+                const std::string low = next();
+                const std::string high = next();
+                params.text(code).text(code + ".").text(code + "/");
+                for (const char* column : {"kelurahan_a", "kelurahan_b"}) {
+                    sql += std::string(" OR ") + column + " = " + same + " OR (" + column +
+                           " >= " + low + " AND " + column + " < " + high + ")";
+                }
+            }
+            sql += ")";
+        }
+        if (!query.cursor.empty()) {
+            auto after = decode_cursor(query.cursor);
+            if (!after) {
+                return fail(ErrorCode::BadCursor, "cursor is not one this server made");
+            }
+            sql += " AND id > " + next();
+            params.text(*after);
+        }
+        sql += " ORDER BY id LIMIT " + next();
+        params.int64(std::int64_t{query.limit} + 1);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec_once(sql, params));
+        Page<DuplicatePairRecord> page;
+        for (int i = 0; i < rows.rows(); ++i) {
+            if (page.items.size() == static_cast<std::size_t>(query.limit)) {
+                page.next_cursor = encode_cursor(core::PersonId(page.items.back().id));
+                break;
+            }
+            page.items.push_back(pair_from_row(rows, i));
+        }
+        return page;
+    }
+
+    Result<std::optional<DuplicatePairRecord>> get_duplicate_pair(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return pair_where(*conn, "id = $1", PgParams().text(id));
+    }
+
+    Result<std::optional<DuplicatePairRecord>>
+    find_duplicate_pair(const core::PersonId& one, const core::PersonId& other) override {
+        const bool ordered = one.str() < other.str();
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return pair_where(*conn,
+                          "person_a = $1 AND person_b = $2",
+                          PgParams()
+                              .text(ordered ? one.str() : other.str())
+                              .text(ordered ? other.str() : one.str()));
+    }
+
+    Result<DuplicatePairRecord> mark_duplicate_pair_distinct(const std::string& id,
+                                                             std::int64_t expected_version,
+                                                             const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(pair, open_pair(w, id, expected_version));
+        KAPAL_TRY(decide_pair(w, pair, kPairDistinct, "", at, ctx));
+        KAPAL_TRY(audit(w, at, ctx, "duplicate.distinct", id, ctx.reason));
+        KAPAL_PG_ASSIGN(decided, pair_where(w, "id = $1", PgParams().text(id)));
+        KAPAL_TRY(tx.commit());
+        return std::move(*decided);
+    }
+
+    Result<DuplicateMergeOutcome> merge_duplicate_pair(const DuplicateMerge& merge,
+                                                       const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const Sealed sealed = seal(merge.absorbed_content);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(pair, open_pair(w, merge.pair_id, merge.pair_version));
+        KAPAL_PG_ASSIGN(kept, kept_of(pair, merge.absorbed));
+        KAPAL_PG_ASSIGN(absorbed,
+                        update_person_in(w,
+                                         merge.absorbed,
+                                         merge.absorbed_version,
+                                         merge.absorbed_content,
+                                         merge.absorbed_kecamatan,
+                                         sealed,
+                                         at,
+                                         ctx));
+        KAPAL_TRY(decide_pair(w, pair, kPairMerged, kept, at, ctx));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "duplicate.merge",
+                        merge.pair_id,
+                        "kept=" + kept + " absorbed=" + merge.absorbed.str() + reason_suffix(ctx)));
+        KAPAL_PG_ASSIGN(decided, pair_where(w, "id = $1", PgParams().text(merge.pair_id)));
+        KAPAL_TRY(tx.commit());
+        return DuplicateMergeOutcome{std::move(*decided), std::move(absorbed)};
     }
 
     Result<void> append_audit(const AuditEntry& entry) override {
@@ -4946,6 +5227,7 @@ const char* pg_transfer_order(TransferTable table) {
     case TransferTable::Merchants:
     case TransferTable::VoucherTransactions:
     case TransferTable::AidBatches:
+    case TransferTable::DuplicatePairs:
         break;
     }
     return "pk";
@@ -5170,7 +5452,8 @@ class PgStoreLoad final : public StoreLoad {
                                   "aid_deliveries",
                                   "merchants",
                                   "voucher_transactions",
-                                  "aid_batches"}) {
+                                  "aid_batches",
+                                  "duplicate_pairs"}) {
             std::string sql = "SELECT setval(pg_get_serial_sequence('";
             sql += table;
             sql += "', 'pk'), max(pk)) FROM ";
@@ -5184,7 +5467,8 @@ class PgStoreLoad final : public StoreLoad {
                          "api_tokens, audit_log, hazard_zones, facilities, cards, services, "
                          "service_requests, service_request_events, aid_programs, aid_cycles, "
                          "aid_list_entries, aid_deliveries, merchants, voucher_balances, "
-                         "voucher_transactions, voucher_postings, aid_batches"));
+                         "voucher_transactions, voucher_postings, aid_batches, "
+                         "duplicate_pairs"));
         return tx_.commit();
     }
 

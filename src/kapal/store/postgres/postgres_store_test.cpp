@@ -375,9 +375,9 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 12);
+    EXPECT_EQ(postgres_schema_version(), 13);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6,7,8,9,10,11,12");
+              "1,2,3,4,5,6,7,8,9,10,11,12,13");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -393,7 +393,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
-    sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE duplicate_pairs, aid_batches, aid_deliveries, aid_list_entries, aid_cycles, "
+        "aid_programs");
     sql("DROP TABLE service_request_events, service_requests, services, cards");
     sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
@@ -404,7 +405,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"),
+              std::to_string(postgres_schema_version()));
     // v7: the entry written before it is chained.
     auto log = store->list_audit({});
     ASSERT_TRUE(log.has_value()) << log.error().message;
@@ -434,7 +436,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
         ASSERT_TRUE(store->create_person(id_of(2), none, "64.74.01", ctx(), {}));
     }
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
-    sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE duplicate_pairs, aid_batches, aid_deliveries, aid_list_entries, aid_cycles, "
+        "aid_programs");
     sql("DROP TABLE service_request_events, service_requests, services, cards");
     sql("DROP TABLE hazard_zones, facilities");
     sql("DROP TABLE areas");
@@ -443,7 +446,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"),
+              std::to_string(postgres_schema_version()));
     // full_person(1) has kursi_roda (bit 0) and kacamata (bit 8).
     EXPECT_EQ(sql("SELECT string_agg(devices::text, ',' ORDER BY pk) FROM persons"), "257,0");
     auto feed = store->person_changes({}, 10);
@@ -1165,11 +1169,13 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
-    sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE duplicate_pairs, aid_batches, aid_deliveries, aid_list_entries, aid_cycles, "
+        "aid_programs");
     sql("DELETE FROM schema_version WHERE version >= 10");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"),
+              std::to_string(postgres_schema_version()));
     EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('aid_deliveries_once', "
                   "'aid_deliveries_idempotency')"),
               "2");
@@ -1190,14 +1196,15 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBat
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
-    sql("DROP TABLE aid_batches");
+    sql("DROP TABLE duplicate_pairs, aid_batches");
     sql("DROP INDEX aid_deliveries_batch");
     sql("ALTER TABLE aid_deliveries DROP COLUMN batch_id, DROP COLUMN fail_reason, DROP COLUMN "
         "bank_reference");
     sql("DELETE FROM schema_version WHERE version >= 11");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"),
+              std::to_string(postgres_schema_version()));
     EXPECT_EQ(sql("SELECT count(*) FROM pg_tables WHERE tablename IN ('merchants', "
                   "'voucher_balances', 'voucher_transactions', 'voucher_postings')"),
               "4");

@@ -487,6 +487,36 @@ ALTER TABLE aid_deliveries ADD COLUMN bank_reference TEXT NOT NULL DEFAULT '';
 CREATE INDEX aid_deliveries_batch ON aid_deliveries(batch_id, id) WHERE batch_id <> '';
 )sql";
 
+// v13: the duplicate review (issue 9). A pair of persons that may be one, stored once (the
+// lower id first), with the score and explanation when it was found and the reviewer's
+// decision: digabung (merged: the other record carries merged_into and is nonaktif) or berbeda
+// (distinct: never proposed again, as the UNIQUE pair keeps it).
+constexpr const char* kSchemaV13 = R"sql(
+CREATE TABLE duplicate_pairs (
+    pk              INTEGER PRIMARY KEY,
+    id              TEXT    NOT NULL UNIQUE,
+    person_a        TEXT    NOT NULL,
+    person_b        TEXT    NOT NULL,
+    kelurahan_a     TEXT    NOT NULL,
+    kelurahan_b     TEXT    NOT NULL,
+    score           REAL    NOT NULL,
+    explanation     TEXT    NOT NULL,
+    source          TEXT    NOT NULL,
+    state           TEXT    NOT NULL CHECK (state IN ('terbuka', 'digabung', 'berbeda')),
+    found_at        INTEGER NOT NULL,
+    found_by        TEXT    NOT NULL,
+    decided_at      INTEGER,
+    decided_by      TEXT    NOT NULL DEFAULT '',
+    decision_reason TEXT    NOT NULL DEFAULT '',
+    kept_id         TEXT    NOT NULL DEFAULT '',
+    version         INTEGER NOT NULL,
+    CHECK (person_a < person_b),
+    UNIQUE (person_a, person_b)
+) STRICT;
+CREATE INDEX duplicate_pairs_b ON duplicate_pairs(person_b);
+CREATE INDEX duplicate_pairs_state ON duplicate_pairs(state, id);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -500,6 +530,7 @@ constexpr std::array kMigrations = {
     Migration{10, kSchemaV10},
     Migration{11, kSchemaV11},
     Migration{12, kSchemaV12},
+    Migration{13, kSchemaV13},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1286,6 +1317,10 @@ constexpr const char* kSelectUserTokens =
 constexpr const char* kSelectAllTokens =
     "SELECT " KAPAL_SQL_TOKEN_COLUMNS " FROM api_tokens ORDER BY created_at DESC, pk DESC";
 
+#define KAPAL_SQL_PAIR_COLUMNS                                                                     \
+    "id, person_a, person_b, kelurahan_a, kelurahan_b, score, explanation, source, state, "        \
+    "found_at, found_by, decided_at, decided_by, decision_reason, kept_id, version"
+
 void bind_opt_time(Stmt& stmt, int i, const std::optional<core::Timestamp>& t) {
     if (t) {
         stmt.bind(i, core::to_unix_ms(*t));
@@ -2002,10 +2037,26 @@ class SqliteStore final : public Store {
                                              const std::string& kecamatan_code,
                                              const WriteContext& ctx) override {
         const core::Timestamp at = write_time(ctx);
-        Sealed sealed = seal(person);
+        const Sealed sealed = seal(person);
         const std::lock_guard lock(writer_mutex_);
         Connection& w = *writer_;
         KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(
+            record,
+            update_person_in(w, id, expected_version, person, kecamatan_code, sealed, at, ctx));
+        KAPAL_TRY(tx.commit());
+        return record;
+    }
+
+    /// update_person's work inside the caller's write transaction.
+    Result<core::PersonRecord> update_person_in(Connection& w,
+                                                const core::PersonId& id,
+                                                std::int64_t expected_version,
+                                                const core::Person& person,
+                                                const std::string& kecamatan_code,
+                                                const Sealed& sealed,
+                                                core::Timestamp at,
+                                                const WriteContext& ctx) {
         KAPAL_SQL_ASSIGN(find, w.prepare(kSelectPkById));
         find.bind(1, id.str());
         KAPAL_SQL_ASSIGN(found, find.step());
@@ -2054,7 +2105,6 @@ class SqliteStore final : public Store {
             }
         }
         KAPAL_SQL_ASSIGN(creation, creation_of(w, pk));
-        KAPAL_TRY(tx.commit());
         core::PersonRecord record;
         record.id = id;
         record.version = version + 1;
@@ -3711,6 +3761,164 @@ class SqliteStore final : public Store {
         return out;
     }
 
+    // --- Duplicate review (schema v13)
+
+    Result<std::vector<bool>> propose_duplicate_pairs(const std::vector<DuplicatePairRecord>& pairs,
+                                                      const WriteContext& ctx) override {
+        for (const auto& p : pairs) {
+            KAPAL_TRY(check_pair(p));
+        }
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        std::vector<bool> added;
+        std::string ids;
+        for (const auto& p : pairs) {
+            KAPAL_SQL_ASSIGN(insert,
+                             w.prepare("INSERT INTO duplicate_pairs (" KAPAL_SQL_PAIR_COLUMNS
+                                       ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'terbuka', ?9, "
+                                       "?10, NULL, '', '', '', 1) ON CONFLICT (person_a, person_b) "
+                                       "DO NOTHING"));
+            insert.bind(1, p.id);
+            insert.bind(2, p.person_a.str());
+            insert.bind(3, p.person_b.str());
+            insert.bind(4, p.kelurahan_a);
+            insert.bind(5, p.kelurahan_b);
+            insert.bind(6, p.score);
+            insert.bind(7, p.explanation);
+            insert.bind(8, p.source);
+            insert.bind(9, core::to_unix_ms(at));
+            insert.bind(10, ctx.actor);
+            KAPAL_TRY(already_exists_as(insert.run(), "duplicate pair id " + p.id));
+            const bool inserted = sqlite3_changes(w.db()) != 0;
+            added.push_back(inserted);
+            if (inserted) {
+                ids += (ids.empty() ? "" : ",") + p.id;
+            }
+        }
+        if (!ids.empty()) {
+            KAPAL_TRY(audit(w, at, ctx, "duplicate.propose", ids, ctx.reason));
+        }
+        KAPAL_TRY(tx.commit());
+        return added;
+    }
+
+    Result<Page<DuplicatePairRecord>>
+    list_duplicate_pairs(const DuplicatePairQuery& query) override {
+        if (query.limit < 1 || query.limit > 1000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be 1..1000");
+        }
+        std::string sql = "SELECT " KAPAL_SQL_PAIR_COLUMNS " FROM duplicate_pairs WHERE 1 = 1";
+        std::vector<std::string> texts;
+        if (!query.state.empty()) {
+            sql += " AND state = ?";
+            texts.push_back(query.state);
+        }
+        if (!query.person_id.empty()) {
+            sql += " AND (person_a = ? OR person_b = ?)";
+            texts.push_back(query.person_id);
+            texts.push_back(query.person_id);
+        }
+        if (!query.area_codes.empty()) {
+            // area_clause writes " AND (…)": joined here as (areas of a) OR (areas of b).
+            std::string a;
+            std::string b;
+            area_clause(query.area_codes, a, texts, "kelurahan_a");
+            area_clause(query.area_codes, b, texts, "kelurahan_b");
+            sql += " AND (" + a.substr(5) + " OR " + b.substr(5) + ")";
+        }
+        if (!query.cursor.empty()) {
+            auto after = decode_cursor(query.cursor);
+            if (!after) {
+                return fail(ErrorCode::BadCursor, "cursor is not one this server made");
+            }
+            sql += " AND id > ?";
+            texts.push_back(*after);
+        }
+        sql += " ORDER BY id LIMIT ?";
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare_once(sql));
+        int index = 1;
+        for (const auto& t : texts) {
+            stmt.bind(index++, t);
+        }
+        stmt.bind(index, std::int64_t{query.limit} + 1);
+        Page<DuplicatePairRecord> page;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            if (page.items.size() == static_cast<std::size_t>(query.limit)) {
+                page.next_cursor = encode_cursor(core::PersonId(page.items.back().id));
+                break;
+            }
+            page.items.push_back(pair_from_row(stmt));
+        }
+        return page;
+    }
+
+    Result<std::optional<DuplicatePairRecord>> get_duplicate_pair(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        return pair_where(*conn, "id = ?1", id, "");
+    }
+
+    Result<std::optional<DuplicatePairRecord>>
+    find_duplicate_pair(const core::PersonId& one, const core::PersonId& other) override {
+        const bool ordered = one.str() < other.str();
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        return pair_where(*conn,
+                          "person_a = ?1 AND person_b = ?2",
+                          ordered ? one.str() : other.str(),
+                          ordered ? other.str() : one.str());
+    }
+
+    Result<DuplicatePairRecord> mark_duplicate_pair_distinct(const std::string& id,
+                                                             std::int64_t expected_version,
+                                                             const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(pair, open_pair(w, id, expected_version));
+        KAPAL_TRY(decide_pair(w, pair, kPairDistinct, "", at, ctx));
+        KAPAL_TRY(audit(w, at, ctx, "duplicate.distinct", id, ctx.reason));
+        KAPAL_SQL_ASSIGN(decided, pair_where(w, "id = ?1", id, ""));
+        KAPAL_TRY(tx.commit());
+        return std::move(*decided);
+    }
+
+    Result<DuplicateMergeOutcome> merge_duplicate_pair(const DuplicateMerge& merge,
+                                                       const WriteContext& ctx) override {
+        const core::Timestamp at = write_time(ctx);
+        const Sealed sealed = seal(merge.absorbed_content);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(pair, open_pair(w, merge.pair_id, merge.pair_version));
+        KAPAL_SQL_ASSIGN(kept, kept_of(pair, merge.absorbed));
+        KAPAL_SQL_ASSIGN(absorbed,
+                         update_person_in(w,
+                                          merge.absorbed,
+                                          merge.absorbed_version,
+                                          merge.absorbed_content,
+                                          merge.absorbed_kecamatan,
+                                          sealed,
+                                          at,
+                                          ctx));
+        KAPAL_TRY(decide_pair(w, pair, kPairMerged, kept, at, ctx));
+        KAPAL_TRY(audit(w,
+                        at,
+                        ctx,
+                        "duplicate.merge",
+                        merge.pair_id,
+                        "kept=" + kept + " absorbed=" + merge.absorbed.str() + reason_suffix(ctx)));
+        KAPAL_SQL_ASSIGN(decided, pair_where(w, "id = ?1", merge.pair_id, ""));
+        KAPAL_TRY(tx.commit());
+        return DuplicateMergeOutcome{std::move(*decided), std::move(absorbed)};
+    }
+
     Result<void> append_audit(const AuditEntry& entry) override {
         const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
         const WriteContext ctx{entry.actor, entry.source, at, ""};
@@ -4992,6 +5200,79 @@ class SqliteStore final : public Store {
         return {};
     }
 
+    // --- Duplicate review helpers
+
+    static DuplicatePairRecord pair_from_row(const Stmt& stmt) {
+        DuplicatePairRecord p;
+        p.id = stmt.text(0);
+        p.person_a = core::PersonId(std::string(stmt.text(1)));
+        p.person_b = core::PersonId(std::string(stmt.text(2)));
+        p.kelurahan_a = stmt.text(3);
+        p.kelurahan_b = stmt.text(4);
+        p.score = stmt.real(5);
+        p.explanation = stmt.text(6);
+        p.source = stmt.text(7);
+        p.state = stmt.text(8);
+        p.found_at = core::from_unix_ms(stmt.int64(9));
+        p.found_by = stmt.text(10);
+        p.decided_at = opt_time(stmt, 11);
+        p.decided_by = stmt.text(12);
+        p.decision_reason = stmt.text(13);
+        p.kept_id = stmt.text(14);
+        p.version = stmt.int64(15);
+        return p;
+    }
+
+    /// The pair matching `where` (over duplicate_pairs, with ?1 and ?2 bound to `one`, `two`).
+    static Result<std::optional<DuplicatePairRecord>> pair_where(Connection& conn,
+                                                                 const std::string& where,
+                                                                 const std::string& one,
+                                                                 const std::string& two) {
+        KAPAL_SQL_ASSIGN(
+            stmt,
+            conn.prepare("SELECT " KAPAL_SQL_PAIR_COLUMNS " FROM duplicate_pairs WHERE " + where));
+        stmt.bind(1, one);
+        if (!two.empty()) {
+            stmt.bind(2, two);
+        }
+        KAPAL_SQL_ASSIGN(row, stmt.step());
+        if (!row) {
+            return std::optional<DuplicatePairRecord>();
+        }
+        return std::optional<DuplicatePairRecord>(pair_from_row(stmt));
+    }
+
+    /// The open pair `id` at `expected_version`. Errors: NotFound, VersionConflict,
+    /// DuplicatePairDecided.
+    static Result<DuplicatePairRecord>
+    open_pair(Connection& w, const std::string& id, std::int64_t expected_version) {
+        KAPAL_SQL_ASSIGN(pair, pair_where(w, "id = ?1", id, ""));
+        if (!pair) {
+            return fail(ErrorCode::NotFound, "no duplicate pair " + id);
+        }
+        KAPAL_TRY(check_open_pair(*pair, expected_version));
+        return std::move(*pair);
+    }
+
+    static Result<void> decide_pair(Connection& w,
+                                    const DuplicatePairRecord& pair,
+                                    std::string_view state,
+                                    const std::string& kept,
+                                    core::Timestamp at,
+                                    const WriteContext& ctx) {
+        KAPAL_SQL_ASSIGN(update,
+                         w.prepare("UPDATE duplicate_pairs SET state = ?2, decided_at = ?3, "
+                                   "decided_by = ?4, decision_reason = ?5, kept_id = ?6, "
+                                   "version = version + 1 WHERE id = ?1"));
+        update.bind(1, pair.id);
+        update.bind(2, state);
+        update.bind(3, core::to_unix_ms(at));
+        update.bind(4, ctx.actor);
+        update.bind(5, ctx.reason);
+        update.bind(6, kept);
+        return update.run();
+    }
+
     // --- Voucher helpers
 
     /// $1..$8 of a merchant's INSERT/UPDATE (id, name, user_id, kelurahan_code, lon, lat,
@@ -5366,6 +5647,7 @@ const char* transfer_order(TransferTable table) {
     case TransferTable::Merchants:
     case TransferTable::VoucherTransactions:
     case TransferTable::AidBatches:
+    case TransferTable::DuplicatePairs:
         break;
     }
     return "pk";

@@ -188,6 +188,7 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
+                            "DROP TABLE duplicate_pairs",
                             "DROP TABLE aid_batches",
                             "DROP TABLE aid_deliveries",
                             "DROP TABLE aid_list_entries",
@@ -240,7 +241,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
-    for (const char* sql : {"DROP TABLE aid_batches",
+    for (const char* sql : {"DROP TABLE duplicate_pairs",
+                            "DROP TABLE aid_batches",
                             "DROP INDEX aid_deliveries_batch",
                             "ALTER TABLE aid_deliveries DROP COLUMN batch_id",
                             "ALTER TABLE aid_deliveries DROP COLUMN fail_reason",
@@ -276,6 +278,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
+                            "DROP TABLE duplicate_pairs",
                             "DROP TABLE aid_batches",
                             "DROP TABLE aid_deliveries",
                             "DROP TABLE aid_list_entries",
@@ -349,6 +352,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTheVoucherTables) {
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
+                            "DROP TABLE duplicate_pairs",
                             "DROP TABLE aid_batches",
                             "DROP INDEX aid_deliveries_batch",
                             "ALTER TABLE aid_deliveries DROP COLUMN batch_id",
