@@ -39,7 +39,11 @@ phase_end "ctest browser"
 
 if [ "${KAPAL_SKIP_ASAN:-0}" != 1 ]; then
   phase "build (asan: AddressSanitizer + UBSan)"
-  scripts/build.sh asan
+  # Only what the unit tests run (scripts/unit-targets.py): the sanitizer pass runs nothing
+  # else, so the integration tests, the kapal program and the benchmarks are not built twice.
+  mapfile -t asan_targets < <(ctest --test-dir build/release -L unit -N --show-only=json-v1 |
+    python3 scripts/unit-targets.py build/release)
+  scripts/build.sh asan "${asan_targets[@]}"
   phase_end "build asan"
   phase "ctest -L unit under ASan/UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
