@@ -120,6 +120,9 @@ class PersonService {
 
     const core::Clock& clock() const { return clock_; }
 
+    /// The store, for aggregate reads that check scope themselves (the dashboard's counts).
+    store::Store& store() { return store_; }
+
   private:
     /// `duplicates`: warnings of the duplicate check, added to the rules' own. `keep`: warning
     /// ids whose confirmation stays although this check did not raise them.

@@ -75,11 +75,60 @@ StatsBuilder::StatsBuilder(std::vector<std::pair<std::string, std::string>> keca
     }
 }
 
-void StatsBuilder::bump(std::vector<KeyCount>& counts, std::string_view key) {
+void StatsBuilder::bump(std::vector<KeyCount>& counts, std::string_view key, std::size_t n) {
     for (auto& c : counts) {
         if (c.key == key) {
-            ++c.count;
+            c.count += n;
             return;
+        }
+    }
+}
+
+std::int64_t StatsBuilder::window_start_ms() const {
+    const core::Date first =
+        core::make_date(first_month_ / 12, static_cast<unsigned>(first_month_ % 12 + 1), 1);
+    const auto midnight_utc = std::chrono::sys_days{first};
+    // 00:00 WITA is 16:00 UTC the day before.
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               (midnight_utc - std::chrono::hours(8)).time_since_epoch())
+        .count();
+}
+
+void StatsBuilder::add(const store::PersonProfileGroup& g) {
+    const auto n = static_cast<std::size_t>(g.count);
+    stats_.total += n;
+    for (const auto c : core::kAllCategories) {
+        if ((g.categories & (std::int64_t{1} << static_cast<int>(c))) != 0) {
+            bump(stats_.categories, core::to_string(c), n);
+        }
+    }
+    bump(stats_.sexes, g.sex, n);
+    if (g.age_group >= 0 && static_cast<std::size_t>(g.age_group) < kAgeGroups.size()) {
+        bump(stats_.age_groups, kAgeGroups[static_cast<std::size_t>(g.age_group)], n);
+    }
+    bump(stats_.severities, g.severity.empty() ? "tidak_diisi" : g.severity, n);
+    for (auto& area : stats_.kecamatan) {
+        if (area.code == g.kecamatan_code) {
+            area.count += n;
+        }
+    }
+}
+
+void StatsBuilder::add(const store::MonthCount& m) {
+    int year = 0;
+    int month = 0;
+    if (std::sscanf(m.month.c_str(), "%4d-%2d", &year, &month) != 2) {
+        return;
+    }
+    const int index = year * 12 + month - 1 - first_month_;
+    if (index < 0 || static_cast<std::size_t>(index) >= stats_.months.size()) {
+        return;
+    }
+    const auto n = static_cast<std::size_t>(m.count);
+    stats_.months_total[static_cast<std::size_t>(index)] += n;
+    for (auto& area : stats_.kecamatan) {
+        if (area.code == m.kecamatan_code) {
+            area.months[static_cast<std::size_t>(index)] += n;
         }
     }
 }
@@ -125,21 +174,20 @@ Result<Stats> compute_stats(PersonService& persons,
             kecamatan.emplace_back(k.code, k.name);
         }
     }
-    StatsBuilder builder(std::move(kecamatan), core::wita_date(clock.now()), months, status);
-    store::PersonQuery query;
-    query.limit = 1000;
-    for (;;) {
-        auto page = persons.list(query, actor);
-        if (!page) {
-            return fail(std::move(page).error());
-        }
-        for (const auto& record : page->items) {
-            builder.add(record);
-        }
-        if (page->next_cursor.empty()) {
-            break;
-        }
-        query.cursor = page->next_cursor;
+    const core::Date today = core::wita_date(clock.now());
+    StatsBuilder builder(std::move(kecamatan), today, months, status);
+    store::PersonStatsQuery query;
+    query.scope_area_codes = actor.scope_area_codes;
+    query.status = status;
+    query.today = today;
+    query.age_bounds.assign(kAgeBounds.begin(), kAgeBounds.end());
+    query.new_since_ms = builder.window_start_ms();
+    KAPAL_ASSIGN_OR_RETURN(groups, persons.store().person_stat_groups(query));
+    for (const auto& g : groups.profiles) {
+        builder.add(g);
+    }
+    for (const auto& m : groups.new_registrations) {
+        builder.add(m);
     }
     return builder.result();
 }

@@ -1,9 +1,9 @@
 #pragma once
 // The dashboard's figures (Dasbor): counts of the persons in the caller's areas by category,
 // sex, age group, severity and kecamatan, and the new registrations per month per kecamatan
-// (DESIGN.md §2.6, "peningkatan atau penurunan data"). Computed by reading the caller's
-// persons page by page: fine for a city or a province; a store-side aggregate would be needed
-// for national scale.
+// (DESIGN.md §2.6, "peningkatan atau penurunan data"). Counted by the store in two grouped
+// queries over plain columns (Store::person_stat_groups): no record is read or decrypted, so it
+// holds at national scale (docs/PERFORMANCE.md, "Dashboard figures").
 
 #include "kapal/core/clock.hpp"
 #include "kapal/core/person.hpp"
@@ -12,6 +12,7 @@
 #include "kapal/service/actor.hpp"
 #include "kapal/service/person_service.hpp"
 #include "kapal/service/reference_data.hpp"
+#include "kapal/store/store.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -43,6 +44,9 @@ inline constexpr std::array<std::string_view, 4> kAgeGroups = {
 /// The age group of someone `years` old.
 std::string_view age_group(int years);
 
+/// The upper bounds (exclusive) of kAgeGroups but the last: 5, 18, 60.
+inline constexpr std::array<int, 3> kAgeBounds = {5, 18, 60};
+
 struct Stats {
     std::optional<core::Status> status; ///< the status counted; nullopt = every status
     std::size_t total = 0;              ///< persons counted
@@ -69,10 +73,19 @@ class StatsBuilder {
 
     void add(const core::PersonRecord& record);
 
+    /// Adds `g.count` persons alike (a group counted by the store, of the status counted).
+    void add(const store::PersonProfileGroup& g);
+
+    /// Adds the registrations of a kecamatan in a month ("2026-09").
+    void add(const store::MonthCount& m);
+
     Stats result() const { return stats_; }
 
+    /// The first instant of the first month counted (its first day, 00:00 WITA), in Unix ms.
+    std::int64_t window_start_ms() const;
+
   private:
-    static void bump(std::vector<KeyCount>& counts, std::string_view key);
+    static void bump(std::vector<KeyCount>& counts, std::string_view key, std::size_t n = 1);
 
     core::Date today_;
     int first_month_ = 0; ///< year * 12 + month - 1 of months[0]
@@ -80,7 +93,7 @@ class StatsBuilder {
 };
 
 /// The figures for the persons `actor` may see. `months` (1–36) months of new registrations.
-/// Errors: those of PersonService::list.
+/// Errors: the store's.
 Result<Stats> compute_stats(PersonService& persons,
                             const ReferenceData& ref,
                             const core::Clock& clock,

@@ -732,6 +732,40 @@ struct DuplicateMergeOutcome {
     core::PersonRecord absorbed;
 };
 
+/// What the dashboard counts, grouped by the store from plain columns (no record is read or
+/// decrypted): fit for a national registry.
+struct PersonStatsQuery {
+    std::vector<std::string> scope_area_codes; ///< as PersonQuery's; empty = every person
+    std::optional<core::Status> status;        ///< profiles of this status only; nullopt = all
+    core::Date today{};                        ///< ages are whole years on this day
+    /// Upper bounds (exclusive, whole years) of the age groups but the last, ascending: a person
+    /// of age a is in the first group whose bound exceeds a (the last when none does).
+    std::vector<int> age_bounds;
+    std::int64_t new_since_ms = 0; ///< registrations counted from this instant (Unix ms)
+};
+
+/// Persons alike in what the dashboard counts, and how many.
+struct PersonProfileGroup {
+    std::string kecamatan_code;
+    std::string sex;             ///< "L" or "P"
+    std::int64_t categories = 0; ///< category_mask
+    std::string severity;        ///< "" when not filled in
+    int age_group = -1;          ///< index into the bounds' groups; -1 no or a future birth date
+    std::int64_t count = 0;
+};
+
+/// Registrations of a kecamatan in a month.
+struct MonthCount {
+    std::string kecamatan_code;
+    std::string month; ///< "2026-09", of the creation instant in WITA (UTC+8)
+    std::int64_t count = 0;
+};
+
+struct PersonStatGroups {
+    std::vector<PersonProfileGroup> profiles;  ///< any order
+    std::vector<MonthCount> new_registrations; ///< any order; whatever the status now
+};
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -939,6 +973,10 @@ class Store {
 
     /// Every version, oldest first. Errors: NotFound.
     virtual Result<std::vector<PersonVersion>> person_history(const core::PersonId& id) = 0;
+
+    /// The dashboard's counts, grouped in one read (see PersonStatsQuery). Errors:
+    /// InvalidArgument (age bounds not ascending or more than 8).
+    virtual Result<PersonStatGroups> person_stat_groups(const PersonStatsQuery& query) = 0;
 
     /// The person as it was at instant `at` (the latest version written at or before it).
     /// Errors: NotFound (unknown id, or the person did not exist yet at `at`).

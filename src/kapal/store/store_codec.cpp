@@ -567,4 +567,16 @@ Result<std::string> kept_of(const DuplicatePairRecord& pair, const core::PersonI
                 {{"absorbed_id", ErrorCode::InvalidArgument, absorbed.str()}});
 }
 
+Result<void> check_age_bounds(const std::vector<int>& bounds) {
+    if (bounds.size() > 8) {
+        return fail(ErrorCode::InvalidArgument, "at most 8 age bounds");
+    }
+    for (std::size_t i = 0; i < bounds.size(); ++i) {
+        if (bounds[i] < 1 || bounds[i] > 150 || (i > 0 && bounds[i] <= bounds[i - 1])) {
+            return fail(ErrorCode::InvalidArgument, "age bounds are 1..150 and ascending");
+        }
+    }
+    return {};
+}
+
 } // namespace kapal::store

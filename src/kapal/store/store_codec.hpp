@@ -115,6 +115,10 @@ Result<void> check_aid_cycle(const AidCycleRecord& cycle);
 /// field.
 Result<void> check_merchant(const MerchantRecord& merchant);
 
+/// Age bounds of PersonStatsQuery: at most 8, each 1..150, strictly ascending. Errors:
+/// InvalidArgument.
+Result<void> check_age_bounds(const std::vector<int>& bounds);
+
 /// A pair to propose: two different persons, the lower id first, a known source. Errors:
 /// InvalidArgument.
 Result<void> check_pair(const DuplicatePairRecord& pair);

@@ -1972,6 +1972,78 @@ class PostgresStore final : public Store {
         return page;
     }
 
+    Result<PersonStatGroups> person_stat_groups(const PersonStatsQuery& query) override {
+        KAPAL_TRY(check_age_bounds(query.age_bounds));
+        PgParams params;
+        params.text(core::format_date(query.today));
+        int n = 1;
+        const auto next = [&n] {
+            return "$" + std::to_string(++n);
+        };
+        std::string sql =
+            "SELECT kecamatan_code, sex, categories, coalesce(severity, ''), CASE WHEN age < 0 "
+            "THEN -1";
+        for (std::size_t i = 0; i < query.age_bounds.size(); ++i) {
+            sql +=
+                " WHEN age < " + std::to_string(query.age_bounds[i]) + " THEN " + std::to_string(i);
+        }
+        sql += " ELSE " + std::to_string(query.age_bounds.size()) +
+               " END AS age_group, count(*) FROM (SELECT kecamatan_code, sex, categories, "
+               "severity, CASE WHEN birth_date IS NULL OR birth_date > $1::date THEN -1 ELSE "
+               "extract(year FROM age($1::date, birth_date))::int END AS age FROM persons WHERE "
+               "true";
+        if (query.status) {
+            sql += " AND status = " + next();
+            params.text(core::to_string(*query.status));
+        }
+        const auto areas = [&](std::string& into, PgParams& p) {
+            if (query.scope_area_codes.empty()) {
+                return;
+            }
+            into += " AND (false";
+            for (const std::string& code : query.scope_area_codes) {
+                into += " OR kelurahan_code = " + next();
+                into += " OR (kelurahan_code >= " + next();
+                into += " AND kelurahan_code < " + next() + ")";
+                p.text(code).text(code + ".").text(code + "/");
+            }
+            into += ")";
+        };
+        areas(sql, params);
+        sql += ") AS p GROUP BY 1, 2, 3, 4, 5";
+
+        n = 1;
+        PgParams month_params;
+        month_params.int64(query.new_since_ms);
+        std::string months_sql =
+            "SELECT kecamatan_code, to_char(to_timestamp((created_at + 28800000) / 1000.0) AT "
+            "TIME ZONE 'UTC', 'YYYY-MM'), count(*) FROM persons WHERE created_at >= $1";
+        areas(months_sql, month_params);
+        months_sql += " GROUP BY 1, 2";
+
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        PersonStatGroups out;
+        KAPAL_PG_ASSIGN(rows, conn->exec_once(sql, params));
+        for (int r = 0; r < rows.rows(); ++r) {
+            PersonProfileGroup g;
+            g.kecamatan_code = rows.text(r, 0);
+            g.sex = rows.text(r, 1);
+            g.categories = rows.int64(r, 2);
+            g.severity = rows.text(r, 3);
+            g.age_group = static_cast<int>(rows.int64(r, 4));
+            g.count = rows.int64(r, 5);
+            out.profiles.push_back(std::move(g));
+        }
+        KAPAL_PG_ASSIGN(months, conn->exec_once(months_sql, month_params));
+        for (int r = 0; r < months.rows(); ++r) {
+            out.new_registrations.push_back(MonthCount{std::string(months.text(r, 0)),
+                                                       std::string(months.text(r, 1)),
+                                                       months.int64(r, 2)});
+        }
+        return out;
+    }
+
     Result<std::vector<PersonVersion>> person_history(const core::PersonId& id) override {
         ReaderPool::Lease conn(readers_, readers_.acquire());
         KAPAL_TRY(ensure_connected(*conn));

@@ -2231,6 +2231,81 @@ class SqliteStore final : public Store {
         return page;
     }
 
+    Result<PersonStatGroups> person_stat_groups(const PersonStatsQuery& query) override {
+        KAPAL_TRY(check_age_bounds(query.age_bounds));
+        const std::string today = core::format_date(query.today);
+        // Whole years on `today` from the "YYYY-MM-DD" text; -1 without a birth date or for one
+        // after today. Then the group: the first bound above the age.
+        std::string sql =
+            "SELECT kecamatan_code, sex, categories, coalesce(severity, ''), CASE WHEN age < 0 "
+            "THEN -1";
+        for (std::size_t i = 0; i < query.age_bounds.size(); ++i) {
+            sql +=
+                " WHEN age < " + std::to_string(query.age_bounds[i]) + " THEN " + std::to_string(i);
+        }
+        sql += " ELSE " + std::to_string(query.age_bounds.size()) +
+               " END AS age_group, count(*) FROM (SELECT kecamatan_code, sex, categories, "
+               "severity, CASE WHEN birth_date IS NULL OR birth_date = '' OR birth_date > ?1 THEN "
+               "-1 ELSE CAST(substr(?1, 1, 4) AS INTEGER) - CAST(substr(birth_date, 1, 4) AS "
+               "INTEGER) - (substr(?1, 6, 5) < substr(birth_date, 6, 5)) END AS age FROM persons "
+               "WHERE 1 = 1";
+        std::vector<std::string> texts{today};
+        if (query.status) {
+            sql += " AND status = ?";
+            texts.emplace_back(core::to_string(*query.status));
+        }
+        area_clause(query.scope_area_codes, sql, texts);
+        sql += ") GROUP BY 1, 2, 3, 4, 5";
+
+        std::string months_sql = "SELECT kecamatan_code, strftime('%Y-%m', (created_at + "
+                                 "28800000) / 1000, 'unixepoch'), count(*) FROM persons WHERE "
+                                 "created_at >= ?";
+        std::vector<std::string> month_texts;
+        area_clause(query.scope_area_codes, months_sql, month_texts);
+        months_sql += " GROUP BY 1, 2";
+
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false)); // both counts of one snapshot
+        PersonStatGroups out;
+        {
+            KAPAL_SQL_ASSIGN(stmt, conn->prepare_once(sql));
+            // ?1 is today (numbered); the rest follow in order.
+            for (std::size_t i = 0; i < texts.size(); ++i) {
+                stmt.bind(static_cast<int>(i) + 1, texts[i]);
+            }
+            for (;;) {
+                KAPAL_SQL_ASSIGN(row, stmt.step());
+                if (!row) {
+                    break;
+                }
+                PersonProfileGroup g;
+                g.kecamatan_code = stmt.text(0);
+                g.sex = stmt.text(1);
+                g.categories = stmt.int64(2);
+                g.severity = stmt.text(3);
+                g.age_group = static_cast<int>(stmt.int64(4));
+                g.count = stmt.int64(5);
+                out.profiles.push_back(std::move(g));
+            }
+        }
+        {
+            KAPAL_SQL_ASSIGN(stmt, conn->prepare_once(months_sql));
+            stmt.bind(1, query.new_since_ms);
+            for (std::size_t i = 0; i < month_texts.size(); ++i) {
+                stmt.bind(static_cast<int>(i) + 2, month_texts[i]);
+            }
+            for (;;) {
+                KAPAL_SQL_ASSIGN(row, stmt.step());
+                if (!row) {
+                    break;
+                }
+                out.new_registrations.push_back(MonthCount{
+                    std::string(stmt.text(0)), std::string(stmt.text(1)), stmt.int64(2)});
+            }
+        }
+        return out;
+    }
+
     Result<std::vector<PersonVersion>> person_history(const core::PersonId& id) override {
         ReaderPool::Lease conn(readers_, readers_.acquire());
         KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
