@@ -375,9 +375,9 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 12);
+    EXPECT_EQ(postgres_schema_version(), 13);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6,7,8,9,10,11,12");
+              "1,2,3,4,5,6,7,8,9,10,11,12,13");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -401,10 +401,12 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("DROP INDEX persons_change");
     sql("ALTER TABLE persons DROP COLUMN change_seq");
     sql("ALTER TABLE audit_log DROP COLUMN hash");
+    sql("DROP TABLE person_states");
+    sql("DROP FUNCTION kapal_person_state() CASCADE");
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "13");
     // v7: the entry written before it is chained.
     auto log = store->list_audit({});
     ASSERT_TRUE(log.has_value()) << log.error().message;
@@ -440,10 +442,12 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("DROP TABLE areas");
     sql("ALTER TABLE persons DROP COLUMN devices");
     sql("ALTER TABLE audit_log DROP COLUMN hash");
+    sql("DROP TABLE person_states");
+    sql("DROP FUNCTION kapal_person_state() CASCADE");
     sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "13");
     // full_person(1) has kursi_roda (bit 0) and kacamata (bit 8).
     EXPECT_EQ(sql("SELECT string_agg(devices::text, ',' ORDER BY pk) FROM persons"), "257,0");
     auto feed = store->person_changes({}, 10);
@@ -1166,10 +1170,12 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
     }
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
     sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE person_states");
+    sql("DROP FUNCTION kapal_person_state() CASCADE");
     sql("DELETE FROM schema_version WHERE version >= 10");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "13");
     EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('aid_deliveries_once', "
                   "'aid_deliveries_idempotency')"),
               "2");
@@ -1194,10 +1200,12 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBat
     sql("DROP INDEX aid_deliveries_batch");
     sql("ALTER TABLE aid_deliveries DROP COLUMN batch_id, DROP COLUMN fail_reason, DROP COLUMN "
         "bank_reference");
+    sql("DROP TABLE person_states");
+    sql("DROP FUNCTION kapal_person_state() CASCADE");
     sql("DELETE FROM schema_version WHERE version >= 11");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "13");
     EXPECT_EQ(sql("SELECT count(*) FROM pg_tables WHERE tablename IN ('merchants', "
                   "'voucher_balances', 'voucher_transactions', 'voucher_postings')"),
               "4");
