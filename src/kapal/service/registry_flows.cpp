@@ -124,15 +124,6 @@ std::string_view to_string(AreaLevel level) {
     return "kelurahan";
 }
 
-std::optional<AreaLevel> parse_area_level(std::string_view text) {
-    for (const auto l : {AreaLevel::Kota, AreaLevel::Kecamatan, AreaLevel::Kelurahan}) {
-        if (text == to_string(l)) {
-            return l;
-        }
-    }
-    return std::nullopt;
-}
-
 core::Timestamp Period::from_instant() const {
     return core::Timestamp{std::chrono::sys_days(from) - core::kWitaOffset};
 }

@@ -11,6 +11,7 @@
 #include "kapal/core/result.hpp"
 #include "kapal/core/time.hpp"
 #include "kapal/service/actor.hpp"
+#include "kapal/service/map_service.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
 
@@ -25,12 +26,11 @@
 
 namespace kapal::service {
 
-/// The level the areas of a flow report are taken at.
-enum class AreaLevel { Kota, Kecamatan, Kelurahan };
+// The level the areas of a flow report are taken at: AreaLevel and parse_area_level of
+// map_service.hpp.
 
 /// "kota", "kecamatan", "kelurahan".
 std::string_view to_string(AreaLevel level);
-std::optional<AreaLevel> parse_area_level(std::string_view text);
 
 /// A period of WITA calendar days [from, to): `to` is the first day after it.
 struct Period {
