@@ -1186,6 +1186,58 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
     EXPECT_EQ(store->info().persons, 1);
 }
 
+// v13 fills the registry timeline from the current rows and from the documents of the stored
+// versions (jsonb): the same states as the trigger writes.
+TEST_F(PostgresStoreTest, MigratesAVersion12DatabaseFillingTheRegistryTimelineFromTheHistory) {
+    const auto scan = [](Store& s) {
+        std::vector<RegistryState> out;
+        EXPECT_TRUE(s.scan_registry_states(kT0 + std::chrono::hours(1), [&](const auto& st) {
+            out.push_back(st);
+            return Result<void>();
+        }));
+        return out;
+    };
+    std::vector<RegistryState> written;
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        core::Person p = contract::full_person(1);
+        ASSERT_TRUE(store->create_person(id_of(1), p, "64.74.01", ctx(), {}));
+        p.address.kelurahan_code = "64.74.03.1002";
+        p.severity.reset();
+        p.categories = {core::Category::Intelektual, core::Category::SensorikRungu};
+        ASSERT_TRUE(store->update_person(
+            id_of(1), 1, p, "64.74.03", {"u", "cli", kT0 + std::chrono::minutes(1), ""}));
+        p.status = core::Status::Meninggal;
+        p.status_date = core::make_date(2025, 7, 1);
+        p.birth_date = core::Date{};
+        ASSERT_TRUE(store->update_person(
+            id_of(1), 2, p, "64.74.03", {"u", "cli", kT0 + std::chrono::minutes(2), ""}));
+        ASSERT_TRUE(
+            store->create_person(id_of(2), contract::full_person(2), "64.74.01", ctx(), {}));
+        written = scan(*store);
+    }
+    ASSERT_EQ(written.size(), 4U);
+    sql("DROP TABLE person_states");
+    sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("DELETE FROM schema_version WHERE version >= 13");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "13");
+    EXPECT_EQ(scan(*store), written);
+    EXPECT_EQ(written[0].categories, 9);  // fisik and sensorik_netra
+    EXPECT_EQ(written[1].categories, 18); // intelektual and sensorik_rungu
+    EXPECT_FALSE(written[2].birth_date.ok());
+    EXPECT_EQ(written[2].status, core::Status::Meninggal);
+    // The trigger is back: a new version leaves its state.
+    core::Person q = contract::full_person(2);
+    q.status = core::Status::Nonaktif;
+    q.status_date = core::make_date(2025, 8, 1);
+    ASSERT_TRUE(store->update_person(
+        id_of(2), 1, q, "64.74.01", {"u", "cli", kT0 + std::chrono::minutes(3), ""}));
+    EXPECT_EQ(scan(*store).size(), 5U);
+}
+
 // A database at schema v10 (social assistance, no vouchers, no transfer batches) gains the
 // voucher tables (v11), then the batches table and the delivery columns of a transfer (v12).
 TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBatches) {
