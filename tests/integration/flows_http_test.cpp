@@ -66,7 +66,9 @@ void expect_reconciled(const json& c, const std::string& what) {
 class FlowsHttp : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
-        server_ = std::make_unique<KapalServer>();
+        // The recomputation reads every person's versions: no rate limit.
+        server_ = std::make_unique<KapalServer>(Settings{{"requests_per_second_per_address", "0"},
+                                                         {"requests_per_second_per_user", "0"}});
         const auto demo = server_->cli({"demo-data", "--persons", "60", "--seed", "11"});
         ASSERT_EQ(demo.exit_code, 0) << demo.output;
         operator_password_ = server_->add_user("op.utara", "operator", {"64.74.01"});
