@@ -462,6 +462,51 @@ describe('Dasbor', { timeout: 120000 }, () => {
     );
     assert.equal(await page.locator('#chart-monthly-total table tbody tr').count(), 12);
     assert.ok(stats.monthly.total.reduce((a, b) => a + b, 0) > 0, 'registrations this year');
+    // The change per month: all areas and each kecamatan; the net change over each month, a
+    // legend naming every kind, and a table anyone can open with every number.
+    const flows = await page.evaluate(async () =>
+      (await fetch('/api/v1/stats/flows/monthly?months=12&level=kecamatan')).json(),
+    );
+    assert.equal(
+      await page.locator('.dash-flows figure').count(),
+      1 + flows.areas.length,
+      'one flow chart per kecamatan and one for all',
+    );
+    const kinds = ['new', 'moved_in', 'reactivated', 'moved_out', 'deceased', 'deactivated'];
+    const net = flows.months.map(
+      (_, i) =>
+        flows.total.new[i] +
+        flows.total.moved_in[i] +
+        flows.total.reactivated[i] -
+        flows.total.moved_out[i] -
+        flows.total.deceased[i] -
+        flows.total.deactivated[i],
+    );
+    const signed = (n) =>
+      n > 0 ? `+${n.toLocaleString('id-ID')}` : n < 0 ? `−${(-n).toLocaleString('id-ID')}` : '0';
+    assert.deepEqual(
+      await page.locator('#chart-flows-total svg .chart-value').allTextContents(),
+      net.map(signed),
+    );
+    assert.equal(await page.locator('#chart-flows-total svg').getAttribute('aria-hidden'), 'true');
+    assert.deepEqual(await page.locator('#chart-flows-total .flow-legend li').allTextContents(), [
+      '+ Baru',
+      '+ Pindah masuk',
+      '+ Aktif kembali',
+      '− Pindah keluar',
+      '− Meninggal',
+      '− Nonaktif',
+    ]);
+    await page.locator('#chart-flows-total summary').click();
+    const table = page.locator('#chart-flows-total table');
+    await table.waitFor();
+    assert.equal(await table.locator('tbody tr').count(), 12);
+    const lastRow = await table.locator('tbody tr').last().locator('td').allTextContents();
+    assert.deepEqual(lastRow, [
+      ...kinds.map((k) => flows.total[k][11].toLocaleString('id-ID')),
+      signed(net[11]),
+    ]);
+    assert.ok(flows.total.new.reduce((a, b) => a + b, 0) > 0, 'new registrations drawn');
     await axe(page, 'dasbor');
     await shot(page, 'dasbor-desktop');
 

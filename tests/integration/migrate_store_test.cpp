@@ -101,6 +101,12 @@ TEST(MigrateStore, MovesADataDirectoryToPostgresqlAndBackWithEverythingInIt) {
     EXPECT_EQ(read_file(dir + "/config"), config_before); // no --switch-config
     EXPECT_EQ(sql_value(db.uri(), "SELECT count(*) FROM persons"), "60");
     EXPECT_EQ(sql_value(db.uri(), "SELECT count(*) FROM api_tokens"), "1");
+    // The registry timeline (schema v13) is derived, not transferred: rebuilt on load, one state
+    // per version of each person.
+    EXPECT_EQ(sql_value(db.uri(),
+                        "SELECT (SELECT count(*) FROM person_states) = (SELECT count(*) FROM "
+                        "persons) + (SELECT count(*) FROM person_versions)"),
+              "t");
     // The migration's entry, then the target's boundaries from the shipped reference data
     // (areas are derived, not transferred): 1 kota, 3 kecamatan, 15 kelurahan.
     EXPECT_EQ(sql_value(db.uri(),

@@ -435,6 +435,16 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
         kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
             return s.send("GET", "/api/v1/stats", "", {}, who);
         }};
+    // The registry's flows: figures of the areas inside the caller's scope, never refused for
+    // scope (integration/flows_http_test.cpp checks what each caller gets).
+    table["GET /api/v1/stats/flows"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/stats/flows?period=2026-Q3&level=kelurahan", "", {}, who);
+        }};
+    table["GET /api/v1/stats/flows/monthly"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/stats/flows/monthly?months=3", "", {}, who);
+        }};
     // Imports: writers only; rows outside the caller's areas are refused row by row in the
     // report (integration/import_http_test.cpp), so the call itself is never refused for scope.
     table["GET /api/v1/imports/template"] = {

@@ -480,6 +480,25 @@ export interface Stats {
   };
 }
 
+/// GET /api/v1/stats/flows/monthly: the registry's changes per month, one series per figure.
+export interface FlowSeriesSet {
+  start: number[];
+  new: number[];
+  moved_in: number[];
+  reactivated: number[];
+  moved_out: number[];
+  deceased: number[];
+  deactivated: number[];
+  end: number[];
+}
+
+export interface MonthlyFlows {
+  level: string;
+  months: string[];
+  areas: (FlowSeriesSet & { code: string; name: string })[];
+  total: FlowSeriesSet;
+}
+
 /// One row of an import report (POST /api/v1/imports/persons).
 export interface ImportRow {
   row: number;
@@ -638,6 +657,9 @@ export const api = {
   },
   stats(query: Query, signal?: AbortSignal): Promise<Stats> {
     return request('GET', '/api/v1/stats', { query, signal });
+  },
+  monthlyFlows(query: Query, signal?: AbortSignal): Promise<MonthlyFlows> {
+    return request('GET', '/api/v1/stats/flows/monthly', { query, signal });
   },
   /// Registers a person; the same `idempotencyKey` sent again (a retry after a dropped
   /// connection) answers the first result instead of registering twice.

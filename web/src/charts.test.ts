@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { barLengths, niceMax } from './charts';
+import { barLengths, netChanges, niceMax, signed } from './charts';
 
 describe('chart scales', () => {
   it('rounds the axis up to 1, 2 or 5 times a power of ten', () => {
@@ -19,5 +19,23 @@ describe('chart scales', () => {
     const [big, tiny] = barLengths([1000, 1], 100);
     expect(big).toBe(100);
     expect(tiny).toBe(1);
+  });
+});
+
+describe('flow chart', () => {
+  it('nets what came in against what went out, month by month', () => {
+    const series = [
+      { key: 'new', label: 'Baru', values: [3, 0, 1], out: false },
+      { key: 'moved-in', label: 'Pindah masuk', values: [1, 0, 0], out: false },
+      { key: 'deceased', label: 'Meninggal', values: [1, 2, 1], out: true },
+      { key: 'moved-out', label: 'Pindah keluar', values: [0, 1, 0], out: true },
+    ];
+    expect(netChanges(series, 3)).toEqual([3, -3, 0]);
+  });
+
+  it('writes the net change with its sign, a real minus', () => {
+    expect(signed(3)).toBe('+3');
+    expect(signed(-2)).toBe('−2');
+    expect(signed(0)).toBe('0');
   });
 });

@@ -200,3 +200,217 @@ function table(title: string, columns: [string, string], rows: [string, number][
     ),
   );
 }
+
+/// One kind of change in a flow chart: its series (one value per month), its name, and whether
+/// it adds to the registry (drawn above the axis) or takes from it (below).
+export interface FlowSeries {
+  key: string;
+  label: string;
+  values: number[];
+  out: boolean;
+}
+
+/// The net change of each month: the "in" series minus the "out" ones.
+export function netChanges(series: FlowSeries[], months: number): number[] {
+  const net = new Array<number>(months).fill(0);
+  for (const s of series) {
+    s.values.forEach((v, i) => {
+      net[i] += s.out ? -v : v;
+    });
+  }
+  return net;
+}
+
+/// "+3", "−2" (a real minus sign), "0".
+export function signed(value: number): string {
+  if (value > 0) {
+    return `+${formatNumber(value)}`;
+  }
+  if (value < 0) {
+    return `−${formatNumber(-value)}`;
+  }
+  return formatNumber(0);
+}
+
+/// A diverging column chart of the registry's changes per month: what came in stacked above
+/// the axis, what went out below it, the net change written over each month. Each kind has its
+/// own fill and pattern (classes flow-<key>; the "out" kinds are hatched) and a legend with its
+/// name, so colour is never the only signal; a table of every number follows the chart (in a
+/// <details> that anyone can open, not only screen readers).
+export function flowChart(
+  id: string,
+  title: string,
+  months: string[],
+  axisLabels: string[],
+  tableLabels: string[],
+  series: FlowSeries[],
+  columns: { month: string; net: string; show: string },
+): HTMLElement {
+  const width = 400;
+  const top = 18;
+  const half = 70;
+  const axis = top + half;
+  const step = width / Math.max(1, months.length);
+  const ins = months.map((_, i) =>
+    series.filter((s) => !s.out).reduce((sum, s) => sum + (s.values[i] ?? 0), 0),
+  );
+  const outs = months.map((_, i) =>
+    series.filter((s) => s.out).reduce((sum, s) => sum + (s.values[i] ?? 0), 0),
+  );
+  const scale = niceMax(Math.max(0, ...ins, ...outs));
+  const net = netChanges(series, months.length);
+  const columnsSvg = months.map((month, i) => {
+    const parts: SVGElement[] = [];
+    let up = axis;
+    let down = axis;
+    for (const x of series) {
+      const v = x.values[i] ?? 0;
+      if (v <= 0) {
+        continue;
+      }
+      const length = Math.max(1, (v / scale) * half);
+      const y = x.out ? down : up - length;
+      parts.push(
+        flowRect(i * step + step * 0.15, y, step * 0.7, length, `flow-bar flow-${x.key}`, x.key),
+      );
+      if (x.out) {
+        down += length;
+      } else {
+        up -= length;
+      }
+    }
+    return s(
+      'g',
+      { 'data-month': month },
+      ...parts,
+      s(
+        'text',
+        {
+          x: (i * step + step / 2).toFixed(1),
+          y: (up - 4).toFixed(1),
+          class: 'chart-value',
+          'text-anchor': 'middle',
+        },
+        signed(net[i]),
+      ),
+      s(
+        'text',
+        {
+          x: (i * step + step / 2).toFixed(1),
+          y: axis + half + 16,
+          class: 'chart-label',
+          'text-anchor': 'middle',
+        },
+        axisLabels[i],
+      ),
+    );
+  });
+  const svg = s(
+    'svg',
+    {
+      viewBox: `0 0 ${width} ${axis + half + 22}`,
+      class: 'chart flow-chart',
+      'aria-hidden': 'true',
+      focusable: 'false',
+    },
+    s(
+      'defs',
+      {},
+      s(
+        'pattern',
+        {
+          id: `${id}-hatch`,
+          width: 6,
+          height: 6,
+          patternUnits: 'userSpaceOnUse',
+          patternTransform: 'rotate(45)',
+        },
+        s('line', { x1: 0, y1: 0, x2: 0, y2: 6, class: 'flow-hatch' }),
+      ),
+    ),
+    ...columnsSvg,
+    s('line', { x1: 0, x2: width, y1: axis, y2: axis, class: 'chart-axis' }),
+  );
+  // Hatch the "out" segments: a second rectangle filled with the pattern on top of each.
+  for (const rect of Array.from(svg.querySelectorAll('rect.flow-bar'))) {
+    const key = rect.getAttribute('data-key');
+    if (series.some((x) => x.key === key && x.out)) {
+      const over = s('rect', {
+        x: rect.getAttribute('x') ?? 0,
+        y: rect.getAttribute('y') ?? 0,
+        width: rect.getAttribute('width') ?? 0,
+        height: rect.getAttribute('height') ?? 0,
+        fill: `url(#${id}-hatch)`,
+        class: 'flow-hatched',
+      });
+      rect.after(over);
+    }
+  }
+  const legend = h(
+    'ul',
+    { class: 'flow-legend' },
+    series.map((x) =>
+      h(
+        'li',
+        null,
+        h('span', { class: `flow-swatch flow-${x.key}${x.out ? ' flow-swatch-out' : ''}` }),
+        `${x.out ? '−' : '+'} ${x.label}`,
+      ),
+    ),
+  );
+  const tableEl = h(
+    'table',
+    { class: 'flow-table' },
+    h('caption', { class: 'visually-hidden' }, title),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'col' }, columns.month),
+        series.map((x) => h('th', { scope: 'col' }, x.label)),
+        h('th', { scope: 'col' }, columns.net),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      tableLabels.map((m, i) =>
+        h(
+          'tr',
+          { 'data-month': months[i] },
+          h('th', { scope: 'row' }, m),
+          series.map((x) => h('td', null, formatNumber(x.values[i] ?? 0))),
+          h('td', null, signed(net[i])),
+        ),
+      ),
+    ),
+  );
+  return h(
+    'figure',
+    { class: 'chart-figure flow-figure', id },
+    h('figcaption', null, title),
+    svg,
+    legend,
+    h('details', { class: 'flow-details' }, h('summary', null, columns.show), tableEl),
+  );
+}
+
+function flowRect(
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  cls: string,
+  key: string,
+): SVGElement {
+  return s('rect', {
+    x: x.toFixed(1),
+    y: y.toFixed(1),
+    width: width.toFixed(1),
+    height: height.toFixed(1),
+    class: cls,
+    'data-key': key,
+  });
+}

@@ -900,7 +900,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_hazard_routes(router, app.hazards());
     http::add_import_routes(
         router, {app.store(), app.reference(), app.clock(), app.ids(), &app.person_index()});
-    http::add_stats_routes(router, app.persons(), app.reference(), app.clock());
+    http::add_stats_routes(router, app.persons(), app.store(), app.reference(), app.clock());
     http::add_user_routes(router, app.users());
     http::add_facility_routes(router, app.facilities());
     http::add_map_routes(router, app.maps());

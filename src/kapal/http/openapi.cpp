@@ -557,6 +557,38 @@ const std::string& openapi_document() {
         }
       }
     },
+    "/api/v1/stats/flows": {
+      "get": {
+        "tags": ["reports"], "operationId": "getFlows", "summary": "The registry's flows per area over a period", "description": "Roles: admin, operator, auditor, viewer. For the period [from, to) in WITA and each area of the level wholly inside the caller's areas: the persons registered (aktif) at the start, the new registrations, moves in (from another area, or back from outside the city), reactivations, moves out (to another area, or out of the city: pindah), deaths, deactivations and those registered at the end, with start + in - out = end for every area and every cell of the breakdown. Computed from the registry's history by when each change was recorded, so a past period gives the same figures after later edits. The breakdown classifies each person by their last state before the period's end (age on its last day). total is the union of the areas: moves between them are neither in nor out. Definitions in docs/reports.md.",
+        "parameters": [
+          { "name": "period", "in": "query", "description": "A year (2026), a quarter (2026-Q3) or a month (2026-09); or give from and to", "schema": { "type": "string", "pattern": "^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$" } },
+          { "name": "from", "in": "query", "description": "First day (WITA), with to instead of period", "schema": { "type": "string", "format": "date" } },
+          { "name": "to", "in": "query", "description": "The day after the last (WITA), with from", "schema": { "type": "string", "format": "date" } },
+          { "name": "level", "in": "query", "description": "The areas to report", "schema": { "type": "string", "enum": ["kota", "kecamatan", "kelurahan"], "default": "kecamatan" } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The flows", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Flows" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/stats/flows/monthly": {
+      "get": {
+        "tags": ["reports"], "operationId": "getMonthlyFlows", "summary": "The registry's flows per area for each of the last months", "description": "Roles: admin, operator, auditor, viewer. The flows of /api/v1/stats/flows (without the breakdown) for each calendar month (WITA) of the last `months`, the current month last, as one series per figure.",
+        "parameters": [
+          { "name": "months", "in": "query", "description": "How many months, the current month last", "schema": { "type": "integer", "minimum": 1, "maximum": 36, "default": 12 } },
+          { "name": "level", "in": "query", "description": "The areas to report", "schema": { "type": "string", "enum": ["kota", "kecamatan", "kelurahan"], "default": "kecamatan" } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The series", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MonthlyFlows" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
     "/api/v1/imports/template": {
       "get": {
         "tags": ["imports"], "operationId": "getImportTemplate", "summary": "The import template", "description": "Roles: admin, operator. The header row of the columns the import reads; the XLSX adds dropdowns and an instructions sheet.",
@@ -1439,6 +1471,56 @@ const std::string& openapi_document() {
             "months": { "type": "array", "items": { "type": "string", "description": "YYYY-MM" } },
             "total": { "type": "array", "items": { "type": "integer" } },
             "kecamatan": { "type": "array", "items": { "type": "object", "required": ["code", "name", "counts"], "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "counts": { "type": "array", "items": { "type": "integer" } } } } } } }
+        }
+      },
+      "FlowCounts": {
+        "type": "object", "required": ["start", "new", "moved_in", "reactivated", "moved_out", "deceased", "deactivated", "end", "in", "out"],
+        "properties": {
+          "start": { "type": "integer", "description": "Registered (aktif) when the period began" },
+          "new": { "type": "integer", "description": "In: new registrations" },
+          "moved_in": { "type": "integer", "description": "In: from another area, or back from outside the city" },
+          "reactivated": { "type": "integer", "description": "In: aktif again after nonaktif or meninggal" },
+          "moved_out": { "type": "integer", "description": "Out: to another area, or out of the city (pindah)" },
+          "deceased": { "type": "integer", "description": "Out: meninggal" },
+          "deactivated": { "type": "integer", "description": "Out: nonaktif" },
+          "end": { "type": "integer", "description": "Registered when the period ended: start + in - out" },
+          "in": { "type": "integer", "description": "new + moved_in + reactivated" },
+          "out": { "type": "integer", "description": "moved_out + deceased + deactivated" }
+        }
+      },
+      "AreaFlows": {
+        "allOf": [ { "$ref": "#/components/schemas/FlowCounts" }, { "type": "object", "required": ["by"], "properties": {
+          "code": { "type": "string" }, "name": { "type": "string" },
+          "by": { "type": "object", "required": ["category", "sex", "age_group", "severity"], "description": "The same counts per cell: category (a person once per category), sex (L, P), age_group (balita, anak, dewasa, lansia, tidak_diketahui; on the period's last day), severity (ringan, sedang, berat, tidak_diisi)", "properties": {
+            "category": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/FlowCounts" } },
+            "sex": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/FlowCounts" } },
+            "age_group": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/FlowCounts" } },
+            "severity": { "type": "object", "additionalProperties": { "$ref": "#/components/schemas/FlowCounts" } } } } } } ]
+      },
+      "Flows": {
+        "type": "object", "required": ["period", "from", "to", "level", "areas", "total"],
+        "properties": {
+          "period": { "type": "string", "description": "As asked: 2026-Q3, or from..to" },
+          "from": { "type": "string", "format": "date" },
+          "to": { "type": "string", "format": "date", "description": "The day after the period" },
+          "level": { "type": "string", "enum": ["kota", "kecamatan", "kelurahan"] },
+          "areas": { "type": "array", "items": { "$ref": "#/components/schemas/AreaFlows" } },
+          "total": { "$ref": "#/components/schemas/AreaFlows" }
+        }
+      },
+      "FlowSeries": {
+        "type": "object", "required": ["start", "new", "moved_in", "reactivated", "moved_out", "deceased", "deactivated", "end"],
+        "description": "One value per month, oldest first",
+        "additionalProperties": { "type": "array", "items": { "type": "integer" } },
+        "properties": { "code": { "type": "string" }, "name": { "type": "string" } }
+      },
+      "MonthlyFlows": {
+        "type": "object", "required": ["level", "months", "areas", "total"],
+        "properties": {
+          "level": { "type": "string", "enum": ["kota", "kecamatan", "kelurahan"] },
+          "months": { "type": "array", "items": { "type": "string", "description": "YYYY-MM" } },
+          "areas": { "type": "array", "items": { "$ref": "#/components/schemas/FlowSeries" } },
+          "total": { "$ref": "#/components/schemas/FlowSeries" }
         }
       },
       "ImportRow": {

@@ -2,6 +2,7 @@
 
 #include "kapal/http/problem.hpp"
 #include "kapal/http/route_support.hpp"
+#include "kapal/service/registry_flows.hpp"
 #include "kapal/service/stats_service.hpp"
 
 #include <nlohmann/json.hpp>
@@ -45,12 +46,196 @@ std::string stats_json(const service::Stats& s) {
         .dump();
 }
 
+json flow_json(const service::FlowCounts& c) {
+    return json{{"start", c.start},
+                {"new", c.registered},
+                {"moved_in", c.moved_in},
+                {"reactivated", c.reactivated},
+                {"moved_out", c.moved_out},
+                {"deceased", c.deceased},
+                {"deactivated", c.deactivated},
+                {"end", c.end},
+                {"in", c.in()},
+                {"out", c.out()}};
+}
+
+json key_flows_json(const std::vector<service::KeyFlows>& cells) {
+    json out = json::object();
+    for (const auto& c : cells) {
+        out[c.key] = flow_json(c.counts);
+    }
+    return out;
+}
+
+json area_flows_json(const service::AreaFlows& a) {
+    json out = flow_json(a.counts);
+    out["code"] = a.code;
+    out["name"] = a.name;
+    out["by"] = {{"category", key_flows_json(a.categories)},
+                 {"sex", key_flows_json(a.sexes)},
+                 {"age_group", key_flows_json(a.age_groups)},
+                 {"severity", key_flows_json(a.severities)}};
+    return out;
+}
+
+/// The level parameter: kecamatan when absent.
+service::AreaLevel level_of(const Request& req, std::vector<FieldIssue>& issues) {
+    const auto text = req.query_param("level");
+    if (!text) {
+        return service::AreaLevel::Kecamatan;
+    }
+    if (const auto level = service::parse_area_level(*text)) {
+        return *level;
+    }
+    issues.push_back({"level", ErrorCode::InvalidArgument, "kota, kecamatan or kelurahan"});
+    return service::AreaLevel::Kecamatan;
+}
+
+/// The period: `period` (2026, 2026-Q3, 2026-09), or `from` and `to` (dates, `to` excluded).
+std::optional<service::Period> period_of(const Request& req, std::vector<FieldIssue>& issues) {
+    const auto period = req.query_param("period");
+    const auto from = req.query_param("from");
+    const auto to = req.query_param("to");
+    if (period) {
+        if (from || to) {
+            issues.push_back(
+                {"period", ErrorCode::InvalidArgument, "either period, or from and to"});
+            return std::nullopt;
+        }
+        auto parsed = service::parse_period(*period);
+        if (!parsed) {
+            issues.push_back({"period",
+                              ErrorCode::InvalidArgument,
+                              "a year (2026), a quarter (2026-Q3) or a month (2026-09)"});
+        }
+        return parsed;
+    }
+    if (!from || !to) {
+        issues.push_back({from ? "to" : "from",
+                          ErrorCode::InvalidArgument,
+                          "period, or from and to (dates, to excluded)"});
+        return std::nullopt;
+    }
+    const auto from_date = core::parse_date(*from);
+    const auto to_date = core::parse_date(*to);
+    if (!from_date || static_cast<int>(from_date->year()) < 1900) {
+        issues.push_back({"from", ErrorCode::InvalidArgument, "a date YYYY-MM-DD"});
+    }
+    if (!to_date) {
+        issues.push_back({"to", ErrorCode::InvalidArgument, "a date YYYY-MM-DD"});
+    }
+    if (!from_date || !to_date || static_cast<int>(from_date->year()) < 1900) {
+        return std::nullopt;
+    }
+    if (!(*from_date < *to_date)) {
+        issues.push_back({"to", ErrorCode::InvalidArgument, "a date after from"});
+        return std::nullopt;
+    }
+    return service::Period{*from_date, *to_date, std::string(*from) + ".." + std::string(*to)};
+}
+
+/// One series per flow of an area over the months.
+json monthly_series_json(const std::vector<service::PeriodFlows>& months, int area) {
+    const auto pick = [&](std::int64_t service::FlowCounts::*field) {
+        json out = json::array();
+        for (const auto& m : months) {
+            const auto& a = area < 0 ? m.total : m.areas[static_cast<std::size_t>(area)];
+            out.push_back(a.counts.*field);
+        }
+        return out;
+    };
+    using F = service::FlowCounts;
+    return json{{"start", pick(&F::start)},
+                {"new", pick(&F::registered)},
+                {"moved_in", pick(&F::moved_in)},
+                {"reactivated", pick(&F::reactivated)},
+                {"moved_out", pick(&F::moved_out)},
+                {"deceased", pick(&F::deceased)},
+                {"deactivated", pick(&F::deactivated)},
+                {"end", pick(&F::end)}};
+}
+
 } // namespace
 
 void add_stats_routes(Router& router,
                       service::PersonService& persons,
+                      store::Store& store,
                       const service::ReferenceData& ref,
                       const core::Clock& clock) {
+    router.add("GET", "/api/v1/stats/flows", kReaders, [&store, &ref](const Request& req) {
+        std::vector<FieldIssue> issues;
+        check_known(req, {"period", "from", "to", "level"}, issues);
+        const auto level = level_of(req, issues);
+        auto period = period_of(req, issues);
+        if (!issues.empty() || !period) {
+            return bad_parameters(std::move(issues), req);
+        }
+        auto flows =
+            service::compute_flows(store, ref, actor_of(req), level, {std::move(*period)}, true);
+        if (!flows) {
+            return problem_response(flows.error(), req.lang());
+        }
+        const auto& f = flows->front();
+        json areas = json::array();
+        for (const auto& a : f.areas) {
+            areas.push_back(area_flows_json(a));
+        }
+        json total = area_flows_json(f.total);
+        total.erase("code");
+        total.erase("name");
+        return no_store(200,
+                        json{{"period", f.period.label},
+                             {"from", core::format_date(f.period.from)},
+                             {"to", core::format_date(f.period.to)},
+                             {"level", std::string(service::to_string(level))},
+                             {"areas", std::move(areas)},
+                             {"total", std::move(total)}});
+    });
+    router.add(
+        "GET", "/api/v1/stats/flows/monthly", kReaders, [&store, &ref, &clock](const Request& req) {
+            std::vector<FieldIssue> issues;
+            check_known(req, {"months", "level"}, issues);
+            const auto level = level_of(req, issues);
+            int months = 12;
+            if (const auto text = req.query_param("months")) {
+                const auto [end, ec] =
+                    std::from_chars(text->data(), text->data() + text->size(), months);
+                if (ec != std::errc() || end != text->data() + text->size() || months < 1 ||
+                    months > 36) {
+                    issues.push_back({"months", ErrorCode::InvalidArgument, "1 to 36"});
+                }
+            }
+            if (!issues.empty()) {
+                return bad_parameters(std::move(issues), req);
+            }
+            auto flows =
+                service::compute_flows(store,
+                                       ref,
+                                       actor_of(req),
+                                       level,
+                                       service::last_months(core::wita_date(clock.now()), months),
+                                       false);
+            if (!flows) {
+                return problem_response(flows.error(), req.lang());
+            }
+            json labels = json::array();
+            for (const auto& m : *flows) {
+                labels.push_back(m.period.label);
+            }
+            json areas = json::array();
+            const auto& first = flows->front();
+            for (std::size_t i = 0; i < first.areas.size(); ++i) {
+                json a = monthly_series_json(*flows, static_cast<int>(i));
+                a["code"] = first.areas[i].code;
+                a["name"] = first.areas[i].name;
+                areas.push_back(std::move(a));
+            }
+            return no_store(200,
+                            json{{"level", std::string(service::to_string(level))},
+                                 {"months", std::move(labels)},
+                                 {"areas", std::move(areas)},
+                                 {"total", monthly_series_json(*flows, -1)}});
+        });
     router.add("GET", "/api/v1/stats", kReaders, [&persons, &ref, &clock](const Request& req) {
         std::vector<FieldIssue> issues;
         check_known(req, {"status", "months"}, issues);

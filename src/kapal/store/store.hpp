@@ -163,6 +163,25 @@ struct AuditQuery {
     std::optional<core::Timestamp> at_to;
 };
 
+/// One state of a person's registry timeline (schema v14, table person_states): the figures the
+/// flow reports (docs/reports.md) need from each version of a person, as plain values. The store
+/// writes one in the same transaction as every create, update and import of a person, and
+/// rebuilds them from persons and person_versions when it is migrated or loaded; they are never
+/// edited. Versions an import batch wrote at one instant may be kept as the last one only.
+struct RegistryState {
+    std::int64_t person = 0;  ///< the store's own key of the person (not its public id)
+    std::int64_t version = 0; ///< the person's version that began this state
+    core::Timestamp at{};     ///< when that version was written (UTC)
+    std::string kelurahan_code;
+    core::Status status = core::Status::Aktif;
+    core::Sex sex = core::Sex::Male;
+    core::Date birth_date{}; ///< not ok() when unknown
+    std::optional<core::DisabilitySeverity> severity;
+    std::int64_t categories = 0; ///< bit i set = core::kAllCategories[i]
+
+    bool operator==(const RegistryState&) const = default;
+};
+
 /// Statistics for health checks and the CLI.
 struct StoreInfo {
     int schema_version = 0;
@@ -982,6 +1001,14 @@ class Store {
     /// Errors: NotFound (unknown id, or the person did not exist yet at `at`).
     virtual Result<core::PersonRecord> person_as_of(const core::PersonId& id,
                                                     core::Timestamp at) = 0;
+
+    /// Calls `visit` with every registry state written before `before`, person by person (the
+    /// states of one person adjacent, oldest version first; persons in an unspecified but fixed
+    /// order), reading in pages so that memory stays small at national size. Stops at the first
+    /// error `visit` returns and returns it. Errors: StoreCorrupt (a value it cannot read).
+    virtual Result<void>
+    scan_registry_states(core::Timestamp before,
+                         const std::function<Result<void>(const RegistryState&)>& visit) = 0;
 
     /// Seals a batch for import_prepared. Thread-safe, and it neither waits for nor blocks
     /// writers: it reads only the store's keys.

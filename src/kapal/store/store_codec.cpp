@@ -579,4 +579,34 @@ Result<void> check_age_bounds(const std::vector<int>& bounds) {
     return {};
 }
 
+Result<RegistryState> registry_state_of(const StateColumns& row) {
+    RegistryState out;
+    out.person = row.person;
+    out.version = row.version;
+    out.at = core::from_unix_ms(row.at_ms);
+    out.kelurahan_code = std::string(row.kelurahan_code);
+    const auto status = core::parse_status(row.status);
+    const auto sex = core::parse_sex(row.sex);
+    if (!status || !sex) {
+        return fail(ErrorCode::StoreCorrupt, "person_states: unknown status or sex");
+    }
+    out.status = *status;
+    out.sex = *sex;
+    if (!row.birth_date.empty()) {
+        const auto d = core::parse_date(row.birth_date);
+        if (!d) {
+            return fail(ErrorCode::StoreCorrupt, "person_states: unreadable birth date");
+        }
+        out.birth_date = *d;
+    }
+    if (!row.severity.empty()) {
+        out.severity = core::parse_severity(row.severity);
+        if (!out.severity) {
+            return fail(ErrorCode::StoreCorrupt, "person_states: unknown severity");
+        }
+    }
+    out.categories = row.categories;
+    return out;
+}
+
 } // namespace kapal::store

@@ -165,4 +165,21 @@ std::string area_sync_detail(const AreaDiff& diff);
 /// The summary of those columns. Errors: StoreCorrupt (a value no writer stores).
 Result<PersonSummary> summary_of(const SummaryColumns& row);
 
+/// The columns of a person_states row as the backend read them (text as stored; empty
+/// birth_date or severity for NULL).
+struct StateColumns {
+    std::int64_t person = 0;
+    std::int64_t version = 0;
+    std::int64_t at_ms = 0;
+    std::string_view kelurahan_code;
+    std::string_view status;
+    std::string_view sex;
+    std::string_view birth_date;
+    std::string_view severity;
+    std::int64_t categories = 0;
+};
+
+/// A registry state from its columns. Errors: StoreCorrupt (a code or date it cannot read).
+Result<RegistryState> registry_state_of(const StateColumns& row);
+
 } // namespace kapal::store

@@ -2544,3 +2544,107 @@ TEST_P(StoreContract, AServiceRequestKeepsEveryStepAndRefusesStaleOrImpossibleMo
 }
 
 } // namespace kapal::store::contract
+
+// ---- registry timeline (schema v14) -----------------------------------------------------------
+
+namespace kapal::store::contract {
+namespace {
+
+std::vector<RegistryState> states_before(Store& s, core::Timestamp before) {
+    std::vector<RegistryState> out;
+    auto r = s.scan_registry_states(before, [&](const RegistryState& st) -> Result<void> {
+        out.push_back(st);
+        return {};
+    });
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    return out;
+}
+
+/// The state a version of a person must have left in the timeline.
+RegistryState expected_state(const core::PersonRecord& r) {
+    RegistryState e;
+    e.version = r.version;
+    e.at = r.updated_at;
+    e.kelurahan_code = r.person.address.kelurahan_code;
+    e.status = r.person.status;
+    e.sex = r.person.sex;
+    e.birth_date = r.person.birth_date;
+    e.severity = r.person.severity;
+    e.categories = category_mask(r.person.categories);
+    return e;
+}
+
+} // namespace
+
+TEST_P(StoreContract, RegistryStatesFollowEveryVersionAndMatchTheHistory) {
+    core::Person a = full_person(1);
+    create(store(), 1, a, at_minute(10));
+    core::Person b = full_person(2);
+    b.sex = core::Sex::Male;
+    b.birth_date = core::Date{};
+    b.severity.reset();
+    b.categories = {core::Category::Mental, core::Category::SensorikWicara};
+    create(store(), 2, b, at_minute(15));
+    // a moves to another kecamatan, then dies.
+    a.address.kelurahan_code = "64.74.02.1001";
+    a.severity = core::DisabilitySeverity::Ringan;
+    ASSERT_TRUE(store().update_person(new_id(1), 1, a, "64.74.02", ctx_at(at_minute(20))));
+    a.status = core::Status::Meninggal;
+    a.status_date = make_date(2025, 6, 1);
+    ASSERT_TRUE(store().update_person(new_id(1), 2, a, "64.74.02", ctx_at(at_minute(30))));
+    // An import creates two and updates b.
+    std::vector<ImportItem> items;
+    items.push_back({full_person(3), "64.74.01", false});
+    items.push_back({full_person(4), "64.74.01", false});
+    b.status = core::Status::Nonaktif;
+    b.status_date = make_date(2025, 6, 2);
+    items.push_back({b, "64.74.01", true});
+    auto imported =
+        store().import_persons(items, {new_id(3), new_id(4), new_id(5)}, ctx_at(at_minute(40)));
+    ASSERT_TRUE(imported.has_value()) << imported.error().message;
+    ASSERT_EQ((*imported)[2].action, ImportAction::Updated);
+
+    // Before minute 30: a's first two versions and b's first.
+    const auto early = states_before(store(), at_minute(30));
+    ASSERT_EQ(early.size(), 3U);
+    // Every state, oldest version first within a person, matches the history.
+    const auto all = states_before(store(), at_minute(1000));
+    ASSERT_EQ(all.size(), 7U);
+    std::set<std::int64_t> seen;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        if (i > 0 && all[i].person == all[i - 1].person) {
+            EXPECT_EQ(all[i].version, all[i - 1].version + 1);
+        } else {
+            EXPECT_TRUE(seen.insert(all[i].person).second) << "a person's states are not adjacent";
+            EXPECT_EQ(all[i].version, 1);
+        }
+    }
+    std::size_t matched = 0;
+    for (int n : {1, 2, 3, 4}) {
+        auto history = store().person_history(new_id(n));
+        ASSERT_TRUE(history.has_value()) << history.error().message;
+        for (const auto& v : *history) {
+            RegistryState want = expected_state(v.record);
+            const auto found = std::find_if(all.begin(), all.end(), [&](const RegistryState& s) {
+                want.person = s.person;
+                return s == want;
+            });
+            EXPECT_NE(found, all.end()) << "person " << n << " version " << v.record.version;
+            matched += found != all.end() ? 1 : 0;
+        }
+    }
+    EXPECT_EQ(matched, all.size());
+    EXPECT_EQ(all.front().kelurahan_code, "64.74.01.1003");
+
+    // A visitor's error stops the scan and comes back.
+    int visited = 0;
+    auto stopped = store().scan_registry_states(at_minute(1000), [&](const RegistryState&) {
+        ++visited;
+        return Result<void>(fail(ErrorCode::Internal, "stop"));
+    });
+    ASSERT_FALSE(stopped.has_value());
+    EXPECT_EQ(stopped.error().message, "stop");
+    EXPECT_EQ(visited, 1);
+}
+
+} // namespace kapal::store::contract

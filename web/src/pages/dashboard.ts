@@ -1,9 +1,19 @@
 // Dasbor: the figures of the user's areas (GET /api/v1/stats) as bar charts — by category,
 // sex, age group, severity and kecamatan — and the new registrations per month, for all the
 // user's areas and per kecamatan. Each chart has its numbers written on it and a table for
-// screen readers (charts.ts).
-import { api, ApiError, categories, statuses, type Stats } from '../api';
-import { barChart, columnChart, type Bar } from '../charts';
+// screen readers (charts.ts). Below them, the registry's change per month (GET
+// /api/v1/stats/flows/monthly): new, moved in, reactivated, moved out, deceased and deactivated,
+// for all the user's areas and per kecamatan (per kelurahan for a user of single kelurahan).
+import {
+  api,
+  ApiError,
+  categories,
+  statuses,
+  type FlowSeriesSet,
+  type MonthlyFlows,
+  type Stats,
+} from '../api';
+import { barChart, columnChart, flowChart, type Bar, type FlowSeries } from '../charts';
 import { h, replace, select } from '../dom';
 import { formatNumber, languageTag, t, tCode } from '../i18n';
 import { navigate, type RouteContext } from '../router';
@@ -63,12 +73,18 @@ export function dashboardPage(root: HTMLElement, context: RouteContext): () => v
     ),
   );
 
-  api
-    .stats({ status }, controller.signal)
-    .then((stats) => {
+  const flows = api
+    .monthlyFlows({ months: '12', level: 'kecamatan' }, controller.signal)
+    .then((f) =>
+      f.areas.length > 0
+        ? f
+        : api.monthlyFlows({ months: '12', level: 'kelurahan' }, controller.signal),
+    );
+  Promise.all([api.stats({ status }, controller.signal), flows])
+    .then(([stats, monthly]) => {
       if (!disposed) {
         body.removeAttribute('aria-busy');
-        replace(body, ...draw(stats));
+        replace(body, ...draw(stats), drawFlows(monthly));
       }
     })
     .catch((e: unknown) => {
@@ -190,4 +206,75 @@ function draw(stats: Stats): HTMLElement[] {
       ),
     ),
   ];
+}
+
+/// The kinds of change drawn, in stacking order: what comes in, then what goes out.
+type FlowKind = Exclude<keyof FlowSeriesSet, 'start' | 'end'>;
+const flowKinds: { key: FlowKind; out: boolean }[] = [
+  { key: 'new', out: false },
+  { key: 'moved_in', out: false },
+  { key: 'reactivated', out: false },
+  { key: 'moved_out', out: true },
+  { key: 'deceased', out: true },
+  { key: 'deactivated', out: true },
+];
+
+function flowSeries(set: FlowSeriesSet): FlowSeries[] {
+  return flowKinds.map((k) => ({
+    key: k.key.replace('_', '-'),
+    label: t(`dash.flows.kind.${k.key}`),
+    values: set[k.key],
+    out: k.out,
+  }));
+}
+
+function drawFlows(monthly: MonthlyFlows): HTMLElement {
+  const months = monthly.months;
+  const axisLabels = months.map((m) => monthLabel(m, false));
+  const tableLabels = months.map((m) => monthLabel(m, true));
+  const columns = {
+    month: t('dash.col.month'),
+    net: t('dash.flows.net'),
+    show: t('dash.flows.table'),
+  };
+  const last = months.length - 1;
+  const area = monthly.level === 'kelurahan' ? 'dash.flows.kelurahan' : 'dash.flows.kecamatan';
+  return h(
+    'section',
+    { class: 'panel dash-flows', 'aria-labelledby': 'dash-flows-heading' },
+    h('h2', { id: 'dash-flows-heading' }, t('dash.flows.heading')),
+    h('p', { class: 'hint' }, t('dash.flows.intro')),
+    h(
+      'p',
+      { class: 'dash-flows-now' },
+      t('dash.flows.now', {
+        count: formatNumber(monthly.total.end[last] ?? 0),
+        start: formatNumber(monthly.total.start[0] ?? 0),
+      }),
+    ),
+    h(
+      'div',
+      { class: 'chart-grid' },
+      flowChart(
+        'chart-flows-total',
+        t('dash.monthly.total'),
+        months,
+        axisLabels,
+        tableLabels,
+        flowSeries(monthly.total),
+        columns,
+      ),
+      monthly.areas.map((a) =>
+        flowChart(
+          `chart-flows-${a.code.replace(/\W/g, '-')}`,
+          t(area, { name: a.name }),
+          months,
+          axisLabels,
+          tableLabels,
+          flowSeries(a),
+          columns,
+        ),
+      ),
+    ),
+  );
 }

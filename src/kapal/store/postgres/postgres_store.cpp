@@ -559,6 +559,56 @@ CREATE INDEX duplicate_pairs_b ON duplicate_pairs (person_b);
 CREATE INDEX duplicate_pairs_state ON duplicate_pairs (state, id);
 )sql";
 
+// v14: the registry timeline (issue 10, flow reports; docs/reports.md), as in SQLite: one row
+// per version of a person with the figures the reports need as plain columns. Here a row trigger
+// on persons writes it, in the writing transaction, for every path that makes a version (create,
+// update, an import's COPY); a version an import batch made and replaced at the same instant is
+// kept as the last one only. Derived data: this step fills it from the current rows and the
+// documents of the stored versions, and a transfer rebuilds it the same way (kRebuildStates).
+#define KAPAL_PG_REBUILD_STATES                                                                    \
+    "INSERT INTO person_states SELECT pk, version, updated_at, kelurahan_code, status, sex, "      \
+    "birth_date, severity, categories FROM persons ON CONFLICT DO NOTHING;\n"                      \
+    "INSERT INTO person_states SELECT person_pk, version, recorded_at, "                           \
+    "coalesce(d->'address'->>'kelurahan_code', ''), d->>'status', d->>'sex', "                     \
+    "(d->>'birth_date')::date, d->>'severity', (SELECT coalesce(sum(CASE c WHEN 'fisik' THEN 1 "   \
+    "WHEN 'intelektual' THEN 2 WHEN 'mental' THEN 4 WHEN 'sensorik_netra' THEN 8 "                 \
+    "WHEN 'sensorik_rungu' THEN 16 WHEN 'sensorik_wicara' THEN 32 ELSE 0 END), 0) "                \
+    "FROM jsonb_array_elements_text(d->'categories') c)::bigint "                                  \
+    "FROM (SELECT person_pk, version, recorded_at, doc::jsonb AS d FROM person_versions) v "       \
+    "ON CONFLICT DO NOTHING;\n"
+constexpr const char* kSchemaV14 =
+    "CREATE TABLE person_states (\n"
+    "    person_pk      bigint NOT NULL,\n"
+    "    version        bigint NOT NULL,\n"
+    "    at             bigint NOT NULL,\n"
+    "    kelurahan_code text COLLATE \"C\" NOT NULL,\n"
+    "    status         text   NOT NULL,\n"
+    "    sex            text   NOT NULL,\n"
+    "    birth_date     date,\n"
+    "    severity       text,\n"
+    "    categories     bigint NOT NULL,\n"
+    "    PRIMARY KEY (person_pk, version)\n"
+    ");\n"
+    "CREATE FUNCTION kapal_person_state() RETURNS trigger LANGUAGE plpgsql AS $fn$\n"
+    "BEGIN\n"
+    "    INSERT INTO person_states VALUES (NEW.pk, NEW.version, NEW.updated_at, "
+    "NEW.kelurahan_code, NEW.status, NEW.sex, NEW.birth_date, NEW.severity, NEW.categories)\n"
+    "    ON CONFLICT (person_pk, version) DO UPDATE SET at = EXCLUDED.at, "
+    "kelurahan_code = EXCLUDED.kelurahan_code, status = EXCLUDED.status, sex = EXCLUDED.sex, "
+    "birth_date = EXCLUDED.birth_date, severity = EXCLUDED.severity, "
+    "categories = EXCLUDED.categories;\n"
+    "    RETURN NULL;\n"
+    "END\n"
+    "$fn$;\n"
+    "CREATE TRIGGER persons_state AFTER INSERT OR UPDATE OF version ON persons "
+    "FOR EACH ROW EXECUTE FUNCTION kapal_person_state();\n" KAPAL_PG_REBUILD_STATES;
+constexpr const char* kRebuildStates = "DELETE FROM person_states;\n" KAPAL_PG_REBUILD_STATES;
+
+/// The registry states written before $1, person by person (a cursor reads it in pages).
+constexpr const char* kSelectStates =
+    "SELECT person_pk, version, at, kelurahan_code, status, sex, "
+    "to_char(birth_date, 'YYYY-MM-DD'), severity, categories FROM person_states WHERE at < ";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -573,6 +623,7 @@ constexpr std::array kMigrations = {
     Migration{11, kSchemaV11},
     Migration{12, kSchemaV12},
     Migration{13, kSchemaV13},
+    Migration{14, kSchemaV14},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -2066,6 +2117,40 @@ class PostgresStore final : public Store {
             out.push_back(std::move(v));
         }
         return out;
+    }
+
+    Result<void>
+    scan_registry_states(core::Timestamp before,
+                         const std::function<Result<void>(const RegistryState&)>& visit) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        // One snapshot, read through a cursor in pages: memory stays small at national size.
+        KAPAL_PG_ASSIGN(
+            tx, PgTransaction::begin(*conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+        KAPAL_TRY(conn->exec_once(
+            "DECLARE kapal_states NO SCROLL CURSOR FOR " + std::string(kSelectStates) +
+            std::to_string(core::to_unix_ms(before)) + " ORDER BY person_pk, version"));
+        for (;;) {
+            KAPAL_PG_ASSIGN(rows, conn->exec_once("FETCH FORWARD 20000 FROM kapal_states"));
+            if (rows.rows() == 0) {
+                break;
+            }
+            for (int i = 0; i < rows.rows(); ++i) {
+                StateColumns c;
+                c.person = rows.int64(i, 0);
+                c.version = rows.int64(i, 1);
+                c.at_ms = rows.int64(i, 2);
+                c.kelurahan_code = rows.text(i, 3);
+                c.status = rows.text(i, 4);
+                c.sex = rows.text(i, 5);
+                c.birth_date = rows.is_null(i, 6) ? std::string_view() : rows.text(i, 6);
+                c.severity = rows.is_null(i, 7) ? std::string_view() : rows.text(i, 7);
+                c.categories = rows.int64(i, 8);
+                KAPAL_PG_ASSIGN(state, registry_state_of(c));
+                KAPAL_TRY(visit(state));
+            }
+        }
+        return tx.commit();
     }
 
     Result<core::PersonRecord> person_as_of(const core::PersonId& id, core::Timestamp at) override {
@@ -5534,13 +5619,15 @@ class PgStoreLoad final : public StoreLoad {
         }
         KAPAL_TRY(
             w_.run("UPDATE audit_counter SET seq = (SELECT coalesce(max(seq), 0) FROM audit_log)"));
+        // The registry timeline is derived from persons and person_versions (not transferred).
+        KAPAL_TRY(w_.run(kRebuildStates));
         // Planner statistics now rather than when autovacuum gets to the new tables.
         KAPAL_TRY(w_.run("ANALYZE persons, person_versions, idempotency_keys, users, sessions, "
                          "api_tokens, audit_log, hazard_zones, facilities, cards, services, "
                          "service_requests, service_request_events, aid_programs, aid_cycles, "
                          "aid_list_entries, aid_deliveries, merchants, voucher_balances, "
                          "voucher_transactions, voucher_postings, aid_batches, "
-                         "duplicate_pairs"));
+                         "duplicate_pairs, person_states"));
         return tx_.commit();
     }
 

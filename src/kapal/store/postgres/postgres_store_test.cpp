@@ -375,9 +375,9 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 13);
+    EXPECT_EQ(postgres_schema_version(), 14);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6,7,8,9,10,11,12,13");
+              "1,2,3,4,5,6,7,8,9,10,11,12,13,14");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -402,6 +402,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("DROP INDEX persons_change");
     sql("ALTER TABLE persons DROP COLUMN change_seq");
     sql("ALTER TABLE audit_log DROP COLUMN hash");
+    sql("DROP TABLE person_states");
+    sql("DROP FUNCTION kapal_person_state() CASCADE");
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -443,6 +445,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("DROP TABLE areas");
     sql("ALTER TABLE persons DROP COLUMN devices");
     sql("ALTER TABLE audit_log DROP COLUMN hash");
+    sql("DROP TABLE person_states");
+    sql("DROP FUNCTION kapal_person_state() CASCADE");
     sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -1171,6 +1175,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
     sql("DROP TABLE duplicate_pairs, aid_batches, aid_deliveries, aid_list_entries, aid_cycles, "
         "aid_programs");
+    sql("DROP TABLE person_states");
+    sql("DROP FUNCTION kapal_person_state() CASCADE");
     sql("DELETE FROM schema_version WHERE version >= 10");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -1184,6 +1190,59 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
     ASSERT_TRUE(listed.has_value());
     EXPECT_EQ(listed->size(), 1U);
     EXPECT_EQ(store->info().persons, 1);
+}
+
+// v14 fills the registry timeline from the current rows and from the documents of the stored
+// versions (jsonb): the same states as the trigger writes.
+TEST_F(PostgresStoreTest, MigratesAVersion13DatabaseFillingTheRegistryTimelineFromTheHistory) {
+    const auto scan = [](Store& s) {
+        std::vector<RegistryState> out;
+        EXPECT_TRUE(s.scan_registry_states(kT0 + std::chrono::hours(1), [&](const auto& st) {
+            out.push_back(st);
+            return Result<void>();
+        }));
+        return out;
+    };
+    std::vector<RegistryState> written;
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        core::Person p = contract::full_person(1);
+        ASSERT_TRUE(store->create_person(id_of(1), p, "64.74.01", ctx(), {}));
+        p.address.kelurahan_code = "64.74.03.1002";
+        p.severity.reset();
+        p.categories = {core::Category::Intelektual, core::Category::SensorikRungu};
+        ASSERT_TRUE(store->update_person(
+            id_of(1), 1, p, "64.74.03", {"u", "cli", kT0 + std::chrono::minutes(1), ""}));
+        p.status = core::Status::Meninggal;
+        p.status_date = core::make_date(2025, 7, 1);
+        p.birth_date = core::Date{};
+        ASSERT_TRUE(store->update_person(
+            id_of(1), 2, p, "64.74.03", {"u", "cli", kT0 + std::chrono::minutes(2), ""}));
+        ASSERT_TRUE(
+            store->create_person(id_of(2), contract::full_person(2), "64.74.01", ctx(), {}));
+        written = scan(*store);
+    }
+    ASSERT_EQ(written.size(), 4U);
+    sql("DROP TABLE person_states");
+    sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("DELETE FROM schema_version WHERE version >= 14");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"),
+              std::to_string(postgres_schema_version()));
+    EXPECT_EQ(scan(*store), written);
+    EXPECT_EQ(written[0].categories, 9);  // fisik and sensorik_netra
+    EXPECT_EQ(written[1].categories, 18); // intelektual and sensorik_rungu
+    EXPECT_FALSE(written[2].birth_date.ok());
+    EXPECT_EQ(written[2].status, core::Status::Meninggal);
+    // The trigger is back: a new version leaves its state.
+    core::Person q = contract::full_person(2);
+    q.status = core::Status::Nonaktif;
+    q.status_date = core::make_date(2025, 8, 1);
+    ASSERT_TRUE(store->update_person(
+        id_of(2), 1, q, "64.74.01", {"u", "cli", kT0 + std::chrono::minutes(3), ""}));
+    EXPECT_EQ(scan(*store).size(), 5U);
 }
 
 // A database at schema v10 (social assistance, no vouchers, no transfer batches) gains the
@@ -1200,6 +1259,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBat
     sql("DROP INDEX aid_deliveries_batch");
     sql("ALTER TABLE aid_deliveries DROP COLUMN batch_id, DROP COLUMN fail_reason, DROP COLUMN "
         "bank_reference");
+    sql("DROP TABLE person_states");
+    sql("DROP FUNCTION kapal_person_state() CASCADE");
     sql("DELETE FROM schema_version WHERE version >= 11");
     auto store = open();
     ASSERT_NE(store, nullptr);

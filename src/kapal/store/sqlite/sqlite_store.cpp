@@ -517,6 +517,38 @@ CREATE INDEX duplicate_pairs_b ON duplicate_pairs(person_b);
 CREATE INDEX duplicate_pairs_state ON duplicate_pairs(state, id);
 )sql";
 
+// v14: the registry timeline (issue 10, flow reports; docs/reports.md). One row per version of
+// a person with the figures the reports need as plain columns, written by the store in the same
+// transaction as the version (not by a trigger: see persons_name_fts above). Derived data: this
+// step fills it from the current rows and from the documents of the stored versions, and a
+// transfer rebuilds it the same way (kRebuildStates). The categories bit mask is that of
+// persons.categories (bit i = core::kAllCategories[i]).
+#define KAPAL_SQL_REBUILD_STATES                                                                   \
+    "INSERT OR IGNORE INTO person_states (person_pk, version, at, kelurahan_code, status, sex, "   \
+    "birth_date, severity, categories) SELECT pk, version, updated_at, kelurahan_code, status, "   \
+    "sex, birth_date, severity, categories FROM persons;\n"                                        \
+    "INSERT OR IGNORE INTO person_states (person_pk, version, at, kelurahan_code, status, sex, "   \
+    "birth_date, severity, categories) SELECT person_pk, version, recorded_at, "                   \
+    "coalesce(json_extract(doc, '$.address.kelurahan_code'), ''), json_extract(doc, '$.status'), " \
+    "json_extract(doc, '$.sex'), json_extract(doc, '$.birth_date'), "                              \
+    "json_extract(doc, '$.severity'), (SELECT coalesce(sum(CASE c.value WHEN 'fisik' THEN 1 "      \
+    "WHEN 'intelektual' THEN 2 WHEN 'mental' THEN 4 WHEN 'sensorik_netra' THEN 8 "                 \
+    "WHEN 'sensorik_rungu' THEN 16 WHEN 'sensorik_wicara' THEN 32 ELSE 0 END), 0) "                \
+    "FROM json_each(doc, '$.categories') c) FROM person_versions;\n"
+constexpr const char* kSchemaV14 = "CREATE TABLE person_states (\n"
+                                   "    person_pk      INTEGER NOT NULL,\n"
+                                   "    version        INTEGER NOT NULL,\n"
+                                   "    at             INTEGER NOT NULL,\n"
+                                   "    kelurahan_code TEXT    NOT NULL,\n"
+                                   "    status         TEXT    NOT NULL,\n"
+                                   "    sex            TEXT    NOT NULL,\n"
+                                   "    birth_date     TEXT,\n"
+                                   "    severity       TEXT,\n"
+                                   "    categories     INTEGER NOT NULL,\n"
+                                   "    PRIMARY KEY (person_pk, version)\n"
+                                   ") STRICT, WITHOUT ROWID;\n" KAPAL_SQL_REBUILD_STATES;
+constexpr const char* kRebuildStates = "DELETE FROM person_states;\n" KAPAL_SQL_REBUILD_STATES;
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -531,6 +563,7 @@ constexpr std::array kMigrations = {
     Migration{11, kSchemaV11},
     Migration{12, kSchemaV12},
     Migration{13, kSchemaV13},
+    Migration{14, kSchemaV14},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1026,6 +1059,18 @@ constexpr const char* kFtsDelete =
     "VALUES ('delete', ?1, ?2)";
 constexpr const char* kFtsInsertAfter = "INSERT INTO persons_name_fts (rowid, full_name) "
                                         "SELECT pk, full_name FROM persons WHERE pk > ?1";
+
+// The registry state (person_states, v14) of the version a write just made: of one person (?1 =
+// pk), or of the persons an import batch created (pk > ?1).
+#define KAPAL_SQL_STATE_OF_PERSONS                                                                 \
+    "INSERT OR REPLACE INTO person_states (person_pk, version, at, kelurahan_code, status, sex, "  \
+    "birth_date, severity, categories) SELECT pk, version, updated_at, kelurahan_code, status, "   \
+    "sex, birth_date, severity, categories FROM persons "
+constexpr const char* kInsertState = KAPAL_SQL_STATE_OF_PERSONS "WHERE pk = ?1";
+constexpr const char* kInsertStatesAfter = KAPAL_SQL_STATE_OF_PERSONS "WHERE pk > ?1";
+constexpr const char* kSelectStates =
+    "SELECT person_pk, version, at, kelurahan_code, status, sex, birth_date, severity, categories "
+    "FROM person_states WHERE at < ?1 ORDER BY person_pk, version";
 
 // Content columns bound by bind_content, in this order.
 constexpr const char* kInsertPerson =
@@ -2357,6 +2402,41 @@ class SqliteStore final : public Store {
         return std::move(v.record);
     }
 
+    Result<void>
+    scan_registry_states(core::Timestamp before,
+                         const std::function<Result<void>(const RegistryState&)>& visit) override {
+        // One read transaction: a snapshot, streamed in the table's own (person_pk, version)
+        // order, so no sort and no page bookkeeping.
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectStates));
+        stmt.bind(1, core::to_unix_ms(before));
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            StateColumns c;
+            c.person = stmt.int64(0);
+            c.version = stmt.int64(1);
+            c.at_ms = stmt.int64(2);
+            c.kelurahan_code = stmt.text(3);
+            c.status = stmt.text(4);
+            c.sex = stmt.text(5);
+            c.birth_date = stmt.text(6);
+            c.severity = stmt.text(7);
+            c.categories = stmt.int64(8);
+            KAPAL_SQL_ASSIGN(state, registry_state_of(c));
+            auto visited = visit(state);
+            if (!visited) {
+                stmt.reset();
+                return fail(std::move(visited).error());
+            }
+        }
+        stmt.reset();
+        return tx.commit();
+    }
+
     std::unique_ptr<PreparedImport> prepare_import(std::vector<ImportItem> items) const override {
         std::vector<PreparedRow> rows;
         rows.reserve(items.size());
@@ -2417,6 +2497,9 @@ class SqliteStore final : public Store {
             KAPAL_SQL_ASSIGN(index, w.prepare(kFtsInsertAfter));
             index.bind(1, max_pk);
             KAPAL_TRY(index.run());
+            KAPAL_SQL_ASSIGN(states, w.prepare(kInsertStatesAfter));
+            states.bind(1, max_pk);
+            KAPAL_TRY(states.run());
         }
         // One entry for the whole batch: counts only, no per-row statement and no row content.
         KAPAL_TRY(audit(w, at, ctx, "person.import", "", import_detail(results, ctx)));
@@ -5059,8 +5142,14 @@ class SqliteStore final : public Store {
                 return fail(std::move(e));
             }
         }
+        const std::int64_t pk = sqlite3_last_insert_rowid(w.db());
+        {
+            KAPAL_SQL_ASSIGN(state, w.prepare(kInsertState));
+            state.bind(1, pk);
+            KAPAL_TRY(state.run());
+        }
         KAPAL_SQL_ASSIGN(fts, w.prepare(kFtsInsert));
-        fts.bind(1, std::int64_t{sqlite3_last_insert_rowid(w.db())});
+        fts.bind(1, pk);
         fts.bind(2, p.full_name);
         return fts.run();
     }
@@ -5169,6 +5258,11 @@ class SqliteStore final : public Store {
             stmt.bind(kUpdateChangeSeq, seq);
             stmt.bind(kUpdateDevices, device_mask(p.assistive_devices));
             KAPAL_TRY(stmt.run());
+        }
+        {
+            KAPAL_SQL_ASSIGN(state, w.prepare(kInsertState));
+            state.bind(1, pk);
+            KAPAL_TRY(state.run());
         }
         if (old_name != p.full_name) {
             KAPAL_SQL_ASSIGN(del, w.prepare(kFtsDelete));
@@ -5878,6 +5972,8 @@ class SqliteStoreLoad final : public StoreLoad {
         KAPAL_TRY(sequence_.complete());
         // The name index is external content over persons: rebuilt from the table in one pass.
         KAPAL_TRY(w_.exec("INSERT INTO persons_name_fts (persons_name_fts) VALUES ('rebuild')"));
+        // The registry timeline is derived from persons and person_versions (not transferred).
+        KAPAL_TRY(w_.exec(kRebuildStates));
         return tx_.commit();
     }
 

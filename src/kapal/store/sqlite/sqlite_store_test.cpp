@@ -184,7 +184,8 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
                 id_of(i), contract::full_person(i), "64.74.01", {"u", "cli", kT0, ""}, {}));
         }
     }
-    for (const char* sql : {"DROP TABLE voucher_postings",
+    for (const char* sql : {"DROP TABLE person_states",
+                            "DROP TABLE voucher_postings",
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
@@ -232,6 +233,51 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
             {e.seq, core::to_unix_ms(e.at), e.actor, e.source, e.action, e.subject, e.detail}));
 }
 
+// v14 fills the registry timeline from the current rows and from the documents of the stored
+// versions: the same states as the store writes itself.
+TEST_F(SqliteStoreTest, MigratesAVersion13FileFillingTheRegistryTimelineFromTheHistory) {
+    const auto scan = [](Store& s) {
+        std::vector<RegistryState> out;
+        EXPECT_TRUE(s.scan_registry_states(kT0 + std::chrono::hours(1), [&](const auto& st) {
+            out.push_back(st);
+            return Result<void>();
+        }));
+        return out;
+    };
+    std::vector<RegistryState> written;
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        core::Person p = contract::full_person(1);
+        ASSERT_TRUE(store->create_person(id_of(1), p, "64.74.01", {"u", "cli", kT0, ""}, {}));
+        p.address.kelurahan_code = "64.74.03.1002";
+        p.severity.reset();
+        p.categories = {core::Category::Intelektual};
+        ASSERT_TRUE(store->update_person(
+            id_of(1), 1, p, "64.74.03", {"u", "cli", kT0 + std::chrono::minutes(1), ""}));
+        p.status = core::Status::Pindah;
+        p.status_date = core::make_date(2025, 7, 1);
+        p.birth_date = core::Date{};
+        ASSERT_TRUE(store->update_person(
+            id_of(1), 2, p, "64.74.03", {"u", "cli", kT0 + std::chrono::minutes(2), ""}));
+        core::Person q = contract::full_person(2);
+        q.sex = core::Sex::Male;
+        ASSERT_TRUE(store->create_person(id_of(2), q, "64.74.01", {"u", "cli", kT0, ""}, {}));
+        written = scan(*store);
+    }
+    ASSERT_EQ(written.size(), 4U);
+    raw_int("DROP TABLE person_states");
+    raw_int("PRAGMA user_version=13");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), sqlite_schema_version());
+    EXPECT_EQ(scan(*store), written);
+    EXPECT_EQ(written[0].categories, 9); // fisik and sensorik_netra
+    EXPECT_EQ(written[1].categories, 2); // intelektual
+    EXPECT_FALSE(written[2].birth_date.ok());
+    EXPECT_EQ(written[2].status, core::Status::Pindah);
+}
+
 // A file at schema v11 (vouchers, no transfer batches) gains the batches table and the delivery
 // columns that tie a transfer to its batch and to the bank's answer.
 TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
@@ -241,7 +287,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
-    for (const char* sql : {"DROP TABLE duplicate_pairs",
+    for (const char* sql : {"DROP TABLE person_states",
+                            "DROP TABLE duplicate_pairs",
                             "DROP TABLE aid_batches",
                             "DROP INDEX aid_deliveries_batch",
                             "ALTER TABLE aid_deliveries DROP COLUMN batch_id",
@@ -274,7 +321,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
         ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
     }
     // Undo v10 to v3 as a v2 program would have left the file.
-    for (const char* sql : {"DROP TABLE voucher_postings",
+    for (const char* sql : {"DROP TABLE person_states",
+                            "DROP TABLE voucher_postings",
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
@@ -348,7 +396,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTheVoucherTables) {
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
-    for (const char* sql : {"DROP TABLE voucher_postings",
+    for (const char* sql : {"DROP TABLE person_states",
+                            "DROP TABLE voucher_postings",
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
