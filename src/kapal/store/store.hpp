@@ -28,6 +28,21 @@ struct WriteContext {
     std::string reason;   ///< optional reason for the change (status change, override)
 };
 
+/// The order of a person list. Ties, and Registered itself, go by registration order (the
+/// store's key; reversed in the descending orders), so every order is total and a cursor pages
+/// through it without loss or repeat.
+/// Names compare case-insensitively (ASCII letters) and otherwise by bytes; a missing birth date
+/// comes before every date; kelurahan by code (so kecamatan by kecamatan).
+enum class PersonSort : std::uint8_t {
+    Registered,
+    Name,
+    NameDesc,
+    BirthDate,
+    BirthDateDesc,
+    Kelurahan,
+    KelurahanDesc,
+};
+
 /// Filters for the person list; all optional, combined with AND.
 struct PersonQuery {
     std::optional<std::string> kelurahan_code;
@@ -40,6 +55,8 @@ struct PersonQuery {
     std::vector<std::string> scope_area_codes;
     std::string cursor; ///< opaque, from the previous page's next_cursor; empty = first page
     int limit = 50;     ///< 1..1000
+    /// The order; a cursor continues after its person in this order (send the same sort).
+    PersonSort sort = PersonSort::Registered;
 };
 
 template <class T> struct Page {
@@ -677,6 +694,29 @@ struct AidTransferSettlement {
     std::string bank_reference; ///< the bank's reference (may be empty)
 };
 
+/// The kinds of file a person may have (schema v13): the photo, and scans of the KTP, the KK and
+/// a doctor's letter. Only "foto" has routes so far; the others use the same table later.
+inline constexpr std::array<std::string_view, 4> kPersonFileKinds = {
+    "foto", "ktp", "kk", "surat_dokter"};
+
+/// A file of a person (schema v13): the blob store that core::DocumentRef and
+/// core::Person::photo_id point into. Never changed once written: a new photo is a new file, and a
+/// past version of the person still points at the file it had. The bytes are sealed at rest with
+/// the store's FieldCipher, as NIK and KK are (docs/SECURITY.md).
+struct PersonFileRecord {
+    std::string id;              ///< UUIDv7
+    std::string person_id;       ///< the person it belongs to
+    std::string kind;            ///< a code of kPersonFileKinds
+    std::string media_type;      ///< image/jpeg, image/png, application/pdf, ...
+    std::int64_t size_bytes = 0; ///< of `bytes`
+    std::string sha256;          ///< lower-case hex SHA-256 of `bytes`
+    std::vector<std::uint8_t> bytes;
+    core::Timestamp created_at{};
+    std::string created_by;
+
+    bool operator==(const PersonFileRecord&) const = default;
+};
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -752,10 +792,11 @@ enum class TransferTable : std::uint8_t {
     VoucherBalances,
     VoucherTransactions,
     VoucherPostings,
-    AidBatches, ///< schema v12
+    AidBatches,  ///< schema v12
+    PersonFiles, ///< schema v13
 };
 
-inline constexpr std::size_t kTransferTableCount = 22;
+inline constexpr std::size_t kTransferTableCount = 23;
 
 /// The kind of a canonical value; also its tag byte in the encoding.
 enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
@@ -870,6 +911,23 @@ class Store {
                                                      const core::Person& person,
                                                      const std::string& kecamatan_code,
                                                      const WriteContext& ctx) = 0;
+
+    /// update_person, and in the same transaction stores `file` (its bytes sealed) with a
+    /// "person.file.add" audit entry (subject = person id; detail: kind, file id, size, SHA-256),
+    /// so that a new version pointing at the file and the file itself are written together.
+    /// Precondition: file.person_id == id.str(). Errors: as update_person, AlreadyExists (file
+    /// id), InvalidArgument (a kind not in kPersonFileKinds, size_bytes not the bytes' size).
+    virtual Result<core::PersonRecord> update_person_with_file(const core::PersonId& id,
+                                                               std::int64_t expected_version,
+                                                               const core::Person& person,
+                                                               const std::string& kecamatan_code,
+                                                               const PersonFileRecord& file,
+                                                               const WriteContext& ctx) = 0;
+
+    /// A person's file by id, its bytes opened; nullopt when there is none. Errors:
+    /// StoreCorrupt (the sealed bytes do not open with the store's key, or do not match their
+    /// SHA-256).
+    virtual Result<std::optional<PersonFileRecord>> get_person_file(const std::string& id) = 0;
 
     /// Errors: NotFound.
     virtual Result<core::PersonRecord> get_person(const core::PersonId& id) = 0;

@@ -50,6 +50,7 @@ inline constexpr std::array<TransferTable, kTransferTableCount> kTransferTables 
     TransferTable::VoucherTransactions,
     TransferTable::VoucherPostings,
     TransferTable::AidBatches,
+    TransferTable::PersonFiles,
 };
 
 /// A dump hands its sink pages of at most this many rows...

@@ -372,12 +372,16 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
     }
 }
 
+// The highest schema step these tests expect (the one that added person_files).
+constexpr int kPersonFilesStep = 13;
+constexpr const char* kPersonFilesStepText = "13";
+
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 12);
+    EXPECT_EQ(postgres_schema_version(), kPersonFilesStep);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6,7,8,9,10,11,12");
+              "1,2,3,4,5,6,7,8,9,10,11,12,13");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -401,10 +405,11 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("DROP INDEX persons_change");
     sql("ALTER TABLE persons DROP COLUMN change_seq");
     sql("ALTER TABLE audit_log DROP COLUMN hash");
+    sql("DROP TABLE person_files");
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kPersonFilesStepText);
     // v7: the entry written before it is chained.
     auto log = store->list_audit({});
     ASSERT_TRUE(log.has_value()) << log.error().message;
@@ -440,10 +445,11 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("DROP TABLE areas");
     sql("ALTER TABLE persons DROP COLUMN devices");
     sql("ALTER TABLE audit_log DROP COLUMN hash");
+    sql("DROP TABLE person_files");
     sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kPersonFilesStepText);
     // full_person(1) has kursi_roda (bit 0) and kacamata (bit 8).
     EXPECT_EQ(sql("SELECT string_agg(devices::text, ',' ORDER BY pk) FROM persons"), "257,0");
     auto feed = store->person_changes({}, 10);
@@ -1166,10 +1172,11 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
     }
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
     sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
+    sql("DROP TABLE person_files");
     sql("DELETE FROM schema_version WHERE version >= 10");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kPersonFilesStepText);
     EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('aid_deliveries_once', "
                   "'aid_deliveries_idempotency')"),
               "2");
@@ -1194,10 +1201,11 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBat
     sql("DROP INDEX aid_deliveries_batch");
     sql("ALTER TABLE aid_deliveries DROP COLUMN batch_id, DROP COLUMN fail_reason, DROP COLUMN "
         "bank_reference");
+    sql("DROP TABLE person_files");
     sql("DELETE FROM schema_version WHERE version >= 11");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), "12");
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kPersonFilesStepText);
     EXPECT_EQ(sql("SELECT count(*) FROM pg_tables WHERE tablename IN ('merchants', "
                   "'voucher_balances', 'voucher_transactions', 'voucher_postings')"),
               "4");
@@ -1209,6 +1217,24 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBat
                   "'bank_reference')"),
               "3");
     EXPECT_EQ(sql("SELECT count(*) FROM aid_batches"), "0");
+    EXPECT_EQ(store->info().persons, 1);
+}
+
+// A database at schema v12 (no person files) gains the person_files table (v13).
+TEST_F(PostgresStoreTest, MigratesAVersion12DatabaseAddingPersonFiles) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(
+            store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    }
+    sql("DROP TABLE person_files");
+    sql("DELETE FROM schema_version WHERE version >= 13");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kPersonFilesStepText);
+    EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname = 'person_files_person'"), "1");
+    EXPECT_EQ(sql("SELECT count(*) FROM person_files"), "0");
     EXPECT_EQ(store->info().persons, 1);
 }
 

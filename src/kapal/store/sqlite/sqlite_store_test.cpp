@@ -184,7 +184,8 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
                 id_of(i), contract::full_person(i), "64.74.01", {"u", "cli", kT0, ""}, {}));
         }
     }
-    for (const char* sql : {"DROP TABLE voucher_postings",
+    for (const char* sql : {"DROP TABLE person_files",
+                            "DROP TABLE voucher_postings",
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
@@ -240,7 +241,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
-    for (const char* sql : {"DROP TABLE aid_batches",
+    for (const char* sql : {"DROP TABLE person_files",
+                            "DROP TABLE aid_batches",
                             "DROP INDEX aid_deliveries_batch",
                             "ALTER TABLE aid_deliveries DROP COLUMN batch_id",
                             "ALTER TABLE aid_deliveries DROP COLUMN fail_reason",
@@ -258,6 +260,30 @@ TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
     EXPECT_EQ(store->info().persons, 1);
 }
 
+// The highest schema step this test file expects (the one that added person_files).
+constexpr int kPersonFilesStep = 13;
+
+// A file at schema v12 (no person files) gains the person_files table and keeps its data.
+TEST_F(SqliteStoreTest, MigratesAVersion12FileAddingPersonFiles) {
+    EXPECT_EQ(sqlite_schema_version(), kPersonFilesStep);
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->create_person(
+            id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    }
+    raw_int("DROP TABLE person_files");
+    raw_int("PRAGMA user_version=12");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), kPersonFilesStep);
+    EXPECT_EQ(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN ('person_files', "
+                      "'person_files_person')"),
+              2);
+    EXPECT_EQ(raw_int("SELECT count(*) FROM person_files"), 0);
+    EXPECT_EQ(store->info().persons, 1);
+}
+
 TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
     UserRecord user;
     user.user.id = "01900000-0000-7000-8000-000000000001";
@@ -272,7 +298,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
         ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
     }
     // Undo v10 to v3 as a v2 program would have left the file.
-    for (const char* sql : {"DROP TABLE voucher_postings",
+    for (const char* sql : {"DROP TABLE person_files",
+                            "DROP TABLE voucher_postings",
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
@@ -345,7 +372,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTheVoucherTables) {
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
-    for (const char* sql : {"DROP TABLE voucher_postings",
+    for (const char* sql : {"DROP TABLE person_files",
+                            "DROP TABLE voucher_postings",
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
                             "DROP TABLE merchants",
