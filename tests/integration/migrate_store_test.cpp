@@ -87,7 +87,8 @@ TEST(MigrateStore, MovesADataDirectoryToPostgresqlAndBackWithEverythingInIt) {
                               "api_tokens",
                               "audit_log",
                               "aid_deliveries",
-                              "aid_batches"}) {
+                              "aid_batches",
+                              "person_files"}) {
         const std::string line = report_line(there.output, table);
         EXPECT_NE(line.find("  ok"), std::string::npos) << table << ": " << there.output;
     }

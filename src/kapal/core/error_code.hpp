@@ -133,6 +133,10 @@ enum class ErrorCode {
     AidFarFromHome,
     AidExcludedProgram,
     AidQuotaExceeded,
+    // a person's photo
+    PhotoTypeUnsupported,
+    PhotoTooLarge,
+    PhotoInvalid,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.
