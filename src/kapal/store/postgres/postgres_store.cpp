@@ -531,7 +531,8 @@ ALTER TABLE aid_deliveries ADD COLUMN bank_reference text NOT NULL DEFAULT '';
 CREATE INDEX aid_deliveries_batch ON aid_deliveries (batch_id, id) WHERE batch_id <> '';
 )sql";
 
-// v13: a person's files, as SQLite's v13: the blob store of Person::photo_id and DocumentRef.
+// v13: a person's files, as SQLite's v13: the blob store of Person::photo_id and DocumentRef; and
+// the indexes of the sorted person lists.
 // Rows are never changed; `content` is sealed with the field key (FieldCipher), sha256 is of the
 // clear bytes.
 constexpr const char* kSchemaV13 = R"sql(
@@ -548,6 +549,11 @@ CREATE TABLE person_files (
     created_by text   NOT NULL
 );
 CREATE INDEX person_files_person ON person_files (person_id, kind, pk);
+
+-- The sorted person lists (PersonQuery::sort) page through these (kelurahan: persons_kelurahan);
+-- the expressions are exactly those of list_persons, so the planner matches them.
+CREATE INDEX persons_sort_name ON persons (lower(full_name COLLATE "C"), pk);
+CREATE INDEX persons_sort_birth_date ON persons (coalesce(birth_date, DATE '-infinity'), pk);
 )sql";
 
 constexpr std::array kMigrations = {

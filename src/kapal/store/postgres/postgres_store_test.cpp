@@ -406,6 +406,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("ALTER TABLE persons DROP COLUMN change_seq");
     sql("ALTER TABLE audit_log DROP COLUMN hash");
     sql("DROP TABLE person_files");
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -446,6 +447,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("ALTER TABLE persons DROP COLUMN devices");
     sql("ALTER TABLE audit_log DROP COLUMN hash");
     sql("DROP TABLE person_files");
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -1173,6 +1175,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
     sql("DROP TABLE voucher_postings, voucher_transactions, voucher_balances, merchants");
     sql("DROP TABLE aid_batches, aid_deliveries, aid_list_entries, aid_cycles, aid_programs");
     sql("DROP TABLE person_files");
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 10");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -1202,6 +1205,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBat
     sql("ALTER TABLE aid_deliveries DROP COLUMN batch_id, DROP COLUMN fail_reason, DROP COLUMN "
         "bank_reference");
     sql("DROP TABLE person_files");
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 11");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -1229,11 +1233,14 @@ TEST_F(PostgresStoreTest, MigratesAVersion12DatabaseAddingPersonFiles) {
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
     sql("DROP TABLE person_files");
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 13");
     auto store = open();
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kPersonFilesStepText);
-    EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname = 'person_files_person'"), "1");
+    EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('person_files_person', "
+                  "'persons_sort_name', 'persons_sort_birth_date')"),
+              "3");
     EXPECT_EQ(sql("SELECT count(*) FROM person_files"), "0");
     EXPECT_EQ(store->info().persons, 1);
 }

@@ -488,9 +488,10 @@ CREATE INDEX aid_deliveries_batch ON aid_deliveries(batch_id, id) WHERE batch_id
 )sql";
 
 // v13: a person's files (photo now; KTP, KK and doctor's letter scans later): the blob store that
-// Person::photo_id and DocumentRef point into. Rows are never changed: a new photo is a new row,
-// and past versions of the person keep pointing at theirs. `content` is sealed with the field
-// key (FieldCipher), as NIK and KK are; sha256 is of the clear bytes.
+// Person::photo_id and DocumentRef point into; and the indexes of the sorted person lists. Rows are
+// never changed: a new photo is a new row, and past versions of the person keep pointing at theirs.
+// `content` is sealed with the field key (FieldCipher), as NIK and KK are; sha256 is of the clear
+// bytes.
 constexpr const char* kSchemaV13 = R"sql(
 CREATE TABLE person_files (
     pk         INTEGER PRIMARY KEY,
@@ -505,6 +506,10 @@ CREATE TABLE person_files (
     created_by TEXT    NOT NULL
 ) STRICT;
 CREATE INDEX person_files_person ON person_files(person_id, kind, pk);
+
+-- The sorted person lists (PersonQuery::sort) page through these (kelurahan: persons_kelurahan).
+CREATE INDEX persons_sort_name ON persons(lower(full_name), pk);
+CREATE INDEX persons_sort_birth_date ON persons(coalesce(birth_date, ''), pk);
 )sql";
 
 constexpr std::array kMigrations = {
@@ -2247,8 +2252,11 @@ class SqliteStore final : public Store {
         if (after_id && key.empty()) {
             sql += " AND pk > ?";
         } else if (after_id) {
-            // After the cursor's person in (key, pk) order, its key as it is now.
-            sql += " AND (" + key + ", pk) " + (descending ? "<" : ">") + " (SELECT " + key +
+            // After the cursor's person in (key, pk) order, its key as it is now. The first
+            // condition is the index's range (SQLite seeks on it, not on the row value).
+            const char* op = descending ? "<" : ">";
+            sql += " AND " + key + " " + op + "= (SELECT " + key + " FROM persons WHERE pk = ?)";
+            sql += " AND (" + key + ", pk) " + op + " (SELECT " + key +
                    ", pk FROM persons WHERE pk = ?)";
         }
         if (key.empty()) {
@@ -2281,6 +2289,9 @@ class SqliteStore final : public Store {
         }
         if (after_id) {
             stmt.bind(index++, after_pk);
+            if (!key.empty()) {
+                stmt.bind(index++, after_pk);
+            }
         }
         stmt.bind(index, std::int64_t{query.limit} + 1);
 

@@ -185,6 +185,8 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
         }
     }
     for (const char* sql : {"DROP TABLE person_files",
+                            "DROP INDEX persons_sort_name",
+                            "DROP INDEX persons_sort_birth_date",
                             "DROP TABLE voucher_postings",
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
@@ -242,6 +244,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
     for (const char* sql : {"DROP TABLE person_files",
+                            "DROP INDEX persons_sort_name",
+                            "DROP INDEX persons_sort_birth_date",
                             "DROP TABLE aid_batches",
                             "DROP INDEX aid_deliveries_batch",
                             "ALTER TABLE aid_deliveries DROP COLUMN batch_id",
@@ -273,13 +277,15 @@ TEST_F(SqliteStoreTest, MigratesAVersion12FileAddingPersonFiles) {
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
     raw_int("DROP TABLE person_files");
+    raw_int("DROP INDEX persons_sort_name");
+    raw_int("DROP INDEX persons_sort_birth_date");
     raw_int("PRAGMA user_version=12");
     auto store = open();
     ASSERT_NE(store, nullptr);
     EXPECT_EQ(raw_int("PRAGMA user_version"), kPersonFilesStep);
     EXPECT_EQ(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN ('person_files', "
-                      "'person_files_person')"),
-              2);
+                      "'person_files_person', 'persons_sort_name', 'persons_sort_birth_date')"),
+              4);
     EXPECT_EQ(raw_int("SELECT count(*) FROM person_files"), 0);
     EXPECT_EQ(store->info().persons, 1);
 }
@@ -299,6 +305,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
     }
     // Undo v10 to v3 as a v2 program would have left the file.
     for (const char* sql : {"DROP TABLE person_files",
+                            "DROP INDEX persons_sort_name",
+                            "DROP INDEX persons_sort_birth_date",
                             "DROP TABLE voucher_postings",
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
@@ -373,6 +381,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTheVoucherTables) {
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
     for (const char* sql : {"DROP TABLE person_files",
+                            "DROP INDEX persons_sort_name",
+                            "DROP INDEX persons_sort_birth_date",
                             "DROP TABLE voucher_postings",
                             "DROP TABLE voucher_transactions",
                             "DROP TABLE voucher_balances",
