@@ -194,5 +194,28 @@ TEST_F(PhotoHttp, OtherAreasDoNotSeeItAndViewersCannotChangeIt) {
     EXPECT_EQ(anonymous->status, 401);
 }
 
+TEST_F(PhotoHttp, TheCardPictureShowsThePhotoInsteadOfTheSilhouette) {
+    auto issued = server_->request("POST", "/api/v1/persons/" + id_ + "/cards");
+    ASSERT_TRUE(issued.has_value());
+    ASSERT_EQ(issued->status, 201) << issued->body;
+    const std::string image = "/api/v1/cards/" +
+                              json::parse(issued->body)["number"].get<std::string>() +
+                              "/image?format=png&side=front";
+    // Whatever an earlier test left: first without a photo.
+    const json person = json::parse(server_->request("GET", "/api/v1/persons/" + id_)->body);
+    if (!person["photo_id"].get<std::string>().empty()) {
+        auto removed = server_->request("DELETE", path(), "", {{"If-Match", version()}});
+        ASSERT_TRUE(removed && removed->status == 200);
+    }
+    auto silhouette = server_->request("GET", image);
+    ASSERT_TRUE(silhouette && silhouette->status == 200) << (silhouette ? silhouette->body : "");
+    auto uploaded = put(as_body(kRedPhotoPng), "image/png", server_->admin(), version());
+    ASSERT_TRUE(uploaded && uploaded->status == 200) << (uploaded ? uploaded->body : "");
+    auto photographed = server_->request("GET", image);
+    ASSERT_TRUE(photographed && photographed->status == 200);
+    EXPECT_EQ(photographed->body.substr(0, 4), "\x89PNG");
+    EXPECT_NE(photographed->body, silhouette->body);
+}
+
 } // namespace
 } // namespace kapal::testing
