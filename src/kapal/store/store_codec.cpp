@@ -1,5 +1,7 @@
 #include "kapal/store/store_codec.hpp"
 
+#include "kapal/store/person_doc.hpp"
+
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
@@ -290,6 +292,23 @@ Result<std::vector<std::uint8_t>> open_file_bytes(const FieldCipher& cipher,
         return fail(ErrorCode::StoreCorrupt, "a stored file does not match its SHA-256");
     }
     return bytes;
+}
+
+Result<core::Person> keep_stored_files(const core::Person& incoming, std::string_view stored_doc) {
+    // Empty members are not written: without these keys there is nothing to keep. (A false
+    // match inside a text value only costs a decode.)
+    if (stored_doc.find("\"photo_id\":") == std::string_view::npos &&
+        stored_doc.find("\"documents\":") == std::string_view::npos) {
+        return incoming;
+    }
+    auto stored = decode_person_doc(stored_doc);
+    if (!stored) {
+        return fail(ErrorCode::StoreCorrupt, "a stored person document cannot be read");
+    }
+    core::Person out = incoming;
+    out.photo_id = stored->photo_id;
+    out.documents = stored->documents;
+    return out;
 }
 
 std::string person_file_detail(const PersonFileRecord& file) {

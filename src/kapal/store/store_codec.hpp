@@ -166,6 +166,13 @@ Result<std::vector<std::uint8_t>> open_file_bytes(const FieldCipher& cipher,
                                                   std::span<const std::uint8_t> sealed,
                                                   std::string_view sha256);
 
+/// An import row's person with what no import file carries — the photo and the documents —
+/// taken from the stored document `stored_doc` of the same person, so that importing a file
+/// again neither reports a change there nor (with --update) drops the photo. The stored
+/// document is decoded only when it holds either. Errors: StoreCorrupt (an unreadable
+/// document).
+Result<core::Person> keep_stored_files(const core::Person& incoming, std::string_view stored_doc);
+
 /// The audit detail of a file written: "kind=foto id=<id> bytes=N sha256=<hex>".
 std::string person_file_detail(const PersonFileRecord& file);
 

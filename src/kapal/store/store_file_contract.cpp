@@ -185,6 +185,39 @@ TEST_P(StoreContract, AFileThatDoesNotAddUpIsRefused) {
     EXPECT_EQ(again.error().code, ErrorCode::AlreadyExists);
 }
 
+TEST_P(StoreContract, ImportingAPersonAgainKeepsTheirPhoto) {
+    // An import row carries no photo and no documents; the stored person has a photo.
+    core::Person row = full_person(30);
+    row.photo_id.clear();
+    row.documents.clear();
+    ASSERT_TRUE(
+        store().create_person(person_id(30), row, "64.74.01", as("user:op", 0), std::nullopt));
+    const PersonFileRecord photo = photo_of(person_id(30), 30);
+    core::Person with_photo = row;
+    with_photo.photo_id = photo.id;
+    ASSERT_TRUE(store().update_person_with_file(
+        person_id(30), 1, with_photo, "64.74.01", photo, as("user:op", 1)));
+
+    WriteContext ctx = as("import:data.csv", 2);
+    auto again = store().import_persons({ImportItem{row, "64.74.01", false}}, {person_id(31)}, ctx);
+    ASSERT_TRUE(again.has_value()) << again.error().message;
+    ASSERT_EQ(again->size(), 1U);
+    EXPECT_EQ((*again)[0].action, ImportAction::Unchanged) << "the same row changes nothing";
+
+    core::Person changed = row;
+    changed.phone = "081299990000";
+    auto updated =
+        store().import_persons({ImportItem{changed, "64.74.01", true}}, {person_id(32)}, ctx);
+    ASSERT_TRUE(updated.has_value()) << updated.error().message;
+    ASSERT_EQ(updated->size(), 1U);
+    EXPECT_EQ((*updated)[0].action, ImportAction::Updated);
+    auto got = store().get_person(person_id(30));
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->version, 3);
+    EXPECT_EQ(got->person.phone, "081299990000");
+    EXPECT_EQ(got->person.photo_id, photo.id) << "an import does not drop the photo";
+}
+
 TEST_P(StoreContract, AnUnknownFileIsNone) {
     auto none = store().get_person_file(file_id(99));
     ASSERT_TRUE(none.has_value()) << none.error().message;

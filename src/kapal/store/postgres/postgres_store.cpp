@@ -2156,7 +2156,9 @@ class PostgresStore final : public Store {
                 continue;
             }
             ImportSlot& slot = it->second;
-            std::string doc = encode_person_doc(item.person);
+            // What no import file carries (the photo, documents) stays as stored.
+            KAPAL_PG_ASSIGN(person, keep_stored_files(item.person, slot.doc));
+            std::string doc = encode_person_doc(person);
             bool same = slot.kecamatan_code == item.kecamatan_code && slot.doc == doc;
             if (same) {
                 if (item.person.kk.empty()) {
@@ -2174,12 +2176,12 @@ class PostgresStore final : public Store {
                 results.push_back(ImportResult{ImportAction::Changed, slot.id});
                 continue;
             }
-            Sealed sealed = seal(item.person, bidx[i], std::move(doc));
+            Sealed sealed = seal(person, bidx[i], std::move(doc));
             if (slot.pk != 0) {
                 KAPAL_TRY(update_row(w,
                                      slot.pk,
                                      slot.version + 1,
-                                     item.person,
+                                     person,
                                      item.kecamatan_code,
                                      sealed,
                                      at,

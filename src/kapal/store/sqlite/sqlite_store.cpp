@@ -4989,7 +4989,15 @@ class SqliteStore final : public Store {
         const std::int64_t pk = lookup.int64(0);
         core::PersonId id(std::string(lookup.text(1)));
         const std::int64_t version = lookup.int64(2);
-        bool same = lookup.text(3) == row.kecamatan_code && lookup.text(5) == row.sealed.doc;
+        // What no import file carries (the photo, documents) stays as stored.
+        KAPAL_SQL_ASSIGN(person, keep_stored_files(row.person, lookup.text(5)));
+        const bool kept =
+            person.photo_id != row.person.photo_id || person.documents != row.person.documents;
+        Sealed sealed = row.sealed;
+        if (kept) {
+            sealed.doc = encode_person_doc(person);
+        }
+        bool same = lookup.text(3) == row.kecamatan_code && lookup.text(5) == sealed.doc;
         if (same) {
             const auto stored_kk = lookup.blob(4);
             if (row.sealed.kk_bidx) {
@@ -5008,16 +5016,8 @@ class SqliteStore final : public Store {
         }
         const std::string old_name(lookup.text(6));
         lookup.reset();
-        KAPAL_TRY(update_row(w,
-                             pk,
-                             version + 1,
-                             row.person,
-                             old_name,
-                             row.kecamatan_code,
-                             row.sealed,
-                             at,
-                             ctx,
-                             seq));
+        KAPAL_TRY(update_row(
+            w, pk, version + 1, person, old_name, row.kecamatan_code, sealed, at, ctx, seq));
         return ImportResult{ImportAction::Updated, std::move(id)};
     }
 
