@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 
 import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
@@ -294,7 +295,86 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
     }
     await phoneContext.close();
   });
+
+  it('a photo chosen in the form is made small, kept across a reload, sent and shown', async () => {
+    // A 1600 x 1200 picture, as a phone camera gives (smaller, but larger than 600 px).
+    const file = path.join(os.tmpdir(), `foto-uji-${process.pid}.png`);
+    fs.writeFileSync(file, pngOf(1600, 1200, [40, 120, 200]));
+    await page.goto(`${harness.base}/orang/${personId}/ubah`);
+    await page.locator('#f-full_name').waitFor();
+    assert.equal(await page.locator('#photo-input').getAttribute('accept'), 'image/*');
+    assert.equal(await page.locator('#photo-input').getAttribute('capture'), 'environment');
+    assert.equal(await page.locator('#photo-preview').isHidden(), true, 'no photo yet');
+    await page.locator('#photo-input').setInputFiles(file);
+    await page.locator('#photo-status', { hasText: 'Foto siap' }).waitFor();
+    assert.match(await page.locator('#photo-status').innerText(), /600×450 piksel/);
+    // Kept with the draft: a reload brings the photo back.
+    await page.reload();
+    await page.locator('.notice', { hasText: 'dipulihkan' }).waitFor();
+    assert.match(await page.locator('#photo-preview').getAttribute('src'), /^data:image\/jpeg/);
+    await page.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await page.waitForURL(new RegExp(`/orang/${personId}$`));
+    const img = page.getByRole('img', { name: `Foto ${name}` });
+    await img.waitFor();
+    await page.waitForFunction(() => document.querySelector('#person-photo')?.complete);
+    assert.equal(await img.evaluate((el) => el.naturalWidth), 600);
+    const saved = await apiCall(page, 'GET', `/api/v1/persons/${personId}`);
+    assert.ok(saved.body.photo_id, 'the person names its photo');
+    const photo = await page.evaluate(async (id) => {
+      const r = await fetch(`/api/v1/persons/${id}/photo`);
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      return {
+        status: r.status,
+        type: r.headers.get('Content-Type'),
+        first: [...bytes.slice(0, 3)],
+      };
+    }, personId);
+    assert.deepEqual(photo, { status: 200, type: 'image/jpeg', first: [0xff, 0xd8, 0xff] });
+    // The history shows the version that set it.
+    const versions = await apiCall(page, 'GET', `/api/v1/persons/${personId}/versions`);
+    assert.equal(versions.body.items.at(-1).photo_id, saved.body.photo_id);
+    assert.equal(versions.body.items.at(-2).photo_id, '');
+
+    // Removed again from the form.
+    await page.goto(`${harness.base}/orang/${personId}/ubah`);
+    await page.locator('#photo-preview[src]').waitFor();
+    await page.getByRole('button', { name: 'Hapus foto' }).click();
+    await page.locator('#photo-status', { hasText: 'Foto akan dihapus' }).waitFor();
+    await page.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await page.waitForURL(new RegExp(`/orang/${personId}$`));
+    await page.locator('#person-photo-none').waitFor();
+    const after = await apiCall(page, 'GET', `/api/v1/persons/${personId}`);
+    assert.equal(after.body.photo_id, '');
+    fs.rmSync(file, { force: true });
+  });
 });
+
+/// A PNG of w x h pixels of one colour (zlib from node; no image library).
+function pngOf(w, h, rgb) {
+  const row = Buffer.alloc(1 + 3 * w);
+  for (let x = 0; x < w; x++) {
+    row.set(rgb, 1 + 3 * x);
+  }
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 describe('Impor', { timeout: 120000 }, () => {
   let context;

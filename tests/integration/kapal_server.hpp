@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -161,13 +162,17 @@ class KapalServer {
         return out;
     }
 
-    /// Sends a request with `who`'s credentials (a JSON body gets its Content-Type).
+    /// Sends a request with `who`'s credentials (a body gets Content-Type application/json unless
+    /// `headers` name another).
     std::optional<HttpResponse> send(const std::string& method,
                                      const std::string& target,
                                      const std::string& body,
                                      Headers headers,
                                      const Credentials& who) {
-        if (!body.empty()) {
+        const bool typed = std::any_of(headers.begin(), headers.end(), [](const auto& h) {
+            return h.first == "Content-Type";
+        });
+        if (!body.empty() && !typed) {
             headers.emplace_back("Content-Type", "application/json");
         }
         who.apply(method, headers);

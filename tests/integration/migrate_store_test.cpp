@@ -88,7 +88,8 @@ TEST(MigrateStore, MovesADataDirectoryToPostgresqlAndBackWithEverythingInIt) {
                               "audit_log",
                               "aid_deliveries",
                               "aid_batches",
-                              "duplicate_pairs"}) {
+                              "duplicate_pairs",
+                              "person_files"}) {
         const std::string line = report_line(there.output, table);
         EXPECT_NE(line.find("  ok"), std::string::npos) << table << ": " << there.output;
     }

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "integration/kapal_server.hpp"
+#include "integration/test_photo.hpp"
 
 namespace kapal::testing {
 namespace {
@@ -302,6 +303,39 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
                           "/api/v1/persons/" + id(scope),
                           body.dump(),
                           {{"If-Match", current->header("ETag")}},
+                          who);
+        }};
+    // Photos: every call first gives the person a photo as the admin, so that reading and
+    // removing find one whatever ran before.
+    const auto put_photo = [&](Scope scope, const Credentials& who) {
+        auto current = s.request("GET", "/api/v1/persons/" + id(scope));
+        return s.send("PUT",
+                      "/api/v1/persons/" + id(scope) + "/photo",
+                      as_body(kRedPhotoPng),
+                      {{"Content-Type", "image/png"}, {"If-Match", current->header("ETag")}},
+                      who);
+    };
+    table["PUT /api/v1/persons/{id}/photo"] = {
+        kWriters, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return put_photo(scope, who);
+        }};
+    table["GET /api/v1/persons/{id}/photo"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            auto given = put_photo(scope, s.admin());
+            EXPECT_TRUE(given && given->status == 200) << (given ? given->body : "no answer");
+            return s.send("GET", "/api/v1/persons/" + id(scope) + "/photo", "", {}, who);
+        }};
+    table["DELETE /api/v1/persons/{id}/photo"] = {
+        kWriters, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            auto given = put_photo(scope, s.admin());
+            EXPECT_TRUE(given && given->status == 200) << (given ? given->body : "no answer");
+            if (!given) {
+                return given;
+            }
+            return s.send("DELETE",
+                          "/api/v1/persons/" + id(scope) + "/photo",
+                          "",
+                          {{"If-Match", given->header("ETag")}},
                           who);
         }};
     table["GET /api/v1/persons/{id}/versions"] = {

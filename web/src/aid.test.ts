@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   deliveredShare,
   fitProjection,
-  fitWithin,
   flagInfo,
   flagLabel,
   formatRupiah,
@@ -138,11 +137,6 @@ describe('realisation and quotas', () => {
     expect(identify(' 6474-0000001-8 ')).toEqual({ card_number: '647400000018' });
     expect(identify('KSG1.abc.def')).toEqual({ qr: 'KSG1.abc.def' });
     expect(identify('   ')).toBeNull();
-  });
-  it('fits a photo within 1280 px keeping its shape', () => {
-    expect(fitWithin(4000, 3000)).toEqual({ w: 1280, h: 960 });
-    expect(fitWithin(3000, 4000)).toEqual({ w: 960, h: 1280 });
-    expect(fitWithin(800, 600)).toEqual({ w: 800, h: 600 });
   });
 });
 

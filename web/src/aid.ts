@@ -244,15 +244,6 @@ export const handoverRefusals: Record<string, string> = {
 /// The largest side of a photo sent with a handover, in pixels.
 export const maxPhotoSide = 1280;
 
-/// The size a photo of w×h is drawn at so that its larger side is at most `max`.
-export function fitWithin(w: number, h: number, max = maxPhotoSide): { w: number; h: number } {
-  if (w <= max && h <= max) {
-    return { w, h };
-  }
-  const scale = max / Math.max(w, h);
-  return { w: Math.max(1, Math.round(w * scale)), h: Math.max(1, Math.round(h * scale)) };
-}
-
 type Ring = number[][];
 
 /// The outer rings of a (Multi)Polygon geometry.

@@ -415,21 +415,25 @@ export async function download(
   return { blob: new Blob(chunks as BlobPart[], { type }), filename };
 }
 
-/// POSTs a file as the body to `path` (XMLHttpRequest, for the upload's progress) and returns
-/// the JSON answer; errors as `request`.
+/// Sends a file as the body to `path` (POST unless `options.method` says otherwise;
+/// XMLHttpRequest, for the upload's progress) and returns the JSON answer; errors as `request`.
 export function uploadFile<T>(
   path: string,
   file: Blob,
   contentType: string,
   onProgress: (sent: number, total: number) => void,
   onUploaded: () => void,
+  options: { method?: string; headers?: Record<string, string> } = {},
 ): Promise<T> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', url(path));
+    xhr.open(options.method ?? 'POST', url(path));
     xhr.setRequestHeader('Accept', 'application/json');
     xhr.setRequestHeader('Accept-Language', languageTag());
     xhr.setRequestHeader('Content-Type', contentType);
+    for (const [name, value] of Object.entries(options.headers ?? {})) {
+      xhr.setRequestHeader(name, value);
+    }
     if (csrfToken) {
       xhr.setRequestHeader('X-CSRF-Token', csrfToken);
     }
@@ -667,6 +671,32 @@ export const api = {
     return request('POST', '/api/v1/persons', {
       body,
       headers: { 'Idempotency-Key': idempotencyKey },
+    });
+  },
+  /// The URL of a person's photo (for an img; the session cookie goes with it).
+  photoUrl(id: string): string {
+    return `/api/v1/persons/${encodeURIComponent(id)}/photo`;
+  },
+  /// Uploads a person's photo (a JPEG) at `version`; the person with its new photo_id.
+  setPhoto(
+    id: string,
+    version: number,
+    jpeg: Blob,
+    onProgress: (sent: number, total: number) => void,
+  ): Promise<Person> {
+    return uploadFile<Person>(
+      `/api/v1/persons/${encodeURIComponent(id)}/photo`,
+      jpeg,
+      'image/jpeg',
+      onProgress,
+      () => undefined,
+      { method: 'PUT', headers: { 'If-Match': `"${version}"` } },
+    );
+  },
+  /// Removes a person's photo at `version`; the person without it.
+  removePhoto(id: string, version: number): Promise<Person> {
+    return request('DELETE', `/api/v1/persons/${encodeURIComponent(id)}/photo`, {
+      headers: { 'If-Match': `"${version}"` },
     });
   },
   /// Replaces a person's content if it is still at `version` (else 412 `precondition_failed`).

@@ -12,6 +12,7 @@ import {
   merge,
   personToDraft,
   saveDraft,
+  saveDraftWithPhoto,
   type StoredDraft,
 } from './person_form';
 
@@ -162,6 +163,8 @@ describe('an edit conflict', () => {
 class MemoryStorage implements Storage {
   private items = new Map<string, string>();
   full = false;
+  /// Refuses any item longer than this (a quota), when set.
+  maxItem = Infinity;
   get length(): number {
     return this.items.size;
   }
@@ -178,7 +181,7 @@ class MemoryStorage implements Storage {
     this.items.delete(key);
   }
   setItem(key: string, value: string): void {
-    if (this.full) {
+    if (this.full || value.length > this.maxItem) {
       throw new DOMException('full', 'QuotaExceededError');
     }
     this.items.set(key, value);
@@ -224,5 +227,33 @@ describe('kept drafts', () => {
         saved_at: '',
       }),
     ).toBe(false);
+  });
+
+  it('keep a chosen photo with the words, or the words alone when the photo does not fit', () => {
+    const storage = new MemoryStorage();
+    const values = emptyDraft();
+    values.full_name = 'Budi';
+    const draft: StoredDraft = {
+      values,
+      photo: { action: 'set', base64: 'A'.repeat(4000), w: 600, h: 450, bytes: 3000 },
+      version: 2,
+      base: null,
+      idempotency_key: '',
+      saved_at: '',
+    };
+    expect(saveDraftWithPhoto(storage, 'k', draft)).toBe('all');
+    expect(loadDraft(storage, 'k')?.photo).toEqual(draft.photo);
+    storage.maxItem = 3000;
+    expect(saveDraftWithPhoto(storage, 'k', draft)).toBe('without_photo');
+    const back = loadDraft(storage, 'k');
+    expect(back?.values.full_name).toBe('Budi');
+    expect(back?.photo).toBeNull();
+    expect(draft.photo?.action).toBe('set'); // still in memory
+    storage.full = true;
+    expect(saveDraftWithPhoto(storage, 'k', draft)).toBe('nothing');
+    // A removal is small and always kept with the words.
+    storage.full = false;
+    expect(saveDraftWithPhoto(storage, 'k', { ...draft, photo: { action: 'remove' } })).toBe('all');
+    expect(loadDraft(storage, 'k')?.photo).toEqual({ action: 'remove' });
   });
 });

@@ -335,8 +335,15 @@ export function merge(
 }
 
 /// What localStorage keeps of a form that is not saved yet.
+/// A photo chosen in the form and not yet sent: a new one (a JPEG made small in the browser), or
+/// the removal of the stored one. It is sent after the person is saved.
+export type PendingPhoto =
+  { action: 'set'; base64: string; w: number; h: number; bytes: number } | { action: 'remove' };
+
 export interface StoredDraft {
   values: Draft;
+  /// The photo to send with this save, if any (kept with the draft when the storage takes it).
+  photo?: PendingPhoto | null;
   /// Editing: the version the user started from and its values (for the conflict view).
   version: number | null;
   base: Draft | null;
@@ -376,6 +383,21 @@ export function saveDraft(storage: Storage, key: string, draft: StoredDraft): bo
   } catch {
     return false;
   }
+}
+
+/// What saveDraftWithPhoto could keep.
+export type DraftKept = 'all' | 'without_photo' | 'nothing';
+
+/// Keeps the draft with its pending photo; when the storage refuses that (a photo is about
+/// 100 KB), keeps the words without the photo rather than nothing.
+export function saveDraftWithPhoto(storage: Storage, key: string, draft: StoredDraft): DraftKept {
+  if (saveDraft(storage, key, draft)) {
+    return 'all';
+  }
+  if (draft.photo?.action === 'set' && saveDraft(storage, key, { ...draft, photo: null })) {
+    return 'without_photo';
+  }
+  return 'nothing';
 }
 
 export function clearDraft(storage: Storage, key: string): void {

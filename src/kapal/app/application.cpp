@@ -16,6 +16,7 @@
 #include "kapal/http/map_routes.hpp"
 #include "kapal/http/ogc_routes.hpp"
 #include "kapal/http/person_routes.hpp"
+#include "kapal/http/photo_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
 #include "kapal/http/service_routes.hpp"
@@ -895,6 +896,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_auth_routes(router, app.auth(), gate, app.users(), app.store());
     http::add_audit_routes(router, app.store(), app.clock(), app.dir());
     http::add_person_routes(router, app.persons(), app.store());
+    http::add_photo_routes(router, app.persons());
     http::add_ogc_routes(router, app.features(), app.clock());
     http::add_export_routes(router, app.store(), app.reference());
     http::add_hazard_routes(router, app.hazards());

@@ -136,6 +136,10 @@ enum class ErrorCode {
     // integrity: the duplicate review
     DuplicatePairDecided,
     PersonMerged,
+    // a person's photo
+    PhotoTypeUnsupported,
+    PhotoTooLarge,
+    PhotoInvalid,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.

@@ -415,6 +415,7 @@ const std::string& openapi_document() {
           { "name": "status", "in": "query", "schema": { "$ref": "#/components/schemas/Status" } },
           { "name": "q", "in": "query", "description": "Case-insensitive part of the full name", "schema": { "type": "string" } },
           { "name": "cursor", "in": "query", "description": "next_cursor of the previous page", "schema": { "type": "string" } },
+          { "name": "sort", "in": "query", "description": "The order, on the server across every page (send the same sort with each cursor): by name (ASCII case folded), birth date (missing first) or kelurahan code; a leading - for descending; ties by registration. Absent: registration order. Not with near or bbox", "schema": { "type": "string", "enum": ["name", "-name", "birth_date", "-birth_date", "kelurahan", "-kelurahan"] } },
           { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 50 } },
           { "name": "near", "in": "query", "description": "lon,lat (WGS84): persons around this point, nearest first, each with distance_m; needs radius_m or k. Not with q or cursor", "schema": { "type": "string", "example": "117.4987,0.1342" } },
           { "name": "radius_m", "in": "query", "description": "With near: persons within this many metres", "schema": { "type": "number", "minimum": 0, "maximum": 100000 } },
@@ -762,6 +763,57 @@ const std::string& openapi_document() {
           "404": { "$ref": "#/components/responses/Problem" },
           "412": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" },
+          "428": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/persons/{id}/photo": {
+      "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
+      "get": {
+        "tags": ["persons"], "operationId": "getPersonPhoto", "summary": "A person's photo",
+        "description": "Roles: admin, operator, auditor, viewer (their areas; 404 outside, and when the person has no photo). ETag = the photo's file id; Cache-Control: private, no-cache.",
+        "parameters": [ { "name": "If-None-Match", "in": "header", "required": false, "schema": { "type": "string" } } ],
+        "responses": {
+          "200": { "description": "The picture", "content": { "image/jpeg": { "schema": { "type": "string", "format": "binary" } }, "image/png": { "schema": { "type": "string", "format": "binary" } } } },
+          "304": { "description": "Not modified (If-None-Match)" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      },
+      "put": {
+        "tags": ["persons"], "operationId": "setPersonPhoto", "summary": "Upload a person's photo (JPEG or PNG, at most 512 KiB, 32 to 4096 pixels a side)",
+        "description": "Roles: admin, operator (their areas). The photo is stored sealed and the person gets a new version whose photo_id names it; audited as person.update and person.file.add. Errors name the field photo: 415 person.photo_type_unsupported, 413 person.photo_too_large, 422 person.photo_invalid.",
+        "parameters": [
+          { "name": "If-Match", "in": "header", "required": true, "description": "The ETag of the person", "schema": { "type": "string" } }
+        ],
+        "requestBody": { "required": true, "content": { "image/jpeg": { "schema": { "type": "string", "format": "binary" } }, "image/png": { "schema": { "type": "string", "format": "binary" } } } },
+        "responses": {
+          "200": { "description": "The person with its new photo_id", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "412": { "$ref": "#/components/responses/Problem" },
+          "413": { "$ref": "#/components/responses/Problem" },
+          "415": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" },
+          "428": { "$ref": "#/components/responses/Problem" }
+        }
+      },
+      "delete": {
+        "tags": ["persons"], "operationId": "removePersonPhoto", "summary": "Remove a person's photo (a new version without photo_id; the file stays for the history)",
+        "description": "Roles: admin, operator (their areas). 404 when the person has no photo.",
+        "parameters": [
+          { "name": "If-Match", "in": "header", "required": true, "description": "The ETag of the person", "schema": { "type": "string" } }
+        ],
+        "responses": {
+          "200": { "description": "The person without a photo", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Person" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "412": { "$ref": "#/components/responses/Problem" },
           "428": { "$ref": "#/components/responses/Problem" }
         }
       }

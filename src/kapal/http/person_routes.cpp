@@ -388,6 +388,26 @@ std::string metres(double m) {
     return buf;
 }
 
+/// The list order a `sort` parameter names: name, birth_date or kelurahan, a leading '-' for
+/// descending; nullopt for anything else.
+std::optional<store::PersonSort> parse_person_sort(std::string_view v) {
+    using S = store::PersonSort;
+    const bool descending = !v.empty() && v.front() == '-';
+    if (descending) {
+        v.remove_prefix(1);
+    }
+    if (v == "name") {
+        return descending ? S::NameDesc : S::Name;
+    }
+    if (v == "birth_date") {
+        return descending ? S::BirthDateDesc : S::BirthDate;
+    }
+    if (v == "kelurahan") {
+        return descending ? S::KelurahanDesc : S::Kelurahan;
+    }
+    return std::nullopt;
+}
+
 Response person_response(int status, const core::PersonRecord& r) {
     auto res = Response::json(status, person_to_json(r));
     res.set_header("ETag", etag(r.version));
@@ -470,6 +490,15 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         if (auto v = req.query_param("cursor")) {
             q.cursor = std::string(*v);
         }
+        if (auto v = req.query_param("sort")) {
+            if (auto sort = parse_person_sort(*v)) {
+                q.sort = *sort;
+            } else {
+                issues.push_back({"sort",
+                                  ErrorCode::InvalidArgument,
+                                  "name, -name, birth_date, -birth_date, kelurahan or -kelurahan"});
+            }
+        }
         if (auto v = req.query_param("limit")) {
             int limit = 0;
             const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), limit);
@@ -496,6 +525,11 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
             issues.push_back({needs.empty() ? "severity" : "needs",
                               ErrorCode::InvalidArgument,
                               "only with near or bbox (or POST /api/v1/persons/search)"});
+        }
+        if (spatial && q.sort != store::PersonSort::Registered && issues.empty()) {
+            issues.push_back({"sort",
+                              ErrorCode::InvalidArgument,
+                              "not with near or bbox (nearest first, or by id)"});
         }
         if (spatial) {
             spatial->needs = std::move(needs);

@@ -202,6 +202,26 @@ std::string wita_date(core::Timestamp t) {
     return out;
 }
 
+/// The holder's current photo (JPEG or PNG bytes), empty when there is none: the card then shows
+/// the silhouette.
+Result<std::vector<std::uint8_t>> holder_photo(store::Store& store, const std::string& person_id) {
+    auto person = store.get_person(core::PersonId(person_id));
+    if (!person) {
+        if (person.error().code == ErrorCode::NotFound) {
+            return std::vector<std::uint8_t>();
+        }
+        return fail(std::move(person).error());
+    }
+    if (person->person.photo_id.empty()) {
+        return std::vector<std::uint8_t>();
+    }
+    KAPAL_ASSIGN_OR_RETURN(file, store.get_person_file(person->person.photo_id));
+    if (!file || file->person_id != person_id || file->kind != "foto") {
+        return std::vector<std::uint8_t>();
+    }
+    return std::move(file->bytes);
+}
+
 } // namespace
 
 Result<card::CardFace> CardService::face(const store::CardRecord& record) {
@@ -229,6 +249,8 @@ Result<card::CardFace> CardService::face(const store::CardRecord& record) {
     f.verify_url = settings_.public_url.empty() ? std::string("/verifikasi")
                                                 : settings_.public_url + "/verifikasi";
     f.hotline = settings_.hotline;
+    KAPAL_ASSIGN_OR_RETURN(photo, holder_photo(store_, record.person_id));
+    f.photo = std::move(photo);
     KAPAL_ASSIGN_OR_RETURN(services, store_.list_services());
     for (const auto& service : services) {
         if (service.active) {

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <span>
 
 namespace kapal::service {
 namespace {
@@ -272,6 +274,80 @@ TEST_F(CardServiceTest, TheRenderedCardCarriesItsOwnCredentialAndTheSheetEveryCa
     auto nothing = cards_->sheet(to_print, admin_);
     ASSERT_FALSE(nothing.has_value());
     EXPECT_EQ(nothing.error().code, ErrorCode::NotFound);
+}
+
+// A PNG of 64 x 80 pixels, all red (200, 30, 30).
+const std::vector<std::uint8_t> kRedPng = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+    0x52, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00, 0x00, 0x50, 0x08, 0x02, 0x00, 0x00, 0x00, 0x26,
+    0xdd, 0xe4, 0x12, 0x00, 0x00, 0x00, 0x5b, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0xed, 0xcf,
+    0x01, 0x09, 0x00, 0x00, 0x08, 0x03, 0xb0, 0x27, 0x79, 0xff, 0x28, 0xc6, 0x32, 0x81, 0x01,
+    0x84, 0xc1, 0x0a, 0x2c, 0xd3, 0xbe, 0x16, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+    0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+    0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+    0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01, 0x01,
+    0x01, 0x01, 0x01, 0x01, 0x01, 0x81, 0xcb, 0x02, 0xeb, 0x63, 0x51, 0x2d, 0x13, 0x17, 0x74,
+    0x8d, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+
+TEST_F(CardServiceTest, TheCardShowsTheHoldersPhotoOnceThereIsOne) {
+    const auto siti = add(1, kUtara);
+    const auto card = cards_->issue(siti.id, admin_);
+    ASSERT_TRUE(card.has_value()) << card.error().message;
+    auto silhouette = cards_->render(card->number, card::CardSide::Front, admin_);
+    ASSERT_TRUE(silhouette.has_value()) << silhouette.error().message;
+    auto no_photo = cards_->face(*card);
+    ASSERT_TRUE(no_photo.has_value());
+    EXPECT_TRUE(no_photo->photo.empty());
+
+    auto with_photo = persons_->set_photo(siti.id, 1, kRedPng, "image/png", admin_);
+    ASSERT_TRUE(with_photo.has_value()) << with_photo.error().message;
+    EXPECT_EQ(with_photo->version, 2);
+    EXPECT_FALSE(with_photo->person.photo_id.empty());
+    auto face = cards_->face(*card);
+    ASSERT_TRUE(face.has_value()) << face.error().message;
+    EXPECT_EQ(face->photo, kRedPng);
+    auto photographed = cards_->render(card->number, card::CardSide::Front, admin_);
+    ASSERT_TRUE(photographed.has_value()) << photographed.error().message;
+    EXPECT_NE(*photographed, *silhouette);
+    // Still the same credential on the card.
+    auto scanned = card::decode_qr(*photographed);
+    ASSERT_TRUE(scanned.has_value()) << scanned.error().message;
+    EXPECT_EQ(*scanned, card->credential);
+
+    // Removed again: the silhouette is back.
+    ASSERT_TRUE(persons_->remove_photo(siti.id, 2, admin_).has_value());
+    auto again = cards_->render(card->number, card::CardSide::Front, admin_);
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(*again, *silhouette);
+}
+
+TEST_F(CardServiceTest, APhotoIsCheckedBeforeItIsStored) {
+    const auto siti = add(1, kUtara);
+    const auto refused =
+        [&](std::span<const std::uint8_t> bytes, std::string_view type, ErrorCode code) {
+            auto r = persons_->set_photo(siti.id, 1, bytes, type, admin_);
+            ASSERT_FALSE(r.has_value()) << type;
+            EXPECT_EQ(r.error().code, code) << r.error().message;
+            ASSERT_EQ(r.error().fields.size(), 1U);
+            EXPECT_EQ(r.error().fields[0].field, "photo");
+        };
+    refused(kRedPng, "image/gif", ErrorCode::PhotoTypeUnsupported);
+    refused(kRedPng, "image/jpeg", ErrorCode::PhotoInvalid); // a PNG said to be a JPEG
+    std::vector<std::uint8_t> truncated(kRedPng.begin(), kRedPng.begin() + 60);
+    refused(truncated, "image/png", ErrorCode::PhotoInvalid);
+    std::vector<std::uint8_t> huge(kMaxPhotoBytes + 1, 0);
+    std::copy(kRedPng.begin(), kRedPng.end(), huge.begin());
+    refused(huge, "image/png", ErrorCode::PhotoTooLarge);
+    auto unchanged = persons_->get(siti.id, admin_);
+    ASSERT_TRUE(unchanged.has_value());
+    EXPECT_EQ(unchanged->version, 1);
+    // Outside the actor's areas the person is absent.
+    auto hidden = persons_->set_photo(siti.id, 1, kRedPng, "image/png", selatan_operator_);
+    ASSERT_FALSE(hidden.has_value());
+    EXPECT_EQ(hidden.error().code, ErrorCode::NotFound);
+    auto none = persons_->photo(siti.id, admin_);
+    ASSERT_FALSE(none.has_value());
+    EXPECT_EQ(none.error().code, ErrorCode::NotFound);
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "kapal/service/person_service.hpp"
 
+#include "kapal/card/picture.hpp"
 #include "kapal/core/nik.hpp"
 #include "kapal/core/person_rules.hpp"
 #include "kapal/core/region_registry.hpp"
@@ -167,6 +168,8 @@ std::vector<FieldIssue> warnings_of(const std::vector<DuplicateMatch>& matches,
 
 Result<store::CreateOutcome> PersonService::create(
     core::Person person, const Actor& actor, const std::optional<store::IdempotencyToken>& idem) {
+    // A photo is added after the person exists (set_photo), with its file.
+    person.photo_id.clear();
     KAPAL_ASSIGN_OR_RETURN(matches, duplicate_matches(person));
     KAPAL_TRY(validate(person, warnings_of(matches, actor)));
     if (!actor.scope_area_codes.empty()) {
@@ -208,6 +211,8 @@ Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
     if (person.account && person.account->number.empty() && current->person.account) {
         person.account->number = current->person.account->number; // only ever seen masked
     }
+    // The photo changes only through set_photo/remove_photo, which write the file with it.
+    person.photo_id = current->person.photo_id;
     // A change of who the person is (name, birth date, sex, NIK, KK) is checked against the
     // registry again; other changes (an address, a phone number, a need) are not.
     if (!current->person.merged_into.empty()) {
@@ -240,6 +245,118 @@ Result<core::PersonRecord> PersonService::update(const core::PersonId& id,
         index_->apply(*updated);
     }
     return updated;
+}
+
+namespace {
+
+bool starts_with_bytes(std::span<const std::uint8_t> bytes,
+                       std::initializer_list<std::uint8_t> prefix) {
+    return bytes.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), bytes.begin());
+}
+
+FieldIssue photo_issue(ErrorCode code) {
+    return {"photo", code, ""};
+}
+
+} // namespace
+
+Result<core::PersonRecord> PersonService::set_photo(const core::PersonId& id,
+                                                    std::int64_t expected_version,
+                                                    std::span<const std::uint8_t> bytes,
+                                                    std::string_view media_type,
+                                                    const Actor& actor) {
+    // What the bytes are is read from their signature; the declared type must agree with it.
+    const bool jpeg = starts_with_bytes(bytes, {0xff, 0xd8, 0xff});
+    const bool png = starts_with_bytes(bytes, {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+    if (media_type != "image/jpeg" && media_type != "image/png") {
+        return fail(ErrorCode::PhotoTypeUnsupported,
+                    "a photo is image/jpeg or image/png, not " + std::string(media_type),
+                    {photo_issue(ErrorCode::PhotoTypeUnsupported)});
+    }
+    if (bytes.size() > kMaxPhotoBytes) {
+        return fail(ErrorCode::PhotoTooLarge,
+                    "a photo is at most " + std::to_string(kMaxPhotoBytes / 1024) + " KiB",
+                    {photo_issue(ErrorCode::PhotoTooLarge)});
+    }
+    if ((media_type == "image/jpeg" && !jpeg) || (media_type == "image/png" && !png)) {
+        return fail(ErrorCode::PhotoInvalid,
+                    "the bytes are not a " + std::string(media_type) + " picture",
+                    {photo_issue(ErrorCode::PhotoInvalid)});
+    }
+    auto picture = card::decode_picture(bytes, "photo");
+    if (!picture) {
+        return fail(ErrorCode::PhotoInvalid,
+                    picture.error().message,
+                    {photo_issue(ErrorCode::PhotoInvalid)});
+    }
+    if (picture->width < kMinPhotoSide || picture->height < kMinPhotoSide ||
+        picture->width > kMaxPhotoSide || picture->height > kMaxPhotoSide) {
+        return fail(ErrorCode::PhotoInvalid,
+                    "a photo is " + std::to_string(kMinPhotoSide) + " to " +
+                        std::to_string(kMaxPhotoSide) + " pixels on each side, not " +
+                        std::to_string(picture->width) + "x" + std::to_string(picture->height),
+                    {photo_issue(ErrorCode::PhotoInvalid)});
+    }
+    auto current = get(id, actor);
+    if (!current) {
+        return fail(std::move(current).error());
+    }
+    const store::WriteContext ctx = context(actor, "foto");
+    store::PersonFileRecord file;
+    file.id = ids_.next(ctx.at);
+    file.person_id = id.str();
+    file.kind = "foto";
+    file.media_type = std::string(media_type);
+    file.bytes.assign(bytes.begin(), bytes.end());
+    file.size_bytes = static_cast<std::int64_t>(file.bytes.size());
+    file.sha256 = store::sha256_hex(file.bytes);
+    core::Person person = current->person;
+    person.photo_id = file.id;
+    auto updated = store_.update_person_with_file(
+        id, expected_version, person, current->kecamatan_code, file, ctx);
+    if (updated && index_ != nullptr) {
+        index_->apply(*updated);
+    }
+    return updated;
+}
+
+Result<core::PersonRecord> PersonService::remove_photo(const core::PersonId& id,
+                                                       std::int64_t expected_version,
+                                                       const Actor& actor) {
+    auto current = get(id, actor);
+    if (!current) {
+        return fail(std::move(current).error());
+    }
+    if (current->person.photo_id.empty()) {
+        return fail(ErrorCode::NotFound, "the person has no photo");
+    }
+    core::Person person = current->person;
+    person.photo_id.clear();
+    auto updated = store_.update_person(
+        id, expected_version, person, current->kecamatan_code, context(actor, "hapus foto"));
+    if (updated && index_ != nullptr) {
+        index_->apply(*updated);
+    }
+    return updated;
+}
+
+Result<store::PersonFileRecord> PersonService::photo(const core::PersonId& id, const Actor& actor) {
+    auto current = get(id, actor);
+    if (!current) {
+        return fail(std::move(current).error());
+    }
+    if (current->person.photo_id.empty()) {
+        return fail(ErrorCode::NotFound, "the person has no photo");
+    }
+    auto file = store_.get_person_file(current->person.photo_id);
+    if (!file) {
+        return fail(std::move(file).error());
+    }
+    // Only a photo written for this person is its photo, whatever photo_id says.
+    if (!*file || (*file)->person_id != id.str() || (*file)->kind != "foto") {
+        return fail(ErrorCode::NotFound, "the person has no photo");
+    }
+    return std::move(**file);
 }
 
 Result<core::PersonRecord> PersonService::get(const core::PersonId& id, const Actor& actor) {

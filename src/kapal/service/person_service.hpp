@@ -14,9 +14,13 @@
 #include "kapal/service/reference_data.hpp"
 #include "kapal/store/store.hpp"
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace kapal::service {
@@ -57,6 +61,13 @@ struct SpatialPage {
     std::vector<SpatialHit> items; ///< nearest first (box, polygon: by id)
     bool truncated = false;        ///< more matched than the limit
 };
+
+/// The largest photo file accepted, in bytes (the web app sends about 100 KB: 600 px JPEG).
+inline constexpr std::size_t kMaxPhotoBytes = 512 * 1024;
+
+/// The sides a photo may have, in pixels.
+inline constexpr int kMinPhotoSide = 32;
+inline constexpr int kMaxPhotoSide = 4096;
 
 class PersonService {
   public:
@@ -105,6 +116,29 @@ class PersonService {
     void set_index(PersonIndex* index) { index_ = index; }
 
     Result<std::vector<store::PersonVersion>> history(const core::PersonId& id, const Actor& actor);
+
+    /// Sets a person's photo: `bytes` of `media_type` (image/jpeg or image/png) become a new
+    /// file (kind "foto") and the person's photo_id in a new version at `expected_version`, in
+    /// one transaction (audited "person.update" and "person.file.add"). Errors (each naming the
+    /// field "photo"): PhotoTypeUnsupported (another media type, or bytes that are not what the
+    /// type says), PhotoTooLarge (over kMaxPhotoBytes), PhotoInvalid (not a readable picture, or
+    /// sides outside kMinPhotoSide..kMaxPhotoSide); NotFound (also outside the actor's scope),
+    /// VersionConflict.
+    Result<core::PersonRecord> set_photo(const core::PersonId& id,
+                                         std::int64_t expected_version,
+                                         std::span<const std::uint8_t> bytes,
+                                         std::string_view media_type,
+                                         const Actor& actor);
+
+    /// Clears a person's photo_id in a new version at `expected_version` (the file stays, for
+    /// the past versions). Errors: NotFound (no such person in scope, or no photo),
+    /// VersionConflict.
+    Result<core::PersonRecord>
+    remove_photo(const core::PersonId& id, std::int64_t expected_version, const Actor& actor);
+
+    /// The current photo of a person. Errors: NotFound (no such person in scope, or no photo),
+    /// StoreCorrupt.
+    Result<store::PersonFileRecord> photo(const core::PersonId& id, const Actor& actor);
 
     Result<core::PersonRecord>
     as_of(const core::PersonId& id, core::Timestamp at, const Actor& actor);

@@ -28,6 +28,21 @@ struct WriteContext {
     std::string reason;   ///< optional reason for the change (status change, override)
 };
 
+/// The order of a person list. Ties, and Registered itself, go by registration order (the
+/// store's key; reversed in the descending orders), so every order is total and a cursor pages
+/// through it without loss or repeat.
+/// Names compare case-insensitively (ASCII letters) and otherwise by bytes; a missing birth date
+/// comes before every date; kelurahan by code (so kecamatan by kecamatan).
+enum class PersonSort : std::uint8_t {
+    Registered,
+    Name,
+    NameDesc,
+    BirthDate,
+    BirthDateDesc,
+    Kelurahan,
+    KelurahanDesc,
+};
+
 /// Filters for the person list; all optional, combined with AND.
 struct PersonQuery {
     std::optional<std::string> kelurahan_code;
@@ -40,6 +55,8 @@ struct PersonQuery {
     std::vector<std::string> scope_area_codes;
     std::string cursor; ///< opaque, from the previous page's next_cursor; empty = first page
     int limit = 50;     ///< 1..1000
+    /// The order; a cursor continues after its person in this order (send the same sort).
+    PersonSort sort = PersonSort::Registered;
 };
 
 template <class T> struct Page {
@@ -785,6 +802,29 @@ struct PersonStatGroups {
     std::vector<MonthCount> new_registrations; ///< any order; whatever the status now
 };
 
+/// The kinds of file a person may have (schema v15): the photo, and scans of the KTP, the KK
+/// and a doctor's letter. Only "foto" has routes so far; the others use the same table later.
+inline constexpr std::array<std::string_view, 4> kPersonFileKinds = {
+    "foto", "ktp", "kk", "surat_dokter"};
+
+/// A file of a person (schema v15): the blob store that core::DocumentRef and
+/// core::Person::photo_id point into. Never changed once written: a new photo is a new file,
+/// and a past version of the person still points at the file it had. The bytes are sealed at
+/// rest with the store's FieldCipher, as NIK and KK are (docs/SECURITY.md).
+struct PersonFileRecord {
+    std::string id;              ///< UUIDv7
+    std::string person_id;       ///< the person it belongs to
+    std::string kind;            ///< a code of kPersonFileKinds
+    std::string media_type;      ///< image/jpeg, image/png, application/pdf, ...
+    std::int64_t size_bytes = 0; ///< of `bytes`
+    std::string sha256;          ///< lower-case hex SHA-256 of `bytes`
+    std::vector<std::uint8_t> bytes;
+    core::Timestamp created_at{};
+    std::string created_by;
+
+    bool operator==(const PersonFileRecord&) const = default;
+};
+
 /// What in-memory indexes need of a person, read from plain columns: no NIK, KK or document
 /// is decrypted or parsed. One per person in its current version.
 struct PersonSummary {
@@ -834,8 +874,8 @@ struct StoreKeys {
 // ---------------------------------------------------------------------------------------------
 // Transfer between stores (`kapal migrate-store`): every row of every table in a canonical,
 // backend-independent form, streamed out of one store and loaded into an empty one. Never used
-// on a request path. The columns of each table, reading a page back, the digest and the copy and
-// verify steps are in store_transfer.hpp.
+// on a request path. The columns of each table, reading a page back, the digest and the copy
+// and verify steps are in store_transfer.hpp.
 
 /// The tables of a store, in the order Store::dump emits them and a StoreLoad takes them.
 enum class TransferTable : std::uint8_t {
@@ -862,9 +902,10 @@ enum class TransferTable : std::uint8_t {
     VoucherPostings,
     AidBatches,     ///< schema v12
     DuplicatePairs, ///< schema v13
+    PersonFiles,    ///< schema v15
 };
 
-inline constexpr std::size_t kTransferTableCount = 23;
+inline constexpr std::size_t kTransferTableCount = 24;
 
 /// The kind of a canonical value; also its tag byte in the encoding.
 enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
@@ -937,13 +978,14 @@ class TransferSink {
 class StoreLoad : public TransferSink {
   public:
     /// Completes the load once every table has been written: sets the store's own counters
-    /// (identity sequences, the audit counter), rebuilds what the backend derives (SQLite's name
-    /// index), and commits. Errors: InvalidArgument (a table is missing), StoreUnavailable.
+    /// (identity sequences, the audit counter), rebuilds what the backend derives (SQLite's
+    /// name index), and commits. Errors: InvalidArgument (a table is missing),
+    /// StoreUnavailable.
     virtual Result<void> commit() = 0;
 };
 
-/// Storage of the registry. Implementations are thread-safe: many readers, one writer at a time.
-/// Every write keeps the previous version; nothing is ever hard-deleted.
+/// Storage of the registry. Implementations are thread-safe: many readers, one writer at a
+/// time. Every write keeps the previous version; nothing is ever hard-deleted.
 class Store {
   public:
     Store() = default;
@@ -979,6 +1021,24 @@ class Store {
                                                      const core::Person& person,
                                                      const std::string& kecamatan_code,
                                                      const WriteContext& ctx) = 0;
+
+    /// update_person, and in the same transaction stores `file` (its bytes sealed) with a
+    /// "person.file.add" audit entry (subject = person id; detail: kind, file id, size,
+    /// SHA-256), so that a new version pointing at the file and the file itself are written
+    /// together. Precondition: file.person_id == id.str(). Errors: as update_person,
+    /// AlreadyExists (file id), InvalidArgument (a kind not in kPersonFileKinds, size_bytes not
+    /// the bytes' size).
+    virtual Result<core::PersonRecord> update_person_with_file(const core::PersonId& id,
+                                                               std::int64_t expected_version,
+                                                               const core::Person& person,
+                                                               const std::string& kecamatan_code,
+                                                               const PersonFileRecord& file,
+                                                               const WriteContext& ctx) = 0;
+
+    /// A person's file by id, its bytes opened; nullopt when there is none. Errors:
+    /// StoreCorrupt (the sealed bytes do not open with the store's key, or do not match their
+    /// SHA-256).
+    virtual Result<std::optional<PersonFileRecord>> get_person_file(const std::string& id) = 0;
 
     /// Errors: NotFound.
     virtual Result<core::PersonRecord> get_person(const core::PersonId& id) = 0;
@@ -1017,8 +1077,8 @@ class Store {
     /// Imports a prepared batch in one transaction, matching each row on the NIK blind index:
     /// new NIK → Created (with a fresh id from `new_ids`, same length as the batch); same
     /// content → Unchanged; different content → Changed (nothing written) or Updated when the
-    /// item asks. Errors: InvalidArgument (ids of another length, or a batch prepared by another
-    /// store).
+    /// item asks. Errors: InvalidArgument (ids of another length, or a batch prepared by
+    /// another store).
     virtual Result<std::vector<ImportResult>>
     import_prepared(const PreparedImport& batch,
                     const std::vector<core::PersonId>& new_ids,
@@ -1045,12 +1105,12 @@ class Store {
 
     // --- Area boundaries (reference data)
 
-    /// Makes the areas table hold exactly `areas`: inserts the new codes, replaces the rows that
-    /// differ and deletes the codes no longer given, in one transaction with one "areas.sync"
-    /// audit row (detail = the counts) when anything changed. Returns how many rows changed (0:
-    /// already in step, nothing written). Errors: InvalidArgument (an empty or duplicate code,
-    /// a level other than kota/kecamatan/kelurahan, a geometry the backend cannot read: the
-    /// message names the code), StoreUnavailable.
+    /// Makes the areas table hold exactly `areas`: inserts the new codes, replaces the rows
+    /// that differ and deletes the codes no longer given, in one transaction with one
+    /// "areas.sync" audit row (detail = the counts) when anything changed. Returns how many
+    /// rows changed (0: already in step, nothing written). Errors: InvalidArgument (an empty or
+    /// duplicate code, a level other than kota/kecamatan/kelurahan, a geometry the backend
+    /// cannot read: the message names the code), StoreUnavailable.
     virtual Result<int> sync_areas(const std::vector<AreaRecord>& areas,
                                    const WriteContext& ctx) = 0;
 
@@ -1084,15 +1144,15 @@ class Store {
     // --- Cards
 
     /// Issues a card: in one transaction, checks the person exists and is active, revokes the
-    /// active card when `issue.replace_reason` is set, reserves the regency's next serial, calls
-    /// `issue.make` and inserts the card, with a "card.issue" audit entry (subject = person id,
-    /// detail = number, and what it replaces). Errors: NotFound (person), CardPersonInactive,
-    /// CardAlreadyActive, CardReasonInvalid, InvalidArgument (a regency that is not 4 digits,
-    /// no more serials), `make`'s own, StoreUnavailable.
+    /// active card when `issue.replace_reason` is set, reserves the regency's next serial,
+    /// calls `issue.make` and inserts the card, with a "card.issue" audit entry (subject =
+    /// person id, detail = number, and what it replaces). Errors: NotFound (person),
+    /// CardPersonInactive, CardAlreadyActive, CardReasonInvalid, InvalidArgument (a regency
+    /// that is not 4 digits, no more serials), `make`'s own, StoreUnavailable.
     virtual Result<CardRecord> issue_card(const CardIssue& issue, const WriteContext& ctx) = 0;
 
-    /// Revokes an active card with a reason of kCardRevokeReasons (and an optional note), with a
-    /// "card.revoke" audit entry. Errors: NotFound, CardAlreadyRevoked, CardReasonInvalid.
+    /// Revokes an active card with a reason of kCardRevokeReasons (and an optional note), with
+    /// a "card.revoke" audit entry. Errors: NotFound, CardAlreadyRevoked, CardReasonInvalid.
     virtual Result<CardRecord> revoke_card(const std::string& number,
                                            const std::string& reason,
                                            const std::string& note,
@@ -1197,11 +1257,11 @@ class Store {
                                                     const std::vector<AidListEntry>& entries,
                                                     const WriteContext& ctx) = 0;
 
-    /// Adds a person to a draft list by hand (source "manual"), or takes one off (`entry.removed`:
-    /// the entry is kept, marked removed, with the reason); bumps the version; "aid.list.add" /
-    /// "aid.list.remove" audit entry (subject = person id). Errors: NotFound (cycle; person on
-    /// removal), VersionConflict, AidListState, AidReasonRequired (empty reason), AlreadyExists
-    /// (adding a person already on the list).
+    /// Adds a person to a draft list by hand (source "manual"), or takes one off
+    /// (`entry.removed`: the entry is kept, marked removed, with the reason); bumps the
+    /// version; "aid.list.add" / "aid.list.remove" audit entry (subject = person id). Errors:
+    /// NotFound (cycle; person on removal), VersionConflict, AidListState, AidReasonRequired
+    /// (empty reason), AlreadyExists (adding a person already on the list).
     virtual Result<AidCycleRecord> edit_aid_list(const std::string& cycle_id,
                                                  std::int64_t expected_version,
                                                  const AidListEntry& entry,
@@ -1209,10 +1269,10 @@ class Store {
 
     /// Moves a list along maker-checker: "proposed" from draft (proposed_by = ctx.actor),
     /// "approved" from proposed by someone other than the proposer (computes and records the
-    /// list hash: the list is frozen), "draft" from proposed (sent back, with ctx.reason). Audit
-    /// "aid.list.propose" / "aid.list.approve" (detail = hash) / "aid.list.return". Errors:
-    /// NotFound, VersionConflict, AidListState, AidSelfApproval, InvalidArgument (a state
-    /// that is not one of these).
+    /// list hash: the list is frozen), "draft" from proposed (sent back, with ctx.reason).
+    /// Audit "aid.list.propose" / "aid.list.approve" (detail = hash) / "aid.list.return".
+    /// Errors: NotFound, VersionConflict, AidListState, AidSelfApproval, InvalidArgument (a
+    /// state that is not one of these).
     virtual Result<AidCycleRecord> move_aid_list(const std::string& cycle_id,
                                                  std::int64_t expected_version,
                                                  const std::string& to_state,
@@ -1240,13 +1300,13 @@ class Store {
     virtual Result<std::optional<AidDeliveryRecord>> get_aid_delivery(const std::string& id) = 0;
 
     /// Makes transfer batch `batch` (id, cycle_id, program_code, created_by; the number is the
-    /// cycle's next) of `lines` (pending transfer deliveries of that cycle, each with the batch's
-    /// id) in one transaction. A line whose person meanwhile has a delivery that is not failed is
-    /// skipped and reported (the unique index decides, also against concurrent batches and
-    /// handovers); persons must be on the approved list. "aid.batch.create" audit entry (subject
-    /// = batch id). Errors: NotFound (cycle), AidListState (list not approved), AidNotOnList,
-    /// AidAlreadyDelivered (no line could be written), AlreadyExists (id), InvalidArgument (a
-    /// line of another cycle or batch, or not pending transfer).
+    /// cycle's next) of `lines` (pending transfer deliveries of that cycle, each with the
+    /// batch's id) in one transaction. A line whose person meanwhile has a delivery that is not
+    /// failed is skipped and reported (the unique index decides, also against concurrent
+    /// batches and handovers); persons must be on the approved list. "aid.batch.create" audit
+    /// entry (subject = batch id). Errors: NotFound (cycle), AidListState (list not approved),
+    /// AidNotOnList, AidAlreadyDelivered (no line could be written), AlreadyExists (id),
+    /// InvalidArgument (a line of another cycle or batch, or not pending transfer).
     virtual Result<AidBatchOutcome> create_aid_batch(const AidBatchRecord& batch,
                                                      const std::vector<AidDeliveryRecord>& lines,
                                                      const WriteContext& ctx) = 0;
@@ -1340,8 +1400,8 @@ class Store {
     virtual Result<std::optional<DuplicatePairRecord>>
     find_duplicate_pair(const core::PersonId& one, const core::PersonId& other) = 0;
 
-    /// Decides an open pair "berbeda" (ctx.reason kept as the decision's reason), if its version
-    /// is still `expected_version`. "duplicate.distinct" audit entry. Errors: NotFound,
+    /// Decides an open pair "berbeda" (ctx.reason kept as the decision's reason), if its
+    /// version is still `expected_version`. "duplicate.distinct" audit entry. Errors: NotFound,
     /// VersionConflict, DuplicatePairDecided (not open).
     virtual Result<DuplicatePairRecord> mark_duplicate_pair_distinct(const std::string& id,
                                                                      std::int64_t expected_version,
@@ -1377,11 +1437,11 @@ class Store {
 
     /// Re-encrypts every NIK and KK (current rows and all versions) with `next` and recomputes
     /// every blind index, in one transaction with a "keys.rotate" audit row; returns how many
-    /// values were re-encrypted. All or nothing: on any error the data stays under the old keys.
-    /// Afterwards this object still holds the old keys: open the store again with `next`. The
-    /// caller must make sure no other process or thread uses the store meanwhile (the CLI holds
-    /// the data directory's exclusive lock). Errors: StoreCorrupt (a value the old keys cannot
-    /// decrypt), InvalidArgument (keys of the wrong size).
+    /// values were re-encrypted. All or nothing: on any error the data stays under the old
+    /// keys. Afterwards this object still holds the old keys: open the store again with `next`.
+    /// The caller must make sure no other process or thread uses the store meanwhile (the CLI
+    /// holds the data directory's exclusive lock). Errors: StoreCorrupt (a value the old keys
+    /// cannot decrypt), InvalidArgument (keys of the wrong size).
     virtual Result<std::int64_t> rotate_keys(const StoreKeys& next, const WriteContext& ctx) = 0;
 
     /// Runs the backend's own consistency check (SQLite: PRAGMA integrity_check).
@@ -1442,17 +1502,17 @@ class Store {
     // --- Transfer between stores (kapal migrate-store; never on a request path)
 
     /// Streams every row of every table to `sink` in canonical form (store_transfer.hpp): every
-    /// table in TransferTable order, an empty one too; rows in the table's canonical order; pages
-    /// of at most kTransferPageRows rows; all from one snapshot, so concurrent writes are either
-    /// wholly in it or not at all. Memory stays bounded by a page. Errors: the sink's,
+    /// table in TransferTable order, an empty one too; rows in the table's canonical order;
+    /// pages of at most kTransferPageRows rows; all from one snapshot, so concurrent writes are
+    /// either wholly in it or not at all. Memory stays bounded by a page. Errors: the sink's,
     /// StoreUnavailable, StoreCorrupt.
     virtual Result<void> dump(TransferSink& sink) = 0;
 
     /// Starts a load of canonical rows into this store, which must be empty (no row in any
     /// table of TransferTable). The load holds this store's writer and one transaction until it
     /// is committed or destroyed: meanwhile other writes through this object wait, so none may
-    /// come from the thread that holds the load. Errors: StoreNotEmpty (the message says what the
-    /// store holds), StoreUnavailable.
+    /// come from the thread that holds the load. Errors: StoreNotEmpty (the message says what
+    /// the store holds), StoreUnavailable.
     virtual Result<std::unique_ptr<StoreLoad>> begin_load() = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "kapal/store/store_codec.hpp"
 
+#include "kapal/store/person_doc.hpp"
+
 #include <nlohmann/json.hpp>
 #include <sodium.h>
 
@@ -236,6 +238,82 @@ Result<void> check_facility(const FacilityRecord& facility, std::size_t index) {
         return fail(ErrorCode::InvalidArgument, where + "position out of range");
     }
     return {};
+}
+
+std::string sha256_hex(std::span<const std::uint8_t> bytes) {
+    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+    crypto_hash_sha256(digest.data(), bytes.data(), bytes.size());
+    static constexpr std::string_view kHex = "0123456789abcdef";
+    std::string out;
+    out.reserve(digest.size() * 2);
+    for (const unsigned char b : digest) {
+        out += kHex[b >> 4U];
+        out += kHex[b & 0xfU];
+    }
+    return out;
+}
+
+Result<void> check_person_file(const PersonFileRecord& file) {
+    const std::string where = "file " + file.id + ": ";
+    for (const auto& [field, value] : {std::pair{"id", &file.id},
+                                       std::pair{"person_id", &file.person_id},
+                                       std::pair{"kind", &file.kind},
+                                       std::pair{"media_type", &file.media_type}}) {
+        if (value->empty()) {
+            return fail(ErrorCode::InvalidArgument, where + field + " is empty");
+        }
+    }
+    if (std::find(kPersonFileKinds.begin(), kPersonFileKinds.end(), file.kind) ==
+        kPersonFileKinds.end()) {
+        return fail(ErrorCode::InvalidArgument, where + "unknown kind " + file.kind);
+    }
+    if (file.size_bytes != static_cast<std::int64_t>(file.bytes.size())) {
+        return fail(ErrorCode::InvalidArgument, where + "size_bytes is not the size of the bytes");
+    }
+    if (file.sha256 != sha256_hex(file.bytes)) {
+        return fail(ErrorCode::InvalidArgument, where + "sha256 is not the digest of the bytes");
+    }
+    return {};
+}
+
+std::vector<std::uint8_t> seal_file_bytes(const FieldCipher& cipher,
+                                          std::span<const std::uint8_t> bytes) {
+    return cipher.encrypt(
+        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+Result<std::vector<std::uint8_t>> open_file_bytes(const FieldCipher& cipher,
+                                                  std::span<const std::uint8_t> sealed,
+                                                  std::string_view sha256) {
+    KAPAL_ASSIGN_OR_RETURN(plain, cipher.decrypt(sealed));
+    std::vector<std::uint8_t> bytes(plain.begin(), plain.end());
+    sodium_memzero(plain.data(), plain.size());
+    if (sha256_hex(bytes) != sha256) {
+        return fail(ErrorCode::StoreCorrupt, "a stored file does not match its SHA-256");
+    }
+    return bytes;
+}
+
+Result<core::Person> keep_stored_files(const core::Person& incoming, std::string_view stored_doc) {
+    // Empty members are not written: without these keys there is nothing to keep. (A false
+    // match inside a text value only costs a decode.)
+    if (stored_doc.find("\"photo_id\":") == std::string_view::npos &&
+        stored_doc.find("\"documents\":") == std::string_view::npos) {
+        return incoming;
+    }
+    auto stored = decode_person_doc(stored_doc);
+    if (!stored) {
+        return fail(ErrorCode::StoreCorrupt, "a stored person document cannot be read");
+    }
+    core::Person out = incoming;
+    out.photo_id = stored->photo_id;
+    out.documents = stored->documents;
+    return out;
+}
+
+std::string person_file_detail(const PersonFileRecord& file) {
+    return "kind=" + file.kind + " id=" + file.id + " bytes=" + std::to_string(file.size_bytes) +
+           " sha256=" + file.sha256;
 }
 
 bool is_card_revoke_reason(std::string_view reason) {

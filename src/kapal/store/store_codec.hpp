@@ -5,11 +5,13 @@
 #include "kapal/core/ids.hpp"
 #include "kapal/core/person.hpp"
 #include "kapal/core/result.hpp"
+#include "kapal/store/field_cipher.hpp"
 #include "kapal/store/store.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -161,6 +163,34 @@ template <typename Record> std::string import_detail(const std::vector<Record>& 
 
 /// The audit detail of a sync: "inserted=N replaced=N deleted=N".
 std::string area_sync_detail(const AreaDiff& diff);
+
+/// Lower-case hex SHA-256 of `bytes`.
+std::string sha256_hex(std::span<const std::uint8_t> bytes);
+
+/// Checks a person's file before it is written (Store::update_person_with_file): ids and kind
+/// set, kind in kPersonFileKinds, a media type, size_bytes the size of the bytes, sha256 theirs.
+/// Errors: InvalidArgument naming what is wrong.
+Result<void> check_person_file(const PersonFileRecord& file);
+
+/// A file's bytes as stored: sealed with the store's field key (nonce || secretbox).
+std::vector<std::uint8_t> seal_file_bytes(const FieldCipher& cipher,
+                                          std::span<const std::uint8_t> bytes);
+
+/// Reverses seal_file_bytes and checks the result against the stored SHA-256. Errors:
+/// StoreCorrupt (wrong key, altered bytes, a digest that does not match).
+Result<std::vector<std::uint8_t>> open_file_bytes(const FieldCipher& cipher,
+                                                  std::span<const std::uint8_t> sealed,
+                                                  std::string_view sha256);
+
+/// An import row's person with what no import file carries — the photo and the documents —
+/// taken from the stored document `stored_doc` of the same person, so that importing a file
+/// again neither reports a change there nor (with --update) drops the photo. The stored
+/// document is decoded only when it holds either. Errors: StoreCorrupt (an unreadable
+/// document).
+Result<core::Person> keep_stored_files(const core::Person& incoming, std::string_view stored_doc);
+
+/// The audit detail of a file written: "kind=foto id=<id> bytes=N sha256=<hex>".
+std::string person_file_detail(const PersonFileRecord& file);
 
 /// The summary of those columns. Errors: StoreCorrupt (a value no writer stores).
 Result<PersonSummary> summary_of(const SummaryColumns& row);

@@ -419,6 +419,20 @@ constexpr std::array kAuditColumns = {
     TransferColumn{"hash", kText, false},
 };
 
+// schema v13: content is sealed (FieldCipher), carried as it is
+constexpr std::array kPersonFileColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"person_id", kText, false},
+    TransferColumn{"kind", kText, false},
+    TransferColumn{"media_type", kText, false},
+    TransferColumn{"size_bytes", kInt, false},
+    TransferColumn{"sha256", kText, false},
+    TransferColumn{"content", kBytes, false},
+    TransferColumn{"created_at", kInt, false},
+    TransferColumn{"created_by", kText, false},
+};
+
 /// Names the format in every table's digest header: bump it when the encoding changes.
 constexpr std::string_view kDigestFormat = "kapal-transfer-1";
 
@@ -492,6 +506,8 @@ std::string_view transfer_table_name(TransferTable table) {
         return "aid_batches";
     case TransferTable::DuplicatePairs:
         return "duplicate_pairs";
+    case TransferTable::PersonFiles:
+        return "person_files";
     }
     return "?";
 }
@@ -544,6 +560,8 @@ std::span<const TransferColumn> transfer_columns(TransferTable table) {
         return kAidBatchColumns;
     case TransferTable::DuplicatePairs:
         return kDuplicatePairColumns;
+    case TransferTable::PersonFiles:
+        return kPersonFileColumns;
     }
     return {};
 }

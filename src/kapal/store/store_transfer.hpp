@@ -51,6 +51,7 @@ inline constexpr std::array<TransferTable, kTransferTableCount> kTransferTables 
     TransferTable::VoucherPostings,
     TransferTable::AidBatches,
     TransferTable::DuplicatePairs,
+    TransferTable::PersonFiles,
 };
 
 /// A dump hands its sink pages of at most this many rows...

@@ -1,6 +1,7 @@
 #include "kapal/store/store_transfer_contract.hpp"
 
 #include "kapal/core/ids.hpp"
+#include "kapal/store/store_codec.hpp"
 #include "kapal/store/store_contract.hpp"
 #include "kapal/store/store_transfer.hpp"
 
@@ -88,6 +89,17 @@ struct Filled {
     IdempotencyToken idem{"idem-key-1", "fingerprint-1"};
     core::PersonRecord idem_first; ///< what the idempotent create returned
     core::Person idem_person;
+    PersonFileRecord photo = [] {
+        PersonFileRecord file;
+        file.id = "01900000-0000-7000-8000-00000000f070";
+        file.person_id = person_id(4).str();
+        file.kind = "foto";
+        file.media_type = "image/jpeg";
+        file.bytes = {0xff, 0xd8, 0xff, 0xe0, 'f', 'o', 't', 'o', 0x00, 0xff, 0xd9};
+        file.size_bytes = static_cast<std::int64_t>(file.bytes.size());
+        file.sha256 = sha256_hex(file.bytes);
+        return file;
+    }();
 };
 
 #define KAPAL_EXPECT_OK(expr)                                                                      \
@@ -133,6 +145,11 @@ void fill(Store& s, Filled& f) {
         q.kk.clear();
         auto q2 = s.update_person(person_id(3), 1, q, kecamatan(q), ctx_at(12));
         ASSERT_TRUE(q2.has_value()) << q2.error().message;
+        // A photo (schema v15): a file row, sealed, and a version that points at it.
+        core::Person r = full_person(4);
+        r.photo_id = f.photo.id;
+        auto r2 = s.update_person_with_file(person_id(4), 1, r, kecamatan(r), f.photo, ctx_at(12));
+        ASSERT_TRUE(r2.has_value()) << r2.error().message;
     }
     {
         // An import batch: two new persons, one of them changed again within the batch.
@@ -494,6 +511,14 @@ void expect_same_content(Store& a, Store& b, const Filled& f, std::size_t extra_
     EXPECT_EQ(a.info().persons, b.info().persons);
     EXPECT_EQ(a.info().users, b.info().users);
 
+    // The photo: the same file, opened with the same keys.
+    auto photo_a = a.get_person_file(f.photo.id);
+    auto photo_b = b.get_person_file(f.photo.id);
+    ASSERT_TRUE(photo_a.has_value() && photo_b.has_value());
+    ASSERT_TRUE(photo_a->has_value() && photo_b->has_value());
+    EXPECT_EQ(**photo_a, **photo_b);
+    EXPECT_EQ((*photo_a)->bytes, f.photo.bytes);
+
     // Persons: the same records in the same registration order, page by page.
     const auto persons_a = all_persons(a);
     const auto persons_b = all_persons(b);
@@ -715,7 +740,8 @@ TEST_P(TransferContract, RoundTripKeepsEveryRowAndEveryHash) {
     auto before = digest_store(*a);
     ASSERT_TRUE(before.has_value()) << before.error().message;
     EXPECT_EQ(of(*before, TransferTable::Persons).rows, 8);
-    EXPECT_EQ(of(*before, TransferTable::PersonVersions).rows, 4);
+    EXPECT_EQ(of(*before, TransferTable::PersonVersions).rows, 5);
+    EXPECT_EQ(of(*before, TransferTable::PersonFiles).rows, 1);
     EXPECT_EQ(of(*before, TransferTable::IdempotencyKeys).rows, 1);
     EXPECT_EQ(of(*before, TransferTable::Users).rows, 2);
     EXPECT_EQ(of(*before, TransferTable::Sessions).rows, 3);
@@ -738,7 +764,7 @@ TEST_P(TransferContract, RoundTripKeepsEveryRowAndEveryHash) {
     EXPECT_EQ(newest.action, "store.migrate");
     EXPECT_EQ(newest.seq, audit_rows + 1);
     EXPECT_EQ(newest.actor, "user:admin");
-    EXPECT_NE(newest.detail.find("persons=8 person_versions=4 idempotency_keys=1 users=2 "
+    EXPECT_NE(newest.detail.find("persons=8 person_versions=5 idempotency_keys=1 users=2 "
                                  "sessions=3 api_tokens=2 audit_log=" +
                                  std::to_string(audit_rows)),
               std::string::npos)

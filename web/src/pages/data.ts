@@ -1,6 +1,7 @@
-// Data: the persons of the user's areas as a table, with name search, filters, sorting of the
-// page shown, cursor paging and export links. Filters live in the URL (?q=…&kelurahan=…), so
-// a filtered list can be bookmarked and the back button works.
+// Data: the persons of the user's areas as a table, with name search, filters, sorting on the
+// server (name, birth date, kelurahan: the whole list, paged in that order), cursor paging and
+// export links. Filters and the order live in the URL (?q=…&kelurahan=…&sort=-name), so a
+// filtered list can be bookmarked and the back button works.
 import { api, ApiError, categories, download, statuses, type Person } from '../api';
 import { areaNames, nameOf, type AreaName } from '../areas';
 import { categoryNames } from '../categories';
@@ -19,14 +20,29 @@ const columns: { key: Column; label: StringKey }[] = [
   { key: 'status', label: 'data.col.status' },
 ];
 const pageSizes = ['25', '50', '100'];
-const filterNames = ['q', 'kecamatan', 'kelurahan', 'category', 'status', 'limit'] as const;
+const filterNames = ['q', 'kecamatan', 'kelurahan', 'category', 'status', 'limit', 'sort'] as const;
+
+/// The columns the API sorts by (GET /api/v1/persons?sort=…), with their parameter.
+const serverSort: Partial<Record<Column, string>> = {
+  name: 'name',
+  birth_date: 'birth_date',
+  kelurahan: 'kelurahan',
+};
+
+/// The column and direction a `sort` parameter names; null for none (registration order).
+export function parseSort(v: string): { column: Column; dir: 1 | -1 } | null {
+  const dir = v.startsWith('-') ? -1 : 1;
+  const key = dir === -1 ? v.slice(1) : v;
+  const column = columns.find((c) => serverSort[c.key] === key)?.key;
+  return column ? { column, dir } : null;
+}
 
 export function dataPage(root: HTMLElement, context: RouteContext): () => void {
   const query = context.query;
   const value = (name: string) => query.get(name) ?? '';
   let kelurahanNames: AreaName[] = [];
   let items: Person[] = [];
-  let sort: { column: Column; dir: 1 | -1 } | null = null;
+  let sort = parseSort(value('sort'));
   const cursors: (string | null)[] = [null]; // cursor of each page seen, page 1 first
   let page = 0;
   let nextCursor: string | null = null;
@@ -135,6 +151,7 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
       category: catSel.value,
       status: statusSel.value,
       limit: sizeSel.value === '25' ? '' : sizeSel.value,
+      sort: value('sort'),
     };
     for (const name of filterNames) {
       if (values[name]) {
@@ -172,6 +189,10 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
         'tr',
         { role: 'row' },
         columns.map((c) => {
+          const param = serverSort[c.key];
+          if (!param) {
+            return h('th', { scope: 'col', role: 'columnheader' }, t(c.label));
+          }
           const active = sort?.column === c.key;
           return h(
             'th',
@@ -187,10 +208,18 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
                 class: 'sort',
                 onclick: () => {
                   sort = { column: c.key, dir: active && sort?.dir === 1 ? -1 : 1 };
-                  renderTable();
-                  (
-                    thead.querySelectorAll('button.sort')[columns.indexOf(c)] as HTMLElement
-                  ).focus();
+                  // The whole list in the new order, from its first page; the URL keeps it.
+                  query.set('sort', `${sort.dir === -1 ? '-' : ''}${param}`);
+                  history.replaceState(history.state, '', `/data?${query.toString()}`);
+                  cursors.length = 1;
+                  page = 0;
+                  void load().then(() =>
+                    (
+                      thead.querySelectorAll('button.sort')[
+                        columns.filter((x) => serverSort[x.key]).indexOf(c)
+                      ] as HTMLElement | undefined
+                    )?.focus(),
+                  );
                 },
               },
               t(c.label),
@@ -204,11 +233,7 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
         }),
       ),
     );
-    const rows = [...items];
-    if (sort) {
-      const { column, dir } = sort;
-      rows.sort((a, b) => dir * cell(a, column).localeCompare(cell(b, column)));
-    }
+    const rows = items;
     replace(
       tbody,
       rows.length === 0
@@ -251,6 +276,7 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
           category: value('category'),
           status: value('status'),
           limit: value('limit') || '25',
+          sort: value('sort'),
           cursor: cursors[page] ?? undefined,
         },
         controller.signal,

@@ -7,7 +7,14 @@
 // Idempotency-Key is kept with the unsent form in localStorage: a retry after a dropped
 // connection never records twice and nothing typed is lost.
 import { aidApi, type AidBeneficiary, type AidCycle, type AidProgram } from '../aid_api';
-import { fitWithin, handoverRefusals, HandoverDrafts, identify, type HandoverDraft } from '../aid';
+import {
+  handoverRefusals,
+  HandoverDrafts,
+  identify,
+  maxPhotoSide,
+  type HandoverDraft,
+} from '../aid';
+import { base64Bytes, shrinkPhoto } from '../photo';
 import { ApiError, request, type AreaProperties, type FeatureCollection } from '../api';
 import { h, replace } from '../dom';
 import { formatBytes, formatInstant, t, type StringKey } from '../i18n';
@@ -33,33 +40,6 @@ function names(): Promise<Map<string, string>> {
       });
   }
   return kelurahanNames;
-}
-
-/// Draws a photo file at most 1280 px on its longer side and encodes it as JPEG (base64,
-/// without the data: prefix), lowering the quality until it fits the API's 512 KiB.
-async function shrinkPhoto(
-  file: File,
-): Promise<{ base64: string; w: number; h: number; bytes: number }> {
-  const bitmap = await createImageBitmap(file);
-  const size = fitWithin(bitmap.width, bitmap.height);
-  const canvas = document.createElement('canvas');
-  canvas.width = size.w;
-  canvas.height = size.h;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) {
-    throw new Error('canvas');
-  }
-  ctx.drawImage(bitmap, 0, 0, size.w, size.h);
-  bitmap.close();
-  for (const quality of [0.82, 0.7, 0.55, 0.4]) {
-    const url = canvas.toDataURL('image/jpeg', quality);
-    const base64 = url.slice(url.indexOf(',') + 1);
-    const bytes = Math.floor((base64.length * 3) / 4);
-    if (bytes <= 500 * 1024) {
-      return { base64, w: size.w, h: size.h, bytes };
-    }
-  }
-  throw new Error('too large');
 }
 
 export function handoverPage(root: HTMLElement, context: RouteContext): () => void {
@@ -402,7 +382,7 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
       photoLine.textContent = t('handover.photo.ready', {
         w: '≤1280',
         h: '≤1280',
-        size: formatBytes(Math.floor((draft.evidence.length * 3) / 4)),
+        size: formatBytes(base64Bytes(draft.evidence)),
       });
     }
     photo.addEventListener('change', async () => {
@@ -412,7 +392,7 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
       }
       photoLine.textContent = t('handover.photo.busy');
       try {
-        const shrunk = await shrinkPhoto(file);
+        const shrunk = await shrinkPhoto(file, maxPhotoSide, 500 * 1024);
         draft.evidence = shrunk.base64;
         keep();
         removePhoto.hidden = false;

@@ -73,9 +73,22 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
       const mapEl = p.home
         ? h('div', { class: 'home-map', role: 'region', 'aria-label': t('person.home_map') })
         : null;
+      const photo = p.photo_id
+        ? h(
+            'figure',
+            { class: 'person-photo' },
+            h('img', {
+              id: 'person-photo',
+              src: api.photoUrl(p.id),
+              alt: t('person.photo.alt', { name: p.full_name }),
+              width: 150,
+            }),
+          )
+        : h('p', { class: 'hint', id: 'person-photo-none' }, t('person.photo.none'));
       replace(
         body,
         merged,
+        photo,
         details(p, nameOf(names.kelurahan, p.address.kelurahan_code)),
         mapEl && h('section', { class: 'panel' }, h('h2', null, t('person.home_map')), mapEl),
         cardSection(p.id, canWrite),

@@ -26,7 +26,7 @@ import {
 import { areaNames, nameOf, type AreaName } from '../areas';
 import { basemapLayer, removeMap } from '../basemap';
 import { h, replace, uid, type Child } from '../dom';
-import { formatInstant, t, tCode, type StringKey } from '../i18n';
+import { formatBytes, formatInstant, t, tCode, type StringKey } from '../i18n';
 import {
   clearDraft,
   differences,
@@ -39,15 +39,21 @@ import {
   merge,
   newIdempotencyKey,
   personToDraft,
-  saveDraft,
+  saveDraftWithPhoto,
   type Difference,
   type StoredDraft,
   type Value,
 } from '../person_form';
+import { base64Blob, shrinkPhoto } from '../photo';
 import { navigate, type RouteContext } from '../router';
 import { session } from '../session';
 
 const bontang: L.LatLngTuple = [0.1333, 117.4833];
+
+/// A person's photo is drawn at most this many pixels on its longer side (about 100 KB of
+/// JPEG), well under the API's 512 KiB.
+const personPhotoSide = 600;
+const personPhotoBytes = 500 * 1024;
 
 /// The label of each draft key (also used in the conflict table and the error summary).
 const labels: Record<string, StringKey> = {
@@ -196,8 +202,12 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
 
   function keep(): void {
     kept.saved_at = new Date().toISOString();
-    if (!saveDraft(localStorage, storageKey, kept)) {
+    const saved = saveDraftWithPhoto(localStorage, storageKey, kept);
+    if (saved === 'nothing') {
       notice.textContent = t('form.draft.not_kept');
+    } else if (saved === 'without_photo') {
+      // The words are safe; the photo lives only in this page until it is saved.
+      notice.textContent = t('form.photo.not_kept');
     }
   }
 
@@ -358,6 +368,115 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
 
   function section(title: StringKey, ...children: Child[]): HTMLElement {
     return h('fieldset', { class: 'panel form-section' }, h('legend', null, t(title)), children);
+  }
+
+  // ---- the photo: chosen or taken with the camera, made small here, sent after the save ----
+
+  const photoStatus = h('p', { class: 'photo-status', role: 'status', id: 'photo-status' });
+  const photoProgress = h('progress', { id: 'photo-progress', max: 100, hidden: true });
+
+  function photoReady(p: { w: number; h: number; bytes: number }): string {
+    return t('form.photo.ready', { w: p.w, h: p.h, size: formatBytes(p.bytes) });
+  }
+
+  function photoSection(): HTMLElement {
+    const preview = h('img', { id: 'photo-preview', class: 'photo-preview', alt: '' });
+    const file = h('input', {
+      id: 'photo-input',
+      type: 'file',
+      accept: 'image/*',
+      capture: 'environment',
+    });
+    const remove = h(
+      'button',
+      { type: 'button', class: 'secondary', id: 'photo-remove' },
+      t('form.photo.remove'),
+    );
+    const show = (): void => {
+      const pending = kept.photo ?? null;
+      if (pending?.action === 'set') {
+        preview.src = `data:image/jpeg;base64,${pending.base64}`;
+        preview.alt = t('form.photo.alt_new');
+      } else if (pending?.action !== 'remove' && record?.photo_id) {
+        preview.src = api.photoUrl(record.id);
+        preview.alt = t('person.photo.alt', { name: record.full_name });
+      } else {
+        preview.removeAttribute('src');
+      }
+      const shown = preview.hasAttribute('src');
+      preview.hidden = !shown;
+      remove.hidden = !shown;
+    };
+    file.addEventListener('change', () => {
+      const chosen = file.files?.[0];
+      if (!chosen) {
+        return;
+      }
+      photoStatus.textContent = t('form.photo.busy');
+      shrinkPhoto(chosen, personPhotoSide, personPhotoBytes)
+        .then((shrunk) => {
+          if (disposed) {
+            return;
+          }
+          kept.photo = { action: 'set', ...shrunk };
+          keep();
+          photoStatus.textContent = photoReady(shrunk);
+          show();
+        })
+        .catch(() => {
+          photoStatus.textContent = t('form.photo.failed');
+        });
+    });
+    remove.addEventListener('click', () => {
+      kept.photo = record?.photo_id ? { action: 'remove' } : null;
+      file.value = '';
+      keep();
+      photoStatus.textContent = record?.photo_id ? t('form.photo.will_remove') : '';
+      show();
+    });
+    const pending = kept.photo ?? null;
+    if (pending?.action === 'set') {
+      photoStatus.textContent = photoReady(pending);
+    } else if (pending?.action === 'remove') {
+      photoStatus.textContent = t('form.photo.will_remove');
+    }
+    show();
+    return section(
+      'form.section.photo',
+      preview,
+      h('label', { for: 'photo-input' }, t('form.photo.choose')),
+      h('p', { class: 'hint' }, t('form.photo.hint')),
+      file,
+      remove,
+      photoStatus,
+      photoProgress,
+    );
+  }
+
+  /// Sends the pending photo of the person just saved; the person as it then is.
+  async function sendPhoto(saved: Person): Promise<Person> {
+    const pending = kept.photo ?? null;
+    if (pending?.action === 'set') {
+      photoProgress.hidden = false;
+      photoProgress.value = 0;
+      photoStatus.textContent = t('form.photo.uploading', { percent: 0 });
+      const done = await api.setPhoto(
+        saved.id,
+        saved.version,
+        base64Blob(pending.base64, 'image/jpeg'),
+        (sent, total) => {
+          const percent = total > 0 ? Math.round((100 * sent) / total) : 0;
+          photoProgress.value = percent;
+          photoStatus.textContent = t('form.photo.uploading', { percent });
+        },
+      );
+      photoProgress.hidden = true;
+      return done;
+    }
+    if (pending?.action === 'remove' && saved.photo_id) {
+      return api.removePhoto(saved.id, saved.version);
+    }
+    return saved;
   }
 
   // ---- the home location: map, GPS, typed ----
@@ -733,6 +852,7 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
         ),
         checks('consent.purposes', consentPurposes),
       ),
+      photoSection(),
       section(
         'form.section.status',
         choice('status', statuses, codes('status'), null),
@@ -835,9 +955,26 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
         id && kept.version !== null
           ? await api.updatePerson(id, kept.version, payload)
           : await api.createPerson(payload, kept.idempotency_key);
+      let final = saved;
+      try {
+        final = await sendPhoto(saved);
+      } catch (e) {
+        // The person is saved; the photo is not. The form stays, with the photo, to try again
+        // on top of the version just saved.
+        photoProgress.hidden = true;
+        record = saved;
+        kept.version = saved.version;
+        kept.base = personToDraft(saved);
+        keep();
+        const message =
+          e instanceof ApiError ? (e.network ? t('form.error.network') : e.title) : String(e);
+        photoStatus.textContent = t('form.photo.upload_failed', { message });
+        alert.textContent = t('form.photo.saved_without', { message });
+        return;
+      }
       clearDraft(localStorage, storageKey);
       if (!disposed) {
-        navigate(`/orang/${saved.id}`);
+        navigate(`/orang/${final.id}`);
       }
     } catch (e) {
       if (disposed || !(e instanceof ApiError)) {

@@ -135,7 +135,7 @@ export const id = {
   'data.col.severity': 'Tingkat',
   'data.col.status': 'Status',
   'data.sort': 'Urutkan menurut {column}',
-  'data.sort.note': 'Pengurutan berlaku untuk halaman yang tampil.',
+  'data.sort.note': 'Kolom bertanda ↕ mengurutkan seluruh data di server, bukan hanya halaman ini.',
   'data.empty': 'Tidak ada data yang cocok.',
   'data.page_size': 'Baris per halaman',
   'data.prev': 'Sebelumnya',
@@ -181,6 +181,8 @@ export const id = {
   'person.dtks': 'Terdaftar DTKS',
   'person.yes': 'Ya',
   'person.no': 'Tidak',
+  'person.photo.alt': 'Foto {name}',
+  'person.photo.none': 'Belum ada foto.',
   'person.none': '—',
   'person.version': 'Versi {version}',
   'person.version.entry': 'Versi {version}, {when}, oleh {who}',
@@ -200,6 +202,7 @@ export const id = {
   'form.section.caregiver': 'Pendamping',
   'form.section.aid': 'DTKS dan rekening',
   'form.section.consent': 'Persetujuan',
+  'form.section.photo': 'Foto',
   'form.section.status': 'Status',
   'form.nik': 'NIK (16 angka)',
   'form.kk': 'Nomor KK (16 angka)',
@@ -314,6 +317,21 @@ export const id = {
   'form.discard': 'Buang draf',
   'form.draft.restored':
     'Isian yang belum tersimpan dipulihkan dari perangkat ini (terakhir diubah {when}).',
+  'form.photo.choose': 'Pilih foto atau ambil dengan kamera',
+  'form.photo.hint':
+    'Foto diperkecil di perangkat ini (paling panjang 600 piksel) dan dikirim setelah data disimpan.',
+  'form.photo.remove': 'Hapus foto',
+  'form.photo.alt_new': 'Foto baru yang belum dikirim',
+  'form.photo.busy': 'Mengecilkan foto…',
+  'form.photo.ready': 'Foto siap dikirim saat menyimpan: {w}×{h} piksel, {size}.',
+  'form.photo.failed': 'Berkas ini tidak dapat dibaca sebagai foto.',
+  'form.photo.will_remove': 'Foto akan dihapus saat menyimpan.',
+  'form.photo.uploading': 'Mengunggah foto… {percent}%',
+  'form.photo.upload_failed': 'Foto belum terkirim: {message}',
+  'form.photo.saved_without':
+    'Data tersimpan, tetapi foto belum terkirim ({message}). Simpan lagi untuk mengirim foto.',
+  'form.photo.not_kept':
+    'Foto terlalu besar untuk disimpan di perangkat ini: isian lain tersimpan, tetapi foto hilang bila halaman dimuat ulang sebelum menyimpan.',
   'form.draft.not_kept':
     'Perangkat ini tidak dapat menyimpan draf; jangan tutup halaman sebelum menyimpan.',
   'form.error.summary': 'Data belum tersimpan. Periksa {count} isian yang ditandai.',

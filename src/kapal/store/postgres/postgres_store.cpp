@@ -609,6 +609,31 @@ constexpr const char* kSelectStates =
     "SELECT person_pk, version, at, kelurahan_code, status, sex, "
     "to_char(birth_date, 'YYYY-MM-DD'), severity, categories FROM person_states WHERE at < ";
 
+// v15: a person's files, as SQLite's v15: the blob store of Person::photo_id and DocumentRef; and
+// the indexes of the sorted person lists.
+// Rows are never changed; `content` is sealed with the field key (FieldCipher), sha256 is of the
+// clear bytes.
+constexpr const char* kSchemaV15 = R"sql(
+CREATE TABLE person_files (
+    pk         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id         text COLLATE "C" NOT NULL UNIQUE,
+    person_id  text COLLATE "C" NOT NULL,
+    kind       text COLLATE "C" NOT NULL,
+    media_type text   NOT NULL,
+    size_bytes bigint NOT NULL CHECK (size_bytes >= 0),
+    sha256     text   NOT NULL,
+    content    bytea  NOT NULL,
+    created_at bigint NOT NULL,
+    created_by text   NOT NULL
+);
+CREATE INDEX person_files_person ON person_files (person_id, kind, pk);
+
+-- The sorted person lists (PersonQuery::sort) page through these (kelurahan: persons_kelurahan);
+-- the expressions are exactly those of list_persons, so the planner matches them.
+CREATE INDEX persons_sort_name ON persons (lower(full_name COLLATE "C"), pk);
+CREATE INDEX persons_sort_birth_date ON persons (coalesce(birth_date, DATE '-infinity'), pk);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -624,6 +649,7 @@ constexpr std::array kMigrations = {
     Migration{12, kSchemaV12},
     Migration{13, kSchemaV13},
     Migration{14, kSchemaV14},
+    Migration{15, kSchemaV15},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1799,19 +1825,75 @@ class PostgresStore final : public Store {
                                              const core::Person& person,
                                              const std::string& kecamatan_code,
                                              const WriteContext& ctx) override {
+        return write_update(id, expected_version, person, kecamatan_code, nullptr, ctx);
+    }
+
+    Result<core::PersonRecord> update_person_with_file(const core::PersonId& id,
+                                                       std::int64_t expected_version,
+                                                       const core::Person& person,
+                                                       const std::string& kecamatan_code,
+                                                       const PersonFileRecord& file,
+                                                       const WriteContext& ctx) override {
+        KAPAL_ASSERT(file.person_id == id.str());
+        KAPAL_TRY(check_person_file(file));
+        return write_update(id, expected_version, person, kecamatan_code, &file, ctx);
+    }
+
+    Result<std::optional<PersonFileRecord>> get_person_file(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(
+            r,
+            conn->exec("SELECT id, person_id, kind, media_type, size_bytes, sha256, "
+                       "content, created_at, created_by FROM person_files WHERE id = $1",
+                       PgParams().text(id)));
+        if (r.rows() == 0) {
+            return std::optional<PersonFileRecord>();
+        }
+        PersonFileRecord f;
+        f.id = r.text(0, 0);
+        f.person_id = r.text(0, 1);
+        f.kind = r.text(0, 2);
+        f.media_type = r.text(0, 3);
+        f.size_bytes = r.int64(0, 4);
+        f.sha256 = r.text(0, 5);
+        KAPAL_PG_ASSIGN(bytes, open_file_bytes(cipher_, r.bytes(0, 6), f.sha256));
+        f.bytes = std::move(bytes);
+        f.created_at = core::from_unix_ms(r.int64(0, 7));
+        f.created_by = r.text(0, 8);
+        return std::optional<PersonFileRecord>(std::move(f));
+    }
+
+    /// update_person, with `file` (when not null) written in the same transaction.
+    Result<core::PersonRecord> write_update(const core::PersonId& id,
+                                            std::int64_t expected_version,
+                                            const core::Person& person,
+                                            const std::string& kecamatan_code,
+                                            const PersonFileRecord* file,
+                                            const WriteContext& ctx) {
         const core::Timestamp at = write_time(ctx);
         const Sealed sealed = seal(person);
+        const std::vector<std::uint8_t> sealed_file =
+            file != nullptr ? seal_file_bytes(cipher_, file->bytes) : std::vector<std::uint8_t>();
         const std::lock_guard lock(writer_mutex_);
         KAPAL_PG_ASSIGN(tx, begin_write());
-        KAPAL_PG_ASSIGN(
-            record,
-            update_person_in(
-                *writer_, id, expected_version, person, kecamatan_code, sealed, at, ctx));
+        KAPAL_PG_ASSIGN(record,
+                        update_person_in(*writer_,
+                                         id,
+                                         expected_version,
+                                         person,
+                                         kecamatan_code,
+                                         sealed,
+                                         at,
+                                         ctx,
+                                         file,
+                                         sealed_file));
         KAPAL_TRY(tx.commit());
         return record;
     }
 
-    /// update_person's work inside the caller's write transaction.
+    /// write_update's work inside the caller's write transaction (`sealed_file`: the file's
+    /// bytes sealed, when there is a file).
     Result<core::PersonRecord> update_person_in(PgConnection& w,
                                                 const core::PersonId& id,
                                                 std::int64_t expected_version,
@@ -1819,7 +1901,9 @@ class PostgresStore final : public Store {
                                                 const std::string& kecamatan_code,
                                                 const Sealed& sealed,
                                                 core::Timestamp at,
-                                                const WriteContext& ctx) {
+                                                const WriteContext& ctx,
+                                                const PersonFileRecord* file = nullptr,
+                                                const std::vector<std::uint8_t>& sealed_file = {}) {
         KAPAL_PG_ASSIGN(found, w.exec(kSelectPkById, PgParams().text(id.str())));
         if (found.rows() == 0) {
             return fail(ErrorCode::NotFound, "no person with id " + id.str());
@@ -1843,9 +1927,29 @@ class PostgresStore final : public Store {
                             "another person with this NIK is already registered");
             }
         }
+        if (file != nullptr) {
+            KAPAL_TRY(already_exists_as(
+                w.exec("INSERT INTO person_files (id, person_id, kind, media_type, size_bytes, "
+                       "sha256, content, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, "
+                       "$7, $8, $9)",
+                       PgParams()
+                           .text(file->id)
+                           .text(file->person_id)
+                           .text(file->kind)
+                           .text(file->media_type)
+                           .int64(file->size_bytes)
+                           .text(file->sha256)
+                           .bytes(sealed_file)
+                           .int64(core::to_unix_ms(at))
+                           .text(ctx.actor)),
+                "file id " + file->id));
+        }
         KAPAL_TRY(
             update_row(w, pk, version + 1, person, kecamatan_code, sealed, at, ctx, write_seq_));
         KAPAL_TRY(audit(w, at, ctx, "person.update", id.str(), ctx.reason));
+        if (file != nullptr) {
+            KAPAL_TRY(audit(w, at, ctx, "person.file.add", id.str(), person_file_detail(*file)));
+        }
         if (person.status != core::Status::Aktif) {
             // A card ends with its holder's registration, in the same transaction.
             KAPAL_PG_ASSIGN(active,
@@ -1936,6 +2040,29 @@ class PostgresStore final : public Store {
         return std::optional<core::PersonRecord>(std::move(record));
     }
 
+    /// The SQL key of a list order ("" = by pk) and whether it runs backwards: byte order
+    /// (COLLATE "C"), names with ASCII case folded, as SQLite's BINARY; a missing birth date
+    /// first, as SQLite's ''.
+    static std::pair<std::string, bool> sort_key(PersonSort sort) {
+        switch (sort) {
+        case PersonSort::Registered:
+            break;
+        case PersonSort::Name:
+            return {"lower(full_name COLLATE \"C\")", false};
+        case PersonSort::NameDesc:
+            return {"lower(full_name COLLATE \"C\")", true};
+        case PersonSort::BirthDate:
+            return {"coalesce(birth_date, DATE '-infinity')", false};
+        case PersonSort::BirthDateDesc:
+            return {"coalesce(birth_date, DATE '-infinity')", true};
+        case PersonSort::Kelurahan:
+            return {"kelurahan_code", false};
+        case PersonSort::KelurahanDesc:
+            return {"kelurahan_code", true};
+        }
+        return {"", false};
+    }
+
     Result<Page<core::PersonRecord>> list_persons(const PersonQuery& query) override {
         if (query.limit < 1 || query.limit > 1000) {
             return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 1000");
@@ -1989,6 +2116,7 @@ class PostgresStore final : public Store {
             params.int64(std::int64_t{1} << static_cast<int>(*query.category));
         }
 
+        const auto [key, descending] = sort_key(query.sort);
         ReaderPool::Lease conn(readers_, readers_.acquire());
         KAPAL_TRY(ensure_connected(*conn));
         if (after_id) {
@@ -2000,10 +2128,22 @@ class PostgresStore final : public Store {
             if (found.rows() == 0) {
                 return fail(ErrorCode::BadCursor, "cursor does not name a person");
             }
-            sql += " AND pk > " + next() + "::bigint";
+            if (key.empty()) {
+                sql += " AND pk > " + next() + "::bigint";
+            } else {
+                // After the cursor's person in (key, pk) order, its key as it is now.
+                sql += " AND (" + key + ", pk) " + (descending ? "<" : ">") + " (SELECT " + key +
+                       ", pk FROM persons WHERE pk = " + next() + "::bigint)";
+            }
             params.int64(found.int64(0, 0));
         }
-        sql += " ORDER BY pk LIMIT " + next() + "::bigint";
+        if (key.empty()) {
+            sql += " ORDER BY pk";
+        } else {
+            const char* dir = descending ? " DESC" : "";
+            sql += " ORDER BY " + key + dir + ", pk" + dir;
+        }
+        sql += " LIMIT " + next() + "::bigint";
         params.int64(std::int64_t{query.limit} + 1);
 
         // Queries with many scope codes are rare and varied: do not keep them prepared.
@@ -2232,7 +2372,9 @@ class PostgresStore final : public Store {
                 continue;
             }
             ImportSlot& slot = it->second;
-            std::string doc = encode_person_doc(item.person);
+            // What no import file carries (the photo, documents) stays as stored.
+            KAPAL_PG_ASSIGN(person, keep_stored_files(item.person, slot.doc));
+            std::string doc = encode_person_doc(person);
             bool same = slot.kecamatan_code == item.kecamatan_code && slot.doc == doc;
             if (same) {
                 if (item.person.kk.empty()) {
@@ -2250,12 +2392,12 @@ class PostgresStore final : public Store {
                 results.push_back(ImportResult{ImportAction::Changed, slot.id});
                 continue;
             }
-            Sealed sealed = seal(item.person, bidx[i], std::move(doc));
+            Sealed sealed = seal(person, bidx[i], std::move(doc));
             if (slot.pk != 0) {
                 KAPAL_TRY(update_row(w,
                                      slot.pk,
                                      slot.version + 1,
-                                     item.person,
+                                     person,
                                      item.kecamatan_code,
                                      sealed,
                                      at,
@@ -4738,6 +4880,22 @@ class PostgresStore final : public Store {
                                  p));
             }
         }
+        std::int64_t files = 0;
+        {
+            // Files one at a time (a province's photos do not fit in memory at once).
+            KAPAL_PG_ASSIGN(pks, w.exec_once("SELECT pk FROM person_files ORDER BY pk"));
+            for (int i = 0; i < pks.rows(); ++i) {
+                const std::int64_t pk = pks.int64(i, 0);
+                KAPAL_PG_ASSIGN(
+                    row,
+                    w.exec("SELECT content FROM person_files WHERE pk = $1", PgParams().int64(pk)));
+                KAPAL_PG_ASSIGN(plain, cipher_.decrypt(row.bytes(0, 0)));
+                ++values;
+                KAPAL_TRY(w.exec("UPDATE person_files SET content = $2 WHERE pk = $1",
+                                 PgParams().int64(pk).bytes(fresh.encrypt(plain))));
+                ++files;
+            }
+        }
         KAPAL_TRY(audit(w,
                         at,
                         ctx,
@@ -4745,6 +4903,7 @@ class PostgresStore final : public Store {
                         "",
                         "values=" + std::to_string(values) + " persons=" + std::to_string(persons) +
                             " versions=" + std::to_string(versions) +
+                            " files=" + std::to_string(files) +
                             (ctx.reason.empty() ? "" : " reason=" + ctx.reason)));
         KAPAL_TRY(tx.commit());
         return values;
@@ -5385,6 +5544,7 @@ const char* pg_transfer_order(TransferTable table) {
     case TransferTable::VoucherTransactions:
     case TransferTable::AidBatches:
     case TransferTable::DuplicatePairs:
+    case TransferTable::PersonFiles:
         break;
     }
     return "pk";
@@ -5610,7 +5770,8 @@ class PgStoreLoad final : public StoreLoad {
                                   "merchants",
                                   "voucher_transactions",
                                   "aid_batches",
-                                  "duplicate_pairs"}) {
+                                  "duplicate_pairs",
+                                  "person_files"}) {
             std::string sql = "SELECT setval(pg_get_serial_sequence('";
             sql += table;
             sql += "', 'pk'), max(pk)) FROM ";
@@ -5627,7 +5788,7 @@ class PgStoreLoad final : public StoreLoad {
                          "service_requests, service_request_events, aid_programs, aid_cycles, "
                          "aid_list_entries, aid_deliveries, merchants, voucher_balances, "
                          "voucher_transactions, voucher_postings, aid_batches, "
-                         "duplicate_pairs, person_states"));
+                         "duplicate_pairs, person_states, person_files"));
         return tx_.commit();
     }
 

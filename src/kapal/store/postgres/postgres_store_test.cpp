@@ -372,12 +372,16 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
     }
 }
 
+// The highest schema step these tests expect (the one that added person_files).
+constexpr int kPersonFilesStep = 15;
+constexpr const char* kPersonFilesStepText = "15";
+
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), 14);
+    EXPECT_EQ(postgres_schema_version(), kPersonFilesStep);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6,7,8,9,10,11,12,13,14");
+              "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -404,6 +408,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("ALTER TABLE audit_log DROP COLUMN hash");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("DROP TABLE person_files");
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 4");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -447,6 +453,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("ALTER TABLE audit_log DROP COLUMN hash");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("DROP TABLE person_files");
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 5");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -1177,6 +1185,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
         "aid_programs");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("DROP TABLE person_files");
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 10");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -1224,6 +1234,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion13DatabaseFillingTheRegistryTimelineFr
         written = scan(*store);
     }
     ASSERT_EQ(written.size(), 4U);
+    sql("DROP TABLE person_files"); // step 15, after the timeline's 14
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
     sql("DELETE FROM schema_version WHERE version >= 14");
@@ -1261,6 +1273,8 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBat
         "bank_reference");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("DROP TABLE person_files");
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 11");
     auto store = open();
     ASSERT_NE(store, nullptr);
@@ -1277,6 +1291,27 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBat
                   "'bank_reference')"),
               "3");
     EXPECT_EQ(sql("SELECT count(*) FROM aid_batches"), "0");
+    EXPECT_EQ(store->info().persons, 1);
+}
+
+// A database at schema v14 (no person files) gains the person_files table (v15).
+TEST_F(PostgresStoreTest, MigratesAVersion14DatabaseAddingPersonFiles) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(
+            store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    }
+    sql("DROP TABLE person_files");
+    sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
+    sql("DELETE FROM schema_version WHERE version >= 15");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kPersonFilesStepText);
+    EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('person_files_person', "
+                  "'persons_sort_name', 'persons_sort_birth_date')"),
+              "3");
+    EXPECT_EQ(sql("SELECT count(*) FROM person_files"), "0");
     EXPECT_EQ(store->info().persons, 1);
 }
 

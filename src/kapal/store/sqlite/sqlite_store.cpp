@@ -549,6 +549,31 @@ constexpr const char* kSchemaV14 = "CREATE TABLE person_states (\n"
                                    ") STRICT, WITHOUT ROWID;\n" KAPAL_SQL_REBUILD_STATES;
 constexpr const char* kRebuildStates = "DELETE FROM person_states;\n" KAPAL_SQL_REBUILD_STATES;
 
+// v15: a person's files (photo now; KTP, KK and doctor's letter scans later): the blob store that
+// Person::photo_id and DocumentRef point into; and the indexes of the sorted person lists. Rows are
+// never changed: a new photo is a new row, and past versions of the person keep pointing at theirs.
+// `content` is sealed with the field key (FieldCipher), as NIK and KK are; sha256 is of the clear
+// bytes.
+constexpr const char* kSchemaV15 = R"sql(
+CREATE TABLE person_files (
+    pk         INTEGER PRIMARY KEY,
+    id         TEXT    NOT NULL UNIQUE,
+    person_id  TEXT    NOT NULL,
+    kind       TEXT    NOT NULL,
+    media_type TEXT    NOT NULL,
+    size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+    sha256     TEXT    NOT NULL,
+    content    BLOB    NOT NULL,
+    created_at INTEGER NOT NULL,
+    created_by TEXT    NOT NULL
+) STRICT;
+CREATE INDEX person_files_person ON person_files(person_id, kind, pk);
+
+-- The sorted person lists (PersonQuery::sort) page through these (kelurahan: persons_kelurahan).
+CREATE INDEX persons_sort_name ON persons(lower(full_name), pk);
+CREATE INDEX persons_sort_birth_date ON persons(coalesce(birth_date, ''), pk);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -564,6 +589,7 @@ constexpr std::array kMigrations = {
     Migration{12, kSchemaV12},
     Migration{13, kSchemaV13},
     Migration{14, kSchemaV14},
+    Migration{15, kSchemaV15},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -2081,19 +2107,78 @@ class SqliteStore final : public Store {
                                              const core::Person& person,
                                              const std::string& kecamatan_code,
                                              const WriteContext& ctx) override {
+        return write_update(id, expected_version, person, kecamatan_code, nullptr, ctx);
+    }
+
+    Result<core::PersonRecord> update_person_with_file(const core::PersonId& id,
+                                                       std::int64_t expected_version,
+                                                       const core::Person& person,
+                                                       const std::string& kecamatan_code,
+                                                       const PersonFileRecord& file,
+                                                       const WriteContext& ctx) override {
+        KAPAL_ASSERT(file.person_id == id.str());
+        KAPAL_TRY(check_person_file(file));
+        return write_update(id, expected_version, person, kecamatan_code, &file, ctx);
+    }
+
+    Result<std::optional<PersonFileRecord>> get_person_file(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(
+            stmt,
+            conn->prepare("SELECT id, person_id, kind, media_type, size_bytes, sha256, "
+                          "content, created_at, created_by FROM person_files WHERE "
+                          "id = ?1"));
+        stmt.bind(1, id);
+        KAPAL_SQL_ASSIGN(found, stmt.step());
+        if (!found) {
+            return std::optional<PersonFileRecord>();
+        }
+        PersonFileRecord f;
+        f.id = stmt.text(0);
+        f.person_id = stmt.text(1);
+        f.kind = stmt.text(2);
+        f.media_type = stmt.text(3);
+        f.size_bytes = stmt.int64(4);
+        f.sha256 = stmt.text(5);
+        KAPAL_SQL_ASSIGN(bytes, open_file_bytes(cipher_, stmt.blob(6), f.sha256));
+        f.bytes = std::move(bytes);
+        f.created_at = core::from_unix_ms(stmt.int64(7));
+        f.created_by = stmt.text(8);
+        stmt.reset();
+        return std::optional<PersonFileRecord>(std::move(f));
+    }
+
+    /// update_person, with `file` (when not null) written in the same transaction.
+    Result<core::PersonRecord> write_update(const core::PersonId& id,
+                                            std::int64_t expected_version,
+                                            const core::Person& person,
+                                            const std::string& kecamatan_code,
+                                            const PersonFileRecord* file,
+                                            const WriteContext& ctx) {
         const core::Timestamp at = write_time(ctx);
         const Sealed sealed = seal(person);
+        const std::vector<std::uint8_t> sealed_file =
+            file != nullptr ? seal_file_bytes(cipher_, file->bytes) : std::vector<std::uint8_t>();
         const std::lock_guard lock(writer_mutex_);
         Connection& w = *writer_;
         KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
-        KAPAL_SQL_ASSIGN(
-            record,
-            update_person_in(w, id, expected_version, person, kecamatan_code, sealed, at, ctx));
+        KAPAL_SQL_ASSIGN(record,
+                         update_person_in(w,
+                                          id,
+                                          expected_version,
+                                          person,
+                                          kecamatan_code,
+                                          sealed,
+                                          at,
+                                          ctx,
+                                          file,
+                                          sealed_file));
         KAPAL_TRY(tx.commit());
         return record;
     }
 
-    /// update_person's work inside the caller's write transaction.
+    /// write_update's work inside the caller's write transaction (`sealed_file`: the file's
+    /// bytes sealed, when there is a file).
     Result<core::PersonRecord> update_person_in(Connection& w,
                                                 const core::PersonId& id,
                                                 std::int64_t expected_version,
@@ -2101,7 +2186,9 @@ class SqliteStore final : public Store {
                                                 const std::string& kecamatan_code,
                                                 const Sealed& sealed,
                                                 core::Timestamp at,
-                                                const WriteContext& ctx) {
+                                                const WriteContext& ctx,
+                                                const PersonFileRecord* file = nullptr,
+                                                const std::vector<std::uint8_t>& sealed_file = {}) {
         KAPAL_SQL_ASSIGN(find, w.prepare(kSelectPkById));
         find.bind(1, id.str());
         KAPAL_SQL_ASSIGN(found, find.step());
@@ -2132,9 +2219,28 @@ class SqliteStore final : public Store {
             }
         }
         KAPAL_SQL_ASSIGN(seq, next_seq(w));
+        if (file != nullptr) {
+            KAPAL_SQL_ASSIGN(insert,
+                             w.prepare("INSERT INTO person_files (id, person_id, kind, media_type, "
+                                       "size_bytes, sha256, content, created_at, created_by) "
+                                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+            insert.bind(1, file->id);
+            insert.bind(2, file->person_id);
+            insert.bind(3, file->kind);
+            insert.bind(4, file->media_type);
+            insert.bind(5, file->size_bytes);
+            insert.bind(6, file->sha256);
+            insert.bind(7, std::span<const std::uint8_t>(sealed_file));
+            insert.bind(8, core::to_unix_ms(at));
+            insert.bind(9, ctx.actor);
+            KAPAL_TRY(already_exists_as(insert.run(), "file id " + file->id));
+        }
         KAPAL_TRY(
             update_row(w, pk, version + 1, person, old_name, kecamatan_code, sealed, at, ctx, seq));
         KAPAL_TRY(audit(w, at, ctx, "person.update", id.str(), ctx.reason));
+        if (file != nullptr) {
+            KAPAL_TRY(audit(w, at, ctx, "person.file.add", id.str(), person_file_detail(*file)));
+        }
         if (person.status != core::Status::Aktif) {
             // A card ends with its holder's registration, in the same transaction.
             KAPAL_SQL_ASSIGN(active, active_card_of(w, id.str()));
@@ -2186,6 +2292,28 @@ class SqliteStore final : public Store {
         return std::optional<core::PersonRecord>(std::move(record));
     }
 
+    /// The SQL key of a list order ("" = by pk) and whether it runs backwards. Byte order
+    /// (BINARY), names with ASCII case folded, as PostgreSQL's COLLATE "C".
+    static std::pair<std::string, bool> sort_key(PersonSort sort) {
+        switch (sort) {
+        case PersonSort::Registered:
+            break;
+        case PersonSort::Name:
+            return {"lower(full_name)", false};
+        case PersonSort::NameDesc:
+            return {"lower(full_name)", true};
+        case PersonSort::BirthDate:
+            return {"coalesce(birth_date, '')", false};
+        case PersonSort::BirthDateDesc:
+            return {"coalesce(birth_date, '')", true};
+        case PersonSort::Kelurahan:
+            return {"kelurahan_code", false};
+        case PersonSort::KelurahanDesc:
+            return {"kelurahan_code", true};
+        }
+        return {"", false};
+    }
+
     Result<Page<core::PersonRecord>> list_persons(const PersonQuery& query) override {
         if (query.limit < 1 || query.limit > 1000) {
             return fail(ErrorCode::InvalidArgument, "limit must be between 1 and 1000");
@@ -2226,10 +2354,23 @@ class SqliteStore final : public Store {
         if (query.category) {
             sql += " AND (categories & ?) != 0";
         }
-        if (after_id) {
+        const auto [key, descending] = sort_key(query.sort);
+        if (after_id && key.empty()) {
             sql += " AND pk > ?";
+        } else if (after_id) {
+            // After the cursor's person in (key, pk) order, its key as it is now. The first
+            // condition is the index's range (SQLite seeks on it, not on the row value).
+            const char* op = descending ? "<" : ">";
+            sql += " AND " + key + " " + op + "= (SELECT " + key + " FROM persons WHERE pk = ?)";
+            sql += " AND (" + key + ", pk) " + op + " (SELECT " + key +
+                   ", pk FROM persons WHERE pk = ?)";
         }
-        sql += " ORDER BY pk LIMIT ?";
+        if (key.empty()) {
+            sql += " ORDER BY pk LIMIT ?";
+        } else {
+            const char* dir = descending ? " DESC" : "";
+            sql += " ORDER BY " + key + dir + ", pk" + dir + " LIMIT ?";
+        }
 
         ReaderPool::Lease conn(readers_, readers_.acquire());
         KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
@@ -2254,6 +2395,9 @@ class SqliteStore final : public Store {
         }
         if (after_id) {
             stmt.bind(index++, after_pk);
+            if (!key.empty()) {
+                stmt.bind(index++, after_pk);
+            }
         }
         stmt.bind(index, std::int64_t{query.limit} + 1);
 
@@ -4463,15 +4607,45 @@ class SqliteStore final : public Store {
                 update.reset();
             }
         }
-        KAPAL_TRY(audit(w,
-                        at,
-                        ctx,
-                        "keys.rotate",
-                        "",
-                        "values=" + std::to_string(values) +
-                            " persons=" + std::to_string(rows.size()) +
-                            " versions=" + std::to_string(versions.size()) +
-                            (ctx.reason.empty() ? "" : " reason=" + ctx.reason)));
+        // Files, one at a time (a province's photos do not fit in memory at once).
+        std::int64_t files = 0;
+        {
+            std::vector<std::int64_t> file_pks;
+            {
+                KAPAL_SQL_ASSIGN(read, w.prepare_once("SELECT pk FROM person_files ORDER BY pk"));
+                while (true) {
+                    KAPAL_SQL_ASSIGN(more, read.step());
+                    if (!more) {
+                        break;
+                    }
+                    file_pks.push_back(read.int64(0));
+                }
+            }
+            KAPAL_SQL_ASSIGN(read, w.prepare("SELECT content FROM person_files WHERE pk = ?1"));
+            KAPAL_SQL_ASSIGN(update,
+                             w.prepare("UPDATE person_files SET content = ?2 WHERE pk = ?1"));
+            for (const std::int64_t pk : file_pks) {
+                read.bind(1, pk);
+                KAPAL_SQL_ASSIGN(found, read.step());
+                KAPAL_ASSERT(found);
+                KAPAL_SQL_ASSIGN(content, reseal(read.blob(0)));
+                read.reset();
+                update.bind(1, pk);
+                update.bind(2, std::span<const std::uint8_t>(content));
+                KAPAL_TRY(update.run());
+                update.reset();
+                ++files;
+            }
+        }
+        KAPAL_TRY(audit(
+            w,
+            at,
+            ctx,
+            "keys.rotate",
+            "",
+            "values=" + std::to_string(values) + " persons=" + std::to_string(rows.size()) +
+                " versions=" + std::to_string(versions.size()) + " files=" + std::to_string(files) +
+                (ctx.reason.empty() ? "" : " reason=" + ctx.reason)));
         KAPAL_TRY(tx.commit());
         return values;
     }
@@ -5198,7 +5372,15 @@ class SqliteStore final : public Store {
         const std::int64_t pk = lookup.int64(0);
         core::PersonId id(std::string(lookup.text(1)));
         const std::int64_t version = lookup.int64(2);
-        bool same = lookup.text(3) == row.kecamatan_code && lookup.text(5) == row.sealed.doc;
+        // What no import file carries (the photo, documents) stays as stored.
+        KAPAL_SQL_ASSIGN(person, keep_stored_files(row.person, lookup.text(5)));
+        const bool kept =
+            person.photo_id != row.person.photo_id || person.documents != row.person.documents;
+        Sealed sealed = row.sealed;
+        if (kept) {
+            sealed.doc = encode_person_doc(person);
+        }
+        bool same = lookup.text(3) == row.kecamatan_code && lookup.text(5) == sealed.doc;
         if (same) {
             const auto stored_kk = lookup.blob(4);
             if (row.sealed.kk_bidx) {
@@ -5217,16 +5399,8 @@ class SqliteStore final : public Store {
         }
         const std::string old_name(lookup.text(6));
         lookup.reset();
-        KAPAL_TRY(update_row(w,
-                             pk,
-                             version + 1,
-                             row.person,
-                             old_name,
-                             row.kecamatan_code,
-                             row.sealed,
-                             at,
-                             ctx,
-                             seq));
+        KAPAL_TRY(update_row(
+            w, pk, version + 1, person, old_name, row.kecamatan_code, sealed, at, ctx, seq));
         return ImportResult{ImportAction::Updated, std::move(id)};
     }
 
@@ -5817,6 +5991,7 @@ const char* transfer_order(TransferTable table) {
     case TransferTable::VoucherTransactions:
     case TransferTable::AidBatches:
     case TransferTable::DuplicatePairs:
+    case TransferTable::PersonFiles:
         break;
     }
     return "pk";
