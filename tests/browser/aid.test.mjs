@@ -343,6 +343,19 @@ describe('Bantuan, Tahap and Penyaluran', { timeout: 280000 }, () => {
     await assertFits(admin, 'Bantuan on the phone');
   });
 
+  it('shows the aid received on the beneficiary’s Detail page', async () => {
+    await admin.setViewportSize(desktop);
+    await admin.goto(`${harness.base}/orang/${beneficiary.id}`);
+    const rows = admin.locator('#person-aid-table tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1, 'one delivery');
+    const text = await rows.first().innerText();
+    assert.match(text, /Rp 150\.000/);
+    assert.match(text, /Diterima/);
+    assert.match(text, /Diserahkan langsung/);
+    await axe(admin, 'Detail with the aid received');
+  });
+
   it('changes a programme: its value and the programmes it excludes; a stale form is reloaded', async () => {
     await admin.setViewportSize(desktop);
     const other = await apiCall(admin, 'POST', '/api/v1/aid/programs', {

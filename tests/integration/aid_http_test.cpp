@@ -268,6 +268,26 @@ TEST_F(AidHttp, AListIsPreviewedGeneratedApprovedByAnotherAdminAndHandedOverOnce
     auto audit = server_->request("GET", "/api/v1/audit?subject=" + persons_[0]);
     ASSERT_TRUE(audit && audit->status == 200);
     EXPECT_NE(audit->body.find("aid.deliver"), std::string::npos);
+
+    // The person's aid history (the Detail page): the one delivery, its programme and cycle
+    // named; a person with none has an empty list; a penyalur does not read it.
+    auto history = server_->request("GET", "/api/v1/persons/" + persons_[0] + "/aid");
+    ASSERT_TRUE(history && history->status == 200) << (history ? history->body : "");
+    const json items = json::parse(history->body)["items"];
+    ASSERT_EQ(items.size(), 1U) << history->body;
+    EXPECT_EQ(items[0]["id"], delivered["id"]);
+    EXPECT_EQ(items[0]["cycle_id"], cycle_id);
+    EXPECT_EQ(items[0]["cycle_number"], 1);
+    EXPECT_FALSE(items[0]["program_name"].get<std::string>().empty());
+    EXPECT_EQ(items[0]["amount"], 250000);
+    EXPECT_EQ(items[0]["state"], "delivered");
+    auto none = server_->request("GET", "/api/v1/persons/" + persons_[5] + "/aid");
+    ASSERT_TRUE(none && none->status == 200);
+    EXPECT_TRUE(json::parse(none->body)["items"].empty());
+    auto as_penyalur =
+        server_->send("GET", "/api/v1/persons/" + persons_[0] + "/aid", "", {}, penyalur);
+    ASSERT_TRUE(as_penyalur.has_value());
+    EXPECT_EQ(as_penyalur->status, 403);
 }
 
 TEST_F(AidHttp, TwoHundredConcurrentHandoversDeliverExactlyOncePerBeneficiary) {

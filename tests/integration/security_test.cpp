@@ -558,6 +558,10 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
                           {},
                           who);
         }};
+    table["GET /api/v1/persons/{id}/aid"] = {
+        kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
+            return s.send("GET", "/api/v1/persons/" + id(scope) + "/aid", "", {}, who);
+        }};
     table["GET /api/v1/persons/{id}/cards"] = {
         kReaders, false, true, 200, 404, [&](const Credentials& who, Scope scope, int) {
             return s.send("GET", "/api/v1/persons/" + id(scope) + "/cards", "", {}, who);

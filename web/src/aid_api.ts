@@ -88,6 +88,16 @@ export interface AidListEntry {
   added_by?: string;
 }
 
+/// A delivery in a person's aid history, its programme and cycle named.
+export interface PersonAid extends AidDelivery {
+  program_code: string;
+  program_name: string;
+  cycle_number: number;
+  cycle_name: string;
+  fail_reason: string;
+  evidence: string | null;
+}
+
 export interface AidDelivery {
   id: string;
   cycle_id: string;
@@ -201,6 +211,10 @@ export const aidApi = {
     return request('GET', `/api/v1/aid/cycles/${enc(id)}/beneficiaries`, { query: { q } });
   },
   /// Records a handover; `onResponse` sees the answer (200: a replay of the same key).
+  /// Every delivery to a person (the Detail page's aid received), oldest first.
+  personAid(personId: string): Promise<{ items: PersonAid[] }> {
+    return request('GET', `/api/v1/persons/${enc(personId)}/aid`);
+  },
   handover(
     id: string,
     body: HandoverBody,

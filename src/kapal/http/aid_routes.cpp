@@ -581,6 +581,24 @@ void add_aid_routes(Router& router, service::AidService& aid) {
         }));
 
     router.add("GET",
+               "/api/v1/persons/{id}/aid",
+               Access::only({Role::Admin, Role::Operator, Role::Auditor, Role::Viewer}),
+               guarded([&aid](const Request& req) -> Result<Response> {
+                   KAPAL_ASSIGN_OR_RETURN(
+                       rows, aid.person_aid(std::string(req.path_param("id")), actor_of(req)));
+                   json items = json::array();
+                   for (const auto& r : rows) {
+                       json item = delivery_json(r.delivery);
+                       item["program_name"] = r.program_name;
+                       item["cycle_number"] = r.cycle_number;
+                       item["cycle_name"] = r.cycle_name;
+                       item["fail_reason"] = r.delivery.fail_reason;
+                       items.push_back(std::move(item));
+                   }
+                   return no_store(200, json{{"items", std::move(items)}});
+               }));
+
+    router.add("GET",
                "/api/v1/aid/cycles/{id}/deliveries",
                delivery_readers,
                guarded([&aid](const Request& req) -> Result<Response> {

@@ -1101,6 +1101,29 @@ const std::string& openapi_document() {
         }
       }
     },
+    "/api/v1/persons/{id}/aid": {
+      "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
+      "get": {
+        "tags": ["aid"], "operationId": "listPersonAid", "summary": "Every delivery of aid to a person, every programme and cycle, oldest first",
+        "description": "Roles: admin, operator, auditor, viewer (their areas). The Detail page's aid received: each delivery (handover, transfer line or voucher entitlement) with its programme and cycle named; a failed transfer with the bank's reason.",
+        "responses": {
+          "200": { "description": "The deliveries", "content": { "application/json": { "schema": { "type": "object", "required": ["items"], "properties": {
+            "items": { "type": "array", "items": { "type": "object", "required": ["id", "cycle_id", "program_code", "channel", "state", "amount", "recorded_at"], "properties": {
+              "id": { "type": "string" }, "cycle_id": { "type": "string" }, "program_code": { "type": "string" },
+              "program_name": { "type": "string" }, "cycle_number": { "type": "integer" }, "cycle_name": { "type": "string" },
+              "person_id": { "type": "string" }, "kelurahan_code": { "type": "string" },
+              "channel": { "type": "string", "enum": ["langsung", "transfer", "voucher"] },
+              "state": { "type": "string", "enum": ["pending", "delivered", "failed"] },
+              "amount": { "type": "integer", "description": "Rupiah" },
+              "recorded_at": { "type": "string", "format": "date-time" },
+              "officer": { "type": "string" },
+              "evidence": { "type": ["string", "null"], "description": "Path of the photo or signature" },
+              "fail_reason": { "type": "string" },
+              "flags": { "type": "array", "items": { "type": "string" } } } } } } } } } },
+          "401": { "$ref": "#/components/responses/Problem" }, "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
     "/api/v1/persons/{id}/versions": {
       "parameters": [ { "$ref": "#/components/parameters/PersonId" } ],
       "get": {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -677,6 +678,41 @@ Result<std::vector<store::AidDeliveryRecord>> AidService::deliveries(store::AidD
         query.area_codes = std::move(areas);
     }
     return store_.list_aid_deliveries(query);
+}
+
+Result<std::vector<AidService::PersonAid>> AidService::person_aid(const std::string& person_id,
+                                                                  const Actor& actor) {
+    if (!reads_registry(actor)) {
+        return fail(ErrorCode::Forbidden, "a person's aid is read by registry readers");
+    }
+    auto person = store_.get_person(core::PersonId(person_id));
+    if (!person || !in_scope(person->person.address.kelurahan_code, actor)) {
+        return fail(ErrorCode::NotFound, "no person with this id");
+    }
+    store::AidDeliveryQuery query;
+    query.person_id = person_id;
+    query.limit = 100000;
+    KAPAL_ASSIGN_OR_RETURN(deliveries, store_.list_aid_deliveries(query));
+    std::map<std::string, std::string> programs;
+    std::map<std::string, std::pair<std::int64_t, std::string>> cycles;
+    std::vector<PersonAid> out;
+    for (auto& d : deliveries) {
+        PersonAid row;
+        if (!programs.contains(d.program_code)) {
+            KAPAL_ASSIGN_OR_RETURN(p, store_.get_aid_program(d.program_code));
+            programs[d.program_code] = p ? p->name : d.program_code;
+        }
+        if (!cycles.contains(d.cycle_id)) {
+            KAPAL_ASSIGN_OR_RETURN(c, store_.get_aid_cycle(d.cycle_id));
+            cycles[d.cycle_id] = c ? std::pair{c->number, c->name} : std::pair{std::int64_t{0}, ""};
+        }
+        row.program_name = programs[d.program_code];
+        row.cycle_number = cycles[d.cycle_id].first;
+        row.cycle_name = cycles[d.cycle_id].second;
+        row.delivery = std::move(d);
+        out.push_back(std::move(row));
+    }
+    return out;
 }
 
 Result<store::AidDeliveryRecord> AidService::delivery(const std::string& id, const Actor& actor) {

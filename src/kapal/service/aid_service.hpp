@@ -161,6 +161,19 @@ class AidService {
     /// IdempotencyKeyReused, InvalidArgument (position, evidence).
     Result<store::AidDeliveryOutcome> hand_over(const AidHandover& handover, const Actor& actor);
 
+    /// One delivery of a person's aid history, with its programme and cycle named.
+    struct PersonAid {
+        store::AidDeliveryRecord delivery; ///< without evidence bytes
+        std::string program_name;
+        std::int64_t cycle_number = 0;
+        std::string cycle_name;
+    };
+
+    /// Every delivery to a person, every programme and cycle, oldest first (the Detail page's
+    /// "aid received"). Readers of the registry whose areas hold the person's home. Errors:
+    /// Forbidden (role), NotFound (unknown, or outside the actor's areas).
+    Result<std::vector<PersonAid>> person_aid(const std::string& person_id, const Actor& actor);
+
     /// Deliveries of a cycle (the actor's areas; a penyalur sees their programme's).
     Result<std::vector<store::AidDeliveryRecord>> deliveries(store::AidDeliveryQuery query,
                                                              const Actor& actor);

@@ -162,10 +162,16 @@ DuplicateReview::scan(const Actor& actor, const std::function<void(std::size_t)>
     if (!is_admin(actor)) {
         return fail(ErrorCode::Forbidden, "only an admin scans the whole registry");
     }
+
     // Every active, unmerged person, as linkage compares them (NIK and KK in clear, in memory
-    // only for the run).
+    // only for the run), and what a pair needs besides: the id and the kelurahan.
+    struct Seen {
+        core::PersonId id;
+        std::string kelurahan_code;
+    };
+
     std::vector<integrity::LinkRecord> records;
-    std::vector<core::PersonRecord> persons;
+    std::vector<Seen> persons;
     store::PersonQuery query;
     query.status = core::Status::Aktif;
     query.limit = 1000;
@@ -176,7 +182,7 @@ DuplicateReview::scan(const Actor& actor, const std::function<void(std::size_t)>
                 continue;
             }
             records.push_back(integrity::link_record(r.id.str(), r.person));
-            persons.push_back(std::move(r));
+            persons.push_back({r.id, r.person.address.kelurahan_code});
         }
         if (progress) {
             progress(persons.size());
@@ -210,9 +216,6 @@ DuplicateReview::scan(const Actor& actor, const std::function<void(std::size_t)>
     for (const auto& c : found) {
         const auto& first = persons[c.a];
         const auto& second = persons[c.b];
-        if (!first.person.nik.empty() && first.person.nik == second.person.nik) {
-            continue; // cannot happen (the NIK is unique), but never a pair of one person
-        }
         const bool ordered = first.id.str() < second.id.str();
         const auto& a = ordered ? first : second;
         const auto& b = ordered ? second : first;
@@ -220,8 +223,8 @@ DuplicateReview::scan(const Actor& actor, const std::function<void(std::size_t)>
         p.id = ids_.next(ctx.at);
         p.person_a = a.id;
         p.person_b = b.id;
-        p.kelurahan_a = a.person.address.kelurahan_code;
-        p.kelurahan_b = b.person.address.kelurahan_code;
+        p.kelurahan_a = a.kelurahan_code;
+        p.kelurahan_b = b.kelurahan_code;
         p.score = c.score;
         p.explanation = explanation_json(integrity::explain(c.comparison, model));
         p.source = "pemindaian";

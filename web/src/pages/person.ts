@@ -7,6 +7,7 @@ import { basemapLayer, removeMap } from '../basemap';
 import { ageYears, areaNames, nameOf } from '../areas';
 import { categoryNames, symbol } from '../categories';
 import { h, replace } from '../dom';
+import { aidSection } from './person_aid';
 import { cardSection, servicesSection } from './person_card';
 import { formatDate, formatInstant, t, tCode } from '../i18n';
 import type { RouteContext } from '../router';
@@ -92,6 +93,7 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
         details(p, nameOf(names.kelurahan, p.address.kelurahan_code)),
         mapEl && h('section', { class: 'panel' }, h('h2', null, t('person.home_map')), mapEl),
         cardSection(p.id, canWrite),
+        aidSection(p.id),
         servicesSection(p.id, canWrite),
         history(versions.items),
       );

@@ -840,6 +840,18 @@ export const en: Record<StringKey, string> = {
   'handover.refused.not_found': 'Card or person not found.',
   'handover.new': 'Next beneficiary',
 
+  'person.aid.title': 'Aid received',
+  'person.aid.none': 'No aid has been recorded for this person.',
+  'person.aid.caption': '{count} deliveries, oldest first',
+  'person.aid.col.program': 'Programme',
+  'person.aid.col.cycle': 'Cycle',
+  'person.aid.col.channel': 'Channel',
+  'person.aid.col.state': 'Status',
+  'person.aid.col.amount': 'Amount',
+  'person.aid.col.at': 'Date',
+  'person.aid.state.delivered': 'Received',
+  'person.aid.state.pending': 'In progress',
+  'person.aid.state.failed': 'Failed',
   'nav.duplicates': 'Duplicates',
   'dup.title': 'Duplicate review',
   'dup.intro':

@@ -843,6 +843,18 @@ export const id = {
   'handover.refused.not_found': 'Kartu atau orang tidak ditemukan.',
   'handover.new': 'Penerima berikutnya',
 
+  'person.aid.title': 'Bantuan yang diterima',
+  'person.aid.none': 'Belum ada bantuan tercatat untuk orang ini.',
+  'person.aid.caption': '{count} penyaluran, yang terlama lebih dulu',
+  'person.aid.col.program': 'Program',
+  'person.aid.col.cycle': 'Tahap',
+  'person.aid.col.channel': 'Saluran',
+  'person.aid.col.state': 'Status',
+  'person.aid.col.amount': 'Jumlah',
+  'person.aid.col.at': 'Tanggal',
+  'person.aid.state.delivered': 'Diterima',
+  'person.aid.state.pending': 'Dalam proses',
+  'person.aid.state.failed': 'Gagal',
   'nav.duplicates': 'Duplikat',
   'dup.title': 'Tinjauan duplikat',
   'dup.intro':
