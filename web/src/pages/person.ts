@@ -2,14 +2,14 @@
 // version history as a timeline; the card and the service requests (pages/person_card.ts).
 import L from 'leaflet';
 
-import { api, ApiError, type Person, type PersonVersion } from '../api';
+import { api, ApiError, wgDomains, type Person, type PersonVersion } from '../api';
 import { basemapLayer, removeMap } from '../basemap';
 import { ageYears, areaNames, nameOf } from '../areas';
 import { categoryNames, symbol } from '../categories';
 import { h, replace } from '../dom';
 import { aidSection } from './person_aid';
 import { cardSection, servicesSection } from './person_card';
-import { formatDate, formatInstant, t, tCode } from '../i18n';
+import { formatDate, formatInstant, t, tCode, type StringKey } from '../i18n';
 import type { RouteContext } from '../router';
 import { session } from '../session';
 
@@ -186,6 +186,7 @@ function details(p: Person, kelurahan: string): HTMLElement[] {
         tCode('status', p.status) + (p.status_date ? ` (${formatDate(p.status_date)})` : ''),
       ],
       [t('person.dtks'), p.dtks ? t('person.yes') : t('person.no')],
+      [t('form.dtks_id'), p.dtks_id],
     ]),
     section(t('person.disability'), [
       [t('person.categories'), categoryNames(p.categories)],
@@ -201,12 +202,45 @@ function details(p: Person, kelurahan: string): HTMLElement[] {
               .join(', ')
           : '',
       ],
+      [
+        t('form.onset'),
+        p.onset ? tCode('onset', p.onset) + (p.onset_year ? ` (${p.onset_year})` : '') : '',
+      ],
+      [
+        t('form.cause'),
+        [p.cause ? tCode('cause', p.cause) : '', p.cause_note].filter(Boolean).join(': '),
+      ],
+      [t('form.needs_note'), p.needs_note],
+      // The Washington Group answers (1 no difficulty … 4 cannot do at all), each named.
+      ...wgDomains.map((d): [string, string] => {
+        const answer = p.wgss?.[d];
+        return [t(`wg.${d}` as StringKey), answer ? tCode('wg', String(answer)) : ''];
+      }),
     ]),
     section(t('person.address'), [
       [t('person.street'), p.address.street],
       [t('person.rt_rw'), `${p.address.rt}/${p.address.rw}`],
       [t('person.kelurahan'), kelurahan],
       [t('person.home'), p.home ? `${p.home.lat.toFixed(6)}, ${p.home.lon.toFixed(6)}` : ''],
+    ]),
+    section(t('person.account_consent'), [
+      [
+        t('form.account.kind'),
+        p.account
+          ? [
+              tCode('account', p.account.kind),
+              p.account.provider,
+              p.account.number_masked,
+              p.account.holder_name,
+            ]
+              .filter(Boolean)
+              .join(', ')
+          : t('account.none'),
+      ],
+      [t('form.consent.given'), p.consent.given ? t('person.yes') : t('person.no')],
+      [t('form.consent.date'), p.consent.date ? formatDate(p.consent.date) : ''],
+      [t('form.consent.given_by'), p.consent.given_by],
+      [t('form.consent.purposes'), p.consent.purposes.map((x) => tCode('purpose', x)).join(', ')],
     ]),
   ];
 }

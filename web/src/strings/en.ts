@@ -840,6 +840,7 @@ export const en: Record<StringKey, string> = {
   'handover.refused.not_found': 'Card or person not found.',
   'handover.new': 'Next beneficiary',
 
+  'person.account_consent': 'Account and consent',
   'person.aid.title': 'Aid received',
   'person.aid.none': 'No aid has been recorded for this person.',
   'person.aid.caption': '{count} deliveries, oldest first',

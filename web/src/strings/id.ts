@@ -843,6 +843,7 @@ export const id = {
   'handover.refused.not_found': 'Kartu atau orang tidak ditemukan.',
   'handover.new': 'Penerima berikutnya',
 
+  'person.account_consent': 'Rekening dan persetujuan',
   'person.aid.title': 'Bantuan yang diterima',
   'person.aid.none': 'Belum ada bantuan tercatat untuk orang ini.',
   'person.aid.caption': '{count} penyaluran, yang terlama lebih dulu',
