@@ -89,7 +89,7 @@ void add_duplicate_routes(Router& router, service::DuplicateReview& review) {
             for (const auto& p : page.items) {
                 json item = pair_json(p, actor);
                 // The names a reviewer recognises the pair by (those the actor may see).
-                KAPAL_ASSIGN_OR_RETURN(view, review.get(p.id, actor));
+                KAPAL_ASSIGN_OR_RETURN(view, review.with_records(p, actor));
                 item["a_name"] = view.a ? json(view.a->person.full_name) : json();
                 item["b_name"] = view.b ? json(view.b->person.full_name) : json();
                 items.push_back(std::move(item));

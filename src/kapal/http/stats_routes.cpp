@@ -155,6 +155,18 @@ json monthly_series_json(const std::vector<service::PeriodFlows>& months, int ar
                 {"end", pick(&F::end)}};
 }
 
+/// The `months` parameter: 1..36, 12 when absent; a bad value is an issue at "months".
+int months_of(const Request& req, std::vector<FieldIssue>& issues) {
+    int months = 12;
+    if (const auto text = req.query_param("months")) {
+        const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), months);
+        if (ec != std::errc() || end != text->data() + text->size() || months < 1 || months > 36) {
+            issues.push_back({"months", ErrorCode::InvalidArgument, "1 to 36"});
+        }
+    }
+    return months;
+}
+
 } // namespace
 
 void add_stats_routes(Router& router,
@@ -196,15 +208,7 @@ void add_stats_routes(Router& router,
             std::vector<FieldIssue> issues;
             check_known(req, {"months", "level"}, issues);
             const auto level = level_of(req, issues);
-            int months = 12;
-            if (const auto text = req.query_param("months")) {
-                const auto [end, ec] =
-                    std::from_chars(text->data(), text->data() + text->size(), months);
-                if (ec != std::errc() || end != text->data() + text->size() || months < 1 ||
-                    months > 36) {
-                    issues.push_back({"months", ErrorCode::InvalidArgument, "1 to 36"});
-                }
-            }
+            const int months = months_of(req, issues);
             if (!issues.empty()) {
                 return bad_parameters(std::move(issues), req);
             }
@@ -251,15 +255,7 @@ void add_stats_routes(Router& router,
                                   "aktif, pindah, meninggal, nonaktif or semua"});
             }
         }
-        int months = 12;
-        if (const auto text = req.query_param("months")) {
-            const auto [end, ec] =
-                std::from_chars(text->data(), text->data() + text->size(), months);
-            if (ec != std::errc() || end != text->data() + text->size() || months < 1 ||
-                months > 36) {
-                issues.push_back({"months", ErrorCode::InvalidArgument, "1 to 36"});
-            }
-        }
+        const int months = months_of(req, issues);
         if (!issues.empty()) {
             return bad_parameters(std::move(issues), req);
         }

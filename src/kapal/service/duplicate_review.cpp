@@ -76,6 +76,11 @@ Result<store::DuplicatePairRecord> DuplicateReview::pair_for(const std::string& 
 
 Result<DuplicatePairView> DuplicateReview::get(const std::string& id, const Actor& actor) {
     KAPAL_ASSIGN_OR_RETURN(pair, pair_for(id, actor));
+    return with_records(std::move(pair), actor);
+}
+
+Result<DuplicatePairView> DuplicateReview::with_records(store::DuplicatePairRecord pair,
+                                                        const Actor& actor) {
     DuplicatePairView view;
     KAPAL_ASSIGN_OR_RETURN(a, store_.get_person(pair.person_a));
     KAPAL_ASSIGN_OR_RETURN(b, store_.get_person(pair.person_b));

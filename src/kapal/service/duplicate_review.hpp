@@ -50,6 +50,10 @@ class DuplicateReview {
     /// in the actor's areas).
     Result<DuplicatePairView> get(const std::string& id, const Actor& actor);
 
+    /// A pair the actor was given by list() with both records as they are now (those outside
+    /// the actor's areas absent): what get() adds, without reading the pair again.
+    Result<DuplicatePairView> with_records(store::DuplicatePairRecord pair, const Actor& actor);
+
     /// Decides a pair "berbeda". Admin, or an operator whose areas hold both homes; a reason of
     /// at least 5 characters. Errors: Forbidden, NotFound, ValidationFailed (reason),
     /// VersionConflict, DuplicatePairDecided.
