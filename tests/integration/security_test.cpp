@@ -475,6 +475,15 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
         kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
             return s.send("GET", "/api/v1/stats/flows?period=2026-Q3&level=kelurahan", "", {}, who);
         }};
+    table["GET /api/v1/stats/indicators"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send(
+                "GET", "/api/v1/stats/indicators?period=2026-Q3&level=kelurahan", "", {}, who);
+        }};
+    table["GET /api/v1/reports/rakor"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/reports/rakor?period=2026-Q3&format=xlsx", "", {}, who);
+        }};
     table["GET /api/v1/stats/flows/monthly"] = {
         kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
             return s.send("GET", "/api/v1/stats/flows/monthly?months=3", "", {}, who);

@@ -28,6 +28,7 @@ void add_hazard(CLI::App& app, Action& action);
 void add_facility(CLI::App& app, Action& action);
 void add_audit(CLI::App& app, Action& action);
 void add_duplicates(CLI::App& app, Action& action);
+void add_report(CLI::App& app, Action& action);
 void add_keys(CLI::App& app, Action& action);
 void add_card(CLI::App& app, Action& action);
 void add_migrate_store(CLI::App& app, Action& action);

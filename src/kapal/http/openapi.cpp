@@ -575,6 +575,45 @@ const std::string& openapi_document() {
         }
       }
     },
+    "/api/v1/stats/indicators": {
+      "get": {
+        "tags": ["reports"], "operationId": "getIndicators", "summary": "The rakor's indicators per area, with the previous period beside them", "description": "Roles: admin, operator, auditor, viewer. For each area of the level wholly inside the caller's areas, at the end of the period and of the one before it (the year, quarter or month before): the persons registered (the flows' end), per 1,000 residents (kota and kecamatan: Dukcapil/BPS 2024 figures; none for a kelurahan), with a card valid then, reached by aid delivered since 1 January of that year, with a home inside a hazard zone and farther than far_m from every facility (of facility_kind). Shares are fractions (0..1) of registered (card, aid) or of those with a home location (hazard, far); null when the denominator is 0. Definitions in docs/reports.md.",
+        "parameters": [
+          { "name": "period", "in": "query", "description": "A year (2026), a quarter (2026-Q3) or a month (2026-09); or give from and to", "schema": { "type": "string", "pattern": "^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$" } },
+          { "name": "from", "in": "query", "description": "First day (WITA), with to instead of period", "schema": { "type": "string", "format": "date" } },
+          { "name": "to", "in": "query", "description": "The day after the last (WITA), with from", "schema": { "type": "string", "format": "date" } },
+          { "name": "level", "in": "query", "description": "The areas to report", "schema": { "type": "string", "enum": ["kota", "kecamatan", "kelurahan"], "default": "kecamatan" } },
+          { "name": "far_m", "in": "query", "description": "A home farther than this from every facility counts as far", "schema": { "type": "integer", "minimum": 1, "maximum": 100000, "default": 5000 } },
+          { "name": "facility_kind", "in": "query", "description": "Only facilities of this kind (default: any)", "schema": { "type": "string", "enum": ["puskesmas", "pustu", "rumah_sakit", "slb", "posyandu", "kantor_kelurahan", "kantor_kecamatan", "dinas_sosial"] } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The indicators", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Indicators" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/reports/rakor": {
+      "get": {
+        "tags": ["reports"], "operationId": "getRakorReport", "summary": "The rakor report as PDF or XLSX", "description": "Roles: admin, operator, auditor, viewer. The coordination meeting's report for the period and the caller's areas: the flows per kecamatan and per area of the level with their breakdown, the indicators with the previous period, the change per month, a choropleth map per kelurahan with the hazard zones over it (PDF), each table naming the API query that gives its figures. XLSX: one sheet per table, numbers as numbers, and a sheet Sumber listing the queries. Definitions in docs/reports.md.",
+        "parameters": [
+          { "name": "format", "in": "query", "required": true, "description": "pdf or xlsx", "schema": { "type": "string", "enum": ["pdf", "xlsx"] } },
+          { "name": "period", "in": "query", "description": "A year (2026), a quarter (2026-Q3) or a month (2026-09); or give from and to", "schema": { "type": "string", "pattern": "^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$" } },
+          { "name": "from", "in": "query", "description": "First day (WITA), with to instead of period", "schema": { "type": "string", "format": "date" } },
+          { "name": "to", "in": "query", "description": "The day after the last (WITA), with from", "schema": { "type": "string", "format": "date" } },
+          { "name": "level", "in": "query", "description": "The areas to report", "schema": { "type": "string", "enum": ["kota", "kecamatan", "kelurahan"], "default": "kecamatan" } },
+          { "name": "far_m", "in": "query", "description": "A home farther than this from every facility counts as far", "schema": { "type": "integer", "minimum": 1, "maximum": 100000, "default": 5000 } },
+          { "name": "facility_kind", "in": "query", "description": "Only facilities of this kind (default: any)", "schema": { "type": "string", "enum": ["puskesmas", "pustu", "rumah_sakit", "slb", "posyandu", "kantor_kelurahan", "kantor_kecamatan", "dinas_sosial"] } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The report (attachment)", "content": { "application/pdf": { "schema": { "type": "string", "format": "binary" } }, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
     "/api/v1/stats/flows/monthly": {
       "get": {
         "tags": ["reports"], "operationId": "getMonthlyFlows", "summary": "The registry's flows per area for each of the last months", "description": "Roles: admin, operator, auditor, viewer. The flows of /api/v1/stats/flows (without the breakdown) for each calendar month (WITA) of the last `months`, the current month last, as one series per figure.",
@@ -1588,6 +1627,39 @@ const std::string& openapi_document() {
         "description": "One value per month, oldest first",
         "additionalProperties": { "type": "array", "items": { "type": "integer" } },
         "properties": { "code": { "type": "string" }, "name": { "type": "string" } }
+      },
+      "IndicatorCounts": {
+        "type": "object", "required": ["registered", "population", "per_1000", "with_card", "card_share", "reached", "aid_share", "located", "in_hazard", "hazard_share", "far", "far_share"],
+        "properties": {
+          "registered": { "type": "integer" },
+          "population": { "type": ["integer", "null"], "description": "Residents (reference data); null for a kelurahan" },
+          "per_1000": { "type": ["number", "null"] },
+          "with_card": { "type": "integer" },
+          "card_share": { "type": ["number", "null"] },
+          "reached": { "type": "integer", "description": "Aid delivered since 1 January of the year" },
+          "aid_share": { "type": ["number", "null"] },
+          "located": { "type": "integer", "description": "With a home location" },
+          "in_hazard": { "type": "integer" },
+          "hazard_share": { "type": ["number", "null"], "description": "Of located" },
+          "far": { "type": "integer" },
+          "far_share": { "type": ["number", "null"], "description": "Of located" }
+        }
+      },
+      "Indicators": {
+        "type": "object", "required": ["period", "from", "to", "previous", "level", "far_m", "facilities", "hazard_zones", "areas", "total"],
+        "properties": {
+          "period": { "type": "string" },
+          "from": { "type": "string", "format": "date" },
+          "to": { "type": "string", "format": "date" },
+          "previous": { "type": "object", "properties": { "period": { "type": "string" }, "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" } } },
+          "level": { "type": "string", "enum": ["kota", "kecamatan", "kelurahan"] },
+          "far_m": { "type": "number" },
+          "facility_kind": { "type": ["string", "null"] },
+          "facilities": { "type": "integer" },
+          "hazard_zones": { "type": "integer" },
+          "areas": { "type": "array", "items": { "type": "object", "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "current": { "$ref": "#/components/schemas/IndicatorCounts" }, "previous": { "$ref": "#/components/schemas/IndicatorCounts" } } } },
+          "total": { "type": "object", "properties": { "current": { "$ref": "#/components/schemas/IndicatorCounts" }, "previous": { "$ref": "#/components/schemas/IndicatorCounts" } } }
+        }
       },
       "MonthlyFlows": {
         "type": "object", "required": ["level", "months", "areas", "total"],
