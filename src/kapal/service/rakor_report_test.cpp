@@ -292,7 +292,8 @@ TEST_F(RakorTest, ThePdfHasTablesChartsAndTheMapAndMatchesItsGolden) {
     std::ofstream(path, std::ios::binary) << *pdf;
     const std::string info = run("pdfinfo '" + path.string() + "' 2>&1");
     ASSERT_NE(info.find("Pages:"), std::string::npos) << info;
-    EXPECT_NE(info.find("841.89 x 595.276 pts (A4)"), std::string::npos) << "A4 landscape: " << info;
+    EXPECT_NE(info.find("841.89 x 595.276 pts (A4)"), std::string::npos)
+        << "A4 landscape: " << info;
     const std::string text = run("pdftotext -enc UTF-8 -layout '" + path.string() + "' -");
     EXPECT_NE(text.find("Laporan Rakor"), std::string::npos);
     EXPECT_NE(text.find("Peta terdaftar per kelurahan"), std::string::npos);
