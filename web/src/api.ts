@@ -503,6 +503,59 @@ export interface MonthlyFlows {
   total: FlowSeriesSet;
 }
 
+/// The counts of one area over a period (GET /api/v1/stats/flows).
+export interface FlowCounts {
+  start: number;
+  new: number;
+  moved_in: number;
+  reactivated: number;
+  moved_out: number;
+  deceased: number;
+  deactivated: number;
+  end: number;
+  in: number;
+  out: number;
+}
+
+export interface Flows {
+  period: string;
+  from: string;
+  to: string;
+  level: string;
+  areas: (FlowCounts & { code: string; name: string })[];
+  total: FlowCounts;
+}
+
+/// The indicators of one area at one instant (GET /api/v1/stats/indicators).
+export interface IndicatorCounts {
+  registered: number;
+  population: number | null;
+  per_1000: number | null;
+  with_card: number;
+  card_share: number | null;
+  reached: number;
+  aid_share: number | null;
+  located: number;
+  in_hazard: number;
+  hazard_share: number | null;
+  far: number;
+  far_share: number | null;
+}
+
+export interface Indicators {
+  period: string;
+  from: string;
+  to: string;
+  previous: { period: string; from: string; to: string };
+  level: string;
+  far_m: number;
+  facility_kind: string | null;
+  facilities: number;
+  hazard_zones: number;
+  areas: { code: string; name: string; current: IndicatorCounts; previous: IndicatorCounts }[];
+  total: { current: IndicatorCounts; previous: IndicatorCounts };
+}
+
 /// One row of an import report (POST /api/v1/imports/persons).
 export interface ImportRow {
   row: number;
@@ -664,6 +717,12 @@ export const api = {
   },
   monthlyFlows(query: Query, signal?: AbortSignal): Promise<MonthlyFlows> {
     return request('GET', '/api/v1/stats/flows/monthly', { query, signal });
+  },
+  flows(query: Query, signal?: AbortSignal): Promise<Flows> {
+    return request('GET', '/api/v1/stats/flows', { query, signal });
+  },
+  indicators(query: Query, signal?: AbortSignal): Promise<Indicators> {
+    return request('GET', '/api/v1/stats/indicators', { query, signal });
   },
   /// Registers a person; the same `idempotencyKey` sent again (a retry after a dropped
   /// connection) answers the first result instead of registering twice.
