@@ -245,6 +245,35 @@ PublishedArea area_of(const json& a, const std::string& path) {
     return out;
 }
 
+/// JSON nesting deeper than any file of ours: refused before parsing, so that a hostile file
+/// cannot exhaust the stack (the payload nests 4 levels, the envelope 1).
+constexpr int kMaxDepth = 16;
+
+void check_depth(std::string_view text, const char* what) {
+    int depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (const char c : text) {
+        if (in_string) {
+            if (escaped) {
+                escaped = false;
+            } else if (c == '\\') {
+                escaped = true;
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > kMaxDepth) {
+                throw Bad{std::string(what) + " is nested too deeply"};
+            }
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+}
+
 bool kota_code_shape(std::string_view code) {
     return code.size() == 5 && code[2] == '.' && std::all_of(code.begin(), code.end(), [](char c) {
                return c == '.' || (c >= '0' && c <= '9');
@@ -414,6 +443,7 @@ std::string encode_package(const ProvincePackage& p) {
 
 Result<ProvincePackage> decode_package(std::string_view payload) {
     try {
+        check_depth(payload, "the package");
         const auto j = json::parse(payload);
         ProvincePackage p;
         if (text_of(j, "format", "package") != kPackageFormat) {
@@ -478,6 +508,7 @@ std::string encode_return(const ProvinceReturn& r) {
 
 Result<ProvinceReturn> decode_return(std::string_view payload) {
     try {
+        check_depth(payload, "the return");
         const auto j = json::parse(payload);
         ProvinceReturn r;
         if (text_of(j, "format", "return") != kReturnFormat) {
@@ -535,6 +566,7 @@ std::string sign_envelope(std::string_view format,
 
 Result<SignedEnvelope> parse_envelope(std::string_view text, std::string_view format) {
     try {
+        check_depth(text, "the file");
         const auto j = json::parse(text);
         SignedEnvelope e;
         e.format = text_of(j, "format", "file");

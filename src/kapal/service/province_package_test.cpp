@@ -208,6 +208,22 @@ TEST(ProvincePackage, RefusesAPayloadThatIsNotAPackageNamingTheField) {
     }
 }
 
+TEST(ProvincePackage, RefusesDeepNestingBeforeParsing) {
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    for (const auto& r : {decode_package(deep).error(),
+                          decode_return(deep).error(),
+                          parse_envelope(deep, kPackageFormat).error()}) {
+        EXPECT_EQ(r.code, ErrorCode::ProvincePackageInvalid);
+        EXPECT_NE(r.message.find("nested too deeply"), std::string::npos) << r.message;
+    }
+    // Brackets inside strings are not nesting.
+    auto p = sample_package();
+    p.kota_name = std::string(100, '[') + "\"{";
+    const auto back = decode_package(encode_package(p));
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->kota_name, p.kota_name);
+}
+
 TEST(ProvincePackage, BlindIndexesDependOnTheProvinceKeyAndReferencesOnThePackage) {
     const auto a = key_of(1);
     const auto b = key_of(2);
