@@ -177,6 +177,21 @@ TEST_F(Province, FindsThePersonRegisteredInTwoCitiesAndEachCityMapsItToItsOwnRec
     EXPECT_NE(wrong.output.find("province.key_mismatch"), std::string::npos) << wrong.output;
     EXPECT_EQ(wrong.output.find("Ahmad"), std::string::npos);
 
+    // The city's admin reads the same return over HTTP.
+    a_.start();
+    const auto api_review = a_.send(
+        "POST", "/api/v1/province/review", slurp(files_.path() + "/return-64.74"), {}, a_.admin());
+    ASSERT_TRUE(api_review);
+    ASSERT_EQ(api_review->status, 200) << api_review->body;
+    const auto items = nlohmann::json::parse(api_review->body)["items"];
+    ASSERT_EQ(items.size(), 1U) << api_review->body;
+    EXPECT_EQ(items[0]["full_name"], "Ahmad Bontang");
+    EXPECT_EQ(items[0]["other_kota"], nlohmann::json::array({"64.72"}));
+    const auto not_json = a_.send("POST", "/api/v1/province/review", "[[[", {}, a_.admin());
+    ASSERT_TRUE(not_json);
+    EXPECT_EQ(not_json->status, 422);
+    EXPECT_EQ(nlohmann::json::parse(not_json->body)["code"], "province.package_invalid");
+
     // A return whose signature fails: refused.
     auto forged = slurp(files_.path() + "/return-64.74");
     const auto sig = forged.find("\"signature\": \"") + 14;
@@ -186,6 +201,10 @@ TEST_F(Province, FindsThePersonRegisteredInTwoCitiesAndEachCityMapsItToItsOwnRec
     EXPECT_NE(refused.exit_code, 0);
     EXPECT_NE(refused.output.find("province.signature_invalid"), std::string::npos)
         << refused.output;
+    const auto forged_api = a_.send("POST", "/api/v1/province/review", forged, {}, a_.admin());
+    ASSERT_TRUE(forged_api);
+    EXPECT_EQ(forged_api->status, 422);
+    EXPECT_EQ(nlohmann::json::parse(forged_api->body)["code"], "province.signature_invalid");
 }
 
 TEST_F(Province, RefusesATamperedAReplayedAnOlderAndAnUnenrolledPackage) {

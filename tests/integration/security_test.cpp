@@ -1245,6 +1245,10 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
         {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
             return s.send("GET", "/api/v1/province/package?period=2026-Q3", "", {}, who);
         }};
+    table["POST /api/v1/province/review"] = {
+        {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST", "/api/v1/province/review", "{}", {}, who);
+        }};
     table["GET /api/v1/province/summary"] = {
         {"admin", "auditor", "viewer"},
         false,

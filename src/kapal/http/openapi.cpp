@@ -607,6 +607,24 @@ const std::string& openapi_document() {
         }
       }
     },
+    "/api/v1/province/review": {
+      "post": {
+        "tags": ["province"], "operationId": "reviewProvinceReturn", "summary": "Read the province's return back to this city's persons (city)",
+        "description": "Roles: admin. The body is the return file of `kapal province returns`, as received. Verified with the province's public key (from the join) and refused when altered (422 province.signature_invalid) or made for another kab/kota (422 province.key_mismatch); its references are mapped back to this city's persons. Audited as province.review. 404 when this instance has not joined a province.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } },
+        "responses": {
+          "200": { "description": "The persons to review", "content": { "application/json": { "schema": { "type": "object", "properties": {
+            "items": { "type": "array", "items": { "type": "object", "properties": {
+              "id": { "type": "string" }, "full_name": { "type": "string" }, "kelurahan_code": { "type": "string" },
+              "status": { "type": "string" }, "other_kota": { "type": "array", "items": { "type": "string" } } } } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
     "/api/v1/province/summary": {
       "get": {
         "tags": ["province"], "operationId": "getProvinceSummary", "summary": "The kab/kota side by side, per period (province instance)",

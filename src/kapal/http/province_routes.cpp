@@ -70,6 +70,29 @@ void add_province_routes(Router& router,
                                         "province-package-" + period->label + ".json");
         }));
 
+    // The city: the province's return read back to the city's own persons (what `kapal province
+    // review` lists). The body is the return file as received.
+    router.add("POST",
+               "/api/v1/province/review",
+               admin,
+               guarded([data_dir, &store](const Request& req) -> Result<Response> {
+                   KAPAL_TRY(only_params(req, {}));
+                   auto items = service::review_return(data_dir, store, actor_of(req), req.body);
+                   if (!items) {
+                       return fail(std::move(items).error());
+                   }
+                   json rows = json::array();
+                   for (const auto& item : *items) {
+                       rows.push_back(
+                           {{"id", item.record.id.str()},
+                            {"full_name", item.record.person.full_name},
+                            {"kelurahan_code", item.record.person.address.kelurahan_code},
+                            {"status", std::string(core::to_string(item.record.person.status))},
+                            {"other_kota", item.other_kota}});
+                   }
+                   return no_store(200, json{{"items", std::move(rows)}});
+               }));
+
     // The province: every kab/kota of the province, side by side, each period's newest package.
     router.add("GET",
                "/api/v1/province/summary",
