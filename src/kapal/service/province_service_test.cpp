@@ -123,6 +123,37 @@ TEST_F(ProvinceServiceTest, APastPeriodListsThePersonsRegisteredAtItsEndNotNow) 
     EXPECT_EQ(audit->size(), 2U);
 }
 
+TEST_F(ProvinceServiceTest, RefusesAPackageMadeWithAnotherProvincesMatchingKey) {
+    write(1, "2026-02-01T02:00:00Z", core::Status::Aktif, 0);
+    join();
+    // Another province instance issues its own key to another data directory of this city.
+    const auto other = dir_ / "other-prov";
+    const auto city2 = dir_ / "city2";
+    ASSERT_TRUE(init_province(other, testing::reference()));
+    auto key = issue_province_key(other, testing::reference(), "64.74");
+    ASSERT_TRUE(key);
+    auto joined = join_province(city2, *key);
+    ASSERT_TRUE(joined);
+    // Enrolled here under its own signing key: the signature verifies, the matching key is not
+    // this province's, so its blind indexes could never match: refused, naming both keys.
+    ASSERT_TRUE(enrol_kota(
+        prov(), testing::reference(), "64.74", joined->package_public_key, clock_.now()));
+    auto text = make_package(
+        city2, *store_, testing::reference(), actor_, *parse_period("2026"), clock_.now());
+    ASSERT_TRUE(text) << text.error().message;
+    const auto refused = import_package(prov(), *text, clock_.now());
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::ProvinceKeyMismatch);
+    EXPECT_NE(refused.error().message.find("matching key"), std::string::npos);
+    auto ledger = accepted_packages(prov());
+    ASSERT_TRUE(ledger);
+    EXPECT_TRUE(ledger->empty()) << "nothing kept of a refused package";
+    // And a return from the other province is refused by this city.
+    auto other_return = make_return(other, "64.74", clock_.now());
+    ASSERT_FALSE(other_return); // no package there yet
+    EXPECT_EQ(other_return.error().code, ErrorCode::NotFound);
+}
+
 TEST_F(ProvinceServiceTest, RefusesAKabKotaOutsideTheProvinceAndAKeyThatIsNotOne) {
     join();
     for (const auto* bad : {"64", "64.74.01", "63.01", "64.99", ""}) {
