@@ -1248,6 +1248,30 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
         },
         true};
 
+    // The province package (docs/province.md): this instance neither joined a province nor is
+    // one, so an allowed caller gets 404 (integration/province_test.cpp covers the real thing).
+    table["GET /api/v1/province/package"] = {
+        {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/province/package?period=2026-Q3", "", {}, who);
+        }};
+    table["POST /api/v1/province/review"] = {
+        {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST", "/api/v1/province/review", "{}", {}, who);
+        }};
+    table["GET /api/v1/province/summary"] = {
+        {"admin", "auditor", "viewer"},
+        false,
+        false,
+        404,
+        0,
+        [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/province/summary", "", {}, who);
+        }};
+    table["GET /api/v1/province/cross-registered"] = {
+        {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/province/cross-registered", "", {}, who);
+        }};
+
     // Every route the program registers must be classified here, and nothing else.
     const auto routes = s.cli({"routes"});
     ASSERT_EQ(routes.exit_code, 0) << routes.output;

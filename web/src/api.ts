@@ -634,6 +634,29 @@ export function uploadImport(
   });
 }
 
+/// A total of a province package: a figure is null when suppressed (fewer than 5 persons).
+export type ProvinceCounts = Record<
+  'start' | 'new' | 'moved_in' | 'reactivated' | 'moved_out' | 'deceased' | 'deactivated' | 'end',
+  number | null
+>;
+
+/// GET /api/v1/province/summary (a province instance; docs/province.md).
+export interface ProvinceSummary {
+  periods: string[];
+  kota: {
+    code: string;
+    name: string;
+    enrolled: boolean;
+    periods: { period: string; sequence: number; created_at: string; counts: ProvinceCounts }[];
+  }[];
+}
+
+/// GET /api/v1/province/cross-registered: persons registered in two or more kab/kota.
+export interface ProvinceCrossRegistered {
+  persons: number;
+  groups: { kota: string[]; persons: number }[];
+}
+
 export const api = {
   async login(username: string, password: string): Promise<Session> {
     const s = await request<Session>('POST', '/api/v1/auth/login', {
@@ -688,6 +711,14 @@ export const api = {
   /// The audit log, newest first; filters: actor, action, subject, from, to (ISO UTC), before.
   audit(query: Query): Promise<{ items: AuditEntry[]; next_before: number | null }> {
     return request('GET', '/api/v1/audit', { query });
+  },
+  /// The kab/kota side by side (a province instance; 404 elsewhere).
+  provinceSummary(): Promise<ProvinceSummary> {
+    return request('GET', '/api/v1/province/summary');
+  },
+  /// Counts of persons registered in two or more kab/kota (admin of a province instance).
+  provinceCrossRegistered(): Promise<ProvinceCrossRegistered> {
+    return request('GET', '/api/v1/province/cross-registered');
   },
   /// The check of `kapal audit verify`, run on the server.
   verifyAudit(): Promise<AuditVerification> {

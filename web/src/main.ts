@@ -24,6 +24,7 @@ import { voucherPage } from './pages/voucher';
 import { merchantsPage } from './pages/merchants';
 import { duplicatePairPage, duplicatesPage } from './pages/duplicates';
 import { reportPage } from './pages/report';
+import { provincePage } from './pages/province';
 import { interceptLinks, match, navigate, onNavigate, type Render, type Route } from './router';
 import { session, setSession } from './session';
 
@@ -110,6 +111,14 @@ const routes: Route[] = [
     roles: readers,
   },
   { path: '/audit', title: 'audit.title', render: auditPage, nav: '/audit', roles: auditors },
+  // A province instance's page (docs/province.md); no menu entry: a city has nothing there.
+  {
+    path: '/provinsi',
+    title: 'prov.title',
+    render: provincePage,
+    nav: '/provinsi',
+    roles: ['admin', 'auditor', 'viewer'],
+  },
   {
     path: '/duplikat',
     title: 'dup.title',

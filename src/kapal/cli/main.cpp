@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     kapal::cli::add_keys(app, action);
     kapal::cli::add_card(app, action);
     kapal::cli::add_migrate_store(app, action);
+    kapal::cli::add_province(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -31,6 +31,7 @@ const std::string& openapi_document() {
     { "name": "cards", "description": "The card: issue, reissue and revoke a person's card, the print queue, checking a card's QR, and the public keys and revocation list that verify cards offline (docs/card-format.md)" },
     { "name": "imports", "description": "Importing persons from CSV and XLSX files: the template, a dry run, the import, the rejects" },
     { "name": "reports", "description": "Figures for the dashboard (Dasbor)" },
+    { "name": "province", "description": "The province package: a city's signed summary for a period, and the province instance's view of the kab/kota (docs/province.md)" },
     { "name": "duplicates", "description": "The duplicate review queue: pairs of persons who may be one, merged (the old id redirects) or marked distinct (never proposed again)" }
   ],
   "paths": {
@@ -626,6 +627,70 @@ const std::string& openapi_document() {
           "403": { "$ref": "#/components/responses/Problem" },
           "200": { "description": "The series", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MonthlyFlows" } } } },
           "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/province/package": {
+      "get": {
+        "tags": ["province"], "operationId": "getProvincePackage", "summary": "The signed province package of a period (city)",
+        "description": "Roles: admin. What `kapal province package` writes: the flows per kelurahan with cells under 5 suppressed (null), the blind indexes of the NIK under the province matching key with opaque references, signed with the city's package key (docs/province.md). Audited as province.package. 404 when this instance has not joined a province.",
+        "parameters": [
+          { "name": "period", "in": "query", "required": true, "description": "A year (2026), quarter (2026-Q3) or month (2026-09)", "schema": { "type": "string" } }
+        ],
+        "responses": {
+          "200": { "description": "The package file (Content-Disposition: attachment)", "content": { "application/json": { "schema": { "type": "object" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/province/review": {
+      "post": {
+        "tags": ["province"], "operationId": "reviewProvinceReturn", "summary": "Read the province's return back to this city's persons (city)",
+        "description": "Roles: admin. The body is the return file of `kapal province returns`, as received. Verified with the province's public key (from the join) and refused when altered (422 province.signature_invalid) or made for another kab/kota (422 province.key_mismatch); its references are mapped back to this city's persons. Audited as province.review. 404 when this instance has not joined a province.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } },
+        "responses": {
+          "200": { "description": "The persons to review", "content": { "application/json": { "schema": { "type": "object", "properties": {
+            "items": { "type": "array", "items": { "type": "object", "properties": {
+              "id": { "type": "string" }, "full_name": { "type": "string" }, "kelurahan_code": { "type": "string" },
+              "status": { "type": "string" }, "other_kota": { "type": "array", "items": { "type": "string" } } } } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/province/summary": {
+      "get": {
+        "tags": ["province"], "operationId": "getProvinceSummary", "summary": "The kab/kota side by side, per period (province instance)",
+        "description": "Roles: admin, auditor, viewer. Every kab/kota of the province, whether enrolled, and for each period the total flows of its newest accepted package (suppressed figures null). 404 on an instance that is not a province.",
+        "responses": {
+          "200": { "description": "The kab/kota", "content": { "application/json": { "schema": { "type": "object", "properties": {
+            "periods": { "type": "array", "items": { "type": "string" } },
+            "kota": { "type": "array", "items": { "type": "object" } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/province/cross-registered": {
+      "get": {
+        "tags": ["province"], "operationId": "getProvinceCrossRegistered", "summary": "Persons registered in two or more kab/kota (province instance)",
+        "description": "Roles: admin. From the latest package of each kab/kota: how many persons share a NIK blind index, grouped by the kab/kota involved. Never a NIK, an index or a reference. 404 on an instance that is not a province.",
+        "responses": {
+          "200": { "description": "The counts", "content": { "application/json": { "schema": { "type": "object", "properties": {
+            "persons": { "type": "integer" },
+            "groups": { "type": "array", "items": { "type": "object" } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
         }
       }
     },

@@ -930,6 +930,34 @@ export const en: Record<StringKey, string> = {
   'person.merged.into': 'This record was merged into another as a duplicate.',
   'person.merged.go': 'Open the record kept',
   'nav.audit': 'Audit log',
+  'prov.title': 'Province of East Kalimantan',
+  'prov.intro':
+    'The signed summary package of each kab/kota: figures per period, small cells hidden, no names and no NIK.',
+  'prov.not_province':
+    'This instance is not a province instance. This page opens on an instance made with `kapal init --province`.',
+  'prov.error': 'The province data cannot be loaded: {title}',
+  'prov.period': 'Period',
+  'prov.none': 'No package has been accepted yet.',
+  'prov.table.caption': 'The kab/kota side by side, period {period}',
+  'prov.col.kota': 'Kab/kota',
+  'prov.col.end': 'Registered',
+  'prov.col.new': 'New',
+  'prov.col.in': 'Moved in',
+  'prov.col.out': 'Moved out',
+  'prov.col.deceased': 'Deceased',
+  'prov.col.trend': 'Registered, trend',
+  'prov.not_enrolled': 'not joined',
+  'prov.no_package': 'no package',
+  'prov.suppressed': '<5',
+  'prov.suppressed.note':
+    '<5: fewer than 5 persons, or hidden so that it cannot be computed back from other figures.',
+  'prov.map.heading': 'Schematic map',
+  'prov.map.note':
+    'Each circle sits roughly at the kab/kota capital (not its boundary); its area follows the number registered.',
+  'prov.cross.heading': 'Registered in more than one kab/kota',
+  'prov.cross.total':
+    '{count} persons are registered in more than one kab/kota (matched without any NIK).',
+  'prov.cross.group': '{kota}: {count} persons',
   'audit.title': 'Audit log',
   'audit.intro':
     'Every change to the data and every unmasked NIK is recorded here, hash-chained so that a silent change to the log is detected.',

@@ -937,6 +937,34 @@ export const id = {
   'person.merged.into': 'Data ini telah digabung ke data lain karena duplikat.',
   'person.merged.go': 'Buka data yang dipertahankan',
   'nav.audit': 'Log audit',
+  'prov.title': 'Provinsi Kalimantan Timur',
+  'prov.intro':
+    'Paket ringkasan yang ditandatangani setiap kabupaten/kota: angka per periode, sel kecil disembunyikan, tanpa nama dan tanpa NIK.',
+  'prov.not_province':
+    'Instans ini bukan instans provinsi. Halaman ini terbuka pada instans yang dibuat dengan `kapal init --province`.',
+  'prov.error': 'Data provinsi tidak dapat dimuat: {title}',
+  'prov.period': 'Periode',
+  'prov.none': 'Belum ada paket yang diterima.',
+  'prov.table.caption': 'Kabupaten/kota berdampingan, periode {period}',
+  'prov.col.kota': 'Kabupaten/kota',
+  'prov.col.end': 'Terdaftar',
+  'prov.col.new': 'Baru',
+  'prov.col.in': 'Pindah masuk',
+  'prov.col.out': 'Pindah keluar',
+  'prov.col.deceased': 'Meninggal',
+  'prov.col.trend': 'Tren terdaftar',
+  'prov.not_enrolled': 'belum bergabung',
+  'prov.no_package': 'tidak ada paket',
+  'prov.suppressed': '<5',
+  'prov.suppressed.note':
+    '<5: kurang dari 5 orang, atau disembunyikan agar tidak dapat dihitung balik dari angka lain.',
+  'prov.map.heading': 'Peta skematis',
+  'prov.map.note':
+    'Setiap lingkaran berada kira-kira di ibu kota kabupaten/kota (bukan batas wilayah); luasnya sebanding dengan jumlah terdaftar.',
+  'prov.cross.heading': 'Terdaftar di lebih dari satu kabupaten/kota',
+  'prov.cross.total':
+    '{count} orang terdaftar di lebih dari satu kabupaten/kota (dicocokkan tanpa NIK).',
+  'prov.cross.group': '{kota}: {count} orang',
   'audit.title': 'Log audit',
   'audit.intro':
     'Setiap perubahan data dan setiap pembukaan NIK tercatat di sini, berantai dengan hash sehingga perubahan diam-diam pada log dapat diketahui.',
