@@ -109,15 +109,42 @@ IndicatorsBuilder::IndicatorsBuilder(std::vector<std::pair<std::string, std::str
 }
 
 void IndicatorsBuilder::add_card(const store::CardSpan& card) {
-    cards_[card.person].push_back(card);
+    cards_.push_back(card);
+    sorted_ = false;
 }
 
 void IndicatorsBuilder::add_aid(const store::DeliveredAid& aid) {
-    aid_[aid.person].push_back(aid.recorded_at);
+    aid_.push_back(aid);
+    sorted_ = false;
 }
 
 void IndicatorsBuilder::add_home(std::int64_t person, bool in_hazard, bool far) {
-    homes_[person] = Home{in_hazard, far};
+    homes_.emplace_back(person,
+                        static_cast<std::uint8_t>((in_hazard ? kInHazard : 0) | (far ? kFar : 0)));
+    sorted_ = false;
+}
+
+void IndicatorsBuilder::sort_facts() {
+    const auto by_person = [](const auto& a, const auto& b) {
+        return a.person < b.person;
+    };
+    std::stable_sort(cards_.begin(), cards_.end(), by_person);
+    std::stable_sort(aid_.begin(), aid_.end(), by_person);
+    // A person's home given twice: the last one counts.
+    std::stable_sort(homes_.begin(), homes_.end(), [](const auto& a, const auto& b) {
+        return a.first < b.first;
+    });
+    std::vector<std::pair<std::int64_t, std::uint8_t>> unique;
+    unique.reserve(homes_.size());
+    for (const auto& h : homes_) {
+        if (!unique.empty() && unique.back().first == h.first) {
+            unique.back() = h;
+        } else {
+            unique.push_back(h);
+        }
+    }
+    homes_ = std::move(unique);
+    sorted_ = true;
 }
 
 int IndicatorsBuilder::area_of(const RegistryState& s) const {
@@ -126,6 +153,9 @@ int IndicatorsBuilder::area_of(const RegistryState& s) const {
 }
 
 void IndicatorsBuilder::add_person(std::span<const RegistryState> states) {
+    if (!sorted_) {
+        sort_facts();
+    }
     for (std::size_t which = 0; which < ends_.size(); ++which) {
         // The state in force just before the end: the last one written before it (of several
         // written at one instant, the last, as in the flows).
@@ -147,29 +177,36 @@ void IndicatorsBuilder::add_person(std::span<const RegistryState> states) {
 
 void IndicatorsBuilder::count(std::size_t which, int area, std::int64_t person) {
     const core::Timestamp end = ends_[which];
+    const auto person_less = [](const auto& fact, std::int64_t p) {
+        return fact.person < p;
+    };
     bool card = false;
-    if (const auto found = cards_.find(person); found != cards_.end()) {
-        card = std::any_of(found->second.begin(), found->second.end(), [&](const auto& c) {
-            return c.issued_at < end && c.expires_at >= end &&
-                   (!c.revoked_at || *c.revoked_at >= end);
-        });
+    for (auto it = std::lower_bound(cards_.begin(), cards_.end(), person, person_less);
+         it != cards_.end() && it->person == person;
+         ++it) {
+        card = card || (it->issued_at < end && it->expires_at >= end &&
+                        (!it->revoked_at || *it->revoked_at >= end));
     }
     bool reached = false;
-    if (const auto found = aid_.find(person); found != aid_.end()) {
-        reached = std::any_of(found->second.begin(), found->second.end(), [&](const auto& at) {
-            return at >= aid_from_[which] && at < end;
-        });
+    for (auto it = std::lower_bound(aid_.begin(), aid_.end(), person, person_less);
+         it != aid_.end() && it->person == person;
+         ++it) {
+        reached = reached || (it->recorded_at >= aid_from_[which] && it->recorded_at < end);
     }
-    const auto home = homes_.find(person);
+    const auto home =
+        std::lower_bound(homes_.begin(), homes_.end(), person, [](const auto& h, std::int64_t p) {
+            return h.first < p;
+        });
+    const bool located = home != homes_.end() && home->first == person;
     for (auto* a : {&areas_[static_cast<std::size_t>(area)], &total_}) {
         IndicatorCounts& c = which == 0 ? a->current : a->previous;
         ++c.registered;
         c.with_card += card ? 1 : 0;
         c.reached += reached ? 1 : 0;
-        if (home != homes_.end()) {
+        if (located) {
             ++c.located;
-            c.in_hazard += home->second.in_hazard ? 1 : 0;
-            c.far += home->second.far ? 1 : 0;
+            c.in_hazard += (home->second & kInHazard) != 0 ? 1 : 0;
+            c.far += (home->second & kFar) != 0 ? 1 : 0;
         }
     }
 }
