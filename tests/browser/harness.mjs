@@ -253,7 +253,8 @@ export class Harness {
     await page.getByLabel(/^(Nama pengguna|User name)$/).fill(username);
     await page.getByLabel(/^(Kata sandi|Password)$/).fill(this.passwords[username]);
     await page.getByRole('button', { name: /^(Masuk|Sign in)$/ }).click();
-    await page.waitForURL(/\/peta$/);
+    // A kab/kota instance opens on the map, a province instance on Provinsi.
+    await page.waitForURL(/\/(peta|provinsi)$/);
   }
 }
 

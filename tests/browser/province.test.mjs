@@ -66,7 +66,14 @@ describe('Provinsi', { timeout: 120000 }, () => {
     const context = await harness.newContext(desktop);
     const page = await context.newPage();
     await harness.login(page);
-    await page.goto(`${harness.base}/provinsi`);
+    // A province instance opens on Provinsi, with its own menu: no city pages.
+    assert.match(page.url(), /\/provinsi$/);
+    const menu = page.getByRole('navigation', { name: 'Menu utama' });
+    assert.deepEqual(await menu.getByRole('link').allInnerTexts(), [
+      'Provinsi',
+      'Pengguna',
+      'Log audit',
+    ]);
     await page.locator('#prov-table').waitFor();
     assert.equal(
       await page.getByRole('heading', { level: 1 }).innerText(),

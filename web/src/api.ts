@@ -42,6 +42,8 @@ export const roles: Role[] = ['admin', 'operator', 'auditor', 'viewer', 'penyalu
 export interface Session {
   user: User;
   csrf_token: string;
+  /// A kab/kota instance, or a province instance (its own menu: docs/province.md).
+  instance?: 'city' | 'province';
 }
 
 export type Category =

@@ -143,7 +143,14 @@ const routes: Route[] = [
   },
 ];
 
-const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
+/// The menu. A province instance has no persons of its own: it shows the items marked for it.
+const navItems: { path: string; label: StringKey; roles?: string[]; province?: boolean }[] = [
+  {
+    path: '/provinsi',
+    label: 'nav.province',
+    roles: ['admin', 'auditor', 'viewer'],
+    province: true,
+  },
   { path: '/peta', label: 'nav.map', roles: readers },
   { path: '/data', label: 'nav.data', roles: readers },
   { path: '/dasbor', label: 'nav.dashboard', roles: readers },
@@ -155,13 +162,21 @@ const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
   { path: '/tambah', label: 'nav.add', roles: writers },
   { path: '/impor', label: 'nav.import', roles: writers },
   { path: '/cetak', label: 'nav.print', roles: writers },
-  { path: '/pengguna', label: 'nav.users', roles: ['admin'] },
+  { path: '/pengguna', label: 'nav.users', roles: ['admin'], province: true },
   { path: '/duplikat', label: 'nav.duplicates', roles: reviewers },
-  { path: '/audit', label: 'nav.audit', roles: auditors },
+  { path: '/audit', label: 'nav.audit', roles: auditors, province: true },
 ];
 
-/// The first page of a role: the penyalur's is the handover page.
-function homeOf(role: string): string {
+/// Whether the instance signed in to is a province's.
+function provinceInstance(): boolean {
+  return session()?.instance === 'province';
+}
+
+/// The first page of a role: the penyalur's is the handover page; a province's is Provinsi.
+function homeOf(role: string, province = provinceInstance()): string {
+  if (province) {
+    return '/provinsi';
+  }
   if (role === 'merchant') {
     return '/voucher';
   }
@@ -188,6 +203,7 @@ function header(activeNav: string | undefined): HTMLElement {
           null,
           navItems
             .filter((item) => !item.roles || item.roles.includes(s.user.role))
+            .filter((item) => !provinceInstance() || item.province === true)
             .map((item) =>
               h(
                 'li',

@@ -25,6 +25,7 @@
 #include "kapal/http/user_routes.hpp"
 #include "kapal/http/voucher_routes.hpp"
 #include "kapal/integrity/audit_log.hpp"
+#include "kapal/service/province_service.hpp"
 #include "kapal/store/field_cipher.hpp"
 #include "kapal/store/postgres/postgres_store.hpp"
 #include "kapal/store/sqlite/sqlite_store.hpp"
@@ -894,7 +895,13 @@ http::GateOptions gate_options(const Config& c) {
 
 /// Every route of the API, behind `gate`.
 void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
-    http::add_auth_routes(router, app.auth(), gate, app.users(), app.store());
+    // The web app shows a province instance's own menu (docs/province.md).
+    http::add_auth_routes(router,
+                          app.auth(),
+                          gate,
+                          app.users(),
+                          app.store(),
+                          service::is_province(app.dir()) ? "province" : "city");
     http::add_audit_routes(router, app.store(), app.clock(), app.dir());
     http::add_person_routes(router, app.persons(), app.store());
     http::add_photo_routes(router, app.persons());

@@ -72,52 +72,55 @@ void add_auth_routes(Router& router,
                      service::AuthService& auth,
                      AuthGate& gate,
                      service::UserService& users,
-                     store::Store& store) {
+                     store::Store& store,
+                     std::string instance) {
     router.set_gate([&gate](Request& req, const Access& access, const Handler& handler) {
         return gate(req, access, handler);
     });
 
-    router.add("POST", "/api/v1/auth/login", Access::open(), [&auth, &gate](const Request& req) {
-        // Login CSRF: a cross-site form could sign the victim in as the attacker.
-        if (cross_origin(req)) {
-            return problem_response(ErrorCode::CsrfFailed, req.lang(), "cross-site login");
-        }
-        auto body = string_object(req, {"username", "password"});
-        if (!body) {
-            return problem_response(body.error(), req.lang());
-        }
-        const std::string username = text_member(*body, "username");
-        const std::string password = text_member(*body, "password");
-        if (auto wait = auth.login_wait(username, req.remote_address)) {
-            Response res = problem_response(ErrorCode::LoginThrottled, req.lang());
-            res.set_header("Retry-After", std::to_string(wait->count()));
+    router.add(
+        "POST", "/api/v1/auth/login", Access::open(), [&auth, &gate, instance](const Request& req) {
+            // Login CSRF: a cross-site form could sign the victim in as the attacker.
+            if (cross_origin(req)) {
+                return problem_response(ErrorCode::CsrfFailed, req.lang(), "cross-site login");
+            }
+            auto body = string_object(req, {"username", "password"});
+            if (!body) {
+                return problem_response(body.error(), req.lang());
+            }
+            const std::string username = text_member(*body, "username");
+            const std::string password = text_member(*body, "password");
+            if (auto wait = auth.login_wait(username, req.remote_address)) {
+                Response res = problem_response(ErrorCode::LoginThrottled, req.lang());
+                res.set_header("Retry-After", std::to_string(wait->count()));
+                return res;
+            }
+            auto result = auth.login(username,
+                                     password,
+                                     req.remote_address,
+                                     std::string(req.header("User-Agent").value_or("")));
+            if (!result) {
+                return problem_response(result.error(), req.lang());
+            }
+            // Session fixation: whatever session cookie the client brought is ended; the new one
+            // is always fresh.
+            if (auto old = gate.identify(req); old && *old && !(*old)->session_id.empty()) {
+                (void)auth.logout(**old, req.remote_address);
+            }
+            const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(
+                                     result->session.expires_at - result->session.created_at)
+                                     .count();
+            json out = {{"user", user_json(result->user)},
+                        {"csrf_token", result->csrf_token},
+                        {"session_id", result->session.id},
+                        {"expires_at", core::format_timestamp(result->session.expires_at)},
+                        {"idle_timeout_s", auth.settings().idle_timeout.count()},
+                        {"instance", instance}};
+            Response res = json_response(200, out);
+            res.headers.emplace_back("Set-Cookie",
+                                     gate.session_cookie(req, result->session_token, max_age));
             return res;
-        }
-        auto result = auth.login(username,
-                                 password,
-                                 req.remote_address,
-                                 std::string(req.header("User-Agent").value_or("")));
-        if (!result) {
-            return problem_response(result.error(), req.lang());
-        }
-        // Session fixation: whatever session cookie the client brought is ended; the new one
-        // is always fresh.
-        if (auto old = gate.identify(req); old && *old && !(*old)->session_id.empty()) {
-            (void)auth.logout(**old, req.remote_address);
-        }
-        const auto max_age = std::chrono::duration_cast<std::chrono::seconds>(
-                                 result->session.expires_at - result->session.created_at)
-                                 .count();
-        json out = {{"user", user_json(result->user)},
-                    {"csrf_token", result->csrf_token},
-                    {"session_id", result->session.id},
-                    {"expires_at", core::format_timestamp(result->session.expires_at)},
-                    {"idle_timeout_s", auth.settings().idle_timeout.count()}};
-        Response res = json_response(200, out);
-        res.headers.emplace_back("Set-Cookie",
-                                 gate.session_cookie(req, result->session_token, max_age));
-        return res;
-    });
+        });
 
     router.add(
         "POST", "/api/v1/auth/logout", Access::signed_in(), [&auth, &gate](const Request& req) {
@@ -130,12 +133,13 @@ void add_auth_routes(Router& router,
             return res;
         });
 
-    router.add("GET", "/api/v1/auth/me", Access::signed_in(), [](const Request& req) {
+    router.add("GET", "/api/v1/auth/me", Access::signed_in(), [instance](const Request& req) {
         const auto& p = *req.principal;
         json out = {{"user", user_json(p.user)},
                     {"role", std::string(core::to_string(p.role))},
                     {"area_codes", p.area_codes},
-                    {"may_unmask", core::may_unmask(p.role)}};
+                    {"may_unmask", core::may_unmask(p.role)},
+                    {"instance", instance}};
         if (!p.session_id.empty()) {
             out["session_id"] = p.session_id;
             out["csrf_token"] = p.csrf_token;

@@ -16,6 +16,7 @@ void add_auth_routes(Router& router,
                      service::AuthService& auth,
                      AuthGate& gate,
                      service::UserService& users,
-                     store::Store& store);
+                     store::Store& store,
+                     std::string instance = "city");
 
 } // namespace kapal::http

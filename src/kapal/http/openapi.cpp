@@ -1528,7 +1528,8 @@ const std::string& openapi_document() {
         "area_codes": { "type": "array", "items": { "type": "string" } }, "disabled": { "type": "boolean" } } },
       "LoginAnswer": { "type": "object", "required": ["user", "csrf_token"], "properties": {
         "user": { "$ref": "#/components/schemas/User" }, "csrf_token": { "type": "string" }, "session_id": { "type": "string" },
-        "expires_at": { "type": "string", "format": "date-time" }, "idle_timeout_s": { "type": "integer" } } },
+        "expires_at": { "type": "string", "format": "date-time" }, "idle_timeout_s": { "type": "integer" },
+        "instance": { "type": "string", "enum": ["city", "province"], "description": "A kab/kota instance, or a province instance (docs/province.md)" } } },
       "Session": { "type": "object", "properties": {
         "id": { "type": "string" }, "created_at": { "type": "string", "format": "date-time" },
         "last_seen_at": { "type": "string", "format": "date-time" }, "expires_at": { "type": "string", "format": "date-time" },

@@ -100,11 +100,13 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
       setSession(s);
       const next = context.query.get('next');
       const home =
-        s.user.role === 'penyalur'
-          ? '/penyaluran'
-          : s.user.role === 'merchant'
-            ? '/voucher'
-            : '/peta';
+        s.instance === 'province'
+          ? '/provinsi'
+          : s.user.role === 'penyalur'
+            ? '/penyaluran'
+            : s.user.role === 'merchant'
+              ? '/voucher'
+              : '/peta';
       navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : home, true);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {

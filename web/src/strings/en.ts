@@ -1125,6 +1125,7 @@ export const en: Record<StringKey, string> = {
   'voucher.refused.key_reused':
     'This request clashes with an earlier purchase. Reload the page and try again.',
   'nav.report': 'Report',
+  'nav.province': 'Province',
   'report.title': 'Coordination meeting report',
   'report.intro':
     "Figures for the coordination meeting (rakor): the registry's flows (start, in, out, end) and indicators for your areas, beside the previous period, and the full report as PDF or XLSX. Computed from the registry's history as it was recorded.",

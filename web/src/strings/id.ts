@@ -1130,6 +1130,7 @@ export const id = {
   'voucher.refused.key_reused':
     'Permintaan ini bentrok dengan belanja sebelumnya. Muat ulang halaman lalu coba lagi.',
   'nav.report': 'Laporan',
+  'nav.province': 'Provinsi',
   'report.title': 'Laporan Rakor',
   'report.intro':
     'Angka untuk rapat koordinasi: arus data (awal, masuk, keluar, akhir) dan indikator per wilayah Anda, di samping periode sebelumnya, serta laporan lengkap sebagai PDF atau XLSX. Angka dihitung dari riwayat registrasi menurut waktu pencatatan.',
