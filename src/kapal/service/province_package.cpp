@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <set>
 #include <utility>
 
 namespace kapal::service {
@@ -274,6 +275,15 @@ void check_depth(std::string_view text, const char* what) {
     }
 }
 
+/// Text that is safe in a ledger line and on a terminal: no control characters (tabs, newlines,
+/// escapes).
+bool printable(std::string_view text) {
+    return std::none_of(text.begin(), text.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7f;
+    });
+}
+
 bool kota_code_shape(std::string_view code) {
     return code.size() == 5 && code[2] == '.' && std::all_of(code.begin(), code.end(), [](char c) {
                return c == '.' || (c >= '0' && c <= '9');
@@ -455,11 +465,18 @@ Result<ProvincePackage> decode_package(std::string_view payload) {
             throw Bad{"package.kota is not a kab/kota code (64.74)"};
         }
         p.kota_name = text_of(j, "kota_name", "package");
+        if (!printable(p.kota_name) || p.kota_name.size() > 200) {
+            throw Bad{"package.kota_name is not a plain name"};
+        }
         p.period = text_of(j, "period", "package");
         p.period_from = date_of(j, "period_from", "package");
         p.period_to = date_of(j, "period_to", "package");
-        if (!(p.period_from < p.period_to)) {
-            throw Bad{"package.period_to is not after period_from"};
+        // A period is a year, a quarter or a month, and its dates are that period's: nothing
+        // else may reach the province's ledger or its pages.
+        const auto period = parse_period(p.period);
+        if (!period || period->from != p.period_from || period->to != p.period_to) {
+            throw Bad{"package.period is not a year, quarter or month matching period_from and "
+                      "period_to"};
         }
         p.sequence = integer_of(j, "sequence", "package");
         if (p.sequence < 1) {
@@ -481,6 +498,22 @@ Result<ProvincePackage> decode_package(std::string_view payload) {
         for (const auto& m : array_of(j, "matches", "package")) {
             const auto path = "package.matches[" + std::to_string(i++) + "]";
             p.matches.push_back({hex_of(m, "index", path, 32), hex_of(m, "ref", path, 16)});
+        }
+        // The indexes are of the persons registered at the end: never more than the package's
+        // own total says, and each person once. A city cannot slip in guessed NIKs beyond its
+        // count to learn from the return where they are registered (docs/province.md).
+        const auto& end = p.flows.total.counts[kFigureCount - 1];
+        const std::int64_t most = end.suppressed ? p.threshold - 1 : end.value;
+        if (static_cast<std::int64_t>(p.matches.size()) > most) {
+            throw Bad{"package.matches lists " + std::to_string(p.matches.size()) +
+                      " persons, more than the " + std::to_string(most) +
+                      " registered at the end in package.total"};
+        }
+        std::set<std::string> seen;
+        for (const auto& m : p.matches) {
+            if (!seen.insert(m.index).second) {
+                throw Bad{"package.matches lists the same index twice"};
+            }
         }
         return p;
     } catch (const Bad& bad) {

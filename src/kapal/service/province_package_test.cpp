@@ -200,12 +200,44 @@ TEST(ProvincePackage, RefusesAPayloadThatIsNotAPackageNamingTheField) {
              {replace(j, "\"period_from\":\"2026-07-01\"", "\"period_from\":\"2026-13-01\""),
               "package.period_from"},
              {"[1,2]", "package"},
-             {"{", "not JSON"}}) {
+             {"{", "not JSON"},
+             // A period that is not a year, quarter or month matching its dates: it would
+             // otherwise reach the province's ledger as written (a tab or a newline in it).
+             {replace(j, "\"period\":\"2026-Q3\"", "\"period\":\"2026-Q3\\t64.72\""),
+              "package.period"},
+             {replace(j, "\"period\":\"2026-Q3\"", "\"period\":\"2026-Q2\""), "package.period"},
+             {replace(j, "\"kota_name\":\"Kota Bontang\"", "\"kota_name\":\"Kota\\nBontang\""),
+              "package.kota_name"}}) {
         const auto r = decode_package(payload);
         ASSERT_FALSE(r) << field;
         EXPECT_EQ(r.error().code, ErrorCode::ProvincePackageInvalid);
         EXPECT_NE(r.error().message.find(field), std::string::npos) << r.error().message;
     }
+}
+
+TEST(ProvincePackage, RefusesMoreIndexesThanPersonsRegisteredOrOneTwice) {
+    auto p = sample_package();
+    const auto matching = key_of(7);
+    // As many indexes as the total registered at the end pass, one more does not.
+    const auto& end = p.flows.total.counts[kFigureCount - 1];
+    ASSERT_FALSE(end.suppressed);
+    ASSERT_GE(end.value, 2);
+    p.matches.clear();
+    for (int i = 0; i <= end.value; ++i) {
+        p.matches.push_back({nik_blind_index(matching, "64740112038500" + std::to_string(10 + i)),
+                             person_reference(key_of(9), p.package_id, std::to_string(i))});
+    }
+    auto r = decode_package(encode_package(p));
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("more than the " + std::to_string(end.value) + " registered"),
+              std::string::npos)
+        << r.error().message;
+    p.matches.pop_back();
+    EXPECT_TRUE(decode_package(encode_package(p)).has_value());
+    p.matches[1].index = p.matches[0].index;
+    r = decode_package(encode_package(p));
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().message.find("twice"), std::string::npos) << r.error().message;
 }
 
 TEST(ProvincePackage, RefusesDeepNestingBeforeParsing) {

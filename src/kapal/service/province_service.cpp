@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 namespace kapal::service {
 namespace {
@@ -62,6 +63,7 @@ Result<void> write_new(const fs::path& file, const std::string& text, mode_t mod
     const bool ok = written == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) {
+        ::unlink(file.c_str()); // no half-written file left behind to block a retry
         return fail(ErrorCode::Io, "cannot write " + file.string());
     }
     return {};
@@ -80,15 +82,20 @@ Result<void> replace_file(const fs::path& file, const std::string& text) {
     return {};
 }
 
-/// Appends one line and syncs it.
+/// Appends one line and syncs it; on a failed write the file is cut back to where it was, so a
+/// half line never joins the next one.
 Result<void> append_line(const fs::path& file, const std::string& line) {
     const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
         return fail(ErrorCode::Io, "cannot open " + file.string());
     }
+    const off_t before = ::lseek(fd, 0, SEEK_END);
     const auto text = line + "\n";
     const auto written = ::write(fd, text.data(), text.size());
     const bool ok = written == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+    if (!ok && before >= 0) {
+        (void)::ftruncate(fd, before);
+    }
     ::close(fd);
     if (!ok) {
         return fail(ErrorCode::Io, "cannot write " + file.string());
@@ -336,6 +343,12 @@ Result<std::vector<EnrolledKota>> enrolled_kota(const fs::path& dir) {
     if (!text) {
         return fail(std::move(text).error());
     }
+    // A last line without its newline is one a crash cut short: it was never accepted.
+    if (const auto last = text->rfind('\n'); last == std::string::npos) {
+        text->clear();
+    } else {
+        text->resize(last + 1);
+    }
     std::istringstream in(*text);
     std::string line;
     int n = 0;
@@ -466,6 +479,14 @@ import_package(const fs::path& dir, std::string_view text, core::Timestamp now) 
                         province_key_id(*match));
     }
 
+    // A city's sequence is at most its clock in milliseconds (or one more than its last): one
+    // far in the future would lock that kab/kota out for good.
+    if (package->sequence > core::to_unix_ms(now) + 24LL * 3600 * 1000) {
+        return fail(ErrorCode::ProvincePackageInvalid,
+                    "sequence " + std::to_string(package->sequence) +
+                        " lies beyond the province's clock by more than a day");
+    }
+
     auto lock = ProvinceLock::take(dir);
     if (!lock) {
         return fail(std::move(lock).error());
@@ -497,7 +518,9 @@ import_package(const fs::path& dir, std::string_view text, core::Timestamp now) 
                              package->kota + "-" + std::to_string(package->sequence) + "-" +
                                  package->package_id + ".json"};
     KAPAL_TRY(make_private_dir(province_dir(dir) / "packages"));
-    KAPAL_TRY(write_new(province_dir(dir) / "packages" / accepted.file, std::string(text), 0600));
+    // Written to a new file renamed into place: a file left by a crash before the ledger line
+    // is replaced by the retry.
+    KAPAL_TRY(replace_file(province_dir(dir) / "packages" / accepted.file, std::string(text)));
     // The ledger line last: a crash before it leaves a file the ledger does not name (ignored).
     KAPAL_TRY(append_line(province_dir(dir) / "ledger.tsv",
                           accepted.kota + "\t" + std::to_string(accepted.sequence) + "\t" +
@@ -509,7 +532,15 @@ import_package(const fs::path& dir, std::string_view text, core::Timestamp now) 
 }
 
 Result<ProvincePackage> read_accepted(const fs::path& dir, const AcceptedPackage& accepted) {
-    auto text = read_text(province_dir(dir) / "packages" / accepted.file, kMaxProvinceFileBytes);
+    // The file's name is made from the ledger line's own fields, never taken from it.
+    const std::string file = accepted.kota + "-" + std::to_string(accepted.sequence) + "-" +
+                             accepted.package_id + ".json";
+    if (accepted.file != file) {
+        return fail(ErrorCode::StoreCorrupt,
+                    "the ledger names package file '" + accepted.file.substr(0, 80) +
+                        "', not the one its fields give");
+    }
+    auto text = read_text(province_dir(dir) / "packages" / file, kMaxProvinceFileBytes);
     if (!text) {
         return fail(std::move(text).error());
     }
@@ -522,22 +553,53 @@ Result<ProvincePackage> read_accepted(const fs::path& dir, const AcceptedPackage
     if (!envelope) {
         return fail(std::move(envelope).error());
     }
-    return decode_package(envelope->payload);
+    // Verified again with the key enrolled for the ledger's kab/kota, and its fields checked
+    // against the ledger line: a line written by any other way cannot pass off one kab/kota's
+    // package as another's.
+    auto enrolled = enrolled_kota(dir);
+    if (!enrolled) {
+        return fail(std::move(enrolled).error());
+    }
+    const auto key = std::find_if(
+        enrolled->begin(), enrolled->end(), [&](const auto& e) { return e.code == accepted.kota; });
+    if (key == enrolled->end() || envelope->signer != accepted.kota) {
+        return fail(ErrorCode::StoreCorrupt,
+                    "the stored package " + file + " is not signed by its kab/kota");
+    }
+    KAPAL_TRY(verify_envelope(*envelope, key->public_key));
+    auto package = decode_package(envelope->payload);
+    if (!package) {
+        return fail(std::move(package).error());
+    }
+    if (package->kota != accepted.kota || package->package_id != accepted.package_id ||
+        package->sequence != accepted.sequence || package->period != accepted.period) {
+        return fail(ErrorCode::StoreCorrupt,
+                    "the stored package " + file + " does not match its ledger line");
+    }
+    return package;
 }
 
 namespace {
 
-/// The latest accepted package of each kab/kota (highest sequence), by kota.
+/// The latest accepted package of each kab/kota, by kota: of its newest period (the one that
+/// ends last; of two ending together, the longer), the highest sequence — a correction of an
+/// older period sent later does not replace the newest period in the matching.
 Result<std::map<std::string, AcceptedPackage>> latest_packages(const fs::path& dir) {
     auto ledger = accepted_packages(dir);
     if (!ledger) {
         return fail(std::move(ledger).error());
     }
+    const auto rank = [](const AcceptedPackage& a) {
+        const auto p = parse_period(a.period);
+        const auto to = p ? std::chrono::sys_days(p->to).time_since_epoch().count() : 0;
+        const auto from = p ? std::chrono::sys_days(p->from).time_since_epoch().count() : 0;
+        return std::tuple(to, -from, a.sequence);
+    };
     std::map<std::string, AcceptedPackage> latest;
     for (auto& a : *ledger) {
-        auto& slot = latest[a.kota];
-        if (slot.sequence < a.sequence) {
-            slot = std::move(a);
+        const auto found = latest.find(a.kota);
+        if (found == latest.end() || rank(found->second) < rank(a)) {
+            latest[a.kota] = std::move(a);
         }
     }
     return latest;
@@ -635,8 +697,15 @@ Result<JoinOutcome> join_province(const fs::path& dir, std::string_view key_file
     auto f = read_fields(key_file);
     const auto match = bytes_from_hex(f["matching_key"], 32);
     const auto pub = bytes_from_hex(f["province_public_key"], 32);
-    if (f["format"] != kKeyFileFormat || !match || !pub || f["province"].empty() ||
-        f["kota"].size() != 5) {
+    const auto digits = [](std::string_view t) {
+        return !t.empty() &&
+               std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    const std::string& province = f["province"];
+    const std::string& kota = f["kota"];
+    const bool shapes = province.size() == 2 && digits(province) && kota.size() == 5 &&
+                        kota.compare(0, 3, province + ".") == 0 && digits(kota.substr(3));
+    if (f["format"] != kKeyFileFormat || !match || !pub || !shapes) {
         return fail(ErrorCode::ProvincePackageInvalid,
                     "this is not a province key file (kapal province issue-key)");
     }

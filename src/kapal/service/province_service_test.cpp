@@ -154,6 +154,59 @@ TEST_F(ProvinceServiceTest, RefusesAPackageMadeWithAnotherProvincesMatchingKey) 
     EXPECT_EQ(other_return.error().code, ErrorCode::NotFound);
 }
 
+TEST_F(ProvinceServiceTest, ALedgerLineNotWrittenByAnImportIsNeverBelieved) {
+    write(1, "2026-02-01T02:00:00Z", core::Status::Aktif, 0);
+    join();
+    auto text = make_package(
+        city(), *store_, testing::reference(), actor_, *parse_period("2026-Q3"), clock_.now());
+    ASSERT_TRUE(text);
+    auto accepted = import_package(prov(), *text, clock_.now());
+    ASSERT_TRUE(accepted) << accepted.error().message;
+    // A line passing the same package off as Samarinda's (as a tab or newline smuggled into a
+    // signed field once could have written): reading it back refuses, it is not counted.
+    {
+        std::ofstream ledger(prov() / "province" / "ledger.tsv", std::ios::app);
+        ledger << "64.72\t" << accepted->sequence << "\t" << accepted->package_id << "\t"
+               << accepted->period << "\t" << core::format_timestamp(accepted->created_at) << "\t"
+               << core::format_timestamp(accepted->imported_at) << "\t" << accepted->digest << "\t"
+               << accepted->file << "\n";
+    }
+    auto cross = cross_registered(prov());
+    ASSERT_FALSE(cross);
+    EXPECT_EQ(cross.error().code, ErrorCode::StoreCorrupt);
+}
+
+TEST_F(ProvinceServiceTest, RefusesASequenceFarAheadOfTheClockAndMatchesTheNewestPeriod) {
+    write(1, "2026-02-01T02:00:00Z", core::Status::Aktif, 0);
+    join();
+    // The city's clock a week ahead: its sequence (its clock in ms) is refused here.
+    const core::FixedClock ahead(clock_.now() + std::chrono::hours(24 * 7));
+    auto early = make_package(
+        city(), *store_, testing::reference(), actor_, *parse_period("2026-Q3"), ahead.now());
+    ASSERT_TRUE(early);
+    auto refused = import_package(prov(), *early, clock_.now());
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::ProvincePackageInvalid);
+    EXPECT_NE(refused.error().message.find("beyond the province's clock"), std::string::npos);
+    // Q3, then a later correction of Q2: the matching stays on Q3, the newest period.
+    for (const char* period : {"2026-Q3", "2026-Q2"}) {
+        auto text = make_package(
+            city(), *store_, testing::reference(), actor_, *parse_period(period), clock_.now());
+        ASSERT_TRUE(text);
+        ASSERT_TRUE(import_package(prov(), *text, clock_.now() + std::chrono::hours(8 * 24)));
+    }
+    auto ret = make_return(prov(), "64.74", clock_.now());
+    ASSERT_TRUE(ret) << ret.error().message;
+    auto envelope = parse_envelope(*ret, kReturnFormat);
+    ASSERT_TRUE(envelope);
+    auto decoded = decode_return(envelope->payload);
+    ASSERT_TRUE(decoded);
+    auto ledger = accepted_packages(prov());
+    ASSERT_TRUE(ledger);
+    ASSERT_EQ(ledger->size(), 2U);
+    EXPECT_EQ(decoded->package_id, (*ledger)[0].package_id) << "the Q3 package, not Q2's";
+}
+
 TEST_F(ProvinceServiceTest, RefusesAKabKotaOutsideTheProvinceAndAKeyThatIsNotOne) {
     join();
     for (const auto* bad : {"64", "64.74.01", "63.01", "64.99", ""}) {
