@@ -271,12 +271,12 @@ TEST_F(Province, TheCityAdminDownloadsThePackageAndTheProvinceShowsTheKabKotaOve
     ASSERT_EQ(province({"enrol", "--kota", "64.74", "--public-key", key_a_}).exit_code, 0);
     ASSERT_EQ(province({"enrol", "--kota", "64.72", "--public-key", key_b_}).exit_code, 0);
     a_.start();
-    const auto bad = a_.send("GET", "/api/v1/province/package?period=2026-Q5", "", {}, a_.admin());
+    const auto bad = a_.send("POST", "/api/v1/province/package?period=2026-Q5", "", {}, a_.admin());
     ASSERT_TRUE(bad);
     EXPECT_EQ(bad->status, 400);
     EXPECT_EQ(nlohmann::json::parse(bad->body)["errors"][0]["field"], "period") << bad->body;
     const auto got =
-        a_.send("GET", "/api/v1/province/package?period=" + this_year(), "", {}, a_.admin());
+        a_.send("POST", "/api/v1/province/package?period=" + this_year(), "", {}, a_.admin());
     ASSERT_TRUE(got);
     ASSERT_EQ(got->status, 200) << got->body;
     EXPECT_NE(got->header("Content-Disposition").find("attachment"), std::string::npos);

@@ -1250,9 +1250,9 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
 
     // The province package (docs/province.md): this instance neither joined a province nor is
     // one, so an allowed caller gets 404 (integration/province_test.cpp covers the real thing).
-    table["GET /api/v1/province/package"] = {
+    table["POST /api/v1/province/package"] = {
         {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
-            return s.send("GET", "/api/v1/province/package?period=2026-Q3", "", {}, who);
+            return s.send("POST", "/api/v1/province/package?period=2026-Q3", "", {}, who);
         }};
     table["POST /api/v1/province/review"] = {
         {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {

@@ -631,9 +631,9 @@ const std::string& openapi_document() {
       }
     },
     "/api/v1/province/package": {
-      "get": {
-        "tags": ["province"], "operationId": "getProvincePackage", "summary": "The signed province package of a period (city)",
-        "description": "Roles: admin. What `kapal province package` writes: the flows per kelurahan with cells under 5 suppressed (null), the blind indexes of the NIK under the province matching key with opaque references, signed with the city's package key (docs/province.md). Audited as province.package. 404 when this instance has not joined a province.",
+      "post": {
+        "tags": ["province"], "operationId": "makeProvincePackage", "summary": "Make the signed province package of a period (city)",
+        "description": "Roles: admin. Makes a new package at every call (a new sequence; audited). What `kapal province package` writes: the flows per kelurahan with cells under 5 suppressed (null), the blind indexes of the NIK under the province matching key with opaque references, signed with the city's package key (docs/province.md). Audited as province.package. 404 when this instance has not joined a province.",
         "parameters": [
           { "name": "period", "in": "query", "required": true, "description": "A year (2026), quarter (2026-Q3) or month (2026-09)", "schema": { "type": "string" } }
         ],

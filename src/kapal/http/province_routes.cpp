@@ -44,9 +44,10 @@ void add_province_routes(Router& router,
     const auto province_readers =
         Access::only({core::Role::Admin, core::Role::Auditor, core::Role::Viewer});
 
-    // The city's package: what `kapal province package` writes.
+    // The city's package: what `kapal province package` writes. A POST: every call makes a new
+    // package (a new sequence, an audit entry), which no prefetch or repeated GET may do.
     router.add(
-        "GET",
+        "POST",
         "/api/v1/province/package",
         admin,
         guarded([data_dir, &store, &ref, &clock](const Request& req) -> Result<Response> {
