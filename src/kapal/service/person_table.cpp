@@ -3,6 +3,7 @@
 #include "kapal/core/nik.hpp"
 #include "kapal/core/text.hpp"
 #include "kapal/io/excel_dates.hpp"
+#include "kapal/service/dtks_layout.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -46,7 +47,15 @@ const std::array<ColumnSpec, kPersonColumnCount>& specs() {
         {C::RtRw, "RT/RW", {"rtrw"}},
         {C::Kelurahan,
          "Kelurahan/Desa",
-         {"kelurahandesa", "kelurahan", "desakelurahan", "desa", "kel", "kodekelurahan"}},
+         {"kelurahandesa",
+          "kelurahan",
+          "desakelurahan",
+          "desa",
+          "kel",
+          "kodekelurahan",
+          "kodedesakelurahan",
+          "kodekelurahandesa",
+          "kodedesa"}},
         {C::Kecamatan, "Kecamatan", {"kecamatan", "kec"}},
         {C::Categories,
          "Ragam/Jenis Disabilitas",
@@ -58,7 +67,8 @@ const std::array<ColumnSpec, kPersonColumnCount>& specs() {
           "kategoridisabilitas",
           "ragam",
           "jeniskecacatan",
-          "kecacatan"}},
+          "kecacatan",
+          "ragamdisabilitasuu82016"}},
         {C::Subtype,
          "Sub-jenis Disabilitas",
          {"subjenisdisabilitas", "subragam", "keterangandisabilitas", "diagnosis"}},
@@ -96,6 +106,16 @@ const std::array<ColumnSpec, kPersonColumnCount>& specs() {
          "Pemberi Persetujuan",
          {"pemberipersetujuan", "yangmenyetujui", "disetujuioleh"}},
         {C::ConsentPurposes, "Tujuan Persetujuan", {"tujuanpersetujuan", "tujuanpenggunaandata"}},
+        {C::DtksDisabilityCode,
+         "Jenis Disabilitas (Kode DTKS)",
+         {"jenisdisabilitaskodedtks",
+          "kodejenisdisabilitasdtks",
+          "kodejenisdisabilitas",
+          "kodedisabilitasdtks",
+          "jeniscacat",
+          "jeniscacatkode",
+          "kodejeniscacat",
+          "kodecacat"}},
     }};
     return kSpecs;
 }
@@ -164,7 +184,7 @@ std::string_view column_title(PersonColumn column) {
 std::vector<PersonColumn> template_columns() {
     std::vector<PersonColumn> out;
     for (const auto& s : specs()) {
-        if (s.column != C::RtRw && s.column != C::Koordinat) {
+        if (s.column != C::RtRw && s.column != C::Koordinat && s.column != C::DtksDisabilityCode) {
             out.push_back(s.column);
         }
     }
@@ -312,6 +332,22 @@ RowConversion row_to_person(const std::vector<TableCell>& row,
             } else {
                 error(C::Categories, ErrorCode::CategoryInvalid, item);
             }
+        }
+    }
+    // The DTKS code: the categories when the file has no ragam; checked against them when it
+    // has both (a Kapal DTKS export writes both: the code alone cannot say every combination).
+    if (const auto t = text(C::DtksDisabilityCode); !t.empty()) {
+        if (auto code = parse_dtks_disability_code(t); !code) {
+            error(C::DtksDisabilityCode, ErrorCode::CategoryInvalid, code.error().message);
+        } else if (text(C::Categories).empty()) {
+            p.categories = dtks_categories(*code);
+        } else if (!p.categories.empty() && dtks_code_for(p.categories) != *code) {
+            const auto expected = dtks_code_for(p.categories);
+            error(C::DtksDisabilityCode,
+                  ErrorCode::CategoryInvalid,
+                  "kode " + std::to_string(code->value) + " (" +
+                      std::string(dtks_disability_label(*code)) + ") tidak sesuai dengan ragam " +
+                      text(C::Categories) + " (kode " + std::to_string(expected.value) + ")");
         }
     }
     p.disability_subtype = text(C::Subtype);
@@ -601,6 +637,7 @@ std::vector<std::string> person_to_row(const core::Person& p, const core::Region
             break;
         case C::RtRw:
         case C::Koordinat:
+        case C::DtksDisabilityCode:
         case C::Count:
             break;
         }
