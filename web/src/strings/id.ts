@@ -145,6 +145,12 @@ export const id = {
   'data.shown': '{count} baris tampil',
   'data.export': 'Unduh semua data wilayah Anda',
   'data.export.csv': 'CSV',
+  'data.export.xlsx': 'XLSX',
+  'data.export.dtks': 'Format nasional DTKS (Kemensos)',
+  'data.export.dtks_csv': 'DTKS CSV',
+  'data.export.dtks_xlsx': 'DTKS XLSX',
+  'data.export.dtks_note':
+    'Kolom data individu DTKS dengan kode jenis disabilitas (NIK tersamar). Berkas kiriman ke SIKS-NG dengan NIK lengkap dibuat admin di server: kapal export persons --layout dtks --with-nik.',
   'data.export.geojson': 'GeoJSON',
   'data.export.gpkg': 'GeoPackage',
   'data.export.preparing': 'Server sedang menyiapkan berkas…',
