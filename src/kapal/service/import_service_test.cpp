@@ -447,6 +447,31 @@ TEST_F(ImportTest, ReadsANationalFileWithOnlyTheDtksCode) {
               (std::vector<core::Category>{core::Category::Fisik, core::Category::Intelektual}));
 }
 
+TEST_F(ImportTest, AJenisCacatColumnOfWordsIsReadAsTheRagam) {
+    // An old office sheet: "Jenis Cacat" holding the tuna words, not codes.
+    const auto file =
+        write("lama.csv",
+              "NIK,Nama,Jenis Kelamin,Tanggal Lahir,Kelurahan,Jenis Cacat\n" +
+                  testing::test_person_nik(20) + ",Lama Satu,P,07/03/1985,Lok Tuan,tuna daksa\n" +
+                  testing::test_person_nik(21) +
+                  ",Lama Dua,P,07/03/1985,Lok Tuan,\"tuna netra, tuna rungu wicara\"\n" +
+                  testing::test_person_nik(22) + ",Lama Tiga,P,07/03/1985,Lok Tuan,tuna apa\n");
+    auto summary = run(file);
+    ASSERT_TRUE(summary.has_value()) << summary.error().message;
+    EXPECT_EQ(summary->created, 2U);
+    ASSERT_EQ(summary->rejects.size(), 1U);
+    EXPECT_EQ(summary->rejects[0].row, 4U);
+    EXPECT_EQ(summary->rejects[0].issues[0].field, "Jenis Cacat");
+    auto two = store_->find_person_by_nik(testing::test_person_nik(21));
+    ASSERT_TRUE(two.has_value() && *two);
+    auto categories = (*two)->person.categories;
+    std::sort(categories.begin(), categories.end());
+    EXPECT_EQ(categories,
+              (std::vector<core::Category>{core::Category::SensorikNetra,
+                                           core::Category::SensorikRungu,
+                                           core::Category::SensorikWicara}));
+}
+
 TEST_F(ImportTest, BadDtksCodesAreRefusedNamingRowAndColumn) {
     const std::string header =
         "NIK,Nama,Jenis Kelamin,Tanggal Lahir,Kode Desa/Kelurahan,Jenis Disabilitas (Kode DTKS),"
@@ -459,7 +484,7 @@ TEST_F(ImportTest, BadDtksCodesAreRefusedNamingRowAndColumn) {
                             header + row(10, "1", "fisik") +     // line 2: good
                                 row(11, "13", "") +              // line 3: no such code
                                 row(12, "0", "") +               // line 4: tidak cacat
-                                row(13, "tuna daksa", "") +      // line 5: not a code
+                                row(13, "9x", "") +              // line 5: not a code
                                 row(14, "3", "fisik") +          // line 6: code and ragam differ
                                 row(15, "12", "fisik, mental")); // line 7: good (rule 12)
     ImportOptions options;
@@ -472,7 +497,7 @@ TEST_F(ImportTest, BadDtksCodesAreRefusedNamingRowAndColumn) {
     const std::vector<std::pair<std::size_t, std::string>> expected = {
         {3, "kode 13 tidak ada"},
         {4, "tidak cacat"},
-        {5, "bukan kode"},
+        {5, "\"9x\" bukan kode"},
         {6, "kode 3 (Tuna rungu) tidak sesuai dengan ragam fisik (kode 1)"},
     };
     for (std::size_t i = 0; i < expected.size(); ++i) {
