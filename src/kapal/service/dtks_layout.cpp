@@ -50,14 +50,14 @@ bool physical_or_sensory(Category c) {
 }
 
 std::string format_dmy(core::Date d) {
-    char buf[16];
-    std::snprintf(buf,
-                  sizeof buf,
+    std::array<char, 16> buf{};
+    std::snprintf(buf.data(),
+                  buf.size(),
                   "%02u/%02u/%04d",
                   static_cast<unsigned>(d.day()),
                   static_cast<unsigned>(d.month()),
                   static_cast<int>(d.year()));
-    return buf;
+    return buf.data();
 }
 
 /// The dotted code's first `parts` parts: ("64.74.01.1003", 2) -> "64.74".

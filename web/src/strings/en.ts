@@ -373,7 +373,7 @@ export const en: Record<StringKey, string> = {
   'import.file.heading': '2. Choose the file and check it',
   'import.file': 'CSV or XLSX file',
   'import.file.hint':
-    'Title rows above the table are fine. Rows of a kelurahan outside your areas are refused. Very large files are imported by an admin on the server (kapal import persons).',
+    'Title rows above the table are fine. Files in the DTKS layout (a disability column of DTKS codes 1–12) are read too. Rows of a kelurahan outside your areas are refused. Very large files are imported by an admin on the server (kapal import persons).',
   'import.file.required': 'Choose a file first.',
   'import.check': 'Check (dry run)',
   'import.progress.label': 'Progress',

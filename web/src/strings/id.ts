@@ -373,7 +373,7 @@ export const id = {
   'import.file.heading': '2. Pilih berkas lalu periksa',
   'import.file': 'Berkas CSV atau XLSX',
   'import.file.hint':
-    'Baris judul di atas tabel boleh ada. Baris dengan kelurahan di luar wilayah Anda ditolak. Berkas sangat besar diimpor admin di server (kapal import persons).',
+    'Baris judul di atas tabel boleh ada. Berkas format DTKS (kolom Jenis Disabilitas berisi kode DTKS 1–12) juga dibaca. Baris dengan kelurahan di luar wilayah Anda ditolak. Berkas sangat besar diimpor admin di server (kapal import persons).',
   'import.file.required': 'Pilih berkas dulu.',
   'import.check': 'Periksa (uji coba)',
   'import.progress.label': 'Kemajuan',
