@@ -3,7 +3,9 @@
 // (service::compute_flows), and the Dasbor's 12 months per kecamatan, against two anchors
 // measured in the same run: the bare scan of the registry timeline the engine reads
 // (Store::scan_registry_states with a visitor that only counts), and reading every current
-// person through the store's pages (what GET /api/v1/stats does).
+// person through the store's pages (what GET /api/v1/stats does). Then the rakor report of the
+// quarter (service::gather_rakor: flows per kecamatan and kelurahan with breakdown, indicators
+// beside the previous quarter, the months; then its PDF and its XLSX).
 //   kapal_bench_flows N RUNS DIR
 // DIR is created and holds the store; an existing DIR/store.db of the same N is reused (the
 // history takes minutes to write). Results in docs/PERFORMANCE.md.
@@ -12,9 +14,13 @@
 // persons and changes about 0.8% of those registered before it: moves to another kelurahan,
 // pindah, deaths, deactivations, and reactivations of persons no longer aktif. Every write goes
 // through Store::import_persons (batches of 20,000, update_if_changed for the changes), so the
-// timeline is written exactly as the store writes it in production.
+// timeline is written exactly as the store writes it in production. Every person has a home near
+// their kelurahan's label point; three hazard zones and 20 facilities are added once.
 
+#include "kapal/core/clock.hpp"
 #include "kapal/core/ids.hpp"
+#include "kapal/geo/geometry.hpp"
+#include "kapal/service/rakor_report.hpp"
 #include "kapal/service/reference_data.hpp"
 #include "kapal/service/registry_flows.hpp"
 #include "kapal/store/field_cipher.hpp"
@@ -55,6 +61,9 @@ constexpr std::array<const char*, 15> kKelurahan = {"64.74.01.1001",
                                                     "64.74.03.1003"};
 constexpr int kMonths = 60;
 
+/// The label point of each of kKelurahan, set from the reference data in main.
+std::array<geo::LonLat, kKelurahan.size()> g_centres{};
+
 double seconds_since(Clock::time_point t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -91,6 +100,11 @@ core::Person person(std::size_t n, const State& s) {
     if (rng() % 4 != 0) {
         p.severity = core::kAllSeverities[rng() % core::kAllSeverities.size()];
     }
+    const geo::LonLat c = g_centres[s.kelurahan];
+    p.home = core::HomeLocation{c.lon + static_cast<double>(rng() % 2001) * 1e-5 - 0.01,
+                                c.lat + static_cast<double>(rng() % 2001) * 1e-5 - 0.01,
+                                10,
+                                core::LocationSource::Gps};
     p.status = s.status;
     if (s.status != core::Status::Aktif) {
         p.status_date = core::make_date(2026, 1, 1);
@@ -184,6 +198,58 @@ bool generate(store::Store& st, std::size_t n, std::vector<State>& model) {
     return true;
 }
 
+/// Three square hazard zones and 20 facilities around the kelurahan centres, once.
+bool add_places(store::Store& st) {
+    auto zones = st.list_hazard_zones();
+    if (!zones || !zones->empty()) {
+        return zones.has_value();
+    }
+    core::IdGenerator ids(7);
+    const auto at = month_start(0);
+    std::vector<store::HazardZoneRecord> z;
+    for (std::size_t i = 0; i < 3; ++i) {
+        const geo::LonLat c = g_centres[i * 5];
+        char geometry[256];
+        std::snprintf(geometry,
+                      sizeof geometry,
+                      R"({"type":"MultiPolygon","coordinates":[[[[%.4f,%.4f],[%.4f,%.4f],)"
+                      R"([%.4f,%.4f],[%.4f,%.4f],[%.4f,%.4f]]]]})",
+                      c.lon - 0.006,
+                      c.lat - 0.006,
+                      c.lon + 0.006,
+                      c.lat - 0.006,
+                      c.lon + 0.006,
+                      c.lat + 0.006,
+                      c.lon - 0.006,
+                      c.lat + 0.006,
+                      c.lon - 0.006,
+                      c.lat - 0.006);
+        z.push_back({ids.next(at),
+                     "Zona uji " + std::to_string(i + 1),
+                     "banjir",
+                     "tinggi",
+                     "bench",
+                     geometry,
+                     at,
+                     "bench"});
+    }
+    std::vector<store::FacilityRecord> f;
+    for (std::size_t i = 0; i < 20; ++i) {
+        const geo::LonLat c = g_centres[(i * 7) % g_centres.size()];
+        store::FacilityRecord r;
+        r.id = ids.next(at);
+        r.kind = i % 2 == 0 ? "puskesmas" : "posyandu";
+        r.name = "Fasilitas uji " + std::to_string(i + 1);
+        r.lon = c.lon + static_cast<double>(i % 3) * 0.004;
+        r.lat = c.lat - static_cast<double>(i % 4) * 0.003;
+        r.created_at = at;
+        r.created_by = "bench";
+        f.push_back(std::move(r));
+    }
+    const store::WriteContext ctx{"bench", "cli", at, ""};
+    return st.add_hazard_zones(z, ctx).has_value() && st.add_facilities(f, ctx).has_value();
+}
+
 bool reconciles(const service::AreaFlows& a) {
     bool ok = a.counts.reconciles();
     for (const auto* cells : {&a.categories, &a.sexes, &a.age_groups, &a.severities}) {
@@ -209,6 +275,15 @@ int main(int argc, char** argv) {
     if (!ref) {
         std::fprintf(stderr, "reference data: %s\n", ref.error().message.c_str());
         return 1;
+    }
+    for (std::size_t i = 0; i < kKelurahan.size(); ++i) {
+        for (const auto& a : (*ref)->areas) {
+            if (a.code == kKelurahan[i]) {
+                const auto box = geo::bbox_of(a.shape);
+                g_centres[i] = a.label.value_or(
+                    geo::LonLat{(box.min_lon + box.max_lon) / 2, (box.min_lat + box.max_lat) / 2});
+            }
+        }
     }
     // The keys are kept beside the store so that a second run reuses it.
     const auto keys_file = dir / ("keys-" + std::to_string(n));
@@ -242,6 +317,10 @@ int main(int argc, char** argv) {
         }
         std::printf("bench/flows: written in %.1f s\n", seconds_since(t));
     }
+    if (!add_places(st)) {
+        std::fprintf(stderr, "hazard zones and facilities could not be added\n");
+        return 1;
+    }
     std::printf("bench/flows: store %.0f MiB\n",
                 static_cast<double>(std::filesystem::file_size(db)) / (1024.0 * 1024.0));
 
@@ -252,6 +331,10 @@ int main(int argc, char** argv) {
     std::vector<double> monthly_s;
     std::vector<double> scan_s;
     std::vector<double> read_s;
+    std::vector<double> rakor_s;
+    std::vector<double> pdf_s;
+    std::vector<double> xlsx_s;
+    const core::FixedClock clock(quarter.to_instant() + std::chrono::hours(24 * 30));
     std::size_t states = 0;
     std::size_t persons = 0;
     for (int run = 0; run < runs; ++run) {
@@ -346,6 +429,41 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "monthly flows failed\n");
             return 1;
         }
+
+        // The rakor report of the quarter: gathered, then drawn as PDF and written as XLSX.
+        t = Clock::now();
+        service::RakorOptions options;
+        options.period = quarter;
+        options.indicators.far_m = 1500; // the 20 facilities leave some homes farther
+        auto rakor = service::gather_rakor(st, **ref, admin, options, clock);
+        rakor_s.push_back(seconds_since(t));
+        if (!rakor || rakor->indicators.total.current.registered != rakor->areas.total.counts.end ||
+            rakor->indicators.total.previous.registered != rakor->areas.total.counts.start) {
+            std::fprintf(stderr, "bench/flows: the rakor report failed or does not add up\n");
+            return 1;
+        }
+        t = Clock::now();
+        auto pdf = service::rakor_pdf(*rakor, **ref);
+        pdf_s.push_back(seconds_since(t));
+        t = Clock::now();
+        auto xlsx = service::write_rakor_xlsx(*rakor, (dir / "rakor.xlsx").string());
+        xlsx_s.push_back(seconds_since(t));
+        if (!pdf || !xlsx) {
+            std::fprintf(stderr, "bench/flows: the rakor PDF or XLSX failed\n");
+            return 1;
+        }
+        if (run == 0) {
+            const auto& c = rakor->indicators.total.current;
+            std::printf(
+                "bench/flows: rakor 2026-Q3: registered %lld, with card %lld, located %lld, "
+                "in hazard zones %lld, far %lld; PDF %zu KiB\n",
+                static_cast<long long>(c.registered),
+                static_cast<long long>(c.with_card),
+                static_cast<long long>(c.located),
+                static_cast<long long>(c.in_hazard),
+                static_cast<long long>(c.far),
+                pdf->size() / 1024);
+        }
     }
     std::printf("bench/flows: %zu persons, %zu states before the quarter's end, %d runs\n",
                 persons,
@@ -355,6 +473,9 @@ int main(int argc, char** argv) {
     std::printf("  12 months per kecamatan           median %.2f s\n", median(monthly_s));
     std::printf("  anchor: scan of the timeline      median %.2f s\n", median(scan_s));
     std::printf("  anchor: every current person     median %.2f s\n", median(read_s));
+    std::printf("  rakor report: gather              median %.2f s\n", median(rakor_s));
+    std::printf("  rakor report: PDF                 median %.3f s\n", median(pdf_s));
+    std::printf("  rakor report: XLSX                median %.3f s\n", median(xlsx_s));
     std::printf("  peak memory %ld MiB\n", peak_mib());
     return 0;
 }

@@ -42,9 +42,11 @@ export const phone = { width: 360, height: 740 };
 /// A kapal server on demo data and a Chromium: `await h.start()`, then `h.base`,
 /// `h.passwords.admin`, `h.newContext(viewport)`, …, and `await h.stop()`.
 export class Harness {
-  /// `prepare(dataDir)` runs after the demo data is made and before the server starts.
-  constructor({ persons = 600, prepare = null } = {}) {
+  /// `prepare(dataDir)` runs after the demo data is made and before the server starts; `init`
+  /// adds options to `kapal init` (e.g. --province).
+  constructor({ persons = 600, prepare = null, init = [] } = {}) {
     this.persons = persons;
+    this.init = init;
     this.prepare = prepare;
     this.tileRequests = 0;
     this.serverLog = '';
@@ -68,7 +70,7 @@ export class Harness {
     assert.ok(fs.existsSync(kapal), `no kapal program at ${kapal} (set KAPAL_BIN)`);
     fs.mkdirSync(artifacts, { recursive: true });
     this.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kapal-browser-'));
-    this.run(['init', '--data', this.dataDir]);
+    this.run(['init', '--data', this.dataDir, ...this.init]);
     const demo = this.run([
       'demo-data',
       '--data',

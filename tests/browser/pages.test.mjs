@@ -1,5 +1,5 @@
 // Browser tests of the pages of issue 6's second part: Tambah/Ubah with its never-lose-input
-// draft and the edit conflict, Impor, Dasbor and Pengguna. A `kapal serve` on demo data of its own
+// draft and the edit conflict, Impor, Dasbor and Pengguna; and Laporan (issue 10). A `kapal serve` on demo data of its own
 // (harness.mjs); screenshots and the server log go to $KAPAL_BROWSER_ARTIFACTS.
 //
 //   KAPAL_BIN=build/kapal node --test tests/browser/pages.test.mjs
@@ -605,6 +605,88 @@ describe('Dasbor', { timeout: 120000 }, () => {
     await assertFits(page, 'dasbor-phone');
     await axe(page, 'dasbor (phone)');
     await shot(page, 'dasbor-phone');
+    await context.close();
+  });
+});
+
+describe('Laporan', { timeout: 120000 }, () => {
+  const year = String(new Date(Date.now() + 8 * 3600 * 1000).getUTCFullYear());
+
+  async function show(page) {
+    await page.getByLabel('Periode').selectOption(year);
+    await page.getByRole('button', { name: 'Tampilkan' }).click();
+    await page.locator('#rk-summary').waitFor();
+  }
+
+  it("shows the period's figures as the API gives them, and downloads the report", async () => {
+    const context = await harness.newContext(desktop);
+    const page = await context.newPage();
+    await harness.login(page);
+    await page
+      .getByRole('navigation', { name: 'Menu utama' })
+      .getByRole('link', { name: 'Laporan' })
+      .click();
+    await page.waitForURL(/\/laporan$/);
+    await show(page);
+    const [ind, flows] = await page.evaluate(async (y) => {
+      const get = async (u) => (await fetch(u)).json();
+      return Promise.all([
+        get(`/api/v1/stats/indicators?period=${y}&level=kelurahan&far_m=5000`),
+        get(`/api/v1/stats/flows?period=${y}&level=kelurahan`),
+      ]);
+    }, year);
+    assert.equal(ind.total.current.registered, flows.total.end);
+    assert.ok(flows.total.end > 0, 'persons registered this year');
+    // The summary's first figure, the steps done, one bar per kelurahan, the tables' rows.
+    assert.equal(
+      await page.locator('#rk-summary .report-figure strong').first().innerText(),
+      ind.total.current.registered.toLocaleString('id-ID'),
+    );
+    assert.equal(await page.locator('#rk-step').innerText(), 'Langkah 3 dari 3: selesai.');
+    assert.equal(await page.locator('#rk-progress').isHidden(), true);
+    assert.equal(await page.locator('#rk-bars svg g').count(), ind.areas.length);
+    const flowRows = page.locator('section[aria-labelledby="rk-flows-heading"] tbody tr');
+    assert.equal(await flowRows.count(), flows.areas.length + 1);
+    assert.equal(
+      await flowRows.last().locator('td').last().innerText(),
+      flows.total.end.toLocaleString('id-ID'),
+    );
+    const indRows = page.locator('section[aria-labelledby="rk-ind-heading"] tbody tr');
+    assert.equal(await indRows.count(), ind.areas.length + 1);
+    assert.ok(
+      (await page.locator('section[aria-labelledby="rk-ind-heading"] code').innerText()).startsWith(
+        `/api/v1/stats/indicators?period=${year}&level=kelurahan`,
+      ),
+    );
+    await axe(page, 'laporan');
+    await shot(page, 'laporan-desktop');
+    for (const [button, ext, magic] of [
+      ['Unduh XLSX', 'xlsx', 'PK'],
+      ['Unduh PDF', 'pdf', '%PDF-'],
+    ]) {
+      const [file] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: button }).click(),
+      ]);
+      assert.equal(file.suggestedFilename(), `laporan-rakor-${year}.${ext}`);
+      const bytes = fs.readFileSync(await file.path());
+      assert.equal(bytes.subarray(0, magic.length).toString('latin1'), magic);
+      await page
+        .locator('#rk-download-status', { hasText: `Tersimpan: laporan-rakor-${year}.${ext}` })
+        .waitFor();
+    }
+    await context.close();
+  });
+
+  it('fits a 360 px phone and passes axe', async () => {
+    const context = await harness.newContext(phone);
+    const page = await context.newPage();
+    await harness.login(page);
+    await page.goto(`${harness.base}/laporan`);
+    await show(page);
+    await assertFits(page, 'laporan-phone');
+    await axe(page, 'laporan (phone)');
+    await shot(page, 'laporan-phone');
     await context.close();
   });
 });

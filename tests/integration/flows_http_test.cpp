@@ -1,8 +1,8 @@
-// GET /api/v1/stats/flows and /api/v1/stats/flows/monthly against the real server (SQLite, and
-// PostgreSQL as pg.*): a history of moves, deaths, deactivations and reactivations made through
-// the API, every area's figures reconciled and checked against a direct recomputation from the
-// persons' versions (GET /api/v1/persons/{id}/versions), for the admin and for an operator of
-// one kecamatan.
+// GET /api/v1/stats/flows, /flows/monthly, /indicators and /api/v1/reports/rakor against the real
+// server (SQLite, and PostgreSQL as pg.*): a history of moves, deaths, deactivations and
+// reactivations made through the API, every area's figures reconciled and checked against a direct
+// recomputation from the persons' versions (GET /api/v1/persons/{id}/versions), for the admin and
+// for an operator of one kecamatan.
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -347,7 +347,8 @@ TEST_F(FlowsHttp, AnOperatorGetsTheAreasOfTheirKecamatanOnly) {
     EXPECT_TRUE(json::parse(kota->body)["areas"].empty()) << kota->body;
     auto monthly = server_->send("GET", "/api/v1/stats/flows/monthly?level=kelurahan", "", {}, who);
     ASSERT_TRUE(monthly.has_value());
-    for (const auto& a : json::parse(monthly->body)["areas"]) {
+    const json monthly_json = json::parse(monthly->body); // a named object: the loop reads it
+    for (const auto& a : monthly_json["areas"]) {
         EXPECT_EQ(a["code"].get<std::string>().rfind("64.74.01.", 0), 0U) << a["code"];
     }
 }
@@ -373,6 +374,82 @@ TEST_F(FlowsHttp, BadParametersAreNamed) {
         auto res = server_->request("GET", std::string("/api/v1/stats/flows/monthly?") + bad);
         ASSERT_TRUE(res.has_value());
         EXPECT_EQ(res->status, 400) << bad;
+    }
+}
+
+TEST_F(FlowsHttp, IndicatorsCountTheFlowsRegisteredAtBothEnds) {
+    const std::string quarter = [] {
+        const std::string today = today_wita();
+        const int month = std::stoi(today.substr(5, 2));
+        return today.substr(0, 4) + "-Q" + std::to_string((month - 1) / 3 + 1);
+    }();
+    const json flows = get("/api/v1/stats/flows?period=" + quarter + "&level=kecamatan");
+    const json ind = get("/api/v1/stats/indicators?period=" + quarter + "&level=kecamatan");
+    ASSERT_EQ(ind["areas"].size(), flows["areas"].size()) << ind;
+    for (std::size_t i = 0; i < flows["areas"].size(); ++i) {
+        const auto& a = ind["areas"][i];
+        EXPECT_EQ(a["code"], flows["areas"][i]["code"]);
+        // Registered at the end of this quarter, and at the end of the previous one (= this
+        // quarter's start).
+        EXPECT_EQ(a["current"]["registered"], flows["areas"][i]["end"]) << a;
+        EXPECT_EQ(a["previous"]["registered"], flows["areas"][i]["start"]) << a;
+        EXPECT_TRUE(a["current"]["population"].is_number()) << a; // kecamatan figures exist
+        EXPECT_GE(a["current"]["located"], a["current"]["in_hazard"]);
+    }
+    EXPECT_EQ(ind["total"]["current"]["population"], 191811);
+    const long long registered = ind["total"]["current"]["registered"];
+    EXPECT_NEAR(ind["total"]["current"]["per_1000"].get<double>(),
+                static_cast<double>(registered) * 1000.0 / 191811.0,
+                1e-4);
+    // Kelurahan have no population figure in the reference data.
+    const json kel = get("/api/v1/stats/indicators?period=" + quarter + "&level=kelurahan");
+    ASSERT_FALSE(kel["areas"].empty());
+    EXPECT_TRUE(kel["areas"][0]["current"]["population"].is_null());
+    EXPECT_TRUE(kel["areas"][0]["current"]["per_1000"].is_null());
+    // An operator sees the areas of their kecamatan only.
+    const auto who = server_->login("op.utara", operator_password_);
+    auto mine = server_->send(
+        "GET", "/api/v1/stats/indicators?period=" + quarter + "&level=kelurahan", "", {}, who);
+    ASSERT_TRUE(mine.has_value());
+    ASSERT_EQ(mine->status, 200) << mine->body;
+    const json mine_json = json::parse(mine->body);
+    for (const auto& a : mine_json["areas"]) {
+        EXPECT_EQ(a["code"].get<std::string>().rfind("64.74.01.", 0), 0U) << a["code"];
+    }
+    for (const auto& [query, field] : std::vector<std::pair<std::string, std::string>>{
+             {"period=2026&far_m=0", "far_m"},
+             {"period=2026&far_m=abc", "far_m"},
+             {"period=2026&facility_kind=x", "facility_kind"},
+             {"period=2026-Q9", "period"}}) {
+        auto res = server_->request("GET", "/api/v1/stats/indicators?" + query);
+        ASSERT_TRUE(res.has_value());
+        EXPECT_EQ(res->status, 400) << query;
+        EXPECT_EQ(json::parse(res->body)["errors"][0]["field"], field) << query << res->body;
+    }
+}
+
+TEST_F(FlowsHttp, TheRakorReportDownloadsAsPdfAndXlsx) {
+    auto pdf =
+        server_->request("GET", "/api/v1/reports/rakor?period=" + this_year() + "&format=pdf");
+    ASSERT_TRUE(pdf.has_value());
+    ASSERT_EQ(pdf->status, 200) << pdf->body;
+    EXPECT_EQ(pdf->header("Content-Type"), "application/pdf");
+    EXPECT_EQ(pdf->body.rfind("%PDF-", 0), 0U);
+    EXPECT_NE(pdf->header("Content-Disposition").find("laporan-rakor-" + this_year() + ".pdf"),
+              std::string::npos);
+    auto xlsx =
+        server_->request("GET", "/api/v1/reports/rakor?period=" + this_year() + "&format=xlsx");
+    ASSERT_TRUE(xlsx.has_value());
+    ASSERT_EQ(xlsx->status, 200) << xlsx->body;
+    EXPECT_EQ(xlsx->body.rfind("PK", 0), 0U);
+    for (const auto& [query, field] :
+         std::vector<std::pair<std::string, std::string>>{{"period=2026", "format"},
+                                                          {"period=2026&format=doc", "format"},
+                                                          {"format=pdf", "from"}}) {
+        auto res = server_->request("GET", "/api/v1/reports/rakor?" + query);
+        ASSERT_TRUE(res.has_value());
+        EXPECT_EQ(res->status, 400) << query;
+        EXPECT_EQ(json::parse(res->body)["errors"][0]["field"], field) << query << res->body;
     }
 }
 

@@ -483,6 +483,15 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
         kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
             return s.send("GET", "/api/v1/stats/flows?period=2026-Q3&level=kelurahan", "", {}, who);
         }};
+    table["GET /api/v1/stats/indicators"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send(
+                "GET", "/api/v1/stats/indicators?period=2026-Q3&level=kelurahan", "", {}, who);
+        }};
+    table["GET /api/v1/reports/rakor"] = {
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/reports/rakor?period=2026-Q3&format=xlsx", "", {}, who);
+        }};
     table["GET /api/v1/stats/flows/monthly"] = {
         kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
             return s.send("GET", "/api/v1/stats/flows/monthly?months=3", "", {}, who);
@@ -1246,6 +1255,30 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
                           who);
         },
         true};
+
+    // The province package (docs/province.md): this instance neither joined a province nor is
+    // one, so an allowed caller gets 404 (integration/province_test.cpp covers the real thing).
+    table["GET /api/v1/province/package"] = {
+        {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/province/package?period=2026-Q3", "", {}, who);
+        }};
+    table["POST /api/v1/province/review"] = {
+        {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST", "/api/v1/province/review", "{}", {}, who);
+        }};
+    table["GET /api/v1/province/summary"] = {
+        {"admin", "auditor", "viewer"},
+        false,
+        false,
+        404,
+        0,
+        [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/province/summary", "", {}, who);
+        }};
+    table["GET /api/v1/province/cross-registered"] = {
+        {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("GET", "/api/v1/province/cross-registered", "", {}, who);
+        }};
 
     // Every route the program registers must be classified here, and nothing else.
     const auto routes = s.cli({"routes"});

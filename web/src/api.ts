@@ -503,6 +503,59 @@ export interface MonthlyFlows {
   total: FlowSeriesSet;
 }
 
+/// The counts of one area over a period (GET /api/v1/stats/flows).
+export interface FlowCounts {
+  start: number;
+  new: number;
+  moved_in: number;
+  reactivated: number;
+  moved_out: number;
+  deceased: number;
+  deactivated: number;
+  end: number;
+  in: number;
+  out: number;
+}
+
+export interface Flows {
+  period: string;
+  from: string;
+  to: string;
+  level: string;
+  areas: (FlowCounts & { code: string; name: string })[];
+  total: FlowCounts;
+}
+
+/// The indicators of one area at one instant (GET /api/v1/stats/indicators).
+export interface IndicatorCounts {
+  registered: number;
+  population: number | null;
+  per_1000: number | null;
+  with_card: number;
+  card_share: number | null;
+  reached: number;
+  aid_share: number | null;
+  located: number;
+  in_hazard: number;
+  hazard_share: number | null;
+  far: number;
+  far_share: number | null;
+}
+
+export interface Indicators {
+  period: string;
+  from: string;
+  to: string;
+  previous: { period: string; from: string; to: string };
+  level: string;
+  far_m: number;
+  facility_kind: string | null;
+  facilities: number;
+  hazard_zones: number;
+  areas: { code: string; name: string; current: IndicatorCounts; previous: IndicatorCounts }[];
+  total: { current: IndicatorCounts; previous: IndicatorCounts };
+}
+
 /// One row of an import report (POST /api/v1/imports/persons).
 export interface ImportRow {
   row: number;
@@ -581,6 +634,29 @@ export function uploadImport(
   });
 }
 
+/// A total of a province package: a figure is null when suppressed (fewer than 5 persons).
+export type ProvinceCounts = Record<
+  'start' | 'new' | 'moved_in' | 'reactivated' | 'moved_out' | 'deceased' | 'deactivated' | 'end',
+  number | null
+>;
+
+/// GET /api/v1/province/summary (a province instance; docs/province.md).
+export interface ProvinceSummary {
+  periods: string[];
+  kota: {
+    code: string;
+    name: string;
+    enrolled: boolean;
+    periods: { period: string; sequence: number; created_at: string; counts: ProvinceCounts }[];
+  }[];
+}
+
+/// GET /api/v1/province/cross-registered: persons registered in two or more kab/kota.
+export interface ProvinceCrossRegistered {
+  persons: number;
+  groups: { kota: string[]; persons: number }[];
+}
+
 export const api = {
   async login(username: string, password: string): Promise<Session> {
     const s = await request<Session>('POST', '/api/v1/auth/login', {
@@ -636,6 +712,14 @@ export const api = {
   audit(query: Query): Promise<{ items: AuditEntry[]; next_before: number | null }> {
     return request('GET', '/api/v1/audit', { query });
   },
+  /// The kab/kota side by side (a province instance; 404 elsewhere).
+  provinceSummary(): Promise<ProvinceSummary> {
+    return request('GET', '/api/v1/province/summary');
+  },
+  /// Counts of persons registered in two or more kab/kota (admin of a province instance).
+  provinceCrossRegistered(): Promise<ProvinceCrossRegistered> {
+    return request('GET', '/api/v1/province/cross-registered');
+  },
   /// The check of `kapal audit verify`, run on the server.
   verifyAudit(): Promise<AuditVerification> {
     return request('GET', '/api/v1/audit/verify');
@@ -664,6 +748,12 @@ export const api = {
   },
   monthlyFlows(query: Query, signal?: AbortSignal): Promise<MonthlyFlows> {
     return request('GET', '/api/v1/stats/flows/monthly', { query, signal });
+  },
+  flows(query: Query, signal?: AbortSignal): Promise<Flows> {
+    return request('GET', '/api/v1/stats/flows', { query, signal });
+  },
+  indicators(query: Query, signal?: AbortSignal): Promise<Indicators> {
+    return request('GET', '/api/v1/stats/indicators', { query, signal });
   },
   /// Registers a person; the same `idempotencyKey` sent again (a retry after a dropped
   /// connection) answers the first result instead of registering twice.

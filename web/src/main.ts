@@ -23,6 +23,8 @@ import { handoverPage } from './pages/handover';
 import { voucherPage } from './pages/voucher';
 import { merchantsPage } from './pages/merchants';
 import { duplicatePairPage, duplicatesPage } from './pages/duplicates';
+import { reportPage } from './pages/report';
+import { provincePage } from './pages/province';
 import { interceptLinks, match, navigate, onNavigate, type Render, type Route } from './router';
 import { session, setSession } from './session';
 
@@ -62,6 +64,7 @@ const routes: Route[] = [
   { path: '/peta', title: 'map.title', render: mapPage, nav: '/peta', roles: readers },
   { path: '/data', title: 'data.title', render: dataPage, nav: '/data', roles: readers },
   { path: '/dasbor', title: 'dash.title', render: dashboardPage, nav: '/dasbor', roles: readers },
+  { path: '/laporan', title: 'report.title', render: reportPage, nav: '/laporan', roles: readers },
   {
     path: '/tambah',
     title: 'form.title.new',
@@ -108,6 +111,14 @@ const routes: Route[] = [
     roles: readers,
   },
   { path: '/audit', title: 'audit.title', render: auditPage, nav: '/audit', roles: auditors },
+  // A province instance's page (docs/province.md); no menu entry: a city has nothing there.
+  {
+    path: '/provinsi',
+    title: 'prov.title',
+    render: provincePage,
+    nav: '/provinsi',
+    roles: ['admin', 'auditor', 'viewer'],
+  },
   {
     path: '/duplikat',
     title: 'dup.title',
@@ -136,6 +147,7 @@ const navItems: { path: string; label: StringKey; roles?: string[] }[] = [
   { path: '/peta', label: 'nav.map', roles: readers },
   { path: '/data', label: 'nav.data', roles: readers },
   { path: '/dasbor', label: 'nav.dashboard', roles: readers },
+  { path: '/laporan', label: 'nav.report', roles: readers },
   { path: '/bantuan', label: 'nav.aid', roles: readers },
   { path: '/penyaluran', label: 'nav.handover', roles: deliverers },
   { path: '/voucher', label: 'nav.voucher', roles: redeemers },

@@ -17,6 +17,7 @@
 #include "kapal/http/ogc_routes.hpp"
 #include "kapal/http/person_routes.hpp"
 #include "kapal/http/photo_routes.hpp"
+#include "kapal/http/province_routes.hpp"
 #include "kapal/http/router.hpp"
 #include "kapal/http/server.hpp"
 #include "kapal/http/service_routes.hpp"
@@ -913,6 +914,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_voucher_routes(router, app.vouchers());
     http::add_duplicate_routes(router, app.duplicates());
     http::add_aid_transfer_routes(router, app.aid_transfer());
+    http::add_province_routes(router, app.dir(), app.store(), app.reference(), app.clock());
 }
 
 } // namespace

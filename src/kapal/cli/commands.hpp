@@ -28,9 +28,11 @@ void add_hazard(CLI::App& app, Action& action);
 void add_facility(CLI::App& app, Action& action);
 void add_audit(CLI::App& app, Action& action);
 void add_duplicates(CLI::App& app, Action& action);
+void add_report(CLI::App& app, Action& action);
 void add_keys(CLI::App& app, Action& action);
 void add_card(CLI::App& app, Action& action);
 void add_migrate_store(CLI::App& app, Action& action);
+void add_province(CLI::App& app, Action& action);
 
 /// Prints an error (Indonesian title, English detail, field issues) to stderr and returns the
 /// catalogue's exit code for it.

@@ -22,9 +22,11 @@ int main(int argc, char** argv) {
     kapal::cli::add_facility(app, action);
     kapal::cli::add_audit(app, action);
     kapal::cli::add_duplicates(app, action);
+    kapal::cli::add_report(app, action);
     kapal::cli::add_keys(app, action);
     kapal::cli::add_card(app, action);
     kapal::cli::add_migrate_store(app, action);
+    kapal::cli::add_province(app, action);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -140,6 +140,12 @@ enum class ErrorCode {
     PhotoTypeUnsupported,
     PhotoTooLarge,
     PhotoInvalid,
+    // the province package (docs/province.md)
+    ProvincePackageInvalid,
+    ProvinceSignatureInvalid,
+    ProvinceNotEnrolled,
+    ProvincePackageReplayed,
+    ProvinceKeyMismatch,
 };
 
 /// How serious an issue is: errors reject, warnings need confirmation or are reported.

@@ -31,6 +31,7 @@ const std::string& openapi_document() {
     { "name": "cards", "description": "The card: issue, reissue and revoke a person's card, the print queue, checking a card's QR, and the public keys and revocation list that verify cards offline (docs/card-format.md)" },
     { "name": "imports", "description": "Importing persons from CSV and XLSX files: the template, a dry run, the import, the rejects" },
     { "name": "reports", "description": "Figures for the dashboard (Dasbor)" },
+    { "name": "province", "description": "The province package: a city's signed summary for a period, and the province instance's view of the kab/kota (docs/province.md)" },
     { "name": "duplicates", "description": "The duplicate review queue: pairs of persons who may be one, merged (the old id redirects) or marked distinct (never proposed again)" }
   ],
   "paths": {
@@ -575,6 +576,45 @@ const std::string& openapi_document() {
         }
       }
     },
+    "/api/v1/stats/indicators": {
+      "get": {
+        "tags": ["reports"], "operationId": "getIndicators", "summary": "The rakor's indicators per area, with the previous period beside them", "description": "Roles: admin, operator, auditor, viewer. For each area of the level wholly inside the caller's areas, at the end of the period and of the one before it (the year, quarter or month before): the persons registered (the flows' end), per 1,000 residents (kota and kecamatan: Dukcapil/BPS 2024 figures; none for a kelurahan), with a card valid then, reached by aid delivered since 1 January of that year, with a home inside a hazard zone and farther than far_m from every facility (of facility_kind). Shares are fractions (0..1) of registered (card, aid) or of those with a home location (hazard, far); null when the denominator is 0. Definitions in docs/reports.md.",
+        "parameters": [
+          { "name": "period", "in": "query", "description": "A year (2026), a quarter (2026-Q3) or a month (2026-09); or give from and to", "schema": { "type": "string", "pattern": "^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$" } },
+          { "name": "from", "in": "query", "description": "First day (WITA), with to instead of period", "schema": { "type": "string", "format": "date" } },
+          { "name": "to", "in": "query", "description": "The day after the last (WITA), with from", "schema": { "type": "string", "format": "date" } },
+          { "name": "level", "in": "query", "description": "The areas to report", "schema": { "type": "string", "enum": ["kota", "kecamatan", "kelurahan"], "default": "kecamatan" } },
+          { "name": "far_m", "in": "query", "description": "A home farther than this from every facility counts as far", "schema": { "type": "integer", "minimum": 1, "maximum": 100000, "default": 5000 } },
+          { "name": "facility_kind", "in": "query", "description": "Only facilities of this kind (default: any)", "schema": { "type": "string", "enum": ["puskesmas", "pustu", "rumah_sakit", "slb", "posyandu", "kantor_kelurahan", "kantor_kecamatan", "dinas_sosial"] } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The indicators", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Indicators" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/reports/rakor": {
+      "get": {
+        "tags": ["reports"], "operationId": "getRakorReport", "summary": "The rakor report as PDF or XLSX", "description": "Roles: admin, operator, auditor, viewer. The coordination meeting's report for the period and the caller's areas: the flows per kecamatan and per area of the level with their breakdown, the indicators with the previous period, the change per month, a choropleth map per kelurahan with the hazard zones over it (PDF), each table naming the API query that gives its figures. XLSX: one sheet per table, numbers as numbers, and a sheet Sumber listing the queries. Definitions in docs/reports.md.",
+        "parameters": [
+          { "name": "format", "in": "query", "required": true, "description": "pdf or xlsx", "schema": { "type": "string", "enum": ["pdf", "xlsx"] } },
+          { "name": "period", "in": "query", "description": "A year (2026), a quarter (2026-Q3) or a month (2026-09); or give from and to", "schema": { "type": "string", "pattern": "^[0-9]{4}(-Q[1-4]|-(0[1-9]|1[0-2]))?$" } },
+          { "name": "from", "in": "query", "description": "First day (WITA), with to instead of period", "schema": { "type": "string", "format": "date" } },
+          { "name": "to", "in": "query", "description": "The day after the last (WITA), with from", "schema": { "type": "string", "format": "date" } },
+          { "name": "level", "in": "query", "description": "The areas to report", "schema": { "type": "string", "enum": ["kota", "kecamatan", "kelurahan"], "default": "kecamatan" } },
+          { "name": "far_m", "in": "query", "description": "A home farther than this from every facility counts as far", "schema": { "type": "integer", "minimum": 1, "maximum": 100000, "default": 5000 } },
+          { "name": "facility_kind", "in": "query", "description": "Only facilities of this kind (default: any)", "schema": { "type": "string", "enum": ["puskesmas", "pustu", "rumah_sakit", "slb", "posyandu", "kantor_kelurahan", "kantor_kecamatan", "dinas_sosial"] } }
+        ],
+        "responses": {
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "200": { "description": "The report (attachment)", "content": { "application/pdf": { "schema": { "type": "string", "format": "binary" } }, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } } } },
+          "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
     "/api/v1/stats/flows/monthly": {
       "get": {
         "tags": ["reports"], "operationId": "getMonthlyFlows", "summary": "The registry's flows per area for each of the last months", "description": "Roles: admin, operator, auditor, viewer. The flows of /api/v1/stats/flows (without the breakdown) for each calendar month (WITA) of the last `months`, the current month last, as one series per figure.",
@@ -587,6 +627,70 @@ const std::string& openapi_document() {
           "403": { "$ref": "#/components/responses/Problem" },
           "200": { "description": "The series", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/MonthlyFlows" } } } },
           "400": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/province/package": {
+      "get": {
+        "tags": ["province"], "operationId": "getProvincePackage", "summary": "The signed province package of a period (city)",
+        "description": "Roles: admin. What `kapal province package` writes: the flows per kelurahan with cells under 5 suppressed (null), the blind indexes of the NIK under the province matching key with opaque references, signed with the city's package key (docs/province.md). Audited as province.package. 404 when this instance has not joined a province.",
+        "parameters": [
+          { "name": "period", "in": "query", "required": true, "description": "A year (2026), quarter (2026-Q3) or month (2026-09)", "schema": { "type": "string" } }
+        ],
+        "responses": {
+          "200": { "description": "The package file (Content-Disposition: attachment)", "content": { "application/json": { "schema": { "type": "object" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/province/review": {
+      "post": {
+        "tags": ["province"], "operationId": "reviewProvinceReturn", "summary": "Read the province's return back to this city's persons (city)",
+        "description": "Roles: admin. The body is the return file of `kapal province returns`, as received. Verified with the province's public key (from the join) and refused when altered (422 province.signature_invalid) or made for another kab/kota (422 province.key_mismatch); its references are mapped back to this city's persons. Audited as province.review. 404 when this instance has not joined a province.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object" } } } },
+        "responses": {
+          "200": { "description": "The persons to review", "content": { "application/json": { "schema": { "type": "object", "properties": {
+            "items": { "type": "array", "items": { "type": "object", "properties": {
+              "id": { "type": "string" }, "full_name": { "type": "string" }, "kelurahan_code": { "type": "string" },
+              "status": { "type": "string" }, "other_kota": { "type": "array", "items": { "type": "string" } } } } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/province/summary": {
+      "get": {
+        "tags": ["province"], "operationId": "getProvinceSummary", "summary": "The kab/kota side by side, per period (province instance)",
+        "description": "Roles: admin, auditor, viewer. Every kab/kota of the province, whether enrolled, and for each period the total flows of its newest accepted package (suppressed figures null). 404 on an instance that is not a province.",
+        "responses": {
+          "200": { "description": "The kab/kota", "content": { "application/json": { "schema": { "type": "object", "properties": {
+            "periods": { "type": "array", "items": { "type": "string" } },
+            "kota": { "type": "array", "items": { "type": "object" } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/province/cross-registered": {
+      "get": {
+        "tags": ["province"], "operationId": "getProvinceCrossRegistered", "summary": "Persons registered in two or more kab/kota (province instance)",
+        "description": "Roles: admin. From the latest package of each kab/kota: how many persons share a NIK blind index, grouped by the kab/kota involved. Never a NIK, an index or a reference. 404 on an instance that is not a province.",
+        "responses": {
+          "200": { "description": "The counts", "content": { "application/json": { "schema": { "type": "object", "properties": {
+            "persons": { "type": "integer" },
+            "groups": { "type": "array", "items": { "type": "object" } } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
         }
       }
     },
@@ -1591,6 +1695,39 @@ const std::string& openapi_document() {
         "description": "One value per month, oldest first",
         "additionalProperties": { "type": "array", "items": { "type": "integer" } },
         "properties": { "code": { "type": "string" }, "name": { "type": "string" } }
+      },
+      "IndicatorCounts": {
+        "type": "object", "required": ["registered", "population", "per_1000", "with_card", "card_share", "reached", "aid_share", "located", "in_hazard", "hazard_share", "far", "far_share"],
+        "properties": {
+          "registered": { "type": "integer" },
+          "population": { "type": ["integer", "null"], "description": "Residents (reference data); null for a kelurahan" },
+          "per_1000": { "type": ["number", "null"] },
+          "with_card": { "type": "integer" },
+          "card_share": { "type": ["number", "null"] },
+          "reached": { "type": "integer", "description": "Aid delivered since 1 January of the year" },
+          "aid_share": { "type": ["number", "null"] },
+          "located": { "type": "integer", "description": "With a home location" },
+          "in_hazard": { "type": "integer" },
+          "hazard_share": { "type": ["number", "null"], "description": "Of located" },
+          "far": { "type": "integer" },
+          "far_share": { "type": ["number", "null"], "description": "Of located" }
+        }
+      },
+      "Indicators": {
+        "type": "object", "required": ["period", "from", "to", "previous", "level", "far_m", "facilities", "hazard_zones", "areas", "total"],
+        "properties": {
+          "period": { "type": "string" },
+          "from": { "type": "string", "format": "date" },
+          "to": { "type": "string", "format": "date" },
+          "previous": { "type": "object", "properties": { "period": { "type": "string" }, "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" } } },
+          "level": { "type": "string", "enum": ["kota", "kecamatan", "kelurahan"] },
+          "far_m": { "type": "number" },
+          "facility_kind": { "type": ["string", "null"] },
+          "facilities": { "type": "integer" },
+          "hazard_zones": { "type": "integer" },
+          "areas": { "type": "array", "items": { "type": "object", "properties": { "code": { "type": "string" }, "name": { "type": "string" }, "current": { "$ref": "#/components/schemas/IndicatorCounts" }, "previous": { "$ref": "#/components/schemas/IndicatorCounts" } } } },
+          "total": { "type": "object", "properties": { "current": { "$ref": "#/components/schemas/IndicatorCounts" }, "previous": { "$ref": "#/components/schemas/IndicatorCounts" } } }
+        }
       },
       "MonthlyFlows": {
         "type": "object", "required": ["level", "months", "areas", "total"],

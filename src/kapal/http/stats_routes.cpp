@@ -2,12 +2,17 @@
 
 #include "kapal/http/problem.hpp"
 #include "kapal/http/route_support.hpp"
+#include "kapal/http/temp_file.hpp"
+#include "kapal/service/facility_service.hpp"
+#include "kapal/service/indicators.hpp"
+#include "kapal/service/rakor_report.hpp"
 #include "kapal/service/registry_flows.hpp"
 #include "kapal/service/stats_service.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <cmath>
 
 namespace kapal::http {
 namespace {
@@ -167,6 +172,76 @@ int months_of(const Request& req, std::vector<FieldIssue>& issues) {
     return months;
 }
 
+json optional_json(const std::optional<double>& v) {
+    return v ? json(std::round(*v * 10000.0) / 10000.0) : json(nullptr);
+}
+
+json indicator_json(const service::IndicatorCounts& c) {
+    using C = service::IndicatorCounts;
+    return json{{"registered", c.registered},
+                {"population", c.population ? json(*c.population) : json(nullptr)},
+                {"per_1000", optional_json(c.per_1000())},
+                {"with_card", c.with_card},
+                {"card_share", optional_json(C::share(c.with_card, c.registered))},
+                {"reached", c.reached},
+                {"aid_share", optional_json(C::share(c.reached, c.registered))},
+                {"located", c.located},
+                {"in_hazard", c.in_hazard},
+                {"hazard_share", optional_json(C::share(c.in_hazard, c.located))},
+                {"far", c.far},
+                {"far_share", optional_json(C::share(c.far, c.located))}};
+}
+
+json period_json(const service::Period& p) {
+    return json{
+        {"period", p.label}, {"from", core::format_date(p.from)}, {"to", core::format_date(p.to)}};
+}
+
+json indicators_json(const service::IndicatorReport& r, service::AreaLevel level) {
+    json areas = json::array();
+    for (const auto& a : r.areas) {
+        areas.push_back({{"code", a.code},
+                         {"name", a.name},
+                         {"current", indicator_json(a.current)},
+                         {"previous", indicator_json(a.previous)}});
+    }
+    json out = period_json(r.period);
+    out["previous"] = period_json(r.previous);
+    out["level"] = std::string(service::to_string(level));
+    out["far_m"] = r.options.far_m;
+    out["facility_kind"] =
+        r.options.facility_kind.empty() ? json(nullptr) : json(r.options.facility_kind);
+    out["facilities"] = r.facilities;
+    out["hazard_zones"] = r.hazard_zones;
+    out["areas"] = std::move(areas);
+    out["total"] = {{"current", indicator_json(r.total.current)},
+                    {"previous", indicator_json(r.total.previous)}};
+    return out;
+}
+
+std::optional<service::IndicatorOptions> indicator_options_of(const Request& req,
+                                                              std::vector<FieldIssue>& issues) {
+    service::IndicatorOptions options;
+    if (const auto text = req.query_param("far_m")) {
+        int metres = 0;
+        const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), metres);
+        if (ec != std::errc() || end != text->data() + text->size() || metres < 1 ||
+            metres > static_cast<int>(service::kMaxCoverageM)) {
+            issues.push_back({"far_m", ErrorCode::InvalidArgument, "1 to 100000 (metres)"});
+            return std::nullopt;
+        }
+        options.far_m = metres;
+    }
+    if (const auto kind = req.query_param("facility_kind")) {
+        if (!service::parse_facility_kind(*kind)) {
+            issues.push_back({"facility_kind", ErrorCode::InvalidArgument, "a facility kind"});
+            return std::nullopt;
+        }
+        options.facility_kind = std::string(*kind);
+    }
+    return options;
+}
+
 } // namespace
 
 void add_stats_routes(Router& router,
@@ -203,6 +278,65 @@ void add_stats_routes(Router& router,
                              {"areas", std::move(areas)},
                              {"total", std::move(total)}});
     });
+    router.add("GET", "/api/v1/stats/indicators", kReaders, [&store, &ref](const Request& req) {
+        std::vector<FieldIssue> issues;
+        check_known(req, {"period", "from", "to", "level", "far_m", "facility_kind"}, issues);
+        const auto level = level_of(req, issues);
+        auto period = period_of(req, issues);
+        auto options = indicator_options_of(req, issues);
+        if (!issues.empty() || !period || !options) {
+            return bad_parameters(std::move(issues), req);
+        }
+        auto report =
+            service::compute_indicators(store, ref, actor_of(req), level, *period, *options);
+        if (!report) {
+            return problem_response(report.error(), req.lang());
+        }
+        return no_store(200, indicators_json(*report, level));
+    });
+    router.add(
+        "GET", "/api/v1/reports/rakor", kReaders, [&store, &ref, &clock](const Request& req) {
+            std::vector<FieldIssue> issues;
+            check_known(
+                req, {"period", "from", "to", "level", "far_m", "facility_kind", "format"}, issues);
+            const auto format = req.query_param("format");
+            if (!format || (*format != "pdf" && *format != "xlsx")) {
+                issues.push_back({"format", ErrorCode::InvalidArgument, "pdf or xlsx"});
+            }
+            service::RakorOptions options;
+            options.level =
+                req.query_param("level") ? level_of(req, issues) : service::AreaLevel::Kelurahan;
+            auto period = period_of(req, issues);
+            auto indicator_options = indicator_options_of(req, issues);
+            if (!issues.empty() || !period || !indicator_options) {
+                return bad_parameters(std::move(issues), req);
+            }
+            options.period = std::move(*period);
+            options.indicators = std::move(*indicator_options);
+            auto report = service::gather_rakor(store, ref, actor_of(req), options, clock);
+            if (!report) {
+                return problem_response(report.error(), req.lang());
+            }
+            const std::string stem = service::rakor_file_stem(*report);
+            if (*format == "pdf") {
+                auto pdf = service::rakor_pdf(*report, ref);
+                if (!pdf) {
+                    return problem_response(pdf.error(), req.lang());
+                }
+                return Response::attachment(std::move(*pdf), "application/pdf", stem + ".pdf");
+            }
+            TempFile file("rakor", "xlsx");
+            if (file.path().empty()) {
+                return problem_response(ErrorCode::Io, req.lang(), "no temporary file");
+            }
+            if (auto written = service::write_rakor_xlsx(*report, file.path()); !written) {
+                return problem_response(written.error(), req.lang());
+            }
+            return Response::attachment(
+                file.read(),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                stem + ".xlsx");
+        });
     router.add(
         "GET", "/api/v1/stats/flows/monthly", kReaders, [&store, &ref, &clock](const Request& req) {
             std::vector<FieldIssue> issues;

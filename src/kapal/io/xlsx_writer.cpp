@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <set>
 
 namespace kapal::io {
@@ -149,6 +152,36 @@ class Workbook {
     lxw_workbook* wb_ = nullptr;
 };
 
+bool is_number_column(const XlsxSheet& sheet, std::size_t c) {
+    return std::find(sheet.number_columns.begin(), sheet.number_columns.end(), c) !=
+           sheet.number_columns.end();
+}
+
+/// The number a cell's text is wholly: an optional minus, digits, an optional point and digits.
+std::optional<double> number_of(const std::string& text) {
+    std::size_t i = text.empty() || text[0] != '-' ? 0 : 1;
+    const std::size_t digits_from = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) != 0) {
+        ++i;
+    }
+    if (i == digits_from) {
+        return std::nullopt;
+    }
+    if (i < text.size() && text[i] == '.') {
+        const std::size_t after = ++i;
+        while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) != 0) {
+            ++i;
+        }
+        if (i == after) {
+            return std::nullopt;
+        }
+    }
+    if (i != text.size() || text.size() > 20) {
+        return std::nullopt;
+    }
+    return std::strtod(text.c_str(), nullptr);
+}
+
 } // namespace
 
 Result<void> write_xlsx(const std::string& path, const std::vector<XlsxSheet>& sheets) {
@@ -192,8 +225,18 @@ Result<void> write_xlsx(const std::string& path, const std::vector<XlsxSheet>& s
                 if (row[c].empty()) {
                     continue;
                 }
-                const lxw_error e = worksheet_write_string(
-                    ws, static_cast<lxw_row_t>(r), static_cast<lxw_col_t>(c), row[c].c_str(), fmt);
+                const auto value =
+                    r > 0 && is_number_column(sheet, c) ? number_of(row[c]) : std::nullopt;
+                const lxw_error e = value ? worksheet_write_number(ws,
+                                                                   static_cast<lxw_row_t>(r),
+                                                                   static_cast<lxw_col_t>(c),
+                                                                   *value,
+                                                                   nullptr)
+                                          : worksheet_write_string(ws,
+                                                                   static_cast<lxw_row_t>(r),
+                                                                   static_cast<lxw_col_t>(c),
+                                                                   row[c].c_str(),
+                                                                   fmt);
                 if (e != LXW_NO_ERROR) {
                     return lxw_fail(e, "sheet '" + sheet.name + "' cell " + cell_name(r, c));
                 }
@@ -206,7 +249,11 @@ Result<void> write_xlsx(const std::string& path, const std::vector<XlsxSheet>& s
         }
         for (std::size_t c = 0; c < cols; ++c) {
             const double w = static_cast<double>(std::clamp<std::size_t>(width[c] + 2, 6, 60));
-            worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), w, text);
+            worksheet_set_column(ws,
+                                 static_cast<lxw_col_t>(c),
+                                 static_cast<lxw_col_t>(c),
+                                 w,
+                                 is_number_column(sheet, c) ? nullptr : text);
         }
         if (!sheet.header.empty()) {
             worksheet_freeze_panes(ws, 1, 0);

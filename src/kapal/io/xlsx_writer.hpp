@@ -28,6 +28,10 @@ struct XlsxSheet {
     std::vector<std::string> header;            ///< bold, frozen, with an autofilter
     std::vector<std::vector<std::string>> rows; ///< UTF-8 text, at most 32767 characters a cell
     std::vector<XlsxDropdown> dropdowns;        ///< optional input lists
+    /// 0-based columns of numbers (reports): a data cell there that reads wholly as a decimal
+    /// number ("705", "-3", "0.1234") is written as a number, so Excel sums it; other cells
+    /// (empty, "<5", "—") stay text. These columns do not get the Text format.
+    std::vector<std::size_t> number_columns;
 };
 
 /// Writes `sheets` (at least one) to a new .xlsx at `path`, replacing it.

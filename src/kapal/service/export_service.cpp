@@ -203,7 +203,7 @@ Result<std::size_t> export_persons(const std::filesystem::path& file,
         return count;
     }
     io::XlsxSheet sheet{
-        dtks ? "DTKS Individu" : "Penyandang Disabilitas", header, std::move(rows), {}};
+        dtks ? "DTKS Individu" : "Penyandang Disabilitas", header, std::move(rows), {}, {}};
     KAPAL_TRY(io::write_xlsx(file.string(), {sheet}));
     return count;
 }
@@ -268,8 +268,8 @@ Result<void> write_import_template(const std::filesystem::path& file) {
     if (ext != ".xlsx") {
         return fail(ErrorCode::InvalidArgument, "the template is .xlsx or .csv, not " + ext);
     }
-    io::XlsxSheet data{"Data", header, {}, template_dropdowns()};
-    io::XlsxSheet help{"Petunjuk", {"Kolom", "Isi"}, {}, {}};
+    io::XlsxSheet data{"Data", header, {}, template_dropdowns(), {}};
+    io::XlsxSheet help{"Petunjuk", {"Kolom", "Isi"}, {}, {}, {}};
     help.rows = {
         {"NIK",
          "16 digit. Ketik sebagai teks (kolom ini sudah berformat teks) agar Excel tidak "

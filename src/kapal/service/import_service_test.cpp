@@ -240,6 +240,7 @@ TEST_F(ImportTest, ReadsXlsxWithNumberAndDateCells) {
         "Data",
         {"NIK", "Nama Lengkap", "JK", "Tgl Lahir", "Kelurahan", "Kecamatan", "Ragam"},
         {{"6474011503850001", "Ahmad", "L", "15/03/1985", "Guntung", "Bontang Utara", "fisik"}},
+        {},
         {}};
     ASSERT_TRUE(io::write_xlsx(file.string(), {sheet}).has_value());
     auto summary = run(file);

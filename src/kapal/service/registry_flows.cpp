@@ -217,8 +217,7 @@ int FlowsBuilder::area_of(const RegistryState& s) {
     if (known != kelurahan_area_.end()) {
         return known->second;
     }
-    const auto found =
-        area_index_.find(std::string(code_prefix(s.kelurahan_code, parts_of(level_))));
+    const auto found = area_index_.find(std::string(area_code_at(s.kelurahan_code, level_)));
     const int area = found == area_index_.end() ? -1 : found->second;
     kelurahan_area_.emplace(s.kelurahan_code, area);
     return area;
@@ -319,6 +318,29 @@ void FlowsBuilder::count_person(std::size_t period, std::span<const RegistryStat
     stock(&st[m - 1], &FlowCounts::end);
 }
 
+std::string_view area_code_at(std::string_view kelurahan_code, AreaLevel level) {
+    return code_prefix(kelurahan_code, parts_of(level));
+}
+
+std::vector<std::pair<std::string, std::string>>
+areas_in_scope(const ReferenceData& ref, const Actor& actor, AreaLevel level) {
+    std::vector<std::pair<std::string, std::string>> areas;
+    for (const auto& a : ref.areas) {
+        if (a.level != to_string(level)) {
+            continue;
+        }
+        const bool inside =
+            actor.scope_area_codes.empty() ||
+            std::any_of(actor.scope_area_codes.begin(),
+                        actor.scope_area_codes.end(),
+                        [&](const std::string& s) { return core::code_within(a.code, s); });
+        if (inside) {
+            areas.emplace_back(a.code, a.name);
+        }
+    }
+    return areas;
+}
+
 Result<std::vector<PeriodFlows>> compute_flows(store::Store& store,
                                                const ReferenceData& ref,
                                                const Actor& actor,
@@ -335,21 +357,7 @@ Result<std::vector<PeriodFlows>> compute_flows(store::Store& store,
         }
         last_end = std::max(last_end, p.to_instant());
     }
-    std::vector<std::pair<std::string, std::string>> areas;
-    for (const auto& a : ref.areas) {
-        if (a.level != to_string(level)) {
-            continue;
-        }
-        const bool inside =
-            actor.scope_area_codes.empty() ||
-            std::any_of(actor.scope_area_codes.begin(),
-                        actor.scope_area_codes.end(),
-                        [&](const std::string& s) { return core::code_within(a.code, s); });
-        if (inside) {
-            areas.emplace_back(a.code, a.name);
-        }
-    }
-    FlowsBuilder builder(std::move(areas), level, std::move(periods), breakdown);
+    FlowsBuilder builder(areas_in_scope(ref, actor, level), level, std::move(periods), breakdown);
     std::vector<store::RegistryState> person;
     auto scanned =
         store.scan_registry_states(last_end, [&](const store::RegistryState& s) -> Result<void> {

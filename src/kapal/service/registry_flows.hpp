@@ -127,6 +127,15 @@ class FlowsBuilder {
     std::vector<store::RegistryState> collapsed_;         ///< scratch
 };
 
+/// The code at `level` of the area a kelurahan lies in ("64.74.01.1003", kecamatan →
+/// "64.74.01").
+std::string_view area_code_at(std::string_view kelurahan_code, AreaLevel level);
+
+/// (code, name) of every area of `level` wholly inside the caller's scope, in the reference
+/// data's order.
+std::vector<std::pair<std::string, std::string>>
+areas_in_scope(const ReferenceData& ref, const Actor& actor, AreaLevel level);
+
 /// The flows of `periods` at `level` for the areas wholly inside the caller's scope (an area
 /// only partly inside it is left out: a finer level shows it). `breakdown` adds the category,
 /// sex, age group and severity cells. Errors: InvalidArgument (no period, or one that ends

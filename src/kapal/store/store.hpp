@@ -199,6 +199,35 @@ struct RegistryState {
     bool operator==(const RegistryState&) const = default;
 };
 
+/// What the per-area indicators need beside the registry timeline (Store::scan_indicator_facts),
+/// each keyed by the person's store key (RegistryState::person).
+struct CardSpan {
+    std::int64_t person = 0;
+    core::Timestamp issued_at{};
+    core::Timestamp expires_at{};
+    std::optional<core::Timestamp> revoked_at; ///< nullopt: not revoked
+};
+
+/// A delivery of aid in state "delivered", when it was recorded.
+struct DeliveredAid {
+    std::int64_t person = 0;
+    core::Timestamp recorded_at{};
+};
+
+/// A person's home as now recorded (persons without a location are not listed).
+struct PersonHome {
+    std::int64_t person = 0;
+    double lon = 0;
+    double lat = 0;
+};
+
+/// Visitors of Store::scan_indicator_facts; each is called once per row, in no fixed order.
+struct IndicatorFactVisitors {
+    std::function<void(const CardSpan&)> card;
+    std::function<void(const DeliveredAid&)> aid;
+    std::function<void(const PersonHome&)> home;
+};
+
 /// Statistics for health checks and the CLI.
 struct StoreInfo {
     int schema_version = 0;
@@ -1069,6 +1098,13 @@ class Store {
     virtual Result<void>
     scan_registry_states(core::Timestamp before,
                          const std::function<Result<void>(const RegistryState&)>& visit) = 0;
+
+    /// Reads, in one snapshot, every card's span, every delivered aid recorded in
+    /// [aid_from, aid_before), and every person's current home, each with the person's store key
+    /// (a card or delivery naming an unknown person is left out). Errors: StoreCorrupt.
+    virtual Result<void> scan_indicator_facts(core::Timestamp aid_from,
+                                              core::Timestamp aid_before,
+                                              const IndicatorFactVisitors& visit) = 0;
 
     /// Seals a batch for import_prepared. Thread-safe, and it neither waits for nor blocks
     /// writers: it reads only the store's keys.

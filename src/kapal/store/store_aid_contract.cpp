@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -416,6 +417,92 @@ TEST_P(StoreContract, AidIsDeliveredOncePerCycleAndPersonWhateverTheChannel) {
     auto of_two = store().list_aid_deliveries(q);
     ASSERT_TRUE(of_two.has_value());
     EXPECT_EQ(of_two->size(), 2U);
+}
+
+TEST_P(StoreContract, IndicatorFactsNameEachCardDeliveryAndHomeByThePersonsStoreKey) {
+    ASSERT_NO_FATAL_FAILURE(approved_list(store(), 3));
+    core::Person homeless = full_person(4);
+    homeless.home.reset();
+    ASSERT_TRUE(store()
+                    .create_person(person_id(4), homeless, "64.74.01", as("user:op"), std::nullopt)
+                    .has_value());
+    // Store keys grow with registration on both backends: persons 1..4 in order.
+    std::vector<std::int64_t> keys;
+    ASSERT_TRUE(store().scan_registry_states(kT0 + std::chrono::hours(24), [&](const auto& s) {
+        if (keys.empty() || keys.back() != s.person) {
+            keys.push_back(s.person);
+        }
+        return Result<void>();
+    }));
+    ASSERT_EQ(keys.size(), 4U);
+    std::sort(keys.begin(), keys.end());
+
+    CardIssue issue;
+    issue.person_id = person_id(2);
+    issue.regency = "6474";
+    issue.kelurahan_code = "64.74.01.1003";
+    issue.expires_at = kT0 + std::chrono::hours(24 * 365);
+    issue.make = [](std::uint32_t serial) -> Result<CardContent> {
+        const std::string digits = std::to_string(serial);
+        return CardContent{
+            "6474" + std::string(7 - digits.size(), '0') + digits + "0", "kid1", "QR-" + digits};
+    };
+    ASSERT_TRUE(store().issue_card(issue, as("user:op", 10)).has_value());
+    issue.person_id = person_id(3);
+    auto revoked = store().issue_card(issue, as("user:op", 11));
+    ASSERT_TRUE(revoked.has_value()) << revoked.error().message;
+    ASSERT_TRUE(
+        store().revoke_card(revoked->number, "meninggal", "", as("user:op", 12)).has_value());
+
+    ASSERT_TRUE(store().record_aid_delivery(delivery(1, 1), as("user:penyalur", 61)).has_value());
+    AidDeliveryRecord failed = delivery(2, 2);
+    failed.channel = "transfer";
+    failed.state = "failed";
+    ASSERT_TRUE(store().record_aid_delivery(failed, as("user:penyalur", 62)).has_value());
+    AidDeliveryRecord late = delivery(3, 3);
+    late.recorded_at = kT0 + std::chrono::hours(48);
+    ASSERT_TRUE(store().record_aid_delivery(late, as("user:penyalur", 63)).has_value());
+
+    std::vector<CardSpan> cards;
+    std::vector<DeliveredAid> aid;
+    std::vector<PersonHome> homes;
+    IndicatorFactVisitors visit;
+    visit.card = [&](const CardSpan& c) {
+        cards.push_back(c);
+    };
+    visit.aid = [&](const DeliveredAid& a) {
+        aid.push_back(a);
+    };
+    visit.home = [&](const PersonHome& h) {
+        homes.push_back(h);
+    };
+    ASSERT_TRUE(store().scan_indicator_facts(kT0, kT0 + std::chrono::hours(24), visit));
+
+    std::sort(cards.begin(), cards.end(), [](const auto& a, const auto& b) {
+        return a.person < b.person;
+    });
+    ASSERT_EQ(cards.size(), 2U);
+    EXPECT_EQ(cards[0].person, keys[1]);
+    EXPECT_EQ(cards[0].issued_at, kT0 + std::chrono::minutes(10));
+    EXPECT_EQ(cards[0].expires_at, kT0 + std::chrono::hours(24 * 365));
+    EXPECT_FALSE(cards[0].revoked_at.has_value());
+    EXPECT_EQ(cards[1].person, keys[2]);
+    EXPECT_EQ(cards[1].revoked_at, kT0 + std::chrono::minutes(12));
+
+    // Only the delivered one inside the window: the failed transfer and the later one are not.
+    ASSERT_EQ(aid.size(), 1U);
+    EXPECT_EQ(aid[0].person, keys[0]);
+    EXPECT_EQ(aid[0].recorded_at, kT0 + std::chrono::minutes(61));
+
+    std::sort(homes.begin(), homes.end(), [](const auto& a, const auto& b) {
+        return a.person < b.person;
+    });
+    ASSERT_EQ(homes.size(), 3U); // person 4 has no home
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(homes[i].person, keys[i]);
+        EXPECT_NEAR(homes[i].lon, 117.4987, 1e-9);
+        EXPECT_NEAR(homes[i].lat, 0.1342, 1e-9);
+    }
 }
 
 TEST_P(StoreContract, AidDeliveryIsRefusedBeforeApprovalAndKeepsItsEvidence) {

@@ -609,6 +609,16 @@ constexpr const char* kSelectStates =
     "SELECT person_pk, version, at, kelurahan_code, status, sex, "
     "to_char(birth_date, 'YYYY-MM-DD'), severity, categories FROM person_states WHERE at < ";
 
+// The facts of the per-area indicators (Store::scan_indicator_facts), read through cursors.
+constexpr const char* kSelectCardSpans =
+    "SELECT p.pk, c.issued_at, c.expires_at, c.revoked_at FROM cards c "
+    "JOIN persons p ON p.id = c.person_id";
+constexpr const char* kSelectDeliveredAid =
+    "SELECT p.pk, d.recorded_at FROM aid_deliveries d JOIN persons p ON p.id = d.person_id "
+    "WHERE d.state = 'delivered' AND d.recorded_at >= ";
+constexpr const char* kSelectHomes =
+    "SELECT pk, ST_X(home), ST_Y(home) FROM persons WHERE home IS NOT NULL";
+
 // v15: a person's files, as SQLite's v15: the blob store of Person::photo_id and DocumentRef; and
 // the indexes of the sorted person lists.
 // Rows are never changed; `content` is sealed with the field key (FieldCipher), sha256 is of the
@@ -2290,6 +2300,51 @@ class PostgresStore final : public Store {
                 KAPAL_TRY(visit(state));
             }
         }
+        return tx.commit();
+    }
+
+    Result<void> scan_indicator_facts(core::Timestamp aid_from,
+                                      core::Timestamp aid_before,
+                                      const IndicatorFactVisitors& visit) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(
+            tx, PgTransaction::begin(*conn, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"));
+        // Each query through a cursor in pages: homes are one row per person.
+        const auto each_row = [&](const std::string& sql,
+                                  const std::function<void(const PgResult&, int)>& row) {
+            return [&conn, sql, &row]() -> Result<void> {
+                KAPAL_TRY(conn->exec_once("DECLARE kapal_facts NO SCROLL CURSOR FOR " + sql));
+                for (;;) {
+                    KAPAL_PG_ASSIGN(rows, conn->exec_once("FETCH FORWARD 20000 FROM kapal_facts"));
+                    if (rows.rows() == 0) {
+                        break;
+                    }
+                    for (int i = 0; i < rows.rows(); ++i) {
+                        row(rows, i);
+                    }
+                }
+                KAPAL_TRY(conn->exec_once("CLOSE kapal_facts"));
+                return {};
+            }();
+        };
+        KAPAL_TRY(each_row(kSelectCardSpans, [&](const PgResult& r, int i) {
+            visit.card(CardSpan{r.int64(i, 0),
+                                core::from_unix_ms(r.int64(i, 1)),
+                                core::from_unix_ms(r.int64(i, 2)),
+                                r.is_null(i, 3)
+                                    ? std::optional<core::Timestamp>()
+                                    : std::optional(core::from_unix_ms(r.int64(i, 3)))});
+        }));
+        KAPAL_TRY(
+            each_row(std::string(kSelectDeliveredAid) + std::to_string(core::to_unix_ms(aid_from)) +
+                         " AND d.recorded_at < " + std::to_string(core::to_unix_ms(aid_before)),
+                     [&](const PgResult& r, int i) {
+                         visit.aid(DeliveredAid{r.int64(i, 0), core::from_unix_ms(r.int64(i, 1))});
+                     }));
+        KAPAL_TRY(each_row(kSelectHomes, [&](const PgResult& r, int i) {
+            visit.home(PersonHome{r.int64(i, 0), r.real(i, 1), r.real(i, 2)});
+        }));
         return tx.commit();
     }
 

@@ -1098,6 +1098,16 @@ constexpr const char* kSelectStates =
     "SELECT person_pk, version, at, kelurahan_code, status, sex, birth_date, severity, categories "
     "FROM person_states WHERE at < ?1 ORDER BY person_pk, version";
 
+// The facts of the per-area indicators (Store::scan_indicator_facts).
+constexpr const char* kSelectCardSpans =
+    "SELECT p.pk, c.issued_at, c.expires_at, c.revoked_at FROM cards c "
+    "JOIN persons p ON p.id = c.person_id";
+constexpr const char* kSelectDeliveredAid =
+    "SELECT p.pk, d.recorded_at FROM aid_deliveries d JOIN persons p ON p.id = d.person_id "
+    "WHERE d.state = 'delivered' AND d.recorded_at >= ?1 AND d.recorded_at < ?2";
+constexpr const char* kSelectHomes =
+    "SELECT pk, lon, lat FROM persons WHERE lon IS NOT NULL AND lat IS NOT NULL";
+
 // Content columns bound by bind_content, in this order.
 constexpr const char* kInsertPerson =
     "INSERT INTO persons (id, version, created_at, updated_at, created_by, updated_by, "
@@ -2578,6 +2588,52 @@ class SqliteStore final : public Store {
             }
         }
         stmt.reset();
+        return tx.commit();
+    }
+
+    Result<void> scan_indicator_facts(core::Timestamp aid_from,
+                                      core::Timestamp aid_before,
+                                      const IndicatorFactVisitors& visit) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(*conn, false));
+        {
+            KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectCardSpans));
+            for (;;) {
+                KAPAL_SQL_ASSIGN(row, stmt.step());
+                if (!row) {
+                    break;
+                }
+                visit.card(CardSpan{stmt.int64(0),
+                                    core::from_unix_ms(stmt.int64(1)),
+                                    core::from_unix_ms(stmt.int64(2)),
+                                    opt_time(stmt, 3)});
+            }
+            stmt.reset();
+        }
+        {
+            KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectDeliveredAid));
+            stmt.bind(1, core::to_unix_ms(aid_from));
+            stmt.bind(2, core::to_unix_ms(aid_before));
+            for (;;) {
+                KAPAL_SQL_ASSIGN(row, stmt.step());
+                if (!row) {
+                    break;
+                }
+                visit.aid(DeliveredAid{stmt.int64(0), core::from_unix_ms(stmt.int64(1))});
+            }
+            stmt.reset();
+        }
+        {
+            KAPAL_SQL_ASSIGN(stmt, conn->prepare(kSelectHomes));
+            for (;;) {
+                KAPAL_SQL_ASSIGN(row, stmt.step());
+                if (!row) {
+                    break;
+                }
+                visit.home(PersonHome{stmt.int64(0), stmt.real(1), stmt.real(2)});
+            }
+            stmt.reset();
+        }
         return tx.commit();
     }
 
