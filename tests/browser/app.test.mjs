@@ -337,6 +337,19 @@ describe('web app', { timeout: 180000 }, () => {
       await page
         .locator('.export-status', { hasText: /^persons\.csv \(.+\) sudah diunduh\.$/ })
         .waitFor();
+      // The national DTKS layout: its columns, the disability code, NIK masked.
+      const [dtks] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'DTKS CSV', exact: true }).click(),
+      ]);
+      assert.equal(dtks.suggestedFilename(), 'persons-dtks.csv');
+      const dtksCsv = fs.readFileSync(await dtks.path(), 'utf8').replace(/^\uFEFF/, '');
+      assert.ok(dtksCsv.startsWith('ID DTKS,NIK,No KK,Nama,'), dtksCsv.slice(0, 80));
+      assert.ok(dtksCsv.includes(target.full_name));
+      assert.ok(dtksCsv.includes('**********'), 'NIK masked');
+      await page
+        .locator('.export-status', { hasText: /^persons-dtks\.csv \(.+\) sudah diunduh\.$/ })
+        .waitFor();
       await shot(page, 'data-cari-desktop');
     });
 

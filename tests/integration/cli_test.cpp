@@ -149,6 +149,76 @@ TEST(Cli, ExportMasksNikUnlessAskedAndReimportsIntoAnotherStore) {
     EXPECT_EQ(slurp(xlsx).substr(0, 2), "PK");
 }
 
+// The national layout: what one store exports in it (NIK in clear), an empty store imports as
+// the same persons, on either backend; the export in clear is audited with its layout.
+TEST(Cli, DtksExportImportsBackIntoAnEmptyStoreAsTheSamePersons) {
+    KapalServer source;
+    ASSERT_EQ(source.cli({"demo-data", "--persons", "120", "--seed", "9"}).exit_code, 0);
+    TempDir tmp;
+    // Rows as a sorted list: the stores list persons in the order of their own ids.
+    const auto sorted_lines = [](const std::string& text) {
+        std::vector<std::string> lines;
+        std::istringstream in(text);
+        for (std::string line; std::getline(in, line);) {
+            lines.push_back(line);
+        }
+        std::sort(lines.begin(), lines.end());
+        return lines;
+    };
+    for (const std::string format : {"csv", "xlsx"}) {
+        const auto file = tmp.path() + "/dtks." + format;
+        const auto exported = source.cli({"export",
+                                          "persons",
+                                          "--layout",
+                                          "dtks",
+                                          "--format",
+                                          format,
+                                          "--with-nik",
+                                          "--out",
+                                          file});
+        ASSERT_EQ(exported.exit_code, 0) << exported.output;
+        EXPECT_NE(exported.output.find("120 persons written"), std::string::npos)
+            << exported.output;
+
+        KapalServer target;
+        const auto imported = target.cli({"import", "persons", file});
+        ASSERT_EQ(imported.exit_code, 0) << imported.output;
+        EXPECT_NE(imported.output.find("120 baru"), std::string::npos) << imported.output;
+        EXPECT_NE(imported.output.find(" 0 ditolak"), std::string::npos) << imported.output;
+        const auto again = target.cli({"import", "persons", file});
+        EXPECT_NE(again.output.find(" 0 baru, 120 sama,"), std::string::npos) << again.output;
+
+        // The target's own DTKS export is the source's, row for row.
+        const auto back = tmp.path() + "/back-" + format + ".csv";
+        const auto source_csv = tmp.path() + "/source-" + format + ".csv";
+        ASSERT_EQ(target.cli({"export", "persons", "--layout", "dtks", "--with-nik", "--out", back})
+                      .exit_code,
+                  0);
+        ASSERT_EQ(
+            source.cli({"export", "persons", "--layout", "dtks", "--with-nik", "--out", source_csv})
+                .exit_code,
+            0);
+        const auto want = sorted_lines(slurp(source_csv));
+        EXPECT_EQ(want.size(), 121U);
+        EXPECT_EQ(sorted_lines(slurp(back)), want) << format;
+    }
+    const auto audit = source.cli({"audit", "--action", "person.export_unmasked"});
+    ASSERT_EQ(audit.exit_code, 0) << audit.output;
+    EXPECT_NE(audit.output.find("layout=dtks"), std::string::npos) << audit.output;
+
+    // GIS formats have no DTKS layout: refused, naming the option.
+    const auto refused = source.cli({"export",
+                                     "persons",
+                                     "--layout",
+                                     "dtks",
+                                     "--format",
+                                     "geojson",
+                                     "--out",
+                                     tmp.path() + "/x"});
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.output.find("csv or xlsx"), std::string::npos) << refused.output;
+}
+
 TEST(Cli, ImportWritesARejectsFileThatCanBeFixedAndImportedAgain) {
     KapalServer server;
     TempDir tmp;

@@ -262,7 +262,7 @@ TEST_F(Gis, DownloadsOverTheApiAreScopedMaskedAndOpenInOgrinfo) {
     }
     auto anonymous = server_->send("GET", "/api/v1/exports/persons", "", {}, Credentials{});
     EXPECT_EQ(anonymous->status, 401);
-    auto bad = server_->request("GET", "/api/v1/exports/persons?format=xlsx");
+    auto bad = server_->request("GET", "/api/v1/exports/persons?format=pdf");
     EXPECT_EQ(bad->status, 400);
     EXPECT_EQ(json::parse(bad->body)["errors"][0]["field"], "format");
     auto areas = server_->send("GET", "/api/v1/exports/areas", "", {}, Credentials{});

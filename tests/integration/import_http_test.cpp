@@ -179,5 +179,84 @@ TEST_F(ImportHttp, BadUploadsAreRefusedNamingWhatIsWrong) {
     EXPECT_EQ(health->status, 200);
 }
 
+// The DTKS layout over HTTP: readers download it (CSV or XLSX) with NIK and KK masked and only
+// their areas; other roles and bad parameters are refused naming the parameter; a file in the
+// layout uploads as an import.
+TEST_F(ImportHttp, TheDtksLayoutDownloadsMaskedWithinTheCallersAreasAndUploadsBack) {
+    const std::string csv = "NIK,Nama Lengkap,Jenis Kelamin,Tanggal Lahir,Kelurahan,Ragam\n"
+                            "6474012507800001,Utara Dtks,L,25/07/1980,Guntung,\"rungu, wicara\"\n"
+                            "6474026508800002,Selatan Dtks,P,25/08/1980,Tanjung Laut,intelektual\n";
+    auto made = upload("filename=dtks-seed.csv", csv);
+    ASSERT_TRUE(made.has_value());
+    ASSERT_EQ(made->status, 200) << made->body;
+    ASSERT_EQ(json::parse(made->body)["created"], 2) << made->body;
+
+    const auto who = server_->login("op.utara", operator_password_);
+    auto mine = server_->send("GET", "/api/v1/exports/persons?layout=dtks", "", {}, who);
+    ASSERT_TRUE(mine.has_value());
+    ASSERT_EQ(mine->status, 200) << mine->body;
+    EXPECT_NE(mine->header("Content-Disposition").find("persons-dtks.csv"), std::string::npos);
+    EXPECT_NE(mine->header("Content-Type").find("text/csv"), std::string::npos);
+    std::string body = mine->body;
+    if (body.rfind("\xEF\xBB\xBF", 0) == 0) {
+        body.erase(0, 3);
+    }
+    EXPECT_EQ(body.substr(0, body.find('\n')),
+              "ID DTKS,NIK,No KK,Nama,Tempat Lahir,Tanggal Lahir,Jenis Kelamin,Nama Ibu Kandung,"
+              "Hubungan Keluarga,Status Perkawinan,Alamat,RT,RW,Provinsi,Kabupaten/Kota,Kecamatan,"
+              "Kode Desa/Kelurahan,Desa/Kelurahan,Jenis Disabilitas (Kode DTKS),Keterangan Jenis "
+              "Disabilitas,Ragam Disabilitas (UU 8/2016),Status,Tanggal Status\r");
+    EXPECT_NE(body.find("Utara Dtks"), std::string::npos);
+    EXPECT_NE(body.find(",5,Tuna rungu dan wicara,"), std::string::npos) << body;
+    EXPECT_EQ(body.find("Selatan Dtks"), std::string::npos) << "outside the operator's area";
+    EXPECT_EQ(body.find("6474012507800001"), std::string::npos) << "NIK in clear";
+    EXPECT_NE(body.find("6474**********01"), std::string::npos);
+
+    auto xlsx = server_->request("GET", "/api/v1/exports/persons?layout=dtks&format=xlsx");
+    ASSERT_TRUE(xlsx.has_value());
+    ASSERT_EQ(xlsx->status, 200) << xlsx->body;
+    EXPECT_EQ(xlsx->body.substr(0, 2), "PK");
+    EXPECT_NE(xlsx->header("Content-Type").find("spreadsheetml"), std::string::npos);
+    EXPECT_NE(xlsx->header("Content-Disposition").find("persons-dtks.xlsx"), std::string::npos);
+
+    for (const std::string query :
+         {"layout=dtks&format=geojson", "layout=dtks&format=gpkg", "layout=siks"}) {
+        auto bad = server_->request("GET", "/api/v1/exports/persons?" + query);
+        ASSERT_TRUE(bad.has_value());
+        EXPECT_EQ(bad->status, 400) << query;
+        EXPECT_EQ(bad->header("Content-Type"), "application/problem+json") << query;
+        EXPECT_EQ(json::parse(bad->body)["errors"][0]["field"], "layout") << query;
+    }
+    auto areas = server_->request("GET", "/api/v1/exports/areas?layout=dtks");
+    ASSERT_TRUE(areas.has_value());
+    EXPECT_EQ(areas->status, 400) << "areas have no layout";
+    EXPECT_EQ(json::parse(areas->body)["errors"][0]["field"], "layout");
+
+    auto anonymous =
+        server_->send("GET", "/api/v1/exports/persons?layout=dtks", "", {}, Credentials{});
+    EXPECT_EQ(anonymous->status, 401);
+    const auto penyalur_password = server_->add_user("penyalur.dtks", "penyalur");
+    const auto penyalur = server_->login("penyalur.dtks", penyalur_password);
+    auto refused = server_->send("GET", "/api/v1/exports/persons?layout=dtks", "", {}, penyalur);
+    EXPECT_EQ(refused->status, 403);
+
+    // A file in the layout (NIKs in clear, as `kapal export persons --layout dtks --with-nik`
+    // writes it) uploads as an import; a bad code is named with its row and column.
+    const std::string dtks =
+        "ID DTKS,NIK,No KK,Nama,Tanggal Lahir,Jenis Kelamin,Kode Desa/Kelurahan,"
+        "Jenis Disabilitas (Kode DTKS)\n"
+        "DT-1,6474012507800011,,Unggah Dtks,25/07/1980,LAKI-LAKI,64.74.01.1004,1\n"
+        "DT-2,6474012507800012,,Salah Kode,25/07/1980,LAKI-LAKI,64.74.01.1004,14\n";
+    auto dry = upload("filename=dtks.csv&dry_run=true", dtks);
+    ASSERT_TRUE(dry.has_value());
+    ASSERT_EQ(dry->status, 200) << dry->body;
+    const auto report = json::parse(dry->body);
+    EXPECT_EQ(report["created"], 1) << dry->body;
+    ASSERT_EQ(report["rejects"].size(), 1U) << dry->body;
+    EXPECT_EQ(report["rejects"][0]["row"], 3);
+    EXPECT_EQ(report["rejects"][0]["errors"][0]["field"], "Jenis Disabilitas (Kode DTKS)");
+    EXPECT_EQ(report["rejects"][0]["errors"][0]["code"], "person.category_invalid");
+}
+
 } // namespace
 } // namespace kapal::testing

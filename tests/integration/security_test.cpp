@@ -413,10 +413,18 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
                           who);
         }};
 
-    // Downloads: persons for readers (limited to their areas, as the list), areas open.
+    // Downloads: persons for readers (limited to their areas, as the list), areas open. The
+    // persons' formats alternate, so that every one, and the DTKS layout, meets the matrix.
     table["GET /api/v1/exports/persons"] = {
-        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int) {
-            return s.send("GET", "/api/v1/exports/persons?format=geojson", "", {}, who);
+        kReaders, false, false, 200, 0, [&](const Credentials& who, Scope, int serial) {
+            static const char* const kQueries[] = {
+                "format=geojson", "layout=dtks", "layout=dtks&format=xlsx", "format=xlsx"};
+            return s.send("GET",
+                          std::string("/api/v1/exports/persons?") +
+                              kQueries[static_cast<std::size_t>(serial) % 4],
+                          "",
+                          {},
+                          who);
         }};
     table["GET /api/v1/exports/areas"] = {
         {}, true, false, 200, 0, [&](const Credentials& who, Scope, int) {

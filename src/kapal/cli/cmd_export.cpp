@@ -30,7 +30,7 @@ void add_export(CLI::App& app, Action& action) {
         "Export persons as CSV or XLSX (with Latitude/Longitude), GeoJSON or GeoPackage");
 
     struct Opts {
-        std::string dir, format = "csv", out;
+        std::string dir, format = "csv", out, layout = "kapal";
         bool with_nik = false;
     };
 
@@ -39,6 +39,12 @@ void add_export(CLI::App& app, Action& action) {
     persons->add_option("--format", o->format, "csv, xlsx, geojson or gpkg")
         ->check(CLI::IsMember({"csv", "xlsx", "geojson", "gpkg"}));
     persons->add_option("--out", o->out, "Output file (default persons.<format>)");
+    persons
+        ->add_option("--layout",
+                     o->layout,
+                     "Columns of csv/xlsx: kapal (the import template's) or dtks (the national "
+                     "DTKS individual layout, docs/dtks.md)")
+        ->check(CLI::IsMember({"kapal", "dtks"}));
     persons->add_flag("--with-nik",
                       o->with_nik,
                       "Write NIK and KK in clear (default: masked). Handle the file as secret.");
@@ -53,6 +59,8 @@ void add_export(CLI::App& app, Action& action) {
             service::ExportOptions options;
             options.format = format_of(o->format);
             options.clear_ids = o->with_nik;
+            options.layout =
+                o->layout == "dtks" ? service::ExportLayout::Dtks : service::ExportLayout::Kapal;
             auto count = service::export_persons(out, a.store(), a.reference(), options);
             if (!count) {
                 return report_error(count.error());
@@ -64,7 +72,8 @@ void add_export(CLI::App& app, Action& action) {
                 entry.actor = actor.id;
                 entry.source = actor.source;
                 entry.action = "person.export_unmasked";
-                entry.detail = "persons=" + std::to_string(*count) + " file=" + out;
+                entry.detail = "persons=" + std::to_string(*count) + " file=" + out +
+                               (o->layout == "dtks" ? " layout=dtks" : "");
                 if (auto logged = a.store().append_audit(entry); !logged) {
                     return report_error(logged.error());
                 }

@@ -18,23 +18,49 @@ struct Format {
     const char* media_type;
 };
 
-std::optional<Format> format_of(const Request& req, std::vector<FieldIssue>& issues) {
+/// The `format` (and for persons, `layout`) of a download. Persons also come as XLSX, and in
+/// the DTKS layout (a table: CSV by default, or XLSX).
+std::optional<Format> format_of(const Request& req,
+                                std::vector<FieldIssue>& issues,
+                                bool persons,
+                                service::ExportLayout& layout) {
     for (const auto& [name, value] : req.query) {
-        if (name != "format") {
+        if (name != "format" && !(persons && name == "layout")) {
             issues.push_back({name, ErrorCode::UnknownField, "not a parameter of this resource"});
         }
     }
-    const auto f = req.query_param("format").value_or("geojson");
+    layout = service::ExportLayout::Kapal;
+    if (persons) {
+        const auto l = req.query_param("layout").value_or("kapal");
+        if (l == "dtks") {
+            layout = service::ExportLayout::Dtks;
+        } else if (l != "kapal") {
+            issues.push_back({"layout", ErrorCode::InvalidArgument, "kapal or dtks"});
+        }
+    }
+    const bool table_only = layout == service::ExportLayout::Dtks;
+    const auto f = req.query_param("format").value_or(table_only ? "csv" : "geojson");
+    if (f == "csv") {
+        return Format{service::ExportFormat::Csv, "csv", "text/csv; charset=utf-8"};
+    }
+    if (persons && f == "xlsx") {
+        return Format{service::ExportFormat::Xlsx,
+                      "xlsx",
+                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"};
+    }
+    if (table_only && (f == "geojson" || f == "gpkg")) {
+        issues.push_back({"layout", ErrorCode::InvalidArgument, "dtks: format csv or xlsx"});
+        return std::nullopt;
+    }
     if (f == "geojson") {
         return Format{service::ExportFormat::GeoJson, "geojson", "application/geo+json"};
     }
     if (f == "gpkg") {
         return Format{service::ExportFormat::Gpkg, "gpkg", "application/geopackage+sqlite3"};
     }
-    if (f == "csv") {
-        return Format{service::ExportFormat::Csv, "csv", "text/csv; charset=utf-8"};
-    }
-    issues.push_back({"format", ErrorCode::InvalidArgument, "geojson, gpkg or csv"});
+    issues.push_back({"format",
+                      ErrorCode::InvalidArgument,
+                      persons ? "geojson, gpkg, csv or xlsx" : "geojson, gpkg or csv"});
     return std::nullopt;
 }
 
@@ -63,7 +89,8 @@ void add_export_routes(Router& router, store::Store& store, const service::Refer
         {core::Role::Admin, core::Role::Operator, core::Role::Auditor, core::Role::Viewer});
     router.add("GET", "/api/v1/exports/persons", readers, [&store, &ref](const Request& req) {
         std::vector<FieldIssue> issues;
-        const auto format = format_of(req, issues);
+        service::ExportLayout layout = service::ExportLayout::Kapal;
+        const auto format = format_of(req, issues, true, layout);
         if (!issues.empty() || !format) {
             return problem_response(
                 Error{ErrorCode::InvalidArgument, "bad query parameters", std::move(issues)},
@@ -71,17 +98,20 @@ void add_export_routes(Router& router, store::Store& store, const service::Refer
         }
         service::ExportOptions options;
         options.format = format->format;
+        options.layout = layout;
         options.clear_ids = false;
         // Behind the gate; without a principal (a routing bug) nothing is in scope.
         options.scope_area_codes =
             req.principal ? req.principal->area_codes : std::vector<std::string>{"-"};
-        return download(req, *format, "persons", [&](const std::string& path) {
+        const std::string name = layout == service::ExportLayout::Dtks ? "persons-dtks" : "persons";
+        return download(req, *format, name, [&](const std::string& path) {
             return service::export_persons(path, store, ref, options);
         });
     });
     router.add("GET", "/api/v1/exports/areas", Access::open(), [&ref](const Request& req) {
         std::vector<FieldIssue> issues;
-        const auto format = format_of(req, issues);
+        service::ExportLayout layout = service::ExportLayout::Kapal;
+        const auto format = format_of(req, issues, false, layout);
         if (!issues.empty() || !format) {
             return problem_response(
                 Error{ErrorCode::InvalidArgument, "bad query parameters", std::move(issues)},

@@ -1244,14 +1244,15 @@ const std::string& openapi_document() {
     },
     "/api/v1/exports/persons": {
       "get": {
-        "tags": ["persons"], "operationId": "exportPersons", "summary": "Download persons as GeoJSON, GeoPackage or CSV",
-        "description": "Roles: admin, operator, auditor, viewer. Every person in the caller's areas (also those without a home: no geometry), NIK and KK masked; the same files as `kapal export persons` (GeoJSON and GeoPackage: layer persons, one point per home; CSV: the import template's columns with Latitude and Longitude, plus ID, Versi, Diubah). Made in one piece: for a province or more, use the command line.",
-        "parameters": [ { "$ref": "#/components/parameters/ExportFormat" } ],
+        "tags": ["persons"], "operationId": "exportPersons", "summary": "Download persons as GeoJSON, GeoPackage, CSV or XLSX, in Kapal's columns or the DTKS layout",
+        "description": "Roles: admin, operator, auditor, viewer. Every person in the caller's areas (also those without a home: no geometry), NIK and KK masked; the same files as `kapal export persons` (GeoJSON and GeoPackage: layer persons, one point per home; CSV and XLSX: the import template's columns with Latitude and Longitude, plus ID, Versi, Diubah). With `layout=dtks`, CSV (the default then) or XLSX in the national DTKS individual layout (docs/dtks.md), which the import reads back; GeoJSON and GeoPackage are refused for it (400 naming `layout`). Made in one piece: for a province or more, use the command line.",
+        "parameters": [ { "$ref": "#/components/parameters/PersonExportFormat" }, { "$ref": "#/components/parameters/ExportLayout" } ],
         "responses": {
-          "200": { "description": "The file (Content-Disposition: attachment)", "content": {
+          "200": { "description": "The file (Content-Disposition: attachment; persons.<format>, or persons-dtks.<format> in the DTKS layout)", "content": {
             "application/geo+json": { "schema": { "type": "object" } },
             "application/geopackage+sqlite3": { "schema": { "type": "string", "contentEncoding": "binary" } },
-            "text/csv": { "schema": { "type": "string" } } } },
+            "text/csv": { "schema": { "type": "string" } },
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "contentEncoding": "binary" } } } },
           "400": { "$ref": "#/components/responses/Problem" },
           "401": { "$ref": "#/components/responses/Problem" },
           "403": { "$ref": "#/components/responses/Problem" }
@@ -1366,6 +1367,8 @@ const std::string& openapi_document() {
     "parameters": {
       "CollectionId": { "name": "collectionId", "in": "path", "required": true, "description": "persons or areas", "schema": { "type": "string", "enum": ["persons", "areas"] } },
       "ExportFormat": { "name": "format", "in": "query", "description": "The file format", "schema": { "type": "string", "enum": ["geojson", "gpkg", "csv"], "default": "geojson" } },
+      "PersonExportFormat": { "name": "format", "in": "query", "description": "The file format (default geojson; csv with layout=dtks)", "schema": { "type": "string", "enum": ["geojson", "gpkg", "csv", "xlsx"] } },
+      "ExportLayout": { "name": "layout", "in": "query", "description": "The columns of a csv or xlsx: kapal (the import template's) or dtks (the national DTKS individual layout, docs/dtks.md)", "schema": { "type": "string", "enum": ["kapal", "dtks"], "default": "kapal" } },
       "OgcFormat": { "name": "f", "in": "query", "description": "json (or geojson): the only encoding served", "schema": { "type": "string", "enum": ["json", "geojson"] } },
       "PersonId": { "name": "id", "in": "path", "required": true, "description": "Public id (UUIDv7)", "schema": { "type": "string", "format": "uuid" } },
       "CardNumber": { "name": "number", "in": "path", "required": true, "description": "Card number: 12 digits ending in a Damm check digit, dashes allowed (6474-0000001-8)", "schema": { "type": "string" } }

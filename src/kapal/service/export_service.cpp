@@ -5,6 +5,7 @@
 #include "kapal/io/geojson_writer.hpp"
 #include "kapal/io/gpkg_writer.hpp"
 #include "kapal/io/xlsx_writer.hpp"
+#include "kapal/service/dtks_layout.hpp"
 #include "kapal/service/gis_layers.hpp"
 #include "kapal/service/import_service.hpp"
 #include "kapal/service/person_table.hpp"
@@ -127,6 +128,13 @@ Result<std::size_t> export_persons(const std::filesystem::path& file,
                                    store::Store& store,
                                    const ReferenceData& ref,
                                    const ExportOptions& options) {
+    const bool dtks = options.layout == ExportLayout::Dtks;
+    if (dtks && is_gis(options.format)) {
+        return fail(ErrorCode::InvalidArgument,
+                    "the DTKS layout is a table: export it as csv or xlsx",
+                    {{"layout", ErrorCode::InvalidArgument, "dtks: csv or xlsx"}});
+    }
+    const auto header = dtks ? dtks_header() : header_row();
     std::vector<std::vector<std::string>> rows;
     std::ofstream csv_out;
     std::unique_ptr<io::CsvWriter> csv;
@@ -136,7 +144,7 @@ Result<std::size_t> export_persons(const std::filesystem::path& file,
             return fail(ErrorCode::Io, "cannot write " + file.string());
         }
         csv = std::make_unique<io::CsvWriter>(csv_out, ',', true);
-        csv->write_row(header_row());
+        csv->write_row(header);
     }
     std::optional<FeatureSink> features;
     if (is_gis(options.format)) {
@@ -165,10 +173,13 @@ Result<std::size_t> export_persons(const std::filesystem::path& file,
                 rec.person.nik = core::mask_id_number(rec.person.nik);
                 rec.person.kk = core::mask_id_number(rec.person.kk);
             }
-            auto row = person_to_row(rec.person, ref.regions);
-            row.push_back(rec.id.str());
-            row.push_back(std::to_string(rec.version));
-            row.push_back(core::format_timestamp(rec.updated_at));
+            auto row = dtks ? person_to_dtks_row(rec.person, ref.regions)
+                            : person_to_row(rec.person, ref.regions);
+            if (!dtks) {
+                row.push_back(rec.id.str());
+                row.push_back(std::to_string(rec.version));
+                row.push_back(core::format_timestamp(rec.updated_at));
+            }
             if (csv) {
                 csv->write_row(row);
             } else {
@@ -191,7 +202,8 @@ Result<std::size_t> export_persons(const std::filesystem::path& file,
         }
         return count;
     }
-    io::XlsxSheet sheet{"Penyandang Disabilitas", header_row(), std::move(rows), {}, {}};
+    io::XlsxSheet sheet{
+        dtks ? "DTKS Individu" : "Penyandang Disabilitas", header, std::move(rows), {}, {}};
     KAPAL_TRY(io::write_xlsx(file.string(), {sheet}));
     return count;
 }

@@ -13,16 +13,23 @@ namespace kapal::service {
 
 enum class ExportFormat { Csv, Xlsx, GeoJson, Gpkg };
 
+/// The columns of a CSV or XLSX export: Kapal's own (the import template's), or the national
+/// DTKS individual layout (dtks_layout.hpp, docs/dtks.md).
+enum class ExportLayout { Kapal, Dtks };
+
 struct ExportOptions {
     ExportFormat format = ExportFormat::Csv;
-    bool clear_ids = false; ///< NIK and KK in clear; masked otherwise
+    ExportLayout layout = ExportLayout::Kapal; ///< CSV and XLSX only
+    bool clear_ids = false;                    ///< NIK and KK in clear; masked otherwise
     std::vector<std::string> scope_area_codes;
 };
 
 /// Writes every person (in scope). CSV and XLSX: the template's columns (Latitude and Longitude
 /// included) plus ID, Versi and Diubah, so an export can be edited and imported again. GeoJSON
 /// and GeoPackage: the persons layer (person_layer_schema; a point per home, no geometry
-/// without one), layer name "persons". Returns the number of persons written.
+/// without one), layer name "persons". With ExportLayout::Dtks, CSV and XLSX carry the DTKS
+/// layout's columns instead (no ID, Versi, Diubah); a GIS format with it is InvalidArgument.
+/// Returns the number of persons written.
 Result<std::size_t> export_persons(const std::filesystem::path& file,
                                    store::Store& store,
                                    const ReferenceData& ref,

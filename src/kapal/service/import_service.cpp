@@ -183,15 +183,19 @@ Result<ImportSummary> import_persons(const fs::path& file,
     }
     {
         std::vector<FieldIssue> missing;
-        for (const auto c : {PersonColumn::Nik,
-                             PersonColumn::Name,
-                             PersonColumn::Sex,
-                             PersonColumn::BirthDate,
-                             PersonColumn::Categories}) {
+        for (const auto c :
+             {PersonColumn::Nik, PersonColumn::Name, PersonColumn::Sex, PersonColumn::BirthDate}) {
             if (!columns.has(c)) {
                 missing.push_back(
                     {std::string(column_title(c)), ErrorCode::ImportColumnMissing, ""});
             }
+        }
+        // The ragam, or the DTKS code that stands for it (a file in the DTKS layout).
+        if (!columns.has(PersonColumn::Categories) &&
+            !columns.has(PersonColumn::DtksDisabilityCode)) {
+            missing.push_back({std::string(column_title(PersonColumn::Categories)),
+                               ErrorCode::ImportColumnMissing,
+                               ""});
         }
         if (!columns.has(PersonColumn::Kelurahan) && !columns.has(PersonColumn::Latitude) &&
             !columns.has(PersonColumn::Koordinat)) {

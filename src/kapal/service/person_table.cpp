@@ -3,6 +3,7 @@
 #include "kapal/core/nik.hpp"
 #include "kapal/core/text.hpp"
 #include "kapal/io/excel_dates.hpp"
+#include "kapal/service/dtks_layout.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -46,7 +47,15 @@ const std::array<ColumnSpec, kPersonColumnCount>& specs() {
         {C::RtRw, "RT/RW", {"rtrw"}},
         {C::Kelurahan,
          "Kelurahan/Desa",
-         {"kelurahandesa", "kelurahan", "desakelurahan", "desa", "kel", "kodekelurahan"}},
+         {"kelurahandesa",
+          "kelurahan",
+          "desakelurahan",
+          "desa",
+          "kel",
+          "kodekelurahan",
+          "kodedesakelurahan",
+          "kodekelurahandesa",
+          "kodedesa"}},
         {C::Kecamatan, "Kecamatan", {"kecamatan", "kec"}},
         {C::Categories,
          "Ragam/Jenis Disabilitas",
@@ -58,7 +67,8 @@ const std::array<ColumnSpec, kPersonColumnCount>& specs() {
           "kategoridisabilitas",
           "ragam",
           "jeniskecacatan",
-          "kecacatan"}},
+          "kecacatan",
+          "ragamdisabilitasuu82016"}},
         {C::Subtype,
          "Sub-jenis Disabilitas",
          {"subjenisdisabilitas", "subragam", "keterangandisabilitas", "diagnosis"}},
@@ -96,6 +106,16 @@ const std::array<ColumnSpec, kPersonColumnCount>& specs() {
          "Pemberi Persetujuan",
          {"pemberipersetujuan", "yangmenyetujui", "disetujuioleh"}},
         {C::ConsentPurposes, "Tujuan Persetujuan", {"tujuanpersetujuan", "tujuanpenggunaandata"}},
+        {C::DtksDisabilityCode,
+         "Jenis Disabilitas (Kode DTKS)",
+         {"jenisdisabilitaskodedtks",
+          "kodejenisdisabilitasdtks",
+          "kodejenisdisabilitas",
+          "kodedisabilitasdtks",
+          "jeniscacat",
+          "jeniscacatkode",
+          "kodejeniscacat",
+          "kodecacat"}},
     }};
     return kSpecs;
 }
@@ -147,6 +167,23 @@ std::optional<double> parse_coordinate(std::string_view text) {
     return parse_number(t);
 }
 
+/// Appends the category (or categories) a word names: the codes and labels parse_category
+/// knows, and "tuna rungu wicara" / "rungu wicara" (deaf and speech-impaired, ganda). False
+/// when the word names none.
+bool read_category(std::string_view item, std::vector<core::Category>& out) {
+    if (auto c = core::parse_category(item)) {
+        out.push_back(*c);
+        return true;
+    }
+    const auto key = core::fold_key(item);
+    if (key.find("rungu") != std::string::npos && key.find("wicara") != std::string::npos) {
+        out.push_back(core::Category::SensorikRungu);
+        out.push_back(core::Category::SensorikWicara);
+        return true;
+    }
+    return false;
+}
+
 bool in_lat_range(double v) {
     return v >= -11.5 && v <= 6.5;
 }
@@ -164,7 +201,7 @@ std::string_view column_title(PersonColumn column) {
 std::vector<PersonColumn> template_columns() {
     std::vector<PersonColumn> out;
     for (const auto& s : specs()) {
-        if (s.column != C::RtRw && s.column != C::Koordinat) {
+        if (s.column != C::RtRw && s.column != C::Koordinat && s.column != C::DtksDisabilityCode) {
             out.push_back(s.column);
         }
     }
@@ -301,17 +338,37 @@ RowConversion row_to_person(const std::vector<TableCell>& row,
     }
 
     for (const auto& item : split_list(text(C::Categories))) {
-        if (auto c = core::parse_category(item)) {
-            p.categories.push_back(*c);
-        } else {
-            // "tuna rungu wicara", "rungu wicara": deaf and speech-impaired (ganda)
-            const auto key = core::fold_key(item);
-            if (key.find("rungu") != std::string::npos && key.find("wicara") != std::string::npos) {
-                p.categories.push_back(core::Category::SensorikRungu);
-                p.categories.push_back(core::Category::SensorikWicara);
-            } else {
-                error(C::Categories, ErrorCode::CategoryInvalid, item);
+        if (!read_category(item, p.categories)) {
+            error(C::Categories, ErrorCode::CategoryInvalid, item);
+        }
+    }
+    // The DTKS code: the categories when the file has no ragam; checked against them when it
+    // has both (a Kapal DTKS export writes both: the code alone cannot say every combination).
+    if (const auto t = text(C::DtksDisabilityCode); !t.empty()) {
+        auto code = parse_dtks_disability_code(t);
+        // Old sheets head a column of words "Jenis Cacat" ("tuna daksa"): words say what they
+        // mean in any column, so they are read as the ragam (numbers are not: see dtks.md).
+        std::vector<core::Category> words;
+        const auto items = split_list(t);
+        const bool all_words = !code && (t[0] < '0' || t[0] > '9') &&
+                               std::all_of(items.begin(), items.end(), [&](const std::string& i) {
+                                   return read_category(i, words);
+                               });
+        if (all_words) {
+            if (text(C::Categories).empty()) {
+                p.categories = std::move(words);
             }
+        } else if (!code) {
+            error(C::DtksDisabilityCode, ErrorCode::CategoryInvalid, code.error().message);
+        } else if (text(C::Categories).empty()) {
+            p.categories = dtks_categories(*code);
+        } else if (!p.categories.empty() && dtks_code_for(p.categories) != *code) {
+            const auto expected = dtks_code_for(p.categories);
+            error(C::DtksDisabilityCode,
+                  ErrorCode::CategoryInvalid,
+                  "kode " + std::to_string(code->value) + " (" +
+                      std::string(dtks_disability_label(*code)) + ") tidak sesuai dengan ragam " +
+                      text(C::Categories) + " (kode " + std::to_string(expected.value) + ")");
         }
     }
     p.disability_subtype = text(C::Subtype);
@@ -601,6 +658,7 @@ std::vector<std::string> person_to_row(const core::Person& p, const core::Region
             break;
         case C::RtRw:
         case C::Koordinat:
+        case C::DtksDisabilityCode:
         case C::Count:
             break;
         }

@@ -55,6 +55,8 @@ enum class PersonColumn {
     ConsentDate,
     ConsentGivenBy,
     ConsentPurposes,
+    /// The DTKS "jenis cacat" code (1..12; dtks_layout.hpp), read into the categories.
+    DtksDisabilityCode,
     Count
 };
 
@@ -63,7 +65,8 @@ inline constexpr std::size_t kPersonColumnCount = static_cast<std::size_t>(Perso
 /// The header text of a column in our template and exports (Bahasa Indonesia).
 std::string_view column_title(PersonColumn column);
 
-/// The template's columns, in order (every column except the combined RT/RW and Koordinat).
+/// The template's columns, in order (every column except the combined RT/RW and Koordinat and
+/// the DTKS code, which only the DTKS layout writes).
 std::vector<PersonColumn> template_columns();
 
 /// Recognises a header cell regardless of case, spacing and punctuation ("No. KK", "NO KK",

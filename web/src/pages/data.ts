@@ -326,14 +326,14 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
 
   const exportStatus = h('p', { class: 'export-status', role: 'status' });
   const exportButtons: HTMLButtonElement[] = [];
-  async function exportFile(format: string): Promise<void> {
+  async function exportFile(params: Record<string, string>): Promise<void> {
     exportButtons.forEach((b) => (b.disabled = true));
     exportStatus.textContent = t('data.export.preparing');
     let last = 0;
     try {
       const { blob, filename } = await download(
         '/api/v1/exports/persons',
-        { format },
+        params,
         (received, total) => {
           const now = Date.now();
           if (now - last > 200) {
@@ -368,10 +368,10 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
       exportButtons.forEach((b) => (b.disabled = false));
     }
   }
-  const exportButton = (format: string, label: StringKey) => {
+  const exportButton = (params: Record<string, string>, label: StringKey) => {
     const button = h(
       'button',
-      { type: 'button', class: 'secondary', onclick: () => void exportFile(format) },
+      { type: 'button', class: 'secondary', onclick: () => void exportFile(params) },
       t(label),
     );
     exportButtons.push(button);
@@ -406,11 +406,22 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
         h(
           'p',
           { class: 'export-links' },
-          exportButton('csv', 'data.export.csv'),
+          exportButton({ format: 'csv' }, 'data.export.csv'),
           ' ',
-          exportButton('geojson', 'data.export.geojson'),
+          exportButton({ format: 'xlsx' }, 'data.export.xlsx'),
           ' ',
-          exportButton('gpkg', 'data.export.gpkg'),
+          exportButton({ format: 'geojson' }, 'data.export.geojson'),
+          ' ',
+          exportButton({ format: 'gpkg' }, 'data.export.gpkg'),
+        ),
+        h('h3', null, t('data.export.dtks')),
+        h('p', { class: 'hint' }, t('data.export.dtks_note')),
+        h(
+          'p',
+          { class: 'export-links' },
+          exportButton({ layout: 'dtks', format: 'csv' }, 'data.export.dtks_csv'),
+          ' ',
+          exportButton({ layout: 'dtks', format: 'xlsx' }, 'data.export.dtks_xlsx'),
         ),
         exportStatus,
       ),

@@ -146,6 +146,12 @@ export const en: Record<StringKey, string> = {
   'data.shown': '{count} rows shown',
   'data.export': 'Download all data of your areas',
   'data.export.csv': 'CSV',
+  'data.export.xlsx': 'XLSX',
+  'data.export.dtks': 'National DTKS layout (Kemensos)',
+  'data.export.dtks_csv': 'DTKS CSV',
+  'data.export.dtks_xlsx': 'DTKS XLSX',
+  'data.export.dtks_note':
+    'The DTKS individual columns with the disability code (NIK masked). The file for SIKS-NG with full NIKs is made by an admin on the server: kapal export persons --layout dtks --with-nik.',
   'data.export.geojson': 'GeoJSON',
   'data.export.gpkg': 'GeoPackage',
   'data.export.preparing': 'The server is preparing the file…',
@@ -367,7 +373,7 @@ export const en: Record<StringKey, string> = {
   'import.file.heading': '2. Choose the file and check it',
   'import.file': 'CSV or XLSX file',
   'import.file.hint':
-    'Title rows above the table are fine. Rows of a kelurahan outside your areas are refused. Very large files are imported by an admin on the server (kapal import persons).',
+    'Title rows above the table are fine. Files in the DTKS layout (a disability column of DTKS codes 1–12) are read too. Rows of a kelurahan outside your areas are refused. Very large files are imported by an admin on the server (kapal import persons).',
   'import.file.required': 'Choose a file first.',
   'import.check': 'Check (dry run)',
   'import.progress.label': 'Progress',

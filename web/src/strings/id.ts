@@ -145,6 +145,12 @@ export const id = {
   'data.shown': '{count} baris tampil',
   'data.export': 'Unduh semua data wilayah Anda',
   'data.export.csv': 'CSV',
+  'data.export.xlsx': 'XLSX',
+  'data.export.dtks': 'Format nasional DTKS (Kemensos)',
+  'data.export.dtks_csv': 'DTKS CSV',
+  'data.export.dtks_xlsx': 'DTKS XLSX',
+  'data.export.dtks_note':
+    'Kolom data individu DTKS dengan kode jenis disabilitas (NIK tersamar). Berkas kiriman ke SIKS-NG dengan NIK lengkap dibuat admin di server: kapal export persons --layout dtks --with-nik.',
   'data.export.geojson': 'GeoJSON',
   'data.export.gpkg': 'GeoPackage',
   'data.export.preparing': 'Server sedang menyiapkan berkas…',
@@ -367,7 +373,7 @@ export const id = {
   'import.file.heading': '2. Pilih berkas lalu periksa',
   'import.file': 'Berkas CSV atau XLSX',
   'import.file.hint':
-    'Baris judul di atas tabel boleh ada. Baris dengan kelurahan di luar wilayah Anda ditolak. Berkas sangat besar diimpor admin di server (kapal import persons).',
+    'Baris judul di atas tabel boleh ada. Berkas format DTKS (kolom Jenis Disabilitas berisi kode DTKS 1–12) juga dibaca. Baris dengan kelurahan di luar wilayah Anda ditolak. Berkas sangat besar diimpor admin di server (kapal import persons).',
   'import.file.required': 'Pilih berkas dulu.',
   'import.check': 'Periksa (uji coba)',
   'import.progress.label': 'Kemajuan',
