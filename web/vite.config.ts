@@ -16,29 +16,37 @@ function serviceWorker(): Plugin {
   return {
     name: 'kapal-service-worker',
     apply: 'build',
-    generateBundle(_options, bundle) {
-      const hash = createHash('sha256');
-      const files: [string, string | Uint8Array][] = Object.values(bundle)
-        .filter((item) => !item.fileName.endsWith('.map'))
-        .map((item) => [item.fileName, item.type === 'chunk' ? item.code : item.source]);
-      const publicDir = path.resolve(__dirname, 'public');
-      const walk = (dir: string): void => {
-        for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-          const full = path.join(dir, entry.name);
-          if (entry.isDirectory()) {
-            walk(full);
-          } else {
-            files.push([path.relative(publicDir, full), fs.readFileSync(full)]);
+    enforce: 'post',
+    // After Vite's own post hooks, which emit index.html.
+    generateBundle: {
+      order: 'post',
+      handler(_options, bundle) {
+        const hash = createHash('sha256');
+        const files: [string, string | Uint8Array][] = Object.values(bundle)
+          .filter((item) => !item.fileName.endsWith('.map'))
+          .map((item) => [item.fileName, item.type === 'chunk' ? item.code : item.source]);
+        const publicDir = path.resolve(__dirname, 'public');
+        const walk = (dir: string): void => {
+          for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) {
+              walk(full);
+            } else {
+              files.push([path.relative(publicDir, full), fs.readFileSync(full)]);
+            }
           }
+        };
+        walk(publicDir);
+        files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        for (const [name, content] of files) {
+          hash.update(name).update('\0').update(content).update('\0');
         }
-      };
-      walk(publicDir);
-      files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      for (const [name, content] of files) {
-        hash.update(name).update('\0').update(content).update('\0');
-      }
-      shell = files.map(([name]) => `/${name.split(path.sep).join('/')}`);
-      version = hash.digest('hex').slice(0, 16);
+        shell = files.map(([name]) => `/${name.split(path.sep).join('/')}`);
+        version = hash.digest('hex').slice(0, 16);
+        if (!shell.includes('/index.html')) {
+          this.error('the app shell has no index.html: the service worker could not open offline');
+        }
+      },
     },
     async closeBundle() {
       await build({
