@@ -26,7 +26,9 @@ import { duplicatePairPage, duplicatesPage } from './pages/duplicates';
 import { reportPage } from './pages/report';
 import { provincePage } from './pages/province';
 import { interceptLinks, match, navigate, onNavigate, type Render, type Route } from './router';
-import { session, setSession } from './session';
+import { rememberedSession, session, setSession, onUserChange } from './session';
+import { connectionIndicator, isOnline, onConnectionChange } from './connection';
+import { referenceCache } from './sw/policy';
 
 const writers = ['admin', 'operator'];
 const readers = ['admin', 'operator', 'auditor', 'viewer'];
@@ -220,6 +222,7 @@ function header(activeNav: string | undefined): HTMLElement {
     h(
       'div',
       { class: 'header-tools' },
+      connectionIndicator(),
       h(
         'button',
         {
@@ -320,16 +323,66 @@ async function start(): Promise<void> {
     const next = location.pathname + location.search;
     navigate(`/masuk?expired=1&next=${encodeURIComponent(next)}`, true);
   });
+  onUserChange(forgetReferenceData);
+  onConnectionChange((online) => {
+    if (online && openedOffline) {
+      void checkSession();
+    }
+  });
   try {
-    setSession(await api.me());
+    const s = await api.me();
+    setSession(s);
+    if (!s) {
+      forgetReferenceData();
+    }
   } catch (e) {
-    // Server unreachable: show the login page, which reports it when the user tries.
-    setSession(null);
     if (!(e instanceof ApiError)) {
       throw e;
     }
+    // Server unreachable: offline, the user signed in in this tab before keeps working with
+    // the app shell and the cached areas (docs/web.md, "Offline: the app shell"); otherwise the
+    // login page, which reports it when the user tries.
+    const remembered = e.network && !isOnline() ? rememberedSession() : null;
+    openedOffline = remembered !== null;
+    setSession(remembered);
   }
   render();
+  registerServiceWorker();
+}
+
+/// True while the session is the one remembered in this tab, not yet confirmed by the server.
+let openedOffline = false;
+
+/// Back online after opening offline: ask the server who is signed in (and for the CSRF token).
+async function checkSession(): Promise<void> {
+  try {
+    const s = await api.me();
+    openedOffline = false;
+    setSession(s);
+    if (!s) {
+      const next = location.pathname + location.search;
+      navigate(`/masuk?expired=1&next=${encodeURIComponent(next)}`, true);
+    }
+  } catch {
+    // Still unreachable: the next 'online' event tries again.
+  }
+}
+
+/// The areas kept for offline use are the signed-in user's: forget them at sign-out.
+function forgetReferenceData(): void {
+  if ('caches' in window) {
+    void caches.delete(referenceCache).catch(() => undefined);
+  }
+}
+
+/// The service worker (src/sw/worker.ts, built as /sw.js) in production builds only: the dev
+/// server's modules are not hashed files the worker could keep.
+function registerServiceWorker(): void {
+  if (import.meta.env.PROD && 'serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => {
+      // No worker (an insecure origin, a browser setting): the app works online as before.
+    });
+  }
 }
 
 void start();

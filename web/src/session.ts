@@ -3,6 +3,9 @@
 import type { Session } from './api';
 
 let current: Session | null = null;
+// Who is signed in in this tab, kept in sessionStorage (gone with the tab) so that the app can
+// open without a connection: the user and the instance, never the CSRF token.
+const rememberKey = 'kapal.session';
 const listeners = new Set<() => void>();
 
 export function session(): Session | null {
@@ -14,6 +17,18 @@ export function setSession(next: Session | null): void {
   // that a reload keeps the map where it was.
   const changed = current !== null && current.user.id !== next?.user.id;
   current = next;
+  try {
+    if (next) {
+      sessionStorage.setItem(
+        rememberKey,
+        JSON.stringify({ user: next.user, instance: next.instance, csrf_token: '' }),
+      );
+    } else {
+      sessionStorage.removeItem(rememberKey);
+    }
+  } catch {
+    // No storage (private mode, full): the app then needs the server to open.
+  }
   if (changed) {
     listeners.forEach((fn) => fn());
   }
@@ -22,4 +37,16 @@ export function setSession(next: Session | null): void {
 /// `fn` runs when the signed-in user signs out or is replaced by another.
 export function onUserChange(fn: () => void): void {
   listeners.add(fn);
+}
+
+/// Who was signed in in this tab when the server last answered (without the CSRF token), or
+/// null. For opening the app offline only: the server still decides on every request.
+export function rememberedSession(): Session | null {
+  try {
+    const text = sessionStorage.getItem(rememberKey);
+    const s = text ? (JSON.parse(text) as Session) : null;
+    return s && typeof s.user?.id === 'string' && typeof s.user.role === 'string' ? s : null;
+  } catch {
+    return null;
+  }
 }

@@ -8,9 +8,10 @@ void add_security_headers(Response& response, std::string_view request_path, boo
     response.set_header("X-Frame-Options", "DENY");
     const auto type = response.header("Content-Type");
     const bool html = type.has_value() && type->substr(0, 9) == "text/html";
-    response.set_header(
-        "Content-Security-Policy",
-        std::string(html ? kHtmlContentSecurityPolicy : kDefaultContentSecurityPolicy));
+    const std::string_view policy = html                       ? kHtmlContentSecurityPolicy
+                                    : request_path == "/sw.js" ? kWorkerContentSecurityPolicy
+                                                               : kDefaultContentSecurityPolicy;
+    response.set_header("Content-Security-Policy", std::string(policy));
     const bool api = request_path == "/api" || request_path.substr(0, 5) == "/api/";
     if (api && !response.header("Cache-Control")) {
         response.set_header("Cache-Control", "no-store");

@@ -16,10 +16,16 @@ inline constexpr std::string_view kHtmlContentSecurityPolicy =
 inline constexpr std::string_view kDefaultContentSecurityPolicy =
     "default-src 'none'; frame-ancestors 'none'";
 
+/// The Content-Security-Policy of the service worker /sw.js, which applies to the worker itself:
+/// it may fetch from its own origin (the app shell, the areas) and do nothing else.
+inline constexpr std::string_view kWorkerContentSecurityPolicy =
+    "default-src 'none'; connect-src 'self'; frame-ancestors 'none'";
+
 /// Adds X-Content-Type-Options, Referrer-Policy, X-Frame-Options, a Content-Security-Policy
-/// (kHtmlContentSecurityPolicy for text/html), Cache-Control: no-store for paths under /api
-/// (unless the handler chose a Cache-Control) and, when `tls`, Strict-Transport-Security.
-/// Headers the handler already set are replaced, except Cache-Control.
+/// (kHtmlContentSecurityPolicy for text/html, kWorkerContentSecurityPolicy for /sw.js),
+/// Cache-Control: no-store for paths under /api (unless the handler chose a Cache-Control) and,
+/// when `tls`, Strict-Transport-Security. Headers the handler already set are replaced, except
+/// Cache-Control.
 void add_security_headers(Response& response, std::string_view request_path, bool tls);
 
 } // namespace kapal::http

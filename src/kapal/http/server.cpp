@@ -322,7 +322,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
             send(std::move(response),
                  parser_->is_done() && message.keep_alive(),
                  message.method() == bhttp::verb::head,
-                 is_api_target(sv(message.target())));
+                 is_api_target(sv(message.target())) ? "/api/" : "/");
             return;
         }
         if (parser_->is_done()) {
@@ -372,9 +372,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                      ErrorCode::PayloadTooLarge, lang, "request header fields are too large", 431),
                  false,
                  false,
-                 true);
+                 "/api/");
         } else if (ec == bhttp::error::body_limit) {
-            send(problem_response(ErrorCode::PayloadTooLarge, lang), false, false, true);
+            send(problem_response(ErrorCode::PayloadTooLarge, lang), false, false, "/api/");
         } else if (ec == beast::error::timeout || ec == net::error::operation_aborted ||
                    ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
                    ec == net::error::eof || ec == net::error::connection_reset ||
@@ -385,7 +385,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
             send(problem_response(ErrorCode::InvalidArgument, lang, "malformed HTTP request"),
                  false,
                  false,
-                 true);
+                 "/api/");
         }
     }
 
@@ -409,12 +409,19 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
             request.body = std::move(message.body());
             response = dispatch(shared_, request);
         }
-        send(std::move(response), keep_alive, head, is_api_path(request.path));
+        // The path decides the headers: /api (no-store) as is_api_path reads it; /sw.js its CSP.
+        send(std::move(response),
+             keep_alive,
+             head,
+             is_api_path(request.path) ? std::string_view("/api/")
+                                       : std::string_view(request.path));
     }
 
-    void send(Response response, bool keep_alive, bool head, bool no_store) {
+    /// `path`: the request's path as add_security_headers reads it ("/api/" for API answers
+    /// and for errors before a request was read).
+    void send(Response response, bool keep_alive, bool head, std::string_view path) {
         try {
-            add_security_headers(response, no_store ? "/api/" : "/", Tls);
+            add_security_headers(response, path, Tls);
             res_ = {};
             res_.version(11);
             res_.result(static_cast<unsigned>(response.status));

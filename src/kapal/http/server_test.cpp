@@ -644,6 +644,8 @@ class StaticServerTest : public ServerTest {
         write(base_ / "www" / "index.html", "<!doctype html><title>Kapal</title>");
         write(base_ / "www" / "assets" / "app.js", "console.log(1)");
         write(base_ / "www" / "areas.geojson", "{}");
+        write(base_ / "www" / "sw.js", "self.addEventListener('fetch', () => {})");
+        write(base_ / "www" / "manifest.webmanifest", "{}");
         write(base_ / "www" / ".env", "SECRET=1");
         write(base_ / "secret.txt", "top secret");
         fs::create_symlink(base_ / "secret.txt", base_ / "www" / "escape.txt");
@@ -696,6 +698,25 @@ TEST_F(StaticServerTest, ServesFilesWithMimeTypesAndHtmlPolicy) {
     const auto head = client.request("HEAD", "/assets/app.js");
     ASSERT_TRUE(head);
     EXPECT_EQ(head->header("content-length"), "14");
+}
+
+TEST_F(StaticServerTest, ServiceWorkerGetsItsOwnPolicyAndIsRevalidated) {
+    const unsigned short port = start_static();
+    // A worker is bound by the CSP of its own script: it may fetch its origin, nothing else.
+    const auto worker = get(port, "/sw.js");
+    ASSERT_TRUE(worker);
+    EXPECT_EQ(worker->status, 200);
+    EXPECT_EQ(worker->header("content-type"), "text/javascript; charset=utf-8");
+    EXPECT_EQ(worker->header("content-security-policy"),
+              "default-src 'none'; connect-src 'self'; frame-ancestors 'none'");
+    EXPECT_EQ(worker->header("cache-control"), "no-cache") << "a new build is seen at once";
+    // Any other script keeps the policy that lets nothing run or connect.
+    const auto js = get(port, "/assets/app.js");
+    ASSERT_TRUE(js);
+    EXPECT_EQ(js->header("content-security-policy"), "default-src 'none'; frame-ancestors 'none'");
+    const auto manifest = get(port, "/manifest.webmanifest");
+    ASSERT_TRUE(manifest);
+    EXPECT_EQ(manifest->header("content-type"), "application/manifest+json");
 }
 
 TEST_F(StaticServerTest, TraversalHiddenFilesAndSymlinkEscapesAre404) {

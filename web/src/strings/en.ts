@@ -14,6 +14,13 @@ export const en: Record<StringKey, string> = {
   'app.forbidden.body': 'Your role may not open this page.',
   'app.session_expired': 'Your session has ended. Please sign in again.',
 
+  'net.online': 'Online',
+  'net.offline': 'Offline',
+  'net.online.detail': 'Online: changes go straight to the server',
+  'net.offline.detail': 'Offline: no connection; the app works from the copy on this device',
+  'net.pending.one': '1 change waiting to be sent',
+  'net.pending.many': '{count} changes waiting to be sent',
+
   'nav.label': 'Main menu',
   'nav.map': 'Map',
   'nav.data': 'Data',

@@ -13,6 +13,13 @@ export const id = {
   'app.forbidden.body': 'Peran Anda tidak diizinkan membuka halaman ini.',
   'app.session_expired': 'Sesi Anda berakhir. Silakan masuk lagi.',
 
+  'net.online': 'Daring',
+  'net.offline': 'Luring',
+  'net.online.detail': 'Daring: perubahan langsung dikirim ke server',
+  'net.offline.detail': 'Luring: tidak ada koneksi; aplikasi bekerja dari salinan di perangkat',
+  'net.pending.one': '1 perubahan menunggu dikirim',
+  'net.pending.many': '{count} perubahan menunggu dikirim',
+
   'nav.label': 'Menu utama',
   'nav.map': 'Peta',
   'nav.data': 'Data',

@@ -1,0 +1,199 @@
+// Browser test of the installable app shell (issue 11, item 1): the manifest and its icons, the
+// service worker /sw.js with its own Content-Security-Policy, the app opening offline from the
+// worker's cache (header, "Luring", the areas for the form), persons refused cleanly offline,
+// nothing personal in the caches, and "Daring" again back online. A `kapal serve` on demo data
+// of its own (harness.mjs).
+//
+//   KAPAL_BIN=build/kapal node --test tests/browser/offline.test.mjs
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { axe, desktop, Harness, shot } from './harness.mjs';
+
+const harness = new Harness({ persons: 120 });
+
+before(async () => harness.start(), { timeout: 60000 });
+after(async () => harness.stop('server-offline.log'));
+
+/// Offline for the page (navigator.onLine, its requests) and for its service worker, whose
+/// requests go through the context's routes: the last route added is asked first.
+async function goOffline(context) {
+  harness.expectOffline = true;
+  await context.setOffline(true);
+  await context.route('**/*', offlineRoute);
+}
+
+async function goOnline(context) {
+  await context.unroute('**/*', offlineRoute);
+  await context.setOffline(false);
+  harness.expectOffline = false;
+}
+
+function offlineRoute(route) {
+  return route.abort('internetdisconnected');
+}
+
+/// The URLs in every cache of the page's origin.
+function cachedUrls(page) {
+  return page.evaluate(async () => {
+    const urls = [];
+    for (const name of await caches.keys()) {
+      const cache = await caches.open(name);
+      for (const request of await cache.keys()) {
+        urls.push(`${name} ${new URL(request.url).pathname}${new URL(request.url).search}`);
+      }
+    }
+    return urls.sort();
+  });
+}
+
+describe('the app shell offline', { timeout: 240000 }, () => {
+  let context;
+  let page;
+
+  before(async () => {
+    context = await harness.newContext(desktop);
+    page = await context.newPage();
+    await harness.login(page);
+  });
+
+  after(async () => context?.close());
+
+  it('is installable: a manifest with its icons, served with their media types', async () => {
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    assert.equal(href, '/manifest.webmanifest');
+    const manifest = await page.evaluate(async (url) => {
+      const r = await fetch(url);
+      return { type: r.headers.get('Content-Type'), body: await r.json() };
+    }, href);
+    assert.equal(manifest.type, 'application/manifest+json');
+    assert.equal(manifest.body.name, 'Kapal Si Geo');
+    assert.equal(manifest.body.start_url, '/');
+    assert.equal(manifest.body.display, 'standalone');
+    for (const size of ['192x192', '512x512']) {
+      const icon = manifest.body.icons.find((i) => i.sizes === size);
+      assert.ok(icon, `an icon of ${size}`);
+      const got = await page.evaluate(async (src) => {
+        const r = await fetch(src);
+        const bitmap = await createImageBitmap(await r.blob());
+        return { type: r.headers.get('Content-Type'), size: `${bitmap.width}x${bitmap.height}` };
+      }, icon.src);
+      assert.deepEqual(got, { type: 'image/png', size });
+    }
+  });
+
+  it('registers /sw.js, which takes control, with a policy that lets it fetch its origin', async () => {
+    // Controlled within 30 s, or say what the registration is doing.
+    await page
+      .waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 30000 })
+      .catch(async (e) => {
+        const state = await page.evaluate(async () => {
+          const r = await navigator.serviceWorker.getRegistration();
+          return r
+            ? `installing ${r.installing?.state} waiting ${r.waiting?.state} active ${r.active?.state}`
+            : 'no registration';
+        });
+        throw new Error(`the service worker does not control the page (${state}): ${e.message}`);
+      });
+    const worker = await page.evaluate(async () => {
+      const r = await fetch('/sw.js', { cache: 'no-store' });
+      return {
+        script: navigator.serviceWorker.controller.scriptURL,
+        type: r.headers.get('Content-Type'),
+        csp: r.headers.get('Content-Security-Policy'),
+        cache: r.headers.get('Cache-Control'),
+      };
+    });
+    assert.equal(new URL(worker.script).pathname, '/sw.js');
+    assert.match(worker.type, /^text\/javascript/);
+    assert.match(worker.csp, /connect-src 'self'/);
+    assert.match(worker.csp, /default-src 'none'/);
+    assert.equal(worker.cache, 'no-cache');
+    // The shell of this build is cached.
+    const urls = await cachedUrls(page);
+    assert.ok(
+      urls.some((u) => /^kapal-shell-\S+ \/index\.html$/.test(u)),
+      urls.join('\n'),
+    );
+    assert.ok(urls.some((u) => /^kapal-shell-\S+ \/assets\/index-.*\.js$/.test(u)));
+    assert.ok(urls.some((u) => /^kapal-shell-\S+ \/manifest\.webmanifest$/.test(u)));
+  });
+
+  it('opens offline: header, "Luring", the areas for the form from the cache', async () => {
+    // Online once: the form loads the areas, which the worker keeps.
+    await page.goto(`${harness.base}/tambah`);
+    const kelurahan = page.locator('#f-address-kelurahan_code');
+    await kelurahan.waitFor();
+    const onlineOptions = await kelurahan.locator('option').allInnerTexts();
+    assert.ok(onlineOptions.length > 5, `kelurahan options: ${onlineOptions.join(', ')}`);
+    const status = page.getByRole('status').filter({ hasText: /^(Daring|Luring)/ });
+    assert.equal(await status.innerText(), 'Daring');
+    assert.equal(await status.getAttribute('aria-live'), 'polite');
+
+    await goOffline(context);
+    // The browser says so at once, without a reload.
+    await page.getByRole('status').filter({ hasText: 'Luring' }).waitFor();
+    await page.reload();
+    await page.getByRole('banner').waitFor();
+    assert.equal(
+      await page
+        .getByRole('status')
+        .filter({ hasText: /^Luring/ })
+        .innerText(),
+      'Luring',
+    );
+    await page.getByRole('navigation', { name: 'Menu utama' }).waitFor();
+    await kelurahan.waitFor();
+    assert.deepEqual(await kelurahan.locator('option').allInnerTexts(), onlineOptions);
+    await shot(page, 'offline-form');
+    await axe(page, 'the form offline');
+  });
+
+  it("refuses persons offline with the app's own network message, and nothing personal is kept", async () => {
+    await page
+      .getByRole('navigation', { name: 'Menu utama' })
+      .getByRole('link', { name: 'Data' })
+      .click();
+    await page.waitForURL(/\/data$/);
+    await page
+      .getByText('Server tidak dapat dihubungi. Periksa koneksi lalu coba lagi.')
+      .first()
+      .waitFor();
+    assert.equal(
+      await page
+        .getByRole('status')
+        .filter({ hasText: /^Luring/ })
+        .innerText(),
+      'Luring',
+    );
+    await axe(page, 'the data page offline');
+    await shot(page, 'offline-data');
+    // A reload of a page of a person: the shell again (not the browser's error page).
+    await page.goto(`${harness.base}/orang/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b`);
+    await page.getByRole('banner').waitFor();
+
+    const urls = await cachedUrls(page);
+    const api = urls.filter((u) => / \/api\//.test(u));
+    assert.ok(api.length > 0, 'the areas are cached');
+    for (const u of api) {
+      assert.match(u, /^kapal-reference \/api\/v1\/areas(\?|$)/, `cached: ${u}`);
+    }
+  });
+
+  it('says "Daring" again back online, and forgets the areas at sign-out', async () => {
+    await goOnline(context);
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Daring$/ })
+      .waitFor();
+    await page.getByRole('button', { name: 'Keluar' }).click();
+    await page.waitForURL(/\/masuk/);
+    await page.waitForFunction(async () => !(await caches.has('kapal-reference')));
+    const urls = await cachedUrls(page);
+    assert.deepEqual(
+      urls.filter((u) => / \/api\//.test(u)),
+      [],
+    );
+    assert.deepEqual(harness.consoleErrors, []);
+  });
+});
