@@ -210,6 +210,19 @@ export interface FlowSeries {
   out: boolean;
 }
 
+/// The kinds of change of the registry's flows, in stacking order: what comes in, then what goes
+/// out (the names of GET /api/v1/stats/flows and /flows/monthly).
+export type FlowKind =
+  'new' | 'moved_in' | 'reactivated' | 'moved_out' | 'deceased' | 'deactivated';
+export const flowKinds: { key: FlowKind; out: boolean }[] = [
+  { key: 'new', out: false },
+  { key: 'moved_in', out: false },
+  { key: 'reactivated', out: false },
+  { key: 'moved_out', out: true },
+  { key: 'deceased', out: true },
+  { key: 'deactivated', out: true },
+];
+
 /// The net change of each month: the "in" series minus the "out" ones.
 export function netChanges(series: FlowSeries[], months: number): number[] {
   const net = new Array<number>(months).fill(0);

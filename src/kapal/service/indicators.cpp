@@ -147,9 +147,15 @@ void IndicatorsBuilder::sort_facts() {
     sorted_ = true;
 }
 
-int IndicatorsBuilder::area_of(const RegistryState& s) const {
+int IndicatorsBuilder::area_of(const RegistryState& s) {
+    const auto known = kelurahan_area_.find(s.kelurahan_code);
+    if (known != kelurahan_area_.end()) {
+        return known->second;
+    }
     const auto found = area_index_.find(std::string(area_code_at(s.kelurahan_code, level_)));
-    return found == area_index_.end() ? -1 : found->second;
+    const int area = found == area_index_.end() ? -1 : found->second;
+    kelurahan_area_.emplace(s.kelurahan_code, area);
+    return area;
 }
 
 void IndicatorsBuilder::add_person(std::span<const RegistryState> states) {

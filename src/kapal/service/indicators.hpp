@@ -99,7 +99,7 @@ class IndicatorsBuilder {
     static constexpr std::uint8_t kInHazard = 1;
     static constexpr std::uint8_t kFar = 2;
 
-    int area_of(const store::RegistryState& s) const;
+    int area_of(const store::RegistryState& s);
     void count(std::size_t which, int area, std::int64_t person);
     void sort_facts();
 
@@ -109,6 +109,7 @@ class IndicatorsBuilder {
     std::vector<AreaIndicators> areas_;
     AreaIndicators total_;
     std::unordered_map<std::string, int> area_index_;
+    std::unordered_map<std::string, int> kelurahan_area_; ///< kelurahan code → area (or -1)
     // The facts, in flat vectors sorted by person once the first person comes (a few bytes a
     // person: a province's million homes take 16 MB, where hash maps took several times that).
     std::vector<store::CardSpan> cards_;

@@ -333,8 +333,12 @@ Result<RakorReport> gather_rakor(store::Store& store,
         r.kecamatan = std::move(kec.front());
     }
     step(2, "Menghitung arus data per " + level_name(options.level));
-    KAPAL_ASSIGN_OR_RETURN(areas, compute_flows(store, ref, actor, options.level, {p}, true));
-    r.areas = std::move(areas.front());
+    if (options.level == AreaLevel::Kecamatan && !r.kecamatan.areas.empty()) {
+        r.areas = r.kecamatan; // the same figures: not scanned twice
+    } else {
+        KAPAL_ASSIGN_OR_RETURN(areas, compute_flows(store, ref, actor, options.level, {p}, true));
+        r.areas = std::move(areas.front());
+    }
     step(3, "Menghitung indikator");
     KAPAL_ASSIGN_OR_RETURN(
         indicators, compute_indicators(store, ref, actor, options.level, p, options.indicators));

@@ -13,7 +13,7 @@ import {
   type MonthlyFlows,
   type Stats,
 } from '../api';
-import { barChart, columnChart, flowChart, type Bar, type FlowSeries } from '../charts';
+import { barChart, columnChart, flowChart, flowKinds, type Bar, type FlowSeries } from '../charts';
 import { h, replace, select } from '../dom';
 import { formatNumber, languageTag, t, tCode } from '../i18n';
 import { navigate, type RouteContext } from '../router';
@@ -207,17 +207,6 @@ function draw(stats: Stats): HTMLElement[] {
     ),
   ];
 }
-
-/// The kinds of change drawn, in stacking order: what comes in, then what goes out.
-type FlowKind = Exclude<keyof FlowSeriesSet, 'start' | 'end'>;
-const flowKinds: { key: FlowKind; out: boolean }[] = [
-  { key: 'new', out: false },
-  { key: 'moved_in', out: false },
-  { key: 'reactivated', out: false },
-  { key: 'moved_out', out: true },
-  { key: 'deceased', out: true },
-  { key: 'deactivated', out: true },
-];
 
 function flowSeries(set: FlowSeriesSet): FlowSeries[] {
   return flowKinds.map((k) => ({

@@ -11,7 +11,7 @@ import {
   type IndicatorCounts,
   type Indicators,
 } from '../api';
-import { barChart, flowChart, type FlowSeries } from '../charts';
+import { barChart, flowChart, flowKinds, type FlowSeries } from '../charts';
 import { h, replace, saveBlob } from '../dom';
 import { formatBytes, formatDate, formatNumber, languageTag, t, type StringKey } from '../i18n';
 import { errorText } from './person_card';
@@ -85,19 +85,10 @@ function todayWita(): string {
   return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
-const flowKinds: { key: keyof FlowCounts; out: boolean }[] = [
-  { key: 'new', out: false },
-  { key: 'moved_in', out: false },
-  { key: 'reactivated', out: false },
-  { key: 'moved_out', out: true },
-  { key: 'deceased', out: true },
-  { key: 'deactivated', out: true },
-];
-
 function flowSeries(flows: Flows): FlowSeries[] {
   return flowKinds.map((k) => ({
     key: k.key.replace('_', '-'),
-    label: t(`dash.flows.kind.${k.key}` as StringKey),
+    label: t(`dash.flows.kind.${k.key}`),
     values: flows.areas.map((a) => a[k.key]),
     out: k.out,
   }));
@@ -145,7 +136,7 @@ function flowTable(flows: Flows, caption: string): HTMLElement {
     t('report.col.code'),
     t('report.col.area'),
     t('report.col.start'),
-    ...flowKinds.map((k) => t(`dash.flows.kind.${k.key}` as StringKey)),
+    ...flowKinds.map((k) => t(`dash.flows.kind.${k.key}`)),
     t('report.col.end'),
   ];
   const row = (code: string, name: string, c: FlowCounts) => [
