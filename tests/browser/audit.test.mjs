@@ -127,6 +127,9 @@ describe('Log audit', { timeout: 180000 }, () => {
     await page.getByLabel('Tindakan').fill('person.update');
     await page.getByRole('button', { name: 'Terapkan' }).click();
     await page.waitForURL(new RegExp(`subject=${personId}`));
+    // The filtered answer is in once the results are no longer busy and say one entry.
+    await page.locator('#audit-results:not([aria-busy])').waitFor();
+    await page.locator('#audit-status', { hasText: /\b1\b/ }).waitFor();
     const rows = page.locator('#audit-table tbody tr[data-seq]');
     await rows.first().waitFor();
     assert.equal(await rows.count(), 1);

@@ -277,12 +277,16 @@ export function auditPage(root: HTMLElement): () => void {
     ];
   }
 
+  // Each load has a number; an answer that comes back after a newer load started (the first
+  // page still on its way when a filter is applied) is dropped, never shown over the newer one.
+  let loads = 0;
   async function load(before?: number): Promise<void> {
+    const mine = ++loads;
     alert.textContent = '';
     tableBox.setAttribute('aria-busy', 'true');
     try {
       const page = await api.audit(query(before));
-      if (disposed) {
+      if (disposed || mine !== loads) {
         return;
       }
       tableBox.removeAttribute('aria-busy');
@@ -337,6 +341,9 @@ export function auditPage(root: HTMLElement): () => void {
           ),
       );
     } catch (e) {
+      if (mine !== loads) {
+        return;
+      }
       tableBox.removeAttribute('aria-busy');
       failed(e);
     }
