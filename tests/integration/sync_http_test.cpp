@@ -7,11 +7,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "integration/kapal_server.hpp"
-
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+
+#include "integration/kapal_server.hpp"
 
 namespace kapal::testing {
 namespace {
@@ -20,8 +20,8 @@ using nlohmann::json;
 
 /// "2026-11-29T03:04:05Z", `offset` from now.
 std::string instant(std::chrono::seconds offset = {}) {
-    const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() +
-                                                               offset);
+    const std::time_t t =
+        std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + offset);
     std::tm tm{};
     gmtime_r(&t, &tm);
     char text[32];
@@ -111,8 +111,9 @@ class SyncHttp : public ::testing::Test {
     static std::string registered(int serial) {
         auto created = server_->request("POST", "/api/v1/persons", person_json(serial));
         EXPECT_TRUE(created && created->status == 201) << (created ? created->body : "");
-        return created && created->status == 201 ? json::parse(created->body)["id"].get<std::string>()
-                                                 : "";
+        return created && created->status == 201
+                   ? json::parse(created->body)["id"].get<std::string>()
+                   : "";
     }
 
     /// Changes a person online (as the admin), field by field.
@@ -224,9 +225,8 @@ TEST_F(SyncHttp, AnEditArrivingBeforeItsCreateWaitsAndIsAppliedWhenTheCreateArri
     EXPECT_EQ(asked["results"][0]["replayed"], true);
 
     // An edit of a person the server does not know, waiting for nothing: refused.
-    const json lost =
-        send_batch(json::array({update_op("k2-lost", 3, device_person_id(99), 1, {{"phone", "1"}})}),
-                   utara_);
+    const json lost = send_batch(
+        json::array({update_op("k2-lost", 3, device_person_id(99), 1, {{"phone", "1"}})}), utara_);
     EXPECT_EQ(lost["results"][0]["status"], "rejected");
     EXPECT_EQ(lost["results"][0]["error"]["code"], "not_found") << lost.dump();
 }
@@ -237,10 +237,10 @@ TEST_F(SyncHttp, TwoDevicesEditingDifferentFieldsMerge) {
         json::array({update_op("k3-a", 1, id, 1, {{"phone", "081200000033"}})}), utara_, "dev-a");
     EXPECT_EQ(a["results"][0]["status"], "applied") << a.dump();
     // The second device started from version 1 too, and changed another field.
-    const json b = send_batch(json::array({update_op(
-                                  "k3-b", 1, id, 1, {{"disability_subtype", "paraplegia"}})}),
-                              utara2_,
-                              "dev-b");
+    const json b = send_batch(
+        json::array({update_op("k3-b", 1, id, 1, {{"disability_subtype", "paraplegia"}})}),
+        utara2_,
+        "dev-b");
     EXPECT_EQ(b["results"][0]["status"], "merged") << b.dump();
     EXPECT_EQ(b["results"][0]["version"], 3);
     EXPECT_EQ(b["results"][0]["merged_fields"], json::array({"disability_subtype"}));
@@ -254,14 +254,11 @@ TEST_F(SyncHttp, TwoEditsOfOneFieldBecomeAConflictTheSupervisorResolves) {
     const json a = send_batch(
         json::array({update_op("k4-a", 1, id, 1, {{"phone", "081200000041"}})}), utara_, "dev-a");
     EXPECT_EQ(a["results"][0]["status"], "applied");
-    const json b = send_batch(json::array({update_op("k4-b",
-                                                     1,
-                                                     id,
-                                                     1,
-                                                     {{"phone", "081200000042"},
-                                                      {"needs_note", "butuh tongkat"}})}),
-                              utara2_,
-                              "dev-b");
+    const json b = send_batch(
+        json::array({update_op(
+            "k4-b", 1, id, 1, {{"phone", "081200000042"}, {"needs_note", "butuh tongkat"}})}),
+        utara2_,
+        "dev-b");
     ASSERT_EQ(b["results"][0]["status"], "conflict") << b.dump();
     EXPECT_EQ(b["results"][0]["fields"], json::array({"needs_note", "phone"}));
     const std::string conflict_id = b["results"][0]["conflict_id"];
@@ -330,7 +327,8 @@ TEST_F(SyncHttp, TwoEditsOfOneFieldBecomeAConflictTheSupervisorResolves) {
     auto twice = server_->request("POST", path, choice.dump());
     ASSERT_TRUE(twice.has_value());
     EXPECT_EQ(twice->status, 412);
-    auto audit = server_->request("GET", "/api/v1/audit?action=sync.conflict.resolve&subject=" + id);
+    auto audit =
+        server_->request("GET", "/api/v1/audit?action=sync.conflict.resolve&subject=" + id);
     ASSERT_TRUE(audit && audit->status == 200);
     EXPECT_EQ(json::parse(audit->body)["items"].size(), 1U) << audit->body;
     auto done = server_->request("GET", "/api/v1/sync/conflicts?status=resolved");
@@ -390,22 +388,21 @@ TEST_F(SyncHttp, AHandoverMadeOfflineIsCheckedOnItsDayAndNeverRecordedTwice) {
                                           {"assignees", {penyalur_id}}}
                                          .dump());
         EXPECT_TRUE(made && made->status == 201) << (made ? made->body : "");
-        auto cycle = server_->request("POST",
-                                      "/api/v1/aid/programs/" + code + "/cycles",
-                                      json{{"number", 1},
-                                           {"name", "Tahap I"},
-                                           {"starts_on", "2020-01-01"},
-                                           {"ends_on", ends}}
-                                          .dump());
+        auto cycle = server_->request(
+            "POST",
+            "/api/v1/aid/programs/" + code + "/cycles",
+            json{{"number", 1}, {"name", "Tahap I"}, {"starts_on", "2020-01-01"}, {"ends_on", ends}}
+                .dump());
         EXPECT_TRUE(cycle && cycle->status == 201) << (cycle ? cycle->body : "");
         const std::string cycle_id = json::parse(cycle->body)["id"];
         for (const char* action : {"generate", "propose"}) {
             auto current = server_->request("GET", "/api/v1/aid/cycles/" + cycle_id);
-            auto done = server_->send("POST",
-                                      "/api/v1/aid/cycles/" + cycle_id + "/list/" + action,
-                                      "",
-                                      {{"If-Match", current->header("ETag")}},
-                                      std::string(action) == "generate" ? server_->admin() : utara_);
+            auto done =
+                server_->send("POST",
+                              "/api/v1/aid/cycles/" + cycle_id + "/list/" + action,
+                              "",
+                              {{"If-Match", current->header("ETag")}},
+                              std::string(action) == "generate" ? server_->admin() : utara_);
             EXPECT_TRUE(done && done->status == 200) << action << (done ? done->body : "");
         }
         // Approved by an admin who did not propose it.
@@ -497,9 +494,12 @@ TEST_F(SyncHttp, ThePullBringsTheAreasPersonsMaskedThenOnlyWhatChanged) {
     std::string since;
     std::set<std::string> seen;
     for (int pages = 0; pages < 100; ++pages) {
-        auto res = server_->send(
-            "GET", "/api/v1/sync/pull?limit=2" + (since.empty() ? "" : "&since=" + since), "", {},
-            utara_);
+        auto res =
+            server_->send("GET",
+                          "/api/v1/sync/pull?limit=2" + (since.empty() ? "" : "&since=" + since),
+                          "",
+                          {},
+                          utara_);
         ASSERT_TRUE(res && res->status == 200) << (res ? res->body : "");
         EXPECT_EQ(res->body.find("6474014703850107"), std::string::npos) << "NIK in clear";
         const json page = json::parse(res->body);
@@ -569,13 +569,14 @@ TEST_F(SyncHttp, AMalformedBatchIsRefusedWholeNamingTheOpAndTheField) {
     ASSERT_TRUE(not_json.has_value());
     EXPECT_EQ(not_json->status, 400);
     // A viewer sends nothing.
-    auto viewer = server_->send("POST",
-                                "/api/v1/sync/batch",
-                                json{{"device_id", "d"},
-                                     {"ops", json::array({create_op("k8-v", 1, device_person_id(9), 111)})}}
-                                    .dump(),
-                                {},
-                                viewer_);
+    auto viewer =
+        server_->send("POST",
+                      "/api/v1/sync/batch",
+                      json{{"device_id", "d"},
+                           {"ops", json::array({create_op("k8-v", 1, device_person_id(9), 111)})}}
+                          .dump(),
+                      {},
+                      viewer_);
     ASSERT_TRUE(viewer.has_value());
     EXPECT_EQ(viewer->status, 403);
     // A person registered outside the operator's areas, and one that does not validate: each
