@@ -137,6 +137,10 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
     await page.getByLabel('Cari nama').fill('Rahmawati Uji');
     await page.getByLabel('Cari nama').press('Enter');
     await page.locator(`#data-table a[href="/orang/${personId}"]`).waitFor();
+    // The whole list may still be on the page for a moment: wait for the search's answer.
+    await page.waitForFunction(
+      () => document.querySelectorAll('#data-table tbody tr').length === 1,
+    );
     assert.equal(await page.locator('#data-table tbody tr').count(), 1);
   });
 
