@@ -15,7 +15,7 @@ function(kapal_add_module)
   if(KAPAL_BUILD_TESTS AND M_TESTS)
     add_executable(kapal_${M_TARGET}_test ${M_TESTS})
     target_link_libraries(kapal_${M_TARGET}_test PRIVATE kapal::${M_TARGET} kapal::warnings
-      ${M_TEST_DEPS} GTest::gtest GTest::gtest_main)
+      ${M_TEST_DEPS} GTest::gtest GTest::gtest_main kapal_gtest_strict)
     gtest_discover_tests(kapal_${M_TARGET}_test
       PROPERTIES LABELS unit ENVIRONMENT "KAPAL_SOURCE_DIR=${PROJECT_SOURCE_DIR}"
       DISCOVERY_TIMEOUT 60)
