@@ -290,6 +290,12 @@ export interface ServiceRequest {
 export type Query = Record<string, string | number | undefined | null>;
 
 let csrfToken: string | null = null;
+
+/// Whether a write can be sent: false after the app opened offline, until the server answered
+/// who is signed in (GET /auth/me gives the CSRF token).
+export function hasCsrfToken(): boolean {
+  return csrfToken !== null && csrfToken !== '';
+}
 const unauthenticatedListeners = new Set<() => void>();
 
 /// Called when a request answers 401 (the session ended): the router goes to the login page.

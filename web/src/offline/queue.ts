@@ -144,9 +144,10 @@ export class Queue {
     label: string,
     fields: Omit<Op, 'key' | 'seq' | 'type' | 'at'>,
     subject?: string,
+    key?: string,
   ): Promise<Op> {
     const op: Op = {
-      key: this.newKey(),
+      key: key ?? this.newKey(),
       seq: this.device.nextSeq(),
       type,
       at: this.now().toISOString(),
@@ -237,9 +238,11 @@ export class Queue {
     });
   }
 
-  /// Records a handover of aid to `subject` (the person id the device found on its list).
-  async handover(handover: HandoverOp, label: string, subject?: string): Promise<Op> {
-    return this.add('aid.handover', label, { handover }, subject);
+  /// Records a handover of aid to `subject` (the person id the device found on its list). `key`:
+  /// the Idempotency-Key of an online attempt that may have reached the server before the
+  /// connection dropped, so that the server recognises it (never twice).
+  async handover(handover: HandoverOp, label: string, subject?: string, key?: string): Promise<Op> {
+    return this.add('aid.handover', label, { handover }, subject, key);
   }
 }
 
