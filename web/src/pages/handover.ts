@@ -31,8 +31,6 @@ import {
   queueHandover,
 } from '../offline/device';
 import type { HandoverEntry, HandoverList } from '../offline/sync';
-import { verifyCredential } from '../verifier';
-import { storedTrust } from '../verifier_cache';
 import { field } from './aid_form';
 import { errorText } from './person_card';
 
@@ -77,10 +75,18 @@ export function identifyOffline(
   return entry ? { entry } : { refusal: t('handover.offline.not_found') };
 }
 
-function verifyHere(qr: string): { status: string; number: string | null } {
+/// The offline verifier, loaded when first needed (its CBOR, zlib and Ed25519 libraries stay out
+/// of the main bundle; the service worker keeps the chunk for offline use).
+async function verifierHere(): Promise<(qr: string) => { status: string; number: string | null }> {
+  const [{ verifyCredential }, { storedTrust }] = await Promise.all([
+    import('../verifier'),
+    import('../verifier_cache'),
+  ]);
   const trust = storedTrust();
-  const r = verifyCredential(qr, trust.keys, trust.list, new Date());
-  return { status: r.status, number: r.card?.number ?? null };
+  return (qr) => {
+    const r = verifyCredential(qr, trust.keys, trust.list, new Date());
+    return { status: r.status, number: r.card?.number ?? null };
+  };
 }
 
 export function handoverPage(root: HTMLElement, context: RouteContext): () => void {
@@ -129,6 +135,8 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
         );
         const cycles: AidCycle[] = programCode ? (await aidApi.cycles(programCode)).items : [];
         offlineMode = false;
+        // The published keys and revocation list, for checking QR codes offline later.
+        void import('../verifier_cache').then((m) => m.refreshTrust()).catch(() => undefined);
         return { programs, cycles };
       } catch (e) {
         if (!isNetworkFailure(e) || !canQueue()) {
@@ -356,7 +364,7 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
   async function lookUp(who: HandoverDraft['who'], kept?: HandoverDraft): Promise<void> {
     alert.textContent = '';
     if (offlineMode || (!isOnline() && canQueue())) {
-      lookUpOffline(who, kept);
+      await lookUpOffline(who, kept);
       return;
     }
     try {
@@ -379,7 +387,7 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
         offlineList = (await handoverLists()).find((l) => l.cycle_id === cycleId) ?? null;
         offlineMode = offlineList !== null;
         if (offlineMode) {
-          lookUpOffline(who, kept);
+          await lookUpOffline(who, kept);
           return;
         }
       }
@@ -394,47 +402,50 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
   }
 
   /// Who this is from the device's list; the handover form when they are still to be served.
-  function lookUpOffline(who: HandoverDraft['who'], kept?: HandoverDraft): void {
+  async function lookUpOffline(who: HandoverDraft['who'], kept?: HandoverDraft): Promise<void> {
     replace(formBox);
     whoBox.hidden = true;
     if (!offlineList) {
       alert.textContent = t('handover.offline.no_lists');
       return;
     }
-    const found = identifyOffline(offlineList, who, verifyHere);
+    const verify = who.qr ? await verifierHere() : () => ({ status: 'valid', number: null });
+    if (disposed) {
+      return;
+    }
+    const found = identifyOffline(offlineList, who, verify);
     if ('refusal' in found) {
       alert.textContent = found.refusal;
       return;
     }
     const e = found.entry;
-    void drawWho({
+    await drawWho({
       person_id: e.person_id,
       name: e.name,
       kelurahan_code: e.kelurahan_code,
       card_number: e.card_number,
       on_list: true,
       delivery: null,
-    }).then(() => {
-      if (e.delivered) {
-        const served = whoBox.querySelector('#who-served');
-        if (served) {
-          served.className = 'bad';
-          served.textContent = e.pending
-            ? t('handover.offline.pending')
-            : t('handover.refused.already_delivered', { name: e.name });
-        }
-        alert.textContent = e.pending
-          ? `${e.name}: ${t('handover.offline.pending')}`
+    });
+    if (e.delivered) {
+      const served = whoBox.querySelector('#who-served');
+      if (served) {
+        served.className = 'bad';
+        served.textContent = e.pending
+          ? t('handover.offline.pending')
           : t('handover.refused.already_delivered', { name: e.name });
-        drafts.clear(cycleId);
-        return;
       }
-      drawForm(kept ?? drafts.begin(cycleId, who, e.name), {
-        person_id: e.person_id,
-        name: e.name,
-        on_list: true,
-        delivery: null,
-      });
+      alert.textContent = e.pending
+        ? `${e.name}: ${t('handover.offline.pending')}`
+        : t('handover.refused.already_delivered', { name: e.name });
+      drafts.clear(cycleId);
+      return;
+    }
+    drawForm(kept ?? drafts.begin(cycleId, who, e.name), {
+      person_id: e.person_id,
+      name: e.name,
+      on_list: true,
+      delivery: null,
     });
   }
 
