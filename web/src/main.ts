@@ -51,7 +51,7 @@ const redeemers = ['admin', 'merchant'];
 const auditors = ['admin', 'auditor'];
 /// Roles that keep data on the device for offline work (docs/sync.md "Pulling").
 const fieldRoles = ['admin', 'operator', 'auditor', 'viewer', 'penyalur'];
-const conflictReaders = ['admin', 'operator'];
+const conflictReaders = ['admin', 'operator', 'auditor'];
 const reviewers = ['admin', 'operator', 'auditor'];
 
 /// The card verifier and its QR, CBOR, zlib and Ed25519 libraries load only when it is opened.

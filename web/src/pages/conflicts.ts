@@ -3,7 +3,8 @@
 // operator: their areas, read only), and one conflict with, per field, the version the device
 // started from, the server's version now and the device's, side by side; the admin chooses one
 // per field with a radio (keyboard: arrows in each row's group) and gives a reason.
-import { ApiError, request } from '../api';
+import { api, ApiError, request } from '../api';
+import { localPerson } from '../offline/device';
 import { h, replace, uid } from '../dom';
 import { formatInstant, t, tCode, type StringKey } from '../i18n';
 import { navigate, type RouteContext } from '../router';
@@ -53,8 +54,8 @@ export function readSummary(r: Raw): ConflictSummary {
     person_id: str(r.person_id ?? person.id),
     name: str(r.person_name ?? r.full_name ?? person.full_name ?? r.name) || str(r.person_id),
     fields,
-    at: str(r.at ?? r.op_at ?? r.created_at),
-    by: str(r.user ?? r.username ?? r.created_by ?? r.actor),
+    at: str(r.at ?? r.received_at ?? r.created_at),
+    by: str(r.actor ?? r.user ?? r.username ?? r.created_by),
   };
 }
 
@@ -78,7 +79,8 @@ export function readDetail(r: Raw): ConflictDetail {
     ...readSummary({ ...r, fields: rows.map((x) => x.field) }),
     version: Number(versions.version ?? versions.current_version ?? versions.theirs_version ?? 0),
     rows,
-    status: str(r.status) || 'open',
+    // The server says "conflict" (open) or "resolved" in `state`.
+    status: str(r.state ?? r.status) === 'resolved' ? 'resolved' : 'open',
   };
 }
 
@@ -119,6 +121,21 @@ export function valueText(v: unknown): string {
   return String(v);
 }
 
+/// The conflicts with their persons' names (the list names only the id): from the server, or the
+/// device's copy, or the id itself.
+async function withNames(items: ConflictSummary[]): Promise<ConflictSummary[]> {
+  const names = new Map<string, string>();
+  await Promise.all(
+    [...new Set(items.map((c) => c.person_id))].slice(0, 100).map(async (id) => {
+      const p = await api.person(id).catch(() => localPerson(id).catch(() => null));
+      if (p) {
+        names.set(id, p.full_name);
+      }
+    }),
+  );
+  return items.map((c) => ({ ...c, name: names.get(c.person_id) ?? c.name }));
+}
+
 export function conflictsPage(root: HTMLElement): () => void {
   let disposed = false;
   const body = h('div', { 'aria-busy': 'true' }, t('app.loading'));
@@ -138,7 +155,12 @@ export function conflictsPage(root: HTMLElement): () => void {
       if (disposed) {
         return;
       }
-      const items = (Array.isArray(answer) ? answer : (answer.items ?? [])).map(readSummary);
+      return withNames((Array.isArray(answer) ? answer : (answer.items ?? [])).map(readSummary));
+    })
+    .then((items) => {
+      if (disposed || !items) {
+        return;
+      }
       body.removeAttribute('aria-busy');
       replace(
         body,
@@ -376,8 +398,9 @@ export function conflictPage(root: HTMLElement, context: RouteContext): () => vo
   async function load(): Promise<void> {
     try {
       const raw = await request<Raw>('GET', `/api/v1/sync/conflicts/${encodeURIComponent(id)}`);
+      const [detail] = await withNames([readDetail(raw)]);
       if (!disposed) {
-        draw(readDetail(raw));
+        draw({ ...readDetail(raw), name: detail.name });
       }
     } catch (e) {
       if (!disposed) {
