@@ -302,8 +302,12 @@ function header(activeNav: string | undefined): HTMLElement {
               }
               try {
                 await api.logout();
-              } catch {
-                // Signed out here either way.
+              } catch (e) {
+                // Signed out here either way; offline, the server's session is ended at the
+                // next start (so that the cookie cannot sign the next person in).
+                if (e instanceof ApiError && e.network) {
+                  rememberLogout(true);
+                }
               }
               await wipeDevice();
               setOfflineSession(false);
@@ -425,9 +429,45 @@ function unlockBanner(): HTMLElement | null {
   return form;
 }
 
+const logoutKey = 'kapal.logout_pending';
+
+function rememberLogout(pending: boolean): void {
+  try {
+    if (pending) {
+      localStorage.setItem(logoutKey, '1');
+    } else {
+      localStorage.removeItem(logoutKey);
+    }
+  } catch {
+    // No storage: nothing to remember.
+  }
+}
+
+/// A sign-out made offline: end the server's session now that it may be reachable.
+async function finishLogout(): Promise<void> {
+  let pending = false;
+  try {
+    pending = localStorage.getItem(logoutKey) === '1';
+  } catch {
+    return;
+  }
+  if (!pending) {
+    return;
+  }
+  try {
+    await api.logout();
+    rememberLogout(false);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.network)) {
+      rememberLogout(false);
+    }
+  }
+}
+
 async function start(): Promise<void> {
   document.documentElement.lang = locale();
   await startDevice();
+  await finishLogout();
   interceptLinks();
   onNavigate(render);
   onLocaleChange(render);

@@ -121,6 +121,12 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
         return;
       }
       setOfflineSession(false);
+      try {
+        // A sign-out made offline earlier has nothing left to end: this is a new session.
+        localStorage.removeItem('kapal.logout_pending');
+      } catch {
+        // No storage.
+      }
       setSession(s);
       // The device's encrypted store opens with the same password (docs/sync.md).
       await unlockOnline(username.value.trim(), password.value, s);

@@ -65,6 +65,7 @@ export function syncPage(root: HTMLElement): () => void {
     }
     send.disabled = !isOnline();
     const when = lastPullAt();
+    facts.dataset.at = when ?? '';
     facts.textContent = when
       ? t('sync.last_pull', { when: formatInstant(when) })
       : t('sync.never_pulled');
