@@ -368,15 +368,16 @@ function render(): void {
 }
 
 /// Signed in (the server knows the user: a reload keeps the session cookie) but the device's
-/// store is locked, as the key lives in memory only: the password opens it again (or sets up
-/// offline work when the device keeps nothing yet).
+/// store is locked, as the key lives in memory only: the password opens it again.
 function unlockBanner(): HTMLElement | null {
   const s = session();
   if (!s || unlocked() || !fieldRoles.includes(s.user.role) || provinceInstance()) {
     return null;
   }
+  // Only when this user's data is kept (a new sign-in sets it up; nagging every reader to set
+  // up offline work on every reload would be noise).
   const kept = keptFor();
-  if (kept !== null && kept !== s.user.username) {
+  if (kept !== s.user.username) {
     return null;
   }
   const password = h('input', {
@@ -389,7 +390,7 @@ function unlockBanner(): HTMLElement | null {
   const form = h(
     'form',
     { class: 'unlock-banner', 'aria-labelledby': 'unlock-intro', novalidate: true },
-    h('p', { id: 'unlock-intro' }, t(kept ? 'offline.locked' : 'offline.setup')),
+    h('p', { id: 'unlock-intro' }, t('offline.locked')),
     h('label', { for: password.id }, t('offline.unlock.password')),
     password,
     submit,

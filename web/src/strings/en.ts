@@ -1196,7 +1196,6 @@ export const en: Record<StringKey, string> = {
   'nav.conflicts': 'Conflicts',
   'offline.saved': 'Saved on this device; sent when online',
   'offline.locked': 'The data on this device is locked. Enter your password to open it.',
-  'offline.setup': 'Enter your password to set up offline work on this device.',
   'offline.unlock.password': 'Password',
   'offline.unlock.submit': 'Open',
   'offline.unlock.busy': 'Opening…',

@@ -1201,7 +1201,6 @@ export const id = {
   'nav.conflicts': 'Konflik',
   'offline.saved': 'Disimpan di perangkat; dikirim saat daring',
   'offline.locked': 'Data di perangkat ini terkunci. Masukkan kata sandi Anda untuk membukanya.',
-  'offline.setup': 'Masukkan kata sandi Anda untuk menyiapkan kerja luring di perangkat ini.',
   'offline.unlock.password': 'Kata sandi',
   'offline.unlock.submit': 'Buka',
   'offline.unlock.busy': 'Membuka…',
