@@ -129,7 +129,8 @@ export async function unlockOnline(
   password: string,
   s: Session,
 ): Promise<UnlockResult> {
-  if (!offlineRoles.has(s.user.role)) {
+  // A province instance has no persons of its own to work on in the field.
+  if (!offlineRoles.has(s.user.role) || s.instance === 'province') {
     return 'not_kept';
   }
   try {
