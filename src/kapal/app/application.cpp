@@ -22,6 +22,8 @@
 #include "kapal/http/server.hpp"
 #include "kapal/http/service_routes.hpp"
 #include "kapal/http/stats_routes.hpp"
+#include "kapal/http/sync_engine.hpp"
+#include "kapal/http/sync_routes.hpp"
 #include "kapal/http/user_routes.hpp"
 #include "kapal/http/voucher_routes.hpp"
 #include "kapal/integrity/audit_log.hpp"
@@ -613,6 +615,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->duplicates_ =
         std::make_unique<service::DuplicateReview>(*app->store_, *app->clock_, app->ids_);
     app->duplicates_->set_index(app->person_index_.get());
+    app->sync_ = std::make_unique<http::SyncEngine>(
+        *app->persons_, *app->aid_, *app->store_, *app->clock_, app->ids_);
     return app;
 }
 
@@ -922,6 +926,7 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
     http::add_duplicate_routes(router, app.duplicates());
     http::add_aid_transfer_routes(router, app.aid_transfer());
     http::add_province_routes(router, app.dir(), app.store(), app.reference(), app.clock());
+    http::add_sync_routes(router, app.sync());
 }
 
 } // namespace

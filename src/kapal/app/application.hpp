@@ -32,6 +32,10 @@
 #include <string_view>
 #include <vector>
 
+namespace kapal::http {
+class SyncEngine;
+} // namespace kapal::http
+
 namespace kapal::app {
 
 struct InitOptions {
@@ -108,6 +112,8 @@ class Application {
 
     /// The duplicate review queue: pairs, merges, distinct decisions, scans.
     service::DuplicateReview& duplicates() { return *duplicates_; }
+    /// Offline sync (docs/sync.md): the ops devices send, conflicts, the pull.
+    http::SyncEngine& sync() { return *sync_; }
 
     /// The GIS layers the OGC API serves (persons, areas; hazard zones and facilities join
     /// here when they exist).
@@ -177,6 +183,7 @@ class Application {
     std::unique_ptr<service::VoucherService> vouchers_;
     std::unique_ptr<service::AidTransferService> aid_transfer_;
     std::unique_ptr<service::DuplicateReview> duplicates_;
+    std::unique_ptr<http::SyncEngine> sync_;
     std::unique_ptr<service::AuthService> auth_;
     service::FeatureCatalogue features_;
     card::CardKey card_key_;

@@ -247,7 +247,17 @@ Result<store::AidCycleRecord> cycle_of(const json& body, const std::string& prog
     return c;
 }
 
-/// What identifies the person in a lookup or handover body: qr, card_number or person_id.
+
+std::vector<std::string> area_param(const Request& req) {
+    const auto kelurahan = req.query_param("kelurahan");
+    if (!kelurahan || kelurahan->empty()) {
+        return {};
+    }
+    return {std::string(*kelurahan)};
+}
+
+} // namespace
+
 Result<service::AidHandover> handover_of(const json& body, const std::string& cycle_id) {
     KAPAL_TRY(check_members(body,
                             {"qr",
@@ -305,16 +315,6 @@ Result<service::AidHandover> handover_of(const json& body, const std::string& cy
     }
     return h;
 }
-
-std::vector<std::string> area_param(const Request& req) {
-    const auto kelurahan = req.query_param("kelurahan");
-    if (!kelurahan || kelurahan->empty()) {
-        return {};
-    }
-    return {std::string(*kelurahan)};
-}
-
-} // namespace
 
 void add_aid_routes(Router& router, service::AidService& aid) {
     const Access anyone = Access::signed_in();

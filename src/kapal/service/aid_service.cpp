@@ -589,6 +589,38 @@ AidService::search_list(const std::string& cycle_id, const std::string& name, co
     return out;
 }
 
+Result<std::vector<AidBeneficiary>> AidService::handover_list(const std::string& cycle_id,
+                                                             const Actor& actor) {
+    KAPAL_ASSIGN_OR_RETURN(cycle, reachable_cycle(cycle_id, actor));
+    KAPAL_ASSIGN_OR_RETURN(program, reachable_program(cycle.program_code, actor));
+    if (!is_admin(actor) && !assigned(program, actor)) {
+        return fail(ErrorCode::AidNotAssigned, "you are not assigned to " + program.code);
+    }
+    if (cycle.list_state != "approved") {
+        return fail(ErrorCode::AidListState,
+                    "the list of " + cycle.name + " is " + cycle.list_state + ", not approved");
+    }
+    std::vector<AidBeneficiary> out;
+    store::AidEntryQuery query;
+    query.cycle_id = cycle_id;
+    query.limit = 1000;
+    for (;;) {
+        KAPAL_ASSIGN_OR_RETURN(entries, store_.list_aid_entries(query));
+        for (const auto& entry : entries) {
+            AidHandover who;
+            who.cycle_id = cycle_id;
+            who.person_id = entry.person_id;
+            KAPAL_ASSIGN_OR_RETURN(found, beneficiary(who, actor));
+            out.push_back(std::move(found));
+        }
+        if (entries.size() < static_cast<std::size_t>(query.limit)) {
+            break;
+        }
+        query.after_person_id = entries.back().person_id;
+    }
+    return out;
+}
+
 Result<store::AidDeliveryOutcome> AidService::hand_over(const AidHandover& handover,
                                                         const Actor& actor) {
     const bool scanned = !handover.qr.empty() || !handover.card_number.empty();
@@ -617,11 +649,19 @@ Result<store::AidDeliveryOutcome> AidService::hand_over(const AidHandover& hando
                     "programme " + program.code + " is delivered by " + program.channel);
     }
     const store::WriteContext ctx = context(actor);
-    const core::Date today = core::wita_date(ctx.at);
+    if (handover.done_at && *handover.done_at > ctx.at + kMaxClockSkew) {
+        return fail(ErrorCode::InvalidArgument,
+                    "the handover's time " + core::format_timestamp(*handover.done_at) +
+                        " is ahead of the server's clock",
+                    {{"at", ErrorCode::InvalidArgument, "in the future"}});
+    }
+    const core::Date today = core::wita_date(handover.done_at.value_or(ctx.at));
     if (today < cycle.starts_on || cycle.ends_on < today) {
         return fail(ErrorCode::AidCycleClosed,
                     "cycle " + cycle.name + " runs from " + core::format_date(cycle.starts_on) +
-                        " to " + core::format_date(cycle.ends_on));
+                        " to " + core::format_date(cycle.ends_on) +
+                        (handover.done_at ? "; the handover was made on " + core::format_date(today)
+                                          : std::string()));
     }
     store::AidDeliveryRecord delivery;
     delivery.id = ids_.next(ctx.at);

@@ -12,6 +12,7 @@
 #include "kapal/service/card_service.hpp"
 #include "kapal/store/store.hpp"
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -58,7 +59,13 @@ struct AidHandover {
     std::vector<std::uint8_t> evidence;
     std::string note;
     std::string idempotency_key; ///< the client's Idempotency-Key
+    /// When the handover was made on a device that was offline (docs/sync.md): the cycle's days
+    /// are checked at that moment instead of now. At most kMaxClockSkew ahead of the clock.
+    std::optional<core::Timestamp> done_at;
 };
+
+/// How far ahead of the server's clock a device's time may be.
+inline constexpr std::chrono::minutes kMaxClockSkew{5};
 
 /// What a penyalur sees of a beneficiary: enough to recognise them, nothing more.
 struct AidBeneficiary {
@@ -152,6 +159,12 @@ class AidService {
     /// InvalidArgument (a name too short).
     Result<std::vector<AidBeneficiary>>
     search_list(const std::string& cycle_id, const std::string& name, const Actor& actor);
+
+    /// Every beneficiary on the approved list of a cycle, by person id, for the handover page
+    /// offline (docs/sync.md "Pulling"): who each one is, their card, whether served. An
+    /// assigned penyalur or an admin. Errors: as search_list, AidListState (not approved).
+    Result<std::vector<AidBeneficiary>> handover_list(const std::string& cycle_id,
+                                                      const Actor& actor);
 
     /// Records a handover (channel langsung) by an assigned penyalur (or an admin): the list must
     /// be approved, the day within the cycle, the person on the list and not yet served. Flags

@@ -166,8 +166,10 @@ std::vector<FieldIssue> warnings_of(const std::vector<DuplicateMatch>& matches,
 
 } // namespace
 
-Result<store::CreateOutcome> PersonService::create(
-    core::Person person, const Actor& actor, const std::optional<store::IdempotencyToken>& idem) {
+Result<store::CreateOutcome> PersonService::create(core::Person person,
+                                                   const Actor& actor,
+                                                   const std::optional<store::IdempotencyToken>& idem,
+                                                   const std::optional<core::PersonId>& chosen_id) {
     // A photo is added after the person exists (set_photo), with its file.
     person.photo_id.clear();
     KAPAL_ASSIGN_OR_RETURN(matches, duplicate_matches(person));
@@ -181,7 +183,7 @@ Result<store::CreateOutcome> PersonService::create(
         }
     }
     const auto now = clock_.now();
-    const core::PersonId id(ids_.next(now));
+    const core::PersonId id = chosen_id ? *chosen_id : core::PersonId(ids_.next(now));
     const auto kecamatan = core::kecamatan_of(person.address.kelurahan_code);
     auto created = store_.create_person(id, person, kecamatan, context(actor), idem);
     if (created && !created->replayed) {

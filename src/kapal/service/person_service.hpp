@@ -81,9 +81,11 @@ class PersonService {
     /// confirmed_warnings and a warning_reason), DuplicateNik, IdempotencyKeyReused. A person
     /// the registry may already hold (DuplicateCheck, once the index has loaded) is the warning
     /// PossibleDuplicate on "full_name", one per match, naming it as duplicate_warning says.
+    /// `chosen_id`: the id a device made offline (docs/sync.md), a UUIDv7; otherwise a new one.
     Result<store::CreateOutcome> create(core::Person person,
                                         const Actor& actor,
-                                        const std::optional<store::IdempotencyToken>& idem);
+                                        const std::optional<store::IdempotencyToken>& idem,
+                                        const std::optional<core::PersonId>& chosen_id = {});
 
     /// Replaces a person's content at `expected_version`. An empty nik/kk (or account number) in
     /// `person` keeps the stored one (clients only ever see them masked). Errors as create, plus

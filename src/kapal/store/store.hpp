@@ -773,6 +773,53 @@ inline constexpr std::string_view kPairOpen = "terbuka";
 inline constexpr std::string_view kPairMerged = "digabung";
 inline constexpr std::string_view kPairDistinct = "berbeda";
 
+/// One operation a device sent to POST /api/v1/sync/batch (docs/sync.md), as kept by the server:
+/// so that the same key is applied once, an op waiting for another is applied when that one is,
+/// and a conflict waits for a supervisor. `payload` (the op as sent: it may hold a NIK, a KK, a
+/// photo) is sealed at rest like NIK and KK, and kept only while the op waits or is a conflict.
+struct SyncOpRecord {
+    std::string id;        ///< the server's id (UUIDv7); a conflict's id
+    std::string actor;     ///< the user who sent it
+    std::string key;       ///< the device's idempotency key; unique per actor
+    std::string device_id; ///< the device's id, as sent
+    std::int64_t seq = 0;  ///< the device's order number
+    std::string type;      ///< person.create, person.update, person.photo, aid.handover
+    std::string person_id; ///< the person it concerns, when known
+    std::string after;     ///< the key of the op it waits for, or ""
+    std::string fingerprint; ///< hex SHA-256 of the op as sent
+    std::string state;       ///< one of kSyncStates
+    std::string result;      ///< the answer for this op (JSON text; no NIK, KK or photo)
+    std::string payload;     ///< the op as sent (JSON text); "" once applied or rejected
+    std::string kelurahan_code; ///< a conflict: the person's kelurahan then (the operators' scope)
+    std::optional<std::int64_t> base_version;   ///< a conflict: the version the device started from
+    std::optional<std::int64_t> server_version; ///< a conflict: the person's version then
+    std::string fields;                         ///< a conflict: JSON array of the fields at stake
+    core::Timestamp received_at{};
+    std::optional<core::Timestamp> decided_at; ///< a resolved conflict
+    std::string decided_by;
+    std::string decision; ///< a resolved conflict: JSON {"choose": {...}, "reason", "version"}
+    std::int64_t version = 1; ///< of this row: +1 on every change of state
+
+    bool operator==(const SyncOpRecord&) const = default;
+};
+
+/// The states of a SyncOpRecord.
+inline constexpr std::string_view kSyncApplied = "applied";
+inline constexpr std::string_view kSyncMerged = "merged";
+inline constexpr std::string_view kSyncConflict = "conflict";
+inline constexpr std::string_view kSyncResolved = "resolved";
+inline constexpr std::string_view kSyncWaiting = "waiting";
+inline constexpr std::string_view kSyncRejected = "rejected";
+inline constexpr std::array<std::string_view, 6> kSyncStates = {
+    kSyncApplied, kSyncMerged, kSyncConflict, kSyncResolved, kSyncWaiting, kSyncRejected};
+
+struct SyncConflictQuery {
+    std::string state = std::string(kSyncConflict); ///< kSyncConflict or kSyncResolved
+    std::vector<std::string> area_codes; ///< conflicts whose kelurahan is under one; empty = all
+    int limit = 100;                     ///< 1..1000
+    std::string cursor;                  ///< next_cursor of the previous page
+};
+
 struct DuplicatePairQuery {
     std::string state;                   ///< "" = any
     std::string person_id;               ///< "" = any; else pairs naming this person
@@ -932,9 +979,10 @@ enum class TransferTable : std::uint8_t {
     AidBatches,     ///< schema v12
     DuplicatePairs, ///< schema v13
     PersonFiles,    ///< schema v15
+    SyncOps,        ///< schema v16
 };
 
-inline constexpr std::size_t kTransferTableCount = 24;
+inline constexpr std::size_t kTransferTableCount = 25;
 
 /// The kind of a canonical value; also its tag byte in the encoding.
 enum class TransferKind : std::uint8_t { Null = 0, Int = 1, Real = 2, Text = 3, Bytes = 4 };
@@ -1450,6 +1498,36 @@ class Store {
     /// pair).
     virtual Result<DuplicateMergeOutcome> merge_duplicate_pair(const DuplicateMerge& merge,
                                                                const WriteContext& ctx) = 0;
+
+    // --- Offline sync (docs/sync.md)
+
+    /// Keeps a new op. A conflict is audited "sync.conflict" (subject = the person, detail = the
+    /// op's id and fields). Errors: AlreadyExists (the actor's key is stored already: read it
+    /// with find_sync_op), InvalidArgument (a state not in kSyncStates).
+    virtual Result<void> add_sync_op(const SyncOpRecord& op, const WriteContext& ctx) = 0;
+
+    /// Replaces an op's state and what goes with it (result, payload, conflict and decision
+    /// fields) if its version is still `expected_version`; the stored version becomes
+    /// expected_version + 1. A conflict resolved is audited "sync.conflict.resolve" (detail =
+    /// the decision). Errors: NotFound, VersionConflict, InvalidArgument (state).
+    virtual Result<SyncOpRecord> update_sync_op(const SyncOpRecord& op,
+                                                std::int64_t expected_version,
+                                                const WriteContext& ctx) = 0;
+
+    /// The op of `actor` with `key`; nullopt when there is none.
+    virtual Result<std::optional<SyncOpRecord>> find_sync_op(const std::string& actor,
+                                                             const std::string& key) = 0;
+
+    /// By id; nullopt when there is none.
+    virtual Result<std::optional<SyncOpRecord>> get_sync_op(const std::string& id) = 0;
+
+    /// The ops of `actor` waiting for the op with key `after`, in (seq, id) order.
+    virtual Result<std::vector<SyncOpRecord>> waiting_sync_ops(const std::string& actor,
+                                                               const std::string& after) = 0;
+
+    /// Conflicts (open or resolved), oldest first. Errors: BadCursor, InvalidArgument (limit,
+    /// state).
+    virtual Result<Page<SyncOpRecord>> list_sync_conflicts(const SyncConflictQuery& query) = 0;
 
     // --- Audit. Writes above also append to the log inside their own transaction:
     // create_person "person.create" (subject = person id, detail = reason), update_person

@@ -620,6 +620,19 @@ Result<void> check_pair(const DuplicatePairRecord& pair) {
     return {};
 }
 
+Result<void> check_sync_state(std::string_view state) {
+    for (const std::string_view known : kSyncStates) {
+        if (state == known) {
+            return {};
+        }
+    }
+    return fail(ErrorCode::InvalidArgument, "unknown sync op state " + std::string(state));
+}
+
+std::string sync_detail(const SyncOpRecord& op) {
+    return "op=" + op.id + " key=" + op.key + " fields=" + op.fields;
+}
+
 Result<void> check_open_pair(const DuplicatePairRecord& pair, std::int64_t expected_version) {
     if (pair.state != kPairOpen) {
         return fail(ErrorCode::DuplicatePairDecided,

@@ -125,6 +125,12 @@ Result<void> check_age_bounds(const std::vector<int>& bounds);
 /// InvalidArgument.
 Result<void> check_pair(const DuplicatePairRecord& pair);
 
+/// A sync op's state is one of kSyncStates. Errors: InvalidArgument.
+Result<void> check_sync_state(std::string_view state);
+
+/// The audit detail of a sync conflict: "op=<id> key=<key> fields=<JSON array>".
+std::string sync_detail(const SyncOpRecord& op);
+
 /// A pair that a reviewer may decide: open and at `expected_version`. Errors: VersionConflict,
 /// DuplicatePairDecided.
 Result<void> check_open_pair(const DuplicatePairRecord& pair, std::int64_t expected_version);

@@ -433,6 +433,31 @@ constexpr std::array kPersonFileColumns = {
     TransferColumn{"created_by", kText, false},
 };
 
+constexpr std::array kSyncOpColumns = {
+    TransferColumn{"pk", kInt, false},
+    TransferColumn{"id", kText, false},
+    TransferColumn{"actor", kText, false},
+    TransferColumn{"op_key", kText, false},
+    TransferColumn{"device_id", kText, false},
+    TransferColumn{"seq", kInt, false},
+    TransferColumn{"type", kText, false},
+    TransferColumn{"person_id", kText, false},
+    TransferColumn{"after_key", kText, false},
+    TransferColumn{"fingerprint", kText, false},
+    TransferColumn{"state", kText, false},
+    TransferColumn{"result", kText, false},
+    TransferColumn{"payload", kBytes, true},
+    TransferColumn{"kelurahan_code", kText, false},
+    TransferColumn{"base_version", kInt, true},
+    TransferColumn{"server_version", kInt, true},
+    TransferColumn{"fields", kText, false},
+    TransferColumn{"received_at", kInt, false},
+    TransferColumn{"decided_at", kInt, true},
+    TransferColumn{"decided_by", kText, false},
+    TransferColumn{"decision", kText, false},
+    TransferColumn{"version", kInt, false},
+};
+
 /// Names the format in every table's digest header: bump it when the encoding changes.
 constexpr std::string_view kDigestFormat = "kapal-transfer-1";
 
@@ -508,6 +533,8 @@ std::string_view transfer_table_name(TransferTable table) {
         return "duplicate_pairs";
     case TransferTable::PersonFiles:
         return "person_files";
+    case TransferTable::SyncOps:
+        return "sync_ops";
     }
     return "?";
 }
@@ -562,6 +589,8 @@ std::span<const TransferColumn> transfer_columns(TransferTable table) {
         return kDuplicatePairColumns;
     case TransferTable::PersonFiles:
         return kPersonFileColumns;
+    case TransferTable::SyncOps:
+        return kSyncOpColumns;
     }
     return {};
 }

@@ -52,6 +52,7 @@ inline constexpr std::array<TransferTable, kTransferTableCount> kTransferTables 
     TransferTable::AidBatches,
     TransferTable::DuplicatePairs,
     TransferTable::PersonFiles,
+    TransferTable::SyncOps,
 };
 
 /// A dump hands its sink pages of at most this many rows...

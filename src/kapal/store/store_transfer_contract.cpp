@@ -100,6 +100,7 @@ struct Filled {
         file.sha256 = sha256_hex(file.bytes);
         return file;
     }();
+    SyncOpRecord conflict; ///< a sync op in conflict: its payload sealed
 };
 
 #define KAPAL_EXPECT_OK(expr)                                                                      \
@@ -150,6 +151,34 @@ void fill(Store& s, Filled& f) {
         r.photo_id = f.photo.id;
         auto r2 = s.update_person_with_file(person_id(4), 1, r, kecamatan(r), f.photo, ctx_at(12));
         ASSERT_TRUE(r2.has_value()) << r2.error().message;
+        // Offline sync (schema v16): an op applied (no payload) and a conflict (payload sealed).
+        f.conflict.id = "01900000-0000-7000-8000-0000000005c1";
+        f.conflict.actor = "field-officer";
+        f.conflict.key = "key-2";
+        f.conflict.device_id = "device-1";
+        f.conflict.seq = 2;
+        f.conflict.type = "person.update";
+        f.conflict.person_id = person_id(4).str();
+        f.conflict.fingerprint = "ab12";
+        f.conflict.state = std::string(kSyncConflict);
+        f.conflict.result = R"({"status":"conflict"})";
+        f.conflict.payload = R"({"changes":{"nik":"6474010101900001"}})";
+        f.conflict.kelurahan_code = r.address.kelurahan_code;
+        f.conflict.base_version = 1;
+        f.conflict.server_version = 2;
+        f.conflict.fields = R"(["nik"])";
+        f.conflict.received_at = at_minute(13);
+        SyncOpRecord applied = f.conflict;
+        applied.id = "01900000-0000-7000-8000-0000000005c0";
+        applied.key = "key-1";
+        applied.seq = 1;
+        applied.state = std::string(kSyncApplied);
+        applied.payload.clear();
+        applied.base_version.reset();
+        applied.server_version.reset();
+        applied.fields.clear();
+        KAPAL_EXPECT_OK(s.add_sync_op(applied, ctx_at(13)));
+        KAPAL_EXPECT_OK(s.add_sync_op(f.conflict, ctx_at(13)));
     }
     {
         // An import batch: two new persons, one of them changed again within the batch.
@@ -519,6 +548,12 @@ void expect_same_content(Store& a, Store& b, const Filled& f, std::size_t extra_
     EXPECT_EQ(**photo_a, **photo_b);
     EXPECT_EQ((*photo_a)->bytes, f.photo.bytes);
 
+    // The sync conflict: the same row, its payload opened with the same keys.
+    auto conflict_b = b.get_sync_op(f.conflict.id);
+    ASSERT_TRUE(conflict_b.has_value()) << conflict_b.error().message;
+    ASSERT_TRUE(conflict_b->has_value());
+    EXPECT_EQ(**conflict_b, f.conflict);
+
     // Persons: the same records in the same registration order, page by page.
     const auto persons_a = all_persons(a);
     const auto persons_b = all_persons(b);
@@ -742,6 +777,7 @@ TEST_P(TransferContract, RoundTripKeepsEveryRowAndEveryHash) {
     EXPECT_EQ(of(*before, TransferTable::Persons).rows, 8);
     EXPECT_EQ(of(*before, TransferTable::PersonVersions).rows, 5);
     EXPECT_EQ(of(*before, TransferTable::PersonFiles).rows, 1);
+    EXPECT_EQ(of(*before, TransferTable::SyncOps).rows, 2);
     EXPECT_EQ(of(*before, TransferTable::IdempotencyKeys).rows, 1);
     EXPECT_EQ(of(*before, TransferTable::Users).rows, 2);
     EXPECT_EQ(of(*before, TransferTable::Sessions).rows, 3);

@@ -644,6 +644,39 @@ CREATE INDEX persons_sort_name ON persons (lower(full_name COLLATE "C"), pk);
 CREATE INDEX persons_sort_birth_date ON persons (coalesce(birth_date, DATE '-infinity'), pk);
 )sql";
 
+// v16: offline sync, as SQLite's v16 (docs/sync.md): every op a device sent, once per (actor,
+// key), its answer, and while it waits or is a conflict the op itself sealed with the field key.
+constexpr const char* kSchemaV16 = R"sql(
+CREATE TABLE sync_ops (
+    pk             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id             text COLLATE "C" NOT NULL UNIQUE,
+    actor          text COLLATE "C" NOT NULL,
+    op_key         text COLLATE "C" NOT NULL,
+    device_id      text   NOT NULL,
+    seq            bigint NOT NULL,
+    type           text   NOT NULL,
+    person_id      text COLLATE "C" NOT NULL,
+    after_key      text COLLATE "C" NOT NULL,
+    fingerprint    text   NOT NULL,
+    state          text   NOT NULL CHECK (state IN ('applied', 'merged', 'conflict', 'resolved',
+                                                    'waiting', 'rejected')),
+    result         text   NOT NULL,
+    payload        bytea,
+    kelurahan_code text COLLATE "C" NOT NULL,
+    base_version   bigint,
+    server_version bigint,
+    fields         text   NOT NULL,
+    received_at    bigint NOT NULL,
+    decided_at     bigint,
+    decided_by     text   NOT NULL,
+    decision       text   NOT NULL,
+    version        bigint NOT NULL,
+    UNIQUE (actor, op_key)
+);
+CREATE INDEX sync_ops_waiting ON sync_ops (actor, after_key, seq) WHERE state = 'waiting';
+CREATE INDEX sync_ops_conflicts ON sync_ops (state, id) WHERE state IN ('conflict', 'resolved');
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -660,6 +693,7 @@ constexpr std::array kMigrations = {
     Migration{13, kSchemaV13},
     Migration{14, kSchemaV14},
     Migration{15, kSchemaV15},
+    Migration{16, kSchemaV16},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1180,6 +1214,12 @@ Result<void> already_exists_as(Result<PgResult> r, std::string_view what) {
 #define KAPAL_PG_PAIR_COLUMNS                                                                      \
     "id, person_a, person_b, kelurahan_a, kelurahan_b, score, explanation, source, state, "        \
     "found_at, found_by, decided_at, decided_by, decision_reason, kept_id, version"
+
+/// A sync op's columns, in sync_op_from_row's order.
+#define KAPAL_PG_SYNC_COLUMNS                                                                      \
+    "id, actor, op_key, device_id, seq, type, person_id, after_key, fingerprint, state, result, "  \
+    "payload, kelurahan_code, base_version, server_version, fields, received_at, decided_at, "     \
+    "decided_by, decision, version"
 
 /// A merchant's columns, in merchant_from_row's order.
 #define KAPAL_PG_MERCHANT_COLUMNS                                                                  \
@@ -4078,6 +4118,75 @@ class PostgresStore final : public Store {
         return p;
     }
 
+    // --- Sync helpers
+
+    static void opt_int(PgParams& p, const std::optional<std::int64_t>& v) {
+        if (v) {
+            p.int64(*v);
+        } else {
+            p.null();
+        }
+    }
+
+    /// The payload sealed with the field key; NULL when there is none.
+    void sealed_payload(PgParams& p, const std::string& payload) const {
+        if (payload.empty()) {
+            p.null();
+        } else {
+            p.bytes(cipher_.encrypt(payload));
+        }
+    }
+
+    /// A row of KAPAL_PG_SYNC_COLUMNS. Errors: StoreCorrupt (a payload the key does not open).
+    Result<SyncOpRecord> sync_op_from_row(const PgResult& rows, int i) const {
+        SyncOpRecord op;
+        op.id = rows.text(i, 0);
+        op.actor = rows.text(i, 1);
+        op.key = rows.text(i, 2);
+        op.device_id = rows.text(i, 3);
+        op.seq = rows.int64(i, 4);
+        op.type = rows.text(i, 5);
+        op.person_id = rows.text(i, 6);
+        op.after = rows.text(i, 7);
+        op.fingerprint = rows.text(i, 8);
+        op.state = rows.text(i, 9);
+        op.result = rows.text(i, 10);
+        if (!rows.is_null(i, 11)) {
+            auto plain = cipher_.decrypt(rows.bytes(i, 11));
+            if (!plain) {
+                return fail(ErrorCode::StoreCorrupt,
+                            "the payload of sync op " + op.id + " does not open with the key");
+            }
+            op.payload = std::move(*plain);
+        }
+        op.kelurahan_code = rows.text(i, 12);
+        if (!rows.is_null(i, 13)) {
+            op.base_version = rows.int64(i, 13);
+        }
+        if (!rows.is_null(i, 14)) {
+            op.server_version = rows.int64(i, 14);
+        }
+        op.fields = rows.text(i, 15);
+        op.received_at = core::from_unix_ms(rows.int64(i, 16));
+        op.decided_at = opt_time(rows, i, 17);
+        op.decided_by = rows.text(i, 18);
+        op.decision = rows.text(i, 19);
+        op.version = rows.int64(i, 20);
+        return op;
+    }
+
+    Result<std::optional<SyncOpRecord>>
+    sync_op_where(PgConnection& conn, const std::string& where, const PgParams& params) const {
+        KAPAL_PG_ASSIGN(
+            rows,
+            conn.exec("SELECT " KAPAL_PG_SYNC_COLUMNS " FROM sync_ops WHERE " + where, params));
+        if (rows.rows() == 0) {
+            return std::optional<SyncOpRecord>();
+        }
+        KAPAL_PG_ASSIGN(op, sync_op_from_row(rows, 0));
+        return std::optional<SyncOpRecord>(std::move(op));
+    }
+
     static Result<std::optional<DuplicatePairRecord>>
     pair_where(PgConnection& conn, const std::string& where, const PgParams& params) {
         KAPAL_PG_ASSIGN(
@@ -4652,6 +4761,169 @@ class PostgresStore final : public Store {
         return DuplicateMergeOutcome{std::move(*decided), std::move(absorbed)};
     }
 
+    // --- Offline sync (schema v16)
+
+    Result<void> add_sync_op(const SyncOpRecord& op, const WriteContext& ctx) override {
+        KAPAL_TRY(check_sync_state(op.state));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        PgParams params;
+        params.text(op.id)
+            .text(op.actor)
+            .text(op.key)
+            .text(op.device_id)
+            .int64(op.seq)
+            .text(op.type)
+            .text(op.person_id)
+            .text(op.after)
+            .text(op.fingerprint)
+            .text(op.state)
+            .text(op.result);
+        sealed_payload(params, op.payload);
+        params.text(op.kelurahan_code);
+        opt_int(params, op.base_version);
+        opt_int(params, op.server_version);
+        params.text(op.fields).int64(core::to_unix_ms(op.received_at));
+        opt_time(params, op.decided_at);
+        params.text(op.decided_by).text(op.decision);
+        KAPAL_TRY(already_exists_as(
+            w.exec("INSERT INTO sync_ops (" KAPAL_PG_SYNC_COLUMNS
+                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, "
+                   "$16, $17, $18, $19, $20, 1)",
+                   params),
+            "sync op of " + op.actor + " with key " + op.key));
+        if (op.state == kSyncConflict) {
+            KAPAL_TRY(audit(w, at, ctx, "sync.conflict", op.person_id, sync_detail(op)));
+        }
+        return tx.commit();
+    }
+
+    Result<SyncOpRecord> update_sync_op(const SyncOpRecord& op,
+                                        std::int64_t expected_version,
+                                        const WriteContext& ctx) override {
+        KAPAL_TRY(check_sync_state(op.state));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        KAPAL_PG_ASSIGN(tx, begin_write());
+        PgConnection& w = *writer_;
+        KAPAL_PG_ASSIGN(stored, sync_op_where(w, "id = $1 FOR UPDATE", PgParams().text(op.id)));
+        if (!stored) {
+            return fail(ErrorCode::NotFound, "no sync op " + op.id);
+        }
+        if (stored->version != expected_version) {
+            return fail(ErrorCode::VersionConflict,
+                        "sync op " + op.id + " is at version " + std::to_string(stored->version));
+        }
+        PgParams params;
+        params.text(op.id).text(op.state).text(op.result);
+        sealed_payload(params, op.payload);
+        params.text(op.kelurahan_code);
+        opt_int(params, op.base_version);
+        opt_int(params, op.server_version);
+        params.text(op.fields);
+        opt_time(params, op.decided_at);
+        params.text(op.decided_by).text(op.decision).text(op.person_id);
+        KAPAL_TRY(w.exec("UPDATE sync_ops SET state = $2, result = $3, payload = $4, "
+                         "kelurahan_code = $5, base_version = $6, server_version = $7, "
+                         "fields = $8, decided_at = $9, decided_by = $10, decision = $11, "
+                         "person_id = $12, version = version + 1 WHERE id = $1",
+                         params));
+        if (op.state == kSyncConflict && stored->state != kSyncConflict) {
+            KAPAL_TRY(audit(w, at, ctx, "sync.conflict", op.person_id, sync_detail(op)));
+        }
+        if (op.state == kSyncResolved && stored->state != kSyncResolved) {
+            KAPAL_TRY(audit(w, at, ctx, "sync.conflict.resolve", op.person_id, op.decision));
+        }
+        KAPAL_PG_ASSIGN(updated, sync_op_where(w, "id = $1", PgParams().text(op.id)));
+        KAPAL_TRY(tx.commit());
+        return std::move(*updated);
+    }
+
+    Result<std::optional<SyncOpRecord>> find_sync_op(const std::string& actor,
+                                                     const std::string& key) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return sync_op_where(
+            *conn, "actor = $1 AND op_key = $2", PgParams().text(actor).text(key));
+    }
+
+    Result<std::optional<SyncOpRecord>> get_sync_op(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        return sync_op_where(*conn, "id = $1", PgParams().text(id));
+    }
+
+    Result<std::vector<SyncOpRecord>> waiting_sync_ops(const std::string& actor,
+                                                       const std::string& after) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows,
+                        conn->exec("SELECT " KAPAL_PG_SYNC_COLUMNS
+                                   " FROM sync_ops WHERE state = 'waiting' AND actor = $1 AND "
+                                   "after_key = $2 ORDER BY seq, id",
+                                   PgParams().text(actor).text(after)));
+        std::vector<SyncOpRecord> out;
+        for (int i = 0; i < rows.rows(); ++i) {
+            KAPAL_PG_ASSIGN(op, sync_op_from_row(rows, i));
+            out.push_back(std::move(op));
+        }
+        return out;
+    }
+
+    Result<Page<SyncOpRecord>> list_sync_conflicts(const SyncConflictQuery& query) override {
+        if (query.limit < 1 || query.limit > 1000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be 1..1000");
+        }
+        if (query.state != kSyncConflict && query.state != kSyncResolved) {
+            return fail(ErrorCode::InvalidArgument, "state must be conflict or resolved");
+        }
+        PgParams params;
+        int n = 0;
+        const auto next = [&n] {
+            return "$" + std::to_string(++n);
+        };
+        std::string sql = "SELECT " KAPAL_PG_SYNC_COLUMNS " FROM sync_ops WHERE state = " + next();
+        params.text(query.state);
+        if (!query.area_codes.empty()) {
+            // The code itself or the range "code." .. "code/" in byte order (COLLATE "C").
+            sql += " AND (false";
+            for (const std::string& code : query.area_codes) {
+                const std::string same = next();
+                const std::string low = next();
+                const std::string high = next();
+                params.text(code).text(code + ".").text(code + "/");
+                sql += " OR kelurahan_code = " + same + " OR (kelurahan_code >= " + low +
+                       " AND kelurahan_code < " + high + ")";
+            }
+            sql += ")";
+        }
+        if (!query.cursor.empty()) {
+            auto after = decode_cursor(query.cursor);
+            if (!after) {
+                return fail(ErrorCode::BadCursor, "cursor is not one this server made");
+            }
+            sql += " AND id > " + next();
+            params.text(*after);
+        }
+        sql += " ORDER BY id LIMIT " + next();
+        params.int64(std::int64_t{query.limit} + 1);
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_TRY(ensure_connected(*conn));
+        KAPAL_PG_ASSIGN(rows, conn->exec_once(sql, params));
+        Page<SyncOpRecord> page;
+        for (int i = 0; i < rows.rows(); ++i) {
+            if (page.items.size() == static_cast<std::size_t>(query.limit)) {
+                page.next_cursor = encode_cursor(core::PersonId(page.items.back().id));
+                break;
+            }
+            KAPAL_PG_ASSIGN(op, sync_op_from_row(rows, i));
+            page.items.push_back(std::move(op));
+        }
+        return page;
+    }
+
     Result<void> append_audit(const AuditEntry& entry) override {
         const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
         const WriteContext ctx{entry.actor, entry.source, at, ""};
@@ -4951,6 +5223,20 @@ class PostgresStore final : public Store {
                 ++files;
             }
         }
+        // The ops a device sent that still wait or are conflicts (few: the others keep none).
+        std::int64_t payloads = 0;
+        {
+            KAPAL_PG_ASSIGN(rows,
+                            w.exec_once("SELECT pk, payload FROM sync_ops WHERE payload IS NOT "
+                                        "NULL ORDER BY pk"));
+            for (int i = 0; i < rows.rows(); ++i) {
+                KAPAL_PG_ASSIGN(plain, cipher_.decrypt(rows.bytes(i, 1)));
+                ++values;
+                KAPAL_TRY(w.exec("UPDATE sync_ops SET payload = $2 WHERE pk = $1",
+                                 PgParams().int64(rows.int64(i, 0)).bytes(fresh.encrypt(plain))));
+                ++payloads;
+            }
+        }
         KAPAL_TRY(audit(w,
                         at,
                         ctx,
@@ -4959,6 +5245,7 @@ class PostgresStore final : public Store {
                         "values=" + std::to_string(values) + " persons=" + std::to_string(persons) +
                             " versions=" + std::to_string(versions) +
                             " files=" + std::to_string(files) +
+                            " sync_payloads=" + std::to_string(payloads) +
                             (ctx.reason.empty() ? "" : " reason=" + ctx.reason)));
         KAPAL_TRY(tx.commit());
         return values;
@@ -5600,6 +5887,7 @@ const char* pg_transfer_order(TransferTable table) {
     case TransferTable::AidBatches:
     case TransferTable::DuplicatePairs:
     case TransferTable::PersonFiles:
+    case TransferTable::SyncOps:
         break;
     }
     return "pk";
@@ -5826,7 +6114,8 @@ class PgStoreLoad final : public StoreLoad {
                                   "voucher_transactions",
                                   "aid_batches",
                                   "duplicate_pairs",
-                                  "person_files"}) {
+                                  "person_files",
+                                  "sync_ops"}) {
             std::string sql = "SELECT setval(pg_get_serial_sequence('";
             sql += table;
             sql += "', 'pk'), max(pk)) FROM ";
@@ -5843,7 +6132,7 @@ class PgStoreLoad final : public StoreLoad {
                          "service_requests, service_request_events, aid_programs, aid_cycles, "
                          "aid_list_entries, aid_deliveries, merchants, voucher_balances, "
                          "voucher_transactions, voucher_postings, aid_batches, "
-                         "duplicate_pairs, person_states, person_files"));
+                         "duplicate_pairs, person_states, person_files, sync_ops"));
         return tx_.commit();
     }
 

@@ -372,16 +372,16 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
     }
 }
 
-// The highest schema step these tests expect (the one that added person_files).
-constexpr int kPersonFilesStep = 15;
-constexpr const char* kPersonFilesStepText = "15";
+// The highest schema step these tests expect (the one that added sync_ops).
+constexpr int kSyncOpsStep = 16;
+constexpr const char* kSyncOpsStepText = "16";
 
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), kPersonFilesStep);
+    EXPECT_EQ(postgres_schema_version(), kSyncOpsStep);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
+              "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -408,6 +408,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion3DatabaseIntoTheChangeFeed) {
     sql("ALTER TABLE audit_log DROP COLUMN hash");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("DROP TABLE sync_ops");
     sql("DROP TABLE person_files");
     sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 4");
@@ -453,6 +454,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion4DatabaseFillingTheDevicesFromTheDocum
     sql("ALTER TABLE audit_log DROP COLUMN hash");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("DROP TABLE sync_ops");
     sql("DROP TABLE person_files");
     sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 5");
@@ -1185,6 +1187,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
         "aid_programs");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("DROP TABLE sync_ops");
     sql("DROP TABLE person_files");
     sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 10");
@@ -1234,6 +1237,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion13DatabaseFillingTheRegistryTimelineFr
         written = scan(*store);
     }
     ASSERT_EQ(written.size(), 4U);
+    sql("DROP TABLE sync_ops");
     sql("DROP TABLE person_files"); // step 15, after the timeline's 14
     sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DROP TABLE person_states");
@@ -1273,6 +1277,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBat
         "bank_reference");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("DROP TABLE sync_ops");
     sql("DROP TABLE person_files");
     sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 11");
@@ -1302,16 +1307,37 @@ TEST_F(PostgresStoreTest, MigratesAVersion14DatabaseAddingPersonFiles) {
         ASSERT_TRUE(
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
+    sql("DROP TABLE sync_ops");
     sql("DROP TABLE person_files");
     sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 15");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kPersonFilesStepText);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kSyncOpsStepText);
     EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('person_files_person', "
                   "'persons_sort_name', 'persons_sort_birth_date')"),
               "3");
     EXPECT_EQ(sql("SELECT count(*) FROM person_files"), "0");
+    EXPECT_EQ(store->info().persons, 1);
+}
+
+// A database at schema v15 gains the sync_ops table (v16, offline sync).
+TEST_F(PostgresStoreTest, MigratesAVersion15DatabaseAddingSyncOps) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(
+            store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+    }
+    sql("DROP TABLE sync_ops");
+    sql("DELETE FROM schema_version WHERE version >= 16");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kSyncOpsStepText);
+    EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('sync_ops_waiting', "
+                  "'sync_ops_conflicts')"),
+              "2");
+    EXPECT_EQ(sql("SELECT count(*) FROM sync_ops"), "0");
     EXPECT_EQ(store->info().persons, 1);
 }
 

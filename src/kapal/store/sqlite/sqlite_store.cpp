@@ -574,6 +574,40 @@ CREATE INDEX persons_sort_name ON persons(lower(full_name), pk);
 CREATE INDEX persons_sort_birth_date ON persons(coalesce(birth_date, ''), pk);
 )sql";
 
+// v16: offline sync (issue 11; docs/sync.md). Every op a device sent, once per (actor, key): its
+// answer, and while it waits for another op or is a conflict for a supervisor, the op itself
+// (`payload`, sealed with the field key like NIK and KK: it may hold both, or a photo).
+constexpr const char* kSchemaV16 = R"sql(
+CREATE TABLE sync_ops (
+    pk             INTEGER PRIMARY KEY,
+    id             TEXT    NOT NULL UNIQUE,
+    actor          TEXT    NOT NULL,
+    op_key         TEXT    NOT NULL,
+    device_id      TEXT    NOT NULL,
+    seq            INTEGER NOT NULL,
+    type           TEXT    NOT NULL,
+    person_id      TEXT    NOT NULL,
+    after_key      TEXT    NOT NULL,
+    fingerprint    TEXT    NOT NULL,
+    state          TEXT    NOT NULL CHECK (state IN ('applied', 'merged', 'conflict', 'resolved',
+                                                     'waiting', 'rejected')),
+    result         TEXT    NOT NULL,
+    payload        BLOB,
+    kelurahan_code TEXT    NOT NULL,
+    base_version   INTEGER,
+    server_version INTEGER,
+    fields         TEXT    NOT NULL,
+    received_at    INTEGER NOT NULL,
+    decided_at     INTEGER,
+    decided_by     TEXT    NOT NULL,
+    decision       TEXT    NOT NULL,
+    version        INTEGER NOT NULL,
+    UNIQUE (actor, op_key)
+) STRICT;
+CREATE INDEX sync_ops_waiting ON sync_ops(actor, after_key, seq) WHERE state = 'waiting';
+CREATE INDEX sync_ops_conflicts ON sync_ops(state, id) WHERE state IN ('conflict', 'resolved');
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -590,6 +624,7 @@ constexpr std::array kMigrations = {
     Migration{13, kSchemaV13},
     Migration{14, kSchemaV14},
     Migration{15, kSchemaV15},
+    Migration{16, kSchemaV16},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1397,6 +1432,11 @@ constexpr const char* kSelectUserTokens =
     "ORDER BY created_at DESC, pk DESC";
 constexpr const char* kSelectAllTokens =
     "SELECT " KAPAL_SQL_TOKEN_COLUMNS " FROM api_tokens ORDER BY created_at DESC, pk DESC";
+
+#define KAPAL_SQL_SYNC_COLUMNS                                                                     \
+    "id, actor, op_key, device_id, seq, type, person_id, after_key, fingerprint, state, result, "  \
+    "payload, kelurahan_code, base_version, server_version, fields, received_at, decided_at, "     \
+    "decided_by, decision, version"
 
 #define KAPAL_SQL_PAIR_COLUMNS                                                                     \
     "id, person_a, person_b, kelurahan_a, kelurahan_b, score, explanation, source, state, "        \
@@ -4277,6 +4317,151 @@ class SqliteStore final : public Store {
         return DuplicateMergeOutcome{std::move(*decided), std::move(absorbed)};
     }
 
+    // --- Offline sync
+
+    Result<void> add_sync_op(const SyncOpRecord& op, const WriteContext& ctx) override {
+        KAPAL_TRY(check_sync_state(op.state));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(insert,
+                         w.prepare("INSERT INTO sync_ops (" KAPAL_SQL_SYNC_COLUMNS
+                                   ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                                   "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1)"));
+        bind_sync_op(insert, op);
+        const Result<void> inserted = insert.run();
+        if (!inserted) {
+            // Two constraints: the id (a server bug) and (actor, key), the case callers handle.
+            return already_exists_as(inserted, "sync op of " + op.actor + " with key " + op.key);
+        }
+        if (op.state == kSyncConflict) {
+            KAPAL_TRY(audit(w, at, ctx, "sync.conflict", op.person_id, sync_detail(op)));
+        }
+        return tx.commit();
+    }
+
+    Result<SyncOpRecord> update_sync_op(const SyncOpRecord& op,
+                                        std::int64_t expected_version,
+                                        const WriteContext& ctx) override {
+        KAPAL_TRY(check_sync_state(op.state));
+        const core::Timestamp at = write_time(ctx);
+        const std::lock_guard lock(writer_mutex_);
+        Connection& w = *writer_;
+        KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        KAPAL_SQL_ASSIGN(stored, sync_op_where(w, "id = ?1", op.id, ""));
+        if (!stored) {
+            return fail(ErrorCode::NotFound, "no sync op " + op.id);
+        }
+        if (stored->version != expected_version) {
+            return fail(ErrorCode::VersionConflict,
+                        "sync op " + op.id + " is at version " + std::to_string(stored->version));
+        }
+        KAPAL_SQL_ASSIGN(update,
+                         w.prepare("UPDATE sync_ops SET state = ?2, result = ?3, payload = ?4, "
+                                   "kelurahan_code = ?5, base_version = ?6, server_version = ?7, "
+                                   "fields = ?8, decided_at = ?9, decided_by = ?10, "
+                                   "decision = ?11, person_id = ?12, version = version + 1 "
+                                   "WHERE id = ?1"));
+        update.bind(1, op.id);
+        update.bind(2, op.state);
+        update.bind(3, op.result);
+        bind_sealed_payload(update, 4, op.payload);
+        update.bind(5, op.kelurahan_code);
+        bind_opt_int(update, 6, op.base_version);
+        bind_opt_int(update, 7, op.server_version);
+        update.bind(8, op.fields);
+        bind_opt_time(update, 9, op.decided_at);
+        update.bind(10, op.decided_by);
+        update.bind(11, op.decision);
+        update.bind(12, op.person_id);
+        KAPAL_TRY(update.run());
+        if (op.state == kSyncConflict && stored->state != kSyncConflict) {
+            KAPAL_TRY(audit(w, at, ctx, "sync.conflict", op.person_id, sync_detail(op)));
+        }
+        if (op.state == kSyncResolved && stored->state != kSyncResolved) {
+            KAPAL_TRY(audit(w, at, ctx, "sync.conflict.resolve", op.person_id, op.decision));
+        }
+        KAPAL_SQL_ASSIGN(updated, sync_op_where(w, "id = ?1", op.id, ""));
+        KAPAL_TRY(tx.commit());
+        return std::move(*updated);
+    }
+
+    Result<std::optional<SyncOpRecord>> find_sync_op(const std::string& actor,
+                                                     const std::string& key) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        return sync_op_where(*conn, "actor = ?1 AND op_key = ?2", actor, key);
+    }
+
+    Result<std::optional<SyncOpRecord>> get_sync_op(const std::string& id) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        return sync_op_where(*conn, "id = ?1", id, "");
+    }
+
+    Result<std::vector<SyncOpRecord>> waiting_sync_ops(const std::string& actor,
+                                                       const std::string& after) override {
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt,
+                         conn->prepare("SELECT " KAPAL_SQL_SYNC_COLUMNS
+                                       " FROM sync_ops WHERE state = 'waiting' AND actor = ?1 "
+                                       "AND after_key = ?2 ORDER BY seq, id"));
+        stmt.bind(1, actor);
+        stmt.bind(2, after);
+        std::vector<SyncOpRecord> out;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            KAPAL_SQL_ASSIGN(op, sync_op_from_row(stmt));
+            out.push_back(std::move(op));
+        }
+        stmt.reset();
+        return out;
+    }
+
+    Result<Page<SyncOpRecord>> list_sync_conflicts(const SyncConflictQuery& query) override {
+        if (query.limit < 1 || query.limit > 1000) {
+            return fail(ErrorCode::InvalidArgument, "limit must be 1..1000");
+        }
+        if (query.state != kSyncConflict && query.state != kSyncResolved) {
+            return fail(ErrorCode::InvalidArgument, "state must be conflict or resolved");
+        }
+        std::string sql = "SELECT " KAPAL_SQL_SYNC_COLUMNS " FROM sync_ops WHERE state = ?";
+        std::vector<std::string> texts{query.state};
+        area_clause(query.area_codes, sql, texts);
+        if (!query.cursor.empty()) {
+            auto after = decode_cursor(query.cursor);
+            if (!after) {
+                return fail(ErrorCode::BadCursor, "cursor is not one this server made");
+            }
+            sql += " AND id > ?";
+            texts.push_back(*after);
+        }
+        sql += " ORDER BY id LIMIT ?";
+        ReaderPool::Lease conn(readers_, readers_.acquire());
+        KAPAL_SQL_ASSIGN(stmt, conn->prepare_once(sql));
+        int index = 1;
+        for (const auto& t : texts) {
+            stmt.bind(index++, t);
+        }
+        stmt.bind(index, std::int64_t{query.limit} + 1);
+        Page<SyncOpRecord> page;
+        for (;;) {
+            KAPAL_SQL_ASSIGN(row, stmt.step());
+            if (!row) {
+                break;
+            }
+            if (page.items.size() == static_cast<std::size_t>(query.limit)) {
+                page.next_cursor = encode_cursor(core::PersonId(page.items.back().id));
+                break;
+            }
+            KAPAL_SQL_ASSIGN(op, sync_op_from_row(stmt));
+            page.items.push_back(std::move(op));
+        }
+        return page;
+    }
+
     Result<void> append_audit(const AuditEntry& entry) override {
         const core::Timestamp at = entry.at != core::Timestamp{} ? entry.at : clock_->now();
         const WriteContext ctx{entry.actor, entry.source, at, ""};
@@ -4693,6 +4878,32 @@ class SqliteStore final : public Store {
                 ++files;
             }
         }
+        // The ops a device sent that still wait or are conflicts (few: the others keep none).
+        std::int64_t payloads = 0;
+        {
+            std::vector<std::pair<std::int64_t, std::vector<std::uint8_t>>> sealed;
+            {
+                KAPAL_SQL_ASSIGN(read,
+                                 w.prepare_once("SELECT pk, payload FROM sync_ops WHERE payload "
+                                                "IS NOT NULL ORDER BY pk"));
+                while (true) {
+                    KAPAL_SQL_ASSIGN(more, read.step());
+                    if (!more) {
+                        break;
+                    }
+                    KAPAL_SQL_ASSIGN(content, reseal(read.blob(1)));
+                    sealed.emplace_back(read.int64(0), std::move(content));
+                }
+            }
+            KAPAL_SQL_ASSIGN(update, w.prepare("UPDATE sync_ops SET payload = ?2 WHERE pk = ?1"));
+            for (const auto& [pk, content] : sealed) {
+                update.bind(1, pk);
+                update.bind(2, std::span<const std::uint8_t>(content));
+                KAPAL_TRY(update.run());
+                update.reset();
+                ++payloads;
+            }
+        }
         KAPAL_TRY(audit(
             w,
             at,
@@ -4701,6 +4912,7 @@ class SqliteStore final : public Store {
             "",
             "values=" + std::to_string(values) + " persons=" + std::to_string(rows.size()) +
                 " versions=" + std::to_string(versions.size()) + " files=" + std::to_string(files) +
+                " sync_payloads=" + std::to_string(payloads) +
                 (ctx.reason.empty() ? "" : " reason=" + ctx.reason)));
         KAPAL_TRY(tx.commit());
         return values;
@@ -5622,6 +5834,109 @@ class SqliteStore final : public Store {
         return p;
     }
 
+    // --- Sync helpers
+
+    static void bind_opt_int(Stmt& stmt, int i, const std::optional<std::int64_t>& v) {
+        if (v) {
+            stmt.bind(i, *v);
+        } else {
+            stmt.bind_null(i);
+        }
+    }
+
+    /// The payload sealed with the field key; NULL when there is none.
+    void bind_sealed_payload(Stmt& stmt, int i, const std::string& payload) const {
+        if (payload.empty()) {
+            stmt.bind_null(i);
+        } else {
+            const std::vector<std::uint8_t> sealed = cipher_.encrypt(payload);
+            stmt.bind(i, std::span<const std::uint8_t>(sealed));
+        }
+    }
+
+    /// ?1..?20 of an INSERT of KAPAL_SQL_SYNC_COLUMNS (all but version).
+    void bind_sync_op(Stmt& stmt, const SyncOpRecord& op) const {
+        stmt.bind(1, op.id);
+        stmt.bind(2, op.actor);
+        stmt.bind(3, op.key);
+        stmt.bind(4, op.device_id);
+        stmt.bind(5, op.seq);
+        stmt.bind(6, op.type);
+        stmt.bind(7, op.person_id);
+        stmt.bind(8, op.after);
+        stmt.bind(9, op.fingerprint);
+        stmt.bind(10, op.state);
+        stmt.bind(11, op.result);
+        bind_sealed_payload(stmt, 12, op.payload);
+        stmt.bind(13, op.kelurahan_code);
+        bind_opt_int(stmt, 14, op.base_version);
+        bind_opt_int(stmt, 15, op.server_version);
+        stmt.bind(16, op.fields);
+        stmt.bind(17, core::to_unix_ms(op.received_at));
+        bind_opt_time(stmt, 18, op.decided_at);
+        stmt.bind(19, op.decided_by);
+        stmt.bind(20, op.decision);
+    }
+
+    /// A row of KAPAL_SQL_SYNC_COLUMNS. Errors: StoreCorrupt (a payload the key does not open).
+    Result<SyncOpRecord> sync_op_from_row(const Stmt& stmt) const {
+        SyncOpRecord op;
+        op.id = stmt.text(0);
+        op.actor = stmt.text(1);
+        op.key = stmt.text(2);
+        op.device_id = stmt.text(3);
+        op.seq = stmt.int64(4);
+        op.type = stmt.text(5);
+        op.person_id = stmt.text(6);
+        op.after = stmt.text(7);
+        op.fingerprint = stmt.text(8);
+        op.state = stmt.text(9);
+        op.result = stmt.text(10);
+        if (!stmt.is_null(11)) {
+            auto plain = cipher_.decrypt(stmt.blob(11));
+            if (!plain) {
+                return fail(ErrorCode::StoreCorrupt,
+                            "the payload of sync op " + op.id + " does not open with the key");
+            }
+            op.payload = std::move(*plain);
+        }
+        op.kelurahan_code = stmt.text(12);
+        if (!stmt.is_null(13)) {
+            op.base_version = stmt.int64(13);
+        }
+        if (!stmt.is_null(14)) {
+            op.server_version = stmt.int64(14);
+        }
+        op.fields = stmt.text(15);
+        op.received_at = core::from_unix_ms(stmt.int64(16));
+        op.decided_at = opt_time(stmt, 17);
+        op.decided_by = stmt.text(18);
+        op.decision = stmt.text(19);
+        op.version = stmt.int64(20);
+        return op;
+    }
+
+    /// The op matching `where` (?1 and ?2 bound to `one`, `two`).
+    Result<std::optional<SyncOpRecord>> sync_op_where(Connection& conn,
+                                                      const std::string& where,
+                                                      const std::string& one,
+                                                      const std::string& two) const {
+        KAPAL_SQL_ASSIGN(
+            stmt, conn.prepare("SELECT " KAPAL_SQL_SYNC_COLUMNS " FROM sync_ops WHERE " + where));
+        stmt.bind(1, one);
+        if (!two.empty()) {
+            stmt.bind(2, two);
+        }
+        KAPAL_SQL_ASSIGN(row, stmt.step());
+        if (!row) {
+            stmt.reset();
+            return std::optional<SyncOpRecord>();
+        }
+        KAPAL_SQL_ASSIGN(op, sync_op_from_row(stmt));
+        stmt.reset();
+        return std::optional<SyncOpRecord>(std::move(op));
+    }
+
     /// The pair matching `where` (over duplicate_pairs, with ?1 and ?2 bound to `one`, `two`).
     static Result<std::optional<DuplicatePairRecord>> pair_where(Connection& conn,
                                                                  const std::string& where,
@@ -6048,6 +6363,7 @@ const char* transfer_order(TransferTable table) {
     case TransferTable::AidBatches:
     case TransferTable::DuplicatePairs:
     case TransferTable::PersonFiles:
+    case TransferTable::SyncOps:
         break;
     }
     return "pk";

@@ -184,7 +184,8 @@ TEST_F(SqliteStoreTest, MigratingAVersion6FileChainsItsAuditLog) {
                 id_of(i), contract::full_person(i), "64.74.01", {"u", "cli", kT0, ""}, {}));
         }
     }
-    for (const char* sql : {"DROP TABLE person_files",
+    for (const char* sql : {"DROP TABLE sync_ops",
+                            "DROP TABLE person_files",
                             "DROP INDEX persons_sort_name",
                             "DROP INDEX persons_sort_birth_date",
                             "DROP TABLE person_states",
@@ -269,6 +270,7 @@ TEST_F(SqliteStoreTest, MigratesAVersion13FileFillingTheRegistryTimelineFromTheH
         written = scan(*store);
     }
     ASSERT_EQ(written.size(), 4U);
+    raw_int("DROP TABLE sync_ops");     // step 16
     raw_int("DROP TABLE person_files"); // step 15, after the timeline's 14
     raw_int("DROP INDEX persons_sort_name");
     raw_int("DROP INDEX persons_sort_birth_date");
@@ -293,7 +295,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
-    for (const char* sql : {"DROP TABLE person_files",
+    for (const char* sql : {"DROP TABLE sync_ops",
+                            "DROP TABLE person_files",
                             "DROP INDEX persons_sort_name",
                             "DROP INDEX persons_sort_birth_date",
                             "DROP TABLE person_states",
@@ -316,29 +319,50 @@ TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
     EXPECT_EQ(store->info().persons, 1);
 }
 
-// The highest schema step this test file expects (the one that added person_files).
-constexpr int kPersonFilesStep = 15;
+// The highest schema step this test file expects (the one that added sync_ops).
+constexpr int kSyncOpsStep = 16;
 
 // A file at schema v14 (no person files) gains the person_files table and keeps its data.
 TEST_F(SqliteStoreTest, MigratesAVersion14FileAddingPersonFiles) {
-    EXPECT_EQ(sqlite_schema_version(), kPersonFilesStep);
     {
         auto store = open();
         ASSERT_NE(store, nullptr);
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
+    raw_int("DROP TABLE sync_ops");
     raw_int("DROP TABLE person_files");
     raw_int("DROP INDEX persons_sort_name");
     raw_int("DROP INDEX persons_sort_birth_date");
     raw_int("PRAGMA user_version=14");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(raw_int("PRAGMA user_version"), kPersonFilesStep);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), sqlite_schema_version());
     EXPECT_EQ(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN ('person_files', "
                       "'person_files_person', 'persons_sort_name', 'persons_sort_birth_date')"),
               4);
     EXPECT_EQ(raw_int("SELECT count(*) FROM person_files"), 0);
+    EXPECT_EQ(store->info().persons, 1);
+}
+
+// A file at schema v15 gains the sync_ops table (offline sync) and keeps its data.
+TEST_F(SqliteStoreTest, MigratesAVersion15FileAddingSyncOps) {
+    EXPECT_EQ(sqlite_schema_version(), kSyncOpsStep);
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->create_person(
+            id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
+    }
+    raw_int("DROP TABLE sync_ops");
+    raw_int("PRAGMA user_version=15");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), kSyncOpsStep);
+    EXPECT_EQ(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN ('sync_ops', "
+                      "'sync_ops_waiting', 'sync_ops_conflicts')"),
+              3);
+    EXPECT_EQ(raw_int("SELECT count(*) FROM sync_ops"), 0);
     EXPECT_EQ(store->info().persons, 1);
 }
 
@@ -356,7 +380,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
         ASSERT_TRUE(store->create_user(user, {"cli:root", "cli", kT0, ""}));
     }
     // Undo v10 to v3 as a v2 program would have left the file.
-    for (const char* sql : {"DROP TABLE person_files",
+    for (const char* sql : {"DROP TABLE sync_ops",
+                            "DROP TABLE person_files",
                             "DROP INDEX persons_sort_name",
                             "DROP INDEX persons_sort_birth_date",
                             "DROP TABLE person_states",
@@ -434,7 +459,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTheVoucherTables) {
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
-    for (const char* sql : {"DROP TABLE person_files",
+    for (const char* sql : {"DROP TABLE sync_ops",
+                            "DROP TABLE person_files",
                             "DROP INDEX persons_sort_name",
                             "DROP INDEX persons_sort_birth_date",
                             "DROP TABLE person_states",
