@@ -75,6 +75,13 @@ async function go(page, path) {
   }, path);
 }
 
+/// Waits until the service worker controls the page (a reload offline needs its shell).
+async function controlled(page) {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
+    timeout: 30000,
+  });
+}
+
 /// Signs in on Masuk and waits for the page the app goes to.
 async function signIn(page, username, landing) {
   await page.getByLabel('Nama pengguna', { exact: true }).fill(username);
@@ -119,6 +126,8 @@ describe('offline work', { timeout: 280000 }, () => {
     admin = await adminContext.newPage();
     await harness.login(admin);
     // A programme handed over in kind, assigned to the penyalur, with an approved list.
+    const users = (await apiCall(admin, 'GET', '/api/v1/users')).body.items;
+    const penyalurId = users.find((u) => u.username === 'penyalur').id;
     const made = await apiCall(admin, 'POST', '/api/v1/aid/programs', {
       code: 'sembako_luring',
       name: 'Sembako Luring',
@@ -127,7 +136,7 @@ describe('offline work', { timeout: 280000 }, () => {
       channel: 'langsung',
       unit_value: 150000,
       rule: 'status = "aktif"',
-      assignees: ['penyalur'],
+      assignees: [penyalurId],
     });
     assert.equal(made.status, 201, JSON.stringify(made.body));
     const cycle = await apiCall(admin, 'POST', '/api/v1/aid/programs/sembako_luring/cycles', {
@@ -185,8 +194,12 @@ describe('offline work', { timeout: 280000 }, () => {
     await penyalur.locator('#handover-card').waitFor();
     await penyalur.waitForFunction(() => localStorage.getItem('kapal.verify.keys') !== null);
     await synced(penyalur);
-    // The admin's device has the registry pulled.
+    await controlled(penyalur);
+    // The admin's device has the registry pulled, and the form's areas.
     await synced(admin);
+    await controlled(admin);
+    await go(admin, '/tambah');
+    await admin.locator('#f-address-kelurahan_code option').nth(2).waitFor({ state: 'attached' });
 
     // Both lose the network.
     await goOffline(penyalurContext);
@@ -226,12 +239,17 @@ describe('offline work', { timeout: 280000 }, () => {
     // Tambah offline: saved on the device with an id of its own (a UUIDv7).
     await go(admin, '/tambah');
     await admin.locator('#f-full_name').waitFor();
+    // A NIK of Bontang Utara (64.74.01) for a woman born 9 March 1988 (day + 40).
+    await admin.locator('#f-nik').fill('6474014903880007');
     await admin.locator('#f-full_name').fill(newName);
     await admin.getByLabel('Jenis kelamin *').selectOption('P');
     await admin.locator('#f-birth_date').fill('1988-03-09');
     await admin.getByLabel('Fisik', { exact: true }).check();
     await admin.locator('#f-address-street').fill('Jl. Tanpa Sinyal 3');
-    await admin.locator('#f-address-kelurahan_code').selectOption({ index: 1 });
+    const kelurahan = await admin
+      .locator('#f-address-kelurahan_code option')
+      .evaluateAll((os) => os.map((o) => o.value).filter((v) => v.startsWith('64.74.01.')));
+    await admin.locator('#f-address-kelurahan_code').selectOption(kelurahan[0]);
     await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
     await admin.waitForURL(/\/orang\/[0-9a-f-]+\?luring=1$/);
     newId = new URL(admin.url()).pathname.split('/').pop();
@@ -275,6 +293,13 @@ describe('offline work', { timeout: 280000 }, () => {
     await goOnline(adminContext);
     await synced(penyalur);
     await synced(admin);
+    for (const page of [penyalur, admin]) {
+      assert.equal(
+        await page.locator('#sync-rejected').count(),
+        0,
+        `nothing refused: ${await page.locator('.sync-page').innerText()}`,
+      );
+    }
     const person = await apiCall(admin, 'GET', `/api/v1/persons/${newId}`);
     assert.equal(person.status, 200, JSON.stringify(person.body));
     assert.equal(person.body.full_name, newName);
