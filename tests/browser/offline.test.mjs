@@ -170,18 +170,17 @@ describe('the app shell offline', { timeout: 240000 }, () => {
     await page.waitForURL(/\/data$/);
     await page.getByText(/^Luring: data dari perangkat ini/).waitFor();
     assert.ok((await page.locator('#data-table tbody tr').count()) > 0, 'rows from the device');
-    assert.equal(
-      await page
-        .getByRole('status')
-        .filter({ hasText: /^Luring/ })
-        .innerText(),
-      'Luring',
-    );
+    assert.equal(await page.locator('.net-status').innerText(), 'Luring');
     await axe(page, 'the data page offline');
     await shot(page, 'offline-data');
     // A reload of a page of a person: the shell again (not the browser's error page).
     await page.goto(`${harness.base}/orang/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b`);
     await page.getByRole('banner').waitFor();
+    // The reload locked the device's data again: the password opens it, back to that page.
+    await page.waitForURL(/\/masuk\?unlock=1/);
+    await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords.admin);
+    await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+    await page.waitForURL(/\/orang\//);
 
     const urls = await cachedUrls(page);
     const api = urls.filter((u) => / \/api\//.test(u));
