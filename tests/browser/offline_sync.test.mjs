@@ -7,6 +7,10 @@
 //
 //   KAPAL_BIN=build/kapal node --test tests/browser/offline_sync.test.mjs
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 
 import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
@@ -39,6 +43,33 @@ before(
   { timeout: 60000 },
 );
 after(async () => harness.stop('server-offline-sync.log'));
+
+/// A plain PNG of w × h pixels of one colour (a photo the form makes small and JPEG).
+function pngOf(w, h, rgb) {
+  const row = Buffer.alloc(1 + 3 * w);
+  for (let x = 0; x < w; x++) {
+    row.set(rgb, 1 + 3 * x);
+  }
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
 
 function day(offset) {
   return new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
@@ -122,7 +153,10 @@ describe('offline work', { timeout: 280000 }, () => {
   const newName = 'Siti Luring Uji';
 
   before(async () => {
-    adminContext = await harness.newContext(desktop);
+    adminContext = await harness.newContext(desktop, {
+      geolocation: { latitude: 0.1333, longitude: 117.4833, accuracy: 9 },
+      permissions: ['geolocation'],
+    });
     admin = await adminContext.newPage();
     await harness.login(admin);
     // A programme handed over in kind, assigned to the penyalur, with an approved list.
@@ -250,6 +284,12 @@ describe('offline work', { timeout: 280000 }, () => {
       .locator('#f-address-kelurahan_code option')
       .evaluateAll((os) => os.map((o) => o.value).filter((v) => v.startsWith('64.74.01.')));
     await admin.locator('#f-address-kelurahan_code').selectOption(kelurahan[0]);
+    // A photo with it: sent as an op of its own after the registration.
+    const photo = path.join(os.tmpdir(), `foto-luring-${process.pid}.png`);
+    fs.writeFileSync(photo, pngOf(800, 600, [200, 120, 40]));
+    await admin.locator('#photo-input').setInputFiles(photo);
+    await admin.locator('#photo-status', { hasText: 'Foto siap' }).waitFor();
+    fs.rmSync(photo, { force: true });
     await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
     await admin.waitForURL(/\/orang\/[0-9a-f-]+\?luring=1$/);
     newId = new URL(admin.url()).pathname.split('/').pop();
@@ -259,19 +299,28 @@ describe('offline work', { timeout: 280000 }, () => {
       'Disimpan di perangkat; dikirim saat daring',
     );
     await admin.locator('h1', { hasText: newName }).waitFor();
-    // Ubah offline: folded into the waiting registration (still one change waiting).
+    assert.equal(await pendingText(admin), '2 perubahan menunggu dikirim');
+    // Ubah offline: folded into the waiting registration (still two changes waiting).
     await go(admin, `/orang/${newId}/ubah`);
     await admin.locator('#f-phone').waitFor();
     assert.equal(await admin.locator('#f-full_name').inputValue(), newName);
     await admin.locator('#f-phone').fill('081234500001');
     await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
     await admin.waitForURL(new RegExp(`/orang/${newId}\\?luring=1$`));
-    assert.equal(await pendingText(admin), '1 perubahan menunggu dikirim');
+    assert.equal(await pendingText(admin), '2 perubahan menunggu dikirim');
     // Data and Kunjungan from the device.
     await go(admin, `/data?q=${encodeURIComponent('Luring Uji')}`);
     await admin.locator(`#data-table a[href="/orang/${newId}"]`).waitFor();
     await go(admin, '/kunjungan');
     await admin.getByRole('link', { name: newName }).waitFor();
+    await admin.getByRole('button', { name: 'Urutkan dari posisi saya' }).click();
+    await admin
+      .locator('#visit-status', { hasText: 'Diurutkan dari posisi Anda (±9 m)' })
+      .waitFor();
+    await admin
+      .locator('.visit-distance', { hasText: /dari Anda/ })
+      .first()
+      .waitFor();
     await axe(admin, 'Kunjungan offline');
 
     // A reload offline: the data is locked until the password opens it.
@@ -304,7 +353,10 @@ describe('offline work', { timeout: 280000 }, () => {
     assert.equal(person.status, 200, JSON.stringify(person.body));
     assert.equal(person.body.full_name, newName);
     assert.equal(person.body.phone, '081234500001');
-    assert.equal(person.body.version, 1, 'the edit went into the registration');
+    assert.ok(person.body.photo_id, 'the photo was sent');
+    const versions = (await apiCall(admin, 'GET', `/api/v1/persons/${newId}/versions`)).body.items;
+    assert.equal(versions.length, 2, 'the registration (with the edit folded in) and the photo');
+    assert.equal(person.body.version, 2);
     assert.equal(await harness.countPersons(admin, newName), 1, 'registered once');
     const deliveries = (await apiCall(admin, 'GET', `/api/v1/aid/cycles/${cycleId}/deliveries`))
       .body.items;
@@ -359,6 +411,8 @@ describe('offline work', { timeout: 280000 }, () => {
     await synced(op);
     await op.locator('#sync-conflicts li').first().waitFor();
     assert.match(await op.locator('#sync-conflicts').innerText(), /menunggu supervisor/);
+    await assertFits(op, 'Sinkron at 360 px');
+    await axe(op, 'Sinkron with a conflict');
     now = (await apiCall(admin, 'GET', `/api/v1/persons/${mine.id}`)).body;
     assert.equal(now.phone, '081100000002', 'nothing overwritten silently');
 
