@@ -478,17 +478,30 @@ describe('offline work', { timeout: 280000 }, () => {
     await op.locator('#f-needs_note').fill('Belum terkirim');
     await op.getByRole('button', { name: 'Simpan', exact: true }).click();
     await op.waitForURL(/luring=1$/);
+    // A registration begun and not saved: its draft is kept in localStorage meanwhile.
+    await go(op, '/tambah');
+    await op.locator('#f-full_name').fill('Draf belum disimpan');
+    await op.waitForFunction(() => localStorage.getItem('kapal.draft.operator.utara.baru'));
     // Keluar: the warning names the waiting change; "cancel" keeps everything.
+    // (The click settles only once the dialog is answered.)
     const dialog = op.waitForEvent('dialog');
-    await op.getByRole('button', { name: 'Keluar' }).click();
+    const clicked = op.getByRole('button', { name: 'Keluar' }).click();
     const warning = await dialog;
     assert.match(warning.message(), /^1 perubahan belum terkirim/);
     await warning.dismiss();
+    await clicked;
     assert.equal(await pendingText(op), '1 perubahan menunggu dikirim');
     op.once('dialog', (d) => d.accept());
     await op.getByRole('button', { name: 'Keluar' }).click();
     await op.waitForURL(/\/masuk/);
     assert.equal(await stored(), 0, 'nothing left in IndexedDB');
+    assert.deepEqual(
+      await op.evaluate(() =>
+        Object.keys(localStorage).filter((k) => /^kapal\.(draft|handover)\./.test(k)),
+      ),
+      [],
+      'no drafts left',
+    );
     assert.equal(await pendingText(op), '');
     await goOnline(opContext);
     await opContext.close();

@@ -208,6 +208,16 @@ export async function wipeDevice(): Promise<void> {
   } catch {
     // Nothing kept.
   }
+  // The forms' unsent drafts (Tambah/Ubah, Penyaluran) hold personal data in localStorage: gone
+  // too. The device's id and seq stay (not personal; a seq is never reused).
+  try {
+    const personal = Object.keys(localStorage).filter(
+      (k) => k.startsWith('kapal.draft.') || k.startsWith('kapal.handover.'),
+    );
+    personal.forEach((k) => localStorage.removeItem(k));
+  } catch {
+    // No storage.
+  }
   setPendingCount(0);
   changed();
 }
