@@ -1256,6 +1256,65 @@ TEST_F(Security, AuthorizationMatrixCoversEveryRouteEveryRoleAndScope) {
         },
         true};
 
+    // Offline sync (docs/sync.md). A batch's refusals are per op (200); a conflict that does not
+    // exist is 404 to whoever may read conflicts.
+    table["POST /api/v1/sync/batch"] = {
+        {"admin", "operator", "penyalur"},
+        false,
+        false,
+        200,
+        0,
+        [&](const Credentials& who, Scope, int serial) {
+            const nlohmann::json op{{"key", "security-" + std::to_string(serial)},
+                                    {"seq", 1},
+                                    {"type", "person.update"},
+                                    {"at", "2026-01-01T00:00:00Z"},
+                                    {"person_id", "0193a000-0000-7000-8000-000000000abc"},
+                                    {"base_version", 1},
+                                    {"changes", {{"phone", "0811"}}}};
+            return s.send("POST",
+                          "/api/v1/sync/batch",
+                          nlohmann::json{{"device_id", "d"}, {"ops", {op}}}.dump(),
+                          {},
+                          who);
+        }};
+    table["GET /api/v1/sync/pull"] = {{"admin", "operator", "auditor", "viewer", "penyalur"},
+                                      false,
+                                      false,
+                                      200,
+                                      0,
+                                      [&](const Credentials& who, Scope, int) {
+                                          return s.send(
+                                              "GET", "/api/v1/sync/pull?limit=5", "", {}, who);
+                                      }};
+    table["GET /api/v1/sync/conflicts"] = {{"admin", "operator", "auditor"},
+                                           false,
+                                           false,
+                                           200,
+                                           0,
+                                           [&](const Credentials& who, Scope, int) {
+                                               return s.send(
+                                                   "GET", "/api/v1/sync/conflicts", "", {}, who);
+                                           }};
+    table["GET /api/v1/sync/conflicts/{id}"] = {
+        {"admin", "operator", "auditor"},
+        false,
+        false,
+        404,
+        0,
+        [&](const Credentials& who, Scope, int) {
+            return s.send(
+                "GET", "/api/v1/sync/conflicts/0193a000-0000-7000-8000-000000000abc", "", {}, who);
+        }};
+    table["POST /api/v1/sync/conflicts/{id}/resolve"] = {
+        {"admin"}, false, false, 404, 0, [&](const Credentials& who, Scope, int) {
+            return s.send("POST",
+                          "/api/v1/sync/conflicts/0193a000-0000-7000-8000-000000000abc/resolve",
+                          R"({"version":1,"choose":{},"reason":"uji keamanan"})",
+                          {},
+                          who);
+        }};
+
     // The province package (docs/province.md): this instance neither joined a province nor is
     // one, so an allowed caller gets 404 (integration/province_test.cpp covers the real thing).
     table["POST /api/v1/province/package"] = {

@@ -112,6 +112,7 @@ class Application {
 
     /// The duplicate review queue: pairs, merges, distinct decisions, scans.
     service::DuplicateReview& duplicates() { return *duplicates_; }
+
     /// Offline sync (docs/sync.md): the ops devices send, conflicts, the pull.
     http::SyncEngine& sync() { return *sync_; }
 

@@ -247,7 +247,6 @@ Result<store::AidCycleRecord> cycle_of(const json& body, const std::string& prog
     return c;
 }
 
-
 std::vector<std::string> area_param(const Request& req) {
     const auto kelurahan = req.query_param("kelurahan");
     if (!kelurahan || kelurahan->empty()) {

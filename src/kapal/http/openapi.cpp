@@ -31,6 +31,7 @@ const std::string& openapi_document() {
     { "name": "cards", "description": "The card: issue, reissue and revoke a person's card, the print queue, checking a card's QR, and the public keys and revocation list that verify cards offline (docs/card-format.md)" },
     { "name": "imports", "description": "Importing persons from CSV and XLSX files: the template, a dry run, the import, the rejects" },
     { "name": "reports", "description": "Figures for the dashboard (Dasbor)" },
+    { "name": "sync", "description": "Field work offline: the ops a device queued, applied once each; conflicts resolved by a supervisor; the pull of the user's areas (docs/sync.md)" },
     { "name": "province", "description": "The province package: a city's signed summary for a period, and the province instance's view of the kab/kota (docs/province.md)" },
     { "name": "duplicates", "description": "The duplicate review queue: pairs of persons who may be one, merged (the old id redirects) or marked distinct (never proposed again)" }
   ],
@@ -691,6 +692,91 @@ const std::string& openapi_document() {
           "401": { "$ref": "#/components/responses/Problem" },
           "403": { "$ref": "#/components/responses/Problem" },
           "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/sync/batch": {
+      "post": {
+        "tags": ["sync"], "operationId": "sendSyncBatch", "summary": "Send the ops a device queued offline",
+        "description": "Roles: admin, operator (person ops, inside their areas), penyalur (aid.handover). The ops are applied in the order given, each once per user and key (a batch sent twice, or cut and sent again, writes each op once), and answered one by one: applied (replayed: true when seen before), merged, conflict (kept for a supervisor), waiting (for its `after` op) or rejected (with the reason as problem+json). An edit from an older version is merged when it touches other fields than those changed meanwhile, and is a conflict when it touches the same field or when the status, NIK, KK, address or home changed meanwhile. A handover is checked on the day it was made (`at`). Only a malformed batch is refused whole (422 naming ops[i].field).",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SyncBatch" } } } },
+        "responses": {
+          "200": { "description": "One result per op, in order; and the waiting ops this batch released", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SyncBatchResult" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "413": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/sync/pull": {
+      "get": {
+        "tags": ["sync"], "operationId": "pullSync", "summary": "The persons of the user's areas (or a penyalur's handover lists), then what changed",
+        "description": "Roles: admin, operator, auditor, viewer (the persons of their areas, masked as online), penyalur (the approved lists of the open cycles of their programmes). Without `since`: everything, page by page; then, with the last `next`, only the persons changed since, and the ids to drop (moved out of the areas, or merged into another record).",
+        "parameters": [
+          { "name": "since", "in": "query", "description": "The `next` of the previous answer", "schema": { "type": "string", "maxLength": 250 } },
+          { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 2000, "default": 500 } }
+        ],
+        "responses": {
+          "200": { "description": "A page", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SyncPull" } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/sync/conflicts": {
+      "get": {
+        "tags": ["sync"], "operationId": "listSyncConflicts", "summary": "Edits from the field that could not be merged",
+        "description": "Roles: admin (all), operator (their areas), auditor (all). Oldest first.",
+        "parameters": [
+          { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["open", "resolved"], "default": "open" } },
+          { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } },
+          { "name": "cursor", "in": "query", "schema": { "type": "string" } }
+        ],
+        "responses": {
+          "200": { "description": "A page", "content": { "application/json": { "schema": { "type": "object", "required": ["items", "next_cursor"], "properties": {
+            "items": { "type": "array", "items": { "$ref": "#/components/schemas/SyncConflictSummary" } },
+            "next_cursor": { "type": ["string", "null"] } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/sync/conflicts/{id}": {
+      "get": {
+        "tags": ["sync"], "operationId": "getSyncConflict", "summary": "One conflict: each field as the device started from it, as it is now, and as the device wanted it",
+        "description": "Roles: admin, operator (their areas), auditor. NIK, KK and account numbers masked.",
+        "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+        "responses": {
+          "200": { "description": "The conflict", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SyncConflict" } } } },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" }
+        }
+      }
+    },
+    "/api/v1/sync/conflicts/{id}/resolve": {
+      "post": {
+        "tags": ["sync"], "operationId": "resolveSyncConflict", "summary": "Resolve a conflict, field by field (supervisor)",
+        "description": "Roles: admin. Every field of the conflict chosen `mine` (the device's) or `theirs` (as it is now); the fields chosen mine are written in a new version of the person. 412 version_conflict when the person changed since it was shown (`version`), or the conflict was resolved meanwhile. Audited as sync.conflict.resolve.",
+        "parameters": [ { "name": "id", "in": "path", "required": true, "schema": { "type": "string" } } ],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["version", "choose", "reason"], "additionalProperties": false, "properties": {
+          "version": { "type": "integer", "description": "The person's current_version as shown" },
+          "choose": { "type": "object", "additionalProperties": { "type": "string", "enum": ["mine", "theirs"] } },
+          "reason": { "type": "string", "minLength": 5, "maxLength": 500 } } } } } },
+        "responses": {
+          "200": { "description": "Resolved", "content": { "application/json": { "schema": { "type": "object", "properties": {
+            "id": { "type": "string" }, "state": { "type": "string" }, "person_id": { "type": "string" }, "version": { "type": "integer" }, "decided_by": { "type": "string" } } } } } },
+          "400": { "$ref": "#/components/responses/Problem" },
+          "401": { "$ref": "#/components/responses/Problem" },
+          "403": { "$ref": "#/components/responses/Problem" },
+          "404": { "$ref": "#/components/responses/Problem" },
+          "412": { "$ref": "#/components/responses/Problem" },
+          "422": { "$ref": "#/components/responses/Problem" }
         }
       }
     },
@@ -1381,6 +1467,13 @@ const std::string& openapi_document() {
         "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
     },
     "schemas": {
+      "SyncOp": {"type": "object", "required": ["key", "seq", "type", "at"], "additionalProperties": false, "properties": {"key": {"type": "string", "maxLength": 100, "description": "Idempotency key, unique per user"}, "seq": {"type": "integer", "minimum": 1, "description": "The device's order number"}, "type": {"type": "string", "enum": ["person.create", "person.update", "person.photo", "aid.handover"]}, "at": {"type": "string", "format": "date-time", "description": "When the change was made on the device"}, "after": {"type": "string", "description": "The key of the op this one depends on"}, "person_id": {"type": "string", "description": "create: the UUIDv7 the device chose; update, photo: the person"}, "person": {"type": "object", "description": "create: the person as POST /api/v1/persons takes it"}, "base_version": {"type": "integer", "minimum": 1}, "changes": {"type": "object", "description": "update: the fields changed, as PUT /api/v1/persons/{id} names them"}, "change_reason": {"type": "string", "maxLength": 500}, "photo": {"type": "object", "required": ["media_type", "data"], "properties": {"media_type": {"type": "string", "enum": ["image/jpeg", "image/png"]}, "data": {"type": "string", "contentEncoding": "base64"}}}, "handover": {"allOf": [{"$ref": "#/components/schemas/AidHandover"}], "description": "aid.handover: the handover body with cycle_id"}}},
+      "SyncBatch": {"type": "object", "required": ["device_id", "ops"], "additionalProperties": false, "properties": {"device_id": {"type": "string", "maxLength": 100}, "ops": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"$ref": "#/components/schemas/SyncOp"}}}},
+      "SyncResult": {"type": "object", "required": ["key", "status"], "properties": {"key": {"type": "string"}, "status": {"type": "string", "enum": ["applied", "merged", "conflict", "waiting", "rejected"]}, "replayed": {"type": "boolean"}, "person_id": {"type": "string"}, "version": {"type": "integer"}, "merged_fields": {"type": "array", "items": {"type": "string"}}, "conflict_id": {"type": "string"}, "fields": {"type": "array", "items": {"type": "string"}}, "waiting_for": {"type": "string"}, "delivery_id": {"type": "string"}, "error": {"type": "object", "description": "problem+json"}}},
+      "SyncBatchResult": {"type": "object", "required": ["results", "released", "server_time"], "properties": {"results": {"type": "array", "items": {"$ref": "#/components/schemas/SyncResult"}}, "released": {"type": "array", "items": {"$ref": "#/components/schemas/SyncResult"}, "description": "Waiting ops applied because an op of this batch was"}, "server_time": {"type": "string", "format": "date-time"}}},
+      "SyncPull": {"type": "object", "required": ["persons", "removed", "handover", "next", "more"], "properties": {"persons": {"type": "array", "items": {"type": "object"}, "description": "As GET /api/v1/persons/{id} answers them"}, "removed": {"type": "array", "items": {"type": "string"}}, "handover": {"type": "array", "items": {"type": "object", "properties": {"cycle_id": {"type": "string"}, "program_code": {"type": "string"}, "program_name": {"type": "string"}, "cycle_number": {"type": "integer"}, "cycle_name": {"type": "string"}, "starts_on": {"type": "string", "format": "date"}, "ends_on": {"type": "string", "format": "date"}, "entries": {"type": "array", "items": {"type": "object", "properties": {"person_id": {"type": "string"}, "name": {"type": "string"}, "kelurahan_code": {"type": "string"}, "card_number": {"type": "string"}, "delivered": {"type": "boolean"}}}}}}}, "next": {"type": "string"}, "more": {"type": "boolean"}, "server_time": {"type": "string", "format": "date-time"}}},
+      "SyncConflictSummary": {"type": "object", "required": ["id", "person_id", "type", "state", "fields"], "properties": {"id": {"type": "string"}, "person_id": {"type": "string"}, "type": {"type": "string"}, "state": {"type": "string", "enum": ["conflict", "resolved"]}, "actor": {"type": "string"}, "device_id": {"type": "string"}, "kelurahan_code": {"type": "string"}, "fields": {"type": "array", "items": {"type": "string"}}, "received_at": {"type": "string", "format": "date-time"}, "decided_by": {"type": "string"}, "decided_at": {"type": ["string", "null"], "format": "date-time"}}},
+      "SyncConflict": {"type": "object", "required": ["id", "person_id", "current_version", "fields"], "properties": {"id": {"type": "string"}, "person_id": {"type": "string"}, "type": {"type": "string"}, "state": {"type": "string"}, "actor": {"type": "string"}, "device_id": {"type": "string"}, "key": {"type": "string"}, "at": {"type": "string"}, "change_reason": {"type": "string"}, "received_at": {"type": "string", "format": "date-time"}, "base_version": {"type": ["integer", "null"]}, "server_version": {"type": ["integer", "null"]}, "current_version": {"type": "integer"}, "fields": {"type": "array", "items": {"type": "object", "required": ["field", "base", "theirs", "mine"], "properties": {"field": {"type": "string"}, "base": {}, "theirs": {}, "mine": {}}}}, "photo": {"type": "object", "description": "person.photo: the device's photo"}, "decision": {"type": ["object", "null"]}, "decided_by": {"type": "string"}, "decided_at": {"type": ["string", "null"], "format": "date-time"}}},
       "AidProgramInput": {"type": "object", "required": ["name", "source", "kind", "channel", "unit_value"], "additionalProperties": false, "properties": {"code": {"type": "string", "pattern": "^[a-z0-9_]{1,40}$"}, "name": {"type": "string", "maxLength": 200}, "source": {"type": "string", "enum": ["APBN", "APBD", "CSR"]}, "kind": {"type": "string", "enum": ["tunai", "voucher", "barang", "alat_bantu", "layanan"]}, "channel": {"type": "string", "enum": ["langsung", "transfer", "voucher"]}, "unit_value": {"type": "integer", "minimum": 0, "description": "Rupiah per beneficiary per cycle"}, "rule": {"type": "string", "maxLength": 4000, "description": "Eligibility rule (docs/eligibility.md)"}, "excludes": {"type": "array", "items": {"type": "string"}, "description": "Programmes a beneficiary may not also be on"}, "assignees": {"type": "array", "items": {"type": "string"}, "description": "User ids of the penyalur and merchants who deliver it"}, "active": {"type": "boolean"}}},
       "AidProgram": {"type": "object", "required": ["code", "name", "source", "kind", "channel", "unit_value", "version"], "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "source": {"type": "string"}, "kind": {"type": "string"}, "channel": {"type": "string"}, "unit_value": {"type": "integer"}, "rule": {"type": "string"}, "excludes": {"type": "array", "items": {"type": "string"}}, "assignees": {"type": "array", "items": {"type": "string"}}, "active": {"type": "boolean"}, "version": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"}, "created_by": {"type": "string"}, "updated_at": {"type": "string", "format": "date-time"}, "updated_by": {"type": "string"}}},
       "AidCycleInput": {"type": "object", "required": ["number", "name", "starts_on", "ends_on"], "additionalProperties": false, "properties": {"number": {"type": "integer", "minimum": 1}, "name": {"type": "string", "maxLength": 200}, "starts_on": {"type": "string", "format": "date"}, "ends_on": {"type": "string", "format": "date"}, "quotas": {"type": "array", "items": {"type": "object", "required": ["area_code", "max"], "properties": {"area_code": {"type": "string"}, "max": {"type": "integer", "minimum": 0}}}}, "site": {"type": ["object", "null"], "required": ["lon", "lat"], "properties": {"lon": {"type": "number"}, "lat": {"type": "number"}}, "description": "Where the handover event takes place"}}},

@@ -36,8 +36,8 @@ class SyncEngine {
     /// Applies a batch (POST /api/v1/sync/batch) and answers {"results", "released",
     /// "server_time"}. Per-op refusals are in the results, as problem+json in `lang`. Errors
     /// (nothing applied): BadJson, ValidationFailed naming ops[i].field.
-    Result<std::string> batch(std::string_view body, const service::Actor& actor,
-                              std::string_view lang);
+    Result<std::string>
+    batch(std::string_view body, const service::Actor& actor, std::string_view lang);
 
     /// Conflicts in `state` ("conflict" or "resolved"): {"items", "next_cursor"}. An admin sees
     /// all, an operator those of their areas. Errors: InvalidArgument, BadCursor.
@@ -54,9 +54,8 @@ class SyncEngine {
     /// "reason"}. Errors: NotFound, ValidationFailed (a field not chosen, or chosen twice,
     /// reason), VersionConflict (the person changed since it was shown, or the conflict was
     /// resolved meanwhile), SyncConflictResolved.
-    Result<std::string> resolve(const std::string& id,
-                                std::string_view body,
-                                const service::Actor& actor);
+    Result<std::string>
+    resolve(const std::string& id, std::string_view body, const service::Actor& actor);
 
     /// A page of the pull (GET /api/v1/sync/pull). Errors: ValidationFailed at "since" or
     /// "limit".

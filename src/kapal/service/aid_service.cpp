@@ -590,7 +590,7 @@ AidService::search_list(const std::string& cycle_id, const std::string& name, co
 }
 
 Result<std::vector<AidBeneficiary>> AidService::handover_list(const std::string& cycle_id,
-                                                             const Actor& actor) {
+                                                              const Actor& actor) {
     KAPAL_ASSIGN_OR_RETURN(cycle, reachable_cycle(cycle_id, actor));
     KAPAL_ASSIGN_OR_RETURN(program, reachable_program(cycle.program_code, actor));
     if (!is_admin(actor) && !assigned(program, actor)) {

@@ -166,10 +166,11 @@ std::vector<FieldIssue> warnings_of(const std::vector<DuplicateMatch>& matches,
 
 } // namespace
 
-Result<store::CreateOutcome> PersonService::create(core::Person person,
-                                                   const Actor& actor,
-                                                   const std::optional<store::IdempotencyToken>& idem,
-                                                   const std::optional<core::PersonId>& chosen_id) {
+Result<store::CreateOutcome>
+PersonService::create(core::Person person,
+                      const Actor& actor,
+                      const std::optional<store::IdempotencyToken>& idem,
+                      const std::optional<core::PersonId>& chosen_id) {
     // A photo is added after the person exists (set_photo), with its file.
     person.photo_id.clear();
     KAPAL_ASSIGN_OR_RETURN(matches, duplicate_matches(person));

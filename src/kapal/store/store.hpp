@@ -778,18 +778,18 @@ inline constexpr std::string_view kPairDistinct = "berbeda";
 /// and a conflict waits for a supervisor. `payload` (the op as sent: it may hold a NIK, a KK, a
 /// photo) is sealed at rest like NIK and KK, and kept only while the op waits or is a conflict.
 struct SyncOpRecord {
-    std::string id;        ///< the server's id (UUIDv7); a conflict's id
-    std::string actor;     ///< the user who sent it
-    std::string key;       ///< the device's idempotency key; unique per actor
-    std::string device_id; ///< the device's id, as sent
-    std::int64_t seq = 0;  ///< the device's order number
-    std::string type;      ///< person.create, person.update, person.photo, aid.handover
-    std::string person_id; ///< the person it concerns, when known
-    std::string after;     ///< the key of the op it waits for, or ""
-    std::string fingerprint; ///< hex SHA-256 of the op as sent
-    std::string state;       ///< one of kSyncStates
-    std::string result;      ///< the answer for this op (JSON text; no NIK, KK or photo)
-    std::string payload;     ///< the op as sent (JSON text); "" once applied or rejected
+    std::string id;             ///< the server's id (UUIDv7); a conflict's id
+    std::string actor;          ///< the user who sent it
+    std::string key;            ///< the device's idempotency key; unique per actor
+    std::string device_id;      ///< the device's id, as sent
+    std::int64_t seq = 0;       ///< the device's order number
+    std::string type;           ///< person.create, person.update, person.photo, aid.handover
+    std::string person_id;      ///< the person it concerns, when known
+    std::string after;          ///< the key of the op it waits for, or ""
+    std::string fingerprint;    ///< hex SHA-256 of the op as sent
+    std::string state;          ///< one of kSyncStates
+    std::string result;         ///< the answer for this op (JSON text; no NIK, KK or photo)
+    std::string payload;        ///< the op as sent (JSON text); "" once applied or rejected
     std::string kelurahan_code; ///< a conflict: the person's kelurahan then (the operators' scope)
     std::optional<std::int64_t> base_version;   ///< a conflict: the version the device started from
     std::optional<std::int64_t> server_version; ///< a conflict: the person's version then
@@ -797,7 +797,7 @@ struct SyncOpRecord {
     core::Timestamp received_at{};
     std::optional<core::Timestamp> decided_at; ///< a resolved conflict
     std::string decided_by;
-    std::string decision; ///< a resolved conflict: JSON {"choose": {...}, "reason", "version"}
+    std::string decision;     ///< a resolved conflict: JSON {"choose": {...}, "reason", "version"}
     std::int64_t version = 1; ///< of this row: +1 on every change of state
 
     bool operator==(const SyncOpRecord&) const = default;

@@ -88,9 +88,8 @@ TEST_P(StoreContract, ASyncOpIsKeptOncePerActorAndKeyWithItsPayloadOpenedAgain) 
     auto log = store().list_audit(q);
     ASSERT_TRUE(log.has_value()) << log.error().message;
     ASSERT_EQ(log->size(), 2U);
-    const auto mine = std::find_if(log->begin(), log->end(), [&](const AuditEntry& e) {
-        return e.actor == "user:a";
-    });
+    const auto mine = std::find_if(
+        log->begin(), log->end(), [&](const AuditEntry& e) { return e.actor == "user:a"; });
     ASSERT_NE(mine, log->end());
     EXPECT_EQ(mine->subject, first.person_id);
     EXPECT_NE(mine->detail.find(first.id), std::string::npos) << mine->detail;

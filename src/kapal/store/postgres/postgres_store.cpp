@@ -4845,8 +4845,7 @@ class PostgresStore final : public Store {
                                                      const std::string& key) override {
         ReaderPool::Lease conn(readers_, readers_.acquire());
         KAPAL_TRY(ensure_connected(*conn));
-        return sync_op_where(
-            *conn, "actor = $1 AND op_key = $2", PgParams().text(actor).text(key));
+        return sync_op_where(*conn, "actor = $1 AND op_key = $2", PgParams().text(actor).text(key));
     }
 
     Result<std::optional<SyncOpRecord>> get_sync_op(const std::string& id) override {
@@ -5243,9 +5242,8 @@ class PostgresStore final : public Store {
                         "keys.rotate",
                         "",
                         "values=" + std::to_string(values) + " persons=" + std::to_string(persons) +
-                            " versions=" + std::to_string(versions) +
-                            " files=" + std::to_string(files) +
-                            " sync_payloads=" + std::to_string(payloads) +
+                            " versions=" + std::to_string(versions) + " files=" +
+                            std::to_string(files) + " sync_payloads=" + std::to_string(payloads) +
                             (ctx.reason.empty() ? "" : " reason=" + ctx.reason)));
         KAPAL_TRY(tx.commit());
         return values;
