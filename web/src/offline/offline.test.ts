@@ -277,7 +277,7 @@ describe('the answers to a batch', () => {
     expect(await queue.count()).toBe(0);
   });
 
-  it('refuses the op a 400 names, and sends the rest', async () => {
+  it('refuses the op a 422 for the whole batch names, and sends the rest', async () => {
     const { store, queue } = await setup();
     await queue.handover({ cycle_id: 'c', card_number: '1' }, 'A');
     const bad = await queue.handover({ cycle_id: 'c', card_number: '2' }, 'B');
@@ -286,8 +286,8 @@ describe('the answers to a batch', () => {
       async batch(_d, ops) {
         calls += 1;
         if (ops.some((o) => o.key === bad.key)) {
-          throw Object.assign(failure(400), {
-            problem: { status: 400, code: 'validation', errors: [{ field: 'ops[1].at' }] },
+          throw Object.assign(failure(422), {
+            problem: { status: 422, code: 'validation_failed', errors: [{ field: 'ops[1].at' }] },
           });
         }
         return { results: ops.map((o) => ({ key: o.key, status: 'applied' as const })) };
@@ -354,7 +354,7 @@ describe('pulling', () => {
       pull: async (since) => {
         asked.push(since);
         if (since === 'stale') {
-          throw failure(400);
+          throw failure(422);
         }
         return { persons: [], removed: [], next: 'fresh', more: false };
       },

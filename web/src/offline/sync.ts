@@ -251,9 +251,9 @@ export interface FailureInfo {
 }
 
 /// Sends the whole queue, batch after batch, until it is empty or sending fails. A failure of
-/// the network (or a 5xx, 429) keeps the unsent ops for the next try; a 400 for the whole batch
-/// (a bug: the op the problem names, or every op when none is named) refuses the op(s) so that
-/// the queue does not stick forever.
+/// the network (or a 5xx, 429) keeps the unsent ops for the next try; a 400 or 422 for the whole
+/// batch (a bug: the op the problem names, or every op when none is named) refuses the op(s) so
+/// that the queue does not stick forever.
 export async function sendQueue(
   store: LocalStore,
   queue: Queue,
@@ -285,7 +285,7 @@ export async function sendQueue(
     } catch (e) {
       batch.forEach((q) => queue.inFlight.delete(q.op.key));
       const f = classify(e);
-      if (f.status === 400) {
+      if (f.status === 400 || f.status === 422) {
         const named = /^ops\[(\d+)\]/.exec(
           f.problem?.errors?.[0]?.field ?? f.problem?.fields?.[0]?.field ?? '',
         );
@@ -331,7 +331,7 @@ export async function sendQueue(
 
 /// Pulls what changed since the last pull (everything the first time), page by page, into the
 /// store. Persons with changes still waiting on the device keep the device's copy until those
-/// are sent. A token the server no longer reads (400) starts over from nothing.
+/// are sent. A token the server no longer reads (422 naming `since`) starts over from nothing.
 export async function pullAll(
   store: LocalStore,
   queue: Queue,
@@ -352,7 +352,8 @@ export async function pullAll(
     try {
       answer = await transport.pull(since, limit);
     } catch (e) {
-      if (since !== null && classify(e).status === 400) {
+      const status = classify(e).status;
+      if (since !== null && (status === 400 || status === 422)) {
         since = null;
         first = true;
         continue;

@@ -343,7 +343,8 @@ export function conflictPage(root: HTMLElement, context: RouteContext): () => vo
         )?.focus();
         return;
       }
-      if (!reason.value.trim()) {
+      const why = reason.value.trim();
+      if (why.length < 5 || why.length > 500) {
         reasonError.textContent = t('conflict.reason_required');
         reasonError.hidden = false;
         reason.setAttribute('aria-invalid', 'true');
@@ -357,7 +358,7 @@ export function conflictPage(root: HTMLElement, context: RouteContext): () => vo
       submit.textContent = t('conflict.resolving');
       try {
         await request('POST', `/api/v1/sync/conflicts/${encodeURIComponent(c.id)}/resolve`, {
-          body: { version: c.version, choose: choices, reason: reason.value.trim() },
+          body: { version: c.version, choose: choices, reason: why },
         });
         status.textContent = t('conflict.resolved');
         replace(
@@ -376,7 +377,8 @@ export function conflictPage(root: HTMLElement, context: RouteContext): () => vo
       } catch (e) {
         submit.disabled = false;
         submit.textContent = t('conflict.resolve');
-        if (e instanceof ApiError && e.status === 409) {
+        // Changed again since shown, or resolved by someone else meanwhile (412).
+        if (e instanceof ApiError && (e.status === 412 || e.status === 409)) {
           await load();
           alert.textContent = t('conflict.changed');
         } else {

@@ -1273,7 +1273,7 @@ export const en: Record<StringKey, string> = {
   'conflict.choose_theirs': 'Keep the server version of {field}',
   'conflict.choose_mine': 'Use the device version of {field}',
   'conflict.reason': 'Reason for the decision',
-  'conflict.reason_required': 'Enter the reason for the decision.',
+  'conflict.reason_required': 'Enter the reason for the decision (5 to 500 characters).',
   'conflict.resolve': 'Resolve the conflict',
   'conflict.resolving': 'Saving…',
   'conflict.resolved': 'The conflict is resolved.',

@@ -1278,7 +1278,7 @@ export const id = {
   'conflict.choose_theirs': 'Pakai versi server untuk {field}',
   'conflict.choose_mine': 'Pakai versi perangkat untuk {field}',
   'conflict.reason': 'Alasan keputusan',
-  'conflict.reason_required': 'Isi alasan keputusan.',
+  'conflict.reason_required': 'Isi alasan keputusan (5 sampai 500 huruf).',
   'conflict.resolve': 'Selesaikan konflik',
   'conflict.resolving': 'Menyimpan…',
   'conflict.resolved': 'Konflik diselesaikan.',
