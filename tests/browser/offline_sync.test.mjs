@@ -149,6 +149,8 @@ describe('offline work', { timeout: 280000 }, () => {
   let cycleId;
   let card;
   let beneficiary;
+  /// A second person on the list, with a name no one else on it has.
+  let second;
   let newId;
   const newName = 'Siti Luring Uji';
 
@@ -192,9 +194,20 @@ describe('offline work', { timeout: 280000 }, () => {
       );
       assert.equal(r.status, 200, action);
     }
-    const entries = (await apiCall(admin, 'GET', `/api/v1/aid/cycles/${cycleId}/list?limit=5`)).body
-      .items;
+    const entries = (await apiCall(admin, 'GET', `/api/v1/aid/cycles/${cycleId}/list?limit=1000`))
+      .body.items;
     beneficiary = (await apiCall(admin, 'GET', `/api/v1/persons/${entries[0].person_id}`)).body;
+    // The names of everyone on the list (the device's name search looks at all of them).
+    const everyone = (await apiCall(admin, 'GET', '/api/v1/persons?limit=1000')).body.items;
+    const onList = new Set(entries.map((e) => e.person_id));
+    const listed = everyone.filter((p) => onList.has(p.id));
+    second = listed.find(
+      (p) =>
+        p.id !== beneficiary.id &&
+        listed.filter((q) => q.full_name.toLowerCase().includes(p.full_name.toLowerCase()))
+          .length === 1,
+    );
+    assert.ok(second, 'a second beneficiary with a name of its own');
     const issued = await apiCall(admin, 'POST', `/api/v1/persons/${beneficiary.id}/cards`);
     assert.equal(issued.status, 201, JSON.stringify(issued.body));
     card = issued.body;
@@ -269,6 +282,29 @@ describe('offline work', { timeout: 280000 }, () => {
     await penyalur.getByRole('button', { name: 'Periksa' }).click();
     await penyalur.locator('#handover-alert', { hasText: /menunggu dikirim/ }).waitFor();
     assert.equal(await penyalur.getByRole('button', { name: 'Catat penyerahan' }).count(), 0);
+    // Without a card: found by name on the device's list, with a reason.
+    await penyalur.getByText('Tanpa kartu: cari nama di daftar').click();
+    await penyalur.getByLabel('Alasan mencari tanpa kartu').fill('Kartu tertinggal di rumah');
+    await penyalur.getByLabel('Nama (minimal 3 huruf)').fill(second.full_name);
+    await penyalur.getByRole('button', { name: 'Cari', exact: true }).click();
+    await penyalur.getByRole('button', { name: `Pilih ${second.full_name}` }).click();
+    await penyalur.locator('#who-name', { hasText: second.full_name }).waitFor();
+    await penyalur.getByRole('button', { name: 'Catat penyerahan' }).click();
+    await penyalur.locator('#handover-success', { hasText: second.full_name }).waitFor();
+    assert.equal(await pendingText(penyalur), '2 perubahan menunggu dikirim');
+    // Meanwhile the same person is served at the office: the phone's handover will be refused.
+    const officeContext = await harness.newContext(desktop);
+    const office = await officeContext.newPage();
+    await harness.login(office, 'admin2');
+    const served = await apiCall(
+      office,
+      'POST',
+      `/api/v1/aid/cycles/${cycleId}/handovers`,
+      { person_id: second.id, search_reason: 'Datang ke kantor dinas' },
+      { 'Idempotency-Key': crypto.randomUUID() },
+    );
+    assert.equal(served.status, 201, JSON.stringify(served.body));
+    await officeContext.close();
 
     // Tambah offline: saved on the device with an id of its own (a UUIDv7).
     await go(admin, '/tambah');
@@ -327,7 +363,7 @@ describe('offline work', { timeout: 280000 }, () => {
     await penyalur.reload();
     await penyalur.waitForURL(/\/masuk\?unlock=1/);
     await penyalur.getByText('Masuk lagi untuk membuka data').waitFor();
-    assert.equal(await pendingText(penyalur), '1 perubahan menunggu dikirim');
+    assert.equal(await pendingText(penyalur), '2 perubahan menunggu dikirim');
     await penyalur.getByLabel('Kata sandi', { exact: true }).fill('salah-sekali');
     await penyalur.getByRole('button', { name: 'Masuk', exact: true }).click();
     await penyalur.locator('#login-alert', { hasText: 'salah' }).waitFor();
@@ -342,13 +378,21 @@ describe('offline work', { timeout: 280000 }, () => {
     await goOnline(adminContext);
     await synced(penyalur);
     await synced(admin);
-    for (const page of [penyalur, admin]) {
-      assert.equal(
-        await page.locator('#sync-rejected').count(),
-        0,
-        `nothing refused: ${await page.locator('.sync-page').innerText()}`,
-      );
-    }
+    assert.equal(
+      await admin.locator('#sync-rejected').count(),
+      0,
+      `nothing refused: ${await admin.locator('.sync-page').innerText()}`,
+    );
+    // Never twice: the phone's handover of the person served meanwhile is refused, and said.
+    const refused = await penyalur.locator('#sync-rejected li').allInnerTexts();
+    assert.equal(refused.length, 1, refused.join('\n'));
+    assert.match(refused[0], new RegExp(`^Penyerahan bantuan: ${second.full_name}`));
+    assert.match(refused[0], /Alasan: \S/);
+    await axe(penyalur, 'Sinkron with a refusal');
+    await penyalur
+      .getByRole('button', { name: `Tandai sudah dibaca: ${second.full_name}` })
+      .click();
+    await penyalur.getByText('Tidak ada perubahan yang ditolak.').waitFor();
     const person = await apiCall(admin, 'GET', `/api/v1/persons/${newId}`);
     assert.equal(person.status, 200, JSON.stringify(person.body));
     assert.equal(person.body.full_name, newName);
@@ -360,10 +404,12 @@ describe('offline work', { timeout: 280000 }, () => {
     assert.equal(await harness.countPersons(admin, newName), 1, 'registered once');
     const deliveries = (await apiCall(admin, 'GET', `/api/v1/aid/cycles/${cycleId}/deliveries`))
       .body.items;
-    assert.equal(deliveries.length, 1, 'handed over once');
-    assert.equal(deliveries[0].person_id, beneficiary.id);
-    assert.equal(deliveries[0].note, 'Diserahkan tanpa sinyal');
-    assert.equal(deliveries[0].accuracy_m, 12);
+    assert.equal(deliveries.length, 2, 'each person handed over once');
+    const first = deliveries.filter((d) => d.person_id === beneficiary.id);
+    assert.equal(first.length, 1);
+    assert.equal(first[0].note, 'Diserahkan tanpa sinyal');
+    assert.equal(first[0].accuracy_m, 12);
+    assert.equal(deliveries.filter((d) => d.person_id === second.id).length, 1);
     assert.equal(await pendingText(admin), '');
     await penyalurContext.close();
   });
