@@ -1,7 +1,8 @@
 // Browser test of offline work (issue 11, items 1, 2, 4 and 5; docs/sync.md, docs/web.md
-// "Offline: work on the device"): an admin registers (and edits) a person and a penyalur hands
-// over aid with the network cut, both reload offline and open the device's data with their
-// password, and back online everything reaches the server exactly once; two devices edit the
+// "Offline: work on the device"): an admin registers (and edits, and photographs) a person and a
+// penyalur hands over aid (by the card's QR, and by name) with the network cut, both reload
+// offline and open the device's data with their password, and back online everything reaches the
+// server exactly once (a person served meanwhile at the office: refused, said); two devices edit the
 // same person (different fields merge; the same field becomes a conflict the admin resolves on
 // Konflik); signing out leaves nothing in IndexedDB. A `kapal serve` on demo data of its own.
 //

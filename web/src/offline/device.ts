@@ -44,7 +44,11 @@ function db(): Backend {
   return backend;
 }
 
+/// The persons decrypted once (Kunjungan filters on every keystroke), until the data changes.
+let personsCache: Promise<LocalPerson[]> | null = null;
+
 function changed(): void {
+  personsCache = null;
   listeners.forEach((fn) => fn());
 }
 
@@ -462,7 +466,16 @@ export async function localPersons(): Promise<LocalPerson[]> {
   if (!store) {
     return [];
   }
-  return (await store.list<LocalPerson>('person:')).map((r) => r.value);
+  if (!personsCache) {
+    const loading = store.list<LocalPerson>('person:').then((rows) => rows.map((r) => r.value));
+    personsCache = loading;
+    loading.catch(() => {
+      if (personsCache === loading) {
+        personsCache = null;
+      }
+    });
+  }
+  return personsCache;
 }
 
 export async function localPerson(id: string): Promise<LocalPerson | null> {

@@ -108,13 +108,16 @@ export class LocalStore {
 
   /// Every record whose key starts with `prefix`, in key order.
   async list<T>(prefix: string): Promise<{ key: string; value: T }[]> {
+    // Decrypted side by side: WebCrypto works off the main thread.
+    const keys = await this.backend.keys(prefix);
+    const values: (T | null)[] = await Promise.all(keys.map((key) => this.get<T>(key)));
     const out: { key: string; value: T }[] = [];
-    for (const key of await this.backend.keys(prefix)) {
-      const value = await this.get<T>(key);
+    keys.forEach((key, i) => {
+      const value = values[i];
       if (value !== null) {
         out.push({ key, value });
       }
-    }
+    });
     return out;
   }
 }
