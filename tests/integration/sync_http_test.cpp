@@ -12,6 +12,7 @@
 #include <ctime>
 
 #include "integration/kapal_server.hpp"
+#include "integration/test_photo.hpp"
 
 namespace kapal::testing {
 namespace {
@@ -34,6 +35,24 @@ std::string device_person_id(int serial) {
     char text[40];
     std::snprintf(text, sizeof text, "0193a000-0000-7000-8000-%012d", serial);
     return text;
+}
+
+/// Base64 (RFC 4648, with padding) of `bytes`, as the web app sends a photo.
+std::string base64(const std::vector<std::uint8_t>& bytes) {
+    static const char* const kAlphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    for (std::size_t i = 0; i < bytes.size(); i += 3) {
+        const std::uint32_t chunk =
+            (std::uint32_t{bytes[i]} << 16U) |
+            (i + 1 < bytes.size() ? std::uint32_t{bytes[i + 1]} << 8U : 0U) |
+            (i + 2 < bytes.size() ? std::uint32_t{bytes[i + 2]} : 0U);
+        out += kAlphabet[(chunk >> 18U) & 63U];
+        out += kAlphabet[(chunk >> 12U) & 63U];
+        out += i + 1 < bytes.size() ? kAlphabet[(chunk >> 6U) & 63U] : '=';
+        out += i + 2 < bytes.size() ? kAlphabet[chunk & 63U] : '=';
+    }
+    return out;
 }
 
 class SyncHttp : public ::testing::Test {
@@ -544,6 +563,78 @@ TEST_F(SyncHttp, ThePullBringsTheAreasPersonsMaskedThenOnlyWhatChanged) {
     ASSERT_TRUE(bad.has_value());
     EXPECT_EQ(bad->status, 422) << bad->body;
     EXPECT_NE(bad->body.find("since"), std::string::npos);
+}
+
+TEST_F(SyncHttp, APhotoTakenOfflineIsSetOnceAndAPhotoChangedMeanwhileIsAConflict) {
+    const std::string id = registered(115);
+    const json photo{{"media_type", "image/png"}, {"data", base64(kRedPhotoPng)}};
+    const json op{{"key", "k9-photo"},
+                  {"seq", 1},
+                  {"type", "person.photo"},
+                  {"at", instant()},
+                  {"person_id", id},
+                  {"base_version", 1},
+                  {"photo", photo}};
+    const json first = send_batch(json::array({op}), utara_);
+    ASSERT_EQ(first["results"][0]["status"], "applied") << first.dump();
+    EXPECT_EQ(first["results"][0]["version"], 2);
+    const std::string photo_id = person(id)["photo_id"];
+    EXPECT_FALSE(photo_id.empty());
+    auto bytes = server_->request("GET", "/api/v1/persons/" + id + "/photo");
+    ASSERT_TRUE(bytes && bytes->status == 200);
+    EXPECT_EQ(bytes->body, as_body(kRedPhotoPng));
+    const json again = send_batch(json::array({op}), utara_);
+    EXPECT_EQ(again["results"][0]["replayed"], true);
+    EXPECT_EQ(person(id)["version"], 2);
+
+    // A picture too small to be a photo is refused, whatever else.
+    json tiny = op;
+    tiny["key"] = "k9-tiny";
+    tiny["photo"]["data"] = base64(kTinyPng);
+    const json refused = send_batch(json::array({tiny}), utara2_, "dev-b");
+    EXPECT_EQ(refused["results"][0]["error"]["code"], "person.photo_invalid") << refused.dump();
+
+    // Another device took a photo from version 1 too: the photo changed meanwhile.
+    json other = op;
+    other["key"] = "k9-photo-2";
+    const json second = send_batch(json::array({other}), utara2_, "dev-b");
+    ASSERT_EQ(second["results"][0]["status"], "conflict") << second.dump();
+    EXPECT_EQ(second["results"][0]["fields"], json::array({"photo_id"}));
+    EXPECT_EQ(person(id)["photo_id"], photo_id);
+    const std::string conflict = second["results"][0]["conflict_id"];
+    auto shown = server_->request("GET", "/api/v1/sync/conflicts/" + conflict);
+    ASSERT_TRUE(shown && shown->status == 200);
+    EXPECT_EQ(json::parse(shown->body)["photo"]["data"], base64(kRedPhotoPng));
+    auto resolved = server_->request("POST",
+                                     "/api/v1/sync/conflicts/" + conflict + "/resolve",
+                                     json{{"version", 2},
+                                          {"choose", {{"photo_id", "mine"}}},
+                                          {"reason", "foto kedua lebih jelas"}}
+                                         .dump());
+    ASSERT_TRUE(resolved && resolved->status == 200) << (resolved ? resolved->body : "");
+    // The device's photo is a new file in a new version.
+    const json after = person(id);
+    EXPECT_EQ(after["version"], 3);
+    EXPECT_NE(after["photo_id"], photo_id);
+}
+
+TEST_F(SyncHttp, AnOpWaitingForOneThatWasRefusedIsRefusedToo) {
+    json bad = create_op("k10-create", 1, device_person_id(20), 116);
+    bad["person"]["nik"] = "12";
+    const json refused = send_batch(json::array({bad}), utara_);
+    EXPECT_EQ(refused["results"][0]["status"], "rejected");
+    const json edit = send_batch(
+        json::array({update_op(
+            "k10-edit", 2, device_person_id(20), 1, {{"phone", "081200001010"}}, "k10-create")}),
+        utara_);
+    EXPECT_EQ(edit["results"][0]["status"], "rejected") << edit.dump();
+    EXPECT_EQ(edit["results"][0]["error"]["errors"][0]["field"], "after") << edit.dump();
+}
+
+TEST_F(SyncHttp, TheSignedInUserLearnsHowLongADeviceKeepsOfflineData) {
+    auto me = server_->send("GET", "/api/v1/auth/me", "", {}, utara_);
+    ASSERT_TRUE(me && me->status == 200);
+    EXPECT_EQ(json::parse(me->body)["offline_wipe_days"], 7) << me->body;
 }
 
 TEST_F(SyncHttp, AMalformedBatchIsRefusedWholeNamingTheOpAndTheField) {

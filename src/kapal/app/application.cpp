@@ -905,7 +905,8 @@ void add_routes(Application& app, http::AuthGate& gate, http::Router& router) {
                           gate,
                           app.users(),
                           app.store(),
-                          service::is_province(app.dir()) ? "province" : "city");
+                          service::is_province(app.dir()) ? "province" : "city",
+                          app.config().offline_wipe_days);
     http::add_audit_routes(router, app.store(), app.clock(), app.dir());
     http::add_person_routes(router, app.persons(), app.store());
     http::add_photo_routes(router, app.persons());

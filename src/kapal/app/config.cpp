@@ -96,6 +96,11 @@ const std::map<std::string, Setter, std::less<>>& setters() {
          [](Config& c, std::string_view v) {
              return parse_num(v, c.burst_per_address) && c.burst_per_address >= 0;
          }},
+        {"offline_wipe_days",
+         [](Config& c, std::string_view v) {
+             return parse_num(v, c.offline_wipe_days) && c.offline_wipe_days >= 1 &&
+                    c.offline_wipe_days <= 90;
+         }},
         {"session_idle_minutes",
          [](Config& c, std::string_view v) {
              return parse_num(v, c.session_idle_minutes) && c.session_idle_minutes > 0;
@@ -244,6 +249,8 @@ std::string format_config(const Config& c) {
         << "# Sessions end after this long without a request, and this long after login.\n"
         << "session_idle_minutes = " << c.session_idle_minutes << "\n"
         << "session_absolute_hours = " << c.session_absolute_hours << "\n"
+        << "# Offline data on a device is wiped when not unlocked for this many days (1-90).\n"
+        << "offline_wipe_days = " << c.offline_wipe_days << "\n"
         << "# auto: cookies are Secure when served over TLS; always: also behind a TLS proxy.\n"
         << "secure_cookies = " << c.secure_cookies << "\n"
         << "# Failed logins allowed before waits start (then 2 s, 4 s, ... up to 15 min).\n"

@@ -32,6 +32,9 @@ struct Config {
     double burst_per_address = 100;
     // Sessions, logins and per-user limits (docs/SECURITY.md).
     int session_idle_minutes = 30;
+    /// Data kept on a device for offline work (docs/sync.md) is wiped when it was not unlocked
+    /// for this many days; the web app reads it from /api/v1/auth/me.
+    int offline_wipe_days = 7;
     int session_absolute_hours = 12;
     std::string secure_cookies = "auto"; ///< auto: Secure when served over TLS; always: also
                                          ///< behind a TLS-terminating proxy

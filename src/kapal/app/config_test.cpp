@@ -11,12 +11,14 @@ TEST(Config, RoundTripsThroughItsTextForm) {
     c.body_limit_bytes = 2048;
     c.requests_per_second_per_address = 7.5;
     c.tls_cert = "/etc/kapal/cert.pem";
+    c.offline_wipe_days = 14;
     auto parsed = parse_config(format_config(c));
     ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
     EXPECT_EQ(parsed->listen, "0.0.0.0:9090");
     EXPECT_EQ(parsed->body_limit_bytes, 2048U);
     EXPECT_DOUBLE_EQ(parsed->requests_per_second_per_address, 7.5);
     EXPECT_EQ(parsed->tls_cert, "/etc/kapal/cert.pem");
+    EXPECT_EQ(parsed->offline_wipe_days, 14);
 }
 
 TEST(Config, RefusesUnknownKeysAndBadValuesNamingTheLine) {
@@ -27,6 +29,8 @@ TEST(Config, RefusesUnknownKeysAndBadValuesNamingTheLine) {
     EXPECT_FALSE(parse_config("threads = many\n").has_value());
     EXPECT_FALSE(parse_config("threads = 0\n").has_value());
     EXPECT_FALSE(parse_config("listen = 127.0.0.1\n").has_value());
+    EXPECT_FALSE(parse_config("offline_wipe_days = 0\n").has_value());
+    EXPECT_FALSE(parse_config("offline_wipe_days = 91\n").has_value());
 }
 
 TEST(Config, ParsesListenAddresses) {

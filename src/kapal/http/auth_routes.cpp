@@ -73,13 +73,17 @@ void add_auth_routes(Router& router,
                      AuthGate& gate,
                      service::UserService& users,
                      store::Store& store,
-                     std::string instance) {
+                     std::string instance,
+                     int offline_wipe_days) {
     router.set_gate([&gate](Request& req, const Access& access, const Handler& handler) {
         return gate(req, access, handler);
     });
 
     router.add(
-        "POST", "/api/v1/auth/login", Access::open(), [&auth, &gate, instance](const Request& req) {
+        "POST",
+        "/api/v1/auth/login",
+        Access::open(),
+        [&auth, &gate, instance, offline_wipe_days](const Request& req) {
             // Login CSRF: a cross-site form could sign the victim in as the attacker.
             if (cross_origin(req)) {
                 return problem_response(ErrorCode::CsrfFailed, req.lang(), "cross-site login");
@@ -115,7 +119,8 @@ void add_auth_routes(Router& router,
                         {"session_id", result->session.id},
                         {"expires_at", core::format_timestamp(result->session.expires_at)},
                         {"idle_timeout_s", auth.settings().idle_timeout.count()},
-                        {"instance", instance}};
+                        {"instance", instance},
+                        {"offline_wipe_days", offline_wipe_days}};
             Response res = json_response(200, out);
             res.headers.emplace_back("Set-Cookie",
                                      gate.session_cookie(req, result->session_token, max_age));
@@ -133,21 +138,25 @@ void add_auth_routes(Router& router,
             return res;
         });
 
-    router.add("GET", "/api/v1/auth/me", Access::signed_in(), [instance](const Request& req) {
-        const auto& p = *req.principal;
-        json out = {{"user", user_json(p.user)},
-                    {"role", std::string(core::to_string(p.role))},
-                    {"area_codes", p.area_codes},
-                    {"may_unmask", core::may_unmask(p.role)},
-                    {"instance", instance}};
-        if (!p.session_id.empty()) {
-            out["session_id"] = p.session_id;
-            out["csrf_token"] = p.csrf_token;
-        } else {
-            out["token_id"] = p.token_id;
-        }
-        return json_response(200, out);
-    });
+    router.add("GET",
+               "/api/v1/auth/me",
+               Access::signed_in(),
+               [instance, offline_wipe_days](const Request& req) {
+                   const auto& p = *req.principal;
+                   json out = {{"user", user_json(p.user)},
+                               {"role", std::string(core::to_string(p.role))},
+                               {"area_codes", p.area_codes},
+                               {"may_unmask", core::may_unmask(p.role)},
+                               {"instance", instance},
+                               {"offline_wipe_days", offline_wipe_days}};
+                   if (!p.session_id.empty()) {
+                       out["session_id"] = p.session_id;
+                       out["csrf_token"] = p.csrf_token;
+                   } else {
+                       out["token_id"] = p.token_id;
+                   }
+                   return json_response(200, out);
+               });
 
     router.add("GET", "/api/v1/auth/sessions", Access::signed_in(), [&auth](const Request& req) {
         auto list = auth.sessions(*req.principal);

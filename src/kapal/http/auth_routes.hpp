@@ -17,6 +17,7 @@ void add_auth_routes(Router& router,
                      AuthGate& gate,
                      service::UserService& users,
                      store::Store& store,
-                     std::string instance = "city");
+                     std::string instance = "city",
+                     int offline_wipe_days = 7);
 
 } // namespace kapal::http

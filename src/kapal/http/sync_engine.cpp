@@ -420,6 +420,10 @@ SyncEngine::apply(const std::string& op_text, const service::Actor& actor, std::
             }
             photo_bytes = std::move(photo->first);
             media_type = std::move(photo->second);
+            // A photo that could never be set is refused now, not kept as a conflict.
+            if (auto checked = service::check_photo(photo_bytes, media_type); !checked) {
+                return refuse(checked.error());
+            }
         }
         // A retry after a concurrent write re-reads the person (another process, or the web).
         for (int attempt = 0;; ++attempt) {

@@ -51,9 +51,9 @@ class SyncEngine {
     Result<std::string> conflict(const std::string& id, const service::Actor& actor);
 
     /// Resolves a conflict (admin): body {"version", "choose": {field: "mine"|"theirs"},
-    /// "reason"}. Errors: NotFound, ValidationFailed (a field not chosen, or chosen twice,
-    /// reason), VersionConflict (the person changed since it was shown, or the conflict was
-    /// resolved meanwhile), SyncConflictResolved.
+    /// "reason"}. Errors: BadJson, NotFound, ValidationFailed (a field not chosen, one not of
+    /// the conflict, the reason), VersionConflict (the person changed since it was shown, or
+    /// the conflict was resolved meanwhile).
     Result<std::string>
     resolve(const std::string& id, std::string_view body, const service::Actor& actor);
 

@@ -263,11 +263,7 @@ FieldIssue photo_issue(ErrorCode code) {
 
 } // namespace
 
-Result<core::PersonRecord> PersonService::set_photo(const core::PersonId& id,
-                                                    std::int64_t expected_version,
-                                                    std::span<const std::uint8_t> bytes,
-                                                    std::string_view media_type,
-                                                    const Actor& actor) {
+Result<void> check_photo(std::span<const std::uint8_t> bytes, std::string_view media_type) {
     // What the bytes are is read from their signature; the declared type must agree with it.
     const bool jpeg = starts_with_bytes(bytes, {0xff, 0xd8, 0xff});
     const bool png = starts_with_bytes(bytes, {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
@@ -300,6 +296,15 @@ Result<core::PersonRecord> PersonService::set_photo(const core::PersonId& id,
                         std::to_string(picture->width) + "x" + std::to_string(picture->height),
                     {photo_issue(ErrorCode::PhotoInvalid)});
     }
+    return {};
+}
+
+Result<core::PersonRecord> PersonService::set_photo(const core::PersonId& id,
+                                                    std::int64_t expected_version,
+                                                    std::span<const std::uint8_t> bytes,
+                                                    std::string_view media_type,
+                                                    const Actor& actor) {
+    KAPAL_TRY(check_photo(bytes, media_type));
     auto current = get(id, actor);
     if (!current) {
         return fail(std::move(current).error());

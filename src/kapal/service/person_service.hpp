@@ -69,6 +69,11 @@ inline constexpr std::size_t kMaxPhotoBytes = 512 * 1024;
 inline constexpr int kMinPhotoSide = 32;
 inline constexpr int kMaxPhotoSide = 4096;
 
+/// A photo's bytes are what `media_type` says (image/jpeg or image/png), at most kMaxPhotoBytes,
+/// a readable picture of kMinPhotoSide..kMaxPhotoSide pixels a side. Errors (each naming the
+/// field "photo"): PhotoTypeUnsupported, PhotoTooLarge, PhotoInvalid.
+Result<void> check_photo(std::span<const std::uint8_t> bytes, std::string_view media_type);
+
 class PersonService {
   public:
     PersonService(store::Store& store,
