@@ -44,6 +44,8 @@ export interface Session {
   csrf_token: string;
   /// A kab/kota instance, or a province instance (its own menu: docs/province.md).
   instance?: 'city' | 'province';
+  /// Days after which a device wipes its offline data when not unlocked (docs/sync.md).
+  offline_wipe_days?: number;
 }
 
 export type Category =

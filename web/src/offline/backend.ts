@@ -10,8 +10,10 @@ export interface Meta {
   iterations: number;
   /// A known value sealed with the key: it opens only with the right password.
   check: Sealed;
-  /// The last unlock (ISO 8601 UTC): data not unlocked for 7 days is wiped at start.
+  /// The last unlock (ISO 8601 UTC): data not unlocked for `wipe_after_days` (7 unless the
+  /// server's `offline_wipe_days` said otherwise) is wiped at start.
   unlocked_at: string;
+  wipe_after_days?: number;
 }
 
 export interface Backend {

@@ -149,6 +149,7 @@ export async function unlockOnline(
       attach(await LocalStore.create(db(), username, password));
     }
     await store!.put(keys.profile, { user: s.user, instance: s.instance, csrf_token: '' });
+    await store!.setWipeDays(s.offline_wipe_days);
     lastPull = (await store!.get<{ at: string }>(keys.pull))?.at ?? null;
   } catch {
     return 'not_kept';

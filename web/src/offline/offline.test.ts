@@ -112,6 +112,18 @@ describe('the encrypted store', () => {
     expect(await LocalStore.wipeIfStale(backend, new Date(t0.getTime() + wipeAfterMs))).toBe(true);
     expect(backend.meta).toBeNull();
   });
+
+  it('follows the server’s offline_wipe_days', async () => {
+    const backend = new MemoryBackend();
+    const t0 = new Date('2026-11-01T00:00:00Z');
+    const store = await LocalStore.create(backend, 'op1', 'rahasia', t0, fast);
+    await store.setWipeDays(0); // out of range: ignored
+    await store.setWipeDays(2);
+    expect(backend.meta?.wipe_after_days).toBe(2);
+    const day = 24 * 3600 * 1000;
+    expect(await LocalStore.wipeIfStale(backend, new Date(t0.getTime() + 2 * day - 1))).toBe(false);
+    expect(await LocalStore.wipeIfStale(backend, new Date(t0.getTime() + 2 * day))).toBe(true);
+  });
 });
 
 describe('the queue', () => {

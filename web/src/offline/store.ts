@@ -5,8 +5,10 @@ import type { Backend, Meta } from './backend';
 import { deriveKey, kdfIterations, randomBytes, seal, unseal } from './crypto';
 
 const checkValue = 'kapal-offline-v1';
-/// Data not unlocked for this long is wiped at start (the setting `offline_wipe_days`).
-export const wipeAfterMs = 7 * 24 * 3600 * 1000;
+/// Data not unlocked for this long is wiped at start, unless the server's setting
+/// `offline_wipe_days` (kept in the meta record at each unlock online) says otherwise.
+export const defaultWipeDays = 7;
+export const wipeAfterMs = defaultWipeDays * 24 * 3600 * 1000;
 
 export type OpenResult =
   | { status: 'opened'; store: LocalStore }
@@ -77,11 +79,24 @@ export class LocalStore {
       return false;
     }
     const last = Date.parse(meta.unlocked_at);
-    if (Number.isFinite(last) && now.getTime() - last < wipeAfterMs) {
+    const days = meta.wipe_after_days ?? defaultWipeDays;
+    if (Number.isFinite(last) && now.getTime() - last < days * 24 * 3600 * 1000) {
       return false;
     }
     await backend.wipe();
     return true;
+  }
+
+  /// Keeps the server's `offline_wipe_days` (1–90; anything else is ignored) for the check at
+  /// start, which runs before anyone unlocks.
+  async setWipeDays(days: number | undefined): Promise<void> {
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 90) {
+      return;
+    }
+    const meta = await this.backend.getMeta();
+    if (meta && meta.wipe_after_days !== days) {
+      await this.backend.putMeta({ ...meta, wipe_after_days: days });
+    }
   }
 
   async get<T>(key: string): Promise<T | null> {
