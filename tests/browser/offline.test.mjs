@@ -1,7 +1,8 @@
 // Browser test of the installable app shell (issue 11, item 1): the manifest and its icons, the
 // service worker /sw.js with its own Content-Security-Policy, the app opening offline from the
-// worker's cache (header, "Luring", the areas for the form), persons refused cleanly offline,
-// nothing personal in the caches, and "Daring" again back online. A `kapal serve` on demo data
+// worker's cache (header, "Luring", the password opening the device's data, the areas for the
+// form), the persons from the device's encrypted store (never from the caches), and "Daring"
+// again back online. A `kapal serve` on demo data
 // of its own (harness.mjs).
 //
 //   KAPAL_BIN=build/kapal node --test tests/browser/offline.test.mjs
@@ -120,6 +121,12 @@ describe('the app shell offline', { timeout: 240000 }, () => {
   });
 
   it('opens offline: header, "Luring", the areas for the form from the cache', async () => {
+    // Signed in, the device pulled the registry into its encrypted store (Sinkron says when).
+    await page
+      .getByRole('navigation', { name: 'Menu utama' })
+      .getByRole('link', { name: 'Sinkron' })
+      .click();
+    await page.waitForFunction(() => document.querySelector('#sync-last-pull')?.dataset.at);
     // Online once: the form loads the areas, which the worker keeps.
     await page.goto(`${harness.base}/tambah`);
     const kelurahan = page.locator('#f-address-kelurahan_code');
@@ -142,6 +149,12 @@ describe('the app shell offline', { timeout: 240000 }, () => {
         .innerText(),
       'Luring',
     );
+    // The device keeps this user's data, encrypted: the password opens it again (offline).
+    await page.waitForURL(/\/masuk\?unlock=1/);
+    await page.getByText('Masuk lagi untuk membuka data').waitFor();
+    await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords.admin);
+    await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+    await page.waitForURL(/\/tambah$/);
     await page.getByRole('navigation', { name: 'Menu utama' }).waitFor();
     await kelurahan.waitFor();
     assert.deepEqual(await kelurahan.locator('option').allInnerTexts(), onlineOptions);
@@ -149,28 +162,25 @@ describe('the app shell offline', { timeout: 240000 }, () => {
     await axe(page, 'the form offline');
   });
 
-  it("refuses persons offline with the app's own network message, and nothing personal is kept", async () => {
+  it('shows the persons kept on the device offline, and nothing personal is in the caches', async () => {
     await page
       .getByRole('navigation', { name: 'Menu utama' })
       .getByRole('link', { name: 'Data' })
       .click();
     await page.waitForURL(/\/data$/);
-    await page
-      .getByText('Server tidak dapat dihubungi. Periksa koneksi lalu coba lagi.')
-      .first()
-      .waitFor();
-    assert.equal(
-      await page
-        .getByRole('status')
-        .filter({ hasText: /^Luring/ })
-        .innerText(),
-      'Luring',
-    );
+    await page.getByText(/^Luring: data dari perangkat ini/).waitFor();
+    assert.ok((await page.locator('#data-table tbody tr').count()) > 0, 'rows from the device');
+    assert.equal(await page.locator('.net-status').innerText(), 'Luring');
     await axe(page, 'the data page offline');
     await shot(page, 'offline-data');
     // A reload of a page of a person: the shell again (not the browser's error page).
     await page.goto(`${harness.base}/orang/0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b`);
     await page.getByRole('banner').waitFor();
+    // The reload locked the device's data again: the password opens it, back to that page.
+    await page.waitForURL(/\/masuk\?unlock=1/);
+    await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords.admin);
+    await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+    await page.waitForURL(/\/orang\//);
 
     const urls = await cachedUrls(page);
     const api = urls.filter((u) => / \/api\//.test(u));

@@ -44,6 +44,8 @@ export interface Session {
   csrf_token: string;
   /// A kab/kota instance, or a province instance (its own menu: docs/province.md).
   instance?: 'city' | 'province';
+  /// Days after which a device wipes its offline data when not unlocked (docs/sync.md).
+  offline_wipe_days?: number;
 }
 
 export type Category =
@@ -290,6 +292,12 @@ export interface ServiceRequest {
 export type Query = Record<string, string | number | undefined | null>;
 
 let csrfToken: string | null = null;
+
+/// Whether a write can be sent: false after the app opened offline, until the server answered
+/// who is signed in (GET /auth/me gives the CSRF token).
+export function hasCsrfToken(): boolean {
+  return csrfToken !== null && csrfToken !== '';
+}
 const unauthenticatedListeners = new Set<() => void>();
 
 /// Called when a request answers 401 (the session ended): the router goes to the login page.

@@ -29,12 +29,29 @@ import { interceptLinks, match, navigate, onNavigate, type Render, type Route } 
 import { rememberedSession, session, setSession, onUserChange } from './session';
 import { connectionIndicator, isOnline, onConnectionChange } from './connection';
 import { referenceCache } from './sw/policy';
+import {
+  keptFor,
+  lock,
+  pendingCount,
+  startDevice,
+  unlocked,
+  unlockOffline,
+  unlockOnline,
+  wipeDevice,
+} from './offline/device';
+import { visitPage } from './pages/visit';
+import { syncPage } from './pages/sync';
+import { conflictPage, conflictsPage } from './pages/conflicts';
+import { isOfflineSession, setOfflineSession } from './session';
 
 const writers = ['admin', 'operator'];
 const readers = ['admin', 'operator', 'auditor', 'viewer'];
 const deliverers = ['admin', 'penyalur'];
 const redeemers = ['admin', 'merchant'];
 const auditors = ['admin', 'auditor'];
+/// Roles that keep data on the device for offline work (docs/sync.md "Pulling").
+const fieldRoles = ['admin', 'operator', 'auditor', 'viewer', 'penyalur'];
+const conflictReaders = ['admin', 'operator', 'auditor'];
 const reviewers = ['admin', 'operator', 'auditor'];
 
 /// The card verifier and its QR, CBOR, zlib and Ed25519 libraries load only when it is opened.
@@ -135,6 +152,28 @@ const routes: Route[] = [
     nav: '/duplikat',
     roles: reviewers,
   },
+  {
+    path: '/kunjungan',
+    title: 'visit.title',
+    render: visitPage,
+    nav: '/kunjungan',
+    roles: readers,
+  },
+  { path: '/sinkron', title: 'sync.title', render: syncPage, nav: '/sinkron', roles: fieldRoles },
+  {
+    path: '/konflik',
+    title: 'conflict.title',
+    render: conflictsPage,
+    nav: '/konflik',
+    roles: conflictReaders,
+  },
+  {
+    path: '/konflik/:id',
+    title: 'conflict.title',
+    render: conflictPage,
+    nav: '/konflik',
+    roles: conflictReaders,
+  },
   { path: '/orang/:id', title: 'person.title', render: personPage, nav: '/data', roles: readers },
   {
     path: '/orang/:id/ubah',
@@ -161,12 +200,15 @@ const navItems: { path: string; label: StringKey; roles?: string[]; province?: b
   { path: '/penyaluran', label: 'nav.handover', roles: deliverers },
   { path: '/voucher', label: 'nav.voucher', roles: redeemers },
   { path: '/ewarong', label: 'nav.merchants', roles: readers },
+  { path: '/kunjungan', label: 'nav.visit', roles: readers },
   { path: '/tambah', label: 'nav.add', roles: writers },
   { path: '/impor', label: 'nav.import', roles: writers },
   { path: '/cetak', label: 'nav.print', roles: writers },
   { path: '/pengguna', label: 'nav.users', roles: ['admin'], province: true },
   { path: '/duplikat', label: 'nav.duplicates', roles: reviewers },
   { path: '/audit', label: 'nav.audit', roles: auditors, province: true },
+  { path: '/sinkron', label: 'nav.sync', roles: fieldRoles },
+  { path: '/konflik', label: 'nav.conflicts', roles: conflictReaders },
 ];
 
 /// Whether the instance signed in to is a province's.
@@ -250,11 +292,25 @@ function header(activeNav: string | undefined): HTMLElement {
             type: 'button',
             class: 'secondary',
             onclick: async () => {
+              // Signing out wipes the device's data: say so first when changes still wait.
+              const waiting = await pendingCount();
+              if (
+                waiting > 0 &&
+                !window.confirm(t('offline.signout.confirm', { count: waiting }))
+              ) {
+                return;
+              }
               try {
                 await api.logout();
-              } catch {
-                // Signed out here either way.
+              } catch (e) {
+                // Signed out here either way; offline, the server's session is ended at the
+                // next start (so that the cookie cannot sign the next person in).
+                if (e instanceof ApiError && e.network) {
+                  rememberLogout(true);
+                }
               }
+              await wipeDevice();
+              setOfflineSession(false);
               setSession(null);
               navigate('/masuk');
             },
@@ -289,6 +345,7 @@ function render(): void {
     app,
     h('a', { class: 'skip-link', href: '#main' }, t('app.skip')),
     header(found?.route.nav),
+    unlockBanner(),
     main,
   );
   document.documentElement.lang = locale();
@@ -310,8 +367,108 @@ function render(): void {
   firstRender = false;
 }
 
+/// Signed in (the server knows the user: a reload keeps the session cookie) but the device's
+/// store is locked, as the key lives in memory only: the password opens it again.
+function unlockBanner(): HTMLElement | null {
+  const s = session();
+  if (!s || unlocked() || !fieldRoles.includes(s.user.role) || provinceInstance()) {
+    return null;
+  }
+  // Only when this user's data is kept (a new sign-in sets it up; nagging every reader to set
+  // up offline work on every reload would be noise).
+  const kept = keptFor();
+  if (kept !== s.user.username) {
+    return null;
+  }
+  const password = h('input', {
+    type: 'password',
+    id: 'unlock-password',
+    autocomplete: 'current-password',
+  });
+  const message = h('p', { class: 'field-error', role: 'alert', id: 'unlock-error' });
+  const submit = h('button', { type: 'submit', class: 'button' }, t('offline.unlock.submit'));
+  const form = h(
+    'form',
+    { class: 'unlock-banner', 'aria-labelledby': 'unlock-intro', novalidate: true },
+    h('p', { id: 'unlock-intro' }, t('offline.locked')),
+    h('label', { for: password.id }, t('offline.unlock.password')),
+    password,
+    submit,
+    message,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (!password.value) {
+      password.focus();
+      return;
+    }
+    submit.disabled = true;
+    submit.textContent = t('offline.unlock.busy');
+    message.textContent = '';
+    let ok = false;
+    try {
+      // Online, the server checks the password (and the session is renewed); offline, the
+      // store opens with it or not.
+      const fresh = await api.login(s.user.username, password.value);
+      setSession(fresh);
+      ok = (await unlockOnline(s.user.username, password.value, fresh)) === 'unlocked';
+    } catch (e) {
+      if (e instanceof ApiError && e.network) {
+        ok = typeof (await unlockOffline(s.user.username, password.value)) === 'object';
+      }
+    }
+    if (!ok) {
+      submit.disabled = false;
+      submit.textContent = t('offline.unlock.submit');
+      message.textContent = t('offline.unlock.wrong');
+      password.value = '';
+      password.focus();
+      return;
+    }
+    render();
+  });
+  return form;
+}
+
+const logoutKey = 'kapal.logout_pending';
+
+function rememberLogout(pending: boolean): void {
+  try {
+    if (pending) {
+      localStorage.setItem(logoutKey, '1');
+    } else {
+      localStorage.removeItem(logoutKey);
+    }
+  } catch {
+    // No storage: nothing to remember.
+  }
+}
+
+/// A sign-out made offline: end the server's session now that it may be reachable.
+async function finishLogout(): Promise<void> {
+  let pending = false;
+  try {
+    pending = localStorage.getItem(logoutKey) === '1';
+  } catch {
+    return;
+  }
+  if (!pending) {
+    return;
+  }
+  try {
+    await api.logout();
+    rememberLogout(false);
+  } catch (e) {
+    if (!(e instanceof ApiError && e.network)) {
+      rememberLogout(false);
+    }
+  }
+}
+
 async function start(): Promise<void> {
   document.documentElement.lang = locale();
+  await startDevice();
+  await finishLogout();
   interceptLinks();
   onNavigate(render);
   onLocaleChange(render);
@@ -324,8 +481,10 @@ async function start(): Promise<void> {
     navigate(`/masuk?expired=1&next=${encodeURIComponent(next)}`, true);
   });
   onUserChange(forgetReferenceData);
+  // Another user, or the session ended: the key leaves memory (the data stays, encrypted).
+  onUserChange(lock);
   onConnectionChange((online) => {
-    if (online && openedOffline) {
+    if (online && isOfflineSession()) {
       void checkSession();
     }
   });
@@ -343,21 +502,25 @@ async function start(): Promise<void> {
     // the app shell and the cached areas (docs/web.md, "Offline: the app shell"); otherwise the
     // login page, which reports it when the user tries.
     const remembered = e.network && !isOnline() ? rememberedSession() : null;
-    openedOffline = remembered !== null;
-    setSession(remembered);
+    if (remembered && keptFor() === remembered.user.username) {
+      // The device keeps this user's data, encrypted: signing in with the password opens it.
+      const next = location.pathname + location.search;
+      history.replaceState(null, '', `/masuk?unlock=1&next=${encodeURIComponent(next)}`);
+      setSession(null);
+    } else {
+      setOfflineSession(remembered !== null);
+      setSession(remembered);
+    }
   }
   render();
   registerServiceWorker();
 }
 
-/// True while the session is the one remembered in this tab, not yet confirmed by the server.
-let openedOffline = false;
-
 /// Back online after opening offline: ask the server who is signed in (and for the CSRF token).
 async function checkSession(): Promise<void> {
   try {
     const s = await api.me();
-    openedOffline = false;
+    setOfflineSession(false);
     setSession(s);
     if (!s) {
       const next = location.pathname + location.search;

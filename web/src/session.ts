@@ -50,3 +50,15 @@ export function rememberedSession(): Session | null {
     return null;
   }
 }
+
+/// True while the session was opened without the server (from the remembered tab or the
+/// device's encrypted store), until the server confirms who is signed in.
+let offlineSession = false;
+
+export function isOfflineSession(): boolean {
+  return offlineSession;
+}
+
+export function setOfflineSession(flag: boolean): void {
+  offlineSession = flag;
+}

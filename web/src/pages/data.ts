@@ -6,8 +6,17 @@ import { api, ApiError, categories, download, statuses, type Person } from '../a
 import { areaNames, nameOf, type AreaName } from '../areas';
 import { categoryNames } from '../categories';
 import { h, replace, select } from '../dom';
-import { formatBytes, formatDate, formatNumber, t, tCode, type StringKey } from '../i18n';
+import {
+  formatBytes,
+  formatDate,
+  formatInstant,
+  formatNumber,
+  t,
+  tCode,
+  type StringKey,
+} from '../i18n';
 import { navigate, type RouteContext } from '../router';
+import { isNetworkFailure, lastPullAt, localPersons, unlocked } from '../offline/device';
 
 type Column = 'name' | 'sex' | 'birth_date' | 'kelurahan' | 'categories' | 'severity' | 'status';
 const columns: { key: Column; label: StringKey }[] = [
@@ -35,6 +44,24 @@ export function parseSort(v: string): { column: Column; dir: 1 | -1 } | null {
   const key = dir === -1 ? v.slice(1) : v;
   const column = columns.find((c) => serverSort[c.key] === key)?.key;
   return column ? { column, dir } : null;
+}
+
+/// The device's persons matching the Data page's filters (name contains `q`, case aside).
+export function filterLocal(
+  persons: Person[],
+  f: { q: string; kecamatan: string; kelurahan: string; category: string; status: string },
+): Person[] {
+  const q = f.q.trim().toLowerCase();
+  return persons
+    .filter(
+      (p) =>
+        (!q || p.full_name.toLowerCase().includes(q)) &&
+        (!f.kecamatan || p.kecamatan_code === f.kecamatan) &&
+        (!f.kelurahan || p.address.kelurahan_code === f.kelurahan) &&
+        (!f.category || p.categories.includes(f.category as Person['categories'][number])) &&
+        (!f.status || p.status === f.status),
+    )
+    .sort((a, b) => a.full_name.localeCompare(b.full_name));
 }
 
 export function dataPage(root: HTMLElement, context: RouteContext): () => void {
@@ -295,7 +322,22 @@ export function dataPage(root: HTMLElement, context: RouteContext): () => void {
       items = [];
       nextCursor = null;
       status.textContent = '';
-      if (!(e instanceof ApiError && e.status === 401)) {
+      if (isNetworkFailure(e) && unlocked()) {
+        // Offline: the persons pulled to this device, filtered the same way (one page).
+        items = filterLocal(await localPersons(), {
+          q: value('q'),
+          kecamatan: value('kecamatan'),
+          kelurahan: value('kelurahan'),
+          category: value('category'),
+          status: value('status'),
+        }).slice(0, Number(value('limit') || '25'));
+        if (disposed) {
+          return;
+        }
+        const when = lastPullAt();
+        alert.textContent = '';
+        status.textContent = `${when ? t('offline.local', { when: formatInstant(when) }) : t('offline.local.never')} ${t('data.shown', { count: formatNumber(items.length) })}`;
+      } else if (!(e instanceof ApiError && e.status === 401)) {
         alert.textContent =
           e instanceof ApiError && e.network
             ? t('app.error.network')

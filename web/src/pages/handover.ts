@@ -22,6 +22,15 @@ import { navigate, type RouteContext } from '../router';
 import { newIdempotencyKey } from '../person_form';
 import { cardScanner, type CardScanner } from '../qr_scan';
 import { session } from '../session';
+import { isOnline } from '../connection';
+import {
+  canQueue,
+  handoverLists,
+  isNetworkFailure,
+  lastPullAt,
+  queueHandover,
+} from '../offline/device';
+import type { HandoverEntry, HandoverList } from '../offline/sync';
 import { field } from './aid_form';
 import { errorText } from './person_card';
 
@@ -40,6 +49,44 @@ function names(): Promise<Map<string, string>> {
       });
   }
   return kelurahanNames;
+}
+
+/// Who this is on a pulled list, without the server: a QR is checked with the offline verifier
+/// (the published keys and the signed revocation list kept on the device) and its card number
+/// looked up; a typed card number or a person picked by name directly. The entry, or the words
+/// of why not.
+export function identifyOffline(
+  list: HandoverList,
+  who: HandoverDraft['who'],
+  verify: (qr: string) => { status: string; number: string | null },
+): { entry: HandoverEntry } | { refusal: string } {
+  let entry: HandoverEntry | undefined;
+  if (who.qr) {
+    const checked = verify(who.qr);
+    if (checked.status !== 'valid' || !checked.number) {
+      return { refusal: t('handover.offline.invalid', { status: checked.status }) };
+    }
+    entry = list.entries.find((e) => e.card_number === checked.number);
+  } else if (who.card_number) {
+    entry = list.entries.find((e) => e.card_number === who.card_number);
+  } else if (who.person_id) {
+    entry = list.entries.find((e) => e.person_id === who.person_id);
+  }
+  return entry ? { entry } : { refusal: t('handover.offline.not_found') };
+}
+
+/// The offline verifier, loaded when first needed (its CBOR, zlib and Ed25519 libraries stay out
+/// of the main bundle; the service worker keeps the chunk for offline use).
+async function verifierHere(): Promise<(qr: string) => { status: string; number: string | null }> {
+  const [{ verifyCredential }, { storedTrust }] = await Promise.all([
+    import('../verifier'),
+    import('../verifier_cache'),
+  ]);
+  const trust = storedTrust();
+  return (qr) => {
+    const r = verifyCredential(qr, trust.keys, trust.list, new Date());
+    return { status: r.status, number: r.card?.number ?? null };
+  };
 }
 
 export function handoverPage(root: HTMLElement, context: RouteContext): () => void {
@@ -67,6 +114,10 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
     ),
   );
 
+  /// Set when the page works from the lists pulled to the device (no server).
+  let offlineList: HandoverList | null = null;
+  let offlineMode = false;
+
   const go = (program: string, tahap: string) => {
     const q = new URLSearchParams();
     if (program) q.set('program', program);
@@ -75,12 +126,49 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
     navigate(`/penyaluran${qs ? `?${qs}` : ''}`);
   };
 
+  /// The programmes and cycles from the server, or (offline) from the pulled handover lists.
+  async function choices(): Promise<{ programs: AidProgram[]; cycles: AidCycle[] }> {
+    if (isOnline() || !canQueue()) {
+      try {
+        const programs = (await aidApi.programs()).items.filter(
+          (p) => p.channel === 'langsung' && p.active !== false,
+        );
+        const cycles: AidCycle[] = programCode ? (await aidApi.cycles(programCode)).items : [];
+        offlineMode = false;
+        // The published keys and revocation list, for checking QR codes offline later.
+        void import('../verifier_cache').then((m) => m.refreshTrust()).catch(() => undefined);
+        return { programs, cycles };
+      } catch (e) {
+        if (!isNetworkFailure(e) || !canQueue()) {
+          throw e;
+        }
+      }
+    }
+    offlineMode = true;
+    const lists = await handoverLists();
+    const when = lastPullAt();
+    status.textContent =
+      lists.length === 0
+        ? t('handover.offline.no_lists')
+        : t('handover.offline.list', { when: when ? formatInstant(when) : '—' });
+    offlineList = lists.find((l) => l.cycle_id === cycleId) ?? null;
+    const programs = new Map<string, AidProgram>();
+    for (const l of lists) {
+      programs.set(l.program_code, {
+        code: l.program_code,
+        name: l.program_name,
+        channel: 'langsung',
+      } as AidProgram);
+    }
+    const cycles = lists
+      .filter((l) => l.program_code === programCode)
+      .map((l) => ({ id: l.cycle_id, number: l.cycle_number, name: l.cycle_name }) as AidCycle);
+    return { programs: [...programs.values()], cycles };
+  }
+
   async function drawChooser(): Promise<void> {
     try {
-      const programs = (await aidApi.programs()).items.filter(
-        (p) => p.channel === 'langsung' && p.active !== false,
-      );
-      const cycles: AidCycle[] = programCode ? (await aidApi.cycles(programCode)).items : [];
+      const { programs, cycles } = await choices();
       if (disposed) {
         return;
       }
@@ -213,7 +301,14 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
       }
       results.setAttribute('aria-busy', 'true');
       try {
-        const found = await aidApi.searchBeneficiaries(cycleId, q.value.trim());
+        const needle = q.value.trim().toLowerCase();
+        const found = offlineMode
+          ? {
+              items: (offlineList?.entries ?? [])
+                .filter((e) => e.name.toLowerCase().includes(needle))
+                .slice(0, 20),
+            }
+          : await aidApi.searchBeneficiaries(cycleId, q.value.trim());
         const kel = await names();
         replace(
           results,
@@ -268,6 +363,10 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
   /// Asks the server who this is and draws them with the handover form.
   async function lookUp(who: HandoverDraft['who'], kept?: HandoverDraft): Promise<void> {
     alert.textContent = '';
+    if (offlineMode || (!isOnline() && canQueue())) {
+      await lookUpOffline(who, kept);
+      return;
+    }
     try {
       const b = await aidApi.beneficiary(cycleId, who);
       if (disposed) {
@@ -284,6 +383,14 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
     } catch (e) {
       replace(formBox);
       whoBox.hidden = true;
+      if (isNetworkFailure(e) && canQueue()) {
+        offlineList = (await handoverLists()).find((l) => l.cycle_id === cycleId) ?? null;
+        offlineMode = offlineList !== null;
+        if (offlineMode) {
+          await lookUpOffline(who, kept);
+          return;
+        }
+      }
       if (kept && e instanceof ApiError && e.network) {
         // Offline with a kept draft: still show the form, so that it can be sent again.
         drawForm(kept, { person_id: '', name: kept.name, on_list: true, delivery: null });
@@ -292,6 +399,54 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
       }
       alert.textContent = refusalText(e, '');
     }
+  }
+
+  /// Who this is from the device's list; the handover form when they are still to be served.
+  async function lookUpOffline(who: HandoverDraft['who'], kept?: HandoverDraft): Promise<void> {
+    replace(formBox);
+    whoBox.hidden = true;
+    if (!offlineList) {
+      alert.textContent = t('handover.offline.no_lists');
+      return;
+    }
+    const verify = who.qr ? await verifierHere() : () => ({ status: 'valid', number: null });
+    if (disposed) {
+      return;
+    }
+    const found = identifyOffline(offlineList, who, verify);
+    if ('refusal' in found) {
+      alert.textContent = found.refusal;
+      return;
+    }
+    const e = found.entry;
+    await drawWho({
+      person_id: e.person_id,
+      name: e.name,
+      kelurahan_code: e.kelurahan_code,
+      card_number: e.card_number,
+      on_list: true,
+      delivery: null,
+    });
+    if (e.delivered) {
+      const served = whoBox.querySelector('#who-served');
+      if (served) {
+        served.className = 'bad';
+        served.textContent = e.pending
+          ? t('handover.offline.pending')
+          : t('handover.refused.already_delivered', { name: e.name });
+      }
+      alert.textContent = e.pending
+        ? `${e.name}: ${t('handover.offline.pending')}`
+        : t('handover.refused.already_delivered', { name: e.name });
+      drafts.clear(cycleId);
+      return;
+    }
+    drawForm(kept ?? drafts.begin(cycleId, who, e.name), {
+      person_id: e.person_id,
+      name: e.name,
+      on_list: true,
+      delivery: null,
+    });
   }
 
   async function drawWho(b: AidBeneficiary): Promise<void> {
@@ -444,24 +599,49 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
       alert.textContent = '';
       status.textContent = t('handover.recording');
       let replayed = false;
-      try {
-        const d = await aidApi.handover(
-          cycleId,
-          {
-            ...draft.who,
-            ...(draft.lat !== null && draft.lon !== null
-              ? { lat: draft.lat, lon: draft.lon, accuracy_m: draft.accuracy_m ?? undefined }
-              : {}),
-            ...(draft.evidence
-              ? { evidence: draft.evidence, evidence_type: 'image/jpeg' as const }
-              : {}),
-            ...(draft.note.trim() ? { note: draft.note.trim() } : {}),
-          },
+      const body = {
+        ...draft.who,
+        ...(draft.lat !== null && draft.lon !== null
+          ? { lat: draft.lat, lon: draft.lon, accuracy_m: draft.accuracy_m ?? undefined }
+          : {}),
+        ...(draft.evidence
+          ? { evidence: draft.evidence, evidence_type: 'image/jpeg' as const }
+          : {}),
+        ...(draft.note.trim() ? { note: draft.note.trim() } : {}),
+      };
+      /// Into the device's queue: the server gets it when online (docs/sync.md).
+      const keepOnDevice = async (): Promise<void> => {
+        await queueHandover(
+          { cycle_id: cycleId, ...body },
+          draft.name || b.name,
+          b.person_id || draft.who.person_id || '',
           draft.key,
-          (r) => {
-            replayed = r.status === 200;
-          },
         );
+        drafts.clear(cycleId);
+        if (offlineList) {
+          offlineList = (await handoverLists()).find((l) => l.cycle_id === cycleId) ?? null;
+        }
+        whoBox.hidden = true;
+        replace(formBox, nextButton());
+        replace(
+          status,
+          h(
+            'span',
+            { class: 'success', id: 'handover-success' },
+            '✓ ',
+            t('handover.offline.saved', { name: draft.name || b.name }),
+          ),
+        );
+        (formBox.querySelector('button') as HTMLButtonElement | null)?.focus();
+      };
+      if (offlineMode && canQueue()) {
+        await keepOnDevice();
+        return;
+      }
+      try {
+        const d = await aidApi.handover(cycleId, body, draft.key, (r) => {
+          replayed = r.status === 200;
+        });
         drafts.clear(cycleId);
         whoBox.hidden = true;
         replace(formBox, nextButton());
@@ -482,6 +662,10 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
         submit.disabled = false;
         submit.textContent = t('handover.record');
         status.textContent = '';
+        if (e instanceof ApiError && e.network && canQueue()) {
+          await keepOnDevice();
+          return;
+        }
         if (e instanceof ApiError && (e.network || e.status >= 500 || e.status === 429)) {
           keep();
           alert.textContent = e.network ? t('handover.offline') : errorText(e);

@@ -1,10 +1,11 @@
 // Masuk: user name and password. Errors are shown at the field (missing input) and in an
 // alert above the form (wrong password, throttled, server unreachable), read by screen readers.
-import { api, ApiError } from '../api';
+import { api, ApiError, type Session } from '../api';
 import { h, replace } from '../dom';
 import { t, tCode } from '../i18n';
 import { navigate, type RouteContext } from '../router';
-import { setSession } from '../session';
+import { keptFor, unlockOffline, unlockOnline } from '../offline/device';
+import { setOfflineSession, setSession } from '../session';
 
 /// Roles the app serves (the merchant gets its pages with vouchers).
 const supportedRoles = new Set(['admin', 'operator', 'auditor', 'viewer', 'penyalur', 'merchant']);
@@ -57,8 +58,13 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
     password.type = show.checked ? 'text' : 'password';
   });
   const alert = h('div', { class: 'alert', role: 'alert', id: 'login-alert' });
+  const notice = h('p', { class: 'notice', role: 'status', id: 'login-notice' });
   if (context.query.get('expired')) {
     alert.textContent = t('app.session_expired');
+  } else if (context.query.get('unlock')) {
+    // Opened offline with the device's data locked: signing in with the password opens it.
+    notice.textContent = t('offline.login.unlock');
+    username.value = keptFor() ?? '';
   }
   const submit = h('button', { type: 'submit', class: 'primary' }, t('login.submit'));
 
@@ -75,6 +81,23 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
     ),
     submit,
   );
+
+  /// To the page asked for, or the role's first page (offline: the visit list, which works from
+  /// the device's data, instead of the map).
+  function goOn(s: Session, offline = false): void {
+    const next = context.query.get('next');
+    const home =
+      offline && s.user.role !== 'penyalur'
+        ? '/kunjungan'
+        : s.instance === 'province'
+          ? '/provinsi'
+          : s.user.role === 'penyalur'
+            ? '/penyaluran'
+            : s.user.role === 'merchant'
+              ? '/voucher'
+              : '/peta';
+    navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : home, true);
+  }
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -97,18 +120,36 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
         alert.textContent = t('login.role_not_supported', { role: tCode('role', s.user.role) });
         return;
       }
+      setOfflineSession(false);
+      try {
+        // A sign-out made offline earlier has nothing left to end: this is a new session.
+        localStorage.removeItem('kapal.logout_pending');
+      } catch {
+        // No storage.
+      }
       setSession(s);
-      const next = context.query.get('next');
-      const home =
-        s.instance === 'province'
-          ? '/provinsi'
-          : s.user.role === 'penyalur'
-            ? '/penyaluran'
-            : s.user.role === 'merchant'
-              ? '/voucher'
-              : '/peta';
-      navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : home, true);
+      // The device's encrypted store opens with the same password (docs/sync.md).
+      await unlockOnline(username.value.trim(), password.value, s);
+      goOn(s);
     } catch (e) {
+      if (e instanceof ApiError && e.network) {
+        // The server cannot be reached: the device's store opens with this password, or not.
+        const opened = await unlockOffline(username.value.trim(), password.value);
+        if (typeof opened === 'object') {
+          setOfflineSession(true);
+          setSession(opened);
+          goOn(opened, true);
+          return;
+        }
+        alert.textContent = t(
+          opened === 'wrong_password' ? 'login.wrong' : 'offline.login.no_data',
+        );
+        if (opened === 'wrong_password') {
+          password.value = '';
+          password.focus();
+        }
+        return;
+      }
       if (e instanceof ApiError && e.status === 401) {
         alert.textContent = t('login.wrong');
         password.value = '';
@@ -117,8 +158,6 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
         alert.textContent = t('login.disabled');
       } else if (e instanceof ApiError && e.status === 429) {
         alert.textContent = t('login.throttled', { seconds: e.retryAfterS ?? 60 });
-      } else if (e instanceof ApiError && e.network) {
-        alert.textContent = t('app.error.network');
       } else {
         alert.textContent = t('app.error.generic', {
           message: e instanceof Error ? e.message : String(e),
@@ -141,6 +180,7 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
       h('h1', null, t('login.title')),
       h('p', { class: 'tagline' }, t('app.tagline')),
       h('p', null, t('login.intro')),
+      notice,
       alert,
       form,
       h('p', { class: 'login-verify' }, h('a', { href: '/verifikasi' }, t('verify.login_link'))),

@@ -12,6 +12,8 @@ import { cardSection, servicesSection } from './person_card';
 import { formatDate, formatInstant, t, tCode, type StringKey } from '../i18n';
 import type { RouteContext } from '../router';
 import { session } from '../session';
+import { isNetworkFailure, lastPullAt, localPerson } from '../offline/device';
+import type { LocalPerson } from '../offline/sync';
 
 export function personPage(root: HTMLElement, context: RouteContext): () => void {
   let disposed = false;
@@ -30,6 +32,46 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
   );
 
   const id = context.params.id;
+  // ?luring=1: just saved on the device (the server gets it when online).
+  const savedOffline = context.query.get('luring') === '1';
+  const notice = h('p', { class: 'notice', role: 'status', id: 'person-notice' });
+  if (savedOffline) {
+    notice.textContent = t('offline.saved');
+  }
+  heading.after(notice);
+
+  /// The person from the device's data (offline, or registered offline and not yet sent).
+  async function showLocal(p: LocalPerson): Promise<void> {
+    const names = await areaNames().catch(() => ({ kelurahan: [] }));
+    if (disposed) {
+      return;
+    }
+    heading.textContent = p.full_name;
+    document.title = `${p.full_name} — ${t('app.name')}`;
+    const role = session()?.user.role;
+    if (role === 'admin' || role === 'operator') {
+      notice.after(
+        h(
+          'p',
+          null,
+          h('a', { class: 'button primary', href: `/orang/${p.id}/ubah` }, t('person.edit')),
+        ),
+      );
+    }
+    const when = lastPullAt();
+    body.removeAttribute('aria-busy');
+    replace(
+      body,
+      h(
+        'p',
+        { class: 'notice', id: 'person-local' },
+        when ? t('offline.local', { when: formatInstant(when) }) : t('offline.local.never'),
+        p.pending ? ` ${t('offline.pending')}.` : '',
+      ),
+      details(p, nameOf(names.kelurahan, p.address.kelurahan_code)),
+    );
+  }
+
   // ?asli=1: the record itself even when it was merged into another (its own history).
   const original = context.query.get('asli') === '1';
   api
@@ -101,9 +143,16 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
         homeMap = homeMapOf(mapEl, p);
       }
     })
-    .catch((e: unknown) => {
+    .catch(async (e: unknown) => {
       if (disposed || (e instanceof ApiError && e.status === 401)) {
         return;
+      }
+      if (isNetworkFailure(e) || (e instanceof ApiError && e.status === 404)) {
+        const local = await localPerson(id).catch(() => null);
+        if (local) {
+          await showLocal(local);
+          return;
+        }
       }
       body.removeAttribute('aria-busy');
       replace(

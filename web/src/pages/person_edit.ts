@@ -47,6 +47,17 @@ import {
 import { base64Blob, shrinkPhoto } from '../photo';
 import { navigate, type RouteContext } from '../router';
 import { session } from '../session';
+import { isOnline } from '../connection';
+import {
+  canQueue,
+  isNetworkFailure,
+  localPerson,
+  queueCreate,
+  queuePhoto,
+  queueUpdate,
+} from '../offline/device';
+import { changedFields } from '../offline/queue';
+import type { LocalPerson } from '../offline/sync';
 
 const bontang: L.LatLngTuple = [0.1333, 117.4833];
 
@@ -942,6 +953,43 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
     (first ?? alert).focus();
   }
 
+  /// The server cannot be reached: the change goes into the device's queue (docs/sync.md), with
+  /// only the fields that changed for an edit, and the photo as an op of its own. False when the
+  /// device keeps no data for this user (the draft stays, as before).
+  async function saveOffline(payload: Record<string, unknown>): Promise<boolean> {
+    if (!canQueue()) {
+      return false;
+    }
+    const changeReason = typeof payload.change_reason === 'string' ? payload.change_reason : '';
+    let person: LocalPerson;
+    if (id) {
+      const local = (await localPerson(id)) ?? (record as LocalPerson | null);
+      if (!local) {
+        return false;
+      }
+      const before = draftToBody(kept.base ?? personToDraft(local), record);
+      const changes = changedFields(before, payload);
+      delete changes.change_reason;
+      person =
+        Object.keys(changes).length > 0
+          ? await queueUpdate(local, kept.version ?? local.version, changes, changeReason)
+          : local;
+    } else {
+      person = await queueCreate(payload, user?.username ?? '');
+    }
+    if (kept.photo?.action === 'set') {
+      await queuePhoto(person, person.version, {
+        media_type: 'image/jpeg',
+        data: kept.photo.base64,
+      });
+    }
+    clearDraft(localStorage, storageKey);
+    if (!disposed) {
+      navigate(`/orang/${person.id}?luring=1`);
+    }
+    return true;
+  }
+
   async function save(): Promise<void> {
     clearErrors();
     replace(conflictBox);
@@ -951,6 +999,9 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
     keep();
     try {
       const payload = draftToBody(kept.values, record);
+      if (!isOnline() && (await saveOffline(payload))) {
+        return;
+      }
       const saved =
         id && kept.version !== null
           ? await api.updatePerson(id, kept.version, payload)
@@ -984,7 +1035,10 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
         return;
       }
       if (e.network) {
-        alert.textContent = t('form.error.network');
+        const queued = await saveOffline(draftToBody(kept.values, record)).catch(() => false);
+        if (!queued) {
+          alert.textContent = t('form.error.network');
+        }
       } else if (e.status === 412 && id) {
         await showConflict();
       } else if (e.status === 401) {
@@ -1164,7 +1218,18 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
 
   // ---- start: the stored person (editing), the kelurahan names, a kept draft ----
 
-  Promise.all([id ? api.person(id) : Promise.resolve(null), areaNames()])
+  // Offline (or registered on this device and not yet sent): the device's copy.
+  const load = (personId: string): Promise<Person> =>
+    api.person(personId).catch(async (e: unknown) => {
+      if (isNetworkFailure(e) || (e instanceof ApiError && e.status === 404)) {
+        const local = await localPerson(personId).catch(() => null);
+        if (local) {
+          return local;
+        }
+      }
+      throw e;
+    });
+  Promise.all([id ? load(id) : Promise.resolve(null), areaNames()])
     .then(([p, names]) => {
       if (disposed) {
         return;

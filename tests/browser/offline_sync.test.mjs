@@ -1,0 +1,557 @@
+// Browser test of offline work (issue 11, items 1, 2, 4 and 5; docs/sync.md, docs/web.md
+// "Offline: work on the device"): an admin registers (and edits, and photographs) a person and a
+// penyalur hands over aid (by the card's QR, and by name) with the network cut, both reload
+// offline and open the device's data with their password, and back online everything reaches the
+// server exactly once (a person served meanwhile at the office: refused, said); two devices edit the
+// same person (different fields merge; the same field becomes a conflict the admin resolves on
+// Konflik); signing out leaves nothing in IndexedDB. A `kapal serve` on demo data of its own.
+//
+//   KAPAL_BIN=build/kapal node --test tests/browser/offline_sync.test.mjs
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+
+import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
+
+let admin2Password = '';
+const harness = new Harness({
+  persons: 150,
+  prepare: (dir) => {
+    const out = harness.run([
+      'user',
+      'add',
+      '--data',
+      dir,
+      '--username',
+      'admin2',
+      '--name',
+      'Kepala Dinas',
+      '--role',
+      'admin',
+    ]);
+    admin2Password = /shown only now\): (\S+)/.exec(out)?.[1] ?? '';
+  },
+});
+
+before(
+  async () => {
+    await harness.start();
+    harness.passwords.admin2 = admin2Password;
+  },
+  { timeout: 60000 },
+);
+after(async () => harness.stop('server-offline-sync.log'));
+
+/// A plain PNG of w × h pixels of one colour (a photo the form makes small and JPEG).
+function pngOf(w, h, rgb) {
+  const row = Buffer.alloc(1 + 3 * w);
+  for (let x = 0; x < w; x++) {
+    row.set(rgb, 1 + 3 * x);
+  }
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function day(offset) {
+  return new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
+}
+
+/// Contexts offline now (the harness accepts "disconnected" errors while any is).
+const offline = new Set();
+
+/// Offline for the page (navigator.onLine, its requests) and for its service worker, whose
+/// requests go through the context's routes: the last route added is asked first.
+async function goOffline(context) {
+  offline.add(context);
+  harness.expectOffline = true;
+  await context.setOffline(true);
+  await context.route('**/*', offlineRoute);
+}
+
+async function goOnline(context) {
+  await context.unroute('**/*', offlineRoute);
+  await context.setOffline(false);
+  offline.delete(context);
+  harness.expectOffline = offline.size > 0;
+}
+
+function offlineRoute(route) {
+  return route.abort('internetdisconnected');
+}
+
+/// Navigates inside the app (no page load: the device's key stays in memory).
+async function go(page, path) {
+  await page.evaluate((p) => {
+    history.pushState(null, '', p);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+}
+
+/// Waits until the service worker controls the page (a reload offline needs its shell).
+async function controlled(page) {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
+    timeout: 30000,
+  });
+}
+
+/// Signs in on Masuk and waits for the page the app goes to.
+async function signIn(page, username, landing) {
+  await page.getByLabel('Nama pengguna', { exact: true }).fill(username);
+  await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords[username]);
+  await page.getByRole('button', { name: 'Masuk', exact: true }).click();
+  await page.waitForURL(landing);
+}
+
+/// What the header says of the waiting changes ('' for none).
+async function pendingText(page) {
+  const el = page.locator('.net-status .net-pending');
+  return (await el.count()) ? el.innerText() : '';
+}
+
+/// Waits until the device sent everything and pulled again (Sinkron says when it last pulled).
+async function synced(page, since = '') {
+  await go(page, '/sinkron');
+  await page.locator('#sync-waiting-h').waitFor();
+  await page.waitForFunction(
+    (before) => {
+      const pending = document.querySelector('.net-status .net-pending');
+      const pulled = document.querySelector('#sync-last-pull')?.dataset.at ?? '';
+      return !pending && pulled !== '' && pulled !== before;
+    },
+    since,
+    { timeout: 30000 },
+  );
+  return page.locator('#sync-last-pull').getAttribute('data-at');
+}
+
+describe('offline work', { timeout: 280000 }, () => {
+  let adminContext;
+  let admin;
+  let cycleId;
+  let card;
+  let beneficiary;
+  /// A second person on the list, with a name no one else on it has.
+  let second;
+  let newId;
+  const newName = 'Siti Luring Uji';
+
+  before(async () => {
+    adminContext = await harness.newContext(desktop, {
+      geolocation: { latitude: 0.1333, longitude: 117.4833, accuracy: 9 },
+      permissions: ['geolocation'],
+    });
+    admin = await adminContext.newPage();
+    await harness.login(admin);
+    // A programme handed over in kind, assigned to the penyalur, with an approved list.
+    const users = (await apiCall(admin, 'GET', '/api/v1/users')).body.items;
+    const penyalurId = users.find((u) => u.username === 'penyalur').id;
+    const made = await apiCall(admin, 'POST', '/api/v1/aid/programs', {
+      code: 'sembako_luring',
+      name: 'Sembako Luring',
+      source: 'APBD',
+      kind: 'barang',
+      channel: 'langsung',
+      unit_value: 150000,
+      rule: 'status = "aktif"',
+      assignees: [penyalurId],
+    });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const cycle = await apiCall(admin, 'POST', '/api/v1/aid/programs/sembako_luring/cycles', {
+      number: 1,
+      name: 'Tahap 1',
+      starts_on: day(-1),
+      ends_on: day(30),
+    });
+    assert.equal(cycle.status, 201, JSON.stringify(cycle.body));
+    cycleId = cycle.body.id;
+    for (const action of ['generate', 'propose']) {
+      const current = await apiCall(admin, 'GET', `/api/v1/aid/cycles/${cycleId}`);
+      const r = await apiCall(
+        admin,
+        'POST',
+        `/api/v1/aid/cycles/${cycleId}/list/${action}`,
+        undefined,
+        { 'If-Match': current.etag },
+      );
+      assert.equal(r.status, 200, action);
+    }
+    const entries = (await apiCall(admin, 'GET', `/api/v1/aid/cycles/${cycleId}/list?limit=1000`))
+      .body.items;
+    beneficiary = (await apiCall(admin, 'GET', `/api/v1/persons/${entries[0].person_id}`)).body;
+    // The names of everyone on the list (the device's name search looks at all of them).
+    const everyone = (await apiCall(admin, 'GET', '/api/v1/persons?limit=1000')).body.items;
+    const onList = new Set(entries.map((e) => e.person_id));
+    const listed = everyone.filter((p) => onList.has(p.id));
+    second = listed.find(
+      (p) =>
+        p.id !== beneficiary.id &&
+        listed.filter((q) => q.full_name.toLowerCase().includes(p.full_name.toLowerCase()))
+          .length === 1,
+    );
+    assert.ok(second, 'a second beneficiary with a name of its own');
+    const issued = await apiCall(admin, 'POST', `/api/v1/persons/${beneficiary.id}/cards`);
+    assert.equal(issued.status, 201, JSON.stringify(issued.body));
+    card = issued.body;
+    const context2 = await harness.newContext(desktop);
+    const admin2 = await context2.newPage();
+    await harness.login(admin2, 'admin2');
+    const current = await apiCall(admin2, 'GET', `/api/v1/aid/cycles/${cycleId}`);
+    const approved = await apiCall(
+      admin2,
+      'POST',
+      `/api/v1/aid/cycles/${cycleId}/list/approve`,
+      undefined,
+      { 'If-Match': current.etag },
+    );
+    assert.equal(approved.status, 200, JSON.stringify(approved.body));
+    await context2.close();
+  });
+  after(async () => adminContext?.close());
+
+  it('registers a person and hands over aid offline, reopens after a reload offline, and sends everything once', async () => {
+    // The penyalur's phone: signed in online once (the lists pulled, the card keys stored).
+    const penyalurContext = await harness.newContext(phone, {
+      geolocation: { latitude: 0.1337, longitude: 117.4998, accuracy: 12 },
+      permissions: ['geolocation'],
+    });
+    const penyalur = await penyalurContext.newPage();
+    await penyalur.goto(`${harness.base}/masuk`);
+    await signIn(penyalur, 'penyalur', /\/penyaluran$/);
+    await penyalur.getByLabel('Program', { exact: true }).selectOption('sembako_luring');
+    await penyalur.getByLabel('Tahap', { exact: true }).selectOption(cycleId);
+    await penyalur.locator('#handover-card').waitFor();
+    await penyalur.waitForFunction(() => localStorage.getItem('kapal.verify.keys') !== null);
+    await synced(penyalur);
+    await controlled(penyalur);
+    // The admin's device has the registry pulled, and the form's areas.
+    await synced(admin);
+    await controlled(admin);
+    await go(admin, '/tambah');
+    await admin.locator('#f-address-kelurahan_code option').nth(2).waitFor({ state: 'attached' });
+
+    // Both lose the network.
+    await goOffline(penyalurContext);
+    await goOffline(adminContext);
+    await penyalur
+      .getByRole('status')
+      .filter({ hasText: /^Luring/ })
+      .waitFor();
+
+    // Penyaluran offline: the card's QR checked on the phone, found on the pulled list.
+    await go(penyalur, `/penyaluran?program=sembako_luring&tahap=${cycleId}`);
+    await penyalur.getByText(/Luring: daftar penerima dari perangkat ini/).waitFor();
+    await penyalur.getByLabel('Nomor kartu atau teks QR').fill(card.qr);
+    await penyalur.getByRole('button', { name: 'Periksa' }).click();
+    await penyalur.locator('#who-name').waitFor();
+    assert.equal(await penyalur.locator('#who-name').innerText(), beneficiary.full_name);
+    await penyalur.getByRole('button', { name: 'Pakai lokasi perangkat (GPS)' }).click();
+    await penyalur.getByText(/ketelitian 12 m/).waitFor();
+    await penyalur.getByLabel('Catatan (tidak wajib)').fill('Diserahkan tanpa sinyal');
+    await penyalur.getByRole('button', { name: 'Catat penyerahan' }).click();
+    await penyalur.locator('#handover-success').waitFor();
+    assert.match(
+      await penyalur.locator('#handover-success').innerText(),
+      /disimpan di perangkat; dikirim saat daring/,
+    );
+    assert.equal(await pendingText(penyalur), '1 perubahan menunggu dikirim');
+    await assertFits(penyalur, 'Penyaluran offline');
+    await axe(penyalur, 'Penyaluran offline');
+    await shot(penyalur, 'offline-handover-phone');
+    // The same card again: handed over on this phone already, no second handover.
+    await penyalur.getByRole('button', { name: 'Penerima berikutnya' }).click();
+    await penyalur.getByLabel('Nomor kartu atau teks QR').fill(card.number);
+    await penyalur.getByRole('button', { name: 'Periksa' }).click();
+    await penyalur.locator('#handover-alert', { hasText: /menunggu dikirim/ }).waitFor();
+    assert.equal(await penyalur.getByRole('button', { name: 'Catat penyerahan' }).count(), 0);
+    // Without a card: found by name on the device's list, with a reason.
+    await penyalur.getByText('Tanpa kartu: cari nama di daftar').click();
+    await penyalur.getByLabel('Alasan mencari tanpa kartu').fill('Kartu tertinggal di rumah');
+    await penyalur.getByLabel('Nama (minimal 3 huruf)').fill(second.full_name);
+    await penyalur.getByRole('button', { name: 'Cari', exact: true }).click();
+    await penyalur.getByRole('button', { name: `Pilih ${second.full_name}` }).click();
+    await penyalur.locator('#who-name', { hasText: second.full_name }).waitFor();
+    await penyalur.getByRole('button', { name: 'Catat penyerahan' }).click();
+    await penyalur.locator('#handover-success', { hasText: second.full_name }).waitFor();
+    assert.equal(await pendingText(penyalur), '2 perubahan menunggu dikirim');
+    // Meanwhile the same person is served at the office: the phone's handover will be refused.
+    const officeContext = await harness.newContext(desktop);
+    const office = await officeContext.newPage();
+    await harness.login(office, 'admin2');
+    const served = await apiCall(
+      office,
+      'POST',
+      `/api/v1/aid/cycles/${cycleId}/handovers`,
+      { person_id: second.id, search_reason: 'Datang ke kantor dinas' },
+      { 'Idempotency-Key': crypto.randomUUID() },
+    );
+    assert.equal(served.status, 201, JSON.stringify(served.body));
+    await officeContext.close();
+
+    // Tambah offline: saved on the device with an id of its own (a UUIDv7).
+    await go(admin, '/tambah');
+    await admin.locator('#f-full_name').waitFor();
+    // A NIK of Bontang Utara (64.74.01) for a woman born 9 March 1988 (day + 40).
+    await admin.locator('#f-nik').fill('6474014903880007');
+    await admin.locator('#f-full_name').fill(newName);
+    await admin.getByLabel('Jenis kelamin *').selectOption('P');
+    await admin.locator('#f-birth_date').fill('1988-03-09');
+    await admin.getByLabel('Fisik', { exact: true }).check();
+    await admin.locator('#f-address-street').fill('Jl. Tanpa Sinyal 3');
+    const kelurahan = await admin
+      .locator('#f-address-kelurahan_code option')
+      .evaluateAll((os) => os.map((o) => o.value).filter((v) => v.startsWith('64.74.01.')));
+    await admin.locator('#f-address-kelurahan_code').selectOption(kelurahan[0]);
+    // A photo with it: sent as an op of its own after the registration.
+    const photo = path.join(os.tmpdir(), `foto-luring-${process.pid}.png`);
+    fs.writeFileSync(photo, pngOf(800, 600, [200, 120, 40]));
+    await admin.locator('#photo-input').setInputFiles(photo);
+    await admin.locator('#photo-status', { hasText: 'Foto siap' }).waitFor();
+    fs.rmSync(photo, { force: true });
+    await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await admin.waitForURL(/\/orang\/[0-9a-f-]+\?luring=1$/);
+    newId = new URL(admin.url()).pathname.split('/').pop();
+    assert.match(newId, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.equal(
+      await admin.locator('#person-notice').innerText(),
+      'Disimpan di perangkat; dikirim saat daring',
+    );
+    await admin.locator('h1', { hasText: newName }).waitFor();
+    assert.equal(await pendingText(admin), '2 perubahan menunggu dikirim');
+    // Ubah offline: folded into the waiting registration (still two changes waiting).
+    await go(admin, `/orang/${newId}/ubah`);
+    await admin.locator('#f-phone').waitFor();
+    assert.equal(await admin.locator('#f-full_name').inputValue(), newName);
+    await admin.locator('#f-phone').fill('081234500001');
+    await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await admin.waitForURL(new RegExp(`/orang/${newId}\\?luring=1$`));
+    assert.equal(await pendingText(admin), '2 perubahan menunggu dikirim');
+    // Data and Kunjungan from the device.
+    await go(admin, `/data?q=${encodeURIComponent('Luring Uji')}`);
+    await admin.locator(`#data-table a[href="/orang/${newId}"]`).waitFor();
+    await go(admin, '/kunjungan');
+    await admin.getByRole('link', { name: newName }).waitFor();
+    await admin.getByRole('button', { name: 'Urutkan dari posisi saya' }).click();
+    await admin
+      .locator('#visit-status', { hasText: 'Diurutkan dari posisi Anda (±9 m)' })
+      .waitFor();
+    await admin
+      .locator('.visit-distance', { hasText: /dari Anda/ })
+      .first()
+      .waitFor();
+    await axe(admin, 'Kunjungan offline');
+
+    // A reload offline: the data is locked until the password opens it.
+    await penyalur.reload();
+    await penyalur.waitForURL(/\/masuk\?unlock=1/);
+    await penyalur.getByText('Masuk lagi untuk membuka data').waitFor();
+    assert.equal(await pendingText(penyalur), '2 perubahan menunggu dikirim');
+    await penyalur.getByLabel('Kata sandi', { exact: true }).fill('salah-sekali');
+    await penyalur.getByRole('button', { name: 'Masuk', exact: true }).click();
+    await penyalur.locator('#login-alert', { hasText: 'salah' }).waitFor();
+    await signIn(penyalur, 'penyalur', /\/penyaluran/);
+    await admin.reload();
+    await admin.waitForURL(/\/masuk\?unlock=1/);
+    await signIn(admin, 'admin', /\/kunjungan$/);
+    await admin.getByRole('link', { name: newName }).waitFor();
+
+    // Back online: both devices send by themselves.
+    await goOnline(penyalurContext);
+    await goOnline(adminContext);
+    await synced(penyalur);
+    await synced(admin);
+    assert.equal(
+      await admin.locator('#sync-rejected').count(),
+      0,
+      `nothing refused: ${await admin.locator('.sync-page').innerText()}`,
+    );
+    // Never twice: the phone's handover of the person served meanwhile is refused, and said.
+    const refused = await penyalur.locator('#sync-rejected li').allInnerTexts();
+    assert.equal(refused.length, 1, refused.join('\n'));
+    assert.match(refused[0], new RegExp(`^Penyerahan bantuan: ${second.full_name}`));
+    assert.match(refused[0], /Alasan: \S/);
+    await axe(penyalur, 'Sinkron with a refusal');
+    await penyalur
+      .getByRole('button', { name: `Tandai sudah dibaca: ${second.full_name}` })
+      .click();
+    await penyalur.getByText('Tidak ada perubahan yang ditolak.').waitFor();
+    const person = await apiCall(admin, 'GET', `/api/v1/persons/${newId}`);
+    assert.equal(person.status, 200, JSON.stringify(person.body));
+    assert.equal(person.body.full_name, newName);
+    assert.equal(person.body.phone, '081234500001');
+    assert.ok(person.body.photo_id, 'the photo was sent');
+    const versions = (await apiCall(admin, 'GET', `/api/v1/persons/${newId}/versions`)).body.items;
+    assert.equal(versions.length, 2, 'the registration (with the edit folded in) and the photo');
+    assert.equal(person.body.version, 2);
+    assert.equal(await harness.countPersons(admin, newName), 1, 'registered once');
+    const deliveries = (await apiCall(admin, 'GET', `/api/v1/aid/cycles/${cycleId}/deliveries`))
+      .body.items;
+    assert.equal(deliveries.length, 2, 'each person handed over once');
+    const first = deliveries.filter((d) => d.person_id === beneficiary.id);
+    assert.equal(first.length, 1);
+    assert.equal(first[0].note, 'Diserahkan tanpa sinyal');
+    assert.equal(first[0].accuracy_m, 12);
+    assert.equal(deliveries.filter((d) => d.person_id === second.id).length, 1);
+    assert.equal(await pendingText(admin), '');
+    await penyalurContext.close();
+  });
+
+  it('merges edits of different fields from two devices, and makes a conflict of the same field that the admin resolves', async () => {
+    const opContext = await harness.newContext(phone);
+    const op = await opContext.newPage();
+    await op.goto(`${harness.base}/masuk`);
+    await signIn(op, 'operator.utara', /\/peta$/);
+    const mine = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=1')).body.items[0];
+    assert.ok(mine, 'a person in the operator’s areas');
+    await synced(op);
+    let adminPulled = await synced(admin);
+
+    const edit = async (page, field, value) => {
+      await go(page, `/orang/${mine.id}/ubah`);
+      await page.locator(field).waitFor();
+      await page.locator(field).fill(value);
+      await page.getByRole('button', { name: 'Simpan', exact: true }).click();
+      await page.waitForURL(new RegExp(`/orang/${mine.id}\\?luring=1$`));
+    };
+
+    // Different fields: both kept, the second merged on top of the first.
+    await goOffline(adminContext);
+    await goOffline(opContext);
+    await edit(admin, '#f-phone', '081100000001');
+    await edit(op, '#f-needs_note', 'Kursi roda baru');
+    await goOnline(adminContext);
+    adminPulled = await synced(admin, adminPulled);
+    await goOnline(opContext);
+    await synced(op);
+    let now = (await apiCall(admin, 'GET', `/api/v1/persons/${mine.id}`)).body;
+    assert.equal(now.phone, '081100000001');
+    assert.equal(now.needs_note, 'Kursi roda baru');
+    assert.equal(now.version, mine.version + 2);
+
+    // The same field: the second device's edit waits for a supervisor.
+    await goOffline(adminContext);
+    await goOffline(opContext);
+    await edit(admin, '#f-phone', '081100000002');
+    await edit(op, '#f-phone', '081100000003');
+    await goOnline(adminContext);
+    await synced(admin, adminPulled);
+    await goOnline(opContext);
+    await synced(op);
+    await op.locator('#sync-conflicts li').first().waitFor();
+    assert.match(await op.locator('#sync-conflicts').innerText(), /menunggu supervisor/);
+    await assertFits(op, 'Sinkron at 360 px');
+    await axe(op, 'Sinkron with a conflict');
+    now = (await apiCall(admin, 'GET', `/api/v1/persons/${mine.id}`)).body;
+    assert.equal(now.phone, '081100000002', 'nothing overwritten silently');
+
+    // Konflik: both versions side by side, the device's chosen by keyboard, with a reason.
+    await admin.setViewportSize(phone);
+    await go(admin, '/konflik');
+    await admin.getByRole('link', { name: `Buka konflik ${now.full_name}` }).click();
+    await admin.locator('#conflict-fields').waitFor();
+    const row = admin.locator('#conflict-fields tr[data-field="phone"]');
+    assert.match(await row.innerText(), /081100000002/);
+    assert.match(await row.innerText(), /081100000003/);
+    await assertFits(admin, 'Konflik at 360 px');
+    await axe(admin, 'Konflik');
+    await shot(admin, 'offline-conflict-phone');
+    await admin
+      .getByRole('radio', { name: /Pakai versi perangkat untuk/ })
+      .first()
+      .focus();
+    await admin.keyboard.press('Space');
+    await admin.getByLabel('Alasan keputusan').fill('Nomor baru dikonfirmasi lewat telepon');
+    await admin.getByRole('button', { name: 'Selesaikan konflik' }).click();
+    await admin.locator('#conflict-done').waitFor();
+    now = (await apiCall(admin, 'GET', `/api/v1/persons/${mine.id}`)).body;
+    assert.equal(now.phone, '081100000003');
+    await admin.setViewportSize(desktop);
+    await opContext.close();
+  });
+
+  it('wipes the device at sign-out, after warning of changes not sent', async () => {
+    const opContext = await harness.newContext(desktop);
+    const op = await opContext.newPage();
+    await op.goto(`${harness.base}/masuk`);
+    await signIn(op, 'operator.utara', /\/peta$/);
+    const someone = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=1')).body
+      .items[0];
+    await synced(op);
+    const stored = () =>
+      op.evaluate(async () => {
+        const names = (await indexedDB.databases()).map((d) => d.name);
+        if (!names.includes('kapal-offline')) {
+          return 0;
+        }
+        const db = await new Promise((resolve, reject) => {
+          const r = indexedDB.open('kapal-offline');
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+        const stores = [...db.objectStoreNames];
+        let n = 0;
+        for (const s of stores) {
+          n += await new Promise((resolve) => {
+            const r = db.transaction(s).objectStore(s).count();
+            r.onsuccess = () => resolve(r.result);
+          });
+        }
+        db.close();
+        return n;
+      });
+    assert.ok((await stored()) > 1, 'the device keeps the pulled persons');
+    await goOffline(opContext);
+    await go(op, `/orang/${someone.id}/ubah`);
+    await op.locator('#f-needs_note').waitFor();
+    await op.locator('#f-needs_note').fill('Belum terkirim');
+    await op.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await op.waitForURL(/luring=1$/);
+    // A registration begun and not saved: its draft is kept in localStorage meanwhile.
+    await go(op, '/tambah');
+    await op.locator('#f-full_name').fill('Draf belum disimpan');
+    await op.waitForFunction(() => localStorage.getItem('kapal.draft.operator.utara.baru'));
+    // Keluar: the warning names the waiting change; "cancel" keeps everything.
+    // (The click settles only once the dialog is answered.)
+    const dialog = op.waitForEvent('dialog');
+    const clicked = op.getByRole('button', { name: 'Keluar' }).click();
+    const warning = await dialog;
+    assert.match(warning.message(), /^1 perubahan belum terkirim/);
+    await warning.dismiss();
+    await clicked;
+    assert.equal(await pendingText(op), '1 perubahan menunggu dikirim');
+    op.once('dialog', (d) => d.accept());
+    await op.getByRole('button', { name: 'Keluar' }).click();
+    await op.waitForURL(/\/masuk/);
+    assert.equal(await stored(), 0, 'nothing left in IndexedDB');
+    assert.deepEqual(
+      await op.evaluate(() =>
+        Object.keys(localStorage).filter((k) => /^kapal\.(draft|handover)\./.test(k)),
+      ),
+      [],
+      'no drafts left',
+    );
+    assert.equal(await pendingText(op), '');
+    await goOnline(opContext);
+    await opContext.close();
+    assert.deepEqual(harness.consoleErrors, []);
+  });
+});

@@ -1,0 +1,518 @@
+// The device's offline work for the app (docs/sync.md "On the device", docs/web.md "Offline
+// work"): the one encrypted store of this device, unlocked with the user's password at sign-in
+// and kept in memory only; the queue the pages put changes in when the server cannot be
+// reached; sending and pulling when online; the header's count of waiting changes.
+import { api, ApiError, hasCsrfToken, request, type Person, type Session } from '../api';
+import { areaNames } from '../areas';
+import { isOnline, onConnectionChange, setPendingCount } from '../connection';
+import { IdbBackend, type Backend } from './backend';
+import { localDevice, Queue, type HandoverOp, type Op, type PhotoData } from './queue';
+import { LocalStore } from './store';
+import {
+  keys,
+  pullAll,
+  sendQueue,
+  type BatchAnswer,
+  type ConflictOp,
+  type FailureInfo,
+  type HandoverList,
+  type LocalPerson,
+  type PullAnswer,
+  type RejectedOp,
+  type SyncReport,
+  type Transport,
+} from './sync';
+
+export type { ConflictOp, HandoverList, LocalPerson, RejectedOp, SyncReport };
+
+/// Roles that keep data on the device (a merchant works online only).
+const offlineRoles = new Set(['admin', 'operator', 'auditor', 'viewer', 'penyalur']);
+
+let backend: Backend | null = null;
+let store: LocalStore | null = null;
+let queue: Queue | null = null;
+/// Whose data the device keeps (read from the clear meta record), or null.
+let keptUser: string | null = null;
+let lastPull: string | null = null;
+let lastReport: SyncReport | null = null;
+let running: Promise<void> | null = null;
+let again = false;
+const listeners = new Set<() => void>();
+
+function db(): Backend {
+  backend ??= new IdbBackend();
+  return backend;
+}
+
+/// The persons decrypted once (Kunjungan filters on every keystroke), until the data changes.
+let personsCache: Promise<LocalPerson[]> | null = null;
+
+function changed(): void {
+  personsCache = null;
+  listeners.forEach((fn) => fn());
+}
+
+/// `fn` runs when the device's data changes (unlocked, synced, pulled, a change queued).
+export function onDeviceChange(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+export function unlocked(): boolean {
+  return store !== null;
+}
+
+/// Whose data this device keeps, whether unlocked or not.
+export function keptFor(): string | null {
+  return keptUser;
+}
+
+export function lastPullAt(): string | null {
+  return lastPull;
+}
+
+export function lastSync(): SyncReport | null {
+  return lastReport;
+}
+
+/// Whether a failed call should go into the queue: the server could not be reached.
+export function isNetworkFailure(e: unknown): boolean {
+  return (e instanceof ApiError && e.network) || !isOnline();
+}
+
+/// Whether changes can be kept on this device for the signed-in user now.
+export function canQueue(): boolean {
+  return store !== null && queue !== null;
+}
+
+async function refreshCount(): Promise<void> {
+  try {
+    setPendingCount(keptUser ? (await db().keys('op:')).length : 0);
+  } catch {
+    setPendingCount(0);
+  }
+}
+
+/// At start: wipes data not unlocked for 7 days and learns whose data is kept.
+export async function startDevice(): Promise<void> {
+  try {
+    await LocalStore.wipeIfStale(db());
+    keptUser = (await db().getMeta())?.username ?? null;
+  } catch {
+    keptUser = null; // No IndexedDB (private mode): the app works online only.
+  }
+  await refreshCount();
+  onConnectionChange((online) => {
+    if (online) {
+      void syncNow();
+    }
+  });
+}
+
+/// How many changes wait to be sent (readable while locked: the record keys are not secret).
+export async function pendingCount(): Promise<number> {
+  try {
+    return keptUser ? (await db().keys('op:')).length : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function attach(opened: LocalStore): void {
+  store = opened;
+  queue = new Queue(opened, localDevice(localStorage));
+  keptUser = opened.username;
+}
+
+export type UnlockResult = 'unlocked' | 'not_kept' | 'other_user';
+
+/// After a sign-in the server accepted: opens this user's store with the password, or makes a
+/// new one (none yet, or the password changed since: the old records cannot be read any more).
+/// Another user's data with changes waiting is left alone (that user must sign in to send them).
+export async function unlockOnline(
+  username: string,
+  password: string,
+  s: Session,
+): Promise<UnlockResult> {
+  // A province instance has no persons of its own to work on in the field.
+  if (!offlineRoles.has(s.user.role) || s.instance === 'province') {
+    return 'not_kept';
+  }
+  try {
+    const result = await LocalStore.open(db(), username, password);
+    if (result.status === 'opened') {
+      attach(result.store);
+    } else {
+      if (result.status === 'other_user' && (await db().keys('op:')).length > 0) {
+        return 'other_user';
+      }
+      attach(await LocalStore.create(db(), username, password));
+    }
+    await store!.put(keys.profile, { user: s.user, instance: s.instance, csrf_token: '' });
+    await store!.setWipeDays(s.offline_wipe_days);
+    lastPull = (await store!.get<{ at: string }>(keys.pull))?.at ?? null;
+  } catch {
+    return 'not_kept';
+  }
+  changed();
+  void refreshCount();
+  void syncNow();
+  // The forms' area names, so that Tambah and Ubah open offline (the service worker keeps them);
+  // only the registry's writers have the form (a penyalur may not read the areas).
+  if (s.user.role === 'admin' || s.user.role === 'operator') {
+    void areaNames().catch(() => undefined);
+  }
+  return 'unlocked';
+}
+
+/// Signing in without the server: the kept store opens with this password, or not. The cached
+/// profile of the user is the session the app then runs with (the server decides again on
+/// every request once it can be reached).
+export async function unlockOffline(
+  username: string,
+  password: string,
+): Promise<Session | 'wrong_password' | 'none'> {
+  try {
+    const result = await LocalStore.open(db(), username, password);
+    if (result.status === 'wrong_password') {
+      return 'wrong_password';
+    }
+    if (result.status !== 'opened') {
+      return 'none';
+    }
+    const profile = await result.store.get<Session>(keys.profile);
+    if (!profile) {
+      return 'none';
+    }
+    attach(result.store);
+    lastPull = (await result.store.get<{ at: string }>(keys.pull))?.at ?? null;
+    changed();
+    void refreshCount();
+    return profile;
+  } catch {
+    return 'none';
+  }
+}
+
+/// Forgets the key (the data stays, encrypted, for the next sign-in).
+export function lock(): void {
+  store = null;
+  queue = null;
+  changed();
+}
+
+/// Signing out: everything this device keeps is deleted, queue included.
+export async function wipeDevice(): Promise<void> {
+  store = null;
+  queue = null;
+  keptUser = null;
+  lastPull = null;
+  lastReport = null;
+  try {
+    await db().wipe();
+  } catch {
+    // Nothing kept.
+  }
+  // The forms' unsent drafts (Tambah/Ubah, Penyaluran) hold personal data in localStorage: gone
+  // too. The device's id and seq stay (not personal; a seq is never reused).
+  try {
+    const personal = Object.keys(localStorage).filter(
+      (k) => k.startsWith('kapal.draft.') || k.startsWith('kapal.handover.'),
+    );
+    personal.forEach((k) => localStorage.removeItem(k));
+  } catch {
+    // No storage.
+  }
+  setPendingCount(0);
+  changed();
+}
+
+const transport: Transport = {
+  batch(deviceId: string, ops: Op[]): Promise<BatchAnswer> {
+    return request('POST', '/api/v1/sync/batch', { body: { device_id: deviceId, ops } });
+  },
+  pull(since: string | null, limit: number): Promise<PullAnswer> {
+    return request('GET', '/api/v1/sync/pull', { query: { since, limit } });
+  },
+};
+
+function classify(e: unknown): FailureInfo {
+  if (e instanceof ApiError) {
+    return {
+      network: e.network,
+      status: e.status,
+      problem: { code: e.code, title: e.title, status: e.status, errors: e.fields },
+    };
+  }
+  return { network: false, status: 500, problem: { title: String(e) } };
+}
+
+/// Sends the waiting changes, then pulls. One run at a time; a call during a run runs again
+/// after it (a change queued meanwhile is not left behind).
+export function syncNow(): Promise<void> {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    do {
+      again = false;
+      await syncOnce();
+    } while (again && store);
+  })().finally(() => {
+    running = null;
+  });
+  return running;
+}
+
+async function syncOnce(): Promise<void> {
+  const s = store;
+  const q = queue;
+  if (!s || !q || !isOnline()) {
+    return;
+  }
+  if (!hasCsrfToken()) {
+    // Opened offline: ask the server who is signed in first (and for the CSRF token).
+    try {
+      if (!(await api.me())) {
+        return;
+      }
+    } catch {
+      return;
+    }
+  }
+  try {
+    lastReport = await sendQueue(s, q, transport, localDevice(localStorage).id(), classify);
+    await refreshCount();
+    changed();
+    if (lastReport.stopped && lastReport.stopped !== 'server') {
+      return;
+    }
+    await pullAll(s, q, transport, classify);
+    lastPull = new Date().toISOString();
+  } catch {
+    // Unreachable or refused: the next trigger tries again; nothing is lost.
+  } finally {
+    await refreshCount();
+    changed();
+  }
+}
+
+/// After a change was queued: the count, and sending at once when online.
+async function queued(): Promise<void> {
+  await refreshCount();
+  changed();
+  if (isOnline()) {
+    void syncNow();
+  }
+}
+
+function need(): { s: LocalStore; q: Queue } {
+  if (!store || !queue) {
+    throw new Error('the device store is locked');
+  }
+  return { s: store, q: queue };
+}
+
+function mask(value: unknown): string {
+  const v = typeof value === 'string' ? value : '';
+  return v.length > 8 ? `${v.slice(0, 6)}${'*'.repeat(v.length - 8)}${v.slice(-2)}` : '';
+}
+
+/// The person the device shows for a registration made on it (the server's defaults where the
+/// body leaves a field out).
+export function personFromBody(
+  id: string,
+  body: Record<string, unknown>,
+  username: string,
+  now: string,
+): LocalPerson {
+  const b = body as Partial<Person> & { nik?: string; kk?: string };
+  const address = (b.address ?? {
+    street: '',
+    rt: '',
+    rw: '',
+    kelurahan_code: '',
+  }) as Person['address'];
+  return {
+    id,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    created_by: username,
+    updated_by: username,
+    full_name: b.full_name ?? '',
+    sex: (b.sex ?? 'L') as Person['sex'],
+    birth_place: b.birth_place ?? '',
+    birth_date: b.birth_date ?? '',
+    nik_masked: mask(b.nik),
+    kk_masked: b.kk ? mask(b.kk) : null,
+    phone: b.phone ?? '',
+    address,
+    kecamatan_code: address.kelurahan_code.split('.').slice(0, 3).join('.'),
+    home: (b.home as Person['home']) ?? null,
+    categories: b.categories ?? [],
+    disability_subtype: b.disability_subtype ?? '',
+    severity: b.severity ?? null,
+    wgss: b.wgss ?? {},
+    onset: b.onset ?? null,
+    onset_year: (b.onset_year as number | undefined) ?? null,
+    cause: b.cause ?? null,
+    cause_note: b.cause_note ?? '',
+    assistive_devices: b.assistive_devices ?? [],
+    therapies: b.therapies ?? [],
+    needs_note: b.needs_note ?? '',
+    caregiver: b.caregiver ?? null,
+    dtks: b.dtks ?? false,
+    dtks_id: b.dtks_id ?? '',
+    account: null,
+    photo_id: '',
+    documents: [],
+    consent: b.consent ?? { given: false, date: null, given_by: '', purposes: [] },
+    status: b.status ?? 'aktif',
+    status_date: b.status_date ?? null,
+    status_reason: b.status_reason ?? '',
+    confirmed_warnings: b.confirmed_warnings ?? [],
+    warning_reason: b.warning_reason ?? '',
+    pending: true,
+  };
+}
+
+/// A person with `changes` (top-level fields as PUT names them) applied, as the device shows it.
+export function withChanges(p: LocalPerson, changes: Record<string, unknown>): LocalPerson {
+  const next = { ...p, ...changes, pending: true } as LocalPerson & Record<string, unknown>;
+  if (typeof changes.nik === 'string') {
+    next.nik_masked = mask(changes.nik);
+    delete next.nik;
+  }
+  if (typeof changes.kk === 'string') {
+    next.kk_masked = mask(changes.kk);
+    delete next.kk;
+  }
+  if (changes.address) {
+    const code = (changes.address as Person['address']).kelurahan_code ?? '';
+    next.kecamatan_code = code.split('.').slice(0, 3).join('.');
+  }
+  if (changes.account && typeof changes.account === 'object') {
+    const a = changes.account as { number?: string };
+    next.account = {
+      ...(changes.account as Person['account'] & object),
+      number_masked: mask(a.number),
+    };
+  }
+  delete (next as Record<string, unknown>).change_reason;
+  return next;
+}
+
+/// Registers a person on the device: the op, and the person shown until the server has it.
+export async function queueCreate(
+  body: Record<string, unknown>,
+  username: string,
+): Promise<LocalPerson> {
+  const { s, q } = need();
+  const op = await q.create(body, String(body.full_name ?? ''));
+  const person = personFromBody(op.person_id!, body, username, op.at);
+  await s.put(keys.person(person.id), person);
+  await queued();
+  return person;
+}
+
+/// Changes a person on the device (only `changes`, from the version the user started from).
+export async function queueUpdate(
+  person: LocalPerson,
+  baseVersion: number,
+  changes: Record<string, unknown>,
+  changeReason: string,
+): Promise<LocalPerson> {
+  const { s, q } = need();
+  const next = withChanges(person, changes);
+  await q.update(person.id, baseVersion, changes, changeReason, next.full_name);
+  await s.put(keys.person(person.id), next);
+  await queued();
+  return next;
+}
+
+/// Sets a person's photo on the device (sent as an op of its own).
+export async function queuePhoto(
+  person: LocalPerson,
+  baseVersion: number,
+  photo: PhotoData,
+): Promise<void> {
+  const { s, q } = need();
+  await q.photo(person.id, baseVersion, photo, person.full_name);
+  await s.put(keys.person(person.id), { ...person, pending: true });
+  await queued();
+}
+
+/// Records a handover on the device; the list entry shows it handed over (waiting to be sent).
+export async function queueHandover(
+  h: HandoverOp,
+  name: string,
+  personId: string,
+  key?: string,
+): Promise<void> {
+  const { s, q } = need();
+  await q.handover(h, name, personId, key);
+  const list = await s.get<HandoverList>(keys.handover(h.cycle_id));
+  if (list) {
+    list.entries = list.entries.map((e) =>
+      e.person_id === personId ? { ...e, delivered: true, pending: true } : e,
+    );
+    await s.put(keys.handover(h.cycle_id), list);
+  }
+  await queued();
+}
+
+export async function localPersons(): Promise<LocalPerson[]> {
+  if (!store) {
+    return [];
+  }
+  if (!personsCache) {
+    const loading = store.list<LocalPerson>('person:').then((rows) => rows.map((r) => r.value));
+    personsCache = loading;
+    loading.catch(() => {
+      if (personsCache === loading) {
+        personsCache = null;
+      }
+    });
+  }
+  return personsCache;
+}
+
+export async function localPerson(id: string): Promise<LocalPerson | null> {
+  return store ? store.get<LocalPerson>(keys.person(id)) : null;
+}
+
+export async function handoverLists(): Promise<HandoverList[]> {
+  if (!store) {
+    return [];
+  }
+  return (await store.list<HandoverList>('handover:')).map((r) => r.value);
+}
+
+/// The changes waiting to be sent, in order.
+export async function waitingOps(): Promise<{ op: Op; label: string }[]> {
+  return queue ? queue.all() : [];
+}
+
+export async function rejectedOps(): Promise<RejectedOp[]> {
+  return store ? ((await store.get<RejectedOp[]>(keys.rejected)) ?? []) : [];
+}
+
+export async function conflictOps(): Promise<ConflictOp[]> {
+  return store ? ((await store.get<ConflictOp[]>(keys.conflicts)) ?? []) : [];
+}
+
+/// The user has read a refusal (or a conflict note): it leaves the list.
+export async function dismiss(list: 'rejected' | 'conflicts', key: string): Promise<void> {
+  if (!store) {
+    return;
+  }
+  const name = list === 'rejected' ? keys.rejected : keys.conflicts;
+  const items = (await store.get<{ key: string }[]>(name)) ?? [];
+  await store.put(
+    name,
+    items.filter((i) => i.key !== key),
+  );
+  changed();
+}

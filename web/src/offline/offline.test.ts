@@ -1,0 +1,387 @@
+// The device store, the queue and the sync runner without a browser: Node's WebCrypto, the
+// IndexedDB of fake-indexeddb, and a fake server.
+import { IDBFactory } from 'fake-indexeddb';
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+
+import { IdbBackend, MemoryBackend } from './backend';
+import { deriveKey, kdfIterations, seal, unseal } from './crypto';
+import { changedFields, localDevice, Queue, type Op } from './queue';
+import { LocalStore, wipeAfterMs } from './store';
+import {
+  handleResults,
+  keys,
+  markPending,
+  nextBatch,
+  pullAll,
+  sendQueue,
+  type BatchAnswer,
+  type ConflictOp,
+  type HandoverList,
+  type OpResult,
+  type PullAnswer,
+  type RejectedOp,
+  type Transport,
+} from './sync';
+import { uuidv7 } from './uuidv7';
+
+const fast = 1000; // PBKDF2 rounds in tests that are not about the KDF
+
+function mapStorage(): { getItem(k: string): string | null; setItem(k: string, v: string): void } {
+  const m = new Map<string, string>();
+  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v) };
+}
+
+async function setup() {
+  const backend = new MemoryBackend();
+  const store = await LocalStore.create(backend, 'op1', 'rahasia', new Date(), fast);
+  let n = 0;
+  const queue = new Queue(
+    store,
+    localDevice(mapStorage(), () => 'device-1'),
+    {
+      now: () => new Date('2026-11-29T01:00:00Z'),
+      newKey: () => `key-${++n}`,
+      newPersonId: () => `person-${n}`,
+    },
+  );
+  return { backend, store, queue };
+}
+
+function failure(status: number) {
+  return Object.assign(new Error('x'), { status });
+}
+
+const classify = (e: unknown) => {
+  const status = (e as { status?: number }).status ?? 0;
+  return { network: status === 0, status, problem: (e as { problem?: object }).problem };
+};
+
+describe('uuidv7', () => {
+  it('puts the time first, version 7 and the variant in place', () => {
+    const id = uuidv7(0x0193_0000_0001, () => new Uint8Array(10).fill(0xff));
+    expect(id).toMatch(/^01930000-0001-7fff-bfff-ffffffffffff$/);
+    expect(uuidv7()).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(uuidv7(1000) < uuidv7(2000)).toBe(true);
+  });
+});
+
+describe('the encrypted store', () => {
+  it('derives a non-extractable AES key with at least 200,000 PBKDF2 rounds', async () => {
+    expect(kdfIterations).toBeGreaterThanOrEqual(200_000);
+    const key = await deriveKey('rahasia', new Uint8Array(16), kdfIterations);
+    expect(key.extractable).toBe(false);
+    expect(key.algorithm).toMatchObject({ name: 'AES-GCM', length: 256 });
+    const sealed = await seal(key, { a: 1 }, 'ctx');
+    expect(await unseal(key, sealed, 'ctx')).toEqual({ a: 1 });
+    // Bound to its record key: moved elsewhere it does not open.
+    await expect(unseal(key, sealed, 'other')).rejects.toThrow();
+  });
+
+  it('keeps nothing in clear, opens with the password only, and wipes', async () => {
+    const backend = new IdbBackend(new IDBFactory());
+    const store = await LocalStore.create(backend, 'op1', 'rahasia', new Date(), fast);
+    await store.put('person:1', { full_name: 'Siti Aminah' });
+    const raw = await backend.get('person:1');
+    expect(new TextDecoder().decode(raw!.data)).not.toContain('Siti');
+    expect(await LocalStore.open(backend, 'op1', 'salah')).toEqual({ status: 'wrong_password' });
+    expect(await LocalStore.open(backend, 'op2', 'rahasia')).toEqual({
+      status: 'other_user',
+      username: 'op1',
+    });
+    const opened = await LocalStore.open(backend, 'op1', 'rahasia');
+    expect(opened.status).toBe('opened');
+    if (opened.status === 'opened') {
+      expect(await opened.store.get('person:1')).toEqual({ full_name: 'Siti Aminah' });
+    }
+    await backend.wipe();
+    expect(await LocalStore.open(backend, 'op1', 'rahasia')).toEqual({ status: 'none' });
+    expect(await backend.keys('')).toEqual([]);
+  });
+
+  it('is wiped at start when not unlocked for 7 days', async () => {
+    const backend = new MemoryBackend();
+    const t0 = new Date('2026-11-01T00:00:00Z');
+    await LocalStore.create(backend, 'op1', 'rahasia', t0, fast);
+    expect(await LocalStore.wipeIfStale(backend, new Date(t0.getTime() + wipeAfterMs - 1))).toBe(
+      false,
+    );
+    expect(backend.meta).not.toBeNull();
+    expect(await LocalStore.wipeIfStale(backend, new Date(t0.getTime() + wipeAfterMs))).toBe(true);
+    expect(backend.meta).toBeNull();
+  });
+
+  it('follows the server’s offline_wipe_days', async () => {
+    const backend = new MemoryBackend();
+    const t0 = new Date('2026-11-01T00:00:00Z');
+    const store = await LocalStore.create(backend, 'op1', 'rahasia', t0, fast);
+    await store.setWipeDays(0); // out of range: ignored
+    await store.setWipeDays(2);
+    expect(backend.meta?.wipe_after_days).toBe(2);
+    const day = 24 * 3600 * 1000;
+    expect(await LocalStore.wipeIfStale(backend, new Date(t0.getTime() + 2 * day - 1))).toBe(false);
+    expect(await LocalStore.wipeIfStale(backend, new Date(t0.getTime() + 2 * day))).toBe(true);
+  });
+});
+
+describe('the queue', () => {
+  it('numbers ops per device, keeps them in order and across a reopen', async () => {
+    const { backend, queue } = await setup();
+    const c = await queue.create({ full_name: 'A' }, 'A');
+    const h = await queue.handover({ cycle_id: 'c1', card_number: '647400000018' }, 'B');
+    expect(c).toMatchObject({
+      key: 'key-1',
+      seq: 1,
+      type: 'person.create',
+      at: '2026-11-29T01:00:00.000Z',
+      person_id: 'person-0',
+      person: { full_name: 'A' },
+    });
+    expect(h).toMatchObject({ seq: 2, type: 'aid.handover', handover: { cycle_id: 'c1' } });
+    const reopened = await LocalStore.open(backend, 'op1', 'rahasia');
+    expect(reopened.status).toBe('opened');
+    if (reopened.status === 'opened') {
+      const again = new Queue(reopened.store, localDevice(mapStorage()));
+      expect((await again.all()).map((q) => q.op.key)).toEqual(['key-1', 'key-2']);
+    }
+  });
+
+  it('folds an edit of a person registered on the device into its create', async () => {
+    const { queue } = await setup();
+    const c = await queue.create({ full_name: 'A', phone: '' }, 'A');
+    await queue.update(c.person_id!, 1, { phone: '0812' }, '', 'A');
+    const all = await queue.all();
+    expect(all).toHaveLength(1);
+    expect(all[0].op.person).toEqual({ full_name: 'A', phone: '0812' });
+  });
+
+  it('folds a second edit into the first, and names the create once it is on its way', async () => {
+    const { queue } = await setup();
+    await queue.update('p9', 4, { phone: '1' }, 'pindah nomor', 'X');
+    await queue.update('p9', 4, { full_name: 'Y' }, '', 'Y');
+    let all = await queue.all();
+    expect(all).toHaveLength(1);
+    expect(all[0].op).toMatchObject({
+      base_version: 4,
+      changes: { phone: '1', full_name: 'Y' },
+      change_reason: 'pindah nomor',
+    });
+    const c = await queue.create({ full_name: 'B' }, 'B');
+    queue.inFlight.add(c.key);
+    const u = await queue.update(c.person_id!, 1, { phone: '2' }, '', 'B');
+    expect(u).toMatchObject({ type: 'person.update', after: c.key, base_version: 1 });
+    const p = await queue.photo(c.person_id!, 1, { media_type: 'image/jpeg', data: 'AAA' }, 'B');
+    const p2 = await queue.photo(c.person_id!, 1, { media_type: 'image/jpeg', data: 'BBB' }, 'B');
+    expect(p2.key).toBe(p.key);
+    all = await queue.all();
+    expect(all.map((q) => q.op.type)).toEqual([
+      'person.update',
+      'person.create',
+      'person.update',
+      'person.photo',
+    ]);
+    expect(all[3].op).toMatchObject({ after: c.key, photo: { data: 'BBB' } });
+  });
+
+  it('sends only the fields that changed', () => {
+    expect(
+      changedFields(
+        { full_name: 'A', address: { rt: '1' }, photo_id: 'x', phone: '' },
+        { full_name: 'A', address: { rt: '2' }, photo_id: 'y', phone: '' },
+      ),
+    ).toEqual({ address: { rt: '2' } });
+  });
+});
+
+describe('batches', () => {
+  const q = (seq: number, type: Op['type'] = 'person.update', size = 10) => ({
+    op: { key: `k${seq}`, seq, type, at: '', changes: { x: 'a'.repeat(size) } } as Op,
+    label: '',
+  });
+
+  it('holds at most 100 ops, and a photo alone', () => {
+    const ops = Array.from({ length: 250 }, (_, i) => q(i + 1));
+    expect(nextBatch(ops)).toHaveLength(100);
+    const mixed = [q(1), q(2), q(3, 'person.photo'), q(4)];
+    expect(nextBatch(mixed).map((x) => x.op.seq)).toEqual([1, 2]);
+    expect(nextBatch(mixed.slice(2)).map((x) => x.op.seq)).toEqual([3]);
+    expect(nextBatch([q(1), q(2)], 100, 60).map((x) => x.op.seq)).toEqual([1]);
+  });
+});
+
+describe('the answers to a batch', () => {
+  it('drops every answered op, lists conflicts and refusals, keeps the unanswered', async () => {
+    const { store, queue } = await setup();
+    const c = await queue.create({ full_name: 'A' }, 'Ani');
+    await store.put(keys.person(c.person_id!), { id: c.person_id, version: 1, pending: true });
+    const u1 = await queue.update('p1', 3, { phone: '1' }, '', 'Budi');
+    const u2 = await queue.update('p2', 3, { phone: '1' }, '', 'Citra');
+    const u3 = await queue.update('p3', 3, { phone: '1' }, '', 'Dedi');
+    const h1 = await queue.handover({ cycle_id: 'c', card_number: '1' }, 'Eka');
+    const h2 = await queue.handover({ cycle_id: 'c', card_number: '2' }, 'Fajar');
+    const unanswered = await queue.handover({ cycle_id: 'c', card_number: '3' }, 'Gita');
+    const results: OpResult[] = [
+      { key: c.key, status: 'applied', person_id: c.person_id, version: 1 },
+      { key: u1.key, status: 'applied', replayed: true, person_id: 'p1', version: 4 },
+      { key: u2.key, status: 'merged', person_id: 'p2', version: 6, merged_fields: ['phone'] },
+      { key: u3.key, status: 'conflict', person_id: 'p3', conflict_id: 'cf1', fields: ['phone'] },
+      { key: h1.key, status: 'waiting', waiting_for: 'zzz' },
+      {
+        key: h2.key,
+        status: 'rejected',
+        error: { code: 'aid.already_delivered', title: 'Sudah', status: 409, detail: 'kemarin' },
+      },
+    ];
+    const out = await handleResults(store, queue, await queue.all(), results);
+    expect(out).toEqual({ applied: 2, merged: 1, conflicts: 1, waiting: 1, rejected: 1, kept: 1 });
+    expect((await queue.all()).map((x) => x.op.key)).toEqual([unanswered.key]);
+    expect(await store.get<ConflictOp[]>(keys.conflicts)).toEqual([
+      expect.objectContaining({
+        label: 'Dedi',
+        person_id: 'p3',
+        conflict_id: 'cf1',
+        fields: ['phone'],
+      }),
+    ]);
+    expect(await store.get<RejectedOp[]>(keys.rejected)).toEqual([
+      expect.objectContaining({
+        label: 'Fajar',
+        error: expect.objectContaining({ code: 'aid.already_delivered' }),
+      }),
+    ]);
+    expect(await store.get(keys.person(c.person_id!))).toMatchObject({
+      version: 1,
+      pending: false,
+    });
+  });
+
+  it('keeps everything when the network fails, and sends it all later in batches', async () => {
+    const { store, queue } = await setup();
+    for (let i = 0; i < 150; i++) {
+      await queue.handover({ cycle_id: 'c', card_number: String(i) }, `P${i}`);
+    }
+    await queue.photo('p1', 2, { media_type: 'image/jpeg', data: 'AAAA' }, 'Foto');
+    const sent: number[] = [];
+    let online = false;
+    const transport: Transport = {
+      async batch(deviceId, ops): Promise<BatchAnswer> {
+        expect(deviceId).toBe('device-1');
+        if (!online) {
+          throw failure(0);
+        }
+        sent.push(ops.length);
+        return { results: ops.map((o) => ({ key: o.key, status: 'applied' })) };
+      },
+      pull: async () => {
+        throw failure(0);
+      },
+    };
+    const offline = await sendQueue(store, queue, transport, 'device-1', classify);
+    expect(offline.stopped).toBe('network');
+    expect(await queue.count()).toBe(151);
+    expect(queue.inFlight.size).toBe(0);
+    online = true;
+    const report = await sendQueue(store, queue, transport, 'device-1', classify);
+    expect(report).toMatchObject({ applied: 151, stopped: null });
+    expect(sent).toEqual([100, 50, 1]);
+    expect(await queue.count()).toBe(0);
+  });
+
+  it('refuses the op a 422 for the whole batch names, and sends the rest', async () => {
+    const { store, queue } = await setup();
+    await queue.handover({ cycle_id: 'c', card_number: '1' }, 'A');
+    const bad = await queue.handover({ cycle_id: 'c', card_number: '2' }, 'B');
+    let calls = 0;
+    const transport: Transport = {
+      async batch(_d, ops) {
+        calls += 1;
+        if (ops.some((o) => o.key === bad.key)) {
+          throw Object.assign(failure(422), {
+            problem: { status: 422, code: 'validation_failed', errors: [{ field: 'ops[1].at' }] },
+          });
+        }
+        return { results: ops.map((o) => ({ key: o.key, status: 'applied' as const })) };
+      },
+      pull: async () => ({ persons: [], removed: [], next: '', more: false }),
+    };
+    const report = await sendQueue(store, queue, transport, 'd', classify);
+    expect(report).toMatchObject({ applied: 1, rejected: 1 });
+    expect(calls).toBe(2);
+    expect((await store.get<RejectedOp[]>(keys.rejected))![0].label).toBe('B');
+  });
+});
+
+describe('pulling', () => {
+  const list = (delivered = false): HandoverList => ({
+    cycle_id: 'c1',
+    program_code: 'P',
+    program_name: 'Program',
+    cycle_number: 1,
+    cycle_name: 'Tahap 1',
+    starts_on: '2026-11-01',
+    ends_on: '2026-12-31',
+    entries: [
+      { person_id: 'a', name: 'A', kelurahan_code: 'k', card_number: '1', delivered },
+      { person_id: 'b', name: 'B', kelurahan_code: 'k', card_number: '2', delivered: false },
+    ],
+  });
+
+  it('pages until more is false, keeps the token, drops the removed', async () => {
+    const { store, queue } = await setup();
+    await store.put(keys.person('old'), { id: 'old' });
+    const asked: (string | null)[] = [];
+    const pages: PullAnswer[] = [
+      {
+        persons: [{ id: 'p1', version: 1 } as never],
+        removed: [],
+        handover: [list()],
+        next: 't1',
+        more: true,
+      },
+      { persons: [{ id: 'p2', version: 2 } as never], removed: ['old'], next: 't2', more: false },
+    ];
+    const transport: Transport = {
+      batch: async () => ({ results: [] }),
+      pull: async (since) => {
+        asked.push(since);
+        return pages[asked.length - 1];
+      },
+    };
+    expect(await pullAll(store, queue, transport, classify)).toEqual({ persons: 2, removed: 1 });
+    expect(asked).toEqual([null, 't1']);
+    expect(await store.get(keys.person('old'))).toBeNull();
+    expect(await store.get(keys.person('p2'))).toMatchObject({ version: 2 });
+    expect(await store.get(keys.handover('c1'))).toMatchObject({ cycle_name: 'Tahap 1' });
+    expect(await store.get(keys.pull)).toMatchObject({ next: 't2' });
+  });
+
+  it('starts over when the server no longer reads the token', async () => {
+    const { store, queue } = await setup();
+    await store.put(keys.pull, { next: 'stale', at: '' });
+    const asked: (string | null)[] = [];
+    const transport: Transport = {
+      batch: async () => ({ results: [] }),
+      pull: async (since) => {
+        asked.push(since);
+        if (since === 'stale') {
+          throw failure(422);
+        }
+        return { persons: [], removed: [], next: 'fresh', more: false };
+      },
+    };
+    await pullAll(store, queue, transport, classify);
+    expect(asked).toEqual(['stale', null]);
+  });
+
+  it('marks the handovers still waiting on the device as delivered', async () => {
+    const { queue } = await setup();
+    await queue.handover({ cycle_id: 'c1', qr: 'HC1:…' }, 'B', 'b');
+    const marked = markPending(list(), await queue.all());
+    expect(marked.entries.map((e) => [e.person_id, e.delivered, e.pending ?? false])).toEqual([
+      ['a', false, false],
+      ['b', true, true],
+    ]);
+  });
+});

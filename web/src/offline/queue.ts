@@ -1,0 +1,266 @@
+// The operation queue (docs/sync.md "Operations"): every change made on the device while the
+// server cannot be reached becomes one op, kept in order in the encrypted store until the server
+// has answered for it. Edits fold into an op not yet sent (an edit of a person registered on the
+// device goes into its create, a second edit into the first), so that the server sees one change
+// per person and never a conflict of the device with itself.
+import type { LocalStore } from './store';
+import { uuidv7 } from './uuidv7';
+
+export type OpType = 'person.create' | 'person.update' | 'person.photo' | 'aid.handover';
+
+export interface PhotoData {
+  media_type: 'image/jpeg' | 'image/png';
+  data: string;
+}
+
+/// The handover of aid as POST /api/v1/aid/cycles/{id}/handovers takes it, plus `cycle_id`.
+export interface HandoverOp {
+  cycle_id: string;
+  qr?: string;
+  card_number?: string;
+  person_id?: string;
+  search_reason?: string;
+  lon?: number;
+  lat?: number;
+  accuracy_m?: number;
+  evidence?: string;
+  evidence_type?: 'image/jpeg';
+  note?: string;
+}
+
+/// One op exactly as POST /api/v1/sync/batch takes it.
+export interface Op {
+  key: string;
+  seq: number;
+  type: OpType;
+  at: string;
+  after?: string;
+  person_id?: string;
+  person?: Record<string, unknown>;
+  base_version?: number;
+  changes?: Record<string, unknown>;
+  change_reason?: string;
+  photo?: PhotoData;
+  handover?: HandoverOp;
+}
+
+/// An op with what the device shows of it (never sent).
+export interface QueuedOp {
+  op: Op;
+  /// Whom it is about, for the lists of waiting and refused changes.
+  label: string;
+  /// The person the device found the op to be about (a handover identified by its QR).
+  subject?: string;
+}
+
+/// The device's identity and order numbers, kept in localStorage (not personal; they survive a
+/// wipe so that a seq is never reused on this device).
+export interface Device {
+  id(): string;
+  nextSeq(): number;
+}
+
+export interface KeyValue {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+const deviceKey = 'kapal.device';
+
+export function localDevice(
+  storage: KeyValue,
+  newId: () => string = () => crypto.randomUUID(),
+): Device {
+  const read = (): { id: string; seq: number } => {
+    try {
+      const d = JSON.parse(storage.getItem(deviceKey) ?? 'null') as { id: string; seq: number };
+      if (d && typeof d.id === 'string' && Number.isInteger(d.seq)) {
+        return d;
+      }
+    } catch {
+      // A damaged entry: a new device identity.
+    }
+    const fresh = { id: newId(), seq: 0 };
+    storage.setItem(deviceKey, JSON.stringify(fresh));
+    return fresh;
+  };
+  return {
+    id: () => read().id,
+    nextSeq: () => {
+      const d = read();
+      d.seq += 1;
+      storage.setItem(deviceKey, JSON.stringify(d));
+      return d.seq;
+    },
+  };
+}
+
+const opPrefix = 'op:';
+const createdKey = 'state:created';
+
+function opKey(seq: number): string {
+  return `${opPrefix}${String(seq).padStart(12, '0')}`;
+}
+
+export interface QueueOptions {
+  now?: () => Date;
+  newKey?: () => string;
+  newPersonId?: () => string;
+}
+
+export class Queue {
+  /// Keys of ops in a batch on its way: never folded into (the server may already have them).
+  readonly inFlight = new Set<string>();
+  private readonly now: () => Date;
+  private readonly newKey: () => string;
+  private readonly newPersonId: () => string;
+
+  constructor(
+    private readonly store: LocalStore,
+    private readonly device: Device,
+    options: QueueOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    this.newKey = options.newKey ?? (() => crypto.randomUUID());
+    this.newPersonId = options.newPersonId ?? (() => uuidv7());
+  }
+
+  /// The waiting ops in order.
+  async all(): Promise<QueuedOp[]> {
+    return (await this.store.list<QueuedOp>(opPrefix)).map((r) => r.value);
+  }
+
+  async count(): Promise<number> {
+    return (await this.store.backend.keys(opPrefix)).length;
+  }
+
+  /// Drops answered ops.
+  async remove(ops: Op[]): Promise<void> {
+    await this.store.delete(...ops.map((o) => opKey(o.seq)));
+  }
+
+  private async add(
+    type: OpType,
+    label: string,
+    fields: Omit<Op, 'key' | 'seq' | 'type' | 'at'>,
+    subject?: string,
+    key?: string,
+  ): Promise<Op> {
+    const op: Op = {
+      key: key ?? this.newKey(),
+      seq: this.device.nextSeq(),
+      type,
+      at: this.now().toISOString(),
+      ...fields,
+    };
+    const entry: QueuedOp = { op, label, ...(subject ? { subject } : {}) };
+    await this.store.put(opKey(op.seq), entry);
+    return op;
+  }
+
+  private async replace(entry: QueuedOp): Promise<void> {
+    await this.store.put(opKey(entry.op.seq), entry);
+  }
+
+  /// The keys of creates made on this device, by person id (for `after`).
+  private async created(): Promise<Record<string, string>> {
+    return (await this.store.get<Record<string, string>>(createdKey)) ?? {};
+  }
+
+  /// Registers a person: `person` is the body of POST /api/v1/persons. The op carries the id the
+  /// device chose.
+  async create(person: Record<string, unknown>, label: string): Promise<Op> {
+    const personId = this.newPersonId();
+    const op = await this.add('person.create', label, { person_id: personId, person });
+    const created = await this.created();
+    created[personId] = op.key;
+    await this.store.put(createdKey, created);
+    return op;
+  }
+
+  /// Changes `changes` (top-level fields as PUT names them) of a person at `baseVersion`. Folds
+  /// into the person's create or last update while those wait unsent; the op it went into.
+  async update(
+    personId: string,
+    baseVersion: number,
+    changes: Record<string, unknown>,
+    changeReason: string,
+    label: string,
+  ): Promise<Op> {
+    const waiting = (await this.all()).filter(
+      (q) => q.op.person_id === personId && !this.inFlight.has(q.op.key),
+    );
+    const create = waiting.find((q) => q.op.type === 'person.create');
+    if (create) {
+      create.op.person = { ...create.op.person, ...changes };
+      create.label = label;
+      await this.replace(create);
+      return create.op;
+    }
+    const update = waiting.filter((q) => q.op.type === 'person.update').pop();
+    if (update) {
+      update.op.changes = { ...update.op.changes, ...changes };
+      if (changeReason) {
+        update.op.change_reason = changeReason;
+      }
+      update.label = label;
+      await this.replace(update);
+      return update.op;
+    }
+    const after = (await this.created())[personId];
+    return this.add('person.update', label, {
+      person_id: personId,
+      base_version: after ? 1 : baseVersion,
+      changes,
+      ...(changeReason ? { change_reason: changeReason } : {}),
+      ...(after ? { after } : {}),
+    });
+  }
+
+  /// Sets a person's photo; a photo still waiting unsent for the person is replaced.
+  async photo(personId: string, baseVersion: number, photo: PhotoData, label: string): Promise<Op> {
+    const waiting = (await this.all()).find(
+      (q) =>
+        q.op.type === 'person.photo' && q.op.person_id === personId && !this.inFlight.has(q.op.key),
+    );
+    if (waiting) {
+      waiting.op.photo = photo;
+      waiting.op.at = this.now().toISOString();
+      await this.replace(waiting);
+      return waiting.op;
+    }
+    const after = (await this.created())[personId];
+    return this.add('person.photo', label, {
+      person_id: personId,
+      base_version: after ? 1 : baseVersion,
+      photo,
+      ...(after ? { after } : {}),
+    });
+  }
+
+  /// Records a handover of aid to `subject` (the person id the device found on its list). `key`:
+  /// the Idempotency-Key of an online attempt that may have reached the server before the
+  /// connection dropped, so that the server recognises it (never twice).
+  async handover(handover: HandoverOp, label: string, subject?: string, key?: string): Promise<Op> {
+    return this.add('aid.handover', label, { handover }, subject, key);
+  }
+}
+
+/// The top-level fields of `next` that differ from `before` (JSON equality; `address` and
+/// `home` whole, as docs/sync.md compares them). Fields only in `before` are not changes: PUT's
+/// rule is that an absent NIK or KK keeps the stored one.
+export function changedFields(
+  before: Record<string, unknown>,
+  next: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(next)) {
+    if (key === 'photo_id' || key === 'documents') {
+      continue;
+    }
+    if (JSON.stringify(value) !== JSON.stringify(before[key])) {
+      out[key] = value;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+// The device's encrypted store (docs/sync.md "On the device"): records sealed with the key
+// derived from the user's password (crypto.ts) in a Backend (IndexedDB). Opening it with a
+// password either yields the store or nothing: the check record decrypts only with the right key.
+import type { Backend, Meta } from './backend';
+import { deriveKey, kdfIterations, randomBytes, seal, unseal } from './crypto';
+
+const checkValue = 'kapal-offline-v1';
+/// Data not unlocked for this long is wiped at start, unless the server's setting
+/// `offline_wipe_days` (kept in the meta record at each unlock online) says otherwise.
+export const defaultWipeDays = 7;
+export const wipeAfterMs = defaultWipeDays * 24 * 3600 * 1000;
+
+export type OpenResult =
+  | { status: 'opened'; store: LocalStore }
+  | { status: 'none' } // nothing kept on this device
+  | { status: 'other_user'; username: string }
+  | { status: 'wrong_password' };
+
+export class LocalStore {
+  private constructor(
+    readonly backend: Backend,
+    readonly username: string,
+    private readonly key: CryptoKey,
+  ) {}
+
+  /// A new, empty store for `username` (whatever was kept before is wiped).
+  static async create(
+    backend: Backend,
+    username: string,
+    password: string,
+    now: Date = new Date(),
+    iterations: number = kdfIterations,
+  ): Promise<LocalStore> {
+    await backend.wipe();
+    const salt = randomBytes(16);
+    const key = await deriveKey(password, salt, iterations);
+    const meta: Meta = {
+      username,
+      salt,
+      iterations,
+      check: await seal(key, { check: checkValue, username }, 'check'),
+      unlocked_at: now.toISOString(),
+    };
+    await backend.putMeta(meta);
+    return new LocalStore(backend, username, key);
+  }
+
+  /// Opens the store kept for `username` with `password`.
+  static async open(
+    backend: Backend,
+    username: string,
+    password: string,
+    now: Date = new Date(),
+  ): Promise<OpenResult> {
+    const meta = await backend.getMeta();
+    if (!meta) {
+      return { status: 'none' };
+    }
+    if (meta.username !== username) {
+      return { status: 'other_user', username: meta.username };
+    }
+    const key = await deriveKey(password, meta.salt, meta.iterations);
+    try {
+      const check = await unseal<{ check: string; username: string }>(key, meta.check, 'check');
+      if (check.check !== checkValue || check.username !== username) {
+        return { status: 'wrong_password' };
+      }
+    } catch {
+      return { status: 'wrong_password' };
+    }
+    await backend.putMeta({ ...meta, unlocked_at: now.toISOString() });
+    return { status: 'opened', store: new LocalStore(backend, username, key) };
+  }
+
+  /// Wipes the kept data when it was not unlocked for `wipeAfterMs`; true when it did.
+  static async wipeIfStale(backend: Backend, now: Date = new Date()): Promise<boolean> {
+    const meta = await backend.getMeta();
+    if (!meta) {
+      return false;
+    }
+    const last = Date.parse(meta.unlocked_at);
+    const days = meta.wipe_after_days ?? defaultWipeDays;
+    if (Number.isFinite(last) && now.getTime() - last < days * 24 * 3600 * 1000) {
+      return false;
+    }
+    await backend.wipe();
+    return true;
+  }
+
+  /// Keeps the server's `offline_wipe_days` (1–90; anything else is ignored) for the check at
+  /// start, which runs before anyone unlocks.
+  async setWipeDays(days: number | undefined): Promise<void> {
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 90) {
+      return;
+    }
+    const meta = await this.backend.getMeta();
+    if (meta && meta.wipe_after_days !== days) {
+      await this.backend.putMeta({ ...meta, wipe_after_days: days });
+    }
+  }
+
+  async get<T>(key: string): Promise<T | null> {
+    const sealed = await this.backend.get(key);
+    return sealed ? unseal<T>(this.key, sealed, key) : null;
+  }
+
+  /// Writes several records at once (one transaction).
+  async putAll(entries: [string, unknown][]): Promise<void> {
+    const sealed: [string, Awaited<ReturnType<typeof seal>>][] = [];
+    for (const [key, value] of entries) {
+      sealed.push([key, await seal(this.key, value, key)]);
+    }
+    await this.backend.put(sealed);
+  }
+
+  async put(key: string, value: unknown): Promise<void> {
+    await this.putAll([[key, value]]);
+  }
+
+  async delete(...keys: string[]): Promise<void> {
+    await this.backend.delete(keys);
+  }
+
+  /// Every record whose key starts with `prefix`, in key order.
+  async list<T>(prefix: string): Promise<{ key: string; value: T }[]> {
+    // Decrypted side by side: WebCrypto works off the main thread.
+    const keys = await this.backend.keys(prefix);
+    const values: (T | null)[] = await Promise.all(keys.map((key) => this.get<T>(key)));
+    const out: { key: string; value: T }[] = [];
+    keys.forEach((key, i) => {
+      const value = values[i];
+      if (value !== null) {
+        out.push({ key, value });
+      }
+    });
+    return out;
+  }
+}

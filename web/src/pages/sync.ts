@@ -1,0 +1,194 @@
+// Sinkron (/sinkron): what the device keeps for the server — the changes waiting to be sent, the
+// changes the server refused (with its reason, until the user has read them) and those kept as
+// conflicts for a supervisor ("menunggu supervisor"), and when the data was last pulled.
+import { isOnline } from '../connection';
+import { h, replace } from '../dom';
+import { formatInstant, t, type StringKey } from '../i18n';
+import {
+  conflictOps,
+  dismiss,
+  lastPullAt,
+  lastSync,
+  onDeviceChange,
+  rejectedOps,
+  syncNow,
+  unlocked,
+  waitingOps,
+} from '../offline/device';
+import type { Problem } from '../offline/sync';
+import { session } from '../session';
+import { fieldLabel } from './conflicts';
+
+function typeName(type: string): string {
+  return t(`sync.type.${type}` as StringKey);
+}
+
+/// The server's reason in words: the title and detail of the problem, its field issues.
+export function reasonText(p: Problem): string {
+  const issues = (p.errors ?? p.fields ?? [])
+    .map((f) => [f.field, f.message].filter(Boolean).join(': '))
+    .filter(Boolean);
+  return [p.title || p.code || '', p.detail ?? '', ...issues].filter(Boolean).join(' — ');
+}
+
+export function syncPage(root: HTMLElement): () => void {
+  let disposed = false;
+  const status = h('p', { class: 'notice', role: 'status', id: 'sync-status' });
+  const send = h('button', { type: 'button', class: 'button primary' }, t('sync.now'));
+  const waiting = h('section', { class: 'panel', 'aria-labelledby': 'sync-waiting-h' });
+  const rejected = h('section', { class: 'panel', 'aria-labelledby': 'sync-rejected-h' });
+  const conflicts = h('section', { class: 'panel', 'aria-labelledby': 'sync-conflicts-h' });
+  const facts = h('p', { id: 'sync-last-pull' });
+  const report = h('p', { id: 'sync-report' });
+  replace(
+    root,
+    h(
+      'div',
+      { class: 'page narrow sync-page' },
+      h('h1', null, t('sync.title')),
+      h('p', null, t('sync.intro')),
+      facts,
+      report,
+      h('div', { class: 'form-actions' }, send),
+      status,
+      rejected,
+      conflicts,
+      waiting,
+    ),
+  );
+
+  async function draw(): Promise<void> {
+    if (!unlocked()) {
+      facts.textContent = t('sync.locked');
+      send.disabled = true;
+      return;
+    }
+    send.disabled = !isOnline();
+    const when = lastPullAt();
+    facts.dataset.at = when ?? '';
+    facts.textContent = when
+      ? t('sync.last_pull', { when: formatInstant(when) })
+      : t('sync.never_pulled');
+    const r = lastSync();
+    report.textContent = r
+      ? t('sync.report', {
+          applied: r.applied,
+          merged: r.merged,
+          conflicts: r.conflicts,
+          waiting: r.waiting,
+          rejected: r.rejected,
+        })
+      : '';
+    const [w, rej, con] = await Promise.all([waitingOps(), rejectedOps(), conflictOps()]);
+    if (disposed) {
+      return;
+    }
+    replace(
+      waiting,
+      h('h2', { id: 'sync-waiting-h' }, t('sync.waiting.heading')),
+      w.length === 0
+        ? h('p', null, t('sync.waiting.none'))
+        : h(
+            'ol',
+            { id: 'sync-waiting' },
+            w.map((q) =>
+              h(
+                'li',
+                null,
+                `${typeName(q.op.type)}: ${q.label || '—'} `,
+                h('span', { class: 'hint' }, t('sync.at', { when: formatInstant(q.op.at) })),
+              ),
+            ),
+          ),
+    );
+    replace(
+      rejected,
+      h('h2', { id: 'sync-rejected-h' }, t('sync.rejected.heading')),
+      rej.length === 0
+        ? h('p', null, t('sync.rejected.none'))
+        : h(
+            'ul',
+            { id: 'sync-rejected' },
+            rej.map((r) =>
+              h(
+                'li',
+                null,
+                h('strong', null, `${typeName(r.type)}: ${r.label || '—'}`),
+                ' ',
+                h('span', { class: 'hint' }, t('sync.at', { when: formatInstant(r.at) })),
+                h('br'),
+                t('sync.rejected.reason', { reason: reasonText(r.error) }),
+                ' ',
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'button secondary',
+                    onclick: () => void dismiss('rejected', r.key),
+                  },
+                  t('sync.dismiss', { label: r.label || typeName(r.type) }),
+                ),
+              ),
+            ),
+          ),
+    );
+    const admin = session()?.user.role === 'admin' || session()?.user.role === 'operator';
+    replace(
+      conflicts,
+      h('h2', { id: 'sync-conflicts-h' }, t('sync.conflicts.heading')),
+      con.length === 0
+        ? h('p', null, t('sync.conflicts.none'))
+        : h(
+            'ul',
+            { id: 'sync-conflicts' },
+            con.map((c) =>
+              h(
+                'li',
+                null,
+                h('strong', null, `${typeName(c.type)}: ${c.label || '—'}`),
+                ' — ',
+                t('sync.conflicts.heading').toLowerCase(),
+                '. ',
+                t('sync.conflicts.fields', {
+                  fields: c.fields.map(fieldLabel).join(', '),
+                }),
+                ' ',
+                admin &&
+                  c.conflict_id &&
+                  h(
+                    'a',
+                    { href: `/konflik/${c.conflict_id}` },
+                    t('conflict.open', { name: c.label }),
+                  ),
+                ' ',
+                h(
+                  'button',
+                  {
+                    type: 'button',
+                    class: 'button secondary',
+                    onclick: () => void dismiss('conflicts', c.key),
+                  },
+                  t('sync.dismiss', { label: c.label || typeName(c.type) }),
+                ),
+              ),
+            ),
+          ),
+    );
+  }
+
+  send.addEventListener('click', async () => {
+    send.disabled = true;
+    status.textContent = t('sync.running');
+    await syncNow();
+    if (!disposed) {
+      status.textContent = isOnline() ? '' : t('sync.offline');
+      await draw();
+    }
+  });
+  const stop = onDeviceChange(() => void draw());
+  void draw();
+  return () => {
+    disposed = true;
+    stop();
+  };
+}
