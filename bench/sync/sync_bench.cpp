@@ -101,6 +101,7 @@ struct Services {
     std::unique_ptr<service::PersonService> persons;
     std::unique_ptr<service::CardService> cards;
     std::unique_ptr<service::AidService> aid;
+    std::unique_ptr<service::ServiceDesk> desk;
     std::unique_ptr<http::SyncEngine> sync;
 };
 
@@ -124,7 +125,8 @@ Services open_services(const std::filesystem::path& dir,
     s.cards = std::make_unique<service::CardService>(
         *s.store, *s.persons, clock, key, keys, service::CardSettings{"Bench", 5, "-", "http://b"});
     s.aid = std::make_unique<service::AidService>(*s.store, *s.cards, clock, ids, &ref->regions);
-    s.sync = std::make_unique<http::SyncEngine>(*s.persons, *s.aid, *s.store, clock, ids);
+    s.desk = std::make_unique<service::ServiceDesk>(*s.store, *s.persons, *s.cards, clock, ids);
+    s.sync = std::make_unique<http::SyncEngine>(*s.persons, *s.aid, *s.desk, *s.store, clock, ids);
     return s;
 }
 

@@ -41,8 +41,8 @@ const std::set<std::string, std::less<>> kMatters = {
 /// Fields an update op may not set: the photo has its own op, a merge its own review.
 const std::set<std::string, std::less<>> kNotEditable = {"photo_id", "merged_into"};
 
-constexpr std::array<std::string_view, 4> kOpTypes = {
-    "person.create", "person.update", "person.photo", "aid.handover"};
+constexpr std::array<std::string_view, 5> kOpTypes = {
+    "person.create", "person.update", "person.photo", "aid.handover", "service.request"};
 
 std::string sha256_hex(std::string_view text) {
     std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
@@ -162,7 +162,7 @@ void check_envelope(const json& op, std::size_t i, std::vector<FieldIssue>& issu
         std::find(kOpTypes.begin(), kOpTypes.end(), type->get<std::string>()) == kOpTypes.end()) {
         issues.push_back({at + "type",
                           ErrorCode::ValidationFailed,
-                          "one of person.create, person.update, person.photo, aid.handover"});
+                          "one of person.create, person.update, person.photo, aid.handover, service.request"});
     }
     if (const auto when = op.find("at");
         when != op.end() && when->is_string() && !core::parse_timestamp(when->get<std::string>())) {
@@ -180,6 +180,8 @@ void check_envelope(const json& op, std::size_t i, std::vector<FieldIssue>& issu
                                                                  "changes",
                                                                  "change_reason",
                                                                  "photo",
+ "service",
+
                                                                  "handover"};
         if (known.count(k) == 0) {
             issues.push_back({at + k, ErrorCode::UnknownField, ""});
@@ -292,11 +294,13 @@ struct SyncEngine::Applied {
 
 SyncEngine::SyncEngine(service::PersonService& persons,
                        service::AidService& aid,
+                       service::ServiceDesk& desk,
                        store::Store& store,
                        const core::Clock& clock,
                        core::IdGenerator& ids)
     : persons_(persons)
     , aid_(aid)
+    , desk_(desk)
     , store_(store)
     , clock_(clock)
     , ids_(ids) {}
@@ -518,6 +522,43 @@ SyncEngine::apply(const std::string& op_text, const service::Actor& actor, std::
             }
             return out;
         }
+    }
+
+    if (type == "service.request") {
+        if (!has_role(actor, {core::Role::Admin, core::Role::Operator})) {
+            return refuse(
+                Error{ErrorCode::Forbidden, "only admins and operators open service requests", {}});
+        }
+        const auto body = op.find("service");
+        if (body == op.end() || !body->is_object()) {
+            return refuse(invalid("service", "service must be {service, note, qr or person_id}"));
+        }
+        const std::string code = string_of(*body, "service");
+        const std::string note = string_of(*body, "note");
+        const std::string qr = string_of(*body, "qr");
+        const std::string holder = string_of(*body, "person_id");
+        if (code.empty()) {
+            return refuse(invalid("service.service", "the service's code is required"));
+        }
+        if (note.size() > 2000 || qr.size() > 4296) {
+            return refuse(invalid(note.size() > 2000 ? "service.note" : "service.qr", "too long"));
+        }
+        if (qr.empty() && !core::is_uuid_v7(holder)) {
+            return refuse(invalid("service.qr", "scan the card (qr) or name the person_id"));
+        }
+        // A card scanned offline is verified now: revoked or expired meanwhile, it is refused.
+        auto opened = qr.empty() ? desk_.open(core::PersonId(holder), code, note, actor)
+                                 : desk_.open_by_card(qr, code, note, actor);
+        if (!opened) {
+            return refuse(opened.error());
+        }
+        out.state = std::string(store::kSyncApplied);
+        out.person_id = opened->person_id;
+        out.result = json{{"key", key},
+                          {"status", out.state},
+                          {"person_id", opened->person_id},
+                          {"request_id", opened->id}};
+        return out;
     }
 
     // aid.handover

@@ -10,6 +10,7 @@
 #include "kapal/service/actor.hpp"
 #include "kapal/service/aid_service.hpp"
 #include "kapal/service/person_service.hpp"
+#include "kapal/service/service_desk.hpp"
 #include "kapal/store/store.hpp"
 
 #include <mutex>
@@ -29,6 +30,7 @@ class SyncEngine {
   public:
     SyncEngine(service::PersonService& persons,
                service::AidService& aid,
+               service::ServiceDesk& desk,
                store::Store& store,
                const core::Clock& clock,
                core::IdGenerator& ids);
@@ -67,6 +69,7 @@ class SyncEngine {
 
     service::PersonService& persons_;
     service::AidService& aid_;
+    service::ServiceDesk& desk_;
     store::Store& store_;
     const core::Clock& clock_;
     core::IdGenerator& ids_;
