@@ -34,6 +34,8 @@ import {
   lock,
   pendingCount,
   startDevice,
+  lockedForOtherSession,
+  onDeviceChange,
   unlocked,
   unlockOffline,
   unlockOnline,
@@ -384,13 +386,17 @@ function unlockBanner(): HTMLElement | null {
     type: 'password',
     id: 'unlock-password',
     autocomplete: 'current-password',
+    'aria-describedby': 'unlock-error',
   });
+  const other = lockedForOtherSession();
   const message = h('p', { class: 'field-error', role: 'alert', id: 'unlock-error' });
   const submit = h('button', { type: 'submit', class: 'button' }, t('offline.unlock.submit'));
   const form = h(
     'form',
     { class: 'unlock-banner', 'aria-labelledby': 'unlock-intro', novalidate: true },
     h('p', { id: 'unlock-intro' }, t('offline.locked')),
+    other &&
+      h('p', { class: 'notice', id: 'unlock-other' }, t('offline.other_session', { user: other })),
     h('label', { for: password.id }, t('offline.unlock.password')),
     password,
     submit,
@@ -483,6 +489,13 @@ async function start(): Promise<void> {
   onUserChange(forgetReferenceData);
   // Another user, or the session ended: the key leaves memory (the data stays, encrypted).
   onUserChange(lock);
+  // The device locked itself (the browser's cookie is another user's): show the banner that
+  // says so and asks for the password.
+  onDeviceChange(() => {
+    if (lockedForOtherSession() && !unlocked() && !document.querySelector('.unlock-banner')) {
+      render();
+    }
+  });
   onConnectionChange((online) => {
     if (online && isOfflineSession()) {
       void checkSession();

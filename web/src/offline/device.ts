@@ -36,6 +36,11 @@ let keptUser: string | null = null;
 let lastPull: string | null = null;
 let lastReport: SyncReport | null = null;
 let running: Promise<void> | null = null;
+/// The user the server confirmed for this store (a sign-in online), or null: unlocked offline,
+/// the browser's cookie may belong to someone else until the server says whose it is.
+let confirmedUser: string | null = null;
+/// Why the store was locked by the app itself (the browser signed in as someone else), or null.
+let lockedFor: string | null = null;
 let again = false;
 const listeners = new Set<() => void>();
 
@@ -73,6 +78,17 @@ export function lastPullAt(): string | null {
 
 export function lastSync(): SyncReport | null {
   return lastReport;
+}
+
+/// The user the browser is signed in as on the server, when the device locked itself because it
+/// is not the user whose store was open (docs/web.md "Offline").
+export function lockedForOtherSession(): string | null {
+  return lockedFor;
+}
+
+/// Whether the server's session is the store's user (the server keeps user names in lower case).
+export function sameUser(storeUser: string, s: Session | null): boolean {
+  return !!s && s.user.username.toLowerCase() === storeUser.toLowerCase();
 }
 
 /// Whether a failed call should go into the queue: the server could not be reached.
@@ -118,8 +134,10 @@ export async function pendingCount(): Promise<number> {
   }
 }
 
-function attach(opened: LocalStore): void {
+function attach(opened: LocalStore, confirmed: boolean): void {
   store = opened;
+  confirmedUser = confirmed ? opened.username : null;
+  lockedFor = null;
   queue = new Queue(opened, localDevice(localStorage));
   keptUser = opened.username;
 }
@@ -141,12 +159,12 @@ export async function unlockOnline(
   try {
     const result = await LocalStore.open(db(), username, password);
     if (result.status === 'opened') {
-      attach(result.store);
+      attach(result.store, true);
     } else {
       if (result.status === 'other_user' && (await db().keys('op:')).length > 0) {
         return 'other_user';
       }
-      attach(await LocalStore.create(db(), username, password));
+      attach(await LocalStore.create(db(), username, password), true);
     }
     await store!.put(keys.profile, { user: s.user, instance: s.instance, csrf_token: '' });
     await store!.setWipeDays(s.offline_wipe_days);
@@ -184,7 +202,7 @@ export async function unlockOffline(
     if (!profile) {
       return 'none';
     }
-    attach(result.store);
+    attach(result.store, false);
     lastPull = (await result.store.get<{ at: string }>(keys.pull))?.at ?? null;
     changed();
     void refreshCount();
@@ -198,6 +216,7 @@ export async function unlockOffline(
 export function lock(): void {
   store = null;
   queue = null;
+  confirmedUser = null;
   changed();
 }
 
@@ -206,6 +225,8 @@ export async function wipeDevice(): Promise<void> {
   store = null;
   queue = null;
   keptUser = null;
+  confirmedUser = null;
+  lockedFor = null;
   lastPull = null;
   lastReport = null;
   try {
@@ -271,15 +292,24 @@ async function syncOnce(): Promise<void> {
   if (!s || !q || !isOnline()) {
     return;
   }
-  if (!hasCsrfToken()) {
-    // Opened offline: ask the server who is signed in first (and for the CSRF token).
+  if (!hasCsrfToken() || confirmedUser !== s.username) {
+    // Opened offline: ask the server who is signed in first (and for the CSRF token). The
+    // browser's cookie may be another user's: that user must never send this user's changes.
+    let me: Session | null;
     try {
-      if (!(await api.me())) {
-        return;
-      }
+      me = await api.me();
     } catch {
       return;
     }
+    if (!me) {
+      return;
+    }
+    if (!sameUser(s.username, me)) {
+      lockedFor = me.user.username;
+      lock();
+      return;
+    }
+    confirmedUser = s.username;
   }
   try {
     lastReport = await sendQueue(s, q, transport, localDevice(localStorage).id(), classify);

@@ -385,3 +385,17 @@ describe('pulling', () => {
     ]);
   });
 });
+
+describe('the session that sends', () => {
+  it('must be the store’s user (user names compared in lower case)', async () => {
+    const { sameUser } = await import('./device');
+    const session = (username: string) =>
+      ({
+        user: { username, display_name: '', role: 'operator', area_codes: [] },
+        csrf_token: '',
+      }) as unknown as Parameters<typeof sameUser>[1];
+    expect(sameUser('Op1', session('op1'))).toBe(true);
+    expect(sameUser('op1', session('op2'))).toBe(false);
+    expect(sameUser('op1', null)).toBe(false);
+  });
+});

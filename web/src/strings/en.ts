@@ -1208,6 +1208,8 @@ export const en: Record<StringKey, string> = {
   'offline.login.unlock': 'Sign in again to open the data kept on this device.',
   'offline.other_user':
     'This device keeps changes of {user} that were not sent yet. Offline work for you is available once {user} signs in and sends them.',
+  'offline.other_session':
+    'This browser is signed in to the server as {user}, not the owner of the data on this device: nothing was sent, and the device data is locked. Enter your password to sign in again and send it.',
   'offline.signout.confirm':
     '{count} changes were not sent yet and will be deleted from this device if you sign out. Sign out anyway?',
   'offline.local': 'Offline: data from this device (pulled {when}).',

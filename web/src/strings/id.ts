@@ -1213,6 +1213,8 @@ export const id = {
   'offline.login.unlock': 'Masuk lagi untuk membuka data yang tersimpan di perangkat ini.',
   'offline.other_user':
     'Perangkat ini menyimpan perubahan {user} yang belum terkirim. Kerja luring untuk Anda tersedia setelah {user} masuk dan mengirimnya.',
+  'offline.other_session':
+    'Peramban ini masuk ke server sebagai {user}, bukan pemilik data di perangkat ini: tidak ada yang dikirim, dan data perangkat dikunci. Masukkan kata sandi Anda untuk masuk lagi dan mengirimnya.',
   'offline.signout.confirm':
     '{count} perubahan belum terkirim dan akan terhapus dari perangkat ini jika Anda keluar. Tetap keluar?',
   'offline.local': 'Luring: data dari perangkat ini (ditarik {when}).',
