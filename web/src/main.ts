@@ -34,8 +34,10 @@ import {
   lock,
   pendingCount,
   startDevice,
+  clearDrafts,
   lockedForOtherSession,
   onDeviceChange,
+  ownsDeviceData,
   unlocked,
   unlockOffline,
   unlockOnline,
@@ -294,8 +296,10 @@ function header(activeNav: string | undefined): HTMLElement {
             type: 'button',
             class: 'secondary',
             onclick: async () => {
-              // Signing out wipes the device's data: say so first when changes still wait.
-              const waiting = await pendingCount();
+              // Signing out wipes the device's data when it is this user's: say so first when
+              // changes still wait. Another user's data (waiting for that user to send it) stays.
+              const mine = ownsDeviceData(keptFor(), s.user.username);
+              const waiting = mine ? await pendingCount() : 0;
               if (
                 waiting > 0 &&
                 !window.confirm(t('offline.signout.confirm', { count: waiting }))
@@ -311,7 +315,12 @@ function header(activeNav: string | undefined): HTMLElement {
                   rememberLogout(true);
                 }
               }
-              await wipeDevice();
+              if (mine) {
+                await wipeDevice();
+              } else {
+                lock();
+                clearDrafts();
+              }
               setOfflineSession(false);
               setSession(null);
               navigate('/masuk');

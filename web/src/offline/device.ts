@@ -86,6 +86,12 @@ export function lockedForOtherSession(): string | null {
   return lockedFor;
 }
 
+/// Whether the data this device keeps (`kept`, keptFor()) is `username`'s: only then does
+/// signing out delete it (another user's changes waiting to be sent stay for that user).
+export function ownsDeviceData(kept: string | null, username: string): boolean {
+  return kept !== null && kept.toLowerCase() === username.toLowerCase();
+}
+
 /// Whether the server's session is the store's user (the server keeps user names in lower case).
 export function sameUser(storeUser: string, s: Session | null): boolean {
   return !!s && s.user.username.toLowerCase() === storeUser.toLowerCase();
@@ -220,6 +226,26 @@ export function lock(): void {
   changed();
 }
 
+/// The forms' unsent drafts (Tambah/Ubah, Penyaluran) hold personal data in localStorage. The
+/// device's id and seq stay (not personal; a seq is never reused).
+export function clearDrafts(storage: Storage | null = globalThis.localStorage ?? null): void {
+  try {
+    if (!storage) {
+      return;
+    }
+    const personal: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const k = storage.key(i);
+      if (k && (k.startsWith('kapal.draft.') || k.startsWith('kapal.handover.'))) {
+        personal.push(k);
+      }
+    }
+    personal.forEach((k) => storage.removeItem(k));
+  } catch {
+    // No storage.
+  }
+}
+
 /// Signing out: everything this device keeps is deleted, queue included.
 export async function wipeDevice(): Promise<void> {
   store = null;
@@ -234,16 +260,7 @@ export async function wipeDevice(): Promise<void> {
   } catch {
     // Nothing kept.
   }
-  // The forms' unsent drafts (Tambah/Ubah, Penyaluran) hold personal data in localStorage: gone
-  // too. The device's id and seq stay (not personal; a seq is never reused).
-  try {
-    const personal = Object.keys(localStorage).filter(
-      (k) => k.startsWith('kapal.draft.') || k.startsWith('kapal.handover.'),
-    );
-    personal.forEach((k) => localStorage.removeItem(k));
-  } catch {
-    // No storage.
-  }
+  clearDrafts(localStorage);
   setPendingCount(0);
   changed();
 }

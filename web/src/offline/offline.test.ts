@@ -399,3 +399,12 @@ describe('the session that sends', () => {
     expect(sameUser('op1', null)).toBe(false);
   });
 });
+
+describe('signing out', () => {
+  it('deletes the device data only when it is the signed-in user’s', async () => {
+    const { ownsDeviceData } = await import('./device');
+    expect(ownsDeviceData('op1', 'OP1')).toBe(true);
+    expect(ownsDeviceData('op1', 'op2')).toBe(false);
+    expect(ownsDeviceData(null, 'op2')).toBe(false);
+  });
+});
