@@ -289,6 +289,39 @@ describe('the answers to a batch', () => {
     expect(await queue.count()).toBe(0);
   });
 
+  it('never folds an edit into an op that has been sent once (its answer may be lost)', async () => {
+    const { store, queue } = await setup();
+    const first = await queue.update('p1', 3, { phone: '1' }, '', 'A');
+    let seen: Op[] = [];
+    let online = false;
+    const transport: Transport = {
+      async batch(_d, ops) {
+        seen = ops.map((o) => JSON.parse(JSON.stringify(o)) as Op);
+        if (!online) {
+          throw failure(0);
+        }
+        return {
+          results: ops.map((o) => ({ key: o.key, status: 'applied', person_id: 'p1', version: 4 })),
+        };
+      },
+      pull: async () => ({ persons: [], removed: [], next: '', more: false }),
+    };
+    expect((await sendQueue(store, queue, transport, 'd', classify)).stopped).toBe('network');
+    // The server may have applied it: the next edit is an op of its own, the first unchanged.
+    const second = await queue.update('p1', 3, { full_name: 'B' }, '', 'B');
+    expect(second.key).not.toBe(first.key);
+    const all = await queue.all();
+    expect(all.map((q) => q.op.changes)).toEqual([{ phone: '1' }, { full_name: 'B' }]);
+    expect(all[0].sent).toBe(true);
+    online = true;
+    await sendQueue(store, queue, transport, 'd', classify);
+    expect(seen[0]).toEqual(first);
+    expect(seen[0]).not.toHaveProperty('sent');
+    // The server answered version 4: an edit from the older copy starts from it.
+    const third = await queue.update('p1', 3, { phone: '2' }, '', 'C');
+    expect(third.base_version).toBe(4);
+  });
+
   it('refuses the op a 422 for the whole batch names, and sends the rest', async () => {
     const { store, queue } = await setup();
     await queue.handover({ cycle_id: 'c', card_number: '1' }, 'A');

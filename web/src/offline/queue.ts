@@ -51,6 +51,9 @@ export interface QueuedOp {
   label: string;
   /// The person the device found the op to be about (a handover identified by its QR).
   subject?: string;
+  /// It has been in a batch once: the server may have applied it even when the answer was lost,
+  /// so it is sent again exactly as it was (same key, same content) and never folded into.
+  sent?: boolean;
 }
 
 /// The device's identity and order numbers, kept in localStorage (not personal; they survive a
@@ -97,6 +100,7 @@ export function localDevice(
 
 const opPrefix = 'op:';
 const createdKey = 'state:created';
+const versionsKey = 'state:versions';
 
 function opKey(seq: number): string {
   return `${opPrefix}${String(seq).padStart(12, '0')}`;
@@ -134,6 +138,29 @@ export class Queue {
     return (await this.store.backend.keys(opPrefix)).length;
   }
 
+  /// Marks ops as sent (persisted before the batch leaves): nothing folds into them any more.
+  async markSent(entries: QueuedOp[]): Promise<void> {
+    const fresh = entries.filter((q) => !q.sent);
+    if (fresh.length === 0) {
+      return;
+    }
+    fresh.forEach((q) => (q.sent = true));
+    await this.store.putAll(fresh.map((q) => [opKey(q.op.seq), q]));
+  }
+
+  /// The server answered that it wrote the person at `version`: a later edit starts from it.
+  async settled(personId: string, version: number): Promise<void> {
+    const versions = await this.versions();
+    if ((versions[personId] ?? 0) < version) {
+      versions[personId] = version;
+      await this.store.put(versionsKey, versions);
+    }
+  }
+
+  private async versions(): Promise<Record<string, number>> {
+    return (await this.store.get<Record<string, number>>(versionsKey)) ?? {};
+  }
+
   /// Drops answered ops.
   async remove(ops: Op[]): Promise<void> {
     await this.store.delete(...ops.map((o) => opKey(o.seq)));
@@ -167,6 +194,21 @@ export class Queue {
     return (await this.store.get<Record<string, string>>(createdKey)) ?? {};
   }
 
+  /// The version a new edit of a person starts from: the newest the server answered for it (an
+  /// earlier op of this device may have moved it past the copy the page showed); a person
+  /// created on the device and not yet answered for: 1, after its create.
+  private async startFrom(
+    personId: string,
+    baseVersion: number,
+  ): Promise<{ after?: string; base: number }> {
+    const answered = (await this.versions())[personId];
+    if (answered !== undefined) {
+      return { base: Math.max(baseVersion, answered) };
+    }
+    const after = (await this.created())[personId];
+    return after ? { after, base: 1 } : { base: baseVersion };
+  }
+
   /// Registers a person: `person` is the body of POST /api/v1/persons. The op carries the id the
   /// device chose.
   async create(person: Record<string, unknown>, label: string): Promise<Op> {
@@ -188,7 +230,7 @@ export class Queue {
     label: string,
   ): Promise<Op> {
     const waiting = (await this.all()).filter(
-      (q) => q.op.person_id === personId && !this.inFlight.has(q.op.key),
+      (q) => q.op.person_id === personId && !q.sent && !this.inFlight.has(q.op.key),
     );
     const create = waiting.find((q) => q.op.type === 'person.create');
     if (create) {
@@ -207,10 +249,10 @@ export class Queue {
       await this.replace(update);
       return update.op;
     }
-    const after = (await this.created())[personId];
+    const { after, base } = await this.startFrom(personId, baseVersion);
     return this.add('person.update', label, {
       person_id: personId,
-      base_version: after ? 1 : baseVersion,
+      base_version: base,
       changes,
       ...(changeReason ? { change_reason: changeReason } : {}),
       ...(after ? { after } : {}),
@@ -221,7 +263,10 @@ export class Queue {
   async photo(personId: string, baseVersion: number, photo: PhotoData, label: string): Promise<Op> {
     const waiting = (await this.all()).find(
       (q) =>
-        q.op.type === 'person.photo' && q.op.person_id === personId && !this.inFlight.has(q.op.key),
+        q.op.type === 'person.photo' &&
+        q.op.person_id === personId &&
+        !q.sent &&
+        !this.inFlight.has(q.op.key),
     );
     if (waiting) {
       waiting.op.photo = photo;
@@ -229,10 +274,10 @@ export class Queue {
       await this.replace(waiting);
       return waiting.op;
     }
-    const after = (await this.created())[personId];
+    const { after, base } = await this.startFrom(personId, baseVersion);
     return this.add('person.photo', label, {
       person_id: personId,
-      base_version: after ? 1 : baseVersion,
+      base_version: base,
       photo,
       ...(after ? { after } : {}),
     });

@@ -175,6 +175,7 @@ export async function handleResults(
       case 'merged':
         outcome[r.status] += 1;
         if (personId && typeof r.version === 'number') {
+          await queue.settled(personId, r.version);
           await settlePerson(store, queue, personId, r.version, q.op);
         }
         break;
@@ -278,6 +279,7 @@ export async function sendQueue(
     batch.forEach((q) => queue.inFlight.add(q.op.key));
     let answer: BatchAnswer;
     try {
+      await queue.markSent(batch);
       answer = await transport.batch(
         deviceId,
         batch.map((q) => q.op),
