@@ -452,12 +452,15 @@ export function withChanges(p: LocalPerson, changes: Record<string, unknown>): L
 }
 
 /// Registers a person on the device: the op, and the person shown until the server has it.
+/// `key`: the Idempotency-Key of an online POST of this same body that failed at network level
+/// (the server may have created the person; the op then names that person, never a second).
 export async function queueCreate(
   body: Record<string, unknown>,
   username: string,
+  key?: string,
 ): Promise<LocalPerson> {
   const { s, q } = need();
-  const op = await q.create(body, String(body.full_name ?? ''));
+  const op = await q.create(body, String(body.full_name ?? ''), key);
   const person = personFromBody(op.person_id!, body, username, op.at);
   await s.put(keys.person(person.id), person);
   await queued();

@@ -322,6 +322,39 @@ describe('the answers to a batch', () => {
     expect(third.base_version).toBe(4);
   });
 
+  it('queues a create under the key of a lost online POST and follows the id the server answers', async () => {
+    const { store, queue } = await setup();
+    const body = { full_name: 'A', phone: '' };
+    const c = await queue.create(body, 'A', 'online-key');
+    expect(c.key).toBe('online-key');
+    expect(c.person).toBe(body);
+    await store.put(keys.person(c.person_id!), { id: c.person_id, version: 1, pending: true });
+    // Never folded into: the server compares its body with the POST's.
+    const u = await queue.update(c.person_id!, 1, { phone: '0812' }, '', 'A');
+    expect(u.key).not.toBe(c.key);
+    expect(c.person).toEqual({ full_name: 'A', phone: '' });
+    const all = await queue.all();
+    await handleResults(
+      store,
+      queue,
+      [all[0]],
+      [
+        {
+          key: 'online-key',
+          status: 'applied',
+          replayed: true,
+          person_id: 'server-id',
+          version: 1,
+        },
+      ],
+    );
+    expect(await store.get(keys.person(c.person_id!))).toBeNull();
+    expect(await store.get(keys.person('server-id'))).toMatchObject({ id: 'server-id' });
+    const left = await queue.all();
+    expect(left.map((q) => q.op.person_id)).toEqual(['server-id']);
+    expect(left[0].op.after).toBe('online-key');
+  });
+
   it('refuses the op a 422 for the whole batch names, and sends the rest', async () => {
     const { store, queue } = await setup();
     await queue.handover({ cycle_id: 'c', card_number: '1' }, 'A');

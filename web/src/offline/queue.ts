@@ -148,6 +148,34 @@ export class Queue {
     await this.store.putAll(fresh.map((q) => [opKey(q.op.seq), q]));
   }
 
+  /// The server created the person under `to` (an online POST whose answer was lost got there
+  /// first) instead of the id the device chose: the waiting ops of the person follow.
+  async rekey(from: string, to: string): Promise<void> {
+    const moved = (await this.all()).filter(
+      (q) => q.op.person_id === from || q.subject === from || q.op.handover?.person_id === from,
+    );
+    for (const q of moved) {
+      if (q.op.person_id === from) {
+        q.op.person_id = to;
+      }
+      if (q.subject === from) {
+        q.subject = to;
+      }
+      if (q.op.handover?.person_id === from) {
+        q.op.handover.person_id = to;
+      }
+    }
+    if (moved.length) {
+      await this.store.putAll(moved.map((q) => [opKey(q.op.seq), q]));
+    }
+    const created = await this.created();
+    if (created[from]) {
+      created[to] = created[from];
+      delete created[from];
+      await this.store.put(createdKey, created);
+    }
+  }
+
   /// The server answered that it wrote the person at `version`: a later edit starts from it.
   async settled(personId: string, version: number): Promise<void> {
     const versions = await this.versions();
@@ -211,9 +239,21 @@ export class Queue {
 
   /// Registers a person: `person` is the body of POST /api/v1/persons. The op carries the id the
   /// device chose.
-  async create(person: Record<string, unknown>, label: string): Promise<Op> {
+  /// `key`: the Idempotency-Key of an online POST of this same body whose answer was lost; the
+  /// server recognises it (the person it created, never a second one), so the op is treated as
+  /// sent from the start (an edit never changes its body).
+  async create(person: Record<string, unknown>, label: string, key?: string): Promise<Op> {
     const personId = this.newPersonId();
-    const op = await this.add('person.create', label, { person_id: personId, person });
+    const op = await this.add(
+      'person.create',
+      label,
+      { person_id: personId, person },
+      undefined,
+      key,
+    );
+    if (key) {
+      await this.markSent([{ op, label, sent: false }]);
+    }
     const created = await this.created();
     created[personId] = op.key;
     await this.store.put(createdKey, created);

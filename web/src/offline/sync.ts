@@ -170,6 +170,15 @@ export async function handleResults(
     }
     answered.push(q.op);
     const personId = r.person_id ?? q.op.person_id;
+    if (
+      q.op.type === 'person.create' &&
+      q.op.person_id &&
+      r.person_id &&
+      r.person_id !== q.op.person_id &&
+      (r.status === 'applied' || r.status === 'merged')
+    ) {
+      await rekeyPerson(store, queue, q.op.person_id, r.person_id);
+    }
     switch (r.status) {
       case 'applied':
       case 'merged':
@@ -214,6 +223,22 @@ export async function handleResults(
   ]);
   await queue.remove(answered);
   return outcome;
+}
+
+/// The server created the person under another id than the device chose (the create an online
+/// POST already made): the device's copy and the waiting ops of the person move to that id.
+async function rekeyPerson(
+  store: LocalStore,
+  queue: Queue,
+  from: string,
+  to: string,
+): Promise<void> {
+  await queue.rekey(from, to);
+  const person = await store.get<LocalPerson>(keys.person(from));
+  if (person) {
+    await store.put(keys.person(to), { ...person, id: to });
+    await store.delete(keys.person(from));
+  }
 }
 
 /// The server wrote the person at `version`: the local copy takes the version (its pending mark

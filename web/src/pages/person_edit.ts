@@ -956,7 +956,12 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
   /// The server cannot be reached: the change goes into the device's queue (docs/sync.md), with
   /// only the fields that changed for an edit, and the photo as an op of its own. False when the
   /// device keeps no data for this user (the draft stays, as before).
-  async function saveOffline(payload: Record<string, unknown>): Promise<boolean> {
+  /// `createKey`: the Idempotency-Key of an online POST of this same `payload` that failed at
+  /// network level (the server may have created the person; the op then finds it).
+  async function saveOffline(
+    payload: Record<string, unknown>,
+    createKey?: string,
+  ): Promise<boolean> {
     if (!canQueue()) {
       return false;
     }
@@ -975,7 +980,7 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
           ? await queueUpdate(local, kept.version ?? local.version, changes, changeReason)
           : local;
     } else {
-      person = await queueCreate(payload, user?.username ?? '');
+      person = await queueCreate(payload, user?.username ?? '', createKey);
     }
     if (kept.photo?.action === 'set') {
       await queuePhoto(person, person.version, {
@@ -997,15 +1002,17 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
     submit.textContent = t('form.saving');
     body.setAttribute('aria-busy', 'true');
     keep();
+    let payload: Record<string, unknown> = {};
+    let posted: string | undefined;
     try {
-      const payload = draftToBody(kept.values, record);
+      payload = draftToBody(kept.values, record);
       if (!isOnline() && (await saveOffline(payload))) {
         return;
       }
       const saved =
         id && kept.version !== null
           ? await api.updatePerson(id, kept.version, payload)
-          : await api.createPerson(payload, kept.idempotency_key);
+          : await api.createPerson(payload, (posted = kept.idempotency_key));
       let final = saved;
       try {
         final = await sendPhoto(saved);
@@ -1035,7 +1042,9 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
         return;
       }
       if (e.network) {
-        const queued = await saveOffline(draftToBody(kept.values, record)).catch(() => false);
+        // A create whose POST may have reached the server goes into the queue with the same
+        // key and body: the server answers with the person it made, never a second one.
+        const queued = await saveOffline(payload, posted).catch(() => false);
         if (!queued) {
           alert.textContent = t('form.error.network');
         }
