@@ -435,6 +435,9 @@ export function withChanges(p: LocalPerson, changes: Record<string, unknown>): L
   if (typeof changes.kk === 'string') {
     next.kk_masked = mask(changes.kk);
     delete next.kk;
+  } else if (changes.kk === null) {
+    next.kk_masked = null;
+    delete next.kk;
   }
   if (changes.address) {
     const code = (changes.address as Person['address']).kelurahan_code ?? '';

@@ -185,6 +185,37 @@ describe('the queue', () => {
     expect(all[3].op).toMatchObject({ after: c.key, photo: { data: 'BBB' } });
   });
 
+  it('sends a field cleared in the form as null (never the NIK, photo or documents)', () => {
+    expect(
+      changedFields(
+        {
+          full_name: 'A',
+          severity: 'berat',
+          onset: 'lahir',
+          onset_year: 2001,
+          cause: 'penyakit',
+          home: { lon: 1, lat: 2, source: 'map' },
+          caregiver: { name: 'B', relationship: 'ibu', phone: '' },
+          account: { kind: 'bank', provider: 'BRI', number: '1', holder_name: 'A' },
+          kk: '7371010101010001',
+          nik: '7371010101010002',
+          photo_id: 'x',
+          documents: [],
+        },
+        { full_name: 'A' },
+      ),
+    ).toEqual({
+      severity: null,
+      onset: null,
+      onset_year: null,
+      cause: null,
+      home: null,
+      caregiver: null,
+      account: null,
+      kk: null,
+    });
+  });
+
   it('sends only the fields that changed', () => {
     expect(
       changedFields(

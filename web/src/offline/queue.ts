@@ -332,19 +332,31 @@ export class Queue {
 }
 
 /// The top-level fields of `next` that differ from `before` (JSON equality; `address` and
-/// `home` whole, as docs/sync.md compares them). Fields only in `before` are not changes: PUT's
-/// rule is that an absent NIK or KK keeps the stored one.
+/// `home` whole, as docs/sync.md compares them). A field in `before` and no longer in `next` was
+/// cleared (the form leaves an emptied severity, onset, cause, home, caregiver, account… out of
+/// the body): it is sent as null, which the server reads as absent, as PUT does. Except the NIK
+/// (PUT's rule: an absent NIK keeps the stored one) and the photo and documents (ops of their own
+/// or online only).
 export function changedFields(
   before: Record<string, unknown>,
   next: Record<string, unknown>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const skip = new Set(['photo_id', 'documents']);
   for (const [key, value] of Object.entries(next)) {
-    if (key === 'photo_id' || key === 'documents') {
+    if (skip.has(key)) {
       continue;
     }
     if (JSON.stringify(value) !== JSON.stringify(before[key])) {
       out[key] = value;
+    }
+  }
+  for (const [key, value] of Object.entries(before)) {
+    if (skip.has(key) || key === 'nik' || key === 'change_reason' || key in next) {
+      continue;
+    }
+    if (value !== null && value !== undefined) {
+      out[key] = null;
     }
   }
   return out;
