@@ -965,6 +965,11 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
     if (!canQueue()) {
       return false;
     }
+    if (kept.photo?.action === 'remove') {
+      // No op removes a photo: refuse the save (the draft stays) rather than say it was saved.
+      alert.textContent = t('offline.photo_remove');
+      return true;
+    }
     const changeReason = typeof payload.change_reason === 'string' ? payload.change_reason : '';
     let person: LocalPerson;
     if (id) {

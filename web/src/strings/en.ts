@@ -1216,6 +1216,8 @@ export const en: Record<StringKey, string> = {
   'offline.local.never': 'Offline: data from this device.',
   'offline.pending': 'waiting to be sent',
   'offline.no_person': 'This person is not in the data on this device.',
+  'offline.photo_remove':
+    'Removing a photo needs a connection to the server. Not saved: try again when online, or undo the photo removal to save the other changes on the device.',
   'offline.photo_later': 'The photo is sent when online.',
   'sync.title': 'Synchronisation',
   'sync.intro':

@@ -1221,6 +1221,8 @@ export const id = {
   'offline.local.never': 'Luring: data dari perangkat ini.',
   'offline.pending': 'menunggu dikirim',
   'offline.no_person': 'Orang ini tidak ada di data perangkat ini.',
+  'offline.photo_remove':
+    'Menghapus foto perlu koneksi ke server. Belum disimpan: coba lagi saat daring, atau batalkan penghapusan foto untuk menyimpan perubahan lain di perangkat.',
   'offline.photo_later': 'Foto dikirim saat daring.',
   'sync.title': 'Sinkronisasi',
   'sync.intro':
