@@ -556,6 +556,26 @@ export async function conflictOps(): Promise<ConflictOp[]> {
   return store ? ((await store.get<ConflictOp[]>(keys.conflicts)) ?? []) : [];
 }
 
+/// Sends a refused change again (as a new op with the content it had); false when it kept no
+/// content (refused before the device kept it).
+export async function retryRejected(key: string): Promise<boolean> {
+  if (!store || !queue) {
+    return false;
+  }
+  const items = (await store.get<RejectedOp[]>(keys.rejected)) ?? [];
+  const item = items.find((i) => i.key === key);
+  if (!item?.op) {
+    return false;
+  }
+  await queue.requeue(item.op, item.label);
+  await store.put(
+    keys.rejected,
+    items.filter((i) => i.key !== key),
+  );
+  await queued();
+  return true;
+}
+
 /// The user has read a refusal (or a conflict note): it leaves the list.
 export async function dismiss(list: 'rejected' | 'conflicts', key: string): Promise<void> {
   if (!store) {

@@ -408,6 +408,40 @@ describe('the answers to a batch', () => {
     expect(calls).toBe(2);
     expect((await store.get<RejectedOp[]>(keys.rejected))![0].label).toBe('B');
   });
+
+  it('keeps what a refused op held, and sends it again as a new op', async () => {
+    const { store, queue } = await setup();
+    const op = await queue.update('p1', 2, { phone: '0812' }, 'nomor baru', 'A');
+    const transport: Transport = {
+      async batch() {
+        throw Object.assign(failure(400), { problem: { status: 400, title: 'bad' } });
+      },
+      pull: async () => ({ persons: [], removed: [], next: '', more: false }),
+    };
+    expect((await sendQueue(store, queue, transport, 'd', classify)).rejected).toBe(1);
+    const [r] = (await store.get<RejectedOp[]>(keys.rejected))!;
+    expect(r.op).toMatchObject({ key: op.key, changes: { phone: '0812' } });
+    const again = await queue.requeue(r.op!, r.label);
+    expect(again.key).not.toBe(op.key);
+    expect(again).toMatchObject({
+      type: 'person.update',
+      person_id: 'p1',
+      base_version: 2,
+      changes: { phone: '0812' },
+      change_reason: 'nomor baru',
+    });
+  });
+
+  it('keeps an op answered with a status it does not know', async () => {
+    const { store, queue } = await setup();
+    const op = await queue.handover({ cycle_id: 'c', card_number: '1' }, 'A');
+    const sent = await queue.all();
+    const o = await handleResults(store, queue, sent, [
+      { key: op.key, status: 'postponed' as OpResult['status'] },
+    ]);
+    expect(o).toMatchObject({ kept: 1, rejected: 0 });
+    expect(await queue.count()).toBe(1);
+  });
 });
 
 describe('pulling', () => {

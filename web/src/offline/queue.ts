@@ -323,6 +323,13 @@ export class Queue {
     });
   }
 
+  /// Sends a refused op again as a new op (a new key and seq: the refused key stays refused on
+  /// the server), with the content it had.
+  async requeue(op: Op, label: string): Promise<Op> {
+    const { key: _key, seq: _seq, type, at: _at, ...fields } = op;
+    return this.add(type, label, fields);
+  }
+
   /// Records a handover of aid to `subject` (the person id the device found on its list). `key`:
   /// the Idempotency-Key of an online attempt that may have reached the server before the
   /// connection dropped, so that the server recognises it (never twice).

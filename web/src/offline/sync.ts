@@ -80,6 +80,8 @@ export interface RejectedOp {
   at: string;
   person_id?: string;
   error: Problem;
+  /// The op as it was queued (what the user typed), to read, copy or send again.
+  op?: Op;
 }
 
 /// A change kept on the server as a conflict for a supervisor.
@@ -204,7 +206,7 @@ export async function handleResults(
         // The server keeps it and applies it once the op it waits for arrives.
         outcome.waiting += 1;
         break;
-      default:
+      case 'rejected':
         outcome.rejected += 1;
         rejected.push({
           key: q.op.key,
@@ -213,7 +215,13 @@ export async function handleResults(
           at: q.op.at,
           ...(q.op.person_id ? { person_id: q.op.person_id } : {}),
           error: r.error ?? { title: r.status },
+          op: q.op,
         });
+        break;
+      default:
+        // A status this device does not know (a newer server): keep the op, never drop it.
+        answered.pop();
+        outcome.kept += 1;
         break;
     }
   }

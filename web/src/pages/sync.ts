@@ -11,11 +11,13 @@ import {
   lastSync,
   onDeviceChange,
   rejectedOps,
+  retryRejected,
   syncNow,
   unlocked,
   waitingOps,
 } from '../offline/device';
-import type { Problem } from '../offline/sync';
+import type { Op } from '../offline/queue';
+import type { Problem, SyncReport } from '../offline/sync';
 import { session } from '../session';
 import { fieldLabel } from './conflicts';
 
@@ -29,6 +31,38 @@ export function reasonText(p: Problem): string {
     .map((f) => [f.field, f.message].filter(Boolean).join(': '))
     .filter(Boolean);
   return [p.title || p.code || '', p.detail ?? '', ...issues].filter(Boolean).join(' — ');
+}
+
+/// What a refused op held, for the user to read or copy (a photo's data is not shown).
+export function opContent(op: Op): string {
+  const shown: Record<string, unknown> = { ...op };
+  for (const k of ['key', 'seq', 'at', 'after', 'base_version']) {
+    delete shown[k];
+  }
+  if (op.photo) {
+    shown.photo = { media_type: op.photo.media_type, data: `(${op.photo.data.length} b)` };
+  }
+  if (op.handover?.evidence) {
+    shown.handover = { ...op.handover, evidence: `(${op.handover.evidence.length} b)` };
+  }
+  return JSON.stringify(shown, null, 2);
+}
+
+/// The outcome of a sending, in words (announced in the page's status region).
+export function reportText(r: SyncReport | null): string {
+  if (!r) {
+    return '';
+  }
+  const counts = t('sync.report', {
+    applied: r.applied,
+    merged: r.merged,
+    conflicts: r.conflicts,
+    waiting: r.waiting,
+    rejected: r.rejected,
+  });
+  return r.stopped && r.stopped !== 'server'
+    ? `${counts} ${t(`sync.stopped.${r.stopped}` as StringKey)}`
+    : counts;
 }
 
 export function syncPage(root: HTMLElement): () => void {
@@ -69,16 +103,7 @@ export function syncPage(root: HTMLElement): () => void {
     facts.textContent = when
       ? t('sync.last_pull', { when: formatInstant(when) })
       : t('sync.never_pulled');
-    const r = lastSync();
-    report.textContent = r
-      ? t('sync.report', {
-          applied: r.applied,
-          merged: r.merged,
-          conflicts: r.conflicts,
-          waiting: r.waiting,
-          rejected: r.rejected,
-        })
-      : '';
+    report.textContent = reportText(lastSync());
     const [w, rej, con] = await Promise.all([waitingOps(), rejectedOps(), conflictOps()]);
     if (disposed) {
       return;
@@ -118,13 +143,40 @@ export function syncPage(root: HTMLElement): () => void {
                 h('span', { class: 'hint' }, t('sync.at', { when: formatInstant(r.at) })),
                 h('br'),
                 t('sync.rejected.reason', { reason: reasonText(r.error) }),
+                r.op &&
+                  h(
+                    'details',
+                    { class: 'rejected-content' },
+                    h('summary', null, t('sync.rejected.content')),
+                    h('pre', { tabindex: '0' }, opContent(r.op)),
+                  ),
+                ' ',
+                r.op &&
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      class: 'button secondary',
+                      onclick: async () => {
+                        await retryRejected(r.key);
+                        status.textContent = t('sync.retried', {
+                          label: r.label || typeName(r.type),
+                        });
+                        focusHeading('sync-rejected-h');
+                      },
+                    },
+                    t('sync.retry', { label: r.label || typeName(r.type) }),
+                  ),
                 ' ',
                 h(
                   'button',
                   {
                     type: 'button',
                     class: 'button secondary',
-                    onclick: () => void dismiss('rejected', r.key),
+                    onclick: async () => {
+                      await dismiss('rejected', r.key);
+                      focusHeading('sync-rejected-h');
+                    },
                   },
                   t('sync.dismiss', { label: r.label || typeName(r.type) }),
                 ),
@@ -166,7 +218,10 @@ export function syncPage(root: HTMLElement): () => void {
                   {
                     type: 'button',
                     class: 'button secondary',
-                    onclick: () => void dismiss('conflicts', c.key),
+                    onclick: async () => {
+                      await dismiss('conflicts', c.key);
+                      focusHeading('sync-conflicts-h');
+                    },
                   },
                   t('sync.dismiss', { label: c.label || typeName(c.type) }),
                 ),
@@ -181,10 +236,23 @@ export function syncPage(root: HTMLElement): () => void {
     status.textContent = t('sync.running');
     await syncNow();
     if (!disposed) {
-      status.textContent = isOnline() ? '' : t('sync.offline');
+      // The outcome in the live region: a screen reader hears what happened.
+      status.textContent = isOnline()
+        ? reportText(lastSync()) || t('sync.done')
+        : t('sync.offline');
       await draw();
     }
   });
+  /// After a list item is gone, focus goes to its list's heading (redrawn: found by id).
+  function focusHeading(id: string): void {
+    void draw().then(() => {
+      const heading = document.getElementById(id);
+      if (heading && !disposed) {
+        heading.setAttribute('tabindex', '-1');
+        heading.focus();
+      }
+    });
+  }
   const stop = onDeviceChange(() => void draw());
   void draw();
   return () => {
