@@ -388,7 +388,7 @@ function unlockBanner(): HTMLElement | null {
   // Only when this user's data is kept (a new sign-in sets it up; nagging every reader to set
   // up offline work on every reload would be noise).
   const kept = keptFor();
-  if (kept !== s.user.username) {
+  if (!ownsDeviceData(kept, s.user.username)) {
     return null;
   }
   const password = h('input', {
@@ -524,7 +524,7 @@ async function start(): Promise<void> {
     // the app shell and the cached areas (docs/web.md, "Offline: the app shell"); otherwise the
     // login page, which reports it when the user tries.
     const remembered = e.network && !isOnline() ? rememberedSession() : null;
-    if (remembered && keptFor() === remembered.user.username) {
+    if (remembered && ownsDeviceData(keptFor(), remembered.user.username)) {
       // The device keeps this user's data, encrypted: signing in with the password opens it.
       const next = location.pathname + location.search;
       history.replaceState(null, '', `/masuk?unlock=1&next=${encodeURIComponent(next)}`);

@@ -101,6 +101,14 @@ describe('the encrypted store', () => {
     expect(await backend.keys('')).toEqual([]);
   });
 
+  it('opens under the user name in any case (the server keeps it in lower case)', async () => {
+    const backend = new MemoryBackend();
+    await LocalStore.create(backend, 'Op1', 'rahasia', new Date(), fast);
+    const opened = await LocalStore.open(backend, 'op1', 'rahasia');
+    expect(opened.status).toBe('opened');
+    expect((await LocalStore.open(backend, 'op2', 'rahasia')).status).toBe('other_user');
+  });
+
   it('is wiped at start when not unlocked for 7 days', async () => {
     const backend = new MemoryBackend();
     const t0 = new Date('2026-11-01T00:00:00Z');

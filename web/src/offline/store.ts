@@ -56,20 +56,25 @@ export class LocalStore {
     if (!meta) {
       return { status: 'none' };
     }
-    if (meta.username !== username) {
+    // User names compare in lower case (the server keeps them so; an older store may have been
+    // made under the name as typed).
+    if (meta.username.toLowerCase() !== username.toLowerCase()) {
       return { status: 'other_user', username: meta.username };
     }
     const key = await deriveKey(password, meta.salt, meta.iterations);
     try {
       const check = await unseal<{ check: string; username: string }>(key, meta.check, 'check');
-      if (check.check !== checkValue || check.username !== username) {
+      if (
+        check.check !== checkValue ||
+        check.username.toLowerCase() !== meta.username.toLowerCase()
+      ) {
         return { status: 'wrong_password' };
       }
     } catch {
       return { status: 'wrong_password' };
     }
     await backend.putMeta({ ...meta, unlocked_at: now.toISOString() });
-    return { status: 'opened', store: new LocalStore(backend, username, key) };
+    return { status: 'opened', store: new LocalStore(backend, meta.username, key) };
   }
 
   /// Wipes the kept data when it was not unlocked for `wipeAfterMs`; true when it did.

@@ -129,12 +129,15 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
       }
       setSession(s);
       // The device's encrypted store opens with the same password (docs/sync.md).
-      await unlockOnline(username.value.trim(), password.value, s);
+      // Under the name the server knows (lower case), not as typed: the same store whatever
+      // the case the user typed, and the same name keptFor() and the sign-out compare.
+      await unlockOnline(s.user.username, password.value, s);
       goOn(s);
     } catch (e) {
       if (e instanceof ApiError && e.network) {
         // The server cannot be reached: the device's store opens with this password, or not.
-        const opened = await unlockOffline(username.value.trim(), password.value);
+        // The server keeps user names in lower case: the store is kept under that name.
+        const opened = await unlockOffline(username.value.trim().toLowerCase(), password.value);
         if (typeof opened === 'object') {
           setOfflineSession(true);
           setSession(opened);
