@@ -3,9 +3,10 @@
 // is made non-extractable, so that not even this code can write it anywhere: it lives in memory
 // until the page closes or the user signs out.
 
-/// PBKDF2 rounds: slow enough to make guessing a stolen phone's password costly, fast enough
-/// (a few hundred ms on an old Android phone) to sign in with.
-export const kdfIterations = 210_000;
+/// PBKDF2 rounds for a new store: OWASP's figure for PBKDF2-HMAC-SHA-256, slow enough to make
+/// guessing a stolen phone's password costly. A store keeps the count it was made with (its meta
+/// record), so one made with the older 210,000 still opens.
+export const kdfIterations = 600_000;
 
 export interface Sealed {
   /// The 12-byte AES-GCM nonce, fresh for every seal.

@@ -7,7 +7,9 @@ import { areaNames } from '../areas';
 import { isOnline, onConnectionChange, setPendingCount } from '../connection';
 import { IdbBackend, type Backend } from './backend';
 import { localDevice, Queue, type HandoverOp, type Op, type PhotoData } from './queue';
-import { LocalStore } from './store';
+import { clearDrafts, LocalStore } from './store';
+
+export { clearDrafts };
 import {
   keys,
   pullAll,
@@ -224,26 +226,6 @@ export function lock(): void {
   queue = null;
   confirmedUser = null;
   changed();
-}
-
-/// The forms' unsent drafts (Tambah/Ubah, Penyaluran) hold personal data in localStorage. The
-/// device's id and seq stay (not personal; a seq is never reused).
-export function clearDrafts(storage: Storage | null = globalThis.localStorage ?? null): void {
-  try {
-    if (!storage) {
-      return;
-    }
-    const personal: string[] = [];
-    for (let i = 0; i < storage.length; i++) {
-      const k = storage.key(i);
-      if (k && (k.startsWith('kapal.draft.') || k.startsWith('kapal.handover.'))) {
-        personal.push(k);
-      }
-    }
-    personal.forEach((k) => storage.removeItem(k));
-  } catch {
-    // No storage.
-  }
 }
 
 /// Signing out: everything this device keeps is deleted, queue included.

@@ -121,6 +121,40 @@ describe('the encrypted store', () => {
     expect(backend.meta).toBeNull();
   });
 
+  it('takes the forms’ drafts with it when wiped as stale', async () => {
+    const backend = new MemoryBackend();
+    const t0 = new Date('2026-11-01T00:00:00Z');
+    await LocalStore.create(backend, 'op1', 'rahasia', t0, fast);
+    const items = new Map([
+      ['kapal.draft.new', '{"full_name":"Siti"}'],
+      ['kapal.handover.c1', '{}'],
+      ['kapal.device', '{"id":"d","seq":3}'],
+    ]);
+    const storage = {
+      get length() {
+        return items.size;
+      },
+      key: (i: number) => [...items.keys()][i] ?? null,
+      removeItem: (k: string) => void items.delete(k),
+    };
+    expect(
+      await LocalStore.wipeIfStale(backend, new Date(t0.getTime() + wipeAfterMs - 1), storage),
+    ).toBe(false);
+    expect(items.size).toBe(3);
+    expect(
+      await LocalStore.wipeIfStale(backend, new Date(t0.getTime() + wipeAfterMs), storage),
+    ).toBe(true);
+    expect([...items.keys()]).toEqual(['kapal.device']);
+  });
+
+  it('makes new stores with 600,000 PBKDF2 rounds and opens older ones with theirs', async () => {
+    expect(kdfIterations).toBe(600_000);
+    const backend = new MemoryBackend();
+    await LocalStore.create(backend, 'op1', 'rahasia', new Date(), 210_000);
+    expect(backend.meta?.iterations).toBe(210_000);
+    expect((await LocalStore.open(backend, 'op1', 'rahasia')).status).toBe('opened');
+  });
+
   it('follows the server’s offline_wipe_days', async () => {
     const backend = new MemoryBackend();
     const t0 = new Date('2026-11-01T00:00:00Z');

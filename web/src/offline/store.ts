@@ -10,6 +10,37 @@ const checkValue = 'kapal-offline-v1';
 export const defaultWipeDays = 7;
 export const wipeAfterMs = defaultWipeDays * 24 * 3600 * 1000;
 
+/// The part of localStorage the drafts live in.
+export type DraftStorage = Pick<Storage, 'length' | 'key' | 'removeItem'>;
+
+function defaultStorage(): DraftStorage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/// The forms' unsent drafts (Tambah/Ubah, Penyaluran) hold personal data in localStorage. The
+/// device's id and seq stay (not personal; a seq is never reused).
+export function clearDrafts(storage: DraftStorage | null = defaultStorage()): void {
+  try {
+    if (!storage) {
+      return;
+    }
+    const personal: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const k = storage.key(i);
+      if (k && (k.startsWith('kapal.draft.') || k.startsWith('kapal.handover.'))) {
+        personal.push(k);
+      }
+    }
+    personal.forEach((k) => storage.removeItem(k));
+  } catch {
+    // No storage.
+  }
+}
+
 export type OpenResult =
   | { status: 'opened'; store: LocalStore }
   | { status: 'none' } // nothing kept on this device
@@ -78,7 +109,12 @@ export class LocalStore {
   }
 
   /// Wipes the kept data when it was not unlocked for `wipeAfterMs`; true when it did.
-  static async wipeIfStale(backend: Backend, now: Date = new Date()): Promise<boolean> {
+  /// The forms' drafts in localStorage (personal data too) go with it.
+  static async wipeIfStale(
+    backend: Backend,
+    now: Date = new Date(),
+    drafts: DraftStorage | null = defaultStorage(),
+  ): Promise<boolean> {
     const meta = await backend.getMeta();
     if (!meta) {
       return false;
@@ -89,6 +125,7 @@ export class LocalStore {
       return false;
     }
     await backend.wipe();
+    clearDrafts(drafts);
     return true;
   }
 
