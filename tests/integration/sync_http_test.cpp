@@ -222,6 +222,30 @@ TEST_F(SyncHttp, ABatchSentTwiceOrCutInTheMiddleWritesEachOpOnce) {
     EXPECT_EQ(theirs["results"][0]["status"], "applied") << theirs.dump();
 }
 
+TEST_F(SyncHttp, ACreateWhoseOnlineAnswerWasLostIsTheSamePersonWhenSentOffline) {
+    // The form posted online with a key; the answer never reached the phone.
+    const json body = json::parse(person_json(117));
+    auto online = server_->send("POST",
+                                "/api/v1/persons",
+                                body.dump(2), // another spelling of the same JSON
+                                {{"Idempotency-Key", "k11-online"}},
+                                utara_);
+    ASSERT_TRUE(online && online->status == 201) << (online ? online->body : "");
+    const std::string created = json::parse(online->body)["id"];
+    // The phone saved it offline with the same key and body, and a person id of its own.
+    const json op = create_op("k11-online", 1, device_person_id(11), 117);
+    const json answer = send_batch(json::array({op}), utara_);
+    ASSERT_EQ(answer["results"][0]["status"], "applied") << answer.dump();
+    EXPECT_EQ(answer["results"][0]["person_id"], created);
+    auto absent = server_->request("GET", "/api/v1/persons/" + device_person_id(11));
+    ASSERT_TRUE(absent.has_value());
+    EXPECT_EQ(absent->status, 404);
+    // Another body under that key is refused, naming the key.
+    json other = create_op("k11-online", 2, device_person_id(12), 118);
+    const json refused = send_batch(json::array({other}), utara2_, "dev-b");
+    EXPECT_EQ(refused["results"][0]["error"]["code"], "idempotency_key_reused") << refused.dump();
+}
+
 TEST_F(SyncHttp, AnEditArrivingBeforeItsCreateWaitsAndIsAppliedWhenTheCreateArrives) {
     const std::string id = device_person_id(2);
     const json edit = update_op("k2-edit", 2, id, 1, {{"phone", "081200000022"}}, "k2-create");

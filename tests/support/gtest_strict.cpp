@@ -17,6 +17,7 @@ class StopOnSetUpFailure : public ::testing::EmptyTestEventListener {
     bool in_test_ = false;
 
     void OnTestStart(const ::testing::TestInfo&) override { in_test_ = true; }
+
     void OnTestEnd(const ::testing::TestInfo&) override { in_test_ = false; }
 
     void OnTestPartResult(const ::testing::TestPartResult& result) override {

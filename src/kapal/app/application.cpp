@@ -615,12 +615,8 @@ Result<std::unique_ptr<Application>> Application::open(const fs::path& dir,
     app->duplicates_ =
         std::make_unique<service::DuplicateReview>(*app->store_, *app->clock_, app->ids_);
     app->duplicates_->set_index(app->person_index_.get());
-    app->sync_ = std::make_unique<http::SyncEngine>(*app->persons_,
-                                                    *app->aid_,
-                                                    *app->service_desk_,
-                                                    *app->store_,
-                                                    *app->clock_,
-                                                    app->ids_);
+    app->sync_ = std::make_unique<http::SyncEngine>(
+        *app->persons_, *app->aid_, *app->service_desk_, *app->store_, *app->clock_, app->ids_);
     return app;
 }
 

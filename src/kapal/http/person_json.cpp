@@ -3,7 +3,9 @@
 #include "kapal/core/nik.hpp"
 
 #include <nlohmann/json.hpp>
+#include <sodium.h>
 
+#include <array>
 #include <set>
 
 namespace kapal::http {
@@ -464,6 +466,17 @@ Result<PersonInput> person_from_json(std::string_view body) {
             ErrorCode::ValidationFailed, "the request has invalid fields", std::move(issues));
     }
     return input;
+}
+
+std::string person_body_fingerprint(std::string_view body) {
+    const std::string canonical = json::parse(body).dump();
+    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+    crypto_hash_sha256(digest.data(),
+                       reinterpret_cast<const unsigned char*>(canonical.data()),
+                       static_cast<unsigned long long>(canonical.size()));
+    std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+    return {hex.data(), digest.size() * 2};
 }
 
 } // namespace kapal::http

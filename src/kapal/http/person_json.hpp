@@ -29,6 +29,12 @@ struct PersonInput {
 /// field-specific codes.
 Result<PersonInput> person_from_json(std::string_view body);
 
+/// The idempotency fingerprint of a person's create body: the hex SHA-256 of its canonical JSON
+/// (parsed and written again: keys sorted, no spaces), so that the same person sent by
+/// POST /api/v1/persons and by an offline op (docs/sync.md) with the same key is one create.
+/// Precondition: `body` is valid JSON.
+std::string person_body_fingerprint(std::string_view body);
+
 /// Maximum nesting of arrays/objects in a request body (deeper input is refused before
 /// parsing, so a crafted body cannot exhaust the stack).
 inline constexpr int kMaxJsonDepth = 32;

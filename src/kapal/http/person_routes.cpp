@@ -8,7 +8,6 @@
 #include "kapal/service/visit_service.hpp"
 
 #include <nlohmann/json.hpp>
-#include <openssl/evp.h>
 
 #include <charconv>
 #include <cmath>
@@ -17,19 +16,6 @@
 
 namespace kapal::http {
 namespace {
-
-std::string sha256_hex(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < len; ++i) {
-        out.push_back(kHex[digest[i] >> 4U]);
-        out.push_back(kHex[digest[i] & 15U]);
-    }
-    return out;
-}
 
 using core::Role;
 
@@ -447,7 +433,7 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
                                         req.lang(),
                                         "Idempotency-Key must be 1 to 200 characters");
             }
-            idem = store::IdempotencyToken{std::string(*key), sha256_hex(req.body)};
+            idem = store::IdempotencyToken{std::string(*key), person_body_fingerprint(req.body)};
         }
         auto created = persons.create(std::move(input->person), actor_of(req), idem);
         if (!created) {

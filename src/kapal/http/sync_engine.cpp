@@ -160,9 +160,10 @@ void check_envelope(const json& op, std::size_t i, std::vector<FieldIssue>& issu
     if (const auto type = op.find("type");
         type != op.end() && type->is_string() &&
         std::find(kOpTypes.begin(), kOpTypes.end(), type->get<std::string>()) == kOpTypes.end()) {
-        issues.push_back({at + "type",
-                          ErrorCode::ValidationFailed,
-                          "one of person.create, person.update, person.photo, aid.handover, service.request"});
+        issues.push_back(
+            {at + "type",
+             ErrorCode::ValidationFailed,
+             "one of person.create, person.update, person.photo, aid.handover, service.request"});
     }
     if (const auto when = op.find("at");
         when != op.end() && when->is_string() && !core::parse_timestamp(when->get<std::string>())) {
@@ -180,7 +181,7 @@ void check_envelope(const json& op, std::size_t i, std::vector<FieldIssue>& issu
                                                                  "changes",
                                                                  "change_reason",
                                                                  "photo",
- "service",
+                                                                 "service",
 
                                                                  "handover"};
         if (known.count(k) == 0) {
@@ -386,8 +387,9 @@ SyncEngine::apply(const std::string& op_text, const service::Actor& actor, std::
         if (!input) {
             return refuse(input.error());
         }
-        const store::IdempotencyToken idem{"sync:" + actor.id + ":" + key,
-                                           sha256_hex(person->dump())};
+        // The same key and body as an online POST /api/v1/persons whose answer was lost: the
+        // person created then is the answer (its id, not the op's person_id).
+        const store::IdempotencyToken idem{key, person_body_fingerprint(person->dump())};
         auto created =
             persons_.create(std::move(input->person), actor, idem, core::PersonId(person_id));
         if (!created) {
