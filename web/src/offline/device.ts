@@ -13,6 +13,7 @@ export { clearDrafts };
 import {
   keys,
   pullAll,
+  refreshStale,
   sendQueue,
   type BatchAnswer,
   type ConflictOp,
@@ -254,6 +255,16 @@ const transport: Transport = {
   pull(since: string | null, limit: number): Promise<PullAnswer> {
     return request('GET', '/api/v1/sync/pull', { query: { since, limit } });
   },
+  async person(id: string): Promise<Person | null> {
+    try {
+      return await api.person(id);
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 403 || e.status === 404 || e.status === 410)) {
+        return null;
+      }
+      throw e;
+    }
+  },
 };
 
 function classify(e: unknown): FailureInfo {
@@ -319,6 +330,7 @@ async function syncOnce(): Promise<void> {
     }
     await pullAll(s, q, transport, classify);
     lastPull = new Date().toISOString();
+    await refreshStale(s, q, transport);
   } catch {
     // Unreachable or refused: the next trigger tries again; nothing is lost.
   } finally {

@@ -4,6 +4,8 @@ import { IDBFactory } from 'fake-indexeddb';
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 
+import type { Person } from '../api';
+
 import { IdbBackend, MemoryBackend } from './backend';
 import { deriveKey, kdfIterations, seal, unseal } from './crypto';
 import { changedFields, localDevice, Queue, type Op } from './queue';
@@ -14,6 +16,7 @@ import {
   markPending,
   nextBatch,
   pullAll,
+  refreshStale,
   sendQueue,
   type BatchAnswer,
   type ConflictOp,
@@ -472,6 +475,41 @@ describe('the answers to a batch', () => {
       changes: { phone: '0812' },
       change_reason: 'nomor baru',
     });
+  });
+
+  it('forgets the values the server did not apply, and fetches the person again', async () => {
+    const { store, queue } = await setup();
+    const c = await queue.create({ full_name: 'A' }, 'Ani');
+    await store.put(keys.person(c.person_id!), { id: c.person_id, version: 1, pending: true });
+    const u = await queue.update('p1', 3, { phone: '1' }, '', 'Budi');
+    await store.put(keys.person('p1'), { id: 'p1', version: 3, phone: '1', pending: true });
+    const w = await queue.update('p2', 3, { phone: '1' }, '', 'Citra');
+    await queue.markSent(await queue.all());
+    const later = await queue.update('p2', 3, { phone: '2' }, '', 'Citra'); // still waits
+    await store.put(keys.person('p2'), { id: 'p2', version: 3, phone: '2', pending: true });
+    const sent = (await queue.all()).filter((q) => q.op.key !== later.key);
+    await handleResults(store, queue, sent, [
+      { key: c.key, status: 'rejected', error: { code: 'validation_failed' } },
+      { key: u.key, status: 'conflict', person_id: 'p1', conflict_id: 'k1', fields: ['phone'] },
+      { key: w.key, status: 'conflict', person_id: 'p2', conflict_id: 'k2', fields: ['phone'] },
+    ]);
+    expect(await store.get(keys.person(c.person_id!))).toBeNull();
+    expect(await store.get(keys.person('p1'))).toMatchObject({ pending: false });
+    expect(await store.get(keys.person('p2'))).toMatchObject({ pending: true });
+    expect(await store.get(keys.stale)).toEqual(['p1']);
+    const fetched: string[] = [];
+    const transport: Transport = {
+      batch: async () => ({ results: [] }),
+      pull: async () => ({ persons: [], removed: [], next: '', more: false }),
+      person: async (id) => {
+        fetched.push(id);
+        return { id, version: 4, phone: '0' } as unknown as Person;
+      },
+    };
+    expect(await refreshStale(store, queue, transport)).toBe(1);
+    expect(fetched).toEqual(['p1']);
+    expect(await store.get(keys.person('p1'))).toEqual({ id: 'p1', version: 4, phone: '0' });
+    expect(await store.get(keys.stale)).toEqual([]);
   });
 
   it('keeps an op answered with a status it does not know', async () => {

@@ -98,6 +98,8 @@ export interface ConflictOp {
 export interface Transport {
   batch(deviceId: string, ops: Op[]): Promise<BatchAnswer>;
   pull(since: string | null, limit: number): Promise<PullAnswer>;
+  /// GET /api/v1/persons/{id}: the server's person, or null when it has none (404).
+  person?(id: string): Promise<Person | null>;
 }
 
 /// The ops of the next batch: the first ops in order, at most `maxOps` and `maxBytes` of JSON,
@@ -131,6 +133,9 @@ export const keys = {
   conflicts: 'state:conflicts',
   pull: 'state:pull',
   profile: 'state:profile',
+  /// Persons whose device copy may differ from the server's (a conflict, a refusal, a merge):
+  /// fetched again once no op of theirs waits.
+  stale: 'state:stale',
 };
 
 export interface Outcome {
@@ -161,6 +166,8 @@ export async function handleResults(
     kept: 0,
   };
   const byKey = new Map(results.map((r) => [r.key, r]));
+  const stale = new Set<string>();
+  const refusedCreates = new Set<string>();
   const answered: Op[] = [];
   const rejected = (await store.get<RejectedOp[]>(keys.rejected)) ?? [];
   const conflicts = (await store.get<ConflictOp[]>(keys.conflicts)) ?? [];
@@ -185,6 +192,9 @@ export async function handleResults(
       case 'applied':
       case 'merged':
         outcome[r.status] += 1;
+        if (r.status === 'merged' && personId) {
+          stale.add(personId); // others' changes are on the server's copy
+        }
         if (personId && typeof r.version === 'number') {
           await queue.settled(personId, r.version);
           await settlePerson(store, queue, personId, r.version, q.op);
@@ -192,6 +202,9 @@ export async function handleResults(
         break;
       case 'conflict':
         outcome.conflicts += 1;
+        if (personId) {
+          stale.add(personId);
+        }
         conflicts.push({
           key: q.op.key,
           type: q.op.type,
@@ -208,6 +221,11 @@ export async function handleResults(
         break;
       case 'rejected':
         outcome.rejected += 1;
+        if (q.op.type === 'person.create' && q.op.person_id) {
+          refusedCreates.add(q.op.person_id);
+        } else if (q.op.person_id) {
+          stale.add(q.op.person_id);
+        }
         rejected.push({
           key: q.op.key,
           type: q.op.type,
@@ -230,7 +248,75 @@ export async function handleResults(
     [keys.conflicts, conflicts],
   ]);
   await queue.remove(answered);
+  await forgetUnapplied(store, queue, stale, refusedCreates);
   return outcome;
+}
+
+/// After a batch's answers: a create the server refused leaves the device's persons; a person
+/// whose change was kept as a conflict, refused or merged, and has no op waiting any more, loses
+/// its pending mark and is listed to be fetched again (a pull skips nothing of it then, but an
+/// unchanged person would never come in an incremental pull).
+async function forgetUnapplied(
+  store: LocalStore,
+  queue: Queue,
+  stale: Set<string>,
+  refusedCreates: Set<string>,
+): Promise<void> {
+  if (stale.size === 0 && refusedCreates.size === 0) {
+    return;
+  }
+  const busy = new Set((await queue.all()).map((q) => q.op.person_id).filter(Boolean));
+  if (refusedCreates.size) {
+    await store.delete(...[...refusedCreates].map(keys.person));
+  }
+  const list = new Set((await store.get<string[]>(keys.stale)) ?? []);
+  for (const id of stale) {
+    if (busy.has(id) || refusedCreates.has(id)) {
+      continue;
+    }
+    const person = await store.get<LocalPerson>(keys.person(id));
+    if (person?.pending) {
+      await store.put(keys.person(id), { ...person, pending: false });
+    }
+    list.add(id);
+  }
+  await store.put(keys.stale, [...list]);
+}
+
+/// Fetches the persons listed as stale (without waiting ops) from the server into the store.
+/// Stops at the first failure (the rest stay listed for the next run); a transport without
+/// `person` leaves them to the pulls.
+export async function refreshStale(
+  store: LocalStore,
+  queue: Queue,
+  transport: Transport,
+): Promise<number> {
+  const list = (await store.get<string[]>(keys.stale)) ?? [];
+  if (list.length === 0 || !transport.person) {
+    return 0;
+  }
+  const busy = new Set((await queue.all()).map((q) => q.op.person_id).filter(Boolean));
+  const left = [...list];
+  let done = 0;
+  try {
+    for (const id of list) {
+      if (!busy.has(id)) {
+        const p = await transport.person(id);
+        if (p) {
+          // A merged person answers with the one it was merged into.
+          await store.put(keys.person(p.id), p);
+        }
+        if (!p || p.id !== id) {
+          await store.delete(keys.person(id));
+        }
+        done += 1;
+      }
+      left.splice(left.indexOf(id), 1);
+    }
+  } finally {
+    await store.put(keys.stale, left);
+  }
+  return done;
 }
 
 /// The server created the person under another id than the device chose (the create an online
@@ -398,11 +484,20 @@ export async function pullAll(
     const waiting = await queue.all();
     const busy = new Set(waiting.map((q) => q.op.person_id).filter(Boolean));
     const entries: [string, unknown][] = [];
+    const skipped: string[] = [];
     for (const p of answer.persons ?? []) {
       if (!busy.has(p.id)) {
         entries.push([keys.person(p.id), p]);
         persons += 1;
+      } else {
+        skipped.push(p.id);
       }
+    }
+    if (skipped.length) {
+      // The server's newer copy is fetched once the device's ops of the person are answered.
+      const stale = new Set((await store.get<string[]>(keys.stale)) ?? []);
+      skipped.forEach((id) => stale.add(id));
+      entries.push([keys.stale, [...stale]]);
     }
     if (first && Array.isArray(answer.handover)) {
       const current = new Set(answer.handover.map((l) => keys.handover(l.cycle_id)));
