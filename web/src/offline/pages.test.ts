@@ -118,6 +118,33 @@ describe('a conflict from the server', () => {
     });
     expect(valueText({ street: 'Jl. A', rt: '001' })).toBe('street: Jl. A; rt: 001');
   });
+
+  it('reads the device’s photo and a resolved conflict’s decision', () => {
+    const photo = readDetail({
+      id: 'cf',
+      type: 'person.photo',
+      state: 'conflict',
+      fields: [{ field: 'photo_id', base: 'a', theirs: 'b', mine: '(foto baru dari perangkat)' }],
+      photo: { media_type: 'image/jpeg', data: '/9j/4AAQ' },
+    });
+    expect(photo.photo).toEqual({ media_type: 'image/jpeg', data: '/9j/4AAQ' });
+    expect(readDetail({ id: 'cf', photo: { media_type: 'text/html', data: 'x' } }).photo).toBe(
+      undefined,
+    );
+    const done = readDetail({
+      id: 'cf',
+      state: 'resolved',
+      decided_by: 'admin',
+      decided_at: '2026-11-29T01:00:00Z',
+      decision: { choose: { phone: 'mine' }, reason: 'nomor baru benar', version: 6 },
+      fields: [{ field: 'phone', base: '1', theirs: '2', mine: '3' }],
+    });
+    expect(done).toMatchObject({
+      status: 'resolved',
+      decided_by: 'admin',
+      decision: { choose: { phone: 'mine' }, reason: 'nomor baru benar' },
+    });
+  });
 });
 
 describe('the device copy of a person', () => {

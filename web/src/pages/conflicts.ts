@@ -34,6 +34,12 @@ export interface ConflictDetail extends ConflictSummary {
   version: number;
   rows: ConflictField[];
   status: string;
+  /// A photo op's photo (base64), to see what the device sent.
+  photo?: { media_type: string; data: string };
+  /// A resolved conflict: the side chosen per field and the reason.
+  decision?: { choose: Record<string, string>; reason: string };
+  decided_by?: string;
+  decided_at?: string;
 }
 
 type Raw = Record<string, unknown>;
@@ -81,7 +87,36 @@ export function readDetail(r: Raw): ConflictDetail {
     rows,
     // The server says "conflict" (open) or "resolved" in `state`.
     status: str(r.state ?? r.status) === 'resolved' ? 'resolved' : 'open',
+    ...photoOf(r.photo),
+    ...decisionOf(r.decision),
+    ...(str(r.decided_by) ? { decided_by: str(r.decided_by) } : {}),
+    ...(str(r.decided_at) ? { decided_at: str(r.decided_at) } : {}),
   };
+}
+
+function photoOf(v: unknown): Pick<ConflictDetail, 'photo'> {
+  const p = (v ?? {}) as Raw;
+  const type = str(p.media_type);
+  const data = str(p.data);
+  // Only the two types the server takes, and base64 only: the data goes into an img's src.
+  if ((type === 'image/jpeg' || type === 'image/png') && /^[A-Za-z0-9+/=]+$/.test(data)) {
+    return { photo: { media_type: type, data } };
+  }
+  return {};
+}
+
+function decisionOf(v: unknown): Pick<ConflictDetail, 'decision'> {
+  if (!v || typeof v !== 'object') {
+    return {};
+  }
+  const d = v as Raw;
+  const choose: Record<string, string> = {};
+  if (d.choose && typeof d.choose === 'object') {
+    for (const [k, x] of Object.entries(d.choose as Raw)) {
+      choose[k] = str(x);
+    }
+  }
+  return { decision: { choose, reason: str(d.reason) } };
 }
 
 const fieldKeys: Record<string, StringKey> = {
@@ -136,6 +171,16 @@ async function withNames(items: ConflictSummary[]): Promise<ConflictSummary[]> {
   return items.map((c) => ({ ...c, name: names.get(c.person_id) ?? c.name }));
 }
 
+/// The photo the device sent, as an image with its alternative text.
+function devicePhoto(c: ConflictDetail): HTMLElement {
+  return h('img', {
+    class: 'conflict-photo',
+    src: `data:${c.photo!.media_type};base64,${c.photo!.data}`,
+    alt: t('conflict.photo_alt', { name: c.name }),
+    width: 160,
+  });
+}
+
 export function conflictsPage(root: HTMLElement): () => void {
   let disposed = false;
   const body = h('div', { 'aria-busy': 'true' }, t('app.loading'));
@@ -150,80 +195,112 @@ export function conflictsPage(root: HTMLElement): () => void {
       body,
     ),
   );
-  request<{ items?: Raw[] } | Raw[]>('GET', '/api/v1/sync/conflicts', { query: { status: 'open' } })
-    .then((answer) => {
-      if (disposed) {
-        return;
-      }
-      return withNames((Array.isArray(answer) ? answer : (answer.items ?? [])).map(readSummary));
-    })
-    .then((items) => {
-      if (disposed || !items) {
-        return;
-      }
-      body.removeAttribute('aria-busy');
-      replace(
-        body,
-        items.length === 0
-          ? h('p', { id: 'conflicts-none' }, t('conflict.none'))
-          : h(
-              'table',
-              { class: 'data-table', id: 'conflicts' },
-              h('caption', { class: 'visually-hidden' }, t('conflict.title')),
-              h(
-                'thead',
-                null,
+  let shown: ConflictSummary[] = [];
+  let cursor: string | null = null;
+  const more = h(
+    'button',
+    { type: 'button', class: 'button secondary', id: 'conflicts-more' },
+    t('conflict.more'),
+  );
+  more.addEventListener('click', () => {
+    more.disabled = true;
+    void page(cursor);
+  });
+  const page = (from: string | null): Promise<void> =>
+    request<{ items?: Raw[]; next_cursor?: string | null } | Raw[]>(
+      'GET',
+      '/api/v1/sync/conflicts',
+      { query: { status: 'open', cursor: from } },
+    )
+      .then((answer) => {
+        if (disposed) {
+          return;
+        }
+        cursor = Array.isArray(answer) ? null : (answer.next_cursor ?? null);
+        return withNames((Array.isArray(answer) ? answer : (answer.items ?? [])).map(readSummary));
+      })
+      .then((fresh) => {
+        if (disposed || !fresh) {
+          return;
+        }
+        const firstNew = shown.length;
+        shown = [...shown, ...fresh];
+        const items = shown;
+        body.removeAttribute('aria-busy');
+        more.disabled = false;
+        replace(
+          body,
+          items.length === 0
+            ? h('p', { id: 'conflicts-none' }, t('conflict.none'))
+            : h(
+                'table',
+                { class: 'data-table', id: 'conflicts' },
+                h('caption', { class: 'visually-hidden' }, t('conflict.title')),
                 h(
-                  'tr',
+                  'thead',
                   null,
-                  h('th', { scope: 'col' }, t('conflict.col.person')),
-                  h('th', { scope: 'col' }, t('conflict.col.fields')),
-                  h('th', { scope: 'col' }, t('conflict.col.at')),
-                  h('th', { scope: 'col' }, t('conflict.col.by')),
-                ),
-              ),
-              h(
-                'tbody',
-                null,
-                items.map((c) =>
                   h(
                     'tr',
                     null,
+                    h('th', { scope: 'col' }, t('conflict.col.person')),
+                    h('th', { scope: 'col' }, t('conflict.col.fields')),
+                    h('th', { scope: 'col' }, t('conflict.col.at')),
+                    h('th', { scope: 'col' }, t('conflict.col.by')),
+                  ),
+                ),
+                h(
+                  'tbody',
+                  null,
+                  items.map((c, i) =>
                     h(
-                      'th',
-                      { scope: 'row' },
+                      'tr',
+                      i === firstNew && firstNew > 0 ? { id: 'conflicts-first-new' } : null,
                       h(
-                        'a',
-                        {
-                          href: `/konflik/${encodeURIComponent(c.id)}`,
-                          'aria-label': t('conflict.open', { name: c.name }),
-                        },
-                        c.name,
+                        'th',
+                        { scope: 'row' },
+                        h(
+                          'a',
+                          {
+                            href: `/konflik/${encodeURIComponent(c.id)}`,
+                            'aria-label': t('conflict.open', { name: c.name }),
+                          },
+                          c.name,
+                        ),
                       ),
+                      h(
+                        'td',
+                        { 'data-label': t('conflict.col.fields') },
+                        c.fields.map(fieldLabel).join(', '),
+                      ),
+                      h(
+                        'td',
+                        { 'data-label': t('conflict.col.at') },
+                        c.at ? formatInstant(c.at) : '—',
+                      ),
+                      h('td', { 'data-label': t('conflict.col.by') }, c.by || '—'),
                     ),
-                    h(
-                      'td',
-                      { 'data-label': t('conflict.col.fields') },
-                      c.fields.map(fieldLabel).join(', '),
-                    ),
-                    h(
-                      'td',
-                      { 'data-label': t('conflict.col.at') },
-                      c.at ? formatInstant(c.at) : '—',
-                    ),
-                    h('td', { 'data-label': t('conflict.col.by') }, c.by || '—'),
                   ),
                 ),
               ),
-            ),
-      );
-    })
-    .catch((e: unknown) => {
-      if (!disposed) {
-        body.removeAttribute('aria-busy');
-        replace(body, h('p', { class: 'alert', role: 'alert' }, errorText(e)));
-      }
-    });
+          cursor && h('div', { class: 'form-actions' }, more),
+        );
+        if (firstNew > 0) {
+          // After "Muat lagi": focus the first row that came in (its link).
+          (body.querySelector('#conflicts-first-new a') as HTMLElement | null)?.focus();
+        }
+      })
+      .catch((e: unknown) => {
+        if (!disposed) {
+          body.removeAttribute('aria-busy');
+          more.disabled = false;
+          if (shown.length === 0) {
+            replace(body, h('p', { class: 'alert', role: 'alert' }, errorText(e)));
+          } else {
+            body.append(h('p', { class: 'alert', role: 'alert' }, errorText(e)));
+          }
+        }
+      });
+  void page(null);
   return () => {
     disposed = true;
   };
@@ -252,6 +329,10 @@ export function conflictPage(root: HTMLElement, context: RouteContext): () => vo
 
   function draw(c: ConflictDetail): void {
     heading.textContent = t('conflict.detail.title', { name: c.name });
+    if (c.status !== 'open') {
+      drawResolved(c);
+      return;
+    }
     const choices: Record<string, 'mine' | 'theirs'> = {};
     const rows = c.rows.map((row) => {
       const label = fieldLabel(row.field);
@@ -279,7 +360,9 @@ export function conflictPage(root: HTMLElement, context: RouteContext): () => vo
               { class: 'visually-hidden' },
               `${t(side === 'mine' ? 'conflict.choose_mine' : 'conflict.choose_theirs', { field: label })}: `,
             ),
-            h('span', { class: 'conflict-value' }, valueText(value)),
+            side === 'mine' && row.field === 'photo_id' && c.photo
+              ? devicePhoto(c)
+              : h('span', { class: 'conflict-value' }, valueText(value)),
           ),
         );
       };
@@ -394,6 +477,73 @@ export function conflictPage(root: HTMLElement, context: RouteContext): () => vo
       c.at &&
         h('p', null, `${t('conflict.col.at')}: ${formatInstant(c.at)}${c.by ? ` — ${c.by}` : ''}`),
       form,
+    );
+  }
+
+  /// A conflict already decided: what was chosen per field and why, no form.
+  function drawResolved(c: ConflictDetail): void {
+    const choose = c.decision?.choose ?? {};
+    body.removeAttribute('aria-busy');
+    replace(
+      body,
+      h(
+        'p',
+        { id: 'conflict-decided' },
+        t('conflict.status.resolved'),
+        c.decided_by || c.decided_at
+          ? ` — ${[c.decided_by, c.decided_at ? formatInstant(c.decided_at) : ''].filter(Boolean).join(', ')}`
+          : '',
+      ),
+      h(
+        'div',
+        { class: 'table-scroll' },
+        h(
+          'table',
+          { class: 'data-table conflict-table', id: 'conflict-fields' },
+          h('caption', null, t('conflict.decision.caption')),
+          h(
+            'thead',
+            null,
+            h(
+              'tr',
+              null,
+              h('th', { scope: 'col' }, t('conflict.field')),
+              h('th', { scope: 'col' }, t('conflict.theirs')),
+              h('th', { scope: 'col' }, t('conflict.mine')),
+              h('th', { scope: 'col' }, t('conflict.decision')),
+            ),
+          ),
+          h(
+            'tbody',
+            null,
+            c.rows.map((row) =>
+              h(
+                'tr',
+                { 'data-field': row.field },
+                h('th', { scope: 'row' }, fieldLabel(row.field)),
+                h('td', { 'data-label': t('conflict.theirs') }, valueText(row.theirs)),
+                h(
+                  'td',
+                  { 'data-label': t('conflict.mine') },
+                  row.field === 'photo_id' && c.photo ? devicePhoto(c) : valueText(row.mine),
+                ),
+                h(
+                  'td',
+                  { 'data-label': t('conflict.decision') },
+                  choose[row.field] === 'mine'
+                    ? t('conflict.mine')
+                    : choose[row.field] === 'theirs'
+                      ? t('conflict.theirs')
+                      : '—',
+                ),
+              ),
+            ),
+          ),
+        ),
+      ),
+      c.decision?.reason &&
+        h('p', null, t('conflict.decision.reason', { reason: c.decision.reason })),
+      h('p', null, h('a', { href: `/orang/${encodeURIComponent(c.person_id)}` }, c.name)),
     );
   }
 

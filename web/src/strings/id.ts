@@ -1299,6 +1299,11 @@ export const id = {
   'conflict.read_only': 'Hanya admin yang dapat menyelesaikan konflik.',
   'conflict.back': 'Kembali ke daftar konflik',
   'conflict.empty': '(kosong)',
+  'conflict.more': 'Muat lagi',
+  'conflict.decision': 'Keputusan',
+  'conflict.decision.caption': 'Per kolom: versi server, versi perangkat, dan yang dipilih.',
+  'conflict.decision.reason': 'Alasan: {reason}',
+  'conflict.photo_alt': 'Foto baru untuk {name} yang dikirim dari perangkat',
   'conflict.status.resolved': 'Diselesaikan',
   'handover.offline.list': 'Luring: daftar penerima dari perangkat ini (ditarik {when}).',
   'handover.offline.not_found':
