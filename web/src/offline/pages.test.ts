@@ -6,7 +6,7 @@ import type { Person } from '../api';
 import { readDetail, readSummary, valueText } from '../pages/conflicts';
 import { filterLocal } from '../pages/data';
 import { identifyOffline } from '../pages/handover';
-import { distanceM, visitOrder } from '../pages/visit';
+import { distanceM, visitCountText, visitOrder } from '../pages/visit';
 import { personFromBody, withChanges } from './device';
 import type { HandoverList, LocalPerson } from './sync';
 
@@ -48,6 +48,14 @@ describe('the visit list', () => {
       'a',
       'c',
     ]);
+  });
+});
+
+describe('the visit count', () => {
+  it('says how many are listed when the list is capped', () => {
+    expect(visitCountText(600, false)).toMatch(/600.*500/);
+    expect(visitCountText(12, false)).toMatch(/^12 /);
+    expect(visitCountText(12, false)).not.toMatch(/500/);
   });
 });
 

@@ -59,6 +59,19 @@ export function formatDistance(m: number): string {
     : `${formatNumber(Math.round(m / 100) / 10)} km`;
 }
 
+/// At most this many persons are listed (the nearest first; the filter narrows).
+export const visitShown = 500;
+
+/// How many persons there are, and how many are listed when the list is capped.
+export function visitCountText(total: number, filtered: boolean): string {
+  if (total === 0 && !filtered) {
+    return t('visit.none');
+  }
+  return total > visitShown
+    ? t('visit.count_capped', { count: total, shown: visitShown })
+    : t('visit.count', { count: total });
+}
+
 export function visitPage(root: HTMLElement): () => void {
   let disposed = false;
   let position: { lon: number; lat: number; accuracy: number } | null = null;
@@ -110,12 +123,11 @@ export function visitPage(root: HTMLElement): () => void {
       return;
     }
     const visits = visitOrder(persons, position, (c) => nameOf(kelurahan, c));
-    count.textContent =
-      visits.length === 0 && !q ? t('visit.none') : t('visit.count', { count: visits.length });
+    count.textContent = visitCountText(visits.length, q !== '');
     replace(
       list,
       visits
-        .slice(0, 500)
+        .slice(0, visitShown)
         .map((v) =>
           h(
             'li',

@@ -1264,6 +1264,7 @@ export const en: Record<StringKey, string> = {
   'visit.no_home': 'No home location yet',
   'visit.none': 'No persons on this device yet. Open the app once while online.',
   'visit.filter': 'Search by name',
+  'visit.count_capped': '{count} persons; the nearest {shown} are shown. Search a name to narrow.',
   'visit.count': '{count} persons',
   'visit.list': 'Visit list',
   'conflict.title': 'Conflicts',

@@ -1269,6 +1269,8 @@ export const id = {
   'visit.no_home': 'Lokasi rumah belum ada',
   'visit.none': 'Belum ada data orang di perangkat ini. Buka aplikasi sekali saat daring.',
   'visit.filter': 'Cari nama',
+  'visit.count_capped':
+    '{count} orang; {shown} terdekat ditampilkan. Cari nama untuk mempersempit.',
   'visit.count': '{count} orang',
   'visit.list': 'Daftar kunjungan',
   'conflict.title': 'Konflik',
