@@ -193,6 +193,26 @@ describe('the queue', () => {
     }
   });
 
+  it('takes a seq under a Web Lock when the browser has them', async () => {
+    const held: string[] = [];
+    let chain = Promise.resolve();
+    const locks = {
+      request<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+        const run = chain.then(async () => {
+          held.push(name);
+          return fn();
+        });
+        chain = run.then(() => undefined);
+        return run;
+      },
+    };
+    const device = localDevice(mapStorage(), () => 'd', locks);
+    const seqs = await Promise.all([device.nextSeq(), device.nextSeq(), device.nextSeq()]);
+    expect(seqs).toEqual([1, 2, 3]);
+    expect(held).toEqual(['kapal.device.seq', 'kapal.device.seq', 'kapal.device.seq']);
+    expect(localDevice(mapStorage(), () => 'd', undefined).nextSeq()).toBe(1);
+  });
+
   it('folds an edit of a person registered on the device into its create', async () => {
     const { queue } = await setup();
     const c = await queue.create({ full_name: 'A', phone: '' }, 'A');

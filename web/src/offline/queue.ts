@@ -60,7 +60,20 @@ export interface QueuedOp {
 /// wipe so that a seq is never reused on this device).
 export interface Device {
   id(): string;
-  nextSeq(): number;
+  nextSeq(): number | Promise<number>;
+}
+
+/// The part of the Web Locks API (navigator.locks) taking a seq needs.
+export interface Locks {
+  request<T>(name: string, callback: () => T | Promise<T>): Promise<T>;
+}
+
+function webLocks(): Locks | undefined {
+  try {
+    return (globalThis.navigator as (Navigator & { locks?: Locks }) | undefined)?.locks;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface KeyValue {
@@ -70,9 +83,12 @@ export interface KeyValue {
 
 const deviceKey = 'kapal.device';
 
+/// Taking a seq reads and writes localStorage, which every tab shares: under a Web Lock (where
+/// the browser has them) two tabs never take the same seq.
 export function localDevice(
   storage: KeyValue,
   newId: () => string = () => crypto.randomUUID(),
+  locks: Locks | undefined = webLocks(),
 ): Device {
   const read = (): { id: string; seq: number } => {
     try {
@@ -90,10 +106,13 @@ export function localDevice(
   return {
     id: () => read().id,
     nextSeq: () => {
-      const d = read();
-      d.seq += 1;
-      storage.setItem(deviceKey, JSON.stringify(d));
-      return d.seq;
+      const take = (): number => {
+        const d = read();
+        d.seq += 1;
+        storage.setItem(deviceKey, JSON.stringify(d));
+        return d.seq;
+      };
+      return locks ? locks.request('kapal.device.seq', take) : take();
     },
   };
 }
@@ -203,7 +222,7 @@ export class Queue {
   ): Promise<Op> {
     const op: Op = {
       key: key ?? this.newKey(),
-      seq: this.device.nextSeq(),
+      seq: await this.device.nextSeq(),
       type,
       at: this.now().toISOString(),
       ...fields,
