@@ -488,6 +488,63 @@ describe('offline work', { timeout: 280000 }, () => {
     await opContext.close();
   });
 
+  it('registers once when the online answer was lost, and clears a field emptied offline', async () => {
+    await synced(admin);
+    // Tambah online, and the answer lost on its way back: the server made the person, the page
+    // saw a network failure and kept it on the device with the same key and body.
+    const lostName = 'Rina Jawaban Hilang';
+    let posted = 0;
+    const lose = async (route) => {
+      if (route.request().method() !== 'POST') {
+        return route.fallback();
+      }
+      posted += 1;
+      await route.fetch();
+      return route.abort('internetdisconnected');
+    };
+    harness.expectOffline = true;
+    await adminContext.route('**/api/v1/persons', lose);
+    await go(admin, '/tambah');
+    await admin.locator('#f-address-kelurahan_code option').nth(2).waitFor({ state: 'attached' });
+    await admin.locator('#f-nik').fill('6474014903880023');
+    await admin.locator('#f-full_name').fill(lostName);
+    await admin.getByLabel('Jenis kelamin *').selectOption('P');
+    await admin.locator('#f-birth_date').fill('1988-03-09');
+    await admin.getByLabel('Fisik', { exact: true }).check();
+    await admin.locator('#f-address-street').fill('Jl. Jawaban Hilang 5');
+    const kelurahan = await admin
+      .locator('#f-address-kelurahan_code option')
+      .evaluateAll((os) => os.map((o) => o.value).filter((v) => v.startsWith('64.74.01.')));
+    await admin.locator('#f-address-kelurahan_code').selectOption(kelurahan[0]);
+    await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
+    // The queued create is answered with the person the POST made: the page opens it.
+    await admin.waitForURL(/\/orang\/[0-9a-f-]+$/);
+    await admin.locator('h1', { hasText: lostName }).waitFor();
+    await adminContext.unroute('**/api/v1/persons', lose);
+    harness.expectOffline = offline.size > 0;
+    assert.equal(posted, 1);
+    await synced(admin);
+    assert.equal(await admin.locator('#sync-rejected').count(), 0);
+    assert.equal(await harness.countPersons(admin, lostName), 1, 'registered once, not twice');
+
+    // A severity cleared offline reaches the server as cleared (sent as null).
+    const everyone = (await apiCall(admin, 'GET', '/api/v1/persons?status=aktif&limit=200')).body
+      .items;
+    const graded = everyone.find((p) => p.severity);
+    assert.ok(graded, 'a person with a severity');
+    await goOffline(adminContext);
+    await go(admin, `/orang/${graded.id}/ubah`);
+    await admin.locator('#f-severity').waitFor();
+    await admin.locator('#f-severity').selectOption('');
+    await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await admin.waitForURL(new RegExp(`/orang/${graded.id}\\?luring=1$`));
+    await goOnline(adminContext);
+    await synced(admin);
+    const cleared = (await apiCall(admin, 'GET', `/api/v1/persons/${graded.id}`)).body;
+    assert.equal(cleared.severity, null, 'the severity was cleared');
+    assert.equal(cleared.version, graded.version + 1);
+  });
+
   it('wipes the device at sign-out, after warning of changes not sent', async () => {
     const opContext = await harness.newContext(desktop);
     const op = await opContext.newPage();

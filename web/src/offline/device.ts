@@ -526,6 +526,13 @@ export async function localPersons(): Promise<LocalPerson[]> {
   return personsCache;
 }
 
+/// The id a person registered on this device has now: the server's, when the server answered
+/// its create with the person an online POST had already made (else `id` itself).
+export async function movedTo(id: string): Promise<string> {
+  const moved = store ? await store.get<Record<string, string>>(keys.moved) : null;
+  return moved?.[id] ?? id;
+}
+
 export async function localPerson(id: string): Promise<LocalPerson | null> {
   return store ? store.get<LocalPerson>(keys.person(id)) : null;
 }

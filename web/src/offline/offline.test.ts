@@ -446,6 +446,7 @@ describe('the answers to a batch', () => {
     );
     expect(await store.get(keys.person(c.person_id!))).toBeNull();
     expect(await store.get(keys.person('server-id'))).toMatchObject({ id: 'server-id' });
+    expect(await store.get(keys.moved)).toEqual({ [c.person_id!]: 'server-id' });
     const left = await queue.all();
     expect(left.map((q) => q.op.person_id)).toEqual(['server-id']);
     expect(left[0].op.after).toBe('online-key');

@@ -136,6 +136,8 @@ export const keys = {
   /// Persons whose device copy may differ from the server's (a conflict, a refusal, a merge):
   /// fetched again once no op of theirs waits.
   stale: 'state:stale',
+  /// Persons the server created under another id than the device chose: device id → server id.
+  moved: 'state:moved',
 };
 
 export interface Outcome {
@@ -328,6 +330,9 @@ async function rekeyPerson(
   to: string,
 ): Promise<void> {
   await queue.rekey(from, to);
+  const moved = (await store.get<Record<string, string>>(keys.moved)) ?? {};
+  moved[from] = to;
+  await store.put(keys.moved, moved);
   const person = await store.get<LocalPerson>(keys.person(from));
   if (person) {
     await store.put(keys.person(to), { ...person, id: to });

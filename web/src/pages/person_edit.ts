@@ -52,9 +52,11 @@ import {
   canQueue,
   isNetworkFailure,
   localPerson,
+  movedTo,
   queueCreate,
   queuePhoto,
   queueUpdate,
+  syncNow,
 } from '../offline/device';
 import { changedFields } from '../offline/queue';
 import type { LocalPerson } from '../offline/sync';
@@ -994,6 +996,18 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
       });
     }
     clearDraft(localStorage, storageKey);
+    if (createKey && isOnline()) {
+      // The POST may have made the person: the queued create finds it at once when the server
+      // answers again, and the page opens the person under the server's id.
+      await syncNow();
+      const server = await movedTo(person.id);
+      if (server !== person.id) {
+        if (!disposed) {
+          navigate(`/orang/${server}`);
+        }
+        return true;
+      }
+    }
     if (!disposed) {
       navigate(`/orang/${person.id}?luring=1`);
     }
