@@ -543,6 +543,34 @@ describe('offline work', { timeout: 280000 }, () => {
     const cleared = (await apiCall(admin, 'GET', `/api/v1/persons/${graded.id}`)).body;
     assert.equal(cleared.severity, null, 'the severity was cleared');
     assert.equal(cleared.version, graded.version + 1);
+
+    // Layanan: a request opened while the server cannot be reached goes into the queue as a
+    // service.request op and is opened once, when online.
+    await go(admin, `/orang/${graded.id}`);
+    const layanan = admin.locator('#layanan');
+    await layanan.getByLabel('Layanan').waitFor();
+    const cut = (route) =>
+      route.request().method() === 'POST' ? route.abort('internetdisconnected') : route.fallback();
+    harness.expectOffline = true;
+    await adminContext.route('**/api/v1/persons/*/service-requests', cut);
+    await layanan.getByLabel('Layanan').selectOption('alat_bantu');
+    await layanan.getByLabel('Catatan', { exact: true }).fill('Diajukan tanpa sinyal');
+    await layanan.getByRole('button', { name: 'Ajukan' }).click();
+    await layanan
+      .getByRole('status')
+      .filter({ hasText: /Disimpan di perangkat; dikirim saat daring/ })
+      .waitFor();
+    await adminContext.unroute('**/api/v1/persons/*/service-requests', cut);
+    harness.expectOffline = offline.size > 0;
+    await synced(admin);
+    assert.equal(await admin.locator('#sync-rejected').count(), 0);
+    const opened = (await apiCall(admin, 'GET', `/api/v1/persons/${graded.id}/service-requests`))
+      .body.items;
+    assert.equal(
+      opened.filter((r) => r.service === 'alat_bantu' && r.status === 'diajukan').length,
+      1,
+      JSON.stringify(opened),
+    );
   });
 
   it('wipes the device at sign-out, after warning of changes not sent', async () => {

@@ -6,7 +6,14 @@ import { api, ApiError, hasCsrfToken, request, type Person, type Session } from 
 import { areaNames } from '../areas';
 import { isOnline, onConnectionChange, setPendingCount } from '../connection';
 import { IdbBackend, type Backend } from './backend';
-import { localDevice, Queue, type HandoverOp, type Op, type PhotoData } from './queue';
+import {
+  localDevice,
+  Queue,
+  type HandoverOp,
+  type Op,
+  type PhotoData,
+  type ServiceRequestOp,
+} from './queue';
 import { clearDrafts, LocalStore } from './store';
 
 export { clearDrafts };
@@ -507,6 +514,17 @@ export async function queueHandover(
     );
     await s.put(keys.handover(h.cycle_id), list);
   }
+  await queued();
+}
+
+/// Opens a service request on the device (sent when online; the server answers its id).
+export async function queueServiceRequest(
+  service: ServiceRequestOp,
+  label: string,
+  personId?: string,
+): Promise<void> {
+  const { q } = need();
+  await q.serviceRequest(service, label, personId);
   await queued();
 }
 

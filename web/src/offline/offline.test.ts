@@ -193,6 +193,26 @@ describe('the queue', () => {
     }
   });
 
+  it('opens a service request as an op of its own, by person id or by a scanned QR', async () => {
+    const { queue } = await setup();
+    const byId = await queue.serviceRequest(
+      { service: 'kursi_roda', note: 'rusak', person_id: 'p1' },
+      'Kursi roda',
+      'p1',
+    );
+    expect(byId).toMatchObject({
+      type: 'service.request',
+      seq: 1,
+      service: { service: 'kursi_roda', note: 'rusak', person_id: 'p1' },
+    });
+    expect(byId).not.toHaveProperty('person_id');
+    const byQr = await queue.serviceRequest({ service: 'kursi_roda', note: '', qr: 'KSG1.x' }, 'K');
+    expect(byQr.service).toEqual({ service: 'kursi_roda', note: '', qr: 'KSG1.x' });
+    // Not a person op: an edit of p1 does not fold into it.
+    const u = await queue.update('p1', 2, { phone: '1' }, '', 'A');
+    expect(u.type).toBe('person.update');
+  });
+
   it('takes a seq under a Web Lock when the browser has them', async () => {
     const held: string[] = [];
     let chain = Promise.resolve();

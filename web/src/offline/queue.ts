@@ -6,7 +6,17 @@
 import type { LocalStore } from './store';
 import { uuidv7 } from './uuidv7';
 
-export type OpType = 'person.create' | 'person.update' | 'person.photo' | 'aid.handover';
+export type OpType =
+  'person.create' | 'person.update' | 'person.photo' | 'aid.handover' | 'service.request';
+
+/// A service request opened on the device: by the person's id, or by a scanned card's QR (the
+/// server verifies the card when the op arrives).
+export interface ServiceRequestOp {
+  service: string;
+  note: string;
+  person_id?: string;
+  qr?: string;
+}
 
 export interface PhotoData {
   media_type: 'image/jpeg' | 'image/png';
@@ -42,6 +52,7 @@ export interface Op {
   change_reason?: string;
   photo?: PhotoData;
   handover?: HandoverOp;
+  service?: ServiceRequestOp;
 }
 
 /// An op with what the device shows of it (never sent).
@@ -347,6 +358,11 @@ export class Queue {
   async requeue(op: Op, label: string): Promise<Op> {
     const { key: _key, seq: _seq, type, at: _at, ...fields } = op;
     return this.add(type, label, fields);
+  }
+
+  /// Opens a service request (`subject`: the person it is for, when the device knows).
+  async serviceRequest(service: ServiceRequestOp, label: string, subject?: string): Promise<Op> {
+    return this.add('service.request', label, { service }, subject);
   }
 
   /// Records a handover of aid to `subject` (the person id the device found on its list). `key`:

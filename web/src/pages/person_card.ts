@@ -14,6 +14,7 @@ import {
   revokeReasons,
 } from '../cards';
 import { h, replace, saveBlob, uid } from '../dom';
+import { canQueue, isNetworkFailure, queueServiceRequest } from '../offline/device';
 import { formatBytes, formatInstant, locale, t, tCode } from '../i18n';
 
 export function errorText(e: unknown): string {
@@ -453,7 +454,17 @@ export function servicesSection(personId: string, canWrite: boolean): HTMLElemen
         const r = await api.openServiceRequest(personId, service.value, note.value.trim());
         await load(t('svc.opened', { service: serviceName(services, r.service) }));
       } catch (err) {
-        if (err instanceof ApiError && err.fields.length) {
+        if (isNetworkFailure(err) && canQueue()) {
+          // The server cannot be reached: a service.request op, sent when online.
+          const name = serviceName(services, service.value);
+          await queueServiceRequest(
+            { service: service.value, note: note.value.trim(), person_id: personId },
+            name,
+            personId,
+          );
+          form.reset();
+          status.textContent = `${name}: ${t('offline.saved')}`;
+        } else if (err instanceof ApiError && err.fields.length) {
           setError(service, serviceError, errorText(err));
         } else {
           status.textContent = errorText(err);

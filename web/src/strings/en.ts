@@ -1251,6 +1251,7 @@ export const en: Record<StringKey, string> = {
   'sync.type.person.create': 'Registration',
   'sync.type.person.update': 'Change of data',
   'sync.type.person.photo': 'Photo',
+  'sync.type.service.request': 'Service request',
   'sync.type.aid.handover': 'Aid handover',
   'visit.title': 'Visits',
   'visit.intro':

@@ -1256,6 +1256,7 @@ export const id = {
   'sync.type.person.create': 'Pendaftaran',
   'sync.type.person.update': 'Perubahan data',
   'sync.type.person.photo': 'Foto',
+  'sync.type.service.request': 'Permohonan layanan',
   'sync.type.aid.handover': 'Penyerahan bantuan',
   'visit.title': 'Kunjungan',
   'visit.intro':
