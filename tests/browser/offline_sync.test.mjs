@@ -573,6 +573,96 @@ describe('offline work', { timeout: 280000 }, () => {
     );
   });
 
+  it('never sends one user’s changes with another user’s session, nor wipes them at that user’s sign-out', async () => {
+    const opContext = await harness.newContext(desktop);
+    const op = await opContext.newPage();
+    await op.goto(`${harness.base}/masuk`);
+    await signIn(op, 'operator.utara', /\/peta$/);
+    const someone = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=1')).body
+      .items[0];
+    await synced(op);
+    await controlled(op);
+    const operatorId = (await apiCall(admin, 'GET', '/api/v1/users')).body.items.find(
+      (u) => u.username === 'operator.utara',
+    ).id;
+    const stored = () =>
+      op.evaluate(async () => {
+        const db = await new Promise((resolve, reject) => {
+          const r = indexedDB.open('kapal-offline');
+          r.onsuccess = () => resolve(r.result);
+          r.onerror = () => reject(r.error);
+        });
+        let n = 0;
+        for (const s of [...db.objectStoreNames]) {
+          n += await new Promise((resolve) => {
+            const r = db.transaction(s).objectStore(s).count();
+            r.onsuccess = () => resolve(r.result);
+          });
+        }
+        db.close();
+        return n;
+      });
+    // An edit offline, then a reload offline: the data opened with the password, no server.
+    await goOffline(opContext);
+    await go(op, `/orang/${someone.id}/ubah`);
+    await op.locator('#f-needs_note').waitFor();
+    await op.locator('#f-needs_note').fill('Dari operator, bukan admin2');
+    await op.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await op.waitForURL(/luring=1$/);
+    await op.reload();
+    await op.waitForURL(/\/masuk\?unlock=1/);
+    await signIn(op, 'operator.utara', /\/orang\//);
+    // Meanwhile the browser's cookie becomes another user's (admin2 signed in elsewhere in it).
+    const other = await opContext.request.post(`${harness.base}/api/v1/auth/login`, {
+      data: { username: 'admin2', password: harness.passwords.admin2 },
+    });
+    assert.equal(other.status(), 200);
+    await goOnline(opContext);
+    // The app asks who is signed in: admin2. The operator's change is not sent as admin2's.
+    // The device asks the server who is signed in: admin2, not the operator. Nothing is sent;
+    // the device locks itself and says why; the operator's password signs in again and sends.
+    await op.locator('#unlock-other', { hasText: /sebagai admin2/ }).waitFor();
+    assert.equal(await pendingText(op), '1 perubahan menunggu dikirim');
+    let now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
+    assert.notEqual(now.needs_note, 'Dari operator, bukan admin2');
+    assert.equal(now.version, someone.version);
+    await axe(op, 'the unlock banner after another user’s session');
+    await op.locator('#unlock-password').fill(harness.passwords['operator.utara']);
+    await op.getByRole('button', { name: 'Buka', exact: true }).click();
+    await synced(op);
+    now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
+    assert.equal(now.needs_note, 'Dari operator, bukan admin2');
+    assert.equal(now.updated_by, operatorId);
+
+    // Another change waits (reload offline: locked); admin2 signs in on this browser, then out:
+    // the operator's data stays for the operator (no warning: it is not admin2's to lose).
+    await goOffline(opContext);
+    await go(op, `/orang/${someone.id}/ubah`);
+    await op.locator('#f-needs_note').waitFor();
+    await op.locator('#f-needs_note').fill('Menunggu operator');
+    await op.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await op.waitForURL(/luring=1$/);
+    await op.reload();
+    await op.waitForURL(/\/masuk\?unlock=1/);
+    await goOnline(opContext);
+    await go(op, '/masuk?next=%2Fsinkron');
+    await signIn(op, 'admin2', /\/sinkron$/);
+    await op.getByText('Data perangkat terkunci atau belum disiapkan.').waitFor();
+    assert.equal(await pendingText(op), '1 perubahan menunggu dikirim');
+    await op.getByRole('button', { name: 'Keluar' }).click();
+    await op.waitForURL(/\/masuk/);
+    assert.ok((await stored()) > 1, 'the operator’s data is kept');
+    assert.equal(await pendingText(op), '1 perubahan menunggu dikirim');
+    // (Straight to Sinkron: leaving the map while it still draws upsets Leaflet.)
+    await go(op, '/masuk?next=%2Fsinkron');
+    await signIn(op, 'operator.utara', /\/sinkron$/);
+    await synced(op);
+    now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
+    assert.equal(now.needs_note, 'Menunggu operator');
+    assert.equal(now.updated_by, operatorId);
+    await opContext.close();
+  });
+
   it('wipes the device at sign-out, after warning of changes not sent', async () => {
     const opContext = await harness.newContext(desktop);
     const op = await opContext.newPage();
