@@ -544,6 +544,23 @@ describe('offline work', { timeout: 280000 }, () => {
     assert.equal(cleared.severity, null, 'the severity was cleared');
     assert.equal(cleared.version, graded.version + 1);
 
+    // Removing a photo needs the server: offline, the save is refused and says so (the draft
+    // stays), rather than saying "saved" and dropping it.
+    await goOffline(adminContext);
+    await go(admin, `/orang/${newId}/ubah`);
+    await admin.locator('#f-phone').waitFor();
+    await admin.getByRole('button', { name: 'Hapus foto' }).click();
+    await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await admin.locator('#form-alert', { hasText: /Menghapus foto perlu koneksi/ }).waitFor();
+    assert.match(admin.url(), /\/ubah$/);
+    assert.equal(await pendingText(admin), '');
+    await goOnline(adminContext);
+    await admin.evaluate(() =>
+      Object.keys(localStorage)
+        .filter((k) => k.startsWith('kapal.draft.'))
+        .forEach((k) => localStorage.removeItem(k)),
+    );
+
     // Layanan: a request opened while the server cannot be reached goes into the queue as a
     // service.request op and is opened once, when online.
     await go(admin, `/orang/${graded.id}`);
