@@ -655,6 +655,44 @@ TEST_F(SyncHttp, AnOpWaitingForOneThatWasRefusedIsRefusedToo) {
     EXPECT_EQ(edit["results"][0]["error"]["errors"][0]["field"], "after") << edit.dump();
 }
 
+TEST_F(SyncHttp, AServiceRequestedOfflineIsOpenedOnceAndACardThatDoesNotVerifyIsRefused) {
+    const std::string id = registered(119);
+    const json op{{"key", "k12-service"},
+                  {"seq", 1},
+                  {"type", "service.request"},
+                  {"at", instant()},
+                  {"service",
+                   {{"service", "pangan"}, {"note", "diminta saat kunjungan"}, {"person_id", id}}}};
+    const json first = send_batch(json::array({op}), utara_);
+    ASSERT_EQ(first["results"][0]["status"], "applied") << first.dump();
+    EXPECT_EQ(first["results"][0]["person_id"], id);
+    const std::string request_id = first["results"][0]["request_id"];
+    const json again = send_batch(json::array({op}), utara_);
+    EXPECT_EQ(again["results"][0]["replayed"], true);
+    auto requests = server_->request("GET", "/api/v1/persons/" + id + "/service-requests");
+    ASSERT_TRUE(requests && requests->status == 200) << (requests ? requests->body : "");
+    const json listed = json::parse(requests->body);
+    ASSERT_EQ(listed["items"].size(), 1U) << requests->body;
+    EXPECT_EQ(listed["items"][0]["id"], request_id);
+    EXPECT_EQ(listed["items"][0]["service"], "pangan");
+
+    json unknown = op;
+    unknown["key"] = "k12-unknown";
+    unknown["service"]["service"] = "tidak_ada";
+    const json refused = send_batch(json::array({unknown}), utara_);
+    EXPECT_EQ(refused["results"][0]["error"]["code"], "service.unknown") << refused.dump();
+    json forged = op;
+    forged["key"] = "k12-forged";
+    forged["service"].erase("person_id");
+    forged["service"]["qr"] = "NCFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N";
+    const json bad_card = send_batch(json::array({forged}), utara_);
+    EXPECT_EQ(bad_card["results"][0]["status"], "rejected") << bad_card.dump();
+    json by_penyalur = op;
+    by_penyalur["key"] = "k12-penyalur";
+    const json forbidden = send_batch(json::array({by_penyalur}), penyalur_, "hp");
+    EXPECT_EQ(forbidden["results"][0]["error"]["code"], "forbidden") << forbidden.dump();
+}
+
 TEST_F(SyncHttp, TheSignedInUserLearnsHowLongADeviceKeepsOfflineData) {
     auto me = server_->send("GET", "/api/v1/auth/me", "", {}, utara_);
     ASSERT_TRUE(me && me->status == 200);
