@@ -653,6 +653,25 @@ TEST_F(SyncHttp, AnOpWaitingForOneThatWasRefusedIsRefusedToo) {
         utara_);
     EXPECT_EQ(edit["results"][0]["status"], "rejected") << edit.dump();
     EXPECT_EQ(edit["results"][0]["error"]["errors"][0]["field"], "after") << edit.dump();
+
+    // The other order: the edit waits, then its create is refused, and the edit with it.
+    const json waiting = send_batch(
+        json::array({update_op(
+            "k10-edit2", 4, device_person_id(21), 1, {{"phone", "081200001011"}}, "k10-create2")}),
+        utara_);
+    EXPECT_EQ(waiting["results"][0]["status"], "waiting") << waiting.dump();
+    json bad2 = create_op("k10-create2", 3, device_person_id(21), 117);
+    bad2["person"]["nik"] = "34";
+    const json refused2 = send_batch(json::array({bad2}), utara_);
+    EXPECT_EQ(refused2["results"][0]["status"], "rejected");
+    ASSERT_EQ(refused2["released"].size(), 1U) << refused2.dump();
+    EXPECT_EQ(refused2["released"][0]["key"], "k10-edit2");
+    EXPECT_EQ(refused2["released"][0]["status"], "rejected");
+    const json asked = send_batch(
+        json::array({update_op(
+            "k10-edit2", 4, device_person_id(21), 1, {{"phone", "081200001011"}}, "k10-create2")}),
+        utara_);
+    EXPECT_EQ(asked["results"][0]["status"], "rejected") << asked.dump();
 }
 
 TEST_F(SyncHttp, AServiceRequestedOfflineIsOpenedOnceAndACardThatDoesNotVerifyIsRefused) {

@@ -635,16 +635,27 @@ SyncEngine::batch(std::string_view body, const service::Actor& actor, std::strin
     json released = json::array();
     const store::WriteContext ctx{actor.id, actor.source, {}, {}};
 
-    // Applies the ops waiting for `key`, in their order, and then those waiting for them.
-    std::vector<std::string> ready;
-    const auto release = [&](const std::string& first) -> Result<void> {
-        ready.push_back(first);
+    // Settles the ops waiting for `key`, in their order, and then those waiting for them: applied
+    // when the op they wait for was, refused when it was refused.
+    std::vector<std::pair<std::string, bool>> ready; // key, whether it was refused
+    const auto release = [&](const std::string& first, bool refused) -> Result<void> {
+        ready.emplace_back(first, refused);
         while (!ready.empty()) {
-            const std::string key = ready.back();
+            const auto [key, key_refused] = ready.back();
             ready.pop_back();
             KAPAL_ASSIGN_OR_RETURN(waiting, store_.waiting_sync_ops(actor.id, key));
             for (auto& w : waiting) {
-                Applied a = apply(w.payload, actor, lang);
+                Applied a;
+                if (key_refused) {
+                    a.state = std::string(store::kSyncRejected);
+                    a.result = rejected(
+                        w.key,
+                        invalid("after",
+                                "the change this one depends on (" + key + ") was refused"),
+                        lang);
+                } else {
+                    a = apply(w.payload, actor, lang);
+                }
                 const std::int64_t version = w.version;
                 w.state = a.state;
                 w.person_id = a.person_id.empty() ? w.person_id : a.person_id;
@@ -659,8 +670,8 @@ SyncEngine::batch(std::string_view body, const service::Actor& actor, std::strin
                 w.result = a.result.dump();
                 KAPAL_TRY(store_.update_sync_op(w, version, ctx));
                 released.push_back(a.result);
-                if (a.state == store::kSyncApplied || a.state == store::kSyncMerged) {
-                    ready.push_back(w.key);
+                if (a.state != store::kSyncConflict) {
+                    ready.emplace_back(w.key, a.state == store::kSyncRejected);
                 }
             }
         }
@@ -746,8 +757,8 @@ SyncEngine::batch(std::string_view body, const service::Actor& actor, std::strin
             }
         }
         results.push_back(a.result);
-        if (a.state == store::kSyncApplied || a.state == store::kSyncMerged) {
-            KAPAL_TRY(release(key));
+        if (a.state != store::kSyncWaiting && a.state != store::kSyncConflict) {
+            KAPAL_TRY(release(key, a.state == store::kSyncRejected));
         }
     }
     return json{{"results", std::move(results)},
