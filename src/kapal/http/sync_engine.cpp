@@ -635,6 +635,21 @@ SyncEngine::batch(std::string_view body, const service::Actor& actor, std::strin
     json released = json::array();
     const store::WriteContext ctx{actor.id, actor.source, {}, {}};
 
+    // What applying an op came to, into its record (a conflict's answer names the record).
+    const auto settle = [](store::SyncOpRecord& r, Applied& a) {
+        r.state = a.state;
+        r.person_id = a.person_id.empty() ? r.person_id : a.person_id;
+        r.payload = a.payload;
+        r.kelurahan_code = a.kelurahan_code;
+        r.base_version = a.base_version;
+        r.server_version = a.server_version;
+        r.fields = a.fields;
+        if (a.state == store::kSyncConflict) {
+            a.result["conflict_id"] = r.id;
+        }
+        r.result = a.result.dump();
+    };
+
     // Settles the ops waiting for `key`, in their order, and then those waiting for them: applied
     // when the op they wait for was, refused when it was refused.
     std::vector<std::pair<std::string, bool>> ready; // key, whether it was refused
@@ -657,17 +672,7 @@ SyncEngine::batch(std::string_view body, const service::Actor& actor, std::strin
                     a = apply(w.payload, actor, lang);
                 }
                 const std::int64_t version = w.version;
-                w.state = a.state;
-                w.person_id = a.person_id.empty() ? w.person_id : a.person_id;
-                w.payload = a.payload;
-                w.kelurahan_code = a.kelurahan_code;
-                w.base_version = a.base_version;
-                w.server_version = a.server_version;
-                w.fields = a.fields;
-                if (a.state == store::kSyncConflict) {
-                    a.result["conflict_id"] = w.id;
-                }
-                w.result = a.result.dump();
+                settle(w, a);
                 KAPAL_TRY(store_.update_sync_op(w, version, ctx));
                 released.push_back(a.result);
                 if (a.state != store::kSyncConflict) {
@@ -732,17 +737,7 @@ SyncEngine::batch(std::string_view body, const service::Actor& actor, std::strin
         } else if (a.state.empty()) {
             a = apply(text, actor, lang);
         }
-        record.state = a.state;
-        record.person_id = a.person_id.empty() ? record.person_id : a.person_id;
-        record.payload = a.payload;
-        record.kelurahan_code = a.kelurahan_code;
-        record.base_version = a.base_version;
-        record.server_version = a.server_version;
-        record.fields = a.fields;
-        if (a.state == store::kSyncConflict) {
-            a.result["conflict_id"] = record.id;
-        }
-        record.result = a.result.dump();
+        settle(record, a);
         if (auto added = store_.add_sync_op(record, ctx); !added) {
             if (added.error().code != ErrorCode::AlreadyExists) {
                 return fail(std::move(added).error());
