@@ -62,4 +62,8 @@ export function removeMap(map: L.Map): void {
   for (const step of ['_moveStart', '_animateZoom', '_onZoomTransitionEnd', '_move', '_moveEnd']) {
     late[step] = () => map;
   }
+  // Any other late step reads or moves the map pane, which remove() deleted (the '_leaflet_pos'
+  // TypeError, seen once more in CI when Dasbor was opened while Peta was still fitting its
+  // areas): give it a detached pane of its own to move, which nothing shows.
+  late._mapPane = document.createElement('div');
 }
