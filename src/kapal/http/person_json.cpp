@@ -1,11 +1,10 @@
 #include "kapal/http/person_json.hpp"
 
 #include "kapal/core/nik.hpp"
+#include "kapal/store/store_codec.hpp"
 
 #include <nlohmann/json.hpp>
-#include <sodium.h>
 
-#include <array>
 #include <set>
 
 namespace kapal::http {
@@ -470,13 +469,8 @@ Result<PersonInput> person_from_json(std::string_view body) {
 
 std::string person_body_fingerprint(std::string_view body) {
     const std::string canonical = json::parse(body).dump();
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256(digest.data(),
-                       reinterpret_cast<const unsigned char*>(canonical.data()),
-                       static_cast<unsigned long long>(canonical.size()));
-    std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-    return {hex.data(), digest.size() * 2};
+    return store::sha256_hex(std::span<const std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(canonical.data()), canonical.size()));
 }
 
 } // namespace kapal::http

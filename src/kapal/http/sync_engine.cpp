@@ -5,6 +5,7 @@
 #include "kapal/http/aid_routes.hpp"
 #include "kapal/http/person_json.hpp"
 #include "kapal/http/problem.hpp"
+#include "kapal/store/store_codec.hpp"
 
 #include <nlohmann/json.hpp>
 #include <sodium.h>
@@ -14,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 #include <set>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -44,14 +46,10 @@ const std::set<std::string, std::less<>> kNotEditable = {"photo_id", "merged_int
 constexpr std::array<std::string_view, 5> kOpTypes = {
     "person.create", "person.update", "person.photo", "aid.handover", "service.request"};
 
+/// The store's SHA-256 (lower-case hex) of a text.
 std::string sha256_hex(std::string_view text) {
-    std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-    crypto_hash_sha256(digest.data(),
-                       reinterpret_cast<const unsigned char*>(text.data()),
-                       static_cast<unsigned long long>(text.size()));
-    std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-    return {hex.data(), digest.size() * 2};
+    return store::sha256_hex(std::span<const std::uint8_t>(
+        reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
 /// A person's content as fields: the API's JSON without its bookkeeping, with NIK, KK and the
