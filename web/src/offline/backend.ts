@@ -27,6 +27,9 @@ export interface Backend {
   keys(prefix: string): Promise<string[]>;
   /// Removes everything, meta included.
   wipe(): Promise<void>;
+  /// Writes `meta` and `entries` and deletes `remove` in one transaction over both stores (all
+  /// or none): a re-key switches every record and the meta that opens them at once.
+  replaceAll(meta: Meta, entries: [string, Sealed][], remove: string[]): Promise<void>;
 }
 
 export const databaseName = 'kapal-offline';
@@ -127,6 +130,20 @@ export class IdbBackend implements Backend {
     return (keys as IDBValidKey[]).map(String);
   }
 
+  async replaceAll(meta: Meta, entries: [string, Sealed][], remove: string[]): Promise<void> {
+    const db = await this.open();
+    const tx = db.transaction(['meta', 'sealed'], 'readwrite');
+    const sealed = tx.objectStore('sealed');
+    for (const [key, value] of entries) {
+      sealed.put(value, key);
+    }
+    for (const key of remove) {
+      sealed.delete(key);
+    }
+    tx.objectStore('meta').put(meta, 'meta');
+    await finished(tx);
+  }
+
   async wipe(): Promise<void> {
     // Clear first (works even if another tab holds the database open), then delete it.
     const db = await this.open();
@@ -171,5 +188,10 @@ export class MemoryBackend implements Backend {
   async wipe(): Promise<void> {
     this.meta = null;
     this.records.clear();
+  }
+  async replaceAll(meta: Meta, entries: [string, Sealed][], remove: string[]): Promise<void> {
+    entries.forEach(([k, v]) => this.records.set(k, v));
+    remove.forEach((k) => this.records.delete(k));
+    this.meta = meta;
   }
 }
