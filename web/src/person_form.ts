@@ -395,7 +395,10 @@ export type DraftKept = 'all' | 'without_photo' | 'nothing';
 /// Keeps the draft with its pending photo; when the storage refuses that (a photo is about
 /// 100 KB), keeps the words without the photo rather than nothing.
 export function saveDraftWithPhoto(
-  storage: DraftStore, key: string, draft: StoredDraft): DraftKept {
+  storage: DraftStore,
+  key: string,
+  draft: StoredDraft,
+): DraftKept {
   if (saveDraft(storage, key, draft)) {
     return 'all';
   }

@@ -16,7 +16,12 @@ import {
   type PhotoData,
   type ServiceRequestOp,
 } from './queue';
-import { clearDrafts as clearStoredDrafts, LocalStore, newKeyMaterial, type KeyMaterial } from './store';
+import {
+  clearDrafts as clearStoredDrafts,
+  LocalStore,
+  newKeyMaterial,
+  type KeyMaterial,
+} from './store';
 import {
   keys,
   pullAll,
