@@ -49,6 +49,21 @@ function finished(tx: IDBTransaction): Promise<void> {
   });
 }
 
+/// Makes the requests of `fill` in `tx` and waits for it to commit. A request refused as it is
+/// made (a value that cannot be stored) aborts the whole transaction: otherwise the requests made
+/// before it would still be committed, half a write (half a re-key).
+async function allOrNone(tx: IDBTransaction, fill: () => void): Promise<void> {
+  const done = finished(tx);
+  try {
+    fill();
+  } catch (e) {
+    done.catch(() => undefined);
+    tx.abort();
+    throw e;
+  }
+  await done;
+}
+
 /// The IndexedDB backend. The database opens on first use and closes at wipe.
 export class IdbBackend implements Backend {
   private db: Promise<IDBDatabase> | null = null;
@@ -106,11 +121,12 @@ export class IdbBackend implements Backend {
   async put(entries: [string, Sealed][]): Promise<void> {
     const db = await this.open();
     const tx = db.transaction('sealed', 'readwrite');
-    const store = tx.objectStore('sealed');
-    for (const [key, value] of entries) {
-      store.put(value, key);
-    }
-    await finished(tx);
+    await allOrNone(tx, () => {
+      const store = tx.objectStore('sealed');
+      for (const [key, value] of entries) {
+        store.put(value, key);
+      }
+    });
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -133,15 +149,16 @@ export class IdbBackend implements Backend {
   async replaceAll(meta: Meta, entries: [string, Sealed][], remove: string[]): Promise<void> {
     const db = await this.open();
     const tx = db.transaction(['meta', 'sealed'], 'readwrite');
-    const sealed = tx.objectStore('sealed');
-    for (const [key, value] of entries) {
-      sealed.put(value, key);
-    }
-    for (const key of remove) {
-      sealed.delete(key);
-    }
-    tx.objectStore('meta').put(meta, 'meta');
-    await finished(tx);
+    await allOrNone(tx, () => {
+      const sealed = tx.objectStore('sealed');
+      for (const [key, value] of entries) {
+        sealed.put(value, key);
+      }
+      for (const key of remove) {
+        sealed.delete(key);
+      }
+      tx.objectStore('meta').put(meta, 'meta');
+    });
   }
 
   async wipe(): Promise<void> {

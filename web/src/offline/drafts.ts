@@ -60,6 +60,7 @@ export class Drafts {
     } catch {
       // A record that does not open: the forms start empty.
     }
+    this.schedule();
     await this.flush();
   }
 
