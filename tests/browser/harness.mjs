@@ -43,11 +43,13 @@ export const phone = { width: 360, height: 740 };
 /// `h.passwords.admin`, `h.newContext(viewport)`, …, and `await h.stop()`.
 export class Harness {
   /// `prepare(dataDir)` runs after the demo data is made and before the server starts; `init`
-  /// adds options to `kapal init` (e.g. --province).
-  constructor({ persons = 600, prepare = null, init = [] } = {}) {
+  /// adds options to `kapal init` (e.g. --province); `users` are accounts added to the demo ones
+  /// (`{username, name, role}`, with `kapal user add`), their passwords in `passwords` too.
+  constructor({ persons = 600, prepare = null, init = [], users = [] } = {}) {
     this.persons = persons;
     this.init = init;
     this.prepare = prepare;
+    this.users = users;
     this.tileRequests = 0;
     this.serverLog = '';
     this.consoleErrors = [];
@@ -85,6 +87,22 @@ export class Harness {
       this.passwords[m[1]] = m[4];
     }
     assert.ok(this.passwords.admin, `no admin login in: ${demo}`);
+    for (const u of this.users) {
+      const out = this.run([
+        'user',
+        'add',
+        '--data',
+        this.dataDir,
+        '--username',
+        u.username,
+        '--name',
+        u.name,
+        '--role',
+        u.role,
+      ]);
+      this.passwords[u.username] = /shown only now\): (\S+)/.exec(out)?.[1] ?? '';
+      assert.ok(this.passwords[u.username], `no password for ${u.username} in: ${out}`);
+    }
     fs.appendFileSync(path.join(this.dataDir, 'config'), `static_dir = ${dist}\n`);
     this.prepare?.(this.dataDir);
     this.base = await this.startServer();
@@ -250,11 +268,17 @@ export class Harness {
 
   async login(page, username = 'admin') {
     await page.goto(`${this.base}/masuk`);
-    await page.getByLabel(/^(Nama pengguna|User name)$/).fill(username);
-    await page.getByLabel(/^(Kata sandi|Password)$/).fill(this.passwords[username]);
-    await page.getByRole('button', { name: /^(Masuk|Sign in)$/ }).click();
     // A kab/kota instance opens on the map, a province instance on Provinsi.
-    await page.waitForURL(/\/(peta|provinsi)$/);
+    await this.signIn(page, username, /\/(peta|provinsi)$/);
+  }
+
+  /// Signs in on the Masuk page the browser shows (`password`: the account's unless given) and
+  /// waits for the page the app goes to (`landing`, a URL pattern).
+  async signIn(page, username, landing, password = this.passwords[username]) {
+    await page.getByLabel(/^(Nama pengguna|User name)$/).fill(username);
+    await page.getByLabel(/^(Kata sandi|Password)$/).fill(password);
+    await page.getByRole('button', { name: /^(Masuk|Sign in)$/ }).click();
+    await page.waitForURL(landing);
   }
 }
 
