@@ -600,9 +600,13 @@ describe('offline work', { timeout: 280000 }, () => {
     await admin.getByRole('button', { name: 'Hapus foto' }).click();
     await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
     await admin.waitForURL(new RegExp(`/orang/${newId}\\?luring=1$`));
-    await admin.locator('#person-photo-none').waitFor();
-    assert.equal(await admin.locator('#person-photo').count(), 0);
     assert.equal(await pendingText(admin), '1 perubahan menunggu dikirim');
+    // The device's copy has no photo now: Ubah shows none, and nothing to remove.
+    await go(admin, `/orang/${newId}/ubah`);
+    await admin.locator('#f-phone').waitFor();
+    assert.equal(await admin.locator('#photo-remove').isHidden(), true);
+    assert.equal(await admin.locator('#photo-preview').isHidden(), true);
+    await go(admin, `/orang/${newId}?luring=1`);
     await goOnline(adminContext);
     await synced(admin);
     assert.equal(
