@@ -604,8 +604,13 @@ describe('offline work', { timeout: 280000 }, () => {
     // The device's copy has no photo now: Ubah shows none, and nothing to remove.
     await go(admin, `/orang/${newId}/ubah`);
     await admin.locator('#f-phone').waitFor();
-    assert.equal(await admin.locator('#photo-remove').isHidden(), true);
-    assert.equal(await admin.locator('#photo-preview').isHidden(), true);
+    assert.deepEqual(
+      await admin.evaluate(() => ({
+        remove: document.querySelector('#photo-remove').hidden,
+        preview: document.querySelector('#photo-preview').getAttribute('src'),
+      })),
+      { remove: true, preview: null },
+    );
     await go(admin, `/orang/${newId}?luring=1`);
     await goOnline(adminContext);
     await synced(admin);
@@ -699,7 +704,13 @@ describe('offline work', { timeout: 280000 }, () => {
     const banner = op.locator('#unlock-other', { hasText: /sebagai admin2/ });
     const asAdmin2 = op.getByText(/Masuk sebagai Kepala Dinas/);
     await banner.or(asAdmin2).first().waitFor();
-    assert.equal(await pendingText(op), '1 perubahan menunggu dikirim');
+    // The header counts the signed-in user's changes only: the operator's while the app still
+    // runs as the operator (locked), none once it runs as admin2.
+    const locked = await banner.isVisible();
+    await op.waitForFunction(
+      (want) => (document.querySelector('.net-status .net-pending')?.textContent ?? '') === want,
+      locked ? '1 perubahan menunggu dikirim' : '',
+    );
     let now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
     assert.notEqual(now.needs_note, 'Dari operator, bukan admin2');
     assert.equal(now.version, someone.version);
