@@ -272,6 +272,14 @@ export class Harness {
     await this.signIn(page, username, /\/(peta|provinsi)$/);
   }
 
+  /// After a reload with the server's session kept: the banner's password opens the device's
+  /// data again (the key lives in memory only), and the page is drawn again.
+  async unlock(page, username) {
+    await page.locator('#unlock-password').fill(this.passwords[username]);
+    await page.getByRole('button', { name: /^(Buka|Open)$/ }).click();
+    await page.locator('.unlock-banner').waitFor({ state: 'detached' });
+  }
+
   /// Signs in on the Masuk page the browser shows (`password`: the account's unless given) and
   /// waits for the page the app goes to (`landing`, a URL pattern).
   async signIn(page, username, landing, password = this.passwords[username]) {
@@ -333,4 +341,110 @@ export async function apiCall(page, method, url, body, headers = {}) {
     },
     { method, url, body, headers },
   );
+}
+
+/// A page function: whether the device's encrypted store (IndexedDB `kapal-offline`,
+/// web/src/offline) holding the record `key` is `present`.
+async function storeHolds({ key, present }) {
+  // (Opening a database that is not there would make an empty one the app could not use.)
+  if (!(await indexedDB.databases()).some((d) => d.name === 'kapal-offline')) {
+    return !present;
+  }
+  const db = await new Promise((resolve, reject) => {
+    const r = indexedDB.open('kapal-offline');
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+  try {
+    if (!db.objectStoreNames.contains('sealed')) {
+      return !present;
+    }
+    const found = await new Promise((resolve) => {
+      const r = db.transaction('sealed').objectStore('sealed').getKey(key);
+      r.onsuccess = () => resolve(r.result !== undefined);
+      r.onerror = () => resolve(false);
+    });
+    return found === present;
+  } finally {
+    db.close();
+  }
+}
+
+/// Everything the browser keeps for the page's origin in localStorage, sessionStorage and
+/// IndexedDB, as text (bytes as Latin-1): what someone holding the phone could read.
+export async function rawStorage(page) {
+  return page.evaluate(async () => {
+    const text = (v) => {
+      if (v instanceof Uint8Array || v instanceof ArrayBuffer) {
+        const bytes = new Uint8Array(v);
+        let out = '';
+        for (const b of bytes) {
+          out += String.fromCharCode(b);
+        }
+        return out;
+      }
+      if (v && typeof v === 'object') {
+        return Object.entries(v)
+          .map(([k, x]) => `${k}:${text(x)}`)
+          .join('\n');
+      }
+      return String(v);
+    };
+    const parts = [];
+    for (const store of [localStorage, sessionStorage]) {
+      for (let i = 0; i < store.length; i++) {
+        parts.push(store.key(i), store.getItem(store.key(i)));
+      }
+    }
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((resolve, reject) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      for (const s of [...db.objectStoreNames]) {
+        const [keys, values] = await Promise.all(
+          ['getAllKeys', 'getAll'].map(
+            (how) =>
+              new Promise((resolve) => {
+                const r = db.transaction(s).objectStore(s)[how]();
+                r.onsuccess = () => resolve(r.result);
+              }),
+          ),
+        );
+        keys.forEach((k, i) => parts.push(`${name}/${s}/${k}`, text(values[i])));
+      }
+      db.close();
+    }
+    return parts.join('\n');
+  });
+}
+
+/// Waits until the device sent everything and pulled again (Sinkron says when it last pulled).
+async function synced(page, since = '') {
+  await go(page, '/sinkron');
+  await page.locator('#sync-waiting-h').waitFor();
+  await page.waitForFunction(
+    (before) => {
+      const pending = document.querySelector('.net-status .net-pending');
+      const pulled = document.querySelector('#sync-last-pull')?.dataset.at ?? '';
+      return !pending && pulled !== '' && pulled !== before;
+    },
+    since,
+    { timeout: 30000 },
+  );
+  return page.locator('#sync-last-pull').getAttribute('data-at');
+}
+
+/// Waits until the device's store of the page holds the record `key` (or, `present` false, no
+/// longer does). (page.waitForFunction does not wait for an async function's answer.)
+export async function waitForStore(page, key, present = true, timeoutMs = 30000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(storeHolds, { key, present }))) {
+    assert.ok(
+      Date.now() < end,
+      `the device store ${present ? 'never held' : 'still holds'} ${key}`,
+    );
+    await page.waitForTimeout(100);
+  }
 }

@@ -14,7 +14,17 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 
-import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
+import {
+  apiCall,
+  assertFits,
+  axe,
+  desktop,
+  Harness,
+  phone,
+  rawStorage,
+  shot,
+  waitForStore,
+} from './harness.mjs';
 
 const harness = new Harness({
   persons: 150,
@@ -97,95 +107,6 @@ async function controlled(page) {
 async function pendingText(page) {
   const el = page.locator('.net-status .net-pending');
   return (await el.count()) ? el.innerText() : '';
-}
-
-/// In the page (waitForFunction): whether the device store holding the record `key` is
-/// `present`.
-async function storeHolds({ key, present }) {
-  const db = await new Promise((resolve, reject) => {
-    const r = indexedDB.open('kapal-offline');
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-  try {
-    if (!db.objectStoreNames.contains('sealed')) {
-      return !present;
-    }
-    const found = await new Promise((resolve) => {
-      const r = db.transaction('sealed').objectStore('sealed').getKey(key);
-      r.onsuccess = () => resolve(r.result !== undefined);
-      r.onerror = () => resolve(false);
-    });
-    return found === present;
-  } finally {
-    db.close();
-  }
-}
-
-/// Everything the browser keeps for the page's origin in localStorage, sessionStorage and
-/// IndexedDB, as text (bytes as Latin-1): what someone holding the phone could read.
-async function rawStorage(page) {
-  return page.evaluate(async () => {
-    const text = (v) => {
-      if (v instanceof Uint8Array || v instanceof ArrayBuffer) {
-        const bytes = new Uint8Array(v);
-        let out = '';
-        for (const b of bytes) {
-          out += String.fromCharCode(b);
-        }
-        return out;
-      }
-      if (v && typeof v === 'object') {
-        return Object.entries(v)
-          .map(([k, x]) => `${k}:${text(x)}`)
-          .join('\n');
-      }
-      return String(v);
-    };
-    const parts = [];
-    for (const store of [localStorage, sessionStorage]) {
-      for (let i = 0; i < store.length; i++) {
-        parts.push(store.key(i), store.getItem(store.key(i)));
-      }
-    }
-    for (const { name } of await indexedDB.databases()) {
-      const db = await new Promise((resolve, reject) => {
-        const r = indexedDB.open(name);
-        r.onsuccess = () => resolve(r.result);
-        r.onerror = () => reject(r.error);
-      });
-      for (const s of [...db.objectStoreNames]) {
-        const [keys, values] = await Promise.all(
-          ['getAllKeys', 'getAll'].map(
-            (how) =>
-              new Promise((resolve) => {
-                const r = db.transaction(s).objectStore(s)[how]();
-                r.onsuccess = () => resolve(r.result);
-              }),
-          ),
-        );
-        keys.forEach((k, i) => parts.push(`${name}/${s}/${k}`, text(values[i])));
-      }
-      db.close();
-    }
-    return parts.join('\n');
-  });
-}
-
-/// Waits until the device sent everything and pulled again (Sinkron says when it last pulled).
-async function synced(page, since = '') {
-  await go(page, '/sinkron');
-  await page.locator('#sync-waiting-h').waitFor();
-  await page.waitForFunction(
-    (before) => {
-      const pending = document.querySelector('.net-status .net-pending');
-      const pulled = document.querySelector('#sync-last-pull')?.dataset.at ?? '';
-      return !pending && pulled !== '' && pulled !== before;
-    },
-    since,
-    { timeout: 30000 },
-  );
-  return page.locator('#sync-last-pull').getAttribute('data-at');
 }
 
 describe('offline work', { timeout: 280000 }, () => {
@@ -774,7 +695,7 @@ describe('offline work', { timeout: 280000 }, () => {
     await admin.locator('#f-full_name').fill(name);
     await admin.locator('#f-needs_note').fill('Catatan kesehatan rahasia');
     const draftKey = 'draft:kapal.draft.admin.baru';
-    await admin.waitForFunction(storeHolds, { key: draftKey, present: true });
+    await waitForStore(admin, draftKey);
     // (The last keystroke's write: sealed in the background right after it.)
     await admin.waitForTimeout(300);
     const raw = await rawStorage(admin);
@@ -785,8 +706,7 @@ describe('offline work', { timeout: 280000 }, () => {
     // A reload: the server's session stays, the key does not; the password opens the data and
     // the form comes back as it was.
     await admin.reload();
-    await admin.locator('#unlock-password').fill(harness.passwords.admin);
-    await admin.getByRole('button', { name: 'Buka', exact: true }).click();
+    await harness.unlock(admin, 'admin');
     await admin.waitForFunction(() => document.querySelector('#f-nik')?.value !== '');
     assert.equal(await admin.locator('#f-nik').inputValue(), nik);
     assert.equal(await admin.locator('#f-full_name').inputValue(), name);
@@ -794,7 +714,7 @@ describe('offline work', { timeout: 280000 }, () => {
     // Discarded: gone from the device too.
     await admin.getByRole('button', { name: 'Buang draf' }).click();
     await admin.waitForURL(/\/data$/);
-    await admin.waitForFunction(storeHolds, { key: draftKey, present: false });
+    await waitForStore(admin, draftKey, false);
   });
 
   it('asks for the previous password when it was changed while changes wait, re-keys the device and sends them once', async () => {
@@ -917,10 +837,7 @@ describe('offline work', { timeout: 280000 }, () => {
     // A registration begun and not saved: its draft is kept (sealed) on the device meanwhile.
     await go(op, '/tambah');
     await op.locator('#f-full_name').fill('Draf belum disimpan');
-    await op.waitForFunction(storeHolds, {
-      key: 'draft:kapal.draft.operator.utara.baru',
-      present: true,
-    });
+    await waitForStore(op, 'draft:kapal.draft.operator.utara.baru');
     // Keluar: the warning names the waiting change; "cancel" keeps everything.
     // (The click settles only once the dialog is answered.)
     const dialog = op.waitForEvent('dialog');
