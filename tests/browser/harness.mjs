@@ -420,22 +420,6 @@ export async function rawStorage(page) {
   });
 }
 
-/// Waits until the device sent everything and pulled again (Sinkron says when it last pulled).
-async function synced(page, since = '') {
-  await go(page, '/sinkron');
-  await page.locator('#sync-waiting-h').waitFor();
-  await page.waitForFunction(
-    (before) => {
-      const pending = document.querySelector('.net-status .net-pending');
-      const pulled = document.querySelector('#sync-last-pull')?.dataset.at ?? '';
-      return !pending && pulled !== '' && pulled !== before;
-    },
-    since,
-    { timeout: 30000 },
-  );
-  return page.locator('#sync-last-pull').getAttribute('data-at');
-}
-
 /// Waits until the device's store of the page holds the record `key` (or, `present` false, no
 /// longer does). (page.waitForFunction does not wait for an async function's answer.)
 export async function waitForStore(page, key, present = true, timeoutMs = 30000) {

@@ -109,6 +109,22 @@ async function pendingText(page) {
   return (await el.count()) ? el.innerText() : '';
 }
 
+/// Waits until the device sent everything and pulled again (Sinkron says when it last pulled).
+async function synced(page, since = '') {
+  await go(page, '/sinkron');
+  await page.locator('#sync-waiting-h').waitFor();
+  await page.waitForFunction(
+    (before) => {
+      const pending = document.querySelector('.net-status .net-pending');
+      const pulled = document.querySelector('#sync-last-pull')?.dataset.at ?? '';
+      return !pending && pulled !== '' && pulled !== before;
+    },
+    since,
+    { timeout: 30000 },
+  );
+  return page.locator('#sync-last-pull').getAttribute('data-at');
+}
+
 describe('offline work', { timeout: 280000 }, () => {
   let adminContext;
   let admin;
