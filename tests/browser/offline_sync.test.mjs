@@ -538,6 +538,8 @@ describe('offline work', { timeout: 280000 }, () => {
     await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
     await admin.waitForURL(new RegExp(`/orang/${newId}\\?luring=1$`));
     assert.equal(await pendingText(admin), '1 perubahan menunggu dikirim');
+    await go(admin, '/sinkron');
+    await admin.locator('#sync-waiting', { hasText: `Hapus foto: ${newName}` }).waitFor();
     // The device's copy has no photo now: Ubah shows none, and nothing to remove.
     await go(admin, `/orang/${newId}/ubah`);
     await admin.locator('#f-phone').waitFor();
@@ -642,11 +644,11 @@ describe('offline work', { timeout: 280000 }, () => {
     const asAdmin2 = op.getByText(/Masuk sebagai Kepala Dinas/);
     await banner.or(asAdmin2).first().waitFor();
     // The header counts the signed-in user's changes only: the operator's while the app still
-    // runs as the operator (locked), none once it runs as admin2.
-    const locked = await banner.isVisible();
+    // runs as the operator (locked, the banner shown), none once it runs as admin2.
     await op.waitForFunction(
-      (want) => (document.querySelector('.net-status .net-pending')?.textContent ?? '') === want,
-      locked ? '1 perubahan menunggu dikirim' : '',
+      () =>
+        (document.querySelector('.net-status .net-pending')?.textContent ?? '') ===
+        (document.querySelector('#unlock-other') ? '1 perubahan menunggu dikirim' : ''),
     );
     let now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
     assert.notEqual(now.needs_note, 'Dari operator, bukan admin2');
@@ -810,6 +812,72 @@ describe('offline work', { timeout: 280000 }, () => {
     await harness.signIn(op, 'operator.utara', /\/sinkron$/);
     await op.locator('#sync-waiting-h').waitFor();
     await goOnline(opContext);
+    await opContext.close();
+  });
+
+  it('starts afresh when nothing waits, and deletes the changes kept under the previous password when the user chooses to, after saying how many', async () => {
+    const opContext = await harness.newContext(desktop);
+    const op = await opContext.newPage();
+    await op.goto(`${harness.base}/masuk`);
+    await harness.signIn(op, 'operator.utara', /\/peta$/);
+    const someone = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=3')).body
+      .items[2];
+    await synced(op);
+    await controlled(op);
+    /// An admin gives the operator a new password (ending the operator's sessions).
+    const newPassword = async () => {
+      const r = await apiCall(admin, 'POST', '/api/v1/users/operator.utara/password');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      harness.passwords['operator.utara'] = r.body.password;
+    };
+    // Nothing waits: the new password simply makes a new store, no question asked.
+    await op.reload();
+    await newPassword();
+    await op.goto(`${harness.base}/masuk`);
+    await harness.signIn(op, 'operator.utara', /\/peta$/);
+    assert.equal(await op.locator('#rekey').count(), 0);
+    await synced(op);
+
+    // A change waits, and the previous password is not known: the device's data is deleted.
+    await goOffline(opContext);
+    await go(op, `/orang/${someone.id}/ubah`);
+    await op.locator('#f-needs_note').waitFor();
+    await op.locator('#f-needs_note').fill('Hilang bersama data perangkat');
+    await op.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await op.waitForURL(/luring=1$/);
+    await op.reload();
+    await op.waitForURL(/\/masuk\?unlock=1/);
+    await newPassword();
+    await goOnline(opContext);
+    await op.getByLabel('Nama pengguna', { exact: true }).fill('operator.utara');
+    await op.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords['operator.utara']);
+    await op.getByRole('button', { name: 'Masuk', exact: true }).click();
+    const discard = op.getByRole('button', { name: 'Hapus data perangkat (1 perubahan hilang)' });
+    await discard.waitFor();
+    assert.match(
+      await op.locator('#rekey-discard-warning').innerText(),
+      /membuang 1 perubahan yang belum terkirim/,
+    );
+    // Cancelled: nothing deleted, still asked.
+    let dialog = op.waitForEvent('dialog');
+    let clicked = discard.click();
+    let warning = await dialog;
+    assert.match(warning.message(), /^1 perubahan yang belum terkirim akan hilang untuk selamanya/);
+    await warning.dismiss();
+    await clicked;
+    assert.equal(await op.locator('#rekey').count(), 1);
+    // Confirmed: a new store under the new password, nothing of the change sent.
+    dialog = op.waitForEvent('dialog');
+    clicked = discard.click();
+    warning = await dialog;
+    await warning.accept();
+    await clicked;
+    await op.waitForURL((u) => !u.pathname.startsWith('/masuk'));
+    await synced(op);
+    const now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
+    assert.notEqual(now.needs_note, 'Hilang bersama data perangkat');
+    assert.equal(now.version, someone.version);
+    assert.equal(await pendingText(op), '');
     await opContext.close();
   });
 

@@ -136,14 +136,24 @@ export function canQueue(): boolean {
 
 /// The header's count: the signed-in user's waiting changes only (another user's store kept on
 /// this device is that user's business, and nothing of it is shown).
+let countRun = 0;
+
 async function refreshCount(): Promise<void> {
+  // Runs overlap (a sign-in, a lock, a batch answered): only the latest one sets the count, and
+  // whose the data is is decided when it does (the session may change while the keys are read).
+  const run = ++countRun;
+  let n = 0;
   try {
-    const s = session();
-    const mine = keptUser !== null && s !== null && ownsDeviceData(keptUser, s.user.username);
-    setPendingCount(mine ? (await db().keys('op:')).length : 0);
+    n = keptUser ? (await db().keys('op:')).length : 0;
   } catch {
-    setPendingCount(0);
+    n = 0;
   }
+  if (run !== countRun) {
+    return;
+  }
+  const s = session();
+  const mine = keptUser !== null && s !== null && ownsDeviceData(keptUser, s.user.username);
+  setPendingCount(mine ? n : 0);
 }
 
 /// Where the forms of `username` keep their drafts (a drop-in for localStorage): sealed in the

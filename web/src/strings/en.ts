@@ -1265,6 +1265,7 @@ export const en: Record<StringKey, string> = {
   'sync.type.person.create': 'Registration',
   'sync.type.person.update': 'Change of data',
   'sync.type.person.photo': 'Photo',
+  'sync.type.person.photo_remove': 'Photo removed',
   'sync.type.service.request': 'Service request',
   'sync.type.aid.handover': 'Aid handover',
   'visit.title': 'Visits',

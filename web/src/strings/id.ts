@@ -1270,6 +1270,7 @@ export const id = {
   'sync.type.person.create': 'Pendaftaran',
   'sync.type.person.update': 'Perubahan data',
   'sync.type.person.photo': 'Foto',
+  'sync.type.person.photo_remove': 'Hapus foto',
   'sync.type.service.request': 'Permohonan layanan',
   'sync.type.aid.handover': 'Penyerahan bantuan',
   'visit.title': 'Kunjungan',
