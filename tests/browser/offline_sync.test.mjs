@@ -644,11 +644,14 @@ describe('offline work', { timeout: 280000 }, () => {
     const asAdmin2 = op.getByText(/Masuk sebagai Kepala Dinas/);
     await banner.or(asAdmin2).first().waitFor();
     // The header counts the signed-in user's changes only: the operator's while the app still
-    // runs as the operator (locked, the banner shown), none once it runs as admin2.
+    // runs as the operator, none once it runs as admin2 (the tab's session says which).
     await op.waitForFunction(
       () =>
         (document.querySelector('.net-status .net-pending')?.textContent ?? '') ===
-        (document.querySelector('#unlock-other') ? '1 perubahan menunggu dikirim' : ''),
+        (JSON.parse(sessionStorage.getItem('kapal.session') ?? 'null')?.user.username ===
+        'operator.utara'
+          ? '1 perubahan menunggu dikirim'
+          : ''),
     );
     let now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
     assert.notEqual(now.needs_note, 'Dari operator, bukan admin2');
