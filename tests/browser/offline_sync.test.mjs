@@ -4,7 +4,10 @@
 // offline and open the device's data with their password, and back online everything reaches the
 // server exactly once (a person served meanwhile at the office: refused, said); two devices edit the
 // same person (different fields merge; the same field becomes a conflict the admin resolves on
-// Konflik); signing out leaves nothing in IndexedDB. A `kapal serve` on demo data of its own.
+// Konflik); a photo removed offline; drafts sealed on the device; a password changed on the
+// server while changes wait (the previous one asked for, the store re-keyed, or its data
+// deleted); the header counting the signed-in user's changes only; signing out leaves nothing in
+// IndexedDB. A `kapal serve` on demo data of its own.
 //
 //   KAPAL_BIN=build/kapal node --test tests/browser/offline_sync.test.mjs
 import assert from 'node:assert/strict';
