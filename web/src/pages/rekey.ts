@@ -11,6 +11,11 @@ import { discardPrevious, unlockWithPrevious, waitingUnderPrevious } from '../of
 export function previousPasswordPanel(done: () => void): HTMLElement {
   const waiting = waitingUnderPrevious() ?? { ops: 0, drafts: 0 };
   const count = waiting.ops;
+  // What deleting loses, said the same way on the button, its warning and the confirmation.
+  const lost =
+    waiting.drafts > 0
+      ? t('offline.rekey.lost_drafts', { count, drafts: waiting.drafts })
+      : t('offline.rekey.lost', { count });
   const password = h('input', {
     type: 'password',
     id: 'previous-password',
@@ -24,7 +29,7 @@ export function previousPasswordPanel(done: () => void): HTMLElement {
   const discard = h(
     'button',
     { type: 'button', class: 'secondary', 'aria-describedby': 'rekey-discard-warning' },
-    t('offline.rekey.discard', { count }),
+    t('offline.rekey.discard', { lost }),
   );
   const heading = h('h2', { id: 'rekey-h', tabindex: '-1' }, t('offline.rekey.heading'));
 
@@ -72,7 +77,7 @@ export function previousPasswordPanel(done: () => void): HTMLElement {
     }
   });
   discard.addEventListener('click', async () => {
-    if (!window.confirm(t('offline.rekey.discard_confirm', { count }))) {
+    if (!window.confirm(t('offline.rekey.discard_confirm', { lost }))) {
       return;
     }
     busy(true);
@@ -98,7 +103,7 @@ export function previousPasswordPanel(done: () => void): HTMLElement {
     ),
     form,
     h('h3', null, t('offline.rekey.forgot')),
-    h('p', { id: 'rekey-discard-warning' }, t('offline.rekey.discard_warning', { count })),
+    h('p', { id: 'rekey-discard-warning' }, t('offline.rekey.discard_warning', { lost })),
     discard,
   );
   // The panel takes the place of what was focused (the sign-in form): start at the field.

@@ -1227,11 +1227,13 @@ export const en: Record<StringKey, string> = {
   'offline.rekey.wrong': 'The previous password is wrong. Try again.',
   'offline.rekey.failed': 'The device data could not be opened. Try signing in again.',
   'offline.rekey.forgot': 'Do not remember the previous password?',
+  'offline.rekey.lost': '{count} changes',
+  'offline.rekey.lost_drafts': '{count} changes and {drafts} form drafts',
   'offline.rekey.discard_warning':
-    'Deleting the device data throws away the {count} changes not yet sent for good; they have to be made again.',
-  'offline.rekey.discard': 'Delete the device data ({count} changes lost)',
+    'Deleting the device data throws away the {lost} not yet sent for good; they have to be made again.',
+  'offline.rekey.discard': 'Delete the device data ({lost} lost)',
   'offline.rekey.discard_confirm':
-    '{count} changes not yet sent will be lost for good. Delete the device data?',
+    '{lost} not yet sent will be lost for good. Delete the device data?',
   'offline.photo_later': 'The photo is sent when online.',
   'sync.title': 'Synchronisation',
   'sync.intro':

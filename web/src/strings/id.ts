@@ -1232,11 +1232,13 @@ export const id = {
   'offline.rekey.wrong': 'Kata sandi sebelumnya salah. Coba lagi.',
   'offline.rekey.failed': 'Data perangkat tidak dapat dibuka. Coba masuk lagi.',
   'offline.rekey.forgot': 'Tidak ingat kata sandi sebelumnya?',
+  'offline.rekey.lost': '{count} perubahan',
+  'offline.rekey.lost_drafts': '{count} perubahan dan {drafts} draf formulir',
   'offline.rekey.discard_warning':
-    'Menghapus data perangkat membuang {count} perubahan yang belum terkirim untuk selamanya; perubahan itu harus dibuat lagi.',
-  'offline.rekey.discard': 'Hapus data perangkat ({count} perubahan hilang)',
+    'Menghapus data perangkat membuang {lost} yang belum terkirim untuk selamanya; semuanya harus dibuat lagi.',
+  'offline.rekey.discard': 'Hapus data perangkat ({lost} hilang)',
   'offline.rekey.discard_confirm':
-    '{count} perubahan yang belum terkirim akan hilang untuk selamanya. Hapus data perangkat?',
+    '{lost} yang belum terkirim akan hilang untuk selamanya. Hapus data perangkat?',
   'offline.photo_later': 'Foto dikirim saat daring.',
   'sync.title': 'Sinkronisasi',
   'sync.intro':
