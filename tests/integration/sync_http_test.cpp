@@ -786,6 +786,64 @@ TEST_F(SyncHttp, AServiceRequestedOfflineIsOpenedOnceAndACardThatDoesNotVerifyIs
     EXPECT_EQ(forbidden["results"][0]["error"]["code"], "forbidden") << forbidden.dump();
 }
 
+TEST_F(SyncHttp, AServiceRequestWhoseOnlineAnswerWasLostIsOpenedOnceWhenSentAgainOrQueued) {
+    const std::string id = registered(121);
+    const std::string path = "/api/v1/persons/" + id + "/service-requests";
+    const json body{{"service", "pangan"}, {"note", "beras 10 kg"}};
+    const auto post = [&](const std::string& target, const json& b, const std::string& key) {
+        auto res = server_->send("POST", target, b.dump(), {{"Idempotency-Key", key}}, utara_);
+        EXPECT_TRUE(res.has_value());
+        return res ? *res : HttpResponse{};
+    };
+    const auto first = post(path, body, "svc-1");
+    ASSERT_EQ(first.status, 201) << first.body;
+    const std::string request_id = json::parse(first.body)["id"];
+    EXPECT_EQ(first.header("Location"), "/api/v1/service-requests/" + request_id);
+    const auto again = post(path, body, "svc-1");
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
+    EXPECT_EQ(json::parse(again.body)["id"], request_id);
+    json other = body;
+    other["note"] = "beras 5 kg";
+    const auto reused = post(path, other, "svc-1");
+    EXPECT_EQ(reused.status, 409) << reused.body;
+    EXPECT_EQ(json::parse(reused.body)["code"], "idempotency_key_reused");
+    const auto empty_key = post(path, body, "");
+    EXPECT_EQ(empty_key.status, 422) << empty_key.body;
+
+    // The answer was lost, so the device queued the request under the same key.
+    const json op{{"key", "svc-1"},
+                  {"seq", 1},
+                  {"type", "service.request"},
+                  {"at", instant()},
+                  {"service", {{"service", "pangan"}, {"note", "beras 10 kg"}, {"person_id", id}}}};
+    const json queued = send_batch(json::array({op}), utara_, "hp-svc");
+    ASSERT_EQ(queued["results"][0]["status"], "applied") << queued.dump();
+    EXPECT_EQ(queued["results"][0]["request_id"], request_id);
+
+    // By card scan: the same, with the card's number on the request.
+    auto card = server_->request("POST", "/api/v1/persons/" + id + "/cards", "{}");
+    ASSERT_TRUE(card && card->status == 201) << (card ? card->body : "");
+    const std::string qr = json::parse(card->body)["qr"];
+    const json scan{{"qr", qr}, {"service", "alat_bantu"}, {"note", ""}};
+    const auto scanned = post("/api/v1/service-requests/scan", scan, "svc-2");
+    ASSERT_EQ(scanned.status, 201) << scanned.body;
+    const auto scanned_again = post("/api/v1/service-requests/scan", scan, "svc-2");
+    ASSERT_EQ(scanned_again.status, 200) << scanned_again.body;
+    EXPECT_EQ(json::parse(scanned_again.body)["id"], json::parse(scanned.body)["id"]);
+    json scan_op = op;
+    scan_op["key"] = "svc-2";
+    scan_op["service"] = scan;
+    const json queued_scan = send_batch(json::array({scan_op}), utara_, "hp-svc");
+    EXPECT_EQ(queued_scan["results"][0]["request_id"], json::parse(scanned.body)["id"])
+        << queued_scan.dump();
+
+    auto listed = server_->request("GET", path);
+    ASSERT_TRUE(listed && listed->status == 200);
+    const json items = json::parse(listed->body)["items"];
+    EXPECT_EQ(items.size(), 2U) << listed->body;
+}
+
 TEST_F(SyncHttp, TheSignedInUserLearnsHowLongADeviceKeepsOfflineData) {
     auto me = server_->send("GET", "/api/v1/auth/me", "", {}, utara_);
     ASSERT_TRUE(me && me->status == 200);

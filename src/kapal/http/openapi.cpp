@@ -336,13 +336,18 @@ const std::string& openapi_document() {
       "post": {
         "tags": ["services"], "operationId": "openServiceRequest", "summary": "Open a service request for a person",
         "description": "Roles: admin, operator, within their areas (404 outside). An unknown or retired service is 422 service.unknown.",
+        "parameters": [
+          { "name": "Idempotency-Key", "in": "header", "description": "Makes a retried request safe (1..200 characters): the same key from the same user for the same person, service, note and card returns the first request (200, Idempotent-Replayed: true) and opens nothing; for another request it is refused (409 idempotency_key_reused). A service.request sync op's key is this key.", "schema": { "type": "string", "maxLength": 200 } }
+        ],
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["service"], "additionalProperties": false, "properties": {
           "service": { "type": "string", "description": "A code of the catalogue" }, "note": { "type": "string", "maxLength": 2000 } } } } } },
         "responses": {
           "201": { "description": "Opened", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceRequest" } } } },
+          "200": { "description": "A retry with the same Idempotency-Key: the first request, nothing opened", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceRequest" } } } },
           "401": { "$ref": "#/components/responses/Problem" },
           "403": { "$ref": "#/components/responses/Problem" },
           "404": { "$ref": "#/components/responses/Problem" },
+          "409": { "$ref": "#/components/responses/Problem" },
           "415": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" }
         }
@@ -352,13 +357,18 @@ const std::string& openapi_document() {
       "post": {
         "tags": ["services"], "operationId": "openServiceRequestByCard", "summary": "Open a service request by scanning the person's card",
         "description": "Roles: admin, operator; the card's holder must be in their areas (404 outside). The QR must verify as valid and be a card of this registry (a revoked, expired, forged or foreign card: 422 card.credential_malformed saying which); the request records the card number.",
+        "parameters": [
+          { "name": "Idempotency-Key", "in": "header", "description": "Makes a retried request safe (1..200 characters): the same key from the same user for the same person, service, note and card returns the first request (200, Idempotent-Replayed: true) and opens nothing; for another request it is refused (409 idempotency_key_reused). A service.request sync op's key is this key.", "schema": { "type": "string", "maxLength": 200 } }
+        ],
         "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["qr", "service"], "additionalProperties": false, "properties": {
           "qr": { "type": "string", "maxLength": 4296 }, "service": { "type": "string" }, "note": { "type": "string", "maxLength": 2000 } } } } } },
         "responses": {
           "201": { "description": "Opened", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceRequest" } } } },
+          "200": { "description": "A retry with the same Idempotency-Key: the first request, nothing opened", "headers": { "ETag": { "$ref": "#/components/headers/ETag" } }, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ServiceRequest" } } } },
           "401": { "$ref": "#/components/responses/Problem" },
           "403": { "$ref": "#/components/responses/Problem" },
           "404": { "$ref": "#/components/responses/Problem" },
+          "409": { "$ref": "#/components/responses/Problem" },
           "415": { "$ref": "#/components/responses/Problem" },
           "422": { "$ref": "#/components/responses/Problem" }
         }

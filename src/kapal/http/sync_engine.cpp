@@ -563,17 +563,19 @@ SyncEngine::apply(const std::string& op_text, const service::Actor& actor, std::
             return refuse(invalid("service.qr", "scan the card (qr) or name the person_id"));
         }
         // A card scanned offline is verified now: revoked or expired meanwhile, it is refused.
-        auto opened = qr.empty() ? desk_.open(core::PersonId(holder), code, note, actor)
-                                 : desk_.open_by_card(qr, code, note, actor);
+        // The op's key is the request's idempotency key: a request whose online answer was lost
+        // (POST with this Idempotency-Key), then queued, is the request opened then.
+        auto opened = qr.empty() ? desk_.open(core::PersonId(holder), code, note, actor, key)
+                                 : desk_.open_by_card(qr, code, note, actor, key);
         if (!opened) {
             return refuse(opened.error());
         }
         out.state = std::string(store::kSyncApplied);
-        out.person_id = opened->person_id;
+        out.person_id = opened->record.person_id;
         out.result = json{{"key", key},
                           {"status", out.state},
-                          {"person_id", opened->person_id},
-                          {"request_id", opened->id}};
+                          {"person_id", opened->record.person_id},
+                          {"request_id", opened->record.id}};
         return out;
     }
 
@@ -953,12 +955,10 @@ SyncEngine::resolve(const std::string& id, std::string_view body, const service:
         if (c.type == "person.photo") {
             KAPAL_ASSIGN_OR_RETURN(photo, photo_of(op));
             if (photo) {
-                KAPAL_ASSIGN_OR_RETURN(written,
-                                       persons_.set_photo(current.id,
-                                                          current.version,
-                                                          photo->first,
-                                                          photo->second,
-                                                          actor));
+                KAPAL_ASSIGN_OR_RETURN(
+                    written,
+                    persons_.set_photo(
+                        current.id, current.version, photo->first, photo->second, actor));
                 result_version = written.version;
             } else if (!current.person.photo_id.empty()) {
                 KAPAL_ASSIGN_OR_RETURN(written,
