@@ -360,9 +360,15 @@ export class Queue {
     return this.add(type, label, fields);
   }
 
-  /// Opens a service request (`subject`: the person it is for, when the device knows).
-  async serviceRequest(service: ServiceRequestOp, label: string, subject?: string): Promise<Op> {
-    return this.add('service.request', label, { service }, subject);
+  /// Opens a service request (`subject`: the person it is for, when the device knows). `key`: the
+  /// Idempotency-Key of an online attempt that may have reached the server (opened once).
+  async serviceRequest(
+    service: ServiceRequestOp,
+    label: string,
+    subject?: string,
+    key?: string,
+  ): Promise<Op> {
+    return this.add('service.request', label, { service }, subject, key);
   }
 
   /// Records a handover of aid to `subject` (the person id the device found on its list). `key`:
