@@ -331,14 +331,20 @@ export function serviceScanPage(root: HTMLElement): () => void {
       form.setAttribute('aria-busy', 'true');
       alert.textContent = '';
       status.textContent = t('svc.sending');
-      const done = (message: HTMLElement) => {
+      /// The request is opened (or kept on the device): said in the status region, then the
+      /// next card.
+      const done = (message: string, personId: string | null) => {
         attempt = null;
         holderBox.hidden = true;
-        replace(formBox, message, nextButton());
         qr.value = '';
-        status.textContent = '';
-        replace(status, h('span', { class: 'success', id: 'svcscan-success' }, '✓ ', label));
-        (formBox.querySelector('button') as HTMLButtonElement | null)?.focus();
+        replace(status, h('span', { class: 'success', id: 'svcscan-done' }, '✓ ', message));
+        replace(
+          formBox,
+          personId &&
+            h('p', null, h('a', { href: `/orang/${personId}#layanan` }, t('svcscan.person.open'))),
+          nextButton(),
+        );
+        (formBox.querySelector('.form-actions button') as HTMLButtonElement | null)?.focus();
       };
       try {
         let replayed = false;
@@ -346,17 +352,9 @@ export function serviceScanPage(root: HTMLElement): () => void {
           replayed = res.status === 200;
         });
         done(
-          h(
-            'p',
-            { id: 'svcscan-done' },
-            t('svcscan.opened', {
-              service: serviceName(items, r.service, lang),
-              name,
-            }),
-            replayed ? ` ${t('svcscan.replayed')}` : '',
-            ' ',
-            h('a', { href: `/orang/${r.person_id}#layanan` }, t('svcscan.person.open')),
-          ),
+          t('svcscan.opened', { service: serviceName(items, r.service, lang), name }) +
+            (replayed ? ` ${t('svcscan.replayed')}` : ''),
+          r.person_id,
         );
       } catch (e) {
         submit.disabled = false;
@@ -366,7 +364,7 @@ export function serviceScanPage(root: HTMLElement): () => void {
         if (isNetworkFailure(e) && canQueue()) {
           // The server cannot be reached: into the device's queue under the same key.
           await queueServiceRequest(body, label, person?.id, key);
-          done(h('p', { id: 'svcscan-done' }, `${label}: ${t('offline.saved')}`));
+          done(`${label}: ${t('offline.saved')}`, person?.id ?? null);
           return;
         }
         if (e instanceof ApiError && e.network) {
