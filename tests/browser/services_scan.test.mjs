@@ -273,39 +273,108 @@ describe('Layanan (pindai kartu)', { timeout: 280000 }, () => {
       [['alat_bantu', null, 'Kursi roda rusak']],
     );
     assert.equal((await requestsOf(admin, holders[2].id)).length, 0);
+
+    // In English the page and the services are named in English (the catalogue's English names).
+    await op.getByRole('button', { name: 'Switch to English' }).click();
+    await go(op, '/layanan');
+    await op.getByRole('heading', { name: 'Services (scan card)' }).waitFor();
+    await op.getByLabel('Card QR code text').fill(cards[0].qr);
+    await op.getByRole('button', { name: 'Check card' }).click();
+    await op.locator('#svcscan-card-state', { hasText: 'Valid card' }).waitFor();
+    const english = catalogue
+      .filter((s) => s.active)
+      .sort((a, b) => a.position - b.position)
+      .map((s) => s.name_en || s.name);
+    assert.notDeepEqual(english, offered);
+    assert.deepEqual(
+      (await op.locator('#svcscan-service option').allInnerTexts()).slice(1),
+      english,
+    );
+    await assertFits(op, 'Services (scan card) in English');
+    await op.getByRole('button', { name: 'Ganti ke Bahasa Indonesia' }).click();
+    await op.getByRole('heading', { name: 'Layanan (pindai kartu)' }).waitFor();
     assert.deepEqual(harness.consoleErrors, []);
     assert.deepEqual(harness.foreignRequests, []);
   });
 
   it('opens once a request whose answer was lost: queued under the key the server saw', async () => {
-    const holder = holders[1];
-    await go(op, '/layanan');
-    await op.getByLabel('Teks kode QR kartu').fill(cards[1].qr);
-    await op.getByRole('button', { name: 'Periksa kartu' }).click();
-    await op.locator('#svcscan-card-state', { hasText: 'Kartu sah' }).waitFor();
-    // The request reaches the server, which opens it; the answer never reaches the phone.
+    /// Lets the POST reach the server (which opens the request) and loses its answer; records
+    /// the Idempotency-Key it carried.
     const keys = [];
     const lose = async (route) => {
+      if (route.request().method() !== 'POST') {
+        return route.fallback();
+      }
       keys.push(route.request().headers()['idempotency-key']);
       const response = await route.fetch();
       assert.equal(response.status(), 201);
       await route.abort('internetdisconnected');
     };
+    /// The ops of the next batch (the device sends a queued change at once: it is online).
+    const nextBatch = () =>
+      op
+        .waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/v1/sync/batch'))
+        .then((r) => JSON.parse(r.postData()).ops);
     harness.expectOffline = true;
+
+    // By card, on Layanan (pindai kartu).
+    await go(op, '/layanan');
+    await op.getByLabel('Teks kode QR kartu').fill(cards[1].qr);
+    await op.getByRole('button', { name: 'Periksa kartu' }).click();
+    await op.locator('#svcscan-card-state', { hasText: 'Kartu sah' }).waitFor();
     await opContext.route('**/api/v1/service-requests/scan', lose);
     await op.getByLabel('Layanan', { exact: true }).selectOption('kedaruratan');
+    const scanBatch = nextBatch();
     await op.getByRole('button', { name: 'Ajukan layanan' }).click();
     await op
       .locator('#svcscan-done', { hasText: /Disimpan di perangkat; dikirim saat daring/ })
       .waitFor();
     await opContext.unroute('**/api/v1/service-requests/scan', lose);
-    harness.expectOffline = offline.size > 0;
     assert.equal(keys.length, 1);
+    assert.deepEqual(
+      (await scanBatch).map((o) => [o.key, o.type, o.service]),
+      [[keys[0], 'service.request', { service: 'kedaruratan', note: '', qr: cards[1].qr }]],
+    );
+
+    // By person, on the Detail page's Layanan panel.
+    await go(op, `/orang/${holders[0].id}`);
+    const layanan = op.locator('#layanan');
+    await layanan.getByLabel('Layanan').waitFor();
+    await opContext.route('**/api/v1/persons/*/service-requests', lose);
+    await layanan.getByLabel('Layanan').selectOption('rujukan');
+    await layanan.getByLabel('Catatan', { exact: true }).fill('Ke RSUD');
+    const personBatch = nextBatch();
+    await layanan.getByRole('button', { name: 'Ajukan' }).click();
+    await layanan
+      .getByRole('status')
+      .filter({ hasText: /Disimpan di perangkat; dikirim saat daring/ })
+      .waitFor();
+    await opContext.unroute('**/api/v1/persons/*/service-requests', lose);
+    assert.equal(keys.length, 2);
+    assert.deepEqual(
+      (await personBatch).map((o) => [o.key, o.type, o.service]),
+      [
+        [
+          keys[1],
+          'service.request',
+          { service: 'rujukan', note: 'Ke RSUD', person_id: holders[0].id },
+        ],
+      ],
+    );
+    harness.expectOffline = offline.size > 0;
+
+    // The server opened each once: the op's key is the request's idempotency key.
     await synced(op);
     assert.equal(await op.locator('#sync-rejected').count(), 0);
-    const opened = (await requestsOf(admin, holder.id)).filter((r) => r.service === 'kedaruratan');
-    assert.equal(opened.length, 1, JSON.stringify(opened));
-    assert.equal(opened[0].card_number, cards[1].number);
+    const byCard = (await requestsOf(admin, holders[1].id)).filter(
+      (r) => r.service === 'kedaruratan',
+    );
+    assert.equal(byCard.length, 1, JSON.stringify(byCard));
+    assert.equal(byCard[0].card_number, cards[1].number);
+    const referred = (await requestsOf(admin, holders[0].id)).filter(
+      (r) => r.service === 'rujukan',
+    );
+    assert.equal(referred.length, 1, JSON.stringify(referred));
     assert.deepEqual(harness.consoleErrors, []);
   });
 });
