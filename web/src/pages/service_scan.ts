@@ -34,8 +34,14 @@ import type { VerifyResult } from '../verifier';
 import { field } from './aid_form';
 import { errorText } from './person_card';
 
+/// The card's state as an icon beside its words (as on the public verifier): never colour alone.
 const icons: Record<string, string> = {
   valid: '✓',
+  invalid_signature: '✗',
+  malformed: '✗',
+  unknown_key: '?',
+  unsigned: '?',
+  no_keys: '?',
   revoked: '⊘',
   expired: '⌛',
   not_yet_valid: '⌛',
@@ -72,6 +78,9 @@ function refusal(status: string, r: VerifyResult): string {
       break;
     case 'not_yet_valid':
       detail = t('verify.status.not_yet_valid.detail', { when: instant(r.card?.notBefore) });
+      break;
+    case 'unknown_key':
+      detail = t('verify.status.unknown_key.detail', { what: r.what ?? '' });
       break;
     case 'malformed':
       detail = t('svcscan.refused.malformed');
