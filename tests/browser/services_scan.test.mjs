@@ -237,10 +237,14 @@ describe('Layanan (pindai kartu)', { timeout: 280000 }, () => {
     await go(op, '/sinkron');
     await go(op, '/layanan');
     await op.locator('#svcscan-source', { hasText: /daftar layanan dari perangkat ini/ }).waitFor();
+    // By keyboard: Enter in the QR field checks the card (as a scanner typing it would); the
+    // focus then goes to the service.
     await op.getByLabel('Teks kode QR kartu').fill(cards[0].qr);
-    await op.getByRole('button', { name: 'Periksa kartu' }).click();
+    await op.getByLabel('Teks kode QR kartu').press('Enter');
     await op.locator('#svcscan-card-state', { hasText: 'Kartu sah' }).waitFor();
     assert.equal(await op.locator('#svcscan-name').innerText(), holder.full_name);
+    await op.waitForFunction(() => document.activeElement?.id === 'svcscan-service');
+    await shot(op, 'services-scan-checked-offline-phone');
     assert.deepEqual(
       (await op.locator('#svcscan-service option').allInnerTexts()).slice(1),
       offered,

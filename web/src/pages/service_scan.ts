@@ -111,10 +111,11 @@ export function serviceScanPage(root: HTMLElement): () => void {
   });
   const formBox = h('div');
 
-  const qr = h('textarea', {
+  // One line: a QR scanner that types like a keyboard ends with Enter, which checks the card.
+  const qr = h('input', {
     id: 'svcscan-qr',
     name: 'qr',
-    rows: 3,
+    inputmode: 'text',
     autocomplete: 'off',
     autocapitalize: 'off',
     spellcheck: 'false',
@@ -241,6 +242,7 @@ export function serviceScanPage(root: HTMLElement): () => void {
     const rows: [string, string, string?][] = [
       [t('svcscan.holder.name'), c?.fullName || '—', 'svcscan-name'],
       [t('svcscan.holder.number'), c ? formatNumber(c.number) : '—', 'svcscan-number'],
+      [t('svcscan.person.kelurahan'), await kelurahan(c?.kelurahan ?? ''), 'svcscan-kelurahan'],
     ];
     const stateText = `${icons[state] ?? '✗'} ${t(`verify.status.${state}` as StringKey)}`;
     const personRows: HTMLElement[] = [];
@@ -250,8 +252,6 @@ export function serviceScanPage(root: HTMLElement): () => void {
         h('dd', null, person.nik_masked || '—'),
         h('dt', null, t('svcscan.person.birth')),
         h('dd', null, person.birth_date || '—'),
-        h('dt', null, t('svcscan.person.kelurahan')),
-        h('dd', null, await kelurahan(person.address.kelurahan_code)),
         h('dt', null, t('svcscan.person.categories')),
         h(
           'dd',
