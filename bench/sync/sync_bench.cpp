@@ -8,6 +8,9 @@
 //  - pull: AREA_PERSONS persons in the operator's kecamatan among as many elsewhere; the first
 //    pull page by page (500), then the changes after 100 edits. Anchor: the same pages of
 //    PersonService::list, records read and not turned into JSON.
+//  - changes elsewhere: 1,000 edits of persons outside the operator's kecamatan, then the
+//    incremental pull, which must send none of them and find that none was ever in the areas.
+//    Anchor: reading the same change feed (Store::person_changes), the least the pull can do.
 // DIR is created and holds the stores (remove it afterwards). Results in docs/PERFORMANCE.md.
 
 #include "kapal/card/card_key.hpp"
@@ -157,6 +160,8 @@ int main(int argc, char** argv) {
         "operator:utara", "bench", {"64.74.01"}, core::Role::Operator};
 
     std::vector<double> sync_s, replay_s, direct_s, pull_s, pull_anchor_s, delta_s;
+    std::vector<double> elsewhere_s, feed_s;
+    constexpr std::size_t kElsewhereEdits = 1000;
     std::size_t pulled = 0;
     std::size_t pull_bytes = 0;
     std::size_t delta_persons = 0;
@@ -329,8 +334,61 @@ int main(int argc, char** argv) {
             }
         }
         delta_s.push_back(seconds_since(t));
+
+        // 1,000 edits elsewhere: the pull skips them all.
+        store::PersonQuery away;
+        away.kecamatan_code = "64.74.02";
+        away.limit = 1000;
+        auto others = p.persons->list(away, op);
+        check(others.has_value() && others->items.size() == kElsewhereEdits,
+              "list elsewhere",
+              others ? std::to_string(others->items.size()) : others.error().message);
+        // Where the feed stands before them: the anchor reads exactly these changes.
+        store::ChangeCursor feed{0, 0};
+        for (;;) {
+            auto page = p.store->person_changes(feed, 1000);
+            check(page.has_value(), "feed", page ? "" : page.error().message);
+            feed = page->next;
+            if (page->items.size() < 1000) {
+                break;
+            }
+        }
+        for (const auto& record : others->items) {
+            core::Person changed = record.person;
+            changed.phone = "081300002222";
+            auto written = p.persons->update(record.id, record.version, changed, op, "bench");
+            check(written.has_value(), "edit elsewhere", written ? "" : written.error().message);
+        }
+        t = Clock::now();
+        std::size_t leaked = 0;
+        for (;;) {
+            auto page = p.sync->pull(since, 500, kecamatan_op);
+            check(page.has_value(), "delta elsewhere", page ? "" : page.error().message);
+            const json body = json::parse(*page);
+            leaked += body["persons"].size() + body["removed"].size();
+            since = body["next"];
+            if (!body["more"].get<bool>()) {
+                break;
+            }
+        }
+        elsewhere_s.push_back(seconds_since(t));
+        check(leaked == 0, "delta elsewhere", std::to_string(leaked) + " sent");
+        t = Clock::now();
+        std::size_t fed = 0;
+        for (;;) {
+            auto page = p.store->person_changes(feed, 500);
+            check(page.has_value(), "feed", page ? "" : page.error().message);
+            fed += page->items.size();
+            feed = page->next;
+            if (page->items.size() < 500) {
+                break;
+            }
+        }
+        feed_s.push_back(seconds_since(t));
+        check(fed == kElsewhereEdits, "feed", std::to_string(fed) + " changes");
         std::printf("run %d: sync %zu ops %.2f s, replay %.2f s, direct %.2f s; pull %zu persons "
-                    "%.2f s (%zu KiB), list %.2f s; %zu changed pulled in %.3f s\n",
+                    "%.2f s (%zu KiB), list %.2f s; %zu changed pulled in %.3f s; %zu changed "
+                    "elsewhere skipped in %.3f s, feed of %zu read in %.3f s\n",
                     run + 1,
                     queue.size(),
                     sync_s.back(),
@@ -341,12 +399,17 @@ int main(int argc, char** argv) {
                     pull_bytes / 1024,
                     pull_anchor_s.back(),
                     delta_persons,
-                    delta_s.back());
+                    delta_s.back(),
+                    kElsewhereEdits,
+                    elsewhere_s.back(),
+                    fed,
+                    feed_s.back());
         std::filesystem::remove_all(dir);
     }
     std::printf("median of %d: sync of %zu ops %.2f s (%.0f ops/s), replayed %.2f s; direct "
                 "anchor %.2f s; ratio %.2f | pull of %zu persons %.2f s, list anchor %.2f s, "
-                "ratio %.2f; %zu changed in %.3f s | peak %ld MiB\n",
+                "ratio %.2f; %zu changed in %.3f s | %zu changed elsewhere skipped in %.3f s, "
+                "feed anchor %.3f s, ratio %.1f | peak %ld MiB\n",
                 runs,
                 ops_total,
                 median(sync_s),
@@ -360,6 +423,10 @@ int main(int argc, char** argv) {
                 median(pull_s) / median(pull_anchor_s),
                 delta_persons,
                 median(delta_s),
+                kElsewhereEdits,
+                median(elsewhere_s),
+                median(feed_s),
+                median(elsewhere_s) / median(feed_s),
                 peak_mib());
     return 0;
 }

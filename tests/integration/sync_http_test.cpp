@@ -642,6 +642,80 @@ TEST_F(SyncHttp, APhotoTakenOfflineIsSetOnceAndAPhotoChangedMeanwhileIsAConflict
     EXPECT_NE(after["photo_id"], photo_id);
 }
 
+TEST_F(SyncHttp, APhotoRemovedOfflineIsRemovedOnceAndAPhotoChangedMeanwhileIsAConflict) {
+    const std::string id = registered(120);
+    const json photo{{"media_type", "image/png"}, {"data", base64(kRedPhotoPng)}};
+    const json set{{"key", "k14-set"},
+                   {"seq", 1},
+                   {"type", "person.photo"},
+                   {"at", instant()},
+                   {"person_id", id},
+                   {"base_version", 1},
+                   {"photo", photo}};
+    ASSERT_EQ(send_batch(json::array({set}), utara_)["results"][0]["status"], "applied");
+    ASSERT_FALSE(person(id)["photo_id"].get<std::string>().empty());
+
+    // Removed on a device that had seen version 2 (the photo): removed once, in version 3.
+    json removal = set;
+    removal["key"] = "k14-remove";
+    removal["seq"] = 2;
+    removal["base_version"] = 2;
+    removal["photo"] = nullptr;
+    const json removed = send_batch(json::array({removal}), utara_);
+    ASSERT_EQ(removed["results"][0]["status"], "applied") << removed.dump();
+    EXPECT_EQ(removed["results"][0]["version"], 3);
+    EXPECT_EQ(person(id)["photo_id"], "");
+    auto gone = server_->request("GET", "/api/v1/persons/" + id + "/photo");
+    ASSERT_TRUE(gone.has_value());
+    EXPECT_EQ(gone->status, 404);
+    EXPECT_EQ(send_batch(json::array({removal}), utara_)["results"][0]["replayed"], true);
+    EXPECT_EQ(person(id)["version"], 3);
+
+    // A second device removes it too, from version 2: it went meanwhile, which is what the
+    // device wanted, so nothing is written and nothing is left to decide.
+    json again = removal;
+    again["key"] = "k14-remove-2";
+    const json second = send_batch(json::array({again}), utara2_, "dev-b");
+    EXPECT_EQ(second["results"][0]["status"], "merged") << second.dump();
+    EXPECT_EQ(second["results"][0]["version"], 3);
+    EXPECT_EQ(person(id)["version"], 3);
+
+    // A photo set again meanwhile, and a device that removes it from the older version: a
+    // conflict; the supervisor chooses the removal, and the photo goes.
+    json reset = set;
+    reset["key"] = "k14-set-again";
+    reset["seq"] = 3;
+    reset["base_version"] = 3;
+    ASSERT_EQ(send_batch(json::array({reset}), utara_)["results"][0]["version"], 4);
+    json late = removal;
+    late["key"] = "k14-remove-late";
+    late["base_version"] = 3;
+    const json third = send_batch(json::array({late}), utara2_, "dev-b");
+    ASSERT_EQ(third["results"][0]["status"], "conflict") << third.dump();
+    EXPECT_FALSE(person(id)["photo_id"].get<std::string>().empty());
+    const std::string conflict = third["results"][0]["conflict_id"];
+    auto shown = server_->request("GET", "/api/v1/sync/conflicts/" + conflict);
+    ASSERT_TRUE(shown && shown->status == 200);
+    const json view = json::parse(shown->body);
+    EXPECT_TRUE(view["photo"].is_null()) << shown->body;
+    EXPECT_EQ(view["fields"][0]["mine"], "(foto dihapus di perangkat)");
+    auto resolved = server_->request(
+        "POST",
+        "/api/v1/sync/conflicts/" + conflict + "/resolve",
+        json{{"version", 4}, {"choose", {{"photo_id", "mine"}}}, {"reason", "foto tidak sesuai"}}
+            .dump());
+    ASSERT_TRUE(resolved && resolved->status == 200) << (resolved ? resolved->body : "");
+    EXPECT_EQ(json::parse(resolved->body)["version"], 5);
+    EXPECT_EQ(person(id)["photo_id"], "");
+
+    // Neither a picture nor null is refused.
+    json wrong = removal;
+    wrong["key"] = "k14-wrong";
+    wrong["photo"] = "hapus";
+    const json refused = send_batch(json::array({wrong}), utara_);
+    EXPECT_EQ(refused["results"][0]["error"]["errors"][0]["field"], "photo") << refused.dump();
+}
+
 TEST_F(SyncHttp, AnOpWaitingForOneThatWasRefusedIsRefusedToo) {
     json bad = create_op("k10-create", 1, device_person_id(20), 116);
     bad["person"]["nik"] = "12";
@@ -710,6 +784,64 @@ TEST_F(SyncHttp, AServiceRequestedOfflineIsOpenedOnceAndACardThatDoesNotVerifyIs
     by_penyalur["key"] = "k12-penyalur";
     const json forbidden = send_batch(json::array({by_penyalur}), penyalur_, "hp");
     EXPECT_EQ(forbidden["results"][0]["error"]["code"], "forbidden") << forbidden.dump();
+}
+
+TEST_F(SyncHttp, AServiceRequestWhoseOnlineAnswerWasLostIsOpenedOnceWhenSentAgainOrQueued) {
+    const std::string id = registered(121);
+    const std::string path = "/api/v1/persons/" + id + "/service-requests";
+    const json body{{"service", "pangan"}, {"note", "beras 10 kg"}};
+    const auto post = [&](const std::string& target, const json& b, const std::string& key) {
+        auto res = server_->send("POST", target, b.dump(), {{"Idempotency-Key", key}}, utara_);
+        EXPECT_TRUE(res.has_value());
+        return res ? *res : HttpResponse{};
+    };
+    const auto first = post(path, body, "svc-1");
+    ASSERT_EQ(first.status, 201) << first.body;
+    const std::string request_id = json::parse(first.body)["id"];
+    EXPECT_EQ(first.header("Location"), "/api/v1/service-requests/" + request_id);
+    const auto again = post(path, body, "svc-1");
+    ASSERT_EQ(again.status, 200) << again.body;
+    EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
+    EXPECT_EQ(json::parse(again.body)["id"], request_id);
+    json other = body;
+    other["note"] = "beras 5 kg";
+    const auto reused = post(path, other, "svc-1");
+    EXPECT_EQ(reused.status, 409) << reused.body;
+    EXPECT_EQ(json::parse(reused.body)["code"], "idempotency_key_reused");
+    const auto empty_key = post(path, body, "");
+    EXPECT_EQ(empty_key.status, 422) << empty_key.body;
+
+    // The answer was lost, so the device queued the request under the same key.
+    const json op{{"key", "svc-1"},
+                  {"seq", 1},
+                  {"type", "service.request"},
+                  {"at", instant()},
+                  {"service", {{"service", "pangan"}, {"note", "beras 10 kg"}, {"person_id", id}}}};
+    const json queued = send_batch(json::array({op}), utara_, "hp-svc");
+    ASSERT_EQ(queued["results"][0]["status"], "applied") << queued.dump();
+    EXPECT_EQ(queued["results"][0]["request_id"], request_id);
+
+    // By card scan: the same, with the card's number on the request.
+    auto card = server_->request("POST", "/api/v1/persons/" + id + "/cards", "{}");
+    ASSERT_TRUE(card && card->status == 201) << (card ? card->body : "");
+    const std::string qr = json::parse(card->body)["qr"];
+    const json scan{{"qr", qr}, {"service", "alat_bantu"}, {"note", ""}};
+    const auto scanned = post("/api/v1/service-requests/scan", scan, "svc-2");
+    ASSERT_EQ(scanned.status, 201) << scanned.body;
+    const auto scanned_again = post("/api/v1/service-requests/scan", scan, "svc-2");
+    ASSERT_EQ(scanned_again.status, 200) << scanned_again.body;
+    EXPECT_EQ(json::parse(scanned_again.body)["id"], json::parse(scanned.body)["id"]);
+    json scan_op = op;
+    scan_op["key"] = "svc-2";
+    scan_op["service"] = scan;
+    const json queued_scan = send_batch(json::array({scan_op}), utara_, "hp-svc");
+    EXPECT_EQ(queued_scan["results"][0]["request_id"], json::parse(scanned.body)["id"])
+        << queued_scan.dump();
+
+    auto listed = server_->request("GET", path);
+    ASSERT_TRUE(listed && listed->status == 200);
+    const json items = json::parse(listed->body)["items"];
+    EXPECT_EQ(items.size(), 2U) << listed->body;
 }
 
 TEST_F(SyncHttp, TheSignedInUserLearnsHowLongADeviceKeepsOfflineData) {

@@ -833,9 +833,30 @@ export const api = {
   serviceRequests(personId: string): Promise<{ items: ServiceRequest[] }> {
     return request('GET', `/api/v1/persons/${encodeURIComponent(personId)}/service-requests`);
   },
-  openServiceRequest(personId: string, service: string, note: string): Promise<ServiceRequest> {
+  /// Opens a request for a person; the same `idempotencyKey` and body sent again (a retry, or
+  /// the device's queued op) open it once.
+  openServiceRequest(
+    personId: string,
+    service: string,
+    note: string,
+    idempotencyKey: string,
+  ): Promise<ServiceRequest> {
     return request('POST', `/api/v1/persons/${encodeURIComponent(personId)}/service-requests`, {
       body: { service, note },
+      headers: { 'Idempotency-Key': idempotencyKey },
+    });
+  },
+  /// Opens a request by the card's QR (the server verifies the card); `onResponse` sees whether
+  /// it was answered as a replay (200) or opened now (201).
+  scanServiceRequest(
+    body: { qr: string; service: string; note: string },
+    idempotencyKey: string,
+    onResponse?: (response: Response) => void,
+  ): Promise<ServiceRequest> {
+    return request('POST', '/api/v1/service-requests/scan', {
+      body,
+      headers: { 'Idempotency-Key': idempotencyKey },
+      onResponse,
     });
   },
   /// Moves a request on if it is still at `version` (else 412 `precondition_failed`).

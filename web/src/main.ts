@@ -20,6 +20,7 @@ import { usersPage } from './pages/users';
 import { aidPage } from './pages/aid';
 import { aidCyclePage } from './pages/aid_cycle';
 import { handoverPage } from './pages/handover';
+import { serviceScanPage } from './pages/service_scan';
 import { voucherPage } from './pages/voucher';
 import { merchantsPage } from './pages/merchants';
 import { duplicatePairPage, duplicatesPage } from './pages/duplicates';
@@ -121,6 +122,13 @@ const routes: Route[] = [
     roles: deliverers,
   },
   {
+    path: '/layanan',
+    title: 'svcscan.title',
+    render: serviceScanPage,
+    nav: '/layanan',
+    roles: writers,
+  },
+  {
     path: '/voucher',
     title: 'voucher.title',
     render: voucherPage,
@@ -203,6 +211,7 @@ const navItems: { path: string; label: StringKey; roles?: string[]; province?: b
   { path: '/laporan', label: 'nav.report', roles: readers },
   { path: '/bantuan', label: 'nav.aid', roles: readers },
   { path: '/penyaluran', label: 'nav.handover', roles: deliverers },
+  { path: '/layanan', label: 'nav.services', roles: writers },
   { path: '/voucher', label: 'nav.voucher', roles: redeemers },
   { path: '/ewarong', label: 'nav.merchants', roles: readers },
   { path: '/kunjungan', label: 'nav.visit', roles: readers },

@@ -565,12 +565,8 @@ void add_aid_routes(Router& router, service::AidService& aid) {
         guarded([&aid](const Request& req) -> Result<Response> {
             KAPAL_ASSIGN_OR_RETURN(body, json_object_body(req));
             KAPAL_ASSIGN_OR_RETURN(handover, handover_of(body, std::string(req.path_param("id"))));
-            if (const auto key = req.header("Idempotency-Key")) {
-                if (key->empty() || key->size() > 200) {
-                    return fail(field_error("Idempotency-Key", "1 to 200 characters"));
-                }
-                handover.idempotency_key = std::string(*key);
-            }
+            KAPAL_ASSIGN_OR_RETURN(key, idempotency_key_of(req));
+            handover.idempotency_key = std::move(key);
             KAPAL_ASSIGN_OR_RETURN(outcome, aid.hand_over(handover, actor_of(req)));
             auto response =
                 Response::json(outcome.replayed ? 200 : 201, delivery_json(outcome.record).dump());

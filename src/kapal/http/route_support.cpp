@@ -132,6 +132,17 @@ Error field_error(const char* field, const std::string& expected) {
                  {{field, ErrorCode::FieldTypeMismatch, expected}}};
 }
 
+Result<std::string> idempotency_key_of(const Request& req) {
+    const auto key = req.header("Idempotency-Key");
+    if (!key) {
+        return std::string();
+    }
+    if (key->empty() || key->size() > 200) {
+        return fail(field_error("Idempotency-Key", "1 to 200 characters"));
+    }
+    return std::string(*key);
+}
+
 Response no_store(int status, const nlohmann::json& body) {
     auto response = Response::json(status, body.dump());
     response.set_header("Cache-Control", "no-store");

@@ -60,6 +60,10 @@ Result<void> require(const nlohmann::json& body, std::initializer_list<const cha
 /// A ValidationFailed error at `field`: "<field> must be <expected>".
 Error field_error(const char* field, const std::string& expected);
 
+/// The client's Idempotency-Key header: "" when absent. Errors: ValidationFailed at
+/// "Idempotency-Key" when it is empty or over 200 characters.
+Result<std::string> idempotency_key_of(const Request& req);
+
 /// A JSON answer no cache keeps (Cache-Control: no-store).
 Response no_store(int status, const nlohmann::json& body);
 

@@ -55,6 +55,16 @@ Response request_response(int status, const store::ServiceRequestRecord& r) {
     return response;
 }
 
+/// A request just opened (201), or the first one again for a repeated Idempotency-Key (200).
+Response opened_response(const store::ServiceRequestOutcome& outcome) {
+    auto response = request_response(outcome.replayed ? 200 : 201, outcome.record);
+    response.set_header("Location", "/api/v1/service-requests/" + outcome.record.id);
+    if (outcome.replayed) {
+        response.set_header("Idempotent-Replayed", "true");
+    }
+    return response;
+}
+
 /// A catalogue entry from a body: code (from the path when given), name, name_en,
 /// description, active, position.
 Result<store::ServiceRecord> service_of(const json& body, const std::string& code) {
@@ -174,14 +184,19 @@ void add_service_routes(Router& router, service::ServiceDesk& desk) {
             if (auto ok = require(*body, {"service"}); !ok) {
                 return problem(ok.error(), req);
             }
+            auto key = idempotency_key_of(req);
+            if (!key) {
+                return problem(key.error(), req);
+            }
             auto opened = desk.open(core::PersonId(std::string(req.path_param("id"))),
                                     string_or_empty(*body, "service"),
                                     string_or_empty(*body, "note"),
-                                    actor_of(req));
+                                    actor_of(req),
+                                    *key);
             if (!opened) {
                 return problem(opened.error(), req);
             }
-            return request_response(201, *opened);
+            return opened_response(*opened);
         });
 
     router.add("POST", "/api/v1/service-requests/scan", writers, [&desk](const Request& req) {
@@ -197,14 +212,19 @@ void add_service_routes(Router& router, service::ServiceDesk& desk) {
         if (auto ok = require(*body, {"qr", "service"}); !ok) {
             return problem(ok.error(), req);
         }
+        auto key = idempotency_key_of(req);
+        if (!key) {
+            return problem(key.error(), req);
+        }
         auto opened = desk.open_by_card(string_or_empty(*body, "qr"),
                                         string_or_empty(*body, "service"),
                                         string_or_empty(*body, "note"),
-                                        actor_of(req));
+                                        actor_of(req),
+                                        *key);
         if (!opened) {
             return problem(opened.error(), req);
         }
-        return request_response(201, *opened);
+        return opened_response(*opened);
     });
 
     router.add("GET", "/api/v1/service-requests/{id}", readers, [&desk](const Request& req) {

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <set>
 #include <span>
 #include <utility>
@@ -324,10 +325,14 @@ Result<json> base_content(service::PersonService& persons,
         invalid("base_version", "the person has no version " + std::to_string(base_version)));
 }
 
-Result<std::pair<std::vector<std::uint8_t>, std::string>> photo_of(const json& op) {
+/// A photo op's picture and media type, or nullopt for `"photo": null` (remove the photo).
+Result<std::optional<std::pair<std::vector<std::uint8_t>, std::string>>> photo_of(const json& op) {
     const auto photo = op.find("photo");
+    if (photo != op.end() && photo->is_null()) {
+        return std::nullopt;
+    }
     if (photo == op.end() || !photo->is_object()) {
-        return fail(invalid("photo", "photo must be {media_type, data}"));
+        return fail(invalid("photo", "photo must be {media_type, data}, or null to remove it"));
     }
     const std::string media_type = string_of(*photo, "media_type");
     const std::string data = string_of(*photo, "data");
@@ -347,7 +352,7 @@ Result<std::pair<std::vector<std::uint8_t>, std::string>> photo_of(const json& o
         return fail(invalid("photo.data", "not base64"));
     }
     bytes.resize(length);
-    return std::make_pair(std::move(bytes), media_type);
+    return std::optional(std::make_pair(std::move(bytes), media_type));
 }
 
 } // namespace
@@ -411,6 +416,7 @@ SyncEngine::apply(const std::string& op_text, const service::Actor& actor, std::
         json changes = json::object();
         std::vector<std::uint8_t> photo_bytes;
         std::string media_type;
+        bool remove_photo = false;
         if (type == "person.update") {
             const auto c = op.find("changes");
             if (c == op.end() || !c->is_object() || c->empty()) {
@@ -422,11 +428,14 @@ SyncEngine::apply(const std::string& op_text, const service::Actor& actor, std::
             if (!photo) {
                 return refuse(photo.error());
             }
-            photo_bytes = std::move(photo->first);
-            media_type = std::move(photo->second);
-            // A photo that could never be set is refused now, not kept as a conflict.
-            if (auto checked = service::check_photo(photo_bytes, media_type); !checked) {
-                return refuse(checked.error());
+            remove_photo = !photo->has_value();
+            if (!remove_photo) {
+                photo_bytes = std::move((*photo)->first);
+                media_type = std::move((*photo)->second);
+                // A photo that could never be set is refused now, not kept as a conflict.
+                if (auto checked = service::check_photo(photo_bytes, media_type); !checked) {
+                    return refuse(checked.error());
+                }
             }
         }
         // A retry after a concurrent write re-reads the person (another process, or the web).
@@ -454,7 +463,9 @@ SyncEngine::apply(const std::string& op_text, const service::Actor& actor, std::
             std::set<std::string> fields;
             bool conflict = false;
             if (type == "person.photo") {
-                conflict = server_changed.count("photo_id") != 0;
+                // Removed here too meanwhile: both want it gone, nothing to decide.
+                conflict = server_changed.count("photo_id") != 0 &&
+                           !(remove_photo && current->person.photo_id.empty());
                 fields.insert("photo_id");
             } else {
                 for (const auto& [field, value] : changes.items()) {
@@ -485,7 +496,12 @@ SyncEngine::apply(const std::string& op_text, const service::Actor& actor, std::
             }
             const bool same_version = base_version == current->version;
             Result<core::PersonRecord> written = *current;
-            if (type == "person.photo") {
+            if (type == "person.photo" && remove_photo) {
+                // Removed on the device and not changed here since: gone already is done.
+                if (!current->person.photo_id.empty()) {
+                    written = persons_.remove_photo(current->id, current->version, actor);
+                }
+            } else if (type == "person.photo") {
                 written = persons_.set_photo(
                     current->id, current->version, photo_bytes, media_type, actor);
             } else {
@@ -547,17 +563,19 @@ SyncEngine::apply(const std::string& op_text, const service::Actor& actor, std::
             return refuse(invalid("service.qr", "scan the card (qr) or name the person_id"));
         }
         // A card scanned offline is verified now: revoked or expired meanwhile, it is refused.
-        auto opened = qr.empty() ? desk_.open(core::PersonId(holder), code, note, actor)
-                                 : desk_.open_by_card(qr, code, note, actor);
+        // The op's key is the request's idempotency key: a request whose online answer was lost
+        // (POST with this Idempotency-Key), then queued, is the request opened then.
+        auto opened = qr.empty() ? desk_.open(core::PersonId(holder), code, note, actor, key)
+                                 : desk_.open_by_card(qr, code, note, actor, key);
         if (!opened) {
             return refuse(opened.error());
         }
         out.state = std::string(store::kSyncApplied);
-        out.person_id = opened->person_id;
+        out.person_id = opened->record.person_id;
         out.result = json{{"key", key},
                           {"status", out.state},
-                          {"person_id", opened->person_id},
-                          {"request_id", opened->id}};
+                          {"person_id", opened->record.person_id},
+                          {"request_id", opened->record.id}};
         return out;
     }
 
@@ -853,7 +871,9 @@ Result<std::string> SyncEngine::conflict(const std::string& id, const service::A
                  {"theirs", value_at(shown_theirs, name)},
                  {"mine", value_at(shown_mine, name)}};
         if (c.type == "person.photo") {
-            row["mine"] = "(foto baru dari perangkat)";
+            row["mine"] = op.contains("photo") && op["photo"].is_null()
+                              ? "(foto dihapus di perangkat)"
+                              : "(foto baru dari perangkat)";
         }
         fields.push_back(std::move(row));
     }
@@ -934,10 +954,17 @@ SyncEngine::resolve(const std::string& id, std::string_view body, const service:
         const std::string why = "konflik sinkronisasi diselesaikan: " + reason;
         if (c.type == "person.photo") {
             KAPAL_ASSIGN_OR_RETURN(photo, photo_of(op));
-            KAPAL_ASSIGN_OR_RETURN(
-                written,
-                persons_.set_photo(current.id, current.version, photo.first, photo.second, actor));
-            result_version = written.version;
+            if (photo) {
+                KAPAL_ASSIGN_OR_RETURN(
+                    written,
+                    persons_.set_photo(
+                        current.id, current.version, photo->first, photo->second, actor));
+                result_version = written.version;
+            } else if (!current.person.photo_id.empty()) {
+                KAPAL_ASSIGN_OR_RETURN(written,
+                                       persons_.remove_photo(current.id, current.version, actor));
+                result_version = written.version;
+            }
         } else {
             KAPAL_ASSIGN_OR_RETURN(
                 base, base_content(persons_, current, c.base_version.value_or(1), actor));

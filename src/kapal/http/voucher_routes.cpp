@@ -279,12 +279,8 @@ void add_voucher_routes(Router& router, service::VoucherService& vouchers) {
                    KAPAL_ASSIGN_OR_RETURN(body, json_object_body(req));
                    KAPAL_ASSIGN_OR_RETURN(
                        request, request_of(body, std::string(req.path_param("id")), true));
-                   if (const auto key = req.header("Idempotency-Key")) {
-                       if (key->empty() || key->size() > 200) {
-                           return fail(field_error("Idempotency-Key", "1 to 200 characters"));
-                       }
-                       request.idempotency_key = std::string(*key);
-                   }
+                   KAPAL_ASSIGN_OR_RETURN(key, idempotency_key_of(req));
+                   request.idempotency_key = std::move(key);
                    KAPAL_ASSIGN_OR_RETURN(outcome, vouchers.redeem(request, actor_of(req)));
                    return no_store(outcome.replayed ? 200 : 201,
                                    json{{"transaction", transaction_json(outcome.transaction)},

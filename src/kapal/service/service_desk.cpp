@@ -107,10 +107,11 @@ Result<void> ServiceDesk::update(const store::ServiceRecord& service, const Acto
     return store_.update_service(service, context(actor));
 }
 
-Result<store::ServiceRequestRecord> ServiceDesk::open(const core::PersonId& person,
-                                                      const std::string& service_code,
-                                                      const std::string& note,
-                                                      const Actor& actor) {
+Result<store::ServiceRequestOutcome> ServiceDesk::open(const core::PersonId& person,
+                                                       const std::string& service_code,
+                                                       const std::string& note,
+                                                       const Actor& actor,
+                                                       const std::string& idempotency_key) {
     KAPAL_TRY(writers_only(actor));
     KAPAL_ASSIGN_OR_RETURN(record, persons_.get(person, actor));
     const store::WriteContext ctx = context(actor);
@@ -120,13 +121,15 @@ Result<store::ServiceRequestRecord> ServiceDesk::open(const core::PersonId& pers
     request.service_code = service_code;
     request.kelurahan_code = record.person.address.kelurahan_code;
     request.note = note;
+    request.idempotency_key = idempotency_key;
     return store_.create_service_request(request, ctx);
 }
 
-Result<store::ServiceRequestRecord> ServiceDesk::open_by_card(std::string_view qr_text,
-                                                              const std::string& service_code,
-                                                              const std::string& note,
-                                                              const Actor& actor) {
+Result<store::ServiceRequestOutcome> ServiceDesk::open_by_card(std::string_view qr_text,
+                                                               const std::string& service_code,
+                                                               const std::string& note,
+                                                               const Actor& actor,
+                                                               const std::string& idempotency_key) {
     KAPAL_TRY(writers_only(actor));
     KAPAL_ASSIGN_OR_RETURN(checked, cards_.check(qr_text));
     if (checked.result.status != card::VerifyStatus::Valid || !checked.record) {
@@ -145,6 +148,7 @@ Result<store::ServiceRequestRecord> ServiceDesk::open_by_card(std::string_view q
     request.kelurahan_code = record.person.address.kelurahan_code;
     request.card_number = checked.record->number;
     request.note = note;
+    request.idempotency_key = idempotency_key;
     return store_.create_service_request(request, ctx);
 }
 

@@ -44,20 +44,25 @@ class ServiceDesk {
     /// line). Errors: Forbidden, NotFound, InvalidArgument.
     Result<void> update(const store::ServiceRecord& service, const Actor& actor);
 
-    /// Opens a request for a person of the actor's areas (admin, operator). Errors: Forbidden,
-    /// NotFound (also outside the actor's areas), ServiceUnknown.
-    Result<store::ServiceRequestRecord> open(const core::PersonId& person,
-                                             const std::string& service_code,
-                                             const std::string& note,
-                                             const Actor& actor);
+    /// Opens a request for a person of the actor's areas (admin, operator). The client's
+    /// `idempotency_key`, when given and seen before from the same actor, returns the first
+    /// request (replayed) if it asked the same, and IdempotencyKeyReused otherwise. Errors:
+    /// Forbidden, NotFound (also outside the actor's areas), ServiceUnknown.
+    Result<store::ServiceRequestOutcome> open(const core::PersonId& person,
+                                              const std::string& service_code,
+                                              const std::string& note,
+                                              const Actor& actor,
+                                              const std::string& idempotency_key = {});
 
     /// Opens a request by scanning the person's card: the QR must verify as valid (a revoked,
     /// expired or forged card is refused with CredentialMalformed naming the status) and name a
-    /// card of this registry; the request records the card number. Errors as open.
-    Result<store::ServiceRequestRecord> open_by_card(std::string_view qr_text,
-                                                     const std::string& service_code,
-                                                     const std::string& note,
-                                                     const Actor& actor);
+    /// card of this registry; the request records the card number. Idempotency and errors as
+    /// open.
+    Result<store::ServiceRequestOutcome> open_by_card(std::string_view qr_text,
+                                                      const std::string& service_code,
+                                                      const std::string& note,
+                                                      const Actor& actor,
+                                                      const std::string& idempotency_key = {});
 
     /// Moves a request on (diproses, selesai, ditolak, dibatalkan) at `expected_version`.
     /// Errors: Forbidden, NotFound (also outside the actor's areas), VersionConflict,

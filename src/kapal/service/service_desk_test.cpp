@@ -100,17 +100,17 @@ TEST_F(ServiceDeskTest, ARequestOpenedByScanningTheCardRecordsTheCardAndFollowsI
 
     auto opened = desk_->open_by_card(card->credential, "alat_bantu", "Kursi roda", operator_);
     ASSERT_TRUE(opened.has_value()) << opened.error().message;
-    EXPECT_EQ(opened->person_id, person.id.str());
-    EXPECT_EQ(opened->card_number, card->number);
-    EXPECT_EQ(opened->created_by, "op");
+    EXPECT_EQ(opened->record.person_id, person.id.str());
+    EXPECT_EQ(opened->record.card_number, card->number);
+    EXPECT_EQ(opened->record.created_by, "op");
 
-    auto viewer_step = desk_->advance(opened->id, 1, "diproses", "", viewer_);
+    auto viewer_step = desk_->advance(opened->record.id, 1, "diproses", "", viewer_);
     ASSERT_FALSE(viewer_step.has_value());
     EXPECT_EQ(viewer_step.error().code, ErrorCode::Forbidden);
-    auto bad_status = desk_->advance(opened->id, 1, "beres", "", operator_);
+    auto bad_status = desk_->advance(opened->record.id, 1, "beres", "", operator_);
     ASSERT_FALSE(bad_status.has_value());
     EXPECT_EQ(bad_status.error().code, ErrorCode::InvalidArgument);
-    auto done = desk_->advance(opened->id, 1, "selesai", "Diserahkan", operator_);
+    auto done = desk_->advance(opened->record.id, 1, "selesai", "Diserahkan", operator_);
     ASSERT_TRUE(done.has_value()) << done.error().message;
     EXPECT_EQ(done->history.size(), 2U);
 
@@ -130,6 +130,30 @@ TEST_F(ServiceDeskTest, ARequestOpenedByScanningTheCardRecordsTheCardAndFollowsI
     EXPECT_EQ(garbage.error().code, ErrorCode::CredentialMalformed);
 }
 
+TEST_F(ServiceDeskTest, ARequestSentAgainWithItsKeyIsOpenedOnceByHandOrByCard) {
+    const auto person = add(3, "64.74.01.1003");
+    const auto card = cards_->issue(person.id, admin_);
+    ASSERT_TRUE(card.has_value()) << card.error().message;
+    auto first = desk_->open_by_card(card->credential, "pangan", "Beras", operator_, "scan-1");
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    auto again = desk_->open_by_card(card->credential, "pangan", "Beras", operator_, "scan-1");
+    ASSERT_TRUE(again.has_value()) << again.error().message;
+    EXPECT_TRUE(again->replayed);
+    EXPECT_EQ(again->record.id, first->record.id);
+    // By hand the request names no card: another request under the same key is refused.
+    auto by_hand = desk_->open(person.id, "pangan", "Beras", operator_, "scan-1");
+    ASSERT_FALSE(by_hand.has_value());
+    EXPECT_EQ(by_hand.error().code, ErrorCode::IdempotencyKeyReused);
+    auto hand_1 = desk_->open(person.id, "pangan", "Beras", operator_, "hand-1");
+    auto hand_2 = desk_->open(person.id, "pangan", "Beras", operator_, "hand-1");
+    ASSERT_TRUE(hand_1.has_value() && hand_2.has_value());
+    EXPECT_FALSE(hand_1->replayed);
+    EXPECT_TRUE(hand_2->replayed);
+    auto seen = desk_->person_requests(person.id, operator_);
+    ASSERT_TRUE(seen.has_value());
+    EXPECT_EQ(seen->size(), 2U);
+}
+
 TEST_F(ServiceDeskTest, AreasBoundWhoSeesAndOpensRequests) {
     const auto outside = add(2, "64.74.02.1006");
     auto refused = desk_->open(outside.id, "pangan", "", operator_);
@@ -137,7 +161,7 @@ TEST_F(ServiceDeskTest, AreasBoundWhoSeesAndOpensRequests) {
     EXPECT_EQ(refused.error().code, ErrorCode::NotFound);
     auto by_admin = desk_->open(outside.id, "pangan", "Beras 10 kg", admin_);
     ASSERT_TRUE(by_admin.has_value()) << by_admin.error().message;
-    auto hidden = desk_->get(by_admin->id, viewer_);
+    auto hidden = desk_->get(by_admin->record.id, viewer_);
     ASSERT_FALSE(hidden.has_value());
     EXPECT_EQ(hidden.error().code, ErrorCode::NotFound);
     auto unknown = desk_->open(outside.id, "tidak_ada", "", admin_);

@@ -407,8 +407,15 @@ struct ServiceRequestRecord {
     core::Timestamp updated_at{};
     std::string updated_by;
     std::vector<ServiceRequestEvent> history; ///< oldest first
+    std::string idempotency_key; ///< the client's key (schema v17); unique per creator when set
 
     bool operator==(const ServiceRequestRecord&) const = default;
+};
+
+/// What create_service_request did.
+struct ServiceRequestOutcome {
+    ServiceRequestRecord record;
+    bool replayed = false; ///< the creator's idempotency key was seen: nothing was written
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1275,10 +1282,12 @@ class Store {
     virtual Result<std::vector<ServiceRecord>> list_services() = 0;
 
     /// Opens a request (version 1, status diajukan, its first history step), with a
-    /// "service_request.create" audit entry (subject = person id). Errors: NotFound (person),
-    /// ServiceUnknown (no such service, or retired), AlreadyExists (id).
-    virtual Result<ServiceRequestRecord> create_service_request(const ServiceRequestRecord& request,
-                                                                const WriteContext& ctx) = 0;
+    /// "service_request.create" audit entry (subject = person id). The actor's idempotency key,
+    /// when set and seen before, returns the first request (replayed, nothing written) if it was
+    /// for the same person, service and note, and IdempotencyKeyReused otherwise. Errors:
+    /// NotFound (person), ServiceUnknown (no such service, or retired), AlreadyExists (id).
+    virtual Result<ServiceRequestOutcome>
+    create_service_request(const ServiceRequestRecord& request, const WriteContext& ctx) = 0;
 
     /// Moves a request to `status` with a note if its version is still `expected_version`
     /// ("service_request.update"). Errors: NotFound, VersionConflict, ServiceTransitionInvalid

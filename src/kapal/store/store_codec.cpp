@@ -547,6 +547,17 @@ bool service_transition_allowed(std::string_view from, std::string_view to) {
     return false;
 }
 
+Result<void> same_service_request(const ServiceRequestRecord& first,
+                                  const ServiceRequestRecord& again) {
+    if (first.person_id != again.person_id || first.service_code != again.service_code ||
+        first.note != again.note || first.card_number != again.card_number) {
+        return fail(ErrorCode::IdempotencyKeyReused,
+                    "idempotency key " + again.idempotency_key +
+                        " was used for another service request");
+    }
+    return {};
+}
+
 std::string card_mark_detail(CardStage stage, const std::vector<std::string>& numbers) {
     std::string out = stage == CardStage::HandedOver ? "stage=handed_over" : "stage=printed";
     out += " count=" + std::to_string(numbers.size()) + " numbers=";

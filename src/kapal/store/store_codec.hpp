@@ -102,6 +102,11 @@ Result<void> check_service(const ServiceRecord& service);
 /// dibatalkan.
 bool service_transition_allowed(std::string_view from, std::string_view to);
 
+/// Whether a request sent again under the idempotency key of `first` asks the same: the same
+/// person, service, note and card. Errors: IdempotencyKeyReused.
+Result<void> same_service_request(const ServiceRequestRecord& first,
+                                  const ServiceRequestRecord& again);
+
 /// Checks a programme: a code of a-z, 0-9 and _ (1..40), a name (1..200), a source, kind and
 /// channel from their lists, a unit value >= 0, codes in `excludes` (not its own), a rule of at
 /// most 4000 bytes. Errors: InvalidArgument naming the field.

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <random>
 #include <set>
 #include <thread>
@@ -2464,6 +2465,66 @@ TEST_P(StoreContract, TheServiceCatalogueIsListedInOrderAndEditedNeverDeleted) {
     EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
 }
 
+TEST_P(StoreContract, AServiceRequestSentAgainUnderItsIdempotencyKeyIsOpenedOnce) {
+    create(store(), 1, full_person(1));
+    create(store(), 2, full_person(2));
+    ASSERT_TRUE(store().add_services({service("pengaduan", 1), service("pangan", 2)}, ctx_at(kT0)));
+    ServiceRequestRecord request;
+    request.id = new_id(60).str();
+    request.person_id = new_id(1).str();
+    request.service_code = "pangan";
+    request.kelurahan_code = "64.74.01.1003";
+    request.note = "Beras 10 kg";
+    request.idempotency_key = "key-1";
+    auto first = store().create_service_request(request, ctx_at(at_minute(1), "user:3"));
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_FALSE(first->replayed);
+    EXPECT_EQ(first->record.idempotency_key, "key-1");
+
+    // Sent again (a lost answer): the first request, under its own id; nothing written.
+    ServiceRequestRecord again = request;
+    again.id = new_id(61).str();
+    auto replay = store().create_service_request(again, ctx_at(at_minute(2), "user:3"));
+    ASSERT_TRUE(replay.has_value()) << replay.error().message;
+    EXPECT_TRUE(replay->replayed);
+    EXPECT_EQ(replay->record, first->record);
+    auto listed = store().person_service_requests(new_id(1));
+    ASSERT_TRUE(listed.has_value());
+    EXPECT_EQ(listed->size(), 1U);
+    EXPECT_EQ(store().get_service_request(again.id)->has_value(), false);
+
+    // The same key for something else is refused; each field counts.
+    for (const auto& change : std::vector<std::function<void(ServiceRequestRecord&)>>{
+             [&](ServiceRequestRecord& r) { r.person_id = new_id(2).str(); },
+             [](ServiceRequestRecord& r) { r.service_code = "pengaduan"; },
+             [](ServiceRequestRecord& r) { r.note = "Beras 5 kg"; },
+             [](ServiceRequestRecord& r) {
+                 r.card_number = "647400000018";
+             }}) {
+        ServiceRequestRecord other = again;
+        change(other);
+        auto reused = store().create_service_request(other, ctx_at(at_minute(3), "user:3"));
+        ASSERT_FALSE(reused.has_value());
+        EXPECT_EQ(reused.error().code, ErrorCode::IdempotencyKeyReused);
+    }
+
+    // Keys are per creator, and no key is no key.
+    auto by_other = store().create_service_request(again, ctx_at(at_minute(4), "user:4"));
+    ASSERT_TRUE(by_other.has_value()) << by_other.error().message;
+    EXPECT_FALSE(by_other->replayed);
+    ServiceRequestRecord keyless = request;
+    keyless.idempotency_key.clear();
+    for (int i = 0; i < 2; ++i) {
+        keyless.id = new_id(62 + i).str();
+        auto opened = store().create_service_request(keyless, ctx_at(at_minute(5), "user:3"));
+        ASSERT_TRUE(opened.has_value()) << opened.error().message;
+        EXPECT_FALSE(opened->replayed);
+    }
+    listed = store().person_service_requests(new_id(1));
+    ASSERT_TRUE(listed.has_value());
+    EXPECT_EQ(listed->size(), 4U);
+}
+
 TEST_P(StoreContract, AServiceRequestKeepsEveryStepAndRefusesStaleOrImpossibleMoves) {
     create(store(), 1, full_person(1));
     ASSERT_TRUE(store().add_services({service("pengaduan", 1), service("pangan", 2)}, ctx_at(kT0)));
@@ -2479,8 +2540,10 @@ TEST_P(StoreContract, AServiceRequestKeepsEveryStepAndRefusesStaleOrImpossibleMo
     request.card_number = "647400000018";
     request.note = "Kursi roda rusak";
     const auto c = ctx_at(at_minute(5), "user:3");
-    auto opened = store().create_service_request(request, c);
-    ASSERT_TRUE(opened.has_value()) << opened.error().message;
+    auto outcome = store().create_service_request(request, c);
+    ASSERT_TRUE(outcome.has_value()) << outcome.error().message;
+    EXPECT_FALSE(outcome->replayed);
+    const ServiceRequestRecord* opened = &outcome->record;
     EXPECT_EQ(opened->status, "diajukan");
     EXPECT_EQ(opened->version, 1);
     EXPECT_EQ(opened->created_at, at_minute(5));

@@ -172,6 +172,7 @@ constexpr std::array kServiceRequestColumns = {
     TransferColumn{"created_by", kText, false},
     TransferColumn{"updated_at", kInt, false},
     TransferColumn{"updated_by", kText, false},
+    TransferColumn{"idempotency_key", kText, false},
 };
 
 constexpr std::array kServiceRequestEventColumns = {

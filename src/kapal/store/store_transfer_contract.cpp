@@ -323,6 +323,7 @@ void fill(Store& s, Filled& f) {
     request.service_code = "pengaduan";
     request.kelurahan_code = "64.74.01.1003";
     request.note = "Alamat salah";
+    request.idempotency_key = "layanan-1";
     KAPAL_EXPECT_OK(s.create_service_request(request, ctx_at(73)));
     KAPAL_EXPECT_OK(s.update_service_request(request.id, 1, "selesai", "Diperbaiki", ctx_at(74)));
 

@@ -22,6 +22,7 @@ import {
   newKeyMaterial,
   type KeyMaterial,
 } from './store';
+import { loadCatalogue, refreshForServices, type Catalogue } from './catalogue';
 import {
   keys,
   pullAll,
@@ -488,6 +489,7 @@ async function syncOnce(): Promise<void> {
     await pullAll(s, q, transport, classify);
     lastPull = new Date().toISOString();
     await refreshStale(s, q, transport);
+    await refreshForServices(s, () => api.services(), refreshTrust, keys.profile);
   } catch {
     // Unreachable or refused: the next trigger tries again; nothing is lost.
   } finally {
@@ -673,14 +675,28 @@ export async function queueHandover(
 }
 
 /// Opens a service request on the device (sent when online; the server answers its id).
+/// `key`: the Idempotency-Key of the online POST that could not reach the server (it may have
+/// opened the request: the server then answers with that one, never a second).
 export async function queueServiceRequest(
   service: ServiceRequestOp,
   label: string,
   personId?: string,
+  key?: string,
 ): Promise<void> {
   const { q } = need();
-  await q.serviceRequest(service, label, personId);
+  await q.serviceRequest(service, label, personId, key);
   await queued();
+}
+
+/// The service catalogue: the server's (kept on the device when unlocked), or offline the one
+/// kept (offline/catalogue.ts).
+export function serviceCatalogue(): Promise<Catalogue> {
+  return loadCatalogue(store, () => api.services(), isNetworkFailure);
+}
+
+/// The card keys and revocation list, refreshed after a pull (the verifier loads on demand).
+async function refreshTrust(): Promise<unknown> {
+  return (await import('../verifier_cache')).refreshTrust();
 }
 
 export async function localPersons(): Promise<LocalPerson[]> {

@@ -183,7 +183,11 @@ export class Queue {
   /// first) instead of the id the device chose: the waiting ops of the person follow.
   async rekey(from: string, to: string): Promise<void> {
     const moved = (await this.all()).filter(
-      (q) => q.op.person_id === from || q.subject === from || q.op.handover?.person_id === from,
+      (q) =>
+        q.op.person_id === from ||
+        q.subject === from ||
+        q.op.handover?.person_id === from ||
+        q.op.service?.person_id === from,
     );
     for (const q of moved) {
       if (q.op.person_id === from) {
@@ -194,6 +198,9 @@ export class Queue {
       }
       if (q.op.handover?.person_id === from) {
         q.op.handover.person_id = to;
+      }
+      if (q.op.service?.person_id === from) {
+        q.op.service.person_id = to;
       }
     }
     if (moved.length) {
@@ -367,9 +374,28 @@ export class Queue {
     return this.add(type, label, fields);
   }
 
-  /// Opens a service request (`subject`: the person it is for, when the device knows).
-  async serviceRequest(service: ServiceRequestOp, label: string, subject?: string): Promise<Op> {
-    return this.add('service.request', label, { service }, subject);
+  /// Opens a service request (`subject`: the person it is for, when the device knows). `key`: the
+  /// Idempotency-Key of an online attempt that may have reached the server (opened once). A
+  /// request for a person registered on this device and not yet answered for names that
+  /// registration in `after` (refused with it, never opened for no one).
+  async serviceRequest(
+    service: ServiceRequestOp,
+    label: string,
+    subject?: string,
+    key?: string,
+  ): Promise<Op> {
+    const personId = service.person_id;
+    const after =
+      personId && (await this.versions())[personId] === undefined
+        ? (await this.created())[personId]
+        : undefined;
+    return this.add(
+      'service.request',
+      label,
+      { service, ...(after ? { after } : {}) },
+      subject,
+      key,
+    );
   }
 
   /// Records a handover of aid to `subject` (the person id the device found on its list). `key`:

@@ -69,6 +69,8 @@ export function personPage(root: HTMLElement, context: RouteContext): () => void
         p.pending ? ` ${t('offline.pending')}.` : '',
       ),
       details(p, nameOf(names.kelurahan, p.address.kelurahan_code)),
+      // Opening a service works offline too (the catalogue kept on the device, the queue).
+      (role === 'admin' || role === 'operator') && servicesSection(p.id, true, true),
     );
   }
 

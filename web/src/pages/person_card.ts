@@ -14,7 +14,15 @@ import {
   revokeReasons,
 } from '../cards';
 import { h, replace, saveBlob, uid } from '../dom';
-import { canQueue, isNetworkFailure, queueServiceRequest } from '../offline/device';
+import {
+  canQueue,
+  isNetworkFailure,
+  queueServiceRequest,
+  serviceCatalogue,
+} from '../offline/device';
+import { offered, serviceName as nameIn } from '../offline/catalogue';
+import { uuidv7 } from '../offline/uuidv7';
+import { attemptFor, type Attempt } from '../service_request';
 import { formatBytes, formatInstant, locale, t, tCode } from '../i18n';
 
 export function errorText(e: unknown): string {
@@ -368,16 +376,14 @@ export function cardSection(personId: string, canWrite: boolean): HTMLElement {
 }
 
 function serviceName(services: Service[], code: string): string {
-  const s = services.find((x) => x.code === code);
-  if (!s) {
-    return code;
-  }
-  return locale() === 'en' && s.name_en ? s.name_en : s.name;
+  return nameIn(services, code, locale());
 }
 
 /// The "Layanan" section: the person's service requests with their steps, a form to open one
-/// and buttons to move one on.
-export function servicesSection(personId: string, canWrite: boolean): HTMLElement {
+/// and buttons to move one on. Offline (`local`: the person is shown from the device's data, or
+/// the server cannot be reached) the form opens with the catalogue kept on the device and the
+/// request goes into the device's queue; the requests themselves need the server.
+export function servicesSection(personId: string, canWrite: boolean, local = false): HTMLElement {
   const headingId = uid('svc-h');
   const status = h('p', { class: 'notice', role: 'status' });
   const body = h('div', { 'aria-busy': 'true' }, t('app.loading'));
@@ -389,30 +395,45 @@ export function servicesSection(personId: string, canWrite: boolean): HTMLElemen
     body,
   );
   let services: Service[] = [];
+  /// The key of the last request sent, with its body: sent again unchanged, it keeps its key.
+  let attempt: Attempt | null = null;
 
   async function load(message = ''): Promise<void> {
     try {
-      const [catalogue, requests] = await Promise.all([
-        services.length ? Promise.resolve({ items: services }) : api.services(),
-        api.serviceRequests(personId),
-      ]);
-      services = catalogue.items;
+      if (!services.length) {
+        const catalogue = await serviceCatalogue();
+        services = catalogue.items;
+      }
+      let requests: ServiceRequest[] | null = null;
+      try {
+        requests = local ? null : (await api.serviceRequests(personId)).items;
+      } catch (e) {
+        if (!isNetworkFailure(e) || !canQueue()) {
+          throw e;
+        }
+      }
       body.removeAttribute('aria-busy');
-      draw(requests.items);
+      draw(requests);
       status.textContent = message;
     } catch (e) {
       body.removeAttribute('aria-busy');
-      replace(body, h('p', { class: 'alert', role: 'alert' }, errorText(e)));
+      const text =
+        !services.length && isNetworkFailure(e) ? t('svc.catalogue.missing') : errorText(e);
+      replace(body, h('p', { class: 'alert', role: 'alert' }, text));
     }
   }
 
-  function draw(requests: ServiceRequest[]): void {
+  /// `requests`: null when only the server has them (offline).
+  function draw(requests: ServiceRequest[] | null): void {
     replace(
       body,
+      requests === null && h('p', { class: 'notice', id: 'svc-offline' }, t('svc.offline')),
       canWrite && openForm(),
-      requests.length === 0
-        ? h('p', null, t('svc.none'))
-        : h('ul', { class: 'service-list' }, requests.map(requestView)),
+      requests === null
+        ? null
+        : requests.length === 0
+          ? h('p', null, t('svc.none'))
+          : h('ul', { class: 'service-list' }, requests.map(requestView)),
     );
   }
 
@@ -421,12 +442,11 @@ export function servicesSection(personId: string, canWrite: boolean): HTMLElemen
       'select',
       { id: uid('svc-service'), name: 'service', required: true },
       h('option', { value: '' }, t('svc.service.choose')),
-      services
-        .filter((s) => s.active)
-        .map((s) => h('option', { value: s.code }, serviceName(services, s.code))),
+      offered(services).map((s) => h('option', { value: s.code }, serviceName(services, s.code))),
     );
     const serviceError = errorEl(service);
     const note = h('textarea', { id: uid('svc-note'), name: 'note', rows: 2, maxlength: 1000 });
+    const submit = h('button', { type: 'submit', class: 'button primary' }, t('svc.open.submit'));
     const form = h(
       'form',
       { class: 'service-form', novalidate: true },
@@ -436,11 +456,7 @@ export function servicesSection(personId: string, canWrite: boolean): HTMLElemen
         h('legend', null, t('svc.open.legend')),
         field(t('svc.service'), service, serviceError),
         field(t('svc.note'), note),
-        h(
-          'div',
-          { class: 'form-actions' },
-          h('button', { type: 'submit', class: 'button primary' }, t('svc.open.submit')),
-        ),
+        h('div', { class: 'form-actions' }, submit),
       ),
     );
     form.addEventListener('submit', async (e) => {
@@ -450,25 +466,47 @@ export function servicesSection(personId: string, canWrite: boolean): HTMLElemen
         return;
       }
       setError(service, serviceError, null);
+      const chosen = service.value;
+      const text = note.value.trim();
+      // One key per request: sent again unchanged (after a lost answer) it is opened once.
+      attempt = attemptFor(attempt, { service: chosen, note: text }, () => uuidv7());
+      const key = attempt.key;
+      /// The server cannot be reached: a service.request op under the same key, sent when online.
+      const keepOnDevice = async (): Promise<void> => {
+        const name = serviceName(services, chosen);
+        await queueServiceRequest(
+          { service: chosen, note: text, person_id: personId },
+          name,
+          personId,
+          key,
+        );
+        attempt = null;
+        form.reset();
+        status.textContent = `${name}: ${t('offline.saved')}`;
+      };
+      submit.disabled = true;
+      form.setAttribute('aria-busy', 'true');
+      status.textContent = t('svc.sending');
       try {
-        const r = await api.openServiceRequest(personId, service.value, note.value.trim());
+        if (local && canQueue()) {
+          await keepOnDevice();
+          return;
+        }
+        const r = await api.openServiceRequest(personId, chosen, text, key);
+        attempt = null;
         await load(t('svc.opened', { service: serviceName(services, r.service) }));
       } catch (err) {
         if (isNetworkFailure(err) && canQueue()) {
-          // The server cannot be reached: a service.request op, sent when online.
-          const name = serviceName(services, service.value);
-          await queueServiceRequest(
-            { service: service.value, note: note.value.trim(), person_id: personId },
-            name,
-            personId,
-          );
-          form.reset();
-          status.textContent = `${name}: ${t('offline.saved')}`;
+          await keepOnDevice();
         } else if (err instanceof ApiError && err.fields.length) {
+          status.textContent = '';
           setError(service, serviceError, errorText(err));
         } else {
           status.textContent = errorText(err);
         }
+      } finally {
+        submit.disabled = false;
+        form.removeAttribute('aria-busy');
       }
     });
     return form;

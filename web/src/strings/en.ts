@@ -1326,4 +1326,45 @@ export const en: Record<StringKey, string> = {
     'No beneficiary lists on this device yet. Open this page once while online.',
   'handover.offline.pending': 'Handed over on this device, waiting to be sent.',
   'handover.offline.saved': '{name}: saved on this device; sent when online.',
+  'nav.services': 'Services',
+  'svc.offline':
+    'Offline: the requests are listed when online. A new request is saved on this device and sent when online.',
+  'svc.sending': 'Sending…',
+  'svc.catalogue.missing':
+    'This device has no list of services yet. Open the app once while online.',
+  'svcscan.title': 'Services (scan card)',
+  'svcscan.intro':
+    "Scan the card's QR code with the camera or paste its text, then choose a service. The card is checked on this device, also without a connection.",
+  'svcscan.offline':
+    'Offline: the list of services kept on this device (saved {when}). Requests are saved on the device and sent when online.',
+  'svcscan.card': 'Card',
+  'svcscan.qr': 'Card QR code text',
+  'svcscan.qr.hint':
+    "Paste or type the QR code's text (from a scanner, for example), or scan it with the camera.",
+  'svcscan.qr.required': 'Scan the card or paste the QR code text first.',
+  'svcscan.check': 'Check card',
+  'svcscan.checking': 'Checking…',
+  'svcscan.refused': 'Card refused: {status}. {detail}',
+  'svcscan.refused.malformed': "This text is not a card's QR code. Scan or paste it again.",
+  'svcscan.refused.no_keys':
+    'This device holds no card keys yet. Open this page once while online.',
+  'svcscan.holder': 'Card holder',
+  'svcscan.holder.name': 'Name',
+  'svcscan.holder.number': 'Card number',
+  'svcscan.holder.state': 'Card status',
+  'svcscan.person.nik': 'NIK',
+  'svcscan.person.birth': 'Date of birth',
+  'svcscan.person.kelurahan': 'Kelurahan',
+  'svcscan.person.categories': 'Disability categories',
+  'svcscan.person.status': 'Status',
+  'svcscan.person.open': "Open this person's record",
+  'svcscan.person.none':
+    "This person's record is not on the device; the server checks the card when the request arrives.",
+  'svcscan.legend': 'Open a service request for {name}',
+  'svcscan.submit': 'Open request',
+  'svcscan.opened': 'The request for {service} for {name} is open.',
+  'svcscan.replayed': '(Received before; not opened twice.)',
+  'svcscan.unreachable':
+    "The server cannot be reached and the device's data is not open. Try again when online.",
+  'svcscan.next': 'Next card',
 };

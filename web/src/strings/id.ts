@@ -1333,6 +1333,47 @@ export const id = {
     'Belum ada daftar penerima di perangkat ini. Buka halaman ini sekali saat daring.',
   'handover.offline.pending': 'Sudah diserahkan di perangkat ini, menunggu dikirim.',
   'handover.offline.saved': '{name}: disimpan di perangkat; dikirim saat daring.',
+  'nav.services': 'Layanan',
+  'svc.offline':
+    'Luring: daftar permintaan tampil saat daring. Permintaan baru disimpan di perangkat dan dikirim saat daring.',
+  'svc.sending': 'Mengirim…',
+  'svc.catalogue.missing':
+    'Daftar layanan belum ada di perangkat ini. Buka aplikasi sekali saat daring.',
+  'svcscan.title': 'Layanan (pindai kartu)',
+  'svcscan.intro':
+    'Pindai kode QR kartu dengan kamera atau tempel teksnya, lalu pilih layanan. Kartu diperiksa di perangkat ini, juga tanpa koneksi.',
+  'svcscan.offline':
+    'Luring: daftar layanan dari perangkat ini (disimpan {when}). Permintaan disimpan di perangkat dan dikirim saat daring.',
+  'svcscan.card': 'Kartu',
+  'svcscan.qr': 'Teks kode QR kartu',
+  'svcscan.qr.hint':
+    'Tempel atau ketik teks kode QR (misalnya dari pemindai), atau pindai dengan kamera.',
+  'svcscan.qr.required': 'Pindai kartu atau tempel teks kode QR dahulu.',
+  'svcscan.check': 'Periksa kartu',
+  'svcscan.checking': 'Memeriksa…',
+  'svcscan.refused': 'Kartu ditolak: {status}. {detail}',
+  'svcscan.refused.malformed': 'Teks ini bukan kode QR kartu. Pindai atau tempel lagi.',
+  'svcscan.refused.no_keys':
+    'Perangkat ini belum menyimpan kunci kartu. Buka halaman ini sekali saat daring.',
+  'svcscan.holder': 'Pemegang kartu',
+  'svcscan.holder.name': 'Nama',
+  'svcscan.holder.number': 'Nomor kartu',
+  'svcscan.holder.state': 'Status kartu',
+  'svcscan.person.nik': 'NIK',
+  'svcscan.person.birth': 'Tanggal lahir',
+  'svcscan.person.kelurahan': 'Kelurahan',
+  'svcscan.person.categories': 'Ragam disabilitas',
+  'svcscan.person.status': 'Status',
+  'svcscan.person.open': 'Buka data orang ini',
+  'svcscan.person.none':
+    'Data orang ini tidak ada di perangkat; server memeriksa kartunya saat permintaan diterima.',
+  'svcscan.legend': 'Ajukan layanan untuk {name}',
+  'svcscan.submit': 'Ajukan layanan',
+  'svcscan.opened': 'Permintaan {service} untuk {name} sudah diajukan.',
+  'svcscan.replayed': '(Sudah diterima sebelumnya; tidak dibuat dua kali.)',
+  'svcscan.unreachable':
+    'Server tidak dapat dihubungi dan data perangkat belum dibuka. Coba lagi saat daring.',
+  'svcscan.next': 'Kartu berikutnya',
 } as const;
 
 export type StringKey = keyof typeof id;

@@ -677,6 +677,14 @@ CREATE INDEX sync_ops_waiting ON sync_ops (actor, after_key, seq) WHERE state = 
 CREATE INDEX sync_ops_conflicts ON sync_ops (state, id) WHERE state IN ('conflict', 'resolved');
 )sql";
 
+// v17: a service request remembers the client's idempotency key, once per creator, as SQLite's
+// v17.
+constexpr const char* kSchemaV17 = R"sql(
+ALTER TABLE service_requests ADD COLUMN idempotency_key text COLLATE "C" NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX service_requests_idempotency ON service_requests (created_by, idempotency_key)
+    WHERE idempotency_key <> '';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -694,6 +702,7 @@ constexpr std::array kMigrations = {
     Migration{14, kSchemaV14},
     Migration{15, kSchemaV15},
     Migration{16, kSchemaV16},
+    Migration{17, kSchemaV17},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -989,7 +998,7 @@ constexpr const char* kLockWriter = "SELECT seq FROM audit_counter FOR UPDATE";
 
 #define KAPAL_PG_REQUEST_COLUMNS                                                                   \
     "pk, id, person_id, service_code, kelurahan_code, card_number, status, note, version, "        \
-    "created_at, created_by, updated_at, updated_by"
+    "created_at, created_by, updated_at, updated_by, idempotency_key"
 
 #define KAPAL_PG_CARD_COLUMNS                                                                      \
     "number, person_id, kelurahan_code, kid, credential, issued_at, expires_at, issued_by, "       \
@@ -2855,12 +2864,23 @@ class PostgresStore final : public Store {
         return out;
     }
 
-    Result<ServiceRequestRecord> create_service_request(const ServiceRequestRecord& request,
-                                                        const WriteContext& ctx) override {
+    Result<ServiceRequestOutcome> create_service_request(const ServiceRequestRecord& request,
+                                                         const WriteContext& ctx) override {
         const core::Timestamp at = write_time(ctx);
         const std::lock_guard lock(writer_mutex_);
         KAPAL_PG_ASSIGN(tx, begin_write());
         PgConnection& w = *writer_;
+        if (!request.idempotency_key.empty()) {
+            KAPAL_PG_ASSIGN(seen,
+                            w.exec("SELECT id FROM service_requests WHERE created_by = $1 AND "
+                                   "idempotency_key = $2 AND idempotency_key <> ''",
+                                   PgParams().text(ctx.actor).text(request.idempotency_key)));
+            if (seen.rows() > 0) {
+                KAPAL_PG_ASSIGN(first, requests_where(w, "id = $1", std::string(seen.text(0, 0))));
+                KAPAL_TRY(same_service_request(first.front(), request));
+                return ServiceRequestOutcome{std::move(first.front()), true};
+            }
+        }
         KAPAL_PG_ASSIGN(
             person,
             w.exec("SELECT 1 FROM persons WHERE id = $1", PgParams().text(request.person_id)));
@@ -2874,19 +2894,21 @@ class PostgresStore final : public Store {
             return fail(ErrorCode::ServiceUnknown,
                         "no service \"" + request.service_code + "\" in the catalogue");
         }
-        auto inserted = w.exec("INSERT INTO service_requests (id, person_id, service_code, "
-                               "kelurahan_code, card_number, status, note, version, created_at, "
-                               "created_by, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, "
-                               "'diajukan', $6, 1, $7, $8, $7, $8) RETURNING pk",
-                               PgParams()
-                                   .text(request.id)
-                                   .text(request.person_id)
-                                   .text(request.service_code)
-                                   .text(request.kelurahan_code)
-                                   .text(request.card_number)
-                                   .text(request.note)
-                                   .int64(core::to_unix_ms(at))
-                                   .text(ctx.actor));
+        auto inserted =
+            w.exec("INSERT INTO service_requests (id, person_id, service_code, "
+                   "kelurahan_code, card_number, status, note, version, created_at, "
+                   "created_by, updated_at, updated_by, idempotency_key) VALUES ($1, "
+                   "$2, $3, $4, $5, 'diajukan', $6, 1, $7, $8, $7, $8, $9) RETURNING pk",
+                   PgParams()
+                       .text(request.id)
+                       .text(request.person_id)
+                       .text(request.service_code)
+                       .text(request.kelurahan_code)
+                       .text(request.card_number)
+                       .text(request.note)
+                       .int64(core::to_unix_ms(at))
+                       .text(ctx.actor)
+                       .text(request.idempotency_key));
         if (!inserted) {
             return fail(
                 already_exists_as(std::move(inserted), "service request id " + request.id).error());
@@ -2902,7 +2924,7 @@ class PostgresStore final : public Store {
                             (request.card_number.empty() ? "" : " card=" + request.card_number)));
         KAPAL_PG_ASSIGN(created, requests_where(w, "id = $1", request.id));
         KAPAL_TRY(tx.commit());
-        return std::move(created.front());
+        return ServiceRequestOutcome{std::move(created.front()), false};
     }
 
     Result<ServiceRequestRecord> update_service_request(const std::string& id,
@@ -3021,13 +3043,14 @@ class PostgresStore final : public Store {
                 r.created_by = rows.text(i, 10);
                 r.updated_at = core::from_unix_ms(rows.int64(i, 11));
                 r.updated_by = rows.text(i, 12);
+                r.idempotency_key = rows.text(i, 13);
                 out.push_back(std::move(r));
             }
-            out.back().history.push_back(ServiceRequestEvent{rows.int64(i, 13),
-                                                             core::from_unix_ms(rows.int64(i, 14)),
-                                                             std::string(rows.text(i, 15)),
+            out.back().history.push_back(ServiceRequestEvent{rows.int64(i, 14),
+                                                             core::from_unix_ms(rows.int64(i, 15)),
                                                              std::string(rows.text(i, 16)),
-                                                             std::string(rows.text(i, 17))});
+                                                             std::string(rows.text(i, 17)),
+                                                             std::string(rows.text(i, 18))});
         }
         return out;
     }

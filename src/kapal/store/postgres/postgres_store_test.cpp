@@ -372,16 +372,16 @@ TEST_F(PostgresStoreTest, NikAndKkAreNotStoredInClear) {
     }
 }
 
-// The highest schema step these tests expect (the one that added sync_ops).
-constexpr int kSyncOpsStep = 16;
-constexpr const char* kSyncOpsStepText = "16";
+// The highest schema step these tests expect (the service requests' idempotency keys).
+constexpr int kNewestStep = 17;
+constexpr const char* kNewestStepText = "17";
 
 TEST_F(PostgresStoreTest, FreshDatabaseRecordsEachMigrationStep) {
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(postgres_schema_version(), kSyncOpsStep);
+    EXPECT_EQ(postgres_schema_version(), kNewestStep);
     EXPECT_EQ(sql("SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_version"),
-              "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16");
+              "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17");
     const StoreInfo info = store->info();
     EXPECT_EQ(info.schema_version, postgres_schema_version());
     EXPECT_EQ(info.backend, "postgresql");
@@ -1187,6 +1187,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion9DatabaseAddingTheAidTables) {
         "aid_programs");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("ALTER TABLE service_requests DROP COLUMN idempotency_key"); // step 17
     sql("DROP TABLE sync_ops");
     sql("DROP TABLE person_files");
     sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
@@ -1237,6 +1238,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion13DatabaseFillingTheRegistryTimelineFr
         written = scan(*store);
     }
     ASSERT_EQ(written.size(), 4U);
+    sql("ALTER TABLE service_requests DROP COLUMN idempotency_key"); // step 17
     sql("DROP TABLE sync_ops");
     sql("DROP TABLE person_files"); // step 15, after the timeline's 14
     sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
@@ -1277,6 +1279,7 @@ TEST_F(PostgresStoreTest, MigratesAVersion10DatabaseAddingVouchersAndTransferBat
         "bank_reference");
     sql("DROP TABLE person_states");
     sql("DROP FUNCTION kapal_person_state() CASCADE");
+    sql("ALTER TABLE service_requests DROP COLUMN idempotency_key"); // step 17
     sql("DROP TABLE sync_ops");
     sql("DROP TABLE person_files");
     sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
@@ -1307,13 +1310,14 @@ TEST_F(PostgresStoreTest, MigratesAVersion14DatabaseAddingPersonFiles) {
         ASSERT_TRUE(
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
+    sql("ALTER TABLE service_requests DROP COLUMN idempotency_key"); // step 17
     sql("DROP TABLE sync_ops");
     sql("DROP TABLE person_files");
     sql("DROP INDEX persons_sort_name, persons_sort_birth_date");
     sql("DELETE FROM schema_version WHERE version >= 15");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kSyncOpsStepText);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kNewestStepText);
     EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('person_files_person', "
                   "'persons_sort_name', 'persons_sort_birth_date')"),
               "3");
@@ -1329,16 +1333,49 @@ TEST_F(PostgresStoreTest, MigratesAVersion15DatabaseAddingSyncOps) {
         ASSERT_TRUE(
             store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
     }
+    sql("ALTER TABLE service_requests DROP COLUMN idempotency_key"); // step 17
     sql("DROP TABLE sync_ops");
     sql("DELETE FROM schema_version WHERE version >= 16");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kSyncOpsStepText);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kNewestStepText);
     EXPECT_EQ(sql("SELECT count(*) FROM pg_indexes WHERE indexname IN ('sync_ops_waiting', "
                   "'sync_ops_conflicts')"),
               "2");
     EXPECT_EQ(sql("SELECT count(*) FROM sync_ops"), "0");
     EXPECT_EQ(store->info().persons, 1);
+}
+
+// A database at schema v16 gains the service requests' idempotency keys (v17); its requests
+// keep none.
+TEST_F(PostgresStoreTest, MigratesAVersion16DatabaseAddingServiceRequestKeys) {
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(
+            store->create_person(id_of(1), contract::full_person(1), "64.74.01", ctx(), {}));
+        ServiceRecord complaints;
+        complaints.code = "pengaduan";
+        complaints.name = "Pengaduan";
+        ASSERT_TRUE(store->add_services({complaints}, ctx()));
+        ServiceRequestRecord request;
+        request.id = id_of(2).str();
+        request.person_id = id_of(1).str();
+        request.service_code = "pengaduan";
+        request.kelurahan_code = "64.74.01.1003";
+        ASSERT_TRUE(store->create_service_request(request, ctx()));
+    }
+    sql("ALTER TABLE service_requests DROP COLUMN idempotency_key");
+    sql("DELETE FROM schema_version WHERE version >= 17");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(sql("SELECT max(version) FROM schema_version"), kNewestStepText);
+    EXPECT_EQ(
+        sql("SELECT count(*) FROM pg_indexes WHERE indexname = 'service_requests_idempotency'"),
+        "1");
+    auto kept = store->get_service_request(id_of(2).str());
+    ASSERT_TRUE(kept.has_value() && kept->has_value());
+    EXPECT_EQ((*kept)->idempotency_key, "");
 }
 
 } // namespace

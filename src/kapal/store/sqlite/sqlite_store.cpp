@@ -608,6 +608,14 @@ CREATE INDEX sync_ops_waiting ON sync_ops(actor, after_key, seq) WHERE state = '
 CREATE INDEX sync_ops_conflicts ON sync_ops(state, id) WHERE state IN ('conflict', 'resolved');
 )sql";
 
+// v17: a service request remembers the client's idempotency key, once per creator, so that a
+// request whose answer was lost, sent again online or queued on a device, is opened once.
+constexpr const char* kSchemaV17 = R"sql(
+ALTER TABLE service_requests ADD COLUMN idempotency_key TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX service_requests_idempotency ON service_requests(created_by, idempotency_key)
+    WHERE idempotency_key <> '';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, kSchemaV1},
     Migration{2, kSchemaV2},
@@ -625,6 +633,7 @@ constexpr std::array kMigrations = {
     Migration{14, kSchemaV14},
     Migration{15, kSchemaV15},
     Migration{16, kSchemaV16},
+    Migration{17, kSchemaV17},
 };
 
 constexpr int kSchemaVersion = static_cast<int>(kMigrations.size());
@@ -1213,7 +1222,7 @@ constexpr const char* kLastAudit = "SELECT seq, hash FROM audit_log ORDER BY seq
 
 #define KAPAL_SQL_REQUEST_COLUMNS                                                                  \
     "pk, id, person_id, service_code, kelurahan_code, card_number, status, note, version, "        \
-    "created_at, created_by, updated_at, updated_by"
+    "created_at, created_by, updated_at, updated_by, idempotency_key"
 
 #define KAPAL_SQL_CARD_COLUMNS                                                                     \
     "number, person_id, kelurahan_code, kid, credential, issued_at, expires_at, issued_by, "       \
@@ -3098,12 +3107,27 @@ class SqliteStore final : public Store {
         return out;
     }
 
-    Result<ServiceRequestRecord> create_service_request(const ServiceRequestRecord& request,
-                                                        const WriteContext& ctx) override {
+    Result<ServiceRequestOutcome> create_service_request(const ServiceRequestRecord& request,
+                                                         const WriteContext& ctx) override {
         const core::Timestamp at = write_time(ctx);
         const std::lock_guard lock(writer_mutex_);
         Connection& w = *writer_;
         KAPAL_SQL_ASSIGN(tx, Transaction::begin(w, true));
+        if (!request.idempotency_key.empty()) {
+            KAPAL_SQL_ASSIGN(seen,
+                             w.prepare("SELECT id FROM service_requests WHERE created_by = ?1 AND "
+                                       "idempotency_key = ?2 AND idempotency_key <> ''"));
+            seen.bind(1, ctx.actor);
+            seen.bind(2, request.idempotency_key);
+            KAPAL_SQL_ASSIGN(found, seen.step());
+            std::string first_id = found ? std::string(seen.text(0)) : std::string();
+            seen.reset();
+            if (found) {
+                KAPAL_SQL_ASSIGN(first, request_where(w, "id = ?1", first_id));
+                KAPAL_TRY(same_service_request(first.front(), request));
+                return ServiceRequestOutcome{std::move(first.front()), true};
+            }
+        }
         {
             KAPAL_SQL_ASSIGN(person, w.prepare("SELECT 1 FROM persons WHERE id = ?1"));
             person.bind(1, request.person_id);
@@ -3125,8 +3149,9 @@ class SqliteStore final : public Store {
         KAPAL_SQL_ASSIGN(insert,
                          w.prepare("INSERT INTO service_requests (id, person_id, service_code, "
                                    "kelurahan_code, card_number, status, note, version, "
-                                   "created_at, created_by, updated_at, updated_by) VALUES (?1, "
-                                   "?2, ?3, ?4, ?5, 'diajukan', ?6, 1, ?7, ?8, ?7, ?8)"));
+                                   "created_at, created_by, updated_at, updated_by, "
+                                   "idempotency_key) VALUES (?1, ?2, ?3, ?4, ?5, 'diajukan', ?6, "
+                                   "1, ?7, ?8, ?7, ?8, ?9)"));
         insert.bind(1, request.id);
         insert.bind(2, request.person_id);
         insert.bind(3, request.service_code);
@@ -3135,6 +3160,7 @@ class SqliteStore final : public Store {
         insert.bind(6, request.note);
         insert.bind(7, core::to_unix_ms(at));
         insert.bind(8, ctx.actor);
+        insert.bind(9, request.idempotency_key);
         KAPAL_TRY(already_exists_as(insert.run(), "service request id " + request.id));
         const auto pk = sqlite3_last_insert_rowid(w.db());
         KAPAL_TRY(add_request_event(w, pk, 1, at, ctx.actor, "diajukan", request.note));
@@ -3147,7 +3173,7 @@ class SqliteStore final : public Store {
                             (request.card_number.empty() ? "" : " card=" + request.card_number)));
         KAPAL_SQL_ASSIGN(created, request_where(w, "id = ?1", request.id));
         KAPAL_TRY(tx.commit());
-        return std::move(created.front());
+        return ServiceRequestOutcome{std::move(created.front()), false};
     }
 
     Result<ServiceRequestRecord> update_service_request(const std::string& id,
@@ -5411,6 +5437,7 @@ class SqliteStore final : public Store {
                 r.created_by = stmt.text(10);
                 r.updated_at = core::from_unix_ms(stmt.int64(11));
                 r.updated_by = stmt.text(12);
+                r.idempotency_key = stmt.text(13);
                 found.emplace_back(stmt.int64(0), std::move(r));
             }
             stmt.reset();

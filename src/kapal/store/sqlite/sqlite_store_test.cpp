@@ -270,6 +270,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion13FileFillingTheRegistryTimelineFromTheH
         written = scan(*store);
     }
     ASSERT_EQ(written.size(), 4U);
+    raw_int("DROP INDEX service_requests_idempotency"); // step 17
+    raw_int("ALTER TABLE service_requests DROP COLUMN idempotency_key");
     raw_int("DROP TABLE sync_ops");     // step 16
     raw_int("DROP TABLE person_files"); // step 15, after the timeline's 14
     raw_int("DROP INDEX persons_sort_name");
@@ -295,7 +297,9 @@ TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
-    for (const char* sql : {"DROP TABLE sync_ops",
+    for (const char* sql : {"DROP INDEX service_requests_idempotency",
+                            "ALTER TABLE service_requests DROP COLUMN idempotency_key",
+                            "DROP TABLE sync_ops",
                             "DROP TABLE person_files",
                             "DROP INDEX persons_sort_name",
                             "DROP INDEX persons_sort_birth_date",
@@ -319,8 +323,10 @@ TEST_F(SqliteStoreTest, MigratesAVersion11FileAddingTransferBatches) {
     EXPECT_EQ(store->info().persons, 1);
 }
 
-// The highest schema step this test file expects (the one that added sync_ops).
+// The schema steps this test file knows: the one that added sync_ops, and the newest (the
+// service requests' idempotency keys).
 constexpr int kSyncOpsStep = 16;
+constexpr int kServiceRequestKeyStep = 17;
 
 // A file at schema v14 (no person files) gains the person_files table and keeps its data.
 TEST_F(SqliteStoreTest, MigratesAVersion14FileAddingPersonFiles) {
@@ -330,6 +336,8 @@ TEST_F(SqliteStoreTest, MigratesAVersion14FileAddingPersonFiles) {
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
+    raw_int("DROP INDEX service_requests_idempotency"); // step 17
+    raw_int("ALTER TABLE service_requests DROP COLUMN idempotency_key");
     raw_int("DROP TABLE sync_ops");
     raw_int("DROP TABLE person_files");
     raw_int("DROP INDEX persons_sort_name");
@@ -347,23 +355,58 @@ TEST_F(SqliteStoreTest, MigratesAVersion14FileAddingPersonFiles) {
 
 // A file at schema v15 gains the sync_ops table (offline sync) and keeps its data.
 TEST_F(SqliteStoreTest, MigratesAVersion15FileAddingSyncOps) {
-    EXPECT_EQ(sqlite_schema_version(), kSyncOpsStep);
+
     {
         auto store = open();
         ASSERT_NE(store, nullptr);
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
+    raw_int("DROP INDEX service_requests_idempotency"); // step 17
+    raw_int("ALTER TABLE service_requests DROP COLUMN idempotency_key");
     raw_int("DROP TABLE sync_ops");
     raw_int("PRAGMA user_version=15");
     auto store = open();
     ASSERT_NE(store, nullptr);
-    EXPECT_EQ(raw_int("PRAGMA user_version"), kSyncOpsStep);
+    EXPECT_GE(raw_int("PRAGMA user_version"), kSyncOpsStep);
     EXPECT_EQ(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN ('sync_ops', "
                       "'sync_ops_waiting', 'sync_ops_conflicts')"),
               3);
     EXPECT_EQ(raw_int("SELECT count(*) FROM sync_ops"), 0);
     EXPECT_EQ(store->info().persons, 1);
+}
+
+// A file at schema v16 gains the service requests' idempotency keys; its requests keep none.
+TEST_F(SqliteStoreTest, MigratesAVersion16FileAddingServiceRequestKeys) {
+    EXPECT_EQ(sqlite_schema_version(), kServiceRequestKeyStep);
+    {
+        auto store = open();
+        ASSERT_NE(store, nullptr);
+        ASSERT_TRUE(store->create_person(
+            id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
+        ServiceRecord complaints;
+        complaints.code = "pengaduan";
+        complaints.name = "Pengaduan";
+        ASSERT_TRUE(store->add_services({complaints}, {"u", "cli", kT0, ""}));
+        ServiceRequestRecord request;
+        request.id = id_of(2).str();
+        request.person_id = id_of(1).str();
+        request.service_code = "pengaduan";
+        request.kelurahan_code = "64.74.01.1003";
+        ASSERT_TRUE(store->create_service_request(request, {"u", "cli", kT0, ""}));
+    }
+    raw_int("DROP INDEX service_requests_idempotency");
+    raw_int("ALTER TABLE service_requests DROP COLUMN idempotency_key");
+    raw_int("PRAGMA user_version=16");
+    auto store = open();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(raw_int("PRAGMA user_version"), kServiceRequestKeyStep);
+    EXPECT_EQ(raw_int("SELECT count(*) FROM sqlite_schema WHERE name = "
+                      "'service_requests_idempotency'"),
+              1);
+    auto kept = store->get_service_request(id_of(2).str());
+    ASSERT_TRUE(kept.has_value() && kept->has_value());
+    EXPECT_EQ((*kept)->idempotency_key, "");
 }
 
 TEST_F(SqliteStoreTest, MigratesAVersion2FileAndKeepsItsData) {
@@ -459,7 +502,9 @@ TEST_F(SqliteStoreTest, MigratesAVersion10FileAddingTheVoucherTables) {
         ASSERT_TRUE(store->create_person(
             id_of(1), contract::full_person(1), "64.74.01", {"u", "cli", kT0, ""}, {}));
     }
-    for (const char* sql : {"DROP TABLE sync_ops",
+    for (const char* sql : {"DROP INDEX service_requests_idempotency",
+                            "ALTER TABLE service_requests DROP COLUMN idempotency_key",
+                            "DROP TABLE sync_ops",
                             "DROP TABLE person_files",
                             "DROP INDEX persons_sort_name",
                             "DROP INDEX persons_sort_birth_date",
