@@ -52,6 +52,7 @@ import { isOnline } from '../connection';
 import {
   canQueue,
   draftStorage,
+  flushDrafts,
   isNetworkFailure,
   localPerson,
   movedTo,
@@ -886,8 +887,9 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
           {
             type: 'button',
             class: 'secondary',
-            onclick: () => {
+            onclick: async () => {
               clearDraft(drafts, storageKey);
+              await flushDrafts();
               navigate(id ? `/orang/${id}` : '/data');
             },
           },
@@ -998,6 +1000,8 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
       await queuePhoto(person, person.version, null);
     }
     clearDraft(drafts, storageKey);
+    // Gone from the device before the page moves on (a reload then must not bring it back).
+    await flushDrafts();
     if (createKey && isOnline()) {
       // The POST may have made the person: the queued create finds it at once when the server
       // answers again, and the page opens the person under the server's id.
@@ -1052,6 +1056,7 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
         return;
       }
       clearDraft(drafts, storageKey);
+      await flushDrafts();
       if (!disposed) {
         navigate(`/orang/${final.id}`);
       }
