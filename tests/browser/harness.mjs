@@ -1,7 +1,9 @@
-// What the browser tests share: a `kapal serve` on demo data in its own temporary directory,
-// Debian's Chromium through playwright-core with this machine's flags, contexts that answer
-// basemap tiles themselves and record every other request leaving 127.0.0.1 and every console
-// error, axe-core, and screenshots into $KAPAL_BROWSER_ARTIFACTS.
+// What the browser tests share: a `kapal serve` on demo data in its own temporary directory
+// (with extra accounts when a test needs them), Debian's Chromium through playwright-core with
+// this machine's flags, contexts that answer basemap tiles themselves and record every other
+// request leaving 127.0.0.1 and every console error, signing in and unlocking the device's data,
+// what the browser keeps on the device (its encrypted store's records, everything as text),
+// axe-core, and screenshots into $KAPAL_BROWSER_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
