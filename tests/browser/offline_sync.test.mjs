@@ -554,6 +554,8 @@ describe('offline work', { timeout: 280000 }, () => {
       { remove: true, preview: null },
     );
     await go(admin, `/orang/${newId}?luring=1`);
+    // (The page's request to the server has failed, and been reported, before going online.)
+    await admin.locator('#person-local').waitFor();
     await goOnline(adminContext);
     await synced(admin);
     assert.equal(
