@@ -118,6 +118,19 @@ describe('the app shell offline', { timeout: 240000 }, () => {
     );
     assert.ok(urls.some((u) => /^kapal-shell-\S+ \/assets\/index-.*\.js$/.test(u)));
     assert.ok(urls.some((u) => /^kapal-shell-\S+ \/manifest\.webmanifest$/.test(u)));
+    // Signed in, the form's areas are kept without opening the form: the app asks for them
+    // again once the worker controls the page (the first page's fetches went past it).
+    await page.waitForFunction(
+      async () => {
+        const cache = await caches.open('kapal-reference');
+        const kept = await Promise.all(
+          ['kecamatan', 'kelurahan'].map((l) => cache.match(`/api/v1/areas?level=${l}`)),
+        );
+        return kept.every(Boolean);
+      },
+      null,
+      { timeout: 30000 },
+    );
   });
 
   it('opens offline: header, "Luring", the areas for the form from the cache', async () => {

@@ -2,6 +2,7 @@
 // GET /api/v1/areas (the same call that carries the counts).
 import { api } from './api';
 import { onUserChange } from './session';
+import { referenceCache } from './sw/policy';
 
 export interface AreaName {
   code: string;
@@ -34,6 +35,39 @@ export function areaNames(): Promise<{ kecamatan: AreaName[]; kelurahan: AreaNam
     });
   }
   return cache;
+}
+
+/// The deletion of the areas the service worker kept for the previous user, while it runs.
+let forgetting: Promise<unknown> = Promise.resolve();
+
+/// The areas kept for offline use are the signed-in user's: forgotten at sign-out and when
+/// another user signs in.
+export function forgetKeptAreas(): void {
+  if (typeof caches !== 'undefined') {
+    forgetting = caches.delete(referenceCache).catch(() => undefined);
+  }
+}
+
+/// Asks for the forms' area names again once the service worker controls the page, so that it
+/// keeps them for Tambah and Ubah offline. A first visit's fetches went past the worker (it took
+/// control after the page loaded), and the previous user's areas are deleted at sign-in: so this
+/// waits for both before it asks. Without a worker (the dev server, an insecure origin) it does
+/// nothing.
+export async function keepAreasOffline(): Promise<void> {
+  const sw = typeof navigator !== 'undefined' ? navigator.serviceWorker : undefined;
+  if (!sw || !(await sw.getRegistration())) {
+    return;
+  }
+  await forgetting;
+  if (!sw.controller) {
+    await new Promise<void>((resolve) => {
+      sw.addEventListener('controllerchange', () => resolve(), { once: true });
+      setTimeout(resolve, 10_000);
+    });
+  }
+  if (sw.controller) {
+    await Promise.all(['kecamatan', 'kelurahan'].map((level) => api.areas({ level })));
+  }
 }
 
 export function nameOf(list: AreaName[], code: string): string {

@@ -27,9 +27,9 @@ import { duplicatePairPage, duplicatesPage } from './pages/duplicates';
 import { reportPage } from './pages/report';
 import { provincePage } from './pages/province';
 import { interceptLinks, match, navigate, onNavigate, type Render, type Route } from './router';
+import { forgetKeptAreas } from './areas';
 import { rememberedSession, session, setSession, onUserChange } from './session';
 import { connectionIndicator, isOnline, onConnectionChange } from './connection';
-import { referenceCache } from './sw/policy';
 import {
   keptFor,
   lock,
@@ -511,7 +511,7 @@ async function start(): Promise<void> {
     const next = location.pathname + location.search;
     navigate(`/masuk?expired=1&next=${encodeURIComponent(next)}`, true);
   });
-  onUserChange(forgetReferenceData);
+  onUserChange(forgetKeptAreas);
   // Another user, or the session ended: the key leaves memory (the data stays, encrypted).
   onUserChange(lock);
   // The device locked itself (the browser's cookie is another user's): show the banner that
@@ -530,7 +530,7 @@ async function start(): Promise<void> {
     const s = await api.me();
     setSession(s);
     if (!s) {
-      forgetReferenceData();
+      forgetKeptAreas();
     }
   } catch (e) {
     if (!(e instanceof ApiError)) {
@@ -566,13 +566,6 @@ async function checkSession(): Promise<void> {
     }
   } catch {
     // Still unreachable: the next 'online' event tries again.
-  }
-}
-
-/// The areas kept for offline use are the signed-in user's: forget them at sign-out.
-function forgetReferenceData(): void {
-  if ('caches' in window) {
-    void caches.delete(referenceCache).catch(() => undefined);
   }
 }
 

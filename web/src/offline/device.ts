@@ -3,7 +3,7 @@
 // and kept in memory only; the queue the pages put changes in when the server cannot be
 // reached; sending and pulling when online; the header's count of waiting changes.
 import { api, ApiError, hasCsrfToken, request, type Person, type Session } from '../api';
-import { areaNames } from '../areas';
+import { keepAreasOffline } from '../areas';
 import { isOnline, onConnectionChange, setPendingCount } from '../connection';
 import { onSessionSet, session } from '../session';
 import { IdbBackend, type Backend } from './backend';
@@ -341,7 +341,7 @@ async function openedOnline(s: Session): Promise<UnlockResult> {
   // The forms' area names, so that Tambah and Ubah open offline (the service worker keeps them);
   // only the registry's writers have the form (a penyalur may not read the areas).
   if (s.user.role === 'admin' || s.user.role === 'operator') {
-    void areaNames().catch(() => undefined);
+    void keepAreasOffline().catch(() => undefined);
   }
   return 'unlocked';
 }
