@@ -188,21 +188,6 @@ export async function startDevice(): Promise<void> {
   drafts.adoptLegacy(localStorage);
   await refreshCount();
   onSessionSet(() => void refreshCount());
-  // The forms' area names are asked once per page (areas.ts keeps them): on a first sign-in the
-  // service worker may not control the page yet, and would never see them to keep them for
-  // offline use. Ask again through it once it does.
-  try {
-    navigator.serviceWorker?.addEventListener('controllerchange', () => {
-      const role = session()?.user.role;
-      if (store && (role === 'admin' || role === 'operator')) {
-        void Promise.all(['kecamatan', 'kelurahan'].map((level) => api.areas({ level }))).catch(
-          () => undefined,
-        );
-      }
-    });
-  } catch {
-    // No service workers: nothing is kept for offline use anyway.
-  }
   onConnectionChange((online) => {
     if (online) {
       void syncNow();
