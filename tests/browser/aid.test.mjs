@@ -16,36 +16,24 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
+import {
+  apiCall,
+  assertFits,
+  axe,
+  desktop,
+  Harness,
+  phone,
+  rawStorage,
+  shot,
+  waitForStore,
+} from './harness.mjs';
 
-let admin2Password = '';
 const harness = new Harness({
   persons: 150,
-  prepare: (dir) => {
-    const out = harness.run([
-      'user',
-      'add',
-      '--data',
-      dir,
-      '--username',
-      'admin2',
-      '--name',
-      'Kepala Dinas',
-      '--role',
-      'admin',
-    ]);
-    admin2Password = /shown only now\): (\S+)/.exec(out)?.[1] ?? '';
-  },
+  users: [{ username: 'admin2', name: 'Kepala Dinas', role: 'admin' }],
 });
 
-before(
-  async () => {
-    await harness.start();
-    harness.passwords.admin2 = admin2Password;
-    assert.ok(admin2Password, 'kapal user add printed the second admin’s password');
-  },
-  { timeout: 60000 },
-);
+before(async () => harness.start(), { timeout: 60000 });
 after(async () => harness.stop('server-aid.log'));
 
 /// Today ± days as YYYY-MM-DD (a cycle running now in WITA whatever the hour).
@@ -239,14 +227,18 @@ describe('Bantuan, Tahap and Penyaluran', { timeout: 280000 }, () => {
     await assertFits(page, 'Penyaluran with the beneficiary');
     await axe(page, 'Penyaluran on the phone');
 
-    // The attempt's key, kept with the form before it is sent.
-    const kept = await page.evaluate(() =>
-      Object.entries(localStorage).filter(([k]) => k.startsWith('kapal.handover.')),
-    );
-    assert.equal(kept.length, 1, 'one draft kept');
-    const draft = JSON.parse(kept[0][1]);
-    assert.equal(draft.note, 'Diterima oleh anaknya');
-    assert.equal(draft.accuracy_m, 12);
+    // The attempt (with its key) is kept with the form before it is sent: sealed in the
+    // device's store, nothing of it in clear.
+    const draftRecord = `draft:kapal.handover.penyalur.${cycleId}`;
+    await waitForStore(page, draftRecord);
+    assert.ok(!(await rawStorage(page)).includes('Diterima oleh anaknya'), 'no note in clear');
+    // What the device sends, to see the attempt's key and what the form kept.
+    const batches = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/v1/sync/batch')) {
+        batches.push(r.postDataJSON());
+      }
+    });
 
     // The connection drops: the handover is kept on the device (encrypted, docs/sync.md) and
     // sent by itself once the connection is back, with the attempt's key: recorded once.
@@ -260,13 +252,16 @@ describe('Bantuan, Tahap and Penyaluran', { timeout: 280000 }, () => {
     await page.waitForFunction(() => !document.querySelector('.net-status .net-pending'), null, {
       timeout: 30000,
     });
-    assert.equal(
-      await page.evaluate(
-        () => Object.keys(localStorage).filter((k) => k.startsWith('kapal.handover.')).length,
-      ),
-      0,
-      'the draft is gone once kept on the device',
+    await waitForStore(page, draftRecord, false);
+    const sent = batches.flatMap((b) => b.ops).filter((o) => o.type === 'aid.handover');
+    assert.ok(sent.length >= 1, 'the handover was sent');
+    assert.ok(
+      sent.every((o) => o.key === sent[0].key),
+      'sent again only under the same key',
     );
+    const draft = { key: sent[0].key };
+    assert.equal(sent[0].handover.note, 'Diterima oleh anaknya');
+    assert.equal(sent[0].handover.accuracy_m, 12);
     await shot(page, 'aid-penyaluran-phone');
 
     // The same key again: the server answers the first record and writes nothing.

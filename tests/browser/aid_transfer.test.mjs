@@ -12,33 +12,12 @@ import { after, before, describe, it } from 'node:test';
 
 import { apiCall, axe, desktop, Harness, shot } from './harness.mjs';
 
-let admin2Password = '';
 const harness = new Harness({
   persons: 40,
-  prepare: (dir) => {
-    const out = harness.run([
-      'user',
-      'add',
-      '--data',
-      dir,
-      '--username',
-      'admin2',
-      '--name',
-      'Kepala Dinas',
-      '--role',
-      'admin',
-    ]);
-    admin2Password = /shown only now\): (\S+)/.exec(out)?.[1] ?? '';
-  },
+  users: [{ username: 'admin2', name: 'Kepala Dinas', role: 'admin' }],
 });
 
-before(
-  async () => {
-    await harness.start();
-    harness.passwords.admin2 = admin2Password;
-  },
-  { timeout: 60000 },
-);
+before(async () => harness.start(), { timeout: 60000 });
 after(async () => harness.stop('server-aid-transfer.log'));
 
 function day(offset) {

@@ -1,7 +1,9 @@
-// What the browser tests share: a `kapal serve` on demo data in its own temporary directory,
-// Debian's Chromium through playwright-core with this machine's flags, contexts that answer
-// basemap tiles themselves and record every other request leaving 127.0.0.1 and every console
-// error, axe-core, and screenshots into $KAPAL_BROWSER_ARTIFACTS.
+// What the browser tests share: a `kapal serve` on demo data in its own temporary directory
+// (with extra accounts when a test needs them), Debian's Chromium through playwright-core with
+// this machine's flags, contexts that answer basemap tiles themselves and record every other
+// request leaving 127.0.0.1 and every console error, signing in and unlocking the device's data,
+// what the browser keeps on the device (its encrypted store's records, everything as text),
+// axe-core, and screenshots into $KAPAL_BROWSER_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -43,11 +45,13 @@ export const phone = { width: 360, height: 740 };
 /// `h.passwords.admin`, `h.newContext(viewport)`, …, and `await h.stop()`.
 export class Harness {
   /// `prepare(dataDir)` runs after the demo data is made and before the server starts; `init`
-  /// adds options to `kapal init` (e.g. --province).
-  constructor({ persons = 600, prepare = null, init = [] } = {}) {
+  /// adds options to `kapal init` (e.g. --province); `users` are accounts added to the demo ones
+  /// (`{username, name, role}`, with `kapal user add`), their passwords in `passwords` too.
+  constructor({ persons = 600, prepare = null, init = [], users = [] } = {}) {
     this.persons = persons;
     this.init = init;
     this.prepare = prepare;
+    this.users = users;
     this.tileRequests = 0;
     this.serverLog = '';
     this.consoleErrors = [];
@@ -85,6 +89,22 @@ export class Harness {
       this.passwords[m[1]] = m[4];
     }
     assert.ok(this.passwords.admin, `no admin login in: ${demo}`);
+    for (const u of this.users) {
+      const out = this.run([
+        'user',
+        'add',
+        '--data',
+        this.dataDir,
+        '--username',
+        u.username,
+        '--name',
+        u.name,
+        '--role',
+        u.role,
+      ]);
+      this.passwords[u.username] = /shown only now\): (\S+)/.exec(out)?.[1] ?? '';
+      assert.ok(this.passwords[u.username], `no password for ${u.username} in: ${out}`);
+    }
     fs.appendFileSync(path.join(this.dataDir, 'config'), `static_dir = ${dist}\n`);
     this.prepare?.(this.dataDir);
     this.base = await this.startServer();
@@ -250,11 +270,25 @@ export class Harness {
 
   async login(page, username = 'admin') {
     await page.goto(`${this.base}/masuk`);
-    await page.getByLabel(/^(Nama pengguna|User name)$/).fill(username);
-    await page.getByLabel(/^(Kata sandi|Password)$/).fill(this.passwords[username]);
-    await page.getByRole('button', { name: /^(Masuk|Sign in)$/ }).click();
     // A kab/kota instance opens on the map, a province instance on Provinsi.
-    await page.waitForURL(/\/(peta|provinsi)$/);
+    await this.signIn(page, username, /\/(peta|provinsi)$/);
+  }
+
+  /// After a reload with the server's session kept: the banner's password opens the device's
+  /// data again (the key lives in memory only), and the page is drawn again.
+  async unlock(page, username) {
+    await page.locator('#unlock-password').fill(this.passwords[username]);
+    await page.getByRole('button', { name: /^(Buka|Open)$/ }).click();
+    await page.locator('.unlock-banner').waitFor({ state: 'detached' });
+  }
+
+  /// Signs in on the Masuk page the browser shows (`password`: the account's unless given) and
+  /// waits for the page the app goes to (`landing`, a URL pattern).
+  async signIn(page, username, landing, password = this.passwords[username]) {
+    await page.getByLabel(/^(Nama pengguna|User name)$/).fill(username);
+    await page.getByLabel(/^(Kata sandi|Password)$/).fill(password);
+    await page.getByRole('button', { name: /^(Masuk|Sign in)$/ }).click();
+    await page.waitForURL(landing);
   }
 }
 
@@ -309,4 +343,94 @@ export async function apiCall(page, method, url, body, headers = {}) {
     },
     { method, url, body, headers },
   );
+}
+
+/// A page function: whether the device's encrypted store (IndexedDB `kapal-offline`,
+/// web/src/offline) holding the record `key` is `present`.
+async function storeHolds({ key, present }) {
+  // (Opening a database that is not there would make an empty one the app could not use.)
+  if (!(await indexedDB.databases()).some((d) => d.name === 'kapal-offline')) {
+    return !present;
+  }
+  const db = await new Promise((resolve, reject) => {
+    const r = indexedDB.open('kapal-offline');
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+  try {
+    if (!db.objectStoreNames.contains('sealed')) {
+      return !present;
+    }
+    const found = await new Promise((resolve) => {
+      const r = db.transaction('sealed').objectStore('sealed').getKey(key);
+      r.onsuccess = () => resolve(r.result !== undefined);
+      r.onerror = () => resolve(false);
+    });
+    return found === present;
+  } finally {
+    db.close();
+  }
+}
+
+/// Everything the browser keeps for the page's origin in localStorage, sessionStorage and
+/// IndexedDB, as text (bytes as Latin-1): what someone holding the phone could read.
+export async function rawStorage(page) {
+  return page.evaluate(async () => {
+    const text = (v) => {
+      if (v instanceof Uint8Array || v instanceof ArrayBuffer) {
+        const bytes = new Uint8Array(v);
+        let out = '';
+        for (const b of bytes) {
+          out += String.fromCharCode(b);
+        }
+        return out;
+      }
+      if (v && typeof v === 'object') {
+        return Object.entries(v)
+          .map(([k, x]) => `${k}:${text(x)}`)
+          .join('\n');
+      }
+      return String(v);
+    };
+    const parts = [];
+    for (const store of [localStorage, sessionStorage]) {
+      for (let i = 0; i < store.length; i++) {
+        parts.push(store.key(i), store.getItem(store.key(i)));
+      }
+    }
+    for (const { name } of await indexedDB.databases()) {
+      const db = await new Promise((resolve, reject) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      for (const s of [...db.objectStoreNames]) {
+        const [keys, values] = await Promise.all(
+          ['getAllKeys', 'getAll'].map(
+            (how) =>
+              new Promise((resolve) => {
+                const r = db.transaction(s).objectStore(s)[how]();
+                r.onsuccess = () => resolve(r.result);
+              }),
+          ),
+        );
+        keys.forEach((k, i) => parts.push(`${name}/${s}/${k}`, text(values[i])));
+      }
+      db.close();
+    }
+    return parts.join('\n');
+  });
+}
+
+/// Waits until the device's store of the page holds the record `key` (or, `present` false, no
+/// longer does). (page.waitForFunction does not wait for an async function's answer.)
+export async function waitForStore(page, key, present = true, timeoutMs = 30000) {
+  const end = Date.now() + timeoutMs;
+  while (!(await page.evaluate(storeHolds, { key, present }))) {
+    assert.ok(
+      Date.now() < end,
+      `the device store ${present ? 'never held' : 'still holds'} ${key}`,
+    );
+    await page.waitForTimeout(100);
+  }
 }

@@ -4,7 +4,10 @@
 // offline and open the device's data with their password, and back online everything reaches the
 // server exactly once (a person served meanwhile at the office: refused, said); two devices edit the
 // same person (different fields merge; the same field becomes a conflict the admin resolves on
-// Konflik); signing out leaves nothing in IndexedDB. A `kapal serve` on demo data of its own.
+// Konflik); a photo removed offline; drafts sealed on the device; a password changed on the
+// server while changes wait (the previous one asked for, the store re-keyed, or its data
+// deleted); the header counting the signed-in user's changes only; signing out leaves nothing in
+// IndexedDB. A `kapal serve` on demo data of its own.
 //
 //   KAPAL_BIN=build/kapal node --test tests/browser/offline_sync.test.mjs
 import assert from 'node:assert/strict';
@@ -14,35 +17,24 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 
-import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
+import {
+  apiCall,
+  assertFits,
+  axe,
+  desktop,
+  Harness,
+  phone,
+  rawStorage,
+  shot,
+  waitForStore,
+} from './harness.mjs';
 
-let admin2Password = '';
 const harness = new Harness({
   persons: 150,
-  prepare: (dir) => {
-    const out = harness.run([
-      'user',
-      'add',
-      '--data',
-      dir,
-      '--username',
-      'admin2',
-      '--name',
-      'Kepala Dinas',
-      '--role',
-      'admin',
-    ]);
-    admin2Password = /shown only now\): (\S+)/.exec(out)?.[1] ?? '';
-  },
+  users: [{ username: 'admin2', name: 'Kepala Dinas', role: 'admin' }],
 });
 
-before(
-  async () => {
-    await harness.start();
-    harness.passwords.admin2 = admin2Password;
-  },
-  { timeout: 60000 },
-);
+before(async () => harness.start(), { timeout: 60000 });
 after(async () => harness.stop('server-offline-sync.log'));
 
 /// A plain PNG of w × h pixels of one colour (a photo the form makes small and JPEG).
@@ -112,14 +104,6 @@ async function controlled(page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
     timeout: 30000,
   });
-}
-
-/// Signs in on Masuk and waits for the page the app goes to.
-async function signIn(page, username, landing) {
-  await page.getByLabel('Nama pengguna', { exact: true }).fill(username);
-  await page.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords[username]);
-  await page.getByRole('button', { name: 'Masuk', exact: true }).click();
-  await page.waitForURL(landing);
 }
 
 /// What the header says of the waiting changes ('' for none).
@@ -236,7 +220,7 @@ describe('offline work', { timeout: 280000 }, () => {
     });
     const penyalur = await penyalurContext.newPage();
     await penyalur.goto(`${harness.base}/masuk`);
-    await signIn(penyalur, 'penyalur', /\/penyaluran$/);
+    await harness.signIn(penyalur, 'penyalur', /\/penyaluran$/);
     await penyalur.getByLabel('Program', { exact: true }).selectOption('sembako_luring');
     await penyalur.getByLabel('Tahap', { exact: true }).selectOption(cycleId);
     await penyalur.locator('#handover-card').waitFor();
@@ -364,14 +348,16 @@ describe('offline work', { timeout: 280000 }, () => {
     await penyalur.reload();
     await penyalur.waitForURL(/\/masuk\?unlock=1/);
     await penyalur.getByText('Masuk lagi untuk membuka data').waitFor();
-    assert.equal(await pendingText(penyalur), '2 perubahan menunggu dikirim');
+    // No one is signed in yet: the header says nothing of the device's changes.
+    assert.equal(await pendingText(penyalur), '');
     await penyalur.getByLabel('Kata sandi', { exact: true }).fill('salah-sekali');
     await penyalur.getByRole('button', { name: 'Masuk', exact: true }).click();
     await penyalur.locator('#login-alert', { hasText: 'salah' }).waitFor();
-    await signIn(penyalur, 'penyalur', /\/penyaluran/);
+    await harness.signIn(penyalur, 'penyalur', /\/penyaluran/);
+    await penyalur.locator('.net-pending', { hasText: '2 perubahan menunggu dikirim' }).waitFor();
     await admin.reload();
     await admin.waitForURL(/\/masuk\?unlock=1/);
-    await signIn(admin, 'admin', /\/kunjungan$/);
+    await harness.signIn(admin, 'admin', /\/kunjungan$/);
     await admin.getByRole('link', { name: newName }).waitFor();
 
     // Back online: both devices send by themselves.
@@ -419,7 +405,7 @@ describe('offline work', { timeout: 280000 }, () => {
     const opContext = await harness.newContext(phone);
     const op = await opContext.newPage();
     await op.goto(`${harness.base}/masuk`);
-    await signIn(op, 'operator.utara', /\/peta$/);
+    await harness.signIn(op, 'operator.utara', /\/peta$/);
     const mine = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=1')).body.items[0];
     assert.ok(mine, 'a person in the operator’s areas');
     await synced(op);
@@ -544,22 +530,42 @@ describe('offline work', { timeout: 280000 }, () => {
     assert.equal(cleared.severity, null, 'the severity was cleared');
     assert.equal(cleared.version, graded.version + 1);
 
-    // Removing a photo needs the server: offline, the save is refused and says so (the draft
-    // stays), rather than saying "saved" and dropping it.
+    // A photo removed offline: a person.photo op with photo null waits, the device shows the
+    // person without a photo meanwhile, and online the server removes it.
+    const withPhoto = (await apiCall(admin, 'GET', `/api/v1/persons/${newId}`)).body;
+    assert.ok(withPhoto.photo_id, 'the person has a photo to remove');
     await goOffline(adminContext);
     await go(admin, `/orang/${newId}/ubah`);
     await admin.locator('#f-phone').waitFor();
     await admin.getByRole('button', { name: 'Hapus foto' }).click();
     await admin.getByRole('button', { name: 'Simpan', exact: true }).click();
-    await admin.locator('#form-alert', { hasText: /Menghapus foto perlu koneksi/ }).waitFor();
-    assert.match(admin.url(), /\/ubah$/);
-    assert.equal(await pendingText(admin), '');
-    await goOnline(adminContext);
-    await admin.evaluate(() =>
-      Object.keys(localStorage)
-        .filter((k) => k.startsWith('kapal.draft.'))
-        .forEach((k) => localStorage.removeItem(k)),
+    await admin.waitForURL(new RegExp(`/orang/${newId}\\?luring=1$`));
+    assert.equal(await pendingText(admin), '1 perubahan menunggu dikirim');
+    await go(admin, '/sinkron');
+    await admin.locator('#sync-waiting', { hasText: `Hapus foto: ${newName}` }).waitFor();
+    // The device's copy has no photo now: Ubah shows none, and nothing to remove.
+    await go(admin, `/orang/${newId}/ubah`);
+    await admin.locator('#f-phone').waitFor();
+    assert.deepEqual(
+      await admin.evaluate(() => ({
+        remove: document.querySelector('#photo-remove').hidden,
+        preview: document.querySelector('#photo-preview').getAttribute('src'),
+      })),
+      { remove: true, preview: null },
     );
+    await go(admin, `/orang/${newId}?luring=1`);
+    // (The page's request to the server has failed, and been reported, before going online.)
+    await admin.locator('#person-local').waitFor();
+    await goOnline(adminContext);
+    await synced(admin);
+    assert.equal(
+      await admin.locator('#sync-rejected').count(),
+      0,
+      `nothing refused: ${await admin.locator('.sync-page').innerText()}`,
+    );
+    const removed = (await apiCall(admin, 'GET', `/api/v1/persons/${newId}`)).body;
+    assert.ok(!removed.photo_id, `the photo was removed on the server: ${removed.photo_id}`);
+    assert.equal(removed.version, withPhoto.version + 1);
 
     // Layanan: a request opened while the server cannot be reached goes into the queue as a
     // service.request op and is opened once, when online.
@@ -594,7 +600,7 @@ describe('offline work', { timeout: 280000 }, () => {
     const opContext = await harness.newContext(desktop);
     const op = await opContext.newPage();
     await op.goto(`${harness.base}/masuk`);
-    await signIn(op, 'operator.utara', /\/peta$/);
+    await harness.signIn(op, 'operator.utara', /\/peta$/);
     const someone = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=1')).body
       .items[0];
     await synced(op);
@@ -628,7 +634,7 @@ describe('offline work', { timeout: 280000 }, () => {
     await op.waitForURL(/luring=1$/);
     await op.reload();
     await op.waitForURL(/\/masuk\?unlock=1/);
-    await signIn(op, 'operator.utara', /\/orang\//);
+    await harness.signIn(op, 'operator.utara', /\/orang\//);
     // Meanwhile the browser's cookie becomes another user's (admin2 signed in elsewhere in it).
     const other = await opContext.request.post(`${harness.base}/api/v1/auth/login`, {
       data: { username: 'admin2', password: harness.passwords.admin2 },
@@ -642,7 +648,16 @@ describe('offline work', { timeout: 280000 }, () => {
     const banner = op.locator('#unlock-other', { hasText: /sebagai admin2/ });
     const asAdmin2 = op.getByText(/Masuk sebagai Kepala Dinas/);
     await banner.or(asAdmin2).first().waitFor();
-    assert.equal(await pendingText(op), '1 perubahan menunggu dikirim');
+    // The header counts the signed-in user's changes only: the operator's while the app still
+    // runs as the operator, none once it runs as admin2 (the tab's session says which).
+    await op.waitForFunction(
+      () =>
+        (document.querySelector('.net-status .net-pending')?.textContent ?? '') ===
+        (JSON.parse(sessionStorage.getItem('kapal.session') ?? 'null')?.user.username ===
+        'operator.utara'
+          ? '1 perubahan menunggu dikirim'
+          : ''),
+    );
     let now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
     assert.notEqual(now.needs_note, 'Dari operator, bukan admin2');
     assert.equal(now.version, someone.version);
@@ -659,7 +674,7 @@ describe('offline work', { timeout: 280000 }, () => {
       harness.expectRefusal = false;
       assert.ok((await stored()) > 1, 'the operator’s data is kept');
       await go(op, '/masuk?next=%2Fsinkron');
-      await signIn(op, 'operator.utara', /\/sinkron$/);
+      await harness.signIn(op, 'operator.utara', /\/sinkron$/);
     }
     await synced(op);
     now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
@@ -678,16 +693,17 @@ describe('offline work', { timeout: 280000 }, () => {
     await op.waitForURL(/\/masuk\?unlock=1/);
     await goOnline(opContext);
     await go(op, '/masuk?next=%2Fsinkron');
-    await signIn(op, 'admin2', /\/sinkron$/);
+    await harness.signIn(op, 'admin2', /\/sinkron$/);
     await op.getByText('Data perangkat terkunci atau belum disiapkan.').waitFor();
-    assert.equal(await pendingText(op), '1 perubahan menunggu dikirim');
+    // The header counts admin2's changes only: none (the operator's are not admin2's to see).
+    assert.equal(await pendingText(op), '');
     await op.getByRole('button', { name: 'Keluar' }).click();
     await op.waitForURL(/\/masuk/);
     assert.ok((await stored()) > 1, 'the operator’s data is kept');
-    assert.equal(await pendingText(op), '1 perubahan menunggu dikirim');
+    assert.equal(await pendingText(op), '');
     // (Straight to Sinkron: leaving the map while it still draws upsets Leaflet.)
     await go(op, '/masuk?next=%2Fsinkron');
-    await signIn(op, 'operator.utara', /\/sinkron$/);
+    await harness.signIn(op, 'operator.utara', /\/sinkron$/);
     await synced(op);
     now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
     assert.equal(now.needs_note, 'Menunggu operator');
@@ -695,11 +711,189 @@ describe('offline work', { timeout: 280000 }, () => {
     await opContext.close();
   });
 
+  it('keeps a Tambah draft sealed on the device, never in clear, and restores it after a reload once unlocked', async () => {
+    await synced(admin);
+    await go(admin, '/tambah');
+    await admin.locator('#f-full_name').waitFor();
+    const nik = '6474014903880031';
+    const name = 'Draf Tersegel Uji';
+    await admin.locator('#f-nik').fill(nik);
+    await admin.locator('#f-full_name').fill(name);
+    await admin.locator('#f-needs_note').fill('Catatan kesehatan rahasia');
+    const draftKey = 'draft:kapal.draft.admin.baru';
+    await waitForStore(admin, draftKey);
+    // (The last keystroke's write: sealed in the background right after it.)
+    await admin.waitForTimeout(300);
+    const raw = await rawStorage(admin);
+    assert.ok(raw.includes(draftKey), 'the draft is kept on the device');
+    for (const typed of [nik, name, 'Catatan kesehatan rahasia']) {
+      assert.ok(!raw.includes(typed), `"${typed}" is nowhere in clear on the device`);
+    }
+    // A reload: the server's session stays, the key does not; the password opens the data and
+    // the form comes back as it was.
+    await admin.reload();
+    await harness.unlock(admin, 'admin');
+    await admin.waitForFunction(() => document.querySelector('#f-nik')?.value !== '');
+    assert.equal(await admin.locator('#f-nik').inputValue(), nik);
+    assert.equal(await admin.locator('#f-full_name').inputValue(), name);
+    await admin.getByText(/Isian yang belum tersimpan dipulihkan dari perangkat ini/).waitFor();
+    // Discarded: gone from the device too.
+    await admin.getByRole('button', { name: 'Buang draf' }).click();
+    await admin.waitForURL(/\/data$/);
+    await waitForStore(admin, draftKey, false);
+  });
+
+  it('asks for the previous password when it was changed while changes wait, re-keys the device and sends them once', async () => {
+    const opContext = await harness.newContext(desktop);
+    const op = await opContext.newPage();
+    await op.goto(`${harness.base}/masuk`);
+    await harness.signIn(op, 'operator.utara', /\/peta$/);
+    const [p1, p2] = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=2')).body.items;
+    await synced(op);
+    await controlled(op);
+    const previous = harness.passwords['operator.utara'];
+    // Two changes wait on the device, which is locked after a reload offline.
+    await goOffline(opContext);
+    for (const [p, note] of [
+      [p1, 'Sebelum sandi diganti (1)'],
+      [p2, 'Sebelum sandi diganti (2)'],
+    ]) {
+      await go(op, `/orang/${p.id}/ubah`);
+      await op.locator('#f-needs_note').waitFor();
+      await op.locator('#f-needs_note').fill(note);
+      await op.getByRole('button', { name: 'Simpan', exact: true }).click();
+      await op.waitForURL(new RegExp(`/orang/${p.id}\\?luring=1$`));
+    }
+    assert.equal(await pendingText(op), '2 perubahan menunggu dikirim');
+    await op.reload();
+    await op.waitForURL(/\/masuk\?unlock=1/);
+    // Meanwhile an admin gives the operator a new password (which ends the operator's sessions).
+    const changed = await apiCall(admin, 'POST', '/api/v1/users/operator.utara/password');
+    assert.equal(changed.status, 200, JSON.stringify(changed.body));
+    const fresh = changed.body.password;
+    assert.ok(fresh && fresh !== previous);
+    harness.passwords['operator.utara'] = fresh;
+
+    // Online, the new password signs in; it does not open the device's data: the previous one
+    // is asked for, by keyboard (the field has the focus), a wrong one first.
+    await goOnline(opContext);
+    await op.getByLabel('Nama pengguna', { exact: true }).fill('operator.utara');
+    await op.getByLabel('Kata sandi', { exact: true }).fill(fresh);
+    await op.getByRole('button', { name: 'Masuk', exact: true }).click();
+    const panel = op.getByRole('region', { name: 'Kata sandi Anda telah diubah' });
+    await panel.waitFor();
+    assert.match(await panel.innerText(), /2 perubahan yang belum terkirim/);
+    assert.match(await panel.innerText(), /Hapus data perangkat \(2 perubahan hilang\)/);
+    await axe(op, 'the previous password');
+    await op.waitForFunction(() => document.activeElement?.id === 'previous-password');
+    await op.keyboard.type('bukan-sandi-lama');
+    await op.keyboard.press('Enter');
+    await op.locator('#rekey-error', { hasText: 'Kata sandi sebelumnya salah' }).waitFor();
+    const field = op.getByLabel('Kata sandi sebelumnya', { exact: true });
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.match(await field.getAttribute('aria-describedby'), /rekey-error/);
+    await op.keyboard.type(previous);
+    await op.keyboard.press('Enter');
+    await op.waitForURL((u) => !u.pathname.startsWith('/masuk'));
+    // Sent as usual, each change once.
+    await synced(op);
+    assert.equal(
+      await op.locator('#sync-rejected').count(),
+      0,
+      `nothing refused: ${await op.locator('.sync-page').innerText()}`,
+    );
+    for (const [p, note] of [
+      [p1, 'Sebelum sandi diganti (1)'],
+      [p2, 'Sebelum sandi diganti (2)'],
+    ]) {
+      const now = (await apiCall(op, 'GET', `/api/v1/persons/${p.id}`)).body;
+      assert.equal(now.needs_note, note);
+      assert.equal(now.version, p.version + 1, 'applied exactly once');
+    }
+    // Offline now, the new password opens the device's data, and the previous one no longer.
+    await goOffline(opContext);
+    await op.reload();
+    await op.waitForURL(/\/masuk\?unlock=1/);
+    await op.getByLabel('Kata sandi', { exact: true }).fill(previous);
+    await op.getByRole('button', { name: 'Masuk', exact: true }).click();
+    await op.locator('#login-alert', { hasText: 'salah' }).waitFor();
+    await harness.signIn(op, 'operator.utara', /\/sinkron$/);
+    await op.locator('#sync-waiting-h').waitFor();
+    await goOnline(opContext);
+    await opContext.close();
+  });
+
+  it('starts afresh when nothing waits, and deletes the changes kept under the previous password when the user chooses to, after saying how many', async () => {
+    const opContext = await harness.newContext(desktop);
+    const op = await opContext.newPage();
+    await op.goto(`${harness.base}/masuk`);
+    await harness.signIn(op, 'operator.utara', /\/peta$/);
+    const someone = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=3')).body
+      .items[2];
+    await synced(op);
+    await controlled(op);
+    /// An admin gives the operator a new password (ending the operator's sessions).
+    const newPassword = async () => {
+      const r = await apiCall(admin, 'POST', '/api/v1/users/operator.utara/password');
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      harness.passwords['operator.utara'] = r.body.password;
+    };
+    // Nothing waits: the new password simply makes a new store, no question asked.
+    await op.reload();
+    await newPassword();
+    await op.goto(`${harness.base}/masuk`);
+    await harness.signIn(op, 'operator.utara', /\/peta$/);
+    assert.equal(await op.locator('#rekey').count(), 0);
+    await synced(op);
+
+    // A change waits, and the previous password is not known: the device's data is deleted.
+    await goOffline(opContext);
+    await go(op, `/orang/${someone.id}/ubah`);
+    await op.locator('#f-needs_note').waitFor();
+    await op.locator('#f-needs_note').fill('Hilang bersama data perangkat');
+    await op.getByRole('button', { name: 'Simpan', exact: true }).click();
+    await op.waitForURL(/luring=1$/);
+    await op.reload();
+    await op.waitForURL(/\/masuk\?unlock=1/);
+    await newPassword();
+    await goOnline(opContext);
+    await op.getByLabel('Nama pengguna', { exact: true }).fill('operator.utara');
+    await op.getByLabel('Kata sandi', { exact: true }).fill(harness.passwords['operator.utara']);
+    await op.getByRole('button', { name: 'Masuk', exact: true }).click();
+    const discard = op.getByRole('button', { name: 'Hapus data perangkat (1 perubahan hilang)' });
+    await discard.waitFor();
+    assert.match(
+      await op.locator('#rekey-discard-warning').innerText(),
+      /membuang 1 perubahan yang belum terkirim/,
+    );
+    // Cancelled: nothing deleted, still asked.
+    let dialog = op.waitForEvent('dialog');
+    let clicked = discard.click();
+    let warning = await dialog;
+    assert.match(warning.message(), /^1 perubahan yang belum terkirim akan hilang untuk selamanya/);
+    await warning.dismiss();
+    await clicked;
+    assert.equal(await op.locator('#rekey').count(), 1);
+    // Confirmed: a new store under the new password, nothing of the change sent.
+    dialog = op.waitForEvent('dialog');
+    clicked = discard.click();
+    warning = await dialog;
+    await warning.accept();
+    await clicked;
+    await op.waitForURL((u) => !u.pathname.startsWith('/masuk'));
+    await synced(op);
+    const now = (await apiCall(op, 'GET', `/api/v1/persons/${someone.id}`)).body;
+    assert.notEqual(now.needs_note, 'Hilang bersama data perangkat');
+    assert.equal(now.version, someone.version);
+    assert.equal(await pendingText(op), '');
+    await opContext.close();
+  });
+
   it('wipes the device at sign-out, after warning of changes not sent', async () => {
     const opContext = await harness.newContext(desktop);
     const op = await opContext.newPage();
     await op.goto(`${harness.base}/masuk`);
-    await signIn(op, 'operator.utara', /\/peta$/);
+    await harness.signIn(op, 'operator.utara', /\/peta$/);
     const someone = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=1')).body
       .items[0];
     await synced(op);
@@ -732,10 +926,10 @@ describe('offline work', { timeout: 280000 }, () => {
     await op.locator('#f-needs_note').fill('Belum terkirim');
     await op.getByRole('button', { name: 'Simpan', exact: true }).click();
     await op.waitForURL(/luring=1$/);
-    // A registration begun and not saved: its draft is kept in localStorage meanwhile.
+    // A registration begun and not saved: its draft is kept (sealed) on the device meanwhile.
     await go(op, '/tambah');
     await op.locator('#f-full_name').fill('Draf belum disimpan');
-    await op.waitForFunction(() => localStorage.getItem('kapal.draft.operator.utara.baru'));
+    await waitForStore(op, 'draft:kapal.draft.operator.utara.baru');
     // Keluar: the warning names the waiting change; "cancel" keeps everything.
     // (The click settles only once the dialog is answered.)
     const dialog = op.waitForEvent('dialog');

@@ -10,7 +10,16 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 
-import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
+import {
+  apiCall,
+  assertFits,
+  axe,
+  desktop,
+  Harness,
+  phone,
+  shot,
+  waitForStore,
+} from './harness.mjs';
 
 const harness = new Harness({ persons: 300 });
 // Where the "device" is when the form asks for GPS: a few metres from where the test taps the
@@ -114,6 +123,8 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
     assert.ok(Math.abs(lat - 0.1333) < 0.002 && Math.abs(lon - 117.4833) < 0.002, `${lat},${lon}`);
     assert.equal(await page.locator('#form-map path.home-marker').count(), 1);
     await shot(page, 'tambah-isi-desktop');
+    // The form's draft is kept meanwhile, sealed in the device's store.
+    await waitForStore(page, 'draft:kapal.draft.admin.baru');
     await page.getByRole('button', { name: 'Simpan', exact: true }).click();
     await page.waitForURL(/\/orang\/[0-9a-f-]+$/);
     personId = page.url().split('/').pop();
@@ -123,7 +134,8 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
     assert.ok(Math.abs(saved.body.home.lat - lat) < 1e-6);
     assert.match(saved.body.address.kelurahan_code, /^64\.74\.\d\d\.\d{4}$/, 'from the location');
     assert.deepEqual(saved.body.assistive_devices, ['kursi_roda']);
-    // Saved: the draft is gone.
+    // Saved: the draft is gone (it was sealed in the device's store, never in localStorage).
+    await waitForStore(page, 'draft:kapal.draft.admin.baru', false);
     assert.deepEqual(
       await page.evaluate(() =>
         Object.keys(localStorage).filter((k) => k.startsWith('kapal.draft')),
@@ -199,27 +211,33 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
 
   it('keeps a draft across a reload and a dropped connection, and clears it once saved', async () => {
     await page.goto(`${harness.base}/orang/${personId}/ubah`);
+    // A page load: the device's data (where the draft is kept) opens with the password.
+    await harness.unlock(page, 'admin');
     // The warning confirmed in the last edit is shown, ticked, in the catalogue's words.
     const confirmed = page.getByLabel(
       'Sudah diperiksa, data benar: Kelurahan pada alamat berbeda dengan kelurahan lokasi rumah',
     );
     assert.equal(await confirmed.isChecked(), true);
     await page.locator('#f-needs_note').fill('Butuh ramp di depan rumah');
+    // Sealed in the device's store; a reload keeps the session, and the password opens the
+    // device's data (and the draft) again.
+    await waitForStore(page, `draft:kapal.draft.admin.${personId}`);
+    await page.waitForTimeout(300);
     await page.reload();
+    await harness.unlock(page, 'admin');
     await page.locator('.notice', { hasText: 'dipulihkan' }).waitFor();
     assert.equal(await page.locator('#f-needs_note').inputValue(), 'Butuh ramp di depan rumah');
-    // The connection drops while saving: nothing is lost, the user is told.
+    // The connection drops while saving: nothing is lost, the change waits on the device and
+    // is sent once the connection is back.
     harness.expectOffline = true;
     await context.setOffline(true);
     await page.getByRole('button', { name: 'Simpan', exact: true }).click();
-    await page.locator('#form-alert', { hasText: 'server tidak dapat dihubungi' }).waitFor();
+    await page.waitForURL(new RegExp(`/orang/${personId}\\?luring=1$`));
     await context.setOffline(false);
     harness.expectOffline = false;
-    await page.reload();
-    await page.locator('.notice', { hasText: 'dipulihkan' }).waitFor();
-    assert.equal(await page.locator('#f-needs_note').inputValue(), 'Butuh ramp di depan rumah');
-    await page.getByRole('button', { name: 'Simpan', exact: true }).click();
-    await page.waitForURL(new RegExp(`/orang/${personId}$`));
+    await page.waitForFunction(() => !document.querySelector('.net-status .net-pending'), null, {
+      timeout: 30000,
+    });
     const saved = await apiCall(page, 'GET', `/api/v1/persons/${personId}`);
     assert.equal(saved.body.needs_note, 'Butuh ramp di depan rumah');
     assert.equal(saved.body.version, 3);
@@ -305,6 +323,7 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
     const file = path.join(os.tmpdir(), `foto-uji-${process.pid}.png`);
     fs.writeFileSync(file, pngOf(1600, 1200, [40, 120, 200]));
     await page.goto(`${harness.base}/orang/${personId}/ubah`);
+    await harness.unlock(page, 'admin');
     await page.locator('#f-full_name').waitFor();
     assert.equal(await page.locator('#photo-input').getAttribute('accept'), 'image/*');
     assert.equal(await page.locator('#photo-input').getAttribute('capture'), 'environment');
@@ -312,8 +331,11 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
     await page.locator('#photo-input').setInputFiles(file);
     await page.locator('#photo-status', { hasText: 'Foto siap' }).waitFor();
     assert.match(await page.locator('#photo-status').innerText(), /600×450 piksel/);
-    // Kept with the draft: a reload brings the photo back.
+    // Kept with the draft (sealed on the device): a reload, once unlocked, brings it back.
+    await waitForStore(page, `draft:kapal.draft.admin.${personId}`);
+    await page.waitForTimeout(300);
     await page.reload();
+    await harness.unlock(page, 'admin');
     await page.locator('.notice', { hasText: 'dipulihkan' }).waitFor();
     assert.match(await page.locator('#photo-preview').getAttribute('src'), /^data:image\/jpeg/);
     await page.getByRole('button', { name: 'Simpan', exact: true }).click();

@@ -14,34 +14,12 @@ import { after, before, describe, it } from 'node:test';
 
 import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
 
-let admin2Password = '';
 const harness = new Harness({
   persons: 80,
-  prepare: (dir) => {
-    const out = harness.run([
-      'user',
-      'add',
-      '--data',
-      dir,
-      '--username',
-      'admin2',
-      '--name',
-      'Kepala Dinas',
-      '--role',
-      'admin',
-    ]);
-    admin2Password = /shown only now\): (\S+)/.exec(out)?.[1] ?? '';
-  },
+  users: [{ username: 'admin2', name: 'Kepala Dinas', role: 'admin' }],
 });
 
-before(
-  async () => {
-    await harness.start();
-    harness.passwords.admin2 = admin2Password;
-    assert.ok(admin2Password, 'kapal user add printed the second admin’s password');
-  },
-  { timeout: 60000 },
-);
+before(async () => harness.start(), { timeout: 60000 });
 after(async () => harness.stop('server-voucher.log'));
 
 /// Today ± days as YYYY-MM-DD.

@@ -140,7 +140,8 @@ export interface HandoverDraft {
   savedAt: string;
 }
 
-/// The few calls of localStorage the draft store needs (a Map in the tests).
+/// The few calls of a storage the draft store needs: the device's drafts (offline/drafts.ts),
+/// a Map in the tests.
 export interface KeyValue {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;

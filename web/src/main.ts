@@ -47,6 +47,7 @@ import {
 import { visitPage } from './pages/visit';
 import { syncPage } from './pages/sync';
 import { conflictPage, conflictsPage } from './pages/conflicts';
+import { previousPasswordPanel } from './pages/rekey';
 import { isOfflineSession, setOfflineSession } from './session';
 
 const writers = ['admin', 'operator'];
@@ -435,7 +436,13 @@ function unlockBanner(): HTMLElement | null {
       // store opens with it or not.
       const fresh = await api.login(s.user.username, password.value);
       setSession(fresh);
-      ok = (await unlockOnline(s.user.username, password.value, fresh)) === 'unlocked';
+      const opened = await unlockOnline(s.user.username, password.value, fresh);
+      if (opened === 'needs_previous') {
+        // Changed on the server meanwhile: the previous password opens what waits here.
+        form.replaceWith(previousPasswordPanel(render));
+        return;
+      }
+      ok = opened === 'unlocked';
     } catch (e) {
       if (e instanceof ApiError && e.network) {
         ok = typeof (await unlockOffline(s.user.username, password.value)) === 'object';

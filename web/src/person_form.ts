@@ -1,5 +1,5 @@
 // The pure part of the Tambah/Ubah form: a person as a flat draft of form values (what the
-// inputs hold and what localStorage keeps), the request body made from a draft, where an API
+// inputs hold and what the draft keeps), the request body made from a draft, where an API
 // error belongs in the form, the kept drafts, and the fields that differ between two versions
 // (the edit conflict). No DOM here, so that Vitest checks all of it.
 import {
@@ -334,7 +334,7 @@ export function merge(
   return out;
 }
 
-/// What localStorage keeps of a form that is not saved yet.
+/// What the device keeps of a form that is not saved yet (sealed, offline/drafts.ts).
 /// A photo chosen in the form and not yet sent: a new one (a JPEG made small in the browser), or
 /// the removal of the stored one. It is sent after the person is saved.
 export type PendingPhoto =
@@ -352,12 +352,16 @@ export interface StoredDraft {
   saved_at: string;
 }
 
+/// Where drafts are kept: the device's sealed store or memory (offline/drafts.ts), or a Map in
+/// the tests.
+export type DraftStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
 /// The storage key of a user's draft of a new person (`id` null) or of an edit.
 export function draftStorageKey(username: string, id: string | null): string {
   return `kapal.draft.${username}.${id ?? 'baru'}`;
 }
 
-export function loadDraft(storage: Storage, key: string): StoredDraft | null {
+export function loadDraft(storage: DraftStore, key: string): StoredDraft | null {
   try {
     const text = storage.getItem(key);
     if (!text) {
@@ -376,7 +380,7 @@ export function loadDraft(storage: Storage, key: string): StoredDraft | null {
 }
 
 /// Keeps the draft; false when the browser refuses (private mode, storage full).
-export function saveDraft(storage: Storage, key: string, draft: StoredDraft): boolean {
+export function saveDraft(storage: DraftStore, key: string, draft: StoredDraft): boolean {
   try {
     storage.setItem(key, JSON.stringify(draft));
     return true;
@@ -390,7 +394,11 @@ export type DraftKept = 'all' | 'without_photo' | 'nothing';
 
 /// Keeps the draft with its pending photo; when the storage refuses that (a photo is about
 /// 100 KB), keeps the words without the photo rather than nothing.
-export function saveDraftWithPhoto(storage: Storage, key: string, draft: StoredDraft): DraftKept {
+export function saveDraftWithPhoto(
+  storage: DraftStore,
+  key: string,
+  draft: StoredDraft,
+): DraftKept {
   if (saveDraft(storage, key, draft)) {
     return 'all';
   }
@@ -400,7 +408,7 @@ export function saveDraftWithPhoto(storage: Storage, key: string, draft: StoredD
   return 'nothing';
 }
 
-export function clearDraft(storage: Storage, key: string): void {
+export function clearDraft(storage: DraftStore, key: string): void {
   try {
     storage.removeItem(key);
   } catch {

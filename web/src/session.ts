@@ -7,6 +7,7 @@ let current: Session | null = null;
 // open without a connection: the user and the instance, never the CSRF token.
 const rememberKey = 'kapal.session';
 const listeners = new Set<() => void>();
+const setListeners = new Set<() => void>();
 
 export function session(): Session | null {
   return current;
@@ -32,6 +33,12 @@ export function setSession(next: Session | null): void {
   if (changed) {
     listeners.forEach((fn) => fn());
   }
+  setListeners.forEach((fn) => fn());
+}
+
+/// `fn` runs whenever the session is set (a sign-in, the server's answer at start, sign-out).
+export function onSessionSet(fn: () => void): void {
+  setListeners.add(fn);
 }
 
 /// `fn` runs when the signed-in user signs out or is replaced by another.

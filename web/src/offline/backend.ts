@@ -27,6 +27,9 @@ export interface Backend {
   keys(prefix: string): Promise<string[]>;
   /// Removes everything, meta included.
   wipe(): Promise<void>;
+  /// Writes `meta` and `entries` and deletes `remove` in one transaction over both stores (all
+  /// or none): a re-key switches every record and the meta that opens them at once.
+  replaceAll(meta: Meta, entries: [string, Sealed][], remove: string[]): Promise<void>;
 }
 
 export const databaseName = 'kapal-offline';
@@ -44,6 +47,21 @@ function finished(tx: IDBTransaction): Promise<void> {
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
   });
+}
+
+/// Makes the requests of `fill` in `tx` and waits for it to commit. A request refused as it is
+/// made (a value that cannot be stored) aborts the whole transaction: otherwise the requests made
+/// before it would still be committed, half a write (half a re-key).
+async function allOrNone(tx: IDBTransaction, fill: () => void): Promise<void> {
+  const done = finished(tx);
+  try {
+    fill();
+  } catch (e) {
+    done.catch(() => undefined);
+    tx.abort();
+    throw e;
+  }
+  await done;
 }
 
 /// The IndexedDB backend. The database opens on first use and closes at wipe.
@@ -103,11 +121,12 @@ export class IdbBackend implements Backend {
   async put(entries: [string, Sealed][]): Promise<void> {
     const db = await this.open();
     const tx = db.transaction('sealed', 'readwrite');
-    const store = tx.objectStore('sealed');
-    for (const [key, value] of entries) {
-      store.put(value, key);
-    }
-    await finished(tx);
+    await allOrNone(tx, () => {
+      const store = tx.objectStore('sealed');
+      for (const [key, value] of entries) {
+        store.put(value, key);
+      }
+    });
   }
 
   async delete(keys: string[]): Promise<void> {
@@ -125,6 +144,21 @@ export class IdbBackend implements Backend {
     const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
     const keys = await done(db.transaction('sealed').objectStore('sealed').getAllKeys(range));
     return (keys as IDBValidKey[]).map(String);
+  }
+
+  async replaceAll(meta: Meta, entries: [string, Sealed][], remove: string[]): Promise<void> {
+    const db = await this.open();
+    const tx = db.transaction(['meta', 'sealed'], 'readwrite');
+    await allOrNone(tx, () => {
+      const sealed = tx.objectStore('sealed');
+      for (const [key, value] of entries) {
+        sealed.put(value, key);
+      }
+      for (const key of remove) {
+        sealed.delete(key);
+      }
+      tx.objectStore('meta').put(meta, 'meta');
+    });
   }
 
   async wipe(): Promise<void> {
@@ -171,5 +205,10 @@ export class MemoryBackend implements Backend {
   async wipe(): Promise<void> {
     this.meta = null;
     this.records.clear();
+  }
+  async replaceAll(meta: Meta, entries: [string, Sealed][], remove: string[]): Promise<void> {
+    entries.forEach(([k, v]) => this.records.set(k, v));
+    remove.forEach((k) => this.records.delete(k));
+    this.meta = meta;
   }
 }

@@ -5,7 +5,9 @@
 import { api, ApiError, hasCsrfToken, request, type Person, type Session } from '../api';
 import { keepAreasOffline } from '../areas';
 import { isOnline, onConnectionChange, setPendingCount } from '../connection';
+import { onSessionSet, session } from '../session';
 import { IdbBackend, type Backend } from './backend';
+import { Drafts, draftPrefix, type DraftStorage } from './drafts';
 import {
   localDevice,
   Queue,
@@ -14,10 +16,13 @@ import {
   type PhotoData,
   type ServiceRequestOp,
 } from './queue';
-import { clearDrafts, LocalStore } from './store';
+import {
+  clearDrafts as clearStoredDrafts,
+  LocalStore,
+  newKeyMaterial,
+  type KeyMaterial,
+} from './store';
 import { loadCatalogue, refreshForServices, type Catalogue } from './catalogue';
-
-export { clearDrafts };
 import {
   keys,
   pullAll,
@@ -54,6 +59,18 @@ let confirmedUser: string | null = null;
 let lockedFor: string | null = null;
 let again = false;
 const listeners = new Set<() => void>();
+/// The forms' unsent drafts: sealed in the store while it is open, in memory otherwise.
+const drafts = new Drafts();
+/// A sign-in online whose new password does not open the user's store, which still holds
+/// changes not sent: the new key waits (derived, the password itself is not kept) until the
+/// previous password opens the store to re-key it, or the user discards the device's data.
+let rekeyPending: {
+  username: string;
+  session: Session;
+  material: KeyMaterial;
+  ops: number;
+  drafts: number;
+} | null = null;
 
 function db(): Backend {
   backend ??= new IdbBackend();
@@ -118,12 +135,44 @@ export function canQueue(): boolean {
   return store !== null && queue !== null;
 }
 
+/// The header's count: the signed-in user's waiting changes only (another user's store kept on
+/// this device is that user's business, and nothing of it is shown).
+let countRun = 0;
+
 async function refreshCount(): Promise<void> {
+  // Runs overlap (a sign-in, a lock, a batch answered): only the latest one sets the count, and
+  // whose the data is is decided when it does (the session may change while the keys are read).
+  const run = ++countRun;
+  let n = 0;
   try {
-    setPendingCount(keptUser ? (await db().keys('op:')).length : 0);
+    n = keptUser ? (await db().keys('op:')).length : 0;
   } catch {
-    setPendingCount(0);
+    n = 0;
   }
+  if (run !== countRun) {
+    return;
+  }
+  const s = session();
+  const mine = keptUser !== null && s !== null && ownsDeviceData(keptUser, s.user.username);
+  setPendingCount(mine ? n : 0);
+}
+
+/// Where the forms of `username` keep their drafts (a drop-in for localStorage): sealed in the
+/// device's store while it is open for that user, else in this page's memory only.
+export function draftStorage(username: string): DraftStorage {
+  return drafts.storageFor(username);
+}
+
+/// Waits until the drafts typed so far are in the device's store (when it is open).
+export function flushDrafts(): Promise<void> {
+  return drafts.flush();
+}
+
+/// The forms' drafts leave memory (signing out), with any an older version left in
+/// localStorage.
+export function clearDrafts(): void {
+  drafts.clear();
+  clearStoredDrafts(localStorage);
 }
 
 /// At start: wipes data not unlocked for 7 days and learns whose data is kept.
@@ -134,7 +183,11 @@ export async function startDevice(): Promise<void> {
   } catch {
     keptUser = null; // No IndexedDB (private mode): the app works online only.
   }
+  // Drafts an older version kept in clear leave localStorage now: into their user's store when
+  // it is opened in this page, else they are gone with it.
+  drafts.adoptLegacy(localStorage);
   await refreshCount();
+  onSessionSet(() => void refreshCount());
   onConnectionChange((online) => {
     if (online) {
       void syncNow();
@@ -151,18 +204,24 @@ export async function pendingCount(): Promise<number> {
   }
 }
 
-function attach(opened: LocalStore, confirmed: boolean): void {
+async function attach(opened: LocalStore, confirmed: boolean): Promise<void> {
   store = opened;
   confirmedUser = confirmed ? opened.username : null;
   lockedFor = null;
+  rekeyPending = null;
   queue = new Queue(opened, localDevice(localStorage));
   keptUser = opened.username;
+  await drafts.attach(opened);
 }
 
-export type UnlockResult = 'unlocked' | 'not_kept' | 'other_user';
+/// `needs_previous`: the store is this user's, does not open with this password (changed on
+/// the server since) and holds changes not sent: waitingUnderPrevious() says how many, and
+/// unlockWithPrevious() or discardPrevious() go on.
+export type UnlockResult = 'unlocked' | 'not_kept' | 'other_user' | 'needs_previous';
 
 /// After a sign-in the server accepted: opens this user's store with the password, or makes a
-/// new one (none yet, or the password changed since: the old records cannot be read any more).
+/// new one (none yet, or the password changed since and nothing waits to be sent). A store of
+/// this user that the new password does not open while changes wait: 'needs_previous'.
 /// Another user's data with changes waiting is left alone (that user must sign in to send them).
 export async function unlockOnline(
   username: string,
@@ -173,16 +232,88 @@ export async function unlockOnline(
   if (!offlineRoles.has(s.user.role) || s.instance === 'province') {
     return 'not_kept';
   }
+  rekeyPending = null;
   try {
     const result = await LocalStore.open(db(), username, password);
     if (result.status === 'opened') {
-      attach(result.store, true);
+      await attach(result.store, true);
     } else {
       if (result.status === 'other_user' && (await db().keys('op:')).length > 0) {
         return 'other_user';
       }
-      attach(await LocalStore.create(db(), username, password), true);
+      if (result.status === 'wrong_password') {
+        const ops = (await db().keys('op:')).length;
+        const kept = (await db().keys(draftPrefix)).length;
+        if (ops + kept > 0) {
+          rekeyPending = {
+            username,
+            session: s,
+            material: await newKeyMaterial(password),
+            ops,
+            drafts: kept,
+          };
+          keptUser = (await db().getMeta())?.username ?? keptUser;
+          return 'needs_previous';
+        }
+      }
+      await attach(await LocalStore.create(db(), username, password), true);
     }
+  } catch {
+    return 'not_kept';
+  }
+  return openedOnline(s);
+}
+
+/// What waits in the store the new password does not open (after 'needs_previous'), or null.
+export function waitingUnderPrevious(): { ops: number; drafts: number } | null {
+  return rekeyPending ? { ops: rekeyPending.ops, drafts: rekeyPending.drafts } : null;
+}
+
+/// The previous password opens the store: it is re-keyed under the new one (store.ts rekey),
+/// unlocked, and its changes are sent as after any sign-in.
+export async function unlockWithPrevious(
+  previous: string,
+): Promise<'unlocked' | 'wrong_password' | 'not_kept'> {
+  const pending = rekeyPending;
+  if (!pending) {
+    return 'not_kept';
+  }
+  try {
+    const result = await LocalStore.open(db(), pending.username, previous);
+    if (result.status === 'wrong_password') {
+      return 'wrong_password';
+    }
+    if (result.status !== 'opened') {
+      rekeyPending = null;
+      return 'not_kept';
+    }
+    await attach(await result.store.rekey(pending.material), true);
+  } catch {
+    return 'not_kept';
+  }
+  return (await openedOnline(pending.session)) === 'unlocked' ? 'unlocked' : 'not_kept';
+}
+
+/// The user gives up what the device kept under the previous password: it is deleted and a new
+/// store made under the new password.
+export async function discardPrevious(): Promise<UnlockResult> {
+  const pending = rekeyPending;
+  if (!pending) {
+    return 'not_kept';
+  }
+  try {
+    drafts.clear();
+    await attach(await LocalStore.create(db(), pending.username, pending.material), true);
+  } catch {
+    return 'not_kept';
+  }
+  return openedOnline(pending.session);
+}
+
+/// The store is open after a sign-in online: the profile, the server's wipe setting, then
+/// sending and pulling.
+async function openedOnline(s: Session): Promise<UnlockResult> {
+  try {
     await store!.put(keys.profile, { user: s.user, instance: s.instance, csrf_token: '' });
     await store!.setWipeDays(s.offline_wipe_days);
     lastPull = (await store!.get<{ at: string }>(keys.pull))?.at ?? null;
@@ -219,7 +350,7 @@ export async function unlockOffline(
     if (!profile) {
       return 'none';
     }
-    attach(result.store, false);
+    await attach(result.store, false);
     lastPull = (await result.store.get<{ at: string }>(keys.pull))?.at ?? null;
     changed();
     void refreshCount();
@@ -234,6 +365,9 @@ export function lock(): void {
   store = null;
   queue = null;
   confirmedUser = null;
+  rekeyPending = null;
+  drafts.detach();
+  void refreshCount();
   changed();
 }
 
@@ -246,12 +380,13 @@ export async function wipeDevice(): Promise<void> {
   lockedFor = null;
   lastPull = null;
   lastReport = null;
+  rekeyPending = null;
   try {
     await db().wipe();
   } catch {
     // Nothing kept.
   }
-  clearDrafts(localStorage);
+  clearDrafts();
   setPendingCount(0);
   changed();
 }
@@ -488,15 +623,20 @@ export async function queueUpdate(
   return next;
 }
 
-/// Sets a person's photo on the device (sent as an op of its own).
+/// Sets a person's photo on the device, or removes it (`null`; the device then shows the person
+/// without one), sent as an op of its own.
 export async function queuePhoto(
   person: LocalPerson,
   baseVersion: number,
-  photo: PhotoData,
+  photo: PhotoData | null,
 ): Promise<void> {
   const { s, q } = need();
   await q.photo(person.id, baseVersion, photo, person.full_name);
-  await s.put(keys.person(person.id), { ...person, pending: true });
+  await s.put(keys.person(person.id), {
+    ...person,
+    ...(photo === null ? { photo_id: '' } : {}),
+    pending: true,
+  });
   await queued();
 }
 

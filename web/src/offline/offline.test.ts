@@ -320,9 +320,15 @@ describe('batches', () => {
   it('holds at most 100 ops, and a photo alone', () => {
     const ops = Array.from({ length: 250 }, (_, i) => q(i + 1));
     expect(nextBatch(ops)).toHaveLength(100);
-    const mixed = [q(1), q(2), q(3, 'person.photo'), q(4)];
+    const photo = q(3, 'person.photo');
+    photo.op.photo = { media_type: 'image/jpeg', data: 'AAAA' };
+    const mixed = [q(1), q(2), photo, q(4)];
     expect(nextBatch(mixed).map((x) => x.op.seq)).toEqual([1, 2]);
     expect(nextBatch(mixed.slice(2)).map((x) => x.op.seq)).toEqual([3]);
+    // A removal carries no data: it goes with the others.
+    const removal = q(3, 'person.photo');
+    removal.op.photo = null;
+    expect(nextBatch([q(1), removal, q(4)]).map((x) => x.op.seq)).toEqual([1, 3, 4]);
     expect(nextBatch([q(1), q(2)], 100, 60).map((x) => x.op.seq)).toEqual([1]);
   });
 });

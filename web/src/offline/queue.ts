@@ -50,7 +50,8 @@ export interface Op {
   base_version?: number;
   changes?: Record<string, unknown>;
   change_reason?: string;
-  photo?: PhotoData;
+  /// The new photo, or null: remove the person's photo.
+  photo?: PhotoData | null;
   handover?: HandoverOp;
   service?: ServiceRequestOp;
 }
@@ -336,8 +337,14 @@ export class Queue {
     });
   }
 
-  /// Sets a person's photo; a photo still waiting unsent for the person is replaced.
-  async photo(personId: string, baseVersion: number, photo: PhotoData, label: string): Promise<Op> {
+  /// Sets a person's photo, or removes it (`photo` null); a photo op (or removal) still waiting
+  /// unsent for the person is replaced by this one.
+  async photo(
+    personId: string,
+    baseVersion: number,
+    photo: PhotoData | null,
+    label: string,
+  ): Promise<Op> {
     const waiting = (await this.all()).find(
       (q) =>
         q.op.type === 'person.photo' &&

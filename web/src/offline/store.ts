@@ -2,7 +2,7 @@
 // derived from the user's password (crypto.ts) in a Backend (IndexedDB). Opening it with a
 // password either yields the store or nothing: the check record decrypts only with the right key.
 import type { Backend, Meta } from './backend';
-import { deriveKey, kdfIterations, randomBytes, seal, unseal } from './crypto';
+import { deriveKey, kdfIterations, randomBytes, seal, unseal, type Sealed } from './crypto';
 
 const checkValue = 'kapal-offline-v1';
 /// Data not unlocked for this long is wiped at start, unless the server's setting
@@ -41,6 +41,39 @@ export function clearDrafts(storage: DraftStorage | null = defaultStorage()): vo
   }
 }
 
+/// A key for a store: the salt and rounds kept in its meta record, and the key they derive from
+/// the password (non-extractable; the password itself is not kept).
+export interface KeyMaterial {
+  salt: Uint8Array;
+  iterations: number;
+  key: CryptoKey;
+}
+
+/// A fresh salt and the key `password` derives with it.
+export async function newKeyMaterial(
+  password: string,
+  iterations: number = kdfIterations,
+): Promise<KeyMaterial> {
+  const salt = randomBytes(16);
+  return { salt, iterations, key: await deriveKey(password, salt, iterations) };
+}
+
+async function metaFor(
+  material: KeyMaterial,
+  username: string,
+  now: Date,
+  wipeAfterDays?: number,
+): Promise<Meta> {
+  return {
+    username,
+    salt: material.salt,
+    iterations: material.iterations,
+    check: await seal(material.key, { check: checkValue, username }, 'check'),
+    unlocked_at: now.toISOString(),
+    ...(wipeAfterDays !== undefined ? { wipe_after_days: wipeAfterDays } : {}),
+  };
+}
+
 export type OpenResult =
   | { status: 'opened'; store: LocalStore }
   | { status: 'none' } // nothing kept on this device
@@ -54,26 +87,56 @@ export class LocalStore {
     private readonly key: CryptoKey,
   ) {}
 
-  /// A new, empty store for `username` (whatever was kept before is wiped).
+  /// A new, empty store for `username` (whatever was kept before is wiped), under `password` or
+  /// a key already derived from it.
   static async create(
     backend: Backend,
     username: string,
-    password: string,
+    password: string | KeyMaterial,
     now: Date = new Date(),
     iterations: number = kdfIterations,
   ): Promise<LocalStore> {
+    const material =
+      typeof password === 'string' ? await newKeyMaterial(password, iterations) : password;
     await backend.wipe();
-    const salt = randomBytes(16);
-    const key = await deriveKey(password, salt, iterations);
-    const meta: Meta = {
-      username,
-      salt,
-      iterations,
-      check: await seal(key, { check: checkValue, username }, 'check'),
-      unlocked_at: now.toISOString(),
-    };
-    await backend.putMeta(meta);
-    return new LocalStore(backend, username, key);
+    await backend.putMeta(await metaFor(material, username, now));
+    return new LocalStore(backend, username, material.key);
+  }
+
+  /// Re-keys this (open) store under `next` (the user's new password): every record is
+  /// unsealed with the current key and sealed with the new one, then all of them and the meta
+  /// record that opens them are written in one transaction. A crash before it ends leaves the
+  /// store as it was, under the previous password; after it, under the new one: never a record
+  /// under a key no password opens. A record that does not open (damaged) is dropped. The
+  /// returned store has the new key; this one must not be used any more.
+  async rekey(next: KeyMaterial, now: Date = new Date()): Promise<LocalStore> {
+    const meta = await this.backend.getMeta();
+    if (!meta || meta.username.toLowerCase() !== this.username.toLowerCase()) {
+      throw new Error('the device store changed meanwhile');
+    }
+    const keys = await this.backend.keys('');
+    const entries: [string, Sealed][] = [];
+    const remove: string[] = [];
+    for (const key of keys) {
+      const sealed = await this.backend.get(key);
+      let value: unknown;
+      try {
+        value = sealed ? await unseal<unknown>(this.key, sealed, key) : undefined;
+      } catch {
+        value = undefined;
+      }
+      if (value === undefined) {
+        remove.push(key);
+      } else {
+        entries.push([key, await seal(next.key, value, key)]);
+      }
+    }
+    await this.backend.replaceAll(
+      await metaFor(next, meta.username, now, meta.wipe_after_days),
+      entries,
+      remove,
+    );
+    return new LocalStore(this.backend, meta.username, next.key);
   }
 
   /// Opens the store kept for `username` with `password`.

@@ -103,7 +103,7 @@ export interface Transport {
 }
 
 /// The ops of the next batch: the first ops in order, at most `maxOps` and `maxBytes` of JSON,
-/// and a photo op always alone (it can be half the server's body limit by itself).
+/// and an op with a photo's data always alone (it can be half the server's body limit by itself).
 export function nextBatch(
   ops: QueuedOp[],
   maxOps: number = maxBatchOps,
@@ -113,7 +113,8 @@ export function nextBatch(
   let bytes = 0;
   for (const q of ops) {
     const size = JSON.stringify(q.op).length;
-    const photo = q.op.type === 'person.photo';
+    // A photo's data can be half the body limit: alone. A removal (no data) is small.
+    const photo = q.op.type === 'person.photo' && q.op.photo != null;
     if (out.length > 0 && (photo || out.length >= maxOps || bytes + size > maxBytes)) {
       break;
     }

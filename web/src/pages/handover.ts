@@ -4,7 +4,8 @@
 // list, with a reason), see who it is and whether they are on the list or already served, then
 // record the handover with the device's GPS, an optional photo (resized here to at most 1280 px
 // JPEG) and a note. The attempt's
-// Idempotency-Key is kept with the unsent form in localStorage: a retry after a dropped
+// Idempotency-Key is kept with the unsent form (a draft sealed in the device's store, or in
+// memory: offline/drafts.ts): a retry after a dropped
 // connection never records twice and nothing typed is lost.
 import { aidApi, type AidBeneficiary, type AidCycle, type AidProgram } from '../aid_api';
 import {
@@ -25,6 +26,7 @@ import { session } from '../session';
 import { isOnline } from '../connection';
 import {
   canQueue,
+  draftStorage,
   handoverLists,
   isNetworkFailure,
   lastPullAt,
@@ -93,7 +95,12 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
   let disposed = false;
   let scanner: CardScanner | null = null;
   const user = session()?.user;
-  const drafts = new HandoverDrafts(localStorage, user?.username ?? '', newIdempotencyKey);
+  // Sealed in the device's store when it is open for this user, else in memory (drafts.ts).
+  const drafts = new HandoverDrafts(
+    draftStorage(user?.username ?? ''),
+    user?.username ?? '',
+    newIdempotencyKey,
+  );
   const programCode = context.query.get('program') ?? '';
   const cycleId = context.query.get('tahap') ?? '';
   const status = h('p', { class: 'notice', role: 'status', id: 'handover-status' });

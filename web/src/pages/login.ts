@@ -6,6 +6,7 @@ import { t, tCode } from '../i18n';
 import { navigate, type RouteContext } from '../router';
 import { keptFor, unlockOffline, unlockOnline } from '../offline/device';
 import { setOfflineSession, setSession } from '../session';
+import { previousPasswordPanel } from './rekey';
 
 /// Roles the app serves (the merchant gets its pages with vouchers).
 const supportedRoles = new Set(['admin', 'operator', 'auditor', 'viewer', 'penyalur', 'merchant']);
@@ -131,7 +132,14 @@ export function loginPage(root: HTMLElement, context: RouteContext): void {
       // The device's encrypted store opens with the same password (docs/sync.md).
       // Under the name the server knows (lower case), not as typed: the same store whatever
       // the case the user typed, and the same name keptFor() and the sign-out compare.
-      await unlockOnline(s.user.username, password.value, s);
+      const opened = await unlockOnline(s.user.username, password.value, s);
+      if (opened === 'needs_previous') {
+        // The password was changed on the server while changes wait on this device, locked
+        // with the previous one: ask for it (or let the user delete them), then go on.
+        password.value = '';
+        form.replaceWith(previousPasswordPanel(() => goOn(s)));
+        return;
+      }
       goOn(s);
     } catch (e) {
       if (e instanceof ApiError && e.network) {

@@ -2,8 +2,9 @@
 //  - the API's validation errors at their field (aria-invalid, aria-describedby), in the
 //    language of the request, and its warnings confirmable with a reason;
 //  - the home location by tapping the map, by the device's GPS or typed;
-//  - never losing input: every change is kept in localStorage (person_form.ts) and restored
-//    after a reload, a language switch, an ended session or a failed save; cleared once saved;
+//  - never losing input: every change is kept as a draft, sealed in the device's encrypted store
+//    when it is open, else in memory (offline/drafts.ts), and restored after a reload (once
+//    unlocked), a language switch, an ended session or a failed save; cleared once saved;
 //  - an edit conflict (412): the version saved meanwhile beside the user's, field by field,
 //    each chosen, then saved on top of that version.
 import L from 'leaflet';
@@ -50,6 +51,8 @@ import { session } from '../session';
 import { isOnline } from '../connection';
 import {
   canQueue,
+  draftStorage,
+  flushDrafts,
   isNetworkFailure,
   localPerson,
   movedTo,
@@ -177,6 +180,8 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
   const id = context.params.id ?? null;
   const user = session()?.user;
   const storageKey = draftStorageKey(user?.username ?? '', id);
+  // Sealed in the device's store when it is open for this user, else in memory (drafts.ts).
+  const drafts = draftStorage(user?.username ?? '');
   let disposed = false;
   let map: L.Map | null = null;
   let marker: L.CircleMarker | null = null;
@@ -215,7 +220,7 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
 
   function keep(): void {
     kept.saved_at = new Date().toISOString();
-    const saved = saveDraftWithPhoto(localStorage, storageKey, kept);
+    const saved = saveDraftWithPhoto(drafts, storageKey, kept);
     if (saved === 'nothing') {
       notice.textContent = t('form.draft.not_kept');
     } else if (saved === 'without_photo') {
@@ -882,8 +887,9 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
           {
             type: 'button',
             class: 'secondary',
-            onclick: () => {
-              clearDraft(localStorage, storageKey);
+            onclick: async () => {
+              clearDraft(drafts, storageKey);
+              await flushDrafts();
               navigate(id ? `/orang/${id}` : '/data');
             },
           },
@@ -967,11 +973,6 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
     if (!canQueue()) {
       return false;
     }
-    if (kept.photo?.action === 'remove') {
-      // No op removes a photo: refuse the save (the draft stays) rather than say it was saved.
-      alert.textContent = t('offline.photo_remove');
-      return true;
-    }
     const changeReason = typeof payload.change_reason === 'string' ? payload.change_reason : '';
     let person: LocalPerson;
     if (id) {
@@ -994,8 +995,13 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
         media_type: 'image/jpeg',
         data: kept.photo.base64,
       });
+    } else if (kept.photo?.action === 'remove' && id) {
+      // `photo: null`: the server removes the photo unless it was changed meanwhile.
+      await queuePhoto(person, person.version, null);
     }
-    clearDraft(localStorage, storageKey);
+    clearDraft(drafts, storageKey);
+    // Gone from the device before the page moves on (a reload then must not bring it back).
+    await flushDrafts();
     if (createKey && isOnline()) {
       // The POST may have made the person: the queued create finds it at once when the server
       // answers again, and the page opens the person under the server's id.
@@ -1049,7 +1055,8 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
         alert.textContent = t('form.photo.saved_without', { message });
         return;
       }
-      clearDraft(localStorage, storageKey);
+      clearDraft(drafts, storageKey);
+      await flushDrafts();
       if (!disposed) {
         navigate(`/orang/${final.id}`);
       }
@@ -1267,7 +1274,7 @@ export function personEditPage(root: HTMLElement, context: RouteContext): () => 
       if (p) {
         heading.textContent = `${t('form.title.edit')}: ${p.full_name}`;
       }
-      const restored = loadDraft(localStorage, storageKey);
+      const restored = loadDraft(drafts, storageKey);
       if (restored) {
         kept = restored;
         notice.textContent = t('form.draft.restored', { when: formatInstant(restored.saved_at) });

@@ -21,7 +21,11 @@ import type { Problem, SyncReport } from '../offline/sync';
 import { session } from '../session';
 import { fieldLabel } from './conflicts';
 
-function typeName(type: string): string {
+/// What kind of change an op is; `op` when known (a photo removal is a photo op without data).
+function typeName(type: string, op?: Op): string {
+  if (type === 'person.photo' && op?.photo === null) {
+    return t('sync.type.person.photo_remove');
+  }
   return t(`sync.type.${type}` as StringKey);
 }
 
@@ -120,7 +124,7 @@ export function syncPage(root: HTMLElement): () => void {
               h(
                 'li',
                 null,
-                `${typeName(q.op.type)}: ${q.label || '—'} `,
+                `${typeName(q.op.type, q.op)}: ${q.label || '—'} `,
                 h('span', { class: 'hint' }, t('sync.at', { when: formatInstant(q.op.at) })),
               ),
             ),
@@ -138,7 +142,7 @@ export function syncPage(root: HTMLElement): () => void {
               h(
                 'li',
                 null,
-                h('strong', null, `${typeName(r.type)}: ${r.label || '—'}`),
+                h('strong', null, `${typeName(r.type, r.op)}: ${r.label || '—'}`),
                 ' ',
                 h('span', { class: 'hint' }, t('sync.at', { when: formatInstant(r.at) })),
                 h('br'),

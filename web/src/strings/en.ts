@@ -1216,8 +1216,24 @@ export const en: Record<StringKey, string> = {
   'offline.local.never': 'Offline: data from this device.',
   'offline.pending': 'waiting to be sent',
   'offline.no_person': 'This person is not in the data on this device.',
-  'offline.photo_remove':
-    'Removing a photo needs a connection to the server. Not saved: try again when online, or undo the photo removal to save the other changes on the device.',
+  'offline.rekey.heading': 'Your password has been changed',
+  'offline.rekey.intro':
+    'This device still keeps {count} changes not yet sent to the server, locked with your previous password. Enter the previous password to open them: the device data is then locked with the new password and the changes are sent.',
+  'offline.rekey.intro_drafts':
+    'This device still keeps {count} changes not yet sent to the server and {drafts} form drafts, locked with your previous password. Enter the previous password to open them: the device data is then locked with the new password and the changes are sent.',
+  'offline.rekey.password': 'Previous password',
+  'offline.rekey.submit': 'Open and send',
+  'offline.rekey.busy': 'Opening…',
+  'offline.rekey.wrong': 'The previous password is wrong. Try again.',
+  'offline.rekey.failed': 'The device data could not be opened. Try signing in again.',
+  'offline.rekey.forgot': 'Do not remember the previous password?',
+  'offline.rekey.lost': '{count} changes',
+  'offline.rekey.lost_drafts': '{count} changes and {drafts} form drafts',
+  'offline.rekey.discard_warning':
+    'Deleting the device data throws away the {lost} not yet sent for good; they have to be made again.',
+  'offline.rekey.discard': 'Delete the device data ({lost} lost)',
+  'offline.rekey.discard_confirm':
+    '{lost} not yet sent will be lost for good. Delete the device data?',
   'offline.photo_later': 'The photo is sent when online.',
   'sync.title': 'Synchronisation',
   'sync.intro':
@@ -1251,6 +1267,7 @@ export const en: Record<StringKey, string> = {
   'sync.type.person.create': 'Registration',
   'sync.type.person.update': 'Change of data',
   'sync.type.person.photo': 'Photo',
+  'sync.type.person.photo_remove': 'Photo removed',
   'sync.type.service.request': 'Service request',
   'sync.type.aid.handover': 'Aid handover',
   'visit.title': 'Visits',

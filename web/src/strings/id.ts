@@ -1221,8 +1221,24 @@ export const id = {
   'offline.local.never': 'Luring: data dari perangkat ini.',
   'offline.pending': 'menunggu dikirim',
   'offline.no_person': 'Orang ini tidak ada di data perangkat ini.',
-  'offline.photo_remove':
-    'Menghapus foto perlu koneksi ke server. Belum disimpan: coba lagi saat daring, atau batalkan penghapusan foto untuk menyimpan perubahan lain di perangkat.',
+  'offline.rekey.heading': 'Kata sandi Anda telah diubah',
+  'offline.rekey.intro':
+    'Perangkat ini masih menyimpan {count} perubahan yang belum terkirim ke server, terkunci dengan kata sandi Anda yang sebelumnya. Masukkan kata sandi sebelumnya untuk membukanya: data perangkat lalu dikunci dengan kata sandi baru dan perubahan dikirim.',
+  'offline.rekey.intro_drafts':
+    'Perangkat ini masih menyimpan {count} perubahan yang belum terkirim ke server dan {drafts} draf formulir, terkunci dengan kata sandi Anda yang sebelumnya. Masukkan kata sandi sebelumnya untuk membukanya: data perangkat lalu dikunci dengan kata sandi baru dan perubahan dikirim.',
+  'offline.rekey.password': 'Kata sandi sebelumnya',
+  'offline.rekey.submit': 'Buka dan kirim',
+  'offline.rekey.busy': 'Membuka…',
+  'offline.rekey.wrong': 'Kata sandi sebelumnya salah. Coba lagi.',
+  'offline.rekey.failed': 'Data perangkat tidak dapat dibuka. Coba masuk lagi.',
+  'offline.rekey.forgot': 'Tidak ingat kata sandi sebelumnya?',
+  'offline.rekey.lost': '{count} perubahan',
+  'offline.rekey.lost_drafts': '{count} perubahan dan {drafts} draf formulir',
+  'offline.rekey.discard_warning':
+    'Menghapus data perangkat membuang {lost} yang belum terkirim untuk selamanya; semuanya harus dibuat lagi.',
+  'offline.rekey.discard': 'Hapus data perangkat ({lost} hilang)',
+  'offline.rekey.discard_confirm':
+    '{lost} yang belum terkirim akan hilang untuk selamanya. Hapus data perangkat?',
   'offline.photo_later': 'Foto dikirim saat daring.',
   'sync.title': 'Sinkronisasi',
   'sync.intro':
@@ -1256,6 +1272,7 @@ export const id = {
   'sync.type.person.create': 'Pendaftaran',
   'sync.type.person.update': 'Perubahan data',
   'sync.type.person.photo': 'Foto',
+  'sync.type.person.photo_remove': 'Hapus foto',
   'sync.type.service.request': 'Permohonan layanan',
   'sync.type.aid.handover': 'Penyerahan bantuan',
   'visit.title': 'Kunjungan',
