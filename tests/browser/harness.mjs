@@ -425,12 +425,22 @@ export async function rawStorage(page) {
 /// Waits until the device's store of the page holds the record `key` (or, `present` false, no
 /// longer does). (page.waitForFunction does not wait for an async function's answer.)
 export async function waitForStore(page, key, present = true, timeoutMs = 30000) {
+  await waitUntil(
+    page,
+    storeHolds,
+    { key, present },
+    `the device store ${present ? 'never held' : 'still holds'} ${key}`,
+    timeoutMs,
+  );
+}
+
+/// Waits until `fn(arg)`, evaluated in the page, comes to a truthy value; `fn` may be async,
+/// which page.waitForFunction does not wait for (a promise is truthy at once). Fails saying
+/// `what` after `timeoutMs`.
+export async function waitUntil(page, fn, arg, what, timeoutMs = 30000) {
   const end = Date.now() + timeoutMs;
-  while (!(await page.evaluate(storeHolds, { key, present }))) {
-    assert.ok(
-      Date.now() < end,
-      `the device store ${present ? 'never held' : 'still holds'} ${key}`,
-    );
+  while (!(await page.evaluate(fn, arg))) {
+    assert.ok(Date.now() < end, what);
     await page.waitForTimeout(100);
   }
 }

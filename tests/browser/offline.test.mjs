@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { axe, desktop, Harness, shot } from './harness.mjs';
+import { axe, desktop, Harness, shot, waitUntil } from './harness.mjs';
 
 const harness = new Harness({ persons: 120 });
 
@@ -120,7 +120,8 @@ describe('the app shell offline', { timeout: 240000 }, () => {
     assert.ok(urls.some((u) => /^kapal-shell-\S+ \/manifest\.webmanifest$/.test(u)));
     // Signed in, the form's areas are kept without opening the form: the app asks for them
     // again once the worker controls the page (the first page's fetches went past it).
-    await page.waitForFunction(
+    await waitUntil(
+      page,
       async () => {
         const cache = await caches.open('kapal-reference');
         const kept = await Promise.all(
@@ -129,7 +130,7 @@ describe('the app shell offline', { timeout: 240000 }, () => {
         return kept.every(Boolean);
       },
       null,
-      { timeout: 30000 },
+      'the areas for the form are not kept after sign-in',
     );
   });
 
@@ -211,7 +212,12 @@ describe('the app shell offline', { timeout: 240000 }, () => {
       .waitFor();
     await page.getByRole('button', { name: 'Keluar' }).click();
     await page.waitForURL(/\/masuk/);
-    await page.waitForFunction(async () => !(await caches.has('kapal-reference')));
+    await waitUntil(
+      page,
+      async () => !(await caches.has('kapal-reference')),
+      null,
+      'the areas are still kept after sign-out',
+    );
     const urls = await cachedUrls(page);
     assert.deepEqual(
       urls.filter((u) => / \/api\//.test(u)),
