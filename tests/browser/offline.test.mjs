@@ -9,30 +9,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
+import { networkSwitch } from './field.mjs';
 import { axe, desktop, Harness, shot, waitUntil } from './harness.mjs';
 
 const harness = new Harness({ persons: 120 });
+const { goOffline, goOnline } = networkSwitch(harness);
 
 before(async () => harness.start(), { timeout: 60000 });
 after(async () => harness.stop('server-offline.log'));
-
-/// Offline for the page (navigator.onLine, its requests) and for its service worker, whose
-/// requests go through the context's routes: the last route added is asked first.
-async function goOffline(context) {
-  harness.expectOffline = true;
-  await context.setOffline(true);
-  await context.route('**/*', offlineRoute);
-}
-
-async function goOnline(context) {
-  await context.unroute('**/*', offlineRoute);
-  await context.setOffline(false);
-  harness.expectOffline = false;
-}
-
-function offlineRoute(route) {
-  return route.abort('internetdisconnected');
-}
 
 /// The URLs in every cache of the page's origin.
 function cachedUrls(page) {

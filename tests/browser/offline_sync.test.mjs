@@ -28,11 +28,13 @@ import {
   shot,
   waitForStore,
 } from './harness.mjs';
+import { go, networkSwitch, pendingText, synced } from './field.mjs';
 
 const harness = new Harness({
   persons: 150,
   users: [{ username: 'admin2', name: 'Kepala Dinas', role: 'admin' }],
 });
+const { goOffline, goOnline } = networkSwitch(harness);
 
 before(async () => harness.start(), { timeout: 60000 });
 after(async () => harness.stop('server-offline-sync.log'));
@@ -68,64 +70,11 @@ function day(offset) {
   return new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
 }
 
-/// Contexts offline now (the harness accepts "disconnected" errors while any is).
-const offline = new Set();
-
-/// Offline for the page (navigator.onLine, its requests) and for its service worker, whose
-/// requests go through the context's routes: the last route added is asked first.
-async function goOffline(context) {
-  offline.add(context);
-  harness.expectOffline = true;
-  await context.setOffline(true);
-  await context.route('**/*', offlineRoute);
-}
-
-async function goOnline(context) {
-  await context.unroute('**/*', offlineRoute);
-  await context.setOffline(false);
-  offline.delete(context);
-  harness.expectOffline = offline.size > 0;
-}
-
-function offlineRoute(route) {
-  return route.abort('internetdisconnected');
-}
-
-/// Navigates inside the app (no page load: the device's key stays in memory).
-async function go(page, path) {
-  await page.evaluate((p) => {
-    history.pushState(null, '', p);
-    dispatchEvent(new PopStateEvent('popstate'));
-  }, path);
-}
-
 /// Waits until the service worker controls the page (a reload offline needs its shell).
 async function controlled(page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
     timeout: 30000,
   });
-}
-
-/// What the header says of the waiting changes ('' for none).
-async function pendingText(page) {
-  const el = page.locator('.net-status .net-pending');
-  return (await el.count()) ? el.innerText() : '';
-}
-
-/// Waits until the device sent everything and pulled again (Sinkron says when it last pulled).
-async function synced(page, since = '') {
-  await go(page, '/sinkron');
-  await page.locator('#sync-waiting-h').waitFor();
-  await page.waitForFunction(
-    (before) => {
-      const pending = document.querySelector('.net-status .net-pending');
-      const pulled = document.querySelector('#sync-last-pull')?.dataset.at ?? '';
-      return !pending && pulled !== '' && pulled !== before;
-    },
-    since,
-    { timeout: 30000 },
-  );
-  return page.locator('#sync-last-pull').getAttribute('data-at');
 }
 
 describe('offline work', { timeout: 280000 }, () => {

@@ -10,109 +10,17 @@
 //   KAPAL_BIN=build/kapal node --test tests/browser/services_scan.test.mjs
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import zlib from 'node:zlib';
 
+import { go, networkSwitch, pendingText, synced, tamper } from './field.mjs';
 import { apiCall, assertFits, axe, desktop, Harness, phone, shot } from './harness.mjs';
 
 const harness = new Harness({ persons: 150 });
+const { goOffline, goOnline } = networkSwitch(harness);
 
 before(async () => harness.start(), { timeout: 60000 });
 after(async () => harness.stop('server-services-scan.log'));
 
 const operator = 'operator.utara';
-const base45Alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
-
-function base45Decode(text) {
-  const out = [];
-  for (let i = 0; i < text.length; i += 3) {
-    const v = [...text.slice(i, i + 3)].map((c) => base45Alphabet.indexOf(c));
-    const n = v[0] + 45 * v[1] + (v.length === 3 ? 2025 * v[2] : 0);
-    if (v.length === 3) {
-      out.push(n >> 8, n & 0xff);
-    } else {
-      out.push(n);
-    }
-  }
-  return Buffer.from(out);
-}
-
-function base45Encode(bytes) {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 2) {
-    let n = i + 1 < bytes.length ? bytes[i] * 256 + bytes[i + 1] : bytes[i];
-    const digits = i + 1 < bytes.length ? 3 : 2;
-    for (let k = 0; k < digits; k++) {
-      out += base45Alphabet[n % 45];
-      n = Math.floor(n / 45);
-    }
-  }
-  return out;
-}
-
-/// A forged card: one letter of the holder's name changed inside the signed payload (as
-/// verify.test.mjs does); it decodes, but the signature no longer holds.
-function forge(qr, name) {
-  const cose = zlib.inflateSync(base45Decode(qr));
-  const at = cose.indexOf(Buffer.from(name, 'utf8'));
-  assert.ok(at > 0, `the name ${name} is in the credential`);
-  const changed = Buffer.from(cose);
-  changed[at] = changed[at] === 0x58 ? 0x59 : 0x58; // X (or Y)
-  return base45Encode(zlib.deflateSync(changed, { level: 9 }));
-}
-
-/// Contexts offline now (the harness accepts "disconnected" errors while any is).
-const offline = new Set();
-
-/// Offline for the page (navigator.onLine, its requests) and for its service worker, whose
-/// requests go through the context's routes: the last route added is asked first.
-async function goOffline(context) {
-  offline.add(context);
-  harness.expectOffline = true;
-  await context.setOffline(true);
-  await context.route('**/*', offlineRoute);
-}
-
-async function goOnline(context) {
-  await context.unroute('**/*', offlineRoute);
-  await context.setOffline(false);
-  offline.delete(context);
-  harness.expectOffline = offline.size > 0;
-}
-
-function offlineRoute(route) {
-  return route.abort('internetdisconnected');
-}
-
-/// Navigates inside the app (no page load: the device's key stays in memory).
-async function go(page, path) {
-  await page.evaluate((p) => {
-    history.pushState(null, '', p);
-    dispatchEvent(new PopStateEvent('popstate'));
-  }, path);
-}
-
-/// What the header says of the waiting changes ('' for none).
-async function pendingText(page) {
-  const el = page.locator('.net-status .net-pending');
-  return (await el.count()) ? el.innerText() : '';
-}
-
-/// Waits until the device sent everything and pulled again (Sinkron says when it last pulled).
-async function synced(page, since = '') {
-  await go(page, '/sinkron');
-  await page.locator('#sync-waiting-h').waitFor();
-  await page.waitForFunction(
-    (before) => {
-      const pending = document.querySelector('.net-status .net-pending');
-      const pulled = document.querySelector('#sync-last-pull')?.dataset.at ?? '';
-      return !pending && pulled !== '' && pulled !== before;
-    },
-    since,
-    { timeout: 30000 },
-  );
-  return page.locator('#sync-last-pull').getAttribute('data-at');
-}
-
 /// The person's service requests as the server has them.
 async function requestsOf(page, personId) {
   const r = await apiCall(page, 'GET', `/api/v1/persons/${personId}/service-requests`);
@@ -271,7 +179,7 @@ describe('Layanan (pindai kartu)', { timeout: 280000 }, () => {
     assert.equal(await op.getByRole('button', { name: 'Ajukan layanan' }).count(), 0);
     await axe(op, 'Layanan (pindai kartu), revoked card');
     // A forged card, text that is no card, and an empty field are said to be so.
-    await op.getByLabel('Teks kode QR kartu').fill(forge(cards[1].qr, holders[1].full_name));
+    await op.getByLabel('Teks kode QR kartu').fill(tamper(cards[1].qr, holders[1].full_name));
     await op.getByRole('button', { name: 'Periksa kartu' }).click();
     await op
       .locator('#svcscan-alert', { hasText: /Kartu ditolak: Tanda tangan tidak sah/ })

@@ -100,6 +100,12 @@ TEST_F(HttpApi, RepeatedIdempotencyKeyReplaysTheFirstResult) {
         server_->request("POST", "/api/v1/persons", person_json(4), {{"Idempotency-Key", "k-3"}});
     EXPECT_EQ(reused->status, 409);
     EXPECT_EQ(json::parse(reused->body)["code"], "idempotency_key_reused");
+    // A key too long is refused naming the header, as every route that takes one does.
+    auto too_long = server_->request(
+        "POST", "/api/v1/persons", person_json(4), {{"Idempotency-Key", std::string(201, 'k')}});
+    ASSERT_TRUE(too_long.has_value());
+    EXPECT_EQ(too_long->status, 422) << too_long->body;
+    EXPECT_EQ(json::parse(too_long->body)["errors"][0]["field"], "Idempotency-Key");
 }
 
 TEST_F(HttpApi, DuplicateNikIsAConflict) {

@@ -48,6 +48,16 @@ export function replace(el: Element, ...children: Child[]): void {
   append(el, children);
 }
 
+/// One button in the form's action row (`.form-actions`): the "next person" of the scanning
+/// pages, after a handover, a redemption or a service request.
+export function actionRow(label: string, onclick: () => void): HTMLElement {
+  return h(
+    'div',
+    { class: 'form-actions' },
+    h('button', { type: 'button', class: 'button', onclick }, label),
+  );
+}
+
 let nextId = 0;
 /// A unique id for label/aria-describedby pairs.
 export function uid(prefix: string): string {

@@ -426,14 +426,13 @@ void add_person_routes(Router& router, service::PersonService& persons, store::S
         if (!input) {
             return problem(input.error(), req);
         }
+        auto key = idempotency_key_of(req);
+        if (!key) {
+            return problem(key.error(), req);
+        }
         std::optional<store::IdempotencyToken> idem;
-        if (const auto key = req.header("Idempotency-Key")) {
-            if (key->empty() || key->size() > 200) {
-                return problem_response(ErrorCode::InvalidArgument,
-                                        req.lang(),
-                                        "Idempotency-Key must be 1 to 200 characters");
-            }
-            idem = store::IdempotencyToken{std::string(*key), person_body_fingerprint(req.body)};
+        if (!key->empty()) {
+            idem = store::IdempotencyToken{*key, person_body_fingerprint(req.body)};
         }
         auto created = persons.create(std::move(input->person), actor_of(req), idem);
         if (!created) {

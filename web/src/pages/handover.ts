@@ -17,7 +17,7 @@ import {
 } from '../aid';
 import { base64Bytes, shrinkPhoto } from '../photo';
 import { ApiError, request, type AreaProperties, type FeatureCollection } from '../api';
-import { h, replace } from '../dom';
+import { actionRow, h, replace } from '../dom';
 import { formatBytes, formatInstant, t, type StringKey } from '../i18n';
 import { navigate, type RouteContext } from '../router';
 import { newIdempotencyKey } from '../person_form';
@@ -687,24 +687,12 @@ export function handoverPage(root: HTMLElement, context: RouteContext): () => vo
   }
 
   function nextButton(): HTMLElement {
-    return h(
-      'div',
-      { class: 'form-actions' },
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button',
-          onclick: () => {
-            status.textContent = '';
-            alert.textContent = '';
-            drawIdentify();
-            (document.getElementById('handover-card') as HTMLInputElement | null)?.focus();
-          },
-        },
-        t('handover.new'),
-      ),
-    );
+    return actionRow(t('handover.new'), () => {
+      status.textContent = '';
+      alert.textContent = '';
+      drawIdentify();
+      (document.getElementById('handover-card') as HTMLInputElement | null)?.focus();
+    });
   }
 
   void drawChooser();

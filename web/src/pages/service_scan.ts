@@ -9,7 +9,7 @@
 // is opened once.
 import { api, ApiError } from '../api';
 import { areaNames, nameOf } from '../areas';
-import { h, replace } from '../dom';
+import { actionRow, h, replace } from '../dom';
 import { formatInstant, locale, t, tCode, type StringKey } from '../i18n';
 import { offered, serviceName, type Catalogue } from '../offline/catalogue';
 import {
@@ -391,25 +391,13 @@ export function serviceScanPage(root: HTMLElement): () => void {
   }
 
   function nextButton(): HTMLElement {
-    return h(
-      'div',
-      { class: 'form-actions' },
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button',
-          onclick: () => {
-            status.textContent = '';
-            alert.textContent = '';
-            replace(formBox);
-            holderBox.hidden = true;
-            qr.focus();
-          },
-        },
-        t('svcscan.next'),
-      ),
-    );
+    return actionRow(t('svcscan.next'), () => {
+      status.textContent = '';
+      alert.textContent = '';
+      replace(formBox);
+      holderBox.hidden = true;
+      qr.focus();
+    });
   }
 
   return () => {

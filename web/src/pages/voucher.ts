@@ -8,7 +8,7 @@
 import { ApiError } from '../api';
 import { formatRupiah, identify, parseRupiah } from '../aid';
 import { aidApi, type AidCycle, type AidProgram } from '../aid_api';
-import { h, replace } from '../dom';
+import { actionRow, h, replace } from '../dom';
 import { t, type StringKey } from '../i18n';
 import { newIdempotencyKey } from '../person_form';
 import { cardScanner, type CardScanner } from '../qr_scan';
@@ -382,24 +382,12 @@ export function voucherPage(root: HTMLElement, context: RouteContext): () => voi
   }
 
   function nextButton(): HTMLElement {
-    return h(
-      'div',
-      { class: 'form-actions' },
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'button',
-          onclick: () => {
-            status.textContent = '';
-            alert.textContent = '';
-            drawIdentify();
-            (document.getElementById('voucher-card') as HTMLInputElement | null)?.focus();
-          },
-        },
-        t('handover.new'),
-      ),
-    );
+    return actionRow(t('handover.new'), () => {
+      status.textContent = '';
+      alert.textContent = '';
+      drawIdentify();
+      (document.getElementById('voucher-card') as HTMLInputElement | null)?.focus();
+    });
   }
 
   void drawChooser();
