@@ -24,6 +24,11 @@ export function networkSwitch(harness) {
       offline.delete(context);
       harness.expectOffline = offline.size > 0;
     },
+    /// Whether a context is offline now: what `harness.expectOffline` goes back to after a test
+    /// cut a single route for a while.
+    anyOffline() {
+      return offline.size > 0;
+    },
   };
 }
 
