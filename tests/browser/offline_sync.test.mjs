@@ -14,7 +14,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 
 import {
@@ -24,6 +23,7 @@ import {
   desktop,
   Harness,
   phone,
+  pngOf,
   rawStorage,
   shot,
   waitForStore,
@@ -39,33 +39,6 @@ const { goOffline, goOnline, anyOffline } = networkSwitch(harness);
 before(async () => harness.start(), { timeout: 60000 });
 after(async () => harness.stop('server-offline-sync.log'));
 
-/// A plain PNG of w × h pixels of one colour (a photo the form makes small and JPEG).
-function pngOf(w, h, rgb) {
-  const row = Buffer.alloc(1 + 3 * w);
-  for (let x = 0; x < w; x++) {
-    row.set(rgb, 1 + 3 * x);
-  }
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
 function day(offset) {
   return new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
 }
@@ -75,6 +48,15 @@ async function controlled(page) {
   await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
     timeout: 30000,
   });
+}
+
+/// A fresh device (a browser context) of operator.utara, signed in online: it lands on Peta.
+async function operatorDevice(viewport) {
+  const opContext = await harness.newContext(viewport);
+  const op = await opContext.newPage();
+  await op.goto(`${harness.base}/masuk`);
+  await harness.signIn(op, 'operator.utara', /\/peta$/);
+  return { opContext, op };
 }
 
 describe('offline work', { timeout: 280000 }, () => {
@@ -351,10 +333,7 @@ describe('offline work', { timeout: 280000 }, () => {
   });
 
   it('merges edits of different fields from two devices, and makes a conflict of the same field that the admin resolves', async () => {
-    const opContext = await harness.newContext(phone);
-    const op = await opContext.newPage();
-    await op.goto(`${harness.base}/masuk`);
-    await harness.signIn(op, 'operator.utara', /\/peta$/);
+    const { opContext, op } = await operatorDevice(phone);
     const mine = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=1')).body.items[0];
     assert.ok(mine, 'a person in the operator’s areas');
     await synced(op);
@@ -546,10 +525,7 @@ describe('offline work', { timeout: 280000 }, () => {
   });
 
   it('never sends one user’s changes with another user’s session, nor wipes them at that user’s sign-out', async () => {
-    const opContext = await harness.newContext(desktop);
-    const op = await opContext.newPage();
-    await op.goto(`${harness.base}/masuk`);
-    await harness.signIn(op, 'operator.utara', /\/peta$/);
+    const { opContext, op } = await operatorDevice(desktop);
     const someone = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=1')).body
       .items[0];
     await synced(op);
@@ -693,10 +669,7 @@ describe('offline work', { timeout: 280000 }, () => {
   });
 
   it('asks for the previous password when it was changed while changes wait, re-keys the device and sends them once', async () => {
-    const opContext = await harness.newContext(desktop);
-    const op = await opContext.newPage();
-    await op.goto(`${harness.base}/masuk`);
-    await harness.signIn(op, 'operator.utara', /\/peta$/);
+    const { opContext, op } = await operatorDevice(desktop);
     const [p1, p2] = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=2')).body.items;
     await synced(op);
     await controlled(op);
@@ -773,10 +746,7 @@ describe('offline work', { timeout: 280000 }, () => {
   });
 
   it('starts afresh when nothing waits, and deletes the changes kept under the previous password when the user chooses to, after saying how many', async () => {
-    const opContext = await harness.newContext(desktop);
-    const op = await opContext.newPage();
-    await op.goto(`${harness.base}/masuk`);
-    await harness.signIn(op, 'operator.utara', /\/peta$/);
+    const { opContext, op } = await operatorDevice(desktop);
     const someone = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=3')).body
       .items[2];
     await synced(op);
@@ -839,10 +809,7 @@ describe('offline work', { timeout: 280000 }, () => {
   });
 
   it('wipes the device at sign-out, after warning of changes not sent', async () => {
-    const opContext = await harness.newContext(desktop);
-    const op = await opContext.newPage();
-    await op.goto(`${harness.base}/masuk`);
-    await harness.signIn(op, 'operator.utara', /\/peta$/);
+    const { opContext, op } = await operatorDevice(desktop);
     const someone = (await apiCall(op, 'GET', '/api/v1/persons?status=aktif&limit=1')).body
       .items[0];
     await synced(op);

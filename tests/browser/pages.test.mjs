@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 
 import {
@@ -17,6 +16,7 @@ import {
   desktop,
   Harness,
   phone,
+  pngOf,
   shot,
   waitForStore,
 } from './harness.mjs';
@@ -374,33 +374,6 @@ describe('Tambah/Ubah', { timeout: 240000 }, () => {
     fs.rmSync(file, { force: true });
   });
 });
-
-/// A PNG of w x h pixels of one colour (zlib from node; no image library).
-function pngOf(w, h, rgb) {
-  const row = Buffer.alloc(1 + 3 * w);
-  for (let x = 0; x < w; x++) {
-    row.set(rgb, 1 + 3 * x);
-  }
-  const raw = Buffer.concat(Array.from({ length: h }, () => row));
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 describe('Impor', { timeout: 120000 }, () => {
   let context;
