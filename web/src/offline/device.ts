@@ -204,8 +204,15 @@ export async function pendingCount(): Promise<number> {
   }
 }
 
+/// When the service catalogue and the card keys and revocation list were last refreshed after a
+/// pull (0: not since the store was opened). They change rarely, and a sync runs after every
+/// change queued online, so they are asked for at most once per `referenceRefreshMs`.
+let referenceRefreshedAt = 0;
+const referenceRefreshMs = 15 * 60 * 1000;
+
 async function attach(opened: LocalStore, confirmed: boolean): Promise<void> {
   store = opened;
+  referenceRefreshedAt = 0;
   confirmedUser = confirmed ? opened.username : null;
   lockedFor = null;
   rekeyPending = null;
@@ -474,7 +481,10 @@ async function syncOnce(): Promise<void> {
     await pullAll(s, q, transport, classify);
     lastPull = new Date().toISOString();
     await refreshStale(s, q, transport);
-    await refreshForServices(s, () => api.services(), refreshTrust, keys.profile);
+    if (Date.now() - referenceRefreshedAt >= referenceRefreshMs) {
+      referenceRefreshedAt = Date.now();
+      await refreshForServices(s, () => api.services(), refreshTrust, keys.profile);
+    }
   } catch {
     // Unreachable or refused: the next trigger tries again; nothing is lost.
   } finally {
